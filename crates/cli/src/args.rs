@@ -1,0 +1,107 @@
+//! Command-line arguments. `apimlint PATH…` means `apimlint check PATH…`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "apimlint",
+    version,
+    about = "Cross-node linter for WSO2 API Manager deployment.toml files",
+    after_help = "`apimlint PATH…` is short for `apimlint check PATH…`. Exit codes: 0 clean, 1 findings, 2 the run failed."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint a deployment (the default command)
+    Check(CheckArgs),
+    /// List every rule
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Print a rule's documentation
+    Explain {
+        /// The rule id, e.g. `gateway-label-unmatched`
+        rule: String,
+    },
+    /// Print the resolved node graph
+    Graph(GraphArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Directories or files (default: the current directory)
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Lowest severity that makes the exit code 1
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// The project file (default: `apimlint.toml` found above the paths)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Compact,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+const SUBCOMMANDS: [&str; 6] = ["check", "rules", "explain", "graph", "lsp", "help"];
+
+/// Parse, inserting `check` when the first argument is not a subcommand.
+pub fn parse(mut args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    let first = args.get(1).and_then(|a| a.to_str()).map(str::to_owned);
+    let is_top_flag = matches!(first.as_deref(), Some("-h" | "--help" | "-V" | "--version"));
+    if !is_top_flag && first.as_deref().is_none_or(|f| !SUBCOMMANDS.contains(&f)) {
+        args.insert(1.min(args.len()), OsString::from("check"));
+    }
+    Cli::try_parse_from(args)
+}

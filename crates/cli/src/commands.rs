@@ -1,0 +1,84 @@
+//! The commands: `check`, `rules`, `explain`, `graph`.
+
+use std::io::Write;
+use std::path::Path;
+
+use apimlint_core::vfs::{self, DiskFs, relative};
+use apimlint_core::{Config, Deployment, Severity, rules};
+
+use crate::args::{CheckArgs, Cli, Color, Command, FailOn, Format, GraphArgs, GraphFormat};
+use crate::render::{self, Report};
+use crate::{EXIT_FINDINGS, EXIT_OK};
+
+pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
+    match cli.command {
+        Command::Check(a) => check(a, out, err),
+        Command::Rules { format } => {
+            render::rules::list(format, out).map_err(|e| e.to_string())?;
+            Ok(EXIT_OK)
+        }
+        Command::Explain { rule } => explain(&rule, out),
+        Command::Graph(a) => graph(a, out),
+    }
+}
+
+/// Discover, read the project file and load the deployment.
+pub fn load(paths: &[std::path::PathBuf], config: Option<&Path>) -> Result<(Deployment, std::path::PathBuf), String> {
+    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let disc = vfs::discover(&cwd, paths, config).map_err(|e| e.to_string())?;
+    let config = match &disc.config {
+        Some(p) => apimlint_core::load_config(&DiskFs, p, &relative(p, &cwd)).map_err(|e| e.to_string())?,
+        None => Config::default(),
+    };
+    Ok((apimlint_core::load(&DiskFs, &disc, config), cwd))
+}
+
+fn check(a: CheckArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8, String> {
+    let (dep, cwd) = load(&a.paths, a.config.as_deref())?;
+    let diags = apimlint_core::check(&dep);
+    let report = Report { dep: &dep, diags: &diags, cwd: &cwd };
+    let io = match a.format {
+        Format::Human => render::human::render(&report, use_color(a.color), out),
+        Format::Json => render::json::render(&report, out),
+        Format::Compact => render::compact::render(&report, out),
+    };
+    io.map_err(|e| format!("cannot write the report: {e}"))?;
+    let floor = match a.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    };
+    Ok(if diags.iter().any(|d| d.severity >= floor) { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+fn use_color(c: Color) -> bool {
+    use std::io::IsTerminal;
+    match c {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+    }
+}
+
+fn explain(id: &str, out: &mut dyn Write) -> Result<u8, String> {
+    let Some(rule) = rules::by_id(id) else {
+        let ids = rules::ids();
+        let hint = apimlint_core::text::did_you_mean(id, ids.iter().copied(), 3)
+            .map_or_else(|| "`apimlint rules` lists them".to_owned(), |s| format!("did you mean `{s}`?"));
+        return Err(format!("unknown rule `{id}` ({hint})"));
+    };
+    writeln!(out, "{}", rule.docs.trim_end()).map_err(|e| e.to_string())?;
+    writeln!(out, "\nDefault severity: {}. Group: {}.", rule.severity, rule.group.name()).map_err(|e| e.to_string())?;
+    Ok(EXIT_OK)
+}
+
+fn graph(a: GraphArgs, out: &mut dyn Write) -> Result<u8, String> {
+    let (dep, _) = load(&a.paths, a.config.as_deref())?;
+    let diags = apimlint_core::check(&dep);
+    let io = match a.format {
+        GraphFormat::Dot => render::graph::dot(&dep, &diags, out),
+        GraphFormat::Json => render::graph::json(&dep, &diags, out),
+    };
+    io.map_err(|e| e.to_string())?;
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,81 @@
+//! `--format json`: the stable, versioned shape of cli.md.
+
+use std::io::{self, Write};
+
+use apimlint_core::NodeIdx;
+use serde_json::{Value, json};
+
+use super::Report;
+
+fn range(r: &Report<'_>, node: NodeIdx, range: &std::ops::Range<usize>) -> Value {
+    let s = r.pos(node, range.start);
+    let e = r.pos(node, range.end);
+    json!({"start": {"line": s.line, "column": s.column}, "end": {"line": e.line, "column": e.column}})
+}
+
+/// The JSON document as a value (also used by tests).
+pub fn to_value(r: &Report<'_>) -> Value {
+    let nodes: Vec<Value> = r
+        .dep
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            json!({
+                "id": n.id,
+                "file": r.file(i),
+                "region": n.region,
+                "role": n.role.name(),
+                "hostname": n.facts.hostname.as_ref().map(|h| h.value.clone()),
+            })
+        })
+        .collect();
+    let diagnostics: Vec<Value> = r
+        .diags
+        .iter()
+        .map(|d| {
+            let related: Vec<Value> = d
+                .related
+                .iter()
+                .map(|x| json!({"file": r.file(x.file), "range": range(r, x.file, &x.range), "message": x.message}))
+                .collect();
+            let fix = d.fix.as_ref().map(|f| {
+                json!({
+                    "title": f.title,
+                    "applicability": f.applicability,
+                    "edits": f.edits.iter().map(|e| json!({"file": r.file(e.file), "range": range(r, e.file, &e.range), "new_text": e.new_text})).collect::<Vec<_>>(),
+                })
+            });
+            json!({
+                "rule": d.rule,
+                "severity": d.severity,
+                "message": d.message,
+                "node": r.dep.id(d.file),
+                "file": r.file(d.file),
+                "range": range(r, d.file, &d.range),
+                "related": related,
+                "help": d.help,
+                "fix": fix,
+                "fingerprint": d.fingerprint(r.dep),
+            })
+        })
+        .collect();
+    json!({
+        "version": 1,
+        "root": apimlint_core::vfs::relative(&r.dep.root, r.cwd),
+        "nodes": nodes,
+        "diagnostics": diagnostics,
+        "summary": {
+            "files": r.dep.nodes.len(),
+            "nodes": r.dep.nodes.len(),
+            "errors": r.count(apimlint_core::Severity::Error),
+            "warnings": r.count(apimlint_core::Severity::Warning),
+            "infos": r.count(apimlint_core::Severity::Info),
+        },
+    })
+}
+
+pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(&to_value(r)).map_err(io::Error::other)?;
+    writeln!(out, "{text}")
+}

@@ -1,0 +1,43 @@
+//! Renderers: human (miette), JSON, compact, the rule list and the graph.
+//! They see only redacted text.
+
+pub mod compact;
+pub mod graph;
+pub mod human;
+pub mod json;
+pub mod rules;
+
+use std::path::Path;
+
+use apimlint_core::text::LineCol;
+use apimlint_core::{Deployment, Diagnostic, NodeIdx, Severity};
+
+/// What a renderer needs: the deployment, its findings and where paths are
+/// shown relative to.
+pub struct Report<'a> {
+    pub dep: &'a Deployment,
+    pub diags: &'a [Diagnostic],
+    pub cwd: &'a Path,
+}
+
+impl Report<'_> {
+    /// A node's file, relative to the current directory, `/`-separated.
+    pub fn file(&self, node: NodeIdx) -> String {
+        self.dep.node(node).map_or_else(String::new, |n| apimlint_core::vfs::relative(&n.path, self.cwd))
+    }
+
+    /// 1-based line/column of an offset in a node's file.
+    pub fn pos(&self, node: NodeIdx, offset: usize) -> LineCol {
+        self.dep.node(node).map_or(LineCol { line: 1, column: 1 }, |n| n.lines.line_col(&n.text, offset))
+    }
+
+    pub fn count(&self, sev: Severity) -> usize {
+        self.diags.iter().filter(|d| d.severity == sev).count()
+    }
+
+    /// "2 errors, 1 warning, 0 infos".
+    pub fn counts(&self) -> String {
+        let n = |k: usize, what: &str| format!("{k} {what}{}", if k == 1 { "" } else { "s" });
+        format!("{}, {}, {}", n(self.count(Severity::Error), "error"), n(self.count(Severity::Warning), "warning"), n(self.count(Severity::Info), "info"))
+    }
+}

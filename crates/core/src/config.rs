@@ -1,0 +1,285 @@
+//! `apimlint.toml`, the optional project file (cli.md). Unknown keys and
+//! wrong types are errors with a line and a did-you-mean: the run exits 2.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use toml_edit::{Document, Item, Value};
+
+use crate::diagnostic::Severity;
+use crate::model::Role;
+use crate::text::{LineIndex, did_you_mean};
+
+/// A load-balancer or DNS name that no node carries itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostAlias {
+    pub nodes: Vec<String>,
+    pub remaps_ports: bool,
+}
+
+/// Facts about one node that its file cannot tell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeConfig {
+    pub role: Option<Role>,
+    pub port_offset: Option<i64>,
+    pub machine: Option<String>,
+}
+
+/// A per-rule level in `[rules]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Off,
+    Is(Severity),
+}
+
+/// The parsed project file; `Config::default()` when there is none.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub version: Option<String>,
+    /// Lower-cased host name → alias.
+    pub hosts: BTreeMap<String, HostAlias>,
+    /// Region name → node-id globs, in file order.
+    pub regions: Vec<(String, Vec<String>)>,
+    /// Region name (or `*`) → environment names.
+    pub environments: Vec<(String, Vec<String>)>,
+    pub nodes: BTreeMap<String, NodeConfig>,
+    pub rules: BTreeMap<String, Level>,
+}
+
+/// A bad project file: exit 2 with this message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}:{line}:{column}: {message}{}", help.as_ref().map(|h| format!(" ({h})")).unwrap_or_default())]
+pub struct ConfigError {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+const TOP: [&str; 6] = ["deployment", "hosts", "regions", "environments", "nodes", "rules"];
+
+impl Config {
+    /// Parse `text` (named `path` in errors). `rule_ids` are the known rules.
+    pub fn parse(path: &str, text: &str, rule_ids: &[&str]) -> Result<Config, ConfigError> {
+        let idx = LineIndex::new(text);
+        let err = |span: Option<Range<usize>>, message: String, help: Option<String>| {
+            let lc = idx.line_col(text, span.map_or(0, |s| s.start));
+            ConfigError { path: path.to_owned(), line: lc.line, column: lc.column, message, help }
+        };
+        let doc = Document::parse(text.to_owned()).map_err(|e| err(e.span(), e.message().trim().to_owned(), None))?;
+        let mut cfg = Config::default();
+        for (key, item) in doc.iter() {
+            let kspan = doc.key(key).and_then(|k| k.span());
+            let table = |what: &str| -> Result<&toml_edit::Table, ConfigError> {
+                item.as_table().ok_or_else(|| err(kspan.clone(), format!("`{what}` must be a table"), None))
+            };
+            match key {
+                "deployment" => {
+                    for (k, v) in table("deployment")?.iter() {
+                        match k {
+                            "version" => {
+                                cfg.version = Some(
+                                    v.as_str()
+                                        .ok_or_else(|| err(v.span(), "`deployment.version` must be a string such as \"4.2.0\"".into(), None))?
+                                        .to_owned(),
+                                );
+                            }
+                            other => return Err(unknown(&err, table("deployment")?, other, &["version"], "deployment")),
+                        }
+                    }
+                }
+                "hosts" => {
+                    for (host, v) in table("hosts")?.iter() {
+                        let alias = match v {
+                            Item::Value(Value::Array(_)) => HostAlias { nodes: strings(v, &err, &format!("hosts.\"{host}\""))?, remaps_ports: false },
+                            _ if v.is_table_like() => {
+                                let t = v.as_table_like().ok_or_else(|| err(v.span(), "expected a table".into(), None))?;
+                                let mut a = HostAlias::default();
+                                for (k, x) in t.iter() {
+                                    match k {
+                                        "nodes" => a.nodes = strings(x, &err, &format!("hosts.\"{host}\".nodes"))?,
+                                        "remaps_ports" => {
+                                            a.remaps_ports = x.as_bool().ok_or_else(|| err(x.span(), "`remaps_ports` must be true or false".into(), None))?;
+                                        }
+                                        other => {
+                                            let help = did_you_mean(other, ["nodes", "remaps_ports"], 3).map(|s| format!("did you mean `{s}`?"));
+                                            return Err(err(t.key(other).and_then(|k| k.span()).or(x.span()), format!("unknown key `{other}` in `hosts.\"{host}\"`"), help));
+                                        }
+                                    }
+                                }
+                                a
+                            }
+                            _ => return Err(err(v.span(), format!("`hosts.\"{host}\"` must be a list of node ids or {{ nodes = [...], remaps_ports = true }}"), None)),
+                        };
+                        cfg.hosts.insert(host.to_lowercase(), alias);
+                    }
+                }
+                "regions" | "environments" => {
+                    let mut list = Vec::new();
+                    for (name, v) in table(key)?.iter() {
+                        list.push((name.to_owned(), strings(v, &err, &format!("{key}.\"{name}\""))?));
+                    }
+                    if key == "regions" { cfg.regions = list } else { cfg.environments = list }
+                }
+                "nodes" => {
+                    for (id, v) in table("nodes")?.iter() {
+                        let t = v.as_table_like().ok_or_else(|| err(v.span(), format!("`nodes.\"{id}\"` must be a table"), None))?;
+                        let mut n = NodeConfig::default();
+                        for (k, x) in t.iter() {
+                            match k {
+                                "role" => {
+                                    let s = x.as_str().ok_or_else(|| err(x.span(), "`role` must be a string".into(), None))?;
+                                    n.role = Some(Role::parse(s).ok_or_else(|| {
+                                        let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+                                        err(x.span(), format!("unknown role `{s}`"), Some(did_you_mean(s, names.iter().copied(), 3).map_or_else(|| format!("one of {}", names.join(", ")), |d| format!("did you mean `{d}`?"))))
+                                    })?);
+                                }
+                                "port_offset" => {
+                                    n.port_offset = Some(x.as_integer().ok_or_else(|| err(x.span(), "`port_offset` must be an integer".into(), None))?);
+                                }
+                                "machine" => {
+                                    n.machine = Some(x.as_str().ok_or_else(|| err(x.span(), "`machine` must be a string".into(), None))?.to_owned());
+                                }
+                                other => {
+                                    let help = did_you_mean(other, ["role", "port_offset", "machine"], 3).map(|s| format!("did you mean `{s}`?"));
+                                    return Err(err(t.key(other).and_then(|k| k.span()).or(x.span()), format!("unknown key `{other}` in `nodes.\"{id}\"`"), help));
+                                }
+                            }
+                        }
+                        cfg.nodes.insert(id.trim_end_matches('/').to_owned(), n);
+                    }
+                }
+                "rules" => {
+                    let t = table("rules")?;
+                    for (id, v) in t.iter() {
+                        if !rule_ids.contains(&id) {
+                            let help = did_you_mean(id, rule_ids.iter().copied(), 3).map(|s| format!("did you mean `{s}`?"));
+                            return Err(err(t.key(id).and_then(|k| k.span()), format!("unknown rule `{id}`"), help.or(Some("`apimlint rules` lists them".into()))));
+                        }
+                        let level = match v.as_str() {
+                            Some("error") => Level::Is(Severity::Error),
+                            Some("warning") => Level::Is(Severity::Warning),
+                            Some("info") => Level::Is(Severity::Info),
+                            Some("off") => Level::Off,
+                            _ => return Err(err(v.span(), format!("`rules.{id}` must be \"error\", \"warning\", \"info\" or \"off\""), None)),
+                        };
+                        cfg.rules.insert(id.to_owned(), level);
+                    }
+                }
+                other => {
+                    let help = did_you_mean(other, TOP, 3).map(|s| format!("did you mean `[{s}]`?"));
+                    return Err(err(kspan, format!("unknown table `{other}`"), help.or(Some(format!("known tables: {}", TOP.join(", "))))));
+                }
+            }
+        }
+        Ok(cfg)
+    }
+
+    /// The configured level of a rule, if any.
+    pub fn level(&self, rule: &str) -> Option<Level> {
+        self.rules.get(rule).copied()
+    }
+}
+
+fn unknown(
+    err: &impl Fn(Option<Range<usize>>, String, Option<String>) -> ConfigError,
+    t: &toml_edit::Table,
+    key: &str,
+    known: &[&str],
+    table: &str,
+) -> ConfigError {
+    let help = did_you_mean(key, known.iter().copied(), 3).map(|s| format!("did you mean `{s}`?"));
+    err(t.key(key).and_then(|k| k.span()), format!("unknown key `{key}` in `[{table}]`"), help)
+}
+
+fn strings(
+    item: &Item,
+    err: &impl Fn(Option<Range<usize>>, String, Option<String>) -> ConfigError,
+    what: &str,
+) -> Result<Vec<String>, ConfigError> {
+    let arr = item.as_array().ok_or_else(|| err(item.span(), format!("`{what}` must be a list of strings"), None))?;
+    arr.iter()
+        .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| err(v.span(), format!("`{what}` must be a list of strings"), None)))
+        .collect()
+}
+
+/// Glob match for node ids: `*` matches within one path component,
+/// `**` across components, `?` one character.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    fn rec(p: &[u8], t: &[u8]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some((b'*', rest)) => {
+                let (deep, rest) = match rest.split_first() {
+                    Some((b'*', r)) => (true, r),
+                    _ => (false, rest),
+                };
+                for i in 0..=t.len() {
+                    if rec(rest, t.get(i..).unwrap_or_default()) {
+                        return true;
+                    }
+                    if !deep && t.get(i) == Some(&b'/') {
+                        break;
+                    }
+                }
+                false
+            }
+            Some((b'?', rest)) => t.split_first().is_some_and(|(c, tr)| *c != b'/' && rec(rest, tr)),
+            Some((c, rest)) => t.split_first().is_some_and(|(d, tr)| c == d && rec(rest, tr)),
+        }
+    }
+    rec(pattern.as_bytes(), text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_example_parses() {
+        let text = r#"
+[deployment]
+version = "4.2.0"
+[hosts]
+"api.r1.example.com" = ["region-1/cp-1", "region-1/cp-2"]
+"tm.r1.example.com" = { nodes = ["region-1/tm-1"], remaps_ports = true }
+[regions]
+"eu-west" = ["region-1/*"]
+[environments]
+"region-1" = ["Internal"]
+"*" = ["Partner"]
+[nodes."region-1/gw-1"]
+role = "gateway-worker"
+port_offset = 2
+machine = "vm-7"
+[rules]
+plaintext-password = "off"
+"#;
+        let cfg = Config::parse("apimlint.toml", text, &["plaintext-password"]);
+        let cfg = cfg.unwrap_or_default();
+        assert_eq!(cfg.version.as_deref(), Some("4.2.0"));
+        assert!(cfg.hosts.get("tm.r1.example.com").is_some_and(|h| h.remaps_ports));
+        assert_eq!(cfg.nodes.get("region-1/gw-1").and_then(|n| n.port_offset), Some(2));
+        assert_eq!(cfg.level("plaintext-password"), Some(Level::Off));
+    }
+
+    #[test]
+    fn unknown_keys_have_line_and_suggestion() {
+        let e = Config::parse("apimlint.toml", "[nodes.\"a\"]\nrole = \"gateway-worker\"\nmachin = \"x\"\n", &[]).err();
+        let e = e.map(|e| (e.line, e.message, e.help));
+        assert_eq!(e, Some((3, "unknown key `machin` in `nodes.\"a\"`".into(), Some("did you mean `machine`?".into()))));
+        let e = Config::parse("apimlint.toml", "[host]\n", &[]).err().map(|e| e.help);
+        assert_eq!(e, Some(Some("did you mean `[hosts]`?".into())));
+        let e = Config::parse("apimlint.toml", "[nodes.\"a\"]\nport_offset = \"2\"\n", &[]).err().map(|e| (e.line, e.column));
+        assert_eq!(e, Some((2, 15)));
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("region-1/*", "region-1/gw-1"));
+        assert!(!glob_match("region-1/*", "region-1/gw-1/x"));
+        assert!(glob_match("region-1/**", "region-1/gw-1/x"));
+        assert!(glob_match("*/gw-?", "r/gw-1"));
+    }
+}

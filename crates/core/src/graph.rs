@@ -1,0 +1,658 @@
+//! The deployment graph: nodes (one per `deployment.toml`) with regions,
+//! roles and facts, and an edge for every URL one node uses to reach another,
+//! resolved once (cli.md, *Resolving a URL to nodes*). Rules query the graph;
+//! they never re-parse or re-resolve.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use petgraph::graph::DiGraph;
+use rayon::prelude::*;
+
+use crate::config::{Config, glob_match};
+use crate::endpoint::{self, Endpoint, HostKind, Port};
+use crate::model::{Facts, Role, RoleSource, infer_role};
+use crate::syntax::SyntaxError;
+use crate::text::{LineIndex, did_you_mean};
+use crate::vfs::{NODE_FILE, ReadError, relative};
+
+pub type NodeIdx = usize;
+pub type EdgeIdx = usize;
+
+/// One node file given to the loader.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: Result<String, ReadError>,
+}
+
+/// One node: a `deployment.toml` and what apimlint knows of it.
+#[derive(Debug)]
+pub struct Node {
+    pub id: String,
+    pub path: PathBuf,
+    /// Path relative to the deployment root.
+    pub rel: String,
+    pub region: String,
+    pub role: Role,
+    pub role_source: RoleSource,
+    /// The original text (empty when unreadable).
+    pub text: Arc<str>,
+    /// The text with every secret starred out: the only text renderers see.
+    pub redacted: Arc<str>,
+    pub secrets: Vec<Range<usize>>,
+    pub lines: LineIndex,
+    pub read_error: Option<ReadError>,
+    pub syntax_error: Option<SyntaxError>,
+    pub doc: Option<toml_edit::Document<String>>,
+    pub facts: Facts,
+    /// `[nodes."id"] port_offset`, else `[server] offset`, else 0.
+    pub offset: i64,
+    pub machine: Option<String>,
+}
+
+impl Node {
+    /// Whether the node's content could be read and parsed.
+    pub fn is_analysable(&self) -> bool {
+        self.doc.is_some()
+    }
+
+    /// The effective port for a WSO2 default port: the explicit key or the
+    /// default, plus the offset.
+    pub fn port(&self, default: u16) -> i64 {
+        self.facts.ports.get(&default).map_or(i64::from(default), |p| p.value) + self.offset
+    }
+
+    /// A span in this file to point at when nothing narrower exists.
+    pub fn anchor(&self) -> Range<usize> {
+        if let Some(r) = &self.facts.server_role {
+            return r.span.clone();
+        }
+        if let Some(h) = &self.facts.server_header {
+            return h.clone();
+        }
+        let end = self.text.find('\n').unwrap_or(self.text.len());
+        0..end
+    }
+}
+
+/// What a URL is used for; decides the role, port and scheme it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EdgeKind {
+    ThrottleEvents,
+    ThrottleAuth,
+    ThrottleDecision,
+    ThrottleDuplicate,
+    EventListening,
+    EventHubService,
+    EventPublish,
+    EventPublishAuth,
+    EventDuplicate,
+    KeyManager,
+    Notification,
+    GatewayService,
+    GatewayHttp,
+    GatewayHttps,
+    GatewayWs,
+    GatewayWss,
+}
+
+impl EdgeKind {
+    /// The WSO2 default port of the target.
+    pub fn port(self) -> u16 {
+        use EdgeKind::*;
+        match self {
+            ThrottleEvents | EventPublish => 9611,
+            ThrottleAuth | EventPublishAuth => 9711,
+            ThrottleDecision | ThrottleDuplicate | EventListening | EventDuplicate => 5672,
+            EventHubService | KeyManager | Notification | GatewayService => 9443,
+            GatewayHttp => 8280,
+            GatewayHttps => 8243,
+            GatewayWs => 9099,
+            GatewayWss => 8099,
+        }
+    }
+
+    /// Schemes the key accepts.
+    pub fn schemes(self) -> &'static [&'static str] {
+        use EdgeKind::*;
+        match self {
+            ThrottleEvents | ThrottleDecision | ThrottleDuplicate | EventListening | EventPublish | EventDuplicate => &["tcp"],
+            ThrottleAuth | EventPublishAuth => &["ssl"],
+            EventHubService | KeyManager | Notification | GatewayService | GatewayHttps => &["https"],
+            GatewayHttp => &["http"],
+            GatewayWs => &["ws"],
+            GatewayWss => &["wss"],
+        }
+    }
+
+    /// Roles that may sit at the other end (besides all-in-one and unknown).
+    pub fn roles(self, region_has_tm: bool) -> &'static [Role] {
+        use EdgeKind::*;
+        match self {
+            ThrottleEvents | ThrottleAuth | ThrottleDecision if region_has_tm => &[Role::TrafficManager],
+            ThrottleEvents | ThrottleAuth | ThrottleDecision => &[Role::ControlPlane],
+            ThrottleDuplicate => &[Role::TrafficManager],
+            EventListening | EventHubService | EventPublish | EventPublishAuth | EventDuplicate | Notification => &[Role::ControlPlane],
+            KeyManager => &[Role::ControlPlane, Role::KeyManager, Role::IsKeyManager],
+            GatewayService | GatewayHttp | GatewayHttps | GatewayWs | GatewayWss => &[Role::GatewayWorker],
+        }
+    }
+
+    /// What the edge carries, for pictures of the topology.
+    pub fn label(self) -> &'static str {
+        use EdgeKind::*;
+        match self {
+            ThrottleEvents | ThrottleAuth => "throttle events",
+            ThrottleDecision => "throttle decisions",
+            ThrottleDuplicate | EventDuplicate => "duplicate",
+            EventListening | EventHubService => "event hub",
+            EventPublish | EventPublishAuth => "event publish",
+            KeyManager => "key manager",
+            Notification => "revocation",
+            GatewayService | GatewayHttp | GatewayHttps | GatewayWs | GatewayWss => "gateway",
+        }
+    }
+}
+
+/// How a URL resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// Every candidate of the expected role listens there (or a load balancer).
+    Ok { targets: Vec<NodeIdx>, via_lb: bool },
+    /// Some of the host's nodes of the expected role listen on the port, some not.
+    PartialPort { ok: Vec<NodeIdx>, wrong: Vec<(NodeIdx, i64)>, port: i64 },
+    /// No node of the expected role listens on the port.
+    WrongPort { port: i64, expected: Vec<(NodeIdx, i64)>, placeholder: Option<String> },
+    /// The host names nodes, none of the expected role.
+    WrongRole { found: Vec<NodeIdx> },
+    /// The host names no node but is close to one that does.
+    NearMiss { suggestion: String },
+    /// The host names nothing apimlint knows.
+    UnknownHost,
+    /// `$env{…}`-style host: cannot be checked.
+    Unresolvable,
+    /// The value is not a URL.
+    Invalid(String),
+}
+
+impl Resolution {
+    /// The nodes the URL reaches (possibly on the wrong port).
+    pub fn targets(&self) -> Vec<NodeIdx> {
+        match self {
+            Resolution::Ok { targets, .. } => targets.clone(),
+            Resolution::PartialPort { ok, wrong, .. } => ok.iter().copied().chain(wrong.iter().map(|w| w.0)).collect(),
+            Resolution::WrongPort { expected, .. } => expected.iter().map(|e| e.0).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the host named nodes at all (the reference is not dangling).
+    pub fn host_resolved(&self) -> bool {
+        matches!(
+            self,
+            Resolution::Ok { .. } | Resolution::PartialPort { .. } | Resolution::WrongPort { .. } | Resolution::WrongRole { .. }
+        )
+    }
+}
+
+/// A reference from one node to others through a URL.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub from: NodeIdx,
+    pub kind: EdgeKind,
+    /// Key path, array entries named (`apim.throttling.url_group[tm-1].traffic_manager_urls`).
+    pub key: String,
+    pub url: String,
+    /// The string literal in the writer's file.
+    pub span: Range<usize>,
+    pub host_span: Range<usize>,
+    pub port_span: Option<Range<usize>>,
+    pub endpoint: Option<Endpoint>,
+    pub scheme_ok: bool,
+    pub expected: &'static [Role],
+    pub cross_region: bool,
+    pub resolution: Resolution,
+}
+
+/// A loaded deployment: nodes, regions, the resolved edges.
+#[derive(Debug)]
+pub struct Deployment {
+    pub root: PathBuf,
+    pub config: Config,
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    /// Resolved references as a graph (node weights are node indices,
+    /// edge weights edge indices), for topology queries and pictures.
+    pub graph: DiGraph<NodeIdx, EdgeIdx>,
+    pub regions: BTreeMap<String, Vec<NodeIdx>>,
+    edges_by_node: Vec<Vec<EdgeIdx>>,
+    hosts: HostIndex,
+}
+
+/// Parse, redact and model one file (pure; run in parallel).
+fn build_node(root: &Path, root_name: &str, config: &Config, file: SourceFile) -> Node {
+    let rel = relative(&file.path, root);
+    let id = node_id(&rel, root_name);
+    let region = region_of(&id, root_name, config);
+    let node_cfg = config.nodes.get(&id);
+    let (text, read_error) = match file.text {
+        Ok(t) => (t, None),
+        Err(e) => (String::new(), Some(e)),
+    };
+    let parsed = if read_error.is_none() { Some(crate::syntax::parse(&text)) } else { None };
+    let (doc, syntax_error) = match parsed {
+        Some(p) => (p.doc, p.error),
+        None => (None, None),
+    };
+    let secrets = crate::redact::secret_ranges(&text, doc.as_ref());
+    let redacted: Arc<str> = crate::redact::redact(&text, &secrets).into();
+    let facts = doc.as_ref().map(Facts::extract).unwrap_or_default();
+    let (role, role_source) = infer_role(node_cfg.and_then(|n| n.role), &facts);
+    let offset = node_cfg.and_then(|n| n.port_offset).or(facts.offset.as_ref().map(|o| o.value)).unwrap_or(0);
+    Node {
+        lines: LineIndex::new(&text),
+        id,
+        path: file.path,
+        rel,
+        region,
+        role,
+        role_source,
+        text: text.into(),
+        redacted,
+        secrets,
+        read_error,
+        syntax_error,
+        doc,
+        facts,
+        offset,
+        machine: node_cfg.and_then(|n| n.machine.clone()),
+    }
+}
+
+/// Node id: the file's directory relative to the root, `repository/conf`
+/// removed; for a file with another name, its path without the extension.
+pub fn node_id(rel: &str, root_name: &str) -> String {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let id = if name == NODE_FILE {
+        let d = dir.strip_suffix("repository/conf").unwrap_or(dir);
+        if d == "repository/conf" { "" } else { d }.trim_end_matches('/').to_owned()
+    } else {
+        rel.rsplit_once('.').map_or(rel, |(stem, _)| stem).to_owned()
+    };
+    if id.is_empty() || id == "." { root_name.to_owned() } else { id }
+}
+
+fn region_of(id: &str, root_name: &str, config: &Config) -> String {
+    for (region, globs) in &config.regions {
+        if globs.iter().any(|g| glob_match(g, id)) {
+            return region.clone();
+        }
+    }
+    match id.split_once('/') {
+        Some((first, _)) => first.to_owned(),
+        None => root_name.to_owned(),
+    }
+}
+
+impl Deployment {
+    /// Build the deployment from its files. Never fails: unreadable and
+    /// unparsable files become nodes with an error.
+    pub fn build(root: &Path, config: Config, files: Vec<SourceFile>) -> Deployment {
+        let root_name = root.file_name().map_or_else(|| "root".to_owned(), |n| n.to_string_lossy().into_owned());
+        let mut nodes: Vec<Node> = files.into_par_iter().map(|f| build_node(root, &root_name, &config, f)).collect();
+        nodes.sort_by(|a, b| a.rel.cmp(&b.rel));
+        let mut regions: BTreeMap<String, Vec<NodeIdx>> = BTreeMap::new();
+        for (i, n) in nodes.iter().enumerate() {
+            regions.entry(n.region.clone()).or_default().push(i);
+        }
+        let mut dep = Deployment {
+            root: root.to_path_buf(),
+            config,
+            nodes,
+            edges: Vec::new(),
+            graph: DiGraph::new(),
+            regions,
+            edges_by_node: Vec::new(),
+            hosts: HostIndex::default(),
+        };
+        dep.hosts = HostIndex::new(&dep);
+        dep.resolve_edges();
+        dep
+    }
+
+    fn resolve_edges(&mut self) {
+        let sites: Vec<Site> = self.nodes.iter().enumerate().flat_map(|(i, n)| url_sites(i, n)).collect();
+        let edges: Vec<Edge> = sites.into_par_iter().map(|s| self.hosts.resolve(self, s)).collect();
+        let mut graph = DiGraph::with_capacity(self.nodes.len(), edges.len());
+        for i in 0..self.nodes.len() {
+            graph.add_node(i);
+        }
+        let mut by_node = vec![Vec::new(); self.nodes.len()];
+        for (ei, e) in edges.iter().enumerate() {
+            if let Some(v) = by_node.get_mut(e.from) {
+                v.push(ei);
+            }
+            for t in e.resolution.targets() {
+                graph.add_edge(petgraph::graph::NodeIndex::new(e.from), petgraph::graph::NodeIndex::new(t), ei);
+            }
+        }
+        self.edges = edges;
+        self.graph = graph;
+        self.edges_by_node = by_node;
+    }
+
+    /// The edges a node writes.
+    pub fn edges_from(&self, node: NodeIdx) -> impl Iterator<Item = &Edge> {
+        self.edges_by_node.get(node).into_iter().flatten().filter_map(|e| self.edges.get(*e))
+    }
+
+    /// Nodes of a region.
+    pub fn region_nodes(&self, region: &str) -> &[NodeIdx] {
+        self.regions.get(region).map_or(&[], Vec::as_slice)
+    }
+
+    /// Nodes of a region with a role (exactly that role).
+    pub fn region_role(&self, region: &str, role: Role) -> Vec<NodeIdx> {
+        self.region_nodes(region).iter().copied().filter(|i| self.nodes.get(*i).is_some_and(|n| n.role == role)).collect()
+    }
+
+    pub fn node(&self, i: NodeIdx) -> Option<&Node> {
+        self.nodes.get(i)
+    }
+
+    /// The node's id, or "?" for a bad index.
+    pub fn id(&self, i: NodeIdx) -> &str {
+        self.nodes.get(i).map_or("?", |n| n.id.as_str())
+    }
+
+    /// The nodes a host name names (first source that names any; cli.md step 2).
+    pub fn lookup_host(&self, host: &str) -> Vec<NodeIdx> {
+        self.hosts.lookup(&host.to_lowercase()).map(|(v, _)| v).unwrap_or_default()
+    }
+
+    /// A host name that resolves to exactly this node, if there is one.
+    pub fn unique_name(&self, i: NodeIdx) -> Option<String> {
+        let n = self.nodes.get(i)?;
+        [n.facts.hostname.as_ref(), n.facts.node_ip.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|h| h.value.to_lowercase())
+            .chain(n.id.rsplit('/').next().map(str::to_lowercase))
+            .find(|h| !endpoint::is_loopback_host(h) && self.lookup_host(h) == [i])
+    }
+
+    /// Names that reach a node: alias, hostname, node_ip, last id component.
+    pub fn names_of(&self, i: NodeIdx) -> Vec<String> {
+        let Some(n) = self.nodes.get(i) else { return Vec::new() };
+        let mut out: Vec<String> =
+            self.config.hosts.iter().filter(|(_, a)| a.nodes.iter().any(|id| *id == n.id)).map(|(h, _)| h.clone()).collect();
+        out.extend(n.facts.hostname.as_ref().map(|h| h.value.to_lowercase()));
+        out.extend(n.facts.node_ip.as_ref().map(|h| h.value.to_lowercase()));
+        out.extend(n.id.rsplit('/').next().map(str::to_lowercase));
+        out
+    }
+}
+
+/// A URL found in a node's file, before resolution.
+struct Site {
+    from: NodeIdx,
+    kind: EdgeKind,
+    key: String,
+    url: crate::model::Sp<String>,
+}
+
+fn group_name(urls: &[crate::model::Sp<String>]) -> String {
+    urls.first().and_then(|u| endpoint::parse(&u.value).ok()).map_or_else(|| "?".to_owned(), |e| e.host)
+}
+
+fn url_sites(from: NodeIdx, n: &Node) -> Vec<Site> {
+    let f = &n.facts;
+    let mut out = Vec::new();
+    let mut push = |kind: EdgeKind, key: String, url: &crate::model::Sp<String>| out.push(Site { from, kind, key, url: url.clone() });
+    for g in &f.throttling.url_groups {
+        let name = group_name(&g.urls);
+        for u in &g.urls {
+            push(EdgeKind::ThrottleEvents, format!("apim.throttling.url_group[{name}].traffic_manager_urls"), u);
+        }
+        for u in &g.auth_urls {
+            push(EdgeKind::ThrottleAuth, format!("apim.throttling.url_group[{name}].traffic_manager_auth_urls"), u);
+        }
+    }
+    for u in f.throttling.decision.iter().flat_map(|l| &l.items) {
+        push(EdgeKind::ThrottleDecision, "apim.throttling.throttle_decision_endpoints".into(), u);
+    }
+    for u in f.throttling.duplicate.iter().flat_map(|l| &l.items) {
+        push(EdgeKind::ThrottleDuplicate, "apim.throttling.event_duplicate_url".into(), u);
+    }
+    for u in f.event_hub.listening.iter().flat_map(|l| &l.items) {
+        push(EdgeKind::EventListening, "apim.event_hub.event_listening_endpoints".into(), u);
+    }
+    if let Some(u) = &f.event_hub.service_url {
+        push(EdgeKind::EventHubService, "apim.event_hub.service_url".into(), u);
+    }
+    for u in f.event_hub.duplicate.iter().flat_map(|l| &l.items) {
+        push(EdgeKind::EventDuplicate, "apim.event_hub.event_duplicate_url".into(), u);
+    }
+    for g in &f.event_hub.publish {
+        let name = group_name(&g.urls);
+        for u in &g.urls {
+            push(EdgeKind::EventPublish, format!("apim.event_hub.publish.url_group[{name}].urls"), u);
+        }
+        for u in &g.auth_urls {
+            push(EdgeKind::EventPublishAuth, format!("apim.event_hub.publish.url_group[{name}].auth_urls"), u);
+        }
+    }
+    if let Some(u) = &f.key_manager_url {
+        push(EdgeKind::KeyManager, "apim.key_manager.service_url".into(), u);
+    }
+    if let Some(u) = &f.notification_endpoint {
+        push(EdgeKind::Notification, "event_listener.properties.notification_endpoint".into(), u);
+    }
+    for env in &f.environments {
+        for (key, u) in &env.endpoints {
+            let kind = match key.rsplit('.').next().unwrap_or("") {
+                "service_url" => EdgeKind::GatewayService,
+                "http_endpoint" => EdgeKind::GatewayHttp,
+                "https_endpoint" => EdgeKind::GatewayHttps,
+                "ws_endpoint" => EdgeKind::GatewayWs,
+                _ => EdgeKind::GatewayWss,
+            };
+            push(kind, format!("apim.gateway.environment[{}].{key}", env.name.value), u);
+        }
+    }
+    out
+}
+
+/// Host name → nodes, built once per deployment.
+#[derive(Debug, Default)]
+struct HostIndex {
+    alias: HashMap<String, (Vec<NodeIdx>, bool)>,
+    hostname: HashMap<String, Vec<NodeIdx>>,
+    node_ip: HashMap<String, Vec<NodeIdx>>,
+    last: HashMap<String, Vec<NodeIdx>>,
+    machine: HashMap<String, Vec<NodeIdx>>,
+    has_tm: HashMap<String, bool>,
+}
+
+impl HostIndex {
+    fn new(dep: &Deployment) -> Self {
+        let by_id: HashMap<&str, NodeIdx> = dep.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+        let mut ix = HostIndex {
+            alias: HashMap::new(),
+            hostname: HashMap::new(),
+            node_ip: HashMap::new(),
+            last: HashMap::new(),
+            machine: HashMap::new(),
+            has_tm: HashMap::new(),
+        };
+        for (host, a) in &dep.config.hosts {
+            let nodes: Vec<NodeIdx> = a.nodes.iter().filter_map(|id| by_id.get(id.trim_end_matches('/')).copied()).collect();
+            ix.alias.insert(host.clone(), (nodes, a.remaps_ports));
+        }
+        for (i, n) in dep.nodes.iter().enumerate() {
+            if let Some(h) = &n.facts.hostname {
+                ix.hostname.entry(h.value.to_lowercase()).or_default().push(i);
+            }
+            if let Some(ip) = &n.facts.node_ip {
+                if !endpoint::is_loopback_host(&ip.value) {
+                    ix.node_ip.entry(ip.value.to_lowercase()).or_default().push(i);
+                }
+            }
+            if let Some(last) = n.id.rsplit('/').next() {
+                ix.last.entry(last.to_lowercase()).or_default().push(i);
+            }
+            if let Some(m) = &n.machine {
+                ix.machine.entry(m.clone()).or_default().push(i);
+            }
+            if n.role == Role::TrafficManager {
+                ix.has_tm.insert(n.region.clone(), true);
+            }
+        }
+        ix
+    }
+
+    /// First source that names any node (cli.md step 2), with `remaps_ports`.
+    fn lookup(&self, host: &str) -> Option<(Vec<NodeIdx>, bool)> {
+        if let Some((nodes, remaps)) = self.alias.get(host) {
+            if !nodes.is_empty() {
+                return Some((nodes.clone(), *remaps));
+            }
+        }
+        [&self.hostname, &self.node_ip, &self.last].into_iter().find_map(|m| m.get(host).map(|v| (v.clone(), false)))
+    }
+
+    /// Names that resolve to a node of `region`, for did-you-mean.
+    fn region_names<'a>(&'a self, dep: &'a Deployment, region: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let in_region = move |v: &Vec<NodeIdx>| v.iter().any(|i| dep.nodes.get(*i).is_some_and(|n| n.region == region));
+        self.alias
+            .iter()
+            .filter(move |(_, (v, _))| in_region(v))
+            .map(|(h, _)| h.as_str())
+            .chain([&self.hostname, &self.node_ip, &self.last].into_iter().flat_map(move |m| {
+                m.iter().filter(move |(_, v)| in_region(v)).map(|(h, _)| h.as_str())
+            }))
+    }
+
+    fn resolve(&self, dep: &Deployment, site: Site) -> Edge {
+        let Site { from, kind, key, url } = site;
+        let writer = dep.nodes.get(from);
+        let region = writer.map_or("", |w| w.region.as_str());
+        let expected = kind.roles(self.has_tm.get(region).copied().unwrap_or(false));
+        let text = writer.map_or("", |w| &w.text);
+        let base = endpoint::content_start(text, &url.span, &url.value);
+        let mut edge = Edge {
+            from,
+            kind,
+            key,
+            url: url.value.clone(),
+            span: url.span.clone(),
+            host_span: url.span.clone(),
+            port_span: None,
+            endpoint: None,
+            scheme_ok: true,
+            expected,
+            cross_region: false,
+            resolution: Resolution::UnknownHost,
+        };
+        let ep = match endpoint::parse(&url.value) {
+            Ok(ep) => ep,
+            Err(e) => {
+                edge.resolution = Resolution::Invalid(e);
+                return edge;
+            }
+        };
+        if let Some(b) = base {
+            edge.host_span = b + ep.host_range.start..b + ep.host_range.end;
+            edge.port_span = ep.port_range.as_ref().map(|r| b + r.start..b + r.end);
+        }
+        edge.scheme_ok = kind.schemes().contains(&ep.scheme.as_str());
+        edge.resolution = self.resolve_endpoint(dep, from, kind, expected, &ep, &mut edge.cross_region);
+        edge.endpoint = Some(ep);
+        edge
+    }
+
+    fn resolve_endpoint(
+        &self,
+        dep: &Deployment,
+        from: NodeIdx,
+        kind: EdgeKind,
+        expected: &'static [Role],
+        ep: &Endpoint,
+        cross_region: &mut bool,
+    ) -> Resolution {
+        let Some(writer) = dep.nodes.get(from) else { return Resolution::Unresolvable };
+        let (candidates, remaps) = match ep.host_kind {
+            HostKind::Placeholder => return Resolution::Unresolvable,
+            HostKind::Loopback => {
+                let mut c = vec![from];
+                if let Some(m) = &writer.machine {
+                    c.extend(self.machine.get(m).into_iter().flatten().copied().filter(|i| *i != from));
+                }
+                (c, false)
+            }
+            HostKind::Name => match self.lookup(&ep.host) {
+                Some(found) => found,
+                None => {
+                    return match did_you_mean(&ep.host, self.region_names(dep, &writer.region), 2) {
+                        Some(s) => Resolution::NearMiss { suggestion: s.to_owned() },
+                        None => Resolution::UnknownHost,
+                    };
+                }
+            },
+        };
+        let in_region: Vec<NodeIdx> =
+            candidates.iter().copied().filter(|i| dep.nodes.get(*i).is_some_and(|n| n.region == writer.region)).collect();
+        let candidates = if in_region.is_empty() {
+            *cross_region = true;
+            candidates
+        } else {
+            in_region
+        };
+        let role_ok: Vec<NodeIdx> = candidates
+            .iter()
+            .copied()
+            .filter(|i| dep.nodes.get(*i).is_some_and(|n| expected.iter().any(|r| n.role.serves(*r))))
+            .collect();
+        if role_ok.is_empty() {
+            return Resolution::WrongRole { found: candidates };
+        }
+        if remaps || ep.via_load_balancer() {
+            return Resolution::Ok { targets: role_ok, via_lb: true };
+        }
+        let (port, placeholder) = match &ep.port {
+            Some(Port::Number(p)) => (i64::from(*p), None),
+            Some(Port::Placeholder(name)) => match endpoint::placeholder_port(name) {
+                Some(default) => (writer.port(default), Some(name.clone())),
+                None => return Resolution::Ok { targets: role_ok, via_lb: true },
+            },
+            None => return Resolution::Ok { targets: role_ok, via_lb: true },
+        };
+        let target_port = |i: NodeIdx| dep.nodes.get(i).map_or(0, |n| n.port(kind.port()));
+        let (ok, wrong): (Vec<NodeIdx>, Vec<NodeIdx>) = role_ok.iter().partition(|i| target_port(**i) == port);
+        let wrong: Vec<(NodeIdx, i64)> = wrong.into_iter().map(|i| (i, target_port(i))).collect();
+        if ok.is_empty() {
+            Resolution::WrongPort { port, expected: wrong, placeholder }
+        } else if wrong.is_empty() {
+            Resolution::Ok { targets: ok, via_lb: false }
+        } else {
+            Resolution::PartialPort { ok, wrong, port }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_ids() {
+        assert_eq!(node_id("region-1/gw-1/repository/conf/deployment.toml", "r"), "region-1/gw-1");
+        assert_eq!(node_id("region-1/gw-1/deployment.toml", "r"), "region-1/gw-1");
+        assert_eq!(node_id("deployment.toml", "root"), "root");
+        assert_eq!(node_id("repository/conf/deployment.toml", "root"), "root");
+        assert_eq!(node_id("copies/gateway.toml", "r"), "copies/gateway");
+    }
+}

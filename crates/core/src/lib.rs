@@ -1,0 +1,46 @@
+//! apimlint's analysis: load a directory of WSO2 API-M `deployment.toml`
+//! files into one cross-node graph and run rules over it.
+//!
+//! ```text
+//! vfs::discover ─► load ─► graph::Deployment (nodes, facts, resolved edges) ─► rules::run ─► Vec<Diagnostic>
+//! ```
+//! Nothing here panics on input: unreadable and unparsable files are nodes
+//! carrying an error, reported as findings.
+
+pub mod config;
+pub mod diagnostic;
+pub mod endpoint;
+pub mod graph;
+pub mod model;
+pub mod redact;
+pub mod rules;
+pub mod syntax;
+pub mod text;
+pub mod vfs;
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+pub use config::{Config, ConfigError};
+pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Related, Severity};
+pub use graph::{Deployment, Edge, EdgeKind, Node, NodeIdx, Resolution, SourceFile};
+pub use model::Role;
+pub use vfs::{DiskFs, Discovery, Vfs};
+
+/// Read the project file at `path` (shown as `display` in errors).
+pub fn load_config(vfs: &dyn Vfs, path: &Path, display: &str) -> Result<Config, ConfigError> {
+    let text = vfs.read(path).map_err(|e| ConfigError { path: display.to_owned(), line: 1, column: 1, message: e.to_string(), help: None })?;
+    Config::parse(display, &text, &rules::ids())
+}
+
+/// Read every node file of a discovery (in parallel) and build the deployment.
+pub fn load(vfs: &dyn Vfs, discovery: &Discovery, config: Config) -> Deployment {
+    let files: Vec<SourceFile> = discovery.files.par_iter().map(|p| SourceFile { path: p.clone(), text: vfs.read(p) }).collect();
+    Deployment::build(&discovery.root, config, files)
+}
+
+/// Run every enabled rule.
+pub fn check(dep: &Deployment) -> Vec<Diagnostic> {
+    rules::run(dep)
+}

@@ -1,0 +1,393 @@
+//! The typed model the rules need: roles, and for each node the facts its
+//! file states (with spans), WSO2's defaults applied where WSO2 applies one.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use toml_edit::{Item, Table, Value};
+
+/// A value with the byte range of its literal in the node's file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sp<T> {
+    pub value: T,
+    pub span: Range<usize>,
+}
+
+/// What a node does in the deployment (cli.md, *Role*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    GatewayWorker,
+    ControlPlane,
+    TrafficManager,
+    KeyManager,
+    IsKeyManager,
+    AllInOne,
+    Unknown,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::GatewayWorker,
+        Role::ControlPlane,
+        Role::TrafficManager,
+        Role::KeyManager,
+        Role::IsKeyManager,
+        Role::AllInOne,
+        Role::Unknown,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::GatewayWorker => "gateway-worker",
+            Role::ControlPlane => "control-plane",
+            Role::TrafficManager => "traffic-manager",
+            Role::KeyManager => "key-manager",
+            Role::IsKeyManager => "is-key-manager",
+            Role::AllInOne => "all-in-one",
+            Role::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.name() == s)
+    }
+
+    /// A node of this role can stand where `expected` is wanted: an
+    /// all-in-one does everything, an unknown node is given the benefit of the doubt.
+    pub fn serves(self, expected: Role) -> bool {
+        self == expected || matches!(self, Role::AllInOne | Role::Unknown)
+    }
+
+    /// Serves as a gateway (reads `gateway_labels`).
+    pub fn is_gateway(self) -> bool {
+        matches!(self, Role::GatewayWorker | Role::AllInOne)
+    }
+
+    /// Defines gateway environments.
+    pub fn defines_environments(self) -> bool {
+        matches!(self, Role::ControlPlane | Role::AllInOne)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where a node's role came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleSource {
+    Config,
+    ServerRole,
+    Content,
+    None,
+}
+
+/// `server_role` values WSO2's infer.json knows.
+pub const SERVER_ROLES: [&str; 5] = ["default", "control-plane", "gateway-worker", "traffic-manager", "api-key-manager-deprecated"];
+/// The deprecated 4.0 roles: accepted with an info.
+pub const DEPRECATED_SERVER_ROLES: [&str; 2] = ["api-publisher-deprecated", "api-devportal-deprecated"];
+
+/// One `[[apim.gateway.environment]]` entry.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub header: Range<usize>,
+    pub name: Sp<String>,
+    pub gateway_type: Option<Sp<String>>,
+    /// `(key, url)` for service_url, http(s)_endpoint, ws(s)_endpoint, also of virtual hosts.
+    pub endpoints: Vec<(String, Sp<String>)>,
+}
+
+impl Environment {
+    /// Federated gateways (`gateway_type` other than `Regular`) are served by no node.
+    pub fn is_regular(&self) -> bool {
+        self.gateway_type.as_ref().is_none_or(|t| t.value.eq_ignore_ascii_case("regular"))
+    }
+}
+
+/// One `[[…url_group]]` entry.
+#[derive(Debug, Clone, Default)]
+pub struct UrlGroup {
+    pub header: Range<usize>,
+    pub urls: Vec<Sp<String>>,
+    pub auth_urls: Vec<Sp<String>>,
+    pub kind: Option<Sp<String>>,
+}
+
+impl UrlGroup {
+    /// `type = "loadbalance"` spreads events over the URLs; anything else fails over.
+    pub fn is_loadbalance(&self) -> bool {
+        self.kind.as_ref().is_some_and(|k| k.value.eq_ignore_ascii_case("loadbalance"))
+    }
+}
+
+/// A list-valued key: the whole value's span and each string in it.
+#[derive(Debug, Clone, Default)]
+pub struct UrlList {
+    pub span: Range<usize>,
+    pub items: Vec<Sp<String>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EventHub {
+    pub header: Option<Range<usize>>,
+    pub service_url: Option<Sp<String>>,
+    pub listening: Option<UrlList>,
+    pub duplicate: Option<UrlList>,
+    pub publish: Vec<UrlGroup>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Throttling {
+    pub header: Option<Range<usize>>,
+    pub service_url: Option<Sp<String>>,
+    pub decision: Option<UrlList>,
+    pub url_groups: Vec<UrlGroup>,
+    pub duplicate: Option<UrlList>,
+    pub distributed: bool,
+}
+
+/// `[keystore.primary]`-style table as written.
+#[derive(Debug, Clone)]
+pub struct Keystore {
+    pub header: Range<usize>,
+    pub file_name: Option<Sp<String>>,
+    pub kind: Option<Sp<String>>,
+    pub alias: Option<Sp<String>>,
+}
+
+/// What one node's file says, typed, with spans.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub server_header: Option<Range<usize>>,
+    pub server_role: Option<Sp<String>>,
+    pub hostname: Option<Sp<String>>,
+    pub node_ip: Option<Sp<String>>,
+    pub offset: Option<Sp<i64>>,
+    /// Explicit port keys, by the WSO2 default port they move.
+    pub ports: BTreeMap<u16, Sp<i64>>,
+    /// `[apim.sync_runtime_artifacts.gateway]` header, when present.
+    pub gateway_sync: Option<Range<usize>>,
+    /// `gateway_labels` as written; `None` means WSO2's default `["Default"]`.
+    pub gateway_labels: Option<UrlList>,
+    pub environments: Vec<Environment>,
+    pub event_hub: EventHub,
+    pub throttling: Throttling,
+    pub key_manager_url: Option<Sp<String>>,
+    pub notification_endpoint: Option<Sp<String>>,
+    pub primary_keystore: Option<Keystore>,
+    pub internal_keystore: Option<Keystore>,
+    pub has_apim_db: bool,
+    pub has_identity_db: bool,
+    pub has_event_listener: bool,
+    pub has_access_control: bool,
+}
+
+/// The keys that move a WSO2 default port (wso2-facts.md §3).
+pub const PORT_KEYS: [(u16, &[&str]); 9] = [
+    (9443, &["transport", "https", "properties", "port"]),
+    (9763, &["transport", "http", "properties", "port"]),
+    (8280, &["transport", "http", "listener", "port"]),
+    (8243, &["transport", "http", "listener", "secured_port"]),
+    (5672, &["broker", "transport", "amqp", "default_connection", "port"]),
+    (9611, &["transport", "receiver", "tcp_port"]),
+    (9711, &["transport", "receiver", "ssl_port"]),
+    (9099, &["apim", "ws", "port"]),
+    (8099, &["apim", "wss", "port"]),
+];
+
+/// Descend `path` through tables, dotted keys and inline tables.
+pub fn get<'a>(root: &'a Item, path: &[&str]) -> Option<&'a Item> {
+    path.iter().try_fold(root, |item, key| item.get(*key))
+}
+
+/// A string value with its span.
+pub fn string(item: Option<&Item>) -> Option<Sp<String>> {
+    let item = item?;
+    Some(Sp { value: item.as_str()?.to_owned(), span: item.span()? })
+}
+
+fn string_v(v: &Value) -> Option<Sp<String>> {
+    Some(Sp { value: v.as_str()?.to_owned(), span: v.span()? })
+}
+
+fn integer(item: Option<&Item>) -> Option<Sp<i64>> {
+    let item = item?;
+    let value = item.as_integer().or_else(|| item.as_str().and_then(|s| s.trim().parse().ok()))?;
+    Some(Sp { value, span: item.span()? })
+}
+
+/// A list of strings (an array, an inline table's values, or a single string).
+pub fn list(item: Option<&Item>) -> Option<UrlList> {
+    let item = item?;
+    let span = item.span()?;
+    let items = match item {
+        Item::Value(Value::Array(a)) => a.iter().filter_map(string_v).collect(),
+        Item::Value(Value::InlineTable(t)) => t.iter().filter_map(|(_, v)| string_v(v)).collect(),
+        Item::Value(v @ Value::String(_)) => string_v(v).into_iter().collect(),
+        _ => Vec::new(),
+    };
+    Some(UrlList { span, items })
+}
+
+fn header(item: Option<&Item>) -> Option<Range<usize>> {
+    item?.as_table()?.span()
+}
+
+fn aot<'a>(root: &'a Item, path: &[&str]) -> Vec<&'a Table> {
+    get(root, path).and_then(Item::as_array_of_tables).map(|a| a.iter().collect()).unwrap_or_default()
+}
+
+fn url_group(t: &Table, urls: &str, auth: &str) -> UrlGroup {
+    UrlGroup {
+        header: t.span().unwrap_or(0..0),
+        urls: list(t.get(urls)).map(|l| l.items).unwrap_or_default(),
+        auth_urls: list(t.get(auth)).map(|l| l.items).unwrap_or_default(),
+        kind: string(t.get("type")),
+    }
+}
+
+fn keystore(root: &Item, name: &str) -> Option<Keystore> {
+    let t = get(root, &["keystore", name])?;
+    Some(Keystore {
+        header: t.as_table().and_then(Table::span).or_else(|| t.span()).unwrap_or(0..0),
+        file_name: string(t.get("file_name")),
+        kind: string(t.get("type")),
+        alias: string(t.get("alias")),
+    })
+}
+
+const ENV_ENDPOINTS: [&str; 5] = ["service_url", "http_endpoint", "https_endpoint", "ws_endpoint", "wss_endpoint"];
+
+impl Facts {
+    /// Extract the facts from a parsed document.
+    pub fn extract(doc: &toml_edit::Document<String>) -> Facts {
+        let root = doc.as_item();
+        let mut f = Facts {
+            server_header: header(get(root, &["server"])),
+            server_role: string(get(root, &["server", "server_role"])),
+            hostname: string(get(root, &["server", "hostname"])),
+            node_ip: string(get(root, &["server", "node_ip"])),
+            offset: integer(get(root, &["server", "offset"])),
+            gateway_sync: get(root, &["apim", "sync_runtime_artifacts", "gateway"]).map(|i| header(Some(i)).or_else(|| i.span()).unwrap_or(0..0)),
+            gateway_labels: list(get(root, &["apim", "sync_runtime_artifacts", "gateway", "gateway_labels"])),
+            key_manager_url: string(get(root, &["apim", "key_manager", "service_url"])),
+            notification_endpoint: string(get(root, &["event_listener", "properties", "notification_endpoint"])),
+            primary_keystore: keystore(root, "primary"),
+            internal_keystore: keystore(root, "internal"),
+            has_apim_db: get(root, &["database", "apim_db"]).is_some(),
+            has_identity_db: get(root, &["database", "identity_db"]).is_some(),
+            has_event_listener: get(root, &["event_listener"]).is_some(),
+            has_access_control: get(root, &["resource", "access_control"]).is_some(),
+            ..Facts::default()
+        };
+        for (port, path) in PORT_KEYS {
+            if let Some(v) = integer(get(root, path)) {
+                f.ports.insert(port, v);
+            }
+        }
+        for t in aot(root, &["apim", "gateway", "environment"]) {
+            let Some(name) = string(t.get("name")) else { continue };
+            let mut endpoints = Vec::new();
+            for key in ENV_ENDPOINTS {
+                if let Some(u) = string(t.get(key)) {
+                    endpoints.push((key.to_owned(), u));
+                }
+            }
+            for vh in t.get("virtual_host").and_then(Item::as_array_of_tables).into_iter().flat_map(|a| a.iter()) {
+                for key in ENV_ENDPOINTS {
+                    if let Some(u) = string(vh.get(key)) {
+                        endpoints.push((format!("virtual_host.{key}"), u));
+                    }
+                }
+            }
+            f.environments.push(Environment {
+                header: t.span().unwrap_or(name.span.clone()),
+                gateway_type: string(t.get("gateway_type")),
+                name,
+                endpoints,
+            });
+        }
+        let eh = get(root, &["apim", "event_hub"]);
+        f.event_hub = EventHub {
+            header: eh.and_then(|i| header(Some(i))),
+            service_url: string(get(root, &["apim", "event_hub", "service_url"])),
+            listening: list(get(root, &["apim", "event_hub", "event_listening_endpoints"])),
+            duplicate: list(get(root, &["apim", "event_hub", "event_duplicate_url"])),
+            publish: aot(root, &["apim", "event_hub", "publish", "url_group"]).into_iter().map(|t| url_group(t, "urls", "auth_urls")).collect(),
+        };
+        let th = get(root, &["apim", "throttling"]);
+        f.throttling = Throttling {
+            header: th.and_then(|i| header(Some(i))),
+            service_url: string(get(root, &["apim", "throttling", "service_url"])),
+            decision: list(get(root, &["apim", "throttling", "throttle_decision_endpoints"])),
+            url_groups: aot(root, &["apim", "throttling", "url_group"])
+                .into_iter()
+                .map(|t| url_group(t, "traffic_manager_urls", "traffic_manager_auth_urls"))
+                .collect(),
+            duplicate: list(get(root, &["apim", "throttling", "event_duplicate_url"])),
+            distributed: get(root, &["apim", "distributed_throttling"])
+                .is_some_and(|d| d.get("enable").and_then(Item::as_bool).unwrap_or(d.is_table_like())),
+        };
+        f
+    }
+
+    /// The role the content suggests (wso2-facts.md §2), for nodes whose
+    /// `server_role` is `default`, absent or invalid.
+    pub fn content_role(&self) -> Option<Role> {
+        if self.has_identity_db || self.has_access_control {
+            return Some(Role::IsKeyManager);
+        }
+        let cp = !self.environments.is_empty() || !self.event_hub.publish.is_empty() || self.event_hub.duplicate.is_some();
+        let decision_remote = self
+            .throttling
+            .decision
+            .as_ref()
+            .is_some_and(|d| d.items.iter().any(|u| !crate::endpoint::is_loopback_url(&u.value)));
+        let gw = self.gateway_sync.is_some() || !self.throttling.url_groups.is_empty() && !cp || decision_remote && !cp;
+        let tm = self.throttling.duplicate.is_some()
+            || self.throttling.decision.as_ref().is_some_and(|d| !d.items.is_empty() && d.items.iter().all(|u| crate::endpoint::is_loopback_url(&u.value)));
+        match (cp, gw) {
+            (true, true) => Some(Role::AllInOne),
+            (true, false) => Some(Role::ControlPlane),
+            (false, true) => Some(Role::GatewayWorker),
+            (false, false) if tm => Some(Role::TrafficManager),
+            (false, false) if self.has_event_listener && (self.has_apim_db || self.event_hub.header.is_some()) => Some(Role::KeyManager),
+            _ => None,
+        }
+    }
+
+    /// Whether the content says "separate key manager" although `server_role`
+    /// says control-plane (the 4.3 template and Helm do this).
+    pub fn looks_like_key_manager(&self) -> bool {
+        self.environments.is_empty()
+            && self.event_hub.publish.is_empty()
+            && self.event_hub.duplicate.is_none()
+            && self.gateway_sync.is_none()
+            && self.has_event_listener
+            && (!self.throttling.url_groups.is_empty() || self.event_hub.listening.is_some())
+    }
+}
+
+/// The role of a node, first that applies (cli.md).
+pub fn infer_role(configured: Option<Role>, facts: &Facts) -> (Role, RoleSource) {
+    if let Some(r) = configured {
+        return (r, RoleSource::Config);
+    }
+    let explicit = facts.server_role.as_ref().and_then(|s| match s.value.as_str() {
+        "control-plane" if facts.looks_like_key_manager() => Some(Role::KeyManager),
+        "control-plane" | "api-publisher-deprecated" | "api-devportal-deprecated" => Some(Role::ControlPlane),
+        "gateway-worker" => Some(Role::GatewayWorker),
+        "traffic-manager" => Some(Role::TrafficManager),
+        "api-key-manager-deprecated" => Some(Role::KeyManager),
+        _ => None,
+    });
+    if let Some(r) = explicit {
+        return (r, RoleSource::ServerRole);
+    }
+    match facts.content_role() {
+        Some(r) => (r, RoleSource::Content),
+        None => (Role::Unknown, RoleSource::None),
+    }
+}

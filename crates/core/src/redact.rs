@@ -1,0 +1,195 @@
+//! Secrets never reach output: before anything is rendered each file's text
+//! is redacted, every secret-bearing value replaced by `*` of the same byte
+//! length so that offsets stay valid (cli.md, *Secrets*).
+
+use std::ops::Range;
+
+use toml_edit::{Document, Item, Value};
+
+const SECRET_WORDS: [&str; 6] = ["password", "passwd", "pwd", "secret", "token", "private_key"];
+
+/// Whether the last segment of a key names a secret.
+pub fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| k.contains(w))
+}
+
+/// Whether a whole table holds secrets (`[secrets]`, `[runtime_secrets]`).
+pub fn is_secret_table(path: &[&str]) -> bool {
+    matches!(path.first(), Some(&"secrets") | Some(&"runtime_secrets"))
+}
+
+/// A value that is only a reference (`$secret{a}`, `$env{X}`, `${admin.password}`…)
+/// carries no secret itself and stays readable.
+pub fn is_reference(value: &str) -> bool {
+    let v = value.trim();
+    ["$secret{", "$env{", "$sys{", "$ref{", "${"].iter().any(|p| v.starts_with(p))
+        && v.ends_with('}')
+        && v.matches('}').count() == 1
+}
+
+/// The byte ranges of secret values in `text` (parsed as `doc` when it parses).
+pub fn secret_ranges(text: &str, doc: Option<&Document<String>>) -> Vec<Range<usize>> {
+    let mut acc = Vec::new();
+    match doc {
+        Some(doc) => walk_item(text, doc.as_item(), &mut Vec::new(), false, &mut acc),
+        None => line_fallback(text, &mut acc),
+    }
+    url_credentials(text, &mut acc);
+    acc
+}
+
+/// `text` with every secret replaced by `*` (same length).
+pub fn redact(text: &str, ranges: &[Range<usize>]) -> String {
+    if ranges.is_empty() {
+        return text.to_owned();
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for r in ranges {
+        let start = crate::text::floor_char_boundary(text, r.start);
+        let mut end = r.end.min(text.len());
+        while end < text.len() && !text.is_char_boundary(end) {
+            end += 1;
+        }
+        for b in bytes.iter_mut().take(end).skip(start) {
+            *b = b'*';
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| "*".repeat(text.len()))
+}
+
+fn walk_item(text: &str, item: &Item, path: &mut Vec<String>, secret: bool, acc: &mut Vec<Range<usize>>) {
+    match item {
+        Item::Table(t) => {
+            for (k, v) in t.iter() {
+                path.push(k.to_owned());
+                let p: Vec<&str> = path.iter().map(String::as_str).collect();
+                let s = secret || is_secret_table(&p) || is_secret_key(k);
+                walk_item(text, v, path, s, acc);
+                path.pop();
+            }
+        }
+        Item::ArrayOfTables(a) => {
+            for t in a.iter() {
+                for (k, v) in t.iter() {
+                    path.push(k.to_owned());
+                    walk_item(text, v, path, secret || is_secret_key(k), acc);
+                    path.pop();
+                }
+            }
+        }
+        Item::Value(v) => walk_value(text, v, secret, acc),
+        Item::None => {}
+    }
+}
+
+fn walk_value(text: &str, v: &Value, secret: bool, acc: &mut Vec<Range<usize>>) {
+    match v {
+        Value::Array(a) => a.iter().for_each(|x| walk_value(text, x, secret, acc)),
+        Value::InlineTable(t) => {
+            for (k, x) in t.iter() {
+                walk_value(text, x, secret || is_secret_key(k), acc);
+            }
+        }
+        Value::String(s) if secret => {
+            if is_reference(s.value()) {
+                return;
+            }
+            if let Some(span) = v.span() {
+                acc.push(inner(text, span));
+            }
+        }
+        _ if secret => {
+            if let Some(span) = v.span() {
+                acc.push(span);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The content of a string literal without its quotes.
+fn inner(text: &str, span: Range<usize>) -> Range<usize> {
+    let raw = text.get(span.clone()).unwrap_or("");
+    let q = if raw.starts_with("\"\"\"") || raw.starts_with("'''") { 3 } else if raw.starts_with(['"', '\'']) { 1 } else { 0 };
+    if raw.len() >= 2 * q { span.start + q..span.end - q } else { span }
+}
+
+/// For files that do not parse: `key = value` lines with a secret key, and
+/// every value inside `[secrets]`/`[runtime_secrets]`.
+fn line_fallback(text: &str, acc: &mut Vec<Range<usize>>) {
+    let mut in_secrets = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            let name = trimmed.trim_start_matches('[').split([']', '.']).next().unwrap_or("").trim();
+            in_secrets = name == "secrets" || name == "runtime_secrets";
+        } else if let Some(eq) = line.find('=') {
+            let key = line.get(..eq).unwrap_or("").trim();
+            let last = key.rsplit('.').next().unwrap_or(key).trim_matches(['"', '\'', ' ']);
+            let value = line.get(eq + 1..).unwrap_or("");
+            if (in_secrets || is_secret_key(last) || value.to_ascii_lowercase().contains("password")) && !key.starts_with('#') {
+                let v = value.trim();
+                let unquoted = v.trim_matches(['"', '\'']);
+                if !is_reference(unquoted) {
+                    let start = offset + eq + 1 + (value.len() - value.trim_start().len());
+                    acc.push(start..start + v.len());
+                }
+            }
+        }
+        offset += line.len();
+    }
+}
+
+/// The user-info of `scheme://user:pass@host` and `password=…` parameters
+/// anywhere in the text (JDBC URLs, AMQP URLs in values and comments).
+fn url_credentials(text: &str, acc: &mut Vec<Range<usize>>) {
+    let stop = |c: char| matches!(c, '/' | '"' | '\'' | '\n' | ' ' | '\t' | '?' | ',' | ']');
+    let mut from = 0;
+    while let Some(i) = text.get(from..).and_then(|s| s.find("://")) {
+        let start = from + i + 3;
+        let rest = text.get(start..).unwrap_or("");
+        let end = rest.find(stop).unwrap_or(rest.len());
+        if let Some(at) = rest.get(..end).and_then(|a| a.rfind('@')) {
+            acc.push(start..start + at);
+        }
+        from = start;
+    }
+    let lower = text.to_ascii_lowercase();
+    for key in ["password=", "pwd=", "passwd="] {
+        let mut from = 0;
+        while let Some(i) = lower.get(from..).and_then(|s| s.find(key)) {
+            let start = from + i + key.len();
+            let rest = text.get(start..).unwrap_or("");
+            let end = rest.find([';', '&', '"', '\'', '\n', ' ', ')']).unwrap_or(rest.len());
+            acc.push(start..start + end);
+            from = start;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn red(text: &str) -> String {
+        let p = crate::syntax::parse(text);
+        redact(text, &secret_ranges(text, p.doc.as_ref()))
+    }
+
+    #[test]
+    fn secrets_are_starred_with_same_length() {
+        let text = "[super_admin]\nusername = \"admin\"\npassword = \"s3cr3t\"\n[database.apim_db]\nurl = \"jdbc:mysql://u:pw@db:3306/x?password=abc&x=1\"\npassword = \"$secret{db}\"\n[secrets]\ndb = \"cipher==\"\n";
+        let out = red(text);
+        assert_eq!(out.len(), text.len());
+        assert!(!out.contains("s3cr3t") && !out.contains("cipher") && !out.contains("u:pw") && !out.contains("abc"));
+        assert!(out.contains("$secret{db}") && out.contains("\"admin\""));
+    }
+
+    #[test]
+    fn unparsable_files_are_redacted_too() {
+        let text = "[super_admin]\npassword = \"s3cr3t\"\n[broken\n";
+        assert!(!red(text).contains("s3cr3t"));
+    }
+}

@@ -1,0 +1,98 @@
+//! The rule registry: every rule, its metadata and its check. One file per
+//! rule under a group directory; each group lists its rules in its `mod.rs`.
+
+pub(crate) mod node;
+pub(crate) mod shared;
+pub(crate) mod syntax;
+pub(crate) mod wiring;
+
+use rayon::prelude::*;
+
+use crate::config::Level;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::Deployment;
+use crate::model::Role;
+
+/// Where a rule belongs in the catalog (rules.md sections).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Syntax,
+    Node,
+    Wiring,
+    Shared,
+    Security,
+    Meta,
+}
+
+impl Group {
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Syntax | Group::Node => "files and values",
+            Group::Wiring => "wiring",
+            Group::Shared => "shared state",
+            Group::Security => "production hardening",
+            Group::Meta => "meta",
+        }
+    }
+}
+
+/// A rule: its public id, default severity, the roles it concerns, its
+/// documentation page (`rules/<id>.md`) and its check.
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub group: Group,
+    /// Roles whose nodes the rule reports on (empty: every role).
+    pub roles: &'static [Role],
+    pub docs: &'static str,
+    pub check: fn(&Deployment, &mut Vec<Diagnostic>),
+}
+
+impl Rule {
+    /// The one-sentence summary: the first line under `## What it checks`.
+    pub fn summary(&self) -> &'static str {
+        let after = self.docs.split_once("## What it checks").map_or("", |(_, rest)| rest);
+        after.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+    }
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule").field("id", &self.id).field("severity", &self.severity).finish()
+    }
+}
+
+/// Every rule, in catalog order.
+pub fn all() -> impl Iterator<Item = &'static Rule> {
+    syntax::RULES.iter().chain(node::RULES).chain(wiring::RULES).chain(shared::RULES).copied()
+}
+
+/// The rule with this id.
+pub fn by_id(id: &str) -> Option<&'static Rule> {
+    all().find(|r| r.id == id)
+}
+
+/// Every rule id.
+pub fn ids() -> Vec<&'static str> {
+    all().map(|r| r.id).collect()
+}
+
+/// Run every enabled rule over the deployment. The result is sorted by file,
+/// position and rule, with `[rules]` levels from `apimlint.toml` applied.
+pub fn run(dep: &Deployment) -> Vec<Diagnostic> {
+    let rules: Vec<&'static Rule> = all().filter(|r| dep.config.level(r.id) != Some(Level::Off)).collect();
+    let mut out: Vec<Diagnostic> = rules
+        .par_iter()
+        .flat_map_iter(|r| {
+            let mut acc = Vec::new();
+            (r.check)(dep, &mut acc);
+            if let Some(Level::Is(sev)) = dep.config.level(r.id) {
+                acc.iter_mut().for_each(|d| d.severity = sev);
+            }
+            acc
+        })
+        .collect();
+    out.sort_by(|a, b| (a.file, a.range.start, a.range.end, a.rule, &a.message).cmp(&(b.file, b.range.start, b.range.end, b.rule, &b.message)));
+    out.dedup_by(|a, b| a.file == b.file && a.range == b.range && a.rule == b.rule && a.message == b.message);
+    out
+}

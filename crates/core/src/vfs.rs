@@ -1,0 +1,293 @@
+//! The only module that touches the file system: reading node files with
+//! limits, overlays of editor buffers, and discovery of a deployment's files.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+/// Files larger than this are `unreadable-file` findings rather than parsed.
+pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// Why a node file could not be read. Rendered as an `unreadable-file` finding.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error("the file is not valid UTF-8 (first invalid byte at offset {offset})")]
+    NotUtf8 { offset: usize },
+    #[error("the file is {size} bytes, over the 10 MiB limit")]
+    TooLarge { size: u64 },
+    #[error("`deployment.toml` is {kind}, not a regular file")]
+    NotRegular { kind: &'static str },
+    #[error("the file cannot be read: {0}")]
+    Io(String),
+}
+
+/// Read access to files: the disk, or the disk overlaid with editor buffers.
+pub trait Vfs: Sync {
+    fn read(&self, path: &Path) -> Result<String, ReadError>;
+}
+
+/// The real file system.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DiskFs;
+
+impl Vfs for DiskFs {
+    fn read(&self, path: &Path) -> Result<String, ReadError> {
+        let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.kind().to_string()))?;
+        if !meta.is_file() {
+            return Err(ReadError::NotRegular { kind: file_kind(&meta) });
+        }
+        if meta.len() > MAX_FILE_SIZE {
+            return Err(ReadError::TooLarge { size: meta.len() });
+        }
+        let file = std::fs::File::open(path).map_err(|e| ReadError::Io(e.kind().to_string()))?;
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        file.take(MAX_FILE_SIZE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| ReadError::Io(e.kind().to_string()))?;
+        if bytes.len() as u64 > MAX_FILE_SIZE {
+            return Err(ReadError::TooLarge { size: bytes.len() as u64 });
+        }
+        decode(bytes)
+    }
+}
+
+/// UTF-8 decoding with the offset of the first bad byte.
+pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 { offset: e.utf8_error().valid_up_to() })
+}
+
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    let ft = meta.file_type();
+    if ft.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a FIFO";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+        if ft.is_block_device() || ft.is_char_device() {
+            return "a device";
+        }
+    }
+    "not a regular file"
+}
+
+/// The disk overlaid with in-memory buffers (unsaved editor contents).
+pub struct OverlayFs<'a> {
+    pub base: &'a dyn Vfs,
+    pub overlays: &'a HashMap<PathBuf, String>,
+}
+
+impl Vfs for OverlayFs<'_> {
+    fn read(&self, path: &Path) -> Result<String, ReadError> {
+        match self.overlays.get(path) {
+            Some(text) if text.len() as u64 > MAX_FILE_SIZE => Err(ReadError::TooLarge { size: text.len() as u64 }),
+            Some(text) => Ok(text.clone()),
+            None => self.base.read(path),
+        }
+    }
+}
+
+/// A fixed set of in-memory files (tests, fuzzing, benchmarks).
+#[derive(Debug, Default, Clone)]
+pub struct MemoryFs {
+    pub files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl Vfs for MemoryFs {
+    fn read(&self, path: &Path) -> Result<String, ReadError> {
+        let bytes = self.files.get(path).ok_or_else(|| ReadError::Io("not found".into()))?;
+        if bytes.len() as u64 > MAX_FILE_SIZE {
+            return Err(ReadError::TooLarge { size: bytes.len() as u64 });
+        }
+        decode(bytes.clone())
+    }
+}
+
+/// What discovery found: the deployment root, its project file and node files.
+#[derive(Debug, Clone)]
+pub struct Discovery {
+    pub root: PathBuf,
+    pub config: Option<PathBuf>,
+    /// Node files, sorted, absolute.
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    #[error("{0}: no such file or directory")]
+    Missing(PathBuf),
+    #[error("no `deployment.toml` found under {0}")]
+    NoNodes(String),
+}
+
+/// The file name of a project file.
+pub const CONFIG_FILE: &str = "apimlint.toml";
+/// The file name of a node file.
+pub const NODE_FILE: &str = "deployment.toml";
+
+/// Find the deployment root, `apimlint.toml` and node files for `paths`
+/// (cli.md, *Deployments, nodes, regions*). Paths are made absolute against `cwd`.
+pub fn discover(cwd: &Path, paths: &[PathBuf], config: Option<&Path>) -> Result<Discovery, DiscoverError> {
+    let paths: Vec<PathBuf> = if paths.is_empty() { vec![cwd.to_path_buf()] } else { paths.to_vec() };
+    let mut dirs = Vec::new();
+    let mut explicit = Vec::new();
+    for p in &paths {
+        let abs = normalize(&cwd.join(p));
+        let meta = std::fs::metadata(&abs).map_err(|_| DiscoverError::Missing(p.clone()))?;
+        if meta.is_dir() { dirs.push(abs) } else { explicit.push(abs) }
+    }
+    let anchors: Vec<PathBuf> = dirs
+        .iter()
+        .cloned()
+        .chain(explicit.iter().map(|f| f.parent().map(Path::to_path_buf).unwrap_or_default()))
+        .collect();
+    let common = common_ancestor(&anchors);
+    let config = match config {
+        Some(c) => Some(normalize(&cwd.join(c))),
+        None => find_config(&common),
+    };
+    let root = match &config {
+        Some(c) => match c.parent() {
+            Some(dir) if common.starts_with(dir) => dir.to_path_buf(),
+            _ => common.clone(),
+        },
+        None => common.clone(),
+    };
+    let mut walk_roots = dirs.clone();
+    if !explicit.is_empty() {
+        walk_roots.push(root.clone());
+    }
+    let mut files: Vec<PathBuf> = explicit.clone();
+    for dir in &walk_roots {
+        files.extend(walk(dir));
+    }
+    files.sort();
+    files.dedup();
+    if files.is_empty() {
+        let shown = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+        return Err(DiscoverError::NoNodes(shown));
+    }
+    Ok(Discovery { root, config, files })
+}
+
+/// `apimlint.toml` in `dir` or its parents, up to the repository root.
+pub fn find_config(dir: &Path) -> Option<PathBuf> {
+    for d in dir.ancestors() {
+        let candidate = d.join(CONFIG_FILE);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if d.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+/// Every `deployment.toml` under `dir`: hidden directories included except
+/// `.git`, `target/` and `node_modules/` skipped, `.gitignore` respected,
+/// symlinks followed without loops. Entries that are not regular files are
+/// kept, so that they become `unreadable-file` findings.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(true)
+        .require_git(false)
+        .ignore(false)
+        .parents(true)
+        .follow_links(true)
+        .filter_entry(|e| {
+            let name = e.file_name();
+            !(e.depth() > 0
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && (name == ".git" || name == "target" || name == "node_modules"))
+        })
+        .build();
+    for entry in walker.flatten() {
+        if entry.depth() > 0 && entry.file_name() == NODE_FILE {
+            out.push(normalize(entry.path()));
+        }
+    }
+    out
+}
+
+/// Lexical normalisation: removes `.` and resolves `..` without touching the disk.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn common_ancestor(paths: &[PathBuf]) -> PathBuf {
+    let mut iter = paths.iter();
+    let Some(first) = iter.next() else { return PathBuf::from("/") };
+    let mut common = first.clone();
+    for p in iter {
+        while !p.starts_with(&common) {
+            if !common.pop() {
+                return PathBuf::from("/");
+            }
+        }
+    }
+    common
+}
+
+/// `path` relative to `base`, `/`-separated; falls back to the full path.
+pub fn relative(path: &Path, base: &Path) -> String {
+    let rel = match path.strip_prefix(base) {
+        Ok(r) => r.to_path_buf(),
+        Err(_) => {
+            // walk up from base to find a common prefix, emitting `..`
+            let mut up = PathBuf::new();
+            let mut b = base.to_path_buf();
+            loop {
+                if let Ok(r) = path.strip_prefix(&b) {
+                    break up.join(r);
+                }
+                if !b.pop() {
+                    break path.to_path_buf();
+                }
+                up.push("..");
+            }
+        }
+    };
+    let s = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
+    if s.is_empty() { ".".into() } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(relative(Path::new("/a/b/c"), Path::new("/a")), "b/c");
+        assert_eq!(relative(Path::new("/a/x"), Path::new("/a/b")), "../x");
+        assert_eq!(relative(Path::new("/a"), Path::new("/a")), ".");
+    }
+
+    #[test]
+    fn common() {
+        let c = common_ancestor(&[PathBuf::from("/a/b/c"), PathBuf::from("/a/b/d"), PathBuf::from("/a/b")]);
+        assert_eq!(c, PathBuf::from("/a/b"));
+    }
+}
