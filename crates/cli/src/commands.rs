@@ -23,11 +23,17 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8
 }
 
 /// Discover, read the project file and load the deployment.
-pub fn load(paths: &[std::path::PathBuf], config: Option<&Path>) -> Result<(Deployment, std::path::PathBuf), String> {
-    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+pub fn load(
+    paths: &[std::path::PathBuf],
+    config: Option<&Path>,
+) -> Result<(Deployment, std::path::PathBuf), String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let disc = vfs::discover(&cwd, paths, config).map_err(|e| e.to_string())?;
     let config = match &disc.config {
-        Some(p) => apimlint_core::load_config(&DiskFs, p, &relative(p, &cwd)).map_err(|e| e.to_string())?,
+        Some(p) => {
+            apimlint_core::load_config(&DiskFs, p, &relative(p, &cwd)).map_err(|e| e.to_string())?
+        }
         None => Config::default(),
     };
     Ok((apimlint_core::load(&DiskFs, &disc, config), cwd))
@@ -36,7 +42,11 @@ pub fn load(paths: &[std::path::PathBuf], config: Option<&Path>) -> Result<(Depl
 fn check(a: CheckArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8, String> {
     let (dep, cwd) = load(&a.paths, a.config.as_deref())?;
     let diags = apimlint_core::check(&dep);
-    let report = Report { dep: &dep, diags: &diags, cwd: &cwd };
+    let report = Report {
+        dep: &dep,
+        diags: &diags,
+        cwd: &cwd,
+    };
     let io = match a.format {
         Format::Human => render::human::render(&report, use_color(a.color), out),
         Format::Json => render::json::render(&report, out),
@@ -48,7 +58,11 @@ fn check(a: CheckArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8, 
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,
     };
-    Ok(if diags.iter().any(|d| d.severity >= floor) { EXIT_FINDINGS } else { EXIT_OK })
+    Ok(if diags.iter().any(|d| d.severity >= floor) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
 }
 
 fn use_color(c: Color) -> bool {
@@ -56,19 +70,30 @@ fn use_color(c: Color) -> bool {
     match c {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     }
 }
 
 fn explain(id: &str, out: &mut dyn Write) -> Result<u8, String> {
     let Some(rule) = rules::by_id(id) else {
         let ids = rules::ids();
-        let hint = apimlint_core::text::did_you_mean(id, ids.iter().copied(), 3)
-            .map_or_else(|| "`apimlint rules` lists them".to_owned(), |s| format!("did you mean `{s}`?"));
+        let hint = apimlint_core::text::did_you_mean(id, ids.iter().copied(), 3).map_or_else(
+            || "`apimlint rules` lists them".to_owned(),
+            |s| format!("did you mean `{s}`?"),
+        );
         return Err(format!("unknown rule `{id}` ({hint})"));
     };
     writeln!(out, "{}", rule.docs.trim_end()).map_err(|e| e.to_string())?;
-    writeln!(out, "\nDefault severity: {}. Group: {}.", rule.severity, rule.group.name()).map_err(|e| e.to_string())?;
+    writeln!(
+        out,
+        "\nDefault severity: {}. Group: {}.",
+        rule.severity,
+        rule.group.name()
+    )
+    .map_err(|e| e.to_string())?;
     Ok(EXIT_OK)
 }
 

@@ -18,18 +18,30 @@ pub const EXIT_ERROR: u8 = 2;
 /// The binary's entry point.
 pub fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let code = run(args, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+    let code = run(
+        args,
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    );
     ExitCode::from(code)
 }
 
 /// Run apimlint with `args` (including the program name), writing to `out`/`err`.
-pub fn run(args: Vec<std::ffi::OsString>, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> u8 {
+pub fn run(
+    args: Vec<std::ffi::OsString>,
+    out: &mut dyn std::io::Write,
+    err: &mut dyn std::io::Write,
+) -> u8 {
     let cli = match args::parse(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
-            let text = if e.use_stderr() { e.render().to_string() } else { e.render().to_string() };
-            let _ = if e.use_stderr() { write!(err, "{text}") } else { write!(out, "{text}") };
+            let text = e.render().to_string();
+            let _ = if e.use_stderr() {
+                write!(err, "{text}")
+            } else {
+                write!(out, "{text}")
+            };
             return code;
         }
     };

@@ -57,7 +57,14 @@ pub struct ConfigError {
     pub help: Option<String>,
 }
 
-const TOP: [&str; 6] = ["deployment", "hosts", "regions", "environments", "nodes", "rules"];
+const TOP: [&str; 6] = [
+    "deployment",
+    "hosts",
+    "regions",
+    "environments",
+    "nodes",
+    "rules",
+];
 
 impl Config {
     /// Parse `text` (named `path` in errors). `rule_ids` are the known rules.
@@ -65,14 +72,22 @@ impl Config {
         let idx = LineIndex::new(text);
         let err = |span: Option<Range<usize>>, message: String, help: Option<String>| {
             let lc = idx.line_col(text, span.map_or(0, |s| s.start));
-            ConfigError { path: path.to_owned(), line: lc.line, column: lc.column, message, help }
+            ConfigError {
+                path: path.to_owned(),
+                line: lc.line,
+                column: lc.column,
+                message,
+                help,
+            }
         };
-        let doc = Document::parse(text.to_owned()).map_err(|e| err(e.span(), e.message().trim().to_owned(), None))?;
+        let doc = Document::parse(text.to_owned())
+            .map_err(|e| err(e.span(), e.message().trim().to_owned(), None))?;
         let mut cfg = Config::default();
         for (key, item) in doc.iter() {
             let kspan = doc.key(key).and_then(|k| k.span());
             let table = |what: &str| -> Result<&toml_edit::Table, ConfigError> {
-                item.as_table().ok_or_else(|| err(kspan.clone(), format!("`{what}` must be a table"), None))
+                item.as_table()
+                    .ok_or_else(|| err(kspan.clone(), format!("`{what}` must be a table"), None))
             };
             match key {
                 "deployment" => {
@@ -85,32 +100,73 @@ impl Config {
                                         .to_owned(),
                                 );
                             }
-                            other => return Err(unknown(&err, table("deployment")?, other, &["version"], "deployment")),
+                            other => {
+                                return Err(unknown(
+                                    &err,
+                                    table("deployment")?,
+                                    other,
+                                    &["version"],
+                                    "deployment",
+                                ));
+                            }
                         }
                     }
                 }
                 "hosts" => {
                     for (host, v) in table("hosts")?.iter() {
                         let alias = match v {
-                            Item::Value(Value::Array(_)) => HostAlias { nodes: strings(v, &err, &format!("hosts.\"{host}\""))?, remaps_ports: false },
+                            Item::Value(Value::Array(_)) => HostAlias {
+                                nodes: strings(v, &err, &format!("hosts.\"{host}\""))?,
+                                remaps_ports: false,
+                            },
                             _ if v.is_table_like() => {
-                                let t = v.as_table_like().ok_or_else(|| err(v.span(), "expected a table".into(), None))?;
+                                let t = v.as_table_like().ok_or_else(|| {
+                                    err(v.span(), "expected a table".into(), None)
+                                })?;
                                 let mut a = HostAlias::default();
                                 for (k, x) in t.iter() {
                                     match k {
-                                        "nodes" => a.nodes = strings(x, &err, &format!("hosts.\"{host}\".nodes"))?,
+                                        "nodes" => {
+                                            a.nodes = strings(
+                                                x,
+                                                &err,
+                                                &format!("hosts.\"{host}\".nodes"),
+                                            )?
+                                        }
                                         "remaps_ports" => {
-                                            a.remaps_ports = x.as_bool().ok_or_else(|| err(x.span(), "`remaps_ports` must be true or false".into(), None))?;
+                                            a.remaps_ports = x.as_bool().ok_or_else(|| {
+                                                err(
+                                                    x.span(),
+                                                    "`remaps_ports` must be true or false".into(),
+                                                    None,
+                                                )
+                                            })?;
                                         }
                                         other => {
-                                            let help = did_you_mean(other, ["nodes", "remaps_ports"], 3).map(|s| format!("did you mean `{s}`?"));
-                                            return Err(err(t.key(other).and_then(|k| k.span()).or(x.span()), format!("unknown key `{other}` in `hosts.\"{host}\"`"), help));
+                                            let help =
+                                                did_you_mean(other, ["nodes", "remaps_ports"], 3)
+                                                    .map(|s| format!("did you mean `{s}`?"));
+                                            return Err(err(
+                                                t.key(other).and_then(|k| k.span()).or(x.span()),
+                                                format!(
+                                                    "unknown key `{other}` in `hosts.\"{host}\"`"
+                                                ),
+                                                help,
+                                            ));
                                         }
                                     }
                                 }
                                 a
                             }
-                            _ => return Err(err(v.span(), format!("`hosts.\"{host}\"` must be a list of node ids or {{ nodes = [...], remaps_ports = true }}"), None)),
+                            _ => {
+                                return Err(err(
+                                    v.span(),
+                                    format!(
+                                        "`hosts.\"{host}\"` must be a list of node ids or {{ nodes = [...], remaps_ports = true }}"
+                                    ),
+                                    None,
+                                ));
+                            }
                         };
                         cfg.hosts.insert(host.to_lowercase(), alias);
                     }
@@ -118,32 +174,76 @@ impl Config {
                 "regions" | "environments" => {
                     let mut list = Vec::new();
                     for (name, v) in table(key)?.iter() {
-                        list.push((name.to_owned(), strings(v, &err, &format!("{key}.\"{name}\""))?));
+                        list.push((
+                            name.to_owned(),
+                            strings(v, &err, &format!("{key}.\"{name}\""))?,
+                        ));
                     }
-                    if key == "regions" { cfg.regions = list } else { cfg.environments = list }
+                    if key == "regions" {
+                        cfg.regions = list
+                    } else {
+                        cfg.environments = list
+                    }
                 }
                 "nodes" => {
                     for (id, v) in table("nodes")?.iter() {
-                        let t = v.as_table_like().ok_or_else(|| err(v.span(), format!("`nodes.\"{id}\"` must be a table"), None))?;
+                        let t = v.as_table_like().ok_or_else(|| {
+                            err(v.span(), format!("`nodes.\"{id}\"` must be a table"), None)
+                        })?;
                         let mut n = NodeConfig::default();
                         for (k, x) in t.iter() {
                             match k {
                                 "role" => {
-                                    let s = x.as_str().ok_or_else(|| err(x.span(), "`role` must be a string".into(), None))?;
+                                    let s = x.as_str().ok_or_else(|| {
+                                        err(x.span(), "`role` must be a string".into(), None)
+                                    })?;
                                     n.role = Some(Role::parse(s).ok_or_else(|| {
-                                        let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
-                                        err(x.span(), format!("unknown role `{s}`"), Some(did_you_mean(s, names.iter().copied(), 3).map_or_else(|| format!("one of {}", names.join(", ")), |d| format!("did you mean `{d}`?"))))
+                                        let names: Vec<&str> =
+                                            Role::ALL.iter().map(|r| r.name()).collect();
+                                        err(
+                                            x.span(),
+                                            format!("unknown role `{s}`"),
+                                            Some(
+                                                did_you_mean(s, names.iter().copied(), 3)
+                                                    .map_or_else(
+                                                        || format!("one of {}", names.join(", ")),
+                                                        |d| format!("did you mean `{d}`?"),
+                                                    ),
+                                            ),
+                                        )
                                     })?);
                                 }
                                 "port_offset" => {
-                                    n.port_offset = Some(x.as_integer().ok_or_else(|| err(x.span(), "`port_offset` must be an integer".into(), None))?);
+                                    n.port_offset = Some(x.as_integer().ok_or_else(|| {
+                                        err(
+                                            x.span(),
+                                            "`port_offset` must be an integer".into(),
+                                            None,
+                                        )
+                                    })?);
                                 }
                                 "machine" => {
-                                    n.machine = Some(x.as_str().ok_or_else(|| err(x.span(), "`machine` must be a string".into(), None))?.to_owned());
+                                    n.machine = Some(
+                                        x.as_str()
+                                            .ok_or_else(|| {
+                                                err(
+                                                    x.span(),
+                                                    "`machine` must be a string".into(),
+                                                    None,
+                                                )
+                                            })?
+                                            .to_owned(),
+                                    );
                                 }
                                 other => {
-                                    let help = did_you_mean(other, ["role", "port_offset", "machine"], 3).map(|s| format!("did you mean `{s}`?"));
-                                    return Err(err(t.key(other).and_then(|k| k.span()).or(x.span()), format!("unknown key `{other}` in `nodes.\"{id}\"`"), help));
+                                    let help =
+                                        did_you_mean(other, ["role", "port_offset", "machine"], 3)
+                                            .map(|s| format!("did you mean `{s}`?"));
+                                    return Err(err(
+                                        t.key(other).and_then(|k| k.span()).or(x.span()),
+                                        format!("unknown key `{other}` in `nodes.\"{id}\"`"),
+                                        help,
+                                    ));
                                 }
                             }
                         }
@@ -154,22 +254,40 @@ impl Config {
                     let t = table("rules")?;
                     for (id, v) in t.iter() {
                         if !rule_ids.contains(&id) {
-                            let help = did_you_mean(id, rule_ids.iter().copied(), 3).map(|s| format!("did you mean `{s}`?"));
-                            return Err(err(t.key(id).and_then(|k| k.span()), format!("unknown rule `{id}`"), help.or(Some("`apimlint rules` lists them".into()))));
+                            let help = did_you_mean(id, rule_ids.iter().copied(), 3)
+                                .map(|s| format!("did you mean `{s}`?"));
+                            return Err(err(
+                                t.key(id).and_then(|k| k.span()),
+                                format!("unknown rule `{id}`"),
+                                help.or(Some("`apimlint rules` lists them".into())),
+                            ));
                         }
                         let level = match v.as_str() {
                             Some("error") => Level::Is(Severity::Error),
                             Some("warning") => Level::Is(Severity::Warning),
                             Some("info") => Level::Is(Severity::Info),
                             Some("off") => Level::Off,
-                            _ => return Err(err(v.span(), format!("`rules.{id}` must be \"error\", \"warning\", \"info\" or \"off\""), None)),
+                            _ => {
+                                return Err(err(
+                                    v.span(),
+                                    format!(
+                                        "`rules.{id}` must be \"error\", \"warning\", \"info\" or \"off\""
+                                    ),
+                                    None,
+                                ));
+                            }
                         };
                         cfg.rules.insert(id.to_owned(), level);
                     }
                 }
                 other => {
-                    let help = did_you_mean(other, TOP, 3).map(|s| format!("did you mean `[{s}]`?"));
-                    return Err(err(kspan, format!("unknown table `{other}`"), help.or(Some(format!("known tables: {}", TOP.join(", "))))));
+                    let help =
+                        did_you_mean(other, TOP, 3).map(|s| format!("did you mean `[{s}]`?"));
+                    return Err(err(
+                        kspan,
+                        format!("unknown table `{other}`"),
+                        help.or(Some(format!("known tables: {}", TOP.join(", ")))),
+                    ));
                 }
             }
         }
@@ -190,7 +308,11 @@ fn unknown(
     table: &str,
 ) -> ConfigError {
     let help = did_you_mean(key, known.iter().copied(), 3).map(|s| format!("did you mean `{s}`?"));
-    err(t.key(key).and_then(|k| k.span()), format!("unknown key `{key}` in `[{table}]`"), help)
+    err(
+        t.key(key).and_then(|k| k.span()),
+        format!("unknown key `{key}` in `[{table}]`"),
+        help,
+    )
 }
 
 fn strings(
@@ -198,9 +320,23 @@ fn strings(
     err: &impl Fn(Option<Range<usize>>, String, Option<String>) -> ConfigError,
     what: &str,
 ) -> Result<Vec<String>, ConfigError> {
-    let arr = item.as_array().ok_or_else(|| err(item.span(), format!("`{what}` must be a list of strings"), None))?;
+    let arr = item.as_array().ok_or_else(|| {
+        err(
+            item.span(),
+            format!("`{what}` must be a list of strings"),
+            None,
+        )
+    })?;
     arr.iter()
-        .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| err(v.span(), format!("`{what}` must be a list of strings"), None)))
+        .map(|v| {
+            v.as_str().map(str::to_owned).ok_or_else(|| {
+                err(
+                    v.span(),
+                    format!("`{what}` must be a list of strings"),
+                    None,
+                )
+            })
+        })
         .collect()
 }
 
@@ -225,8 +361,12 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
                 }
                 false
             }
-            Some((b'?', rest)) => t.split_first().is_some_and(|(c, tr)| *c != b'/' && rec(rest, tr)),
-            Some((c, rest)) => t.split_first().is_some_and(|(d, tr)| c == d && rec(rest, tr)),
+            Some((b'?', rest)) => t
+                .split_first()
+                .is_some_and(|(c, tr)| *c != b'/' && rec(rest, tr)),
+            Some((c, rest)) => t
+                .split_first()
+                .is_some_and(|(d, tr)| c == d && rec(rest, tr)),
         }
     }
     rec(pattern.as_bytes(), text.as_bytes())
@@ -259,19 +399,42 @@ plaintext-password = "off"
         let cfg = Config::parse("apimlint.toml", text, &["plaintext-password"]);
         let cfg = cfg.unwrap_or_default();
         assert_eq!(cfg.version.as_deref(), Some("4.2.0"));
-        assert!(cfg.hosts.get("tm.r1.example.com").is_some_and(|h| h.remaps_ports));
-        assert_eq!(cfg.nodes.get("region-1/gw-1").and_then(|n| n.port_offset), Some(2));
+        assert!(
+            cfg.hosts
+                .get("tm.r1.example.com")
+                .is_some_and(|h| h.remaps_ports)
+        );
+        assert_eq!(
+            cfg.nodes.get("region-1/gw-1").and_then(|n| n.port_offset),
+            Some(2)
+        );
         assert_eq!(cfg.level("plaintext-password"), Some(Level::Off));
     }
 
     #[test]
     fn unknown_keys_have_line_and_suggestion() {
-        let e = Config::parse("apimlint.toml", "[nodes.\"a\"]\nrole = \"gateway-worker\"\nmachin = \"x\"\n", &[]).err();
+        let e = Config::parse(
+            "apimlint.toml",
+            "[nodes.\"a\"]\nrole = \"gateway-worker\"\nmachin = \"x\"\n",
+            &[],
+        )
+        .err();
         let e = e.map(|e| (e.line, e.message, e.help));
-        assert_eq!(e, Some((3, "unknown key `machin` in `nodes.\"a\"`".into(), Some("did you mean `machine`?".into()))));
-        let e = Config::parse("apimlint.toml", "[host]\n", &[]).err().map(|e| e.help);
+        assert_eq!(
+            e,
+            Some((
+                3,
+                "unknown key `machin` in `nodes.\"a\"`".into(),
+                Some("did you mean `machine`?".into())
+            ))
+        );
+        let e = Config::parse("apimlint.toml", "[host]\n", &[])
+            .err()
+            .map(|e| e.help);
         assert_eq!(e, Some(Some("did you mean `[hosts]`?".into())));
-        let e = Config::parse("apimlint.toml", "[nodes.\"a\"]\nport_offset = \"2\"\n", &[]).err().map(|e| (e.line, e.column));
+        let e = Config::parse("apimlint.toml", "[nodes.\"a\"]\nport_offset = \"2\"\n", &[])
+            .err()
+            .map(|e| (e.line, e.column));
         assert_eq!(e, Some((2, 15)));
     }
 

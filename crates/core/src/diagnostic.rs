@@ -82,7 +82,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(rule: &crate::rules::Rule, file: NodeIdx, range: Range<usize>, message: impl Into<String>) -> Self {
+    pub fn new(
+        rule: &crate::rules::Rule,
+        file: NodeIdx,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             rule: rule.id,
             severity: rule.severity,
@@ -114,8 +119,17 @@ impl Diagnostic {
         self
     }
 
-    pub fn related(mut self, file: NodeIdx, range: Range<usize>, message: impl Into<String>) -> Self {
-        self.related.push(Related { file, range, message: message.into() });
+    pub fn related(
+        mut self,
+        file: NodeIdx,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        self.related.push(Related {
+            file,
+            range,
+            message: message.into(),
+        });
         self
     }
 
@@ -135,7 +149,11 @@ impl Diagnostic {
     pub fn fingerprint(&self, dep: &Deployment) -> String {
         let node = dep.nodes.get(self.file).map_or("", |n| n.id.as_str());
         let secret = crate::redact::is_secret_key(self.key.rsplit('.').next().unwrap_or(""));
-        let value = if secret { "" } else { self.value.as_deref().unwrap_or("") };
+        let value = if secret {
+            ""
+        } else {
+            self.value.as_deref().unwrap_or("")
+        };
         let mut h = Sha256::new();
         for part in [self.rule, node, self.key.as_str(), value] {
             h.update(part.as_bytes());

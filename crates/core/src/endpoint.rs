@@ -51,7 +51,10 @@ pub const PORT_PLACEHOLDERS: [(&str, u16); 8] = [
 
 /// The WSO2 default port a port placeholder stands for.
 pub fn placeholder_port(name: &str) -> Option<u16> {
-    PORT_PLACEHOLDERS.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
+    PORT_PLACEHOLDERS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, p)| *p)
 }
 
 /// Parse an endpoint URL.
@@ -60,10 +63,16 @@ pub fn parse(s: &str) -> Result<Endpoint, String> {
         return Err("the URL is empty".into());
     }
     let Some(sep) = s.find("://") else {
-        return Err(format!("`{s}` has no scheme (expected e.g. `tcp://host:port`)"));
+        return Err(format!(
+            "`{s}` has no scheme (expected e.g. `tcp://host:port`)"
+        ));
     };
     let scheme = s.get(..sep).unwrap_or("").to_ascii_lowercase();
-    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    {
         return Err(format!("`{s}` has no valid scheme"));
     }
     let auth_start = sep + 3;
@@ -72,20 +81,36 @@ pub fn parse(s: &str) -> Result<Endpoint, String> {
     let authority = rest.get(..auth_len).unwrap_or("");
     let path = rest.get(auth_len..).unwrap_or("").to_owned();
     let (host_off, hostport) = match authority.rfind('@') {
-        Some(at) if !authority.get(..at).unwrap_or("").contains('{') => (at + 1, authority.get(at + 1..).unwrap_or("")),
+        Some(at) if !authority.get(..at).unwrap_or("").contains('{') => {
+            (at + 1, authority.get(at + 1..).unwrap_or(""))
+        }
         _ => (0, authority),
     };
     let base = auth_start + host_off;
     let (host_raw, host_range, after) = if hostport.starts_with('[') {
-        let close = hostport.find(']').ok_or_else(|| format!("`{s}`: unclosed `[` in an IPv6 host"))?;
+        let close = hostport
+            .find(']')
+            .ok_or_else(|| format!("`{s}`: unclosed `[` in an IPv6 host"))?;
         let inner = hostport.get(1..close).unwrap_or("");
-        (inner, base + 1..base + close, hostport.get(close + 1..).unwrap_or(""))
+        (
+            inner,
+            base + 1..base + close,
+            hostport.get(close + 1..).unwrap_or(""),
+        )
     } else if hostport.starts_with('$') {
         let close = hostport.find('}').map_or(hostport.len(), |c| c + 1);
-        (hostport.get(..close).unwrap_or(""), base..base + close, hostport.get(close..).unwrap_or(""))
+        (
+            hostport.get(..close).unwrap_or(""),
+            base..base + close,
+            hostport.get(close..).unwrap_or(""),
+        )
     } else {
         let end = hostport.find(':').unwrap_or(hostport.len());
-        (hostport.get(..end).unwrap_or(""), base..base + end, hostport.get(end..).unwrap_or(""))
+        (
+            hostport.get(..end).unwrap_or(""),
+            base..base + end,
+            hostport.get(end..).unwrap_or(""),
+        )
     };
     if host_raw.is_empty() {
         return Err(format!("`{s}` has no host"));
@@ -93,24 +118,47 @@ pub fn parse(s: &str) -> Result<Endpoint, String> {
     let host = host_raw.to_lowercase();
     let host_kind = host_kind(&host);
     let port_base = host_range.end + usize::from(hostport.starts_with('['));
+    let mut path = path;
     let (port, port_range) = match after.strip_prefix(':') {
         None if after.is_empty() => (None, None),
         None => return Err(format!("`{s}`: unexpected `{after}` after the host")),
         Some("") => return Err(format!("`{s}` has an empty port")),
         Some(p) => {
+            // `${mgt.transport.https.port}${carbon.context}services/`: the
+            // port placeholder ends at its `}`, the rest belongs to the path
+            let p = match (p.starts_with('$'), p.find('}')) {
+                (true, Some(close)) if close + 1 < p.len() => {
+                    path = format!("{}{path}", p.get(close + 1..).unwrap_or(""));
+                    p.get(..=close).unwrap_or(p)
+                }
+                _ => p,
+            };
             let range = port_base + 1..port_base + 1 + p.len();
             if let Some(name) = p.strip_prefix("${").and_then(|x| x.strip_suffix('}')) {
                 (Some(Port::Placeholder(name.to_owned())), Some(range))
             } else if p.starts_with('$') {
                 (Some(Port::Placeholder(p.to_owned())), Some(range))
             } else {
-                let n: u32 = p.parse().map_err(|_| format!("`{s}`: port `{p}` is not a number"))?;
-                let n = u16::try_from(n).ok().filter(|n| *n > 0).ok_or_else(|| format!("`{s}`: port {p} is out of range"))?;
+                let n: u32 = p
+                    .parse()
+                    .map_err(|_| format!("`{s}`: port `{p}` is not a number"))?;
+                let n = u16::try_from(n)
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| format!("`{s}`: port {p} is out of range"))?;
                 (Some(Port::Number(n)), Some(range))
             }
         }
     };
-    Ok(Endpoint { scheme, host, host_range, host_kind, port, port_range, path })
+    Ok(Endpoint {
+        scheme,
+        host,
+        host_range,
+        host_kind,
+        port,
+        port_range,
+        path,
+    })
 }
 
 /// Length of the authority: up to the first `/`, `?` or `#` outside `{…}`.
@@ -129,7 +177,9 @@ fn authority_len(rest: &str) -> usize {
 
 fn host_kind(host: &str) -> HostKind {
     match host {
-        "localhost" | "127.0.0.1" | "::1" | "0.0.0.0" | "${carbon.host}" | "${carbon.local.ip}" => HostKind::Loopback,
+        "localhost" | "127.0.0.1" | "::1" | "0.0.0.0" | "${carbon.host}" | "${carbon.local.ip}" => {
+            HostKind::Loopback
+        }
         h if h.starts_with('$') => HostKind::Placeholder,
         h if h.starts_with("127.") && h.parse::<std::net::Ipv4Addr>().is_ok() => HostKind::Loopback,
         _ => HostKind::Name,
@@ -184,16 +234,25 @@ mod tests {
     #[test]
     fn parses_wso2_endpoints() {
         let e = ok("tcp://TM1.eu:9611");
-        assert_eq!((e.scheme.as_str(), e.host.as_str(), e.port.clone()), ("tcp", "tm1.eu", Some(Port::Number(9611))));
+        assert_eq!(
+            (e.scheme.as_str(), e.host.as_str(), e.port.clone()),
+            ("tcp", "tm1.eu", Some(Port::Number(9611)))
+        );
         assert_eq!(e.host_range, 6..12);
         assert_eq!(e.port_range, Some(13..17));
         let e = ok("https://km.eu/services/");
         assert_eq!((e.port.clone(), e.path.as_str()), (None, "/services/"));
         assert!(e.via_load_balancer());
         let e = ok("tcp://[::1]:5672");
-        assert_eq!((e.host.as_str(), e.host_kind.clone(), e.port_range.clone()), ("::1", HostKind::Loopback, Some(12..16)));
+        assert_eq!(
+            (e.host.as_str(), e.host_kind.clone(), e.port_range.clone()),
+            ("::1", HostKind::Loopback, Some(12..16))
+        );
         let e = ok("https://localhost:${mgt.transport.https.port}${carbon.context}services/");
-        assert_eq!(e.port, Some(Port::Placeholder("mgt.transport.https.port".into())));
+        assert_eq!(
+            e.port,
+            Some(Port::Placeholder("mgt.transport.https.port".into()))
+        );
         let e = ok("tcp://$env{TM_HOST}:9611");
         assert_eq!(e.host_kind, HostKind::Placeholder);
         let e = ok("amqp://admin:admin@cp:5672");

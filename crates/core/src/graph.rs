@@ -62,7 +62,11 @@ impl Node {
     /// The effective port for a WSO2 default port: the explicit key or the
     /// default, plus the offset.
     pub fn port(&self, default: u16) -> i64 {
-        self.facts.ports.get(&default).map_or(i64::from(default), |p| p.value) + self.offset
+        self.facts
+            .ports
+            .get(&default)
+            .map_or(i64::from(default), |p| p.value)
+            + self.offset
     }
 
     /// A span in this file to point at when nothing narrower exists.
@@ -119,9 +123,12 @@ impl EdgeKind {
     pub fn schemes(self) -> &'static [&'static str] {
         use EdgeKind::*;
         match self {
-            ThrottleEvents | ThrottleDecision | ThrottleDuplicate | EventListening | EventPublish | EventDuplicate => &["tcp"],
+            ThrottleEvents | ThrottleDecision | ThrottleDuplicate | EventListening
+            | EventPublish | EventDuplicate => &["tcp"],
             ThrottleAuth | EventPublishAuth => &["ssl"],
-            EventHubService | KeyManager | Notification | GatewayService | GatewayHttps => &["https"],
+            EventHubService | KeyManager | Notification | GatewayService | GatewayHttps => {
+                &["https"]
+            }
             GatewayHttp => &["http"],
             GatewayWs => &["ws"],
             GatewayWss => &["wss"],
@@ -132,12 +139,17 @@ impl EdgeKind {
     pub fn roles(self, region_has_tm: bool) -> &'static [Role] {
         use EdgeKind::*;
         match self {
-            ThrottleEvents | ThrottleAuth | ThrottleDecision if region_has_tm => &[Role::TrafficManager],
+            ThrottleEvents | ThrottleAuth | ThrottleDecision if region_has_tm => {
+                &[Role::TrafficManager]
+            }
             ThrottleEvents | ThrottleAuth | ThrottleDecision => &[Role::ControlPlane],
             ThrottleDuplicate => &[Role::TrafficManager],
-            EventListening | EventHubService | EventPublish | EventPublishAuth | EventDuplicate | Notification => &[Role::ControlPlane],
+            EventListening | EventHubService | EventPublish | EventPublishAuth | EventDuplicate
+            | Notification => &[Role::ControlPlane],
             KeyManager => &[Role::ControlPlane, Role::KeyManager, Role::IsKeyManager],
-            GatewayService | GatewayHttp | GatewayHttps | GatewayWs | GatewayWss => &[Role::GatewayWorker],
+            GatewayService | GatewayHttp | GatewayHttps | GatewayWs | GatewayWss => {
+                &[Role::GatewayWorker]
+            }
         }
     }
 
@@ -163,9 +175,17 @@ pub enum Resolution {
     /// Every candidate of the expected role listens there (or a load balancer).
     Ok { targets: Vec<NodeIdx>, via_lb: bool },
     /// Some of the host's nodes of the expected role listen on the port, some not.
-    PartialPort { ok: Vec<NodeIdx>, wrong: Vec<(NodeIdx, i64)>, port: i64 },
+    PartialPort {
+        ok: Vec<NodeIdx>,
+        wrong: Vec<(NodeIdx, i64)>,
+        port: i64,
+    },
     /// No node of the expected role listens on the port.
-    WrongPort { port: i64, expected: Vec<(NodeIdx, i64)>, placeholder: Option<String> },
+    WrongPort {
+        port: i64,
+        expected: Vec<(NodeIdx, i64)>,
+        placeholder: Option<String>,
+    },
     /// The host names nodes, none of the expected role.
     WrongRole { found: Vec<NodeIdx> },
     /// The host names no node but is close to one that does.
@@ -183,7 +203,11 @@ impl Resolution {
     pub fn targets(&self) -> Vec<NodeIdx> {
         match self {
             Resolution::Ok { targets, .. } => targets.clone(),
-            Resolution::PartialPort { ok, wrong, .. } => ok.iter().copied().chain(wrong.iter().map(|w| w.0)).collect(),
+            Resolution::PartialPort { ok, wrong, .. } => ok
+                .iter()
+                .copied()
+                .chain(wrong.iter().map(|w| w.0))
+                .collect(),
             Resolution::WrongPort { expected, .. } => expected.iter().map(|e| e.0).collect(),
             _ => Vec::new(),
         }
@@ -193,7 +217,10 @@ impl Resolution {
     pub fn host_resolved(&self) -> bool {
         matches!(
             self,
-            Resolution::Ok { .. } | Resolution::PartialPort { .. } | Resolution::WrongPort { .. } | Resolution::WrongRole { .. }
+            Resolution::Ok { .. }
+                | Resolution::PartialPort { .. }
+                | Resolution::WrongPort { .. }
+                | Resolution::WrongRole { .. }
         )
     }
 }
@@ -242,7 +269,11 @@ fn build_node(root: &Path, root_name: &str, config: &Config, file: SourceFile) -
         Ok(t) => (t, None),
         Err(e) => (String::new(), Some(e)),
     };
-    let parsed = if read_error.is_none() { Some(crate::syntax::parse(&text)) } else { None };
+    let parsed = if read_error.is_none() {
+        Some(crate::syntax::parse(&text))
+    } else {
+        None
+    };
     let (doc, syntax_error) = match parsed {
         Some(p) => (p.doc, p.error),
         None => (None, None),
@@ -251,7 +282,10 @@ fn build_node(root: &Path, root_name: &str, config: &Config, file: SourceFile) -
     let redacted: Arc<str> = crate::redact::redact(&text, &secrets).into();
     let facts = doc.as_ref().map(Facts::extract).unwrap_or_default();
     let (role, role_source) = infer_role(node_cfg.and_then(|n| n.role), &facts);
-    let offset = node_cfg.and_then(|n| n.port_offset).or(facts.offset.as_ref().map(|o| o.value)).unwrap_or(0);
+    let offset = node_cfg
+        .and_then(|n| n.port_offset)
+        .or(facts.offset.as_ref().map(|o| o.value))
+        .unwrap_or(0);
     Node {
         lines: LineIndex::new(&text),
         id,
@@ -278,11 +312,19 @@ pub fn node_id(rel: &str, root_name: &str) -> String {
     let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
     let id = if name == NODE_FILE {
         let d = dir.strip_suffix("repository/conf").unwrap_or(dir);
-        if d == "repository/conf" { "" } else { d }.trim_end_matches('/').to_owned()
+        if d == "repository/conf" { "" } else { d }
+            .trim_end_matches('/')
+            .to_owned()
     } else {
-        rel.rsplit_once('.').map_or(rel, |(stem, _)| stem).to_owned()
+        rel.rsplit_once('.')
+            .map_or(rel, |(stem, _)| stem)
+            .to_owned()
     };
-    if id.is_empty() || id == "." { root_name.to_owned() } else { id }
+    if id.is_empty() || id == "." {
+        root_name.to_owned()
+    } else {
+        id
+    }
 }
 
 fn region_of(id: &str, root_name: &str, config: &Config) -> String {
@@ -301,8 +343,13 @@ impl Deployment {
     /// Build the deployment from its files. Never fails: unreadable and
     /// unparsable files become nodes with an error.
     pub fn build(root: &Path, config: Config, files: Vec<SourceFile>) -> Deployment {
-        let root_name = root.file_name().map_or_else(|| "root".to_owned(), |n| n.to_string_lossy().into_owned());
-        let mut nodes: Vec<Node> = files.into_par_iter().map(|f| build_node(root, &root_name, &config, f)).collect();
+        let root_name = root
+            .file_name()
+            .map_or_else(|| "root".to_owned(), |n| n.to_string_lossy().into_owned());
+        let mut nodes: Vec<Node> = files
+            .into_par_iter()
+            .map(|f| build_node(root, &root_name, &config, f))
+            .collect();
         nodes.sort_by(|a, b| a.rel.cmp(&b.rel));
         let mut regions: BTreeMap<String, Vec<NodeIdx>> = BTreeMap::new();
         for (i, n) in nodes.iter().enumerate() {
@@ -324,8 +371,16 @@ impl Deployment {
     }
 
     fn resolve_edges(&mut self) {
-        let sites: Vec<Site> = self.nodes.iter().enumerate().flat_map(|(i, n)| url_sites(i, n)).collect();
-        let edges: Vec<Edge> = sites.into_par_iter().map(|s| self.hosts.resolve(self, s)).collect();
+        let sites: Vec<Site> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .flat_map(|(i, n)| url_sites(i, n))
+            .collect();
+        let edges: Vec<Edge> = sites
+            .into_par_iter()
+            .map(|s| self.hosts.resolve(self, s))
+            .collect();
         let mut graph = DiGraph::with_capacity(self.nodes.len(), edges.len());
         for i in 0..self.nodes.len() {
             graph.add_node(i);
@@ -336,7 +391,11 @@ impl Deployment {
                 v.push(ei);
             }
             for t in e.resolution.targets() {
-                graph.add_edge(petgraph::graph::NodeIndex::new(e.from), petgraph::graph::NodeIndex::new(t), ei);
+                graph.add_edge(
+                    petgraph::graph::NodeIndex::new(e.from),
+                    petgraph::graph::NodeIndex::new(t),
+                    ei,
+                );
             }
         }
         self.edges = edges;
@@ -346,7 +405,11 @@ impl Deployment {
 
     /// The edges a node writes.
     pub fn edges_from(&self, node: NodeIdx) -> impl Iterator<Item = &Edge> {
-        self.edges_by_node.get(node).into_iter().flatten().filter_map(|e| self.edges.get(*e))
+        self.edges_by_node
+            .get(node)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| self.edges.get(*e))
     }
 
     /// Nodes of a region.
@@ -356,7 +419,11 @@ impl Deployment {
 
     /// Nodes of a region with a role (exactly that role).
     pub fn region_role(&self, region: &str, role: Role) -> Vec<NodeIdx> {
-        self.region_nodes(region).iter().copied().filter(|i| self.nodes.get(*i).is_some_and(|n| n.role == role)).collect()
+        self.region_nodes(region)
+            .iter()
+            .copied()
+            .filter(|i| self.nodes.get(*i).is_some_and(|n| n.role == role))
+            .collect()
     }
 
     pub fn node(&self, i: NodeIdx) -> Option<&Node> {
@@ -370,7 +437,10 @@ impl Deployment {
 
     /// The nodes a host name names (first source that names any; cli.md step 2).
     pub fn lookup_host(&self, host: &str) -> Vec<NodeIdx> {
-        self.hosts.lookup(&host.to_lowercase()).map(|(v, _)| v).unwrap_or_default()
+        self.hosts
+            .lookup(&host.to_lowercase())
+            .map(|(v, _)| v)
+            .unwrap_or_default()
     }
 
     /// A host name that resolves to exactly this node, if there is one.
@@ -386,9 +456,16 @@ impl Deployment {
 
     /// Names that reach a node: alias, hostname, node_ip, last id component.
     pub fn names_of(&self, i: NodeIdx) -> Vec<String> {
-        let Some(n) = self.nodes.get(i) else { return Vec::new() };
-        let mut out: Vec<String> =
-            self.config.hosts.iter().filter(|(_, a)| a.nodes.iter().any(|id| *id == n.id)).map(|(h, _)| h.clone()).collect();
+        let Some(n) = self.nodes.get(i) else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = self
+            .config
+            .hosts
+            .iter()
+            .filter(|(_, a)| a.nodes.contains(&n.id))
+            .map(|(h, _)| h.clone())
+            .collect();
         out.extend(n.facts.hostname.as_ref().map(|h| h.value.to_lowercase()));
         out.extend(n.facts.node_ip.as_ref().map(|h| h.value.to_lowercase()));
         out.extend(n.id.rsplit('/').next().map(str::to_lowercase));
@@ -405,51 +482,104 @@ struct Site {
 }
 
 fn group_name(urls: &[crate::model::Sp<String>]) -> String {
-    urls.first().and_then(|u| endpoint::parse(&u.value).ok()).map_or_else(|| "?".to_owned(), |e| e.host)
+    urls.first()
+        .and_then(|u| endpoint::parse(&u.value).ok())
+        .map_or_else(|| "?".to_owned(), |e| e.host)
 }
 
 fn url_sites(from: NodeIdx, n: &Node) -> Vec<Site> {
     let f = &n.facts;
     let mut out = Vec::new();
-    let mut push = |kind: EdgeKind, key: String, url: &crate::model::Sp<String>| out.push(Site { from, kind, key, url: url.clone() });
+    let mut push = |kind: EdgeKind, key: String, url: &crate::model::Sp<String>| {
+        out.push(Site {
+            from,
+            kind,
+            key,
+            url: url.clone(),
+        })
+    };
     for g in &f.throttling.url_groups {
         let name = group_name(&g.urls);
         for u in &g.urls {
-            push(EdgeKind::ThrottleEvents, format!("apim.throttling.url_group[{name}].traffic_manager_urls"), u);
+            push(
+                EdgeKind::ThrottleEvents,
+                format!("apim.throttling.url_group[{name}].traffic_manager_urls"),
+                u,
+            );
         }
         for u in &g.auth_urls {
-            push(EdgeKind::ThrottleAuth, format!("apim.throttling.url_group[{name}].traffic_manager_auth_urls"), u);
+            push(
+                EdgeKind::ThrottleAuth,
+                format!("apim.throttling.url_group[{name}].traffic_manager_auth_urls"),
+                u,
+            );
         }
     }
     for u in f.throttling.decision.iter().flat_map(|l| &l.items) {
-        push(EdgeKind::ThrottleDecision, "apim.throttling.throttle_decision_endpoints".into(), u);
+        push(
+            EdgeKind::ThrottleDecision,
+            "apim.throttling.throttle_decision_endpoints".into(),
+            u,
+        );
     }
     for u in f.throttling.duplicate.iter().flat_map(|l| &l.items) {
-        push(EdgeKind::ThrottleDuplicate, "apim.throttling.event_duplicate_url".into(), u);
+        push(
+            EdgeKind::ThrottleDuplicate,
+            "apim.throttling.event_duplicate_url".into(),
+            u,
+        );
     }
     for u in f.event_hub.listening.iter().flat_map(|l| &l.items) {
-        push(EdgeKind::EventListening, "apim.event_hub.event_listening_endpoints".into(), u);
+        push(
+            EdgeKind::EventListening,
+            "apim.event_hub.event_listening_endpoints".into(),
+            u,
+        );
     }
     if let Some(u) = &f.event_hub.service_url {
-        push(EdgeKind::EventHubService, "apim.event_hub.service_url".into(), u);
+        push(
+            EdgeKind::EventHubService,
+            "apim.event_hub.service_url".into(),
+            u,
+        );
     }
     for u in f.event_hub.duplicate.iter().flat_map(|l| &l.items) {
-        push(EdgeKind::EventDuplicate, "apim.event_hub.event_duplicate_url".into(), u);
+        push(
+            EdgeKind::EventDuplicate,
+            "apim.event_hub.event_duplicate_url".into(),
+            u,
+        );
     }
     for g in &f.event_hub.publish {
         let name = group_name(&g.urls);
         for u in &g.urls {
-            push(EdgeKind::EventPublish, format!("apim.event_hub.publish.url_group[{name}].urls"), u);
+            push(
+                EdgeKind::EventPublish,
+                format!("apim.event_hub.publish.url_group[{name}].urls"),
+                u,
+            );
         }
         for u in &g.auth_urls {
-            push(EdgeKind::EventPublishAuth, format!("apim.event_hub.publish.url_group[{name}].auth_urls"), u);
+            push(
+                EdgeKind::EventPublishAuth,
+                format!("apim.event_hub.publish.url_group[{name}].auth_urls"),
+                u,
+            );
         }
     }
     if let Some(u) = &f.key_manager_url {
-        push(EdgeKind::KeyManager, "apim.key_manager.service_url".into(), u);
+        push(
+            EdgeKind::KeyManager,
+            "apim.key_manager.service_url".into(),
+            u,
+        );
     }
     if let Some(u) = &f.notification_endpoint {
-        push(EdgeKind::Notification, "event_listener.properties.notification_endpoint".into(), u);
+        push(
+            EdgeKind::Notification,
+            "event_listener.properties.notification_endpoint".into(),
+            u,
+        );
     }
     for env in &f.environments {
         for (key, u) in &env.endpoints {
@@ -460,7 +590,11 @@ fn url_sites(from: NodeIdx, n: &Node) -> Vec<Site> {
                 "ws_endpoint" => EdgeKind::GatewayWs,
                 _ => EdgeKind::GatewayWss,
             };
-            push(kind, format!("apim.gateway.environment[{}].{key}", env.name.value), u);
+            push(
+                kind,
+                format!("apim.gateway.environment[{}].{key}", env.name.value),
+                u,
+            );
         }
     }
     out
@@ -479,7 +613,12 @@ struct HostIndex {
 
 impl HostIndex {
     fn new(dep: &Deployment) -> Self {
-        let by_id: HashMap<&str, NodeIdx> = dep.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+        let by_id: HashMap<&str, NodeIdx> = dep
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.as_str(), i))
+            .collect();
         let mut ix = HostIndex {
             alias: HashMap::new(),
             hostname: HashMap::new(),
@@ -489,17 +628,27 @@ impl HostIndex {
             has_tm: HashMap::new(),
         };
         for (host, a) in &dep.config.hosts {
-            let nodes: Vec<NodeIdx> = a.nodes.iter().filter_map(|id| by_id.get(id.trim_end_matches('/')).copied()).collect();
+            let nodes: Vec<NodeIdx> = a
+                .nodes
+                .iter()
+                .filter_map(|id| by_id.get(id.trim_end_matches('/')).copied())
+                .collect();
             ix.alias.insert(host.clone(), (nodes, a.remaps_ports));
         }
         for (i, n) in dep.nodes.iter().enumerate() {
             if let Some(h) = &n.facts.hostname {
-                ix.hostname.entry(h.value.to_lowercase()).or_default().push(i);
+                ix.hostname
+                    .entry(h.value.to_lowercase())
+                    .or_default()
+                    .push(i);
             }
-            if let Some(ip) = &n.facts.node_ip {
-                if !endpoint::is_loopback_host(&ip.value) {
-                    ix.node_ip.entry(ip.value.to_lowercase()).or_default().push(i);
-                }
+            if let Some(ip) = &n.facts.node_ip
+                && !endpoint::is_loopback_host(&ip.value)
+            {
+                ix.node_ip
+                    .entry(ip.value.to_lowercase())
+                    .or_default()
+                    .push(i);
             }
             if let Some(last) = n.id.rsplit('/').next() {
                 ix.last.entry(last.to_lowercase()).or_default().push(i);
@@ -516,28 +665,48 @@ impl HostIndex {
 
     /// First source that names any node (cli.md step 2), with `remaps_ports`.
     fn lookup(&self, host: &str) -> Option<(Vec<NodeIdx>, bool)> {
-        if let Some((nodes, remaps)) = self.alias.get(host) {
-            if !nodes.is_empty() {
-                return Some((nodes.clone(), *remaps));
-            }
+        if let Some((nodes, remaps)) = self.alias.get(host)
+            && !nodes.is_empty()
+        {
+            return Some((nodes.clone(), *remaps));
         }
-        [&self.hostname, &self.node_ip, &self.last].into_iter().find_map(|m| m.get(host).map(|v| (v.clone(), false)))
+        [&self.hostname, &self.node_ip, &self.last]
+            .into_iter()
+            .find_map(|m| m.get(host).map(|v| (v.clone(), false)))
     }
 
     /// Names that resolve to a node of `region`, for did-you-mean.
-    fn region_names<'a>(&'a self, dep: &'a Deployment, region: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        let in_region = move |v: &Vec<NodeIdx>| v.iter().any(|i| dep.nodes.get(*i).is_some_and(|n| n.region == region));
+    fn region_names<'a>(
+        &'a self,
+        dep: &'a Deployment,
+        region: &'a str,
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        let in_region = move |v: &Vec<NodeIdx>| {
+            v.iter()
+                .any(|i| dep.nodes.get(*i).is_some_and(|n| n.region == region))
+        };
         self.alias
             .iter()
             .filter(move |(_, (v, _))| in_region(v))
             .map(|(h, _)| h.as_str())
-            .chain([&self.hostname, &self.node_ip, &self.last].into_iter().flat_map(move |m| {
-                m.iter().filter(move |(_, v)| in_region(v)).map(|(h, _)| h.as_str())
-            }))
+            .chain(
+                [&self.hostname, &self.node_ip, &self.last]
+                    .into_iter()
+                    .flat_map(move |m| {
+                        m.iter()
+                            .filter(move |(_, v)| in_region(v))
+                            .map(|(h, _)| h.as_str())
+                    }),
+            )
     }
 
     fn resolve(&self, dep: &Deployment, site: Site) -> Edge {
-        let Site { from, kind, key, url } = site;
+        let Site {
+            from,
+            kind,
+            key,
+            url,
+        } = site;
         let writer = dep.nodes.get(from);
         let region = writer.map_or("", |w| w.region.as_str());
         let expected = kind.roles(self.has_tm.get(region).copied().unwrap_or(false));
@@ -569,7 +738,8 @@ impl HostIndex {
             edge.port_span = ep.port_range.as_ref().map(|r| b + r.start..b + r.end);
         }
         edge.scheme_ok = kind.schemes().contains(&ep.scheme.as_str());
-        edge.resolution = self.resolve_endpoint(dep, from, kind, expected, &ep, &mut edge.cross_region);
+        edge.resolution =
+            self.resolve_endpoint(dep, from, kind, expected, &ep, &mut edge.cross_region);
         edge.endpoint = Some(ep);
         edge
     }
@@ -583,13 +753,22 @@ impl HostIndex {
         ep: &Endpoint,
         cross_region: &mut bool,
     ) -> Resolution {
-        let Some(writer) = dep.nodes.get(from) else { return Resolution::Unresolvable };
+        let Some(writer) = dep.nodes.get(from) else {
+            return Resolution::Unresolvable;
+        };
         let (candidates, remaps) = match ep.host_kind {
             HostKind::Placeholder => return Resolution::Unresolvable,
             HostKind::Loopback => {
                 let mut c = vec![from];
                 if let Some(m) = &writer.machine {
-                    c.extend(self.machine.get(m).into_iter().flatten().copied().filter(|i| *i != from));
+                    c.extend(
+                        self.machine
+                            .get(m)
+                            .into_iter()
+                            .flatten()
+                            .copied()
+                            .filter(|i| *i != from),
+                    );
                 }
                 (c, false)
             }
@@ -597,14 +776,19 @@ impl HostIndex {
                 Some(found) => found,
                 None => {
                     return match did_you_mean(&ep.host, self.region_names(dep, &writer.region), 2) {
-                        Some(s) => Resolution::NearMiss { suggestion: s.to_owned() },
+                        Some(s) => Resolution::NearMiss {
+                            suggestion: s.to_owned(),
+                        },
                         None => Resolution::UnknownHost,
                     };
                 }
             },
         };
-        let in_region: Vec<NodeIdx> =
-            candidates.iter().copied().filter(|i| dep.nodes.get(*i).is_some_and(|n| n.region == writer.region)).collect();
+        let in_region: Vec<NodeIdx> = candidates
+            .iter()
+            .copied()
+            .filter(|i| dep.nodes.get(*i).is_some_and(|n| n.region == writer.region))
+            .collect();
         let candidates = if in_region.is_empty() {
             *cross_region = true;
             candidates
@@ -614,29 +798,54 @@ impl HostIndex {
         let role_ok: Vec<NodeIdx> = candidates
             .iter()
             .copied()
-            .filter(|i| dep.nodes.get(*i).is_some_and(|n| expected.iter().any(|r| n.role.serves(*r))))
+            .filter(|i| {
+                dep.nodes
+                    .get(*i)
+                    .is_some_and(|n| expected.iter().any(|r| n.role.serves(*r)))
+            })
             .collect();
         if role_ok.is_empty() {
             return Resolution::WrongRole { found: candidates };
         }
         if remaps || ep.via_load_balancer() {
-            return Resolution::Ok { targets: role_ok, via_lb: true };
+            return Resolution::Ok {
+                targets: role_ok,
+                via_lb: true,
+            };
         }
         let (port, placeholder) = match &ep.port {
             Some(Port::Number(p)) => (i64::from(*p), None),
             Some(Port::Placeholder(name)) => match endpoint::placeholder_port(name) {
                 Some(default) => (writer.port(default), Some(name.clone())),
-                None => return Resolution::Ok { targets: role_ok, via_lb: true },
+                None => {
+                    return Resolution::Ok {
+                        targets: role_ok,
+                        via_lb: true,
+                    };
+                }
             },
-            None => return Resolution::Ok { targets: role_ok, via_lb: true },
+            None => {
+                return Resolution::Ok {
+                    targets: role_ok,
+                    via_lb: true,
+                };
+            }
         };
         let target_port = |i: NodeIdx| dep.nodes.get(i).map_or(0, |n| n.port(kind.port()));
-        let (ok, wrong): (Vec<NodeIdx>, Vec<NodeIdx>) = role_ok.iter().partition(|i| target_port(**i) == port);
+        let (ok, wrong): (Vec<NodeIdx>, Vec<NodeIdx>) =
+            role_ok.iter().partition(|i| target_port(**i) == port);
         let wrong: Vec<(NodeIdx, i64)> = wrong.into_iter().map(|i| (i, target_port(i))).collect();
         if ok.is_empty() {
-            Resolution::WrongPort { port, expected: wrong, placeholder }
+            Resolution::WrongPort {
+                port,
+                expected: wrong,
+                placeholder,
+            }
         } else if wrong.is_empty() {
-            Resolution::Ok { targets: ok, via_lb: false }
+            Resolution::Ok {
+                targets: ok,
+                via_lb: false,
+            }
         } else {
             Resolution::PartialPort { ok, wrong, port }
         }
@@ -649,8 +858,14 @@ mod tests {
 
     #[test]
     fn node_ids() {
-        assert_eq!(node_id("region-1/gw-1/repository/conf/deployment.toml", "r"), "region-1/gw-1");
-        assert_eq!(node_id("region-1/gw-1/deployment.toml", "r"), "region-1/gw-1");
+        assert_eq!(
+            node_id("region-1/gw-1/repository/conf/deployment.toml", "r"),
+            "region-1/gw-1"
+        );
+        assert_eq!(
+            node_id("region-1/gw-1/deployment.toml", "r"),
+            "region-1/gw-1"
+        );
         assert_eq!(node_id("deployment.toml", "root"), "root");
         assert_eq!(node_id("repository/conf/deployment.toml", "root"), "root");
         assert_eq!(node_id("copies/gateway.toml", "r"), "copies/gateway");

@@ -26,17 +26,30 @@ pub use config::{Config, ConfigError};
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Related, Severity};
 pub use graph::{Deployment, Edge, EdgeKind, Node, NodeIdx, Resolution, SourceFile};
 pub use model::Role;
-pub use vfs::{DiskFs, Discovery, Vfs};
+pub use vfs::{Discovery, DiskFs, Vfs};
 
 /// Read the project file at `path` (shown as `display` in errors).
 pub fn load_config(vfs: &dyn Vfs, path: &Path, display: &str) -> Result<Config, ConfigError> {
-    let text = vfs.read(path).map_err(|e| ConfigError { path: display.to_owned(), line: 1, column: 1, message: e.to_string(), help: None })?;
+    let text = vfs.read(path).map_err(|e| ConfigError {
+        path: display.to_owned(),
+        line: 1,
+        column: 1,
+        message: e.to_string(),
+        help: None,
+    })?;
     Config::parse(display, &text, &rules::ids())
 }
 
 /// Read every node file of a discovery (in parallel) and build the deployment.
 pub fn load(vfs: &dyn Vfs, discovery: &Discovery, config: Config) -> Deployment {
-    let files: Vec<SourceFile> = discovery.files.par_iter().map(|p| SourceFile { path: p.clone(), text: vfs.read(p) }).collect();
+    let files: Vec<SourceFile> = discovery
+        .files
+        .par_iter()
+        .map(|p| SourceFile {
+            path: p.clone(),
+            text: vfs.read(p),
+        })
+        .collect();
     Deployment::build(&discovery.root, config, files)
 }
 

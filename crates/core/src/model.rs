@@ -85,9 +85,16 @@ pub enum RoleSource {
 }
 
 /// `server_role` values WSO2's infer.json knows.
-pub const SERVER_ROLES: [&str; 5] = ["default", "control-plane", "gateway-worker", "traffic-manager", "api-key-manager-deprecated"];
+pub const SERVER_ROLES: [&str; 5] = [
+    "default",
+    "control-plane",
+    "gateway-worker",
+    "traffic-manager",
+    "api-key-manager-deprecated",
+];
 /// The deprecated 4.0 roles: accepted with an info.
-pub const DEPRECATED_SERVER_ROLES: [&str; 2] = ["api-publisher-deprecated", "api-devportal-deprecated"];
+pub const DEPRECATED_SERVER_ROLES: [&str; 2] =
+    ["api-publisher-deprecated", "api-devportal-deprecated"];
 
 /// One `[[apim.gateway.environment]]` entry.
 #[derive(Debug, Clone)]
@@ -102,7 +109,9 @@ pub struct Environment {
 impl Environment {
     /// Federated gateways (`gateway_type` other than `Regular`) are served by no node.
     pub fn is_regular(&self) -> bool {
-        self.gateway_type.as_ref().is_none_or(|t| t.value.eq_ignore_ascii_case("regular"))
+        self.gateway_type
+            .as_ref()
+            .is_none_or(|t| t.value.eq_ignore_ascii_case("regular"))
     }
 }
 
@@ -118,7 +127,9 @@ pub struct UrlGroup {
 impl UrlGroup {
     /// `type = "loadbalance"` spreads events over the URLs; anything else fails over.
     pub fn is_loadbalance(&self) -> bool {
-        self.kind.as_ref().is_some_and(|k| k.value.eq_ignore_ascii_case("loadbalance"))
+        self.kind
+            .as_ref()
+            .is_some_and(|k| k.value.eq_ignore_ascii_case("loadbalance"))
     }
 }
 
@@ -190,7 +201,10 @@ pub const PORT_KEYS: [(u16, &[&str]); 9] = [
     (9763, &["transport", "http", "properties", "port"]),
     (8280, &["transport", "http", "listener", "port"]),
     (8243, &["transport", "http", "listener", "secured_port"]),
-    (5672, &["broker", "transport", "amqp", "default_connection", "port"]),
+    (
+        5672,
+        &["broker", "transport", "amqp", "default_connection", "port"],
+    ),
     (9611, &["transport", "receiver", "tcp_port"]),
     (9711, &["transport", "receiver", "ssl_port"]),
     (9099, &["apim", "ws", "port"]),
@@ -205,17 +219,28 @@ pub fn get<'a>(root: &'a Item, path: &[&str]) -> Option<&'a Item> {
 /// A string value with its span.
 pub fn string(item: Option<&Item>) -> Option<Sp<String>> {
     let item = item?;
-    Some(Sp { value: item.as_str()?.to_owned(), span: item.span()? })
+    Some(Sp {
+        value: item.as_str()?.to_owned(),
+        span: item.span()?,
+    })
 }
 
 fn string_v(v: &Value) -> Option<Sp<String>> {
-    Some(Sp { value: v.as_str()?.to_owned(), span: v.span()? })
+    Some(Sp {
+        value: v.as_str()?.to_owned(),
+        span: v.span()?,
+    })
 }
 
 fn integer(item: Option<&Item>) -> Option<Sp<i64>> {
     let item = item?;
-    let value = item.as_integer().or_else(|| item.as_str().and_then(|s| s.trim().parse().ok()))?;
-    Some(Sp { value, span: item.span()? })
+    let value = item
+        .as_integer()
+        .or_else(|| item.as_str().and_then(|s| s.trim().parse().ok()))?;
+    Some(Sp {
+        value,
+        span: item.span()?,
+    })
 }
 
 /// A list of strings (an array, an inline table's values, or a single string).
@@ -236,7 +261,10 @@ fn header(item: Option<&Item>) -> Option<Range<usize>> {
 }
 
 fn aot<'a>(root: &'a Item, path: &[&str]) -> Vec<&'a Table> {
-    get(root, path).and_then(Item::as_array_of_tables).map(|a| a.iter().collect()).unwrap_or_default()
+    get(root, path)
+        .and_then(Item::as_array_of_tables)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
 }
 
 fn url_group(t: &Table, urls: &str, auth: &str) -> UrlGroup {
@@ -251,14 +279,24 @@ fn url_group(t: &Table, urls: &str, auth: &str) -> UrlGroup {
 fn keystore(root: &Item, name: &str) -> Option<Keystore> {
     let t = get(root, &["keystore", name])?;
     Some(Keystore {
-        header: t.as_table().and_then(Table::span).or_else(|| t.span()).unwrap_or(0..0),
+        header: t
+            .as_table()
+            .and_then(Table::span)
+            .or_else(|| t.span())
+            .unwrap_or(0..0),
         file_name: string(t.get("file_name")),
         kind: string(t.get("type")),
         alias: string(t.get("alias")),
     })
 }
 
-const ENV_ENDPOINTS: [&str; 5] = ["service_url", "http_endpoint", "https_endpoint", "ws_endpoint", "wss_endpoint"];
+const ENV_ENDPOINTS: [&str; 5] = [
+    "service_url",
+    "http_endpoint",
+    "https_endpoint",
+    "ws_endpoint",
+    "wss_endpoint",
+];
 
 impl Facts {
     /// Extract the facts from a parsed document.
@@ -270,10 +308,22 @@ impl Facts {
             hostname: string(get(root, &["server", "hostname"])),
             node_ip: string(get(root, &["server", "node_ip"])),
             offset: integer(get(root, &["server", "offset"])),
-            gateway_sync: get(root, &["apim", "sync_runtime_artifacts", "gateway"]).map(|i| header(Some(i)).or_else(|| i.span()).unwrap_or(0..0)),
-            gateway_labels: list(get(root, &["apim", "sync_runtime_artifacts", "gateway", "gateway_labels"])),
+            gateway_sync: get(root, &["apim", "sync_runtime_artifacts", "gateway"])
+                .map(|i| header(Some(i)).or_else(|| i.span()).unwrap_or(0..0)),
+            gateway_labels: list(get(
+                root,
+                &[
+                    "apim",
+                    "sync_runtime_artifacts",
+                    "gateway",
+                    "gateway_labels",
+                ],
+            )),
             key_manager_url: string(get(root, &["apim", "key_manager", "service_url"])),
-            notification_endpoint: string(get(root, &["event_listener", "properties", "notification_endpoint"])),
+            notification_endpoint: string(get(
+                root,
+                &["event_listener", "properties", "notification_endpoint"],
+            )),
             primary_keystore: keystore(root, "primary"),
             internal_keystore: keystore(root, "internal"),
             has_apim_db: get(root, &["database", "apim_db"]).is_some(),
@@ -288,14 +338,21 @@ impl Facts {
             }
         }
         for t in aot(root, &["apim", "gateway", "environment"]) {
-            let Some(name) = string(t.get("name")) else { continue };
+            let Some(name) = string(t.get("name")) else {
+                continue;
+            };
             let mut endpoints = Vec::new();
             for key in ENV_ENDPOINTS {
                 if let Some(u) = string(t.get(key)) {
                     endpoints.push((key.to_owned(), u));
                 }
             }
-            for vh in t.get("virtual_host").and_then(Item::as_array_of_tables).into_iter().flat_map(|a| a.iter()) {
+            for vh in t
+                .get("virtual_host")
+                .and_then(Item::as_array_of_tables)
+                .into_iter()
+                .flat_map(|a| a.iter())
+            {
                 for key in ENV_ENDPOINTS {
                     if let Some(u) = string(vh.get(key)) {
                         endpoints.push((format!("virtual_host.{key}"), u));
@@ -313,22 +370,34 @@ impl Facts {
         f.event_hub = EventHub {
             header: eh.and_then(|i| header(Some(i))),
             service_url: string(get(root, &["apim", "event_hub", "service_url"])),
-            listening: list(get(root, &["apim", "event_hub", "event_listening_endpoints"])),
+            listening: list(get(
+                root,
+                &["apim", "event_hub", "event_listening_endpoints"],
+            )),
             duplicate: list(get(root, &["apim", "event_hub", "event_duplicate_url"])),
-            publish: aot(root, &["apim", "event_hub", "publish", "url_group"]).into_iter().map(|t| url_group(t, "urls", "auth_urls")).collect(),
+            publish: aot(root, &["apim", "event_hub", "publish", "url_group"])
+                .into_iter()
+                .map(|t| url_group(t, "urls", "auth_urls"))
+                .collect(),
         };
         let th = get(root, &["apim", "throttling"]);
         f.throttling = Throttling {
             header: th.and_then(|i| header(Some(i))),
             service_url: string(get(root, &["apim", "throttling", "service_url"])),
-            decision: list(get(root, &["apim", "throttling", "throttle_decision_endpoints"])),
+            decision: list(get(
+                root,
+                &["apim", "throttling", "throttle_decision_endpoints"],
+            )),
             url_groups: aot(root, &["apim", "throttling", "url_group"])
                 .into_iter()
                 .map(|t| url_group(t, "traffic_manager_urls", "traffic_manager_auth_urls"))
                 .collect(),
             duplicate: list(get(root, &["apim", "throttling", "event_duplicate_url"])),
-            distributed: get(root, &["apim", "distributed_throttling"])
-                .is_some_and(|d| d.get("enable").and_then(Item::as_bool).unwrap_or(d.is_table_like())),
+            distributed: get(root, &["apim", "distributed_throttling"]).is_some_and(|d| {
+                d.get("enable")
+                    .and_then(Item::as_bool)
+                    .unwrap_or(d.is_table_like())
+            }),
         };
         f
     }
@@ -339,21 +408,35 @@ impl Facts {
         if self.has_identity_db || self.has_access_control {
             return Some(Role::IsKeyManager);
         }
-        let cp = !self.environments.is_empty() || !self.event_hub.publish.is_empty() || self.event_hub.duplicate.is_some();
-        let decision_remote = self
-            .throttling
-            .decision
-            .as_ref()
-            .is_some_and(|d| d.items.iter().any(|u| !crate::endpoint::is_loopback_url(&u.value)));
-        let gw = self.gateway_sync.is_some() || !self.throttling.url_groups.is_empty() && !cp || decision_remote && !cp;
+        let cp = !self.environments.is_empty()
+            || !self.event_hub.publish.is_empty()
+            || self.event_hub.duplicate.is_some();
+        let decision_remote = self.throttling.decision.as_ref().is_some_and(|d| {
+            d.items
+                .iter()
+                .any(|u| !crate::endpoint::is_loopback_url(&u.value))
+        });
+        let gw = self.gateway_sync.is_some()
+            || !self.throttling.url_groups.is_empty() && !cp
+            || decision_remote && !cp;
         let tm = self.throttling.duplicate.is_some()
-            || self.throttling.decision.as_ref().is_some_and(|d| !d.items.is_empty() && d.items.iter().all(|u| crate::endpoint::is_loopback_url(&u.value)));
+            || self.throttling.decision.as_ref().is_some_and(|d| {
+                !d.items.is_empty()
+                    && d.items
+                        .iter()
+                        .all(|u| crate::endpoint::is_loopback_url(&u.value))
+            });
         match (cp, gw) {
             (true, true) => Some(Role::AllInOne),
             (true, false) => Some(Role::ControlPlane),
             (false, true) => Some(Role::GatewayWorker),
             (false, false) if tm => Some(Role::TrafficManager),
-            (false, false) if self.has_event_listener && (self.has_apim_db || self.event_hub.header.is_some()) => Some(Role::KeyManager),
+            (false, false)
+                if self.has_event_listener
+                    && (self.has_apim_db || self.event_hub.header.is_some()) =>
+            {
+                Some(Role::KeyManager)
+            }
             _ => None,
         }
     }
@@ -375,14 +458,19 @@ pub fn infer_role(configured: Option<Role>, facts: &Facts) -> (Role, RoleSource)
     if let Some(r) = configured {
         return (r, RoleSource::Config);
     }
-    let explicit = facts.server_role.as_ref().and_then(|s| match s.value.as_str() {
-        "control-plane" if facts.looks_like_key_manager() => Some(Role::KeyManager),
-        "control-plane" | "api-publisher-deprecated" | "api-devportal-deprecated" => Some(Role::ControlPlane),
-        "gateway-worker" => Some(Role::GatewayWorker),
-        "traffic-manager" => Some(Role::TrafficManager),
-        "api-key-manager-deprecated" => Some(Role::KeyManager),
-        _ => None,
-    });
+    let explicit = facts
+        .server_role
+        .as_ref()
+        .and_then(|s| match s.value.as_str() {
+            "control-plane" if facts.looks_like_key_manager() => Some(Role::KeyManager),
+            "control-plane" | "api-publisher-deprecated" | "api-devportal-deprecated" => {
+                Some(Role::ControlPlane)
+            }
+            "gateway-worker" => Some(Role::GatewayWorker),
+            "traffic-manager" => Some(Role::TrafficManager),
+            "api-key-manager-deprecated" => Some(Role::KeyManager),
+            _ => None,
+        });
     if let Some(r) = explicit {
         return (r, RoleSource::ServerRole);
     }

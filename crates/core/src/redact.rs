@@ -6,7 +6,14 @@ use std::ops::Range;
 
 use toml_edit::{Document, Item, Value};
 
-const SECRET_WORDS: [&str; 6] = ["password", "passwd", "pwd", "secret", "token", "private_key"];
+const SECRET_WORDS: [&str; 6] = [
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "private_key",
+];
 
 /// Whether the last segment of a key names a secret.
 pub fn is_secret_key(key: &str) -> bool {
@@ -23,7 +30,9 @@ pub fn is_secret_table(path: &[&str]) -> bool {
 /// carries no secret itself and stays readable.
 pub fn is_reference(value: &str) -> bool {
     let v = value.trim();
-    ["$secret{", "$env{", "$sys{", "$ref{", "${"].iter().any(|p| v.starts_with(p))
+    ["$secret{", "$env{", "$sys{", "$ref{", "${"]
+        .iter()
+        .any(|p| v.starts_with(p))
         && v.ends_with('}')
         && v.matches('}').count() == 1
 }
@@ -58,13 +67,21 @@ pub fn redact(text: &str, ranges: &[Range<usize>]) -> String {
     String::from_utf8(bytes).unwrap_or_else(|_| "*".repeat(text.len()))
 }
 
-fn walk_item(text: &str, item: &Item, path: &mut Vec<String>, secret: bool, acc: &mut Vec<Range<usize>>) {
+fn walk_item(
+    text: &str,
+    item: &Item,
+    path: &mut Vec<String>,
+    secret: bool,
+    acc: &mut Vec<Range<usize>>,
+) {
     match item {
         Item::Table(t) => {
             for (k, v) in t.iter() {
                 path.push(k.to_owned());
                 let p: Vec<&str> = path.iter().map(String::as_str).collect();
-                let s = secret || is_secret_table(&p) || is_secret_key(k);
+                // only the last segment counts: `[apim.cache.gateway_token] enable` is no secret
+                let leaf = !matches!(v, Item::Table(_) | Item::ArrayOfTables(_));
+                let s = secret || is_secret_table(&p) || (leaf && is_secret_key(k));
                 walk_item(text, v, path, s, acc);
                 path.pop();
             }
@@ -73,7 +90,8 @@ fn walk_item(text: &str, item: &Item, path: &mut Vec<String>, secret: bool, acc:
             for t in a.iter() {
                 for (k, v) in t.iter() {
                     path.push(k.to_owned());
-                    walk_item(text, v, path, secret || is_secret_key(k), acc);
+                    let leaf = !matches!(v, Item::Table(_) | Item::ArrayOfTables(_));
+                    walk_item(text, v, path, secret || (leaf && is_secret_key(k)), acc);
                     path.pop();
                 }
             }
@@ -88,7 +106,8 @@ fn walk_value(text: &str, v: &Value, secret: bool, acc: &mut Vec<Range<usize>>) 
         Value::Array(a) => a.iter().for_each(|x| walk_value(text, x, secret, acc)),
         Value::InlineTable(t) => {
             for (k, x) in t.iter() {
-                walk_value(text, x, secret || is_secret_key(k), acc);
+                let leaf = !matches!(x, Value::InlineTable(_));
+                walk_value(text, x, secret || (leaf && is_secret_key(k)), acc);
             }
         }
         Value::String(s) if secret => {
@@ -99,6 +118,8 @@ fn walk_value(text: &str, v: &Value, secret: bool, acc: &mut Vec<Range<usize>>) 
                 acc.push(inner(text, span));
             }
         }
+        // a boolean is never a secret (`show_as_token_endpoint_url = true`)
+        Value::Boolean(_) => {}
         _ if secret => {
             if let Some(span) = v.span() {
                 acc.push(span);
@@ -111,8 +132,18 @@ fn walk_value(text: &str, v: &Value, secret: bool, acc: &mut Vec<Range<usize>>) 
 /// The content of a string literal without its quotes.
 fn inner(text: &str, span: Range<usize>) -> Range<usize> {
     let raw = text.get(span.clone()).unwrap_or("");
-    let q = if raw.starts_with("\"\"\"") || raw.starts_with("'''") { 3 } else if raw.starts_with(['"', '\'']) { 1 } else { 0 };
-    if raw.len() >= 2 * q { span.start + q..span.end - q } else { span }
+    let q = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        3
+    } else if raw.starts_with(['"', '\'']) {
+        1
+    } else {
+        0
+    };
+    if raw.len() >= 2 * q {
+        span.start + q..span.end - q
+    } else {
+        span
+    }
 }
 
 /// For files that do not parse: `key = value` lines with a secret key, and
@@ -123,13 +154,26 @@ fn line_fallback(text: &str, acc: &mut Vec<Range<usize>>) {
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
         if trimmed.starts_with('[') {
-            let name = trimmed.trim_start_matches('[').split([']', '.']).next().unwrap_or("").trim();
+            let name = trimmed
+                .trim_start_matches('[')
+                .split([']', '.'])
+                .next()
+                .unwrap_or("")
+                .trim();
             in_secrets = name == "secrets" || name == "runtime_secrets";
         } else if let Some(eq) = line.find('=') {
             let key = line.get(..eq).unwrap_or("").trim();
-            let last = key.rsplit('.').next().unwrap_or(key).trim_matches(['"', '\'', ' ']);
+            let last = key
+                .rsplit('.')
+                .next()
+                .unwrap_or(key)
+                .trim_matches(['"', '\'', ' ']);
             let value = line.get(eq + 1..).unwrap_or("");
-            if (in_secrets || is_secret_key(last) || value.to_ascii_lowercase().contains("password")) && !key.starts_with('#') {
+            if (in_secrets
+                || is_secret_key(last)
+                || value.to_ascii_lowercase().contains("password"))
+                && !key.starts_with('#')
+            {
                 let v = value.trim();
                 let unquoted = v.trim_matches(['"', '\'']);
                 if !is_reference(unquoted) {
@@ -162,7 +206,9 @@ fn url_credentials(text: &str, acc: &mut Vec<Range<usize>>) {
         while let Some(i) = lower.get(from..).and_then(|s| s.find(key)) {
             let start = from + i + key.len();
             let rest = text.get(start..).unwrap_or("");
-            let end = rest.find([';', '&', '"', '\'', '\n', ' ', ')']).unwrap_or(rest.len());
+            let end = rest
+                .find([';', '&', '"', '\'', '\n', ' ', ')'])
+                .unwrap_or(rest.len());
             acc.push(start..start + end);
             from = start;
         }
@@ -183,7 +229,12 @@ mod tests {
         let text = "[super_admin]\nusername = \"admin\"\npassword = \"s3cr3t\"\n[database.apim_db]\nurl = \"jdbc:mysql://u:pw@db:3306/x?password=abc&x=1\"\npassword = \"$secret{db}\"\n[secrets]\ndb = \"cipher==\"\n";
         let out = red(text);
         assert_eq!(out.len(), text.len());
-        assert!(!out.contains("s3cr3t") && !out.contains("cipher") && !out.contains("u:pw") && !out.contains("abc"));
+        assert!(
+            !out.contains("s3cr3t")
+                && !out.contains("cipher")
+                && !out.contains("u:pw")
+                && !out.contains("abc")
+        );
         assert!(out.contains("$secret{db}") && out.contains("\"admin\""));
     }
 

@@ -29,13 +29,27 @@ pub fn parse(text: &str) -> Parsed {
         None => text.to_owned(),
     };
     match Document::parse(src) {
-        Ok(doc) => Parsed { doc: Some(doc), error: None },
+        Ok(doc) => Parsed {
+            doc: Some(doc),
+            error: None,
+        },
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
             let span = crate::text::clamp_range(text, span);
             let message = e.message().trim().to_owned();
-            let first_definition = if message.starts_with("duplicate key") { first_definition(text, &span) } else { None };
-            Parsed { doc: None, error: Some(SyntaxError { span, message, first_definition }) }
+            let first_definition = if message.starts_with("duplicate key") {
+                first_definition(text, &span)
+            } else {
+                None
+            };
+            Parsed {
+                doc: None,
+                error: Some(SyntaxError {
+                    span,
+                    message,
+                    first_definition,
+                }),
+            }
         }
     }
 }
@@ -43,7 +57,10 @@ pub fn parse(text: &str) -> Parsed {
 /// For a duplicate `[table]` header, the earlier identical header line.
 fn first_definition(text: &str, dup: &Range<usize>) -> Option<Range<usize>> {
     let line_start = text.get(..dup.start)?.rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text.get(dup.start..)?.find('\n').map_or(text.len(), |i| dup.start + i);
+    let line_end = text
+        .get(dup.start..)?
+        .find('\n')
+        .map_or(text.len(), |i| dup.start + i);
     let line = text.get(line_start..line_end)?;
     let header = strip_comment(line).trim();
     let key_of = |l: &str| -> Option<String> {
@@ -57,7 +74,8 @@ fn first_definition(text: &str, dup: &Range<usize>) -> Option<Range<usize>> {
     let mut offset = 0;
     for l in text.get(..line_start)?.split_inclusive('\n') {
         let is_header = strip_comment(l).trim_start().starts_with('[');
-        if (is_header || !header.starts_with('[')) && key_of(l).as_deref() == Some(wanted.as_str()) {
+        if (is_header || !header.starts_with('[')) && key_of(l).as_deref() == Some(wanted.as_str())
+        {
             let lead = l.len() - l.trim_start().len();
             let body = strip_comment(l).trim();
             return Some(offset + lead..offset + lead + body.len());
@@ -80,7 +98,11 @@ mod tests {
     fn duplicate_table_points_at_both() {
         let text = "[apim.key_manager]\ntype = \"x\"\n\n[apim.key_manager]\ntype = \"y\"\n";
         let p = parse(text);
-        let e = p.error.unwrap_or_else(|| SyntaxError { span: 0..0, message: String::new(), first_definition: None });
+        let e = p.error.unwrap_or_else(|| SyntaxError {
+            span: 0..0,
+            message: String::new(),
+            first_definition: None,
+        });
         assert_eq!(e.message, "duplicate key");
         assert_eq!(text.get(e.span.clone()), Some("key_manager"));
         assert_eq!(e.first_definition, Some(0..18));
@@ -91,7 +113,10 @@ mod tests {
         let text = "\u{feff}[server]\nhostname = \"a\"\n";
         let p = parse(text);
         let doc = p.doc.as_ref();
-        let span = doc.and_then(|d| d.get("server")).and_then(|s| s.get("hostname")).and_then(|h| h.span());
+        let span = doc
+            .and_then(|d| d.get("server"))
+            .and_then(|s| s.get("hostname"))
+            .and_then(|h| h.span());
         assert_eq!(span.and_then(|s| text.get(s)), Some("\"a\""));
     }
 }

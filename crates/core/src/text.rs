@@ -21,8 +21,16 @@ pub struct LineCol {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
-        Self { starts, len: text.len() }
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Self {
+            starts,
+            len: text.len(),
+        }
     }
 
     /// 0-based line number holding `offset` (clamped to the text).
@@ -49,7 +57,10 @@ impl LineIndex {
         let line = self.line_of(offset);
         let start = self.line_start(line).min(offset);
         let column = text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
-        LineCol { line: line + 1, column }
+        LineCol {
+            line: line + 1,
+            column,
+        }
     }
 
     /// 0-based line and UTF-16 column, for LSP and SARIF.
@@ -57,8 +68,13 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
         let start = self.line_start(line).min(offset);
-        let col = text.get(start..offset).map_or(0, |s| s.encode_utf16().count());
-        (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(col).unwrap_or(u32::MAX))
+        let col = text
+            .get(start..offset)
+            .map_or(0, |s| s.encode_utf16().count());
+        (
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(col).unwrap_or(u32::MAX),
+        )
     }
 
     /// Byte offset of a 0-based line and UTF-16 column, clamped to the line
@@ -69,9 +85,14 @@ impl LineIndex {
             return text.len();
         }
         let start = self.line_start(line);
-        let end = self.starts.get(line + 1).map_or(text.len(), |e| e.saturating_sub(1));
+        let end = self
+            .starts
+            .get(line + 1)
+            .map_or(text.len(), |e| e.saturating_sub(1));
         let mut units = 0u32;
-        let Some(slice) = text.get(start..end.max(start)) else { return start.min(text.len()) };
+        let Some(slice) = text.get(start..end.max(start)) else {
+            return start.min(text.len());
+        };
         for (i, ch) in slice.char_indices() {
             if units >= col {
                 return start + i;
@@ -132,18 +153,26 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
 }
 
 /// The closest candidate within `max` edits (case-insensitive first), if any.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>, max: usize) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    max: usize,
+) -> Option<&'a str> {
     let lower = word.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         if c == word {
             continue;
         }
-        let d = if c.to_lowercase() == lower { Some(0) } else { edit_distance(&lower, &c.to_lowercase(), max) };
-        if let Some(d) = d {
-            if best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
-                best = Some((d, c));
-            }
+        let d = if c.to_lowercase() == lower {
+            Some(0)
+        } else {
+            edit_distance(&lower, &c.to_lowercase(), max)
+        };
+        if let Some(d) = d
+            && best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc))
+        {
+            best = Some((d, c));
         }
     }
     best.map(|(_, c)| c)
@@ -158,9 +187,12 @@ mod tests {
         let text = "a = \"é𝄞\"\nb = 1\n";
         let idx = LineIndex::new(text);
         let off = text.find("\"\n").unwrap_or(0);
-        assert_eq!(idx.line_col(text, off), LineCol { line: 1, column: 7 });
+        assert_eq!(idx.line_col(text, off), LineCol { line: 1, column: 8 });
         assert_eq!(idx.line_col_utf16(text, off), (0, 8));
-        assert_eq!(idx.line_col(text, text.find('b').unwrap_or(0)), LineCol { line: 2, column: 1 });
+        assert_eq!(
+            idx.line_col(text, text.find('b').unwrap_or(0)),
+            LineCol { line: 2, column: 1 }
+        );
         assert_eq!(idx.offset_utf16(text, 0, 8), off);
         assert_eq!(idx.offset_utf16(text, 99, 0), text.len());
         assert_eq!(idx.offset_utf16(text, 1, 99), text.len() - 1);
@@ -170,7 +202,10 @@ mod tests {
     fn distances() {
         assert_eq!(edit_distance("Defualt", "Default", 2), Some(2));
         assert_eq!(edit_distance("abc", "xyzw", 2), None);
-        assert_eq!(did_you_mean("Defualt", ["Default", "Internal"], 2), Some("Default"));
+        assert_eq!(
+            did_you_mean("Defualt", ["Default", "Internal"], 2),
+            Some("Default")
+        );
         assert_eq!(did_you_mean("default", ["Default"], 2), Some("Default"));
         assert_eq!(did_you_mean("zzz", ["Default"], 2), None);
     }

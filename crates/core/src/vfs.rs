@@ -34,7 +34,9 @@ impl Vfs for DiskFs {
     fn read(&self, path: &Path) -> Result<String, ReadError> {
         let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.kind().to_string()))?;
         if !meta.is_file() {
-            return Err(ReadError::NotRegular { kind: file_kind(&meta) });
+            return Err(ReadError::NotRegular {
+                kind: file_kind(&meta),
+            });
         }
         if meta.len() > MAX_FILE_SIZE {
             return Err(ReadError::TooLarge { size: meta.len() });
@@ -45,7 +47,9 @@ impl Vfs for DiskFs {
             .read_to_end(&mut bytes)
             .map_err(|e| ReadError::Io(e.kind().to_string()))?;
         if bytes.len() as u64 > MAX_FILE_SIZE {
-            return Err(ReadError::TooLarge { size: bytes.len() as u64 });
+            return Err(ReadError::TooLarge {
+                size: bytes.len() as u64,
+            });
         }
         decode(bytes)
     }
@@ -53,7 +57,9 @@ impl Vfs for DiskFs {
 
 /// UTF-8 decoding with the offset of the first bad byte.
 pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
-    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 { offset: e.utf8_error().valid_up_to() })
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+    })
 }
 
 fn file_kind(meta: &std::fs::Metadata) -> &'static str {
@@ -86,7 +92,9 @@ pub struct OverlayFs<'a> {
 impl Vfs for OverlayFs<'_> {
     fn read(&self, path: &Path) -> Result<String, ReadError> {
         match self.overlays.get(path) {
-            Some(text) if text.len() as u64 > MAX_FILE_SIZE => Err(ReadError::TooLarge { size: text.len() as u64 }),
+            Some(text) if text.len() as u64 > MAX_FILE_SIZE => Err(ReadError::TooLarge {
+                size: text.len() as u64,
+            }),
             Some(text) => Ok(text.clone()),
             None => self.base.read(path),
         }
@@ -101,9 +109,14 @@ pub struct MemoryFs {
 
 impl Vfs for MemoryFs {
     fn read(&self, path: &Path) -> Result<String, ReadError> {
-        let bytes = self.files.get(path).ok_or_else(|| ReadError::Io("not found".into()))?;
+        let bytes = self
+            .files
+            .get(path)
+            .ok_or_else(|| ReadError::Io("not found".into()))?;
         if bytes.len() as u64 > MAX_FILE_SIZE {
-            return Err(ReadError::TooLarge { size: bytes.len() as u64 });
+            return Err(ReadError::TooLarge {
+                size: bytes.len() as u64,
+            });
         }
         decode(bytes.clone())
     }
@@ -133,19 +146,35 @@ pub const NODE_FILE: &str = "deployment.toml";
 
 /// Find the deployment root, `apimlint.toml` and node files for `paths`
 /// (cli.md, *Deployments, nodes, regions*). Paths are made absolute against `cwd`.
-pub fn discover(cwd: &Path, paths: &[PathBuf], config: Option<&Path>) -> Result<Discovery, DiscoverError> {
-    let paths: Vec<PathBuf> = if paths.is_empty() { vec![cwd.to_path_buf()] } else { paths.to_vec() };
+pub fn discover(
+    cwd: &Path,
+    paths: &[PathBuf],
+    config: Option<&Path>,
+) -> Result<Discovery, DiscoverError> {
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        vec![cwd.to_path_buf()]
+    } else {
+        paths.to_vec()
+    };
     let mut dirs = Vec::new();
     let mut explicit = Vec::new();
     for p in &paths {
         let abs = normalize(&cwd.join(p));
         let meta = std::fs::metadata(&abs).map_err(|_| DiscoverError::Missing(p.clone()))?;
-        if meta.is_dir() { dirs.push(abs) } else { explicit.push(abs) }
+        if meta.is_dir() {
+            dirs.push(abs)
+        } else {
+            explicit.push(abs)
+        }
     }
     let anchors: Vec<PathBuf> = dirs
         .iter()
         .cloned()
-        .chain(explicit.iter().map(|f| f.parent().map(Path::to_path_buf).unwrap_or_default()))
+        .chain(
+            explicit
+                .iter()
+                .map(|f| f.parent().map(Path::to_path_buf).unwrap_or_default()),
+        )
         .collect();
     let common = common_ancestor(&anchors);
     let config = match config {
@@ -170,10 +199,18 @@ pub fn discover(cwd: &Path, paths: &[PathBuf], config: Option<&Path>) -> Result<
     files.sort();
     files.dedup();
     if files.is_empty() {
-        let shown = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+        let shown = paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         return Err(DiscoverError::NoNodes(shown));
     }
-    Ok(Discovery { root, config, files })
+    Ok(Discovery {
+        root,
+        config,
+        files,
+    })
 }
 
 /// `apimlint.toml` in `dir` or its parents, up to the repository root.
@@ -239,7 +276,9 @@ pub fn normalize(path: &Path) -> PathBuf {
 
 fn common_ancestor(paths: &[PathBuf]) -> PathBuf {
     let mut iter = paths.iter();
-    let Some(first) = iter.next() else { return PathBuf::from("/") };
+    let Some(first) = iter.next() else {
+        return PathBuf::from("/");
+    };
     let mut common = first.clone();
     for p in iter {
         while !p.starts_with(&common) {
@@ -270,7 +309,11 @@ pub fn relative(path: &Path, base: &Path) -> String {
             }
         }
     };
-    let s = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
+    let s = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
     if s.is_empty() { ".".into() } else { s }
 }
 
@@ -287,7 +330,11 @@ mod tests {
 
     #[test]
     fn common() {
-        let c = common_ancestor(&[PathBuf::from("/a/b/c"), PathBuf::from("/a/b/d"), PathBuf::from("/a/b")]);
+        let c = common_ancestor(&[
+            PathBuf::from("/a/b/c"),
+            PathBuf::from("/a/b/d"),
+            PathBuf::from("/a/b"),
+        ]);
         assert_eq!(c, PathBuf::from("/a/b"));
     }
 }

@@ -7,7 +7,16 @@ use super::Report;
 pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     for d in r.diags {
         let p = r.pos(d.file, d.range.start);
-        writeln!(out, "{}:{}:{}: {} {} {}", r.file(d.file), p.line, p.column, d.severity, d.rule, d.message)?;
+        writeln!(
+            out,
+            "{}:{}:{}: {} {} {}",
+            r.file(d.file),
+            p.line,
+            p.column,
+            d.severity,
+            d.rule,
+            d.message
+        )?;
     }
     Ok(())
 }

@@ -26,7 +26,9 @@ fn esc(s: &str) -> String {
 fn broken(dep: &Deployment, diags: &[Diagnostic]) -> BTreeMap<usize, BTreeSet<&'static str>> {
     let mut out: BTreeMap<usize, BTreeSet<&'static str>> = BTreeMap::new();
     for (ei, e) in dep.edges.iter().enumerate() {
-        for d in diags.iter().filter(|d| d.file == e.from && d.range.start >= e.span.start && d.range.end <= e.span.end) {
+        for d in diags.iter().filter(|d| {
+            d.file == e.from && d.range.start >= e.span.start && d.range.end <= e.span.end
+        }) {
             out.entry(ei).or_default().insert(d.rule);
         }
     }
@@ -35,12 +37,25 @@ fn broken(dep: &Deployment, diags: &[Diagnostic]) -> BTreeMap<usize, BTreeSet<&'
 
 pub fn dot(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
     let broken = broken(dep, diags);
-    writeln!(out, "digraph apimlint {{\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];")?;
+    writeln!(
+        out,
+        "digraph apimlint {{\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];"
+    )?;
     for (ri, (region, members)) in dep.regions.iter().enumerate() {
-        writeln!(out, "  subgraph cluster_{ri} {{\n    label=\"{}\";\n    style=dashed;", esc(region))?;
+        writeln!(
+            out,
+            "  subgraph cluster_{ri} {{\n    label=\"{}\";\n    style=dashed;",
+            esc(region)
+        )?;
         for i in members {
             if let Some(n) = dep.node(*i) {
-                writeln!(out, "    n{i} [label=\"{}\\n{}\", fillcolor=\"{}\"];", esc(&n.id), n.role, color(n.role))?;
+                writeln!(
+                    out,
+                    "    n{i} [label=\"{}\\n{}\", fillcolor=\"{}\"];",
+                    esc(&n.id),
+                    n.role,
+                    color(n.role)
+                )?;
             }
         }
         writeln!(out, "  }}")?;
@@ -54,8 +69,18 @@ pub fn dot(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::R
         if targets.is_empty() {
             if let (Some(r), Some(ep)) = (&red, &e.endpoint) {
                 let ghost = format!("x{ei}");
-                writeln!(out, "  {ghost} [label=\"{}\", shape=plaintext, style=\"\", fontcolor=red];", esc(&ep.host))?;
-                writeln!(out, "  n{} -> {ghost} [label=\"{}\\n{}\", color=red, fontcolor=red, style=dashed];", e.from, e.kind.label(), esc(r))?;
+                writeln!(
+                    out,
+                    "  {ghost} [label=\"{}\", shape=plaintext, style=\"\", fontcolor=red];",
+                    esc(&ep.host)
+                )?;
+                writeln!(
+                    out,
+                    "  n{} -> {ghost} [label=\"{}\\n{}\", color=red, fontcolor=red, style=dashed];",
+                    e.from,
+                    e.kind.label(),
+                    esc(r)
+                )?;
             }
             continue;
         }
@@ -67,7 +92,13 @@ pub fn dot(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::R
                 continue;
             }
             match &red {
-                Some(r) => writeln!(out, "  n{} -> n{t} [label=\"{}\\n{}\", color=red, fontcolor=red];", e.from, e.kind.label(), esc(r))?,
+                Some(r) => writeln!(
+                    out,
+                    "  n{} -> n{t} [label=\"{}\\n{}\", color=red, fontcolor=red];",
+                    e.from,
+                    e.kind.label(),
+                    esc(r)
+                )?,
                 None => writeln!(out, "  n{} -> n{t} [label=\"{}\"];", e.from, e.kind.label())?,
             }
         }
@@ -77,7 +108,11 @@ pub fn dot(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::R
 
 pub fn json(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
     let broken = broken(dep, diags);
-    let nodes: Vec<_> = dep.nodes.iter().map(|n| json!({"id": n.id, "region": n.region, "role": n.role.name()})).collect();
+    let nodes: Vec<_> = dep
+        .nodes
+        .iter()
+        .map(|n| json!({"id": n.id, "region": n.region, "role": n.role.name()}))
+        .collect();
     let edges: Vec<_> = dep
         .edges
         .iter()
@@ -105,6 +140,7 @@ pub fn json(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::
             })
         })
         .collect();
-    let text = serde_json::to_string_pretty(&json!({"version": 1, "nodes": nodes, "edges": edges})).map_err(io::Error::other)?;
+    let text = serde_json::to_string_pretty(&json!({"version": 1, "nodes": nodes, "edges": edges}))
+        .map_err(io::Error::other)?;
     writeln!(out, "{text}")
 }

@@ -32,13 +32,17 @@ impl std::error::Error for Finding {}
 
 impl miette::Diagnostic for Finding {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         Some(&self.src)
@@ -50,12 +54,17 @@ impl miette::Diagnostic for Finding {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(self.related.iter().map(|d| d as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.related.iter().map(|d| d as &dyn miette::Diagnostic),
+        ))
     }
 }
 
 fn source(r: &Report<'_>, node: NodeIdx) -> NamedSource<Arc<str>> {
-    let text = r.dep.node(node).map_or_else(|| Arc::from(""), |n| n.redacted.clone());
+    let text = r
+        .dep
+        .node(node)
+        .map_or_else(|| Arc::from(""), |n| n.redacted.clone());
     NamedSource::new(r.file(node), text).with_language("TOML")
 }
 
@@ -75,20 +84,33 @@ fn severity(s: Severity) -> miette::Severity {
 
 /// The handler: unicode, coloured or not, fixed width for stable output.
 pub fn handler(color: bool) -> GraphicalReportHandler {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false)
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false)
 }
 
 /// Render one finding to a string.
-pub fn render_one(r: &Report<'_>, handler: &GraphicalReportHandler, d: &apimlint_core::Diagnostic) -> String {
-    let label = d.fix.as_ref().map_or_else(|| d.message.clone(), |f| format!("{} (fix available: {})", short(&d.message), f.title));
+pub fn render_one(
+    r: &Report<'_>,
+    handler: &GraphicalReportHandler,
+    d: &apimlint_core::Diagnostic,
+) -> String {
+    let label = d.fix.as_ref().map(|f| format!("fix: {}", f.title));
     let finding = Finding {
         code: Some(d.rule.to_owned()),
         message: d.message.clone(),
         severity: severity(d.severity),
         help: d.help.clone(),
         src: source(r, d.file),
-        labels: vec![LabeledSpan::new_primary_with_span(Some(label), span(r, d.file, &d.range))],
+        labels: vec![LabeledSpan::new_primary_with_span(
+            label,
+            span(r, d.file, &d.range),
+        )],
         related: d
             .related
             .iter()
@@ -98,7 +120,7 @@ pub fn render_one(r: &Report<'_>, handler: &GraphicalReportHandler, d: &apimlint
                 severity: miette::Severity::Advice,
                 help: None,
                 src: source(r, x.file),
-                labels: vec![LabeledSpan::new_with_span(Some(x.message.clone()), span(r, x.file, &x.range))],
+                labels: vec![LabeledSpan::new_with_span(None, span(r, x.file, &x.range))],
                 related: Vec::new(),
             })
             .collect(),
@@ -110,14 +132,10 @@ pub fn render_one(r: &Report<'_>, handler: &GraphicalReportHandler, d: &apimlint
     s
 }
 
-fn short(msg: &str) -> &str {
-    msg.split(':').next().unwrap_or(msg)
-}
-
 pub fn render(r: &Report<'_>, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let h = handler(color);
     for d in r.diags {
-        write!(out, "{}", render_one(r, &h, d))?;
+        writeln!(out, "{}", render_one(r, &h, d))?;
     }
     writeln!(out, "{}", summary(r))
 }
@@ -135,7 +153,11 @@ pub fn summary(r: &Report<'_>) -> String {
             }
         }
         roles.sort();
-        let roles = roles.iter().map(|(role, k)| format!("{k} {role}")).collect::<Vec<_>>().join(", ");
+        let roles = roles
+            .iter()
+            .map(|(role, k)| format!("{k} {role}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         regions.push(format!("  {name}: {roles}"));
     }
     let n = r.dep.nodes.len();

@@ -23,12 +23,18 @@ pub struct Report<'a> {
 impl Report<'_> {
     /// A node's file, relative to the current directory, `/`-separated.
     pub fn file(&self, node: NodeIdx) -> String {
-        self.dep.node(node).map_or_else(String::new, |n| apimlint_core::vfs::relative(&n.path, self.cwd))
+        self.dep.node(node).map_or_else(String::new, |n| {
+            apimlint_core::vfs::relative(&n.path, self.cwd)
+        })
     }
 
     /// 1-based line/column of an offset in a node's file.
     pub fn pos(&self, node: NodeIdx, offset: usize) -> LineCol {
-        self.dep.node(node).map_or(LineCol { line: 1, column: 1 }, |n| n.lines.line_col(&n.text, offset))
+        self.dep
+            .node(node)
+            .map_or(LineCol { line: 1, column: 1 }, |n| {
+                n.lines.line_col(&n.text, offset)
+            })
     }
 
     pub fn count(&self, sev: Severity) -> usize {
@@ -38,6 +44,11 @@ impl Report<'_> {
     /// "2 errors, 1 warning, 0 infos".
     pub fn counts(&self) -> String {
         let n = |k: usize, what: &str| format!("{k} {what}{}", if k == 1 { "" } else { "s" });
-        format!("{}, {}, {}", n(self.count(Severity::Error), "error"), n(self.count(Severity::Warning), "warning"), n(self.count(Severity::Info), "info"))
+        format!(
+            "{}, {}, {}",
+            n(self.count(Severity::Error), "error"),
+            n(self.count(Severity::Warning), "warning"),
+            n(self.count(Severity::Info), "info")
+        )
     }
 }

@@ -8,7 +8,15 @@ use serde_json::json;
 use crate::args::RulesFormat;
 
 fn roles(r: &rules::Rule) -> String {
-    if r.roles.is_empty() { "all".into() } else { r.roles.iter().map(|x| x.name()).collect::<Vec<_>>().join(", ") }
+    if r.roles.is_empty() {
+        "all".into()
+    } else {
+        r.roles
+            .iter()
+            .map(|x| x.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 pub fn list(format: RulesFormat, out: &mut dyn Write) -> io::Result<()> {
@@ -16,7 +24,13 @@ pub fn list(format: RulesFormat, out: &mut dyn Write) -> io::Result<()> {
         RulesFormat::Text => {
             let width = rules::all().map(|r| r.id.len()).max().unwrap_or(0);
             for r in rules::all() {
-                writeln!(out, "{:width$}  {:7}  {}", r.id, r.severity.name(), r.summary())?;
+                writeln!(
+                    out,
+                    "{:width$}  {:7}  {}",
+                    r.id,
+                    r.severity.name(),
+                    r.summary()
+                )?;
             }
         }
         RulesFormat::Json => {
@@ -31,13 +45,25 @@ pub fn list(format: RulesFormat, out: &mut dyn Write) -> io::Result<()> {
                     })
                 })
                 .collect();
-            let text = serde_json::to_string_pretty(&json!({ "version": 1, "rules": list })).map_err(io::Error::other)?;
+            let text = serde_json::to_string_pretty(&json!({ "version": 1, "rules": list }))
+                .map_err(io::Error::other)?;
             writeln!(out, "{text}")?;
         }
         RulesFormat::Markdown => {
-            writeln!(out, "| id | severity | roles | what it checks |\n|---|---|---|---|")?;
+            writeln!(
+                out,
+                "| id | severity | roles | what it checks |\n|---|---|---|---|"
+            )?;
             for r in rules::all() {
-                writeln!(out, "| [`{}`]({}.md) | {} | {} | {} |", r.id, r.id, r.severity, roles(r), r.summary().replace('|', "\\|"))?;
+                writeln!(
+                    out,
+                    "| [`{}`]({}.md) | {} | {} | {} |",
+                    r.id,
+                    r.id,
+                    r.severity,
+                    roles(r),
+                    r.summary().replace('|', "\\|")
+                )?;
             }
         }
     }

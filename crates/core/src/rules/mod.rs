@@ -51,20 +51,35 @@ pub struct Rule {
 impl Rule {
     /// The one-sentence summary: the first line under `## What it checks`.
     pub fn summary(&self) -> &'static str {
-        let after = self.docs.split_once("## What it checks").map_or("", |(_, rest)| rest);
-        after.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+        let after = self
+            .docs
+            .split_once("## What it checks")
+            .map_or("", |(_, rest)| rest);
+        after
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("")
     }
 }
 
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Rule").field("id", &self.id).field("severity", &self.severity).finish()
+        f.debug_struct("Rule")
+            .field("id", &self.id)
+            .field("severity", &self.severity)
+            .finish()
     }
 }
 
 /// Every rule, in catalog order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
-    syntax::RULES.iter().chain(node::RULES).chain(wiring::RULES).chain(shared::RULES).copied()
+    syntax::RULES
+        .iter()
+        .chain(node::RULES)
+        .chain(wiring::RULES)
+        .chain(shared::RULES)
+        .copied()
 }
 
 /// The rule with this id.
@@ -80,7 +95,9 @@ pub fn ids() -> Vec<&'static str> {
 /// Run every enabled rule over the deployment. The result is sorted by file,
 /// position and rule, with `[rules]` levels from `apimlint.toml` applied.
 pub fn run(dep: &Deployment) -> Vec<Diagnostic> {
-    let rules: Vec<&'static Rule> = all().filter(|r| dep.config.level(r.id) != Some(Level::Off)).collect();
+    let rules: Vec<&'static Rule> = all()
+        .filter(|r| dep.config.level(r.id) != Some(Level::Off))
+        .collect();
     let mut out: Vec<Diagnostic> = rules
         .par_iter()
         .flat_map_iter(|r| {
@@ -92,7 +109,17 @@ pub fn run(dep: &Deployment) -> Vec<Diagnostic> {
             acc
         })
         .collect();
-    out.sort_by(|a, b| (a.file, a.range.start, a.range.end, a.rule, &a.message).cmp(&(b.file, b.range.start, b.range.end, b.rule, &b.message)));
-    out.dedup_by(|a, b| a.file == b.file && a.range == b.range && a.rule == b.rule && a.message == b.message);
+    out.sort_by(|a, b| {
+        (a.file, a.range.start, a.range.end, a.rule, &a.message).cmp(&(
+            b.file,
+            b.range.start,
+            b.range.end,
+            b.rule,
+            &b.message,
+        ))
+    });
+    out.dedup_by(|a, b| {
+        a.file == b.file && a.range == b.range && a.rule == b.rule && a.message == b.message
+    });
     out
 }

@@ -17,7 +17,10 @@ pub(crate) static RULE: Rule = Rule {
 
 /// 3.x role names and what 4.x calls them.
 const OLD_NAMES: [(&str, &str); 4] = [
-    ("api-key-manager", "control-plane` (a 4.x key manager runs the control-plane profile"),
+    (
+        "api-key-manager",
+        "control-plane` (a 4.x key manager runs the control-plane profile",
+    ),
     ("api-publisher", "control-plane"),
     ("api-devportal", "control-plane"),
     ("gateway", "gateway-worker"),
@@ -25,7 +28,9 @@ const OLD_NAMES: [(&str, &str); 4] = [
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for (i, node) in dep.nodes.iter().enumerate() {
-        let Some(role) = &node.facts.server_role else { continue };
+        let Some(role) = &node.facts.server_role else {
+            continue;
+        };
         let value = role.value.as_str();
         if SERVER_ROLES.contains(&value) {
             continue;
@@ -33,14 +38,21 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         let key = "server.server_role";
         if DEPRECATED_SERVER_ROLES.contains(&value) {
             acc.push(
-                Diagnostic::new(&RULE, i, role.span.clone(), format!("`server_role = \"{value}\"` is a deprecated 4.0 role"))
-                    .severity(Severity::Info)
-                    .help("4.x runs the publisher and developer portal in the `control-plane` profile")
-                    .key(key, Some(value)),
+                Diagnostic::new(
+                    &RULE,
+                    i,
+                    role.span.clone(),
+                    format!("`server_role = \"{value}\"` is a deprecated 4.0 role"),
+                )
+                .severity(Severity::Info)
+                .help("4.x runs the publisher and developer portal in the `control-plane` profile")
+                .key(key, Some(value)),
             );
             continue;
         }
-        let message = format!("`server_role = \"{value}\"` is not a role WSO2 knows: it silently runs this node as an all-in-one");
+        let message = format!(
+            "`server_role = \"{value}\"` is not a role WSO2 knows: it silently runs this node as an all-in-one"
+        );
         let mut d = Diagnostic::new(&RULE, i, role.span.clone(), message).key(key, Some(value));
         if let Some((_, new)) = OLD_NAMES.iter().find(|(old, _)| *old == value) {
             d = d.help(format!("`{value}` is a 3.x role name; in 4.x use `{new}`"));
@@ -48,10 +60,17 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             d = d.help(format!("did you mean `{s}`?")).fix(Fix {
                 title: format!("Replace with `{s}`"),
                 applicability: Applicability::Unsafe,
-                edits: vec![Edit { file: i, range: role.span.clone(), new_text: format!("\"{s}\"") }],
+                edits: vec![Edit {
+                    file: i,
+                    range: role.span.clone(),
+                    new_text: format!("\"{s}\""),
+                }],
             });
         } else {
-            d = d.help(format!("use one of {}", SERVER_ROLES.map(|r| format!("`{r}`")).join(", ")));
+            d = d.help(format!(
+                "use one of {}",
+                SERVER_ROLES.map(|r| format!("`{r}`")).join(", ")
+            ));
         }
         acc.push(d);
     }

@@ -20,7 +20,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             continue;
         }
         let why = match &node.facts.server_role {
-            Some(r) if r.value == "default" => "`server_role = \"default\"` and the content do not tell",
+            Some(r) if r.value == "default" => {
+                "`server_role = \"default\"` and the content do not tell"
+            }
             Some(_) => "its `server_role` is invalid and the content does not tell",
             None => "it sets no `server_role` and the content does not tell",
         };

@@ -17,6 +17,9 @@ pub(crate) static RULE: Rule = Rule {
 /// Keystore files WSO2 ships: a node that omits the table uses one of them.
 pub(crate) const SHIPPED: [&str; 2] = ["wso2carbon.jks", "wso2carbon.p12"];
 
+/// `(file_name, type, alias)` as written.
+type Triple = (Option<String>, Option<String>, Option<String>);
+
 fn base_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
@@ -31,26 +34,39 @@ pub(crate) fn check_keystore(
     acc: &mut Vec<Diagnostic>,
 ) {
     let nodes: Vec<NodeIdx> = (0..dep.nodes.len())
-        .filter(|i| dep.node(*i).is_some_and(|n| n.is_analysable() && n.role != Role::IsKeyManager))
+        .filter(|i| {
+            dep.node(*i)
+                .is_some_and(|n| n.is_analysable() && n.role != Role::IsKeyManager)
+        })
         .collect();
     let triple = |ks: &Keystore| {
         (
-            ks.file_name.as_ref().map(|s| base_name(&s.value).to_owned()),
+            ks.file_name
+                .as_ref()
+                .map(|s| base_name(&s.value).to_owned()),
             ks.kind.as_ref().map(|s| s.value.to_uppercase()),
             ks.alias.as_ref().map(|s| s.value.clone()),
         )
     };
     // the reference: the most common keystore as written (first node wins ties)
-    let mut counts: Vec<((Option<String>, Option<String>, Option<String>), usize, NodeIdx)> = Vec::new();
+    let mut counts: Vec<(Triple, usize, NodeIdx)> = Vec::new();
     for &i in &nodes {
-        let Some(ks) = dep.node(i).and_then(|n| get(&n.facts)) else { continue };
+        let Some(ks) = dep.node(i).and_then(|n| get(&n.facts)) else {
+            continue;
+        };
         let t = triple(ks);
         match counts.iter_mut().find(|c| c.0 == t) {
             Some(c) => c.1 += 1,
             None => counts.push((t, 1, i)),
         }
     }
-    let Some((reference, _, ref_node)) = counts.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2))).cloned() else { return };
+    let Some((reference, _, ref_node)) = counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)))
+        .cloned()
+    else {
+        return;
+    };
     let ref_ks = dep.node(ref_node).and_then(|n| get(&n.facts));
     let ref_file = reference.0.clone().unwrap_or_default();
     let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".into());
@@ -61,22 +77,65 @@ pub(crate) fn check_keystore(
                 if ref_file.is_empty() || SHIPPED.contains(&ref_file.as_str()) {
                     continue;
                 }
-                (node.anchor(), "file_name", "the shipped default".to_owned(), ref_file.clone(), ref_ks.and_then(|k| k.file_name.as_ref()).map(|s| s.span.clone()))
+                (
+                    node.anchor(),
+                    "file_name",
+                    "the shipped default".to_owned(),
+                    ref_file.clone(),
+                    ref_ks
+                        .and_then(|k| k.file_name.as_ref())
+                        .map(|s| s.span.clone()),
+                )
             }
             Some(ks) => {
                 let mine = triple(ks);
                 let fields = [
-                    ("file_name", &mine.0, &reference.0, ks.file_name.as_ref(), ref_ks.and_then(|k| k.file_name.as_ref())),
-                    ("type", &mine.1, &reference.1, ks.kind.as_ref(), ref_ks.and_then(|k| k.kind.as_ref())),
-                    ("alias", &mine.2, &reference.2, ks.alias.as_ref(), ref_ks.and_then(|k| k.alias.as_ref())),
+                    (
+                        "file_name",
+                        &mine.0,
+                        &reference.0,
+                        ks.file_name.as_ref(),
+                        ref_ks.and_then(|k| k.file_name.as_ref()),
+                    ),
+                    (
+                        "type",
+                        &mine.1,
+                        &reference.1,
+                        ks.kind.as_ref(),
+                        ref_ks.and_then(|k| k.kind.as_ref()),
+                    ),
+                    (
+                        "alias",
+                        &mine.2,
+                        &reference.2,
+                        ks.alias.as_ref(),
+                        ref_ks.and_then(|k| k.alias.as_ref()),
+                    ),
                 ];
-                let Some((field, m, r, sp, rsp)) = fields.into_iter().find(|(_, m, r, _, _)| m != r) else { continue };
-                (sp.map_or_else(|| ks.header.clone(), |s| s.span.clone()), field, shown(m), shown(r), rsp.map(|s| s.span.clone()))
+                let Some((field, m, r, sp, rsp)) =
+                    fields.into_iter().find(|(_, m, r, _, _)| m != r)
+                else {
+                    continue;
+                };
+                (
+                    sp.map_or_else(|| ks.header.clone(), |s| s.span.clone()),
+                    field,
+                    shown(m),
+                    shown(r),
+                    rsp.map(|s| s.span.clone()),
+                )
             }
         };
-        let others: Vec<&str> = nodes.iter().filter(|o| **o != i).filter(|o| {
-            dep.node(**o).and_then(|n| get(&n.facts)).is_some_and(|k| triple(k) == reference)
-        }).map(|o| dep.id(*o)).collect();
+        let others: Vec<&str> = nodes
+            .iter()
+            .filter(|o| **o != i)
+            .filter(|o| {
+                dep.node(**o)
+                    .and_then(|n| get(&n.facts))
+                    .is_some_and(|k| triple(k) == reference)
+            })
+            .map(|o| dep.id(*o))
+            .collect();
         let count = others.len();
         let mut d = Diagnostic::new(
             rule,
@@ -92,7 +151,11 @@ pub(crate) fn check_keystore(
         .help("every node of every region must use the same keystore: data encrypted by one node is read by the others")
         .key(format!("keystore.{name}.{field}"), Some(&mine));
         if let Some(span) = ref_span {
-            d = d.related(ref_node, span, format!("`{}` uses {theirs}", dep.id(ref_node)));
+            d = d.related(
+                ref_node,
+                span,
+                format!("`{}` uses {theirs}", dep.id(ref_node)),
+            );
         }
         acc.push(d);
     }

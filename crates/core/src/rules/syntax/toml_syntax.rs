@@ -15,8 +15,13 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for (i, node) in dep.nodes.iter().enumerate() {
-        let Some(err) = &node.syntax_error else { continue };
-        let what = node.text.get(err.span.clone()).filter(|s| !s.is_empty() && s.len() < 80);
+        let Some(err) = &node.syntax_error else {
+            continue;
+        };
+        let what = node
+            .text
+            .get(err.span.clone())
+            .filter(|s| !s.is_empty() && s.len() < 80);
         let mut d = match (&err.first_definition, what) {
             (Some(first), Some(key)) => {
                 let header = node.redacted.get(first.clone()).unwrap_or(key);
@@ -24,8 +29,13 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     .related(i, first.clone(), "first defined here")
                     .help("WSO2 refuses to start on a duplicate table; merge the two definitions into one")
             }
-            _ => Diagnostic::new(&RULE, i, err.span.clone(), format!("invalid TOML: {}", err.message))
-                .help("WSO2 refuses to start when deployment.toml does not parse"),
+            _ => Diagnostic::new(
+                &RULE,
+                i,
+                err.span.clone(),
+                format!("invalid TOML: {}", err.message),
+            )
+            .help("WSO2 refuses to start when deployment.toml does not parse"),
         };
         d = d.key("", Some(&err.message));
         acc.push(d);

@@ -15,7 +15,9 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for (i, node) in dep.nodes.iter().enumerate() {
-        let Some(err) = &node.read_error else { continue };
+        let Some(err) = &node.read_error else {
+            continue;
+        };
         acc.push(
             Diagnostic::new(&RULE, i, 0..0, err.to_string())
                 .help("the other nodes are still analysed; this node is left out of every cross-node check")

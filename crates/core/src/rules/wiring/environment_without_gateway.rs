@@ -19,13 +19,23 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for (region, members) in &dep.regions {
-        let gateways: Vec<usize> = members.iter().copied().filter(|i| dep.node(*i).is_some_and(|n| n.role.is_gateway())).collect();
+        let gateways: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|i| dep.node(*i).is_some_and(|n| n.role.is_gateway()))
+            .collect();
         // no gateway here at all, or one we cannot read: nothing to compare with
-        if gateways.is_empty() || gateways.iter().any(|g| dep.node(*g).is_some_and(|n| !n.is_analysable())) {
+        if gateways.is_empty()
+            || gateways
+                .iter()
+                .any(|g| dep.node(*g).is_some_and(|n| !n.is_analysable()))
+        {
             continue;
         }
-        let served: Vec<(usize, super::gateway_label_unmatched::Label)> =
-            gateways.iter().flat_map(|g| labels(dep, *g).into_iter().map(move |l| (*g, l))).collect();
+        let served: Vec<(usize, super::gateway_label_unmatched::Label)> = gateways
+            .iter()
+            .flat_map(|g| labels(dep, *g).into_iter().map(move |l| (*g, l)))
+            .collect();
         for cp in members {
             let Some(node) = dep.node(*cp) else { continue };
             if !node.role.defines_environments() {
@@ -44,7 +54,11 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 .help(format!("add `{}` to the `gateway_labels` of the gateways that should serve it, or remove the environment", env.name.value))
                 .key(format!("apim.gateway.environment[{}].name", env.name.value), Some(&env.name.value));
                 for (g, l) in served.iter().take(4) {
-                    d = d.related(*g, l.span.clone(), format!("{} serves `{}`", dep.id(*g), l.value));
+                    d = d.related(
+                        *g,
+                        l.span.clone(),
+                        format!("{} serves `{}`", dep.id(*g), l.value),
+                    );
                 }
                 acc.push(d);
             }

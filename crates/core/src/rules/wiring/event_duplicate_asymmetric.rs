@@ -50,19 +50,35 @@ const PAIRS: [Pair; 2] = [
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for pair in &PAIRS {
         for (region, members) in &dep.regions {
-            let peers: Vec<NodeIdx> = members.iter().copied().filter(|i| dep.node(*i).is_some_and(|n| n.role == pair.role)).collect();
+            let peers: Vec<NodeIdx> = members
+                .iter()
+                .copied()
+                .filter(|i| dep.node(*i).is_some_and(|n| n.role == pair.role))
+                .collect();
             check_region(dep, pair, region, &peers, acc);
         }
     }
 }
 
-fn check_region(dep: &Deployment, pair: &Pair, region: &str, peers: &[NodeIdx], acc: &mut Vec<Diagnostic>) {
+fn check_region(
+    dep: &Deployment,
+    pair: &Pair,
+    region: &str,
+    peers: &[NodeIdx],
+    acc: &mut Vec<Diagnostic>,
+) {
     let key = format!("{}.event_duplicate_url", pair.table);
     let mut named: HashMap<NodeIdx, HashSet<NodeIdx>> = HashMap::new();
-    let mut unsure: HashSet<NodeIdx> = peers.iter().copied().filter(|p| dep.node(*p).is_some_and(|n| !n.is_analysable())).collect();
+    let mut unsure: HashSet<NodeIdx> = peers
+        .iter()
+        .copied()
+        .filter(|p| dep.node(*p).is_some_and(|n| !n.is_analysable()))
+        .collect();
     for &w in peers {
         for e in dep.edges_from(w).filter(|e| e.kind == pair.kind) {
-            let base = |msg: String| Diagnostic::new(&RULE, w, e.host_span.clone(), msg).key(key.clone(), Some(&e.url));
+            let base = |msg: String| {
+                Diagnostic::new(&RULE, w, e.host_span.clone(), msg).key(key.clone(), Some(&e.url))
+            };
             match &e.resolution {
                 Resolution::Unresolvable => {
                     unsure.insert(w);
@@ -90,10 +106,25 @@ fn check_region(dep: &Deployment, pair: &Pair, region: &str, peers: &[NodeIdx], 
                         )));
                         continue;
                     }
-                    let (mine, others): (Vec<NodeIdx>, Vec<NodeIdx>) = targets.iter().partition(|t| peers.contains(t));
+                    let (mine, others): (Vec<NodeIdx>, Vec<NodeIdx>) =
+                        targets.iter().partition(|t| peers.contains(t));
                     if mine.is_empty() {
-                        let who = others.iter().map(|t| format!("`{}` ({})", dep.id(*t), dep.node(*t).map_or("?", |n| n.role.name()))).collect::<Vec<_>>();
-                        acc.push(base(format!("`{}` reaches {}, not another {} of {region}", e.url, who.join(", "), pair.what)));
+                        let who = others
+                            .iter()
+                            .map(|t| {
+                                format!(
+                                    "`{}` ({})",
+                                    dep.id(*t),
+                                    dep.node(*t).map_or("?", |n| n.role.name())
+                                )
+                            })
+                            .collect::<Vec<_>>();
+                        acc.push(base(format!(
+                            "`{}` reaches {}, not another {} of {region}",
+                            e.url,
+                            who.join(", "),
+                            pair.what
+                        )));
                         continue;
                     }
                     named.entry(w).or_default().extend(mine);
@@ -105,7 +136,9 @@ fn check_region(dep: &Deployment, pair: &Pair, region: &str, peers: &[NodeIdx], 
         }
     }
     for &a in peers {
-        let Some(targets) = named.get(&a) else { continue };
+        let Some(targets) = named.get(&a) else {
+            continue;
+        };
         let mut targets: Vec<NodeIdx> = targets.iter().copied().collect();
         targets.sort_unstable();
         for b in targets {
@@ -114,7 +147,10 @@ fn check_region(dep: &Deployment, pair: &Pair, region: &str, peers: &[NodeIdx], 
             }
             let Some(bn) = dep.node(b) else { continue };
             let list = (pair.list)(&bn.facts);
-            let range = list.map(|l| l.span.clone()).or_else(|| (pair.header)(&bn.facts).cloned()).unwrap_or_else(|| bn.anchor());
+            let range = list
+                .map(|l| l.span.clone())
+                .or_else(|| (pair.header)(&bn.facts).cloned())
+                .unwrap_or_else(|| bn.anchor());
             let mut d = Diagnostic::new(
                 &RULE,
                 b,
@@ -123,8 +159,15 @@ fn check_region(dep: &Deployment, pair: &Pair, region: &str, peers: &[NodeIdx], 
             )
             .help(format!("add the URL of `{}` to `[{}] event_duplicate_url`", dep.id(a), pair.table))
             .key(key.clone(), Some(dep.id(a)));
-            if let Some(e) = dep.edges_from(a).find(|e| e.kind == pair.kind && e.resolution.targets().contains(&b)) {
-                d = d.related(a, e.span.clone(), format!("`{}` names this node here", dep.id(a)));
+            if let Some(e) = dep
+                .edges_from(a)
+                .find(|e| e.kind == pair.kind && e.resolution.targets().contains(&b))
+            {
+                d = d.related(
+                    a,
+                    e.span.clone(),
+                    format!("`{}` names this node here", dep.id(a)),
+                );
             }
             if let Some(fix) = reverse_fix(dep, pair, a, b) {
                 d = d.fix(fix);
@@ -132,12 +175,25 @@ fn check_region(dep: &Deployment, pair: &Pair, region: &str, peers: &[NodeIdx], 
             acc.push(d);
         }
     }
-    let analysable: Vec<NodeIdx> = peers.iter().copied().filter(|p| dep.node(*p).is_some_and(|n| n.is_analysable())).collect();
-    let nobody = analysable.len() == peers.len() && analysable.iter().all(|p| dep.node(*p).is_some_and(|n| (pair.list)(&n.facts).is_none()));
+    let analysable: Vec<NodeIdx> = peers
+        .iter()
+        .copied()
+        .filter(|p| dep.node(*p).is_some_and(|n| n.is_analysable()))
+        .collect();
+    let nobody = analysable.len() == peers.len()
+        && analysable.iter().all(|p| {
+            dep.node(*p)
+                .is_some_and(|n| (pair.list)(&n.facts).is_none())
+        });
     if peers.len() >= 2 && nobody {
         for &p in peers {
             let Some(n) = dep.node(p) else { continue };
-            let others = peers.iter().filter(|o| **o != p).map(|o| format!("`{}`", dep.id(*o))).collect::<Vec<_>>().join(", ");
+            let others = peers
+                .iter()
+                .filter(|o| **o != p)
+                .map(|o| format!("`{}`", dep.id(*o)))
+                .collect::<Vec<_>>()
+                .join(", ");
             acc.push(
                 Diagnostic::new(
                     &RULE,
@@ -166,15 +222,35 @@ fn reverse_fix(dep: &Deployment, pair: &Pair, a: NodeIdx, b: NodeIdx) -> Option<
                 return None;
             }
             match list.items.last() {
-                Some(last) => Edit { file: b, range: last.span.end..last.span.end, new_text: format!(", {url}") },
-                None => Edit { file: b, range: list.span.end - 1..list.span.end - 1, new_text: url },
+                Some(last) => Edit {
+                    file: b,
+                    range: last.span.end..last.span.end,
+                    new_text: format!(", {url}"),
+                },
+                None => Edit {
+                    file: b,
+                    range: list.span.end - 1..list.span.end - 1,
+                    new_text: url,
+                },
             }
         }
         None => {
             let header = (pair.header)(&bn.facts)?;
-            let eol = bn.text.get(header.end..)?.find('\n').map_or(bn.text.len(), |i| header.end + i);
-            Edit { file: b, range: eol..eol, new_text: format!("\nevent_duplicate_url = [{url}]") }
+            let eol = bn
+                .text
+                .get(header.end..)?
+                .find('\n')
+                .map_or(bn.text.len(), |i| header.end + i);
+            Edit {
+                file: b,
+                range: eol..eol,
+                new_text: format!("\nevent_duplicate_url = [{url}]"),
+            }
         }
     };
-    Some(Fix { title: format!("Name `{}` in `event_duplicate_url`", an.id), applicability: Applicability::Unsafe, edits: vec![edit] })
+    Some(Fix {
+        title: format!("Name `{}` in `event_duplicate_url`", an.id),
+        applicability: Applicability::Unsafe,
+        edits: vec![edit],
+    })
 }

@@ -24,28 +24,60 @@ pub(crate) static RULES: &[&Rule] = &[
 
 /// Where to point at in a target node to explain its port: its offset, its
 /// port key, else its hostname.
-pub(crate) fn port_site(dep: &Deployment, target: NodeIdx, default_port: u16) -> (std::ops::Range<usize>, String) {
-    let Some(n) = dep.node(target) else { return (0..0, String::new()) };
+pub(crate) fn port_site(
+    dep: &Deployment,
+    target: NodeIdx,
+    default_port: u16,
+) -> (std::ops::Range<usize>, String) {
+    let Some(n) = dep.node(target) else {
+        return (0..0, String::new());
+    };
     if let Some(p) = n.facts.ports.get(&default_port) {
-        return (p.span.clone(), format!("{} sets the port to {} (+ offset {})", n.id, p.value, n.offset));
+        return (
+            p.span.clone(),
+            format!(
+                "{} sets the port to {} (+ offset {})",
+                n.id, p.value, n.offset
+            ),
+        );
     }
     if let Some(o) = n.facts.offset.as_ref().filter(|o| o.value != 0) {
-        return (o.span.clone(), format!("{} runs with `offset = {}`", n.id, o.value));
+        return (
+            o.span.clone(),
+            format!("{} runs with `offset = {}`", n.id, o.value),
+        );
     }
     let msg = if n.offset != 0 {
-        format!("{} runs with `port_offset = {}` (apimlint.toml)", n.id, n.offset)
+        format!(
+            "{} runs with `port_offset = {}` (apimlint.toml)",
+            n.id, n.offset
+        )
     } else {
         format!("{} listens on the default port", n.id)
     };
-    (n.facts.hostname.as_ref().map_or_else(|| n.anchor(), |h| h.span.clone()), msg)
+    (
+        n.facts
+            .hostname
+            .as_ref()
+            .map_or_else(|| n.anchor(), |h| h.span.clone()),
+        msg,
+    )
 }
 
 fn list(dep: &Deployment, nodes: impl IntoIterator<Item = NodeIdx>) -> String {
-    nodes.into_iter().map(|i| format!("`{}`", dep.id(i))).collect::<Vec<_>>().join(", ")
+    nodes
+        .into_iter()
+        .map(|i| format!("`{}`", dep.id(i)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn expected_roles(e: &Edge) -> String {
-    e.expected.iter().map(|r| r.name()).collect::<Vec<_>>().join(" or ")
+    e.expected
+        .iter()
+        .map(|r| r.name())
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 /// The finding for an edge that does not reach what its key needs, or `None`
@@ -53,23 +85,39 @@ fn expected_roles(e: &Edge) -> String {
 /// placeholders, cross-region references).
 pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Diagnostic> {
     let key_leaf = e.key.rsplit('.').next().unwrap_or(&e.key);
-    let base = |range: std::ops::Range<usize>, msg: String| Diagnostic::new(rule, e.from, range, msg).key(e.key.clone(), Some(&e.url));
+    let base = |range: std::ops::Range<usize>, msg: String| {
+        Diagnostic::new(rule, e.from, range, msg).key(e.key.clone(), Some(&e.url))
+    };
     if let Resolution::Invalid(why) = &e.resolution {
-        return Some(base(e.span.clone(), format!("`{key_leaf}` is not a valid URL: {why}")));
+        return Some(base(
+            e.span.clone(),
+            format!("`{key_leaf}` is not a valid URL: {why}"),
+        ));
     }
     if !e.scheme_ok {
         let ep = e.endpoint.as_ref()?;
         let want = e.kind.schemes().first().copied().unwrap_or("tcp");
         let start = e.span.start + usize::from(e.span.len() >= 2);
         let range = start..start + ep.scheme.len();
-        let d = base(range.clone(), format!("`{key_leaf}` must use `{want}://`, not `{}://`", ep.scheme))
-            .help(format!("WSO2 connects to port {} + offset with `{want}://` here", e.kind.port()));
-        let literal = dep.node(e.from).and_then(|n| n.text.get(range.clone())) == Some(ep.scheme.as_str());
+        let d = base(
+            range.clone(),
+            format!("`{key_leaf}` must use `{want}://`, not `{}://`", ep.scheme),
+        )
+        .help(format!(
+            "WSO2 connects to port {} + offset with `{want}://` here",
+            e.kind.port()
+        ));
+        let literal =
+            dep.node(e.from).and_then(|n| n.text.get(range.clone())) == Some(ep.scheme.as_str());
         return Some(if literal {
             d.fix(Fix {
                 title: format!("Use `{want}://`"),
                 applicability: Applicability::Unsafe,
-                edits: vec![Edit { file: e.from, range, new_text: want.to_owned() }],
+                edits: vec![Edit {
+                    file: e.from,
+                    range,
+                    new_text: want.to_owned(),
+                }],
             })
         } else {
             d
@@ -81,13 +129,20 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
     let host = e.endpoint.as_ref().map_or("", |ep| ep.host.as_str());
     match &e.resolution {
         Resolution::NearMiss { suggestion } => Some(
-            base(e.host_span.clone(), format!("host `{host}` in `{key_leaf}` names no node of this deployment"))
-                .help(format!("did you mean `{suggestion}`?"))
-                .fix(Fix {
-                    title: format!("Replace with `{suggestion}`"),
-                    applicability: Applicability::Unsafe,
-                    edits: vec![Edit { file: e.from, range: e.host_span.clone(), new_text: suggestion.clone() }],
-                }),
+            base(
+                e.host_span.clone(),
+                format!("host `{host}` in `{key_leaf}` names no node of this deployment"),
+            )
+            .help(format!("did you mean `{suggestion}`?"))
+            .fix(Fix {
+                title: format!("Replace with `{suggestion}`"),
+                applicability: Applicability::Unsafe,
+                edits: vec![Edit {
+                    file: e.from,
+                    range: e.host_span.clone(),
+                    new_text: suggestion.clone(),
+                }],
+            }),
         ),
         Resolution::WrongRole { found } => {
             let mut d = base(
@@ -96,7 +151,10 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
                     "`{}` reaches {} ({}), not a {}",
                     e.url,
                     list(dep, found.iter().copied()),
-                    found.first().and_then(|i| dep.node(*i)).map_or("?", |n| n.role.name()),
+                    found
+                        .first()
+                        .and_then(|i| dep.node(*i))
+                        .map_or("?", |n| n.role.name()),
                     expected_roles(e)
                 ),
             );
@@ -107,11 +165,21 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
             }
             Some(d)
         }
-        Resolution::WrongPort { port, expected, placeholder } => {
+        Resolution::WrongPort {
+            port,
+            expected,
+            placeholder,
+        } => {
             let range = e.port_span.clone().unwrap_or_else(|| e.host_span.clone());
-            let listens = expected.iter().map(|(i, p)| format!("`{}` listens on {p}", dep.id(*i))).collect::<Vec<_>>().join(", ");
+            let listens = expected
+                .iter()
+                .map(|(i, p)| format!("`{}` listens on {p}", dep.id(*i)))
+                .collect::<Vec<_>>()
+                .join(", ");
             let msg = match placeholder {
-                Some(ph) => format!("`${{{ph}}}` resolves with this node's offset to {port}, but {listens}"),
+                Some(ph) => {
+                    format!("`${{{ph}}}` resolves with this node's offset to {port}, but {listens}")
+                }
                 None => format!("`{}` uses port {port}, but {listens}", e.url),
             };
             let mut d = base(range.clone(), msg).help(format!(
@@ -128,7 +196,11 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
                 d = d.fix(Fix {
                     title: format!("Use port {p}"),
                     applicability: Applicability::Safe,
-                    edits: vec![Edit { file: e.from, range, new_text: p.to_string() }],
+                    edits: vec![Edit {
+                        file: e.from,
+                        range,
+                        new_text: p.to_string(),
+                    }],
                 });
             }
             Some(d)
@@ -140,16 +212,25 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
                     "host `{host}` names {} nodes but only {} listen on port {port}; {}",
                     ok.len() + wrong.len(),
                     list(dep, ok.iter().copied()),
-                    wrong.iter().map(|(i, p)| format!("`{}` listens on {p}", dep.id(*i))).collect::<Vec<_>>().join(", ")
+                    wrong
+                        .iter()
+                        .map(|(i, p)| format!("`{}` listens on {p}", dep.id(*i)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             )
-            .help("give each node its own URL, or make the nodes behind one host name use one offset");
+            .help(
+                "give each node its own URL, or make the nodes behind one host name use one offset",
+            );
             for (t, _) in wrong.iter().take(3) {
                 let (span, msg) = port_site(dep, *t, e.kind.port());
                 d = d.related(*t, span, msg);
             }
             Some(d)
         }
-        Resolution::Ok { .. } | Resolution::UnknownHost | Resolution::Unresolvable | Resolution::Invalid(_) => None,
+        Resolution::Ok { .. }
+        | Resolution::UnknownHost
+        | Resolution::Unresolvable
+        | Resolution::Invalid(_) => None,
     }
 }

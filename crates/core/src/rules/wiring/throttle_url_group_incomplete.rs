@@ -18,7 +18,10 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn is_throttle(k: EdgeKind) -> bool {
-    matches!(k, EdgeKind::ThrottleEvents | EdgeKind::ThrottleAuth | EdgeKind::ThrottleDecision)
+    matches!(
+        k,
+        EdgeKind::ThrottleEvents | EdgeKind::ThrottleAuth | EdgeKind::ThrottleDecision
+    )
 }
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
@@ -32,15 +35,26 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         }
         let edges: Vec<_> = dep.edges_from(gw).filter(|e| is_throttle(e.kind)).collect();
         // coverage is only judged when every throttling URL resolved
-        if edges.iter().any(|e| !e.resolution.host_resolved() && e.resolution != Resolution::Unresolvable || e.cross_region) {
+        if edges.iter().any(|e| {
+            !e.resolution.host_resolved() && e.resolution != Resolution::Unresolvable
+                || e.cross_region
+        }) {
             continue;
         }
-        if edges.iter().any(|e| e.resolution == Resolution::Unresolvable) {
+        if edges
+            .iter()
+            .any(|e| e.resolution == Resolution::Unresolvable)
+        {
             continue;
         }
         let th = &node.facts.throttling;
         let anchor = th.header.clone().unwrap_or_else(|| node.anchor());
-        let list = |v: &[NodeIdx]| v.iter().map(|i| format!("`{}`", dep.id(*i))).collect::<Vec<_>>().join(", ");
+        let list = |v: &[NodeIdx]| {
+            v.iter()
+                .map(|i| format!("`{}`", dep.id(*i)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         if th.url_groups.is_empty() {
             acc.push(
                 Diagnostic::new(&RULE, gw, anchor.clone(), format!("no `[[apim.throttling.url_group]]`: throttle events never reach the traffic managers of {} ({})", node.region, list(&tms)))
@@ -52,18 +66,29 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             for g in &th.url_groups {
                 let in_group: BTreeSet<NodeIdx> = edges
                     .iter()
-                    .filter(|e| e.kind == EdgeKind::ThrottleEvents && g.urls.iter().any(|u| u.span == e.span))
+                    .filter(|e| {
+                        e.kind == EdgeKind::ThrottleEvents
+                            && g.urls.iter().any(|u| u.span == e.span)
+                    })
                     .flat_map(|e| e.resolution.targets())
                     .filter(|t| tms.contains(t))
                     .collect();
                 covered.extend(in_group.iter().copied());
                 if in_group.len() >= 2 {
-                    let all_distributed = in_group.iter().all(|t| dep.node(*t).is_some_and(|n| n.facts.throttling.distributed));
+                    let all_distributed = in_group
+                        .iter()
+                        .all(|t| dep.node(*t).is_some_and(|n| n.facts.throttling.distributed));
                     let ids: Vec<NodeIdx> = in_group.iter().copied().collect();
                     let msg = if !g.is_loadbalance() {
-                        Some(format!("{} share one failover url group: only one of them counts this gateway's requests at a time", list(&ids)))
+                        Some(format!(
+                            "{} share one failover url group: only one of them counts this gateway's requests at a time",
+                            list(&ids)
+                        ))
                     } else if !all_distributed {
-                        Some(format!("{} share one loadbalance url group, but not every one enables `[apim.distributed_throttling]`: each counts only part of the requests", list(&ids)))
+                        Some(format!(
+                            "{} share one loadbalance url group, but not every one enables `[apim.distributed_throttling]`: each counts only part of the requests",
+                            list(&ids)
+                        ))
                     } else {
                         None
                     };
@@ -86,15 +111,28 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 .help(format!("add a `[[apim.throttling.url_group]]` for `{}`", dep.id(*tm)))
                 .key("apim.throttling.url_group", Some(dep.id(*tm)));
                 if let Some(n) = dep.node(*tm) {
-                    d = d.related(*tm, n.facts.hostname.as_ref().map_or_else(|| n.anchor(), |h| h.span.clone()), format!("`{}` is a traffic manager of {}", n.id, n.region));
+                    d = d.related(
+                        *tm,
+                        n.facts
+                            .hostname
+                            .as_ref()
+                            .map_or_else(|| n.anchor(), |h| h.span.clone()),
+                        format!("`{}` is a traffic manager of {}", n.id, n.region),
+                    );
                 }
                 acc.push(d);
             }
         }
-        let decided: BTreeSet<NodeIdx> =
-            edges.iter().filter(|e| e.kind == EdgeKind::ThrottleDecision).flat_map(|e| e.resolution.targets()).collect();
+        let decided: BTreeSet<NodeIdx> = edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::ThrottleDecision)
+            .flat_map(|e| e.resolution.targets())
+            .collect();
         for tm in tms.iter().filter(|t| !decided.contains(t)) {
-            let range = th.decision.as_ref().map_or(anchor.clone(), |d| d.span.clone());
+            let range = th
+                .decision
+                .as_ref()
+                .map_or(anchor.clone(), |d| d.span.clone());
             let mut d = Diagnostic::new(
                 &RULE,
                 gw,
@@ -104,7 +142,14 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             .help(format!("add `tcp://<{}>:5672` (+ its offset) to `throttle_decision_endpoints`", dep.id(*tm)))
             .key("apim.throttling.throttle_decision_endpoints", Some(dep.id(*tm)));
             if let Some(n) = dep.node(*tm) {
-                d = d.related(*tm, n.facts.hostname.as_ref().map_or_else(|| n.anchor(), |h| h.span.clone()), format!("`{}` is a traffic manager of {}", n.id, n.region));
+                d = d.related(
+                    *tm,
+                    n.facts
+                        .hostname
+                        .as_ref()
+                        .map_or_else(|| n.anchor(), |h| h.span.clone()),
+                    format!("`{}` is a traffic manager of {}", n.id, n.region),
+                );
             }
             acc.push(d);
         }

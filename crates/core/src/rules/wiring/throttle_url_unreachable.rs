@@ -16,7 +16,10 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for e in &dep.edges {
-        if matches!(e.kind, EdgeKind::ThrottleEvents | EdgeKind::ThrottleAuth | EdgeKind::ThrottleDecision) {
+        if matches!(
+            e.kind,
+            EdgeKind::ThrottleEvents | EdgeKind::ThrottleAuth | EdgeKind::ThrottleDecision
+        ) {
             acc.extend(super::unreachable(&RULE, dep, e));
         }
     }

@@ -26,7 +26,10 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             continue;
         }
         let region = dep.node(e.from).map_or("", |n| n.region.as_str());
-        let example = dep.region_nodes(region).first().map_or("region-1/cp-1", |i| dep.id(*i));
+        let example = dep
+            .region_nodes(region)
+            .first()
+            .map_or("region-1/cp-1", |i| dep.id(*i));
         acc.push(
             Diagnostic::new(&RULE, e.from, e.host_span.clone(), format!("host `{}` names no node of this deployment: it cannot be checked", ep.host))
                 .help(format!("if it is a load balancer or DNS name, declare it in apimlint.toml: `[hosts] \"{}\" = [\"{example}\"]`", ep.host))

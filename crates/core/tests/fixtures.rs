@@ -1,0 +1,171 @@
+//! The one glob-driven harness over `fixtures/<rule-id>/{bad,good}`: a `bad`
+//! tree must produce the rule's finding (its render is snapshotted), a `good`
+//! tree must produce none of that rule.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+
+use apimlint_core::{Config, Deployment, Diagnostic, DiskFs, vfs};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn analyse(root: &Path) -> (Deployment, Vec<Diagnostic>) {
+    let disc = vfs::discover(root, &[], None).unwrap_or_else(|e| panic!("{}: {e}", root.display()));
+    let config = match &disc.config {
+        Some(p) => apimlint_core::load_config(&DiskFs, p, "apimlint.toml")
+            .unwrap_or_else(|e| panic!("{e}")),
+        None => Config::default(),
+    };
+    let dep = apimlint_core::load(&DiskFs, &disc, config);
+    let diags = apimlint_core::check(&dep);
+    (dep, diags)
+}
+
+/// A stable text render: `severity rule node:line:col message` plus help,
+/// related locations and fixes.
+fn render(dep: &Deployment, diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let Some(n) = dep.node(d.file) else { continue };
+        let p = n.lines.line_col(&n.text, d.range.start);
+        let snippet = n.redacted.get(d.range.clone()).unwrap_or("");
+        out.push_str(&format!(
+            "{} {} {}:{}:{} `{}`\n  {}\n",
+            d.severity, d.rule, n.id, p.line, p.column, snippet, d.message
+        ));
+        if let Some(h) = &d.help {
+            out.push_str(&format!("  help: {h}\n"));
+        }
+        for r in &d.related {
+            let rn = dep.node(r.file);
+            let p = rn.map(|n| n.lines.line_col(&n.text, r.range.start));
+            out.push_str(&format!(
+                "  related: {}:{}:{} {}\n",
+                dep.id(r.file),
+                p.map_or(0, |p| p.line),
+                p.map_or(0, |p| p.column),
+                r.message
+            ));
+        }
+        if let Some(f) = &d.fix {
+            out.push_str(&format!("  fix ({:?}): {}\n", f.applicability, f.title));
+            for e in &f.edits {
+                out.push_str(&format!(
+                    "    {} {:?} -> {:?}\n",
+                    dep.id(e.file),
+                    e.range,
+                    e.new_text
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn rule_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(workspace().join("fixtures"))
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n != "deployments"))
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn bad_fixtures_fire_and_good_fixtures_do_not() {
+    let dirs = rule_dirs();
+    assert!(!dirs.is_empty(), "no rule fixtures found");
+    let mut failures = Vec::new();
+    for dir in dirs {
+        let id = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if apimlint_core::rules::by_id(&id).is_none() {
+            failures.push(format!("fixtures/{id}: no rule with this id"));
+            continue;
+        }
+        let (dep, diags) = analyse(&dir.join("bad"));
+        let own: Vec<Diagnostic> = diags.iter().filter(|d| d.rule == id).cloned().collect();
+        if own.is_empty() {
+            failures.push(format!(
+                "fixtures/{id}/bad: `{id}` did not fire; got:\n{}",
+                render(&dep, &diags)
+            ));
+        }
+        insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
+            insta::assert_snapshot!(format!("{id}-bad"), render(&dep, &diags));
+        });
+        let (dep, diags) = analyse(&dir.join("good"));
+        let own: Vec<Diagnostic> = diags.iter().filter(|d| d.rule == id).cloned().collect();
+        if !own.is_empty() {
+            failures.push(format!(
+                "fixtures/{id}/good: `{id}` fired:\n{}",
+                render(&dep, &own)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_clean_sample_is_clean() {
+    let (dep, diags) = analyse(&workspace().join("fixtures/deployments/pattern-1"));
+    assert_eq!(dep.nodes.len(), 12);
+    assert_eq!(dep.regions.len(), 2);
+    let loud: Vec<Diagnostic> = diags
+        .into_iter()
+        .filter(|d| d.severity > apimlint_core::Severity::Info)
+        .collect();
+    assert!(loud.is_empty(), "{}", render(&dep, &loud));
+}
+
+#[test]
+fn the_broken_sample_reports_each_mistake_on_its_node() {
+    let (dep, diags) = analyse(&workspace().join("fixtures/deployments/pattern-1-broken"));
+    let has = |rule: &str, node: &str| {
+        diags
+            .iter()
+            .any(|d| d.rule == rule && dep.id(d.file) == node)
+    };
+    assert!(
+        has("gateway-label-unmatched", "region-1/gw-2"),
+        "{}",
+        render(&dep, &diags)
+    );
+    assert!(
+        has("event-duplicate-asymmetric", "region-1/cp-2"),
+        "{}",
+        render(&dep, &diags)
+    );
+    assert!(
+        has("throttle-url-unreachable", "region-1/gw-1"),
+        "{}",
+        render(&dep, &diags)
+    );
+    assert!(
+        has("throttle-url-unreachable", "region-2/gw-2"),
+        "{}",
+        render(&dep, &diags)
+    );
+    assert!(
+        has("throttle-url-group-incomplete", "region-2/gw-1"),
+        "{}",
+        render(&dep, &diags)
+    );
+}
+
+#[test]
+fn the_broken_sample_snapshot() {
+    let (dep, diags) = analyse(&workspace().join("fixtures/deployments/pattern-1-broken"));
+    insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!("pattern-1-broken", render(&dep, &diags));
+    });
+}

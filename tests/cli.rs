@@ -1,0 +1,325 @@
+//! End-to-end tests of the `apimlint` binary: exit codes, output shapes,
+//! bad input, secrets.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_apimlint"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin()
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run apimlint: {e}"))
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const CLEAN: &str = "fixtures/deployments/pattern-1";
+const BROKEN: &str = "fixtures/deployments/pattern-1-broken";
+
+/// A fresh scratch directory under the target dir.
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+fn write(path: &Path, bytes: &[u8]) {
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p).unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::write(path, bytes).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn clean_sample_exits_0() {
+    let o = run(&[CLEAN]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("checked 12 nodes in 2 regions"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("no problems found"));
+    // `check` is the default command
+    assert_eq!(run(&["check", CLEAN]).status.code(), Some(0));
+}
+
+#[test]
+fn broken_sample_exits_1_with_findings() {
+    let o = run(&[BROKEN, "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("gateway-label-unmatched") && out.contains("did you mean `Default`?"),
+        "{out}"
+    );
+    assert!(!out.contains('\u{1b}'), "colour with --color never");
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let o = run(&[BROKEN, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)));
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["nodes"].as_array().map(Vec::len), Some(12));
+    let node = &v["nodes"][0];
+    for key in ["id", "file", "region", "role", "hostname"] {
+        assert!(node.get(key).is_some(), "node lacks {key}");
+    }
+    let label = v["diagnostics"]
+        .as_array()
+        .and_then(|a| a.iter().find(|d| d["rule"] == "gateway-label-unmatched"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(label["severity"], "error");
+    assert_eq!(label["node"], "region-1/gw-2");
+    assert_eq!(
+        label["file"],
+        "fixtures/deployments/pattern-1-broken/region-1/gw-2/repository/conf/deployment.toml"
+    );
+    assert_eq!(
+        label["message"],
+        "gateway label `Defualt` matches no gateway environment of region-1"
+    );
+    let start = &label["range"]["start"];
+    assert!(
+        start["line"].as_u64().is_some_and(|l| l > 1) && start["column"].as_u64() == Some(19),
+        "{start}"
+    );
+    assert_eq!(label["range"]["end"]["column"].as_u64(), Some(28));
+    assert_eq!(label["help"], "did you mean `Default`?");
+    assert_eq!(label["fix"]["applicability"], "safe");
+    assert_eq!(label["fix"]["edits"][0]["new_text"], "\"Default\"");
+    assert!(
+        label["related"][0]["file"]
+            .as_str()
+            .is_some_and(|f| f.contains("region-1/cp-1"))
+    );
+    assert_eq!(label["fingerprint"].as_str().map(str::len), Some(64));
+    let s = &v["summary"];
+    assert_eq!(s["nodes"], 12);
+    assert!(s["errors"].as_u64().is_some_and(|e| e >= 4));
+}
+
+#[test]
+fn compact_format() {
+    let o = run(&[BROKEN, "--format", "compact"]);
+    let out = stdout(&o);
+    assert!(
+        out.lines().any(|l| l.ends_with("error gateway-label-unmatched gateway label `Defualt` matches no gateway environment of region-1")
+            && l.starts_with("fixtures/deployments/pattern-1-broken/region-1/gw-2/repository/conf/deployment.toml:")),
+        "{out}"
+    );
+}
+
+#[test]
+fn fail_on_lowers_the_failing_level() {
+    let dir = scratch("failon");
+    // two control planes without event_duplicate_url: a warning only
+    let cp = |h: &str| {
+        format!(
+            "[server]\nhostname = \"{h}\"\nserver_role = \"control-plane\"\n[apim.event_hub]\nenable = true\n"
+        )
+    };
+    write(&dir.join("r/cp-1/deployment.toml"), cp("cp-1.x").as_bytes());
+    write(&dir.join("r/cp-2/deployment.toml"), cp("cp-2.x").as_bytes());
+    let d = dir.to_string_lossy().into_owned();
+    let o = run(&[&d, "--format", "compact"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("warning event-duplicate-asymmetric"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(run(&[&d, "--fail-on", "warning"]).status.code(), Some(1));
+}
+
+#[test]
+fn run_failures_exit_2() {
+    let o = run(&["does/not/exist"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no such file or directory"),
+        "{}",
+        stderr(&o)
+    );
+    let empty = scratch("empty");
+    let o = run(&[&empty.to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no `deployment.toml` found"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(run(&[CLEAN, "--format", "yaml"]).status.code(), Some(2));
+    assert_eq!(run(&["explain", "no-such-rule"]).status.code(), Some(2));
+}
+
+#[test]
+fn bad_project_file_exits_2_with_line_and_suggestion() {
+    let dir = scratch("badconfig");
+    write(
+        &dir.join("apimlint.toml"),
+        b"[hosts]\n\"lb\" = [\"r/cp-1\"]\n\n[nodes.\"r/cp-1\"]\nrol = \"control-plane\"\n",
+    );
+    write(
+        &dir.join("r/cp-1/deployment.toml"),
+        b"[server]\nhostname = \"cp\"\n",
+    );
+    let o = run(&[&dir.to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("apimlint.toml:5:1")
+            && err.contains("unknown key `rol`")
+            && err.contains("did you mean `role`?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unreadable_and_broken_files_are_findings_and_the_rest_is_analysed() {
+    let dir = scratch("unreadable");
+    write(
+        &dir.join("r/gw-1/deployment.toml"),
+        b"[server]\nhostname = \"caf\xe9\"\n",
+    );
+    write(
+        &dir.join("r/cp-1/deployment.toml"),
+        b"[apim.key_manager]\ntype = \"a\"\n\n[apim.key_manager]\ntype = \"b\"\n",
+    );
+    write(
+        &dir.join("r/gw-2/deployment.toml"),
+        b"[server]\nserver_role = \"gateway-workr\"\n",
+    );
+    std::fs::create_dir_all(dir.join("r/odd/deployment.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let o = run(&[&dir.to_string_lossy(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+    let found = |rule: &str, node: &str| {
+        v["diagnostics"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|d| d["rule"] == rule && d["node"] == node))
+    };
+    assert!(found("unreadable-file", "r/gw-1"), "{v:#}");
+    assert!(found("unreadable-file", "r/odd"), "{v:#}");
+    assert!(found("toml-syntax", "r/cp-1"), "{v:#}");
+    assert!(found("invalid-server-role", "r/gw-2"), "{v:#}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_deployment_toml_never_blocks() {
+    let dir = scratch("fifo");
+    write(
+        &dir.join("r/cp-1/deployment.toml"),
+        b"[server]\nhostname = \"cp\"\n",
+    );
+    std::fs::create_dir_all(dir.join("r/gw-1")).unwrap_or_else(|e| panic!("{e}"));
+    let fifo = dir.join("r/gw-1/deployment.toml");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(made, "mkfifo failed");
+    let o = run(&[&dir.to_string_lossy(), "--format", "compact"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("unreadable-file `deployment.toml` is a FIFO"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn rules_explain_graph() {
+    let o = run(&["rules", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+    let rules = v["rules"].as_array().cloned().unwrap_or_default();
+    assert!(
+        rules
+            .iter()
+            .any(|r| r["id"] == "gateway-label-unmatched" && r["severity"] == "error"),
+        "{v}"
+    );
+    assert!(
+        rules
+            .iter()
+            .all(|r| r["summary"].as_str().is_some_and(|s| !s.is_empty()))
+    );
+    let o = run(&["explain", "gateway-label-unmatched"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("## Why it matters"));
+    let o = run(&["graph", BROKEN, "--format", "dot"]);
+    assert_eq!(o.status.code(), Some(0));
+    let dot = stdout(&o);
+    assert!(
+        dot.starts_with("digraph apimlint {")
+            && dot.contains("subgraph cluster_0")
+            && dot.contains("color=red"),
+        "{dot}"
+    );
+}
+
+#[test]
+fn no_secret_value_appears_in_any_output() {
+    // every secret of the broken sample, as the redactor itself finds them
+    let mut secrets = Vec::new();
+    for entry in ignore_walk(Path::new(BROKEN)) {
+        let text = std::fs::read_to_string(&entry).unwrap_or_default();
+        let parsed = apimlint_core::syntax::parse(&text);
+        for r in apimlint_core::redact::secret_ranges(&text, parsed.doc.as_ref()) {
+            if let Some(s) = text.get(r).filter(|s| s.len() >= 4) {
+                secrets.push(s.to_owned());
+            }
+        }
+    }
+    assert!(secrets.len() >= 12, "the sample should carry secrets");
+    for format in ["human", "json", "compact"] {
+        let o = run(&[BROKEN, "--format", format, "--color", "always"]);
+        let out = stdout(&o);
+        for s in &secrets {
+            assert!(
+                !out.contains(s.as_str()),
+                "{format} output leaks a secret {:?}",
+                s
+            );
+        }
+    }
+}
+
+fn ignore_walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "toml") {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
