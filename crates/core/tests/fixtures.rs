@@ -2,7 +2,12 @@
 //! tree must produce the rule's finding (its render is snapshotted), a `good`
 //! tree must produce none of that rule.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,11 @@
 //! Meta-tests over the registry: ids, documentation pages, fixtures.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use std::collections::HashSet;
 use std::path::Path;
