@@ -1,7 +1,9 @@
 //! The rule registry: every rule, its metadata and its check. One file per
 //! rule under a group directory; each group lists its rules in its `mod.rs`.
 
+pub(crate) mod meta;
 pub(crate) mod node;
+pub(crate) mod security;
 pub(crate) mod shared;
 pub(crate) mod syntax;
 pub(crate) mod wiring;

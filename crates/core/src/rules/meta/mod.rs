@@ -1,0 +1,3 @@
+//! Rules about apimlint itself (suppression comments).
+
+pub(crate) static RULES: &[&super::Rule] = &[];
