@@ -81,6 +81,8 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         .chain(node::RULES)
         .chain(wiring::RULES)
         .chain(shared::RULES)
+        .chain(security::RULES)
+        .chain(meta::RULES)
         .copied()
 }
 
