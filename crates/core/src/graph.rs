@@ -51,12 +51,15 @@ pub struct Node {
     /// `[nodes."id"] port_offset`, else `[server] offset`, else 0.
     pub offset: i64,
     pub machine: Option<String>,
+    /// The file parsed but its tree was dropped once the model was built
+    /// ([`Deployment::build_without_trees`]); it is still analysable.
+    pub tree_dropped: bool,
 }
 
 impl Node {
     /// Whether the node's content could be read and parsed.
     pub fn is_analysable(&self) -> bool {
-        self.doc.is_some()
+        self.doc.is_some() || self.tree_dropped
     }
 
     /// The effective port for a WSO2 default port: the explicit key or the
@@ -260,7 +263,13 @@ pub struct Deployment {
 }
 
 /// Parse, redact and model one file (pure; run in parallel).
-fn build_node(root: &Path, root_name: &str, config: &Config, file: SourceFile) -> Node {
+fn build_node(
+    root: &Path,
+    root_name: &str,
+    config: &Config,
+    file: SourceFile,
+    keep_tree: bool,
+) -> Node {
     let rel = relative(&file.path, root);
     let id = node_id(&rel, root_name);
     let region = region_of(&id, root_name, config);
@@ -286,6 +295,13 @@ fn build_node(root: &Path, root_name: &str, config: &Config, file: SourceFile) -
         .and_then(|n| n.port_offset)
         .or(facts.offset.as_ref().map(|o| o.value))
         .unwrap_or(0);
+    let (doc, tree_dropped) = match doc {
+        Some(d) if !keep_tree => {
+            drop(d);
+            (None, true)
+        }
+        d => (d, false),
+    };
     Node {
         lines: LineIndex::new(&text),
         id,
@@ -303,6 +319,7 @@ fn build_node(root: &Path, root_name: &str, config: &Config, file: SourceFile) -
         facts,
         offset,
         machine: node_cfg.and_then(|n| n.machine.clone()),
+        tree_dropped,
     }
 }
 
@@ -343,12 +360,29 @@ impl Deployment {
     /// Build the deployment from its files. Never fails: unreadable and
     /// unparsable files become nodes with an error.
     pub fn build(root: &Path, config: Config, files: Vec<SourceFile>) -> Deployment {
+        Self::build_with(root, config, files, true)
+    }
+
+    /// Like [`Deployment::build`], but each node's toml_edit tree is dropped as
+    /// soon as its facts are extracted (`Node::doc` is `None`, `tree_dropped`
+    /// set): a fraction of the memory, for front ends whose rules and
+    /// renderers need only the model (the CLI).
+    pub fn build_without_trees(root: &Path, config: Config, files: Vec<SourceFile>) -> Deployment {
+        Self::build_with(root, config, files, false)
+    }
+
+    fn build_with(
+        root: &Path,
+        config: Config,
+        files: Vec<SourceFile>,
+        keep_trees: bool,
+    ) -> Deployment {
         let root_name = root
             .file_name()
             .map_or_else(|| "root".to_owned(), |n| n.to_string_lossy().into_owned());
         let mut nodes: Vec<Node> = files
             .into_par_iter()
-            .map(|f| build_node(root, &root_name, &config, f))
+            .map(|f| build_node(root, &root_name, &config, f, keep_trees))
             .collect();
         nodes.sort_by(|a, b| a.rel.cmp(&b.rel));
         let mut regions: BTreeMap<String, Vec<NodeIdx>> = BTreeMap::new();

@@ -42,15 +42,24 @@ pub fn load_config(vfs: &dyn Vfs, path: &Path, display: &str) -> Result<Config, 
 
 /// Read every node file of a discovery (in parallel) and build the deployment.
 pub fn load(vfs: &dyn Vfs, discovery: &Discovery, config: Config) -> Deployment {
-    let files: Vec<SourceFile> = discovery
+    Deployment::build(&discovery.root, config, read_all(vfs, discovery))
+}
+
+/// Like [`load`], dropping each parse tree once its facts are extracted
+/// ([`Deployment::build_without_trees`]): what the CLI uses.
+pub fn load_without_trees(vfs: &dyn Vfs, discovery: &Discovery, config: Config) -> Deployment {
+    Deployment::build_without_trees(&discovery.root, config, read_all(vfs, discovery))
+}
+
+fn read_all(vfs: &dyn Vfs, discovery: &Discovery) -> Vec<SourceFile> {
+    discovery
         .files
         .par_iter()
         .map(|p| SourceFile {
             path: p.clone(),
             text: vfs.read(p),
         })
-        .collect();
-    Deployment::build(&discovery.root, config, files)
+        .collect()
 }
 
 /// Run every enabled rule.

@@ -232,8 +232,10 @@ pub fn find_config(dir: &Path) -> Option<PathBuf> {
 /// symlinks followed without loops. Entries that are not regular files are
 /// kept, so that they become `unreadable-file` findings.
 pub fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let walker = ignore::WalkBuilder::new(dir)
+    let found = std::sync::Mutex::new(Vec::new());
+    // In parallel: on a large tree the per-directory ignore-file look-ups
+    // cost as much as parsing.
+    ignore::WalkBuilder::new(dir)
         .hidden(false)
         .git_ignore(true)
         .git_global(false)
@@ -248,12 +250,22 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
                 && e.file_type().is_some_and(|t| t.is_dir())
                 && (name == ".git" || name == "target" || name == "node_modules"))
         })
-        .build();
-    for entry in walker.flatten() {
-        if entry.depth() > 0 && entry.file_name() == NODE_FILE {
-            out.push(normalize(entry.path()));
-        }
-    }
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                if let Ok(entry) = entry
+                    && entry.depth() > 0
+                    && entry.file_name() == NODE_FILE
+                    && let Ok(mut v) = found.lock()
+                {
+                    v.push(normalize(entry.path()));
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    let mut out = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    out.sort();
     out
 }
 

@@ -1,0 +1,371 @@
+//! apimlint's benchmark harness.
+//!
+//! ```text
+//! cargo run --release -p apimlint_bench            # build, generate, measure, print the ratios
+//! cargo run --release -p apimlint_bench -- gen 100 DIR   # only write a 100-region (1,000-node) tree
+//! ```
+//!
+//! It generates 1,000- and 10,000-node Pattern-1 deployments under
+//! `target/bench/`, then runs, interleaved round after round, the parse-only
+//! floor (`parse-floor`), `apimlint check` and, when installed, `taplo check`
+//! on each, and reports medians and their ratios against the targets of
+//! issue 8. Peak memory comes from `wait4`'s `ru_maxrss`.
+
+mod generate;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+struct Opts {
+    rounds: usize,
+    small: usize,
+    large: usize,
+    skip_build: bool,
+}
+
+fn usage() -> String {
+    "usage: apimlint-bench [--rounds N] [--regions SMALL LARGE] [--no-build]\n       apimlint-bench gen REGIONS DIR"
+        .to_owned()
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = if args.first().map(String::as_str) == Some("gen") {
+        gen_cmd(args.get(1..).unwrap_or_default())
+    } else {
+        parse_opts(&args).and_then(|o| bench(&o))
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("apimlint-bench: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn gen_cmd(args: &[String]) -> Result<bool, String> {
+    let [regions, dir] = args else {
+        return Err(usage());
+    };
+    let regions: usize = regions.parse().map_err(|_| usage())?;
+    let (nodes, bytes) = generate::generate(Path::new(dir), regions)?;
+    println!("{nodes} nodes, {} KiB, in {dir}", bytes / 1024);
+    Ok(true)
+}
+
+fn parse_opts(args: &[String]) -> Result<Opts, String> {
+    let mut o = Opts {
+        rounds: 7,
+        small: 100,
+        large: 1000,
+        skip_build: false,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut num = || -> Result<usize, String> {
+            it.next()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(usage)
+        };
+        match a.as_str() {
+            "--rounds" => o.rounds = num()?.max(1),
+            "--regions" => {
+                o.small = num()?.max(1);
+                o.large = num()?.max(1);
+            }
+            "--no-build" => o.skip_build = true,
+            _ => return Err(usage()),
+        }
+    }
+    Ok(o)
+}
+
+/// `target/` of this build (the directory holding `release/`).
+fn target_dir() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    exe.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .ok_or_else(|| "cannot find the target directory".to_owned())
+}
+
+fn build() -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .args(["build", "--release", "-q", "-p", "apimlint", "-p", "apimlint_bench", "--bins"])
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("cargo build --release failed".into())
+    }
+}
+
+/// One command to time.
+struct Bench {
+    name: String,
+    cmd: Vec<String>,
+    cwd: PathBuf,
+    times: Vec<Duration>,
+}
+
+/// Run `cmd` once, stdout and stderr discarded. Returns the wall time, the
+/// exit code and the peak resident set size in KiB.
+fn run_once(cmd: &[String], cwd: &Path) -> Result<(Duration, i32, u64), String> {
+    let (prog, args) = cmd.split_first().ok_or("empty command")?;
+    let start = Instant::now();
+    let child = Command::new(prog)
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{prog}: {e}"))?;
+    let pid = libc::pid_t::try_from(child.id()).map_err(|e| e.to_string())?;
+    let mut status: libc::c_int = 0;
+    // SAFETY: plain FFI on a pid we own; `rusage` is plain old data, zeroed.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pointers to live locals; the child is ours and not yet reaped.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let elapsed = start.elapsed();
+    if r != pid {
+        return Err(format!("wait4 failed for {prog}"));
+    }
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    Ok((elapsed, code, u64::try_from(usage.ru_maxrss).unwrap_or(0)))
+}
+
+fn median(v: &[Duration]) -> Duration {
+    let mut s = v.to_vec();
+    s.sort();
+    s.get(s.len() / 2).copied().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
+        .map_or_else(|| "?".into(), |k| format!("{} GiB", k / 1024 / 1024));
+    format!("{cpu}, {cores} cores, {mem} RAM")
+}
+
+fn taplo() -> Option<String> {
+    let ok = Command::new("taplo")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    ok.then(|| "taplo".to_owned())
+}
+
+/// Node files of a generated tree, relative to it.
+fn node_files(dir: &Path, regions: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in 1..=regions {
+        let rd = dir.join(format!("region-{r}"));
+        let Ok(entries) = std::fs::read_dir(&rd) else {
+            continue;
+        };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        out.extend(
+            names
+                .into_iter()
+                .map(|n| format!("region-{r}/{n}/repository/conf/deployment.toml")),
+        );
+    }
+    out
+}
+
+struct Verdict {
+    all_met: bool,
+}
+
+impl Verdict {
+    fn line(&mut self, what: &str, value: f64, unit: &str, target: f64) {
+        let met = value <= target;
+        self.all_met &= met;
+        println!(
+            "  {what:<44} {value:>8.2}{unit:<4} target ≤ {target}{unit}  {}",
+            if met { "met" } else { "MISSED" }
+        );
+    }
+}
+
+fn bench(o: &Opts) -> Result<bool, String> {
+    if !o.skip_build {
+        build()?;
+    }
+    let target = target_dir()?;
+    let release = target.join("release");
+    let apimlint = release.join("apimlint").to_string_lossy().into_owned();
+    let floor = release.join("parse-floor").to_string_lossy().into_owned();
+    let base = target.join("bench");
+    let sizes = [("small", o.small), ("large", o.large)];
+    let mut trees: Vec<(PathBuf, usize, usize)> = Vec::new();
+    for (label, regions) in sizes {
+        let dir = base.join(format!("{}-regions", regions));
+        let (nodes, bytes) = generate::generate(&dir, regions)?;
+        println!(
+            "generated {label}: {regions} regions × {} = {nodes} nodes, {:.1} MiB in {}",
+            generate::NODES_PER_REGION,
+            bytes as f64 / 1048576.0,
+            dir.display()
+        );
+        trees.push((dir, regions, nodes));
+    }
+    let taplo = taplo();
+    println!("machine: {}", machine());
+    println!("load average before: {}", loadavg());
+
+    // Sanity: the generated trees must be clean (the benchmark measures the normal path).
+    for (dir, _, _) in &trees {
+        let (_, code, _) = run_once(&[apimlint.clone(), "check".into(), ".".into()], dir)?;
+        if code != 0 {
+            return Err(format!(
+                "`apimlint check` is not clean on {} (exit {code}); run it there to see why",
+                dir.display()
+            ));
+        }
+    }
+
+    let mut benches: Vec<Bench> = Vec::new();
+    for (dir, regions, nodes) in &trees {
+        benches.push(Bench {
+            name: format!("parse-floor    {nodes} nodes"),
+            cmd: vec![floor.clone(), ".".into()],
+            cwd: dir.clone(),
+            times: Vec::new(),
+        });
+        benches.push(Bench {
+            name: format!("apimlint check {nodes} nodes"),
+            cmd: vec![apimlint.clone(), "check".into(), ".".into()],
+            cwd: dir.clone(),
+            times: Vec::new(),
+        });
+        if let Some(t) = &taplo {
+            let mut cmd = vec![t.clone(), "check".into(), "--no-auto-config".into()];
+            cmd.extend(node_files(dir, *regions));
+            benches.push(Bench {
+                name: format!("taplo check    {nodes} nodes"),
+                cmd,
+                cwd: dir.clone(),
+                times: Vec::new(),
+            });
+        }
+    }
+    // one warm-up round (page cache), then the measured rounds, interleaved
+    for round in 0..=o.rounds {
+        for b in &mut benches {
+            let (t, code, _) = run_once(&b.cmd, &b.cwd)?;
+            if code != 0 {
+                return Err(format!("{} exited {code}", b.name));
+            }
+            if round > 0 {
+                b.times.push(t);
+            }
+        }
+    }
+    let mut peak = 0u64;
+    if let Some((dir, _, _)) = trees.first() {
+        for _ in 0..3 {
+            let (_, _, rss) = run_once(&[apimlint.clone(), "check".into(), ".".into()], dir)?;
+            peak = peak.max(rss);
+        }
+    }
+    println!("load average after:  {}", loadavg());
+    println!("\nmedian wall time of {} interleaved rounds:", o.rounds);
+    for b in &benches {
+        let min = b.times.iter().min().copied().unwrap_or_default();
+        println!(
+            "  {:<30} {:>9.1} ms   (min {:.1})",
+            b.name,
+            ms(median(&b.times)),
+            ms(min)
+        );
+    }
+    let med = |prefix: &str, nodes: usize| -> Option<f64> {
+        benches
+            .iter()
+            .find(|b| b.name == format!("{prefix} {nodes} nodes"))
+            .map(|b| ms(median(&b.times)))
+    };
+    let (small_nodes, large_nodes) = (
+        trees.first().map_or(0, |t| t.2),
+        trees.get(1).map_or(0, |t| t.2),
+    );
+    let mut v = Verdict { all_met: true };
+    println!("\nratios:");
+    for n in [small_nodes, large_nodes] {
+        if let (Some(a), Some(f)) = (med("apimlint check", n), med("parse-floor   ", n)) {
+            v.line(&format!("apimlint / parse-only floor, {n} nodes"), a / f, "×", 1.5);
+        }
+    }
+    for n in [small_nodes, large_nodes] {
+        if let (Some(a), Some(t)) = (med("apimlint check", n), med("taplo check   ", n)) {
+            v.line(&format!("apimlint / taplo check, {n} nodes"), a / t, "×", 0.33);
+        }
+    }
+    if taplo.is_none() {
+        println!("  apimlint / taplo check: taplo not installed (cargo install taplo-cli)");
+    }
+    if let (Some(s), Some(l)) = (
+        med("apimlint check", small_nodes),
+        med("apimlint check", large_nodes),
+    ) {
+        let scale = large_nodes as f64 / small_nodes.max(1) as f64;
+        v.line(
+            &format!("apimlint {large_nodes} / {small_nodes} nodes"),
+            l / s,
+            "×",
+            1.1 * scale,
+        );
+    }
+    v.line(
+        &format!("apimlint peak RSS, {small_nodes} nodes"),
+        peak as f64 / 1024.0,
+        "MiB",
+        100.0,
+    );
+    Ok(v.all_met)
+}
