@@ -17,7 +17,8 @@ struct Finding {
     message: String,
     severity: miette::Severity,
     help: Option<String>,
-    src: NamedSource<Arc<str>>,
+    /// `None` when the lines around the span are too long to show.
+    src: Option<NamedSource<Arc<str>>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Finding>,
 }
@@ -45,7 +46,7 @@ impl miette::Diagnostic for Finding {
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.src)
+        self.src.as_ref().map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
@@ -72,6 +73,65 @@ fn span(r: &Report<'_>, node: NodeIdx, range: &std::ops::Range<usize>) -> (usize
     let len = r.dep.node(node).map_or(0, |n| n.redacted.len());
     let start = range.start.min(len);
     (start, range.end.clamp(start, len) - start)
+}
+
+/// Lines around a span longer than this (in bytes, the span's lines and one
+/// line of context each side) are not shown: miette would print megabytes
+/// (or fail on columns past 65,535); the location is printed instead.
+const MAX_SNIPPET: usize = 4096;
+
+/// Whether the snippet miette would print for `range` is too long.
+fn snippet_too_long(r: &Report<'_>, node: NodeIdx, range: &std::ops::Range<usize>) -> bool {
+    let Some(text) = r.dep.node(node).map(|n| n.redacted.as_bytes()) else {
+        return false;
+    };
+    let start = range.start.min(text.len());
+    let end = range.end.clamp(start, text.len());
+    let before = text.get(..start).unwrap_or_default();
+    let from = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .and_then(|i| before.get(..i))
+        .and_then(|b| b.iter().rposition(|c| *c == b'\n'))
+        .map_or(0, |i| i + 1);
+    let after = text.get(end..).unwrap_or_default();
+    let to = after
+        .iter()
+        .position(|b| *b == b'\n')
+        .and_then(|i| after.get(i + 1..).map(|rest| (i + 1, rest)))
+        .map_or(text.len(), |(i, rest)| {
+            end + i + rest.iter().position(|c| *c == b'\n').unwrap_or(rest.len())
+        });
+    to.saturating_sub(from) > MAX_SNIPPET
+}
+
+/// The source and label of a location, or its position in words when the
+/// lines are too long to show.
+fn located(
+    r: &Report<'_>,
+    node: NodeIdx,
+    range: &std::ops::Range<usize>,
+    message: &str,
+    label: Option<String>,
+    primary: bool,
+) -> (String, Option<NamedSource<Arc<str>>>, Vec<LabeledSpan>) {
+    if snippet_too_long(r, node, range) {
+        let p = r.pos(node, range.start);
+        let at = format!(
+            "{message}\n  at {}:{}:{} (the line is too long to show)",
+            r.file(node),
+            p.line,
+            p.column
+        );
+        return (at, None, Vec::new());
+    }
+    let sp = span(r, node, range);
+    let l = if primary {
+        LabeledSpan::new_primary_with_span(label, sp)
+    } else {
+        LabeledSpan::new_with_span(label, sp)
+    };
+    (message.to_owned(), Some(source(r, node)), vec![l])
 }
 
 fn severity(s: Severity) -> miette::Severity {
@@ -101,27 +161,28 @@ pub fn render_one(
     d: &apimlint_core::Diagnostic,
 ) -> String {
     let label = d.fix.as_ref().map(|f| format!("fix: {}", f.title));
+    let (message, src, labels) = located(r, d.file, &d.range, &d.message, label, true);
     let finding = Finding {
         code: Some(d.rule.to_owned()),
-        message: d.message.clone(),
+        message,
         severity: severity(d.severity),
         help: d.help.clone(),
-        src: source(r, d.file),
-        labels: vec![LabeledSpan::new_primary_with_span(
-            label,
-            span(r, d.file, &d.range),
-        )],
+        src,
+        labels,
         related: d
             .related
             .iter()
-            .map(|x| Finding {
-                code: None,
-                message: x.message.clone(),
-                severity: miette::Severity::Advice,
-                help: None,
-                src: source(r, x.file),
-                labels: vec![LabeledSpan::new_with_span(None, span(r, x.file, &x.range))],
-                related: Vec::new(),
+            .map(|x| {
+                let (message, src, labels) = located(r, x.file, &x.range, &x.message, None, false);
+                Finding {
+                    code: None,
+                    message,
+                    severity: miette::Severity::Advice,
+                    help: None,
+                    src,
+                    labels,
+                    related: Vec::new(),
+                }
             })
             .collect(),
     };
