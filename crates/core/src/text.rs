@@ -20,7 +20,9 @@ pub struct LineCol {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
+        // a byte-order mark is no column: line 1 starts after it
+        let first = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let mut starts = vec![first];
         starts.extend(
             text.bytes()
                 .enumerate()
@@ -181,6 +183,17 @@ pub fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bom_is_no_column_and_crlf_no_line() {
+        let text = "\u{feff}[server]\r\nhostname = 1\r\n";
+        let ix = LineIndex::new(text);
+        let at = |s: &str| text.find(s).unwrap_or(usize::MAX);
+        assert_eq!(ix.line_col(text, at("server")), LineCol { line: 1, column: 2 });
+        assert_eq!(ix.line_col_utf16(text, at("server")), (0, 1));
+        assert_eq!(ix.line_col(text, at("1")), LineCol { line: 2, column: 12 });
+        assert_eq!(ix.offset_utf16(text, 0, 1), at("server"));
+    }
 
     #[test]
     fn columns_count_chars_and_utf16() {

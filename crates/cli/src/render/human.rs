@@ -3,10 +3,9 @@
 
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::Arc;
 
 use apimlint_core::{NodeIdx, Role, Severity};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use super::Report;
 
@@ -18,7 +17,7 @@ struct Finding {
     severity: miette::Severity,
     help: Option<String>,
     /// `None` when the lines around the span are too long to show.
-    src: Option<NamedSource<Arc<str>>>,
+    src: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
     related: Vec<Finding>,
 }
@@ -61,14 +60,6 @@ impl miette::Diagnostic for Finding {
     }
 }
 
-fn source(r: &Report<'_>, node: NodeIdx) -> NamedSource<Arc<str>> {
-    let text = r
-        .dep
-        .node(node)
-        .map_or_else(|| Arc::from(""), |n| n.redacted.clone());
-    NamedSource::new(r.file(node), text).with_language("TOML")
-}
-
 fn span(r: &Report<'_>, node: NodeIdx, range: &std::ops::Range<usize>) -> (usize, usize) {
     let len = r.dep.node(node).map_or(0, |n| n.redacted.len());
     let start = range.start.min(len);
@@ -80,29 +71,74 @@ fn span(r: &Report<'_>, node: NodeIdx, range: &std::ops::Range<usize>) -> (usize
 /// (or fail on columns past 65,535); the location is printed instead.
 const MAX_SNIPPET: usize = 4096;
 
-/// Whether the snippet miette would print for `range` is too long.
-fn snippet_too_long(r: &Report<'_>, node: NodeIdx, range: &std::ops::Range<usize>) -> bool {
-    let Some(text) = r.dep.node(node).map(|n| n.redacted.as_bytes()) else {
-        return false;
-    };
+/// The lines miette shows around a span: the span's lines and one line of
+/// context each side, cut out of the file (so that rendering a finding costs
+/// the size of its lines, not of its file) and numbered as in the file.
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    text: String,
+    /// Byte offset of `text` in the file.
+    offset: usize,
+    /// 0-based line number of `text`'s first line in the file.
+    first_line: usize,
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let local = span
+            .offset()
+            .checked_sub(self.offset)
+            .ok_or(miette::MietteError::OutOfBounds)?;
+        let c = self
+            .text
+            .as_bytes()
+            .read_span(&(local, span.len()).into(), before, after)?;
+        // miette counts columns in bytes; the JSON and editors in characters
+        let column = if before == 0 {
+            let upto = self.text.get(..local).unwrap_or_default();
+            let line_start = upto.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+            upto.get(line_start..).map_or(0, |l| l.chars().count())
+        } else {
+            c.column()
+        };
+        Ok(Box::new(
+            miette::MietteSpanContents::new_named(
+                self.name.clone(),
+                c.data(),
+                (c.span().offset() + self.offset, c.span().len()).into(),
+                c.line() + self.first_line,
+                column,
+                c.line_count(),
+            )
+            .with_language("TOML"),
+        ))
+    }
+}
+
+/// The excerpt around `range`, or `None` when its lines are too long to show.
+fn excerpt(r: &Report<'_>, node: NodeIdx, range: &std::ops::Range<usize>) -> Option<Excerpt> {
+    let n = r.dep.node(node)?;
+    let text = &n.redacted;
     let start = range.start.min(text.len());
     let end = range.end.clamp(start, text.len());
-    let before = text.get(..start).unwrap_or_default();
-    let from = before
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .and_then(|i| before.get(..i))
-        .and_then(|b| b.iter().rposition(|c| *c == b'\n'))
-        .map_or(0, |i| i + 1);
-    let after = text.get(end..).unwrap_or_default();
-    let to = after
-        .iter()
-        .position(|b| *b == b'\n')
-        .and_then(|i| after.get(i + 1..).map(|rest| (i + 1, rest)))
-        .map_or(text.len(), |(i, rest)| {
-            end + i + rest.iter().position(|c| *c == b'\n').unwrap_or(rest.len())
-        });
-    to.saturating_sub(from) > MAX_SNIPPET
+    let first_line = n.lines.line_of(start).saturating_sub(1);
+    let from = n.lines.line_start(first_line).min(start);
+    let to = n.lines.line_start(n.lines.line_of(end) + 2).max(end);
+    if to.saturating_sub(from) > MAX_SNIPPET {
+        return None;
+    }
+    Some(Excerpt {
+        name: r.file(node),
+        text: text.get(from..to)?.to_owned(),
+        offset: from,
+        first_line,
+    })
 }
 
 /// The source and label of a location, or its position in words when the
@@ -114,8 +150,8 @@ fn located(
     message: &str,
     label: Option<String>,
     primary: bool,
-) -> (String, Option<NamedSource<Arc<str>>>, Vec<LabeledSpan>) {
-    if snippet_too_long(r, node, range) {
+) -> (String, Option<Excerpt>, Vec<LabeledSpan>) {
+    let Some(src) = excerpt(r, node, range) else {
         let p = r.pos(node, range.start);
         let at = format!(
             "{message}\n  at {}:{}:{} (the line is too long to show)",
@@ -124,14 +160,14 @@ fn located(
             p.column
         );
         return (at, None, Vec::new());
-    }
+    };
     let sp = span(r, node, range);
     let l = if primary {
         LabeledSpan::new_primary_with_span(label, sp)
     } else {
         LabeledSpan::new_with_span(label, sp)
     };
-    (message.to_owned(), Some(source(r, node)), vec![l])
+    (message.to_owned(), Some(src), vec![l])
 }
 
 fn severity(s: Severity) -> miette::Severity {
