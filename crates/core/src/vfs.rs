@@ -32,7 +32,14 @@ pub struct DiskFs;
 
 impl Vfs for DiskFs {
     fn read(&self, path: &Path) -> Result<String, ReadError> {
-        let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.kind().to_string()))?;
+        let meta = std::fs::metadata(path).map_err(|e| {
+            let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
+            ReadError::Io(match e.kind() {
+                std::io::ErrorKind::NotFound if link => "it is a symbolic link to nothing".into(),
+                _ if link => "it is a symbolic link that cannot be followed (a loop?)".into(),
+                k => k.to_string(),
+            })
+        })?;
         if !meta.is_file() {
             return Err(ReadError::NotRegular {
                 kind: file_kind(&meta),
@@ -254,12 +261,21 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
         .run(|| {
             let found = &found;
             Box::new(move |entry| {
-                if let Ok(entry) = entry
-                    && entry.depth() > 0
-                    && entry.file_name() == NODE_FILE
+                let path = match entry {
+                    Ok(e) if e.depth() > 0 && e.file_name() == NODE_FILE => {
+                        Some(e.path().to_path_buf())
+                    }
+                    Ok(_) => None,
+                    // a dangling or looping symlink named `deployment.toml`:
+                    // kept, so that reading it reports why
+                    Err(e) => error_path(&e)
+                        .filter(|p| p.file_name().is_some_and(|n| n == NODE_FILE))
+                        .map(Path::to_path_buf),
+                };
+                if let Some(p) = path
                     && let Ok(mut v) = found.lock()
                 {
-                    v.push(normalize(entry.path()));
+                    v.push(normalize(&p));
                 }
                 ignore::WalkState::Continue
             })
@@ -267,6 +283,18 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = found.into_inner().unwrap_or_else(|e| e.into_inner());
     out.sort();
     out
+}
+
+/// The path an error of the walk is about.
+fn error_path(e: &ignore::Error) -> Option<&Path> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
+    }
 }
 
 /// Lexical normalisation: removes `.` and resolves `..` without touching the disk.

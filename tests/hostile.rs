@@ -1,0 +1,468 @@
+//! Hostile input: every file here is one a hurried person (or a broken
+//! tool) could leave in a deployment tree. Each must end within seconds with
+//! exit 0, 1 or 2 (never a panic, a signal or a hang), in every output format,
+//! with well-formed JSON, a finding that says where the problem is, and the
+//! good node beside it still analysed.
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Generous: a debug build on a loaded 2-core machine. A run past this is a hang.
+const DEADLINE: Duration = Duration::from_secs(90);
+
+/// The good node every tree carries, with one known finding.
+const GOOD: &str = "[server]\nserver_role = \"gatway-worker\"\n";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Run apimlint with `args` in `cwd`, killing it at the deadline.
+fn apimlint(cwd: &Path, args: &[&str]) -> Run {
+    let out = tempfile(cwd, "out");
+    let err = tempfile(cwd, "err");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_apimlint"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("apimlint {args:?} in {} hung", cwd.display());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let read = |p: &Path| {
+        let mut bytes = Vec::new();
+        std::fs::File::open(p)
+            .unwrap()
+            .read_to_end(&mut bytes)
+            .unwrap();
+        String::from_utf8(bytes).unwrap_or_else(|e| panic!("output is not UTF-8: {e}"))
+    };
+    let run = Run {
+        code: status.code().unwrap_or_else(|| {
+            panic!("apimlint {args:?} was killed by a signal: {status:?}")
+        }),
+        stdout: read(&out),
+        stderr: read(&err),
+    };
+    let _ = std::fs::remove_file(out);
+    let _ = std::fs::remove_file(err);
+    assert!(
+        (0..=2).contains(&run.code),
+        "apimlint {args:?}: exit {}\n{}",
+        run.code,
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("panicked"),
+        "apimlint {args:?} panicked:\n{}",
+        run.stderr
+    );
+    run
+}
+
+fn tempfile(dir: &Path, what: &str) -> PathBuf {
+    dir.with_extension(format!("{what}-{}", std::process::id()))
+}
+
+/// A fresh tree `<tmp>/hostile-<name>` holding the good node `r/good`.
+fn tree(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("hostile-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    write(&dir.join("r/good/deployment.toml"), GOOD.as_bytes());
+    dir
+}
+
+fn write(path: &Path, bytes: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Check `dir` in every format; returns the JSON report.
+fn check(dir: &Path) -> Value {
+    let json = apimlint(dir, &["check", ".", "--format", "json"]);
+    let v: Value = serde_json::from_str(&json.stdout)
+        .unwrap_or_else(|e| panic!("JSON output does not parse: {e}\n{}", json.stderr));
+    for f in ["human", "compact"] {
+        let r = apimlint(dir, &["check", ".", "--format", f]);
+        assert_eq!(r.code, json.code, "{f}: another exit code than JSON");
+    }
+    let graph = apimlint(dir, &["graph", ".", "--format", "json"]);
+    serde_json::from_str::<Value>(&graph.stdout)
+        .unwrap_or_else(|e| panic!("graph JSON does not parse: {e}"));
+    // the good node is still analysed
+    assert!(
+        findings(&v, "r/good")
+            .iter()
+            .any(|d| d["rule"] == "invalid-server-role"),
+        "the good node was not analysed: {:#}",
+        v["diagnostics"]
+    );
+    v
+}
+
+/// Diagnostics on a node.
+fn findings<'a>(v: &'a Value, node: &str) -> Vec<&'a Value> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["node"] == node)
+        .collect()
+}
+
+/// The one finding of `rule` on `node`, with its 1-based line and column.
+fn finding<'a>(v: &'a Value, node: &str, rule: &str) -> (&'a Value, u64, u64) {
+    let d = findings(v, node)
+        .into_iter()
+        .find(|d| d["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} on {node}: {:#}", v["diagnostics"]));
+    let s = &d["range"]["start"];
+    (d, s["line"].as_u64().unwrap(), s["column"].as_u64().unwrap())
+}
+
+fn message(d: &Value) -> &str {
+    d["message"].as_str().unwrap()
+}
+
+#[test]
+fn an_empty_file_is_a_node_of_unknown_role() {
+    let dir = tree("empty");
+    write(&dir.join("r/bad/deployment.toml"), b"");
+    let v = check(&dir);
+    let (_, line, col) = finding(&v, "r/bad", "role-unknown");
+    assert_eq!((line, col), (1, 1));
+    // a file holding nothing but a byte-order mark is empty too
+    write(&dir.join("r/bad/deployment.toml"), "\u{feff}".as_bytes());
+    finding(&check(&dir), "r/bad", "role-unknown");
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_unreadable_with_the_offset() {
+    let dir = tree("not-utf8");
+    write(
+        &dir.join("r/bad/deployment.toml"),
+        b"[server]\nhostname = \"caf\xe9\"\n",
+    );
+    write(&dir.join("r/nul/deployment.toml"), b"[server]\n\0\0\0\n");
+    let v = check(&dir);
+    let (d, line, col) = finding(&v, "r/bad", "unreadable-file");
+    assert_eq!((line, col), (1, 1));
+    assert!(
+        message(d).contains("not valid UTF-8") && message(d).contains("offset 24"),
+        "{d}"
+    );
+    let (d, line, _) = finding(&v, "r/nul", "toml-syntax");
+    assert_eq!(line, 2, "{d}");
+}
+
+#[test]
+fn a_bom_and_crlf_keep_lines_and_columns_right() {
+    let dir = tree("bom-crlf");
+    write(
+        &dir.join("r/bad/deployment.toml"),
+        "\u{feff}[server]\r\nserver_role = \"gatway-worker\"\r\n".as_bytes(),
+    );
+    write(
+        &dir.join("r/syntax/deployment.toml"),
+        "\u{feff}[server\r\nx = 1\r\n".as_bytes(),
+    );
+    let v = check(&dir);
+    let (_, line, col) = finding(&v, "r/bad", "invalid-server-role");
+    assert_eq!((line, col), (2, 15), "the value starts at column 15");
+    let (_, line, col) = finding(&v, "r/syntax", "toml-syntax");
+    assert_eq!((line, col), (1, 8), "the BOM is no column");
+    let human = apimlint(&dir, &["check", ".", "--format", "human"]).stdout;
+    assert!(human.contains("r/bad/deployment.toml:2:15]"), "{human}");
+    assert!(human.contains("r/syntax/deployment.toml:1:8]"), "{human}");
+    let compact = apimlint(&dir, &["check", ".", "--format", "compact"]).stdout;
+    assert!(compact.contains("r/bad/deployment.toml:2:15:"), "{compact}");
+}
+
+#[test]
+fn deep_nesting_is_a_syntax_error_not_a_stack_overflow() {
+    let dir = tree("deep");
+    let n = 200_000;
+    let arrays = format!("x = {}{}\n", "[".repeat(n), "]".repeat(n));
+    let tables = format!("x = {}1{}\n", "{a = ".repeat(n), "}".repeat(n));
+    let mixed = format!("x = {}1{}\n", "[{a = ".repeat(n / 2), "}]".repeat(n / 2));
+    let headers = format!("[{}]\nx = 1\n", vec!["a"; n].join("."));
+    let keys = format!("{} = 1\n", vec!["a"; n].join("."));
+    for (name, text) in [
+        ("arrays", &arrays),
+        ("tables", &tables),
+        ("mixed", &mixed),
+        ("headers", &headers),
+        ("keys", &keys),
+    ] {
+        write(
+            &dir.join(format!("r/{name}/deployment.toml")),
+            text.as_bytes(),
+        );
+    }
+    let v = check(&dir);
+    for name in ["arrays", "tables", "mixed", "headers", "keys"] {
+        let (d, line, _) = finding(&v, &format!("r/{name}"), "toml-syntax");
+        assert_eq!(line, 1, "{d}");
+    }
+}
+
+#[test]
+fn a_30_mb_file_is_refused_by_size() {
+    let dir = tree("30mb");
+    let line = format!("k = \"{}\"\n", "v".repeat(100));
+    write(
+        &dir.join("r/bad/deployment.toml"),
+        line.repeat(30 * 1024 * 1024 / line.len()).as_bytes(),
+    );
+    let v = check(&dir);
+    let (d, ..) = finding(&v, "r/bad", "unreadable-file");
+    assert!(message(d).contains("over the 10 MiB limit"), "{d}");
+}
+
+#[test]
+fn a_5_mb_line_is_located_but_never_printed() {
+    let dir = tree("long-line");
+    let long = "a".repeat(5 * 1024 * 1024);
+    // a syntax error at the end of the long line, and one on the next line
+    write(
+        &dir.join("r/bad/deployment.toml"),
+        format!("[server]\nhostname = \"{long}\" oops\n").as_bytes(),
+    );
+    write(
+        &dir.join("r/next/deployment.toml"),
+        format!("[server]\nhostname = \"{long}\"\nnode_ip = 5 x\n").as_bytes(),
+    );
+    let v = check(&dir);
+    let (_, line, col) = finding(&v, "r/bad", "toml-syntax");
+    assert_eq!((line, col), (2, 5 * 1024 * 1024 + 15));
+    let (_, line, _) = finding(&v, "r/next", "toml-syntax");
+    assert_eq!(line, 3);
+    let human = apimlint(&dir, &["check", ".", "--format", "human"]).stdout;
+    assert!(human.len() < 100_000, "{} bytes of output", human.len());
+    assert!(
+        human.contains(&format!(
+            "r/bad/deployment.toml:2:{} (the line is too long to show)",
+            5 * 1024 * 1024 + 15
+        )),
+        "{human}"
+    );
+}
+
+#[test]
+fn twenty_thousand_url_groups() {
+    let dir = tree("url-groups");
+    let mut text = String::from("[server]\nserver_role = \"gateway-worker\"\n");
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "[[apim.throttling.url_group]]\ntraffic_manager_urls = [\"tcp://tm-{i}:9611\"]\ntraffic_manager_auth_urls = [\"ssl://tm-{i}:9711\"]\n"
+        ));
+    }
+    write(&dir.join("r/gw/deployment.toml"), text.as_bytes());
+    let v = check(&dir);
+    let hosts = findings(&v, "r/gw")
+        .iter()
+        .filter(|d| d["rule"] == "unknown-host")
+        .count();
+    assert_eq!(hosts, 20_000, "one finding per unknown host");
+}
+
+#[test]
+fn urls_empty_truncated_out_of_range_placeholders_non_ascii() {
+    let dir = tree("urls");
+    let urls = [
+        "",
+        "tcp://",
+        "tcp://:",
+        "tcp://host:",
+        "tcp://host:99999999999999999999",
+        "tcp://host:65536",
+        "tcp://host:-1",
+        "tcp://host:0",
+        "tcp://[::1",
+        "tcp://[]:1",
+        "tcp://${a}:${b}${c}",
+        "tcp://${",
+        "$env{X}",
+        "tcp://h:${mgt.transport.https.port}",
+        "tcp://${carbon.local.ip}:${unknown.port}",
+        "tcp://höst.ëxample.com:5672",
+        "tcp://ホスト:5672",
+        "tcp://h\u{0301}:1",
+        "tcp://a@b@c:1",
+        "tcp://%41:1",
+        "ssl://h:1:2:3",
+        "tcp://h.:1",
+        "tcp://\u{7f}:1",
+        "\u{202e}tcp://h:1",
+        "tcp:/h:1",
+        "://h:1",
+        "tcp//h:1",
+        "TCP://LOCALHOST:5672",
+    ];
+    let list = urls
+        .iter()
+        .map(|u| format!("{u:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut text = String::from("[server]\nserver_role = \"gateway-worker\"\n");
+    text.push_str(&format!(
+        "[apim.key_manager]\nservice_url = \"\"\n[apim.event_hub]\nservice_url = \"https://\"\nevent_listening_endpoints = [{list}]\n[apim.throttling]\nthrottle_decision_endpoints = [{list}]\n"
+    ));
+    for u in urls {
+        text.push_str(&format!(
+            "[[apim.throttling.url_group]]\ntraffic_manager_urls = [{u:?}]\ntraffic_manager_auth_urls = [{u:?}]\n"
+        ));
+    }
+    text.push_str(&format!(
+        "[[apim.gateway.environment]]\nname = \"e\"\nservice_url = \"\"\nhttp_endpoint = \"http://\"\nhttps_endpoint = {:?}\nws_endpoint = \"ws://[\"\nwss_endpoint = \"wss://h:99999\"\n",
+        urls[16]
+    ));
+    write(&dir.join("r/gw/deployment.toml"), text.as_bytes());
+    let v = check(&dir);
+    assert!(!findings(&v, "r/gw").is_empty());
+}
+
+/// Every `key = value` line of the clean sample with its value replaced.
+fn retyped(text: &str, value: &str) -> String {
+    text.lines()
+        .map(|l| match l.split_once(" = ") {
+            Some((k, _)) if !l.trim_start().starts_with('#') => format!("{k} = {value}\n"),
+            _ => format!("{l}\n"),
+        })
+        .collect()
+}
+
+#[test]
+fn values_of_the_wrong_type_everywhere() {
+    let dir = tree("types");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/deployments/pattern-1/region-1");
+    let values = [
+        "1",
+        "-9223372036854775808",
+        "1e308",
+        "nan",
+        "\"x\"",
+        "\"\"",
+        "true",
+        "[]",
+        "[1, \"a\", {}]",
+        "{}",
+        "{ a = { b = [1] } }",
+        "1979-05-27T07:32:00Z",
+        "07:32:00",
+    ];
+    for entry in std::fs::read_dir(&sample).unwrap() {
+        let node = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let text =
+            std::fs::read_to_string(sample.join(&node).join("repository/conf/deployment.toml"))
+                .unwrap();
+        for (i, value) in values.iter().enumerate() {
+            write(
+                &dir.join(format!("t{i}/{node}/deployment.toml")),
+                retyped(&text, value).as_bytes(),
+            );
+        }
+    }
+    // tables where values belong and values where tables belong
+    write(
+        &dir.join("t/top/deployment.toml"),
+        b"server = 1\napim = \"x\"\nkeystore = [1, 2]\nsecrets = 5\n[database]\napim_db = 3\nshared_db = { url = 5, type = [] }\n[[event_listener]]\nproperties = \"x\"\n",
+    );
+    let v = check(&dir);
+    assert!(v["summary"]["nodes"].as_u64().unwrap() > 13 * 6);
+}
+
+#[test]
+fn symlink_loops_and_dangling_links() {
+    let dir = tree("symlinks");
+    std::fs::create_dir_all(dir.join("r/loop")).unwrap();
+    std::os::unix::fs::symlink("..", dir.join("r/loop/up")).unwrap();
+    std::os::unix::fs::symlink(".", dir.join("r/loop/here")).unwrap();
+    std::os::unix::fs::symlink("deployment.toml", dir.join("r/loop/deployment.toml")).unwrap();
+    std::fs::create_dir_all(dir.join("r/dangling")).unwrap();
+    std::os::unix::fs::symlink("nowhere.toml", dir.join("r/dangling/deployment.toml")).unwrap();
+    let v = check(&dir);
+    let (d, ..) = finding(&v, "r/loop", "unreadable-file");
+    assert!(message(d).contains("symbolic link"), "{d}");
+    let (d, ..) = finding(&v, "r/dangling", "unreadable-file");
+    assert!(message(d).contains("symbolic link to nothing"), "{d}");
+}
+
+#[test]
+fn a_directory_or_a_fifo_named_deployment_toml_never_blocks() {
+    let dir = tree("not-regular");
+    std::fs::create_dir_all(dir.join("r/dir/deployment.toml")).unwrap();
+    std::fs::create_dir_all(dir.join("r/fifo")).unwrap();
+    let made = Command::new("mkfifo")
+        .arg(dir.join("r/fifo/deployment.toml"))
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(made, "mkfifo failed");
+    let v = check(&dir);
+    let (d, line, col) = finding(&v, "r/dir", "unreadable-file");
+    assert_eq!((line, col), (1, 1));
+    assert!(message(d).contains("is a directory"), "{d}");
+    let (d, ..) = finding(&v, "r/fifo", "unreadable-file");
+    assert!(message(d).contains("is a FIFO"), "{d}");
+}
+
+#[test]
+fn a_bad_project_file_fails_the_run_with_its_location() {
+    let cases: [(&str, &[u8], &str); 6] = [
+        ("syntax", b"[rules\n", "apimlint.toml:1:"),
+        ("not-utf8", b"[deployment]\nversion = \"4.\xff\"\n", "apimlint.toml:1:1"),
+        ("unknown-rule", b"[rules]\nunknown-hostt = \"off\"\n", "apimlint.toml:2:1"),
+        ("wrong-type", b"[hosts]\n\"lb\" = 5\n", "apimlint.toml:2:"),
+        ("wrong-level", b"[rules]\nunknown-host = \"of\"\n", "apimlint.toml:2:"),
+        (
+            "deep",
+            format!("x = {}{}\n", "[".repeat(100_000), "]".repeat(100_000))
+                .into_bytes()
+                .leak(),
+            "apimlint.toml:1:",
+        ),
+    ];
+    for (name, text, location) in cases {
+        let dir = tree(&format!("config-{name}"));
+        write(&dir.join("apimlint.toml"), text);
+        for f in ["json", "human", "compact"] {
+            let r = apimlint(&dir, &["check", ".", "--format", f]);
+            assert_eq!(r.code, 2, "{name}: {}", r.stderr);
+            assert!(
+                r.stderr.contains(location),
+                "{name}: no `{location}` in {}",
+                r.stderr
+            );
+        }
+    }
+    // a directory named apimlint.toml is no project file: the run goes on
+    let dir = tree("config-dir");
+    std::fs::create_dir_all(dir.join("apimlint.toml")).unwrap();
+    check(&dir);
+}
