@@ -64,9 +64,9 @@ fn apimlint(cwd: &Path, args: &[&str]) -> Run {
         String::from_utf8(bytes).unwrap_or_else(|e| panic!("output is not UTF-8: {e}"))
     };
     let run = Run {
-        code: status.code().unwrap_or_else(|| {
-            panic!("apimlint {args:?} was killed by a signal: {status:?}")
-        }),
+        code: status
+            .code()
+            .unwrap_or_else(|| panic!("apimlint {args:?} was killed by a signal: {status:?}")),
         stdout: read(&out),
         stderr: read(&err),
     };
@@ -143,7 +143,11 @@ fn finding<'a>(v: &'a Value, node: &str, rule: &str) -> (&'a Value, u64, u64) {
         .find(|d| d["rule"] == rule)
         .unwrap_or_else(|| panic!("no {rule} on {node}: {:#}", v["diagnostics"]));
     let s = &d["range"]["start"];
-    (d, s["line"].as_u64().unwrap(), s["column"].as_u64().unwrap())
+    (
+        d,
+        s["line"].as_u64().unwrap(),
+        s["column"].as_u64().unwrap(),
+    )
 }
 
 fn message(d: &Value) -> &str {
@@ -361,7 +365,8 @@ fn retyped(text: &str, value: &str) -> String {
 #[test]
 fn values_of_the_wrong_type_everywhere() {
     let dir = tree("types");
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/deployments/pattern-1/region-1");
+    let sample =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/deployments/pattern-1/region-1");
     let values = [
         "1",
         "-9223372036854775808",
@@ -436,10 +441,22 @@ fn a_directory_or_a_fifo_named_deployment_toml_never_blocks() {
 fn a_bad_project_file_fails_the_run_with_its_location() {
     let cases: [(&str, &[u8], &str); 6] = [
         ("syntax", b"[rules\n", "apimlint.toml:1:"),
-        ("not-utf8", b"[deployment]\nversion = \"4.\xff\"\n", "apimlint.toml:1:1"),
-        ("unknown-rule", b"[rules]\nunknown-hostt = \"off\"\n", "apimlint.toml:2:1"),
+        (
+            "not-utf8",
+            b"[deployment]\nversion = \"4.\xff\"\n",
+            "apimlint.toml:1:1",
+        ),
+        (
+            "unknown-rule",
+            b"[rules]\nunknown-hostt = \"off\"\n",
+            "apimlint.toml:2:1",
+        ),
         ("wrong-type", b"[hosts]\n\"lb\" = 5\n", "apimlint.toml:2:"),
-        ("wrong-level", b"[rules]\nunknown-host = \"of\"\n", "apimlint.toml:2:"),
+        (
+            "wrong-level",
+            b"[rules]\nunknown-host = \"of\"\n",
+            "apimlint.toml:2:",
+        ),
         (
             "deep",
             format!("x = {}{}\n", "[".repeat(100_000), "]".repeat(100_000))

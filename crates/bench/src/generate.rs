@@ -75,7 +75,8 @@ fn renumber(text: &str, r: usize, host: Option<u8>) -> String {
 fn project_file(template: &str, regions: usize) -> String {
     let mut out = String::new();
     for line in template.split_inclusive('\n') {
-        let mentions = |n: usize| line.contains(&format!("region-{n}")) || line.contains(&format!(".r{n}."));
+        let mentions =
+            |n: usize| line.contains(&format!("region-{n}")) || line.contains(&format!(".r{n}."));
         let other = (2..=9).any(mentions);
         if mentions(1) && !line.trim_start().starts_with('#') {
             for r in 1..=regions {
@@ -95,8 +96,11 @@ pub fn generate(dir: &Path, regions: usize) -> Result<(usize, u64), String> {
     if dir.exists() {
         std::fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    let gateways: Vec<&(String, String)> =
-        t.nodes.iter().filter(|(n, _)| n.starts_with("gw-")).collect();
+    let gateways: Vec<&(String, String)> = t
+        .nodes
+        .iter()
+        .filter(|(n, _)| n.starts_with("gw-"))
+        .collect();
     let mut region_nodes: Vec<(String, String, Option<u8>)> = t
         .nodes
         .iter()

@@ -66,9 +66,7 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut num = || -> Result<usize, String> {
-            it.next()
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(usage)
+            it.next().and_then(|v| v.parse().ok()).ok_or_else(usage)
         };
         match a.as_str() {
             "--rounds" => o.rounds = num()?.max(1),
@@ -97,7 +95,16 @@ fn build() -> Result<(), String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let status = Command::new(cargo)
         .current_dir(root)
-        .args(["build", "--release", "-q", "-p", "apimlint", "-p", "apimlint_bench", "--bins"])
+        .args([
+            "build",
+            "--release",
+            "-q",
+            "-p",
+            "apimlint",
+            "-p",
+            "apimlint_bench",
+            "--bins",
+        ])
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() {
@@ -338,12 +345,22 @@ fn bench(o: &Opts) -> Result<bool, String> {
     println!("\nratios:");
     for n in [small_nodes, large_nodes] {
         if let (Some(a), Some(f)) = (med("apimlint check", n), med("parse-floor   ", n)) {
-            v.line(&format!("apimlint / parse-only floor, {n} nodes"), a / f, "×", 1.5);
+            v.line(
+                &format!("apimlint / parse-only floor, {n} nodes"),
+                a / f,
+                "×",
+                1.5,
+            );
         }
     }
     for n in [small_nodes, large_nodes] {
         if let (Some(a), Some(t)) = (med("apimlint check", n), med("taplo check   ", n)) {
-            v.line(&format!("apimlint / taplo check, {n} nodes"), a / t, "×", 0.33);
+            v.line(
+                &format!("apimlint / taplo check, {n} nodes"),
+                a / t,
+                "×",
+                0.33,
+            );
         }
     }
     if taplo.is_none() {

@@ -36,7 +36,10 @@ pub fn load(
         }
         None => Config::default(),
     };
-    Ok((apimlint_core::load_without_trees(&DiskFs, &disc, config), cwd))
+    Ok((
+        apimlint_core::load_without_trees(&DiskFs, &disc, config),
+        cwd,
+    ))
 }
 
 fn check(a: CheckArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8, String> {

@@ -189,9 +189,18 @@ mod tests {
         let text = "\u{feff}[server]\r\nhostname = 1\r\n";
         let ix = LineIndex::new(text);
         let at = |s: &str| text.find(s).unwrap_or(usize::MAX);
-        assert_eq!(ix.line_col(text, at("server")), LineCol { line: 1, column: 2 });
+        assert_eq!(
+            ix.line_col(text, at("server")),
+            LineCol { line: 1, column: 2 }
+        );
         assert_eq!(ix.line_col_utf16(text, at("server")), (0, 1));
-        assert_eq!(ix.line_col(text, at("1")), LineCol { line: 2, column: 12 });
+        assert_eq!(
+            ix.line_col(text, at("1")),
+            LineCol {
+                line: 2,
+                column: 12
+            }
+        );
         assert_eq!(ix.offset_utf16(text, 0, 1), at("server"));
     }
 

@@ -4,6 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use ignore::gitignore::Gitignore;
 
 /// Files larger than this are `unreadable-file` findings rather than parsed.
 pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -235,66 +238,174 @@ pub fn find_config(dir: &Path) -> Option<PathBuf> {
 }
 
 /// Every `deployment.toml` under `dir`: hidden directories included except
-/// `.git`, `target/` and `node_modules/` skipped, `.gitignore` respected,
-/// symlinks followed without loops. Entries that are not regular files are
-/// kept, so that they become `unreadable-file` findings.
+/// `.git`, `target/` and `node_modules/` skipped, `.gitignore` respected (the
+/// directory's own, its parents' up to the repository root, and the
+/// repository's `.git/info/exclude`), symlinks followed without loops.
+/// Entries that are not regular files are kept, so that they become
+/// `unreadable-file` findings, and so are dangling or looping symlinks named
+/// `deployment.toml`.
+///
+/// A walk of its own rather than `ignore::Walk`: that one looks for `.git`,
+/// `.gitignore` and `.git/info/exclude` with a `stat` each per directory,
+/// which on a 10,000-node tree costs as much as parsing every file. Here a
+/// directory's listing says whether it holds a `.gitignore`; subdirectories
+/// are walked in parallel.
 pub fn walk(dir: &Path) -> Vec<PathBuf> {
-    let found = std::sync::Mutex::new(Vec::new());
-    // In parallel: on a large tree the per-directory ignore-file look-ups
-    // cost as much as parsing.
-    ignore::WalkBuilder::new(dir)
-        .hidden(false)
-        .git_ignore(true)
-        .git_global(false)
-        .git_exclude(true)
-        .require_git(false)
-        .ignore(false)
-        .parents(true)
-        .follow_links(true)
-        .filter_entry(|e| {
-            let name = e.file_name();
-            !(e.depth() > 0
-                && e.file_type().is_some_and(|t| t.is_dir())
-                && (name == ".git" || name == "target" || name == "node_modules"))
-        })
-        .build_parallel()
-        .run(|| {
-            let found = &found;
-            Box::new(move |entry| {
-                let path = match entry {
-                    Ok(e) if e.depth() > 0 && e.file_name() == NODE_FILE => {
-                        Some(e.path().to_path_buf())
-                    }
-                    Ok(_) => None,
-                    // a dangling or looping symlink named `deployment.toml`:
-                    // kept, so that reading it reports why
-                    Err(e) => error_path(&e)
-                        .filter(|p| p.file_name().is_some_and(|n| n == NODE_FILE))
-                        .map(Path::to_path_buf),
-                };
-                if let Some(p) = path
-                    && let Ok(mut v) = found.lock()
-                {
-                    v.push(normalize(&p));
-                }
-                ignore::WalkState::Continue
-            })
-        });
+    let found = Mutex::new(Vec::new());
+    let ignores = parent_ignores(dir);
+    let root = Visit {
+        dir: dir.to_path_buf(),
+        id: std::fs::metadata(dir).ok().and_then(|m| dir_id(&m)),
+    };
+    walk_dir(&root, &ignores, &[], &found);
     let mut out = found.into_inner().unwrap_or_else(|e| e.into_inner());
     out.sort();
+    out.dedup();
     out
 }
 
-/// The path an error of the walk is about.
-fn error_path(e: &ignore::Error) -> Option<&Path> {
-    match e {
-        ignore::Error::WithPath { path, .. } => Some(path),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            error_path(err)
+/// A directory to walk and its (device, inode), for loop detection.
+struct Visit {
+    dir: PathBuf,
+    id: Option<(u64, u64)>,
+}
+
+#[cfg(unix)]
+fn dir_id(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn dir_id(_meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+/// A plain directory entry's (device, inode) without a `stat`: the inode
+/// from the listing, the device of its parent.
+#[cfg(unix)]
+fn entry_id(e: &std::fs::DirEntry, parent: Option<(u64, u64)>) -> Option<(u64, u64)> {
+    use std::os::unix::fs::DirEntryExt;
+    parent.map(|(dev, _)| (dev, e.ino()))
+}
+
+#[cfg(not(unix))]
+fn entry_id(_e: &std::fs::DirEntry, _parent: Option<(u64, u64)>) -> Option<(u64, u64)> {
+    None
+}
+
+/// The gitignore files in force, outermost first.
+type Ignores = Vec<Arc<Gitignore>>;
+
+/// A gitignore file rooted at `root`, if it exists and has patterns. A file
+/// that is partly unreadable still applies what could be read.
+fn gitignore(root: &Path, file: &Path) -> Option<Arc<Gitignore>> {
+    let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+    let _partial = b.add(file);
+    b.build()
+        .ok()
+        .filter(|g| g.num_ignores() + g.num_whitelists() > 0)
+        .map(Arc::new)
+}
+
+/// `.gitignore` files of the walk root's parents, outermost first, up to the
+/// repository root (the directory holding `.git`) and its `.git/info/exclude`.
+fn parent_ignores(dir: &Path) -> Ignores {
+    let mut out = Vec::new();
+    for d in dir.ancestors().skip(1) {
+        out.extend(gitignore(d, &d.join(".gitignore")));
+        if d.join(".git").exists() {
+            out.extend(gitignore(d, &d.join(".git/info/exclude")));
+            break;
         }
-        ignore::Error::Loop { child, .. } => Some(child),
-        _ => None,
     }
+    out.reverse();
+    out
+}
+
+/// Whether the innermost gitignore with an opinion ignores `path`.
+fn ignored(ignores: &[Arc<Gitignore>], path: &Path, is_dir: bool) -> bool {
+    for g in ignores.iter().rev() {
+        let m = g.matched(path, is_dir);
+        if m.is_ignore() {
+            return true;
+        }
+        if m.is_whitelist() {
+            return false;
+        }
+    }
+    false
+}
+
+fn walk_dir(
+    v: &Visit,
+    inherited: &[Arc<Gitignore>],
+    ancestors: &[(u64, u64)],
+    found: &Mutex<Vec<PathBuf>>,
+) {
+    use rayon::prelude::*;
+    let Ok(entries) = std::fs::read_dir(&v.dir) else {
+        return;
+    };
+    let entries: Vec<std::fs::DirEntry> = entries.flatten().collect();
+    let mut ignores: Ignores = inherited.to_vec();
+    let has = |name: &str| entries.iter().any(|e| e.file_name() == name);
+    if has(".git") {
+        ignores.extend(gitignore(&v.dir, &v.dir.join(".git/info/exclude")));
+    }
+    if has(".gitignore") {
+        ignores.extend(gitignore(&v.dir, &v.dir.join(".gitignore")));
+    }
+    let mut chain = ancestors.to_vec();
+    chain.extend(v.id);
+    let mut subdirs = Vec::new();
+    let mut files = Vec::new();
+    for e in entries {
+        let path = e.path();
+        let name = e.file_name();
+        let Ok(mut ft) = e.file_type() else { continue };
+        let mut id = None;
+        if ft.is_symlink() {
+            match std::fs::metadata(&path) {
+                Ok(m) => {
+                    ft = m.file_type();
+                    id = dir_id(&m);
+                }
+                Err(_) => {
+                    if name == NODE_FILE && !ignored(&ignores, &path, false) {
+                        files.push(path);
+                    }
+                    continue;
+                }
+            }
+        }
+        let is_dir = ft.is_dir();
+        if is_dir && (name == ".git" || name == "target" || name == "node_modules") {
+            continue;
+        }
+        if ignored(&ignores, &path, is_dir) {
+            continue;
+        }
+        if name == NODE_FILE {
+            files.push(path.clone());
+        }
+        if is_dir {
+            let id = id.or_else(|| entry_id(&e, v.id));
+            // a symlink back to a directory being walked
+            if id.is_some_and(|i| chain.contains(&i)) {
+                continue;
+            }
+            subdirs.push(Visit { dir: path, id });
+        }
+    }
+    if !files.is_empty()
+        && let Ok(mut f) = found.lock()
+    {
+        f.extend(files.iter().map(|p| normalize(p)));
+    }
+    subdirs
+        .par_iter()
+        .for_each(|sub| walk_dir(sub, &ignores, &chain, found));
 }
 
 /// Lexical normalisation: removes `.` and resolves `..` without touching the disk.
@@ -366,6 +477,87 @@ mod tests {
         assert_eq!(relative(Path::new("/a/b/c"), Path::new("/a")), "b/c");
         assert_eq!(relative(Path::new("/a/x"), Path::new("/a/b")), "../x");
         assert_eq!(relative(Path::new("/a"), Path::new("/a")), ".");
+    }
+
+    /// A scratch tree of `(path, content)`; a path ending in `/` is a directory.
+    fn scratch(name: &str, files: &[(&str, &str)]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("apimlint-vfs-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (p, text) in files {
+            let path = dir.join(p);
+            if p.ends_with('/') {
+                std::fs::create_dir_all(&path).unwrap_or_default();
+            } else {
+                std::fs::create_dir_all(path.parent().unwrap_or(&dir)).unwrap_or_default();
+                std::fs::write(&path, text).unwrap_or_default();
+            }
+        }
+        dir
+    }
+
+    fn found(dir: &Path) -> Vec<String> {
+        walk(dir).iter().map(|p| relative(p, dir)).collect()
+    }
+
+    #[test]
+    fn walk_respects_gitignore_and_skips_tool_dirs() {
+        let dir = scratch(
+            "walk",
+            &[
+                (".git/", ""),
+                (".git/info/exclude", "excluded/\n"),
+                (".gitignore", "old/\n*.bak/\n!keep.bak/\n"),
+                ("a/deployment.toml", ""),
+                ("old/deployment.toml", ""),
+                ("x.bak/deployment.toml", ""),
+                ("keep.bak/deployment.toml", ""),
+                ("excluded/deployment.toml", ""),
+                ("b/.gitignore", "c/\n"),
+                ("b/c/deployment.toml", ""),
+                ("b/d/deployment.toml", ""),
+                (".hidden/deployment.toml", ""),
+                ("target/deployment.toml", ""),
+                ("node_modules/x/deployment.toml", ""),
+                (".git/deployment.toml", ""),
+            ],
+        );
+        assert_eq!(
+            found(&dir),
+            [
+                ".hidden/deployment.toml",
+                "a/deployment.toml",
+                "b/d/deployment.toml",
+                "keep.bak/deployment.toml"
+            ]
+        );
+        // a parent's .gitignore applies to a walk of a subdirectory
+        let sub = found(&dir.join("b"));
+        assert_eq!(sub, ["d/deployment.toml"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn walk_follows_symlinks_without_loops() {
+        let dir = scratch("links", &[("real/deployment.toml", ""), ("tree/a/", "")]);
+        let link = |to: &str, at: &str| {
+            std::os::unix::fs::symlink(to, dir.join(at)).unwrap_or_default();
+        };
+        link("../../real", "tree/a/linked");
+        link("..", "tree/a/up");
+        link("../..", "tree/a/upup");
+        link("deployment.toml", "tree/a/deployment.toml");
+        let f = found(&dir.join("tree"));
+        // `upup` leads out of the walk (not a loop), `up` back into it (a loop)
+        assert_eq!(
+            f,
+            [
+                "a/deployment.toml",
+                "a/linked/deployment.toml",
+                "a/upup/real/deployment.toml"
+            ]
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
