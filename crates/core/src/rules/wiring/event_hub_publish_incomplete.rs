@@ -1,0 +1,157 @@
+//! `event-hub-publish-incomplete`: every control plane publishes its events
+//! to every control plane of its region, itself included, on the binary
+//! receiver ports.
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::{Deployment, EdgeKind, NodeIdx, Resolution};
+use crate::model::Role;
+use crate::rules::{Group, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "event-hub-publish-incomplete",
+    severity: Severity::Warning,
+    group: Group::Wiring,
+    roles: &[Role::ControlPlane],
+    docs: include_str!("../../../../../rules/event-hub-publish-incomplete.md"),
+    check,
+};
+
+fn ids(dep: &Deployment, v: &[NodeIdx]) -> String {
+    v.iter()
+        .map(|i| format!("`{}`", dep.id(*i)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
+    // the URLs themselves: scheme, port (the 5672 mistake), role
+    for e in &dep.edges {
+        if matches!(e.kind, EdgeKind::EventPublish | EdgeKind::EventPublishAuth) {
+            let port_problem = matches!(
+                e.resolution,
+                Resolution::WrongPort { .. } | Resolution::PartialPort { .. }
+            );
+            acc.extend(super::unreachable(&RULE, dep, e).map(|d| {
+                if !port_problem {
+                    return d;
+                }
+                d.help(format!(
+                    "publish url groups use the binary receiver: `urls` on tcp 9611 + offset, `auth_urls` on ssl 9711 + offset, not the 5672 broker ({} + the target's offset here)",
+                    e.kind.port()
+                ))
+            }));
+        }
+    }
+    for (cp, node) in dep.nodes.iter().enumerate() {
+        if node.role != Role::ControlPlane || !node.is_analysable() {
+            continue;
+        }
+        let eh = &node.facts.event_hub;
+        // a group without auth_urls
+        for g in &eh.publish {
+            if !g.urls.is_empty() && g.auth_urls.is_empty() {
+                let host = g
+                    .urls
+                    .first()
+                    .and_then(|u| crate::endpoint::parse(&u.value).ok())
+                    .map_or_else(|| "?".to_owned(), |e| e.host);
+                acc.push(
+                    Diagnostic::new(
+                        &RULE,
+                        cp,
+                        g.header.clone(),
+                        format!("this `[[apim.event_hub.publish.url_group]]` has `urls` but no `auth_urls`"),
+                    )
+                    .help(format!("add `auth_urls = [\"ssl://{host}:9711\"]` (9711 + the target's offset)"))
+                    .key("apim.event_hub.publish.url_group.auth_urls", Some(&host)),
+                );
+            }
+        }
+        let cps = dep.region_role(&node.region, Role::ControlPlane);
+        if cps.len() < 2 {
+            continue;
+        }
+        let anchor = eh.header.clone().unwrap_or_else(|| node.anchor());
+        if eh.publish.is_empty() {
+            acc.push(
+                Diagnostic::new(
+                    &RULE,
+                    cp,
+                    anchor,
+                    format!(
+                        "no `[[apim.event_hub.publish.url_group]]`: this control plane publishes its events to itself only, not to {}",
+                        ids(dep, &cps.iter().copied().filter(|c| *c != cp).collect::<Vec<_>>())
+                    ),
+                )
+                .help("add one url group per control plane of the region, this one included, with `urls` (tcp, 9611) and `auth_urls` (ssl, 9711)")
+                .key("apim.event_hub.publish.url_group", None),
+            );
+            continue;
+        }
+        let edges: Vec<_> = dep
+            .edges_from(cp)
+            .filter(|e| matches!(e.kind, EdgeKind::EventPublish | EdgeKind::EventPublishAuth))
+            .collect();
+        // coverage is judged only when every in-region publish URL resolved
+        if edges
+            .iter()
+            .any(|e| !e.cross_region && !e.resolution.host_resolved())
+        {
+            continue;
+        }
+        for kind in [EdgeKind::EventPublish, EdgeKind::EventPublishAuth] {
+            let covered: BTreeSet<NodeIdx> = edges
+                .iter()
+                .filter(|e| e.kind == kind && !e.cross_region)
+                .flat_map(|e| e.resolution.targets())
+                .collect();
+            let key = if kind == EdgeKind::EventPublish {
+                "urls"
+            } else {
+                "auth_urls"
+            };
+            // a group without auth_urls is reported above
+            if kind == EdgeKind::EventPublishAuth
+                && eh.publish.iter().all(|g| g.auth_urls.is_empty())
+            {
+                continue;
+            }
+            for missing in cps.iter().filter(|c| !covered.contains(c)) {
+                let who = if *missing == cp {
+                    "itself".to_owned()
+                } else {
+                    format!("`{}`", dep.id(*missing))
+                };
+                let mut d = Diagnostic::new(
+                    &RULE,
+                    cp,
+                    eh.publish.last().map_or(anchor.clone(), |g| g.header.clone()),
+                    format!(
+                        "no publish url group `{key}` reaches {who}: {} never receives this control plane's events",
+                        if *missing == cp { "this node" } else { "it" }
+                    ),
+                )
+                .help(format!(
+                    "add a `[[apim.event_hub.publish.url_group]]` for `{}` (`urls` tcp 9611, `auth_urls` ssl 9711, + its offset)",
+                    dep.id(*missing)
+                ))
+                .key(format!("apim.event_hub.publish.url_group.{key}"), Some(dep.id(*missing)));
+                if *missing != cp
+                    && let Some(n) = dep.node(*missing)
+                {
+                    d = d.related(
+                        *missing,
+                        n.facts
+                            .hostname
+                            .as_ref()
+                            .map_or_else(|| n.anchor(), |h| h.span.clone()),
+                        format!("`{}` is a control plane of {}", n.id, n.region),
+                    );
+                }
+                acc.push(d);
+            }
+        }
+    }
+}
