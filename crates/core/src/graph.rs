@@ -837,6 +837,14 @@ impl HostIndex {
         let (ok, wrong): (Vec<NodeIdx>, Vec<NodeIdx>) =
             role_ok.iter().partition(|i| target_port(**i) == port);
         let wrong: Vec<(NodeIdx, i64)> = wrong.into_iter().map(|i| (i, target_port(i))).collect();
+        // `localhost` names every node of the writer's machine: the port
+        // picks the one meant, the others are not missed
+        if ep.host_kind == HostKind::Loopback && !ok.is_empty() {
+            return Resolution::Ok {
+                targets: ok,
+                via_lb: false,
+            };
+        }
         if ok.is_empty() {
             Resolution::WrongPort {
                 port,
@@ -872,7 +880,10 @@ mod tests {
     #[test]
     fn numbered_hosts_are_not_typos() {
         assert!(differs_only_in_numbers("cp-dc3", "cp-dc1"));
-        assert!(!differs_only_in_numbers("tm-1.r1.exmple.com", "tm-1.r1.example.com"));
+        assert!(!differs_only_in_numbers(
+            "tm-1.r1.exmple.com",
+            "tm-1.r1.example.com"
+        ));
     }
 
     #[test]

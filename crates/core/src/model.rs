@@ -544,7 +544,11 @@ pub struct DbIdentity {
 
 impl std::fmt::Display for DbIdentity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}://{}:{}/{}", self.kind, self.host, self.port, self.name)
+        write!(
+            f,
+            "{}://{}:{}/{}",
+            self.kind, self.host, self.port, self.name
+        )
     }
 }
 
@@ -577,7 +581,10 @@ pub fn db_type_of_url(url: &str) -> Option<&'static str> {
 }
 
 fn has_placeholder(s: &str) -> bool {
-    s.contains("${") || s.contains("$env{") || s.contains("$sys{") || s.contains("$ref{")
+    s.contains("${")
+        || s.contains("$env{")
+        || s.contains("$sys{")
+        || s.contains("$ref{")
         || s.contains("$secret{")
         || s.contains("{{")
 }
@@ -769,6 +776,23 @@ pub struct CacheInvalidation {
 pub const DEFAULT_ADMIN: &str = "admin";
 pub const DEFAULT_USER_STORE: &str = "database_unique_id";
 
+/// `[event_listener.properties] notification_endpoint`: after
+/// `[[event_listener]]` the properties table belongs to an array entry.
+fn notification_endpoint(root: &Item) -> Option<Sp<String>> {
+    string(get(
+        root,
+        &["event_listener", "properties", "notification_endpoint"],
+    ))
+    .or_else(|| {
+        aot(root, &["event_listener"]).into_iter().find_map(|t| {
+            string(
+                t.get("properties")
+                    .and_then(|p| p.get("notification_endpoint")),
+            )
+        })
+    })
+}
+
 #[cfg(test)]
 mod db_tests {
     use super::*;
@@ -792,11 +816,19 @@ mod db_tests {
     fn jdbc_identities() {
         let id = |k, u| db(k, u).identity().map(|i| i.to_string());
         assert_eq!(
-            id(Some("mysql"), "jdbc:mysql://DB.example.com/apim_db?useSSL=false&amp;x=1").as_deref(),
+            id(
+                Some("mysql"),
+                "jdbc:mysql://DB.example.com/apim_db?useSSL=false&amp;x=1"
+            )
+            .as_deref(),
             Some("mysql://db.example.com:3306/apim_db")
         );
         assert_eq!(
-            id(None, "jdbc:sqlserver://db:1433;databaseName=WSO2AM_DB;encrypt=true").as_deref(),
+            id(
+                None,
+                "jdbc:sqlserver://db:1433;databaseName=WSO2AM_DB;encrypt=true"
+            )
+            .as_deref(),
             Some("mssql://db:1433/WSO2AM_DB")
         );
         assert_eq!(
@@ -814,21 +846,4 @@ mod db_tests {
         assert_eq!(id(Some("mysql"), "jdbc:mysql://$env{DB}:3306/a"), None);
         assert!(db(None, "jdbc:h2:./repository/database/WSO2AM_DB").is_h2());
     }
-}
-
-/// `[event_listener.properties] notification_endpoint`: after
-/// `[[event_listener]]` the properties table belongs to an array entry.
-fn notification_endpoint(root: &Item) -> Option<Sp<String>> {
-    string(get(
-        root,
-        &["event_listener", "properties", "notification_endpoint"],
-    ))
-    .or_else(|| {
-        aot(root, &["event_listener"]).into_iter().find_map(|t| {
-            string(
-                t.get("properties")
-                    .and_then(|p| p.get("notification_endpoint")),
-            )
-        })
-    })
 }

@@ -53,7 +53,11 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                             .unwrap_or_else(|| c.header.clone())
                     },
                 );
-                Some((i, (enabled, if enabled { domain } else { String::new() }), span))
+                Some((
+                    i,
+                    (enabled, if enabled { domain } else { String::new() }),
+                    span,
+                ))
             })
             .collect();
         if cps.len() < 2 || cps.iter().all(|c| !c.1.0) {

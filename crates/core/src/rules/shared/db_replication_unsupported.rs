@@ -33,7 +33,10 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     let regions = dep
         .regions
         .values()
-        .filter(|m| m.iter().any(|i| dep.node(*i).is_some_and(|n| n.is_analysable())))
+        .filter(|m| {
+            m.iter()
+                .any(|i| dep.node(*i).is_some_and(|n| n.is_analysable()))
+        })
         .count();
     if regions < 2 {
         return;
@@ -74,11 +77,11 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 other => (
                     Severity::Warning,
                     format!(
-                        "`[database.{db}]` is `{other}` in a deployment of {regions} regions: API-M supports multi-DC replication of its databases only on MSSQL and Oracle{}",
-                        if postgres_supported(version) == Some(false) {
-                            ""
-                        } else {
-                            " (PostgreSQL from 4.5)"
+                        "`[database.{db}]` is `{other}` in a deployment of {regions} regions: API-M supports multi-DC replication of its databases only on {}",
+                        match postgres_supported(version) {
+                            Some(true) => "MSSQL, Oracle and PostgreSQL",
+                            Some(false) => "MSSQL and Oracle",
+                            None => "MSSQL and Oracle (PostgreSQL from 4.5)",
                         }
                     ),
                     "replicate `apim_db` and `shared_db` with a database API-M ships multi-DC scripts for (`dbscripts/multi-dc/`)".to_owned(),

@@ -14,6 +14,15 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
+    // where no node sets it, the internal keystore is everywhere the primary
+    // one: `primary-keystore-mismatch` already compares those
+    if dep
+        .nodes
+        .iter()
+        .all(|n| n.facts.internal_keystore.is_none())
+    {
+        return;
+    }
     // WSO2 uses the primary keystore as the internal one when
     // `[keystore.internal]` is not set (kernel default.json: `$ref{keystore.primary.*}`).
     super::primary_keystore_mismatch::check_keystore(

@@ -138,7 +138,13 @@ fn shape(dep: &Deployment, members: &[NodeIdx]) -> Shape {
             dep.config
                 .environments
                 .iter()
-                .filter(|(r, _)| r == "*" || members.first().and_then(|i| dep.node(*i)).is_some_and(|n| &n.region == r))
+                .filter(|(r, _)| {
+                    r == "*"
+                        || members
+                            .first()
+                            .and_then(|i| dep.node(*i))
+                            .is_some_and(|n| &n.region == r)
+                })
                 .flat_map(|(_, v)| v.iter().map(String::as_str)),
         )
         .collect();
@@ -196,7 +202,10 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     let regions: Vec<(&String, &Vec<NodeIdx>)> = dep
         .regions
         .iter()
-        .filter(|(_, m)| m.iter().any(|i| dep.node(*i).is_some_and(|n| n.is_analysable())))
+        .filter(|(_, m)| {
+            m.iter()
+                .any(|i| dep.node(*i).is_some_and(|n| n.is_analysable()))
+        })
         .collect();
     let Some(((ref_name, ref_members), others)) = regions.split_first() else {
         return;
@@ -204,16 +213,17 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     let reference = shape(dep, ref_members);
     for (name, members) in others {
         let other = shape(dep, members);
-        let mut report = |site: Option<Site>, related: Option<Site>, msg: String, help: &str, key: &str| {
-            let Some((file, range)) = site else { return };
-            let mut d = Diagnostic::new(&RULE, file, range, msg.clone())
-                .help(help.to_owned())
-                .key(format!("region.{key}"), Some(&msg));
-            if let Some((rf, rr)) = related {
-                d = d.related(rf, rr, format!("as in {ref_name}"));
-            }
-            acc.push(d);
-        };
+        let mut report =
+            |site: Option<Site>, related: Option<Site>, msg: String, help: &str, key: &str| {
+                let Some((file, range)) = site else { return };
+                let mut d = Diagnostic::new(&RULE, file, range, msg.clone())
+                    .help(help.to_owned())
+                    .key(format!("region.{key}"), Some(&msg));
+                if let Some((rf, rr)) = related {
+                    d = d.related(rf, rr, format!("as in {ref_name}"));
+                }
+                acc.push(d);
+            };
         // roles and counts
         let roles: BTreeSet<Role> = reference
             .roles
@@ -277,7 +287,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     report(
                         Some(site.clone()),
                         reference.cp.clone(),
-                        format!("{name} defines environment `{env}`, {ref_name} has no such environment"),
+                        format!(
+                            "{name} defines environment `{env}`, {ref_name} has no such environment"
+                        ),
                         "the regions share one database and must define the same gateway environments",
                         &format!("environment.{env}"),
                     );
@@ -291,7 +303,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     report(
                         other.gw.clone(),
                         Some(site.clone()),
-                        format!("no gateway of {name} has the label `{label}`; {ref_name}'s gateways serve it"),
+                        format!(
+                            "no gateway of {name} has the label `{label}`; {ref_name}'s gateways serve it"
+                        ),
                         "give the gateways of every region the same `gateway_labels`",
                         &format!("label.{label}"),
                     );
@@ -302,7 +316,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     report(
                         Some(site.clone()),
                         reference.gw.clone(),
-                        format!("the gateways of {name} serve the label `{label}`, no gateway of {ref_name} does"),
+                        format!(
+                            "the gateways of {name} serve the label `{label}`, no gateway of {ref_name} does"
+                        ),
                         "give the gateways of every region the same `gateway_labels`",
                         &format!("label.{label}"),
                     );
@@ -311,9 +327,24 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         }
         // keystores and user store
         let pairs = [
-            ("primary keystore", &other.primary, &reference.primary, "keystore.primary"),
-            ("internal keystore", &other.internal, &reference.internal, "keystore.internal"),
-            ("user store", &other.user_store, &reference.user_store, "user_store.type"),
+            (
+                "primary keystore",
+                &other.primary,
+                &reference.primary,
+                "keystore.primary",
+            ),
+            (
+                "internal keystore",
+                &other.internal,
+                &reference.internal,
+                "keystore.internal",
+            ),
+            (
+                "user store",
+                &other.user_store,
+                &reference.user_store,
+                "user_store.type",
+            ),
         ];
         for (what, mine, theirs, key) in pairs {
             if let (Some((m, site)), Some((t, rsite))) = (mine, theirs)
@@ -329,7 +360,11 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 report(
                     Some(site.clone()),
                     Some(rsite.clone()),
-                    format!("{name} uses the {what} {}, {ref_name} uses {}", quote(m), quote(t)),
+                    format!(
+                        "{name} uses the {what} {}, {ref_name} uses {}",
+                        quote(m),
+                        quote(t)
+                    ),
                     "the regions replicate one database: use the same one in every region",
                     key,
                 );

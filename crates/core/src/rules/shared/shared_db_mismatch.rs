@@ -43,9 +43,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     Some((i, d.identity()?, d))
                 })
                 .collect();
-            let Some((reference, ref_node, ref_db)) = super::majority(
-                written.iter().map(|(i, id, d)| (*i, id.clone(), *d)),
-            ) else {
+            let Some((reference, ref_node, ref_db)) =
+                super::majority(written.iter().map(|(i, id, d)| (*i, id.clone(), *d)))
+            else {
                 continue;
             };
             for (i, id, d) in &written {

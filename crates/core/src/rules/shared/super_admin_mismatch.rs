@@ -21,11 +21,16 @@ fn placeholder(s: &str) -> bool {
     s.contains('{')
 }
 
+/// The table's header and the value, as written.
+type Written<'a> = (Option<Range<usize>>, Option<&'a Sp<String>>);
+/// A node, its effective value, the value's span and the table's header.
+type Value = (NodeIdx, String, Option<Range<usize>>, Option<Range<usize>>);
+
 struct Field {
     key: &'static str,
     table: &'static str,
     default: &'static str,
-    get: fn(&Facts) -> (Option<Range<usize>>, Option<&Sp<String>>),
+    get: fn(&Facts) -> Written<'_>,
 }
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
@@ -55,7 +60,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     ];
     for field in &fields {
         // (node, effective value, span of the value if written)
-        let values: Vec<(NodeIdx, String, Option<Range<usize>>, Option<Range<usize>>)> = dep
+        let values: Vec<Value> = dep
             .nodes
             .iter()
             .enumerate()
@@ -69,9 +74,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 }
             })
             .collect();
-        let Some((reference, ref_node, ref_span)) = super::majority(
-            values.iter().map(|(i, v, s, _)| (*i, v.clone(), s.clone())),
-        ) else {
+        let Some((reference, ref_node, ref_span)) =
+            super::majority(values.iter().map(|(i, v, s, _)| (*i, v.clone(), s.clone())))
+        else {
             continue;
         };
         for (i, v, span, header) in &values {

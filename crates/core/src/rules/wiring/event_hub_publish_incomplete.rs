@@ -37,10 +37,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 if !port_problem {
                     return d;
                 }
-                d.help(format!(
-                    "publish url groups use the binary receiver: `urls` on tcp 9611 + offset, `auth_urls` on ssl 9711 + offset, not the 5672 broker ({} + the target's offset here)",
-                    e.kind.port()
-                ))
+                d.help(
+                    "publish url groups use the binary receiver (`urls` tcp 9611, `auth_urls` ssl 9711, + the target's offset), not the 5672 broker",
+                )
             }));
         }
     }
@@ -62,9 +61,11 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                         &RULE,
                         cp,
                         g.header.clone(),
-                        format!("this `[[apim.event_hub.publish.url_group]]` has `urls` but no `auth_urls`"),
+                        "this `[[apim.event_hub.publish.url_group]]` has `urls` but no `auth_urls`",
                     )
-                    .help(format!("add `auth_urls = [\"ssl://{host}:9711\"]` (9711 + the target's offset)"))
+                    .help(format!(
+                        "add `auth_urls = [\"ssl://{host}:9711\"]` (9711 + the target's offset)"
+                    ))
                     .key("apim.event_hub.publish.url_group.auth_urls", Some(&host)),
                 );
             }
@@ -101,57 +102,69 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        for kind in [EdgeKind::EventPublish, EdgeKind::EventPublishAuth] {
-            let covered: BTreeSet<NodeIdx> = edges
+        let covered = |kind: EdgeKind| -> BTreeSet<NodeIdx> {
+            edges
                 .iter()
                 .filter(|e| e.kind == kind && !e.cross_region)
                 .flat_map(|e| e.resolution.targets())
-                .collect();
-            let key = if kind == EdgeKind::EventPublish {
-                "urls"
+                .collect()
+        };
+        let urls = covered(EdgeKind::EventPublish);
+        let auth = covered(EdgeKind::EventPublishAuth);
+        // groups without auth_urls at all are reported above
+        let judge_auth = eh.publish.iter().any(|g| !g.auth_urls.is_empty());
+        for &missing in &cps {
+            let (no_urls, no_auth) = (
+                !urls.contains(&missing),
+                judge_auth && !auth.contains(&missing),
+            );
+            let who = if missing == cp {
+                "this control plane itself".to_owned()
             } else {
-                "auth_urls"
+                format!("`{}`", dep.id(missing))
             };
-            // a group without auth_urls is reported above
-            if kind == EdgeKind::EventPublishAuth
-                && eh.publish.iter().all(|g| g.auth_urls.is_empty())
-            {
-                continue;
-            }
-            for missing in cps.iter().filter(|c| !covered.contains(c)) {
-                let who = if *missing == cp {
-                    "itself".to_owned()
-                } else {
-                    format!("`{}`", dep.id(*missing))
-                };
-                let mut d = Diagnostic::new(
-                    &RULE,
-                    cp,
-                    eh.publish.last().map_or(anchor.clone(), |g| g.header.clone()),
+            let (msg, key) = match (no_urls, no_auth) {
+                (false, false) => continue,
+                (true, _) => (
                     format!(
-                        "no publish url group `{key}` reaches {who}: {} never receives this control plane's events",
-                        if *missing == cp { "this node" } else { "it" }
+                        "no `[[apim.event_hub.publish.url_group]]` reaches {who}: its event hub never receives the events this control plane publishes"
                     ),
-                )
-                .help(format!(
-                    "add a `[[apim.event_hub.publish.url_group]]` for `{}` (`urls` tcp 9611, `auth_urls` ssl 9711, + its offset)",
-                    dep.id(*missing)
-                ))
-                .key(format!("apim.event_hub.publish.url_group.{key}"), Some(dep.id(*missing)));
-                if *missing != cp
-                    && let Some(n) = dep.node(*missing)
-                {
-                    d = d.related(
-                        *missing,
-                        n.facts
-                            .hostname
-                            .as_ref()
-                            .map_or_else(|| n.anchor(), |h| h.span.clone()),
-                        format!("`{}` is a control plane of {}", n.id, n.region),
-                    );
-                }
-                acc.push(d);
+                    "urls",
+                ),
+                (false, true) => (
+                    format!("no publish url group has `auth_urls` for {who}"),
+                    "auth_urls",
+                ),
+            };
+            let mut d = Diagnostic::new(
+                &RULE,
+                cp,
+                eh.publish
+                    .last()
+                    .map_or(anchor.clone(), |g| g.header.clone()),
+                msg,
+            )
+            .help(format!(
+                "add a `[[apim.event_hub.publish.url_group]]` for `{}` (`urls` tcp 9611, `auth_urls` ssl 9711, + its offset)",
+                dep.id(missing)
+            ))
+            .key(
+                format!("apim.event_hub.publish.url_group.{key}"),
+                Some(dep.id(missing)),
+            );
+            if missing != cp
+                && let Some(n) = dep.node(missing)
+            {
+                d = d.related(
+                    missing,
+                    n.facts
+                        .hostname
+                        .as_ref()
+                        .map_or_else(|| n.anchor(), |h| h.span.clone()),
+                    format!("`{}` is a control plane of {}", n.id, n.region),
+                );
             }
+            acc.push(d);
         }
     }
 }

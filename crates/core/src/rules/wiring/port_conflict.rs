@@ -37,7 +37,15 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             let clashes: Vec<(NodeIdx, Vec<i64>)> = nodes
                 .iter()
                 .take(k)
-                .map(|&a| (a, ports(dep, a).intersection(&mine).copied().collect::<Vec<_>>()))
+                .map(|&a| {
+                    (
+                        a,
+                        ports(dep, a)
+                            .intersection(&mine)
+                            .copied()
+                            .collect::<Vec<_>>(),
+                    )
+                })
                 .filter(|(_, common)| !common.is_empty())
                 .collect();
             let Some((first, _)) = clashes.first() else {
