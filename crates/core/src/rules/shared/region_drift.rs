@@ -197,7 +197,150 @@ fn first_node(dep: &Deployment, members: &[NodeIdx]) -> Option<Site> {
         .find_map(|&i| dep.node(i).map(|n| (i, n.anchor())))
 }
 
-#[allow(clippy::too_many_lines)]
+/// One finding: where, the counterpart in the other region, what differs.
+struct Drift {
+    site: Option<Site>,
+    related: Option<(Site, String)>,
+    message: String,
+    help: &'static str,
+    key: String,
+}
+
+const ENV_HELP: &str =
+    "the regions share one database and must define the same gateway environments";
+const LABEL_HELP: &str = "give the gateways of every region the same `gateway_labels`";
+
+/// What region `a` lacks that region `b` has: the finding goes to `a`, the
+/// region to edit when a node, an environment or a label was left out.
+fn lacking(
+    dep: &Deployment,
+    (a_name, a_members, a): (&str, &[NodeIdx], &Shape),
+    (b_name, b): (&str, &Shape),
+    out: &mut Vec<Drift>,
+) {
+    for (role, theirs) in &b.roles {
+        let mine = a.roles.get(role).map_or(&[][..], Vec::as_slice);
+        if *role == Role::Unknown || mine.len() >= theirs.len() {
+            continue;
+        }
+        out.push(Drift {
+            site: mine
+                .first()
+                .and_then(|i| dep.node(*i).map(|n| (*i, n.anchor())))
+                .or_else(|| first_node(dep, a_members)),
+            related: theirs.first().and_then(|i| {
+                dep.node(*i)
+                    .map(|n| ((*i, n.anchor()), format!("`{}` is a {role} of {b_name}", n.id)))
+            }),
+            message: format!(
+                "{a_name} has {}, {b_name} has {}",
+                plural(*role, mine.len()),
+                theirs.len()
+            ),
+            help: "every region of a Pattern-1 deployment runs the same nodes: add the missing node (or remove the extra one) so that the regions match",
+            key: format!("roles.{role}"),
+        });
+    }
+    if !a.envs.is_empty() && !b.envs.is_empty() {
+        for (env, (_, site, _)) in &b.envs {
+            if !a.envs.contains_key(env) {
+                out.push(Drift {
+                    site: a.cp.clone(),
+                    related: Some((site.clone(), format!("{b_name} defines `{env}`"))),
+                    message: format!("{a_name} has no environment `{env}`; {b_name} defines it"),
+                    help: ENV_HELP,
+                    key: format!("environment.{env}"),
+                });
+            }
+        }
+    }
+    if !a.labels.is_empty() && !b.labels.is_empty() {
+        for (label, site) in &b.labels {
+            if !a.labels.contains_key(label) {
+                out.push(Drift {
+                    site: a.gw.clone(),
+                    related: Some((site.clone(), format!("a gateway of {b_name} serves `{label}`"))),
+                    message: format!(
+                        "no gateway of {a_name} has the label `{label}`; {b_name}'s gateways serve it"
+                    ),
+                    help: LABEL_HELP,
+                    key: format!("label.{label}"),
+                });
+            }
+        }
+    }
+}
+
+fn quote(v: &str) -> String {
+    if v.starts_with('`') {
+        v.to_owned()
+    } else {
+        format!("`{v}`")
+    }
+}
+
+/// Values that differ between the regions: reported on `other`.
+fn differing(
+    (name, other): (&str, &Shape),
+    (ref_name, reference): (&str, &Shape),
+    out: &mut Vec<Drift>,
+) {
+    for (env, (kind, site, _)) in &reference.envs {
+        if let Some((k2, s2, ks2)) = other.envs.get(env)
+            && k2 != kind
+        {
+            out.push(Drift {
+                site: ks2.clone().or_else(|| Some(s2.clone())),
+                related: Some((site.clone(), format!("`{env}` in {ref_name}"))),
+                message: format!(
+                    "environment `{env}` is of type `{}` in {name} but `{}` in {ref_name}",
+                    k2.as_deref().unwrap_or("(not set)"),
+                    kind.as_deref().unwrap_or("(not set)")
+                ),
+                help: "give the environment the same `type` in every region",
+                key: format!("environment.{env}.type"),
+            });
+        }
+    }
+    let pairs = [
+        (
+            "primary keystore",
+            &other.primary,
+            &reference.primary,
+            "keystore.primary",
+        ),
+        (
+            "internal keystore",
+            &other.internal,
+            &reference.internal,
+            "keystore.internal",
+        ),
+        (
+            "user store",
+            &other.user_store,
+            &reference.user_store,
+            "user_store.type",
+        ),
+    ];
+    for (what, mine, theirs, key) in pairs {
+        if let (Some((m, site)), Some((t, rsite))) = (mine, theirs)
+            && m != t
+        {
+            out.push(Drift {
+                site: Some(site.clone()),
+                related: Some((rsite.clone(), format!("{ref_name} uses {}", quote(t)))),
+                message: format!(
+                    "{name} uses the {what} {}, {ref_name} uses {}",
+                    quote(m),
+                    quote(t)
+                ),
+                help: "the regions replicate one database: use the same one in every region",
+                key: key.to_owned(),
+            });
+        }
+    }
+}
+
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     let regions: Vec<(&String, &Vec<NodeIdx>)> = dep
         .regions
@@ -211,164 +354,33 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         return;
     };
     let reference = shape(dep, ref_members);
+    let mut drifts = Vec::new();
     for (name, members) in others {
         let other = shape(dep, members);
-        let mut report =
-            |site: Option<Site>, related: Option<Site>, msg: String, help: &str, key: &str| {
-                let Some((file, range)) = site else { return };
-                let mut d = Diagnostic::new(&RULE, file, range, msg.clone())
-                    .help(help.to_owned())
-                    .key(format!("region.{key}"), Some(&msg));
-                if let Some((rf, rr)) = related {
-                    d = d.related(rf, rr, format!("as in {ref_name}"));
-                }
-                acc.push(d);
-            };
-        // roles and counts
-        let roles: BTreeSet<Role> = reference
-            .roles
-            .keys()
-            .chain(other.roles.keys())
-            .copied()
-            .filter(|r| *r != Role::Unknown)
-            .collect();
-        for role in roles {
-            let mine = other.roles.get(&role).map_or(&[][..], Vec::as_slice);
-            let theirs = reference.roles.get(&role).map_or(&[][..], Vec::as_slice);
-            if mine.len() == theirs.len() {
-                continue;
-            }
-            let site = mine
-                .first()
-                .and_then(|i| dep.node(*i).map(|n| (*i, n.anchor())))
-                .or_else(|| first_node(dep, members));
-            let rel = theirs
-                .first()
-                .and_then(|i| dep.node(*i).map(|n| (*i, n.anchor())));
-            report(
-                site,
-                rel,
-                format!(
-                    "{name} has {}, {ref_name} has {}",
-                    plural(role, mine.len()),
-                    theirs.len()
-                ),
-                "every region of a Pattern-1 deployment runs the same nodes: add or remove nodes so that the regions match",
-                &format!("roles.{role}"),
-            );
+        lacking(
+            dep,
+            (name, members, &other),
+            (ref_name, &reference),
+            &mut drifts,
+        );
+        lacking(
+            dep,
+            (ref_name, ref_members, &reference),
+            (name, &other),
+            &mut drifts,
+        );
+        differing((name, &other), (ref_name, &reference), &mut drifts);
+    }
+    for d in drifts {
+        let Some((file, range)) = d.site else {
+            continue;
+        };
+        let mut diag = Diagnostic::new(&RULE, file, range, d.message.clone())
+            .help(d.help)
+            .key(format!("region.{}", d.key), Some(&d.message));
+        if let Some(((rf, rr), msg)) = d.related {
+            diag = diag.related(rf, rr, msg);
         }
-        // environments (only when both regions define some in their files)
-        if !reference.envs.is_empty() && !other.envs.is_empty() {
-            for (env, (kind, site, _)) in &reference.envs {
-                match other.envs.get(env) {
-                    None => report(
-                        other.cp.clone(),
-                        Some(site.clone()),
-                        format!("{name} has no environment `{env}`; {ref_name} defines it"),
-                        "the regions share one database and must define the same gateway environments",
-                        &format!("environment.{env}"),
-                    ),
-                    Some((k2, s2, ks2)) if k2 != kind => report(
-                        ks2.clone().or_else(|| Some(s2.clone())),
-                        Some(site.clone()),
-                        format!(
-                            "environment `{env}` is of type `{}` in {name} but `{}` in {ref_name}",
-                            k2.as_deref().unwrap_or("(not set)"),
-                            kind.as_deref().unwrap_or("(not set)")
-                        ),
-                        "give the environment the same `type` in every region",
-                        &format!("environment.{env}.type"),
-                    ),
-                    Some(_) => {}
-                }
-            }
-            for (env, (_, site, _)) in &other.envs {
-                if !reference.envs.contains_key(env) {
-                    report(
-                        Some(site.clone()),
-                        reference.cp.clone(),
-                        format!(
-                            "{name} defines environment `{env}`, {ref_name} has no such environment"
-                        ),
-                        "the regions share one database and must define the same gateway environments",
-                        &format!("environment.{env}"),
-                    );
-                }
-            }
-        }
-        // gateway labels
-        if !reference.labels.is_empty() && !other.labels.is_empty() {
-            for (label, site) in &reference.labels {
-                if !other.labels.contains_key(label) {
-                    report(
-                        other.gw.clone(),
-                        Some(site.clone()),
-                        format!(
-                            "no gateway of {name} has the label `{label}`; {ref_name}'s gateways serve it"
-                        ),
-                        "give the gateways of every region the same `gateway_labels`",
-                        &format!("label.{label}"),
-                    );
-                }
-            }
-            for (label, site) in &other.labels {
-                if !reference.labels.contains_key(label) {
-                    report(
-                        Some(site.clone()),
-                        reference.gw.clone(),
-                        format!(
-                            "the gateways of {name} serve the label `{label}`, no gateway of {ref_name} does"
-                        ),
-                        "give the gateways of every region the same `gateway_labels`",
-                        &format!("label.{label}"),
-                    );
-                }
-            }
-        }
-        // keystores and user store
-        let pairs = [
-            (
-                "primary keystore",
-                &other.primary,
-                &reference.primary,
-                "keystore.primary",
-            ),
-            (
-                "internal keystore",
-                &other.internal,
-                &reference.internal,
-                "keystore.internal",
-            ),
-            (
-                "user store",
-                &other.user_store,
-                &reference.user_store,
-                "user_store.type",
-            ),
-        ];
-        for (what, mine, theirs, key) in pairs {
-            if let (Some((m, site)), Some((t, rsite))) = (mine, theirs)
-                && m != t
-            {
-                let quote = |v: &str| {
-                    if v.starts_with('`') {
-                        v.to_owned()
-                    } else {
-                        format!("`{v}`")
-                    }
-                };
-                report(
-                    Some(site.clone()),
-                    Some(rsite.clone()),
-                    format!(
-                        "{name} uses the {what} {}, {ref_name} uses {}",
-                        quote(m),
-                        quote(t)
-                    ),
-                    "the regions replicate one database: use the same one in every region",
-                    key,
-                );
-            }
-        }
+        acc.push(diag);
     }
 }
