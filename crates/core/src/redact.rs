@@ -215,6 +215,13 @@ fn url_credentials(text: &str, acc: &mut Vec<Range<usize>>) {
     }
 }
 
+/// Any text, parsed and redacted: for texts that are no node's (yet), such as
+/// the result of a fix shown by `--diff`.
+pub fn redact_text(text: &str) -> String {
+    let parsed = crate::syntax::parse(text);
+    redact(text, &secret_ranges(text, parsed.doc.as_ref()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
