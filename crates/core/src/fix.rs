@@ -72,7 +72,10 @@ pub fn plan(dep: &Deployment, diags: &[Diagnostic], unsafe_fixes: bool) -> Plan 
         for e in &fix.edits {
             alone.entry(e.file).or_default().push(e.clone());
         }
-        if let Err(reason) = alone.iter().try_for_each(|(f, es)| result(dep, *f, es).map(drop)) {
+        if let Err(reason) = alone
+            .iter()
+            .try_for_each(|(f, es)| result(dep, *f, es).map(drop))
+        {
             out.refused.push(refuse(reason));
             continue;
         }

@@ -222,6 +222,15 @@ pub fn redact_text(text: &str) -> String {
     redact(text, &secret_ranges(text, parsed.doc.as_ref()))
 }
 
+/// A single value with URL credentials (`user:pass@`, `password=…`)
+/// starred out: what fingerprints hash, so a baseline never holds a
+/// reversible hash of a password.
+pub fn redact_value(value: &str) -> String {
+    let mut acc = Vec::new();
+    url_credentials(value, &mut acc);
+    redact(value, &acc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -74,10 +74,7 @@ pub fn parse(text: &str) -> Vec<Suppression> {
             let body_end = line.trim_end_matches(['\n', '\r']).len();
             let start = line_start + at;
             let end = line_start + body_end;
-            if let Some(s) = text
-                .get(start..end)
-                .and_then(|c| parse_comment(c, start))
-            {
+            if let Some(s) = text.get(start..end).and_then(|c| parse_comment(c, start)) {
                 let before = line.get(..at).unwrap_or("");
                 let own_line = before.trim().is_empty();
                 let removal = if own_line {
@@ -120,7 +117,9 @@ fn scan_line(line: &str, mut state: StrState) -> (Option<usize>, StrState) {
                 }
                 if line.get(i..).is_some_and(|r| r.starts_with("\"\"\"")) {
                     // a closing run may hold up to two more quotes
-                    let run = b.get(i..).map_or(0, |r| r.iter().take_while(|x| **x == b'"').count());
+                    let run = b
+                        .get(i..)
+                        .map_or(0, |r| r.iter().take_while(|x| **x == b'"').count());
                     i += run;
                     state = StrState::None;
                     continue;
@@ -129,7 +128,9 @@ fn scan_line(line: &str, mut state: StrState) -> (Option<usize>, StrState) {
             }
             StrState::MultiLiteral => {
                 if line.get(i..).is_some_and(|r| r.starts_with("'''")) {
-                    let run = b.get(i..).map_or(0, |r| r.iter().take_while(|x| **x == b'\'').count());
+                    let run = b
+                        .get(i..)
+                        .map_or(0, |r| r.iter().take_while(|x| **x == b'\'').count());
                     i += run;
                     state = StrState::None;
                     continue;
@@ -289,7 +290,9 @@ pub fn apply(dep: &Deployment, diags: Vec<Diagnostic>, opts: &Options) -> Vec<Di
                         s.comment.clone(),
                         "suppression without a reason",
                     )
-                    .help("say why after `--`: `# apimlint: allow(rule-id) -- why this is fine here`")
+                    .help(
+                        "say why after `--`: `# apimlint: allow(rule-id) -- why this is fine here`",
+                    )
                     .key(
                         format!("suppression.{}", scope_name(s.scope)),
                         Some(&ids(s).join(",")),
@@ -418,7 +421,10 @@ mod tests {
         assert_eq!(&text[r.clone()], "unknown-host");
         assert_eq!(s[1].scope, Scope::File);
         assert!(s[1].own_line);
-        assert_eq!(&text[s[1].comment.clone()], "# apimlint: allow-file(role-unknown)");
+        assert_eq!(
+            &text[s[1].comment.clone()],
+            "# apimlint: allow-file(role-unknown)"
+        );
         assert_eq!(
             &text[s[1].removal.clone()],
             "# apimlint: allow-file(role-unknown)\r\n"
