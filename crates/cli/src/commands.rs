@@ -71,7 +71,7 @@ fn check(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, S
                 cwd,
             ) => {
                 failed = f;
-                (dep, diags, cwd)
+                (*dep, diags, cwd)
             }
         }
     } else {

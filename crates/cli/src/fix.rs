@@ -17,7 +17,7 @@ use crate::args::FixArgs;
 pub enum Fixed {
     /// Files were fixed (or nothing was to fix): report what is left.
     Report {
-        dep: Deployment,
+        dep: Box<Deployment>,
         diags: Vec<Diagnostic>,
         /// Some file could not be written: the run failed (exit 2).
         failed: bool,
@@ -95,7 +95,14 @@ pub fn run(
         .map_err(io)?;
     }
     let Outcome { dep, diags, .. } = outcome;
-    Ok((Fixed::Report { dep, diags, failed }, cwd))
+    Ok((
+        Fixed::Report {
+            dep: Box::new(dep),
+            diags,
+            failed,
+        },
+        cwd,
+    ))
 }
 
 /// "applied 2 fixes to 2 files: a, b".

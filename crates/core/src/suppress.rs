@@ -277,31 +277,33 @@ pub fn apply(dep: &Deployment, diags: Vec<Diagnostic>, opts: &Options) -> Vec<Di
                     .filter(|ri| !used.contains(&(node, si, *ri)))
                     .collect();
                 for &ri in &unused {
-                    if let Some(d) = unused_finding(dep, node, s, ri, &unused) {
+                    if let Some(mut d) = unused_finding(dep, node, s, ri, &unused) {
+                        if let Some(Level::Is(sev)) = dep.config.level(UNUSED) {
+                            d.severity = sev;
+                        }
                         out.push(d);
                     }
                 }
             }
-            if reason_on && s.reason.is_none() {
-                if let Some(rule) = rules::by_id(NO_REASON) {
-                    let mut d = Diagnostic::new(
-                        rule,
-                        node,
-                        s.comment.clone(),
-                        "suppression without a reason",
-                    )
-                    .help(
-                        "say why after `--`: `# apimlint: allow(rule-id) -- why this is fine here`",
-                    )
-                    .key(
-                        format!("suppression.{}", scope_name(s.scope)),
-                        Some(&ids(s).join(",")),
-                    );
-                    if let Some(Level::Is(sev)) = reason_level {
-                        d.severity = sev;
-                    }
-                    out.push(d);
+            if reason_on
+                && s.reason.is_none()
+                && let Some(rule) = rules::by_id(NO_REASON)
+            {
+                let mut d = Diagnostic::new(
+                    rule,
+                    node,
+                    s.comment.clone(),
+                    "suppression without a reason",
+                )
+                .help("say why after `--`: `# apimlint: allow(rule-id) -- why this is fine here`")
+                .key(
+                    format!("suppression.{}", scope_name(s.scope)),
+                    Some(&ids(s).join(",")),
+                );
+                if let Some(Level::Is(sev)) = reason_level {
+                    d.severity = sev;
                 }
+                out.push(d);
             }
         }
     }
