@@ -35,6 +35,9 @@ pub struct Suppression {
     pub line: usize,
     /// Nothing but whitespace before the `#`.
     pub own_line: bool,
+    /// For a comment on a line of its own: the line it covers, the next one
+    /// that is not itself such a comment (suppressions may be stacked).
+    pub target: usize,
     /// The rule ids and where each is written.
     pub rules: Vec<(String, Range<usize>)>,
     /// The text after `--`, when not empty.
@@ -50,7 +53,7 @@ impl Suppression {
     pub fn covers(&self, line: usize) -> bool {
         match self.scope {
             Scope::File => true,
-            Scope::Line => self.line == line || (self.own_line && self.line + 1 == line),
+            Scope::Line => self.line == line || (self.own_line && self.target == line),
         }
     }
 }
@@ -86,12 +89,20 @@ pub fn parse(text: &str) -> Vec<Suppression> {
                 out.push(Suppression {
                     line: line_no,
                     own_line,
+                    target: line_no + 1,
                     removal,
                     ..s
                 });
             }
         }
         line_start += line.len();
+    }
+    // stacked comments above one line all cover that line
+    let own: HashSet<usize> = out.iter().filter(|s| s.own_line).map(|s| s.line).collect();
+    for s in out.iter_mut().filter(|s| s.own_line) {
+        while own.contains(&s.target) {
+            s.target += 1;
+        }
     }
     out
 }
@@ -215,6 +226,7 @@ fn parse_comment(comment: &str, base: usize) -> Option<Suppression> {
         comment: base..base + comment.len(),
         line: 0,
         own_line: false,
+        target: 0,
         rules: rules_at,
         reason,
         removal: 0..0,
@@ -441,6 +453,13 @@ mod tests {
         let s = parse("# apimlint: allow(a)\nx = 1\ny = 2 # apimlint: allow(b)\n");
         assert!(s[0].covers(0) && s[0].covers(1) && !s[0].covers(2));
         assert!(s[1].covers(2) && !s[1].covers(3));
+    }
+
+    #[test]
+    fn stacked_comments_cover_the_line_below_them() {
+        let s = parse("# apimlint: allow(a) -- x\n  # apimlint: allow(b) -- y\nk = 1\nj = 2\n");
+        assert!(s[0].covers(2) && s[1].covers(2));
+        assert!(!s[0].covers(3) && !s[1].covers(3));
     }
 
     #[test]
