@@ -72,8 +72,12 @@ pub fn write(
     };
     let mut text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
     text.push('\n');
-    std::fs::write(path, text)
-        .map_err(|e| format!("cannot write the baseline {}: {e}", path.display()))?;
+    let written = if path.is_file() {
+        apimlint_core::vfs::write_atomic(path, text.as_bytes())
+    } else {
+        std::fs::write(path, text)
+    };
+    written.map_err(|e| format!("cannot write the baseline {}: {e}", path.display()))?;
     Ok((diags.len(), file.findings.len()))
 }
 

@@ -450,3 +450,33 @@ fn fingerprints_leave_out_secret_values() {
         .key("apim.event_hub.service_url", Some("tcp://admin:two@h:5672"));
     assert_eq!(a.fingerprint(&dep), b.fingerprint(&dep));
 }
+
+#[cfg(unix)]
+#[test]
+fn write_atomic_keeps_permissions_and_symlinks() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("atomic-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("real")).unwrap();
+    let target = dir.join("real/deployment.toml");
+    std::fs::write(&target, "a = 1\n").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o604)).unwrap();
+    let link = dir.join("deployment.toml");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    apimlint_core::vfs::write_atomic(&link, b"a = 2\n").unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "a = 2\n");
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o604);
+    let names: Vec<_> = std::fs::read_dir(dir.join("real"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+}
