@@ -54,7 +54,7 @@ pub struct CheckArgs {
 }
 
 /// Fixes, suppressions and baselines (`crate::fix`, `crate::baseline`).
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct FixArgs {
     /// Apply safe fixes in place, then report what is left
     #[arg(long)]
