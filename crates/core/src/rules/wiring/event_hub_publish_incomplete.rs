@@ -33,9 +33,24 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 e.resolution,
                 Resolution::WrongPort { .. } | Resolution::PartialPort { .. }
             );
-            acc.extend(super::unreachable(&RULE, dep, e).map(|d| {
+            // the broker port of the very node meant: the classic mistake,
+            // whose fix cannot be anything else
+            let broker_mistake = match &e.resolution {
+                Resolution::WrongPort {
+                    port,
+                    expected,
+                    placeholder: None,
+                } => expected
+                    .iter()
+                    .all(|(t, _)| dep.node(*t).is_some_and(|n| n.port(5672) == *port)),
+                _ => false,
+            };
+            acc.extend(super::unreachable(&RULE, dep, e).map(|mut d| {
                 if !port_problem {
                     return d;
+                }
+                if broker_mistake && let Some(f) = d.fix.as_mut() {
+                    f.applicability = crate::diagnostic::Applicability::Safe;
                 }
                 d.help(
                     "publish url groups use the binary receiver (`urls` tcp 9611, `auth_urls` ssl 9711, + the target's offset), not the 5672 broker",
