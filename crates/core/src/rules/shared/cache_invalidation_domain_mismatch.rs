@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::Role;
 use crate::rules::{Group, Rule};
@@ -82,8 +82,22 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             if *s == reference {
                 continue;
             }
-            acc.push(
-                Diagnostic::new(
+            // both enabled, the domain written: replacing it is the one edit
+            let domain_fix = dep
+                .node(*i)
+                .and_then(|n| n.facts.cache_invalidation.as_ref()?.domain.as_ref())
+                .filter(|d| s.0 && reference.0 && d.span == *span)
+                .filter(|_| !reference.1.contains(['"', '\\']))
+                .map(|d| Fix {
+                    title: format!("Use domain `{}`", reference.1),
+                    applicability: Applicability::Unsafe,
+                    edits: vec![Edit {
+                        file: *i,
+                        range: d.span.clone(),
+                        new_text: format!("\"{}\"", reference.1),
+                    }],
+                });
+            let mut d = Diagnostic::new(
                     &RULE,
                     *i,
                     span.clone(),
@@ -108,8 +122,11 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     ref_node,
                     ref_span.clone(),
                     format!("`{}` has it {}", dep.id(ref_node), describe(&reference)),
-                ),
-            );
+                );
+            if let Some(f) = domain_fix {
+                d = d.fix(f);
+            }
+            acc.push(d);
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{DEFAULT_ADMIN, DEFAULT_USER_STORE, Facts, Role, Sp};
 use crate::rules::{Group, Rule};
@@ -122,6 +122,24 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 field.table
             ))
             .key(field.key, Some(v));
+            if let Some(sp) = span
+                && !reference.contains(['"', '\\'])
+                && node
+                    .text
+                    .get(sp.clone())
+                    .is_some_and(|t| t.starts_with('"'))
+            {
+                d = d.fix(Fix {
+                    title: format!("Use `{reference}`"),
+                    // which node is right is a choice
+                    applicability: Applicability::Unsafe,
+                    edits: vec![Edit {
+                        file: *i,
+                        range: sp.clone(),
+                        new_text: format!("\"{reference}\""),
+                    }],
+                });
+            }
             if let Some(rs) = &ref_span {
                 d = d.related(
                     ref_node,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::{Deployment, EdgeKind, NodeIdx, Resolution};
 use crate::model::Role;
 use crate::rules::{Group, Rule};
@@ -50,7 +50,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     return d;
                 }
                 if broker_mistake && let Some(f) = d.fix.as_mut() {
-                    f.applicability = crate::diagnostic::Applicability::Safe;
+                    f.applicability = Applicability::Safe;
                 }
                 d.help(
                     "publish url groups use the binary receiver (`urls` tcp 9611, `auth_urls` ssl 9711, + the target's offset), not the 5672 broker",
@@ -65,25 +65,28 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         let eh = &node.facts.event_hub;
         // a group without auth_urls
         for g in &eh.publish {
-            if !g.urls.is_empty() && g.auth_urls.is_empty() {
-                let host = g
-                    .urls
-                    .first()
-                    .and_then(|u| crate::endpoint::parse(&u.value).ok())
-                    .map_or_else(|| "?".to_owned(), |e| e.host);
-                acc.push(
-                    Diagnostic::new(
-                        &RULE,
-                        cp,
-                        g.header.clone(),
-                        "this `[[apim.event_hub.publish.url_group]]` has `urls` but no `auth_urls`",
-                    )
-                    .help(format!(
-                        "add `auth_urls = [\"ssl://{host}:9711\"]` (9711 + the target's offset)"
-                    ))
-                    .key("apim.event_hub.publish.url_group.auth_urls", Some(&host)),
-                );
+            if g.urls.is_empty() || !g.auth_urls.is_empty() {
+                continue;
             }
+            let host = g
+                .urls
+                .first()
+                .and_then(|u| crate::endpoint::parse(&u.value).ok())
+                .map_or_else(|| "?".to_owned(), |e| e.host);
+            let mut d = Diagnostic::new(
+                &RULE,
+                cp,
+                g.header.clone(),
+                "this `[[apim.event_hub.publish.url_group]]` has `urls` but no `auth_urls`",
+            )
+            .help(format!(
+                "add `auth_urls = [\"ssl://{host}:9711\"]` (9711 + the target's offset)"
+            ))
+            .key("apim.event_hub.publish.url_group.auth_urls", Some(&host));
+            if let Some(f) = auth_urls_fix(dep, cp, g) {
+                d = d.fix(f);
+            }
+            acc.push(d);
         }
         let cps = dep.region_role(&node.region, Role::ControlPlane);
         if cps.len() < 2 {
@@ -167,6 +170,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 format!("apim.event_hub.publish.url_group.{key}"),
                 Some(dep.id(missing)),
             );
+            if no_urls && let Some(f) = group_fix(dep, cp, missing) {
+                d = d.fix(f);
+            }
             if missing != cp
                 && let Some(n) = dep.node(missing)
             {
@@ -182,4 +188,66 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             acc.push(d);
         }
     }
+}
+
+/// `auth_urls` for a group whose one URL reaches exactly one node on the
+/// right port: that node's 9711 + offset, on the host the URL names.
+fn auth_urls_fix(dep: &Deployment, cp: NodeIdx, g: &crate::model::UrlGroup) -> Option<Fix> {
+    let [url] = g.urls.as_slice() else {
+        return None;
+    };
+    let e = dep.edges_from(cp).find(|e| e.span == url.span)?;
+    let Resolution::Ok {
+        targets,
+        via_lb: false,
+    } = &e.resolution
+    else {
+        return None;
+    };
+    let [target] = targets.as_slice() else {
+        return None;
+    };
+    let host = &e.endpoint.as_ref()?.host;
+    let node = dep.node(cp)?;
+    let line_end = url.span.end + node.text.get(url.span.end..)?.find('\n')? + 1;
+    let port = dep.node(*target)?.port(9711);
+    Some(Fix {
+        title: format!("Add `auth_urls` on port {port}"),
+        applicability: Applicability::Safe,
+        edits: vec![Edit {
+            file: cp,
+            range: line_end..line_end,
+            new_text: format!("auth_urls = [\"ssl://{host}:{port}\"]\n"),
+        }],
+    })
+}
+
+/// A url group for a control plane the others miss, inserted before the
+/// last group: only when a host name reaches exactly that control plane.
+fn group_fix(dep: &Deployment, cp: NodeIdx, missing: NodeIdx) -> Option<Fix> {
+    let node = dep.node(cp)?;
+    let last = node.facts.event_hub.publish.last()?;
+    let header = node.text.get(last.header.clone())?;
+    if !header.starts_with("[[") {
+        return None;
+    }
+    let host = match dep.unique_name(missing) {
+        Some(h) => h,
+        None if missing == cp => "localhost".to_owned(),
+        None => return None,
+    };
+    let target = dep.node(missing)?;
+    Some(Fix {
+        title: format!("Add a publish url group for `{}`", target.id),
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit {
+            file: cp,
+            range: last.header.start..last.header.start,
+            new_text: format!(
+                "[[apim.event_hub.publish.url_group]]\nurls = [\"tcp://{host}:{}\"]\nauth_urls = [\"ssl://{host}:{}\"]\n\n",
+                target.port(9611),
+                target.port(9711)
+            ),
+        }],
+    })
 }
