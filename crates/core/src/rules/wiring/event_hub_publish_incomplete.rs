@@ -71,8 +71,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             let host = g
                 .urls
                 .first()
-                .and_then(|u| crate::endpoint::parse(&u.value).ok())
-                .map_or_else(|| "?".to_owned(), |e| e.host);
+                .and_then(|u| dep.edges_from(cp).find(|e| e.span == u.span))
+                .and_then(|e| e.endpoint.as_ref())
+                .map_or_else(|| "?".to_owned(), |ep| ep.host.clone());
             let mut d = Diagnostic::new(
                 &RULE,
                 cp,
