@@ -124,6 +124,11 @@ pub struct UrlGroup {
     pub urls: Vec<Sp<String>>,
     pub auth_urls: Vec<Sp<String>>,
     pub kind: Option<Sp<String>>,
+    /// The whole value of the URL key (`urls`, `traffic_manager_urls`), any type.
+    pub urls_span: Option<Range<usize>>,
+    /// The whole value of the auth URL key when the key is there, any type
+    /// (`auth_urls = []` is there, with no URL).
+    pub auth_urls_span: Option<Range<usize>>,
 }
 
 impl UrlGroup {
@@ -285,6 +290,8 @@ fn url_group(t: &Table, urls: &str, auth: &str) -> UrlGroup {
         urls: list(t.get(urls)).map(|l| l.items).unwrap_or_default(),
         auth_urls: list(t.get(auth)).map(|l| l.items).unwrap_or_default(),
         kind: string(t.get("type")),
+        urls_span: t.get(urls).and_then(Item::span),
+        auth_urls_span: t.get(auth).and_then(Item::span),
     }
 }
 

@@ -210,16 +210,31 @@ fn auth_urls_fix(dep: &Deployment, cp: NodeIdx, g: &crate::model::UrlGroup) -> O
     };
     let host = &e.endpoint.as_ref()?.host;
     let node = dep.node(cp)?;
-    let line_end = url.span.end + node.text.get(url.span.end..)?.find('\n')? + 1;
     let port = dep.node(*target)?.port(9711);
+    let value = format!("[\"ssl://{host}:{port}\"]");
+    // `auth_urls = []` (or a value of the wrong type) is there: replace its
+    // value; a second `auth_urls` would not parse
+    let edit = match &g.auth_urls_span {
+        Some(span) => Edit {
+            file: cp,
+            range: span.clone(),
+            new_text: value,
+        },
+        None => {
+            // after the line that ends the whole `urls` value (it may span lines)
+            let end = g.urls_span.as_ref().map_or(url.span.end, |s| s.end);
+            let line_end = end + node.text.get(end..)?.find('\n')? + 1;
+            Edit {
+                file: cp,
+                range: line_end..line_end,
+                new_text: format!("auth_urls = {value}\n"),
+            }
+        }
+    };
     Some(Fix {
         title: format!("Add `auth_urls` on port {port}"),
         applicability: Applicability::Safe,
-        edits: vec![Edit {
-            file: cp,
-            range: line_end..line_end,
-            new_text: format!("auth_urls = [\"ssl://{host}:{port}\"]\n"),
-        }],
+        edits: vec![edit],
     })
 }
 
