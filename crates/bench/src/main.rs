@@ -12,6 +12,7 @@
 //! issue 8. Peak memory comes from `wait4`'s `ru_maxrss`.
 
 mod generate;
+mod lsp_client;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -22,10 +23,14 @@ struct Opts {
     small: usize,
     large: usize,
     skip_build: bool,
+    /// Benchmark this binary instead of `target/release/apimlint`.
+    bin: Option<PathBuf>,
+    /// Only the language-server measurement.
+    lsp_only: bool,
 }
 
 fn usage() -> String {
-    "usage: apimlint-bench [--rounds N] [--regions SMALL LARGE] [--no-build]\n       apimlint-bench gen REGIONS DIR"
+    "usage: apimlint-bench [--rounds N] [--regions SMALL LARGE] [--no-build] [--apimlint BIN] [--lsp-only]\n       apimlint-bench gen REGIONS DIR"
         .to_owned()
 }
 
@@ -62,19 +67,23 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
         small: 100,
         large: 1000,
         skip_build: false,
+        bin: None,
+        lsp_only: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let mut num = || -> Result<usize, String> {
+        fn num(it: &mut std::slice::Iter<'_, String>) -> Result<usize, String> {
             it.next().and_then(|v| v.parse().ok()).ok_or_else(usage)
-        };
+        }
         match a.as_str() {
-            "--rounds" => o.rounds = num()?.max(1),
+            "--rounds" => o.rounds = num(&mut it)?.max(1),
             "--regions" => {
-                o.small = num()?.max(1);
-                o.large = num()?.max(1);
+                o.small = num(&mut it)?.max(1);
+                o.large = num(&mut it)?.max(1);
             }
             "--no-build" => o.skip_build = true,
+            "--lsp-only" => o.lsp_only = true,
+            "--apimlint" => o.bin = Some(it.next().map(PathBuf::from).ok_or_else(usage)?),
             _ => return Err(usage()),
         }
     }
@@ -151,6 +160,79 @@ fn run_once(cmd: &[String], cwd: &Path) -> Result<(Duration, i32, u64), String> 
         -1
     };
     Ok((elapsed, code, u64::try_from(usage.ru_maxrss).unwrap_or(0)))
+}
+
+fn lsp_line(v: &mut Verdict, bin: &Path, dir: &Path, nodes: usize, n: usize) {
+    match lsp_latency(bin, dir, n) {
+        Ok(Some(times)) => v.line(
+            &format!(
+                "lsp didChange → diagnostics, {nodes} nodes (median of {})",
+                times.len()
+            ),
+            ms(median(&times)),
+            "ms",
+            50.0,
+        ),
+        Ok(None) => println!("  language server: `apimlint lsp` is not in this build"),
+        Err(e) => {
+            println!("  language server: {e}");
+            v.all_met = false;
+        }
+    }
+}
+
+/// Open a gateway and a traffic manager of `dir`'s region-1, then toggle
+/// the traffic manager's `[server] offset` (which breaks, then mends, the
+/// gateway's throttling URLs) and time each `didChange` until the gateway's
+/// diagnostics are published again, reflecting the change.
+fn lsp_latency(bin: &Path, dir: &Path, n: usize) -> Result<Option<Vec<Duration>>, String> {
+    let has_lsp = Command::new(bin)
+        .args(["lsp", "--help"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_lsp {
+        return Ok(None);
+    }
+    let node = |id: &str| dir.join(id).join("repository/conf/deployment.toml");
+    let (gw, tm) = (node("region-1/gw-1"), node("region-1/tm-1"));
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
+    let (gw_text, tm_text) = (read(&gw)?, read(&tm)?);
+    let broken = tm_text.replacen("[server]\n", "[server]\noffset = 1\n", 1);
+    if broken == tm_text {
+        return Err("the traffic manager has no `[server]` line".into());
+    }
+    let mut lsp = lsp_client::Lsp::start(bin, dir)?;
+    lsp.initialize(dir)?;
+    let gw_uri = lsp_client::uri(&gw);
+    lsp.open(&gw, &gw_text, 1)?;
+    lsp.open(&tm, &tm_text, 1)?;
+    let long = Duration::from_secs(120);
+    let count = |p: &serde_json::Value| p["diagnostics"].as_array().map_or(0, Vec::len);
+    lsp.diagnostics_where(&gw_uri, long, |p| count(p) == 0)
+        .map_err(|e| format!("no first diagnostics for the gateway: {e}"))?;
+    let mut times = Vec::new();
+    for i in 0..n {
+        let breaking = i % 2 == 0;
+        let text = if breaking { &broken } else { &tm_text };
+        let start = Instant::now();
+        lsp.notify(
+            "textDocument/didChange",
+            serde_json::json!({
+                "textDocument": {"uri": lsp_client::uri(&tm), "version": i + 2},
+                "contentChanges": [{"text": text}],
+            }),
+        )?;
+        lsp.diagnostics_where(&gw_uri, long, |p| (count(p) > 0) == breaking)
+            .map_err(|e| format!("change {i}: {e}"))?;
+        times.push(start.elapsed());
+    }
+    let status = lsp.stop()?;
+    if !status.success() {
+        return Err(format!("the server exited with {status}"));
+    }
+    Ok(Some(times))
 }
 
 fn median(v: &[Duration]) -> Duration {
@@ -245,7 +327,12 @@ fn bench(o: &Opts) -> Result<bool, String> {
     }
     let target = target_dir()?;
     let release = target.join("release");
-    let apimlint = release.join("apimlint").to_string_lossy().into_owned();
+    let apimlint = o
+        .bin
+        .clone()
+        .unwrap_or_else(|| release.join("apimlint"))
+        .to_string_lossy()
+        .into_owned();
     let floor = release.join("parse-floor").to_string_lossy().into_owned();
     let base = target.join("bench");
     let sizes = [("small", o.small), ("large", o.large)];
@@ -276,6 +363,20 @@ fn bench(o: &Opts) -> Result<bool, String> {
         }
     }
 
+    if o.lsp_only {
+        let mut v = Verdict { all_met: true };
+        println!("\nlanguage server:");
+        if let Some((dir, _, nodes)) = trees.first() {
+            lsp_line(
+                &mut v,
+                Path::new(&apimlint),
+                dir,
+                *nodes,
+                5 * o.rounds.max(4),
+            );
+        }
+        return Ok(v.all_met);
+    }
     let mut benches: Vec<Bench> = Vec::new();
     for (dir, regions, nodes) in &trees {
         benches.push(Bench {
@@ -384,5 +485,14 @@ fn bench(o: &Opts) -> Result<bool, String> {
         "MiB",
         100.0,
     );
+    if let Some((dir, _, _)) = trees.first() {
+        lsp_line(
+            &mut v,
+            Path::new(&apimlint),
+            dir,
+            small_nodes,
+            5 * o.rounds.max(4),
+        );
+    }
     Ok(v.all_met)
 }
