@@ -112,6 +112,8 @@ fn check(dir: &Path) -> Value {
         let r = apimlint(dir, &["check", ".", "--format", f]);
         assert_eq!(r.code, json.code, "{f}: another exit code than JSON");
     }
+    // fixes, as a diff (nothing written), safe and unsafe
+    apimlint(dir, &["check", ".", "--diff", "--unsafe-fixes"]);
     let graph = apimlint(dir, &["graph", ".", "--format", "json"]);
     serde_json::from_str::<Value>(&graph.stdout)
         .unwrap_or_else(|e| panic!("graph JSON does not parse: {e}"));
