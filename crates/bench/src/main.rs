@@ -129,11 +129,25 @@ struct Bench {
     cmd: Vec<String>,
     cwd: PathBuf,
     times: Vec<Duration>,
+    cpu: Vec<Duration>,
 }
 
 /// Run `cmd` once, stdout and stderr discarded. Returns the wall time, the
 /// exit code and the peak resident set size in KiB.
-fn run_once(cmd: &[String], cwd: &Path) -> Result<(Duration, i32, u64), String> {
+/// One run: wall time, exit code, peak RSS (KiB) and CPU time (user + system).
+struct Run {
+    wall: Duration,
+    code: i32,
+    rss_kib: u64,
+    cpu: Duration,
+}
+
+fn tv(t: libc::timeval) -> Duration {
+    Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+        + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+}
+
+fn run_once(cmd: &[String], cwd: &Path) -> Result<Run, String> {
     let (prog, args) = cmd.split_first().ok_or("empty command")?;
     let start = Instant::now();
     let child = Command::new(prog)
@@ -159,7 +173,12 @@ fn run_once(cmd: &[String], cwd: &Path) -> Result<(Duration, i32, u64), String> 
     } else {
         -1
     };
-    Ok((elapsed, code, u64::try_from(usage.ru_maxrss).unwrap_or(0)))
+    Ok(Run {
+        wall: elapsed,
+        code,
+        rss_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0),
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+    })
 }
 
 fn lsp_line(v: &mut Verdict, bin: &Path, dir: &Path, nodes: usize, n: usize) {
@@ -354,7 +373,7 @@ fn bench(o: &Opts) -> Result<bool, String> {
 
     // Sanity: the generated trees must be clean (the benchmark measures the normal path).
     for (dir, _, _) in &trees {
-        let (_, code, _) = run_once(&[apimlint.clone(), "check".into(), ".".into()], dir)?;
+        let code = run_once(&[apimlint.clone(), "check".into(), ".".into()], dir)?.code;
         if code != 0 {
             return Err(format!(
                 "`apimlint check` is not clean on {} (exit {code}); run it there to see why",
@@ -384,12 +403,14 @@ fn bench(o: &Opts) -> Result<bool, String> {
             cmd: vec![floor.clone(), ".".into()],
             cwd: dir.clone(),
             times: Vec::new(),
+            cpu: Vec::new(),
         });
         benches.push(Bench {
             name: format!("apimlint check {nodes} nodes"),
             cmd: vec![apimlint.clone(), "check".into(), ".".into()],
             cwd: dir.clone(),
             times: Vec::new(),
+            cpu: Vec::new(),
         });
         if let Some(t) = &taplo {
             let mut cmd = vec![t.clone(), "check".into(), "--no-auto-config".into()];
@@ -399,26 +420,28 @@ fn bench(o: &Opts) -> Result<bool, String> {
                 cmd,
                 cwd: dir.clone(),
                 times: Vec::new(),
+                cpu: Vec::new(),
             });
         }
     }
     // one warm-up round (page cache), then the measured rounds, interleaved
     for round in 0..=o.rounds {
         for b in &mut benches {
-            let (t, code, _) = run_once(&b.cmd, &b.cwd)?;
-            if code != 0 {
-                return Err(format!("{} exited {code}", b.name));
+            let r = run_once(&b.cmd, &b.cwd)?;
+            if r.code != 0 {
+                return Err(format!("{} exited {}", b.name, r.code));
             }
             if round > 0 {
-                b.times.push(t);
+                b.times.push(r.wall);
+                b.cpu.push(r.cpu);
             }
         }
     }
     let mut peak = 0u64;
     if let Some((dir, _, _)) = trees.first() {
         for _ in 0..3 {
-            let (_, _, rss) = run_once(&[apimlint.clone(), "check".into(), ".".into()], dir)?;
-            peak = peak.max(rss);
+            let r = run_once(&[apimlint.clone(), "check".into(), ".".into()], dir)?;
+            peak = peak.max(r.rss_kib);
         }
     }
     println!("load average after:  {}", loadavg());
@@ -426,10 +449,11 @@ fn bench(o: &Opts) -> Result<bool, String> {
     for b in &benches {
         let min = b.times.iter().min().copied().unwrap_or_default();
         println!(
-            "  {:<30} {:>9.1} ms   (min {:.1})",
+            "  {:<30} {:>9.1} ms   (min {:.1}; CPU {:.1} ms)",
             b.name,
             ms(median(&b.times)),
-            ms(min)
+            ms(min),
+            ms(median(&b.cpu))
         );
     }
     let med = |prefix: &str, nodes: usize| -> Option<f64> {
