@@ -98,7 +98,7 @@ impl Lsp {
             };
             if v.get("method").is_some() && v.get("id").is_some() {
                 // a request to the client (registration, configuration…)
-                let id = v["id"].clone();
+                let id = v.get("id").cloned().unwrap_or(Value::Null);
                 self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}))?;
                 continue;
             }
@@ -169,11 +169,12 @@ impl Lsp {
                 Some(v) => v,
                 None => self.recv(deadline)?,
             };
-            if v["method"] == "textDocument/publishDiagnostics"
-                && v["params"]["uri"] == uri
-                && want(&v["params"])
+            let params = v.get("params").cloned().unwrap_or(Value::Null);
+            if v.get("method").and_then(Value::as_str) == Some("textDocument/publishDiagnostics")
+                && params.get("uri").and_then(Value::as_str) == Some(uri)
+                && want(&params)
             {
-                return Ok(v["params"].clone());
+                return Ok(params);
             }
         }
     }

@@ -228,7 +228,11 @@ fn lsp_latency(bin: &Path, dir: &Path, n: usize) -> Result<Option<Vec<Duration>>
     lsp.open(&gw, &gw_text, 1)?;
     lsp.open(&tm, &tm_text, 1)?;
     let long = Duration::from_secs(120);
-    let count = |p: &serde_json::Value| p["diagnostics"].as_array().map_or(0, Vec::len);
+    let count = |p: &serde_json::Value| {
+        p.get("diagnostics")
+            .and_then(serde_json::Value::as_array)
+            .map_or(0, Vec::len)
+    };
     lsp.diagnostics_where(&gw_uri, long, |p| count(p) == 0)
         .map_err(|e| format!("no first diagnostics for the gateway: {e}"))?;
     let mut times = Vec::new();
