@@ -39,7 +39,57 @@ pub fn load(
     Ok((apimlint_core::load(&DiskFs, &disc, config), cwd))
 }
 
-fn check(a: CheckArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8, String> {
+fn check(mut a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let mut groups = crate::deployments::split(&cwd, &a.paths, a.config.as_deref());
+    if groups.len() > 1 {
+        return check_each(a, groups, out, err);
+    }
+    a.paths = groups.pop().unwrap_or_default();
+    check_one(a, out, err)
+}
+
+/// Paths of several deployments: lint each on its own. SARIF gets one run
+/// per deployment; JSON (one root per document) refuses.
+fn check_each(
+    a: CheckArgs,
+    groups: Vec<Vec<std::path::PathBuf>>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, String> {
+    if a.format == Format::Json {
+        return Err(format!(
+            "the paths belong to {} deployments (each with its own `apimlint.toml`); `--format json` describes one: run apimlint once per deployment",
+            groups.len()
+        ));
+    }
+    let mut code = EXIT_OK;
+    let mut runs = Vec::new();
+    for paths in groups {
+        let b = CheckArgs { paths, ..a.clone() };
+        if a.format == Format::Sarif {
+            let mut buf = Vec::new();
+            code = code.max(check_one(b, &mut buf, err)?);
+            let mut log: serde_json::Value =
+                serde_json::from_slice(&buf).map_err(|e| e.to_string())?;
+            if let Some(serde_json::Value::Array(r)) =
+                log.get_mut("runs").map(serde_json::Value::take)
+            {
+                runs.extend(r);
+            }
+        } else {
+            code = code.max(check_one(b, out, err)?);
+        }
+    }
+    if a.format == Format::Sarif {
+        render::sarif::write_runs(runs, out)
+            .map_err(|e| format!("cannot write the report: {e}"))?;
+    }
+    Ok(code)
+}
+
+fn check_one(a: CheckArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8, String> {
     let (dep, cwd) = load(&a.paths, a.config.as_deref())?;
     let diags = apimlint_core::check(&dep);
     let report = Report {
@@ -51,6 +101,8 @@ fn check(a: CheckArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8, 
         Format::Human => render::human::render(&report, use_color(a.color), out),
         Format::Json => render::json::render(&report, out),
         Format::Compact => render::compact::render(&report, out),
+        Format::Sarif => render::sarif::render(&report, out),
+        Format::Github => render::github::render(&report, out),
     };
     io.map_err(|e| format!("cannot write the report: {e}"))?;
     let floor = match a.fail_on {
@@ -102,6 +154,7 @@ fn graph(a: GraphArgs, out: &mut dyn Write) -> Result<u8, String> {
     let diags = apimlint_core::check(&dep);
     let io = match a.format {
         GraphFormat::Dot => render::graph::dot(&dep, &diags, out),
+        GraphFormat::Mermaid => render::graph::mermaid(&dep, &diags, out),
         GraphFormat::Json => render::graph::json(&dep, &diags, out),
     };
     io.map_err(|e| e.to_string())?;

@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod deployments;
 pub mod render;
 
 use std::process::ExitCode;
