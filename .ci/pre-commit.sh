@@ -47,7 +47,7 @@ echo "pre-commit: a clean deployment passes"
 # a harmless edit of one node: the whole deployment is linted, and passes
 echo "# reviewed" >>deploy/eu/gw-1/repository/conf/deployment.toml
 git add -A
-"$pc" run >"$work/out" 2>&1 || { cat "$work/out"; fail "a harmless edit failed"; }
+"$pc" run --verbose >"$work/out" 2>&1 || { cat "$work/out"; fail "a harmless edit failed"; }
 grep -q "checked 12 nodes in 2 regions" "$work/out" || { cat "$work/out"; fail "the hook did not lint the whole deployment"; }
 git commit -qm "a comment"
 
@@ -58,7 +58,7 @@ if "$pc" run >"$work/out" 2>&1; then cat "$work/out"; fail "a broken deployment 
 grep -q "gateway-label-unmatched" "$work/out" && grep -q "did you mean \`Default\`" "$work/out" ||
     { cat "$work/out"; fail "the finding is not shown"; }
 echo "pre-commit: a broken node fails with the finding shown"
-git checkout -q -- . && git reset -q
+git reset -q --hard
 
 # rename the environment on the control planes only: the (unchanged) gateways break
 sed -i 's/^name = "Default"/name = "Production"/' deploy/eu/cp-{1,2}/repository/conf/deployment.toml
@@ -67,13 +67,13 @@ if "$pc" run >"$work/out" 2>&1; then cat "$work/out"; fail "breaking another nod
 grep -q "deploy/eu/gw-1/repository/conf/deployment.toml" "$work/out" ||
     { cat "$work/out"; fail "the finding in the unchanged node is not shown"; }
 echo "pre-commit: a change that breaks another node fails, naming that node"
-git checkout -q -- . && git reset -q
+git reset -q --hard
 
 # try-repo against this repository: cargo-installs the hook like a user's machine
 sed -i 's/gateway_labels = \["Default"/gateway_labels = ["Defualt"/' deploy/us/gw-1/repository/conf/deployment.toml
 git add -A
 if "$pc" try-repo "$repo" apimlint --all-files >"$work/out" 2>&1; then cat "$work/out"; fail "try-repo passed a broken deployment"; fi
 grep -q "gateway-label-unmatched" "$work/out" || { cat "$work/out"; fail "try-repo did not show the finding"; }
-git checkout -q -- . && git reset -q
+git reset -q --hard
 "$pc" try-repo "$repo" apimlint --all-files >"$work/out" 2>&1 || { cat "$work/out"; fail "try-repo failed a clean deployment"; }
 echo "pre-commit: try-repo installs the hook, fails on a broken deployment and passes on a clean one"
