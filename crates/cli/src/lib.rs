@@ -3,8 +3,10 @@
 //! renders what it returns.
 
 mod args;
+mod baseline;
 mod commands;
 mod deployments;
+mod fix;
 pub mod render;
 
 use std::process::ExitCode;
