@@ -70,16 +70,19 @@ fn pos16(r: &Report<'_>, node: NodeIdx, offset: usize) -> (u64, u64) {
 fn region(r: &Report<'_>, node: NodeIdx, range: &Range<usize>, snippet: bool) -> Value {
     let (sl, sc) = pos16(r, node, range.start);
     let (el, ec) = pos16(r, node, range.end.max(range.start));
-    let mut v = json!({"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec});
-    if snippet {
-        if let Some(text) = r.dep.node(node).and_then(|n| {
-            let c = apimlint_core::text::clamp_range(&n.redacted, range.clone());
-            n.redacted.get(c).map(str::to_owned)
-        }) {
-            v["snippet"] = json!({ "text": text });
-        }
+    let mut v = Map::new();
+    v.insert("startLine".into(), json!(sl));
+    v.insert("startColumn".into(), json!(sc));
+    v.insert("endLine".into(), json!(el));
+    v.insert("endColumn".into(), json!(ec));
+    let text = r.dep.node(node).filter(|_| snippet).and_then(|n| {
+        let c = apimlint_core::text::clamp_range(&n.redacted, range.clone());
+        n.redacted.get(c).map(str::to_owned)
+    });
+    if let Some(text) = text {
+        v.insert("snippet".into(), json!({ "text": text }));
     }
-    v
+    Value::Object(v)
 }
 
 /// The whole lines around a range, with their (redacted) text.
@@ -126,16 +129,16 @@ fn rules_json() -> Vec<Value> {
 }
 
 fn result(r: &Report<'_>, d: &apimlint_core::Diagnostic, index: Option<usize>) -> Value {
-    let mut location = json!({
-        "physicalLocation": {
-            "artifactLocation": artifact(r, d.file),
-            "region": region(r, d.file, &d.range, true),
-        },
+    let mut physical = Map::new();
+    physical.insert("artifactLocation".into(), artifact(r, d.file));
+    physical.insert("region".into(), region(r, d.file, &d.range, true));
+    if let Some(ctx) = context_region(r, d.file, &d.range) {
+        physical.insert("contextRegion".into(), ctx);
+    }
+    let location = json!({
+        "physicalLocation": physical,
         "logicalLocations": [{"name": r.dep.id(d.file), "kind": "module"}],
     });
-    if let Some(ctx) = context_region(r, d.file, &d.range) {
-        location["physicalLocation"]["contextRegion"] = ctx;
-    }
     let related: Vec<Value> = d
         .related
         .iter()
