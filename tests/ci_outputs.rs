@@ -315,6 +315,14 @@ fn an_apimlint_toml_path_names_its_deployment() {
     let v = json(&o);
     assert_eq!(v["summary"]["nodes"], 12);
     assert_eq!(v["root"], BROKEN);
+    let o = run(&[
+        "graph",
+        &format!("{BROKEN}/apimlint.toml"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(json(&o)["nodes"].as_array().map(Vec::len), Some(12));
 }
 
 #[test]

@@ -221,7 +221,17 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<u8, String> {
 }
 
 fn graph(a: GraphArgs, out: &mut dyn Write) -> Result<u8, String> {
-    let (dep, _) = load(&a.paths, a.config.as_deref())?;
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let mut groups = crate::deployments::split(&cwd, &a.paths, a.config.as_deref());
+    if groups.len() > 1 {
+        return Err(format!(
+            "the paths belong to {} deployments (each with its own `apimlint.toml`); a graph draws one",
+            groups.len()
+        ));
+    }
+    let paths = groups.pop().unwrap_or_default();
+    let (dep, _) = load(&paths, a.config.as_deref())?;
     let diags = apimlint_core::check(&dep);
     let io = match a.format {
         GraphFormat::Dot => render::graph::dot(&dep, &diags, out),
