@@ -169,6 +169,13 @@ fn main() {
     }
     let _ = writeln!(out, "pub static CHILDREN: &[(&str, &str)] = &[\n{pairs}];");
     let _ = writeln!(out, "pub static WILD_CHILDREN: &[(&str, &str)] = &[\n{wild_pairs}];");
+    let mut notes = String::new();
+    let sorted: BTreeMap<&String, &Value> = section("corpus_keys_not_found").iter().collect();
+    for (path, info) in sorted {
+        let note = info.get("note").and_then(Value::as_str).unwrap_or("");
+        let _ = writeln!(notes, "    ({path:?}, {note:?}),");
+    }
+    let _ = writeln!(out, "pub static NOTES: &[(&str, &str)] = &[\n{notes}];");
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("catalog.rs");
     std::fs::write(&dest, out).unwrap_or_else(|e| panic!("{}: {e}", dest.display()));
 }

@@ -178,6 +178,16 @@ pub fn default_of(path: &str) -> Option<&'static str> {
     exact(path).filter(|e| e.key).and_then(|e| e.default)
 }
 
+/// What the catalog's authors noted about a key seen in real files that WSO2
+/// does not read (`corpus_keys_not_found`).
+pub fn note(path: &str) -> Option<&'static str> {
+    let all = generated::NOTES;
+    all.binary_search_by(|(p, _)| (*p).cmp(path))
+        .ok()
+        .and_then(|i| all.get(i))
+        .map(|(_, n)| *n)
+}
+
 /// Number of catalog entries (for tests).
 pub fn len() -> usize {
     generated::ENTRIES.len() + generated::WILDCARDS.len()
