@@ -15,6 +15,16 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for (i, node) in dep.nodes.iter().enumerate() {
+        if node.is_analysable() {
+            // TOML 1.1 syntax toml_edit accepts and WSO2's older parser does not
+            for err in crate::syntax::legacy_syntax(&node.text) {
+                acc.push(
+                    Diagnostic::new(&RULE, i, err.span.clone(), err.message.clone())
+                        .help("WSO2 refuses to start on it (\"Error parsing deployment configuration\"); write it in TOML 1.0")
+                        .key("", Some(&err.message)),
+                );
+            }
+        }
         let Some(err) = &node.syntax_error else {
             continue;
         };
