@@ -328,3 +328,73 @@ fn ignore_walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// The values of `check --format`, as `--help` lists them (so that a new
+/// format, SARIF included, is covered as soon as it exists).
+fn check_formats() -> Vec<String> {
+    let help = stdout(&run(&["check", "--help"]));
+    let line = help
+        .lines()
+        .find(|l| l.trim_start().starts_with("--format"))
+        .unwrap_or_else(|| panic!("no --format in:\n{help}"));
+    let list = line
+        .split("possible values:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no possible values in {line:?}"));
+    list.trim()
+        .trim_end_matches(']')
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+#[test]
+fn no_secret_value_of_the_secret_rules_fixtures_appears_in_any_format() {
+    let formats = check_formats();
+    assert!(formats.len() >= 3, "{formats:?}");
+    // the trees where the secret-bearing rules fire: plain-text passwords,
+    // `[plaintext]` secrets, default credentials, differing key passwords
+    let trees = [
+        "fixtures/plaintext-password/bad",
+        "fixtures/unencrypted-secret/bad",
+        "fixtures/default-credentials/bad",
+        "fixtures/keystore-password-mismatch/bad",
+        "fixtures/undefined-secret/bad",
+    ];
+    for tree in trees {
+        let mut secrets = Vec::new();
+        for entry in ignore_walk(Path::new(tree)) {
+            let text = std::fs::read_to_string(&entry).unwrap_or_default();
+            let parsed = apimlint_core::syntax::parse(&text);
+            let ranges = apimlint_core::redact::secret_ranges(&text, parsed.doc.as_ref());
+            let redacted = apimlint_core::redact::redact(&text, &ranges);
+            for r in ranges {
+                // a secret equal to a value shown anyway (`username = "admin"`) cannot be told apart
+                if let Some(s) = text
+                    .get(r)
+                    .filter(|s| s.len() >= 5 && !redacted.contains(&format!("\"{s}\"")))
+                {
+                    secrets.push(s.to_owned());
+                }
+            }
+        }
+        assert!(!secrets.is_empty(), "{tree} should carry secrets");
+        for format in &formats {
+            let o = run(&[tree, "--format", format, "--color", "always"]);
+            assert_eq!(o.status.code().map(|c| c < 2), Some(true), "{tree} {format}: {}", stderr(&o));
+            let out = format!("{}{}", stdout(&o), stderr(&o));
+            assert!(out.len() > 100, "{tree} {format}: no output");
+            for s in &secrets {
+                // a short value (`admin`) is also a word of messages (`super_admin`):
+                // look for it as a value, quoted or JSON-escaped
+                let leaked = if s.len() >= 8 {
+                    out.contains(s.as_str())
+                } else {
+                    out.contains(&format!("\"{s}\"")) || out.contains(&format!("\\\"{s}\\\""))
+                };
+                assert!(!leaked, "{tree}: {format} output leaks a secret {s:?}");
+            }
+        }
+    }
+}

@@ -20,8 +20,8 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         let keys = &node.facts.keys;
         let runtime = keys.iter().any(|k| {
             k.segs == ["runtime_secrets", "enable"]
-                && matches!(k.value.as_ref().map(|v| &v.value), Some(Scalar::Bool(true)))
-                    || k.segs == ["runtime_secrets", "enable"] && k.str_value() == Some("true")
+                && (matches!(k.value.as_ref().map(|v| &v.value), Some(Scalar::Bool(true)))
+                    || k.str_value() == Some("true"))
         });
         if runtime {
             continue;

@@ -92,11 +92,11 @@ fn suggest(parent: &[String], last: &str) -> Option<Suggestion> {
         .filter_map(|n| edit_distance(word, n, 2).map(|d| (d, *n)))
         .collect();
     best.sort_unstable();
-    let (d, n) = *best.first()?;
-    let unique = best.get(1).is_none_or(|(d2, _)| *d2 > d);
+    // a guess by edit distance: offered, never applied without asking
+    let (_, n) = *best.first()?;
     Some(Suggestion {
         segment: n.to_owned(),
-        sure: unique && word.len() > 4 && d == 1,
+        sure: false,
     })
 }
 
