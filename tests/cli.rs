@@ -382,7 +382,12 @@ fn no_secret_value_of_the_secret_rules_fixtures_appears_in_any_format() {
         assert!(!secrets.is_empty(), "{tree} should carry secrets");
         for format in &formats {
             let o = run(&[tree, "--format", format, "--color", "always"]);
-            assert_eq!(o.status.code().map(|c| c < 2), Some(true), "{tree} {format}: {}", stderr(&o));
+            assert_eq!(
+                o.status.code().map(|c| c < 2),
+                Some(true),
+                "{tree} {format}: {}",
+                stderr(&o)
+            );
             let out = format!("{}{}", stdout(&o), stderr(&o));
             assert!(out.len() > 100, "{tree} {format}: no output");
             for s in &secrets {

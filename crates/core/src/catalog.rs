@@ -214,12 +214,24 @@ mod tests {
     fn lookups() {
         assert!(is_known(&["apim", "gateway", "environment[]", "name"]));
         assert!(is_known(&["apim", "gateway", "environment[]"]));
-        assert!(is_known(&["event_listener[]", "properties", "notification_endpoint"]));
-        assert!(is_known(&["event_listener[]", "properties", "anything_at_all"]));
+        assert!(is_known(&[
+            "event_listener[]",
+            "properties",
+            "notification_endpoint"
+        ]));
+        assert!(is_known(&[
+            "event_listener[]",
+            "properties",
+            "anything_at_all"
+        ]));
         assert!(!is_known(&["event_listener[]", "propertie"]));
         assert!(is_known(&["database", "my_db", "type"]));
         assert!(is_known(&["secrets", "admin_password"]));
-        assert!(is_known(&["system", "parameter", "'org.wso2.CipherTransformation'"]));
+        assert!(is_known(&[
+            "system",
+            "parameter",
+            "'org.wso2.CipherTransformation'"
+        ]));
         assert!(!is_known(&["apim", "key_manager", "server_url"]));
         assert!(children(&["event_listener[]"]).contains(&"properties"));
         assert!(children(&["database", "my_db"]).contains(&"type"));

@@ -735,17 +735,29 @@ mod key_fact_tests {
         let keys = doc.as_ref().map(key_facts).unwrap_or_default();
         let at = |p: &str| keys.iter().find(|k| k.path() == p);
         let prop = at("event_listener[].propertie");
-        assert_eq!(prop.and_then(|k| text.get(k.key_span.clone())), Some("propertie"));
+        assert_eq!(
+            prop.and_then(|k| text.get(k.key_span.clone())),
+            Some("propertie")
+        );
         assert!(prop.is_some_and(|k| k.in_aot));
         let user = at("event_listener[].propertie.username");
         assert!(user.is_some_and(|k| k.in_aot && k.str_value() == Some("u")));
         let ma = at("database.apim_db.pool_options.maxActive");
-        assert_eq!(ma.and_then(|k| text.get(k.key_span.clone())), Some("maxActive"));
+        assert_eq!(
+            ma.and_then(|k| text.get(k.key_span.clone())),
+            Some("maxActive")
+        );
         assert!(at("system.parameter.'a.b'").is_some());
         let ug = at("apim.throttling.url_group[]");
-        assert_eq!(ug.and_then(|k| text.get(k.key_span.clone())), Some("url_group"));
+        assert_eq!(
+            ug.and_then(|k| text.get(k.key_span.clone())),
+            Some("url_group")
+        );
         let db = at("database");
-        assert_eq!(db.and_then(|k| text.get(k.key_span.clone())), Some("database"));
+        assert_eq!(
+            db.and_then(|k| text.get(k.key_span.clone())),
+            Some("database")
+        );
         assert!(db.is_some_and(|k| k.implicit));
     }
 }
@@ -806,7 +818,11 @@ pub fn placeholders(file_text: &str, literal: &Range<usize>) -> Vec<Placeholder>
         let name_end = name_start + close;
         out.push(Placeholder {
             kind: *kind,
-            name: raw.get(name_start..name_end).unwrap_or("").trim().to_owned(),
+            name: raw
+                .get(name_start..name_end)
+                .unwrap_or("")
+                .trim()
+                .to_owned(),
             range: literal.start + at..literal.start + name_end + 1,
             name_range: literal.start + name_start..literal.start + name_end,
         });

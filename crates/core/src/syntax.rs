@@ -147,7 +147,9 @@ impl Legacy<'_> {
     }
 
     fn at(&self, s: &str) -> bool {
-        self.b.get(self.i..).is_some_and(|r| r.starts_with(s.as_bytes()))
+        self.b
+            .get(self.i..)
+            .is_some_and(|r| r.starts_with(s.as_bytes()))
     }
 
     fn report(&mut self, span: Range<usize>, what: &str) {
@@ -417,8 +419,14 @@ mod legacy_tests {
     #[test]
     fn toml_1_1_only_syntax_is_found_with_exact_ranges() {
         let text = "a = { x = 1,\n y = 2 }\nb = { x = 1, }\nc = \"esc\\e and \\x41\"\nd = 07:32\ne = 1979-05-27T07:32Z\nf = 1979-05-27T07:32:00Z\ng = \"07:32\"\n[t]\nh = [\n 1,\n 2,\n]\n";
-        assert!(crate::syntax::parse(text).doc.is_some(), "toml_edit accepts TOML 1.1");
-        assert_eq!(spans(text), vec!["\n", ",", "\\e", "\\x41", "07:32", "07:32"]);
+        assert!(
+            crate::syntax::parse(text).doc.is_some(),
+            "toml_edit accepts TOML 1.1"
+        );
+        assert_eq!(
+            spans(text),
+            vec!["\n", ",", "\\e", "\\x41", "07:32", "07:32"]
+        );
     }
 
     #[test]

@@ -66,7 +66,15 @@ fn analyse(root: &Path, files: &[PathBuf]) -> (Deployment, Vec<Diagnostic>) {
 fn show(dep: &Deployment, diags: &[&Diagnostic]) -> String {
     diags
         .iter()
-        .map(|d| format!("{} {} {}: {}", d.severity, d.rule, dep.id(d.file), d.message))
+        .map(|d| {
+            format!(
+                "{} {} {}: {}",
+                d.severity,
+                d.rule,
+                dep.id(d.file),
+                d.message
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -129,7 +137,10 @@ fn hardening(dep: &Deployment, diags: &[Diagnostic], what: &str) {
         assert!(n > 0, "{what}: no `{rule}`");
     }
     // the messages never quote the secrets
-    for d in diags.iter().filter(|d| d.rule == "plaintext-password" || d.rule == "default-credentials") {
+    for d in diags
+        .iter()
+        .filter(|d| d.rule == "plaintext-password" || d.rule == "default-credentials")
+    {
         for secret in ["\"admin\"", "wso2carbon\"", "sharedadmin", "apimadmin\""] {
             assert!(
                 !d.message.contains(secret),

@@ -62,7 +62,11 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
 
 fn check_url(file: usize, kf: &KeyFact, s: &str, span: Range<usize>) -> Option<Diagnostic> {
     let t = s.trim();
-    if t.is_empty() || ["$ref{", "$env{", "$sys{", "$secret{"].iter().any(|p| t.starts_with(p)) {
+    if t.is_empty()
+        || ["$ref{", "$env{", "$sys{", "$secret{"]
+            .iter()
+            .any(|p| t.starts_with(p))
+    {
         return None;
     }
     let shown = display_path(&kf.segs);
@@ -110,7 +114,10 @@ fn check_url(file: usize, kf: &KeyFact, s: &str, span: Range<usize>) -> Option<D
             format!("`{shown}` is not a valid URL: {reason}"),
         )
         .help(match want {
-            Some(s) => format!("write it as `{}://host:port/path`", s.first().unwrap_or(&"https")),
+            Some(s) => format!(
+                "write it as `{}://host:port/path`",
+                s.first().unwrap_or(&"https")
+            ),
             None => "write it as `scheme://host:port/path`".to_owned(),
         })
         .key(kf.path(), None),

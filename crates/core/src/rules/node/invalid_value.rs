@@ -91,7 +91,10 @@ fn check_key(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
                     &RULE,
                     file,
                     span,
-                    format!("`{shown}` must be a string, not {}", value.value.type_name()),
+                    format!(
+                        "`{shown}` must be a string, not {}",
+                        value.value.type_name()
+                    ),
                 )
                 .help(format!("use one of {}", list(&allowed)))
                 .key(kf.path(), None),
@@ -221,7 +224,10 @@ fn duration(file: usize, kf: &KeyFact, shown: &str, unit: &str) -> Option<Diagno
                     value.span.clone(),
                     format!("`{shown}` must be a duration, not {}", other.type_name()),
                 )
-                .help(format!("write a number of {} or a string such as `\"30{target}\"`", unit_name(target)))
+                .help(format!(
+                    "write a number of {} or a string such as `\"30{target}\"`",
+                    unit_name(target)
+                ))
                 .key(kf.path(), None),
             );
         }

@@ -64,7 +64,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             .iter()
             .filter(|k| k.name == "key_password" && k.is_top_level_value())
         {
-            let Some((_, table)) = kp.segs.split_last() else { continue };
+            let Some((_, table)) = kp.segs.split_last() else {
+                continue;
+            };
             if !is_keystore(table) {
                 continue;
             }

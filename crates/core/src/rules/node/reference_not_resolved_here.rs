@@ -35,7 +35,11 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     if p.kind != PlaceholderKind::Ref {
                         continue;
                     }
-                    let table = display_path(kf.segs.get(..kf.segs.len().saturating_sub(1)).unwrap_or(&[]));
+                    let table = display_path(
+                        kf.segs
+                            .get(..kf.segs.len().saturating_sub(1))
+                            .unwrap_or(&[]),
+                    );
                     let mut d = Diagnostic::new(
                         &RULE,
                         i,

@@ -27,8 +27,10 @@ fn missing(i: usize, node: &Node, key: &str, message: String, help: &str) -> Dia
     if node.role_source == RoleSource::Content {
         // the role itself is a guess from the content
         d = d.severity(Severity::Info);
-        d.message
-            .push_str(&format!(" (the role `{}` was inferred from the file's content)", node.role));
+        d.message.push_str(&format!(
+            " (the role `{}` was inferred from the file's content)",
+            node.role
+        ));
     }
     d
 }
@@ -82,12 +84,19 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     );
                 }
             }
-            Role::TrafficManager | Role::KeyManager => {
-                if f.event_hub.listening.is_none() {
-                    acc.push(missing(i, node, "apim.event_hub",
-                        format!("this {} sets no `[apim.event_hub] event_listening_endpoints`: it never receives policy and key-manager events from the control planes", if role == Role::TrafficManager { "traffic manager" } else { "key manager" }),
-                        "add `[apim.event_hub]` with `enable = true`, `service_url` and `event_listening_endpoints` naming every control plane of the region"));
-                }
+            Role::TrafficManager | Role::KeyManager if f.event_hub.listening.is_none() => {
+                let what = if role == Role::TrafficManager {
+                    "traffic manager"
+                } else {
+                    "key manager"
+                };
+                acc.push(missing(
+                    i,
+                    node,
+                    "apim.event_hub",
+                    format!("this {what} sets no `[apim.event_hub] event_listening_endpoints`: it never receives policy and key-manager events from the control planes"),
+                    "add `[apim.event_hub]` with `enable = true`, `service_url` and `event_listening_endpoints` naming every control plane of the region",
+                ));
             }
             _ => {}
         }

@@ -52,7 +52,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                         if has_table {
                             format!("`$secret{{{alias}}}` has no alias `{alias}` in `[secrets]`")
                         } else {
-                            format!("`$secret{{{alias}}}` is used but the file has no `[secrets]` table")
+                            format!(
+                                "`$secret{{{alias}}}` is used but the file has no `[secrets]` table"
+                            )
                         },
                     )
                     .key(kf.path(), Some(alias));

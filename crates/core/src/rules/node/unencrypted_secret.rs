@@ -23,12 +23,16 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             {
                 continue;
             }
-            let Some(value) = kf.str_value() else { continue };
+            let Some(value) = kf.str_value() else {
+                continue;
+            };
             let v = value.trim();
             if !(v.starts_with('[') && v.ends_with(']')) {
                 continue;
             }
-            let Some(span) = kf.value_span() else { continue };
+            let Some(span) = kf.value_span() else {
+                continue;
+            };
             // never quote the value: it is the password itself
             acc.push(
                 Diagnostic::new(

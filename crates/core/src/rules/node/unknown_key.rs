@@ -131,6 +131,11 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 reported.push(kf.segs.clone());
                 continue;
             }
+            if let Some(d) = plain_table_for_array(i, kf) {
+                acc.push(d);
+                reported.push(kf.segs.clone());
+                continue;
+            }
             if catalog::is_known(&kf.segs) || SHIPPED.contains(&kf.path().as_str()) {
                 continue;
             }
@@ -140,6 +145,28 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             reported.push(kf.segs.clone());
         }
     }
+}
+
+/// `[x]` where WSO2 reads only an array of tables `[[x]]`: none of its keys is read.
+fn plain_table_for_array(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
+    if kf.kind != KeyKind::Table || kf.inline {
+        return None;
+    }
+    let entry = catalog::find(&kf.segs)?;
+    if !entry.aot || !catalog::children(&kf.segs).is_empty() {
+        return None;
+    }
+    let shown = display_path(&kf.segs);
+    Some(
+        Diagnostic::new(
+            &RULE,
+            file,
+            kf.key_span.clone(),
+            format!("`[{shown}]` is an array of tables in WSO2: no key of a plain `[{shown}]` table is read"),
+        )
+        .help(format!("write the header as `[[{shown}]]`"))
+        .key(kf.path(), None),
+    )
 }
 
 /// `[database.<name>]`: any name is accepted (infer.json applies to all), but
@@ -201,33 +228,6 @@ fn finding(file: usize, kf: &KeyFact, is_node: bool) -> Option<Diagnostic> {
         KeyKind::ArrayOfTables => format!("table `[[{shown}]]`"),
         _ => format!("key `{shown}`"),
     };
-    // a table written `[x]` where WSO2 reads an array of tables `[[x]]`, or the reverse
-    let parent_bare: Vec<String> = parent.to_vec();
-    if let Some(p) = parent_bare.last()
-        && !p.ends_with("[]")
-    {
-        let mut as_aot = parent_bare.clone();
-        if let Some(l) = as_aot.last_mut() {
-            l.push_str("[]");
-        }
-        as_aot.push(last.clone());
-        if catalog::is_known(&as_aot) {
-            let table = display_path(parent);
-            return Some(
-                Diagnostic::new(
-                    &RULE,
-                    file,
-                    kf.key_span.clone(),
-                    format!(
-                        "`[{table}]` is an array of tables in WSO2: `{}` is not read from a plain table",
-                        display_path(&kf.segs)
-                    ),
-                )
-                .help(format!("write the header as `[[{table}]]`"))
-                .key(kf.path(), None),
-            );
-        }
-    }
     if kf.kind == KeyKind::ArrayOfTables {
         let mut plain = parent.to_vec();
         plain.push(bare(last).to_owned());

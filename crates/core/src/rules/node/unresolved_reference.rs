@@ -45,7 +45,13 @@ impl Context<'_> {
             if let Some(v) = &kf.value {
                 Scalar::strings(v, &mut strings);
             }
-            return Some(strings.into_iter().map(|(s, _)| s).collect::<Vec<_>>().join(" "));
+            return Some(
+                strings
+                    .into_iter()
+                    .map(|(s, _)| s)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
         }
         catalog::default_of(path).map(str::to_owned)
     }

@@ -37,14 +37,24 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     .key("super_admin.password", None),
             );
         }
-        for kf in keys.iter().filter(|k| k.kind == KeyKind::Value && !k.in_aot) {
-            let Some((_, table)) = kf.segs.split_last() else { continue };
-            let store = matches!(table.first().map(String::as_str), Some("keystore" | "truststore" | "custom_keystore"));
+        for kf in keys
+            .iter()
+            .filter(|k| k.kind == KeyKind::Value && !k.in_aot)
+        {
+            let Some((_, table)) = kf.segs.split_last() else {
+                continue;
+            };
+            let store = matches!(
+                table.first().map(String::as_str),
+                Some("keystore" | "truststore" | "custom_keystore")
+            );
             if !store {
                 continue;
             }
             let shown = display_path(table);
-            let Some(span) = kf.value_span() else { continue };
+            let Some(span) = kf.value_span() else {
+                continue;
+            };
             match (kf.name.as_str(), kf.str_value()) {
                 ("password" | "key_password", Some("wso2carbon")) => acc.push(
                     Diagnostic::new(&RULE, i, span, format!("`{}` of `[{shown}]` is WSO2's shipped default", kf.name))

@@ -17,9 +17,16 @@ pub(crate) static RULE: Rule = Rule {
 /// Whether a key's name says it holds a password or another credential.
 pub(crate) fn is_password_key(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    ["password", "passwd", "pwd", "secret", "private_key", "token"]
-        .iter()
-        .any(|w| n.ends_with(w))
+    [
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "private_key",
+        "token",
+    ]
+    .iter()
+    .any(|w| n.ends_with(w))
 }
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
@@ -29,14 +36,19 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 continue;
             }
             // `[secrets]` is unencrypted-secret's business
-            if matches!(kf.segs.first().map(String::as_str), Some("secrets" | "runtime_secrets")) {
+            if matches!(
+                kf.segs.first().map(String::as_str),
+                Some("secrets" | "runtime_secrets")
+            ) {
                 continue;
             }
             let Some(v) = kf.str_value() else { continue };
             if v.trim().is_empty() || has_placeholder(v) {
                 continue;
             }
-            let Some(span) = kf.value_span() else { continue };
+            let Some(span) = kf.value_span() else {
+                continue;
+            };
             let shown = display_path(&kf.segs);
             // never quote the value
             acc.push(
