@@ -11,10 +11,12 @@ pub mod catalog;
 pub mod config;
 pub mod diagnostic;
 pub mod endpoint;
+pub mod fix;
 pub mod graph;
 pub mod model;
 pub mod redact;
 pub mod rules;
+pub mod suppress;
 pub mod syntax;
 pub mod text;
 pub mod vfs;
@@ -54,7 +56,12 @@ pub fn load(vfs: &dyn Vfs, discovery: &Discovery, config: Config) -> Deployment 
     Deployment::build(&discovery.root, config, files)
 }
 
-/// Run every enabled rule.
+/// Run every enabled rule, then apply the suppression comments.
 pub fn check(dep: &Deployment) -> Vec<Diagnostic> {
-    rules::run(dep)
+    check_with(dep, &suppress::Options::default())
+}
+
+/// `check` with options (`--require-reason`): what the CLI and the LSP call.
+pub fn check_with(dep: &Deployment, opts: &suppress::Options) -> Vec<Diagnostic> {
+    suppress::apply(dep, rules::run(dep), opts)
 }

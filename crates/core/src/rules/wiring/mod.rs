@@ -195,7 +195,8 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
             if let (true, Some(p), 1) = (literal, ports.first(), ports.len()) {
                 d = d.fix(Fix {
                     title: format!("Use port {p}"),
-                    applicability: Applicability::Safe,
+                    // the target's offset may be the real mistake
+                    applicability: Applicability::Unsafe,
                     edits: vec![Edit {
                         file: e.from,
                         range,
