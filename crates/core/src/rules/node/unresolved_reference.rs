@@ -100,6 +100,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             .filter(|k| k.kind == KeyKind::Table && !k.in_aot)
             .map(KeyFact::path)
             .collect();
+        inferred_database_url(i, keys, acc);
         for kf in keys.iter().filter(|k| k.is_top_level_value()) {
             let Some(v) = &kf.value else { continue };
             let mut strings = Vec::new();
@@ -189,4 +190,69 @@ fn check_ref(
         None => d.help(format!("WSO2 stops with \"Configuration with key {target} doesn't exist\"; set the key or fix the name")),
     };
     Some(d)
+}
+
+/// `[database.<name>]` with a `type` and no `url`: WSO2's infer.json writes
+/// `url = "jdbc:<type>://$ref{database.<name>.hostname}:$ref{….port}/$ref{….name}"`
+/// (`sid` for Oracle), so those keys must be set (wso2-facts.md §4).
+fn inferred_database_url(file: usize, keys: &[KeyFact], acc: &mut Vec<Diagnostic>) {
+    for ty in keys.iter().filter(|k| {
+        k.is_top_level_value()
+            && k.segs.len() == 3
+            && k.segs.first().is_some_and(|s| s == "database")
+            && k.name == "type"
+    }) {
+        let Some(kind) = ty.str_value() else { continue };
+        let kind = kind.trim();
+        if !["mysql", "mariadb", "oracle", "mssql", "db2", "postgre"].contains(&kind) {
+            continue; // h2 and unknown types: invalid-value's business, or nothing inferred
+        }
+        let Some(name) = ty.segs.get(1) else { continue };
+        let has = |key: &str| {
+            keys.iter().any(|k| {
+                k.segs.len() == 3
+                    && k.segs.first().is_some_and(|s| s == "database")
+                    && k.segs.get(1) == Some(name)
+                    && k.name == key
+            })
+        };
+        if has("url") {
+            continue;
+        }
+        let db_name = if kind == "oracle" { "sid" } else { "name" };
+        let missing: Vec<&str> = ["hostname", "port", db_name]
+            .into_iter()
+            .filter(|k| !has(k))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let Some(span) = ty.value_span() else {
+            continue;
+        };
+        let list = missing
+            .iter()
+            .map(|m| format!("`{m}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // a missing hostname certainly fails; a missing port may have a default we do not know
+        let sure = missing.contains(&"hostname");
+        let mut d = Diagnostic::new(
+            &RULE,
+            file,
+            span,
+            format!(
+                "`[database.{name}]` sets `type` but no `url` and no {list}: the URL WSO2 infers refers to {}",
+                if missing.len() == 1 { "it" } else { "them" }
+            ),
+        )
+        .help(format!("set `url = \"jdbc:…\"`, or {list}; WSO2 stops with \"Configuration with key database.{name}.{} doesn't exist\"", missing.first().unwrap_or(&"hostname")))
+        .key(ty.path(), Some(kind));
+        if !sure {
+            d = d.severity(Severity::Warning);
+            d.message
+                .push_str(" (unless WSO2 has a default for it that apimlint does not know)");
+        }
+        acc.push(d);
+    }
 }

@@ -43,7 +43,11 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 continue;
             }
             let Some(v) = kf.str_value() else { continue };
-            if v.trim().is_empty() || has_placeholder(v) {
+            let flag = v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false");
+            let boolean =
+                crate::catalog::find(&kf.segs).is_some_and(|e| e.ty == crate::catalog::Ty::Boolean);
+            // `set_jwt_as_opaque_token = "true"` names a token but holds a switch
+            if v.trim().is_empty() || has_placeholder(v) || flag || boolean {
                 continue;
             }
             let Some(span) = kf.value_span() else {
