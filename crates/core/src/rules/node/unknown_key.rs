@@ -89,7 +89,10 @@ fn suggest(parent: &[String], last: &str) -> Option<Suggestion> {
     }
     let mut best: Vec<(usize, &str)> = names
         .iter()
-        .filter_map(|n| edit_distance(word, n, 2).map(|d| (d, *n)))
+        // two edits turn most short names into another one: one edit for them
+        .filter_map(|n| {
+            edit_distance(word, n, if word.len() <= 4 { 1 } else { 2 }).map(|d| (d, *n))
+        })
         .collect();
     best.sort_unstable();
     // a guess by edit distance: offered, never applied without asking
