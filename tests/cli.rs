@@ -329,10 +329,10 @@ fn ignore_walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The values of `check --format`, as `--help` lists them (so that a new
+/// The values of `<command> --format`, as `--help` lists them (so that a new
 /// format, SARIF included, is covered as soon as it exists).
-fn check_formats() -> Vec<String> {
-    let help = stdout(&run(&["check", "--help"]));
+fn formats_of(command: &str) -> Vec<String> {
+    let help = stdout(&run(&[command, "--help"]));
     let line = help
         .lines()
         .find(|l| l.trim_start().starts_with("--format"))
@@ -351,8 +351,10 @@ fn check_formats() -> Vec<String> {
 
 #[test]
 fn no_secret_value_of_the_secret_rules_fixtures_appears_in_any_format() {
-    let formats = check_formats();
+    let formats = formats_of("check");
     assert!(formats.len() >= 3, "{formats:?}");
+    let graph_formats = formats_of("graph");
+    assert!(graph_formats.len() >= 2, "{graph_formats:?}");
     // the trees where the secret-bearing rules fire: plain-text passwords,
     // `[plaintext]` secrets, default credentials, differing key passwords
     let trees = [
@@ -380,8 +382,17 @@ fn no_secret_value_of_the_secret_rules_fixtures_appears_in_any_format() {
             }
         }
         assert!(!secrets.is_empty(), "{tree} should carry secrets");
-        for format in &formats {
-            let o = run(&[tree, "--format", format, "--color", "always"]);
+        let runs = formats
+            .iter()
+            .map(|f| vec!["check", tree, "--format", f, "--color", "always"])
+            .chain(
+                graph_formats
+                    .iter()
+                    .map(|f| vec!["graph", tree, "--format", f]),
+            );
+        for args in runs {
+            let format = args.join(" ");
+            let o = run(&args);
             assert_eq!(
                 o.status.code().map(|c| c < 2),
                 Some(true),
