@@ -34,6 +34,14 @@ enable = true
 service_url = "https://cp1.a.example.org:9443/services/"
 event_listening_endpoints = ["tcp://localhost:5672"]
 event_duplicate_url = ["tcp://cp2.a.example.org:5672"]   # the HA peer
+
+[[apim.event_hub.publish.url_group]]   # publish to both control planes
+urls = ["tcp://cp1.a.example.org:9611"]
+auth_urls = ["ssl://cp1.a.example.org:9711"]
+
+[[apim.event_hub.publish.url_group]]
+urls = ["tcp://cp2.a.example.org:9611"]
+auth_urls = ["ssl://cp2.a.example.org:9711"]
 "#;
 
 const CP2: &str = r#"# control plane 2 of region A
@@ -52,6 +60,14 @@ https_endpoint = "https://gw1.a.example.org:8243"
 enable = true
 service_url = "https://cp2.a.example.org:9443/services/"
 event_listening_endpoints = ["tcp://localhost:5672"]
+
+[[apim.event_hub.publish.url_group]]   # publish to both control planes
+urls = ["tcp://cp1.a.example.org:9611"]
+auth_urls = ["ssl://cp1.a.example.org:9711"]
+
+[[apim.event_hub.publish.url_group]]
+urls = ["tcp://cp2.a.example.org:9611"]
+auth_urls = ["ssl://cp2.a.example.org:9711"]
 
 # keep this comment
 [apim.cors]

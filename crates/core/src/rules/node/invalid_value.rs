@@ -3,7 +3,7 @@
 use crate::catalog::{self, Ty};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::Deployment;
-use crate::model::{KeyFact, KeyKind, Scalar, display_path, has_placeholder};
+use crate::model::{KeyFact, KeyKind, Scalar, display_path, holds_placeholder};
 use crate::redact::is_secret_key;
 use crate::rules::{Group, Rule};
 use crate::text::did_you_mean;
@@ -78,7 +78,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
 fn check_key(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
     let value = kf.value.as_ref()?;
     if let Scalar::Str(s) = &value.value
-        && has_placeholder(s)
+        && holds_placeholder(s)
     {
         return None;
     }

@@ -38,7 +38,7 @@ fn resolve(value: &str, values: &HashMap<String, &KeyFact>, depth: usize) -> Res
             None => Resolved::Opaque(v.to_owned()),
         };
     }
-    if crate::model::has_placeholder(v) {
+    if crate::model::holds_placeholder(v) {
         Resolved::Opaque(v.to_owned())
     } else {
         Resolved::Literal(v.to_owned())

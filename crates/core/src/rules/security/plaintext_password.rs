@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
-use crate::model::{KeyKind, display_path, has_placeholder};
+use crate::model::{KeyKind, display_path, holds_placeholder};
 use crate::rules::{Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -47,7 +47,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             let boolean =
                 crate::catalog::find(&kf.segs).is_some_and(|e| e.ty == crate::catalog::Ty::Boolean);
             // `set_jwt_as_opaque_token = "true"` names a token but holds a switch
-            if v.trim().is_empty() || has_placeholder(v) || flag || boolean {
+            if v.trim().is_empty() || holds_placeholder(v) || flag || boolean {
                 continue;
             }
             let Some(span) = kf.value_span() else {
