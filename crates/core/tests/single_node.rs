@@ -225,7 +225,7 @@ fn role_sections_follow_the_role() {
 
 #[test]
 fn urls_no_wiring_rule_owns() {
-    let text = "[apim.devportal]\nurl = \"devportal.example.com\"\n\n[database.apim_db]\ntype = \"mysql\"\nurl = \"mysql://db:3306/am\"\n\n[apim.analytics]\nconfig_endpoint = \"https://analytics.example.com:9443/auth\"\n";
+    let text = "[apim.devportal]\nurl = \"devportal.example.com\"\ndisplay_url = true\n\n[database.apim_db]\ntype = \"mysql\"\nurl = \"mysql://db:3306/am\"\n\n[apim.analytics]\nconfig_endpoint = \"https://analytics.example.com:9443/auth\"\n\n[authentication.endpoints]\nlogin_url = \"/authenticationendpoint/login.do\"\n";
     let f = one(text, "invalid-url");
     let spans: Vec<&str> = f.iter().map(|(_, s, _)| s.as_str()).collect();
     assert_eq!(

@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use crate::catalog;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::endpoint;
 use crate::graph::Deployment;
@@ -42,7 +43,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         // wiring rules own the URLs that reach other nodes, scheme included
         let owned: Vec<Range<usize>> = dep.edges_from(i).map(|e| e.span.clone()).collect();
         for kf in &node.facts.keys {
-            if kf.kind != KeyKind::Value || !is_url_key(&kf.name) {
+            if kf.kind != KeyKind::Value || !is_url_key(&kf.name) || !holds_urls(kf) {
                 continue;
             }
             let Some(v) = &kf.value else { continue };
@@ -60,9 +61,26 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Whether the catalog says the key holds absolute URLs: not a switch
+/// (`display_url`), not a path or a pattern (`login_url = "/authenticationendpoint/login.do"`).
+fn holds_urls(kf: &KeyFact) -> bool {
+    let Some(e) = catalog::find(&kf.segs) else {
+        return true;
+    };
+    if e.ty == catalog::Ty::Boolean {
+        return false;
+    }
+    e.default.is_none_or(|d| {
+        let d = d.trim_start_matches(['[', '"']);
+        d.is_empty() || d.contains("://") || d.starts_with("$ref{") || d.starts_with("jdbc:")
+    })
+}
+
 fn check_url(file: usize, kf: &KeyFact, s: &str, span: Range<usize>) -> Option<Diagnostic> {
     let t = s.trim();
+    // a relative path is resolved against the node itself
     if t.is_empty()
+        || t.starts_with('/')
         || ["$ref{", "$env{", "$sys{", "$secret{"]
             .iter()
             .any(|p| t.starts_with(p))
