@@ -35,7 +35,7 @@ pub enum Command {
     Graph(GraphArgs),
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     /// Directories or files (default: the current directory)
     pub paths: Vec<PathBuf>,
@@ -90,6 +90,8 @@ pub enum Format {
     Human,
     Json,
     Compact,
+    Sarif,
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -102,6 +104,7 @@ pub enum RulesFormat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GraphFormat {
     Dot,
+    Mermaid,
     Json,
 }
 

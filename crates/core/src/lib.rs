@@ -7,6 +7,7 @@
 //! Nothing here panics on input: unreadable and unparsable files are nodes
 //! carrying an error, reported as findings.
 
+pub mod catalog;
 pub mod config;
 pub mod diagnostic;
 pub mod endpoint;

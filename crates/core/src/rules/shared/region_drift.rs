@@ -218,9 +218,13 @@ fn lacking(
     (b_name, b): (&str, &Shape),
     out: &mut Vec<Drift>,
 ) {
+    // a node that cannot be read has no role we can count
+    let unreadable = a_members
+        .iter()
+        .any(|i| dep.node(*i).is_some_and(|n| !n.is_analysable()));
     for (role, theirs) in &b.roles {
         let mine = a.roles.get(role).map_or(&[][..], Vec::as_slice);
-        if *role == Role::Unknown || mine.len() >= theirs.len() {
+        if *role == Role::Unknown || unreadable || mine.len() >= theirs.len() {
             continue;
         }
         out.push(Drift {
