@@ -64,6 +64,49 @@ pub fn split(path: &str) -> Vec<&str> {
     segs
 }
 
+/// The segments of a catalog path, as `split` cuts them, without allocating
+/// (lookups run for every key of every node, several times).
+pub fn segments(path: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(path);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let mut quoted = false;
+        for (i, c) in r.char_indices() {
+            match c {
+                '\'' => quoted = !quoted,
+                '.' if !quoted => {
+                    rest = r.get(i + 1..);
+                    return r.get(..i);
+                }
+                _ => {}
+            }
+        }
+        rest = None;
+        Some(r)
+    })
+}
+
+/// Whether a (wildcard) catalog path matches these segments.
+fn path_matches<S: AsRef<str>>(pattern: &str, segs: &[S]) -> bool {
+    let mut p = segments(pattern);
+    let mut s = segs.iter();
+    loop {
+        match (p.next(), s.next()) {
+            (None, None) => return true,
+            (Some(pat), Some(seg)) if seg_matches(pat, seg.as_ref()) => {}
+            _ => return false,
+        }
+    }
+}
+
+/// Concrete entries by path: `find` runs for every key of every node, several
+/// times (a hash look-up costs a fraction of a binary search over 4,000 paths).
+fn by_path() -> &'static std::collections::HashMap<&'static str, &'static Entry> {
+    static MAP: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static Entry>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(|| generated::ENTRIES.iter().map(|e| (e.path, e)).collect())
+}
+
 /// The catalog form of one TOML key: quoted when it holds a dot.
 pub fn segment(key: &str) -> String {
     if key.contains('.') {
@@ -104,24 +147,18 @@ fn seg_matches(pattern: &str, seg: &str) -> bool {
 /// Wildcard entries whose first segment is `first`.
 fn wildcards(first: &str) -> &'static [Entry] {
     let all = generated::WILDCARDS;
-    let lo = all.partition_point(|e| split(e.path).first().is_some_and(|f| *f < first));
-    let hi = all.partition_point(|e| split(e.path).first().is_some_and(|f| *f <= first));
+    let lo = all.partition_point(|e| segments(e.path).next().is_some_and(|f| f < first));
+    let hi = all.partition_point(|e| segments(e.path).next().is_some_and(|f| f <= first));
     all.get(lo..hi).unwrap_or(&[])
 }
 
 /// The entry for a path of segments: the concrete one, else a wildcard one.
 pub fn find<S: AsRef<str>>(segs: &[S]) -> Option<&'static Entry> {
-    if let Some(e) = exact(&join(segs)) {
+    if let Some(e) = by_path().get(join(segs).as_str()) {
         return Some(e);
     }
     let first = segs.first()?.as_ref();
-    wildcards(first).iter().find(|e| {
-        let p = split(e.path);
-        p.len() == segs.len()
-            && p.iter()
-                .zip(segs.iter())
-                .all(|(pat, seg)| seg_matches(pat, seg.as_ref()))
-    })
+    wildcards(first).iter().find(|e| path_matches(e.path, segs))
 }
 
 /// The entry of a table written `[[path]]`: its path without the final `[]`.
@@ -158,13 +195,7 @@ pub fn children<S: AsRef<str>>(parent: &[S]) -> Vec<&'static str> {
         .map(|(_, c)| *c)
         .collect();
     for (q, c) in generated::WILD_CHILDREN {
-        let qs = split(q);
-        if qs.len() == parent.len()
-            && qs
-                .iter()
-                .zip(parent.iter())
-                .all(|(pat, seg)| seg_matches(pat, seg.as_ref()))
-        {
+        if path_matches(q, parent) {
             out.push(c);
         }
     }
@@ -236,6 +267,13 @@ mod tests {
         assert!(children(&["event_listener[]"]).contains(&"properties"));
         assert!(children(&["database", "my_db"]).contains(&"type"));
         assert_eq!(split("a.'b.c'.d"), vec!["a", "'b.c'", "d"]);
+        for p in ["a.'b.c'.d", "", "a", "a.", ".a", "'x.y'", "a..b"] {
+            assert_eq!(segments(p).collect::<Vec<_>>(), split(p), "{p:?}");
+        }
+        assert_eq!(
+            find(&["apim", "gateway", "environment[]", "name"]).map(|e| e.path),
+            exact("apim.gateway.environment[].name").map(|e| e.path)
+        );
         assert_eq!(
             default_of("keystore.tls.password"),
             Some("$ref{keystore.primary.password}")

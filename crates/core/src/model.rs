@@ -590,9 +590,17 @@ pub struct KeyFact {
     pub value: Option<Sp<Scalar>>,
     /// Inside an array-of-tables entry (where WSO2 does not resolve `$ref{}`).
     pub in_aot: bool,
+    /// `catalog::find(&segs)`, looked up once when the facts are extracted
+    /// (several rules ask for every key of every node).
+    pub catalog_entry: Option<&'static crate::catalog::Entry>,
 }
 
 impl KeyFact {
+    /// The catalog entry of this key (concrete or wildcard), if WSO2 reads it.
+    pub fn entry(&self) -> Option<&'static crate::catalog::Entry> {
+        self.catalog_entry
+    }
+
     /// The dotted catalog path.
     pub fn path(&self) -> String {
         crate::catalog::join(&self.segs)
@@ -637,6 +645,9 @@ pub fn key_facts(doc: &toml_edit::Document<String>) -> Vec<KeyFact> {
     if let Some(t) = doc.as_item().as_table() {
         walk_table(doc.raw(), t, &mut Vec::new(), false, &mut out);
     }
+    for kf in &mut out {
+        kf.catalog_entry = crate::catalog::find(&kf.segs);
+    }
     out
 }
 
@@ -675,6 +686,7 @@ fn walk_item(
                 inline: false,
                 value: None,
                 in_aot,
+                catalog_entry: None,
             });
             walk_table(raw, sub, segs, in_aot, out);
             segs.pop();
@@ -697,6 +709,7 @@ fn walk_item(
                     inline: false,
                     value: None,
                     in_aot,
+                    catalog_entry: None,
                 });
                 walk_table(raw, entry, segs, true, out);
             }
@@ -714,6 +727,7 @@ fn walk_item(
                 inline: true,
                 value: scalar(&Value::InlineTable(it.clone())),
                 in_aot,
+                catalog_entry: None,
             });
             for (ik, iv) in it.iter() {
                 let ks = it.key(ik).and_then(toml_edit::Key::span);
@@ -733,6 +747,7 @@ fn walk_item(
                 inline: false,
                 value: scalar(v),
                 in_aot,
+                catalog_entry: None,
             });
             segs.pop();
         }

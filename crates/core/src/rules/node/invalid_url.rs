@@ -64,7 +64,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
 /// Whether the catalog says the key holds absolute URLs: not a switch
 /// (`display_url`), not a path or a pattern (`login_url = "/authenticationendpoint/login.do"`).
 fn holds_urls(kf: &KeyFact) -> bool {
-    let Some(e) = catalog::find(&kf.segs) else {
+    let Some(e) = kf.entry() else {
         return true;
     };
     if e.ty == catalog::Ty::Boolean {

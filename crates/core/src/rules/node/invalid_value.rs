@@ -1,6 +1,6 @@
 //! `invalid-value`: enumerated values, booleans and numbers, durations.
 
-use crate::catalog::{self, Ty};
+use crate::catalog::Ty;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::Deployment;
 use crate::model::{KeyFact, KeyKind, Scalar, display_path, holds_placeholder};
@@ -40,7 +40,7 @@ fn enumeration(kf: &KeyFact) -> Option<(Vec<&'static str>, bool)> {
         }
         ["apim", "gateway", "environment[]", "type"] => Some((ENVIRONMENT_TYPES.to_vec(), false)),
         _ => {
-            let e = catalog::find(&kf.segs)?;
+            let e = kf.entry()?;
             (e.closed && !e.values.is_empty()).then(|| (e.values.to_vec(), false))
         }
     }
@@ -142,7 +142,7 @@ fn check_key(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
         };
         return Some(d);
     }
-    let entry = catalog::find(&kf.segs)?;
+    let entry = kf.entry()?;
     if let Some(unit) = entry.unit {
         return duration(file, kf, &shown, unit);
     }

@@ -155,7 +155,7 @@ fn plain_table_for_array(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
     if kf.kind != KeyKind::Table || kf.inline {
         return None;
     }
-    let entry = catalog::find(&kf.segs)?;
+    let entry = kf.entry()?;
     if !entry.aot || !catalog::children(&kf.segs).is_empty() {
         return None;
     }

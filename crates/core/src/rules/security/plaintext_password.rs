@@ -44,8 +44,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             }
             let Some(v) = kf.str_value() else { continue };
             let flag = v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false");
-            let boolean =
-                crate::catalog::find(&kf.segs).is_some_and(|e| e.ty == crate::catalog::Ty::Boolean);
+            let boolean = kf
+                .entry()
+                .is_some_and(|e| e.ty == crate::catalog::Ty::Boolean);
             // `set_jwt_as_opaque_token = "true"` names a token but holds a switch
             if v.trim().is_empty() || holds_placeholder(v) || flag || boolean {
                 continue;
