@@ -232,6 +232,11 @@ pub fn find_config(dir: &Path) -> Option<PathBuf> {
 /// symlinks followed without loops. Entries that are not regular files are
 /// kept, so that they become `unreadable-file` findings.
 pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    walk_named(dir, NODE_FILE)
+}
+
+/// Every file called `name` under `dir`, walked as [`walk`] does.
+pub fn walk_named(dir: &Path, name: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let walker = ignore::WalkBuilder::new(dir)
         .hidden(false)
@@ -250,7 +255,7 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
         })
         .build();
     for entry in walker.flatten() {
-        if entry.depth() > 0 && entry.file_name() == NODE_FILE {
+        if entry.depth() > 0 && entry.file_name() == name {
             out.push(normalize(entry.path()));
         }
     }
@@ -315,6 +320,48 @@ pub fn relative(path: &Path, base: &Path) -> String {
         .collect::<Vec<_>>()
         .join("/");
     if s.is_empty() { ".".into() } else { s }
+}
+
+/// The deployments of an editor's workspace folder (cli.md, *Language
+/// server*): each directory under `folder` holding an `apimlint.toml`; the
+/// deployment `folder` belongs to when an `apimlint.toml` sits above it; and
+/// `folder` itself when it holds node files that no such directory covers.
+pub fn deployment_roots(folder: &Path) -> Vec<PathBuf> {
+    let folder = normalize(folder);
+    let mut roots: Vec<PathBuf> = walk_named(&folder, CONFIG_FILE)
+        .into_iter()
+        .filter_map(|c| c.parent().map(Path::to_path_buf))
+        .collect();
+    if roots.iter().any(|r| *r == folder) {
+        // the folder is a deployment: nested project files start their own
+    } else if let Some(above) = find_config(&folder).and_then(|c| c.parent().map(Path::to_path_buf)) {
+        roots.push(above);
+    } else if walk(&folder)
+        .iter()
+        .any(|f| !roots.iter().any(|r| f.starts_with(r)))
+    {
+        roots.push(folder);
+    }
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
+/// The node files of the deployment at `root` among `roots`: every
+/// `deployment.toml` under it that no nested root claims.
+pub fn deployment_files(root: &Path, roots: &[PathBuf]) -> Vec<PathBuf> {
+    walk(root)
+        .into_iter()
+        .filter(|f| nearest_root(f, roots).is_none_or(|r| r == root))
+        .collect()
+}
+
+/// The deepest of `roots` that holds `path`.
+pub fn nearest_root<'a>(path: &Path, roots: &'a [PathBuf]) -> Option<&'a PathBuf> {
+    roots
+        .iter()
+        .filter(|r| path.starts_with(r))
+        .max_by_key(|r| r.components().count())
 }
 
 #[cfg(test)]
