@@ -46,7 +46,11 @@ pub fn gateway_labels(dep: &Deployment, gw: NodeIdx) -> Vec<Sp<String>> {
 
 /// Where the environment `name` is defined in `region`: `(control plane,
 /// span of its name)`, each defining node once.
-pub fn environment_sites(dep: &Deployment, region: &str, name: &str) -> Vec<(NodeIdx, Range<usize>)> {
+pub fn environment_sites(
+    dep: &Deployment,
+    region: &str,
+    name: &str,
+) -> Vec<(NodeIdx, Range<usize>)> {
     dep.region_nodes(region)
         .iter()
         .filter_map(|i| dep.node(*i).map(|n| (*i, n)))
@@ -97,7 +101,11 @@ pub fn environment_at(dep: &Deployment, node: NodeIdx, offset: usize) -> Option<
 
 /// The gateways of `region` that serve environment `name`, with the span of
 /// the label that names it.
-pub fn gateways_serving(dep: &Deployment, region: &str, name: &str) -> Vec<(NodeIdx, Range<usize>)> {
+pub fn gateways_serving(
+    dep: &Deployment,
+    region: &str,
+    name: &str,
+) -> Vec<(NodeIdx, Range<usize>)> {
     dep.region_nodes(region)
         .iter()
         .copied()
@@ -129,7 +137,10 @@ pub enum Reference {
 pub fn reference_at(text: &str, offset: usize) -> Option<Reference> {
     let offset = crate::text::floor_char_boundary(text, offset);
     let line_start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text.get(offset..)?.find('\n').map_or(text.len(), |i| offset + i);
+    let line_end = text
+        .get(offset..)?
+        .find('\n')
+        .map_or(text.len(), |i| offset + i);
     let line = text.get(line_start..line_end)?;
     for (marker, is_ref) in [("$ref{", true), ("$secret{", false)] {
         let mut from = 0;
@@ -139,7 +150,8 @@ pub fn reference_at(text: &str, offset: usize) -> Option<Reference> {
             let close = text.get(inner_start..line_end).and_then(|s| s.find('}'));
             let end = close.map_or(line_end, |c| inner_start + c + 1);
             if start <= offset && offset <= end {
-                let inner = text.get(inner_start..end.saturating_sub(usize::from(close.is_some())))?;
+                let inner =
+                    text.get(inner_start..end.saturating_sub(usize::from(close.is_some())))?;
                 let span = start..end;
                 return Some(if is_ref {
                     Reference::Ref {
@@ -193,7 +205,11 @@ pub fn key_span(doc: &toml_edit::Document<String>, path: &[String]) -> Option<Ra
 /// The key under the cursor: its catalog path (`apim.gateway.environment[].name`,
 /// array-of-tables members marked `[]`) and the span of the key text.
 pub fn key_at(doc: &toml_edit::Document<String>, offset: usize) -> Option<(String, Range<usize>)> {
-    fn in_table(t: &dyn toml_edit::TableLike, path: &str, offset: usize) -> Option<(String, Range<usize>)> {
+    fn in_table(
+        t: &dyn toml_edit::TableLike,
+        path: &str,
+        offset: usize,
+    ) -> Option<(String, Range<usize>)> {
         for (k, item) in t.iter() {
             let here = if path.is_empty() {
                 quote_segment(k)
@@ -348,7 +364,10 @@ fn string_state(value: &str) -> (bool, String) {
             _ => {}
         }
     }
-    (quote.is_some(), if quote.is_some() { cur } else { String::new() })
+    (
+        quote.is_some(),
+        if quote.is_some() { cur } else { String::new() },
+    )
 }
 
 /// One table of a file, for an outline: its header path, the header's span,
@@ -455,7 +474,9 @@ mod tests {
             })
         );
         let at = text.find("admin").unwrap_or(0);
-        assert!(matches!(reference_at(text, at), Some(Reference::Secret { alias, .. }) if alias == "admin"));
+        assert!(
+            matches!(reference_at(text, at), Some(Reference::Secret { alias, .. }) if alias == "admin")
+        );
         assert_eq!(reference_at(text, 1), None);
     }
 
@@ -476,7 +497,8 @@ mod tests {
 
     #[test]
     fn keys_and_outline() {
-        let text = "[server]\nhostname = \"a\"\n\n[[apim.gateway.environment]]\nname = \"Default\"\n";
+        let text =
+            "[server]\nhostname = \"a\"\n\n[[apim.gateway.environment]]\nname = \"Default\"\n";
         let doc = toml_edit::Document::parse(text.to_owned()).ok();
         let Some(doc) = doc else { return };
         let at = text.find("\nname =").map_or(0, |i| i + 1);

@@ -334,7 +334,8 @@ pub fn deployment_roots(folder: &Path) -> Vec<PathBuf> {
         .collect();
     if roots.iter().any(|r| *r == folder) {
         // the folder is a deployment: nested project files start their own
-    } else if let Some(above) = find_config(&folder).and_then(|c| c.parent().map(Path::to_path_buf)) {
+    } else if let Some(above) = find_config(&folder).and_then(|c| c.parent().map(Path::to_path_buf))
+    {
         roots.push(above);
     } else if walk(&folder)
         .iter()

@@ -20,7 +20,8 @@ pub fn path_of(uri: &lsp::Uri) -> Option<PathBuf> {
     if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
         return None;
     }
-    uri.to_file_path().map(|p| apimlint_core::vfs::normalize(&p))
+    uri.to_file_path()
+        .map(|p| apimlint_core::vfs::normalize(&p))
 }
 
 /// The `file:` URI of a path.
@@ -64,7 +65,10 @@ pub fn severity(s: Severity) -> lsp::DiagnosticSeverity {
 
 /// The URI of a node's file: the one the client opened it with, else its path.
 pub fn node_uri(node: &Node, opened: &HashMap<PathBuf, lsp::Uri>) -> Option<lsp::Uri> {
-    opened.get(&node.path).cloned().or_else(|| uri_of(&node.path))
+    opened
+        .get(&node.path)
+        .cloned()
+        .or_else(|| uri_of(&node.path))
 }
 
 /// A location in a node's file.
@@ -130,7 +134,10 @@ pub fn file_diagnostic(text: &str, line: usize, column: usize, message: String) 
         .get(start..)
         .and_then(|s| s.char_indices().nth(column.saturating_sub(1)))
         .map_or(start, |(i, _)| start + i);
-    let end = text.get(off..).and_then(|s| s.find('\n')).map_or(text.len(), |i| off + i);
+    let end = text
+        .get(off..)
+        .and_then(|s| s.find('\n'))
+        .map_or(text.len(), |i| off + i);
     lsp::Diagnostic {
         range: range(&lines, text, &(off..end)),
         severity: Some(lsp::DiagnosticSeverity::ERROR),

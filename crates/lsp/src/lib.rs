@@ -51,5 +51,9 @@ pub fn run_stdio() -> Result<u8, String> {
     });
     // the analysis task never ends by itself
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
-    Ok(if shutdown.load(Ordering::SeqCst) { 0 } else { 1 })
+    Ok(if shutdown.load(Ordering::SeqCst) {
+        0
+    } else {
+        1
+    })
 }

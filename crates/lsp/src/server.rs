@@ -84,7 +84,10 @@ impl Backend {
                     }
                     Err(e) => {
                         client
-                            .log_message(lsp::MessageType::ERROR, format!("apimlint: the analysis failed: {e}"))
+                            .log_message(
+                                lsp::MessageType::ERROR,
+                                format!("apimlint: the analysis failed: {e}"),
+                            )
                             .await;
                     }
                 }
@@ -104,20 +107,24 @@ impl Backend {
 fn capabilities() -> lsp::ServerCapabilities {
     lsp::ServerCapabilities {
         position_encoding: Some(lsp::PositionEncodingKind::UTF16),
-        text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
-            open_close: Some(true),
-            change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
-            save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
-            ..Default::default()
-        })),
+        text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
+            lsp::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
+                ..Default::default()
+            },
+        )),
         hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
         definition_provider: Some(lsp::OneOf::Left(true)),
         references_provider: Some(lsp::OneOf::Left(true)),
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
-        code_action_provider: Some(lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
-            code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
-            ..Default::default()
-        })),
+        code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
+            lsp::CodeActionOptions {
+                code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                ..Default::default()
+            },
+        )),
         completion_provider: Some(lsp::CompletionOptions {
             trigger_characters: Some(vec!["\"".into(), "/".into(), "[".into(), ".".into()]),
             ..Default::default()
@@ -138,7 +145,12 @@ fn folders(params: &lsp::InitializeParams) -> Vec<PathBuf> {
         return f.iter().filter_map(|w| convert::path_of(&w.uri)).collect();
     }
     #[allow(deprecated)] // old clients send only `rootUri`
-    params.root_uri.as_ref().and_then(convert::path_of).into_iter().collect()
+    params
+        .root_uri
+        .as_ref()
+        .and_then(convert::path_of)
+        .into_iter()
+        .collect()
 }
 
 impl LanguageServer for Backend {
@@ -151,7 +163,9 @@ impl LanguageServer for Backend {
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false);
         self.shared_watch(watch);
-        guard("initialize", || lock(&self.shared.ws).discover(folders(&params)))?;
+        guard("initialize", || {
+            lock(&self.shared.ws).discover(folders(&params))
+        })?;
         self.start();
         Ok(lsp::InitializeResult {
             capabilities: capabilities(),
@@ -181,7 +195,11 @@ impl LanguageServer for Backend {
                     method: "workspace/didChangeWatchedFiles".into(),
                     register_options: serde_json::to_value(options).ok(),
                 };
-                let _ = tokio::time::timeout(Duration::from_secs(30), client.register_capability(vec![reg])).await;
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(30),
+                    client.register_capability(vec![reg]),
+                )
+                .await;
             });
         }
         self.changed();
@@ -193,7 +211,9 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, p: lsp::DidOpenTextDocumentParams) {
-        let Some(path) = convert::path_of(&p.text_document.uri) else { return };
+        let Some(path) = convert::path_of(&p.text_document.uri) else {
+            return;
+        };
         let doc = p.text_document;
         {
             let mut docs = lock(&self.shared.docs);
@@ -217,7 +237,9 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change(&self, p: lsp::DidChangeTextDocumentParams) {
-        let Some(path) = convert::path_of(&p.text_document.uri) else { return };
+        let Some(path) = convert::path_of(&p.text_document.uri) else {
+            return;
+        };
         let applied = {
             let mut docs = lock(&self.shared.docs);
             match docs.get_mut(&path) {
@@ -249,7 +271,9 @@ impl LanguageServer for Backend {
     }
 
     async fn did_save(&self, p: lsp::DidSaveTextDocumentParams) {
-        let Some(path) = convert::path_of(&p.text_document.uri) else { return };
+        let Some(path) = convert::path_of(&p.text_document.uri) else {
+            return;
+        };
         if let Some(text) = p.text {
             let mut docs = lock(&self.shared.docs);
             if let Some(d) = docs.get_mut(&path) {
@@ -261,7 +285,9 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, p: lsp::DidCloseTextDocumentParams) {
-        let Some(path) = convert::path_of(&p.text_document.uri) else { return };
+        let Some(path) = convert::path_of(&p.text_document.uri) else {
+            return;
+        };
         lock(&self.shared.docs).remove(&path);
         {
             let mut ws = lock(&self.shared.ws);
@@ -280,7 +306,9 @@ impl LanguageServer for Backend {
             let mut ws = lock(&self.shared.ws);
             let docs = lock(&self.shared.docs);
             for c in p.changes {
-                let Some(path) = convert::path_of(&c.uri) else { continue };
+                let Some(path) = convert::path_of(&c.uri) else {
+                    continue;
+                };
                 if c.typ == lsp::FileChangeType::DELETED {
                     // an open buffer outlives its file until it is closed
                     if !docs.contains_key(&path) {
@@ -297,9 +325,24 @@ impl LanguageServer for Backend {
     async fn did_change_workspace_folders(&self, p: lsp::DidChangeWorkspaceFoldersParams) {
         {
             let mut ws = lock(&self.shared.ws);
-            let removed: Vec<PathBuf> = p.event.removed.iter().filter_map(|f| convert::path_of(&f.uri)).collect();
-            let mut folders: Vec<PathBuf> = ws.folders.iter().filter(|f| !removed.contains(f)).cloned().collect();
-            folders.extend(p.event.added.iter().filter_map(|f| convert::path_of(&f.uri)));
+            let removed: Vec<PathBuf> = p
+                .event
+                .removed
+                .iter()
+                .filter_map(|f| convert::path_of(&f.uri))
+                .collect();
+            let mut folders: Vec<PathBuf> = ws
+                .folders
+                .iter()
+                .filter(|f| !removed.contains(f))
+                .cloned()
+                .collect();
+            folders.extend(
+                p.event
+                    .added
+                    .iter()
+                    .filter_map(|f| convert::path_of(&f.uri)),
+            );
             ws.discover(folders);
         }
         self.changed();
@@ -309,11 +352,15 @@ impl LanguageServer for Backend {
         let tp = p.text_document_position_params;
         guard("hover", || {
             let ws = lock(&self.shared.ws);
-            handlers::at(&ws, &tp.text_document.uri, tp.position).and_then(|at| handlers::hover::hover(&at))
+            handlers::at(&ws, &tp.text_document.uri, tp.position)
+                .and_then(|at| handlers::hover::hover(&at))
         })
     }
 
-    async fn goto_definition(&self, p: lsp::GotoDefinitionParams) -> Result<Option<lsp::GotoDefinitionResponse>> {
+    async fn goto_definition(
+        &self,
+        p: lsp::GotoDefinitionParams,
+    ) -> Result<Option<lsp::GotoDefinitionResponse>> {
         let tp = p.text_document_position_params;
         let uris = self.uris();
         guard("definition", || {
@@ -331,13 +378,18 @@ impl LanguageServer for Backend {
         guard("references", || {
             let ws = lock(&self.shared.ws);
             let locs = handlers::at(&ws, &tp.text_document.uri, tp.position)
-                .map(|at| handlers::definition::references(&at, p.context.include_declaration, &uris))
+                .map(|at| {
+                    handlers::definition::references(&at, p.context.include_declaration, &uris)
+                })
                 .unwrap_or_default();
             (!locs.is_empty()).then_some(locs)
         })
     }
 
-    async fn code_action(&self, p: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
+    async fn code_action(
+        &self,
+        p: lsp::CodeActionParams,
+    ) -> Result<Option<lsp::CodeActionResponse>> {
         let uris = self.uris();
         guard("codeAction", || {
             let ws = lock(&self.shared.ws);
@@ -348,7 +400,10 @@ impl LanguageServer for Backend {
         })
     }
 
-    async fn completion(&self, p: lsp::CompletionParams) -> Result<Option<lsp::CompletionResponse>> {
+    async fn completion(
+        &self,
+        p: lsp::CompletionParams,
+    ) -> Result<Option<lsp::CompletionResponse>> {
         let tp = p.text_document_position;
         guard("completion", || {
             let path = convert::path_of(&tp.text_document.uri)?;
@@ -357,17 +412,24 @@ impl LanguageServer for Backend {
             let lines = apimlint_core::text::LineIndex::new(&text);
             let offset = convert::offset(&lines, &text, tp.position);
             let ws = lock(&self.shared.ws);
-            let analysed = ws.locate(&path).and_then(|(_, dep, i)| dep.node(i).map(|n| (dep, n)));
+            let analysed = ws
+                .locate(&path)
+                .and_then(|(_, dep, i)| dep.node(i).map(|n| (dep, n)));
             let items = handlers::completion::complete(&text, offset, analysed);
             (!items.is_empty()).then_some(lsp::CompletionResponse::Array(items))
         })
     }
 
-    async fn document_symbol(&self, p: lsp::DocumentSymbolParams) -> Result<Option<lsp::DocumentSymbolResponse>> {
+    async fn document_symbol(
+        &self,
+        p: lsp::DocumentSymbolParams,
+    ) -> Result<Option<lsp::DocumentSymbolResponse>> {
         guard("documentSymbol", || {
             let ws = lock(&self.shared.ws);
             let at = handlers::at(&ws, &p.text_document.uri, lsp::Position::default())?;
-            Some(lsp::DocumentSymbolResponse::Nested(handlers::symbols::document_symbols(&at)))
+            Some(lsp::DocumentSymbolResponse::Nested(
+                handlers::symbols::document_symbols(&at),
+            ))
         })
     }
 }
@@ -379,5 +441,21 @@ impl Backend {
 
     fn watch_files(&self) -> bool {
         self.watch.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_an_error_response() {
+        let r: Result<()> = guard("hover", || panic!("boom"));
+        let e = r.err().map(|e| (e.code.code(), e.message.to_string()));
+        assert_eq!(
+            e,
+            Some((-32603, "apimlint: internal error in hover: boom".to_owned()))
+        );
+        assert_eq!(guard("hover", || 1).ok(), Some(1));
     }
 }

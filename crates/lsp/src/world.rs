@@ -68,7 +68,10 @@ impl DepState {
     }
 
     fn has_work(&self) -> bool {
-        self.dep.is_none() || !self.pending.is_empty() || !self.removed.is_empty() || self.config_dirty
+        self.dep.is_none()
+            || !self.pending.is_empty()
+            || !self.removed.is_empty()
+            || self.config_dirty
     }
 
     /// The node of `path` in the analysed deployment.
@@ -109,10 +112,9 @@ impl Workspace {
     /// The deployment a file belongs to.
     pub fn owner(&self, path: &Path) -> Option<usize> {
         if is_named(path, CONFIG_FILE) {
-            return self
-                .deployments
-                .iter()
-                .position(|d| d.config_path.as_deref() == Some(path) || path.parent() == Some(d.root.as_path()));
+            return self.deployments.iter().position(|d| {
+                d.config_path.as_deref() == Some(path) || path.parent() == Some(d.root.as_path())
+            });
         }
         self.deployments
             .iter()
@@ -138,7 +140,12 @@ impl Workspace {
     pub fn touch(&mut self, path: &Path) {
         if is_named(path, CONFIG_FILE) {
             match self.owner(path) {
-                Some(i) if self.deployments.get(i).is_some_and(|d| d.config_path.as_deref() == Some(path)) => {
+                Some(i)
+                    if self
+                        .deployments
+                        .get(i)
+                        .is_some_and(|d| d.config_path.as_deref() == Some(path)) =>
+                {
                     if let Some(d) = self.deployments.get_mut(i) {
                         d.config_dirty = true;
                     }
@@ -183,7 +190,11 @@ impl Workspace {
     /// that left every deployment are cleared.
     fn rediscover_now(&mut self) {
         self.rediscover = false;
-        let mut roots: Vec<PathBuf> = self.folders.iter().flat_map(|f| vfs::deployment_roots(f)).collect();
+        let mut roots: Vec<PathBuf> = self
+            .folders
+            .iter()
+            .flat_map(|f| vfs::deployment_roots(f))
+            .collect();
         roots.extend(self.extra_roots.iter().cloned());
         roots.sort();
         roots.dedup();
@@ -199,7 +210,12 @@ impl Workspace {
             .map(|r| DepState::new(r.clone(), vfs::deployment_files(r, &roots)))
             .collect();
         // open node files not found on disk yet
-        let open: Vec<PathBuf> = self.uris.keys().filter(|p| is_named(p, NODE_FILE)).cloned().collect();
+        let open: Vec<PathBuf> = self
+            .uris
+            .keys()
+            .filter(|p| is_named(p, NODE_FILE))
+            .cloned()
+            .collect();
         for p in open {
             if let Some(i) = self.owner(&p)
                 && let Some(d) = self.deployments.get_mut(i)
@@ -252,7 +268,9 @@ pub fn analyse(shared: &Shared) -> Vec<Publish> {
     let (overlays, versions): (HashMap<PathBuf, String>, HashMap<PathBuf, i32>) = {
         let docs = lock(&shared.docs);
         (
-            docs.iter().map(|(p, d)| (p.clone(), d.text.clone())).collect(),
+            docs.iter()
+                .map(|(p, d)| (p.clone(), d.text.clone()))
+                .collect(),
             docs.iter().map(|(p, d)| (p.clone(), d.version)).collect(),
         )
     };
@@ -320,7 +338,11 @@ fn analyse_one(
             apimlint_core::load(fs, &discovery, config)
         }
         Some(prev) => {
-            let config = if config_dirty { read_config(d, fs) } else { None };
+            let config = if config_dirty {
+                read_config(d, fs)
+            } else {
+                None
+            };
             let files: Vec<SourceFile> = changed
                 .iter()
                 .filter(|p| d.files.contains(*p))
@@ -346,8 +368,11 @@ fn analyse_one(
         };
     }
     let diags = incremental::visible(&dep, apimlint_core::check(&dep));
-    let mut by_file: HashMap<PathBuf, Vec<lsp::Diagnostic>> =
-        dep.nodes.iter().map(|n| (n.path.clone(), Vec::new())).collect();
+    let mut by_file: HashMap<PathBuf, Vec<lsp::Diagnostic>> = dep
+        .nodes
+        .iter()
+        .map(|n| (n.path.clone(), Vec::new()))
+        .collect();
     for diag in &diags {
         if let (Some(n), Some(l)) = (dep.node(diag.file), convert::diagnostic(&dep, diag, uris)) {
             by_file.entry(n.path.clone()).or_default().push(l);

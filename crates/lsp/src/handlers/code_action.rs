@@ -22,14 +22,28 @@ fn leaks_secret(dep: &Deployment, edit: &Edit) -> bool {
     })
 }
 
-fn edit_of(dep: &Deployment, edits: &[&Edit], uris: &HashMap<PathBuf, lsp::Uri>) -> Option<lsp::WorkspaceEdit> {
+fn edit_of(
+    dep: &Deployment,
+    edits: &[&Edit],
+    uris: &HashMap<PathBuf, lsp::Uri>,
+) -> Option<lsp::WorkspaceEdit> {
     if edits.iter().any(|e| leaks_secret(dep, e)) {
         return None;
     }
-    convert::workspace_edit(dep, edits.iter().map(|e| (e.file, &e.range, e.new_text.as_str())), uris)
+    convert::workspace_edit(
+        dep,
+        edits
+            .iter()
+            .map(|e| (e.file, &e.range, e.new_text.as_str())),
+        uris,
+    )
 }
 
-pub fn code_actions(at: &At<'_>, range: std::ops::Range<usize>, uris: &HashMap<PathBuf, lsp::Uri>) -> Vec<lsp::CodeActionOrCommand> {
+pub fn code_actions(
+    at: &At<'_>,
+    range: std::ops::Range<usize>,
+    uris: &HashMap<PathBuf, lsp::Uri>,
+) -> Vec<lsp::CodeActionOrCommand> {
     let dep = at.dep;
     let mine: Vec<&Diagnostic> = at.state.diags.iter().filter(|d| d.file == at.idx).collect();
     let here: Vec<&Diagnostic> = mine
@@ -45,7 +59,9 @@ pub fn code_actions(at: &At<'_>, range: std::ops::Range<usize>, uris: &HashMap<P
         }
         let Some(fix) = &d.fix else { continue };
         let edits: Vec<&Edit> = fix.edits.iter().collect();
-        let Some(edit) = edit_of(dep, &edits, uris) else { continue };
+        let Some(edit) = edit_of(dep, &edits, uris) else {
+            continue;
+        };
         out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
             title: fix.title.clone(),
             kind: Some(lsp::CodeActionKind::QUICKFIX),
@@ -57,7 +73,11 @@ pub fn code_actions(at: &At<'_>, range: std::ops::Range<usize>, uris: &HashMap<P
     }
     // fix all of a rule in this file: the fixes that do not overlap
     for rule in rules_here {
-        let fixable: Vec<&Diagnostic> = mine.iter().copied().filter(|d| d.rule == rule && d.fix.is_some()).collect();
+        let fixable: Vec<&Diagnostic> = mine
+            .iter()
+            .copied()
+            .filter(|d| d.rule == rule && d.fix.is_some())
+            .collect();
         if fixable.len() < 2 {
             continue;
         }
@@ -65,19 +85,28 @@ pub fn code_actions(at: &At<'_>, range: std::ops::Range<usize>, uris: &HashMap<P
         for d in &fixable {
             let Some(fix) = &d.fix else { continue };
             let clash = fix.edits.iter().any(|e| {
-                taken
-                    .iter()
-                    .any(|t| t.file == e.file && t.range.start < e.range.end.max(e.range.start + 1) && e.range.start < t.range.end.max(t.range.start + 1))
+                taken.iter().any(|t| {
+                    t.file == e.file
+                        && t.range.start < e.range.end.max(e.range.start + 1)
+                        && e.range.start < t.range.end.max(t.range.start + 1)
+                })
             });
             if !clash {
                 taken.extend(fix.edits.iter());
             }
         }
-        let Some(edit) = edit_of(dep, &taken, uris) else { continue };
+        let Some(edit) = edit_of(dep, &taken, uris) else {
+            continue;
+        };
         out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
             title: format!("Fix all `{rule}` in this file"),
             kind: Some(lsp::CodeActionKind::QUICKFIX),
-            diagnostics: Some(fixable.iter().filter_map(|d| convert::diagnostic(dep, d, uris)).collect()),
+            diagnostics: Some(
+                fixable
+                    .iter()
+                    .filter_map(|d| convert::diagnostic(dep, d, uris))
+                    .collect(),
+            ),
             edit: Some(edit),
             ..Default::default()
         }));

@@ -19,7 +19,11 @@ fn item(label: &str, kind: lsp::CompletionItemKind, detail: Option<String>) -> l
 
 /// Completions at `offset` of `text` (the buffer), for a file that is `node`
 /// of `dep` when it has been analysed.
-pub fn complete(text: &str, offset: usize, analysed: Option<(&Deployment, &Node)>) -> Vec<lsp::CompletionItem> {
+pub fn complete(
+    text: &str,
+    offset: usize,
+    analysed: Option<(&Deployment, &Node)>,
+) -> Vec<lsp::CompletionItem> {
     let ctx = query::context_at(text, offset);
     let leaf = ctx.key.last().map(String::as_str).unwrap_or("");
     let full_key: Vec<String> = ctx.table.iter().chain(ctx.key.iter()).cloned().collect();
@@ -27,28 +31,46 @@ pub fn complete(text: &str, offset: usize, analysed: Option<(&Deployment, &Node)
     if ctx.in_value {
         if full_key == ["server", "server_role"] {
             for r in SERVER_ROLES {
-                out.push(item(r, lsp::CompletionItemKind::ENUM_MEMBER, Some("server_role".into())));
+                out.push(item(
+                    r,
+                    lsp::CompletionItemKind::ENUM_MEMBER,
+                    Some("server_role".into()),
+                ));
             }
             for r in DEPRECATED_SERVER_ROLES {
-                out.push(item(r, lsp::CompletionItemKind::ENUM_MEMBER, Some("deprecated 4.0 role".into())));
+                out.push(item(
+                    r,
+                    lsp::CompletionItemKind::ENUM_MEMBER,
+                    Some("deprecated 4.0 role".into()),
+                ));
             }
             return quote_if_needed(out, ctx.in_string);
         }
-        let Some((dep, node)) = analysed else { return out };
+        let Some((dep, node)) = analysed else {
+            return out;
+        };
         if leaf == "gateway_labels" {
             for name in query::environment_names(dep, &node.region) {
-                out.push(item(&name, lsp::CompletionItemKind::ENUM_MEMBER, Some(format!("gateway environment of {}", node.region))));
+                out.push(item(
+                    &name,
+                    lsp::CompletionItemKind::ENUM_MEMBER,
+                    Some(format!("gateway environment of {}", node.region)),
+                ));
             }
             return quote_if_needed(out, ctx.in_string);
         }
-        if ctx.in_string && let Some((_, host_typed)) = ctx.prefix.split_once("://") {
+        if ctx.in_string
+            && let Some((_, host_typed)) = ctx.prefix.split_once("://")
+        {
             if host_typed.contains(':') || host_typed.contains('/') {
                 return out;
             }
             // names of the writer's region first, then the others
             let mut seen: Vec<String> = Vec::new();
             let mut order: Vec<usize> = dep.region_nodes(&node.region).to_vec();
-            let rest: Vec<usize> = (0..dep.nodes.len()).filter(|i| !order.contains(i)).collect();
+            let rest: Vec<usize> = (0..dep.nodes.len())
+                .filter(|i| !order.contains(i))
+                .collect();
             order.extend(rest);
             for (rank, i) in order.into_iter().enumerate() {
                 let Some(n) = dep.node(i) else { continue };
@@ -60,7 +82,11 @@ pub fn complete(text: &str, offset: usize, analysed: Option<(&Deployment, &Node)
                     continue;
                 }
                 seen.push(name.clone());
-                let mut it = item(&name, lsp::CompletionItemKind::VALUE, Some(format!("{} ({}, {})", n.id, n.role, n.region)));
+                let mut it = item(
+                    &name,
+                    lsp::CompletionItemKind::VALUE,
+                    Some(format!("{} ({}, {})", n.id, n.role, n.region)),
+                );
                 it.sort_text = Some(format!("{rank:05}"));
                 out.push(it);
             }

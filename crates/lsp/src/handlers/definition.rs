@@ -38,7 +38,13 @@ pub fn definition(at: &At<'_>, uris: &HashMap<PathBuf, lsp::Uri>) -> Vec<lsp::Lo
         }
         for t in targets {
             if let Some(tn) = dep.node(t) {
-                out.push((t, tn.facts.server_header.clone().unwrap_or_else(|| tn.anchor())));
+                out.push((
+                    t,
+                    tn.facts
+                        .server_header
+                        .clone()
+                        .unwrap_or_else(|| tn.anchor()),
+                ));
             }
         }
     }
@@ -47,7 +53,11 @@ pub fn definition(at: &At<'_>, uris: &HashMap<PathBuf, lsp::Uri>) -> Vec<lsp::Lo
         .collect()
 }
 
-pub fn references(at: &At<'_>, include_declaration: bool, uris: &HashMap<PathBuf, lsp::Uri>) -> Vec<lsp::Location> {
+pub fn references(
+    at: &At<'_>,
+    include_declaration: bool,
+    uris: &HashMap<PathBuf, lsp::Uri>,
+) -> Vec<lsp::Location> {
     let (dep, n) = (at.dep, at.node);
     if n.is_stale() {
         return Vec::new();

@@ -17,9 +17,12 @@ pub fn hover(at: &At<'_>) -> Option<lsp::Hover> {
     let stale = at.node.is_stale();
     // findings under the cursor, each rule's page once
     let mut pages: Vec<&str> = Vec::new();
-    for d in at.state.diags.iter().filter(|d| {
-        d.file == at.idx && d.range.start <= at.offset && at.offset <= d.range.end
-    }) {
+    for d in at
+        .state
+        .diags
+        .iter()
+        .filter(|d| d.file == at.idx && d.range.start <= at.offset && at.offset <= d.range.end)
+    {
         let mut s = format!("**{}** ({}): {}", d.rule, d.severity, d.message);
         if let Some(h) = &d.help {
             let _ = write!(s, "\n\nhelp: {h}");
@@ -77,7 +80,10 @@ fn label_section(at: &At<'_>, label: &str) -> String {
     let region = &at.node.region;
     let sites = query::environment_sites(at.dep, region, label);
     if !sites.is_empty() {
-        let cps: Vec<String> = sites.iter().map(|(i, _)| format!("`{}`", at.dep.id(*i))).collect();
+        let cps: Vec<String> = sites
+            .iter()
+            .map(|(i, _)| format!("`{}`", at.dep.id(*i)))
+            .collect();
         return format!(
             "gateway label `{label}`: the gateway environment `{label}` of {region}, defined on {}",
             cps.join(", ")
@@ -85,13 +91,23 @@ fn label_section(at: &At<'_>, label: &str) -> String {
     }
     let names = query::environment_names(at.dep, region);
     if names.iter().any(|n| n == label) {
-        return format!("gateway label `{label}`: listed in apimlint.toml `[environments]` for {region}");
+        return format!(
+            "gateway label `{label}`: listed in apimlint.toml `[environments]` for {region}"
+        );
     }
-    let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    let list = names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     if list.is_empty() {
-        format!("gateway label `{label}`: no control plane of {region} defines any gateway environment")
+        format!(
+            "gateway label `{label}`: no control plane of {region} defines any gateway environment"
+        )
     } else {
-        format!("gateway label `{label}`: matches no gateway environment of {region} (they are {list})")
+        format!(
+            "gateway label `{label}`: matches no gateway environment of {region} (they are {list})"
+        )
     }
 }
 
@@ -102,7 +118,12 @@ pub fn edge_section(dep: &Deployment, e: &Edge) -> String {
         .and_then(|n| n.redacted.get(e.span.clone()))
         .unwrap_or("?")
         .to_owned();
-    let want = e.expected.iter().map(|r| r.name()).collect::<Vec<_>>().join(" or ");
+    let want = e
+        .expected
+        .iter()
+        .map(|r| r.name())
+        .collect::<Vec<_>>()
+        .join(" or ");
     let port = e.kind.port();
     let mut s = format!(
         "{url} (`{}`, {}): needs a {want} on port {port} + its offset",
@@ -112,7 +133,13 @@ pub fn edge_section(dep: &Deployment, e: &Edge) -> String {
     if e.cross_region {
         s.push_str("\n\nno node of this region has that name: it reaches another region");
     }
-    let lines = |nodes: &[NodeIdx]| nodes.iter().map(|i| node_line(dep, *i, Some(port))).collect::<Vec<_>>().join("\n");
+    let lines = |nodes: &[NodeIdx]| {
+        nodes
+            .iter()
+            .map(|i| node_line(dep, *i, Some(port)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     match &e.resolution {
         Resolution::Ok { targets, via_lb } => {
             let how = if *via_lb {

@@ -31,7 +31,11 @@ pub fn document_symbols(at: &At<'_>) -> Vec<lsp::DocumentSymbol> {
                 })
                 .collect();
             lsp::DocumentSymbol {
-                name: if s.name.is_empty() { "(root)".into() } else { s.name.clone() },
+                name: if s.name.is_empty() {
+                    "(root)".into()
+                } else {
+                    s.name.clone()
+                },
                 detail: None,
                 kind: lsp::SymbolKind::NAMESPACE,
                 tags: None,
