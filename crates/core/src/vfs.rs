@@ -332,7 +332,7 @@ pub fn deployment_roots(folder: &Path) -> Vec<PathBuf> {
         .into_iter()
         .filter_map(|c| c.parent().map(Path::to_path_buf))
         .collect();
-    if roots.iter().any(|r| *r == folder) {
+    if roots.contains(&folder) {
         // the folder is a deployment: nested project files start their own
     } else if let Some(above) = find_config(&folder).and_then(|c| c.parent().map(Path::to_path_buf))
     {

@@ -1,6 +1,13 @@
 //! The language server in process, through the tower service: each handler,
 //! on a copy of the clean sample deployment.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
