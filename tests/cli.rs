@@ -328,3 +328,89 @@ fn ignore_walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// The values of `<command> --format`, as `--help` lists them (so that a new
+/// format, SARIF included, is covered as soon as it exists).
+fn formats_of(command: &str) -> Vec<String> {
+    let help = stdout(&run(&[command, "--help"]));
+    let line = help
+        .lines()
+        .find(|l| l.trim_start().starts_with("--format"))
+        .unwrap_or_else(|| panic!("no --format in:\n{help}"));
+    let list = line
+        .split("possible values:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no possible values in {line:?}"));
+    list.trim()
+        .trim_end_matches(']')
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+#[test]
+fn no_secret_value_of_the_secret_rules_fixtures_appears_in_any_format() {
+    let formats = formats_of("check");
+    assert!(formats.len() >= 3, "{formats:?}");
+    let graph_formats = formats_of("graph");
+    assert!(graph_formats.len() >= 2, "{graph_formats:?}");
+    // the trees where the secret-bearing rules fire: plain-text passwords,
+    // `[plaintext]` secrets, default credentials, differing key passwords
+    let trees = [
+        "fixtures/plaintext-password/bad",
+        "fixtures/unencrypted-secret/bad",
+        "fixtures/default-credentials/bad",
+        "fixtures/keystore-password-mismatch/bad",
+        "fixtures/undefined-secret/bad",
+    ];
+    for tree in trees {
+        let mut secrets = Vec::new();
+        for entry in ignore_walk(Path::new(tree)) {
+            let text = std::fs::read_to_string(&entry).unwrap_or_default();
+            let parsed = apimlint_core::syntax::parse(&text);
+            let ranges = apimlint_core::redact::secret_ranges(&text, parsed.doc.as_ref());
+            let redacted = apimlint_core::redact::redact(&text, &ranges);
+            for r in ranges {
+                // a secret equal to a value shown anyway (`username = "admin"`) cannot be told apart
+                if let Some(s) = text
+                    .get(r)
+                    .filter(|s| s.len() >= 5 && !redacted.contains(&format!("\"{s}\"")))
+                {
+                    secrets.push(s.to_owned());
+                }
+            }
+        }
+        assert!(!secrets.is_empty(), "{tree} should carry secrets");
+        let runs = formats
+            .iter()
+            .map(|f| vec!["check", tree, "--format", f, "--color", "always"])
+            .chain(
+                graph_formats
+                    .iter()
+                    .map(|f| vec!["graph", tree, "--format", f]),
+            );
+        for args in runs {
+            let format = args.join(" ");
+            let o = run(&args);
+            assert_eq!(
+                o.status.code().map(|c| c < 2),
+                Some(true),
+                "{tree} {format}: {}",
+                stderr(&o)
+            );
+            let out = format!("{}{}", stdout(&o), stderr(&o));
+            assert!(out.len() > 100, "{tree} {format}: no output");
+            for s in &secrets {
+                // a short value (`admin`) is also a word of messages (`super_admin`):
+                // look for it as a value, quoted or JSON-escaped
+                let leaked = if s.len() >= 8 {
+                    out.contains(s.as_str())
+                } else {
+                    out.contains(&format!("\"{s}\"")) || out.contains(&format!("\\\"{s}\\\""))
+                };
+                assert!(!leaked, "{tree}: {format} output leaks a secret {s:?}");
+            }
+        }
+    }
+}

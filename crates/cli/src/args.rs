@@ -51,6 +51,31 @@ pub struct CheckArgs {
     pub config: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    #[command(flatten)]
+    pub fixes: FixArgs,
+}
+
+/// Fixes, suppressions and baselines (`crate::fix`, `crate::baseline`).
+#[derive(Debug, Clone, Args)]
+pub struct FixArgs {
+    /// Apply safe fixes in place, then report what is left
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix or --diff: apply the unsafe fixes too
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub diff: bool,
+    /// A suppression comment without `-- reason` is a finding
+    #[arg(long)]
+    pub require_reason: bool,
+    /// Report only findings not recorded in FILE
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the findings in FILE (a baseline), so that CI fails only on new ones
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

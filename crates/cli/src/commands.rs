@@ -8,7 +8,7 @@ use apimlint_core::{Config, Deployment, Severity, rules};
 
 use crate::args::{CheckArgs, Cli, Color, Command, FailOn, Format, GraphArgs, GraphFormat};
 use crate::render::{self, Report};
-use crate::{EXIT_FINDINGS, EXIT_OK};
+use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, baseline, fix};
 
 pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
     match cli.command {
@@ -24,11 +24,11 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8
     }
 }
 
-/// Discover, read the project file and load the deployment.
-pub fn load(
+/// Discover the files and read the project file.
+pub fn load_parts(
     paths: &[std::path::PathBuf],
     config: Option<&Path>,
-) -> Result<(Deployment, std::path::PathBuf), String> {
+) -> Result<(vfs::Discovery, Config, std::path::PathBuf), String> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let disc = vfs::discover(&cwd, paths, config).map_err(|e| e.to_string())?;
@@ -38,12 +38,65 @@ pub fn load(
         }
         None => Config::default(),
     };
+    Ok((disc, config, cwd))
+}
+
+/// Discover, read the project file and load the deployment.
+pub fn load(
+    paths: &[std::path::PathBuf],
+    config: Option<&Path>,
+) -> Result<(Deployment, std::path::PathBuf), String> {
+    let (disc, config, cwd) = load_parts(paths, config)?;
     Ok((apimlint_core::load(&DiskFs, &disc, config), cwd))
 }
 
-fn check(a: CheckArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8, String> {
-    let (dep, cwd) = load(&a.paths, a.config.as_deref())?;
-    let diags = apimlint_core::check(&dep);
+fn check(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
+    let fa = &a.fixes;
+    if fa.unsafe_fixes && !fa.fix && !fa.diff {
+        return Err("`--unsafe-fixes` applies with `--fix` or `--diff`".to_owned());
+    }
+    let opts = apimlint_core::suppress::Options {
+        require_reason: fa.require_reason,
+    };
+    // read the baseline first: a bad one fails the run before any file is written
+    let baseline = fa.baseline.as_deref().map(baseline::read).transpose()?;
+    let mut failed = false;
+    let (dep, diags, cwd) = if fa.fix || fa.diff {
+        match fix::run(&a.paths, a.config.as_deref(), fa, &opts, out, err)? {
+            (fix::Fixed::Diff(code), _) => return Ok(code),
+            (
+                fix::Fixed::Report {
+                    dep,
+                    diags,
+                    failed: f,
+                },
+                cwd,
+            ) => {
+                failed = f;
+                (*dep, diags, cwd)
+            }
+        }
+    } else {
+        let (dep, cwd) = load(&a.paths, a.config.as_deref())?;
+        let diags = apimlint_core::check_with(&dep, &opts);
+        (dep, diags, cwd)
+    };
+    if let Some(path) = &fa.write_baseline {
+        let (n, fps) = baseline::write(path, &dep, &diags)?;
+        writeln!(
+            err,
+            "apimlint: recorded {n} finding{} ({fps} fingerprint{}) in {}",
+            if n == 1 { "" } else { "s" },
+            if fps == 1 { "" } else { "s" },
+            relative(path, &cwd)
+        )
+        .map_err(|e| e.to_string())?;
+        return Ok(if failed { EXIT_ERROR } else { EXIT_OK });
+    }
+    let (diags, absorbed) = match &baseline {
+        Some(b) => b.filter(&dep, diags),
+        None => (diags, 0),
+    };
     let report = Report {
         dep: &dep,
         diags: &diags,
@@ -55,6 +108,18 @@ fn check(a: CheckArgs, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8, 
         Format::Compact => render::compact::render(&report, out),
     };
     io.map_err(|e| format!("cannot write the report: {e}"))?;
+    if let Some(path) = &fa.baseline {
+        writeln!(
+            err,
+            "apimlint: {absorbed} finding{} absorbed by the baseline {}",
+            if absorbed == 1 { "" } else { "s" },
+            relative(path, &cwd)
+        )
+        .map_err(|e| format!("cannot write the report: {e}"))?;
+    }
+    if failed {
+        return Ok(EXIT_ERROR);
+    }
     let floor = match a.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,

@@ -3,7 +3,9 @@
 //! renders what it returns.
 
 mod args;
+mod baseline;
 mod commands;
+mod fix;
 pub mod render;
 
 use std::process::ExitCode;

@@ -148,14 +148,15 @@ impl Diagnostic {
     /// `sha256(rule, node id, key path, normalised value)` (cli.md, *Fingerprints*).
     pub fn fingerprint(&self, dep: &Deployment) -> String {
         let node = dep.nodes.get(self.file).map_or("", |n| n.id.as_str());
-        let secret = crate::redact::is_secret_key(self.key.rsplit('.').next().unwrap_or(""));
+        let secret = crate::redact::is_secret_key(self.key.rsplit('.').next().unwrap_or(""))
+            || crate::redact::is_secret_table(&self.key.split('.').collect::<Vec<_>>());
         let value = if secret {
-            ""
+            String::new()
         } else {
-            self.value.as_deref().unwrap_or("")
+            crate::redact::redact_value(self.value.as_deref().unwrap_or(""))
         };
         let mut h = Sha256::new();
-        for part in [self.rule, node, self.key.as_str(), value] {
+        for part in [self.rule, node, self.key.as_str(), value.as_str()] {
             h.update(part.as_bytes());
             h.update([0u8]);
         }

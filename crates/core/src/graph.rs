@@ -796,7 +796,9 @@ impl HostIndex {
             HostKind::Name => match self.lookup(&ep.host) {
                 Some(found) => found,
                 None => {
-                    return match did_you_mean(&ep.host, self.region_names(dep, &writer.region), 2) {
+                    return match did_you_mean(&ep.host, self.region_names(dep, &writer.region), 2)
+                        .filter(|s| !differs_only_in_numbers(&ep.host, s))
+                    {
                         Some(s) => Resolution::NearMiss {
                             suggestion: s.to_owned(),
                         },
@@ -856,6 +858,14 @@ impl HostIndex {
         let (ok, wrong): (Vec<NodeIdx>, Vec<NodeIdx>) =
             role_ok.iter().partition(|i| target_port(**i) == port);
         let wrong: Vec<(NodeIdx, i64)> = wrong.into_iter().map(|i| (i, target_port(i))).collect();
+        // `localhost` names every node of the writer's machine: the port
+        // picks the one meant, the others are not missed
+        if ep.host_kind == HostKind::Loopback && !ok.is_empty() {
+            return Resolution::Ok {
+                targets: ok,
+                via_lb: false,
+            };
+        }
         if ok.is_empty() {
             Resolution::WrongPort {
                 port,
@@ -873,9 +883,29 @@ impl HostIndex {
     }
 }
 
+/// `tm-3` is not a typo of `tm-1`: another numbered node, one the tree
+/// does not hold (an unknown host, not a near miss).
+fn differs_only_in_numbers(a: &str, b: &str) -> bool {
+    let shape = |s: &str| -> String {
+        s.chars()
+            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+            .collect()
+    };
+    a != b && shape(a) == shape(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbered_hosts_are_not_typos() {
+        assert!(differs_only_in_numbers("cp-dc3", "cp-dc1"));
+        assert!(!differs_only_in_numbers(
+            "tm-1.r1.exmple.com",
+            "tm-1.r1.example.com"
+        ));
+    }
 
     #[test]
     fn node_ids() {

@@ -7,15 +7,18 @@
 //! Nothing here panics on input: unreadable and unparsable files are nodes
 //! carrying an error, reported as findings.
 
+pub mod catalog;
 pub mod config;
 pub mod diagnostic;
 pub mod endpoint;
+pub mod fix;
 pub mod graph;
 pub mod incremental;
 pub mod model;
 pub mod query;
 pub mod redact;
 pub mod rules;
+pub mod suppress;
 pub mod syntax;
 pub mod text;
 pub mod vfs;
@@ -55,7 +58,12 @@ pub fn load(vfs: &dyn Vfs, discovery: &Discovery, config: Config) -> Deployment 
     Deployment::build(&discovery.root, config, files)
 }
 
-/// Run every enabled rule.
+/// Run every enabled rule, then apply the suppression comments.
 pub fn check(dep: &Deployment) -> Vec<Diagnostic> {
-    rules::run(dep)
+    check_with(dep, &suppress::Options::default())
+}
+
+/// `check` with options (`--require-reason`): what the CLI and the LSP call.
+pub fn check_with(dep: &Deployment, opts: &suppress::Options) -> Vec<Diagnostic> {
+    suppress::apply(dep, rules::run(dep), opts)
 }

@@ -104,6 +104,8 @@ pub struct Environment {
     pub gateway_type: Option<Sp<String>>,
     /// `(key, url)` for service_url, http(s)_endpoint, ws(s)_endpoint, also of virtual hosts.
     pub endpoints: Vec<(String, Sp<String>)>,
+    /// `type` (`hybrid`, `production`, `sandbox`) as written.
+    pub kind: Option<Sp<String>>,
 }
 
 impl Environment {
@@ -193,6 +195,18 @@ pub struct Facts {
     pub has_identity_db: bool,
     pub has_event_listener: bool,
     pub has_access_control: bool,
+    /// Every key and table as written, in catalog form.
+    pub keys: Vec<KeyFact>,
+    /// `[database.apim_db]` as written.
+    pub apim_db: Option<Database>,
+    /// `[database.shared_db]` as written.
+    pub shared_db: Option<Database>,
+    /// `[super_admin]` as written.
+    pub super_admin: Option<SuperAdmin>,
+    /// `[user_store]` header and `type`.
+    pub user_store: Option<UserStore>,
+    /// `[apim.cache_invalidation]` as written.
+    pub cache_invalidation: Option<CacheInvalidation>,
 }
 
 /// The keys that move a WSO2 default port (wso2-facts.md §3).
@@ -320,16 +334,38 @@ impl Facts {
                 ],
             )),
             key_manager_url: string(get(root, &["apim", "key_manager", "service_url"])),
-            notification_endpoint: string(get(
-                root,
-                &["event_listener", "properties", "notification_endpoint"],
-            )),
+            notification_endpoint: notification_endpoint(root),
             primary_keystore: keystore(root, "primary"),
             internal_keystore: keystore(root, "internal"),
             has_apim_db: get(root, &["database", "apim_db"]).is_some(),
             has_identity_db: get(root, &["database", "identity_db"]).is_some(),
             has_event_listener: get(root, &["event_listener"]).is_some(),
             has_access_control: get(root, &["resource", "access_control"]).is_some(),
+            keys: key_facts(doc),
+            apim_db: database(root, "apim_db"),
+            shared_db: database(root, "shared_db"),
+            super_admin: get(root, &["super_admin"]).map(|t| SuperAdmin {
+                header: table_span(t),
+                username: string(t.get("username")),
+            }),
+            user_store: get(root, &["user_store"]).map(|t| UserStore {
+                header: table_span(t),
+                kind: string(t.get("type")),
+            }),
+            cache_invalidation: get(root, &["apim", "cache_invalidation"]).map(|t| {
+                CacheInvalidation {
+                    header: table_span(t),
+                    enabled: t.get("enabled").and_then(|e| {
+                        Some(Sp {
+                            value: e
+                                .as_bool()
+                                .or_else(|| e.as_str().map(|s| s.eq_ignore_ascii_case("true")))?,
+                            span: e.span()?,
+                        })
+                    }),
+                    domain: string(t.get("domain")),
+                }
+            }),
             ..Facts::default()
         };
         for (port, path) in PORT_KEYS {
@@ -364,6 +400,7 @@ impl Facts {
                 gateway_type: string(t.get("gateway_type")),
                 name,
                 endpoints,
+                kind: string(t.get("type")),
             });
         }
         let eh = get(root, &["apim", "event_hub"]);
@@ -477,5 +514,703 @@ pub fn infer_role(configured: Option<Role>, facts: &Facts) -> (Role, RoleSource)
     match facts.content_role() {
         Some(r) => (r, RoleSource::Content),
         None => (Role::Unknown, RoleSource::None),
+    }
+}
+
+/// A value as written, for the rules that check values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    Str(String),
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Datetime(String),
+    Array(Vec<Sp<Scalar>>),
+    /// An inline table (its keys are facts of their own).
+    Table,
+}
+
+impl Scalar {
+    /// The TOML type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Scalar::Str(_) => "a string",
+            Scalar::Bool(_) => "a boolean",
+            Scalar::Int(_) => "an integer",
+            Scalar::Float(_) => "a float",
+            Scalar::Datetime(_) => "a date-time",
+            Scalar::Array(_) => "an array",
+            Scalar::Table => "a table",
+        }
+    }
+
+    /// Every string in the value (itself, or the strings of an array), with spans.
+    pub fn strings<'a>(this: &'a Sp<Scalar>, out: &mut Vec<(&'a str, Range<usize>)>) {
+        match &this.value {
+            Scalar::Str(s) => out.push((s.as_str(), this.span.clone())),
+            Scalar::Array(items) => items.iter().for_each(|i| Scalar::strings(i, out)),
+            _ => {}
+        }
+    }
+}
+
+/// What kind of thing a key names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Table,
+    /// One `[[…]]` entry; its last segment ends in `[]`.
+    ArrayOfTables,
+    Value,
+}
+
+/// One key or table of the file, in catalog form (`event_listener[].properties`),
+/// with where it is written.
+#[derive(Debug, Clone)]
+pub struct KeyFact {
+    /// Segments: array-of-tables members end in `[]`, segments with dots are single-quoted.
+    pub segs: Vec<String>,
+    /// The key as the user wrote it (unquoted).
+    pub name: String,
+    /// The last segment's key where it is written (in the header for a table).
+    pub key_span: Range<usize>,
+    pub kind: KeyKind,
+    /// `[table]` or `[[table]]` header, for tables that have one.
+    pub header: Option<Range<usize>>,
+    /// A table that only exists through a deeper header or a dotted key.
+    pub implicit: bool,
+    /// A table written inline (`x = { … }`).
+    pub inline: bool,
+    pub value: Option<Sp<Scalar>>,
+    /// Inside an array-of-tables entry (where WSO2 does not resolve `$ref{}`).
+    pub in_aot: bool,
+}
+
+impl KeyFact {
+    /// The dotted catalog path.
+    pub fn path(&self) -> String {
+        crate::catalog::join(&self.segs)
+    }
+
+    /// The path as `$ref{}` names it (no array members).
+    pub fn is_top_level_value(&self) -> bool {
+        self.kind == KeyKind::Value && !self.in_aot
+    }
+
+    /// The string value, if it is one.
+    pub fn str_value(&self) -> Option<&str> {
+        match &self.value.as_ref()?.value {
+            Scalar::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value's span.
+    pub fn value_span(&self) -> Option<Range<usize>> {
+        self.value.as_ref().map(|v| v.span.clone())
+    }
+}
+
+fn scalar(v: &Value) -> Option<Sp<Scalar>> {
+    let span = v.span()?;
+    let value = match v {
+        Value::String(s) => Scalar::Str(s.value().clone()),
+        Value::Integer(i) => Scalar::Int(*i.value()),
+        Value::Float(f) => Scalar::Float(*f.value()),
+        Value::Boolean(b) => Scalar::Bool(*b.value()),
+        Value::Datetime(d) => Scalar::Datetime(d.value().to_string()),
+        Value::Array(a) => Scalar::Array(a.iter().filter_map(scalar).collect()),
+        Value::InlineTable(_) => Scalar::Table,
+    };
+    Some(Sp { value, span })
+}
+
+/// Every key and table of a document, in document order of traversal.
+pub fn key_facts(doc: &toml_edit::Document<String>) -> Vec<KeyFact> {
+    let mut out = Vec::new();
+    if let Some(t) = doc.as_item().as_table() {
+        walk_table(doc.raw(), t, &mut Vec::new(), false, &mut out);
+    }
+    out
+}
+
+fn walk_table(raw: &str, t: &Table, segs: &mut Vec<String>, in_aot: bool, out: &mut Vec<KeyFact>) {
+    for (k, item) in t.iter() {
+        let key_span = t.key(k).and_then(toml_edit::Key::span);
+        walk_item(raw, k, key_span, item, segs, in_aot, out);
+    }
+}
+
+fn walk_item(
+    raw: &str,
+    k: &str,
+    key_span: Option<Range<usize>>,
+    item: &Item,
+    segs: &mut Vec<String>,
+    in_aot: bool,
+    out: &mut Vec<KeyFact>,
+) {
+    let seg = crate::catalog::segment(k);
+    match item {
+        Item::Table(sub) => {
+            segs.push(seg);
+            let header = if sub.is_implicit() || sub.is_dotted() {
+                None
+            } else {
+                sub.span()
+            };
+            out.push(KeyFact {
+                segs: segs.clone(),
+                name: k.to_owned(),
+                key_span: key_span.or_else(|| header.clone()).unwrap_or(0..0),
+                kind: KeyKind::Table,
+                header,
+                implicit: sub.is_implicit(),
+                inline: false,
+                value: None,
+                in_aot,
+            });
+            walk_table(raw, sub, segs, in_aot, out);
+            segs.pop();
+        }
+        Item::ArrayOfTables(a) => {
+            segs.push(format!("{seg}[]"));
+            for entry in a.iter() {
+                let header = entry.span();
+                out.push(KeyFact {
+                    segs: segs.clone(),
+                    name: k.to_owned(),
+                    key_span: header
+                        .clone()
+                        .map(|h| aot_key_span(raw, h))
+                        .or_else(|| key_span.clone())
+                        .unwrap_or(0..0),
+                    kind: KeyKind::ArrayOfTables,
+                    header,
+                    implicit: false,
+                    inline: false,
+                    value: None,
+                    in_aot,
+                });
+                walk_table(raw, entry, segs, true, out);
+            }
+            segs.pop();
+        }
+        Item::Value(Value::InlineTable(it)) => {
+            segs.push(seg);
+            out.push(KeyFact {
+                segs: segs.clone(),
+                name: k.to_owned(),
+                key_span: key_span.or_else(|| it.span()).unwrap_or(0..0),
+                kind: KeyKind::Table,
+                header: None,
+                implicit: false,
+                inline: true,
+                value: scalar(&Value::InlineTable(it.clone())),
+                in_aot,
+            });
+            for (ik, iv) in it.iter() {
+                let ks = it.key(ik).and_then(toml_edit::Key::span);
+                walk_item(raw, ik, ks, &Item::Value(iv.clone()), segs, in_aot, out);
+            }
+            segs.pop();
+        }
+        Item::Value(v) => {
+            segs.push(seg);
+            out.push(KeyFact {
+                segs: segs.clone(),
+                name: k.to_owned(),
+                key_span: key_span.or_else(|| v.span()).unwrap_or(0..0),
+                kind: KeyKind::Value,
+                header: None,
+                implicit: false,
+                inline: false,
+                value: scalar(v),
+                in_aot,
+            });
+            segs.pop();
+        }
+        Item::None => {}
+    }
+}
+
+/// The last key of a `[[a.b]]` header in `raw`: the whole header when it cannot be told.
+fn aot_key_span(raw: &str, header: Range<usize>) -> Range<usize> {
+    let Some(h) = raw.get(header.clone()) else {
+        return header;
+    };
+    let inner_end = h.rfind("]]").unwrap_or(h.len());
+    let body = h.get(..inner_end).unwrap_or("");
+    let mut quoted: Option<char> = None;
+    let mut last_dot = None;
+    for (i, c) in body.char_indices() {
+        match (quoted, c) {
+            (None, '"' | '\'') => quoted = Some(c),
+            (Some(q), c) if c == q => quoted = None,
+            (None, '.') => last_dot = Some(i),
+            _ => {}
+        }
+    }
+    let start = last_dot.map_or_else(|| h.find("[[").map_or(0, |i| i + 2), |d| d + 1);
+    let seg = body.get(start..).unwrap_or("");
+    let lead = seg.len() - seg.trim_start().len();
+    let s = header.start + start + lead;
+    let e = s + seg.trim().len();
+    if e > s { s..e } else { header }
+}
+
+#[cfg(test)]
+mod key_fact_tests {
+    use super::*;
+
+    #[test]
+    fn keys_carry_catalog_paths_and_spans() {
+        let text = "[server]\nhostname = \"a\"\n\n[[event_listener]]\nid = \"x\"\n\n[event_listener.propertie]\nusername = \"u\"\n\n[database.apim_db]\npool_options = { maxActive = 1 }\n[system.parameter]\n\"a.b\" = 1\n[[apim.throttling.url_group]]\ntype = \"x\"\n";
+        let doc = toml_edit::Document::parse(text.to_owned()).ok();
+        let keys = doc.as_ref().map(key_facts).unwrap_or_default();
+        let at = |p: &str| keys.iter().find(|k| k.path() == p);
+        let prop = at("event_listener[].propertie");
+        assert_eq!(
+            prop.and_then(|k| text.get(k.key_span.clone())),
+            Some("propertie")
+        );
+        assert!(prop.is_some_and(|k| k.in_aot));
+        let user = at("event_listener[].propertie.username");
+        assert!(user.is_some_and(|k| k.in_aot && k.str_value() == Some("u")));
+        let ma = at("database.apim_db.pool_options.maxActive");
+        assert_eq!(
+            ma.and_then(|k| text.get(k.key_span.clone())),
+            Some("maxActive")
+        );
+        assert!(at("system.parameter.'a.b'").is_some());
+        let ug = at("apim.throttling.url_group[]");
+        assert_eq!(
+            ug.and_then(|k| text.get(k.key_span.clone())),
+            Some("url_group")
+        );
+        let db = at("database");
+        assert_eq!(
+            db.and_then(|k| text.get(k.key_span.clone())),
+            Some("database")
+        );
+        assert!(db.is_some_and(|k| k.implicit));
+    }
+}
+
+/// The placeholder syntaxes WSO2 resolves (wso2-facts.md §1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaceholderKind {
+    /// `$ref{a.b}`: another key of the file or of WSO2's defaults.
+    Ref,
+    /// `$secret{alias}`: an alias of `[secrets]`.
+    Secret,
+    /// `$env{NAME}`.
+    Env,
+    /// `$sys{name}`.
+    Sys,
+    /// `${carbon.placeholder}`: resolved by Carbon at runtime.
+    Carbon,
+}
+
+/// One placeholder inside a string literal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placeholder {
+    pub kind: PlaceholderKind,
+    pub name: String,
+    /// The whole `$ref{…}` in the file.
+    pub range: Range<usize>,
+    /// The name inside the braces, in the file.
+    pub name_range: Range<usize>,
+}
+
+/// The placeholders written inside the literal at `literal` of `file_text`
+/// (scanned on the raw text, so every range is exact).
+pub fn placeholders(file_text: &str, literal: &Range<usize>) -> Vec<Placeholder> {
+    let mut out = Vec::new();
+    let Some(raw) = file_text.get(literal.clone()) else {
+        return out;
+    };
+    const OPENERS: [(&str, PlaceholderKind); 5] = [
+        ("$ref{", PlaceholderKind::Ref),
+        ("$secret{", PlaceholderKind::Secret),
+        ("$env{", PlaceholderKind::Env),
+        ("$sys{", PlaceholderKind::Sys),
+        ("${", PlaceholderKind::Carbon),
+    ];
+    let mut i = 0;
+    while let Some(rel) = raw.get(i..).and_then(|r| r.find('$')) {
+        let at = i + rel;
+        let rest = raw.get(at..).unwrap_or("");
+        let found = OPENERS.iter().find(|(o, _)| rest.starts_with(o));
+        let Some((opener, kind)) = found else {
+            i = at + 1;
+            continue;
+        };
+        let name_start = at + opener.len();
+        let Some(close) = raw.get(name_start..).and_then(|r| r.find('}')) else {
+            break;
+        };
+        let name_end = name_start + close;
+        out.push(Placeholder {
+            kind: *kind,
+            name: raw
+                .get(name_start..name_end)
+                .unwrap_or("")
+                .trim()
+                .to_owned(),
+            range: literal.start + at..literal.start + name_end + 1,
+            name_range: literal.start + name_start..literal.start + name_end,
+        });
+        i = name_end + 1;
+    }
+    out
+}
+
+/// Whether a value is, or holds, a placeholder that WSO2 or Carbon resolves:
+/// such values cannot be checked as written.
+pub fn holds_placeholder(value: &str) -> bool {
+    ["$ref{", "$secret{", "$env{", "$sys{", "${"]
+        .iter()
+        .any(|p| value.contains(p))
+}
+
+/// A catalog path shown to users: array members without `[]`.
+pub fn display_path<S: AsRef<str>>(segs: &[S]) -> String {
+    let plain: Vec<&str> = segs
+        .iter()
+        .map(|s| s.as_ref().trim_end_matches("[]"))
+        .collect();
+    crate::catalog::join(&plain)
+}
+/// The span of a table (its header), or of the item when it is inline/dotted.
+fn table_span(item: &Item) -> Range<usize> {
+    item.as_table()
+        .and_then(Table::span)
+        .or_else(|| item.span())
+        .unwrap_or(0..0)
+}
+
+/// `[database.<name>]` as written (wso2-facts.md §4).
+#[derive(Debug, Clone)]
+pub struct Database {
+    pub header: Range<usize>,
+    pub kind: Option<Sp<String>>,
+    pub url: Option<Sp<String>>,
+    pub hostname: Option<Sp<String>>,
+    pub port: Option<Sp<String>>,
+    pub name: Option<Sp<String>>,
+}
+
+/// Where a database lives: type, lower-cased host, port, database name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DbIdentity {
+    pub kind: String,
+    pub host: String,
+    pub port: String,
+    pub name: String,
+}
+
+impl std::fmt::Display for DbIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}://{}:{}/{}",
+            self.kind, self.host, self.port, self.name
+        )
+    }
+}
+
+/// The default port of a database type.
+pub fn db_default_port(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "mysql" | "mariadb" => "3306",
+        "postgre" => "5432",
+        "mssql" => "1433",
+        "oracle" => "1521",
+        "db2" => "50000",
+        _ => return None,
+    })
+}
+
+/// The WSO2 database type a JDBC URL names (`jdbc:postgresql:` → `postgre`).
+pub fn db_type_of_url(url: &str) -> Option<&'static str> {
+    let rest = url.trim().strip_prefix("jdbc:")?;
+    let sub = rest.split(':').next()?.to_ascii_lowercase();
+    Some(match sub.as_str() {
+        "mysql" => "mysql",
+        "mariadb" => "mariadb",
+        "postgresql" => "postgre",
+        "sqlserver" => "mssql",
+        "oracle" => "oracle",
+        "db2" => "db2",
+        "h2" => "h2",
+        _ => return None,
+    })
+}
+
+fn has_placeholder(s: &str) -> bool {
+    s.contains("${")
+        || s.contains("$env{")
+        || s.contains("$sys{")
+        || s.contains("$ref{")
+        || s.contains("$secret{")
+        || s.contains("{{")
+}
+
+fn decode_entities(s: &str) -> String {
+    s.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+}
+
+impl Database {
+    /// The database type: `type` lower-cased, else the URL's.
+    pub fn db_type(&self) -> Option<String> {
+        self.kind
+            .as_ref()
+            .map(|k| k.value.trim().to_ascii_lowercase())
+            .filter(|k| !k.is_empty())
+            .or_else(|| {
+                self.url
+                    .as_ref()
+                    .and_then(|u| db_type_of_url(&u.value))
+                    .map(str::to_owned)
+            })
+    }
+
+    /// An embedded H2 database (a file per node).
+    pub fn is_h2(&self) -> bool {
+        self.db_type().as_deref() == Some("h2")
+    }
+
+    /// The span that best shows the database type.
+    pub fn type_span(&self) -> Range<usize> {
+        self.kind
+            .as_ref()
+            .or(self.url.as_ref())
+            .map_or_else(|| self.header.clone(), |s| s.span.clone())
+    }
+
+    /// The span that best shows where the database lives.
+    pub fn location_span(&self) -> Range<usize> {
+        self.url
+            .as_ref()
+            .or(self.hostname.as_ref())
+            .or(self.name.as_ref())
+            .map_or_else(|| self.header.clone(), |s| s.span.clone())
+    }
+
+    /// Type, host, port and name, from the `url` or from `hostname`/`port`/`name`;
+    /// `None` for H2, placeholders and URLs apimlint cannot read.
+    pub fn identity(&self) -> Option<DbIdentity> {
+        let kind = self.db_type()?;
+        if kind == "h2" {
+            return None;
+        }
+        if let Some(url) = &self.url {
+            if has_placeholder(&url.value) {
+                return None;
+            }
+            return parse_jdbc(&kind, &decode_entities(&url.value));
+        }
+        let host = self.hostname.as_ref()?.value.trim().to_lowercase();
+        let name = self.name.as_ref()?.value.trim().to_owned();
+        let port = self
+            .port
+            .as_ref()
+            .map(|p| p.value.trim().to_owned())
+            .or_else(|| db_default_port(&kind).map(str::to_owned))?;
+        if [&host, &name, &port].iter().any(|s| has_placeholder(s)) {
+            return None;
+        }
+        Some(DbIdentity {
+            kind,
+            host,
+            port,
+            name,
+        })
+    }
+}
+
+/// Host, port and database of a JDBC URL; query parameters ignored.
+fn parse_jdbc(kind: &str, url: &str) -> Option<DbIdentity> {
+    let lower = url.to_ascii_lowercase();
+    let (host_port, name) = if kind == "oracle" {
+        // jdbc:oracle:thin:@host:port:SID or @//host:port/service
+        let at = url.find('@')?;
+        let rest = url.get(at + 1..)?.trim_start_matches('/');
+        if rest.starts_with('(') {
+            return None;
+        }
+        match rest.split_once('/') {
+            Some((hp, svc)) => (hp.to_owned(), svc.to_owned()),
+            None => {
+                let mut parts = rest.rsplitn(2, ':');
+                let sid = parts.next()?.to_owned();
+                let hp = parts.next()?.to_owned();
+                (hp, sid)
+            }
+        }
+    } else {
+        let start = lower.find("://")? + 3;
+        let rest = url.get(start..)?;
+        let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+        if kind == "mssql" {
+            let mut parts = rest.split(';');
+            let hp = parts.next()?.to_owned();
+            let name = parts
+                .filter_map(|p| p.split_once('='))
+                .find(|(k, _)| {
+                    k.trim().eq_ignore_ascii_case("databaseName")
+                        || k.trim().eq_ignore_ascii_case("database")
+                })
+                .map(|(_, v)| v.trim().to_owned())
+                .unwrap_or_default();
+            (hp, name)
+        } else {
+            let end = rest.find(['?', ';']).unwrap_or(rest.len());
+            let rest = rest.get(..end)?;
+            match rest.split_once('/') {
+                Some((hp, name)) => (hp.to_owned(), name.to_owned()),
+                None => (rest.to_owned(), String::new()),
+            }
+        }
+    };
+    let hp = host_port.trim();
+    let (host, port) = match hp.rsplit_once(':') {
+        Some((h, p)) if !h.contains(']') || h.ends_with(']') => (h.to_owned(), p.to_owned()),
+        _ => (
+            hp.to_owned(),
+            db_default_port(kind).unwrap_or("").to_owned(),
+        ),
+    };
+    Some(DbIdentity {
+        kind: kind.to_owned(),
+        host: host.to_lowercase(),
+        port: if port.is_empty() {
+            db_default_port(kind).unwrap_or("").to_owned()
+        } else {
+            port
+        },
+        name: name.trim_end_matches('/').to_owned(),
+    })
+}
+
+fn database(root: &Item, name: &str) -> Option<Database> {
+    let t = get(root, &["database", name])?;
+    let port = t.get("port").and_then(|p| {
+        let span = p.span()?;
+        let value = p
+            .as_integer()
+            .map(|i| i.to_string())
+            .or_else(|| p.as_str().map(str::to_owned))?;
+        Some(Sp { value, span })
+    });
+    Some(Database {
+        header: table_span(t),
+        kind: string(t.get("type")),
+        url: string(t.get("url")),
+        hostname: string(t.get("hostname")),
+        port,
+        name: string(t.get("name")).or_else(|| string(t.get("sid"))),
+    })
+}
+
+/// `[super_admin]` as written.
+#[derive(Debug, Clone)]
+pub struct SuperAdmin {
+    pub header: Range<usize>,
+    pub username: Option<Sp<String>>,
+}
+
+/// `[user_store]` as written.
+#[derive(Debug, Clone)]
+pub struct UserStore {
+    pub header: Range<usize>,
+    pub kind: Option<Sp<String>>,
+}
+
+/// `[apim.cache_invalidation]` as written.
+#[derive(Debug, Clone)]
+pub struct CacheInvalidation {
+    pub header: Range<usize>,
+    pub enabled: Option<Sp<bool>>,
+    pub domain: Option<Sp<String>>,
+}
+
+/// WSO2's default super admin user name and user store type (kernel default.json).
+pub const DEFAULT_ADMIN: &str = "admin";
+pub const DEFAULT_USER_STORE: &str = "database_unique_id";
+
+/// `[event_listener.properties] notification_endpoint`: after
+/// `[[event_listener]]` the properties table belongs to an array entry.
+fn notification_endpoint(root: &Item) -> Option<Sp<String>> {
+    string(get(
+        root,
+        &["event_listener", "properties", "notification_endpoint"],
+    ))
+    .or_else(|| {
+        aot(root, &["event_listener"]).into_iter().find_map(|t| {
+            string(
+                t.get("properties")
+                    .and_then(|p| p.get("notification_endpoint")),
+            )
+        })
+    })
+}
+
+#[cfg(test)]
+mod db_tests {
+    use super::*;
+
+    fn db(kind: Option<&str>, url: &str) -> Database {
+        let sp = |v: &str| Sp {
+            value: v.to_owned(),
+            span: 0..0,
+        };
+        Database {
+            header: 0..0,
+            kind: kind.map(sp),
+            url: Some(sp(url)),
+            hostname: None,
+            port: None,
+            name: None,
+        }
+    }
+
+    #[test]
+    fn jdbc_identities() {
+        let id = |k, u| db(k, u).identity().map(|i| i.to_string());
+        assert_eq!(
+            id(
+                Some("mysql"),
+                "jdbc:mysql://DB.example.com/apim_db?useSSL=false&amp;x=1"
+            )
+            .as_deref(),
+            Some("mysql://db.example.com:3306/apim_db")
+        );
+        assert_eq!(
+            id(
+                None,
+                "jdbc:sqlserver://db:1433;databaseName=WSO2AM_DB;encrypt=true"
+            )
+            .as_deref(),
+            Some("mssql://db:1433/WSO2AM_DB")
+        );
+        assert_eq!(
+            id(Some("postgre"), "jdbc:postgresql://pg:5433/am").as_deref(),
+            Some("postgre://pg:5433/am")
+        );
+        assert_eq!(
+            id(Some("oracle"), "jdbc:oracle:thin:@ora:1521:ORCL").as_deref(),
+            Some("oracle://ora:1521/ORCL")
+        );
+        assert_eq!(
+            id(Some("oracle"), "jdbc:oracle:thin:@//ora:1522/svc").as_deref(),
+            Some("oracle://ora:1522/svc")
+        );
+        assert_eq!(id(Some("mysql"), "jdbc:mysql://$env{DB}:3306/a"), None);
+        assert!(db(None, "jdbc:h2:./repository/database/WSO2AM_DB").is_h2());
     }
 }

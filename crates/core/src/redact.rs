@@ -215,6 +215,22 @@ fn url_credentials(text: &str, acc: &mut Vec<Range<usize>>) {
     }
 }
 
+/// Any text, parsed and redacted: for texts that are no node's (yet), such as
+/// the result of a fix shown by `--diff`.
+pub fn redact_text(text: &str) -> String {
+    let parsed = crate::syntax::parse(text);
+    redact(text, &secret_ranges(text, parsed.doc.as_ref()))
+}
+
+/// A single value with URL credentials (`user:pass@`, `password=…`)
+/// starred out: what fingerprints hash, so a baseline never holds a
+/// reversible hash of a password.
+pub fn redact_value(value: &str) -> String {
+    let mut acc = Vec::new();
+    url_credentials(value, &mut acc);
+    redact(value, &acc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -365,6 +365,43 @@ pub fn nearest_root<'a>(path: &Path, roots: &'a [PathBuf]) -> Option<&'a PathBuf
         .max_by_key(|r| r.components().count())
 }
 
+/// Replace the file at `path` with `contents` atomically: a temporary file in
+/// the same directory, the original's permissions, then a rename over it. A
+/// symbolic link is followed, so the link stays and its target is replaced.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let target = std::fs::canonicalize(path)?;
+    let dir = target
+        .parent()
+        .ok_or_else(|| std::io::Error::other("the file has no directory"))?;
+    let name = target
+        .file_name()
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+    let perms = std::fs::metadata(&target)?.permissions();
+    let mut n = 0u32;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(".{name}.apimlint-{}-{n}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let written = file
+        .write_all(contents)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::set_permissions(&tmp, perms))
+        .and_then(|()| std::fs::rename(&tmp, &target));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -165,6 +165,16 @@ fn the_broken_sample_reports_each_mistake_on_its_node() {
         "{}",
         render(&dep, &diags)
     );
+    assert!(
+        has("event-hub-publish-incomplete", "region-2/cp-1"),
+        "{}",
+        render(&dep, &diags)
+    );
+    assert!(
+        has("cross-region-reference", "region-2/gw-2"),
+        "{}",
+        render(&dep, &diags)
+    );
 }
 
 #[test]

@@ -149,6 +149,21 @@ impl Client {
         }
     }
 
+    /// Read published diagnostics until `uri`'s are those of `version`.
+    async fn until_version(&mut self, uri: &str, version: i64) {
+        while self.diags.get(uri).map(|d| d.1.clone()) != Some(json!(version)) {
+            let msg = tokio::time::timeout(Duration::from_secs(20), self.rx.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            if msg.0 == "textDocument/publishDiagnostics" {
+                let u = msg.1["uri"].as_str().unwrap().to_owned();
+                self.diags
+                    .insert(u, (msg.1["diagnostics"].clone(), msg.1["version"].clone()));
+            }
+        }
+    }
+
     async fn open(&mut self, path: &Path) -> String {
         let text = std::fs::read_to_string(path).unwrap();
         self.notify(
@@ -518,6 +533,44 @@ async fn hover_definition_references_and_completion() {
         .map(|i| i["label"].as_str().unwrap())
         .collect();
     assert!(labels.contains(&"tm-1.r1.example.com"), "{labels:?}");
+
+    // a key: its catalog entry; completion of the keys of the current table
+    c.change(&gw, 5, &text).await;
+    c.until_version(&uri(&gw), 5).await;
+    let h = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": doc, "position": pos(&text, "\nnode_ip", 3)}),
+        )
+        .await
+        .unwrap();
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.starts_with("`server.node_ip`: read by WSO2 API-M"),
+        "{md}"
+    );
+    let typing = text.replace(
+        "node_ip = \"10.10.2.21\"\n",
+        "node_ip = \"10.10.2.21\"\nof\n",
+    );
+    c.change(&gw, 6, &typing).await;
+    let items = c
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": doc, "position": pos(&typing, "\nof\n", 3)}),
+        )
+        .await
+        .unwrap();
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"offset") && labels.contains(&"hostname"),
+        "{labels:?}"
+    );
 
     // document symbols: the tables and their keys
     let syms = c

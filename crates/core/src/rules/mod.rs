@@ -113,6 +113,12 @@ pub fn run(dep: &Deployment) -> Vec<Diagnostic> {
             acc
         })
         .collect();
+    sort(&mut out);
+    out
+}
+
+/// Sort findings by file, position and rule, and drop exact duplicates.
+pub fn sort(out: &mut Vec<Diagnostic>) {
     out.sort_by(|a, b| {
         (a.file, a.range.start, a.range.end, a.rule, &a.message).cmp(&(
             b.file,
@@ -125,5 +131,4 @@ pub fn run(dep: &Deployment) -> Vec<Diagnostic> {
     out.dedup_by(|a, b| {
         a.file == b.file && a.range == b.range && a.rule == b.rule && a.message == b.message
     });
-    out
 }

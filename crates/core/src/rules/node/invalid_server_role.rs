@@ -17,10 +17,7 @@ pub(crate) static RULE: Rule = Rule {
 
 /// 3.x role names and what 4.x calls them.
 const OLD_NAMES: [(&str, &str); 4] = [
-    (
-        "api-key-manager",
-        "control-plane` (a 4.x key manager runs the control-plane profile",
-    ),
+    ("api-key-manager", "control-plane"),
     ("api-publisher", "control-plane"),
     ("api-devportal", "control-plane"),
     ("gateway", "gateway-worker"),

@@ -28,7 +28,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         };
         acc.push(
             Diagnostic::new(&RULE, i, node.anchor(), format!("the role of `{}` is unknown: {why}", node.id))
-                .help(format!("name it in apimlint.toml: `[nodes.\"{}\"] role = \"gateway-worker\"` (or another role)", node.id))
+                .help(format!("name it in apimlint.toml: `[nodes.\"{}\"] role = \"…\"` (gateway-worker, control-plane, traffic-manager, key-manager, is-key-manager or all-in-one)", node.id))
                 .key("server.server_role", None),
         );
     }

@@ -69,7 +69,10 @@ pub(crate) fn check_keystore(
     };
     let ref_ks = dep.node(ref_node).and_then(|n| get(&n.facts));
     let ref_file = reference.0.clone().unwrap_or_default();
-    let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".into());
+    let shown = |v: &Option<String>| {
+        v.as_ref()
+            .map_or_else(|| "not set".into(), |v| format!("`{v}`"))
+    };
     for &i in &nodes {
         let Some(node) = dep.node(i) else { continue };
         let (range, field, mine, theirs, ref_span) = match get(&node.facts) {
@@ -81,7 +84,7 @@ pub(crate) fn check_keystore(
                     node.anchor(),
                     "file_name",
                     "the shipped default".to_owned(),
-                    ref_file.clone(),
+                    format!("`{ref_file}`"),
                     ref_ks
                         .and_then(|k| k.file_name.as_ref())
                         .map(|s| s.span.clone()),

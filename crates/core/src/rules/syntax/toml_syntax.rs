@@ -1,6 +1,6 @@
 //! `toml-syntax`: the file parses (duplicate keys and tables included).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::Deployment;
 use crate::rules::{Group, Rule};
 
@@ -15,6 +15,37 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for (i, node) in dep.nodes.iter().enumerate() {
+        if node.is_analysable() {
+            // TOML 1.1 syntax toml_edit accepts and WSO2's older parser does not
+            for err in crate::syntax::legacy_syntax(&node.text) {
+                let mut d = Diagnostic::new(&RULE, i, err.span.clone(), err.message.clone())
+                    .help("WSO2 refuses to start on it (\"Error parsing deployment configuration\"); write it in TOML 1.0")
+                    .key("", Some(&err.message));
+                // never a fix inside a secret: its new text would show part of the value
+                let in_secret = node
+                    .secrets
+                    .iter()
+                    .any(|r| r.start < err.span.end && err.span.start < r.end);
+                if let Some(new_text) = node.text.get(err.span.clone()).and_then(toml_1_0)
+                    && !in_secret
+                {
+                    d = d.fix(Fix {
+                        title: if new_text.is_empty() {
+                            "Remove the trailing comma".to_owned()
+                        } else {
+                            format!("Write `{new_text}`")
+                        },
+                        applicability: Applicability::Safe,
+                        edits: vec![Edit {
+                            file: i,
+                            range: err.span.clone(),
+                            new_text,
+                        }],
+                    });
+                }
+                acc.push(d);
+            }
+        }
         let Some(err) = &node.syntax_error else {
             continue;
         };
@@ -40,4 +71,28 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         d = d.key("", Some(&err.message));
         acc.push(d);
     }
+}
+
+/// The TOML 1.0 spelling of a TOML 1.1-only construct, where it is the same
+/// value: a trailing comma goes, `\e` is `\u001B`, `\xHH` is `\u00HH`,
+/// `HH:MM` is `HH:MM:00`. A line break inside an inline table has none (the
+/// table may hold comments): it is rewritten by hand.
+fn toml_1_0(written: &str) -> Option<String> {
+    if written == "," {
+        return Some(String::new());
+    }
+    if written == "\\e" {
+        return Some("\\u001B".to_owned());
+    }
+    if let Some(hex) = written.strip_prefix("\\x")
+        && hex.len() == 2
+        && hex.chars().all(|c| c.is_ascii_hexdigit())
+    {
+        return Some(format!("\\u00{hex}"));
+    }
+    let b = written.as_bytes();
+    if b.len() == 5 && b.get(2) == Some(&b':') {
+        return Some(format!("{written}:00"));
+    }
+    None
 }

@@ -4,7 +4,13 @@
 
 pub(crate) mod environment_without_gateway;
 pub(crate) mod event_duplicate_asymmetric;
+pub(crate) mod event_hub_publish_incomplete;
+pub(crate) mod event_hub_unreachable;
+pub(crate) mod gateway_environment_unreachable;
 pub(crate) mod gateway_label_unmatched;
+pub(crate) mod key_manager_unreachable;
+pub(crate) mod port_conflict;
+pub(crate) mod revocation_endpoint_unreachable;
 pub(crate) mod throttle_url_group_incomplete;
 pub(crate) mod throttle_url_unreachable;
 pub(crate) mod unknown_host;
@@ -19,6 +25,12 @@ pub(crate) static RULES: &[&Rule] = &[
     &event_duplicate_asymmetric::RULE,
     &throttle_url_unreachable::RULE,
     &throttle_url_group_incomplete::RULE,
+    &event_hub_unreachable::RULE,
+    &event_hub_publish_incomplete::RULE,
+    &key_manager_unreachable::RULE,
+    &revocation_endpoint_unreachable::RULE,
+    &gateway_environment_unreachable::RULE,
+    &port_conflict::RULE,
     &unknown_host::RULE,
 ];
 
@@ -195,7 +207,8 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
             if let (true, Some(p), 1) = (literal, ports.first(), ports.len()) {
                 d = d.fix(Fix {
                     title: format!("Use port {p}"),
-                    applicability: Applicability::Safe,
+                    // the target's offset may be the real mistake
+                    applicability: Applicability::Unsafe,
                     edits: vec![Edit {
                         file: e.from,
                         range,

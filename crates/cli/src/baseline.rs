@@ -1,0 +1,128 @@
+//! `check --write-baseline FILE` and `check --baseline FILE` (cli.md,
+//! *Fingerprints*): a baseline records, per fingerprint, how many findings
+//! had it; a later run drops at most that many findings per fingerprint, so a
+//! new instance of an old finding still shows. Fingerprints hold the rule, the
+//! node id, the key path (array entries named) and the value (never a secret
+//! one), never a line number: inserting lines does not change them.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use apimlint_core::{Deployment, Diagnostic};
+use serde::{Deserialize, Serialize};
+
+/// The format's version; a file with another one is refused.
+pub const VERSION: u64 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct File {
+    version: u64,
+    tool: String,
+    findings: Vec<Entry>,
+}
+
+/// One fingerprint. `rule`, `node`, `file` and `message` are there for
+/// readers of the file (and its reviews); matching uses the fingerprint only.
+#[derive(Debug, Serialize, Deserialize)]
+struct Entry {
+    fingerprint: String,
+    count: usize,
+    rule: String,
+    node: String,
+    /// Relative to the deployment root.
+    file: String,
+    message: String,
+}
+
+/// How many findings a baseline absorbs, per fingerprint.
+#[derive(Debug, Default)]
+pub struct Baseline {
+    counts: BTreeMap<String, usize>,
+}
+
+/// Write the findings as a baseline. Returns (findings, fingerprints).
+pub fn write(
+    path: &Path,
+    dep: &Deployment,
+    diags: &[Diagnostic],
+) -> Result<(usize, usize), String> {
+    let mut by_fp: BTreeMap<String, Entry> = BTreeMap::new();
+    for d in diags {
+        let fp = d.fingerprint(dep);
+        by_fp
+            .entry(fp.clone())
+            .and_modify(|e| e.count += 1)
+            .or_insert_with(|| Entry {
+                fingerprint: fp,
+                count: 1,
+                rule: d.rule.to_owned(),
+                node: dep.id(d.file).to_owned(),
+                file: dep.node(d.file).map_or_else(String::new, |n| n.rel.clone()),
+                message: d.message.clone(),
+            });
+    }
+    let mut findings: Vec<Entry> = by_fp.into_values().collect();
+    findings.sort_by(|a, b| {
+        (&a.file, &a.rule, &a.fingerprint).cmp(&(&b.file, &b.rule, &b.fingerprint))
+    });
+    let file = File {
+        version: VERSION,
+        tool: "apimlint".to_owned(),
+        findings,
+    };
+    let mut text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
+    text.push('\n');
+    let written = if path.is_file() {
+        apimlint_core::vfs::write_atomic(path, text.as_bytes())
+    } else {
+        std::fs::write(path, text)
+    };
+    written.map_err(|e| format!("cannot write the baseline {}: {e}", path.display()))?;
+    Ok((diags.len(), file.findings.len()))
+}
+
+/// Read a baseline written by `write`.
+pub fn read(path: &Path) -> Result<Baseline, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the baseline {}: {e}", path.display()))?;
+    let file: File = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{} is not an apimlint baseline: {e} (write one with `apimlint check --write-baseline FILE`)",
+            path.display()
+        )
+    })?;
+    if file.version != VERSION {
+        return Err(format!(
+            "{}: baseline version {} is not supported (this apimlint writes version {VERSION})",
+            path.display(),
+            file.version
+        ));
+    }
+    let mut counts = BTreeMap::new();
+    for e in file.findings {
+        *counts.entry(e.fingerprint).or_insert(0) += e.count;
+    }
+    Ok(Baseline { counts })
+}
+
+impl Baseline {
+    /// Drop the findings the baseline records (at most its count per
+    /// fingerprint, in report order). Returns what is left and how many were
+    /// absorbed.
+    pub fn filter(&self, dep: &Deployment, diags: Vec<Diagnostic>) -> (Vec<Diagnostic>, usize) {
+        let mut left = self.counts.clone();
+        let mut absorbed = 0usize;
+        let kept = diags
+            .into_iter()
+            .filter(|d| match left.get_mut(&d.fingerprint(dep)) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    absorbed += 1;
+                    false
+                }
+                _ => true,
+            })
+            .collect();
+        (kept, absorbed)
+    }
+}

@@ -1,0 +1,18 @@
+//! `suppression-without-reason`: with `--require-reason` (or a level in
+//! `apimlint.toml [rules]`), a suppression comment must say why after `--`.
+//! Made by `suppress::apply`, after the rules ran; `check` does nothing.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::Deployment;
+use crate::rules::{Group, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: crate::suppress::NO_REASON,
+    severity: Severity::Error,
+    group: Group::Meta,
+    roles: &[],
+    docs: include_str!("../../../../../rules/suppression-without-reason.md"),
+    check,
+};
+
+fn check(_dep: &Deployment, _acc: &mut Vec<Diagnostic>) {}

@@ -1,0 +1,18 @@
+//! `unused-suppression`: an `# apimlint: allow(…)` comment that silenced
+//! nothing. Suppressions need every other rule's findings, so the finding is
+//! made by `suppress::apply`, after the rules ran; `check` does nothing.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::Deployment;
+use crate::rules::{Group, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: crate::suppress::UNUSED,
+    severity: Severity::Warning,
+    group: Group::Meta,
+    roles: &[],
+    docs: include_str!("../../../../../rules/unused-suppression.md"),
+    check,
+};
+
+fn check(_dep: &Deployment, _acc: &mut Vec<Diagnostic>) {}

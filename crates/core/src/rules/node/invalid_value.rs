@@ -1,0 +1,283 @@
+//! `invalid-value`: enumerated values, booleans and numbers, durations.
+
+use crate::catalog::{self, Ty};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::graph::Deployment;
+use crate::model::{KeyFact, KeyKind, Scalar, display_path, holds_placeholder};
+use crate::redact::is_secret_key;
+use crate::rules::{Group, Rule};
+use crate::text::did_you_mean;
+
+pub(crate) static RULE: Rule = Rule {
+    id: "invalid-value",
+    severity: Severity::Error,
+    group: Group::Node,
+    roles: &[],
+    docs: include_str!("../../../../../rules/invalid-value.md"),
+    check,
+};
+
+/// Enumerations apimlint enforces beyond the catalog's closed sets
+/// (wso2-facts.md §4–§6), with whether case matters.
+const KEYSTORE_TYPES: [&str; 2] = ["JKS", "PKCS12"];
+const ENVIRONMENT_TYPES: [&str; 3] = ["hybrid", "production", "sandbox"];
+/// Values users write for a database type, and the one WSO2 knows.
+const DB_ALIASES: [(&str, &str); 5] = [
+    ("postgres", "postgre"),
+    ("postgresql", "postgre"),
+    ("sqlserver", "mssql"),
+    ("oracledb", "oracle"),
+    ("maria", "mariadb"),
+];
+
+/// The allowed values of a key and whether a case difference is harmless.
+fn enumeration(kf: &KeyFact) -> Option<(Vec<&'static str>, bool)> {
+    let segs: Vec<&str> = kf.segs.iter().map(String::as_str).collect();
+    match segs.as_slice() {
+        ["server", "server_role"] => None, // invalid-server-role
+        ["keystore", _, "type"] | ["truststore", "type"] | ["custom_keystore", _, "type"] => {
+            Some((KEYSTORE_TYPES.to_vec(), true))
+        }
+        ["apim", "gateway", "environment[]", "type"] => Some((ENVIRONMENT_TYPES.to_vec(), false)),
+        _ => {
+            let e = catalog::find(&kf.segs)?;
+            (e.closed && !e.values.is_empty()).then(|| (e.values.to_vec(), false))
+        }
+    }
+}
+
+fn fix(file: usize, kf: &KeyFact, new: &str, safe: bool) -> Option<Fix> {
+    Some(Fix {
+        title: format!("Replace with `{new}`"),
+        applicability: if safe {
+            Applicability::Safe
+        } else {
+            Applicability::Unsafe
+        },
+        edits: vec![Edit {
+            file,
+            range: kf.value_span()?,
+            new_text: format!("\"{new}\""),
+        }],
+    })
+}
+
+fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
+    for (i, node) in dep.nodes.iter().enumerate() {
+        for kf in &node.facts.keys {
+            if kf.kind != KeyKind::Value || is_secret_key(&kf.name) {
+                continue;
+            }
+            if let Some(d) = check_key(i, kf) {
+                acc.push(d);
+            }
+        }
+    }
+}
+
+fn check_key(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
+    let value = kf.value.as_ref()?;
+    if let Scalar::Str(s) = &value.value
+        && holds_placeholder(s)
+    {
+        return None;
+    }
+    let shown = display_path(&kf.segs);
+    let span = value.span.clone();
+    if let Some((allowed, case_free)) = enumeration(kf) {
+        let Scalar::Str(s) = &value.value else {
+            return Some(
+                Diagnostic::new(
+                    &RULE,
+                    file,
+                    span,
+                    format!(
+                        "`{shown}` must be a string, not {}",
+                        value.value.type_name()
+                    ),
+                )
+                .help(format!("use one of {}", list(&allowed)))
+                .key(kf.path(), None),
+            );
+        };
+        if allowed.contains(&s.as_str()) {
+            return None;
+        }
+        let cased = allowed.iter().find(|a| a.eq_ignore_ascii_case(s)).copied();
+        if case_free && cased.is_some() {
+            return None;
+        }
+        let is_db_type = kf.segs.first().is_some_and(|f| f == "database");
+        let alias = DB_ALIASES
+            .iter()
+            .find(|(a, _)| is_db_type && a.eq_ignore_ascii_case(s))
+            .map(|(_, to)| *to);
+        let suggestion = alias
+            .or(cased)
+            .or_else(|| did_you_mean(s, allowed.iter().copied(), 2));
+        let consequence = if is_db_type {
+            ": WSO2 infers no driver or URL for it"
+        } else if kf.segs.last().is_some_and(|l| l == "type") && shown.contains("url_group") {
+            ": WSO2 treats any value but `loadbalance` as `failover`"
+        } else {
+            ""
+        };
+        let mut d = Diagnostic::new(
+            &RULE,
+            file,
+            span,
+            format!("`{shown} = \"{s}\"` is not a value WSO2 knows{consequence}"),
+        )
+        .key(kf.path(), Some(s));
+        d = match suggestion {
+            Some(to) => {
+                let sure = alias.is_some() || cased.is_some();
+                let d = d.help(format!("did you mean `{to}`?"));
+                match fix(file, kf, to, sure) {
+                    Some(f) => d.fix(f),
+                    None => d,
+                }
+            }
+            None => d.help(format!("use one of {}", list(&allowed))),
+        };
+        return Some(d);
+    }
+    let entry = catalog::find(&kf.segs)?;
+    if let Some(unit) = entry.unit {
+        return duration(file, kf, &shown, unit);
+    }
+    if entry.heuristic {
+        return None;
+    }
+    let ok = match (entry.ty, &value.value) {
+        (Ty::Boolean, Scalar::Bool(_)) => true,
+        (Ty::Boolean, Scalar::Str(s)) => {
+            s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")
+        }
+        (Ty::Boolean, _) => false,
+        (Ty::Integer, Scalar::Int(_)) => true,
+        (Ty::Integer, Scalar::Str(s)) => s.trim().parse::<i64>().is_ok(),
+        (Ty::Integer, _) => false,
+        (Ty::Number, Scalar::Int(_) | Scalar::Float(_)) => true,
+        (Ty::Number, Scalar::Str(s)) => s.trim().parse::<f64>().is_ok(),
+        (Ty::Number, _) => false,
+        _ => true,
+    };
+    if ok {
+        return None;
+    }
+    let want = match entry.ty {
+        Ty::Boolean => "a boolean (`true` or `false`)",
+        Ty::Integer => "an integer",
+        _ => "a number",
+    };
+    let written = match &value.value {
+        Scalar::Str(s) => format!("`\"{s}\"`"),
+        other => other.type_name().to_owned(),
+    };
+    Some(
+        Diagnostic::new(
+            &RULE,
+            file,
+            value.span.clone(),
+            format!("`{shown}` must be {want}, not {written}"),
+        )
+        .help("WSO2 renders the value into its XML as written; a wrong type breaks the generated configuration or is silently read as the default")
+        .key(kf.path(), None),
+    )
+}
+
+fn list(values: &[&str]) -> String {
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Milliseconds in one unit of UnitResolver's suffixes.
+fn unit_ms(unit: &str) -> Option<u64> {
+    match unit {
+        "d" => Some(86_400_000),
+        "h" => Some(3_600_000),
+        "m" => Some(60_000),
+        "s" => Some(1000),
+        "ms" => Some(1),
+        _ => None,
+    }
+}
+
+/// A duration key: a number, or a string `<number><d|h|m|s|ms>`; a non-zero
+/// value that converts to 0 in the key's unit is an error (wso2-facts.md §1.1).
+fn duration(file: usize, kf: &KeyFact, shown: &str, unit: &str) -> Option<Diagnostic> {
+    let value = kf.value.as_ref()?;
+    let target = unit.strip_prefix("time:")?;
+    let target_ms = unit_ms(target)?;
+    let s = match &value.value {
+        Scalar::Int(_) => return None,
+        Scalar::Str(s) => s.trim(),
+        other => {
+            return Some(
+                Diagnostic::new(
+                    &RULE,
+                    file,
+                    value.span.clone(),
+                    format!("`{shown}` must be a duration, not {}", other.type_name()),
+                )
+                .help(format!(
+                    "write a number of {} or a string such as `\"30{target}\"`",
+                    unit_name(target)
+                ))
+                .key(kf.path(), None),
+            );
+        }
+    };
+    if s.parse::<u64>().is_ok() {
+        return None;
+    }
+    let digits = s.chars().take_while(char::is_ascii_digit).count();
+    let (num, suffix) = s.split_at(digits);
+    let parsed = num.parse::<u64>().ok().zip(unit_ms(suffix.trim()));
+    let Some((n, ms)) = parsed else {
+        return Some(
+            Diagnostic::new(
+                &RULE,
+                file,
+                value.span.clone(),
+                format!("`{shown} = \"{s}\"` is not a duration WSO2 can read"),
+            )
+            .help(format!(
+                "write a number of {} or a number with a unit: `d`, `h`, `m`, `s` or `ms` (`\"30{target}\"`)",
+                unit_name(target)
+            ))
+            .key(kf.path(), Some(s)),
+        );
+    };
+    let total = n.saturating_mul(ms);
+    if total > 0 && total / target_ms == 0 {
+        return Some(
+            Diagnostic::new(
+                &RULE,
+                file,
+                value.span.clone(),
+                format!(
+                    "`{shown} = \"{s}\"` is less than one {}: WSO2 refuses a value that converts to 0",
+                    unit_name(target).trim_end_matches('s')
+                ),
+            )
+            .help(format!("the key is read in {}; use at least `\"1{target}\"`", unit_name(target)))
+            .key(kf.path(), Some(s)),
+        );
+    }
+    None
+}
+
+fn unit_name(unit: &str) -> &'static str {
+    match unit {
+        "d" => "days",
+        "h" => "hours",
+        "m" => "minutes",
+        "s" => "seconds",
+        _ => "milliseconds",
+    }
+}

@@ -1,0 +1,114 @@
+//! `keystore-password-mismatch`: a keystore's `key_password` equals its `password`.
+
+use std::collections::HashMap;
+
+use crate::catalog;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::graph::Deployment;
+use crate::model::{KeyFact, display_path};
+use crate::rules::{Group, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "keystore-password-mismatch",
+    severity: Severity::Error,
+    group: Group::Node,
+    roles: &[],
+    docs: include_str!("../../../../../rules/keystore-password-mismatch.md"),
+    check,
+};
+
+/// What a password value stands for, as far as the file tells.
+#[derive(Debug, PartialEq, Eq)]
+enum Resolved {
+    Literal(String),
+    Opaque(String),
+}
+
+fn resolve(value: &str, values: &HashMap<String, &KeyFact>, depth: usize) -> Resolved {
+    let v = value.trim();
+    if let Some(name) = v.strip_prefix("$ref{").and_then(|r| r.strip_suffix('}'))
+        && depth < 8
+    {
+        let target = values
+            .get(name.trim())
+            .and_then(|k| k.str_value().map(str::to_owned))
+            .or_else(|| catalog::default_of(name.trim()).map(str::to_owned));
+        return match target {
+            Some(t) => resolve(&t, values, depth + 1),
+            None => Resolved::Opaque(v.to_owned()),
+        };
+    }
+    if crate::model::holds_placeholder(v) {
+        Resolved::Opaque(v.to_owned())
+    } else {
+        Resolved::Literal(v.to_owned())
+    }
+}
+
+fn is_keystore(segs: &[String]) -> bool {
+    matches!(
+        segs.first().map(String::as_str),
+        Some("keystore" | "custom_keystore")
+    ) && segs.len() == 2
+}
+
+fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
+    for (i, node) in dep.nodes.iter().enumerate() {
+        let keys = &node.facts.keys;
+        let values: HashMap<String, &KeyFact> = keys
+            .iter()
+            .filter(|k| k.is_top_level_value())
+            .map(|k| (k.path(), k))
+            .collect();
+        for kp in keys
+            .iter()
+            .filter(|k| k.name == "key_password" && k.is_top_level_value())
+        {
+            let Some((_, table)) = kp.segs.split_last() else {
+                continue;
+            };
+            if !is_keystore(table) {
+                continue;
+            }
+            let mut pw_path = table.to_vec();
+            pw_path.push("password".to_owned());
+            let Some(pw) = values.get(&catalog::join(&pw_path)) else {
+                continue;
+            };
+            let (Some(a), Some(b), Some(span)) = (pw.str_value(), kp.str_value(), kp.value_span())
+            else {
+                continue;
+            };
+            let ra = resolve(a, &values, 0);
+            let rb = resolve(b, &values, 0);
+            if ra == rb {
+                continue;
+            }
+            let shown = display_path(table);
+            let reference = format!("$ref{{{}}}", catalog::join(&pw_path));
+            let sure = matches!((&ra, &rb), (Resolved::Literal(_), Resolved::Literal(_)));
+            // never quote either value: both are passwords
+            let mut d = Diagnostic::new(
+                &RULE,
+                i,
+                span.clone(),
+                if sure {
+                    format!("`key_password` of `[{shown}]` differs from its `password`: WSO2 needs them to be equal")
+                } else {
+                    format!("`key_password` of `[{shown}]` may differ from its `password`: they come from different references, so apimlint cannot compare them")
+                },
+            )
+            .help(format!("WSO2 (and some of its third-party components) expect the key password to be the keystore password; write `key_password = \"{reference}\"`"))
+            .key(kp.path(), None)
+            .fix(Fix {
+                title: format!("Refer to `{}`", catalog::join(&pw_path)),
+                applicability: Applicability::Unsafe,
+                edits: vec![Edit { file: i, range: span, new_text: format!("\"{reference}\"") }],
+            });
+            if !sure {
+                d = d.severity(Severity::Warning);
+            }
+            acc.push(d);
+        }
+    }
+}

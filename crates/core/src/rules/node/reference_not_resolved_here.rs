@@ -1,0 +1,69 @@
+//! `reference-not-resolved-here`: `$ref{}` inside an array-of-tables entry,
+//! where WSO2 leaves it literal.
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::graph::Deployment;
+use crate::model::{KeyKind, PlaceholderKind, Scalar, display_path, placeholders};
+use crate::rules::{Group, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "reference-not-resolved-here",
+    severity: Severity::Warning,
+    group: Group::Node,
+    roles: &[],
+    docs: include_str!("../../../../../rules/reference-not-resolved-here.md"),
+    check,
+};
+
+/// References with a Carbon placeholder that says the same and works everywhere.
+const CARBON: [(&str, &str); 2] = [
+    ("super_admin.username", "${admin.username}"),
+    ("super_admin.password", "${admin.password}"),
+];
+
+fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
+    for (i, node) in dep.nodes.iter().enumerate() {
+        for kf in &node.facts.keys {
+            if kf.kind != KeyKind::Value || !kf.in_aot {
+                continue;
+            }
+            let Some(v) = &kf.value else { continue };
+            let mut strings = Vec::new();
+            Scalar::strings(v, &mut strings);
+            for (_, span) in strings {
+                for p in placeholders(&node.text, &span) {
+                    if p.kind != PlaceholderKind::Ref {
+                        continue;
+                    }
+                    let table = display_path(
+                        kf.segs
+                            .get(..kf.segs.len().saturating_sub(1))
+                            .unwrap_or(&[]),
+                    );
+                    let mut d = Diagnostic::new(
+                        &RULE,
+                        i,
+                        p.range.clone(),
+                        format!("`$ref{{{}}}` inside an array-of-tables entry (`{table}`) is probably left literal by WSO2", p.name),
+                    )
+                    .key(kf.path(), Some(&p.name));
+                    match CARBON.iter().find(|(r, _)| *r == p.name) {
+                        Some((_, carbon)) => {
+                            d = d
+                                .help(format!("WSO2 resolves `$ref{{}}` only in plain tables (read from WSO2's config-mapper, not confirmed on a running server); write `{carbon}`, which Carbon resolves everywhere"))
+                                .fix(Fix {
+                                    title: format!("Replace with `{carbon}`"),
+                                    applicability: Applicability::Unsafe,
+                                    edits: vec![Edit { file: i, range: p.range.clone(), new_text: (*carbon).to_owned() }],
+                                });
+                        }
+                        None => {
+                            d = d.help("WSO2 resolves `$ref{}` only in plain tables (read from WSO2's config-mapper, not confirmed on a running server); write the value, a `$secret{}` or an `$env{}` here");
+                        }
+                    }
+                    acc.push(d);
+                }
+            }
+        }
+    }
+}

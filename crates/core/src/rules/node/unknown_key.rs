@@ -1,0 +1,310 @@
+//! `unknown-key`: every key and table is one WSO2 API-M reads
+//! (`rules/key-catalog.json`, compiled into the binary).
+
+use crate::catalog;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::graph::Deployment;
+use crate::model::{KeyFact, KeyKind, Role, display_path};
+use crate::rules::{Group, Rule};
+use crate::text::edit_distance;
+
+pub(crate) static RULE: Rule = Rule {
+    id: "unknown-key",
+    severity: Severity::Warning,
+    group: Group::Node,
+    roles: &[],
+    docs: include_str!("../../../../../rules/unknown-key.md"),
+    check,
+};
+
+/// Keys WSO2's own shipped files carry although no template reads them:
+/// never reported (rules.md: keys found in WSO2's own shipped files are accepted).
+const SHIPPED: [&str; 1] = ["apim.oauth_config.remove_outbound_auth_header"];
+
+/// Known renames: a segment users write for one WSO2 reads.
+const RENAMES: [(&str, &str); 8] = [
+    ("propertie", "properties"),
+    ("property", "properties"),
+    ("server_url", "service_url"),
+    ("serviceUrl", "service_url"),
+    ("username", "wf_engine_user"),
+    ("password", "wf_engine_pass"),
+    ("event_listner", "event_listener"),
+    ("keystores", "keystore"),
+];
+
+/// A suggestion and how sure it is.
+struct Suggestion {
+    segment: String,
+    /// A case fix, a snake_case fix or a known rename: the edit is unambiguous.
+    sure: bool,
+}
+
+fn bare(seg: &str) -> &str {
+    seg.trim_end_matches("[]")
+}
+
+fn snake(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_uppercase() {
+            if !out.is_empty() {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn suggest(parent: &[String], last: &str) -> Option<Suggestion> {
+    let kids = catalog::children(parent);
+    let names: Vec<&str> = kids.iter().map(|k| bare(k)).collect();
+    let word = bare(last);
+    let has = |n: &str| names.contains(&n);
+    // known renames, only where the target is read here
+    // (`username` → `wf_engine_user` only below `[apim.workflow]`)
+    for (from, to) in RENAMES {
+        if word == from && has(to) {
+            let generic = !matches!(from, "username" | "password");
+            let workflow = parent.last().is_some_and(|p| p == "workflow");
+            if generic || workflow {
+                return Some(Suggestion {
+                    segment: to.to_owned(),
+                    sure: true,
+                });
+            }
+        }
+    }
+    if let Some(n) = names
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case(word) || **n == snake(word))
+    {
+        return Some(Suggestion {
+            segment: (*n).to_owned(),
+            sure: true,
+        });
+    }
+    let mut best: Vec<(usize, &str)> = names
+        .iter()
+        // two edits turn most short names into another one: one edit for them
+        .filter_map(|n| {
+            edit_distance(word, n, if word.len() <= 4 { 1 } else { 2 }).map(|d| (d, *n))
+        })
+        .collect();
+    best.sort_unstable();
+    // a guess by edit distance: offered, never applied without asking
+    let (_, n) = *best.first()?;
+    Some(Suggestion {
+        segment: n.to_owned(),
+        sure: false,
+    })
+}
+
+/// Quote a segment for writing it back as a TOML key.
+fn toml_key(seg: &str) -> String {
+    let b = bare(seg);
+    if b.starts_with('\'') {
+        return b.to_owned();
+    }
+    if b.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        b.to_owned()
+    } else {
+        format!("\"{b}\"")
+    }
+}
+
+fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
+    for (i, node) in dep.nodes.iter().enumerate() {
+        let is_node = node.role == Role::IsKeyManager;
+        let mut reported: Vec<Vec<String>> = Vec::new();
+        for kf in &node.facts.keys {
+            if reported
+                .iter()
+                .any(|r| kf.segs.len() >= r.len() && kf.segs.starts_with(r))
+            {
+                continue;
+            }
+            if let Some(d) = database_name(i, kf) {
+                acc.push(d);
+                reported.push(kf.segs.clone());
+                continue;
+            }
+            if let Some(d) = plain_table_for_array(i, kf) {
+                acc.push(d);
+                reported.push(kf.segs.clone());
+                continue;
+            }
+            if catalog::is_known(&kf.segs) || SHIPPED.contains(&kf.path().as_str()) {
+                continue;
+            }
+            if let Some(d) = finding(i, kf, is_node) {
+                acc.push(d);
+            }
+            reported.push(kf.segs.clone());
+        }
+    }
+}
+
+/// `[x]` where WSO2 reads only an array of tables `[[x]]`: none of its keys is read.
+fn plain_table_for_array(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
+    if kf.kind != KeyKind::Table || kf.inline {
+        return None;
+    }
+    let entry = catalog::find(&kf.segs)?;
+    if !entry.aot || !catalog::children(&kf.segs).is_empty() {
+        return None;
+    }
+    let shown = display_path(&kf.segs);
+    Some(
+        Diagnostic::new(
+            &RULE,
+            file,
+            kf.key_span.clone(),
+            format!("`[{shown}]` is an array of tables in WSO2: no key of a plain `[{shown}]` table is read"),
+        )
+        .help(format!("write the header as `[[{shown}]]`"))
+        .key(kf.path(), None),
+    )
+}
+
+/// `[database.<name>]`: any name is accepted (infer.json applies to all), but
+/// only the names WSO2 renders into a datasource are used; a near miss of one
+/// of them is a typo.
+fn database_name(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
+    let [db, name] = kf.segs.as_slice() else {
+        return None;
+    };
+    if db != "database" || kf.kind != KeyKind::Table {
+        return None;
+    }
+    let names: Vec<&str> = catalog::children(&["database"])
+        .into_iter()
+        .filter(|n| !n.starts_with('*'))
+        .collect();
+    if names.contains(&name.as_str()) {
+        return None;
+    }
+    let mut best: Vec<(usize, &str)> = names
+        .iter()
+        .filter_map(|n| {
+            let d = if n.eq_ignore_ascii_case(name) {
+                Some(0)
+            } else {
+                edit_distance(name, n, 2)
+            };
+            d.map(|d| (d, *n))
+        })
+        .collect();
+    best.sort_unstable();
+    let (_, n) = *best.first()?;
+    Some(
+        Diagnostic::new(
+            &RULE,
+            file,
+            kf.key_span.clone(),
+            format!("`[database.{name}]` is not a database WSO2 uses: nothing reads it"),
+        )
+        .help(format!("did you mean `[database.{n}]`?"))
+        .key(kf.path(), None)
+        .fix(Fix {
+            title: format!("Rename to `{n}`"),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                file,
+                range: kf.key_span.clone(),
+                new_text: n.to_owned(),
+            }],
+        }),
+    )
+}
+
+fn finding(file: usize, kf: &KeyFact, is_node: bool) -> Option<Diagnostic> {
+    let (last, parent) = kf.segs.split_last()?;
+    let shown = display_path(&kf.segs);
+    let what = match kf.kind {
+        KeyKind::Table if !kf.inline => format!("table `[{shown}]`"),
+        KeyKind::ArrayOfTables => format!("table `[[{shown}]]`"),
+        _ => format!("key `{shown}`"),
+    };
+    if kf.kind == KeyKind::ArrayOfTables {
+        let mut plain = parent.to_vec();
+        plain.push(bare(last).to_owned());
+        if catalog::is_known(&plain) {
+            return Some(
+                Diagnostic::new(
+                    &RULE,
+                    file,
+                    kf.key_span.clone(),
+                    format!("`[[{shown}]]` is a plain table in WSO2, not an array of tables"),
+                )
+                .help(format!("write the header as `[{shown}]`"))
+                .key(kf.path(), None),
+            );
+        }
+    }
+    let note = catalog::note(&kf.path());
+    let suggestion = suggest(parent, last);
+    let Some(s) = suggestion else {
+        if is_node {
+            // Identity Server keys are not in the catalog: report only what is known
+            return None;
+        }
+        let help = note.map_or_else(
+            || "check the key against WSO2's documentation; a key WSO2 does not read is silently ignored".to_owned(),
+            |n| n.to_owned(),
+        );
+        return Some(
+            Diagnostic::new(
+                &RULE,
+                file,
+                kf.key_span.clone(),
+                format!("unknown {what}: WSO2 API-M does not read it"),
+            )
+            .severity(Severity::Info)
+            .help(help)
+            .key(kf.path(), None),
+        );
+    };
+    if is_node && !s.sure {
+        return None;
+    }
+    let mut fixed = parent.to_vec();
+    fixed.push(s.segment.clone());
+    let new_shown = display_path(&fixed);
+    let consequence = match kf.kind {
+        KeyKind::Table | KeyKind::ArrayOfTables => "WSO2 silently ignores it and every key in it",
+        KeyKind::Value => "WSO2 silently ignores it",
+    };
+    let mut d = Diagnostic::new(
+        &RULE,
+        file,
+        kf.key_span.clone(),
+        format!("unknown {what}: {consequence}"),
+    )
+    .help(format!("did you mean `{new_shown}`?"))
+    .key(kf.path(), None)
+    .fix(Fix {
+        title: format!("Rename to `{}`", bare(&s.segment)),
+        applicability: if s.sure {
+            Applicability::Safe
+        } else {
+            Applicability::Unsafe
+        },
+        edits: vec![Edit {
+            file,
+            range: kf.key_span.clone(),
+            new_text: toml_key(&s.segment),
+        }],
+    });
+    if let Some(n) = note
+        && !s.sure
+    {
+        d = d.help(format!("did you mean `{new_shown}`? ({n})"));
+    }
+    Some(d)
+}

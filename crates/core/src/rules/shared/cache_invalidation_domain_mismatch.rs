@@ -1,0 +1,132 @@
+//! `cache-invalidation-domain-mismatch`: the control planes of a region agree
+//! on `[apim.cache_invalidation]`.
+
+use std::ops::Range;
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::graph::{Deployment, NodeIdx};
+use crate::model::Role;
+use crate::rules::{Group, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "cache-invalidation-domain-mismatch",
+    severity: Severity::Warning,
+    group: Group::Shared,
+    roles: &[Role::ControlPlane],
+    docs: include_str!("../../../../../rules/cache-invalidation-domain-mismatch.md"),
+    check,
+};
+
+/// `(enabled, domain)` as WSO2 applies it (defaults: off, `default`).
+type Setting = (bool, String);
+
+fn describe(s: &Setting) -> String {
+    if s.0 {
+        format!("enabled with domain `{}`", s.1)
+    } else {
+        "disabled".to_owned()
+    }
+}
+
+fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
+    for (region, members) in &dep.regions {
+        let cps: Vec<(NodeIdx, Setting, Range<usize>)> = members
+            .iter()
+            .filter_map(|&i| {
+                let n = dep.node(i)?;
+                if n.role != Role::ControlPlane || !n.is_analysable() {
+                    return None;
+                }
+                let ci = n.facts.cache_invalidation.as_ref();
+                let enabled = ci.and_then(|c| c.enabled.as_ref()).is_some_and(|e| e.value);
+                let domain = ci
+                    .and_then(|c| c.domain.as_ref())
+                    .map_or_else(|| "default".to_owned(), |d| d.value.clone());
+                let span = ci.map_or_else(
+                    || n.anchor(),
+                    |c| {
+                        c.domain
+                            .as_ref()
+                            .filter(|_| enabled)
+                            .map(|d| d.span.clone())
+                            .or_else(|| c.enabled.as_ref().map(|e| e.span.clone()))
+                            .unwrap_or_else(|| c.header.clone())
+                    },
+                );
+                Some((
+                    i,
+                    (enabled, if enabled { domain } else { String::new() }),
+                    span,
+                ))
+            })
+            .collect();
+        if cps.len() < 2 || cps.iter().all(|c| !c.1.0) {
+            continue;
+        }
+        // the reference: the most common setting, an enabled one winning ties
+        let mut counts: Vec<(Setting, usize, NodeIdx, Range<usize>)> = Vec::new();
+        for (i, s, span) in &cps {
+            match counts.iter_mut().find(|c| c.0 == *s) {
+                Some(c) => c.1 += 1,
+                None => counts.push((s.clone(), 1, *i, span.clone())),
+            }
+        }
+        let Some((reference, _, ref_node, ref_span)) = counts
+            .iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(a.0.0.cmp(&b.0.0)).then(b.2.cmp(&a.2)))
+            .cloned()
+        else {
+            continue;
+        };
+        for (i, s, span) in &cps {
+            if *s == reference {
+                continue;
+            }
+            // both enabled, the domain written: replacing it is the one edit
+            let domain_fix = dep
+                .node(*i)
+                .and_then(|n| n.facts.cache_invalidation.as_ref()?.domain.as_ref())
+                .filter(|d| s.0 && reference.0 && d.span == *span)
+                .filter(|_| !reference.1.contains(['"', '\\']))
+                .map(|d| Fix {
+                    title: format!("Use domain `{}`", reference.1),
+                    applicability: Applicability::Unsafe,
+                    edits: vec![Edit {
+                        file: *i,
+                        range: d.span.clone(),
+                        new_text: format!("\"{}\"", reference.1),
+                    }],
+                });
+            let mut d = Diagnostic::new(
+                    &RULE,
+                    *i,
+                    span.clone(),
+                    format!(
+                        "`[apim.cache_invalidation]` is {} here but {} on `{}` ({region})",
+                        describe(s),
+                        describe(&reference),
+                        dep.id(ref_node)
+                    ),
+                )
+                .help(if reference.0 {
+                    format!(
+                        "set `enabled = true` and `domain = \"{}\"` in `[apim.cache_invalidation]`, as on `{}`",
+                        reference.1,
+                        dep.id(ref_node)
+                    )
+                } else {
+                    "use one `[apim.cache_invalidation]` setting on every control plane of the region".to_owned()
+                })
+                .key("apim.cache_invalidation", Some(&describe(s)))
+                .related(
+                    ref_node,
+                    ref_span.clone(),
+                    format!("`{}` has it {}", dep.id(ref_node), describe(&reference)),
+                );
+            if let Some(f) = domain_fix {
+                d = d.fix(f);
+            }
+            acc.push(d);
+        }
+    }
+}

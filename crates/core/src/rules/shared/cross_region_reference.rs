@@ -1,0 +1,82 @@
+//! `cross-region-reference`: gateways, traffic managers and key managers
+//! reach only nodes of their own region.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::Deployment;
+use crate::model::Role;
+use crate::rules::{Group, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "cross-region-reference",
+    severity: Severity::Warning,
+    group: Group::Shared,
+    roles: &[],
+    docs: include_str!("../../../../../rules/cross-region-reference.md"),
+    check,
+};
+
+fn is_cp(r: Role) -> bool {
+    matches!(r, Role::ControlPlane | Role::AllInOne)
+}
+
+fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
+    for e in &dep.edges {
+        if !e.cross_region || !e.resolution.host_resolved() {
+            continue;
+        }
+        let Some(writer) = dep.node(e.from) else {
+            continue;
+        };
+        let targets = match &e.resolution {
+            crate::graph::Resolution::WrongRole { found } => found.clone(),
+            r => r.targets(),
+        };
+        let Some(first) = targets.first().and_then(|t| dep.node(*t)) else {
+            continue;
+        };
+        // regions talk control plane to control plane only (wso2-facts.md §8)
+        let cp_to_cp = is_cp(writer.role)
+            && targets
+                .iter()
+                .all(|t| dep.node(*t).is_some_and(|n| is_cp(n.role)));
+        if cp_to_cp {
+            continue;
+        }
+        let key_leaf = e.key.rsplit('.').next().unwrap_or(&e.key);
+        let names = targets
+            .iter()
+            .map(|t| format!("`{}`", dep.id(*t)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut d = Diagnostic::new(
+            &RULE,
+            e.from,
+            e.host_span.clone(),
+            format!(
+                "`{}` in `{key_leaf}` reaches {names} of {}, not a node of {}",
+                e.url, first.region, writer.region
+            ),
+        )
+        .help(format!(
+            "in a multi-DC deployment regions talk control plane to control plane only: point `{key_leaf}` at the {} of {}",
+            e.expected
+                .first()
+                .map_or("nodes", |r| r.name()),
+            writer.region
+        ))
+        .key(e.key.clone(), Some(&e.url));
+        for t in targets.iter().take(3) {
+            if let Some(n) = dep.node(*t) {
+                d = d.related(
+                    *t,
+                    n.facts
+                        .hostname
+                        .as_ref()
+                        .map_or_else(|| n.anchor(), |h| h.span.clone()),
+                    format!("`{}` is a {} of {}", n.id, n.role, n.region),
+                );
+            }
+        }
+        acc.push(d);
+    }
+}

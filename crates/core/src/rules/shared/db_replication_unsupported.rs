@@ -1,0 +1,111 @@
+//! `db-replication-unsupported`: the databases of a multi-region deployment
+//! are of a type API-M supports for multi-DC replication.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::Deployment;
+use crate::model::{Database, Facts};
+use crate::rules::{Group, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "db-replication-unsupported",
+    severity: Severity::Warning,
+    group: Group::Shared,
+    roles: &[],
+    docs: include_str!("../../../../../rules/db-replication-unsupported.md"),
+    check,
+};
+
+type Getter = fn(&Facts) -> Option<&Database>;
+
+/// The first API-M version whose multi-DC guide ships PostgreSQL scripts.
+const POSTGRES_FROM: (u64, u64) = (4, 5);
+
+/// `Some(true)` when the version supports PostgreSQL replication, `None`
+/// when it cannot be read.
+fn postgres_supported(version: Option<&str>) -> Option<bool> {
+    let mut parts = version?.trim().split(['.', '-']);
+    let major: u64 = parts.next()?.parse().ok()?;
+    let minor: u64 = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    Some((major, minor) >= POSTGRES_FROM)
+}
+
+fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
+    let regions = dep
+        .regions
+        .values()
+        .filter(|m| {
+            m.iter()
+                .any(|i| dep.node(*i).is_some_and(|n| n.is_analysable()))
+        })
+        .count();
+    if regions < 2 {
+        return;
+    }
+    let dbs: [(&str, Getter); 2] = [
+        ("apim_db", |f| f.apim_db.as_ref()),
+        ("shared_db", |f| f.shared_db.as_ref()),
+    ];
+    let version = dep.config.version.as_deref();
+    for (i, node) in dep.nodes.iter().enumerate() {
+        for (db, get) in dbs {
+            // a gateway does not use `apim_db` even when its file has one
+            if db == "apim_db" && node.role == crate::model::Role::GatewayWorker {
+                continue;
+            }
+            let Some(d) = get(&node.facts) else { continue };
+            let Some(kind) = d.db_type() else { continue };
+            let (severity, message, help) = match kind.as_str() {
+                "mssql" | "oracle" | "h2" => continue,
+                "postgre" => match postgres_supported(version) {
+                    Some(true) => continue,
+                    Some(false) => (
+                        Severity::Warning,
+                        format!(
+                            "`[database.{db}]` is PostgreSQL, which API-M {} does not support for multi-DC replication (MSSQL and Oracle only; PostgreSQL from 4.5)",
+                            version.unwrap_or("?")
+                        ),
+                        "use MSSQL or Oracle, or upgrade to an API-M version whose multi-DC guide covers PostgreSQL".to_owned(),
+                    ),
+                    None => (
+                        Severity::Info,
+                        format!(
+                            "`[database.{db}]` is PostgreSQL in a deployment of {regions} regions: API-M supports its multi-DC replication only from 4.5, and `apimlint.toml` does not say which version runs"
+                        ),
+                        "set `[deployment] version` in `apimlint.toml`".to_owned(),
+                    ),
+                },
+                other => (
+                    Severity::Warning,
+                    format!(
+                        "`[database.{db}]` is `{other}` in a deployment of {regions} regions: API-M supports multi-DC replication of its databases only on {}",
+                        match postgres_supported(version) {
+                            Some(true) => "MSSQL, Oracle and PostgreSQL",
+                            Some(false) => "MSSQL and Oracle",
+                            None => "MSSQL and Oracle (PostgreSQL from 4.5)",
+                        }
+                    ),
+                    "replicate `apim_db` and `shared_db` with a database API-M ships multi-DC scripts for (`dbscripts/multi-dc/`)".to_owned(),
+                ),
+            };
+            acc.push(
+                Diagnostic::new(&RULE, i, d.type_span(), message)
+                    .severity(severity)
+                    .help(help)
+                    .key(format!("database.{db}.type"), Some(&kind)),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::postgres_supported;
+
+    #[test]
+    fn versions() {
+        assert_eq!(postgres_supported(Some("4.5.0")), Some(true));
+        assert_eq!(postgres_supported(Some("4.10")), Some(true));
+        assert_eq!(postgres_supported(Some("4.2.0")), Some(false));
+        assert_eq!(postgres_supported(None), None);
+    }
+}

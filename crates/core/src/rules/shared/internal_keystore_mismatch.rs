@@ -1,0 +1,35 @@
+//! `internal-keystore-mismatch`: one internal keystore on every node.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::Deployment;
+use crate::rules::{Group, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "internal-keystore-mismatch",
+    severity: Severity::Error,
+    group: Group::Shared,
+    roles: &[],
+    docs: include_str!("../../../../../rules/internal-keystore-mismatch.md"),
+    check,
+};
+
+fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
+    // where no node sets it, the internal keystore is everywhere the primary
+    // one: `primary-keystore-mismatch` already compares those
+    if dep
+        .nodes
+        .iter()
+        .all(|n| n.facts.internal_keystore.is_none())
+    {
+        return;
+    }
+    // WSO2 uses the primary keystore as the internal one when
+    // `[keystore.internal]` is not set (kernel default.json: `$ref{keystore.primary.*}`).
+    super::primary_keystore_mismatch::check_keystore(
+        &RULE,
+        dep,
+        "internal",
+        |f| f.internal_keystore.as_ref().or(f.primary_keystore.as_ref()),
+        acc,
+    );
+}

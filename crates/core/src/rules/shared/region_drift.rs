@@ -1,0 +1,390 @@
+//! `region-drift`: in a multi-region (Pattern 1) deployment every region
+//! mirrors the others.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::{Deployment, NodeIdx};
+use crate::model::{DEFAULT_USER_STORE, Facts, Keystore, Role};
+use crate::rules::{Group, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "region-drift",
+    severity: Severity::Warning,
+    group: Group::Shared,
+    roles: &[],
+    docs: include_str!("../../../../../rules/region-drift.md"),
+    check,
+};
+
+/// A place in a node's file.
+type Site = (NodeIdx, Range<usize>);
+
+/// What one region looks like.
+#[derive(Default)]
+struct Shape {
+    roles: BTreeMap<Role, Vec<NodeIdx>>,
+    /// environment name → (type, site of the name)
+    envs: BTreeMap<String, (Option<String>, Site, Option<Site>)>,
+    /// the first control plane (where a missing environment goes)
+    cp: Option<Site>,
+    /// label → the gateway that serves it
+    labels: BTreeMap<String, Site>,
+    /// the first gateway (where a missing label goes)
+    gw: Option<Site>,
+    primary: Option<(String, Site)>,
+    internal: Option<(String, Site)>,
+    user_store: Option<(String, Site)>,
+}
+
+fn keystore_text(ks: &Keystore) -> String {
+    let file = ks.file_name.as_ref().map_or("(not set)", |s| {
+        s.value.rsplit(['/', '\\']).next().unwrap_or(&s.value)
+    });
+    format!(
+        "`{file}` (type `{}`, alias `{}`)",
+        ks.kind
+            .as_ref()
+            .map_or_else(|| "(not set)".to_owned(), |k| k.value.to_uppercase()),
+        ks.alias.as_ref().map_or("(not set)", |a| a.value.as_str())
+    )
+}
+
+fn keystore_site(i: NodeIdx, ks: &Keystore) -> Site {
+    (
+        i,
+        ks.file_name
+            .as_ref()
+            .map_or_else(|| ks.header.clone(), |f| f.span.clone()),
+    )
+}
+
+/// The most common value of a per-node property among the region's nodes.
+fn common(
+    dep: &Deployment,
+    members: &[NodeIdx],
+    get: impl Fn(NodeIdx, &Facts) -> Option<(String, Site)>,
+) -> Option<(String, Site)> {
+    super::majority(members.iter().filter_map(|&i| {
+        let n = dep.node(i)?;
+        if !n.is_analysable() || n.role == Role::IsKeyManager {
+            return None;
+        }
+        let (v, site) = get(i, &n.facts)?;
+        Some((i, v, site))
+    }))
+    .map(|(v, _, site)| (v, site))
+}
+
+fn shape(dep: &Deployment, members: &[NodeIdx]) -> Shape {
+    let mut s = Shape::default();
+    for &i in members {
+        let Some(n) = dep.node(i) else { continue };
+        if !n.is_analysable() {
+            continue;
+        }
+        s.roles.entry(n.role).or_default().push(i);
+        if n.role.defines_environments() {
+            if s.cp.is_none() {
+                let span = n
+                    .facts
+                    .environments
+                    .last()
+                    .map_or_else(|| n.anchor(), |e| e.name.span.clone());
+                s.cp = Some((i, span));
+            }
+            for e in &n.facts.environments {
+                s.envs.entry(e.name.value.clone()).or_insert_with(|| {
+                    (
+                        e.kind.as_ref().map(|k| k.value.to_lowercase()),
+                        (i, e.name.span.clone()),
+                        e.kind.as_ref().map(|k| (i, k.span.clone())),
+                    )
+                });
+            }
+        }
+        if n.role.is_gateway() {
+            let span = n
+                .facts
+                .gateway_labels
+                .as_ref()
+                .map(|l| l.span.clone())
+                .or_else(|| n.facts.gateway_sync.clone())
+                .unwrap_or_else(|| n.anchor());
+            if s.gw.is_none() {
+                s.gw = Some((i, span.clone()));
+            }
+            let labels: Vec<(String, Range<usize>)> = match &n.facts.gateway_labels {
+                Some(l) => l
+                    .items
+                    .iter()
+                    .map(|x| (x.value.clone(), x.span.clone()))
+                    .collect(),
+                None => vec![("Default".to_owned(), span)],
+            };
+            for (l, sp) in labels {
+                s.labels.entry(l).or_insert((i, sp));
+            }
+        }
+    }
+    // a label that names no environment of the region is
+    // `gateway-label-unmatched`'s finding, not a difference between regions
+    let known: BTreeSet<&str> = s
+        .envs
+        .keys()
+        .map(String::as_str)
+        .chain(
+            dep.config
+                .environments
+                .iter()
+                .filter(|(r, _)| {
+                    r == "*"
+                        || members
+                            .first()
+                            .and_then(|i| dep.node(*i))
+                            .is_some_and(|n| &n.region == r)
+                })
+                .flat_map(|(_, v)| v.iter().map(String::as_str)),
+        )
+        .collect();
+    if !s.envs.is_empty() {
+        let keep: BTreeMap<String, Site> = s
+            .labels
+            .iter()
+            .filter(|(l, _)| known.contains(l.as_str()))
+            .map(|(l, site)| (l.clone(), site.clone()))
+            .collect();
+        s.labels = keep;
+    }
+    s.primary = common(dep, members, |i, f| {
+        f.primary_keystore
+            .as_ref()
+            .map(|k| (keystore_text(k), keystore_site(i, k)))
+    });
+    s.internal = common(dep, members, |i, f| {
+        f.internal_keystore
+            .as_ref()
+            .or(f.primary_keystore.as_ref())
+            .map(|k| (keystore_text(k), keystore_site(i, k)))
+    });
+    s.user_store = common(dep, members, |i, f| {
+        let n = dep.node(i)?;
+        let us = f.user_store.as_ref();
+        let value = us
+            .and_then(|u| u.kind.as_ref())
+            .map_or_else(|| DEFAULT_USER_STORE.to_owned(), |k| k.value.clone());
+        let span = us
+            .and_then(|u| u.kind.as_ref().map(|k| k.span.clone()))
+            .or_else(|| us.map(|u| u.header.clone()))
+            .unwrap_or_else(|| n.anchor());
+        Some((value, (i, span)))
+    });
+    s
+}
+
+fn plural(role: Role, n: usize) -> String {
+    match n {
+        0 => format!("no {role}"),
+        1 => format!("1 {role}"),
+        _ => format!("{n} {role}s"),
+    }
+}
+
+fn first_node(dep: &Deployment, members: &[NodeIdx]) -> Option<Site> {
+    members
+        .iter()
+        .find_map(|&i| dep.node(i).map(|n| (i, n.anchor())))
+}
+
+/// One finding: where, the counterpart in the other region, what differs.
+struct Drift {
+    site: Option<Site>,
+    related: Option<(Site, String)>,
+    message: String,
+    help: &'static str,
+    key: String,
+}
+
+const ENV_HELP: &str =
+    "the regions share one database and must define the same gateway environments";
+const LABEL_HELP: &str = "give the gateways of every region the same `gateway_labels`";
+
+/// What region `a` lacks that region `b` has: the finding goes to `a`, the
+/// region to edit when a node, an environment or a label was left out.
+fn lacking(
+    dep: &Deployment,
+    (a_name, a_members, a): (&str, &[NodeIdx], &Shape),
+    (b_name, b): (&str, &Shape),
+    out: &mut Vec<Drift>,
+) {
+    // a node that cannot be read has no role we can count
+    let unreadable = a_members
+        .iter()
+        .any(|i| dep.node(*i).is_some_and(|n| !n.is_analysable()));
+    for (role, theirs) in &b.roles {
+        let mine = a.roles.get(role).map_or(&[][..], Vec::as_slice);
+        if *role == Role::Unknown || unreadable || mine.len() >= theirs.len() {
+            continue;
+        }
+        out.push(Drift {
+            site: mine
+                .first()
+                .and_then(|i| dep.node(*i).map(|n| (*i, n.anchor())))
+                .or_else(|| first_node(dep, a_members)),
+            related: theirs.first().and_then(|i| {
+                dep.node(*i)
+                    .map(|n| ((*i, n.anchor()), format!("`{}` is a {role} of {b_name}", n.id)))
+            }),
+            message: format!(
+                "{a_name} has {}, {b_name} has {}",
+                plural(*role, mine.len()),
+                theirs.len()
+            ),
+            help: "every region of a Pattern-1 deployment runs the same nodes: add the missing node (or remove the extra one) so that the regions match",
+            key: format!("roles.{role}"),
+        });
+    }
+    if !a.envs.is_empty() && !b.envs.is_empty() {
+        for (env, (_, site, _)) in &b.envs {
+            if !a.envs.contains_key(env) {
+                out.push(Drift {
+                    site: a.cp.clone(),
+                    related: Some((site.clone(), format!("{b_name} defines `{env}`"))),
+                    message: format!("{a_name} has no environment `{env}`; {b_name} defines it"),
+                    help: ENV_HELP,
+                    key: format!("environment.{env}"),
+                });
+            }
+        }
+    }
+    if !a.labels.is_empty() && !b.labels.is_empty() {
+        for (label, site) in &b.labels {
+            if !a.labels.contains_key(label) {
+                out.push(Drift {
+                    site: a.gw.clone(),
+                    related: Some((site.clone(), format!("a gateway of {b_name} serves `{label}`"))),
+                    message: format!(
+                        "no gateway of {a_name} has the label `{label}`; {b_name}'s gateways serve it"
+                    ),
+                    help: LABEL_HELP,
+                    key: format!("label.{label}"),
+                });
+            }
+        }
+    }
+}
+
+fn quote(v: &str) -> String {
+    if v.starts_with('`') {
+        v.to_owned()
+    } else {
+        format!("`{v}`")
+    }
+}
+
+/// Values that differ between the regions: reported on `other`.
+fn differing(
+    (name, other): (&str, &Shape),
+    (ref_name, reference): (&str, &Shape),
+    out: &mut Vec<Drift>,
+) {
+    for (env, (kind, site, _)) in &reference.envs {
+        if let Some((k2, s2, ks2)) = other.envs.get(env)
+            && k2 != kind
+        {
+            out.push(Drift {
+                site: ks2.clone().or_else(|| Some(s2.clone())),
+                related: Some((site.clone(), format!("`{env}` in {ref_name}"))),
+                message: format!(
+                    "environment `{env}` is of type `{}` in {name} but `{}` in {ref_name}",
+                    k2.as_deref().unwrap_or("(not set)"),
+                    kind.as_deref().unwrap_or("(not set)")
+                ),
+                help: "give the environment the same `type` in every region",
+                key: format!("environment.{env}.type"),
+            });
+        }
+    }
+    let pairs = [
+        (
+            "primary keystore",
+            &other.primary,
+            &reference.primary,
+            "keystore.primary",
+        ),
+        (
+            "internal keystore",
+            &other.internal,
+            &reference.internal,
+            "keystore.internal",
+        ),
+        (
+            "user store",
+            &other.user_store,
+            &reference.user_store,
+            "user_store.type",
+        ),
+    ];
+    for (what, mine, theirs, key) in pairs {
+        if let (Some((m, site)), Some((t, rsite))) = (mine, theirs)
+            && m != t
+        {
+            out.push(Drift {
+                site: Some(site.clone()),
+                related: Some((rsite.clone(), format!("{ref_name} uses {}", quote(t)))),
+                message: format!(
+                    "{name} uses the {what} {}, {ref_name} uses {}",
+                    quote(m),
+                    quote(t)
+                ),
+                help: "the regions replicate one database: use the same one in every region",
+                key: key.to_owned(),
+            });
+        }
+    }
+}
+
+fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
+    let regions: Vec<(&String, &Vec<NodeIdx>)> = dep
+        .regions
+        .iter()
+        .filter(|(_, m)| {
+            m.iter()
+                .any(|i| dep.node(*i).is_some_and(|n| n.is_analysable()))
+        })
+        .collect();
+    let Some(((ref_name, ref_members), others)) = regions.split_first() else {
+        return;
+    };
+    let reference = shape(dep, ref_members);
+    let mut drifts = Vec::new();
+    for (name, members) in others {
+        let other = shape(dep, members);
+        lacking(
+            dep,
+            (name, members, &other),
+            (ref_name, &reference),
+            &mut drifts,
+        );
+        lacking(
+            dep,
+            (ref_name, ref_members, &reference),
+            (name, &other),
+            &mut drifts,
+        );
+        differing((name, &other), (ref_name, &reference), &mut drifts);
+    }
+    for d in drifts {
+        let Some((file, range)) = d.site else {
+            continue;
+        };
+        let mut diag = Diagnostic::new(&RULE, file, range, d.message.clone())
+            .help(d.help)
+            .key(format!("region.{}", d.key), Some(&d.message));
+        if let Some(((rf, rr), msg)) = d.related {
+            diag = diag.related(rf, rr, msg);
+        }
+        acc.push(diag);
+    }
+}

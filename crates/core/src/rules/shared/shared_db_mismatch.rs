@@ -1,0 +1,101 @@
+//! `shared-db-mismatch`: the nodes of a region use the same databases.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::{Deployment, NodeIdx};
+use crate::model::{Database, DbIdentity, Facts, Role};
+use crate::rules::{Group, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "shared-db-mismatch",
+    severity: Severity::Error,
+    group: Group::Shared,
+    roles: &[],
+    docs: include_str!("../../../../../rules/shared-db-mismatch.md"),
+    check,
+};
+
+type Getter = fn(&Facts) -> Option<&Database>;
+
+/// Whether a node of this role uses the database (wso2-facts.md §2, §4).
+fn uses(role: Role, db: &str) -> bool {
+    match role {
+        Role::GatewayWorker => db == "shared_db",
+        Role::ControlPlane | Role::TrafficManager | Role::KeyManager | Role::AllInOne => true,
+        Role::IsKeyManager | Role::Unknown => false,
+    }
+}
+
+fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
+    let dbs: [(&str, Getter); 2] = [
+        ("apim_db", |f| f.apim_db.as_ref()),
+        ("shared_db", |f| f.shared_db.as_ref()),
+    ];
+    for (region, members) in &dep.regions {
+        for (db, get) in dbs {
+            let written: Vec<(NodeIdx, DbIdentity, &Database)> = members
+                .iter()
+                .filter_map(|&i| {
+                    let n = dep.node(i)?;
+                    if !n.is_analysable() || !uses(n.role, db) {
+                        return None;
+                    }
+                    let d = get(&n.facts)?;
+                    Some((i, d.identity()?, d))
+                })
+                .collect();
+            let Some((reference, ref_node, ref_db)) =
+                super::majority(written.iter().map(|(i, id, d)| (*i, id.clone(), *d)))
+            else {
+                continue;
+            };
+            for (i, id, d) in &written {
+                if *id == reference {
+                    continue;
+                }
+                let agree: Vec<NodeIdx> = written
+                    .iter()
+                    .filter(|w| w.1 == reference)
+                    .map(|w| w.0)
+                    .collect();
+                let count = agree.len();
+                let what = if id.kind != reference.kind {
+                    format!("type `{}`, not `{}`", id.kind, reference.kind)
+                } else if id.host != reference.host || id.port != reference.port {
+                    format!(
+                        "server `{}:{}`, not `{}:{}`",
+                        id.host, id.port, reference.host, reference.port
+                    )
+                } else {
+                    format!("database `{}`, not `{}`", id.name, reference.name)
+                };
+                acc.push(
+                    Diagnostic::new(
+                        &RULE,
+                        *i,
+                        d.location_span(),
+                        format!(
+                            "`[database.{db}]` here is `{id}`, but {count} other node{} of {region} use `{reference}` ({}{}): {what}",
+                            if count == 1 { "" } else { "s" },
+                            agree
+                                .iter()
+                                .take(3)
+                                .map(|a| format!("`{}`", dep.id(*a)))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            if count > 3 { ", …" } else { "" }
+                        ),
+                    )
+                    .help(format!(
+                        "every node of a region must use one `{db}`: point this node at `{reference}`, or the others at this one"
+                    ))
+                    .key(format!("database.{db}.url"), Some(&id.to_string()))
+                    .related(
+                        ref_node,
+                        ref_db.location_span(),
+                        format!("`{}` uses `{reference}`", dep.id(ref_node)),
+                    ),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! `event-hub-publish-incomplete`: every control plane publishes its events
+//! to every control plane of its region, itself included, on the binary
+//! receiver ports.
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::graph::{Deployment, EdgeKind, NodeIdx, Resolution};
+use crate::model::Role;
+use crate::rules::{Group, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "event-hub-publish-incomplete",
+    severity: Severity::Warning,
+    group: Group::Wiring,
+    roles: &[Role::ControlPlane],
+    docs: include_str!("../../../../../rules/event-hub-publish-incomplete.md"),
+    check,
+};
+
+fn ids(dep: &Deployment, v: &[NodeIdx]) -> String {
+    v.iter()
+        .map(|i| format!("`{}`", dep.id(*i)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
+    // the URLs themselves: scheme, port (the 5672 mistake), role
+    for e in &dep.edges {
+        if matches!(e.kind, EdgeKind::EventPublish | EdgeKind::EventPublishAuth) {
+            let port_problem = matches!(
+                e.resolution,
+                Resolution::WrongPort { .. } | Resolution::PartialPort { .. }
+            );
+            // the broker port of the very node meant: the classic mistake,
+            // whose fix cannot be anything else
+            let broker_mistake = match &e.resolution {
+                Resolution::WrongPort {
+                    port,
+                    expected,
+                    placeholder: None,
+                } => expected
+                    .iter()
+                    .all(|(t, _)| dep.node(*t).is_some_and(|n| n.port(5672) == *port)),
+                _ => false,
+            };
+            acc.extend(super::unreachable(&RULE, dep, e).map(|mut d| {
+                if !port_problem {
+                    return d;
+                }
+                if broker_mistake && let Some(f) = d.fix.as_mut() {
+                    f.applicability = Applicability::Safe;
+                }
+                d.help(
+                    "publish url groups use the binary receiver (`urls` tcp 9611, `auth_urls` ssl 9711, + the target's offset), not the 5672 broker",
+                )
+            }));
+        }
+    }
+    for (cp, node) in dep.nodes.iter().enumerate() {
+        if node.role != Role::ControlPlane || !node.is_analysable() {
+            continue;
+        }
+        let eh = &node.facts.event_hub;
+        // a group without auth_urls
+        for g in &eh.publish {
+            if g.urls.is_empty() || !g.auth_urls.is_empty() {
+                continue;
+            }
+            let host = g
+                .urls
+                .first()
+                .and_then(|u| dep.edges_from(cp).find(|e| e.span == u.span))
+                .and_then(|e| e.endpoint.as_ref())
+                .map_or_else(|| "?".to_owned(), |ep| ep.host.clone());
+            let mut d = Diagnostic::new(
+                &RULE,
+                cp,
+                g.header.clone(),
+                "this `[[apim.event_hub.publish.url_group]]` has `urls` but no `auth_urls`",
+            )
+            .help(format!(
+                "add `auth_urls = [\"ssl://{host}:9711\"]` (9711 + the target's offset)"
+            ))
+            .key("apim.event_hub.publish.url_group.auth_urls", Some(&host));
+            if let Some(f) = auth_urls_fix(dep, cp, g) {
+                d = d.fix(f);
+            }
+            acc.push(d);
+        }
+        let cps = dep.region_role(&node.region, Role::ControlPlane);
+        if cps.len() < 2 {
+            continue;
+        }
+        let anchor = eh.header.clone().unwrap_or_else(|| node.anchor());
+        if eh.publish.is_empty() {
+            acc.push(
+                Diagnostic::new(
+                    &RULE,
+                    cp,
+                    anchor,
+                    format!(
+                        "no `[[apim.event_hub.publish.url_group]]`: this control plane publishes its events to itself only, not to {}",
+                        ids(dep, &cps.iter().copied().filter(|c| *c != cp).collect::<Vec<_>>())
+                    ),
+                )
+                .help("add one url group per control plane of the region, this one included, with `urls` (tcp, 9611) and `auth_urls` (ssl, 9711)")
+                .key("apim.event_hub.publish.url_group", None),
+            );
+            continue;
+        }
+        let edges: Vec<_> = dep
+            .edges_from(cp)
+            .filter(|e| matches!(e.kind, EdgeKind::EventPublish | EdgeKind::EventPublishAuth))
+            .collect();
+        // coverage is judged only when every in-region publish URL resolved
+        if edges
+            .iter()
+            .any(|e| !e.cross_region && !e.resolution.host_resolved())
+        {
+            continue;
+        }
+        let covered = |kind: EdgeKind| -> BTreeSet<NodeIdx> {
+            edges
+                .iter()
+                .filter(|e| e.kind == kind && !e.cross_region)
+                .flat_map(|e| e.resolution.targets())
+                .collect()
+        };
+        let urls = covered(EdgeKind::EventPublish);
+        let auth = covered(EdgeKind::EventPublishAuth);
+        // groups without auth_urls at all are reported above
+        let judge_auth = eh.publish.iter().any(|g| !g.auth_urls.is_empty());
+        for &missing in &cps {
+            let (no_urls, no_auth) = (
+                !urls.contains(&missing),
+                judge_auth && !auth.contains(&missing),
+            );
+            let who = if missing == cp {
+                "this control plane itself".to_owned()
+            } else {
+                format!("`{}`", dep.id(missing))
+            };
+            let (msg, key) = match (no_urls, no_auth) {
+                (false, false) => continue,
+                (true, _) => (
+                    format!(
+                        "no `[[apim.event_hub.publish.url_group]]` reaches {who}: its event hub never receives the events this control plane publishes"
+                    ),
+                    "urls",
+                ),
+                (false, true) => (
+                    format!("no publish url group has `auth_urls` for {who}"),
+                    "auth_urls",
+                ),
+            };
+            let mut d = Diagnostic::new(
+                &RULE,
+                cp,
+                eh.publish
+                    .last()
+                    .map_or(anchor.clone(), |g| g.header.clone()),
+                msg,
+            )
+            .help(format!(
+                "add a `[[apim.event_hub.publish.url_group]]` for `{}` (`urls` tcp 9611, `auth_urls` ssl 9711, + its offset)",
+                dep.id(missing)
+            ))
+            .key(
+                format!("apim.event_hub.publish.url_group.{key}"),
+                Some(dep.id(missing)),
+            );
+            if no_urls && let Some(f) = group_fix(dep, cp, missing) {
+                d = d.fix(f);
+            }
+            if missing != cp
+                && let Some(n) = dep.node(missing)
+            {
+                d = d.related(
+                    missing,
+                    n.facts
+                        .hostname
+                        .as_ref()
+                        .map_or_else(|| n.anchor(), |h| h.span.clone()),
+                    format!("`{}` is a control plane of {}", n.id, n.region),
+                );
+            }
+            acc.push(d);
+        }
+    }
+}
+
+/// `auth_urls` for a group whose one URL reaches exactly one node on the
+/// right port: that node's 9711 + offset, on the host the URL names.
+fn auth_urls_fix(dep: &Deployment, cp: NodeIdx, g: &crate::model::UrlGroup) -> Option<Fix> {
+    let [url] = g.urls.as_slice() else {
+        return None;
+    };
+    let e = dep.edges_from(cp).find(|e| e.span == url.span)?;
+    let Resolution::Ok {
+        targets,
+        via_lb: false,
+    } = &e.resolution
+    else {
+        return None;
+    };
+    let [target] = targets.as_slice() else {
+        return None;
+    };
+    let host = &e.endpoint.as_ref()?.host;
+    let node = dep.node(cp)?;
+    let line_end = url.span.end + node.text.get(url.span.end..)?.find('\n')? + 1;
+    let port = dep.node(*target)?.port(9711);
+    Some(Fix {
+        title: format!("Add `auth_urls` on port {port}"),
+        applicability: Applicability::Safe,
+        edits: vec![Edit {
+            file: cp,
+            range: line_end..line_end,
+            new_text: format!("auth_urls = [\"ssl://{host}:{port}\"]\n"),
+        }],
+    })
+}
+
+/// A url group for a control plane the others miss, inserted before the
+/// last group: only when a host name reaches exactly that control plane.
+fn group_fix(dep: &Deployment, cp: NodeIdx, missing: NodeIdx) -> Option<Fix> {
+    let node = dep.node(cp)?;
+    let last = node.facts.event_hub.publish.last()?;
+    let header = node.text.get(last.header.clone())?;
+    if !header.starts_with("[[") {
+        return None;
+    }
+    let host = match dep.unique_name(missing) {
+        Some(h) => h,
+        None if missing == cp => "localhost".to_owned(),
+        None => return None,
+    };
+    let target = dep.node(missing)?;
+    Some(Fix {
+        title: format!("Add a publish url group for `{}`", target.id),
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit {
+            file: cp,
+            range: last.header.start..last.header.start,
+            new_text: format!(
+                "[[apim.event_hub.publish.url_group]]\nurls = [\"tcp://{host}:{}\"]\nauth_urls = [\"ssl://{host}:{}\"]\n\n",
+                target.port(9611),
+                target.port(9711)
+            ),
+        }],
+    })
+}

@@ -1,0 +1,121 @@
+//! `port-conflict`: nodes on one machine do not listen on the same port.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::{Deployment, NodeIdx};
+use crate::model::PORT_KEYS;
+use crate::rules::{Group, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "port-conflict",
+    severity: Severity::Error,
+    group: Group::Wiring,
+    roles: &[],
+    docs: include_str!("../../../../../rules/port-conflict.md"),
+    check,
+};
+
+/// The ports every API-M node opens (each moves with the offset).
+fn ports(dep: &Deployment, i: NodeIdx) -> BTreeSet<i64> {
+    dep.node(i).map_or_else(BTreeSet::new, |n| {
+        PORT_KEYS.iter().map(|(p, _)| n.port(*p)).collect()
+    })
+}
+
+fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
+    let mut machines: BTreeMap<&str, Vec<NodeIdx>> = BTreeMap::new();
+    for (i, n) in dep.nodes.iter().enumerate() {
+        if let (Some(m), true) = (&n.machine, n.is_analysable()) {
+            machines.entry(m.as_str()).or_default().push(i);
+        }
+    }
+    for (machine, nodes) in machines {
+        for (k, &b) in nodes.iter().enumerate() {
+            let Some(node) = dep.node(b) else { continue };
+            let mine = ports(dep, b);
+            let clashes: Vec<(NodeIdx, Vec<i64>)> = nodes
+                .iter()
+                .take(k)
+                .map(|&a| {
+                    (
+                        a,
+                        ports(dep, a)
+                            .intersection(&mine)
+                            .copied()
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .filter(|(_, common)| !common.is_empty())
+                .collect();
+            let Some((first, _)) = clashes.first() else {
+                continue;
+            };
+            let mut common: BTreeSet<i64> = BTreeSet::new();
+            for (_, c) in &clashes {
+                common.extend(c.iter().copied());
+            }
+            let shown: Vec<String> = common.iter().take(4).map(i64::to_string).collect();
+            let range = node
+                .facts
+                .offset
+                .as_ref()
+                .map_or_else(|| node.anchor(), |o| o.span.clone());
+            let offset_note = if node.facts.offset.is_some() || node.offset != 0 {
+                format!("offset {}", node.offset)
+            } else {
+                "no offset".to_owned()
+            };
+            let others = clashes
+                .iter()
+                .map(|(a, _)| format!("`{}`", dep.id(*a)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let base: Vec<i64> = PORT_KEYS
+                .iter()
+                .map(|(p, _)| node.port(*p) - node.offset)
+                .collect();
+            let taken: BTreeSet<i64> = nodes
+                .iter()
+                .filter(|x| **x != b)
+                .flat_map(|x| ports(dep, *x))
+                .collect();
+            let free = (1..1000)
+                .find(|o: &i64| base.iter().all(|p| !taken.contains(&(p + o))))
+                .unwrap_or(1);
+            let mut d = Diagnostic::new(
+                &RULE,
+                b,
+                range,
+                format!(
+                    "`{}` ({offset_note}) and {others} run on machine `{machine}` and {} listen on {}{}",
+                    node.id,
+                    if clashes.len() == 1 { "both" } else { "all" },
+                    shown.join(", "),
+                    if common.len() > 4 {
+                        format!(" and {} more ports", common.len() - 4)
+                    } else {
+                        String::new()
+                    }
+                ),
+            )
+            .help(format!(
+                "give each node on one machine its own `[server] offset` (e.g. `offset = {free}` here) and update the URLs that reach it"
+            ))
+            .key("server.offset", Some(machine));
+            if let Some(n) = dep.node(*first) {
+                let span = n
+                    .facts
+                    .offset
+                    .as_ref()
+                    .map_or_else(|| n.anchor(), |o| o.span.clone());
+                d = d.related(
+                    *first,
+                    span,
+                    format!("`{}` runs on `{machine}` with offset {}", n.id, n.offset),
+                );
+            }
+            acc.push(d);
+        }
+    }
+}

@@ -1,0 +1,469 @@
+//! Suppression comments (cli.md, *Suppression*):
+//! `# apimlint: allow(rule-id[, rule-id…]) -- reason` on the line of a finding
+//! or on a line of its own directly above it, and
+//! `# apimlint: allow-file(rule-id[, …]) -- reason` anywhere in a file.
+//!
+//! Comments are found on the raw text (outside strings), so they work in files
+//! that do not parse. They are applied after the rules ran: a finding whose
+//! primary range starts on a suppressed line is dropped, and a comment entry
+//! that silenced nothing is itself reported (`unused-suppression`).
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use crate::config::Level;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::graph::{Deployment, NodeIdx};
+use crate::rules;
+
+/// Whether a comment covers one line or the whole file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// `allow(…)`: its own line, and the next line when it stands alone.
+    Line,
+    /// `allow-file(…)`.
+    File,
+}
+
+/// One `# apimlint: …` comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    pub scope: Scope,
+    /// The comment, from `#` to the end of the line (without `\r`).
+    pub comment: Range<usize>,
+    /// 0-based line of the comment.
+    pub line: usize,
+    /// Nothing but whitespace before the `#`.
+    pub own_line: bool,
+    /// For a comment on a line of its own: the line it covers, the next one
+    /// that is not itself such a comment (suppressions may be stacked).
+    pub target: usize,
+    /// The rule ids and where each is written.
+    pub rules: Vec<(String, Range<usize>)>,
+    /// The text after `--`, when not empty.
+    pub reason: Option<String>,
+    /// Range to delete to remove the comment: the whole line (with its line
+    /// break) when the comment stands alone, else the comment and the blanks
+    /// before it.
+    pub removal: Range<usize>,
+}
+
+impl Suppression {
+    /// Whether the comment covers a finding starting on 0-based `line`.
+    pub fn covers(&self, line: usize) -> bool {
+        match self.scope {
+            Scope::File => true,
+            Scope::Line => self.line == line || (self.own_line && self.target == line),
+        }
+    }
+}
+
+/// Options of a check run that the CLI and the LSP pass through.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// `--require-reason`: a suppression without `-- reason` is a finding.
+    pub require_reason: bool,
+}
+
+/// Every `# apimlint:` comment of a text.
+pub fn parse(text: &str) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    let mut state = StrState::None;
+    let mut line_start = 0usize;
+    for (line_no, line) in text.split_inclusive('\n').enumerate() {
+        let (comment_at, next) = scan_line(line, state);
+        state = next;
+        if let Some(at) = comment_at {
+            let body_end = line.trim_end_matches(['\n', '\r']).len();
+            let start = line_start + at;
+            let end = line_start + body_end;
+            if let Some(s) = text.get(start..end).and_then(|c| parse_comment(c, start)) {
+                let before = line.get(..at).unwrap_or("");
+                let own_line = before.trim().is_empty();
+                let removal = if own_line {
+                    line_start..line_start + line.len()
+                } else {
+                    let kept = before.trim_end().len();
+                    line_start + kept..end
+                };
+                out.push(Suppression {
+                    line: line_no,
+                    own_line,
+                    target: line_no + 1,
+                    removal,
+                    ..s
+                });
+            }
+        }
+        line_start += line.len();
+    }
+    // stacked comments above one line all cover that line
+    let own: HashSet<usize> = out.iter().filter(|s| s.own_line).map(|s| s.line).collect();
+    for s in out.iter_mut().filter(|s| s.own_line) {
+        while own.contains(&s.target) {
+            s.target += 1;
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StrState {
+    None,
+    MultiBasic,
+    MultiLiteral,
+}
+
+/// Where a comment starts on this line (outside strings), and the string
+/// state at the end of the line.
+fn scan_line(line: &str, mut state: StrState) -> (Option<usize>, StrState) {
+    let b = line.as_bytes();
+    let mut i = 0usize;
+    while let Some(&c) = b.get(i) {
+        match state {
+            StrState::MultiBasic => {
+                if c == b'\\' {
+                    i += 2;
+                    continue;
+                }
+                if line.get(i..).is_some_and(|r| r.starts_with("\"\"\"")) {
+                    // a closing run may hold up to two more quotes
+                    let run = b
+                        .get(i..)
+                        .map_or(0, |r| r.iter().take_while(|x| **x == b'"').count());
+                    i += run;
+                    state = StrState::None;
+                    continue;
+                }
+                i += 1;
+            }
+            StrState::MultiLiteral => {
+                if line.get(i..).is_some_and(|r| r.starts_with("'''")) {
+                    let run = b
+                        .get(i..)
+                        .map_or(0, |r| r.iter().take_while(|x| **x == b'\'').count());
+                    i += run;
+                    state = StrState::None;
+                    continue;
+                }
+                i += 1;
+            }
+            StrState::None => match c {
+                b'#' => return (Some(i), state),
+                b'"' if line.get(i..).is_some_and(|r| r.starts_with("\"\"\"")) => {
+                    state = StrState::MultiBasic;
+                    i += 3;
+                }
+                b'\'' if line.get(i..).is_some_and(|r| r.starts_with("'''")) => {
+                    state = StrState::MultiLiteral;
+                    i += 3;
+                }
+                b'"' => {
+                    i += 1;
+                    while let Some(&d) = b.get(i) {
+                        i += 1;
+                        match d {
+                            b'\\' => i += 1,
+                            b'"' | b'\n' => break,
+                            _ => {}
+                        }
+                    }
+                }
+                b'\'' => {
+                    i += 1;
+                    while let Some(&d) = b.get(i) {
+                        i += 1;
+                        if d == b'\'' || d == b'\n' {
+                            break;
+                        }
+                    }
+                }
+                _ => i += 1,
+            },
+        }
+    }
+    (None, state)
+}
+
+/// `# apimlint: allow(a, b) -- reason` starting at byte `base` of the text.
+fn parse_comment(comment: &str, base: usize) -> Option<Suppression> {
+    let after_hash = comment.strip_prefix('#')?;
+    let body = after_hash.trim_start();
+    let rest = body.strip_prefix("apimlint:")?.trim_start();
+    let (scope, args) = if let Some(a) = rest.strip_prefix("allow-file") {
+        (Scope::File, a)
+    } else if let Some(a) = rest.strip_prefix("allow") {
+        (Scope::Line, a)
+    } else {
+        return None;
+    };
+    let args = args.trim_start().strip_prefix('(')?;
+    let close = args.find(')')?;
+    let list = args.get(..close)?;
+    let list_off = comment.len() - args.len();
+    let mut rules_at = Vec::new();
+    let mut at = 0usize;
+    for part in list.split(',') {
+        let lead = part.len() - part.trim_start().len();
+        let id = part.trim();
+        if !id.is_empty() {
+            let s = base + list_off + at + lead;
+            rules_at.push((id.to_owned(), s..s + id.len()));
+        }
+        at += part.len() + 1;
+    }
+    if rules_at.is_empty() {
+        return None;
+    }
+    let tail = args.get(close + 1..).unwrap_or("").trim();
+    let reason = tail
+        .strip_prefix("--")
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned);
+    Some(Suppression {
+        scope,
+        comment: base..base + comment.len(),
+        line: 0,
+        own_line: false,
+        target: 0,
+        rules: rules_at,
+        reason,
+        removal: 0..0,
+    })
+}
+
+pub(crate) const UNUSED: &str = "unused-suppression";
+pub(crate) const NO_REASON: &str = "suppression-without-reason";
+
+/// Drop the findings that comments suppress, then report the comments (and
+/// comment entries) that suppressed nothing, and, with `require_reason` or
+/// when `suppression-without-reason` has a level in `apimlint.toml`, the
+/// comments without a reason. The result is sorted like `rules::run`'s.
+pub fn apply(dep: &Deployment, diags: Vec<Diagnostic>, opts: &Options) -> Vec<Diagnostic> {
+    let per_node: Vec<Vec<Suppression>> = dep.nodes.iter().map(|n| parse(&n.text)).collect();
+    if per_node.iter().all(Vec::is_empty) {
+        return diags;
+    }
+    // (node, comment, entry)
+    let mut used: HashSet<(NodeIdx, usize, usize)> = HashSet::new();
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diags.len());
+    for d in diags {
+        let Some(sups) = per_node.get(d.file) else {
+            out.push(d);
+            continue;
+        };
+        let line = dep
+            .node(d.file)
+            .map_or(0, |n| n.lines.line_of(d.range.start));
+        // a line comment first, then a file comment
+        let hit = [Scope::Line, Scope::File].iter().find_map(|scope| {
+            sups.iter().enumerate().find_map(|(si, s)| {
+                if s.scope != *scope || !s.covers(line) {
+                    return None;
+                }
+                s.rules
+                    .iter()
+                    .position(|(id, _)| id == d.rule)
+                    .map(|ri| (si, ri))
+            })
+        });
+        match hit {
+            Some((si, ri)) => {
+                used.insert((d.file, si, ri));
+            }
+            None => out.push(d),
+        }
+    }
+    let unused_on = dep.config.level(UNUSED) != Some(Level::Off);
+    let reason_level = dep.config.level(NO_REASON);
+    let reason_on = match reason_level {
+        Some(Level::Off) => false,
+        Some(Level::Is(_)) => true,
+        None => opts.require_reason,
+    };
+    for (node, sups) in per_node.iter().enumerate() {
+        for (si, s) in sups.iter().enumerate() {
+            if unused_on {
+                let unused: Vec<usize> = (0..s.rules.len())
+                    .filter(|ri| !used.contains(&(node, si, *ri)))
+                    .collect();
+                for &ri in &unused {
+                    if let Some(mut d) = unused_finding(dep, node, s, ri, &unused) {
+                        if let Some(Level::Is(sev)) = dep.config.level(UNUSED) {
+                            d.severity = sev;
+                        }
+                        out.push(d);
+                    }
+                }
+            }
+            if reason_on
+                && s.reason.is_none()
+                && let Some(rule) = rules::by_id(NO_REASON)
+            {
+                let mut d = Diagnostic::new(
+                    rule,
+                    node,
+                    s.comment.clone(),
+                    "suppression without a reason",
+                )
+                .help("say why after `--`: `# apimlint: allow(rule-id) -- why this is fine here`")
+                .key(
+                    format!("suppression.{}", scope_name(s.scope)),
+                    Some(&ids(s).join(",")),
+                );
+                if let Some(Level::Is(sev)) = reason_level {
+                    d.severity = sev;
+                }
+                out.push(d);
+            }
+        }
+    }
+    crate::rules::sort(&mut out);
+    out
+}
+
+fn scope_name(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Line => "allow",
+        Scope::File => "allow-file",
+    }
+}
+
+fn ids(s: &Suppression) -> Vec<&str> {
+    s.rules.iter().map(|(id, _)| id.as_str()).collect()
+}
+
+/// The `unused-suppression` finding for entry `ri` of comment `s`; `unused`
+/// lists every unused entry of that comment (for the fix).
+fn unused_finding(
+    dep: &Deployment,
+    node: NodeIdx,
+    s: &Suppression,
+    ri: usize,
+    unused: &[usize],
+) -> Option<Diagnostic> {
+    let rule = rules::by_id(UNUSED)?;
+    let (id, range) = s.rules.get(ri)?;
+    let known = rules::by_id(id).is_some();
+    let off = known && dep.config.level(id) == Some(Level::Off);
+    let where_ = match s.scope {
+        Scope::Line if s.own_line => "on the next line",
+        Scope::Line => "on this line",
+        Scope::File => "in this file",
+    };
+    let message = if !known {
+        format!("`{id}` is no apimlint rule: this suppression silences nothing")
+    } else if off {
+        format!("`{id}` is turned off in apimlint.toml: this suppression silences nothing")
+    } else {
+        format!("`{id}` reports nothing {where_}: this suppression silences nothing")
+    };
+    let mut d = Diagnostic::new(rule, node, range.clone(), message).key(
+        format!("suppression.{}[{id}]", scope_name(s.scope)),
+        Some(id),
+    );
+    if !known {
+        let all = rules::ids();
+        if let Some(s) = crate::text::did_you_mean(id, all.iter().copied(), 3) {
+            d = d.help(format!("did you mean `{s}`?"));
+        }
+    }
+    if d.help.is_none() {
+        d = d.help(if unused.len() == s.rules.len() {
+            "remove the comment".to_owned()
+        } else {
+            format!("remove `{id}` from the comment")
+        });
+    }
+    let text = dep.node(node).map(|n| n.text.as_ref()).unwrap_or("");
+    let edit = if unused.len() == s.rules.len() {
+        Edit {
+            file: node,
+            range: s.removal.clone(),
+            new_text: String::new(),
+        }
+    } else {
+        // rewrite the list with the entries that are used
+        let first = s.rules.first()?.1.start;
+        let last = s.rules.last()?.1.end;
+        let kept: Vec<&str> = s
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !unused.contains(i))
+            .map(|(_, (id, _))| id.as_str())
+            .collect();
+        text.get(first..last)?;
+        Edit {
+            file: node,
+            range: first..last,
+            new_text: kept.join(", "),
+        }
+    };
+    Some(d.fix(Fix {
+        title: if unused.len() == s.rules.len() {
+            "Remove the unused suppression".to_owned()
+        } else {
+            format!("Remove `{id}` from the suppression")
+        },
+        applicability: Applicability::Safe,
+        edits: vec![edit],
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    #[test]
+    fn finds_comments_outside_strings_only() {
+        let text = "a = \"# apimlint: allow(x)\"\n\
+                    b = 1 # apimlint: allow(gateway-label-unmatched, unknown-host) -- labels come from the portal\n\
+                    s = '''\n# apimlint: allow(y)\n'''\n\
+                    # apimlint: allow-file(role-unknown)\r\n\
+                    #apimlint:allow(z)--\n";
+        let s = parse(text);
+        assert_eq!(s.len(), 3, "{s:?}");
+        assert_eq!(s[0].line, 1);
+        assert!(!s[0].own_line);
+        assert_eq!(ids(&s[0]), ["gateway-label-unmatched", "unknown-host"]);
+        assert_eq!(s[0].reason.as_deref(), Some("labels come from the portal"));
+        let (_, r) = &s[0].rules[1];
+        assert_eq!(&text[r.clone()], "unknown-host");
+        assert_eq!(s[1].scope, Scope::File);
+        assert!(s[1].own_line);
+        assert_eq!(
+            &text[s[1].comment.clone()],
+            "# apimlint: allow-file(role-unknown)"
+        );
+        assert_eq!(
+            &text[s[1].removal.clone()],
+            "# apimlint: allow-file(role-unknown)\r\n"
+        );
+        assert_eq!(ids(&s[2]), ["z"]);
+        assert_eq!(s[2].reason, None);
+        assert_eq!(&text[s[0].removal.clone()].chars().next(), &Some(' '));
+    }
+
+    #[test]
+    fn covers_its_line_and_the_next_when_alone() {
+        let s = parse("# apimlint: allow(a)\nx = 1\ny = 2 # apimlint: allow(b)\n");
+        assert!(s[0].covers(0) && s[0].covers(1) && !s[0].covers(2));
+        assert!(s[1].covers(2) && !s[1].covers(3));
+    }
+
+    #[test]
+    fn stacked_comments_cover_the_line_below_them() {
+        let s = parse("# apimlint: allow(a) -- x\n  # apimlint: allow(b) -- y\nk = 1\nj = 2\n");
+        assert!(s[0].covers(2) && s[1].covers(2));
+        assert!(!s[0].covers(3) && !s[1].covers(3));
+    }
+
+    #[test]
+    fn ignores_other_comments() {
+        assert!(parse("# apimlint: disable=APIM003\n# allow(x)\n# apimlint: allow()\n").is_empty());
+    }
+}
