@@ -145,7 +145,7 @@ async def test_editing_one_file_of_a_deployment(client: LanguageClient):
     gw, tm = node("gw"), node("tm")
     uri = gw.as_uri()
     text = open_doc(client, gw)
-    await until(client, uri, lambda d: len(d) == 0)
+    await until(client, uri, lambda d: "gateway-label-unmatched" not in codes(d))
 
     # an unsaved typo in a gateway label is reported on that buffer
     typo = text.replace('"Internal"]', '"Intrenal"]')
@@ -180,7 +180,7 @@ async def test_editing_one_file_of_a_deployment(client: LanguageClient):
 
     # fixing the typo clears it
     change(client, gw, 3, text)
-    await until(client, uri, lambda d: len(d) == 0)
+    await until(client, uri, lambda d: "gateway-label-unmatched" not in codes(d))
 
     # an offset added to the traffic manager re-publishes the open gateway
     tm_text = open_doc(client, tm)
@@ -202,4 +202,4 @@ async def test_editing_one_file_of_a_deployment(client: LanguageClient):
     assert "not found" in str(err.value).lower()
 
     change(client, gw, 5, text)
-    await until(client, uri, lambda d: len(d) == 0)
+    await until(client, uri, lambda d: "toml-syntax" not in codes(d))

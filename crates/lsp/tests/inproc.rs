@@ -640,3 +640,33 @@ async fn files_created_and_deleted_on_disk() {
     let d = c.until(&uri(&cfg), |d| !empty(d)).await;
     assert!(d[0]["message"].as_str().unwrap().contains("versoin"), "{d}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_never_reach_a_hover() {
+    let root = sample();
+    let gw = node_file(&root, "region-1/gw-1");
+    let mut c = Client::start(&root).await;
+    let text = c.open(&gw).await;
+    let with_creds = text.replace(
+        "service_url = \"https://api.r1.example.com/services/\"\nusername",
+        "service_url = \"https://apim-admin:hunter22@api.r1.example.com/services/\"\nusername",
+    );
+    assert_ne!(with_creds, text);
+    c.change(&gw, 2, &with_creds).await;
+    c.until_version(&uri(&gw), 2).await;
+    let h = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri(&gw)}, "position": pos(&with_creds, "apim-admin:hunter22", 12)}),
+        )
+        .await
+        .unwrap();
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.contains("api.r1.example.com") && !md.contains("hunter22"),
+        "{md}"
+    );
+    for d in c.diags.values() {
+        assert!(!d.0.to_string().contains("hunter22"));
+    }
+}

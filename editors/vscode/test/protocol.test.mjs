@@ -57,7 +57,7 @@ function deployment() {
   return { root, files };
 }
 
-test("apimlint lsp through the VS Code protocol stack", async () => {
+test("apimlint lsp through the VS Code protocol stack", { timeout: 60000 }, async () => {
   const { root, files } = deployment();
   const proc = spawn(SERVER, ["lsp"], { stdio: ["pipe", "pipe", "inherit"] });
   const exited = new Promise((resolve) => proc.on("exit", (code) => resolve(code)));
@@ -86,51 +86,56 @@ test("apimlint lsp through the VS Code protocol stack", async () => {
       check();
     });
   conn.listen();
+  try {
+    const init = await conn.sendRequest(rpc.InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {},
+      workspaceFolders: [{ uri: pathToFileURL(root).href, name: "r1" }],
+    });
+    assert.equal(init.serverInfo.name, "apimlint");
+    assert.equal(init.capabilities.positionEncoding, "utf-16");
+    await conn.sendNotification(rpc.InitializedNotification.type, {});
 
-  const init = await conn.sendRequest(rpc.InitializeRequest.type, {
-    processId: process.pid,
-    rootUri: null,
-    capabilities: {},
-    workspaceFolders: [{ uri: pathToFileURL(root).href, name: "r1" }],
-  });
-  assert.equal(init.serverInfo.name, "apimlint");
-  assert.equal(init.capabilities.positionEncoding, "utf-16");
-  await conn.sendNotification(rpc.InitializedNotification.type, {});
+    const gw = pathToFileURL(files.gw).href;
+    const text = readFileSync(files.gw, "utf8");
+    await conn.sendNotification(rpc.DidOpenTextDocumentNotification.type, {
+      textDocument: { uri: gw, languageId: "toml", version: 1, text },
+    });
+    await until(gw, () => true);
 
-  const gw = pathToFileURL(files.gw).href;
-  const text = readFileSync(files.gw, "utf8");
-  await conn.sendNotification(rpc.DidOpenTextDocumentNotification.type, {
-    textDocument: { uri: gw, languageId: "toml", version: 1, text },
-  });
-  await until(gw, (d) => d.length === 0);
+    const typo = text.replace('["Default"]', '["Defualt"]');
+    await conn.sendNotification(rpc.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: gw, version: 2 },
+      contentChanges: [{ text: typo }],
+    });
+    const published_ = await until(gw, (d) => d.some((x) => x.code === "gateway-label-unmatched"));
+    const diags = published_.filter((x) => x.code === "gateway-label-unmatched");
+    assert.deepEqual(diags[0].range.start, { line: 5, character: 18 });
+    assert.match(diags[0].codeDescription.href, /gateway-label-unmatched\.md$/);
 
-  const typo = text.replace('["Default"]', '["Defualt"]');
-  await conn.sendNotification(rpc.DidChangeTextDocumentNotification.type, {
-    textDocument: { uri: gw, version: 2 },
-    contentChanges: [{ text: typo }],
-  });
-  const diags = await until(gw, (d) => d.some((x) => x.code === "gateway-label-unmatched"));
-  assert.deepEqual(diags[0].range.start, { line: 5, character: 18 });
-  assert.match(diags[0].codeDescription.href, /gateway-label-unmatched\.md$/);
+    const actions = await conn.sendRequest(rpc.CodeActionRequest.type, {
+      textDocument: { uri: gw },
+      range: diags[0].range,
+      context: { diagnostics: diags },
+    });
+    assert.equal(actions[0].title, "Replace with `Default`");
 
-  const actions = await conn.sendRequest(rpc.CodeActionRequest.type, {
-    textDocument: { uri: gw },
-    range: diags[0].range,
-    context: { diagnostics: diags },
-  });
-  assert.equal(actions[0].title, "Replace with `Default`");
+    // an incremental change (the way VS Code sends them) fixes it
+    await conn.sendNotification(rpc.DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: gw, version: 3 },
+      contentChanges: [{ range: actions[0].edit.changes[gw][0].range, text: '"Default"' }],
+    });
+    await until(gw, (d) => !d.some((x) => x.code === "gateway-label-unmatched"));
 
-  // an incremental change (the way VS Code sends them) fixes it
-  await conn.sendNotification(rpc.DidChangeTextDocumentNotification.type, {
-    textDocument: { uri: gw, version: 3 },
-    contentChanges: [{ range: actions[0].edit.changes[gw][0].range, text: '"Default"' }],
-  });
-  await until(gw, (d) => d.length === 0);
+    await assert.rejects(conn.sendRequest("apimlint/noSuchMethod", {}), /not found/i);
 
-  await assert.rejects(conn.sendRequest("apimlint/noSuchMethod", {}), /not found/i);
-
-  await conn.sendRequest(rpc.ShutdownRequest.type);
-  await conn.sendNotification(rpc.ExitNotification.type);
-  assert.equal(await exited, 0);
-  conn.dispose();
+    await conn.sendRequest(rpc.ShutdownRequest.type);
+    await conn.sendNotification(rpc.ExitNotification.type);
+    assert.equal(await exited, 0);
+  } finally {
+    // a failed test must not leave the server (and so node) running
+    if (proc.exitCode === null) proc.kill();
+    conn.dispose();
+  }
 });

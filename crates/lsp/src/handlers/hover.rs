@@ -117,6 +117,7 @@ pub fn edge_section(dep: &Deployment, e: &Edge) -> String {
         .node(e.from)
         .and_then(|n| n.redacted.get(e.span.clone()))
         .unwrap_or("?")
+        .trim_matches(['"', '\''])
         .to_owned();
     let want = e
         .expected
@@ -126,7 +127,7 @@ pub fn edge_section(dep: &Deployment, e: &Edge) -> String {
         .join(" or ");
     let port = e.kind.port();
     let mut s = format!(
-        "{url} (`{}`, {}): needs a {want} on port {port} + its offset",
+        "`{url}` (`{}`, {}): needs a {want} on port {port} + its offset",
         e.key,
         e.kind.label()
     );
