@@ -29,7 +29,7 @@ pub struct SourceFile {
 }
 
 /// One node: a `deployment.toml` and what apimlint knows of it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Node {
     pub id: String,
     pub path: PathBuf,

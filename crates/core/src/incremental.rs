@@ -119,3 +119,104 @@ pub fn visible(dep: &Deployment, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         })
         .collect()
 }
+
+/// Whether a rule reads only the node it reports on (and `apimlint.toml`):
+/// the rules of the syntax, node and security groups. The language server
+/// re-runs them only for the files that changed.
+pub fn is_local(rule: &crate::rules::Rule) -> bool {
+    use crate::rules::Group;
+    matches!(rule.group, Group::Syntax | Group::Node | Group::Security)
+}
+
+/// The findings of the local rules, per node file, from earlier analyses.
+#[derive(Debug, Default)]
+pub struct LocalCache {
+    /// Findings with `file` (and related/edit files) relative to the node: 0.
+    by_path: HashMap<PathBuf, Vec<Diagnostic>>,
+}
+
+fn renumber(mut d: Diagnostic, from: usize, to: usize) -> Diagnostic {
+    let map = |f: usize| if f == from { to } else { f };
+    d.file = map(d.file);
+    d.related.iter_mut().for_each(|r| r.file = map(r.file));
+    if let Some(fix) = &mut d.fix {
+        fix.edits.iter_mut().for_each(|e| e.file = map(e.file));
+    }
+    d
+}
+
+/// The same findings as [`crate::check`], computed incrementally: the
+/// cross-node rules run over the whole deployment, the local rules
+/// ([`is_local`]) only for the nodes in `changed` (or all when
+/// `everything`, e.g. after `apimlint.toml` changed); the others' local
+/// findings come from `cache`.
+pub fn check(
+    dep: &Deployment,
+    changed: &HashSet<PathBuf>,
+    everything: bool,
+    cache: &mut LocalCache,
+) -> Vec<Diagnostic> {
+    use crate::config::Level;
+    use rayon::prelude::*;
+    let enabled = |r: &&'static crate::rules::Rule| dep.config.level(r.id) != Some(Level::Off);
+    let run = |rules: &[&'static crate::rules::Rule], on: &Deployment| -> Vec<Diagnostic> {
+        rules
+            .par_iter()
+            .flat_map_iter(|r| {
+                let mut acc = Vec::new();
+                (r.check)(on, &mut acc);
+                if let Some(Level::Is(sev)) = on.config.level(r.id) {
+                    acc.iter_mut().for_each(|d| d.severity = sev);
+                }
+                acc
+            })
+            .collect()
+    };
+    let (local, cross): (
+        Vec<&'static crate::rules::Rule>,
+        Vec<&'static crate::rules::Rule>,
+    ) = crate::rules::all()
+        .filter(enabled)
+        .partition(|r| is_local(r));
+    let mut out = run(&cross, dep);
+    // the local rules over the changed nodes alone
+    let stale: Vec<usize> = dep
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| {
+            everything || changed.contains(&n.path) || !cache.by_path.contains_key(&n.path)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if !stale.is_empty() {
+        let mini = Deployment::from_nodes(
+            &dep.root,
+            dep.config.clone(),
+            stale.iter().filter_map(|i| dep.node(*i).cloned()).collect(),
+        );
+        let fresh = run(&local, &mini);
+        for n in &mini.nodes {
+            cache.by_path.insert(n.path.clone(), Vec::new());
+        }
+        for d in fresh {
+            let Some(n) = mini.node(d.file) else { continue };
+            let from = d.file;
+            let path = n.path.clone();
+            cache
+                .by_path
+                .entry(path)
+                .or_default()
+                .push(renumber(d, from, 0));
+        }
+    }
+    let present: HashSet<&PathBuf> = dep.nodes.iter().map(|n| &n.path).collect();
+    cache.by_path.retain(|p, _| present.contains(p));
+    for (i, n) in dep.nodes.iter().enumerate() {
+        if let Some(ds) = cache.by_path.get(&n.path) {
+            out.extend(ds.iter().cloned().map(|d| renumber(d, 0, i)));
+        }
+    }
+    crate::rules::sort(&mut out);
+    crate::suppress::apply(dep, out, &crate::suppress::Options::default())
+}

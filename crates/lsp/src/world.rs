@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use apimlint_core::incremental::{self, Changes};
+use apimlint_core::incremental::{self, Changes, LocalCache};
 use apimlint_core::vfs::{self, CONFIG_FILE, DiskFs, NODE_FILE, OverlayFs, Vfs};
 use apimlint_core::{Config, ConfigError, Deployment, Diagnostic, NodeIdx, SourceFile};
 
@@ -48,6 +48,8 @@ pub struct DepState {
     pub diags: Vec<Diagnostic>,
     pub published: HashMap<PathBuf, Vec<lsp::Diagnostic>>,
     pub config_error: Option<ConfigError>,
+    /// The local rules' findings per file (re-run only for changed files).
+    cache: LocalCache,
     config_published: bool,
     pending: HashSet<PathBuf>,
     removed: HashSet<PathBuf>,
@@ -325,6 +327,7 @@ fn analyse_one(
     let mut changed: HashSet<PathBuf> = d.pending.drain().collect();
     let removed: Vec<PathBuf> = d.removed.drain().collect();
     let config_dirty = std::mem::take(&mut d.config_dirty);
+    let everything = d.dep.is_none() || config_dirty;
     let dep = match d.dep.take() {
         None => {
             // a full load: the same path as `apimlint check`
@@ -367,7 +370,9 @@ fn analyse_one(
             None => d.versions.remove(p),
         };
     }
-    let diags = incremental::visible(&dep, apimlint_core::check(&dep));
+    // cross-node rules over everything, local rules over what changed
+    let found = incremental::check(&dep, &changed, everything, &mut d.cache);
+    let diags = incremental::visible(&dep, found);
     let mut by_file: HashMap<PathBuf, Vec<lsp::Diagnostic>> = dep
         .nodes
         .iter()
