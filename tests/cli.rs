@@ -300,7 +300,7 @@ fn no_secret_value_appears_in_any_output() {
         }
     }
     assert!(secrets.len() >= 12, "the sample should carry secrets");
-    for format in ["human", "json", "compact"] {
+    for format in ["human", "json", "compact", "sarif", "github"] {
         let o = run(&[BROKEN, "--format", format, "--color", "always"]);
         let out = stdout(&o);
         for s in &secrets {

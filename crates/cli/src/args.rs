@@ -37,7 +37,7 @@ pub enum Command {
     Lsp,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     /// Directories or files (default: the current directory)
     pub paths: Vec<PathBuf>,
@@ -92,6 +92,8 @@ pub enum Format {
     Human,
     Json,
     Compact,
+    Sarif,
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -104,6 +106,7 @@ pub enum RulesFormat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GraphFormat {
     Dot,
+    Mermaid,
     Json,
 }
 

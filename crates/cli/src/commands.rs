@@ -50,7 +50,63 @@ pub fn load(
     Ok((apimlint_core::load(&DiskFs, &disc, config), cwd))
 }
 
-fn check(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
+fn check(mut a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let mut groups = crate::deployments::split(&cwd, &a.paths, a.config.as_deref());
+    if groups.len() > 1 {
+        return check_each(a, groups, out, err);
+    }
+    a.paths = groups.pop().unwrap_or_default();
+    check_one(a, out, err)
+}
+
+/// Paths of several deployments: lint each on its own. SARIF gets one run
+/// per deployment; JSON (one root per document) and `--write-baseline` (one
+/// file) refuse.
+fn check_each(
+    a: CheckArgs,
+    groups: Vec<Vec<std::path::PathBuf>>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, String> {
+    if a.format == Format::Json || a.fixes.write_baseline.is_some() {
+        return Err(format!(
+            "the paths belong to {} deployments (each with its own `apimlint.toml`); `{}` describes one: run apimlint once per deployment",
+            groups.len(),
+            if a.format == Format::Json {
+                "--format json"
+            } else {
+                "--write-baseline"
+            }
+        ));
+    }
+    let mut code = EXIT_OK;
+    let mut runs = Vec::new();
+    for paths in groups {
+        let b = CheckArgs { paths, ..a.clone() };
+        if a.format == Format::Sarif {
+            let mut buf = Vec::new();
+            code = code.max(check_one(b, &mut buf, err)?);
+            let mut log: serde_json::Value =
+                serde_json::from_slice(&buf).map_err(|e| e.to_string())?;
+            if let Some(serde_json::Value::Array(r)) =
+                log.get_mut("runs").map(serde_json::Value::take)
+            {
+                runs.extend(r);
+            }
+        } else {
+            code = code.max(check_one(b, out, err)?);
+        }
+    }
+    if a.format == Format::Sarif {
+        render::sarif::write_runs(runs, out)
+            .map_err(|e| format!("cannot write the report: {e}"))?;
+    }
+    Ok(code)
+}
+
+fn check_one(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
     let fa = &a.fixes;
     if fa.unsafe_fixes && !fa.fix && !fa.diff {
         return Err("`--unsafe-fixes` applies with `--fix` or `--diff`".to_owned());
@@ -106,6 +162,8 @@ fn check(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, S
         Format::Human => render::human::render(&report, use_color(a.color), out),
         Format::Json => render::json::render(&report, out),
         Format::Compact => render::compact::render(&report, out),
+        Format::Sarif => render::sarif::render(&report, out),
+        Format::Github => render::github::render(&report, out),
     };
     io.map_err(|e| format!("cannot write the report: {e}"))?;
     if let Some(path) = &fa.baseline {
@@ -165,10 +223,21 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<u8, String> {
 }
 
 fn graph(a: GraphArgs, out: &mut dyn Write) -> Result<u8, String> {
-    let (dep, _) = load(&a.paths, a.config.as_deref())?;
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let mut groups = crate::deployments::split(&cwd, &a.paths, a.config.as_deref());
+    if groups.len() > 1 {
+        return Err(format!(
+            "the paths belong to {} deployments (each with its own `apimlint.toml`); a graph draws one",
+            groups.len()
+        ));
+    }
+    let paths = groups.pop().unwrap_or_default();
+    let (dep, _) = load(&paths, a.config.as_deref())?;
     let diags = apimlint_core::check(&dep);
     let io = match a.format {
         GraphFormat::Dot => render::graph::dot(&dep, &diags, out),
+        GraphFormat::Mermaid => render::graph::mermaid(&dep, &diags, out),
         GraphFormat::Json => render::graph::json(&dep, &diags, out),
     };
     io.map_err(|e| e.to_string())?;

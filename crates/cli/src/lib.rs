@@ -5,6 +5,7 @@
 mod args;
 mod baseline;
 mod commands;
+mod deployments;
 mod fix;
 pub mod render;
 

@@ -1,5 +1,6 @@
 //! `apimlint graph`: the resolved node graph, regions as clusters, nodes by
-//! role, edges labelled by what they carry, broken references marked.
+//! role, edges labelled by what they carry, broken references marked —
+//! as Graphviz DOT, Mermaid or JSON.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
@@ -35,8 +36,66 @@ fn broken(dep: &Deployment, diags: &[Diagnostic]) -> BTreeMap<usize, BTreeSet<&'
     out
 }
 
-pub fn dot(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
+/// Where an arrow ends: a node, or a host that names no node.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Target {
+    Node(usize),
+    Ghost { edge: usize, host: String },
+}
+
+/// One arrow of the picture: `from` → `to`, what it carries, and the rules
+/// that reported on it (empty: the reference is fine).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Arrow {
+    from: usize,
+    to: Target,
+    label: &'static str,
+    rules: Option<String>,
+}
+
+/// One arrow per (from, to, what), broken ones with their rule ids.
+fn arrows(dep: &Deployment, diags: &[Diagnostic]) -> Vec<Arrow> {
     let broken = broken(dep, diags);
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (ei, e) in dep.edges.iter().enumerate() {
+        let rules = broken
+            .get(&ei)
+            .map(|r| r.iter().copied().collect::<Vec<_>>().join(", "));
+        let targets = e.resolution.targets();
+        if targets.is_empty() {
+            if let (Some(r), Some(ep)) = (&rules, &e.endpoint) {
+                out.push(Arrow {
+                    from: e.from,
+                    to: Target::Ghost {
+                        edge: ei,
+                        host: ep.host.clone(),
+                    },
+                    label: e.kind.label(),
+                    rules: Some(r.clone()),
+                });
+            }
+            continue;
+        }
+        for t in targets {
+            if t == e.from && rules.is_none() {
+                continue;
+            }
+            if !seen.insert((e.from, t, e.kind.label(), rules.clone())) {
+                continue;
+            }
+            out.push(Arrow {
+                from: e.from,
+                to: Target::Node(t),
+                label: e.kind.label(),
+                rules: rules.clone(),
+            });
+        }
+    }
+    out
+}
+
+pub fn dot(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "digraph apimlint {{\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];"
@@ -60,50 +119,127 @@ pub fn dot(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::R
         }
         writeln!(out, "  }}")?;
     }
-    // one arrow per (from, to, what), broken ones in red with their rule ids
-    let mut seen = BTreeSet::new();
-    for (ei, e) in dep.edges.iter().enumerate() {
-        let rules = broken.get(&ei);
-        let targets = e.resolution.targets();
-        let red = rules.map(|r| r.iter().copied().collect::<Vec<_>>().join(", "));
-        if targets.is_empty() {
-            if let (Some(r), Some(ep)) = (&red, &e.endpoint) {
-                let ghost = format!("x{ei}");
+    for a in arrows(dep, diags) {
+        let to = match &a.to {
+            Target::Node(t) => format!("n{t}"),
+            Target::Ghost { edge, host } => {
+                let ghost = format!("x{edge}");
                 writeln!(
                     out,
                     "  {ghost} [label=\"{}\", shape=plaintext, style=\"\", fontcolor=red];",
-                    esc(&ep.host)
+                    esc(host)
                 )?;
-                writeln!(
-                    out,
-                    "  n{} -> {ghost} [label=\"{}\\n{}\", color=red, fontcolor=red, style=dashed];",
-                    e.from,
-                    e.kind.label(),
-                    esc(r)
-                )?;
+                ghost
             }
-            continue;
-        }
-        for t in targets {
-            if t == e.from && red.is_none() {
-                continue;
-            }
-            if !seen.insert((e.from, t, e.kind.label(), red.clone())) {
-                continue;
-            }
-            match &red {
-                Some(r) => writeln!(
-                    out,
-                    "  n{} -> n{t} [label=\"{}\\n{}\", color=red, fontcolor=red];",
-                    e.from,
-                    e.kind.label(),
-                    esc(r)
-                )?,
-                None => writeln!(out, "  n{} -> n{t} [label=\"{}\"];", e.from, e.kind.label())?,
-            }
+        };
+        let dashed = if matches!(a.to, Target::Ghost { .. }) {
+            ", style=dashed"
+        } else {
+            ""
+        };
+        match &a.rules {
+            Some(r) => writeln!(
+                out,
+                "  n{} -> {to} [label=\"{}\\n{}\", color=red, fontcolor=red{dashed}];",
+                a.from,
+                a.label,
+                esc(r)
+            )?,
+            None => writeln!(out, "  n{} -> {to} [label=\"{}\"];", a.from, a.label)?,
         }
     }
     writeln!(out, "}}")
+}
+
+/// Text inside a Mermaid `"…"` label.
+fn mesc(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '"' => "#quot;".to_owned(),
+            '<' => "#lt;".to_owned(),
+            '>' => "#gt;".to_owned(),
+            '#' => "#35;".to_owned(),
+            '\n' | '\r' => " ".to_owned(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+fn class(role: Role) -> &'static str {
+    match role {
+        Role::GatewayWorker => "gateway",
+        Role::ControlPlane => "controlplane",
+        Role::TrafficManager => "trafficmanager",
+        Role::KeyManager | Role::IsKeyManager => "keymanager",
+        Role::AllInOne => "allinone",
+        Role::Unknown => "unknown",
+    }
+}
+
+/// `apimlint graph --format mermaid`: a `flowchart` with regions as
+/// subgraphs, nodes coloured by role, broken references in red.
+pub fn mermaid(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "flowchart LR")?;
+    for (ri, (region, members)) in dep.regions.iter().enumerate() {
+        writeln!(out, "  subgraph r{ri}[\"{}\"]", mesc(region))?;
+        for i in members {
+            if let Some(n) = dep.node(*i) {
+                writeln!(
+                    out,
+                    "    n{i}[\"{}<br/>{}\"]:::{}",
+                    mesc(&n.id),
+                    n.role,
+                    class(n.role)
+                )?;
+            }
+        }
+        writeln!(out, "  end")?;
+    }
+    let mut red = Vec::new();
+    for (k, a) in arrows(dep, diags).iter().enumerate() {
+        let to = match &a.to {
+            Target::Node(t) => format!("n{t}"),
+            Target::Ghost { edge, host } => format!("x{edge}[\"{}\"]:::missing", mesc(host)),
+        };
+        match &a.rules {
+            Some(r) => {
+                red.push(k.to_string());
+                let arrow = if matches!(a.to, Target::Ghost { .. }) {
+                    "-.->"
+                } else {
+                    "-->"
+                };
+                writeln!(
+                    out,
+                    "  n{} {arrow}|\"{}<br/>{}\"| {to}",
+                    a.from,
+                    mesc(a.label),
+                    mesc(r)
+                )?;
+            }
+            None => writeln!(out, "  n{} -->|\"{}\"| {to}", a.from, mesc(a.label))?,
+        }
+    }
+    for role in [
+        Role::GatewayWorker,
+        Role::ControlPlane,
+        Role::TrafficManager,
+        Role::KeyManager,
+        Role::AllInOne,
+        Role::Unknown,
+    ] {
+        writeln!(
+            out,
+            "  classDef {} fill:{},stroke:#333,color:#000",
+            class(role),
+            color(role)
+        )?;
+    }
+    writeln!(out, "  classDef missing fill:#fff,stroke:red,color:red")?;
+    if !red.is_empty() {
+        writeln!(out, "  linkStyle {} stroke:red,color:red", red.join(","))?;
+    }
+    Ok(())
 }
 
 pub fn json(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {

@@ -1,11 +1,14 @@
-//! Renderers: human (miette), JSON, compact, the rule list and the graph.
+//! Renderers: human (miette), JSON, compact, SARIF, GitHub workflow
+//! commands, the rule list and the graph (DOT, Mermaid, JSON).
 //! They see only redacted text.
 
 pub mod compact;
+pub mod github;
 pub mod graph;
 pub mod human;
 pub mod json;
 pub mod rules;
+pub mod sarif;
 
 use std::path::Path;
 

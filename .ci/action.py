@@ -1,0 +1,88 @@
+"""Run this repository's GitHub Action (action.yml) the way a runner would, on
+a deployment outside the repository: each `run:` step in bash with its `env:`,
+`${{ inputs.* }}` and `${{ github.* }}` substituted and simple `if:`
+conditions evaluated; `uses:` steps are listed, not run (no network).
+
+    python .ci/action.py WORKSPACE PATHS [--sarif FILE] [--expect-exit N]
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("workspace")
+    ap.add_argument("paths")
+    ap.add_argument("--sarif", default="")
+    ap.add_argument("--expect-exit", type=int, default=0)
+    a = ap.parse_args()
+
+    action = yaml.safe_load(open(os.path.join(ROOT, "action.yml")))
+    declared = action["inputs"]
+    inputs = {k: str(v.get("default", "")) for k, v in declared.items()}
+    inputs["paths"] = a.paths
+    inputs["sarif"] = a.sarif
+    inputs["upload-sarif"] = "true" if a.sarif else "false"
+
+    def value(expr: str) -> str:
+        expr = expr.strip()
+        m = re.fullmatch(r"inputs\.([\w-]+)", expr)
+        if m:
+            if m.group(1) not in declared:
+                raise SystemExit(f"action.yml uses undeclared input {m.group(1)}")
+            return inputs[m.group(1)]
+        if expr == "github.action_path":
+            return ROOT
+        raise SystemExit(f"action.py cannot evaluate `{expr}`")
+
+    def condition(expr: str) -> bool:
+        expr = EXPR.sub(lambda m: m.group(1), expr)
+        for part in expr.split("&&"):
+            m = re.fullmatch(r"\s*([\w.-]+)\s*(==|!=)\s*'([^']*)'\s*", part)
+            if not m:
+                raise SystemExit(f"action.py cannot evaluate `if: {expr}`")
+            equal = value(m.group(1)) == m.group(3)
+            if equal != (m.group(2) == "=="):
+                return False
+        return True
+
+    runner_temp = tempfile.mkdtemp(prefix="runner-temp-")
+    github_path = os.path.join(runner_temp, "github_path")
+    open(github_path, "w").close()
+    env = dict(os.environ, RUNNER_TEMP=runner_temp, GITHUB_PATH=github_path,
+               GITHUB_WORKSPACE=a.workspace, GITHUB_ACTIONS="true")
+    last = 0
+    for step in action["runs"]["steps"]:
+        name = step.get("name", "?")
+        if "if" in step and not condition(str(step["if"])):
+            print(f"action: skip   {name}")
+            continue
+        if "uses" in step:
+            print(f"action: (not run here) {name}: uses {step['uses']}")
+            continue
+        extra = {k: EXPR.sub(lambda m: value(m.group(1)), str(v)) for k, v in step.get("env", {}).items()}
+        path = os.pathsep.join([l.strip() for l in open(github_path) if l.strip()] + [env["PATH"]])
+        print(f"action: run    {name}", flush=True)
+        script = EXPR.sub(lambda m: value(m.group(1)), step["run"])
+        last = subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=a.workspace,
+                              env=dict(env, PATH=path, **extra)).returncode
+        if last != 0:
+            break
+    if last != a.expect_exit:
+        print(f"action: the action ended with {last}, expected {a.expect_exit}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
