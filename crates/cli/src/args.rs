@@ -33,6 +33,8 @@ pub enum Command {
     },
     /// Print the resolved node graph
     Graph(GraphArgs),
+    /// Run the language server on stdin/stdout (JSON-RPC, LSP 3.17)
+    Lsp,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -1,4 +1,4 @@
-//! The commands: `check`, `rules`, `explain`, `graph`.
+//! The commands: `check`, `rules`, `explain`, `graph`, `lsp`.
 
 use std::io::Write;
 use std::path::Path;
@@ -19,6 +19,8 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8
         }
         Command::Explain { rule } => explain(&rule, out),
         Command::Graph(a) => graph(a, out),
+        // stdout belongs to the protocol from here on
+        Command::Lsp => apimlint_lsp::run_stdio(),
     }
 }
 

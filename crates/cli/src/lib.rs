@@ -21,6 +21,19 @@ pub const EXIT_ERROR: u8 = 2;
 /// The binary's entry point.
 pub fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // the language server owns stdout: no lock on it may be held while it runs
+    if let Ok(Cli {
+        command: Command::Lsp,
+    }) = args::parse(args.clone())
+    {
+        return ExitCode::from(match apimlint_lsp::run_stdio() {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("apimlint: error: {e}");
+                EXIT_ERROR
+            }
+        });
+    }
     let code = run(
         args,
         &mut std::io::stdout().lock(),

@@ -29,7 +29,7 @@ pub struct SourceFile {
 }
 
 /// One node: a `deployment.toml` and what apimlint knows of it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Node {
     pub id: String,
     pub path: PathBuf,
@@ -323,6 +323,17 @@ fn build_node(
     }
 }
 
+/// Parse, redact and model one file of the deployment rooted at `root`.
+pub fn parse_node(root: &Path, config: &Config, file: SourceFile) -> Node {
+    build_node(root, &root_name(root), config, file, true)
+}
+
+/// The root directory's own name (the id of a node file in the root).
+pub fn root_name(root: &Path) -> String {
+    root.file_name()
+        .map_or_else(|| "root".to_owned(), |n| n.to_string_lossy().into_owned())
+}
+
 /// Node id: the file's directory relative to the root, `repository/conf`
 /// removed; for a file with another name, its path without the extension.
 pub fn node_id(rel: &str, root_name: &str) -> String {
@@ -344,7 +355,7 @@ pub fn node_id(rel: &str, root_name: &str) -> String {
     }
 }
 
-fn region_of(id: &str, root_name: &str, config: &Config) -> String {
+pub(crate) fn region_of(id: &str, root_name: &str, config: &Config) -> String {
     for (region, globs) in &config.regions {
         if globs.iter().any(|g| glob_match(g, id)) {
             return region.clone();
@@ -377,13 +388,18 @@ impl Deployment {
         files: Vec<SourceFile>,
         keep_trees: bool,
     ) -> Deployment {
-        let root_name = root
-            .file_name()
-            .map_or_else(|| "root".to_owned(), |n| n.to_string_lossy().into_owned());
-        let mut nodes: Vec<Node> = files
+        let root_name = root_name(root);
+        let nodes: Vec<Node> = files
             .into_par_iter()
             .map(|f| build_node(root, &root_name, &config, f, keep_trees))
             .collect();
+        Deployment::from_nodes(root, config, nodes)
+    }
+
+    /// Assemble a deployment from nodes already parsed (see
+    /// [`parse_node`]; the language server keeps them between edits): sorts
+    /// the nodes, groups regions, indexes host names and resolves every edge.
+    pub fn from_nodes(root: &Path, config: Config, mut nodes: Vec<Node>) -> Deployment {
         nodes.sort_by(|a, b| a.rel.cmp(&b.rel));
         let mut regions: BTreeMap<String, Vec<NodeIdx>> = BTreeMap::new();
         for (i, n) in nodes.iter().enumerate() {
@@ -402,6 +418,11 @@ impl Deployment {
         dep.hosts = HostIndex::new(&dep);
         dep.resolve_edges();
         dep
+    }
+
+    /// Give the nodes back (to re-assemble them after some changed).
+    pub fn into_nodes(self) -> Vec<Node> {
+        self.nodes
     }
 
     fn resolve_edges(&mut self) {

@@ -251,13 +251,18 @@ pub fn find_config(dir: &Path) -> Option<PathBuf> {
 /// directory's listing says whether it holds a `.gitignore`; subdirectories
 /// are walked in parallel.
 pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    walk_named(dir, NODE_FILE)
+}
+
+/// Every file called `name` under `dir`, walked as [`walk`] does.
+pub fn walk_named(dir: &Path, name: &str) -> Vec<PathBuf> {
     let found = Mutex::new(Vec::new());
     let ignores = parent_ignores(dir);
     let root = Visit {
         dir: dir.to_path_buf(),
         id: std::fs::metadata(dir).ok().and_then(|m| dir_id(&m)),
     };
-    walk_dir(&root, &ignores, &[], &found);
+    walk_dir(&root, name, &ignores, &[], &found);
     let mut out = found.into_inner().unwrap_or_else(|e| e.into_inner());
     out.sort();
     out.dedup();
@@ -339,6 +344,7 @@ fn ignored(ignores: &[Arc<Gitignore>], path: &Path, is_dir: bool) -> bool {
 
 fn walk_dir(
     v: &Visit,
+    wanted: &str,
     inherited: &[Arc<Gitignore>],
     ancestors: &[(u64, u64)],
     found: &Mutex<Vec<PathBuf>>,
@@ -372,7 +378,7 @@ fn walk_dir(
                     id = dir_id(&m);
                 }
                 Err(_) => {
-                    if name == NODE_FILE && !ignored(&ignores, &path, false) {
+                    if name == wanted && !ignored(&ignores, &path, false) {
                         files.push(path);
                     }
                     continue;
@@ -386,7 +392,7 @@ fn walk_dir(
         if ignored(&ignores, &path, is_dir) {
             continue;
         }
-        if name == NODE_FILE {
+        if name == wanted {
             files.push(path.clone());
         }
         if is_dir {
@@ -405,7 +411,7 @@ fn walk_dir(
     }
     subdirs
         .par_iter()
-        .for_each(|sub| walk_dir(sub, &ignores, &chain, found));
+        .for_each(|sub| walk_dir(sub, wanted, &ignores, &chain, found));
 }
 
 /// Lexical normalisation: removes `.` and resolves `..` without touching the disk.
@@ -466,6 +472,49 @@ pub fn relative(path: &Path, base: &Path) -> String {
         .collect::<Vec<_>>()
         .join("/");
     if s.is_empty() { ".".into() } else { s }
+}
+
+/// The deployments of an editor's workspace folder (cli.md, *Language
+/// server*): each directory under `folder` holding an `apimlint.toml`; the
+/// deployment `folder` belongs to when an `apimlint.toml` sits above it; and
+/// `folder` itself when it holds node files that no such directory covers.
+pub fn deployment_roots(folder: &Path) -> Vec<PathBuf> {
+    let folder = normalize(folder);
+    let mut roots: Vec<PathBuf> = walk_named(&folder, CONFIG_FILE)
+        .into_iter()
+        .filter_map(|c| c.parent().map(Path::to_path_buf))
+        .collect();
+    if roots.contains(&folder) {
+        // the folder is a deployment: nested project files start their own
+    } else if let Some(above) = find_config(&folder).and_then(|c| c.parent().map(Path::to_path_buf))
+    {
+        roots.push(above);
+    } else if walk(&folder)
+        .iter()
+        .any(|f| !roots.iter().any(|r| f.starts_with(r)))
+    {
+        roots.push(folder);
+    }
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
+/// The node files of the deployment at `root` among `roots`: every
+/// `deployment.toml` under it that no nested root claims.
+pub fn deployment_files(root: &Path, roots: &[PathBuf]) -> Vec<PathBuf> {
+    walk(root)
+        .into_iter()
+        .filter(|f| nearest_root(f, roots).is_none_or(|r| r == root))
+        .collect()
+}
+
+/// The deepest of `roots` that holds `path`.
+pub fn nearest_root<'a>(path: &Path, roots: &'a [PathBuf]) -> Option<&'a PathBuf> {
+    roots
+        .iter()
+        .filter(|r| path.starts_with(r))
+        .max_by_key(|r| r.components().count())
 }
 
 /// Replace the file at `path` with `contents` atomically: a temporary file in

@@ -1,0 +1,127 @@
+//! The language server's incremental analysis gives the same findings as a
+//! full `check`: on every fixture tree, and after edits of one file.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use apimlint_core::incremental::{self, Changes, LocalCache};
+use apimlint_core::vfs::{self, DiskFs};
+use apimlint_core::{Deployment, SourceFile};
+
+fn load(root: &Path) -> Deployment {
+    let disc = vfs::discover(root, &[], None).unwrap();
+    let config = disc
+        .config
+        .as_ref()
+        .map(|c| apimlint_core::load_config(&DiskFs, c, "apimlint.toml").unwrap())
+        .unwrap_or_default();
+    apimlint_core::load(&DiskFs, &disc, config)
+}
+
+fn trees() -> Vec<PathBuf> {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let mut out = vec![
+        fixtures.join("deployments/pattern-1"),
+        fixtures.join("deployments/pattern-1-broken"),
+    ];
+    for e in std::fs::read_dir(&fixtures).unwrap().flatten() {
+        for kind in ["bad", "good"] {
+            let t = e.path().join(kind);
+            if t.is_dir() {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn incremental_check_equals_full_check() {
+    for root in trees() {
+        let dep = load(&root);
+        let mut cache = LocalCache::default();
+        let inc = incremental::check(&dep, &HashSet::new(), true, &mut cache);
+        assert_eq!(inc, apimlint_core::check(&dep), "{}", root.display());
+        // nothing changed: every local finding comes from the cache
+        let again = incremental::check(&dep, &HashSet::new(), false, &mut cache);
+        assert_eq!(again, inc, "{}", root.display());
+    }
+}
+
+#[test]
+fn after_an_edit_only_the_changed_file_is_rechecked_locally() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/deployments/pattern-1");
+    let dep = load(&root);
+    let mut cache = LocalCache::default();
+    incremental::check(&dep, &HashSet::new(), true, &mut cache);
+    let gw = root.join("region-1/gw-1/repository/conf/deployment.toml");
+    let tm = root.join("region-1/tm-1/repository/conf/deployment.toml");
+    let gw_text = std::fs::read_to_string(&gw).unwrap();
+    let tm_text = std::fs::read_to_string(&tm).unwrap();
+    let edits = [
+        (
+            gw.clone(),
+            gw_text.replace("\"Internal\"]", "\"Intrenal\"]"),
+        ),
+        (
+            tm.clone(),
+            tm_text.replace(
+                "server_role = \"traffic-manager\"\n",
+                "server_role = \"traffic-manager\"\noffset = 1\n",
+            ),
+        ),
+        (
+            gw.clone(),
+            gw_text.replace("[apim.key_manager]", "[apim.key_manager"),
+        ),
+        (
+            gw.clone(),
+            gw_text.replace(
+                "password = \"$secret{admin_password}\"",
+                "password = \"admin\"",
+            ),
+        ),
+        (tm.clone(), tm_text.clone()),
+        (gw.clone(), gw_text.clone()),
+    ];
+    let mut dep = dep;
+    for (path, text) in edits {
+        dep = incremental::rebuild(
+            dep,
+            Changes {
+                files: vec![SourceFile {
+                    path: path.clone(),
+                    text: Ok(text.clone()),
+                }],
+                ..Changes::default()
+            },
+        );
+        let changed: HashSet<PathBuf> = [path.clone()].into_iter().collect();
+        let inc = incremental::check(&dep, &changed, false, &mut cache);
+        // the reference: the same texts analysed from scratch
+        let nodes: Vec<SourceFile> = dep
+            .nodes
+            .iter()
+            .map(|n| SourceFile {
+                path: n.path.clone(),
+                text: Ok(n.text.to_string()),
+            })
+            .collect();
+        let full = Deployment::build(&dep.root, dep.config.clone(), nodes);
+        let expected = apimlint_core::check(&full);
+        if dep.nodes.iter().any(|n| n.is_stale()) {
+            // a stale node keeps its last good parse: compare what an editor shows
+            let shown = incremental::visible(&dep, inc);
+            assert!(shown.iter().any(|d| d.rule == "toml-syntax"));
+            continue;
+        }
+        assert_eq!(inc, expected, "after editing {}", path.display());
+    }
+}

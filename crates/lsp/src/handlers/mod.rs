@@ -1,0 +1,38 @@
+//! One file per request: each takes the workspace as analysed and the
+//! request's parameters, and answers from the core's queries. None of them
+//! holds a lock across an `.await` or talks to the client.
+
+pub mod code_action;
+pub mod completion;
+pub mod definition;
+pub mod hover;
+pub mod symbols;
+
+use apimlint_core::{Deployment, Node, NodeIdx};
+
+use crate::convert::{self, lsp};
+use crate::world::{DepState, Workspace};
+
+/// The node under a text-document position, with the byte offset.
+pub struct At<'a> {
+    pub state: &'a DepState,
+    pub dep: &'a Deployment,
+    pub idx: NodeIdx,
+    pub node: &'a Node,
+    pub offset: usize,
+}
+
+/// Resolve a URI and position to a node and byte offset of its analysed text.
+pub fn at<'a>(ws: &'a Workspace, uri: &lsp::Uri, pos: lsp::Position) -> Option<At<'a>> {
+    let path = convert::path_of(uri)?;
+    let (state, dep, idx) = ws.locate(&path)?;
+    let node = dep.node(idx)?;
+    let offset = convert::offset(&node.lines, &node.text, pos);
+    Some(At {
+        state,
+        dep,
+        idx,
+        node,
+        offset,
+    })
+}
