@@ -361,6 +361,9 @@ fn bench(o: &Opts) -> Result<bool, String> {
     let sizes = [("small", o.small), ("large", o.large)];
     let mut trees: Vec<(PathBuf, usize, usize)> = Vec::new();
     for (label, regions) in sizes {
+        if o.lsp_only && label == "large" {
+            continue;
+        }
         let dir = base.join(format!("{}-regions", regions));
         let (nodes, bytes) = generate::generate(&dir, regions)?;
         println!(
