@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::config::Level;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::Deployment;
+use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::Role;
 
 /// Where a rule belongs in the catalog (rules.md sections).
@@ -131,4 +131,25 @@ pub fn sort(out: &mut Vec<Diagnostic>) {
     out.dedup_by(|a, b| {
         a.file == b.file && a.range == b.range && a.rule == b.rule && a.message == b.message
     });
+}
+
+/// Where a node's file names the node: its `hostname` value, else its anchor.
+pub(crate) fn host_span(n: &Node) -> std::ops::Range<usize> {
+    n.facts
+        .hostname
+        .as_ref()
+        .map_or_else(|| n.anchor(), |h| h.span.clone())
+}
+
+/// `d` with node `i` as a related location at its `hostname`: "`<id>` is a
+/// `what` of `<region>`".
+pub(crate) fn related_node(d: Diagnostic, dep: &Deployment, i: NodeIdx, what: &str) -> Diagnostic {
+    match dep.node(i) {
+        Some(n) => d.related(
+            i,
+            host_span(n),
+            format!("`{}` is a {what} of {}", n.id, n.region),
+        ),
+        None => d,
+    }
 }
