@@ -322,17 +322,20 @@ fn a_baseline_absorbs_its_findings_after_lines_move_but_not_new_ones() {
     let base = std::fs::read_to_string(root.join("apimlint-baseline.json")).unwrap();
     assert!(!base.contains(SECRET));
     assert!(!base.contains("\"line\""), "{base}");
+    let with_baseline = || {
+        run(
+            &root,
+            &[
+                "check",
+                "--baseline",
+                "apimlint-baseline.json",
+                "--format",
+                "compact",
+            ],
+        )
+    };
 
-    let o = run(
-        &root,
-        &[
-            "check",
-            "--baseline",
-            "apimlint-baseline.json",
-            "--format",
-            "compact",
-        ],
-    );
+    let o = with_baseline();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(
         text(&o).contains("4 findings absorbed by the baseline apimlint-baseline.json"),
@@ -351,16 +354,7 @@ fn a_baseline_absorbs_its_findings_after_lines_move_but_not_new_ones() {
         "region-a/cp-2",
         &CP2.replace("[apim.event_hub]", "# moved\n\n[apim.event_hub]"),
     );
-    let o = run(
-        &root,
-        &[
-            "check",
-            "--baseline",
-            "apimlint-baseline.json",
-            "--format",
-            "compact",
-        ],
-    );
+    let o = with_baseline();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("4 findings absorbed"), "{}", text(&o));
 
@@ -373,16 +367,7 @@ fn a_baseline_absorbs_its_findings_after_lines_move_but_not_new_ones() {
             "[\"Productoin\", \"Intrenal\", \"Productoin\"]",
         ),
     );
-    let o = run(
-        &root,
-        &[
-            "check",
-            "--baseline",
-            "apimlint-baseline.json",
-            "--format",
-            "compact",
-        ],
-    );
+    let o = with_baseline();
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("gateway label `Intrenal`"), "{out}");
