@@ -99,10 +99,21 @@ pub fn ids() -> Vec<&'static str> {
 /// Run every enabled rule over the deployment. The result is sorted by file,
 /// position and rule, with `[rules]` levels from `apimlint.toml` applied.
 pub fn run(dep: &Deployment) -> Vec<Diagnostic> {
-    let rules: Vec<&'static Rule> = all()
-        .filter(|r| dep.config.level(r.id) != Some(Level::Off))
-        .collect();
-    let mut out: Vec<Diagnostic> = rules
+    let rules: Vec<&'static Rule> = enabled(dep).collect();
+    let mut out = run_rules(&rules, dep);
+    sort(&mut out);
+    out
+}
+
+/// The rules `apimlint.toml` does not turn off.
+pub(crate) fn enabled(dep: &Deployment) -> impl Iterator<Item = &'static Rule> + '_ {
+    all().filter(|r| dep.config.level(r.id) != Some(Level::Off))
+}
+
+/// Run `rules` (in parallel) over the deployment, with `[rules]` levels from
+/// `apimlint.toml` applied; unsorted.
+pub(crate) fn run_rules(rules: &[&'static Rule], dep: &Deployment) -> Vec<Diagnostic> {
+    rules
         .par_iter()
         .flat_map_iter(|r| {
             let mut acc = Vec::new();
@@ -112,9 +123,7 @@ pub fn run(dep: &Deployment) -> Vec<Diagnostic> {
             }
             acc
         })
-        .collect();
-    sort(&mut out);
-    out
+        .collect()
 }
 
 /// Sort findings by file, position and rule, and drop exact duplicates.
