@@ -9,44 +9,25 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_apimlint"))
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run apimlint: {e}"))
-}
-
-fn run(args: &[&str]) -> Output {
-    run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use common::{BROKEN, CLEAN, run, run_in, stdout};
 
 fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
 }
 
-const CLEAN: &str = "fixtures/deployments/pattern-1";
-const BROKEN: &str = "fixtures/deployments/pattern-1-broken";
 const GW2: &str =
     "fixtures/deployments/pattern-1-broken/region-1/gw-2/repository/conf/deployment.toml";
 
 /// A fresh scratch directory under the target dir.
 fn scratch(name: &str) -> PathBuf {
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ci-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    dir
+    common::scratch("ci", name)
 }
 
 /// Copy a directory tree.

@@ -8,48 +8,16 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_apimlint"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("NO_COLOR");
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    bin()
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run apimlint: {e}"))
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-const CLEAN: &str = "fixtures/deployments/pattern-1";
-const BROKEN: &str = "fixtures/deployments/pattern-1-broken";
+use common::{BROKEN, CLEAN, run, stderr, stdout, write};
 
 /// A fresh scratch directory under the target dir.
 fn scratch(name: &str) -> PathBuf {
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    dir
-}
-
-fn write(path: &Path, bytes: &[u8]) {
-    if let Some(p) = path.parent() {
-        std::fs::create_dir_all(p).unwrap_or_else(|e| panic!("{e}"));
-    }
-    std::fs::write(path, bytes).unwrap_or_else(|e| panic!("{e}"));
+    common::scratch("cli", name)
 }
 
 #[test]

@@ -9,8 +9,12 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::run_in as run;
 
 const CP1: &str = r#"# control plane 1 of region A
 [server]
@@ -106,22 +110,12 @@ throttle_decision_endpoints = ["tcp://localhost:5672"]
 
 const SECRET: &str = "s3cr3t-Admin!";
 
-fn scratch(name: &str) -> PathBuf {
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fix-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn file(root: &Path, node: &str) -> PathBuf {
     root.join(node).join("repository/conf/deployment.toml")
 }
 
 fn put(root: &Path, node: &str, text: &str) {
-    let p = file(root, node);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
+    common::write(&file(root, node), text.as_bytes());
 }
 
 fn read(root: &Path, node: &str) -> String {
@@ -130,7 +124,7 @@ fn read(root: &Path, node: &str) -> String {
 
 /// The trial deployment, with gw-1 in CRLF.
 fn deployment(name: &str) -> PathBuf {
-    let root = scratch(name);
+    let root = common::scratch("fix", name);
     put(&root, "region-a/cp-1", CP1);
     put(&root, "region-a/cp-2", CP2);
     put(&root, "region-a/gw-1", &GW1.replace('\n', "\r\n"));
@@ -143,15 +137,6 @@ fn deployment(name: &str) -> PathBuf {
     )
     .unwrap();
     root
-}
-
-fn run(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_apimlint"))
-        .current_dir(root)
-        .args(args)
-        .env_remove("NO_COLOR")
-        .output()
-        .unwrap()
 }
 
 fn text(o: &Output) -> String {
@@ -337,17 +322,20 @@ fn a_baseline_absorbs_its_findings_after_lines_move_but_not_new_ones() {
     let base = std::fs::read_to_string(root.join("apimlint-baseline.json")).unwrap();
     assert!(!base.contains(SECRET));
     assert!(!base.contains("\"line\""), "{base}");
+    let with_baseline = || {
+        run(
+            &root,
+            &[
+                "check",
+                "--baseline",
+                "apimlint-baseline.json",
+                "--format",
+                "compact",
+            ],
+        )
+    };
 
-    let o = run(
-        &root,
-        &[
-            "check",
-            "--baseline",
-            "apimlint-baseline.json",
-            "--format",
-            "compact",
-        ],
-    );
+    let o = with_baseline();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(
         text(&o).contains("4 findings absorbed by the baseline apimlint-baseline.json"),
@@ -366,16 +354,7 @@ fn a_baseline_absorbs_its_findings_after_lines_move_but_not_new_ones() {
         "region-a/cp-2",
         &CP2.replace("[apim.event_hub]", "# moved\n\n[apim.event_hub]"),
     );
-    let o = run(
-        &root,
-        &[
-            "check",
-            "--baseline",
-            "apimlint-baseline.json",
-            "--format",
-            "compact",
-        ],
-    );
+    let o = with_baseline();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("4 findings absorbed"), "{}", text(&o));
 
@@ -388,16 +367,7 @@ fn a_baseline_absorbs_its_findings_after_lines_move_but_not_new_ones() {
             "[\"Productoin\", \"Intrenal\", \"Productoin\"]",
         ),
     );
-    let o = run(
-        &root,
-        &[
-            "check",
-            "--baseline",
-            "apimlint-baseline.json",
-            "--format",
-            "compact",
-        ],
-    );
+    let o = with_baseline();
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("gateway label `Intrenal`"), "{out}");

@@ -156,29 +156,10 @@ pub fn check(
     everything: bool,
     cache: &mut LocalCache,
 ) -> Vec<Diagnostic> {
-    use crate::config::Level;
-    use rayon::prelude::*;
-    let enabled = |r: &&'static crate::rules::Rule| dep.config.level(r.id) != Some(Level::Off);
-    let run = |rules: &[&'static crate::rules::Rule], on: &Deployment| -> Vec<Diagnostic> {
-        rules
-            .par_iter()
-            .flat_map_iter(|r| {
-                let mut acc = Vec::new();
-                (r.check)(on, &mut acc);
-                if let Some(Level::Is(sev)) = on.config.level(r.id) {
-                    acc.iter_mut().for_each(|d| d.severity = sev);
-                }
-                acc
-            })
-            .collect()
-    };
-    let (local, cross): (
-        Vec<&'static crate::rules::Rule>,
-        Vec<&'static crate::rules::Rule>,
-    ) = crate::rules::all()
-        .filter(enabled)
-        .partition(|r| is_local(r));
-    let mut out = run(&cross, dep);
+    use crate::rules::{Rule, run_rules};
+    let (local, cross): (Vec<&'static Rule>, Vec<&'static Rule>) =
+        crate::rules::enabled(dep).partition(|r| is_local(r));
+    let mut out = run_rules(&cross, dep);
     // the local rules over the changed nodes alone
     let stale: Vec<usize> = dep
         .nodes
@@ -195,7 +176,7 @@ pub fn check(
             dep.config.clone(),
             stale.iter().filter_map(|i| dep.node(*i).cloned()).collect(),
         );
-        let fresh = run(&local, &mini);
+        let fresh = run_rules(&local, &mini);
         for n in &mini.nodes {
             cache.by_path.insert(n.path.clone(), Vec::new());
         }

@@ -623,6 +623,21 @@ impl KeyFact {
     pub fn value_span(&self) -> Option<Range<usize>> {
         self.value.as_ref().map(|v| v.span.clone())
     }
+
+    /// The placeholders of `kind` written in this key's string values (every
+    /// string of an array too), in file order; `file_text` is the node's text.
+    pub fn placeholders(&self, file_text: &str, kind: PlaceholderKind) -> Vec<Placeholder> {
+        let Some(v) = &self.value else {
+            return Vec::new();
+        };
+        let mut strings = Vec::new();
+        Scalar::strings(v, &mut strings);
+        strings
+            .iter()
+            .flat_map(|(_, span)| placeholders(file_text, span))
+            .filter(|p| p.kind == kind)
+            .collect()
+    }
 }
 
 fn scalar(v: &Value) -> Option<Sp<Scalar>> {

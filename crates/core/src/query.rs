@@ -44,6 +44,30 @@ pub fn gateway_labels(dep: &Deployment, gw: NodeIdx) -> Vec<Sp<String>> {
     }
 }
 
+/// Every environment definition of `region`: `(control plane, its `name`)`,
+/// in node order, then file order.
+pub fn environments<'a>(dep: &'a Deployment, region: &str) -> Vec<(NodeIdx, &'a Sp<String>)> {
+    dep.region_nodes(region)
+        .iter()
+        .filter_map(|i| dep.node(*i).map(|n| (*i, n)))
+        .filter(|(_, n)| n.role.defines_environments())
+        .flat_map(|(i, n)| n.facts.environments.iter().map(move |e| (i, &e.name)))
+        .collect()
+}
+
+/// The environments `apimlint.toml [environments]` lists for `region`
+/// (its own entry and `"*"`).
+pub fn configured_environments<'a>(
+    dep: &'a Deployment,
+    region: &'a str,
+) -> impl Iterator<Item = &'a str> + 'a {
+    dep.config
+        .environments
+        .iter()
+        .filter(move |(r, _)| r == region || r == "*")
+        .flat_map(|(_, names)| names.iter().map(String::as_str))
+}
+
 /// Where the environment `name` is defined in `region`: `(control plane,
 /// span of its name)`, each defining node once.
 pub fn environment_sites(
@@ -51,39 +75,25 @@ pub fn environment_sites(
     region: &str,
     name: &str,
 ) -> Vec<(NodeIdx, Range<usize>)> {
-    dep.region_nodes(region)
-        .iter()
-        .filter_map(|i| dep.node(*i).map(|n| (*i, n)))
-        .filter(|(_, n)| n.role.defines_environments())
-        .filter_map(|(i, n)| {
-            n.facts
-                .environments
-                .iter()
-                .find(|e| e.name.value == name)
-                .map(|e| (i, e.name.span.clone()))
-        })
-        .collect()
+    let mut out: Vec<(NodeIdx, Range<usize>)> = Vec::new();
+    for (i, env) in environments(dep, region) {
+        if env.value == name && !out.iter().any(|(j, _)| *j == i) {
+            out.push((i, env.span.clone()));
+        }
+    }
+    out
 }
 
 /// The names of the gateway environments of `region`: defined by its
 /// control planes, then listed in `apimlint.toml [environments]`, each once.
 pub fn environment_names(dep: &Deployment, region: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let defined = dep
-        .region_nodes(region)
-        .iter()
-        .filter_map(|i| dep.node(*i))
-        .filter(|n| n.role.defines_environments())
-        .flat_map(|n| n.facts.environments.iter().map(|e| e.name.value.clone()));
-    let configured = dep
-        .config
-        .environments
-        .iter()
-        .filter(|(r, _)| r == region || r == "*")
-        .flat_map(|(_, names)| names.iter().cloned());
-    for name in defined.chain(configured) {
-        if !out.contains(&name) {
-            out.push(name);
+    let defined = environments(dep, region)
+        .into_iter()
+        .map(|(_, e)| e.value.as_str());
+    for name in defined.chain(configured_environments(dep, region)) {
+        if !out.iter().any(|o| o == name) {
+            out.push(name.to_owned());
         }
     }
     out

@@ -9,22 +9,18 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use apimlint_core::{Config, Deployment, Diagnostic, DiskFs, vfs};
+use apimlint_core::{Deployment, Diagnostic};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 fn analyse(root: &Path) -> (Deployment, Vec<Diagnostic>) {
-    let disc = vfs::discover(root, &[], None).unwrap_or_else(|e| panic!("{}: {e}", root.display()));
-    let config = match &disc.config {
-        Some(p) => apimlint_core::load_config(&DiskFs, p, "apimlint.toml")
-            .unwrap_or_else(|e| panic!("{e}")),
-        None => Config::default(),
-    };
-    let dep = apimlint_core::load(&DiskFs, &disc, config);
+    let dep = common::load(root);
     let diags = apimlint_core::check(&dep);
     (dep, diags)
 }

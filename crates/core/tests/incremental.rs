@@ -8,22 +8,15 @@
     clippy::panic
 )]
 
+mod common;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use apimlint_core::incremental::{self, Changes, LocalCache};
-use apimlint_core::vfs::{self, DiskFs};
 use apimlint_core::{Deployment, SourceFile};
 
-fn load(root: &Path) -> Deployment {
-    let disc = vfs::discover(root, &[], None).unwrap();
-    let config = disc
-        .config
-        .as_ref()
-        .map(|c| apimlint_core::load_config(&DiskFs, c, "apimlint.toml").unwrap())
-        .unwrap_or_default();
-    apimlint_core::load(&DiskFs, &disc, config)
-}
+use common::load;
 
 fn trees() -> Vec<PathBuf> {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");

@@ -112,6 +112,23 @@ impl Client {
         body.map_err(|e| (e.code.code(), e.message.to_string()))
     }
 
+    /// A request about `position` in the document `uri` (hover, definition,
+    /// completion): its result.
+    async fn at(&mut self, method: &str, uri: &str, position: Value) -> Value {
+        self.request(
+            method,
+            json!({"textDocument": {"uri": uri}, "position": position}),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// The Markdown of the hover at `position`.
+    async fn hover(&mut self, uri: &str, position: Value) -> String {
+        let h = self.at("textDocument/hover", uri, position).await;
+        h["contents"]["value"].as_str().unwrap().to_owned()
+    }
+
     async fn notify(&mut self, method: &str, params: Value) {
         let req = Request::build(method.to_owned()).params(params).finish();
         let resp = self.service.ready().await.unwrap().call(req).await.unwrap();
@@ -189,6 +206,15 @@ fn rules(diags: &Value) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|d| d["code"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+/// The string field `name` of every element of the array `v`.
+fn strings<'a>(v: &'a Value, name: &str) -> Vec<&'a str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x[name].as_str().unwrap())
         .collect()
 }
 
@@ -276,28 +302,14 @@ async fn a_label_typo_is_reported_fixed_hovered_and_resolved() {
     assert_eq!(edits[0]["range"], d0["range"]);
 
     // hover: the finding, the rule page, and what the label names
-    let h = c
-        .request(
-            "textDocument/hover",
-            json!({"textDocument": {"uri": uri(&gw)}, "position": pos(&typo, "Intrenal", 2)}),
-        )
-        .await
-        .unwrap();
-    let md = h["contents"]["value"].as_str().unwrap();
+    let md = c.hover(&uri(&gw), pos(&typo, "Intrenal", 2)).await;
     assert!(md.contains("**gateway-label-unmatched**"), "{md}");
     assert!(md.contains("## Why it matters"), "{md}");
     assert!(
         md.contains("matches no gateway environment of region-1"),
         "{md}"
     );
-    let h = c
-        .request(
-            "textDocument/hover",
-            json!({"textDocument": {"uri": uri(&gw)}, "position": pos(&typo, "Default\"", 1)}),
-        )
-        .await
-        .unwrap();
-    let md = h["contents"]["value"].as_str().unwrap();
+    let md = c.hover(&uri(&gw), pos(&typo, "Default\"", 1)).await;
     assert!(
         md.contains("defined on `region-1/cp-1`, `region-1/cp-2`"),
         "{md}"
@@ -305,12 +317,12 @@ async fn a_label_typo_is_reported_fixed_hovered_and_resolved() {
 
     // definition of a label: the environment on each control plane
     let defs = c
-        .request(
+        .at(
             "textDocument/definition",
-            json!({"textDocument": {"uri": uri(&gw)}, "position": pos(&typo, "Default\"", 1)}),
+            &uri(&gw),
+            pos(&typo, "Default\"", 1),
         )
-        .await
-        .unwrap();
+        .await;
     let defs = defs.as_array().unwrap();
     assert_eq!(defs.len(), 2);
     let cp1 = std::fs::read_to_string(node_file(&root, "region-1/cp-1")).unwrap();
@@ -341,12 +353,7 @@ async fn a_traffic_manager_offset_republishes_the_open_gateway() {
     );
     c.change(&tm, 2, &moved).await;
     let d = c.until(&uri(&gw), has("throttle-url-unreachable")).await;
-    let msgs: Vec<&str> = d
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["message"].as_str().unwrap())
-        .collect();
+    let msgs = strings(&d, "message");
     assert!(msgs.iter().any(|m| m.contains("9612")), "{msgs:?}");
     // the gateway did not change: it is published without a new version
     c.change(&tm, 3, &text).await;
@@ -371,19 +378,8 @@ async fn broken_toml_is_reported_and_the_server_stays_up() {
         "only the syntax error on the broken file"
     );
     // the last good parse keeps the control plane's environments served
-    let h = c
-        .request(
-            "textDocument/hover",
-            json!({"textDocument": {"uri": uri(&gw)}, "position": d[0]["range"]["start"]}),
-        )
-        .await
-        .unwrap();
-    assert!(
-        h["contents"]["value"]
-            .as_str()
-            .unwrap()
-            .contains("toml-syntax")
-    );
+    let md = c.hover(&uri(&gw), d[0]["range"]["start"].clone()).await;
+    assert!(md.contains("toml-syntax"));
     assert!(empty(&c.diags[&uri(&cp)].0));
     // an unknown request gets an error response, and the server still answers
     let err = c
@@ -420,14 +416,12 @@ async fn hover_definition_references_and_completion() {
     let mut c = Client::start(&root).await;
     let text = c.open(&gw).await;
     c.until(&uri(&gw), empty).await;
-    let doc = json!({"uri": uri(&gw)});
+    let doc = uri(&gw);
 
     // a URL: the node it resolves to, with role, region and effective port
-    let h = c
-        .request("textDocument/hover", json!({"textDocument": doc, "position": pos(&text, "tcp://tm-1.r1.example.com:9611", 8)}))
-        .await
-        .unwrap();
-    let md = h["contents"]["value"].as_str().unwrap();
+    let md = c
+        .hover(&doc, pos(&text, "tcp://tm-1.r1.example.com:9611", 8))
+        .await;
     assert!(
         md.contains("`region-1/tm-1`: traffic-manager, region `region-1`, port 9611"),
         "{md}"
@@ -435,28 +429,31 @@ async fn hover_definition_references_and_completion() {
 
     // URL host → the target's [server] table
     let d = c
-        .request("textDocument/definition", json!({"textDocument": doc, "position": pos(&text, "tcp://tm-1.r1.example.com:9611", 8)}))
-        .await
-        .unwrap();
+        .at(
+            "textDocument/definition",
+            &doc,
+            pos(&text, "tcp://tm-1.r1.example.com:9611", 8),
+        )
+        .await;
     assert!(d[0]["uri"].as_str().unwrap().contains("region-1/tm-1"));
     assert_eq!(d[0]["range"]["start"], json!({"line": 3, "character": 0}));
 
     // $secret{x} → the alias; $ref{a.b} → the key
     let d = c
-        .request(
+        .at(
             "textDocument/definition",
-            json!({"textDocument": doc, "position": pos(&text, "$secret{admin_password}", 10)}),
+            &doc,
+            pos(&text, "$secret{admin_password}", 10),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(d[0]["range"]["start"], pos(&text, "admin_password = ", 0));
     let d = c
-        .request(
+        .at(
             "textDocument/definition",
-            json!({"textDocument": doc, "position": pos(&text, "$ref{super_admin.password}", 8)}),
+            &doc,
+            pos(&text, "$ref{super_admin.password}", 8),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         d[0]["range"]["start"],
         pos(&text, "password = \"$secret{admin_password}", 0)
@@ -471,12 +468,7 @@ async fn hover_definition_references_and_completion() {
         )
         .await
         .unwrap();
-    let mut files: Vec<&str> = refs
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["uri"].as_str().unwrap())
-        .collect();
+    let mut files = strings(&refs, "uri");
     files.sort();
     assert_eq!(files.len(), 2, "{refs}");
     assert!(files[0].contains("region-1/gw-1") && files[1].contains("region-1/gw-2"));
@@ -485,18 +477,13 @@ async fn hover_definition_references_and_completion() {
     let typing = text.replace("[\"Default\", \"Internal\"]", "[\"Default\", \"");
     c.change(&gw, 2, &typing).await;
     let items = c
-        .request(
+        .at(
             "textDocument/completion",
-            json!({"textDocument": doc, "position": pos(&typing, "[\"Default\", \"", 13)}),
+            &doc,
+            pos(&typing, "[\"Default\", \"", 13),
         )
-        .await
-        .unwrap();
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+        .await;
+    let labels = strings(&items, "label");
     assert!(
         labels.contains(&"Internal") && labels.contains(&"Default"),
         "{labels:?}"
@@ -504,47 +491,30 @@ async fn hover_definition_references_and_completion() {
     let typing = text.replace("server_role = \"gateway-worker\"", "server_role = \"");
     c.change(&gw, 3, &typing).await;
     let items = c
-        .request(
+        .at(
             "textDocument/completion",
-            json!({"textDocument": doc, "position": pos(&typing, "server_role = \"", 15)}),
+            &doc,
+            pos(&typing, "server_role = \"", 15),
         )
-        .await
-        .unwrap();
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+        .await;
+    let labels = strings(&items, "label");
     assert!(labels.contains(&"traffic-manager"), "{labels:?}");
     let typing = text.replace("\"tcp://tm-1.r1.example.com:9611\"", "\"tcp://t");
     c.change(&gw, 4, &typing).await;
     let items = c
-        .request(
+        .at(
             "textDocument/completion",
-            json!({"textDocument": doc, "position": pos(&typing, "\"tcp://t", 8)}),
+            &doc,
+            pos(&typing, "\"tcp://t", 8),
         )
-        .await
-        .unwrap();
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+        .await;
+    let labels = strings(&items, "label");
     assert!(labels.contains(&"tm-1.r1.example.com"), "{labels:?}");
 
     // a key: its catalog entry; completion of the keys of the current table
     c.change(&gw, 5, &text).await;
     c.until_version(&uri(&gw), 5).await;
-    let h = c
-        .request(
-            "textDocument/hover",
-            json!({"textDocument": doc, "position": pos(&text, "\nnode_ip", 3)}),
-        )
-        .await
-        .unwrap();
-    let md = h["contents"]["value"].as_str().unwrap();
+    let md = c.hover(&doc, pos(&text, "\nnode_ip", 3)).await;
     assert!(
         md.starts_with("`server.node_ip`: read by WSO2 API-M"),
         "{md}"
@@ -555,18 +525,9 @@ async fn hover_definition_references_and_completion() {
     );
     c.change(&gw, 6, &typing).await;
     let items = c
-        .request(
-            "textDocument/completion",
-            json!({"textDocument": doc, "position": pos(&typing, "\nof\n", 3)}),
-        )
-        .await
-        .unwrap();
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+        .at("textDocument/completion", &doc, pos(&typing, "\nof\n", 3))
+        .await;
+    let labels = strings(&items, "label");
     assert!(
         labels.contains(&"offset") && labels.contains(&"hostname"),
         "{labels:?}"
@@ -580,12 +541,7 @@ async fn hover_definition_references_and_completion() {
         )
         .await
         .unwrap();
-    let names: Vec<&str> = syms
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
+    let names = strings(&syms, "name");
     assert!(
         names.contains(&"server") && names.contains(&"apim.gateway.environment[]"),
         "{names:?}"
@@ -654,14 +610,9 @@ async fn secrets_never_reach_a_hover() {
     assert_ne!(with_creds, text);
     c.change(&gw, 2, &with_creds).await;
     c.until_version(&uri(&gw), 2).await;
-    let h = c
-        .request(
-            "textDocument/hover",
-            json!({"textDocument": {"uri": uri(&gw)}, "position": pos(&with_creds, "apim-admin:hunter22", 12)}),
-        )
-        .await
-        .unwrap();
-    let md = h["contents"]["value"].as_str().unwrap();
+    let md = c
+        .hover(&uri(&gw), pos(&with_creds, "apim-admin:hunter22", 12))
+        .await;
     assert!(
         md.contains("api.r1.example.com") && !md.contains("hunter22"),
         "{md}"

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::config::Level;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::Deployment;
+use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::Role;
 
 /// Where a rule belongs in the catalog (rules.md sections).
@@ -99,10 +99,21 @@ pub fn ids() -> Vec<&'static str> {
 /// Run every enabled rule over the deployment. The result is sorted by file,
 /// position and rule, with `[rules]` levels from `apimlint.toml` applied.
 pub fn run(dep: &Deployment) -> Vec<Diagnostic> {
-    let rules: Vec<&'static Rule> = all()
-        .filter(|r| dep.config.level(r.id) != Some(Level::Off))
-        .collect();
-    let mut out: Vec<Diagnostic> = rules
+    let rules: Vec<&'static Rule> = enabled(dep).collect();
+    let mut out = run_rules(&rules, dep);
+    sort(&mut out);
+    out
+}
+
+/// The rules `apimlint.toml` does not turn off.
+pub(crate) fn enabled(dep: &Deployment) -> impl Iterator<Item = &'static Rule> + '_ {
+    all().filter(|r| dep.config.level(r.id) != Some(Level::Off))
+}
+
+/// Run `rules` (in parallel) over the deployment, with `[rules]` levels from
+/// `apimlint.toml` applied; unsorted.
+pub(crate) fn run_rules(rules: &[&'static Rule], dep: &Deployment) -> Vec<Diagnostic> {
+    rules
         .par_iter()
         .flat_map_iter(|r| {
             let mut acc = Vec::new();
@@ -112,9 +123,7 @@ pub fn run(dep: &Deployment) -> Vec<Diagnostic> {
             }
             acc
         })
-        .collect();
-    sort(&mut out);
-    out
+        .collect()
 }
 
 /// Sort findings by file, position and rule, and drop exact duplicates.
@@ -131,4 +140,25 @@ pub fn sort(out: &mut Vec<Diagnostic>) {
     out.dedup_by(|a, b| {
         a.file == b.file && a.range == b.range && a.rule == b.rule && a.message == b.message
     });
+}
+
+/// Where a node's file names the node: its `hostname` value, else its anchor.
+pub(crate) fn host_span(n: &Node) -> std::ops::Range<usize> {
+    n.facts
+        .hostname
+        .as_ref()
+        .map_or_else(|| n.anchor(), |h| h.span.clone())
+}
+
+/// `d` with node `i` as a related location at its `hostname`: "`<id>` is a
+/// `what` of `<region>`".
+pub(crate) fn related_node(d: Diagnostic, dep: &Deployment, i: NodeIdx, what: &str) -> Diagnostic {
+    match dep.node(i) {
+        Some(n) => d.related(
+            i,
+            host_span(n),
+            format!("`{}` is a {what} of {}", n.id, n.region),
+        ),
+        None => d,
+    }
 }

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::Deployment;
-use crate::model::{KeyKind, PlaceholderKind, Scalar, display_path, placeholders};
+use crate::model::{KeyKind, PlaceholderKind, display_path};
 use crate::rules::{Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -27,42 +27,34 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             if kf.kind != KeyKind::Value || !kf.in_aot {
                 continue;
             }
-            let Some(v) = &kf.value else { continue };
-            let mut strings = Vec::new();
-            Scalar::strings(v, &mut strings);
-            for (_, span) in strings {
-                for p in placeholders(&node.text, &span) {
-                    if p.kind != PlaceholderKind::Ref {
-                        continue;
-                    }
-                    let table = display_path(
-                        kf.segs
-                            .get(..kf.segs.len().saturating_sub(1))
-                            .unwrap_or(&[]),
-                    );
-                    let mut d = Diagnostic::new(
+            for p in kf.placeholders(&node.text, PlaceholderKind::Ref) {
+                let table = display_path(
+                    kf.segs
+                        .get(..kf.segs.len().saturating_sub(1))
+                        .unwrap_or(&[]),
+                );
+                let mut d = Diagnostic::new(
                         &RULE,
                         i,
                         p.range.clone(),
                         format!("`$ref{{{}}}` inside an array-of-tables entry (`{table}`) is probably left literal by WSO2", p.name),
                     )
                     .key(kf.path(), Some(&p.name));
-                    match CARBON.iter().find(|(r, _)| *r == p.name) {
-                        Some((_, carbon)) => {
-                            d = d
+                match CARBON.iter().find(|(r, _)| *r == p.name) {
+                    Some((_, carbon)) => {
+                        d = d
                                 .help(format!("WSO2 resolves `$ref{{}}` only in plain tables (read from WSO2's config-mapper, not confirmed on a running server); write `{carbon}`, which Carbon resolves everywhere"))
                                 .fix(Fix {
                                     title: format!("Replace with `{carbon}`"),
                                     applicability: Applicability::Unsafe,
                                     edits: vec![Edit { file: i, range: p.range.clone(), new_text: (*carbon).to_owned() }],
                                 });
-                        }
-                        None => {
-                            d = d.help("WSO2 resolves `$ref{}` only in plain tables (read from WSO2's config-mapper, not confirmed on a running server); write the value, a `$secret{}` or an `$env{}` here");
-                        }
                     }
-                    acc.push(d);
+                    None => {
+                        d = d.help("WSO2 resolves `$ref{}` only in plain tables (read from WSO2's config-mapper, not confirmed on a running server); write the value, a `$secret{}` or an `$env{}` here");
+                    }
                 }
+                acc.push(d);
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::Deployment;
-use crate::model::{KeyKind, PlaceholderKind, Scalar, placeholders};
+use crate::model::{KeyKind, PlaceholderKind, Scalar};
 use crate::rules::{Group, Rule};
 use crate::text::did_you_mean;
 
@@ -36,42 +36,37 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             if kf.kind != KeyKind::Value || kf.segs.first().is_some_and(|s| s == "secrets") {
                 continue;
             }
-            let Some(v) = &kf.value else { continue };
-            let mut strings = Vec::new();
-            Scalar::strings(v, &mut strings);
-            for (_, span) in strings {
-                for p in placeholders(&node.text, &span) {
-                    if p.kind != PlaceholderKind::Secret || aliases.contains(&p.name.as_str()) {
-                        continue;
-                    }
-                    let alias = p.name.as_str();
-                    let mut d = Diagnostic::new(
-                        &RULE,
-                        i,
-                        p.name_range.clone(),
-                        if has_table {
-                            format!("`$secret{{{alias}}}` has no alias `{alias}` in `[secrets]`")
-                        } else {
-                            format!(
-                                "`$secret{{{alias}}}` is used but the file has no `[secrets]` table"
-                            )
-                        },
-                    )
-                    .key(kf.path(), Some(alias));
-                    match did_you_mean(alias, aliases.iter().copied(), 2) {
-                        Some(s) => {
-                            d = d.help(format!("did you mean `{s}`? WSO2 stops with \"Secret references can't be resolved for alias {alias}\"")).fix(Fix {
+            for p in kf.placeholders(&node.text, PlaceholderKind::Secret) {
+                if aliases.contains(&p.name.as_str()) {
+                    continue;
+                }
+                let alias = p.name.as_str();
+                let mut d = Diagnostic::new(
+                    &RULE,
+                    i,
+                    p.name_range.clone(),
+                    if has_table {
+                        format!("`$secret{{{alias}}}` has no alias `{alias}` in `[secrets]`")
+                    } else {
+                        format!(
+                            "`$secret{{{alias}}}` is used but the file has no `[secrets]` table"
+                        )
+                    },
+                )
+                .key(kf.path(), Some(alias));
+                match did_you_mean(alias, aliases.iter().copied(), 2) {
+                    Some(s) => {
+                        d = d.help(format!("did you mean `{s}`? WSO2 stops with \"Secret references can't be resolved for alias {alias}\"")).fix(Fix {
                                 title: format!("Use the alias `{s}`"),
                                 applicability: Applicability::Unsafe,
                                 edits: vec![Edit { file: i, range: p.name_range.clone(), new_text: s.to_owned() }],
                             });
-                        }
-                        None => {
-                            d = d.help(format!("add `{alias} = \"[the value]\"` to `[secrets]` at the end of the file and run `ciphertool.sh -Dconfigure`; WSO2 stops with \"Secret references can't be resolved\" otherwise"));
-                        }
                     }
-                    acc.push(d);
+                    None => {
+                        d = d.help(format!("add `{alias} = \"[the value]\"` to `[secrets]` at the end of the file and run `ciphertool.sh -Dconfigure`; WSO2 stops with \"Secret references can't be resolved\" otherwise"));
+                    }
                 }
+                acc.push(d);
             }
         }
     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::catalog;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
-use crate::model::{KeyFact, KeyKind, PlaceholderKind, Scalar, placeholders};
+use crate::model::{KeyFact, KeyKind, PlaceholderKind, Scalar};
 use crate::rules::{Group, Rule};
 use crate::text::did_you_mean;
 
@@ -102,17 +102,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             .collect();
         inferred_database_url(i, keys, acc);
         for kf in keys.iter().filter(|k| k.is_top_level_value()) {
-            let Some(v) = &kf.value else { continue };
-            let mut strings = Vec::new();
-            Scalar::strings(v, &mut strings);
-            for (_, span) in strings {
-                for p in placeholders(&node.text, &span) {
-                    if p.kind != PlaceholderKind::Ref {
-                        continue;
-                    }
-                    if let Some(d) = check_ref(i, kf, &p, &ctx, &tables) {
-                        acc.push(d);
-                    }
+            for p in kf.placeholders(&node.text, PlaceholderKind::Ref) {
+                if let Some(d) = check_ref(i, kf, &p, &ctx, &tables) {
+                    acc.push(d);
                 }
             }
         }

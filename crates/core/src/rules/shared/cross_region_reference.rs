@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
 use crate::model::Role;
-use crate::rules::{Group, Rule};
+use crate::rules::{Group, Rule, host_span};
 
 pub(crate) static RULE: Rule = Rule {
     id: "cross-region-reference",
@@ -69,10 +69,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             if let Some(n) = dep.node(*t) {
                 d = d.related(
                     *t,
-                    n.facts
-                        .hostname
-                        .as_ref()
-                        .map_or_else(|| n.anchor(), |h| h.span.clone()),
+                    host_span(n),
                     format!("`{}` is a {} of {}", n.id, n.role, n.region),
                 );
             }

@@ -113,18 +113,10 @@ fn shape(dep: &Deployment, members: &[NodeIdx]) -> Shape {
                 .or_else(|| n.facts.gateway_sync.clone())
                 .unwrap_or_else(|| n.anchor());
             if s.gw.is_none() {
-                s.gw = Some((i, span.clone()));
+                s.gw = Some((i, span));
             }
-            let labels: Vec<(String, Range<usize>)> = match &n.facts.gateway_labels {
-                Some(l) => l
-                    .items
-                    .iter()
-                    .map(|x| (x.value.clone(), x.span.clone()))
-                    .collect(),
-                None => vec![("Default".to_owned(), span)],
-            };
-            for (l, sp) in labels {
-                s.labels.entry(l).or_insert((i, sp));
+            for l in crate::query::gateway_labels(dep, i) {
+                s.labels.entry(l.value).or_insert((i, l.span));
             }
         }
     }

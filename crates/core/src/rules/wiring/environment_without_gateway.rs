@@ -3,10 +3,9 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
-use crate::model::Role;
+use crate::model::{Role, Sp};
+use crate::query;
 use crate::rules::{Group, Rule};
-
-use super::gateway_label_unmatched::labels;
 
 pub(crate) static RULE: Rule = Rule {
     id: "environment-without-gateway",
@@ -32,9 +31,13 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let served: Vec<(usize, super::gateway_label_unmatched::Label)> = gateways
+        let served: Vec<(usize, Sp<String>)> = gateways
             .iter()
-            .flat_map(|g| labels(dep, *g).into_iter().map(move |l| (*g, l)))
+            .flat_map(|g| {
+                query::gateway_labels(dep, *g)
+                    .into_iter()
+                    .map(move |l| (*g, l))
+            })
             .collect();
         for cp in members {
             let Some(node) = dep.node(*cp) else { continue };

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::{Deployment, EdgeKind, NodeIdx, Resolution};
 use crate::model::Role;
-use crate::rules::{Group, Rule};
+use crate::rules::{Group, Rule, related_node};
 
 pub(crate) static RULE: Rule = Rule {
     id: "event-hub-publish-incomplete",
@@ -174,17 +174,8 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             if no_urls && let Some(f) = group_fix(dep, cp, missing) {
                 d = d.fix(f);
             }
-            if missing != cp
-                && let Some(n) = dep.node(missing)
-            {
-                d = d.related(
-                    missing,
-                    n.facts
-                        .hostname
-                        .as_ref()
-                        .map_or_else(|| n.anchor(), |h| h.span.clone()),
-                    format!("`{}` is a control plane of {}", n.id, n.region),
-                );
+            if missing != cp {
+                d = related_node(d, dep, missing, "control plane");
             }
             acc.push(d);
         }

@@ -1,11 +1,10 @@
 //! `gateway-label-unmatched`: every gateway label names an environment of
 //! the gateway's region.
 
-use std::ops::Range;
-
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::{Deployment, NodeIdx};
+use crate::graph::Deployment;
 use crate::model::Role;
+use crate::query;
 use crate::rules::{Group, Rule};
 use crate::text::did_you_mean;
 
@@ -17,64 +16,6 @@ pub(crate) static RULE: Rule = Rule {
     docs: include_str!("../../../../../rules/gateway-label-unmatched.md"),
     check,
 };
-
-/// A gateway label: its value and where it is written (or the table that
-/// would hold it, for WSO2's default).
-pub(crate) struct Label {
-    pub value: String,
-    pub span: Range<usize>,
-    pub explicit: bool,
-}
-
-/// The labels a gateway serves: as written, or WSO2's default `["Default"]`.
-pub(crate) fn labels(dep: &Deployment, gw: NodeIdx) -> Vec<Label> {
-    let Some(n) = dep.node(gw) else {
-        return Vec::new();
-    };
-    match &n.facts.gateway_labels {
-        Some(l) => l
-            .items
-            .iter()
-            .map(|s| Label {
-                value: s.value.clone(),
-                span: s.span.clone(),
-                explicit: true,
-            })
-            .collect(),
-        None => vec![Label {
-            value: "Default".into(),
-            span: n.facts.gateway_sync.clone().unwrap_or_else(|| n.anchor()),
-            explicit: false,
-        }],
-    }
-}
-
-/// Environment definitions of a region: `(node, name span, name)`.
-pub(crate) fn environments(dep: &Deployment, region: &str) -> Vec<(NodeIdx, Range<usize>, String)> {
-    dep.region_nodes(region)
-        .iter()
-        .filter_map(|i| dep.node(*i).map(|n| (*i, n)))
-        .filter(|(_, n)| n.role.defines_environments())
-        .flat_map(|(i, n)| {
-            n.facts
-                .environments
-                .iter()
-                .map(move |e| (i, e.name.span.clone(), e.name.value.clone()))
-        })
-        .collect()
-}
-
-/// Environments `apimlint.toml [environments]` lists for a region.
-pub(crate) fn configured_environments<'a>(
-    dep: &'a Deployment,
-    region: &'a str,
-) -> impl Iterator<Item = &'a str> + 'a {
-    dep.config
-        .environments
-        .iter()
-        .filter(move |(r, _)| r == region || r == "*")
-        .flat_map(|(_, names)| names.iter().map(String::as_str))
-}
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for (gw, node) in dep.nodes.iter().enumerate() {
@@ -89,18 +30,19 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         }) {
             continue;
         }
-        let defined = environments(dep, region);
-        let configured: Vec<&str> = configured_environments(dep, region).collect();
+        let defined = query::environments(dep, region);
         let names: Vec<&str> = defined
             .iter()
-            .map(|d| d.2.as_str())
-            .chain(configured.iter().copied())
+            .map(|(_, name)| name.value.as_str())
+            .chain(query::configured_environments(dep, region))
             .collect();
-        for label in labels(dep, gw) {
+        // no `gateway_labels`: the one label is WSO2's default, `Default`
+        let explicit = node.facts.gateway_labels.is_some();
+        for label in query::gateway_labels(dep, gw) {
             if names.contains(&label.value.as_str()) {
                 continue;
             }
-            let subject = if label.explicit {
+            let subject = if explicit {
                 format!("gateway label `{}`", label.value)
             } else {
                 "`gateway_labels` is not set: WSO2 uses [\"Default\"], and `Default`".to_owned()
@@ -123,7 +65,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             )
             .key(key, Some(&label.value));
             match did_you_mean(&label.value, names.iter().copied(), 2) {
-                Some(s) if label.explicit => {
+                Some(s) if explicit => {
                     d = d.help(format!("did you mean `{s}`?")).fix(Fix {
                         title: format!("Replace with `{s}`"),
                         applicability: Applicability::Safe,
@@ -145,13 +87,13 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             }
             // each environment once, where it is first defined
             let mut shown: Vec<&str> = Vec::new();
-            for (cp, span, name) in &defined {
-                if !shown.contains(&name.as_str()) {
-                    shown.push(name);
+            for (cp, name) in &defined {
+                if !shown.contains(&name.value.as_str()) {
+                    shown.push(&name.value);
                     d = d.related(
                         *cp,
-                        span.clone(),
-                        format!("environment `{name}` is defined here"),
+                        name.span.clone(),
+                        format!("environment `{}` is defined here", name.value),
                     );
                 }
             }

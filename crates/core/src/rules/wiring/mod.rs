@@ -67,13 +67,7 @@ pub(crate) fn port_site(
     } else {
         format!("{} listens on the default port", n.id)
     };
-    (
-        n.facts
-            .hostname
-            .as_ref()
-            .map_or_else(|| n.anchor(), |h| h.span.clone()),
-        msg,
-    )
+    (super::host_span(n), msg)
 }
 
 fn list(dep: &Deployment, nodes: impl IntoIterator<Item = NodeIdx>) -> String {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, EdgeKind, NodeIdx, Resolution};
 use crate::model::Role;
-use crate::rules::{Group, Rule};
+use crate::rules::{Group, Rule, related_node};
 
 pub(crate) static RULE: Rule = Rule {
     id: "throttle-url-group-incomplete",
@@ -102,7 +102,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 }
             }
             for tm in tms.iter().filter(|t| !covered.contains(t)) {
-                let mut d = Diagnostic::new(
+                let d = Diagnostic::new(
                     &RULE,
                     gw,
                     th.url_groups.last().map_or(anchor.clone(), |g| g.header.clone()),
@@ -110,17 +110,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 )
                 .help(format!("add a `[[apim.throttling.url_group]]` for `{}`", dep.id(*tm)))
                 .key("apim.throttling.url_group", Some(dep.id(*tm)));
-                if let Some(n) = dep.node(*tm) {
-                    d = d.related(
-                        *tm,
-                        n.facts
-                            .hostname
-                            .as_ref()
-                            .map_or_else(|| n.anchor(), |h| h.span.clone()),
-                        format!("`{}` is a traffic manager of {}", n.id, n.region),
-                    );
-                }
-                acc.push(d);
+                acc.push(related_node(d, dep, *tm, "traffic manager"));
             }
         }
         let decided: BTreeSet<NodeIdx> = edges
@@ -133,7 +123,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 .decision
                 .as_ref()
                 .map_or(anchor.clone(), |d| d.span.clone());
-            let mut d = Diagnostic::new(
+            let d = Diagnostic::new(
                 &RULE,
                 gw,
                 range,
@@ -141,17 +131,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             )
             .help(format!("add `tcp://<{}>:5672` (+ its offset) to `throttle_decision_endpoints`", dep.id(*tm)))
             .key("apim.throttling.throttle_decision_endpoints", Some(dep.id(*tm)));
-            if let Some(n) = dep.node(*tm) {
-                d = d.related(
-                    *tm,
-                    n.facts
-                        .hostname
-                        .as_ref()
-                        .map_or_else(|| n.anchor(), |h| h.span.clone()),
-                    format!("`{}` is a traffic manager of {}", n.id, n.region),
-                );
-            }
-            acc.push(d);
+            acc.push(related_node(d, dep, *tm, "traffic manager"));
         }
     }
 }
