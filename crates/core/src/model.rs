@@ -1,8 +1,10 @@
 //! The typed model the rules need: roles, and for each node the facts its
 //! file states (with spans), WSO2's defaults applied where WSO2 applies one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 use toml_edit::{Item, Table, Value};
 
@@ -575,9 +577,9 @@ pub enum KeyKind {
 #[derive(Debug, Clone)]
 pub struct KeyFact {
     /// Segments: array-of-tables members end in `[]`, segments with dots are single-quoted.
-    pub segs: Vec<String>,
+    pub segs: Vec<Seg>,
     /// The key as the user wrote it (unquoted).
-    pub name: String,
+    pub name: Seg,
     /// The last segment's key where it is written (in the header for a table).
     pub key_span: Range<usize>,
     pub kind: KeyKind,
@@ -658,115 +660,208 @@ fn scalar(v: &Value) -> Option<Sp<Scalar>> {
 pub fn key_facts(doc: &toml_edit::Document<String>) -> Vec<KeyFact> {
     let mut out = Vec::new();
     if let Some(t) = doc.as_item().as_table() {
-        walk_table(doc.raw(), t, &mut Vec::new(), false, &mut out);
+        let mut w = Walk {
+            raw: doc.raw(),
+            interned: HashSet::new(),
+            out: Vec::new(),
+        };
+        w.table(t, &mut Vec::new(), false);
+        out = w.out;
     }
     for kf in &mut out {
         kf.catalog_entry = crate::catalog::find(&kf.segs);
     }
+    out.shrink_to_fit();
     out
 }
 
-fn walk_table(raw: &str, t: &Table, segs: &mut Vec<String>, in_aot: bool, out: &mut Vec<KeyFact>) {
-    for (k, item) in t.iter() {
-        let key_span = t.key(k).and_then(toml_edit::Key::span);
-        walk_item(raw, k, key_span, item, segs, in_aot, out);
+/// One segment or key name of a [`KeyFact`]: shared (interned per file), so
+/// that the thousands of facts of a deployment do not each own copies of their
+/// whole path.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Seg(Arc<str>);
+
+impl Seg {
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
-fn walk_item(
-    raw: &str,
-    k: &str,
-    key_span: Option<Range<usize>>,
-    item: &Item,
-    segs: &mut Vec<String>,
-    in_aot: bool,
-    out: &mut Vec<KeyFact>,
-) {
-    let seg = crate::catalog::segment(k);
-    match item {
-        Item::Table(sub) => {
-            segs.push(seg);
-            let header = if sub.is_implicit() || sub.is_dotted() {
-                None
-            } else {
-                sub.span()
-            };
-            out.push(KeyFact {
-                segs: segs.clone(),
-                name: k.to_owned(),
-                key_span: key_span.or_else(|| header.clone()).unwrap_or(0..0),
-                kind: KeyKind::Table,
-                header,
-                implicit: sub.is_implicit(),
-                inline: false,
-                value: None,
-                in_aot,
-                catalog_entry: None,
-            });
-            walk_table(raw, sub, segs, in_aot, out);
-            segs.pop();
+impl std::ops::Deref for Seg {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Seg {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Seg {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Seg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Seg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for Seg {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Seg {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Seg {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl From<&str> for Seg {
+    fn from(s: &str) -> Self {
+        Seg(Arc::from(s))
+    }
+}
+
+/// The key-fact walk of one file: its text, its interned segments, its facts.
+struct Walk<'a> {
+    raw: &'a str,
+    interned: HashSet<Seg>,
+    out: Vec<KeyFact>,
+}
+
+impl Walk<'_> {
+    fn intern(&mut self, s: &str) -> Seg {
+        if let Some(seg) = self.interned.get(s) {
+            return seg.clone();
         }
-        Item::ArrayOfTables(a) => {
-            segs.push(format!("{seg}[]"));
-            for entry in a.iter() {
-                let header = entry.span();
-                out.push(KeyFact {
+        let seg = Seg::from(s);
+        self.interned.insert(seg.clone());
+        seg
+    }
+
+    fn table(&mut self, t: &Table, segs: &mut Vec<Seg>, in_aot: bool) {
+        for (k, item) in t.iter() {
+            let key_span = t.key(k).and_then(toml_edit::Key::span);
+            self.item(k, key_span, item, segs, in_aot);
+        }
+    }
+
+    fn item(
+        &mut self,
+        k: &str,
+        key_span: Option<Range<usize>>,
+        item: &Item,
+        segs: &mut Vec<Seg>,
+        in_aot: bool,
+    ) {
+        let raw = self.raw;
+        let seg = crate::catalog::segment(k);
+        let name = self.intern(k);
+        match item {
+            Item::Table(sub) => {
+                segs.push(self.intern(&seg));
+                let header = if sub.is_implicit() || sub.is_dotted() {
+                    None
+                } else {
+                    sub.span()
+                };
+                self.out.push(KeyFact {
                     segs: segs.clone(),
-                    name: k.to_owned(),
-                    key_span: header
-                        .clone()
-                        .map(|h| aot_key_span(raw, h))
-                        .or_else(|| key_span.clone())
-                        .unwrap_or(0..0),
-                    kind: KeyKind::ArrayOfTables,
+                    name: name.clone(),
+                    key_span: key_span.or_else(|| header.clone()).unwrap_or(0..0),
+                    kind: KeyKind::Table,
                     header,
-                    implicit: false,
+                    implicit: sub.is_implicit(),
                     inline: false,
                     value: None,
                     in_aot,
                     catalog_entry: None,
                 });
-                walk_table(raw, entry, segs, true, out);
+                self.table(sub, segs, in_aot);
+                segs.pop();
             }
-            segs.pop();
-        }
-        Item::Value(Value::InlineTable(it)) => {
-            segs.push(seg);
-            out.push(KeyFact {
-                segs: segs.clone(),
-                name: k.to_owned(),
-                key_span: key_span.or_else(|| it.span()).unwrap_or(0..0),
-                kind: KeyKind::Table,
-                header: None,
-                implicit: false,
-                inline: true,
-                value: scalar(&Value::InlineTable(it.clone())),
-                in_aot,
-                catalog_entry: None,
-            });
-            for (ik, iv) in it.iter() {
-                let ks = it.key(ik).and_then(toml_edit::Key::span);
-                walk_item(raw, ik, ks, &Item::Value(iv.clone()), segs, in_aot, out);
+            Item::ArrayOfTables(a) => {
+                segs.push(self.intern(&format!("{seg}[]")));
+                for entry in a.iter() {
+                    let header = entry.span();
+                    self.out.push(KeyFact {
+                        segs: segs.clone(),
+                        name: name.clone(),
+                        key_span: header
+                            .clone()
+                            .map(|h| aot_key_span(raw, h))
+                            .or_else(|| key_span.clone())
+                            .unwrap_or(0..0),
+                        kind: KeyKind::ArrayOfTables,
+                        header,
+                        implicit: false,
+                        inline: false,
+                        value: None,
+                        in_aot,
+                        catalog_entry: None,
+                    });
+                    self.table(entry, segs, true);
+                }
+                segs.pop();
             }
-            segs.pop();
+            Item::Value(Value::InlineTable(it)) => {
+                segs.push(self.intern(&seg));
+                self.out.push(KeyFact {
+                    segs: segs.clone(),
+                    name: name.clone(),
+                    key_span: key_span.or_else(|| it.span()).unwrap_or(0..0),
+                    kind: KeyKind::Table,
+                    header: None,
+                    implicit: false,
+                    inline: true,
+                    value: scalar(&Value::InlineTable(it.clone())),
+                    in_aot,
+                    catalog_entry: None,
+                });
+                for (ik, iv) in it.iter() {
+                    let ks = it.key(ik).and_then(toml_edit::Key::span);
+                    self.item(ik, ks, &Item::Value(iv.clone()), segs, in_aot);
+                }
+                segs.pop();
+            }
+            Item::Value(v) => {
+                segs.push(self.intern(&seg));
+                self.out.push(KeyFact {
+                    segs: segs.clone(),
+                    name: name.clone(),
+                    key_span: key_span.or_else(|| v.span()).unwrap_or(0..0),
+                    kind: KeyKind::Value,
+                    header: None,
+                    implicit: false,
+                    inline: false,
+                    value: scalar(v),
+                    in_aot,
+                    catalog_entry: None,
+                });
+                segs.pop();
+            }
+            Item::None => {}
         }
-        Item::Value(v) => {
-            segs.push(seg);
-            out.push(KeyFact {
-                segs: segs.clone(),
-                name: k.to_owned(),
-                key_span: key_span.or_else(|| v.span()).unwrap_or(0..0),
-                kind: KeyKind::Value,
-                header: None,
-                implicit: false,
-                inline: false,
-                value: scalar(v),
-                in_aot,
-                catalog_entry: None,
-            });
-            segs.pop();
-        }
-        Item::None => {}
     }
 }
 

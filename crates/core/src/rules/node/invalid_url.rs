@@ -29,7 +29,7 @@ fn is_url_key(name: &str) -> bool {
 
 /// The schemes a key accepts; `None`: any scheme.
 fn schemes(kf: &KeyFact) -> Option<&'static [&'static str]> {
-    let first = kf.segs.first().map(String::as_str);
+    let first = kf.segs.first().map(crate::model::Seg::as_str);
     let last = kf.name.as_str();
     match (first, last) {
         (Some("database" | "datasource[]"), "url") => Some(&["jdbc"]),

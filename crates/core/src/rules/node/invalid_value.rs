@@ -32,7 +32,7 @@ const DB_ALIASES: [(&str, &str); 5] = [
 
 /// The allowed values of a key and whether a case difference is harmless.
 fn enumeration(kf: &KeyFact) -> Option<(Vec<&'static str>, bool)> {
-    let segs: Vec<&str> = kf.segs.iter().map(String::as_str).collect();
+    let segs: Vec<&str> = kf.segs.iter().map(crate::model::Seg::as_str).collect();
     match segs.as_slice() {
         ["server", "server_role"] => None, // invalid-server-role
         ["keystore", _, "type"] | ["truststore", "type"] | ["custom_keystore", _, "type"] => {

@@ -45,9 +45,9 @@ fn resolve(value: &str, values: &HashMap<String, &KeyFact>, depth: usize) -> Res
     }
 }
 
-fn is_keystore(segs: &[String]) -> bool {
+fn is_keystore(segs: &[crate::model::Seg]) -> bool {
     matches!(
-        segs.first().map(String::as_str),
+        segs.first().map(crate::model::Seg::as_str),
         Some("keystore" | "custom_keystore")
     ) && segs.len() == 2
 }
@@ -71,7 +71,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 continue;
             }
             let mut pw_path = table.to_vec();
-            pw_path.push("password".to_owned());
+            pw_path.push(crate::model::Seg::from("password"));
             let Some(pw) = values.get(&catalog::join(&pw_path)) else {
                 continue;
             };

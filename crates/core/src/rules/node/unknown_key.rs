@@ -59,7 +59,7 @@ fn snake(s: &str) -> String {
     out
 }
 
-fn suggest(parent: &[String], last: &str) -> Option<Suggestion> {
+fn suggest(parent: &[crate::model::Seg], last: &str) -> Option<Suggestion> {
     let kids = catalog::children(parent);
     let names: Vec<&str> = kids.iter().map(|k| bare(k)).collect();
     let word = bare(last);
@@ -121,7 +121,7 @@ fn toml_key(seg: &str) -> String {
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for (i, node) in dep.nodes.iter().enumerate() {
         let is_node = node.role == Role::IsKeyManager;
-        let mut reported: Vec<Vec<String>> = Vec::new();
+        let mut reported: Vec<Vec<crate::model::Seg>> = Vec::new();
         for kf in &node.facts.keys {
             if reported
                 .iter()
@@ -233,7 +233,7 @@ fn finding(file: usize, kf: &KeyFact, is_node: bool) -> Option<Diagnostic> {
     };
     if kf.kind == KeyKind::ArrayOfTables {
         let mut plain = parent.to_vec();
-        plain.push(bare(last).to_owned());
+        plain.push(crate::model::Seg::from(bare(last)));
         if catalog::is_known(&plain) {
             return Some(
                 Diagnostic::new(
@@ -274,7 +274,7 @@ fn finding(file: usize, kf: &KeyFact, is_node: bool) -> Option<Diagnostic> {
         return None;
     }
     let mut fixed = parent.to_vec();
-    fixed.push(s.segment.clone());
+    fixed.push(crate::model::Seg::from(s.segment.as_str()));
     let new_shown = display_path(&fixed);
     let consequence = match kf.kind {
         KeyKind::Table | KeyKind::ArrayOfTables => "WSO2 silently ignores it and every key in it",

@@ -45,7 +45,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 continue;
             };
             let store = matches!(
-                table.first().map(String::as_str),
+                table.first().map(crate::model::Seg::as_str),
                 Some("keystore" | "truststore" | "custom_keystore")
             );
             if !store {

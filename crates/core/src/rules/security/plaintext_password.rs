@@ -37,7 +37,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             }
             // `[secrets]` is unencrypted-secret's business
             if matches!(
-                kf.segs.first().map(String::as_str),
+                kf.segs.first().map(crate::model::Seg::as_str),
                 Some("secrets" | "runtime_secrets")
             ) {
                 continue;
