@@ -154,7 +154,12 @@ fn wildcards(first: &str) -> &'static [Entry] {
 
 /// The entry for a path of segments: the concrete one, else a wildcard one.
 pub fn find<S: AsRef<str>>(segs: &[S]) -> Option<&'static Entry> {
-    if let Some(e) = by_path().get(join(segs).as_str()) {
+    find_joined(&join(segs), segs)
+}
+
+/// [`find`] for segments already joined into `path` (`join(segs)`).
+pub fn find_joined<S: AsRef<str>>(path: &str, segs: &[S]) -> Option<&'static Entry> {
+    if let Some(e) = by_path().get(path) {
         return Some(e);
     }
     let first = segs.first()?.as_ref();

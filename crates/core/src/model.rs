@@ -595,6 +595,8 @@ pub struct KeyFact {
     /// `catalog::find(&segs)`, looked up once when the facts are extracted
     /// (several rules ask for every key of every node).
     pub catalog_entry: Option<&'static crate::catalog::Entry>,
+    /// `catalog::join(&segs)`, joined once when the facts are extracted.
+    pub joined: Box<str>,
 }
 
 impl KeyFact {
@@ -605,7 +607,12 @@ impl KeyFact {
 
     /// The dotted catalog path.
     pub fn path(&self) -> String {
-        crate::catalog::join(&self.segs)
+        self.joined.to_string()
+    }
+
+    /// The dotted catalog path, borrowed.
+    pub fn path_str(&self) -> &str {
+        &self.joined
     }
 
     /// The path as `$ref{}` names it (no array members).
@@ -669,10 +676,28 @@ pub fn key_facts(doc: &toml_edit::Document<String>) -> Vec<KeyFact> {
         out = w.out;
     }
     for kf in &mut out {
-        kf.catalog_entry = crate::catalog::find(&kf.segs);
+        kf.joined = joined(&kf.segs);
+        kf.catalog_entry = crate::catalog::find_joined(&kf.joined, &kf.segs);
     }
     out.shrink_to_fit();
     out
+}
+
+/// `catalog::join(segs)`, allocated at its exact size.
+fn joined(segs: &[Seg]) -> Box<str> {
+    let len = segs
+        .iter()
+        .map(|s| s.len() + 1)
+        .sum::<usize>()
+        .saturating_sub(1);
+    let mut out = String::with_capacity(len);
+    for (i, s) in segs.iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        out.push_str(s);
+    }
+    out.into_boxed_str()
 }
 
 /// One segment or key name of a [`KeyFact`]: shared (interned per file), so
@@ -796,6 +821,7 @@ impl Walk<'_> {
                     value: None,
                     in_aot,
                     catalog_entry: None,
+                    joined: Box::default(),
                 });
                 self.table(sub, segs, in_aot);
                 segs.pop();
@@ -819,6 +845,7 @@ impl Walk<'_> {
                         value: None,
                         in_aot,
                         catalog_entry: None,
+                        joined: Box::default(),
                     });
                     self.table(entry, segs, true);
                 }
@@ -837,6 +864,7 @@ impl Walk<'_> {
                     value: scalar(&Value::InlineTable(it.clone())),
                     in_aot,
                     catalog_entry: None,
+                    joined: Box::default(),
                 });
                 for (ik, iv) in it.iter() {
                     let ks = it.key(ik).and_then(toml_edit::Key::span);
@@ -857,6 +885,7 @@ impl Walk<'_> {
                     value: scalar(v),
                     in_aot,
                     catalog_entry: None,
+                    joined: Box::default(),
                 });
                 segs.pop();
             }

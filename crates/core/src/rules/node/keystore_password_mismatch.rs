@@ -24,7 +24,7 @@ enum Resolved {
     Opaque(String),
 }
 
-fn resolve(value: &str, values: &HashMap<String, &KeyFact>, depth: usize) -> Resolved {
+fn resolve(value: &str, values: &HashMap<&str, &KeyFact>, depth: usize) -> Resolved {
     let v = value.trim();
     if let Some(name) = v.strip_prefix("$ref{").and_then(|r| r.strip_suffix('}'))
         && depth < 8
@@ -55,10 +55,10 @@ fn is_keystore(segs: &[crate::model::Seg]) -> bool {
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for (i, node) in dep.nodes.iter().enumerate() {
         let keys = &node.facts.keys;
-        let values: HashMap<String, &KeyFact> = keys
+        let values: HashMap<&str, &KeyFact> = keys
             .iter()
             .filter(|k| k.is_top_level_value())
-            .map(|k| (k.path(), k))
+            .map(|k| (k.path_str(), k))
             .collect();
         for kp in keys
             .iter()
@@ -72,7 +72,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             }
             let mut pw_path = table.to_vec();
             pw_path.push(crate::model::Seg::from("password"));
-            let Some(pw) = values.get(&catalog::join(&pw_path)) else {
+            let Some(pw) = values.get(catalog::join(&pw_path).as_str()) else {
                 continue;
             };
             let (Some(a), Some(b), Some(span)) = (pw.str_value(), kp.str_value(), kp.value_span())

@@ -34,7 +34,7 @@ fn refs_in(text: &str) -> Vec<String> {
 
 /// What a reference can see: the file's top-level values.
 struct Context<'a> {
-    values: HashMap<String, &'a KeyFact>,
+    values: HashMap<&'a str, &'a KeyFact>,
 }
 
 impl Context<'_> {
@@ -92,7 +92,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             values: keys
                 .iter()
                 .filter(|k| k.is_top_level_value())
-                .map(|k| (k.path(), k))
+                .map(|k| (k.path_str(), k))
                 .collect(),
         };
         let tables: Vec<String> = keys
@@ -169,7 +169,7 @@ fn check_ref(
             .key(key, Some(target)),
         );
     }
-    let suggestion = did_you_mean(target, ctx.values.keys().map(String::as_str), 3);
+    let suggestion = did_you_mean(target, ctx.values.keys().copied(), 3);
     let mut d = Diagnostic::new(
         &RULE,
         file,
