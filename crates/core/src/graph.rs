@@ -508,24 +508,6 @@ impl Deployment {
             .chain(n.id.rsplit('/').next().map(str::to_lowercase))
             .find(|h| !endpoint::is_loopback_host(h) && self.lookup_host(h) == [i])
     }
-
-    /// Names that reach a node: alias, hostname, node_ip, last id component.
-    pub fn names_of(&self, i: NodeIdx) -> Vec<String> {
-        let Some(n) = self.nodes.get(i) else {
-            return Vec::new();
-        };
-        let mut out: Vec<String> = self
-            .config
-            .hosts
-            .iter()
-            .filter(|(_, a)| a.nodes.contains(&n.id))
-            .map(|(h, _)| h.clone())
-            .collect();
-        out.extend(n.facts.hostname.as_ref().map(|h| h.value.to_lowercase()));
-        out.extend(n.facts.node_ip.as_ref().map(|h| h.value.to_lowercase()));
-        out.extend(n.id.rsplit('/').next().map(str::to_lowercase));
-        out
-    }
 }
 
 /// A URL found in a node's file, before resolution.
