@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Deployment, EdgeKind, NodeIdx, Resolution};
+use crate::graph::{Deployment, EdgeKind, NodeIdx};
 use crate::model::Role;
 use crate::rules::{Group, Rule, related_node};
 
@@ -35,15 +35,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         }
         let edges: Vec<_> = dep.edges_from(gw).filter(|e| is_throttle(e.kind)).collect();
         // coverage is only judged when every throttling URL resolved
-        if edges.iter().any(|e| {
-            !e.resolution.host_resolved() && e.resolution != Resolution::Unresolvable
-                || e.cross_region
-        }) {
-            continue;
-        }
         if edges
             .iter()
-            .any(|e| e.resolution == Resolution::Unresolvable)
+            .any(|e| !e.resolution.host_resolved() || e.cross_region)
         {
             continue;
         }
