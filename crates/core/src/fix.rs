@@ -152,6 +152,30 @@ fn result(dep: &Deployment, file: NodeIdx, edits: &[Edit]) -> Result<String, Str
     Ok(text)
 }
 
+/// Whether `fix`, applied alone, leaves every file it touches that parses
+/// still parsing. A rule's fix that would not is dropped where findings are
+/// made (`rules::run_rules`), so no front end ever offers it.
+pub(crate) fn keeps_parsing(dep: &Deployment, fix: &Fix) -> bool {
+    let mut files: Vec<NodeIdx> = fix.edits.iter().map(|e| e.file).collect();
+    files.sort_unstable();
+    files.dedup();
+    files.into_iter().all(|file| {
+        let Some(node) = dep.node(file) else {
+            return false;
+        };
+        if node.syntax_error.is_some() || node.read_error.is_some() {
+            return true;
+        }
+        let edits: Vec<Edit> = fix
+            .edits
+            .iter()
+            .filter(|e| e.file == file)
+            .cloned()
+            .collect();
+        apply(&node.text, &edits).is_some_and(|(text, _)| crate::syntax::parse(&text).doc.is_some())
+    })
+}
+
 /// Apply non-conflicting edits to `text`. New text follows the file's line
 /// endings (CRLF stays CRLF). Returns the new text and the ranges of the
 /// inserted text in it; `None` when an edit does not fit the text.

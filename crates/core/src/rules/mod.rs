@@ -118,6 +118,14 @@ pub(crate) fn run_rules(rules: &[&'static Rule], dep: &Deployment) -> Vec<Diagno
         .flat_map_iter(|r| {
             let mut acc = Vec::new();
             (r.check)(dep, &mut acc);
+            for d in &mut acc {
+                if d.fix
+                    .as_ref()
+                    .is_some_and(|f| !crate::fix::keeps_parsing(dep, f))
+                {
+                    d.fix = None;
+                }
+            }
             if let Some(Level::Is(sev)) = dep.config.level(r.id) {
                 acc.iter_mut().for_each(|d| d.severity = sev);
             }
