@@ -120,14 +120,6 @@ pub fn visible(dep: &Deployment, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// Whether a rule reads only the node it reports on (and `apimlint.toml`):
-/// the rules of the syntax, node and security groups. The language server
-/// re-runs them only for the files that changed.
-pub fn is_local(rule: &crate::rules::Rule) -> bool {
-    use crate::rules::Group;
-    matches!(rule.group, Group::Syntax | Group::Node | Group::Security)
-}
-
 /// The findings of the local rules, per node file, from earlier analyses.
 #[derive(Debug, Default)]
 pub struct LocalCache {
@@ -147,7 +139,7 @@ fn renumber(mut d: Diagnostic, from: usize, to: usize) -> Diagnostic {
 
 /// The same findings as [`crate::check`], computed incrementally: the
 /// cross-node rules run over the whole deployment, the local rules
-/// ([`is_local`]) only for the nodes in `changed` (or all when
+/// ([`crate::rules::Rule::is_local`]) only for the nodes in `changed` (or all when
 /// `everything`, e.g. after `apimlint.toml` changed); the others' local
 /// findings come from `cache`.
 pub fn check(
@@ -156,11 +148,10 @@ pub fn check(
     everything: bool,
     cache: &mut LocalCache,
 ) -> Vec<Diagnostic> {
-    use crate::rules::{Rule, run_rules};
+    use crate::rules::{Rule, run_rules_on};
     let (local, cross): (Vec<&'static Rule>, Vec<&'static Rule>) =
-        crate::rules::enabled(dep).partition(|r| is_local(r));
-    let mut out = run_rules(&cross, dep);
-    // the local rules over the changed nodes alone
+        crate::rules::enabled(dep).partition(|r| r.is_local());
+    // the node rules over the changed nodes alone
     let stale: Vec<usize> = dep
         .nodes
         .iter()
@@ -170,26 +161,21 @@ pub fn check(
         })
         .map(|(i, _)| i)
         .collect();
-    if !stale.is_empty() {
-        let mini = Deployment::from_nodes(
-            &dep.root,
-            dep.config.clone(),
-            stale.iter().filter_map(|i| dep.node(*i).cloned()).collect(),
-        );
-        let fresh = run_rules(&local, &mini);
-        for n in &mini.nodes {
+    let mut out = run_rules_on(&cross, dep, &[]);
+    let fresh = run_rules_on(&local, dep, &stale);
+    for &i in &stale {
+        if let Some(n) = dep.node(i) {
             cache.by_path.insert(n.path.clone(), Vec::new());
         }
-        for d in fresh {
-            let Some(n) = mini.node(d.file) else { continue };
-            let from = d.file;
-            let path = n.path.clone();
-            cache
-                .by_path
-                .entry(path)
-                .or_default()
-                .push(renumber(d, from, 0));
-        }
+    }
+    for d in fresh {
+        let Some(n) = dep.node(d.file) else { continue };
+        let from = d.file;
+        cache
+            .by_path
+            .entry(n.path.clone())
+            .or_default()
+            .push(renumber(d, from, 0));
     }
     let present: HashSet<&PathBuf> = dep.nodes.iter().map(|n| &n.path).collect();
     cache.by_path.retain(|p, _| present.contains(p));

@@ -47,7 +47,25 @@ pub struct Rule {
     /// Roles whose nodes the rule reports on (empty: every role).
     pub roles: &'static [Role],
     pub docs: &'static str,
-    pub check: fn(&Deployment, &mut Vec<Diagnostic>),
+    pub check: Check,
+}
+
+/// How a rule looks at the deployment.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Reads only the node it reports on (its facts, text and the edges it
+    /// writes) and `apimlint.toml`: run node by node, in parallel, and by the
+    /// language server only for the files that changed.
+    Node(fn(&Deployment, NodeIdx, &Node, &mut Vec<Diagnostic>)),
+    /// Compares nodes: run once over the whole deployment.
+    Deployment(fn(&Deployment, &mut Vec<Diagnostic>)),
+}
+
+impl Rule {
+    /// Whether the rule reads only the node it reports on ([`Check::Node`]).
+    pub fn is_local(&self) -> bool {
+        matches!(self.check, Check::Node(_))
+    }
 }
 
 impl Rule {
@@ -111,27 +129,74 @@ pub(crate) fn enabled(dep: &Deployment) -> impl Iterator<Item = &'static Rule> +
 }
 
 /// Run `rules` (in parallel) over the deployment, with `[rules]` levels from
-/// `apimlint.toml` applied; unsorted.
+/// `apimlint.toml` applied; unsorted. Node rules run over every node.
 pub(crate) fn run_rules(rules: &[&'static Rule], dep: &Deployment) -> Vec<Diagnostic> {
-    rules
-        .par_iter()
-        .flat_map_iter(|r| {
-            let mut acc = Vec::new();
-            (r.check)(dep, &mut acc);
-            for d in &mut acc {
-                if d.fix
-                    .as_ref()
-                    .is_some_and(|f| !crate::fix::keeps_parsing(dep, f))
-                {
-                    d.fix = None;
-                }
+    let all: Vec<NodeIdx> = (0..dep.nodes.len()).collect();
+    run_rules_on(rules, dep, &all)
+}
+
+/// [`run_rules`], with the node rules run only over `nodes` (the language
+/// server's changed files); the deployment rules always see everything.
+/// Node rules run node by node (one node's facts stay in cache while all
+/// of them read it), deployment rules one per task.
+pub(crate) fn run_rules_on(
+    rules: &[&'static Rule],
+    dep: &Deployment,
+    nodes: &[NodeIdx],
+) -> Vec<Diagnostic> {
+    let (local, cross): (Vec<&'static Rule>, Vec<&'static Rule>) =
+        rules.iter().partition(|r| r.is_local());
+    let finish = |r: &Rule, acc: &mut Vec<Diagnostic>| {
+        for d in acc.iter_mut() {
+            if d.fix
+                .as_ref()
+                .is_some_and(|f| !crate::fix::keeps_parsing(dep, f))
+            {
+                d.fix = None;
             }
-            if let Some(Level::Is(sev)) = dep.config.level(r.id) {
-                acc.iter_mut().for_each(|d| d.severity = sev);
-            }
-            acc
-        })
-        .collect()
+        }
+        if let Some(Level::Is(sev)) = dep.config.level(r.id) {
+            acc.iter_mut().for_each(|d| d.severity = sev);
+        }
+    };
+    let (mut out, per_node) = rayon::join(
+        || {
+            cross
+                .par_iter()
+                .flat_map_iter(|r| {
+                    let mut acc = Vec::new();
+                    if let Check::Deployment(check) = r.check {
+                        check(dep, &mut acc);
+                    }
+                    finish(r, &mut acc);
+                    acc
+                })
+                .collect::<Vec<_>>()
+        },
+        || {
+            nodes
+                .par_iter()
+                .with_min_len(8)
+                .flat_map_iter(|&i| {
+                    let mut all = Vec::new();
+                    let Some(node) = dep.node(i) else {
+                        return all;
+                    };
+                    for r in &local {
+                        let mut acc = Vec::new();
+                        if let Check::Node(check) = r.check {
+                            check(dep, i, node, &mut acc);
+                        }
+                        finish(r, &mut acc);
+                        all.append(&mut acc);
+                    }
+                    all
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    out.extend(per_node);
+    out
 }
 
 /// Sort findings by file, position and rule, and drop exact duplicates.

@@ -4,7 +4,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: crate::suppress::UNUSED,
@@ -12,7 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Meta,
     roles: &[],
     docs: include_str!("../../../../../rules/unused-suppression.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 fn check(_dep: &Deployment, _acc: &mut Vec<Diagnostic>) {}

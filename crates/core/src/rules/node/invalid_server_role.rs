@@ -1,9 +1,9 @@
 //! `invalid-server-role`: `server_role` is one WSO2's infer.json knows.
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::Deployment;
+use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::{DEPRECATED_SERVER_ROLES, SERVER_ROLES};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 use crate::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
@@ -12,7 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Node,
     roles: &[],
     docs: include_str!("../../../../../rules/invalid-server-role.md"),
-    check,
+    check: Check::Node(check),
 };
 
 /// 3.x role names and what 4.x calls them.
@@ -23,52 +23,50 @@ const OLD_NAMES: [(&str, &str); 4] = [
     ("gateway", "gateway-worker"),
 ];
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for (i, node) in dep.nodes.iter().enumerate() {
-        let Some(role) = &node.facts.server_role else {
-            continue;
-        };
-        let value = role.value.as_str();
-        if SERVER_ROLES.contains(&value) {
-            continue;
-        }
-        let key = "server.server_role";
-        if DEPRECATED_SERVER_ROLES.contains(&value) {
-            acc.push(
-                Diagnostic::new(
-                    &RULE,
-                    i,
-                    role.span.clone(),
-                    format!("`server_role = \"{value}\"` is a deprecated 4.0 role"),
-                )
-                .severity(Severity::Info)
-                .help("4.x runs the publisher and developer portal in the `control-plane` profile")
-                .key(key, Some(value)),
-            );
-            continue;
-        }
-        let message = format!(
-            "`server_role = \"{value}\"` is not a role WSO2 knows: it silently runs this node as an all-in-one"
-        );
-        let mut d = Diagnostic::new(&RULE, i, role.span.clone(), message).key(key, Some(value));
-        if let Some((_, new)) = OLD_NAMES.iter().find(|(old, _)| *old == value) {
-            d = d.help(format!("`{value}` is a 3.x role name; in 4.x use `{new}`"));
-        } else if let Some(s) = did_you_mean(value, SERVER_ROLES, 3) {
-            d = d.help(format!("did you mean `{s}`?")).fix(Fix {
-                title: format!("Replace with `{s}`"),
-                applicability: Applicability::Unsafe,
-                edits: vec![Edit {
-                    file: i,
-                    range: role.span.clone(),
-                    new_text: format!("\"{s}\""),
-                }],
-            });
-        } else {
-            d = d.help(format!(
-                "use one of {}",
-                SERVER_ROLES.map(|r| format!("`{r}`")).join(", ")
-            ));
-        }
-        acc.push(d);
+fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+    let Some(role) = &node.facts.server_role else {
+        return;
+    };
+    let value = role.value.as_str();
+    if SERVER_ROLES.contains(&value) {
+        return;
     }
+    let key = "server.server_role";
+    if DEPRECATED_SERVER_ROLES.contains(&value) {
+        acc.push(
+            Diagnostic::new(
+                &RULE,
+                i,
+                role.span.clone(),
+                format!("`server_role = \"{value}\"` is a deprecated 4.0 role"),
+            )
+            .severity(Severity::Info)
+            .help("4.x runs the publisher and developer portal in the `control-plane` profile")
+            .key(key, Some(value)),
+        );
+        return;
+    }
+    let message = format!(
+        "`server_role = \"{value}\"` is not a role WSO2 knows: it silently runs this node as an all-in-one"
+    );
+    let mut d = Diagnostic::new(&RULE, i, role.span.clone(), message).key(key, Some(value));
+    if let Some((_, new)) = OLD_NAMES.iter().find(|(old, _)| *old == value) {
+        d = d.help(format!("`{value}` is a 3.x role name; in 4.x use `{new}`"));
+    } else if let Some(s) = did_you_mean(value, SERVER_ROLES, 3) {
+        d = d.help(format!("did you mean `{s}`?")).fix(Fix {
+            title: format!("Replace with `{s}`"),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                file: i,
+                range: role.span.clone(),
+                new_text: format!("\"{s}\""),
+            }],
+        });
+    } else {
+        d = d.help(format!(
+            "use one of {}",
+            SERVER_ROLES.map(|r| format!("`{r}`")).join(", ")
+        ));
+    }
+    acc.push(d);
 }

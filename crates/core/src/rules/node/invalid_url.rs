@@ -6,9 +6,9 @@ use std::ops::Range;
 use crate::catalog;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::endpoint;
-use crate::graph::Deployment;
+use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::{KeyFact, KeyKind, Scalar, display_path};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "invalid-url",
@@ -16,7 +16,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Node,
     roles: &[],
     docs: include_str!("../../../../../rules/invalid-url.md"),
-    check,
+    check: Check::Node(check),
 };
 
 /// Whether a key holds endpoint URLs (by its name).
@@ -38,24 +38,22 @@ fn schemes(kf: &KeyFact) -> Option<&'static [&'static str]> {
     }
 }
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for (i, node) in dep.nodes.iter().enumerate() {
-        // wiring rules own the URLs that reach other nodes, scheme included
-        let owned: Vec<Range<usize>> = dep.edges_from(i).map(|e| e.span.clone()).collect();
-        for kf in &node.facts.keys {
-            if kf.kind != KeyKind::Value || !is_url_key(&kf.name) || !holds_urls(kf) {
+fn check(dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+    // wiring rules own the URLs that reach other nodes, scheme included
+    let owned: Vec<Range<usize>> = dep.edges_from(i).map(|e| e.span.clone()).collect();
+    for kf in &node.facts.keys {
+        if kf.kind != KeyKind::Value || !is_url_key(&kf.name) || !holds_urls(kf) {
+            continue;
+        }
+        let Some(v) = &kf.value else { continue };
+        let mut strings = Vec::new();
+        Scalar::strings(v, &mut strings);
+        for (s, span) in strings {
+            if owned.contains(&span) {
                 continue;
             }
-            let Some(v) = &kf.value else { continue };
-            let mut strings = Vec::new();
-            Scalar::strings(v, &mut strings);
-            for (s, span) in strings {
-                if owned.contains(&span) {
-                    continue;
-                }
-                if let Some(d) = check_url(i, kf, s, span) {
-                    acc.push(d);
-                }
+            if let Some(d) = check_url(i, kf, s, span) {
+                acc.push(d);
             }
         }
     }

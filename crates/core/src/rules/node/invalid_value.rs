@@ -2,10 +2,10 @@
 
 use crate::catalog::Ty;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::Deployment;
+use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::{KeyFact, KeyKind, Scalar, display_path, holds_placeholder};
 use crate::redact::is_secret_key;
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 use crate::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
@@ -14,7 +14,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Node,
     roles: &[],
     docs: include_str!("../../../../../rules/invalid-value.md"),
-    check,
+    check: Check::Node(check),
 };
 
 /// Enumerations apimlint enforces beyond the catalog's closed sets
@@ -62,15 +62,13 @@ fn fix(file: usize, kf: &KeyFact, new: &str, safe: bool) -> Option<Fix> {
     })
 }
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for (i, node) in dep.nodes.iter().enumerate() {
-        for kf in &node.facts.keys {
-            if kf.kind != KeyKind::Value || is_secret_key(&kf.name) {
-                continue;
-            }
-            if let Some(d) = check_key(i, kf) {
-                acc.push(d);
-            }
+fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+    for kf in &node.facts.keys {
+        if kf.kind != KeyKind::Value || is_secret_key(&kf.name) {
+            continue;
+        }
+        if let Some(d) = check_key(i, kf) {
+            acc.push(d);
         }
     }
 }

@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use crate::catalog;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::Deployment;
+use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::{KeyFact, display_path};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "keystore-password-mismatch",
@@ -14,7 +14,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Node,
     roles: &[],
     docs: include_str!("../../../../../rules/keystore-password-mismatch.md"),
-    check,
+    check: Check::Node(check),
 };
 
 /// What a password value stands for, as far as the file tells.
@@ -52,63 +52,61 @@ fn is_keystore(segs: &[crate::model::Seg]) -> bool {
     ) && segs.len() == 2
 }
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for (i, node) in dep.nodes.iter().enumerate() {
-        let keys = &node.facts.keys;
-        let values: HashMap<&str, &KeyFact> = keys
-            .iter()
-            .filter(|k| k.is_top_level_value())
-            .map(|k| (k.path_str(), k))
-            .collect();
-        for kp in keys
-            .iter()
-            .filter(|k| k.name == "key_password" && k.is_top_level_value())
-        {
-            let Some((_, table)) = kp.segs.split_last() else {
-                continue;
-            };
-            if !is_keystore(table) {
-                continue;
-            }
-            let mut pw_path = table.to_vec();
-            pw_path.push(crate::model::Seg::from("password"));
-            let Some(pw) = values.get(catalog::join(&pw_path).as_str()) else {
-                continue;
-            };
-            let (Some(a), Some(b), Some(span)) = (pw.str_value(), kp.str_value(), kp.value_span())
-            else {
-                continue;
-            };
-            let ra = resolve(a, &values, 0);
-            let rb = resolve(b, &values, 0);
-            if ra == rb {
-                continue;
-            }
-            let shown = display_path(table);
-            let reference = format!("$ref{{{}}}", catalog::join(&pw_path));
-            let sure = matches!((&ra, &rb), (Resolved::Literal(_), Resolved::Literal(_)));
-            // never quote either value: both are passwords
-            let mut d = Diagnostic::new(
-                &RULE,
-                i,
-                span.clone(),
-                if sure {
-                    format!("`key_password` of `[{shown}]` differs from its `password`: WSO2 needs them to be equal")
-                } else {
-                    format!("`key_password` of `[{shown}]` may differ from its `password`: they come from different references, so apimlint cannot compare them")
-                },
-            )
-            .help(format!("WSO2 (and some of its third-party components) expect the key password to be the keystore password; write `key_password = \"{reference}\"`"))
-            .key(kp.path(), None)
-            .fix(Fix {
-                title: format!("Refer to `{}`", catalog::join(&pw_path)),
-                applicability: Applicability::Unsafe,
-                edits: vec![Edit { file: i, range: span, new_text: format!("\"{reference}\"") }],
-            });
-            if !sure {
-                d = d.severity(Severity::Warning);
-            }
-            acc.push(d);
+fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+    let keys = &node.facts.keys;
+    let values: HashMap<&str, &KeyFact> = keys
+        .iter()
+        .filter(|k| k.is_top_level_value())
+        .map(|k| (k.path_str(), k))
+        .collect();
+    for kp in keys
+        .iter()
+        .filter(|k| k.name == "key_password" && k.is_top_level_value())
+    {
+        let Some((_, table)) = kp.segs.split_last() else {
+            continue;
+        };
+        if !is_keystore(table) {
+            continue;
         }
+        let mut pw_path = table.to_vec();
+        pw_path.push(crate::model::Seg::from("password"));
+        let Some(pw) = values.get(catalog::join(&pw_path).as_str()) else {
+            continue;
+        };
+        let (Some(a), Some(b), Some(span)) = (pw.str_value(), kp.str_value(), kp.value_span())
+        else {
+            continue;
+        };
+        let ra = resolve(a, &values, 0);
+        let rb = resolve(b, &values, 0);
+        if ra == rb {
+            continue;
+        }
+        let shown = display_path(table);
+        let reference = format!("$ref{{{}}}", catalog::join(&pw_path));
+        let sure = matches!((&ra, &rb), (Resolved::Literal(_), Resolved::Literal(_)));
+        // never quote either value: both are passwords
+        let mut d = Diagnostic::new(
+            &RULE,
+            i,
+            span.clone(),
+            if sure {
+                format!("`key_password` of `[{shown}]` differs from its `password`: WSO2 needs them to be equal")
+            } else {
+                format!("`key_password` of `[{shown}]` may differ from its `password`: they come from different references, so apimlint cannot compare them")
+            },
+        )
+        .help(format!("WSO2 (and some of its third-party components) expect the key password to be the keystore password; write `key_password = \"{reference}\"`"))
+        .key(kp.path(), None)
+        .fix(Fix {
+            title: format!("Refer to `{}`", catalog::join(&pw_path)),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit { file: i, range: span, new_text: format!("\"{reference}\"") }],
+        });
+        if !sure {
+            d = d.severity(Severity::Warning);
+        }
+        acc.push(d);
     }
 }

@@ -2,9 +2,9 @@
 //! where WSO2 leaves it literal.
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::Deployment;
+use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::{KeyKind, PlaceholderKind, display_path};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "reference-not-resolved-here",
@@ -12,7 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Node,
     roles: &[],
     docs: include_str!("../../../../../rules/reference-not-resolved-here.md"),
-    check,
+    check: Check::Node(check),
 };
 
 /// References with a Carbon placeholder that says the same and works everywhere.
@@ -21,41 +21,39 @@ const CARBON: [(&str, &str); 2] = [
     ("super_admin.password", "${admin.password}"),
 ];
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for (i, node) in dep.nodes.iter().enumerate() {
-        for kf in &node.facts.keys {
-            if kf.kind != KeyKind::Value || !kf.in_aot {
-                continue;
-            }
-            for p in kf.placeholders(&node.text, PlaceholderKind::Ref) {
-                let table = display_path(
-                    kf.segs
-                        .get(..kf.segs.len().saturating_sub(1))
-                        .unwrap_or(&[]),
-                );
-                let mut d = Diagnostic::new(
-                        &RULE,
-                        i,
-                        p.range.clone(),
-                        format!("`$ref{{{}}}` inside an array-of-tables entry (`{table}`) is probably left literal by WSO2", p.name),
-                    )
-                    .key(kf.path(), Some(&p.name));
-                match CARBON.iter().find(|(r, _)| *r == p.name) {
-                    Some((_, carbon)) => {
-                        d = d
-                                .help(format!("WSO2 resolves `$ref{{}}` only in plain tables (read from WSO2's config-mapper, not confirmed on a running server); write `{carbon}`, which Carbon resolves everywhere"))
-                                .fix(Fix {
-                                    title: format!("Replace with `{carbon}`"),
-                                    applicability: Applicability::Unsafe,
-                                    edits: vec![Edit { file: i, range: p.range.clone(), new_text: (*carbon).to_owned() }],
-                                });
-                    }
-                    None => {
-                        d = d.help("WSO2 resolves `$ref{}` only in plain tables (read from WSO2's config-mapper, not confirmed on a running server); write the value, a `$secret{}` or an `$env{}` here");
-                    }
+fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+    for kf in &node.facts.keys {
+        if kf.kind != KeyKind::Value || !kf.in_aot {
+            continue;
+        }
+        for p in kf.placeholders(&node.text, PlaceholderKind::Ref) {
+            let table = display_path(
+                kf.segs
+                    .get(..kf.segs.len().saturating_sub(1))
+                    .unwrap_or(&[]),
+            );
+            let mut d = Diagnostic::new(
+                    &RULE,
+                    i,
+                    p.range.clone(),
+                    format!("`$ref{{{}}}` inside an array-of-tables entry (`{table}`) is probably left literal by WSO2", p.name),
+                )
+                .key(kf.path(), Some(&p.name));
+            match CARBON.iter().find(|(r, _)| *r == p.name) {
+                Some((_, carbon)) => {
+                    d = d
+                            .help(format!("WSO2 resolves `$ref{{}}` only in plain tables (read from WSO2's config-mapper, not confirmed on a running server); write `{carbon}`, which Carbon resolves everywhere"))
+                            .fix(Fix {
+                                title: format!("Replace with `{carbon}`"),
+                                applicability: Applicability::Unsafe,
+                                edits: vec![Edit { file: i, range: p.range.clone(), new_text: (*carbon).to_owned() }],
+                            });
                 }
-                acc.push(d);
+                None => {
+                    d = d.help("WSO2 resolves `$ref{}` only in plain tables (read from WSO2's config-mapper, not confirmed on a running server); write the value, a `$secret{}` or an `$env{}` here");
+                }
             }
+            acc.push(d);
         }
     }
 }

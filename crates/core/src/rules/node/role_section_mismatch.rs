@@ -2,9 +2,9 @@
 //! the ones its role ignores are not.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Deployment, Node};
+use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::{Role, RoleSource};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "role-section-mismatch",
@@ -17,7 +17,7 @@ pub(crate) static RULE: Rule = Rule {
         Role::KeyManager,
     ],
     docs: include_str!("../../../../../rules/role-section-mismatch.md"),
-    check,
+    check: Check::Node(check),
 };
 
 fn missing(i: usize, node: &Node, key: &str, message: String, help: &str) -> Diagnostic {
@@ -35,70 +35,68 @@ fn missing(i: usize, node: &Node, key: &str, message: String, help: &str) -> Dia
     d
 }
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for (i, node) in dep.nodes.iter().enumerate() {
-        if !node.is_analysable() {
-            continue;
+fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+    if !node.is_analysable() {
+        return;
+    }
+    let f = &node.facts;
+    let role = node.role;
+    match role {
+        Role::GatewayWorker => {
+            if f.key_manager_url.is_none() {
+                acc.push(missing(i, node, "apim.key_manager.service_url",
+                    "this gateway sets no `[apim.key_manager] service_url`: WSO2 uses `https://localhost:${mgt.transport.https.port}/services/`, the gateway itself".into(),
+                    "point `[apim.key_manager] service_url` at the control planes (or key managers) of the region, e.g. through their load balancer"));
+            }
+            if f.event_hub.listening.is_none() && f.event_hub.service_url.is_none() {
+                acc.push(missing(i, node, "apim.event_hub",
+                    "this gateway has no `[apim.event_hub]` settings: it never hears of deployed APIs, revoked tokens or policy changes".into(),
+                    "add `[apim.event_hub]` with `enable = true`, `service_url` and `event_listening_endpoints` naming every control plane of the region"));
+            }
+            if f.throttling.decision.is_none() && f.throttling.url_groups.is_empty() {
+                acc.push(missing(i, node, "apim.throttling",
+                    "this gateway sets no `throttle_decision_endpoints` or `[[apim.throttling.url_group]]`: WSO2 falls back to the gateway's own broker and receiver, so no rate limit is enforced across the cluster".into(),
+                    "add `throttle_decision_endpoints` and one `[[apim.throttling.url_group]]` per traffic manager of the region"));
+            }
+            for env in &f.environments {
+                acc.push(
+                    Diagnostic::new(&RULE, i, env.header.clone(),
+                        format!("`[[apim.gateway.environment]]` `{}` on a gateway is ignored: environments are read on control planes", env.name.value))
+                        .help("define gateway environments on the control planes; a gateway chooses them through `[apim.sync_runtime_artifacts.gateway] gateway_labels`")
+                        .key("apim.gateway.environment", Some(&env.name.value)),
+                );
+            }
         }
-        let f = &node.facts;
-        let role = node.role;
-        match role {
-            Role::GatewayWorker => {
-                if f.key_manager_url.is_none() {
-                    acc.push(missing(i, node, "apim.key_manager.service_url",
-                        "this gateway sets no `[apim.key_manager] service_url`: WSO2 uses `https://localhost:${mgt.transport.https.port}/services/`, the gateway itself".into(),
-                        "point `[apim.key_manager] service_url` at the control planes (or key managers) of the region, e.g. through their load balancer"));
-                }
-                if f.event_hub.listening.is_none() && f.event_hub.service_url.is_none() {
-                    acc.push(missing(i, node, "apim.event_hub",
-                        "this gateway has no `[apim.event_hub]` settings: it never hears of deployed APIs, revoked tokens or policy changes".into(),
-                        "add `[apim.event_hub]` with `enable = true`, `service_url` and `event_listening_endpoints` naming every control plane of the region"));
-                }
-                if f.throttling.decision.is_none() && f.throttling.url_groups.is_empty() {
-                    acc.push(missing(i, node, "apim.throttling",
-                        "this gateway sets no `throttle_decision_endpoints` or `[[apim.throttling.url_group]]`: WSO2 falls back to the gateway's own broker and receiver, so no rate limit is enforced across the cluster".into(),
-                        "add `throttle_decision_endpoints` and one `[[apim.throttling.url_group]]` per traffic manager of the region"));
-                }
-                for env in &f.environments {
-                    acc.push(
-                        Diagnostic::new(&RULE, i, env.header.clone(),
-                            format!("`[[apim.gateway.environment]]` `{}` on a gateway is ignored: environments are read on control planes", env.name.value))
-                            .help("define gateway environments on the control planes; a gateway chooses them through `[apim.sync_runtime_artifacts.gateway] gateway_labels`")
-                            .key("apim.gateway.environment", Some(&env.name.value)),
-                    );
-                }
+        Role::ControlPlane => {
+            if !f.has_apim_db {
+                acc.push(missing(i, node, "database.apim_db",
+                    "this control plane sets no `[database.apim_db]`: WSO2 uses its embedded H2 database, a file of this node alone".into(),
+                    "add `[database.apim_db]` pointing at the API-M database every control plane, traffic manager and key manager of the region shares"));
             }
-            Role::ControlPlane => {
-                if !f.has_apim_db {
-                    acc.push(missing(i, node, "database.apim_db",
-                        "this control plane sets no `[database.apim_db]`: WSO2 uses its embedded H2 database, a file of this node alone".into(),
-                        "add `[database.apim_db]` pointing at the API-M database every control plane, traffic manager and key manager of the region shares"));
-                }
-                if let Some(labels) = &f.gateway_labels {
-                    acc.push(
-                        Diagnostic::new(&RULE, i, labels.span.clone(),
-                            "`gateway_labels` on a control plane is ignored: WSO2 disables artifact synchronisation to a gateway here")
-                            .severity(Severity::Info)
-                            .help("set `gateway_labels` on the gateways")
-                            .key("apim.sync_runtime_artifacts.gateway.gateway_labels", None),
-                    );
-                }
+            if let Some(labels) = &f.gateway_labels {
+                acc.push(
+                    Diagnostic::new(&RULE, i, labels.span.clone(),
+                        "`gateway_labels` on a control plane is ignored: WSO2 disables artifact synchronisation to a gateway here")
+                        .severity(Severity::Info)
+                        .help("set `gateway_labels` on the gateways")
+                        .key("apim.sync_runtime_artifacts.gateway.gateway_labels", None),
+                );
             }
-            Role::TrafficManager | Role::KeyManager if f.event_hub.listening.is_none() => {
-                let what = if role == Role::TrafficManager {
-                    "traffic manager"
-                } else {
-                    "key manager"
-                };
-                acc.push(missing(
-                    i,
-                    node,
-                    "apim.event_hub",
-                    format!("this {what} sets no `[apim.event_hub] event_listening_endpoints`: it never receives policy and key-manager events from the control planes"),
-                    "add `[apim.event_hub]` with `enable = true`, `service_url` and `event_listening_endpoints` naming every control plane of the region",
-                ));
-            }
-            _ => {}
         }
+        Role::TrafficManager | Role::KeyManager if f.event_hub.listening.is_none() => {
+            let what = if role == Role::TrafficManager {
+                "traffic manager"
+            } else {
+                "key manager"
+            };
+            acc.push(missing(
+                i,
+                node,
+                "apim.event_hub",
+                format!("this {what} sets no `[apim.event_hub] event_listening_endpoints`: it never receives policy and key-manager events from the control planes"),
+                "add `[apim.event_hub]` with `enable = true`, `service_url` and `event_listening_endpoints` naming every control plane of the region",
+            ));
+        }
+        _ => {}
     }
 }

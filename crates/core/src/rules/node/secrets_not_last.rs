@@ -1,9 +1,9 @@
 //! `secrets-not-last`: `[secrets]` is the last table of the file.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::Deployment;
+use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::{KeyKind, display_path};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "secrets-not-last",
@@ -11,43 +11,41 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Node,
     roles: &[],
     docs: include_str!("../../../../../rules/secrets-not-last.md"),
-    check,
+    check: Check::Node(check),
 };
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for (i, node) in dep.nodes.iter().enumerate() {
-        let keys = &node.facts.keys;
-        let Some(secrets) = keys
-            .iter()
-            .find(|k| k.segs == ["secrets"] && k.kind == KeyKind::Table)
-            .and_then(|k| k.header.clone())
-        else {
-            continue;
-        };
-        let after = keys
-            .iter()
-            .filter_map(|k| {
-                let h = k.header.clone()?;
-                (h.start > secrets.start).then_some((h, k))
-            })
-            .min_by_key(|(h, _)| h.start);
-        let Some((h, k)) = after else { continue };
-        let shown = display_path(&k.segs);
-        let header = if k.kind == KeyKind::ArrayOfTables {
-            format!("[[{shown}]]")
-        } else {
-            format!("[{shown}]")
-        };
-        acc.push(
-            Diagnostic::new(
-                &RULE,
-                i,
-                secrets,
-                format!("`[secrets]` is not the last table: `{header}` follows it"),
-            )
-            .related(i, h, "this table comes after `[secrets]`")
-            .help("move `[secrets]` and its aliases to the very end of the file; WSO2's documentation warns that startup fails otherwise")
-            .key("secrets", None),
-        );
-    }
+fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+    let keys = &node.facts.keys;
+    let Some(secrets) = keys
+        .iter()
+        .find(|k| k.segs == ["secrets"] && k.kind == KeyKind::Table)
+        .and_then(|k| k.header.clone())
+    else {
+        return;
+    };
+    let after = keys
+        .iter()
+        .filter_map(|k| {
+            let h = k.header.clone()?;
+            (h.start > secrets.start).then_some((h, k))
+        })
+        .min_by_key(|(h, _)| h.start);
+    let Some((h, k)) = after else { return };
+    let shown = display_path(&k.segs);
+    let header = if k.kind == KeyKind::ArrayOfTables {
+        format!("[[{shown}]]")
+    } else {
+        format!("[{shown}]")
+    };
+    acc.push(
+        Diagnostic::new(
+            &RULE,
+            i,
+            secrets,
+            format!("`[secrets]` is not the last table: `{header}` follows it"),
+        )
+        .related(i, h, "this table comes after `[secrets]`")
+        .help("move `[secrets]` and its aliases to the very end of the file; WSO2's documentation warns that startup fails otherwise")
+        .key("secrets", None),
+    );
 }

@@ -1,9 +1,9 @@
 //! `undefined-secret`: every `$secret{alias}` has `alias` in `[secrets]`.
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::Deployment;
+use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::{KeyKind, PlaceholderKind, Scalar};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 use crate::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
@@ -12,62 +12,58 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Node,
     roles: &[],
     docs: include_str!("../../../../../rules/undefined-secret.md"),
-    check,
+    check: Check::Node(check),
 };
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for (i, node) in dep.nodes.iter().enumerate() {
-        let keys = &node.facts.keys;
-        let runtime = keys.iter().any(|k| {
-            k.segs == ["runtime_secrets", "enable"]
-                && (matches!(k.value.as_ref().map(|v| &v.value), Some(Scalar::Bool(true)))
-                    || k.str_value() == Some("true"))
-        });
-        if runtime {
+fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+    let keys = &node.facts.keys;
+    let runtime = keys.iter().any(|k| {
+        k.segs == ["runtime_secrets", "enable"]
+            && (matches!(k.value.as_ref().map(|v| &v.value), Some(Scalar::Bool(true)))
+                || k.str_value() == Some("true"))
+    });
+    if runtime {
+        return;
+    }
+    let has_table = keys.iter().any(|k| k.segs == ["secrets"]);
+    let aliases: Vec<&str> = keys
+        .iter()
+        .filter(|k| k.segs.len() == 2 && k.segs.first().is_some_and(|s| s == "secrets"))
+        .map(|k| k.name.as_str())
+        .collect();
+    for kf in keys {
+        if kf.kind != KeyKind::Value || kf.segs.first().is_some_and(|s| s == "secrets") {
             continue;
         }
-        let has_table = keys.iter().any(|k| k.segs == ["secrets"]);
-        let aliases: Vec<&str> = keys
-            .iter()
-            .filter(|k| k.segs.len() == 2 && k.segs.first().is_some_and(|s| s == "secrets"))
-            .map(|k| k.name.as_str())
-            .collect();
-        for kf in keys {
-            if kf.kind != KeyKind::Value || kf.segs.first().is_some_and(|s| s == "secrets") {
+        for p in kf.placeholders(&node.text, PlaceholderKind::Secret) {
+            if aliases.contains(&p.name.as_str()) {
                 continue;
             }
-            for p in kf.placeholders(&node.text, PlaceholderKind::Secret) {
-                if aliases.contains(&p.name.as_str()) {
-                    continue;
+            let alias = p.name.as_str();
+            let mut d = Diagnostic::new(
+                &RULE,
+                i,
+                p.name_range.clone(),
+                if has_table {
+                    format!("`$secret{{{alias}}}` has no alias `{alias}` in `[secrets]`")
+                } else {
+                    format!("`$secret{{{alias}}}` is used but the file has no `[secrets]` table")
+                },
+            )
+            .key(kf.path(), Some(alias));
+            match did_you_mean(alias, aliases.iter().copied(), 2) {
+                Some(s) => {
+                    d = d.help(format!("did you mean `{s}`? WSO2 stops with \"Secret references can't be resolved for alias {alias}\"")).fix(Fix {
+                            title: format!("Use the alias `{s}`"),
+                            applicability: Applicability::Unsafe,
+                            edits: vec![Edit { file: i, range: p.name_range.clone(), new_text: s.to_owned() }],
+                        });
                 }
-                let alias = p.name.as_str();
-                let mut d = Diagnostic::new(
-                    &RULE,
-                    i,
-                    p.name_range.clone(),
-                    if has_table {
-                        format!("`$secret{{{alias}}}` has no alias `{alias}` in `[secrets]`")
-                    } else {
-                        format!(
-                            "`$secret{{{alias}}}` is used but the file has no `[secrets]` table"
-                        )
-                    },
-                )
-                .key(kf.path(), Some(alias));
-                match did_you_mean(alias, aliases.iter().copied(), 2) {
-                    Some(s) => {
-                        d = d.help(format!("did you mean `{s}`? WSO2 stops with \"Secret references can't be resolved for alias {alias}\"")).fix(Fix {
-                                title: format!("Use the alias `{s}`"),
-                                applicability: Applicability::Unsafe,
-                                edits: vec![Edit { file: i, range: p.name_range.clone(), new_text: s.to_owned() }],
-                            });
-                    }
-                    None => {
-                        d = d.help(format!("add `{alias} = \"[the value]\"` to `[secrets]` at the end of the file and run `ciphertool.sh -Dconfigure`; WSO2 stops with \"Secret references can't be resolved\" otherwise"));
-                    }
+                None => {
+                    d = d.help(format!("add `{alias} = \"[the value]\"` to `[secrets]` at the end of the file and run `ciphertool.sh -Dconfigure`; WSO2 stops with \"Secret references can't be resolved\" otherwise"));
                 }
-                acc.push(d);
             }
+            acc.push(d);
         }
     }
 }

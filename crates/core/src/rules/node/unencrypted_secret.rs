@@ -1,9 +1,9 @@
 //! `unencrypted-secret`: no `[secrets]` value is still in `"[plaintext]"` form.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::Deployment;
+use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::KeyKind;
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "unencrypted-secret",
@@ -11,39 +11,37 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Node,
     roles: &[],
     docs: include_str!("../../../../../rules/unencrypted-secret.md"),
-    check,
+    check: Check::Node(check),
 };
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for (i, node) in dep.nodes.iter().enumerate() {
-        for kf in &node.facts.keys {
-            if kf.kind != KeyKind::Value
-                || kf.segs.len() != 2
-                || kf.segs.first().is_none_or(|s| s != "secrets")
-            {
-                continue;
-            }
-            let Some(value) = kf.str_value() else {
-                continue;
-            };
-            let v = value.trim();
-            if !(v.starts_with('[') && v.ends_with(']')) {
-                continue;
-            }
-            let Some(span) = kf.value_span() else {
-                continue;
-            };
-            // never quote the value: it is the password itself
-            acc.push(
-                Diagnostic::new(
-                    &RULE,
-                    i,
-                    span,
-                    format!("the secret `{}` is still in `[plaintext]` form: the cipher tool was not run", kf.name),
-                )
-                .help("run `ciphertool.sh -Dconfigure` (or `ciphertool.bat`) on this node; WSO2 refuses to start with \"Secret references can't be plain text\"")
-                .key(kf.path(), None),
-            );
+fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+    for kf in &node.facts.keys {
+        if kf.kind != KeyKind::Value
+            || kf.segs.len() != 2
+            || kf.segs.first().is_none_or(|s| s != "secrets")
+        {
+            continue;
         }
+        let Some(value) = kf.str_value() else {
+            continue;
+        };
+        let v = value.trim();
+        if !(v.starts_with('[') && v.ends_with(']')) {
+            continue;
+        }
+        let Some(span) = kf.value_span() else {
+            continue;
+        };
+        // never quote the value: it is the password itself
+        acc.push(
+            Diagnostic::new(
+                &RULE,
+                i,
+                span,
+                format!("the secret `{}` is still in `[plaintext]` form: the cipher tool was not run", kf.name),
+            )
+            .help("run `ciphertool.sh -Dconfigure` (or `ciphertool.bat`) on this node; WSO2 refuses to start with \"Secret references can't be plain text\"")
+            .key(kf.path(), None),
+        );
     }
 }

@@ -3,9 +3,9 @@
 
 use crate::catalog;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::Deployment;
+use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::{KeyFact, KeyKind, Role, display_path};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 use crate::text::edit_distance;
 
 pub(crate) static RULE: Rule = Rule {
@@ -14,7 +14,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Node,
     roles: &[],
     docs: include_str!("../../../../../rules/unknown-key.md"),
-    check,
+    check: Check::Node(check),
 };
 
 /// Keys WSO2's own shipped files carry although no template reads them:
@@ -118,35 +118,33 @@ fn toml_key(seg: &str) -> String {
     }
 }
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for (i, node) in dep.nodes.iter().enumerate() {
-        let is_node = node.role == Role::IsKeyManager;
-        let mut reported: Vec<Vec<crate::model::Seg>> = Vec::new();
-        for kf in &node.facts.keys {
-            if reported
-                .iter()
-                .any(|r| kf.segs.len() >= r.len() && kf.segs.starts_with(r))
-            {
-                continue;
-            }
-            if let Some(d) = database_name(i, kf) {
-                acc.push(d);
-                reported.push(kf.segs.clone());
-                continue;
-            }
-            if let Some(d) = plain_table_for_array(i, kf) {
-                acc.push(d);
-                reported.push(kf.segs.clone());
-                continue;
-            }
-            if catalog::is_known(&kf.segs) || SHIPPED.contains(&kf.path().as_str()) {
-                continue;
-            }
-            if let Some(d) = finding(i, kf, is_node) {
-                acc.push(d);
-            }
-            reported.push(kf.segs.clone());
+fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+    let is_node = node.role == Role::IsKeyManager;
+    let mut reported: Vec<Vec<crate::model::Seg>> = Vec::new();
+    for kf in &node.facts.keys {
+        if reported
+            .iter()
+            .any(|r| kf.segs.len() >= r.len() && kf.segs.starts_with(r))
+        {
+            continue;
         }
+        if let Some(d) = database_name(i, kf) {
+            acc.push(d);
+            reported.push(kf.segs.clone());
+            continue;
+        }
+        if let Some(d) = plain_table_for_array(i, kf) {
+            acc.push(d);
+            reported.push(kf.segs.clone());
+            continue;
+        }
+        if catalog::is_known(&kf.segs) || SHIPPED.contains(&kf.path().as_str()) {
+            continue;
+        }
+        if let Some(d) = finding(i, kf, is_node) {
+            acc.push(d);
+        }
+        reported.push(kf.segs.clone());
     }
 }
 

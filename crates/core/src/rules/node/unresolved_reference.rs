@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use crate::catalog;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::Deployment;
+use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::{KeyFact, KeyKind, PlaceholderKind, Scalar};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 use crate::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
@@ -16,7 +16,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Node,
     roles: &[],
     docs: include_str!("../../../../../rules/unresolved-reference.md"),
-    check,
+    check: Check::Node(check),
 };
 
 /// The `$ref{…}` names inside a value text.
@@ -85,27 +85,25 @@ impl Context<'_> {
     }
 }
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for (i, node) in dep.nodes.iter().enumerate() {
-        let keys = &node.facts.keys;
-        let ctx = Context {
-            values: keys
-                .iter()
-                .filter(|k| k.is_top_level_value())
-                .map(|k| (k.path_str(), k))
-                .collect(),
-        };
-        let tables: Vec<String> = keys
+fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+    let keys = &node.facts.keys;
+    let ctx = Context {
+        values: keys
             .iter()
-            .filter(|k| k.kind == KeyKind::Table && !k.in_aot)
-            .map(KeyFact::path)
-            .collect();
-        inferred_database_url(i, keys, acc);
-        for kf in keys.iter().filter(|k| k.is_top_level_value()) {
-            for p in kf.placeholders(&node.text, PlaceholderKind::Ref) {
-                if let Some(d) = check_ref(i, kf, &p, &ctx, &tables) {
-                    acc.push(d);
-                }
+            .filter(|k| k.is_top_level_value())
+            .map(|k| (k.path_str(), k))
+            .collect(),
+    };
+    let tables: Vec<String> = keys
+        .iter()
+        .filter(|k| k.kind == KeyKind::Table && !k.in_aot)
+        .map(KeyFact::path)
+        .collect();
+    inferred_database_url(i, keys, acc);
+    for kf in keys.iter().filter(|k| k.is_top_level_value()) {
+        for p in kf.placeholders(&node.text, PlaceholderKind::Ref) {
+            if let Some(d) = check_ref(i, kf, &p, &ctx, &tables) {
+                acc.push(d);
             }
         }
     }

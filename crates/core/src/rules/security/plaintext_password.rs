@@ -1,9 +1,9 @@
 //! `plaintext-password`: password-like keys hold a reference, not a literal.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::Deployment;
+use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::{KeyKind, display_path, holds_placeholder};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "plaintext-password",
@@ -11,7 +11,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Security,
     roles: &[],
     docs: include_str!("../../../../../rules/plaintext-password.md"),
-    check,
+    check: Check::Node(check),
 };
 
 /// Whether a key's name says it holds a password or another credential.
@@ -29,38 +29,36 @@ pub(crate) fn is_password_key(name: &str) -> bool {
     .any(|w| n.ends_with(w))
 }
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for (i, node) in dep.nodes.iter().enumerate() {
-        for kf in &node.facts.keys {
-            if kf.kind != KeyKind::Value || !is_password_key(&kf.name) {
-                continue;
-            }
-            // `[secrets]` is unencrypted-secret's business
-            if matches!(
-                kf.segs.first().map(crate::model::Seg::as_str),
-                Some("secrets" | "runtime_secrets")
-            ) {
-                continue;
-            }
-            let Some(v) = kf.str_value() else { continue };
-            let flag = v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false");
-            let boolean = kf
-                .entry()
-                .is_some_and(|e| e.ty == crate::catalog::Ty::Boolean);
-            // `set_jwt_as_opaque_token = "true"` names a token but holds a switch
-            if v.trim().is_empty() || holds_placeholder(v) || flag || boolean {
-                continue;
-            }
-            let Some(span) = kf.value_span() else {
-                continue;
-            };
-            let shown = display_path(&kf.segs);
-            // never quote the value
-            acc.push(
-                Diagnostic::new(&RULE, i, span, format!("`{shown}` is written in plain text"))
-                    .help(format!("encrypt it with Secure Vault: `{} = \"$secret{{alias}}\"` with `alias = \"[the value]\"` in `[secrets]` and `ciphertool.sh -Dconfigure`; or read it from `$env{{…}}`", kf.name))
-                    .key(kf.path(), None),
-            );
+fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+    for kf in &node.facts.keys {
+        if kf.kind != KeyKind::Value || !is_password_key(&kf.name) {
+            continue;
         }
+        // `[secrets]` is unencrypted-secret's business
+        if matches!(
+            kf.segs.first().map(crate::model::Seg::as_str),
+            Some("secrets" | "runtime_secrets")
+        ) {
+            continue;
+        }
+        let Some(v) = kf.str_value() else { continue };
+        let flag = v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false");
+        let boolean = kf
+            .entry()
+            .is_some_and(|e| e.ty == crate::catalog::Ty::Boolean);
+        // `set_jwt_as_opaque_token = "true"` names a token but holds a switch
+        if v.trim().is_empty() || holds_placeholder(v) || flag || boolean {
+            continue;
+        }
+        let Some(span) = kf.value_span() else {
+            continue;
+        };
+        let shown = display_path(&kf.segs);
+        // never quote the value
+        acc.push(
+            Diagnostic::new(&RULE, i, span, format!("`{shown}` is written in plain text"))
+                .help(format!("encrypt it with Secure Vault: `{} = \"$secret{{alias}}\"` with `alias = \"[the value]\"` in `[secrets]` and `ciphertool.sh -Dconfigure`; or read it from `$env{{…}}`", kf.name))
+                .key(kf.path(), None),
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::Role;
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "cache-invalidation-domain-mismatch",
@@ -14,7 +14,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Shared,
     roles: &[Role::ControlPlane],
     docs: include_str!("../../../../../rules/cache-invalidation-domain-mismatch.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 /// `(enabled, domain)` as WSO2 applies it (defaults: off, `default`).

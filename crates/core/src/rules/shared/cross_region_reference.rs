@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
 use crate::model::Role;
-use crate::rules::{Group, Rule, host_span};
+use crate::rules::{Check, Group, Rule, host_span};
 
 pub(crate) static RULE: Rule = Rule {
     id: "cross-region-reference",
@@ -12,7 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Shared,
     roles: &[],
     docs: include_str!("../../../../../rules/cross-region-reference.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 fn is_cp(r: Role) -> bool {

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
 use crate::model::{Database, Facts};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "db-replication-unsupported",
@@ -12,7 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Shared,
     roles: &[],
     docs: include_str!("../../../../../rules/db-replication-unsupported.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 type Getter = fn(&Facts) -> Option<&Database>;

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "internal-keystore-mismatch",
@@ -10,7 +10,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Shared,
     roles: &[],
     docs: include_str!("../../../../../rules/internal-keystore-mismatch.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {

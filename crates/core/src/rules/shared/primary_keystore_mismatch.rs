@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{Keystore, Role};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "primary-keystore-mismatch",
@@ -11,7 +11,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Shared,
     roles: &[],
     docs: include_str!("../../../../../rules/primary-keystore-mismatch.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 /// Keystore files WSO2 ships: a node that omits the table uses one of them.

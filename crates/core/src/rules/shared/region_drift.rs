@@ -7,7 +7,7 @@ use std::ops::Range;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{DEFAULT_USER_STORE, Facts, Keystore, Role};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "region-drift",
@@ -15,7 +15,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Shared,
     roles: &[],
     docs: include_str!("../../../../../rules/region-drift.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 /// A place in a node's file.

@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{Database, DbIdentity, Facts, Role};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "shared-db-mismatch",
@@ -11,7 +11,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Shared,
     roles: &[],
     docs: include_str!("../../../../../rules/shared-db-mismatch.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 type Getter = fn(&Facts) -> Option<&Database>;

@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{DEFAULT_ADMIN, DEFAULT_USER_STORE, Facts, Role, Sp};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "super-admin-mismatch",
@@ -14,7 +14,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Shared,
     roles: &[],
     docs: include_str!("../../../../../rules/super-admin-mismatch.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 fn placeholder(s: &str) -> bool {

@@ -1,8 +1,8 @@
 //! `toml-syntax`: the file parses (duplicate keys and tables included).
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::Deployment;
-use crate::rules::{Group, Rule};
+use crate::graph::{Deployment, Node, NodeIdx};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "toml-syntax",
@@ -10,67 +10,70 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Syntax,
     roles: &[],
     docs: include_str!("../../../../../rules/toml-syntax.md"),
-    check,
+    check: Check::Node(check),
 };
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for (i, node) in dep.nodes.iter().enumerate() {
-        if node.is_analysable() {
-            // TOML 1.1 syntax toml_edit accepts and WSO2's older parser does not
-            for err in crate::syntax::legacy_syntax(&node.text) {
-                let mut d = Diagnostic::new(&RULE, i, err.span.clone(), err.message.clone())
-                    .help("WSO2 refuses to start on it (\"Error parsing deployment configuration\"); write it in TOML 1.0")
-                    .key("", Some(&err.message));
-                // never a fix inside a secret: its new text would show part of the value
-                let in_secret = node
-                    .secrets
-                    .iter()
-                    .any(|r| r.start < err.span.end && err.span.start < r.end);
-                if let Some(new_text) = node.text.get(err.span.clone()).and_then(toml_1_0)
-                    && !in_secret
-                {
-                    d = d.fix(Fix {
-                        title: if new_text.is_empty() {
-                            "Remove the trailing comma".to_owned()
-                        } else {
-                            format!("Write `{new_text}`")
-                        },
-                        applicability: Applicability::Safe,
-                        edits: vec![Edit {
-                            file: i,
-                            range: err.span.clone(),
-                            new_text,
-                        }],
-                    });
-                }
-                acc.push(d);
+fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+    if node.is_analysable() {
+        // TOML 1.1 syntax toml_edit accepts and WSO2's older parser does not
+        for err in crate::syntax::legacy_syntax(&node.text) {
+            let mut d = Diagnostic::new(&RULE, i, err.span.clone(), err.message.clone())
+                .help("WSO2 refuses to start on it (\"Error parsing deployment configuration\"); write it in TOML 1.0")
+                .key("", Some(&err.message));
+            // never a fix inside a secret: its new text would show part of the value
+            let in_secret = node
+                .secrets
+                .iter()
+                .any(|r| r.start < err.span.end && err.span.start < r.end);
+            if let Some(new_text) = node.text.get(err.span.clone()).and_then(toml_1_0)
+                && !in_secret
+            {
+                d = d.fix(Fix {
+                    title: if new_text.is_empty() {
+                        "Remove the trailing comma".to_owned()
+                    } else {
+                        format!("Write `{new_text}`")
+                    },
+                    applicability: Applicability::Safe,
+                    edits: vec![Edit {
+                        file: i,
+                        range: err.span.clone(),
+                        new_text,
+                    }],
+                });
             }
+            acc.push(d);
         }
-        let Some(err) = &node.syntax_error else {
-            continue;
-        };
-        let what = node
-            .text
-            .get(err.span.clone())
-            .filter(|s| !s.is_empty() && s.len() < 80);
-        let mut d = match (&err.first_definition, what) {
-            (Some(first), Some(key)) => {
-                let header = node.redacted.get(first.clone()).unwrap_or(key);
-                Diagnostic::new(&RULE, i, err.span.clone(), format!("duplicate key `{key}`: `{header}` is defined twice"))
-                    .related(i, first.clone(), "first defined here")
-                    .help("WSO2 refuses to start on a duplicate table; merge the two definitions into one")
-            }
-            _ => Diagnostic::new(
+    }
+    let Some(err) = &node.syntax_error else {
+        return;
+    };
+    let what = node
+        .text
+        .get(err.span.clone())
+        .filter(|s| !s.is_empty() && s.len() < 80);
+    let mut d = match (&err.first_definition, what) {
+        (Some(first), Some(key)) => {
+            let header = node.redacted.get(first.clone()).unwrap_or(key);
+            Diagnostic::new(
                 &RULE,
                 i,
                 err.span.clone(),
-                format!("invalid TOML: {}", err.message),
+                format!("duplicate key `{key}`: `{header}` is defined twice"),
             )
-            .help("WSO2 refuses to start when deployment.toml does not parse"),
-        };
-        d = d.key("", Some(&err.message));
-        acc.push(d);
-    }
+            .related(i, first.clone(), "first defined here")
+            .help("WSO2 refuses to start on a duplicate table; merge the two definitions into one")
+        }
+        _ => Diagnostic::new(
+            &RULE,
+            i,
+            err.span.clone(),
+            format!("invalid TOML: {}", err.message),
+        )
+        .help("WSO2 refuses to start when deployment.toml does not parse"),
+    };
+    d = d.key("", Some(&err.message));
+    acc.push(d);
 }
 
 /// The TOML 1.0 spelling of a TOML 1.1-only construct, where it is the same

@@ -5,7 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
 use crate::model::{Role, Sp};
 use crate::query;
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "environment-without-gateway",
@@ -13,7 +13,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Wiring,
     roles: &[Role::ControlPlane, Role::AllInOne],
     docs: include_str!("../../../../../rules/environment-without-gateway.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {

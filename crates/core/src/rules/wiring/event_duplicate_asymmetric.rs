@@ -8,7 +8,7 @@ use std::ops::Range;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::{Deployment, EdgeKind, NodeIdx, Resolution};
 use crate::model::{Facts, Role, UrlList};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "event-duplicate-asymmetric",
@@ -16,7 +16,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Wiring,
     roles: &[Role::ControlPlane, Role::TrafficManager],
     docs: include_str!("../../../../../rules/event-duplicate-asymmetric.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 struct Pair {

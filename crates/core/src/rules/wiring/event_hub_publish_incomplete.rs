@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::{Deployment, EdgeKind, NodeIdx, Resolution};
 use crate::model::Role;
-use crate::rules::{Group, Rule, related_node};
+use crate::rules::{Check, Group, Rule, related_node};
 
 pub(crate) static RULE: Rule = Rule {
     id: "event-hub-publish-incomplete",
@@ -15,7 +15,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Wiring,
     roles: &[Role::ControlPlane],
     docs: include_str!("../../../../../rules/event-hub-publish-incomplete.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 fn ids(dep: &Deployment, v: &[NodeIdx]) -> String {

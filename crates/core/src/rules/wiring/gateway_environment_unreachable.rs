@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::endpoint::HostKind;
 use crate::graph::{Deployment, EdgeKind, Resolution};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "gateway-environment-unreachable",
@@ -11,7 +11,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Wiring,
     roles: &[],
     docs: include_str!("../../../../../rules/gateway-environment-unreachable.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {

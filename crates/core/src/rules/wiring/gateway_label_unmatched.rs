@@ -5,7 +5,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::Deployment;
 use crate::model::Role;
 use crate::query;
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 use crate::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
@@ -14,7 +14,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Wiring,
     roles: &[Role::GatewayWorker, Role::AllInOne],
     docs: include_str!("../../../../../rules/gateway-label-unmatched.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::PORT_KEYS;
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "port-conflict",
@@ -13,7 +13,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Wiring,
     roles: &[],
     docs: include_str!("../../../../../rules/port-conflict.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 /// The ports every API-M node opens (each moves with the offset).

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, EdgeKind};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "revocation-endpoint-unreachable",
@@ -10,7 +10,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Wiring,
     roles: &[],
     docs: include_str!("../../../../../rules/revocation-endpoint-unreachable.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {

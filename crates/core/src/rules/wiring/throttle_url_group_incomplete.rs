@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, EdgeKind, NodeIdx};
 use crate::model::Role;
-use crate::rules::{Group, Rule, related_node};
+use crate::rules::{Check, Group, Rule, related_node};
 
 pub(crate) static RULE: Rule = Rule {
     id: "throttle-url-group-incomplete",
@@ -14,7 +14,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Wiring,
     roles: &[Role::GatewayWorker],
     docs: include_str!("../../../../../rules/throttle-url-group-incomplete.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 fn is_throttle(k: EdgeKind) -> bool {

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, Resolution};
-use crate::rules::{Group, Rule};
+use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
     id: "unknown-host",
@@ -12,7 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     group: Group::Wiring,
     roles: &[],
     docs: include_str!("../../../../../rules/unknown-host.md"),
-    check,
+    check: Check::Deployment(check),
 };
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
