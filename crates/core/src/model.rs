@@ -636,16 +636,24 @@ impl KeyFact {
     /// The placeholders of `kind` written in this key's string values (every
     /// string of an array too), in file order; `file_text` is the node's text.
     pub fn placeholders(&self, file_text: &str, kind: PlaceholderKind) -> Vec<Placeholder> {
-        let Some(v) = &self.value else {
-            return Vec::new();
-        };
-        let mut strings = Vec::new();
-        Scalar::strings(v, &mut strings);
-        strings
-            .iter()
-            .flat_map(|(_, span)| placeholders(file_text, span))
-            .filter(|p| p.kind == kind)
-            .collect()
+        fn walk(v: &Sp<Scalar>, text: &str, kind: PlaceholderKind, out: &mut Vec<Placeholder>) {
+            match &v.value {
+                // most values hold no `$`: no scan, no allocation
+                Scalar::Str(_) if text.get(v.span.clone()).is_some_and(|t| t.contains('$')) => out
+                    .extend(
+                        placeholders(text, &v.span)
+                            .into_iter()
+                            .filter(|p| p.kind == kind),
+                    ),
+                Scalar::Array(items) => items.iter().for_each(|i| walk(i, text, kind, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        if let Some(v) = &self.value {
+            walk(v, file_text, kind, &mut out);
+        }
+        out
     }
 }
 

@@ -20,11 +20,16 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 /// Whether a key holds endpoint URLs (by its name).
+/// Without allocating: it runs for every key of every node.
 fn is_url_key(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    ["url", "urls", "endpoint", "endpoints"]
-        .iter()
-        .any(|s| n == *s || n.ends_with(&format!("_{s}")))
+    ["url", "urls", "endpoint", "endpoints"].iter().any(|s| {
+        let Some(cut) = name.len().checked_sub(s.len()) else {
+            return false;
+        };
+        let (head, tail) = (name.get(..cut), name.get(cut..));
+        tail.is_some_and(|t| t.eq_ignore_ascii_case(s))
+            && head.is_some_and(|h| h.is_empty() || h.ends_with('_'))
+    })
 }
 
 /// The schemes a key accepts; `None`: any scheme.

@@ -31,17 +31,18 @@ const DB_ALIASES: [(&str, &str); 5] = [
 ];
 
 /// The allowed values of a key and whether a case difference is harmless.
-fn enumeration(kf: &KeyFact) -> Option<(Vec<&'static str>, bool)> {
-    let segs: Vec<&str> = kf.segs.iter().map(crate::model::Seg::as_str).collect();
-    match segs.as_slice() {
-        ["server", "server_role"] => None, // invalid-server-role
-        ["keystore", _, "type"] | ["truststore", "type"] | ["custom_keystore", _, "type"] => {
-            Some((KEYSTORE_TYPES.to_vec(), true))
+fn enumeration(kf: &KeyFact) -> Option<(&'static [&'static str], bool)> {
+    let seg = |n: usize| kf.segs.get(n).map(crate::model::Seg::as_str);
+    match (kf.segs.len(), seg(0), seg(1), seg(2), seg(3)) {
+        (2, Some("server"), Some("server_role"), ..) => None, // invalid-server-role
+        (3, Some("keystore" | "custom_keystore"), _, Some("type"), _)
+        | (2, Some("truststore"), Some("type"), ..) => Some((&KEYSTORE_TYPES, true)),
+        (4, Some("apim"), Some("gateway"), Some("environment[]"), Some("type")) => {
+            Some((&ENVIRONMENT_TYPES, false))
         }
-        ["apim", "gateway", "environment[]", "type"] => Some((ENVIRONMENT_TYPES.to_vec(), false)),
         _ => {
             let e = kf.entry()?;
-            (e.closed && !e.values.is_empty()).then(|| (e.values.to_vec(), false))
+            (e.closed && !e.values.is_empty()).then_some((e.values, false))
         }
     }
 }
@@ -80,9 +81,9 @@ fn check_key(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
     {
         return None;
     }
-    let shown = display_path(&kf.segs);
     let span = value.span.clone();
     if let Some((allowed, case_free)) = enumeration(kf) {
+        let shown = display_path(&kf.segs);
         let Scalar::Str(s) = &value.value else {
             return Some(
                 Diagnostic::new(
@@ -94,7 +95,7 @@ fn check_key(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
                         value.value.type_name()
                     ),
                 )
-                .help(format!("use one of {}", list(&allowed)))
+                .help(format!("use one of {}", list(allowed)))
                 .key(kf.path(), None),
             );
         };
@@ -136,13 +137,13 @@ fn check_key(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
                     None => d,
                 }
             }
-            None => d.help(format!("use one of {}", list(&allowed))),
+            None => d.help(format!("use one of {}", list(allowed))),
         };
         return Some(d);
     }
     let entry = kf.entry()?;
     if let Some(unit) = entry.unit {
-        return duration(file, kf, &shown, unit);
+        return duration(file, kf, &display_path(&kf.segs), unit);
     }
     if entry.heuristic {
         return None;
@@ -178,7 +179,7 @@ fn check_key(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
             &RULE,
             file,
             value.span.clone(),
-            format!("`{shown}` must be {want}, not {written}"),
+            format!("`{}` must be {want}, not {written}", display_path(&kf.segs)),
         )
         .help("WSO2 renders the value into its XML as written; a wrong type breaks the generated configuration or is silently read as the default")
         .key(kf.path(), None),

@@ -54,21 +54,26 @@ fn is_keystore(segs: &[crate::model::Seg]) -> bool {
 
 fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     let keys = &node.facts.keys;
+    let candidates: Vec<&KeyFact> = keys
+        .iter()
+        .filter(|k| {
+            k.name == "key_password"
+                && k.is_top_level_value()
+                && k.segs.split_last().is_some_and(|(_, t)| is_keystore(t))
+        })
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
     let values: HashMap<&str, &KeyFact> = keys
         .iter()
         .filter(|k| k.is_top_level_value())
         .map(|k| (k.path_str(), k))
         .collect();
-    for kp in keys
-        .iter()
-        .filter(|k| k.name == "key_password" && k.is_top_level_value())
-    {
+    for kp in candidates {
         let Some((_, table)) = kp.segs.split_last() else {
             continue;
         };
-        if !is_keystore(table) {
-            continue;
-        }
         let mut pw_path = table.to_vec();
         pw_path.push(crate::model::Seg::from("password"));
         let Some(pw) = values.get(catalog::join(&pw_path).as_str()) else {

@@ -87,6 +87,19 @@ impl Context<'_> {
 
 fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     let keys = &node.facts.keys;
+    inferred_database_url(i, keys, acc);
+    let refs: Vec<(&KeyFact, crate::model::Placeholder)> = keys
+        .iter()
+        .filter(|k| k.is_top_level_value())
+        .flat_map(|k| {
+            k.placeholders(&node.text, PlaceholderKind::Ref)
+                .into_iter()
+                .map(move |p| (k, p))
+        })
+        .collect();
+    if refs.is_empty() {
+        return;
+    }
     let ctx = Context {
         values: keys
             .iter()
@@ -94,17 +107,14 @@ fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) 
             .map(|k| (k.path_str(), k))
             .collect(),
     };
-    let tables: Vec<String> = keys
+    let tables: Vec<&str> = keys
         .iter()
         .filter(|k| k.kind == KeyKind::Table && !k.in_aot)
-        .map(KeyFact::path)
+        .map(KeyFact::path_str)
         .collect();
-    inferred_database_url(i, keys, acc);
-    for kf in keys.iter().filter(|k| k.is_top_level_value()) {
-        for p in kf.placeholders(&node.text, PlaceholderKind::Ref) {
-            if let Some(d) = check_ref(i, kf, &p, &ctx, &tables) {
-                acc.push(d);
-            }
+    for (kf, p) in refs {
+        if let Some(d) = check_ref(i, kf, &p, &ctx, &tables) {
+            acc.push(d);
         }
     }
 }
@@ -114,7 +124,7 @@ fn check_ref(
     kf: &KeyFact,
     p: &crate::model::Placeholder,
     ctx: &Context<'_>,
-    tables: &[String],
+    tables: &[&str],
 ) -> Option<Diagnostic> {
     let target = p.name.as_str();
     let key = kf.path();
@@ -155,7 +165,7 @@ fn check_ref(
             .key(key, Some(target)),
         );
     }
-    if tables.iter().any(|t| t == target) {
+    if tables.contains(&target) {
         return Some(
             Diagnostic::new(
                 &RULE,
