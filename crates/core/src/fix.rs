@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
-use crate::graph::{Deployment, NodeIdx};
+use crate::graph::{Deployment, Node, NodeIdx};
 use crate::suppress;
 use crate::vfs::{Discovery, OverlayFs, Vfs};
 
@@ -154,13 +154,14 @@ fn result(dep: &Deployment, file: NodeIdx, edits: &[Edit]) -> Result<String, Str
 
 /// Whether `fix`, applied alone, leaves every file it touches that parses
 /// still parsing. A rule's fix that would not is dropped where findings are
-/// made (`rules::run_rules`), so no front end ever offers it.
-pub(crate) fn keeps_parsing(dep: &Deployment, fix: &Fix) -> bool {
+/// made (`rules::run_rules`), so no front end ever offers it. `node` gives
+/// the nodes the fix may touch.
+pub(crate) fn keeps_parsing<'a>(node: impl Fn(NodeIdx) -> Option<&'a Node>, fix: &Fix) -> bool {
     let mut files: Vec<NodeIdx> = fix.edits.iter().map(|e| e.file).collect();
     files.sort_unstable();
     files.dedup();
     files.into_iter().all(|file| {
-        let Some(node) = dep.node(file) else {
+        let Some(node) = node(file) else {
             return false;
         };
         if node.syntax_error.is_some() || node.read_error.is_some() {

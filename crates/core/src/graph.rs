@@ -40,8 +40,9 @@ pub struct Node {
     pub role_source: RoleSource,
     /// The original text (empty when unreadable).
     pub text: Arc<str>,
-    /// The text with every secret starred out: the only text renderers see.
-    pub redacted: Arc<str>,
+    /// The text with every secret starred out ([`Node::redacted`]), made when
+    /// first asked for: most nodes have no finding to show.
+    redacted: std::sync::OnceLock<Arc<str>>,
     pub secrets: Vec<Range<usize>>,
     pub lines: LineIndex,
     pub read_error: Option<ReadError>,
@@ -54,9 +55,20 @@ pub struct Node {
     /// The file parsed but its tree was dropped once the model was built
     /// ([`Deployment::build_without_trees`]); it is still analysable.
     pub tree_dropped: bool,
+    /// The findings of the node rules ([`crate::rules::Check::Node`]), when
+    /// they ran as the node was built ([`Deployment::build_without_trees`]):
+    /// `facts.keys`, which only they read, is then dropped.
+    pub node_findings: Option<Vec<crate::diagnostic::Diagnostic>>,
 }
 
 impl Node {
+    /// The text with every secret starred out (same length, same offsets):
+    /// the only text renderers see.
+    pub fn redacted(&self) -> &str {
+        self.redacted
+            .get_or_init(|| crate::redact::redact(&self.text, &self.secrets).into())
+    }
+
     /// Whether the node's content could be read and parsed.
     pub fn is_analysable(&self) -> bool {
         self.doc.is_some() || self.tree_dropped
@@ -263,12 +275,15 @@ pub struct Deployment {
 }
 
 /// Parse, redact and model one file (pure; run in parallel).
+/// `run_rules`: the index the node will have and the node rules to run
+/// before its keys are dropped, for [`Deployment::build_without_trees`].
 fn build_node(
     root: &Path,
     root_name: &str,
     config: &Config,
     file: SourceFile,
     keep_tree: bool,
+    run_rules: Option<(NodeIdx, &[&'static crate::rules::Rule])>,
 ) -> Node {
     let rel = relative(&file.path, root);
     let id = node_id(&rel, root_name);
@@ -288,7 +303,6 @@ fn build_node(
         None => (None, None),
     };
     let secrets = crate::redact::secret_ranges(&text, doc.as_ref());
-    let redacted: Arc<str> = crate::redact::redact(&text, &secrets).into();
     let facts = doc.as_ref().map(Facts::extract).unwrap_or_default();
     let (role, role_source) = infer_role(node_cfg.and_then(|n| n.role), &facts);
     let offset = node_cfg
@@ -302,7 +316,7 @@ fn build_node(
         }
         d => (d, false),
     };
-    Node {
+    let mut node = Node {
         lines: LineIndex::new(&text),
         id,
         path: file.path,
@@ -311,7 +325,7 @@ fn build_node(
         role,
         role_source,
         text: text.into(),
-        redacted,
+        redacted: std::sync::OnceLock::new(),
         secrets,
         read_error,
         syntax_error,
@@ -320,12 +334,18 @@ fn build_node(
         offset,
         machine: node_cfg.and_then(|n| n.machine.clone()),
         tree_dropped,
+        node_findings: None,
+    };
+    if let Some((i, rules)) = run_rules {
+        node.node_findings = Some(crate::rules::run_node_rules(rules, config, i, &node));
+        node.facts.keys = Vec::new();
     }
+    node
 }
 
 /// Parse, redact and model one file of the deployment rooted at `root`.
 pub fn parse_node(root: &Path, config: &Config, file: SourceFile) -> Node {
-    build_node(root, &root_name(root), config, file, true)
+    build_node(root, &root_name(root), config, file, true, None)
 }
 
 /// The root directory's own name (the id of a node file in the root).
@@ -376,7 +396,9 @@ impl Deployment {
 
     /// Like [`Deployment::build`], but each node's toml_edit tree is dropped as
     /// soon as its facts are extracted (`Node::doc` is `None`, `tree_dropped`
-    /// set): a fraction of the memory, for front ends whose rules and
+    /// set), and the node rules run as each node is built, while it is in
+    /// cache, after which its `facts.keys` are dropped (`Node::node_findings`
+    /// holds their findings): a fraction of the memory, for front ends whose
     /// renderers need only the model (the CLI).
     pub fn build_without_trees(root: &Path, config: Config, files: Vec<SourceFile>) -> Deployment {
         Self::build_with(root, config, files, false)
@@ -389,9 +411,20 @@ impl Deployment {
         keep_trees: bool,
     ) -> Deployment {
         let root_name = root_name(root);
+        // in `from_nodes`'s order, so a node's index is known as it is built
+        let mut files: Vec<(String, SourceFile)> = files
+            .into_iter()
+            .map(|f| (relative(&f.path, root), f))
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let rules = crate::rules::node_rules(&config);
         let nodes: Vec<Node> = files
             .into_par_iter()
-            .map(|f| build_node(root, &root_name, &config, f, keep_trees))
+            .enumerate()
+            .map(|(i, (_, f))| {
+                let run = (!keep_trees).then_some((i, rules.as_slice()));
+                build_node(root, &root_name, &config, f, keep_trees, run)
+            })
             .collect();
         Deployment::from_nodes(root, config, nodes)
     }
@@ -522,6 +555,12 @@ fn group_name(urls: &[crate::model::Sp<String>]) -> String {
     urls.first()
         .and_then(|u| endpoint::parse(&u.value).ok())
         .map_or_else(|| "?".to_owned(), |e| e.host)
+}
+
+/// The string literals of the URLs a node uses to reach others (its edges'
+/// spans), known from the node alone.
+pub(crate) fn url_spans(n: &Node) -> Vec<Range<usize>> {
+    url_sites(0, n).into_iter().map(|s| s.url.span).collect()
 }
 
 fn url_sites(from: NodeIdx, n: &Node) -> Vec<Site> {

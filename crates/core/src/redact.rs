@@ -199,7 +199,7 @@ fn url_credentials(text: &str, acc: &mut Vec<Range<usize>>) {
     // rather than a lower-cased copy of the file searched three times
     let mut found: [Vec<Range<usize>>; 3] = Default::default();
     let bytes = text.as_bytes();
-    for (eq, _) in bytes.iter().enumerate().filter(|(_, b)| **b == b'=') {
+    for eq in memchr::memchr_iter(b'=', bytes) {
         let ends_with = |w: &str| {
             eq.checked_sub(w.len())
                 .and_then(|s| bytes.get(s..eq))

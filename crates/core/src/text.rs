@@ -22,13 +22,9 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         // a byte-order mark is no column: line 1 starts after it
         let first = if text.starts_with('\u{feff}') { 3 } else { 0 };
-        let mut starts = vec![first];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        starts.push(first);
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         Self {
             starts,
             len: text.len(),

@@ -32,7 +32,7 @@ fn render(dep: &Deployment, diags: &[Diagnostic]) -> String {
     for d in diags {
         let Some(n) = dep.node(d.file) else { continue };
         let p = n.lines.line_col(&n.text, d.range.start);
-        let snippet = n.redacted.get(d.range.clone()).unwrap_or("");
+        let snippet = n.redacted().get(d.range.clone()).unwrap_or("");
         out.push_str(&format!(
             "{} {} {}:{}:{} `{}`\n  {}\n",
             d.severity, d.rule, n.id, p.line, p.column, snippet, d.message

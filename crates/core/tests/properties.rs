@@ -36,7 +36,7 @@ fn in_file(
         "{what}: {r:?} not on char boundaries in {}",
         n.rel
     );
-    prop_assert_eq!(n.redacted.len(), n.text.len(), "redaction keeps offsets");
+    prop_assert_eq!(n.redacted().len(), n.text.len(), "redaction keeps offsets");
     Ok(())
 }
 

@@ -61,7 +61,7 @@ impl miette::Diagnostic for Finding {
 }
 
 fn span(r: &Report<'_>, node: NodeIdx, range: &std::ops::Range<usize>) -> (usize, usize) {
-    let len = r.dep.node(node).map_or(0, |n| n.redacted.len());
+    let len = r.dep.node(node).map_or(0, |n| n.redacted().len());
     let start = range.start.min(len);
     (start, range.end.clamp(start, len) - start)
 }
@@ -124,7 +124,7 @@ impl SourceCode for Excerpt {
 /// The excerpt around `range`, or `None` when its lines are too long to show.
 fn excerpt(r: &Report<'_>, node: NodeIdx, range: &std::ops::Range<usize>) -> Option<Excerpt> {
     let n = r.dep.node(node)?;
-    let text = &n.redacted;
+    let text = n.redacted();
     let start = range.start.min(text.len());
     let end = range.end.clamp(start, text.len());
     let first_line = n.lines.line_of(start).saturating_sub(1);

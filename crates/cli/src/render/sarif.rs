@@ -62,7 +62,7 @@ pub fn uri_path(path: &str) -> String {
 /// 1-based line and UTF-16 column of an offset.
 fn pos16(r: &Report<'_>, node: NodeIdx, offset: usize) -> (u64, u64) {
     r.dep.node(node).map_or((1, 1), |n| {
-        let (l, c) = n.lines.line_col_utf16(&n.redacted, offset);
+        let (l, c) = n.lines.line_col_utf16(n.redacted(), offset);
         (u64::from(l) + 1, u64::from(c) + 1)
     })
 }
@@ -76,8 +76,8 @@ fn region(r: &Report<'_>, node: NodeIdx, range: &Range<usize>, snippet: bool) ->
     v.insert("endLine".into(), json!(el));
     v.insert("endColumn".into(), json!(ec));
     let text = r.dep.node(node).filter(|_| snippet).and_then(|n| {
-        let c = apimlint_core::text::clamp_range(&n.redacted, range.clone());
-        n.redacted.get(c).map(str::to_owned)
+        let c = apimlint_core::text::clamp_range(n.redacted(), range.clone());
+        n.redacted().get(c).map(str::to_owned)
     });
     if let Some(text) = text {
         v.insert("snippet".into(), json!({ "text": text }));
@@ -94,9 +94,9 @@ fn context_region(r: &Report<'_>, node: NodeIdx, range: &Range<usize>) -> Option
     let end = n
         .lines
         .line_start(last + 1)
-        .min(n.redacted.len())
+        .min(n.redacted().len())
         .max(start);
-    let text = n.redacted.get(start..end)?;
+    let text = n.redacted().get(start..end)?;
     if text.is_empty() {
         return None;
     }

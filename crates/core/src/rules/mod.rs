@@ -10,7 +10,7 @@ pub(crate) mod wiring;
 
 use rayon::prelude::*;
 
-use crate::config::Level;
+use crate::config::{Config, Level};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::Role;
@@ -56,7 +56,7 @@ pub enum Check {
     /// Reads only the node it reports on (its facts, text and the edges it
     /// writes) and `apimlint.toml`: run node by node, in parallel, and by the
     /// language server only for the files that changed.
-    Node(fn(&Deployment, NodeIdx, &Node, &mut Vec<Diagnostic>)),
+    Node(fn(&Config, NodeIdx, &Node, &mut Vec<Diagnostic>)),
     /// Compares nodes: run once over the whole deployment.
     Deployment(fn(&Deployment, &mut Vec<Diagnostic>)),
 }
@@ -146,19 +146,6 @@ pub(crate) fn run_rules_on(
 ) -> Vec<Diagnostic> {
     let (local, cross): (Vec<&'static Rule>, Vec<&'static Rule>) =
         rules.iter().partition(|r| r.is_local());
-    let finish = |r: &Rule, acc: &mut Vec<Diagnostic>| {
-        for d in acc.iter_mut() {
-            if d.fix
-                .as_ref()
-                .is_some_and(|f| !crate::fix::keeps_parsing(dep, f))
-            {
-                d.fix = None;
-            }
-        }
-        if let Some(Level::Is(sev)) = dep.config.level(r.id) {
-            acc.iter_mut().for_each(|d| d.severity = sev);
-        }
-    };
     let (mut out, per_node) = rayon::join(
         || {
             cross
@@ -168,7 +155,7 @@ pub(crate) fn run_rules_on(
                     if let Check::Deployment(check) = r.check {
                         check(dep, &mut acc);
                     }
-                    finish(r, &mut acc);
+                    finish(r, &dep.config, |i| dep.node(i), &mut acc);
                     acc
                 })
                 .collect::<Vec<_>>()
@@ -177,26 +164,66 @@ pub(crate) fn run_rules_on(
             nodes
                 .par_iter()
                 .with_min_len(8)
-                .flat_map_iter(|&i| {
-                    let mut all = Vec::new();
-                    let Some(node) = dep.node(i) else {
-                        return all;
-                    };
-                    for r in &local {
-                        let mut acc = Vec::new();
-                        if let Check::Node(check) = r.check {
-                            check(dep, i, node, &mut acc);
-                        }
-                        finish(r, &mut acc);
-                        all.append(&mut acc);
+                .flat_map_iter(|&i| match dep.node(i) {
+                    // computed while the deployment was built
+                    Some(node) if node.node_findings.is_some() => {
+                        node.node_findings.clone().unwrap_or_default()
                     }
-                    all
+                    Some(node) => run_node_rules(&local, &dep.config, i, node),
+                    None => Vec::new(),
                 })
                 .collect::<Vec<_>>()
         },
     );
     out.extend(per_node);
     out
+}
+
+/// Run node rules over one node (node `i` of its deployment).
+pub(crate) fn run_node_rules(
+    rules: &[&'static Rule],
+    config: &Config,
+    i: NodeIdx,
+    node: &Node,
+) -> Vec<Diagnostic> {
+    let mut all = Vec::new();
+    for r in rules {
+        let mut acc = Vec::new();
+        if let Check::Node(check) = r.check {
+            check(config, i, node, &mut acc);
+        }
+        finish(r, config, |f| (f == i).then_some(node), &mut acc);
+        all.append(&mut acc);
+    }
+    all
+}
+
+/// The enabled node rules (the deployment's `apimlint.toml` applied).
+pub(crate) fn node_rules(config: &Config) -> Vec<&'static Rule> {
+    all()
+        .filter(|r| r.is_local() && config.level(r.id) != Some(Level::Off))
+        .collect()
+}
+
+/// What every finding goes through: a fix that would make a parsing file
+/// unparsable is dropped, `[rules]` levels of `apimlint.toml` applied.
+fn finish<'a>(
+    r: &Rule,
+    config: &Config,
+    node: impl Fn(NodeIdx) -> Option<&'a Node> + Copy,
+    acc: &mut [Diagnostic],
+) {
+    for d in acc.iter_mut() {
+        if d.fix
+            .as_ref()
+            .is_some_and(|f| !crate::fix::keeps_parsing(node, f))
+        {
+            d.fix = None;
+        }
+    }
+    if let Some(Level::Is(sev)) = config.level(r.id) {
+        acc.iter_mut().for_each(|d| d.severity = sev);
+    }
 }
 
 /// Sort findings by file, position and rule, and drop exact duplicates.

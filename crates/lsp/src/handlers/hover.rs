@@ -115,7 +115,7 @@ fn label_section(at: &At<'_>, label: &str) -> String {
 pub fn edge_section(dep: &Deployment, e: &Edge) -> String {
     let url = dep
         .node(e.from)
-        .and_then(|n| n.redacted.get(e.span.clone()))
+        .and_then(|n| n.redacted().get(e.span.clone()))
         .unwrap_or("?")
         .trim_matches(['"', '\''])
         .to_owned();

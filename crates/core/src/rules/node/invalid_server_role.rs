@@ -1,7 +1,8 @@
 //! `invalid-server-role`: `server_role` is one WSO2's infer.json knows.
 
+use crate::config::Config;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::{Deployment, Node, NodeIdx};
+use crate::graph::{Node, NodeIdx};
 use crate::model::{DEPRECATED_SERVER_ROLES, SERVER_ROLES};
 use crate::rules::{Check, Group, Rule};
 use crate::text::did_you_mean;
@@ -23,7 +24,7 @@ const OLD_NAMES: [(&str, &str); 4] = [
     ("gateway", "gateway-worker"),
 ];
 
-fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     let Some(role) = &node.facts.server_role else {
         return;
     };

@@ -4,9 +4,10 @@
 use std::ops::Range;
 
 use crate::catalog;
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::endpoint;
-use crate::graph::{Deployment, Node, NodeIdx};
+use crate::graph::{Node, NodeIdx};
 use crate::model::{KeyFact, KeyKind, Scalar, display_path};
 use crate::rules::{Check, Group, Rule};
 
@@ -43,9 +44,9 @@ fn schemes(kf: &KeyFact) -> Option<&'static [&'static str]> {
     }
 }
 
-fn check(dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     // wiring rules own the URLs that reach other nodes, scheme included
-    let owned: Vec<Range<usize>> = dep.edges_from(i).map(|e| e.span.clone()).collect();
+    let owned: Vec<Range<usize>> = crate::graph::url_spans(node);
     for kf in &node.facts.keys {
         if kf.kind != KeyKind::Value || !is_url_key(&kf.name) || !holds_urls(kf) {
             continue;

@@ -1,8 +1,9 @@
 //! `invalid-value`: enumerated values, booleans and numbers, durations.
 
 use crate::catalog::Ty;
+use crate::config::Config;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::{Deployment, Node, NodeIdx};
+use crate::graph::{Node, NodeIdx};
 use crate::model::{KeyFact, KeyKind, Scalar, display_path, holds_placeholder};
 use crate::redact::is_secret_key;
 use crate::rules::{Check, Group, Rule};
@@ -63,7 +64,7 @@ fn fix(file: usize, kf: &KeyFact, new: &str, safe: bool) -> Option<Fix> {
     })
 }
 
-fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     for kf in &node.facts.keys {
         if kf.kind != KeyKind::Value || is_secret_key(&kf.name) {
             continue;

@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 
 use crate::catalog;
+use crate::config::Config;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::{Deployment, Node, NodeIdx};
+use crate::graph::{Node, NodeIdx};
 use crate::model::{KeyFact, display_path};
 use crate::rules::{Check, Group, Rule};
 
@@ -52,7 +53,7 @@ fn is_keystore(segs: &[crate::model::Seg]) -> bool {
     ) && segs.len() == 2
 }
 
-fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     let keys = &node.facts.keys;
     let candidates: Vec<&KeyFact> = keys
         .iter()

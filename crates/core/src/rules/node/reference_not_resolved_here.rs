@@ -1,8 +1,9 @@
 //! `reference-not-resolved-here`: `$ref{}` inside an array-of-tables entry,
 //! where WSO2 leaves it literal.
 
+use crate::config::Config;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::{Deployment, Node, NodeIdx};
+use crate::graph::{Node, NodeIdx};
 use crate::model::{KeyKind, PlaceholderKind, display_path};
 use crate::rules::{Check, Group, Rule};
 
@@ -21,7 +22,7 @@ const CARBON: [(&str, &str); 2] = [
     ("super_admin.password", "${admin.password}"),
 ];
 
-fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     for kf in &node.facts.keys {
         if kf.kind != KeyKind::Value || !kf.in_aot {
             continue;

@@ -1,8 +1,9 @@
 //! `role-section-mismatch`: the sections a node's role needs are there, and
 //! the ones its role ignores are not.
 
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Deployment, Node, NodeIdx};
+use crate::graph::{Node, NodeIdx};
 use crate::model::{Role, RoleSource};
 use crate::rules::{Check, Group, Rule};
 
@@ -35,7 +36,7 @@ fn missing(i: usize, node: &Node, key: &str, message: String, help: &str) -> Dia
     d
 }
 
-fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     if !node.is_analysable() {
         return;
     }

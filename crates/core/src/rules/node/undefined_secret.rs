@@ -1,7 +1,8 @@
 //! `undefined-secret`: every `$secret{alias}` has `alias` in `[secrets]`.
 
+use crate::config::Config;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::{Deployment, Node, NodeIdx};
+use crate::graph::{Node, NodeIdx};
 use crate::model::{KeyKind, PlaceholderKind, Scalar};
 use crate::rules::{Check, Group, Rule};
 use crate::text::did_you_mean;
@@ -15,7 +16,7 @@ pub(crate) static RULE: Rule = Rule {
     check: Check::Node(check),
 };
 
-fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     let keys = &node.facts.keys;
     let runtime = keys.iter().any(|k| {
         k.segs == ["runtime_secrets", "enable"]

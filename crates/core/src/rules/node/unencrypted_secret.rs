@@ -1,7 +1,8 @@
 //! `unencrypted-secret`: no `[secrets]` value is still in `"[plaintext]"` form.
 
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Deployment, Node, NodeIdx};
+use crate::graph::{Node, NodeIdx};
 use crate::model::KeyKind;
 use crate::rules::{Check, Group, Rule};
 
@@ -14,7 +15,7 @@ pub(crate) static RULE: Rule = Rule {
     check: Check::Node(check),
 };
 
-fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     for kf in &node.facts.keys {
         if kf.kind != KeyKind::Value
             || kf.segs.len() != 2

@@ -2,8 +2,9 @@
 //! (`rules/key-catalog.json`, compiled into the binary).
 
 use crate::catalog;
+use crate::config::Config;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::{Deployment, Node, NodeIdx};
+use crate::graph::{Node, NodeIdx};
 use crate::model::{KeyFact, KeyKind, Role, display_path};
 use crate::rules::{Check, Group, Rule};
 use crate::text::edit_distance;
@@ -118,7 +119,7 @@ fn toml_key(seg: &str) -> String {
     }
 }
 
-fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     let is_node = node.role == Role::IsKeyManager;
     let mut reported: Vec<Vec<crate::model::Seg>> = Vec::new();
     for kf in &node.facts.keys {

@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use crate::catalog;
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Deployment, Node, NodeIdx};
+use crate::graph::{Node, NodeIdx};
 use crate::model::{KeyFact, KeyKind, PlaceholderKind, Scalar};
 use crate::rules::{Check, Group, Rule};
 use crate::text::did_you_mean;
@@ -85,7 +86,7 @@ impl Context<'_> {
     }
 }
 
-fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     let keys = &node.facts.keys;
     inferred_database_url(i, keys, acc);
     let refs: Vec<(&KeyFact, crate::model::Placeholder)> = keys

@@ -1,7 +1,8 @@
 //! `default-credentials`: no default super admin, keystore password or shipped keystore.
 
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Deployment, Node, NodeIdx};
+use crate::graph::{Node, NodeIdx};
 use crate::model::{KeyKind, display_path};
 use crate::rules::{Check, Group, Rule};
 
@@ -16,7 +17,7 @@ pub(crate) static RULE: Rule = Rule {
 
 const SHIPPED_KEYSTORES: [&str; 2] = ["wso2carbon.jks", "wso2carbon.p12"];
 
-fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     let keys = &node.facts.keys;
     let value = |path: &[&str]| {
         keys.iter()

@@ -1,7 +1,8 @@
 //! `plaintext-password`: password-like keys hold a reference, not a literal.
 
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Deployment, Node, NodeIdx};
+use crate::graph::{Node, NodeIdx};
 use crate::model::{KeyKind, display_path, holds_placeholder};
 use crate::rules::{Check, Group, Rule};
 
@@ -29,7 +30,7 @@ pub(crate) fn is_password_key(name: &str) -> bool {
     .any(|w| n.ends_with(w))
 }
 
-fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     for kf in &node.facts.keys {
         if kf.kind != KeyKind::Value || !is_password_key(&kf.name) {
             continue;

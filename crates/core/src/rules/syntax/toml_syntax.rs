@@ -1,7 +1,8 @@
 //! `toml-syntax`: the file parses (duplicate keys and tables included).
 
+use crate::config::Config;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::{Deployment, Node, NodeIdx};
+use crate::graph::{Node, NodeIdx};
 use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -13,7 +14,7 @@ pub(crate) static RULE: Rule = Rule {
     check: Check::Node(check),
 };
 
-fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     if node.is_analysable() {
         // TOML 1.1 syntax toml_edit accepts and WSO2's older parser does not
         for err in crate::syntax::legacy_syntax(&node.text) {
@@ -54,7 +55,7 @@ fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) 
         .filter(|s| !s.is_empty() && s.len() < 80);
     let mut d = match (&err.first_definition, what) {
         (Some(first), Some(key)) => {
-            let header = node.redacted.get(first.clone()).unwrap_or(key);
+            let header = node.redacted().get(first.clone()).unwrap_or(key);
             Diagnostic::new(
                 &RULE,
                 i,

@@ -1,7 +1,8 @@
 //! `unreadable-file`: the file can be read (UTF-8, ≤ 10 MiB, a regular file).
 
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Deployment, Node, NodeIdx};
+use crate::graph::{Node, NodeIdx};
 use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -13,7 +14,7 @@ pub(crate) static RULE: Rule = Rule {
     check: Check::Node(check),
 };
 
-fn check(_dep: &Deployment, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     let Some(err) = &node.read_error else {
         return;
     };
