@@ -3,7 +3,9 @@
 //! resolved once (cli.md, *Resolving a URL to nodes*). Rules query the graph;
 //! they never re-parse or re-resolve.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -461,9 +463,9 @@ impl Deployment {
     fn resolve_edges(&mut self) {
         let sites: Vec<Site> = self
             .nodes
-            .iter()
+            .par_iter()
             .enumerate()
-            .flat_map(|(i, n)| url_sites(i, n))
+            .flat_map_iter(|(i, n)| url_sites(i, n))
             .collect();
         let edges: Vec<Edge> = sites
             .into_par_iter()
@@ -696,12 +698,12 @@ impl HostIndex {
             .map(|(i, n)| (n.id.as_str(), i))
             .collect();
         let mut ix = HostIndex {
-            alias: HashMap::new(),
-            hostname: HashMap::new(),
-            node_ip: HashMap::new(),
-            last: HashMap::new(),
-            machine: HashMap::new(),
-            has_tm: HashMap::new(),
+            alias: HashMap::default(),
+            hostname: HashMap::default(),
+            node_ip: HashMap::default(),
+            last: HashMap::default(),
+            machine: HashMap::default(),
+            has_tm: HashMap::default(),
         };
         for (host, a) in &dep.config.hosts {
             let nodes: Vec<NodeIdx> = a

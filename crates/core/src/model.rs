@@ -1,7 +1,9 @@
 //! The typed model the rules need: roles, and for each node the facts its
 //! file states (with spans), WSO2's defaults applied where WSO2 applies one.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::HashSet;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
@@ -677,7 +679,7 @@ pub fn key_facts(doc: &toml_edit::Document<String>) -> Vec<KeyFact> {
     if let Some(t) = doc.as_item().as_table() {
         let mut w = Walk {
             raw: doc.raw(),
-            interned: HashSet::new(),
+            interned: HashSet::default(),
             out: Vec::new(),
         };
         w.table(t, &mut Vec::new(), false);

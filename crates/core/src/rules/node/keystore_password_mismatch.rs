@@ -1,6 +1,6 @@
 //! `keystore-password-mismatch`: a keystore's `key_password` equals its `password`.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::catalog;
 use crate::config::Config;

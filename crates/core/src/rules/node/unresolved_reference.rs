@@ -1,7 +1,7 @@
 //! `unresolved-reference`: every `$ref{a.b}` names a key of the file or of
 //! WSO2's defaults, and no references form a cycle.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::catalog;
 use crate::config::Config;
