@@ -499,3 +499,134 @@ fn write_atomic_keeps_permissions_and_symlinks() {
         .collect();
     assert_eq!(names.len(), 1, "{names:?}");
 }
+
+/// The text of `file` with `fix` applied.
+fn applied(dep: &Deployment, fix: &Fix) -> (usize, String) {
+    let file = fix.edits[0].file;
+    assert!(fix.edits.iter().all(|e| e.file == file));
+    let (text, _) = fix::apply(&dep.node(file).unwrap().text, &fix.edits).unwrap();
+    (file, text)
+}
+
+fn unknown_keys<'a>(dep: &Deployment, diags: &'a [Diagnostic], node: &str) -> Vec<&'a Diagnostic> {
+    diags
+        .iter()
+        .filter(|d| d.rule == "unknown-key" && dep.id(d.file) == node)
+        .collect()
+}
+
+const RENAMES: &str = r#"[server]
+hostname = "gw2.a.example.org"
+server_role = "gateway-worker"
+
+[apim.key_manager]
+service_url = "https://cp1.a.example.org:9443/services/"
+server_url = "https://cp1.a.example.org:9443/services/"
+
+[apim.cors]
+enable = true
+
+[apim.Cors]
+allow_origins = ["*"]
+
+[database.apim_db]
+url = "jdbc:mysql://db:3306/apim"
+
+[database.apim_dbb]
+url = "jdbc:mysql://db:3306/apim"
+
+[[apim.gateway.environment]]
+name = "Both"
+service_url = "https://gw2.a.example.org:9443/services/"
+serviceUrl = "https://gw2.a.example.org:9443/services/"
+"#;
+
+/// Only in another entry of the array of tables: the rename is fine.
+const RENAME_IN_AOT: &str = r#"[server]
+hostname = "gw3.a.example.org"
+server_role = "gateway-worker"
+
+[[apim.gateway.environment]]
+name = "Production"
+serviceUrl = "https://gw3.a.example.org:9443/services/"
+
+[[apim.gateway.environment]]
+name = "Sandbox"
+service_url = "https://gw3.a.example.org:9443/services/"
+
+[database.apim_dbb]
+url = "jdbc:mysql://db:3306/apim"
+"#;
+
+#[test]
+fn unknown_key_offers_no_rename_onto_a_key_that_exists() {
+    let f = files(&[("region-a/gw-2", RENAMES), ("region-a/gw-3", RENAME_IN_AOT)]);
+    let (dep, diags) = analyse(&f, &Options::default());
+    let found = unknown_keys(&dep, &diags, "region-a/gw-2");
+    let text = &dep.node(found[0].file).unwrap().text;
+    let at = |d: &Diagnostic| &text[d.range.clone()];
+    let shown: Vec<_> = found.iter().map(|d| at(d)).collect();
+    assert_eq!(shown, ["server_url", "Cors", "apim_dbb", "serviceUrl"], "{found:#?}");
+    for d in &found {
+        assert!(d.fix.is_none(), "{d:#?}");
+        let help = d.help.as_deref().unwrap();
+        assert!(help.starts_with("did you mean"), "{help}");
+        assert!(help.contains("already exists"), "{help}");
+    }
+    // the same renames where the target is not there: offered, and the result parses
+    let found = unknown_keys(&dep, &diags, "region-a/gw-3");
+    let shown: Vec<_> = found
+        .iter()
+        .map(|d| &dep.node(d.file).unwrap().text[d.range.clone()])
+        .collect();
+    assert_eq!(shown, ["serviceUrl", "apim_dbb"], "{found:#?}");
+    let mut fixed = f.clone();
+    let mut edits = Vec::new();
+    for d in &found {
+        let fix = d.fix.as_ref().unwrap_or_else(|| panic!("{d:#?}"));
+        assert!(fix.title.starts_with("Rename to"), "{fix:?}");
+        assert!(!d.help.as_deref().unwrap().contains("already exists"));
+        edits.extend(fix.edits.iter().cloned());
+    }
+    let text = fix::apply(&dep.node(found[0].file).unwrap().text, &edits).unwrap().0;
+    fixed.insert("region-a/gw-3".into(), text.clone());
+    assert!(text.contains("[database.apim_db]\n") && text.contains("\nservice_url = "), "{text}");
+    let (dep, diags) = analyse(&fixed, &Options::default());
+    assert!(unknown_keys(&dep, &diags, "region-a/gw-3").is_empty());
+    assert!(
+        !diags.iter().any(|d| d.rule == "toml-syntax"),
+        "{:?}",
+        rules_of(&dep, &diags)
+    );
+}
+
+#[test]
+fn super_admin_fix_writes_an_escaped_string() {
+    // three nodes agree on a user name holding a quote, a backslash and control characters
+    let weird = r#"username = "ad\"m\\in\nx\ty\r\u0001\u007F é""#;
+    let value = "ad\"m\\in\nx\ty\r\u{1}\u{7f} é";
+    let block = format!("\n[super_admin]\n{weird}\n");
+    let f = files(&[
+        ("region-a/cp-2", &format!("{CP2}{block}")),
+        ("region-a/tm-1", &format!("{TM1}{block}")),
+        ("region-a/gw-1", &format!("{GW1}{}", block.replace('\n', "\r\n"))),
+    ]);
+    let (dep, diags) = analyse(&f, &Options::default());
+    let d = diags
+        .iter()
+        .find(|d| d.rule == "super-admin-mismatch")
+        .unwrap_or_else(|| panic!("{:?}", rules_of(&dep, &diags)));
+    assert_eq!(dep.id(d.file), "region-a/cp-1");
+    let fix = d.fix.as_ref().unwrap_or_else(|| panic!("{d:#?}"));
+    let (file, text) = applied(&dep, fix);
+    let parsed: toml_edit::DocumentMut = text.parse().unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(parsed["super_admin"]["username"].as_str(), Some(value));
+    let mut fixed = f.clone();
+    fixed.insert(dep.id(file).to_owned(), text);
+    let (dep, diags) = analyse(&fixed, &Options::default());
+    let left = rules_of(&dep, &diags);
+    assert!(
+        !left.iter().any(|(_, r)| *r == "super-admin-mismatch" || *r == "toml-syntax"),
+        "{left:?}"
+    );
+}
