@@ -177,6 +177,33 @@ pub(crate) fn keeps_parsing<'a>(node: impl Fn(NodeIdx) -> Option<&'a Node>, fix:
     })
 }
 
+/// `value` as a TOML 1.0 basic string, quotes included: `\` and `"`
+/// escaped, control characters as short escapes or `\uXXXX` (never `\e`,
+/// which TOML 1.0 parsers such as WSO2's reject). For every fix that writes
+/// a user's value into a string.
+pub fn toml_string(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c.is_control() => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Apply non-conflicting edits to `text`. New text follows the file's line
 /// endings (CRLF stays CRLF). Returns the new text and the ranges of the
 /// inserted text in it; `None` when an edit does not fit the text.
@@ -324,6 +351,19 @@ mod tests {
         let (out, ins) = apply(text, &[edit(12..12, "\ny = 2"), edit(9..12, "\"2\"")]).unwrap();
         assert_eq!(out, "[a]\r\nx = \"2\"\r\ny = 2 # c\r\n");
         assert_eq!(&out[ins[1].clone()], "\r\ny = 2");
+    }
+
+    #[test]
+    fn toml_strings_are_escaped_for_toml_1_0() {
+        let value = "a\"b\\c\nd\re\tf\u{1}\u{1b}\u{7f}\u{85} é 🦀";
+        let written = toml_string(value);
+        assert_eq!(
+            written,
+            "\"a\\\"b\\\\c\\nd\\re\\tf\\u0001\\u001B\\u007F\\u0085 é 🦀\""
+        );
+        let doc = crate::syntax::parse(&format!("k = {written}\n"));
+        let doc = doc.doc.unwrap();
+        assert_eq!(doc["k"].as_str(), Some(value));
     }
 
     #[test]

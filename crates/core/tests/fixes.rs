@@ -539,6 +539,13 @@ url = "jdbc:mysql://db:3306/apim"
 name = "Both"
 service_url = "https://gw2.a.example.org:9443/services/"
 serviceUrl = "https://gw2.a.example.org:9443/services/"
+
+[[event_listener]]
+id = "both"
+[event_listener.properties]
+notification_endpoint = "https://cp1.a.example.org:9443/internal/data/v1/notify"
+[event_listener.propertie]
+notification_endpoint = "https://cp1.a.example.org:9443/internal/data/v1/notify"
 "#;
 
 /// Only in another entry of the array of tables: the rename is fine.
@@ -556,6 +563,16 @@ service_url = "https://gw3.a.example.org:9443/services/"
 
 [database.apim_dbb]
 url = "jdbc:mysql://db:3306/apim"
+
+[[event_listener]]
+id = "first"
+[event_listener.properties]
+notification_endpoint = "https://cp1.a.example.org:9443/internal/data/v1/notify"
+
+[[event_listener]]
+id = "second"
+[event_listener.propertie]
+notification_endpoint = "https://cp1.a.example.org:9443/internal/data/v1/notify"
 "#;
 
 #[test]
@@ -566,7 +583,11 @@ fn unknown_key_offers_no_rename_onto_a_key_that_exists() {
     let text = &dep.node(found[0].file).unwrap().text;
     let at = |d: &Diagnostic| &text[d.range.clone()];
     let shown: Vec<_> = found.iter().map(|d| at(d)).collect();
-    assert_eq!(shown, ["server_url", "Cors", "apim_dbb", "serviceUrl"], "{found:#?}");
+    assert_eq!(
+        shown,
+        ["server_url", "Cors", "apim_dbb", "serviceUrl", "propertie"],
+        "{found:#?}"
+    );
     for d in &found {
         assert!(d.fix.is_none(), "{d:#?}");
         let help = d.help.as_deref().unwrap();
@@ -579,7 +600,7 @@ fn unknown_key_offers_no_rename_onto_a_key_that_exists() {
         .iter()
         .map(|d| &dep.node(d.file).unwrap().text[d.range.clone()])
         .collect();
-    assert_eq!(shown, ["serviceUrl", "apim_dbb"], "{found:#?}");
+    assert_eq!(shown, ["serviceUrl", "apim_dbb", "propertie"], "{found:#?}");
     let mut fixed = f.clone();
     let mut edits = Vec::new();
     for d in &found {

@@ -60,7 +60,7 @@ fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
             edits: vec![Edit {
                 file: i,
                 range: role.span.clone(),
-                new_text: format!("\"{s}\""),
+                new_text: crate::fix::toml_string(s),
             }],
         });
     } else {

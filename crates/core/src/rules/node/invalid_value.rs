@@ -59,7 +59,7 @@ fn fix(file: usize, kf: &KeyFact, new: &str, safe: bool) -> Option<Fix> {
         edits: vec![Edit {
             file,
             range: kf.value_span()?,
-            new_text: format!("\"{new}\""),
+            new_text: crate::fix::toml_string(new),
         }],
     })
 }

@@ -108,7 +108,7 @@ fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
         .fix(Fix {
             title: format!("Refer to `{}`", catalog::join(&pw_path)),
             applicability: Applicability::Unsafe,
-            edits: vec![Edit { file: i, range: span, new_text: format!("\"{reference}\"") }],
+            edits: vec![Edit { file: i, range: span, new_text: crate::fix::toml_string(&reference) }],
         });
         if !sure {
             d = d.severity(Severity::Warning);

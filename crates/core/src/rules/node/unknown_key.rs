@@ -115,21 +115,64 @@ fn toml_key(seg: &str) -> String {
     {
         b.to_owned()
     } else {
-        format!("\"{b}\"")
+        crate::fix::toml_string(b)
     }
+}
+
+/// Whether renaming the last segment of `keys[at]` to `seg` would name a key
+/// its table already has (the rename would not parse). Inside an array of
+/// tables only the keys of the same entry count: the walk lists an entry's
+/// keys right after the entry. An array-of-tables header may join an array
+/// of that name; any other kind there is a clash. Unsure means taken.
+fn taken(keys: &[KeyFact], at: usize, seg: &str) -> bool {
+    let Some(kf) = keys.get(at) else {
+        return true;
+    };
+    let Some((_, parent)) = kf.segs.split_last() else {
+        return true;
+    };
+    let clash = |k: &KeyFact| {
+        k.segs.len() == kf.segs.len()
+            && k.segs.starts_with(parent)
+            && k.segs.last().is_some_and(|l| bare(l) == seg)
+            && !(kf.kind == KeyKind::ArrayOfTables && k.kind == KeyKind::ArrayOfTables)
+    };
+    // the innermost array-of-tables entry holding the key
+    let Some(depth) = parent.iter().rposition(|s| s.ends_with("[]")).map(|p| p + 1) else {
+        return keys.iter().any(clash);
+    };
+    let Some(entry) = parent.get(..depth) else {
+        return true;
+    };
+    let Some(start) = keys
+        .get(..at)
+        .and_then(|before| before.iter().rposition(|k| k.kind == KeyKind::ArrayOfTables && k.segs.as_slice() == entry))
+    else {
+        return true;
+    };
+    keys.iter()
+        .skip(start + 1)
+        .take_while(|k| k.segs.len() > depth && k.segs.starts_with(entry))
+        .any(clash)
+}
+
+/// The help of a rename that would clash with a key already there.
+fn clash_help(target: &str) -> String {
+    format!("did you mean `{target}`? it already exists here: merge the two or remove this one")
 }
 
 fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     let is_node = node.role == Role::IsKeyManager;
     let mut reported: Vec<Vec<crate::model::Seg>> = Vec::new();
-    for kf in &node.facts.keys {
+    let keys = &node.facts.keys;
+    for (at, kf) in keys.iter().enumerate() {
         if reported
             .iter()
             .any(|r| kf.segs.len() >= r.len() && kf.segs.starts_with(r))
         {
             continue;
         }
-        if let Some(d) = database_name(i, kf) {
+        if let Some(d) = database_name(i, keys, at) {
             acc.push(d);
             reported.push(kf.segs.clone());
             continue;
@@ -143,7 +186,7 @@ fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
         if kf.entry().is_some() || catalog::is_known(&kf.segs) || SHIPPED.contains(&kf.path_str()) {
             continue;
         }
-        if let Some(d) = finding(i, kf, is_node) {
+        if let Some(d) = finding(i, keys, at, is_node) {
             acc.push(d);
         }
         reported.push(kf.segs.clone());
@@ -175,7 +218,8 @@ fn plain_table_for_array(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
 /// `[database.<name>]`: any name is accepted (infer.json applies to all), but
 /// only the names WSO2 renders into a datasource are used; a near miss of one
 /// of them is a typo.
-fn database_name(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
+fn database_name(file: usize, keys: &[KeyFact], at: usize) -> Option<Diagnostic> {
+    let kf = keys.get(at)?;
     let [db, name] = kf.segs.as_slice() else {
         return None;
     };
@@ -202,28 +246,31 @@ fn database_name(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
         .collect();
     best.sort_unstable();
     let (_, n) = *best.first()?;
+    let d = Diagnostic::new(
+        &RULE,
+        file,
+        kf.key_span.clone(),
+        format!("`[database.{name}]` is not a database WSO2 uses: nothing reads it"),
+    )
+    .key(kf.path(), None);
+    if taken(keys, at, n) {
+        return Some(d.help(clash_help(&format!("[database.{n}]"))));
+    }
     Some(
-        Diagnostic::new(
-            &RULE,
-            file,
-            kf.key_span.clone(),
-            format!("`[database.{name}]` is not a database WSO2 uses: nothing reads it"),
-        )
-        .help(format!("did you mean `[database.{n}]`?"))
-        .key(kf.path(), None)
-        .fix(Fix {
+        d.help(format!("did you mean `[database.{n}]`?")).fix(Fix {
             title: format!("Rename to `{n}`"),
             applicability: Applicability::Unsafe,
             edits: vec![Edit {
                 file,
                 range: kf.key_span.clone(),
-                new_text: n.to_owned(),
+                new_text: toml_key(n),
             }],
         }),
     )
 }
 
-fn finding(file: usize, kf: &KeyFact, is_node: bool) -> Option<Diagnostic> {
+fn finding(file: usize, keys: &[KeyFact], at: usize, is_node: bool) -> Option<Diagnostic> {
+    let kf = keys.get(at)?;
     let (last, parent) = kf.segs.split_last()?;
     let shown = display_path(&kf.segs);
     let what = match kf.kind {
@@ -280,15 +327,18 @@ fn finding(file: usize, kf: &KeyFact, is_node: bool) -> Option<Diagnostic> {
         KeyKind::Table | KeyKind::ArrayOfTables => "WSO2 silently ignores it and every key in it",
         KeyKind::Value => "WSO2 silently ignores it",
     };
-    let mut d = Diagnostic::new(
+    let d = Diagnostic::new(
         &RULE,
         file,
         kf.key_span.clone(),
         format!("unknown {what}: {consequence}"),
     )
-    .help(format!("did you mean `{new_shown}`?"))
-    .key(kf.path(), None)
-    .fix(Fix {
+    .key(kf.path(), None);
+    if taken(keys, at, &s.segment) {
+        // the rename would write a second key of that name: the user merges
+        return Some(d.help(clash_help(&new_shown)));
+    }
+    let mut d = d.help(format!("did you mean `{new_shown}`?")).fix(Fix {
         title: format!("Rename to `{}`", bare(&s.segment)),
         applicability: if s.sure {
             Applicability::Safe

@@ -87,14 +87,13 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 .node(*i)
                 .and_then(|n| n.facts.cache_invalidation.as_ref()?.domain.as_ref())
                 .filter(|d| s.0 && reference.0 && d.span == *span)
-                .filter(|_| !reference.1.contains(['"', '\\']))
                 .map(|d| Fix {
                     title: format!("Use domain `{}`", reference.1),
                     applicability: Applicability::Unsafe,
                     edits: vec![Edit {
                         file: *i,
                         range: d.span.clone(),
-                        new_text: format!("\"{}\"", reference.1),
+                        new_text: crate::fix::toml_string(&reference.1),
                     }],
                 });
             let mut d = Diagnostic::new(

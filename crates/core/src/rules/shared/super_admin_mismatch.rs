@@ -122,12 +122,12 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 field.table
             ))
             .key(field.key, Some(v));
+            // the value is a string as written: replaced whole, escaped
             if let Some(sp) = span
-                && !reference.contains(['"', '\\'])
                 && node
                     .text
                     .get(sp.clone())
-                    .is_some_and(|t| t.starts_with('"'))
+                    .is_some_and(|t| t.starts_with(['"', '\'']))
             {
                 d = d.fix(Fix {
                     title: format!("Use `{reference}`"),
@@ -136,7 +136,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     edits: vec![Edit {
                         file: *i,
                         range: sp.clone(),
-                        new_text: format!("\"{reference}\""),
+                        new_text: crate::fix::toml_string(&reference),
                     }],
                 });
             }

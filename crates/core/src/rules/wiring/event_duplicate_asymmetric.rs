@@ -214,7 +214,7 @@ fn reverse_fix(dep: &Deployment, pair: &Pair, a: NodeIdx, b: NodeIdx) -> Option<
     let host = dep.unique_name(a)?;
     let an = dep.node(a)?;
     let bn = dep.node(b)?;
-    let url = format!("\"tcp://{host}:{}\"", an.port(5672));
+    let url = crate::fix::toml_string(&format!("tcp://{host}:{}", an.port(5672)));
     let edit = match (pair.list)(&bn.facts) {
         Some(list) => {
             let raw = bn.text.get(list.span.clone())?;

@@ -202,7 +202,7 @@ fn auth_urls_fix(dep: &Deployment, cp: NodeIdx, g: &crate::model::UrlGroup) -> O
     let host = &e.endpoint.as_ref()?.host;
     let node = dep.node(cp)?;
     let port = dep.node(*target)?.port(9711);
-    let value = format!("[\"ssl://{host}:{port}\"]");
+    let value = format!("[{}]", crate::fix::toml_string(&format!("ssl://{host}:{port}")));
     // `auth_urls = []` (or a value of the wrong type) is there: replace its
     // value; a second `auth_urls` would not parse
     let edit = match &g.auth_urls_span {
@@ -251,9 +251,9 @@ fn group_fix(dep: &Deployment, cp: NodeIdx, missing: NodeIdx) -> Option<Fix> {
             file: cp,
             range: last.header.start..last.header.start,
             new_text: format!(
-                "[[apim.event_hub.publish.url_group]]\nurls = [\"tcp://{host}:{}\"]\nauth_urls = [\"ssl://{host}:{}\"]\n\n",
-                target.port(9611),
-                target.port(9711)
+                "[[apim.event_hub.publish.url_group]]\nurls = [{}]\nauth_urls = [{}]\n\n",
+                crate::fix::toml_string(&format!("tcp://{host}:{}", target.port(9611))),
+                crate::fix::toml_string(&format!("ssl://{host}:{}", target.port(9711)))
             ),
         }],
     })

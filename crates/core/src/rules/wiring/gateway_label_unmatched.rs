@@ -72,7 +72,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                         edits: vec![Edit {
                             file: gw,
                             range: label.span.clone(),
-                            new_text: format!("\"{s}\""),
+                            new_text: crate::fix::toml_string(s),
                         }],
                     });
                 }
