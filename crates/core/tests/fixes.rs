@@ -609,9 +609,14 @@ fn unknown_key_offers_no_rename_onto_a_key_that_exists() {
         assert!(!d.help.as_deref().unwrap().contains("already exists"));
         edits.extend(fix.edits.iter().cloned());
     }
-    let text = fix::apply(&dep.node(found[0].file).unwrap().text, &edits).unwrap().0;
+    let text = fix::apply(&dep.node(found[0].file).unwrap().text, &edits)
+        .unwrap()
+        .0;
     fixed.insert("region-a/gw-3".into(), text.clone());
-    assert!(text.contains("[database.apim_db]\n") && text.contains("\nservice_url = "), "{text}");
+    assert!(
+        text.contains("[database.apim_db]\n") && text.contains("\nservice_url = "),
+        "{text}"
+    );
     let (dep, diags) = analyse(&fixed, &Options::default());
     assert!(unknown_keys(&dep, &diags, "region-a/gw-3").is_empty());
     assert!(
@@ -630,7 +635,10 @@ fn super_admin_fix_writes_an_escaped_string() {
     let f = files(&[
         ("region-a/cp-2", &format!("{CP2}{block}")),
         ("region-a/tm-1", &format!("{TM1}{block}")),
-        ("region-a/gw-1", &format!("{GW1}{}", block.replace('\n', "\r\n"))),
+        (
+            "region-a/gw-1",
+            &format!("{GW1}{}", block.replace('\n', "\r\n")),
+        ),
     ]);
     let (dep, diags) = analyse(&f, &Options::default());
     let d = diags
@@ -647,7 +655,9 @@ fn super_admin_fix_writes_an_escaped_string() {
     let (dep, diags) = analyse(&fixed, &Options::default());
     let left = rules_of(&dep, &diags);
     assert!(
-        !left.iter().any(|(_, r)| *r == "super-admin-mismatch" || *r == "toml-syntax"),
+        !left
+            .iter()
+            .any(|(_, r)| *r == "super-admin-mismatch" || *r == "toml-syntax"),
         "{left:?}"
     );
 }

@@ -138,16 +138,21 @@ fn taken(keys: &[KeyFact], at: usize, seg: &str) -> bool {
             && !(kf.kind == KeyKind::ArrayOfTables && k.kind == KeyKind::ArrayOfTables)
     };
     // the innermost array-of-tables entry holding the key
-    let Some(depth) = parent.iter().rposition(|s| s.ends_with("[]")).map(|p| p + 1) else {
+    let Some(depth) = parent
+        .iter()
+        .rposition(|s| s.ends_with("[]"))
+        .map(|p| p + 1)
+    else {
         return keys.iter().any(clash);
     };
     let Some(entry) = parent.get(..depth) else {
         return true;
     };
-    let Some(start) = keys
-        .get(..at)
-        .and_then(|before| before.iter().rposition(|k| k.kind == KeyKind::ArrayOfTables && k.segs.as_slice() == entry))
-    else {
+    let Some(start) = keys.get(..at).and_then(|before| {
+        before
+            .iter()
+            .rposition(|k| k.kind == KeyKind::ArrayOfTables && k.segs.as_slice() == entry)
+    }) else {
         return true;
     };
     keys.iter()
@@ -256,17 +261,15 @@ fn database_name(file: usize, keys: &[KeyFact], at: usize) -> Option<Diagnostic>
     if taken(keys, at, n) {
         return Some(d.help(clash_help(&format!("[database.{n}]"))));
     }
-    Some(
-        d.help(format!("did you mean `[database.{n}]`?")).fix(Fix {
-            title: format!("Rename to `{n}`"),
-            applicability: Applicability::Unsafe,
-            edits: vec![Edit {
-                file,
-                range: kf.key_span.clone(),
-                new_text: toml_key(n),
-            }],
-        }),
-    )
+    Some(d.help(format!("did you mean `[database.{n}]`?")).fix(Fix {
+        title: format!("Rename to `{n}`"),
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit {
+            file,
+            range: kf.key_span.clone(),
+            new_text: toml_key(n),
+        }],
+    }))
 }
 
 fn finding(file: usize, keys: &[KeyFact], at: usize, is_node: bool) -> Option<Diagnostic> {

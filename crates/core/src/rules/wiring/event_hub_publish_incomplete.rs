@@ -202,7 +202,10 @@ fn auth_urls_fix(dep: &Deployment, cp: NodeIdx, g: &crate::model::UrlGroup) -> O
     let host = &e.endpoint.as_ref()?.host;
     let node = dep.node(cp)?;
     let port = dep.node(*target)?.port(9711);
-    let value = format!("[{}]", crate::fix::toml_string(&format!("ssl://{host}:{port}")));
+    let value = format!(
+        "[{}]",
+        crate::fix::toml_string(&format!("ssl://{host}:{port}"))
+    );
     // `auth_urls = []` (or a value of the wrong type) is there: replace its
     // value; a second `auth_urls` would not parse
     let edit = match &g.auth_urls_span {
