@@ -22,6 +22,9 @@ pub fn run(files: BTreeMap<PathBuf, Vec<u8>>, config: Option<&[u8]>) {
     };
     let dep = apimlint_core::load(&fs, &disc, config.clone());
     let diags = apimlint_core::check(&dep);
+    // the CLI's loading (node rules run as each node is built) finds the same
+    let cli = apimlint_core::load_without_trees(&fs, &disc, config.clone());
+    assert_eq!(diags, apimlint_core::check(&cli), "the CLI's loading differs");
     for d in &diags {
         let ranges = std::iter::once((d.file, &d.range))
             .chain(d.related.iter().map(|r| (r.file, &r.range)))

@@ -116,6 +116,24 @@ fn bad_fixtures_fire_and_good_fixtures_do_not() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The CLI's loading (node rules run while each node is built, keys dropped)
+/// finds exactly what the full model finds, on every fixture tree.
+#[test]
+fn the_cli_path_finds_the_same_as_the_full_model() {
+    let mut trees: Vec<PathBuf> = rule_dirs()
+        .into_iter()
+        .flat_map(|d| [d.join("bad"), d.join("good")])
+        .collect();
+    for sample in ["pattern-1", "pattern-1-broken"] {
+        trees.push(workspace().join("fixtures/deployments").join(sample));
+    }
+    for root in trees {
+        let full = apimlint_core::check(&common::load(&root));
+        let cli = apimlint_core::check(&common::load_without_trees(&root));
+        assert_eq!(full, cli, "{}", root.display());
+    }
+}
+
 #[test]
 fn the_clean_sample_is_clean() {
     let (dep, diags) = analyse(&workspace().join("fixtures/deployments/pattern-1"));

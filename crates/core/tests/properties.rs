@@ -52,6 +52,10 @@ proptest! {
         let fs = t.fs();
         let disc = t.discovery();
         let config = t.config();
+        // the CLI's loading (node rules run as each node is built) finds the same
+        let full = apimlint_core::check(&apimlint_core::load(&fs, &disc, config.clone()));
+        let cli = apimlint_core::check(&apimlint_core::load_without_trees(&fs, &disc, config.clone()));
+        prop_assert_eq!(full, cli);
         for dep in [
             apimlint_core::load(&fs, &disc, config.clone()),
             apimlint_core::load_without_trees(&fs, &disc, config.clone()),
