@@ -55,6 +55,27 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
+impl Fix {
+    /// "Replace with `value`": the value at `range` (a whole string literal)
+    /// becomes `value`, written as an escaped TOML basic string.
+    pub fn replace_with_string(
+        file: NodeIdx,
+        range: Range<usize>,
+        value: &str,
+        applicability: Applicability,
+    ) -> Fix {
+        Fix {
+            title: format!("Replace with `{value}`"),
+            applicability,
+            edits: vec![Edit {
+                file,
+                range,
+                new_text: crate::fix::toml_string(value),
+            }],
+        }
+    }
+}
+
 /// A location in another (or the same) file that explains the finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {

@@ -1,7 +1,7 @@
 //! `invalid-server-role`: `server_role` is one WSO2's infer.json knows.
 
 use crate::config::Config;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::graph::{Node, NodeIdx};
 use crate::model::{DEPRECATED_SERVER_ROLES, SERVER_ROLES};
 use crate::rules::{Check, Group, Rule};
@@ -54,15 +54,14 @@ fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     if let Some((_, new)) = OLD_NAMES.iter().find(|(old, _)| *old == value) {
         d = d.help(format!("`{value}` is a 3.x role name; in 4.x use `{new}`"));
     } else if let Some(s) = did_you_mean(value, SERVER_ROLES, 3) {
-        d = d.help(format!("did you mean `{s}`?")).fix(Fix {
-            title: format!("Replace with `{s}`"),
-            applicability: Applicability::Unsafe,
-            edits: vec![Edit {
-                file: i,
-                range: role.span.clone(),
-                new_text: crate::fix::toml_string(s),
-            }],
-        });
+        d = d
+            .help(format!("did you mean `{s}`?"))
+            .fix(Fix::replace_with_string(
+                i,
+                role.span.clone(),
+                s,
+                Applicability::Unsafe,
+            ));
     } else {
         d = d.help(format!(
             "use one of {}",

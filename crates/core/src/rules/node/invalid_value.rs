@@ -2,7 +2,7 @@
 
 use crate::catalog::Ty;
 use crate::config::Config;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::graph::{Node, NodeIdx};
 use crate::model::{KeyFact, KeyKind, Scalar, display_path, holds_placeholder};
 use crate::redact::is_secret_key;
@@ -49,19 +49,17 @@ fn enumeration(kf: &KeyFact) -> Option<(&'static [&'static str], bool)> {
 }
 
 fn fix(file: usize, kf: &KeyFact, new: &str, safe: bool) -> Option<Fix> {
-    Some(Fix {
-        title: format!("Replace with `{new}`"),
-        applicability: if safe {
-            Applicability::Safe
-        } else {
-            Applicability::Unsafe
-        },
-        edits: vec![Edit {
-            file,
-            range: kf.value_span()?,
-            new_text: crate::fix::toml_string(new),
-        }],
-    })
+    let applicability = if safe {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    };
+    Some(Fix::replace_with_string(
+        file,
+        kf.value_span()?,
+        new,
+        applicability,
+    ))
 }
 
 fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {

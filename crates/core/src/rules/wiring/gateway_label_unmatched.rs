@@ -1,7 +1,7 @@
 //! `gateway-label-unmatched`: every gateway label names an environment of
 //! the gateway's region.
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::graph::Deployment;
 use crate::model::Role;
 use crate::query;
@@ -66,15 +66,14 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             .key(key, Some(&label.value));
             match did_you_mean(&label.value, names.iter().copied(), 2) {
                 Some(s) if explicit => {
-                    d = d.help(format!("did you mean `{s}`?")).fix(Fix {
-                        title: format!("Replace with `{s}`"),
-                        applicability: Applicability::Safe,
-                        edits: vec![Edit {
-                            file: gw,
-                            range: label.span.clone(),
-                            new_text: crate::fix::toml_string(s),
-                        }],
-                    });
+                    d = d
+                        .help(format!("did you mean `{s}`?"))
+                        .fix(Fix::replace_with_string(
+                            gw,
+                            label.span.clone(),
+                            s,
+                            Applicability::Safe,
+                        ));
                 }
                 _ => {
                     let list = names
