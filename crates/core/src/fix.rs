@@ -154,7 +154,7 @@ fn result(dep: &Deployment, file: NodeIdx, edits: &[Edit]) -> Result<String, Str
 
 /// Whether `fix`, applied alone, leaves every file it touches that parses
 /// still parsing. A rule's fix that would not is dropped where findings are
-/// made (`rules::run_rules`), so no front end ever offers it. `node` gives
+/// made (`rules::finish`), so no front end ever offers it. `node` gives
 /// the nodes the fix may touch.
 pub(crate) fn keeps_parsing<'a>(node: impl Fn(NodeIdx) -> Option<&'a Node>, fix: &Fix) -> bool {
     let mut files: Vec<NodeIdx> = fix.edits.iter().map(|e| e.file).collect();

@@ -165,10 +165,15 @@ pub(crate) fn run_rules_on(
                 .par_iter()
                 .with_min_len(8)
                 .flat_map_iter(|&i| match dep.node(i) {
-                    // computed while the deployment was built
-                    Some(node) if node.node_findings.is_some() => {
-                        node.node_findings.clone().unwrap_or_default()
-                    }
+                    // computed while the deployment was built (every enabled node rule)
+                    Some(Node {
+                        node_findings: Some(found),
+                        ..
+                    }) => found
+                        .iter()
+                        .filter(|d| local.iter().any(|r| r.id == d.rule))
+                        .cloned()
+                        .collect(),
                     Some(node) => run_node_rules(&local, &dep.config, i, node),
                     None => Vec::new(),
                 })
