@@ -436,6 +436,16 @@ impl Deployment {
     /// the nodes, groups regions, indexes host names and resolves every edge.
     pub fn from_nodes(root: &Path, config: Config, mut nodes: Vec<Node>) -> Deployment {
         nodes.sort_by(|a, b| a.rel.cmp(&b.rel));
+        // findings made as a node was built name it by the index it had then
+        for (i, n) in nodes.iter_mut().enumerate() {
+            for d in n.node_findings.iter_mut().flatten() {
+                d.file = i;
+                d.related.iter_mut().for_each(|r| r.file = i);
+                if let Some(f) = &mut d.fix {
+                    f.edits.iter_mut().for_each(|e| e.file = i);
+                }
+            }
+        }
         let mut regions: BTreeMap<String, Vec<NodeIdx>> = BTreeMap::new();
         for (i, n) in nodes.iter().enumerate() {
             regions.entry(n.region.clone()).or_default().push(i);

@@ -626,6 +626,57 @@ fn unknown_key_offers_no_rename_onto_a_key_that_exists() {
     );
 }
 
+/// A table renamed onto one that exists only through deeper headers merges
+/// into it: the rename parses and is offered.
+const RENAME_MERGES: &str = r#"[server]
+hostname = "gw4.a.example.org"
+server_role = "gateway-worker"
+
+[apim.cors]
+allow_origins = "*"
+
+[APIM.cache.resource]
+enable = true
+
+[database.apim_db.pool_options]
+maxActive = 50
+
+[database.apim_dbb]
+url = "jdbc:mysql://db:3306/apim"
+"#;
+
+#[test]
+fn unknown_key_renames_a_table_onto_one_that_exists_only_through_deeper_headers() {
+    let f = files(&[("region-a/gw-4", RENAME_MERGES)]);
+    let (dep, diags) = analyse(&f, &Options::default());
+    let found = unknown_keys(&dep, &diags, "region-a/gw-4");
+    let text = &dep.node(found[0].file).unwrap().text;
+    let shown: Vec<_> = found.iter().map(|d| &text[d.range.clone()]).collect();
+    assert_eq!(shown, ["APIM", "apim_dbb"], "{found:#?}");
+    let mut edits = Vec::new();
+    for d in &found {
+        let fix = d.fix.as_ref().unwrap_or_else(|| panic!("no fix: {d:#?}"));
+        assert!(
+            !d.help.as_deref().unwrap().contains("already exists"),
+            "{d:#?}"
+        );
+        edits.extend(fix.edits.iter().cloned());
+    }
+    let fixed_text = fix::apply(text, &edits).unwrap().0;
+    assert!(
+        fixed_text.contains("[apim.cache.resource]") && fixed_text.contains("[database.apim_db]\n")
+    );
+    let mut fixed = f.clone();
+    fixed.insert("region-a/gw-4".into(), fixed_text);
+    let (dep, diags) = analyse(&fixed, &Options::default());
+    assert!(
+        unknown_keys(&dep, &diags, "region-a/gw-4").is_empty(),
+        "{:?}",
+        rules_of(&dep, &diags)
+    );
+    assert!(!diags.iter().any(|d| d.rule == "toml-syntax"));
+}
+
 #[test]
 fn super_admin_fix_writes_an_escaped_string() {
     // three nodes agree on a user name holding a quote, a backslash and control characters

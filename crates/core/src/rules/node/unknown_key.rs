@@ -161,6 +161,16 @@ fn taken(keys: &[KeyFact], at: usize, seg: &str) -> bool {
         .any(clash)
 }
 
+/// Whether the rename of `keys[at]` to `seg` would clash with what the table
+/// already has: the name is [`taken`] and the renamed file no longer parses.
+/// A table renamed onto one that exists only through deeper headers (or an
+/// array of tables joining its array) merges, and is offered.
+fn clashes(text: &str, keys: &[KeyFact], at: usize, seg: &str, rename: &Edit) -> bool {
+    taken(keys, at, seg)
+        && crate::fix::apply(text, std::slice::from_ref(rename))
+            .is_none_or(|(t, _)| crate::syntax::parse(&t).doc.is_none())
+}
+
 /// The help of a rename that would clash with a key already there.
 fn clash_help(target: &str) -> String {
     format!("did you mean `{target}`? it already exists here: merge the two or remove this one")
@@ -177,7 +187,7 @@ fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        if let Some(d) = database_name(i, keys, at) {
+        if let Some(d) = database_name(i, &node.text, keys, at) {
             acc.push(d);
             reported.push(kf.segs.clone());
             continue;
@@ -191,7 +201,7 @@ fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
         if kf.entry().is_some() || catalog::is_known(&kf.segs) || SHIPPED.contains(&kf.path_str()) {
             continue;
         }
-        if let Some(d) = finding(i, keys, at, is_node) {
+        if let Some(d) = finding(i, &node.text, keys, at, is_node) {
             acc.push(d);
         }
         reported.push(kf.segs.clone());
@@ -223,7 +233,7 @@ fn plain_table_for_array(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
 /// `[database.<name>]`: any name is accepted (infer.json applies to all), but
 /// only the names WSO2 renders into a datasource are used; a near miss of one
 /// of them is a typo.
-fn database_name(file: usize, keys: &[KeyFact], at: usize) -> Option<Diagnostic> {
+fn database_name(file: usize, text: &str, keys: &[KeyFact], at: usize) -> Option<Diagnostic> {
     let kf = keys.get(at)?;
     let [db, name] = kf.segs.as_slice() else {
         return None;
@@ -258,21 +268,28 @@ fn database_name(file: usize, keys: &[KeyFact], at: usize) -> Option<Diagnostic>
         format!("`[database.{name}]` is not a database WSO2 uses: nothing reads it"),
     )
     .key(kf.path(), None);
-    if taken(keys, at, n) {
+    let rename = Edit {
+        file,
+        range: kf.key_span.clone(),
+        new_text: toml_key(n),
+    };
+    if clashes(text, keys, at, n, &rename) {
         return Some(d.help(clash_help(&format!("[database.{n}]"))));
     }
     Some(d.help(format!("did you mean `[database.{n}]`?")).fix(Fix {
         title: format!("Rename to `{n}`"),
         applicability: Applicability::Unsafe,
-        edits: vec![Edit {
-            file,
-            range: kf.key_span.clone(),
-            new_text: toml_key(n),
-        }],
+        edits: vec![rename],
     }))
 }
 
-fn finding(file: usize, keys: &[KeyFact], at: usize, is_node: bool) -> Option<Diagnostic> {
+fn finding(
+    file: usize,
+    text: &str,
+    keys: &[KeyFact],
+    at: usize,
+    is_node: bool,
+) -> Option<Diagnostic> {
     let kf = keys.get(at)?;
     let (last, parent) = kf.segs.split_last()?;
     let shown = display_path(&kf.segs);
@@ -337,7 +354,12 @@ fn finding(file: usize, keys: &[KeyFact], at: usize, is_node: bool) -> Option<Di
         format!("unknown {what}: {consequence}"),
     )
     .key(kf.path(), None);
-    if taken(keys, at, &s.segment) {
+    let rename = Edit {
+        file,
+        range: kf.key_span.clone(),
+        new_text: toml_key(&s.segment),
+    };
+    if clashes(text, keys, at, &s.segment, &rename) {
         // the rename would write a second key of that name: the user merges
         return Some(d.help(clash_help(&new_shown)));
     }
@@ -348,11 +370,7 @@ fn finding(file: usize, keys: &[KeyFact], at: usize, is_node: bool) -> Option<Di
         } else {
             Applicability::Unsafe
         },
-        edits: vec![Edit {
-            file,
-            range: kf.key_span.clone(),
-            new_text: toml_key(&s.segment),
-        }],
+        edits: vec![rename],
     });
     if let Some(n) = note
         && !s.sure
