@@ -103,6 +103,18 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// The same finding with file `from` named `to` (its own file, related
+    /// locations and fix edits): for findings kept while node indices change.
+    pub fn renumber(mut self, from: NodeIdx, to: NodeIdx) -> Diagnostic {
+        let map = |f: NodeIdx| if f == from { to } else { f };
+        self.file = map(self.file);
+        self.related.iter_mut().for_each(|r| r.file = map(r.file));
+        if let Some(fix) = &mut self.fix {
+            fix.edits.iter_mut().for_each(|e| e.file = map(e.file));
+        }
+        self
+    }
+
     pub fn new(
         rule: &crate::rules::Rule,
         file: NodeIdx,

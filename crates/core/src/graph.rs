@@ -276,18 +276,17 @@ pub struct Deployment {
     hosts: HostIndex,
 }
 
-/// Parse, redact and model one file (pure; run in parallel).
-/// `run_rules`: the index the node will have and the node rules to run
-/// before its keys are dropped, for [`Deployment::build_without_trees`].
+/// Parse, redact and model one file, `rel` its path relative to the root
+/// (pure; run in parallel). `run_rules`: the index the node will have and the
+/// node rules to run before its keys are dropped, for
+/// [`Deployment::build_without_trees`].
 fn build_node(
-    root: &Path,
     root_name: &str,
     config: &Config,
-    file: SourceFile,
+    (rel, file): (String, SourceFile),
     keep_tree: bool,
     run_rules: Option<(NodeIdx, &[&'static crate::rules::Rule])>,
 ) -> Node {
-    let rel = relative(&file.path, root);
     let id = node_id(&rel, root_name);
     let region = region_of(&id, root_name, config);
     let node_cfg = config.nodes.get(&id);
@@ -347,7 +346,8 @@ fn build_node(
 
 /// Parse, redact and model one file of the deployment rooted at `root`.
 pub fn parse_node(root: &Path, config: &Config, file: SourceFile) -> Node {
-    build_node(root, &root_name(root), config, file, true, None)
+    let rel = relative(&file.path, root);
+    build_node(&root_name(root), config, (rel, file), true, None)
 }
 
 /// The root directory's own name (the id of a node file in the root).
@@ -423,9 +423,9 @@ impl Deployment {
         let nodes: Vec<Node> = files
             .into_par_iter()
             .enumerate()
-            .map(|(i, (_, f))| {
+            .map(|(i, file)| {
                 let run = (!keep_trees).then_some((i, rules.as_slice()));
-                build_node(root, &root_name, &config, f, keep_trees, run)
+                build_node(&root_name, &config, file, keep_trees, run)
             })
             .collect();
         Deployment::from_nodes(root, config, nodes)
@@ -438,12 +438,14 @@ impl Deployment {
         nodes.sort_by(|a, b| a.rel.cmp(&b.rel));
         // findings made as a node was built name it by the index it had then
         for (i, n) in nodes.iter_mut().enumerate() {
-            for d in n.node_findings.iter_mut().flatten() {
-                d.file = i;
-                d.related.iter_mut().for_each(|r| r.file = i);
-                if let Some(f) = &mut d.fix {
-                    f.edits.iter_mut().for_each(|e| e.file = i);
-                }
+            if let Some(found) = &mut n.node_findings {
+                *found = std::mem::take(found)
+                    .into_iter()
+                    .map(|d| {
+                        let was = d.file;
+                        d.renumber(was, i)
+                    })
+                    .collect();
             }
         }
         let mut regions: BTreeMap<String, Vec<NodeIdx>> = BTreeMap::new();

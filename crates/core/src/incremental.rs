@@ -127,16 +127,6 @@ pub struct LocalCache {
     by_path: HashMap<PathBuf, Vec<Diagnostic>>,
 }
 
-fn renumber(mut d: Diagnostic, from: usize, to: usize) -> Diagnostic {
-    let map = |f: usize| if f == from { to } else { f };
-    d.file = map(d.file);
-    d.related.iter_mut().for_each(|r| r.file = map(r.file));
-    if let Some(fix) = &mut d.fix {
-        fix.edits.iter_mut().for_each(|e| e.file = map(e.file));
-    }
-    d
-}
-
 /// The same findings as [`crate::check`], computed incrementally: the
 /// cross-node rules run over the whole deployment, the local rules
 /// ([`crate::rules::Rule::is_local`]) only for the nodes in `changed` (or all when
@@ -175,13 +165,13 @@ pub fn check(
             .by_path
             .entry(n.path.clone())
             .or_default()
-            .push(renumber(d, from, 0));
+            .push(d.renumber(from, 0));
     }
     let present: HashSet<&PathBuf> = dep.nodes.iter().map(|n| &n.path).collect();
     cache.by_path.retain(|p, _| present.contains(p));
     for (i, n) in dep.nodes.iter().enumerate() {
         if let Some(ds) = cache.by_path.get(&n.path) {
-            out.extend(ds.iter().cloned().map(|d| renumber(d, 0, i)));
+            out.extend(ds.iter().cloned().map(|d| d.renumber(0, i)));
         }
     }
     crate::rules::sort(&mut out);
