@@ -11,6 +11,26 @@ pub struct LineIndex {
     len: usize,
 }
 
+/// Items in backticks, joined by commas: "`a`, `b`" (how messages list names).
+pub fn code_list<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
+    items
+        .into_iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// [`code_list`] of the first three items, then ", …" when there are more.
+pub fn code_list_first3<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
+    let mut items = items.into_iter();
+    let list = code_list(items.by_ref().take(3));
+    if items.next().is_some() {
+        format!("{list}, …")
+    } else {
+        list
+    }
+}
+
 /// A 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct LineCol {

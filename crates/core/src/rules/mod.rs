@@ -247,6 +247,11 @@ pub fn sort(out: &mut Vec<Diagnostic>) {
     });
 }
 
+/// The ids of `nodes`, in backticks, joined by commas.
+pub(crate) fn node_list(dep: &Deployment, nodes: impl IntoIterator<Item = NodeIdx>) -> String {
+    crate::text::code_list(nodes.into_iter().map(|i| dep.id(i)))
+}
+
 /// Where a node's file names the node: its `hostname` value, else its anchor.
 pub(crate) fn host_span(n: &Node) -> std::ops::Range<usize> {
     n.facts

@@ -5,6 +5,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::graph::{Node, NodeIdx};
 use crate::model::{DEPRECATED_SERVER_ROLES, SERVER_ROLES};
 use crate::rules::{Check, Group, Rule};
+use crate::text::code_list;
 use crate::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
@@ -63,10 +64,7 @@ fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
                 Applicability::Unsafe,
             ));
     } else {
-        d = d.help(format!(
-            "use one of {}",
-            SERVER_ROLES.map(|r| format!("`{r}`")).join(", ")
-        ));
+        d = d.help(format!("use one of {}", code_list(SERVER_ROLES)));
     }
     acc.push(d);
 }

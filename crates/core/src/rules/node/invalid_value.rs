@@ -7,6 +7,7 @@ use crate::graph::{Node, NodeIdx};
 use crate::model::{KeyFact, KeyKind, Scalar, display_path, holds_placeholder};
 use crate::redact::is_secret_key;
 use crate::rules::{Check, Group, Rule};
+use crate::text::code_list;
 use crate::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
@@ -94,7 +95,7 @@ fn check_key(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
                         value.value.type_name()
                     ),
                 )
-                .help(format!("use one of {}", list(allowed)))
+                .help(format!("use one of {}", code_list(allowed)))
                 .key(kf.path(), None),
             );
         };
@@ -136,7 +137,7 @@ fn check_key(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
                     None => d,
                 }
             }
-            None => d.help(format!("use one of {}", list(allowed))),
+            None => d.help(format!("use one of {}", code_list(allowed))),
         };
         return Some(d);
     }
@@ -183,14 +184,6 @@ fn check_key(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
         .help("WSO2 renders the value into its XML as written; a wrong type breaks the generated configuration or is silently read as the default")
         .key(kf.path(), None),
     )
-}
-
-fn list(values: &[&str]) -> String {
-    values
-        .iter()
-        .map(|v| format!("`{v}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Milliseconds in one unit of UnitResolver's suffixes.

@@ -9,6 +9,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Node, NodeIdx};
 use crate::model::{KeyFact, KeyKind, PlaceholderKind, Scalar};
 use crate::rules::{Check, Group, Rule};
+use crate::text::code_list;
 use crate::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
@@ -231,11 +232,7 @@ fn inferred_database_url(file: usize, keys: &[KeyFact], acc: &mut Vec<Diagnostic
         let Some(span) = ty.value_span() else {
             continue;
         };
-        let list = missing
-            .iter()
-            .map(|m| format!("`{m}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = code_list(&missing);
         // a missing hostname certainly fails; a missing port may have a default we do not know
         let sure = missing.contains(&"hostname");
         let mut d = Diagnostic::new(

@@ -4,6 +4,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
 use crate::model::Role;
+use crate::rules::node_list;
 use crate::rules::{Check, Group, Rule, host_span};
 
 pub(crate) static RULE: Rule = Rule {
@@ -43,11 +44,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             continue;
         }
         let key_leaf = e.key.rsplit('.').next().unwrap_or(&e.key);
-        let names = targets
-            .iter()
-            .map(|t| format!("`{}`", dep.id(*t)))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let names = node_list(dep, targets.iter().copied());
         let mut d = Diagnostic::new(
             &RULE,
             e.from,

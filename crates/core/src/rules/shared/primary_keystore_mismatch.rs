@@ -4,6 +4,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{Keystore, Role};
 use crate::rules::{Check, Group, Rule};
+use crate::text::code_list_first3;
 
 pub(crate) static RULE: Rule = Rule {
     id: "primary-keystore-mismatch",
@@ -145,10 +146,9 @@ pub(crate) fn check_keystore(
             i,
             range,
             format!(
-                "`[keystore.{name}] {field}` is {mine} here but {theirs} on {count} other node{} ({}{})",
+                "`[keystore.{name}] {field}` is {mine} here but {theirs} on {count} other node{} ({})",
                 if count == 1 { "" } else { "s" },
-                others.iter().take(3).map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", "),
-                if count > 3 { ", …" } else { "" }
+                code_list_first3(others),
             ),
         )
         .help("every node of every region must use the same keystore: data encrypted by one node is read by the others")

@@ -4,6 +4,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{Database, DbIdentity, Facts, Role};
 use crate::rules::{Check, Group, Rule};
+use crate::text::code_list_first3;
 
 pub(crate) static RULE: Rule = Rule {
     id: "shared-db-mismatch",
@@ -74,15 +75,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                         *i,
                         d.location_span(),
                         format!(
-                            "`[database.{db}]` here is `{id}`, but {count} other node{} of {region} use `{reference}` ({}{}): {what}",
+                            "`[database.{db}]` here is `{id}`, but {count} other node{} of {region} use `{reference}` ({}): {what}",
                             if count == 1 { "" } else { "s" },
-                            agree
-                                .iter()
-                                .take(3)
-                                .map(|a| format!("`{}`", dep.id(*a)))
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                            if count > 3 { ", …" } else { "" }
+                            code_list_first3(agree.iter().map(|a| dep.id(*a))),
                         ),
                     )
                     .help(format!(

@@ -7,6 +7,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{DEFAULT_ADMIN, DEFAULT_USER_STORE, Facts, Role, Sp};
 use crate::rules::{Check, Group, Rule};
+use crate::text::code_list_first3;
 
 pub(crate) static RULE: Rule = Rule {
     id: "super-admin-mismatch",
@@ -103,17 +104,11 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 *i,
                 range,
                 format!(
-                    "`{}` is {mine} here but `{reference}` on {} other node{} ({}{})",
+                    "`{}` is {mine} here but `{reference}` on {} other node{} ({})",
                     field.key,
                     agree.len(),
                     if agree.len() == 1 { "" } else { "s" },
-                    agree
-                        .iter()
-                        .take(3)
-                        .map(|a| format!("`{a}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    if agree.len() > 3 { ", …" } else { "" }
+                    code_list_first3(&agree),
                 ),
             )
             .help(format!(

@@ -8,6 +8,7 @@ use std::ops::Range;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::{Deployment, EdgeKind, NodeIdx, Resolution};
 use crate::model::{Facts, Role, UrlList};
+use crate::rules::node_list;
 use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -188,12 +189,7 @@ fn check_region(
     if peers.len() >= 2 && nobody {
         for &p in peers {
             let Some(n) = dep.node(p) else { continue };
-            let others = peers
-                .iter()
-                .filter(|o| **o != p)
-                .map(|o| format!("`{}`", dep.id(*o)))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let others = node_list(dep, peers.iter().copied().filter(|o| *o != p));
             acc.push(
                 Diagnostic::new(
                     &RULE,

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::graph::{Deployment, EdgeKind, NodeIdx, Resolution};
 use crate::model::Role;
+use crate::rules::node_list;
 use crate::rules::{Check, Group, Rule, related_node};
 
 pub(crate) static RULE: Rule = Rule {
@@ -17,13 +18,6 @@ pub(crate) static RULE: Rule = Rule {
     docs: include_str!("../../../../../rules/event-hub-publish-incomplete.md"),
     check: Check::Deployment(check),
 };
-
-fn ids(dep: &Deployment, v: &[NodeIdx]) -> String {
-    v.iter()
-        .map(|i| format!("`{}`", dep.id(*i)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     // the URLs themselves: scheme, port (the 5672 mistake), role
@@ -102,7 +96,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     anchor,
                     format!(
                         "no `[[apim.event_hub.publish.url_group]]`: this control plane publishes its events to itself only, not to {}",
-                        ids(dep, &cps.iter().copied().filter(|c| *c != cp).collect::<Vec<_>>())
+                        node_list(dep, cps.iter().copied().filter(|c| *c != cp))
                     ),
                 )
                 .help("add one url group per control plane of the region, this one included, with `urls` (tcp, 9611) and `auth_urls` (ssl, 9711)")

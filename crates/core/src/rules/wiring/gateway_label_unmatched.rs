@@ -6,6 +6,7 @@ use crate::graph::Deployment;
 use crate::model::Role;
 use crate::query;
 use crate::rules::{Check, Group, Rule};
+use crate::text::code_list;
 use crate::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
@@ -76,11 +77,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                         ));
                 }
                 _ => {
-                    let list = names
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ");
+                    let list = code_list(&names);
                     d = d.help(format!("the environments of {region} are {list}"));
                 }
             }

@@ -70,14 +70,6 @@ pub(crate) fn port_site(
     (super::host_span(n), msg)
 }
 
-fn list(dep: &Deployment, nodes: impl IntoIterator<Item = NodeIdx>) -> String {
-    nodes
-        .into_iter()
-        .map(|i| format!("`{}`", dep.id(i)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn expected_roles(e: &Edge) -> String {
     e.expected
         .iter()
@@ -156,7 +148,7 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
                 format!(
                     "`{}` reaches {} ({}), not a {}",
                     e.url,
-                    list(dep, found.iter().copied()),
+                    super::node_list(dep, found.iter().copied()),
                     found
                         .first()
                         .and_then(|i| dep.node(*i))
@@ -218,7 +210,7 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
                 format!(
                     "host `{host}` names {} nodes but only {} listen on port {port}; {}",
                     ok.len() + wrong.len(),
-                    list(dep, ok.iter().copied()),
+                    super::node_list(dep, ok.iter().copied()),
                     wrong
                         .iter()
                         .map(|(i, p)| format!("`{}` listens on {p}", dep.id(*i)))

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::PORT_KEYS;
+use crate::rules::node_list;
 use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -66,11 +67,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             } else {
                 "no offset".to_owned()
             };
-            let others = clashes
-                .iter()
-                .map(|(a, _)| format!("`{}`", dep.id(*a)))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let others = node_list(dep, clashes.iter().map(|(a, _)| *a));
             let base: Vec<i64> = PORT_KEYS
                 .iter()
                 .map(|(p, _)| node.port(*p) - node.offset)

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, EdgeKind, NodeIdx};
 use crate::model::Role;
+use crate::rules::node_list;
 use crate::rules::{Check, Group, Rule, related_node};
 
 pub(crate) static RULE: Rule = Rule {
@@ -43,12 +44,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         }
         let th = &node.facts.throttling;
         let anchor = th.header.clone().unwrap_or_else(|| node.anchor());
-        let list = |v: &[NodeIdx]| {
-            v.iter()
-                .map(|i| format!("`{}`", dep.id(*i)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let list = |v: &[NodeIdx]| node_list(dep, v.iter().copied());
         if th.url_groups.is_empty() {
             acc.push(
                 Diagnostic::new(&RULE, gw, anchor.clone(), format!("no `[[apim.throttling.url_group]]`: throttle events never reach the traffic managers of {} ({})", node.region, list(&tms)))
