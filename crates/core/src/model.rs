@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use foldhash::HashSet;
+use foldhash::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
@@ -599,6 +599,14 @@ pub struct KeyFact {
     pub catalog_entry: Option<&'static crate::catalog::Entry>,
     /// `catalog::join(&segs)`, joined once when the facts are extracted.
     pub joined: Box<str>,
+}
+
+/// The file's top-level values by dotted path: what `$ref{…}` can name.
+pub fn top_level_values(keys: &[KeyFact]) -> HashMap<&str, &KeyFact> {
+    keys.iter()
+        .filter(|k| k.is_top_level_value())
+        .map(|k| (k.path_str(), k))
+        .collect()
 }
 
 impl KeyFact {

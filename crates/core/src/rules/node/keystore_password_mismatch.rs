@@ -66,11 +66,7 @@ fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     if candidates.is_empty() {
         return;
     }
-    let values: HashMap<&str, &KeyFact> = keys
-        .iter()
-        .filter(|k| k.is_top_level_value())
-        .map(|k| (k.path_str(), k))
-        .collect();
+    let values = crate::model::top_level_values(keys);
     for kp in candidates {
         let Some((_, table)) = kp.segs.split_last() else {
             continue;

@@ -103,11 +103,7 @@ fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
         return;
     }
     let ctx = Context {
-        values: keys
-            .iter()
-            .filter(|k| k.is_top_level_value())
-            .map(|k| (k.path_str(), k))
-            .collect(),
+        values: crate::model::top_level_values(keys),
     };
     let tables: Vec<&str> = keys
         .iter()
