@@ -4,12 +4,11 @@
 //! they never re-parse or re-resolve.
 
 use std::collections::BTreeMap;
-
-use foldhash::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use foldhash::HashMap;
 use petgraph::graph::DiGraph;
 use rayon::prelude::*;
 
@@ -419,7 +418,9 @@ impl Deployment {
             .map(|f| (relative(&f.path, root), f))
             .collect();
         files.sort_by(|a, b| a.0.cmp(&b.0));
-        let rules = crate::rules::node_rules(&config);
+        let rules: Vec<&'static crate::rules::Rule> = crate::rules::enabled(&config)
+            .filter(|r| r.is_local())
+            .collect();
         let nodes: Vec<Node> = files
             .into_par_iter()
             .enumerate()

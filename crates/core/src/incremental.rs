@@ -140,7 +140,7 @@ pub fn check(
 ) -> Vec<Diagnostic> {
     use crate::rules::{Rule, run_rules_on};
     let (local, cross): (Vec<&'static Rule>, Vec<&'static Rule>) =
-        crate::rules::enabled(dep).partition(|r| r.is_local());
+        crate::rules::enabled(&dep.config).partition(|r| r.is_local());
     // the node rules over the changed nodes alone
     let stale: Vec<usize> = dep
         .nodes

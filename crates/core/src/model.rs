@@ -2,12 +2,11 @@
 //! file states (with spans), WSO2's defaults applied where WSO2 applies one.
 
 use std::collections::BTreeMap;
-
-use foldhash::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
+use foldhash::{HashMap, HashSet};
 use toml_edit::{Item, Table, Value};
 
 /// A value with the byte range of its literal in the node's file.

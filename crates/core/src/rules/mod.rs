@@ -117,15 +117,15 @@ pub fn ids() -> Vec<&'static str> {
 /// Run every enabled rule over the deployment. The result is sorted by file,
 /// position and rule, with `[rules]` levels from `apimlint.toml` applied.
 pub fn run(dep: &Deployment) -> Vec<Diagnostic> {
-    let rules: Vec<&'static Rule> = enabled(dep).collect();
+    let rules: Vec<&'static Rule> = enabled(&dep.config).collect();
     let mut out = run_rules(&rules, dep);
     sort(&mut out);
     out
 }
 
 /// The rules `apimlint.toml` does not turn off.
-pub(crate) fn enabled(dep: &Deployment) -> impl Iterator<Item = &'static Rule> + '_ {
-    all().filter(|r| dep.config.level(r.id) != Some(Level::Off))
+pub(crate) fn enabled(config: &Config) -> impl Iterator<Item = &'static Rule> + '_ {
+    all().filter(|r| config.level(r.id) != Some(Level::Off))
 }
 
 /// Run `rules` (in parallel) over the deployment, with `[rules]` levels from
@@ -201,13 +201,6 @@ pub(crate) fn run_node_rules(
         all.append(&mut acc);
     }
     all
-}
-
-/// The enabled node rules (the deployment's `apimlint.toml` applied).
-pub(crate) fn node_rules(config: &Config) -> Vec<&'static Rule> {
-    all()
-        .filter(|r| r.is_local() && config.level(r.id) != Some(Level::Off))
-        .collect()
 }
 
 /// What every finding goes through: a fix that would make a parsing file
