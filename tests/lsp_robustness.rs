@@ -237,3 +237,37 @@ fn hundreds_of_rapid_random_edits_then_the_diagnostics_of_the_last_version() {
     let status = lsp.stop().unwrap();
     assert!(status.success(), "{status}");
 }
+
+/// `apimlint lsp --stdio`, as vscode-languageclient (`TransportKind.stdio`)
+/// and other clients start servers by convention, serves stdio like
+/// `apimlint lsp`: it initializes, publishes a file's findings and exits 0.
+#[test]
+fn lsp_accepts_the_stdio_flag() {
+    let root = tree("stdio-flag");
+    let gw = node(&root, "region-1/gw-2");
+    let mut lsp = lsp_client::Lsp::start_with(
+        Path::new(env!("CARGO_BIN_EXE_apimlint")),
+        &["lsp", "--stdio"],
+        &root,
+    )
+    .unwrap();
+    lsp.initialize(&root).unwrap();
+    // an unsaved edit with an unknown key: the finding is published
+    let text = std::fs::read_to_string(&gw).unwrap() + "\n[apim.bogus_table]\nx = 1\n";
+    lsp.open(&gw, &text, 1).unwrap();
+    let uri = lsp_client::uri(&gw);
+    let published = lsp
+        .diagnostics_where(&uri, std::time::Duration::from_secs(60), |p| {
+            p["diagnostics"].as_array().is_some_and(|a| !a.is_empty())
+        })
+        .unwrap();
+    let codes: Vec<&str> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"unknown-key"), "{published}");
+    let status = lsp.stop().unwrap();
+    assert_eq!(status.code(), Some(0));
+}

@@ -48,8 +48,13 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
 impl Lsp {
     /// Start `bin lsp` in `cwd`.
     pub fn start(bin: &Path, cwd: &Path) -> Result<Lsp, String> {
+        Lsp::start_with(bin, &["lsp"], cwd)
+    }
+
+    /// Start `bin args…` in `cwd` (e.g. `lsp --stdio`, as some clients do).
+    pub fn start_with(bin: &Path, args: &[&str], cwd: &Path) -> Result<Lsp, String> {
         let mut child = Command::new(bin)
-            .arg("lsp")
+            .args(args)
             .current_dir(cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -34,7 +34,12 @@ pub enum Command {
     /// Print the resolved node graph
     Graph(GraphArgs),
     /// Run the language server on stdin/stdout (JSON-RPC, LSP 3.17)
-    Lsp,
+    Lsp {
+        /// Accepted and ignored: stdin/stdout is the only transport (many
+        /// clients, vscode-languageclient among them, pass it by convention)
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -20,7 +20,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8
         Command::Explain { rule } => explain(&rule, out),
         Command::Graph(a) => graph(a, out),
         // stdout belongs to the protocol from here on
-        Command::Lsp => apimlint_lsp::run_stdio(),
+        Command::Lsp { .. } => apimlint_lsp::run_stdio(),
     }
 }
 

@@ -23,7 +23,7 @@ pub fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // the language server owns stdout: no lock on it may be held while it runs
     if let Ok(Cli {
-        command: Command::Lsp,
+        command: Command::Lsp { .. },
     }) = args::parse(args.clone())
     {
         return ExitCode::from(match apimlint_lsp::run_stdio() {

@@ -1,51 +1,193 @@
 // The VS Code client of apimlint: it starts `apimlint lsp` for the
-// deployment.toml and apimlint.toml files of the workspace. All analysis is
-// in the server; this file only spawns it and forwards file events.
+// deployment.toml and apimlint.toml files it sees. All analysis is in the
+// server; this file only finds the binary, spawns it and forwards file events.
+//
+// The binary: `apimlint.server.path` when set, else the one bundled in this
+// extension (`server/apimlint`, platform .vsix), else `apimlint` on PATH.
+// There is at most one server: one configuration listener, and every
+// start/stop goes through one queue.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import * as path from "node:path";
 import * as vscode from "vscode";
 import {
   LanguageClient,
   LanguageClientOptions,
+  RevealOutputChannelOn,
   ServerOptions,
-  TransportKind,
 } from "vscode-languageclient/node";
 
-let client: LanguageClient | undefined;
+const FILES = ["**/deployment.toml", "**/apimlint.toml"];
+const NAMES = new Set(["deployment.toml", "apimlint.toml"]);
+const SETTING = "apimlint.server.path";
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  const command = vscode.workspace
-    .getConfiguration("apimlint")
-    .get<string>("server.path", "apimlint");
-  const serverOptions: ServerOptions = {
-    run: { command, args: ["lsp"], transport: TransportKind.stdio },
-    debug: { command, args: ["lsp"], transport: TransportKind.stdio },
-  };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      { scheme: "file", pattern: "**/deployment.toml" },
-      { scheme: "file", pattern: "**/apimlint.toml" },
-    ],
-    synchronize: {
-      // a node file created, changed or deleted on disk re-analyses its deployment
-      fileEvents: [
-        vscode.workspace.createFileSystemWatcher("**/deployment.toml"),
-        vscode.workspace.createFileSystemWatcher("**/apimlint.toml"),
-      ],
-    },
-  };
-  // `apimlint.trace.server` is read by the client itself (id "apimlint")
-  client = new LanguageClient("apimlint", "apimlint", serverOptions, clientOptions);
-  context.subscriptions.push(
-    vscode.workspace.onDidChangeConfiguration(async (e) => {
-      if (e.affectsConfiguration("apimlint.server.path") && client) {
-        await client.stop();
-        await activate(context);
-      }
-    }),
-  );
-  await client.start();
+let client: LanguageClient | undefined;
+let output: vscode.OutputChannel | undefined;
+// every start and stop runs after the previous one has finished
+let queue: Promise<void> = Promise.resolve();
+
+function enqueue(task: () => Promise<void>): Promise<void> {
+  queue = queue.then(task, task).catch((e) => log(`error: ${e}`));
+  return queue;
 }
 
-export async function deactivate(): Promise<void> {
-  await client?.stop();
+function log(line: string): void {
+  output?.appendLine(`[client] ${line}`);
+}
+
+/** A document the server should see: by file name, whatever its language. */
+function isOurs(doc: vscode.TextDocument): boolean {
+  return doc.uri.scheme === "file" && NAMES.has(path.basename(doc.uri.fsPath));
+}
+
+interface Binary {
+  command: string;
+  /** Where the choice came from, for messages. */
+  source: "setting" | "bundled" | "PATH";
+}
+
+function binary(context: vscode.ExtensionContext): Binary {
+  const configured = vscode.workspace.getConfiguration("apimlint").get<string>("server.path", "").trim();
+  if (configured) {
+    return { command: configured, source: "setting" };
+  }
+  const exe = process.platform === "win32" ? "apimlint.exe" : "apimlint";
+  const bundled = context.asAbsolutePath(path.join("server", exe));
+  if (existsSync(bundled)) {
+    return { command: bundled, source: "bundled" };
+  }
+  return { command: "apimlint", source: "PATH" };
+}
+
+/** Runs `<binary> --version`; resolves to the version line or rejects with why not. */
+function probe(command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, ["--version"], { timeout: 15000, windowsHide: true }, (err, stdout, stderr) => {
+      if (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        reject(code === "ENOENT" ? "not found" : code === "EACCES" ? "not executable" : `${err.message.trim()} ${stderr}`.trim());
+      } else if (!stdout.startsWith("apimlint")) {
+        reject(`\`--version\` printed ${JSON.stringify(stdout.trim().slice(0, 80))}, not apimlint's version`);
+      } else {
+        resolve(stdout.trim());
+      }
+    });
+  });
+}
+
+async function complain(bin: Binary, why: string): Promise<void> {
+  const where =
+    bin.source === "setting"
+      ? `\`${bin.command}\` (from the setting \`${SETTING}\`)`
+      : bin.source === "PATH"
+        ? "`apimlint` on PATH (no server is bundled for this platform and the setting is empty)"
+        : `the bundled server \`${bin.command}\``;
+  log(`cannot run ${bin.command}: ${why}`);
+  const choice = await vscode.window.showErrorMessage(
+    `apimlint: cannot start the language server: ${where}: ${why}. Set \`${SETTING}\` to the apimlint binary.`,
+    "Open Settings",
+  );
+  if (choice === "Open Settings") {
+    await vscode.commands.executeCommand("workbench.action.openSettings", SETTING);
+  }
+}
+
+async function start(context: vscode.ExtensionContext): Promise<void> {
+  const bin = binary(context);
+  let version: string;
+  try {
+    version = await probe(bin.command);
+  } catch (why) {
+    // not awaited: the message stays until dismissed, the queue moves on
+    void complain(bin, String(why));
+    return;
+  }
+  log(`starting ${bin.command} lsp (${version}, ${bin.source})`);
+  const serverOptions: ServerOptions = {
+    // no `transport`: stdio is the default, and TransportKind.stdio would add `--stdio`
+    run: { command: bin.command, args: ["lsp"] },
+    debug: { command: bin.command, args: ["lsp"] },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: FILES.map((pattern) => ({ scheme: "file", pattern })),
+    synchronize: {
+      // a node file created, changed or deleted on disk re-analyses its deployment
+      fileEvents: FILES.map((g) => vscode.workspace.createFileSystemWatcher(g)),
+    },
+    outputChannel: output,
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
+    initializationFailedHandler: () => false,
+  };
+  // `apimlint.trace.server` is read by the client itself (id "apimlint")
+  const next = new LanguageClient("apimlint", "apimlint", serverOptions, clientOptions);
+  try {
+    await next.start();
+    client = next;
+  } catch (e) {
+    await next.dispose().catch(() => undefined);
+    void complain(bin, `${e}`);
+  }
+}
+
+async function stop(): Promise<void> {
+  const running = client;
   client = undefined;
+  if (running) {
+    log("stopping the server");
+    await running.dispose().catch((e) => log(`stop: ${e}`));
+  }
+}
+
+async function hasDeployment(): Promise<boolean> {
+  if (vscode.workspace.textDocuments.some(isOurs)) {
+    return true;
+  }
+  if (!vscode.workspace.workspaceFolders?.length) {
+    return false;
+  }
+  const found = await vscode.workspace.findFiles("**/{deployment,apimlint}.toml", "**/node_modules/**", 1);
+  return found.length > 0;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  output = vscode.window.createOutputChannel("apimlint");
+  context.subscriptions.push(output);
+  let wanted = false;
+  const ensure = () => {
+    if (!wanted) {
+      wanted = true;
+      void enqueue(() => start(context));
+    }
+  };
+  context.subscriptions.push(
+    // the one configuration listener: a new path (re)starts the server, no reload
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SETTING) && wanted) {
+        void enqueue(async () => {
+          await stop();
+          await start(context);
+        });
+      }
+    }),
+    // activated by a plain-text or TOML file that is not ours: start on the first that is
+    vscode.workspace.onDidOpenTextDocument((doc) => {
+      if (isOurs(doc)) {
+        ensure();
+      }
+    }),
+    vscode.commands.registerCommand("apimlint.restart", () => {
+      wanted = true;
+      return enqueue(async () => {
+        await stop();
+        await start(context);
+      });
+    }),
+  );
+  if (await hasDeployment()) {
+    ensure();
+  }
+}
+
+export function deactivate(): Promise<void> {
+  return enqueue(stop);
 }

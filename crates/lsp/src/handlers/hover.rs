@@ -1,4 +1,4 @@
-//! `textDocument/hover`: on a finding, its rule page; on a gateway label,
+//! `textDocument/hover`: on a finding, its rule's summary and page link; on a gateway label,
 //! where its environment is defined; on a URL, the node(s) it resolves to
 //! (role, region, effective port) or why none; on a key, its catalog entry.
 //! Only redacted text is ever shown.
@@ -15,23 +15,21 @@ pub fn hover(at: &At<'_>) -> Option<lsp::Hover> {
     let mut sections: Vec<String> = Vec::new();
     let mut range: Option<std::ops::Range<usize>> = None;
     let stale = at.node.is_stale();
-    // findings under the cursor, each rule's page once
-    let mut pages: Vec<&str> = Vec::new();
+    // findings under the cursor: each rule once, its one-sentence summary and
+    // a link to its page (the editor already shows the finding's message)
+    let mut seen: Vec<&str> = Vec::new();
     for d in at
         .state
         .diags
         .iter()
         .filter(|d| d.file == at.idx && d.range.start <= at.offset && at.offset <= d.range.end)
     {
-        let mut s = format!("**{}** ({}): {}", d.rule, d.severity, d.message);
-        if let Some(h) = &d.help {
-            let _ = write!(s, "\n\nhelp: {h}");
-        }
-        sections.push(s);
         range.get_or_insert(d.range.clone());
-        if !pages.contains(&d.rule) {
-            pages.push(d.rule);
+        if seen.contains(&d.rule) {
+            continue;
         }
+        seen.push(d.rule);
+        sections.push(rule_section(d.rule, d.severity));
     }
     if !stale {
         if let Some(label) = query::label_at(at.dep, at.idx, at.offset) {
@@ -48,11 +46,6 @@ pub fn hover(at: &At<'_>) -> Option<lsp::Hover> {
             range.get_or_insert(span);
         }
     }
-    for id in pages {
-        if let Some(rule) = rules::by_id(id) {
-            sections.push(format!("---\n\n{}", rule.docs.trim()));
-        }
-    }
     if sections.is_empty() {
         return None;
     }
@@ -60,6 +53,18 @@ pub fn hover(at: &At<'_>) -> Option<lsp::Hover> {
         contents: convert::markdown(sections.join("\n\n")),
         range: range.map(|r| convert::range(&at.node.lines, &at.node.text, &r)),
     })
+}
+
+/// `**rule-id**` (severity): the rule's summary, then a link to its page.
+fn rule_section(id: &str, severity: apimlint_core::Severity) -> String {
+    let mut s = format!("**{id}** ({severity})");
+    if let Some(rule) = rules::by_id(id) {
+        let _ = write!(s, ": {}", rule.summary());
+    }
+    if let Some(page) = convert::rule_page(id) {
+        let _ = write!(s, "\n\n[{id}]({})", page.as_str());
+    }
+    s
 }
 
 fn node_line(dep: &Deployment, i: NodeIdx, default_port: Option<u16>) -> String {
