@@ -48,7 +48,7 @@ pub fn write(
 ) -> Result<(usize, usize), String> {
     let mut by_fp: BTreeMap<String, Entry> = BTreeMap::new();
     for d in diags {
-        let fp = d.fingerprint(dep);
+        let fp = apimlint_core::fingerprint(dep, d);
         by_fp
             .entry(fp.clone())
             .and_modify(|e| e.count += 1)
@@ -56,8 +56,8 @@ pub fn write(
                 fingerprint: fp,
                 count: 1,
                 rule: d.rule.to_owned(),
-                node: dep.id(d.file).to_owned(),
-                file: dep.node(d.file).map_or_else(String::new, |n| n.rel.clone()),
+                node: dep.id_of(d.file).to_owned(),
+                file: dep.node_of(d.file).map_or_else(String::new, |n| n.rel.clone()),
                 message: d.message.clone(),
             });
     }
@@ -114,7 +114,7 @@ impl Baseline {
         let mut absorbed = 0usize;
         let kept = diags
             .into_iter()
-            .filter(|d| match left.get_mut(&d.fingerprint(dep)) {
+            .filter(|d| match left.get_mut(&apimlint_core::fingerprint(dep, d)) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
                     absorbed += 1;

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use apimlint_core::vfs::{self, DiskFs, relative};
-use apimlint_core::{Config, Deployment, Severity, rules};
+use apimlint_core::{Config, Severity, rules};
 
 use crate::args::{CheckArgs, Cli, Color, Command, FailOn, Format, GraphArgs, GraphFormat};
 use crate::render::{self, Report};
@@ -45,12 +45,9 @@ pub fn load_parts(
 pub fn load(
     paths: &[std::path::PathBuf],
     config: Option<&Path>,
-) -> Result<(Deployment, std::path::PathBuf), String> {
+) -> Result<(apimlint_core::Lean, std::path::PathBuf), String> {
     let (disc, config, cwd) = load_parts(paths, config)?;
-    Ok((
-        apimlint_core::load_without_trees(&DiskFs, &disc, config),
-        cwd,
-    ))
+    Ok((apimlint_core::load_lean(&DiskFs, &disc, config), cwd))
 }
 
 fn check(mut a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
@@ -136,9 +133,9 @@ fn check_one(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
             }
         }
     } else {
-        let (dep, cwd) = load(&a.paths, a.config.as_deref())?;
-        let diags = apimlint_core::check_with(&dep, &opts);
-        (dep, diags, cwd)
+        let (lean, cwd) = load(&a.paths, a.config.as_deref())?;
+        let diags = lean.check_with(&opts);
+        (lean.dep, diags, cwd)
     };
     if let Some(path) = &fa.write_baseline {
         let (n, fps) = baseline::write(path, &dep, &diags)?;
@@ -240,8 +237,9 @@ fn graph(a: GraphArgs, out: &mut dyn Write) -> Result<u8, String> {
         ));
     }
     let paths = groups.pop().unwrap_or_default();
-    let (dep, _) = load(&paths, a.config.as_deref())?;
-    let diags = apimlint_core::check(&dep);
+    let (lean, _) = load(&paths, a.config.as_deref())?;
+    let diags = lean.check();
+    let dep = lean.dep;
     let io = match a.format {
         GraphFormat::Dot => render::graph::dot(&dep, &diags, out),
         GraphFormat::Mermaid => render::graph::mermaid(&dep, &diags, out),

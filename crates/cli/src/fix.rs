@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use apimlint_core::fix::{Changed, Outcome, fix_all};
+use apimlint_core::fixes::{Changed, Outcome, fix_all};
 use apimlint_core::redact::redact_text;
 use apimlint_core::suppress::Options;
 use apimlint_core::vfs::{DiskFs, Vfs, relative, write_atomic};

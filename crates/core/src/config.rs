@@ -6,9 +6,9 @@ use std::ops::Range;
 
 use toml_edit::{Document, Item, Value};
 
-use crate::diagnostic::Severity;
+use crate::base::diagnostic::Severity;
 use crate::model::Role;
-use crate::text::{LineIndex, did_you_mean};
+use crate::base::text::{LineIndex, did_you_mean};
 
 /// A load-balancer or DNS name that no node carries itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

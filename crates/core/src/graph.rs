@@ -12,11 +12,12 @@ use foldhash::HashMap;
 use petgraph::graph::DiGraph;
 use rayon::prelude::*;
 
+use crate::base::files::{FileId, FileSet};
 use crate::config::{Config, glob_match};
 use crate::endpoint::{self, Endpoint, HostKind, Port};
 use crate::model::{Facts, Role, RoleSource, infer_role};
 use crate::syntax::SyntaxError;
-use crate::text::{LineIndex, did_you_mean};
+use crate::base::text::{LineIndex, did_you_mean};
 use crate::vfs::{NODE_FILE, ReadError, relative};
 
 pub type NodeIdx = usize;
@@ -29,9 +30,30 @@ pub struct SourceFile {
     pub text: Result<String, ReadError>,
 }
 
+/// Where a node's content stands: its lifecycle, in one place.
+#[derive(Debug, Clone)]
+pub enum State {
+    /// The file could not be read (the text is empty).
+    Unreadable(ReadError),
+    /// The text does not parse, and no earlier parse of it is known.
+    Unparsable(SyntaxError),
+    /// The text parses: its tree, or `None` once the tree was dropped after
+    /// the facts were extracted ([`Deployment::build_without_trees`]).
+    Parsed(Option<Box<toml_edit::Document<String>>>),
+    /// The text does not parse, but an earlier version did (the editor):
+    /// the facts and tree are that version's, so only the syntax error may
+    /// be reported on this node — other ranges would be stale.
+    Stale {
+        error: SyntaxError,
+        tree: Box<toml_edit::Document<String>>,
+    },
+}
+
 /// One node: a `deployment.toml` and what apimlint knows of it.
 #[derive(Debug, Clone)]
 pub struct Node {
+    /// The node's file, stable across rebuilds.
+    pub file: FileId,
     pub id: String,
     pub path: PathBuf,
     /// Path relative to the deployment root.
@@ -46,20 +68,11 @@ pub struct Node {
     redacted: std::sync::OnceLock<Arc<str>>,
     pub secrets: Vec<Range<usize>>,
     pub lines: LineIndex,
-    pub read_error: Option<ReadError>,
-    pub syntax_error: Option<SyntaxError>,
-    pub doc: Option<toml_edit::Document<String>>,
+    pub state: State,
     pub facts: Facts,
     /// `[nodes."id"] port_offset`, else `[server] offset`, else 0.
     pub offset: i64,
     pub machine: Option<String>,
-    /// The file parsed but its tree was dropped once the model was built
-    /// ([`Deployment::build_without_trees`]); it is still analysable.
-    pub tree_dropped: bool,
-    /// The findings of the node rules ([`crate::rules::Check::Node`]), when
-    /// they ran as the node was built ([`Deployment::build_without_trees`]):
-    /// `facts.keys`, which only they read, is then dropped.
-    pub node_findings: Option<Vec<crate::diagnostic::Diagnostic>>,
 }
 
 impl Node {
@@ -70,9 +83,38 @@ impl Node {
             .get_or_init(|| crate::redact::redact(&self.text, &self.secrets).into())
     }
 
-    /// Whether the node's content could be read and parsed.
+    /// Whether the node's content could be read and parsed (now or, when
+    /// stale, in an earlier version).
     pub fn is_analysable(&self) -> bool {
-        self.doc.is_some() || self.tree_dropped
+        matches!(self.state, State::Parsed(_) | State::Stale { .. })
+    }
+
+    /// A file that no longer parses but whose last good parse is kept.
+    pub fn is_stale(&self) -> bool {
+        matches!(self.state, State::Stale { .. })
+    }
+
+    pub fn read_error(&self) -> Option<&ReadError> {
+        match &self.state {
+            State::Unreadable(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The syntax error of the current text.
+    pub fn syntax_error(&self) -> Option<&SyntaxError> {
+        match &self.state {
+            State::Unparsable(e) | State::Stale { error: e, .. } => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The parse tree, when kept (of an earlier text when stale).
+    pub fn doc(&self) -> Option<&toml_edit::Document<String>> {
+        match &self.state {
+            State::Parsed(Some(t)) | State::Stale { tree: t, .. } => Some(t),
+            _ => None,
+        }
     }
 
     /// The effective port for a WSO2 default port: the explicit key or the
@@ -95,6 +137,25 @@ impl Node {
         }
         let end = self.text.find('\n').unwrap_or(self.text.len());
         0..end
+    }
+
+    /// Recompute what the project file decides (id, region, role, offset,
+    /// machine) for a deployment rooted at `root`: the one derivation, used
+    /// when a node is built and when `apimlint.toml` changes.
+    pub fn configure(&mut self, root: &Path, config: &Config) {
+        let root_name = root_name(root);
+        self.rel = relative(&self.path, root);
+        self.id = node_id(&self.rel, &root_name);
+        self.region = region_of(&self.id, &root_name, config);
+        let node_cfg = config.nodes.get(&self.id);
+        let (role, source) = infer_role(node_cfg.and_then(|n| n.role), &self.facts);
+        self.role = role;
+        self.role_source = source;
+        self.offset = node_cfg
+            .and_then(|n| n.port_offset)
+            .or(self.facts.offset.as_ref().map(|o| o.value))
+            .unwrap_or(0);
+        self.machine = node_cfg.and_then(|n| n.machine.clone());
     }
 }
 
@@ -265,7 +326,12 @@ pub struct Edge {
 pub struct Deployment {
     pub root: PathBuf,
     pub config: Config,
+    /// Every file the deployment has interned (stable ids).
+    pub files: FileSet,
+    /// The nodes, sorted by path.
     pub nodes: Vec<Node>,
+    /// File id → position in `nodes` (`usize::MAX`: not a node now).
+    by_file: Vec<NodeIdx>,
     pub edges: Vec<Edge>,
     /// Resolved references as a graph (node weights are node indices,
     /// edge weights edge indices), for topology queries and pictures.
@@ -275,78 +341,49 @@ pub struct Deployment {
     hosts: HostIndex,
 }
 
-/// Parse, redact and model one file, `rel` its path relative to the root
-/// (pure; run in parallel). `run_rules`: the index the node will have and the
-/// node rules to run before its keys are dropped, for
-/// [`Deployment::build_without_trees`].
-fn build_node(
-    root_name: &str,
-    config: &Config,
-    (rel, file): (String, SourceFile),
-    keep_tree: bool,
-    run_rules: Option<(NodeIdx, &[&'static crate::rules::Rule])>,
-) -> Node {
-    let id = node_id(&rel, root_name);
-    let region = region_of(&id, root_name, config);
-    let node_cfg = config.nodes.get(&id);
-    let (text, read_error) = match file.text {
-        Ok(t) => (t, None),
-        Err(e) => (String::new(), Some(e)),
-    };
-    let parsed = if read_error.is_none() {
-        Some(crate::syntax::parse(&text))
-    } else {
-        None
-    };
-    let (doc, syntax_error) = match parsed {
-        Some(p) => (p.doc, p.error),
-        None => (None, None),
-    };
-    let secrets = crate::redact::secret_ranges(&text, doc.as_ref());
-    let facts = doc.as_ref().map(Facts::extract).unwrap_or_default();
-    let (role, role_source) = infer_role(node_cfg.and_then(|n| n.role), &facts);
-    let offset = node_cfg
-        .and_then(|n| n.port_offset)
-        .or(facts.offset.as_ref().map(|o| o.value))
-        .unwrap_or(0);
-    let (doc, tree_dropped) = match doc {
-        Some(d) if !keep_tree => {
-            drop(d);
-            (None, true)
+/// Parse, redact and model one file of the deployment rooted at `root`
+/// (pure; run in parallel). The tree is kept when `keep_tree`.
+pub fn parse_node(root: &Path, config: &Config, file: FileId, source: SourceFile, keep_tree: bool) -> Node {
+    let (text, state) = match source.text {
+        Ok(t) => {
+            let parsed = crate::syntax::parse(&t);
+            let state = match (parsed.doc, parsed.error) {
+                (Some(doc), _) => State::Parsed(Some(Box::new(doc))),
+                (None, Some(e)) => State::Unparsable(e),
+                (None, None) => State::Parsed(None),
+            };
+            (t, state)
         }
-        d => (d, false),
+        Err(e) => (String::new(), State::Unreadable(e)),
     };
+    let doc = match &state {
+        State::Parsed(Some(d)) => Some(d.as_ref()),
+        _ => None,
+    };
+    let secrets = crate::redact::secret_ranges(&text, doc);
+    let facts = doc.map(Facts::extract).unwrap_or_default();
     let mut node = Node {
+        file,
         lines: LineIndex::new(&text),
-        id,
-        path: file.path,
-        rel,
-        region,
-        role,
-        role_source,
+        id: String::new(),
+        path: source.path,
+        rel: String::new(),
+        region: String::new(),
+        role: Role::Unknown,
+        role_source: RoleSource::None,
         text: text.into(),
         redacted: std::sync::OnceLock::new(),
         secrets,
-        read_error,
-        syntax_error,
-        doc,
+        state,
         facts,
-        offset,
-        machine: node_cfg.and_then(|n| n.machine.clone()),
-        tree_dropped,
-        node_findings: None,
+        offset: 0,
+        machine: None,
     };
-    if let Some((i, rules)) = run_rules {
-        node.node_findings = Some(crate::rules::run_node_rules(rules, config, i, &node));
-        node.facts.keys = Vec::new();
+    node.configure(root, config);
+    if !keep_tree && let State::Parsed(tree) = &mut node.state {
+        *tree = None;
     }
     node
-}
-
-/// Parse, redact and model one file of the deployment rooted at `root`.
-pub fn parse_node(root: &Path, config: &Config, file: SourceFile) -> Node {
-    let rel = relative(&file.path, root);
-    build_node(&root_name(root), config, (rel, file), true, None)
 }
 
 /// The root directory's own name (the id of a node file in the root).
@@ -389,74 +426,70 @@ pub(crate) fn region_of(id: &str, root_name: &str, config: &Config) -> String {
 }
 
 impl Deployment {
-    /// Build the deployment from its files. Never fails: unreadable and
-    /// unparsable files become nodes with an error.
+    /// Build the deployment from its files, keeping every parse tree. Never
+    /// fails: unreadable and unparsable files become nodes with an error.
     pub fn build(root: &Path, config: Config, files: Vec<SourceFile>) -> Deployment {
-        Self::build_with(root, config, files, true)
+        Self::build_with(root, config, files, true, &|_| ()).0
     }
 
-    /// Like [`Deployment::build`], but each node's toml_edit tree is dropped as
-    /// soon as its facts are extracted (`Node::doc` is `None`, `tree_dropped`
-    /// set), and the node rules run as each node is built, while it is in
-    /// cache, after which its `facts.keys` are dropped (`Node::node_findings`
-    /// holds their findings): a fraction of the memory, for front ends whose
-    /// renderers need only the model (the CLI).
-    pub fn build_without_trees(root: &Path, config: Config, files: Vec<SourceFile>) -> Deployment {
-        Self::build_with(root, config, files, false)
-    }
-
-    fn build_with(
+    /// Build the deployment, calling `visit` on each node as soon as it is
+    /// built (in parallel, while it is in cache); returns what `visit`
+    /// returned, per file. Without `keep_trees`, each node's parse tree is
+    /// dropped once its facts are extracted, and its `facts.keys` after
+    /// `visit` ran: a fraction of the memory, for front ends that need only
+    /// the model (the CLI runs the node rules in `visit`).
+    pub fn build_with<T: Send>(
         root: &Path,
         config: Config,
         files: Vec<SourceFile>,
         keep_trees: bool,
-    ) -> Deployment {
-        let root_name = root_name(root);
-        // in `from_nodes`'s order, so a node's index is known as it is built
+        visit: &(dyn Fn(&Node) -> T + Sync),
+    ) -> (Deployment, Vec<(FileId, T)>) {
         let mut files: Vec<(String, SourceFile)> = files
             .into_iter()
             .map(|f| (relative(&f.path, root), f))
             .collect();
         files.sort_by(|a, b| a.0.cmp(&b.0));
-        let rules: Vec<&'static crate::rules::Rule> = crate::rules::enabled(&config)
-            .filter(|r| r.is_local())
+        // ids in path order: a fresh build's ids follow its nodes' order
+        let mut set = FileSet::default();
+        let files: Vec<(FileId, SourceFile)> = files
+            .into_iter()
+            .map(|(_, f)| (set.intern(&f.path), f))
             .collect();
-        let nodes: Vec<Node> = files
+        let (nodes, visited): (Vec<Node>, Vec<(FileId, T)>) = files
             .into_par_iter()
-            .enumerate()
-            .map(|(i, file)| {
-                let run = (!keep_trees).then_some((i, rules.as_slice()));
-                build_node(&root_name, &config, file, keep_trees, run)
+            .map(|(id, file)| {
+                let mut node = parse_node(root, &config, id, file, keep_trees);
+                let seen = visit(&node);
+                if !keep_trees {
+                    node.facts.keys = None;
+                }
+                (node, (id, seen))
             })
-            .collect();
-        Deployment::from_nodes(root, config, nodes)
+            .unzip();
+        (Deployment::from_nodes(root, config, set, nodes), visited)
     }
 
-    /// Assemble a deployment from nodes already parsed (see
-    /// [`parse_node`]; the language server keeps them between edits): sorts
-    /// the nodes, groups regions, indexes host names and resolves every edge.
-    pub fn from_nodes(root: &Path, config: Config, mut nodes: Vec<Node>) -> Deployment {
+    /// Assemble a deployment from nodes already parsed (see [`parse_node`];
+    /// the language server keeps them between edits), their files interned
+    /// in `files`: sorts the nodes, groups regions, indexes host names and
+    /// resolves every edge.
+    pub fn from_nodes(root: &Path, config: Config, files: FileSet, mut nodes: Vec<Node>) -> Deployment {
         nodes.sort_by(|a, b| a.rel.cmp(&b.rel));
-        // findings made as a node was built name it by the index it had then
-        for (i, n) in nodes.iter_mut().enumerate() {
-            if let Some(found) = &mut n.node_findings {
-                *found = std::mem::take(found)
-                    .into_iter()
-                    .map(|d| {
-                        let was = d.file;
-                        d.renumber(was, i)
-                    })
-                    .collect();
-            }
-        }
+        let mut by_file = vec![usize::MAX; files.len()];
         let mut regions: BTreeMap<String, Vec<NodeIdx>> = BTreeMap::new();
         for (i, n) in nodes.iter().enumerate() {
+            if let Some(slot) = by_file.get_mut(n.file.index()) {
+                *slot = i;
+            }
             regions.entry(n.region.clone()).or_default().push(i);
         }
         let mut dep = Deployment {
             root: root.to_path_buf(),
             config,
+            files,
             nodes,
+            by_file,
             edges: Vec::new(),
             graph: DiGraph::new(),
             regions,
@@ -468,9 +501,38 @@ impl Deployment {
         dep
     }
 
-    /// Give the nodes back (to re-assemble them after some changed).
-    pub fn into_nodes(self) -> Vec<Node> {
-        self.nodes
+    /// The file of node `i`.
+    pub fn file(&self, i: NodeIdx) -> FileId {
+        self.nodes.get(i).map_or(FileId(u32::MAX), |n| n.file)
+    }
+
+    /// The position of a file's node (its order among the nodes: by path).
+    pub fn idx(&self, file: FileId) -> Option<NodeIdx> {
+        self.by_file
+            .get(file.index())
+            .copied()
+            .filter(|i| *i < self.nodes.len())
+    }
+
+    /// The node of a file.
+    pub fn node_of(&self, file: FileId) -> Option<&Node> {
+        self.nodes.get(self.idx(file)?)
+    }
+
+    /// The id of a file's node, or "?".
+    pub fn id_of(&self, file: FileId) -> &str {
+        self.node_of(file).map_or("?", |n| n.id.as_str())
+    }
+
+    /// The node of a path.
+    pub fn node_at(&self, path: &Path) -> Option<(NodeIdx, &Node)> {
+        let i = self.idx(self.files.get(path)?)?;
+        Some((i, self.nodes.get(i)?))
+    }
+
+    /// Give the files and nodes back (to re-assemble them after some changed).
+    pub fn into_parts(self) -> (FileSet, Vec<Node>) {
+        (self.files, self.nodes)
     }
 
     fn resolve_edges(&mut self) {

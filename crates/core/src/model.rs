@@ -204,7 +204,7 @@ pub struct Facts {
     pub has_event_listener: bool,
     pub has_access_control: bool,
     /// Every key and table as written, in catalog form.
-    pub keys: Vec<KeyFact>,
+    pub keys: Option<Vec<KeyFact>>,
     /// `[database.apim_db]` as written.
     pub apim_db: Option<Database>,
     /// `[database.shared_db]` as written.
@@ -351,7 +351,7 @@ impl Facts {
             has_identity_db: get(root, &["database", "identity_db"]).is_some(),
             has_event_listener: get(root, &["event_listener"]).is_some(),
             has_access_control: get(root, &["resource", "access_control"]).is_some(),
-            keys: key_facts(doc),
+            keys: Some(key_facts(doc)),
             apim_db: database(root, "apim_db"),
             shared_db: database(root, "shared_db"),
             super_admin: get(root, &["super_admin"]).map(|t| SuperAdmin {

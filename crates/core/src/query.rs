@@ -145,7 +145,7 @@ pub enum Reference {
 
 /// The `$ref{…}`/`$secret{…}` at `offset` in `text`, on the cursor's line.
 pub fn reference_at(text: &str, offset: usize) -> Option<Reference> {
-    let offset = crate::text::floor_char_boundary(text, offset);
+    let offset = crate::base::text::floor_char_boundary(text, offset);
     let line_start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
     let line_end = text
         .get(offset..)?
@@ -301,7 +301,7 @@ pub struct Context {
 
 /// The [`Context`] at `offset` in `text`.
 pub fn context_at(text: &str, offset: usize) -> Context {
-    let offset = crate::text::floor_char_boundary(text, offset);
+    let offset = crate::base::text::floor_char_boundary(text, offset);
     let before = text.get(..offset).unwrap_or("");
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let line = before.get(line_start..).unwrap_or("");

@@ -59,7 +59,7 @@ pub fn redact(text: &str, ranges: &[Range<usize>]) -> String {
     }
     let mut bytes = text.as_bytes().to_vec();
     for r in ranges {
-        let start = crate::text::floor_char_boundary(text, r.start);
+        let start = crate::base::text::floor_char_boundary(text, r.start);
         let mut end = r.end.min(text.len());
         while end < text.len() && !text.is_char_boundary(end) {
             end += 1;

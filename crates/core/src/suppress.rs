@@ -8,13 +8,13 @@
 //! primary range starts on a suppressed line is dropped, and a comment entry
 //! that silenced nothing is itself reported (`unused-suppression`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use crate::config::Level;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
-use crate::graph::{Deployment, NodeIdx};
-use crate::rules;
+use crate::base::diagnostic::{Diagnostic, RuleInfo, Severity};
+use crate::base::edit::{Applicability, Edit, Fix};
+use crate::base::files::FileId;
+use crate::base::text::{LineIndex, did_you_mean};
 
 /// Whether a comment covers one line or the whole file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,26 +240,66 @@ fn parse_comment(comment: &str, base: usize) -> Option<Suppression> {
 pub(crate) const UNUSED: &str = "unused-suppression";
 pub(crate) const NO_REASON: &str = "suppression-without-reason";
 
+/// What a rule id in a suppression comment names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleState {
+    /// No apimlint rule has this id.
+    Unknown,
+    /// A rule `apimlint.toml` turns off.
+    Off,
+    /// A rule that runs.
+    On,
+}
+
+/// What the driver tells [`apply`] about the rules (this module knows none).
+pub struct Settings<'a> {
+    /// `unused-suppression` and its severity; `None` when it is off.
+    pub unused: Option<(&'a dyn RuleInfo, Severity)>,
+    /// `suppression-without-reason` and its severity; `None` when it does
+    /// not apply (off, or not asked for by `--require-reason` or a level).
+    pub no_reason: Option<(&'a dyn RuleInfo, Severity)>,
+    /// What a rule id names.
+    pub rule: &'a dyn Fn(&str) -> RuleState,
+    /// Every rule id, for did-you-mean.
+    pub ids: &'a [&'static str],
+}
+
+/// One file's text, for [`apply`].
+pub struct Source<'a> {
+    pub file: FileId,
+    pub text: &'a str,
+    pub lines: &'a LineIndex,
+}
+
 /// Drop the findings that comments suppress, then report the comments (and
-/// comment entries) that suppressed nothing, and, with `require_reason` or
-/// when `suppression-without-reason` has a level in `apimlint.toml`, the
-/// comments without a reason. The result is sorted like `rules::run`'s.
-pub fn apply(dep: &Deployment, diags: Vec<Diagnostic>, opts: &Options) -> Vec<Diagnostic> {
-    let per_node: Vec<Vec<Suppression>> = dep.nodes.iter().map(|n| parse(&n.text)).collect();
-    if per_node.iter().all(Vec::is_empty) {
+/// comment entries) that suppressed nothing and the comments without a
+/// reason, as `settings` asks. Unsorted: the driver sorts.
+pub fn apply(files: &[Source<'_>], diags: Vec<Diagnostic>, settings: &Settings<'_>) -> Vec<Diagnostic> {
+    let per_file: Vec<(&Source<'_>, Vec<Suppression>)> = files
+        .iter()
+        .map(|f| (f, parse(f.text)))
+        .filter(|(_, s)| !s.is_empty())
+        .collect();
+    if per_file.is_empty() {
         return diags;
     }
-    // (node, comment, entry)
-    let mut used: HashSet<(NodeIdx, usize, usize)> = HashSet::new();
+    let index: HashMap<FileId, usize> = per_file
+        .iter()
+        .enumerate()
+        .map(|(k, (f, _))| (f.file, k))
+        .collect();
+    // (file, comment, entry)
+    let mut used: HashSet<(usize, usize, usize)> = HashSet::new();
     let mut out: Vec<Diagnostic> = Vec::with_capacity(diags.len());
     for d in diags {
-        let Some(sups) = per_node.get(d.file) else {
+        let Some((k, (src, sups))) = index
+            .get(&d.file)
+            .and_then(|k| per_file.get(*k).map(|p| (*k, p)))
+        else {
             out.push(d);
             continue;
         };
-        let line = dep
-            .node(d.file)
-            .map_or(0, |n| n.lines.line_of(d.range.start));
+        let line = src.lines.line_of(d.range.start);
         // a line comment first, then a file comment
         let hit = [Scope::Line, Scope::File].iter().find_map(|scope| {
             sups.iter().enumerate().find_map(|(si, s)| {
@@ -274,40 +314,29 @@ pub fn apply(dep: &Deployment, diags: Vec<Diagnostic>, opts: &Options) -> Vec<Di
         });
         match hit {
             Some((si, ri)) => {
-                used.insert((d.file, si, ri));
+                used.insert((k, si, ri));
             }
             None => out.push(d),
         }
     }
-    let unused_on = dep.config.level(UNUSED) != Some(Level::Off);
-    let reason_level = dep.config.level(NO_REASON);
-    let reason_on = match reason_level {
-        Some(Level::Off) => false,
-        Some(Level::Is(_)) => true,
-        None => opts.require_reason,
-    };
-    for (node, sups) in per_node.iter().enumerate() {
+    for (k, (src, sups)) in per_file.iter().enumerate() {
         for (si, s) in sups.iter().enumerate() {
-            if unused_on {
+            if let Some((rule, severity)) = settings.unused {
                 let unused: Vec<usize> = (0..s.rules.len())
-                    .filter(|ri| !used.contains(&(node, si, *ri)))
+                    .filter(|ri| !used.contains(&(k, si, *ri)))
                     .collect();
                 for &ri in &unused {
-                    if let Some(mut d) = unused_finding(dep, node, s, ri, &unused) {
-                        if let Some(Level::Is(sev)) = dep.config.level(UNUSED) {
-                            d.severity = sev;
-                        }
-                        out.push(d);
+                    if let Some(d) = unused_finding(rule, settings, src, s, ri, &unused) {
+                        out.push(d.severity(severity));
                     }
                 }
             }
-            if reason_on
+            if let Some((rule, severity)) = settings.no_reason
                 && s.reason.is_none()
-                && let Some(rule) = rules::by_id(NO_REASON)
             {
-                let mut d = Diagnostic::new(
+                let d = Diagnostic::new(
                     rule,
-                    node,
+                    src.file,
                     s.comment.clone(),
                     "suppression without a reason",
                 )
@@ -316,14 +345,10 @@ pub fn apply(dep: &Deployment, diags: Vec<Diagnostic>, opts: &Options) -> Vec<Di
                     format!("suppression.{}", scope_name(s.scope)),
                     Some(&ids(s).join(",")),
                 );
-                if let Some(Level::Is(sev)) = reason_level {
-                    d.severity = sev;
-                }
-                out.push(d);
+                out.push(d.severity(severity));
             }
         }
     }
-    crate::rules::sort(&mut out);
     out
 }
 
@@ -341,16 +366,18 @@ fn ids(s: &Suppression) -> Vec<&str> {
 /// The `unused-suppression` finding for entry `ri` of comment `s`; `unused`
 /// lists every unused entry of that comment (for the fix).
 fn unused_finding(
-    dep: &Deployment,
-    node: NodeIdx,
+    rule: &dyn RuleInfo,
+    settings: &Settings<'_>,
+    src: &Source<'_>,
     s: &Suppression,
     ri: usize,
     unused: &[usize],
 ) -> Option<Diagnostic> {
-    let rule = rules::by_id(UNUSED)?;
+    let node = src.file;
     let (id, range) = s.rules.get(ri)?;
-    let known = rules::by_id(id).is_some();
-    let off = known && dep.config.level(id) == Some(Level::Off);
+    let state = (settings.rule)(id);
+    let known = state != RuleState::Unknown;
+    let off = state == RuleState::Off;
     let where_ = match s.scope {
         Scope::Line if s.own_line => "on the next line",
         Scope::Line => "on this line",
@@ -368,8 +395,7 @@ fn unused_finding(
         Some(id),
     );
     if !known {
-        let all = rules::ids();
-        if let Some(s) = crate::text::did_you_mean(id, all.iter().copied(), 3) {
+        if let Some(s) = did_you_mean(id, settings.ids.iter().copied(), 3) {
             d = d.help(format!("did you mean `{s}`?"));
         }
     }
@@ -380,7 +406,7 @@ fn unused_finding(
             format!("remove `{id}` from the comment")
         });
     }
-    let text = dep.node(node).map(|n| n.text.as_ref()).unwrap_or("");
+    let text = src.text;
     let edit = if unused.len() == s.rules.len() {
         Edit {
             file: node,

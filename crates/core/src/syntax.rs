@@ -35,7 +35,7 @@ pub fn parse(text: &str) -> Parsed {
         },
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            let span = crate::text::clamp_range(text, span);
+            let span = crate::base::text::clamp_range(text, span);
             let message = e.message().trim().to_owned();
             let first_definition = if message.starts_with("duplicate key") {
                 first_definition(text, &span)

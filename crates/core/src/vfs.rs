@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use ignore::gitignore::Gitignore;
@@ -414,22 +414,7 @@ fn walk_dir(
         .for_each(|sub| walk_dir(sub, wanted, &ignores, &chain, found));
 }
 
-/// Lexical normalisation: removes `.` and resolves `..` without touching the disk.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
+pub use crate::base::files::normalize;
 
 fn common_ancestor(paths: &[PathBuf]) -> PathBuf {
     let mut iter = paths.iter();

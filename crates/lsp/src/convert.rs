@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use apimlint_core::{Deployment, Diagnostic, Node, NodeIdx, Severity, text::LineIndex};
+use apimlint_core::{Deployment, Diagnostic, Edit, FileId, Node, Severity, text::LineIndex};
 
 pub use tower_lsp_server::ls_types as lsp;
 
@@ -74,11 +74,11 @@ pub fn node_uri(node: &Node, opened: &HashMap<PathBuf, lsp::Uri>) -> Option<lsp:
 /// A location in a node's file.
 pub fn location(
     dep: &Deployment,
-    node: NodeIdx,
+    file: FileId,
     r: &Range<usize>,
     opened: &HashMap<PathBuf, lsp::Uri>,
 ) -> Option<lsp::Location> {
-    let n = dep.node(node)?;
+    let n = dep.node_of(file)?;
     Some(lsp::Location {
         uri: node_uri(n, opened)?,
         range: range(&n.lines, &n.text, r),
@@ -97,7 +97,7 @@ pub fn diagnostic(
     d: &Diagnostic,
     opened: &HashMap<PathBuf, lsp::Uri>,
 ) -> Option<lsp::Diagnostic> {
-    let n = dep.node(d.file)?;
+    let n = dep.node_of(d.file)?;
     let related: Vec<lsp::DiagnosticRelatedInformation> = d
         .related
         .iter()
@@ -147,21 +147,21 @@ pub fn file_diagnostic(text: &str, line: usize, column: usize, message: String) 
     }
 }
 
-/// A workspace edit from per-node edits `(node, range, new text)`.
-pub fn workspace_edit<'a>(
+/// A workspace edit from the core's edits.
+pub fn workspace_edit(
     dep: &Deployment,
-    edits: impl IntoIterator<Item = (NodeIdx, &'a Range<usize>, &'a str)>,
+    edits: &[Edit],
     opened: &HashMap<PathBuf, lsp::Uri>,
 ) -> Option<lsp::WorkspaceEdit> {
     let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
-    for (file, r, new_text) in edits {
-        let n = dep.node(file)?;
+    for e in edits {
+        let n = dep.node_of(e.file)?;
         changes
             .entry(node_uri(n, opened)?)
             .or_default()
             .push(lsp::TextEdit {
-                range: range(&n.lines, &n.text, r),
-                new_text: new_text.to_owned(),
+                range: range(&n.lines, &n.text, &e.range),
+                new_text: e.new_text.clone(),
             });
     }
     Some(lsp::WorkspaceEdit {

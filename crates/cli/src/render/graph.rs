@@ -28,7 +28,7 @@ fn broken(dep: &Deployment, diags: &[Diagnostic]) -> BTreeMap<usize, BTreeSet<&'
     let mut out: BTreeMap<usize, BTreeSet<&'static str>> = BTreeMap::new();
     for (ei, e) in dep.edges.iter().enumerate() {
         for d in diags.iter().filter(|d| {
-            d.file == e.from && d.range.start >= e.span.start && d.range.end <= e.span.end
+            d.file == dep.file(e.from) && d.range.start >= e.span.start && d.range.end <= e.span.end
         }) {
             out.entry(ei).or_default().insert(d.rule);
         }

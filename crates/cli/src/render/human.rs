@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use apimlint_core::{NodeIdx, Role, Severity};
+use apimlint_core::{FileId, Role, Severity};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use super::Report;
@@ -60,8 +60,8 @@ impl miette::Diagnostic for Finding {
     }
 }
 
-fn span(r: &Report<'_>, node: NodeIdx, range: &std::ops::Range<usize>) -> (usize, usize) {
-    let len = r.dep.node(node).map_or(0, |n| n.redacted().len());
+fn span(r: &Report<'_>, node: FileId, range: &std::ops::Range<usize>) -> (usize, usize) {
+    let len = r.dep.node_of(node).map_or(0, |n| n.redacted().len());
     let start = range.start.min(len);
     (start, range.end.clamp(start, len) - start)
 }
@@ -122,8 +122,8 @@ impl SourceCode for Excerpt {
 }
 
 /// The excerpt around `range`, or `None` when its lines are too long to show.
-fn excerpt(r: &Report<'_>, node: NodeIdx, range: &std::ops::Range<usize>) -> Option<Excerpt> {
-    let n = r.dep.node(node)?;
+fn excerpt(r: &Report<'_>, node: FileId, range: &std::ops::Range<usize>) -> Option<Excerpt> {
+    let n = r.dep.node_of(node)?;
     let text = n.redacted();
     let start = range.start.min(text.len());
     let end = range.end.clamp(start, text.len());
@@ -145,7 +145,7 @@ fn excerpt(r: &Report<'_>, node: NodeIdx, range: &std::ops::Range<usize>) -> Opt
 /// lines are too long to show.
 fn located(
     r: &Report<'_>,
-    node: NodeIdx,
+    node: FileId,
     range: &std::ops::Range<usize>,
     message: &str,
     label: Option<String>,

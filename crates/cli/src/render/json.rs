@@ -2,12 +2,12 @@
 
 use std::io::{self, Write};
 
-use apimlint_core::NodeIdx;
+use apimlint_core::FileId;
 use serde_json::{Value, json};
 
 use super::Report;
 
-fn range(r: &Report<'_>, node: NodeIdx, range: &std::ops::Range<usize>) -> Value {
+fn range(r: &Report<'_>, node: FileId, range: &std::ops::Range<usize>) -> Value {
     let s = r.pos(node, range.start);
     let e = r.pos(node, range.end);
     json!({"start": {"line": s.line, "column": s.column}, "end": {"line": e.line, "column": e.column}})
@@ -19,11 +19,10 @@ pub fn to_value(r: &Report<'_>) -> Value {
         .dep
         .nodes
         .iter()
-        .enumerate()
-        .map(|(i, n)| {
+        .map(|n| {
             json!({
                 "id": n.id,
-                "file": r.file(i),
+                "file": r.file(n.file),
                 "region": n.region,
                 "role": n.role.name(),
                 "hostname": n.facts.hostname.as_ref().map(|h| h.value.clone()),
@@ -50,13 +49,13 @@ pub fn to_value(r: &Report<'_>) -> Value {
                 "rule": d.rule,
                 "severity": d.severity,
                 "message": d.message,
-                "node": r.dep.id(d.file),
+                "node": r.dep.id_of(d.file),
                 "file": r.file(d.file),
                 "range": range(r, d.file, &d.range),
                 "related": related,
                 "help": d.help,
                 "fix": fix,
-                "fingerprint": d.fingerprint(r.dep),
+                "fingerprint": apimlint_core::fingerprint(r.dep, d),
             })
         })
         .collect();

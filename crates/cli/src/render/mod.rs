@@ -13,7 +13,7 @@ pub mod sarif;
 use std::path::Path;
 
 use apimlint_core::text::LineCol;
-use apimlint_core::{Deployment, Diagnostic, NodeIdx, Severity};
+use apimlint_core::{Deployment, Diagnostic, FileId, Severity};
 
 /// What a renderer needs: the deployment, its findings and where paths are
 /// shown relative to.
@@ -25,16 +25,16 @@ pub struct Report<'a> {
 
 impl Report<'_> {
     /// A node's file, relative to the current directory, `/`-separated.
-    pub fn file(&self, node: NodeIdx) -> String {
-        self.dep.node(node).map_or_else(String::new, |n| {
+    pub fn file(&self, node: FileId) -> String {
+        self.dep.node_of(node).map_or_else(String::new, |n| {
             apimlint_core::vfs::relative(&n.path, self.cwd)
         })
     }
 
     /// 1-based line/column of an offset in a node's file.
-    pub fn pos(&self, node: NodeIdx, offset: usize) -> LineCol {
+    pub fn pos(&self, node: FileId, offset: usize) -> LineCol {
         self.dep
-            .node(node)
+            .node_of(node)
             .map_or(LineCol { line: 1, column: 1 }, |n| {
                 n.lines.line_col(&n.text, offset)
             })

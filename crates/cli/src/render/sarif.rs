@@ -8,7 +8,7 @@
 use std::io::{self, Write};
 use std::ops::Range;
 
-use apimlint_core::{NodeIdx, Severity, rules};
+use apimlint_core::{FileId, Severity, rules};
 use serde_json::{Map, Value, json};
 
 use super::Report;
@@ -60,14 +60,14 @@ pub fn uri_path(path: &str) -> String {
 }
 
 /// 1-based line and UTF-16 column of an offset.
-fn pos16(r: &Report<'_>, node: NodeIdx, offset: usize) -> (u64, u64) {
-    r.dep.node(node).map_or((1, 1), |n| {
+fn pos16(r: &Report<'_>, node: FileId, offset: usize) -> (u64, u64) {
+    r.dep.node_of(node).map_or((1, 1), |n| {
         let (l, c) = n.lines.line_col_utf16(n.redacted(), offset);
         (u64::from(l) + 1, u64::from(c) + 1)
     })
 }
 
-fn region(r: &Report<'_>, node: NodeIdx, range: &Range<usize>, snippet: bool) -> Value {
+fn region(r: &Report<'_>, node: FileId, range: &Range<usize>, snippet: bool) -> Value {
     let (sl, sc) = pos16(r, node, range.start);
     let (el, ec) = pos16(r, node, range.end.max(range.start));
     let mut v = Map::new();
@@ -75,7 +75,7 @@ fn region(r: &Report<'_>, node: NodeIdx, range: &Range<usize>, snippet: bool) ->
     v.insert("startColumn".into(), json!(sc));
     v.insert("endLine".into(), json!(el));
     v.insert("endColumn".into(), json!(ec));
-    let text = r.dep.node(node).filter(|_| snippet).and_then(|n| {
+    let text = r.dep.node_of(node).filter(|_| snippet).and_then(|n| {
         let c = apimlint_core::text::clamp_range(n.redacted(), range.clone());
         n.redacted().get(c).map(str::to_owned)
     });
@@ -86,8 +86,8 @@ fn region(r: &Report<'_>, node: NodeIdx, range: &Range<usize>, snippet: bool) ->
 }
 
 /// The whole lines around a range, with their (redacted) text.
-fn context_region(r: &Report<'_>, node: NodeIdx, range: &Range<usize>) -> Option<Value> {
-    let n = r.dep.node(node)?;
+fn context_region(r: &Report<'_>, node: FileId, range: &Range<usize>) -> Option<Value> {
+    let n = r.dep.node_of(node)?;
     let first = n.lines.line_of(range.start);
     let last = n.lines.line_of(range.end.max(range.start));
     let start = n.lines.line_start(first);
@@ -107,7 +107,7 @@ fn context_region(r: &Report<'_>, node: NodeIdx, range: &Range<usize>) -> Option
     }))
 }
 
-fn artifact(r: &Report<'_>, node: NodeIdx) -> Value {
+fn artifact(r: &Report<'_>, node: FileId) -> Value {
     json!({"uri": uri_path(&r.file(node)), "uriBaseId": "%SRCROOT%"})
 }
 
@@ -137,7 +137,7 @@ fn result(r: &Report<'_>, d: &apimlint_core::Diagnostic, index: Option<usize>) -
     }
     let location = json!({
         "physicalLocation": physical,
-        "logicalLocations": [{"name": r.dep.id(d.file), "kind": "module"}],
+        "logicalLocations": [{"name": r.dep.id_of(d.file), "kind": "module"}],
     });
     let related: Vec<Value> = d
         .related
@@ -171,7 +171,7 @@ fn result(r: &Report<'_>, d: &apimlint_core::Diagnostic, index: Option<usize>) -
     }
     v.insert(
         "partialFingerprints".into(),
-        json!({ FINGERPRINT_KEY: d.fingerprint(r.dep) }),
+        json!({ FINGERPRINT_KEY: apimlint_core::fingerprint(r.dep, d) }),
     );
     if let Some(f) = &d.fix {
         let changes: Vec<Value> = f
@@ -196,7 +196,7 @@ fn result(r: &Report<'_>, d: &apimlint_core::Diagnostic, index: Option<usize>) -
     }
     v.insert(
         "properties".into(),
-        json!({"node": r.dep.id(d.file), "severity": d.severity}),
+        json!({"node": r.dep.id_of(d.file), "severity": d.severity}),
     );
     Value::Object(v)
 }

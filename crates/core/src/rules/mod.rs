@@ -11,7 +11,8 @@ pub(crate) mod wiring;
 use rayon::prelude::*;
 
 use crate::config::{Config, Level};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, RuleInfo, Severity};
+use crate::base::files::FileId;
 use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::Role;
 
@@ -56,9 +57,18 @@ pub enum Check {
     /// Reads only the node it reports on (its facts, text and the edges it
     /// writes) and `apimlint.toml`: run node by node, in parallel, and by the
     /// language server only for the files that changed.
-    Node(fn(&Config, NodeIdx, &Node, &mut Vec<Diagnostic>)),
+    Node(fn(&Config, FileId, &Node, &mut Vec<Diagnostic>)),
     /// Compares nodes: run once over the whole deployment.
     Deployment(fn(&Deployment, &mut Vec<Diagnostic>)),
+}
+
+impl RuleInfo for Rule {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+    fn severity(&self) -> Severity {
+        self.severity
+    }
 }
 
 impl Rule {
@@ -114,121 +124,56 @@ pub fn ids() -> Vec<&'static str> {
     all().map(|r| r.id).collect()
 }
 
-/// Run every enabled rule over the deployment. The result is sorted by file,
-/// position and rule, with `[rules]` levels from `apimlint.toml` applied.
-pub fn run(dep: &Deployment) -> Vec<Diagnostic> {
-    let rules: Vec<&'static Rule> = enabled(&dep.config).collect();
-    let mut out = run_rules(&rules, dep);
-    sort(&mut out);
-    out
-}
-
 /// The rules `apimlint.toml` does not turn off.
 pub(crate) fn enabled(config: &Config) -> impl Iterator<Item = &'static Rule> + '_ {
     all().filter(|r| config.level(r.id) != Some(Level::Off))
 }
 
-/// Run `rules` (in parallel) over the deployment, with `[rules]` levels from
-/// `apimlint.toml` applied; unsorted. Node rules run over every node.
-pub(crate) fn run_rules(rules: &[&'static Rule], dep: &Deployment) -> Vec<Diagnostic> {
-    let all: Vec<NodeIdx> = (0..dep.nodes.len()).collect();
-    run_rules_on(rules, dep, &all)
+/// Run the deployment rules among `rules` (in parallel, one per task) over
+/// the deployment, with `[rules]` levels applied; unsorted.
+pub(crate) fn run_deployment_rules(rules: &[&'static Rule], dep: &Deployment) -> Vec<Diagnostic> {
+    rules
+        .par_iter()
+        .flat_map_iter(|r| {
+            let mut acc = Vec::new();
+            if let Check::Deployment(check) = r.check {
+                check(dep, &mut acc);
+            }
+            apply_level(r, &dep.config, &mut acc);
+            acc
+        })
+        .collect()
 }
 
-/// [`run_rules`], with the node rules run only over `nodes` (the language
-/// server's changed files); the deployment rules always see everything.
-/// Node rules run node by node (one node's facts stay in cache while all
-/// of them read it), deployment rules one per task.
-pub(crate) fn run_rules_on(
-    rules: &[&'static Rule],
-    dep: &Deployment,
-    nodes: &[NodeIdx],
-) -> Vec<Diagnostic> {
-    let (local, cross): (Vec<&'static Rule>, Vec<&'static Rule>) =
-        rules.iter().partition(|r| r.is_local());
-    let (mut out, per_node) = rayon::join(
-        || {
-            cross
-                .par_iter()
-                .flat_map_iter(|r| {
-                    let mut acc = Vec::new();
-                    if let Check::Deployment(check) = r.check {
-                        check(dep, &mut acc);
-                    }
-                    finish(r, &dep.config, |i| dep.node(i), &mut acc);
-                    acc
-                })
-                .collect::<Vec<_>>()
-        },
-        || {
-            nodes
-                .par_iter()
-                .with_min_len(8)
-                .flat_map_iter(|&i| match dep.node(i) {
-                    // computed while the deployment was built (every enabled node rule)
-                    Some(Node {
-                        node_findings: Some(found),
-                        ..
-                    }) => found
-                        .iter()
-                        .filter(|d| local.iter().any(|r| r.id == d.rule))
-                        .cloned()
-                        .collect(),
-                    Some(node) => run_node_rules(&local, &dep.config, i, node),
-                    None => Vec::new(),
-                })
-                .collect::<Vec<_>>()
-        },
-    );
-    out.extend(per_node);
-    out
-}
-
-/// Run node rules over one node (node `i` of its deployment).
-pub(crate) fn run_node_rules(
-    rules: &[&'static Rule],
-    config: &Config,
-    i: NodeIdx,
-    node: &Node,
-) -> Vec<Diagnostic> {
+/// Run the node rules among `rules` over one node, with `[rules]` levels
+/// applied; unsorted.
+pub(crate) fn run_node_rules(rules: &[&'static Rule], config: &Config, node: &Node) -> Vec<Diagnostic> {
     let mut all = Vec::new();
     for r in rules {
         let mut acc = Vec::new();
         if let Check::Node(check) = r.check {
-            check(config, i, node, &mut acc);
+            check(config, node.file, node, &mut acc);
         }
-        finish(r, config, |f| (f == i).then_some(node), &mut acc);
+        apply_level(r, config, &mut acc);
         all.append(&mut acc);
     }
     all
 }
 
-/// What every finding goes through: a fix that would make a parsing file
-/// unparsable is dropped, `[rules]` levels of `apimlint.toml` applied.
-fn finish<'a>(
-    r: &Rule,
-    config: &Config,
-    node: impl Fn(NodeIdx) -> Option<&'a Node> + Copy,
-    acc: &mut [Diagnostic],
-) {
-    for d in acc.iter_mut() {
-        if d.fix
-            .as_ref()
-            .is_some_and(|f| !crate::fix::keeps_parsing(node, f))
-        {
-            d.fix = None;
-        }
-    }
+/// `[rules]` levels of `apimlint.toml`.
+fn apply_level(r: &Rule, config: &Config, acc: &mut [Diagnostic]) {
     if let Some(Level::Is(sev)) = config.level(r.id) {
         acc.iter_mut().for_each(|d| d.severity = sev);
     }
 }
 
-/// Sort findings by file, position and rule, and drop exact duplicates.
-pub fn sort(out: &mut Vec<Diagnostic>) {
+/// Sort findings by file (in the deployment's node order), position and
+/// rule, and drop exact duplicates.
+pub fn sort(dep: &Deployment, out: &mut Vec<Diagnostic>) {
+    let pos = |d: &Diagnostic| dep.idx(d.file).unwrap_or(usize::MAX);
     out.sort_by(|a, b| {
-        (a.file, a.range.start, a.range.end, a.rule, &a.message).cmp(&(
-            b.file,
+        (pos(a), a.range.start, a.range.end, a.rule, &a.message).cmp(&(
+            pos(b),
             b.range.start,
             b.range.end,
             b.rule,
@@ -242,7 +187,7 @@ pub fn sort(out: &mut Vec<Diagnostic>) {
 
 /// The ids of `nodes`, in backticks, joined by commas.
 pub(crate) fn node_list(dep: &Deployment, nodes: impl IntoIterator<Item = NodeIdx>) -> String {
-    crate::text::code_list(nodes.into_iter().map(|i| dep.id(i)))
+    crate::base::text::code_list(nodes.into_iter().map(|i| dep.id(i)))
 }
 
 /// Where a node's file names the node: its `hostname` value, else its anchor.
@@ -258,7 +203,7 @@ pub(crate) fn host_span(n: &Node) -> std::ops::Range<usize> {
 pub(crate) fn related_node(d: Diagnostic, dep: &Deployment, i: NodeIdx, what: &str) -> Diagnostic {
     match dep.node(i) {
         Some(n) => d.related(
-            i,
+            n.file,
             host_span(n),
             format!("`{}` is a {what} of {}", n.id, n.region),
         ),

@@ -18,7 +18,7 @@ pub fn definition(at: &At<'_>, uris: &HashMap<PathBuf, lsp::Uri>) -> Vec<lsp::Lo
     let mut out: Vec<(NodeIdx, std::ops::Range<usize>)> = Vec::new();
     if let Some(r) = query::reference_at(&n.text, at.offset) {
         // references are read from the text; their targets need a current parse
-        if let Some(doc) = n.doc.as_ref().filter(|_| !n.is_stale()) {
+        if let Some(doc) = n.doc().filter(|_| !n.is_stale()) {
             let path = match &r {
                 query::Reference::Ref { path, .. } => query::split_path(path),
                 query::Reference::Secret { alias, .. } => vec!["secrets".to_owned(), alias.clone()],
@@ -49,7 +49,7 @@ pub fn definition(at: &At<'_>, uris: &HashMap<PathBuf, lsp::Uri>) -> Vec<lsp::Lo
         }
     }
     out.iter()
-        .filter_map(|(i, r)| convert::location(dep, *i, r, uris))
+        .filter_map(|(i, r)| convert::location(dep, dep.file(*i), r, uris))
         .collect()
 }
 
@@ -75,6 +75,6 @@ pub fn references(
         out.extend(query::environment_sites(dep, &n.region, &name));
     }
     out.iter()
-        .filter_map(|(i, r)| convert::location(dep, *i, r, uris))
+        .filter_map(|(i, r)| convert::location(dep, dep.file(*i), r, uris))
         .collect()
 }

@@ -22,7 +22,7 @@ pub fn hover(at: &At<'_>) -> Option<lsp::Hover> {
         .state
         .diags
         .iter()
-        .filter(|d| d.file == at.idx && d.range.start <= at.offset && at.offset <= d.range.end)
+        .filter(|d| d.file == at.node.file && d.range.start <= at.offset && at.offset <= d.range.end)
     {
         range.get_or_insert(d.range.clone());
         if seen.contains(&d.rule) {
@@ -38,7 +38,7 @@ pub fn hover(at: &At<'_>) -> Option<lsp::Hover> {
         } else if let Some(edge) = query::edge_at(at.dep, at.idx, at.offset) {
             sections.push(edge_section(at.dep, edge));
             range.get_or_insert(edge.span.clone());
-        } else if let Some(doc) = at.node.doc.as_ref()
+        } else if let Some(doc) = at.node.doc()
             && let Some((path, span)) = query::key_at(doc, at.offset)
             && let Some(s) = catalog::describe(&path)
         {

@@ -2,7 +2,7 @@
 //! `apimlint.toml [rules]`), a suppression comment must say why after `--`.
 //! Made by `suppress::apply`, after the rules ran; `check` does nothing.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
 use crate::rules::{Check, Group, Rule};
 

@@ -2,7 +2,7 @@
 //! nothing. Suppressions need every other rule's findings, so the finding is
 //! made by `suppress::apply`, after the rules ran; `check` does nothing.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
 use crate::rules::{Check, Group, Rule};
 

@@ -1,12 +1,14 @@
 //! `invalid-server-role`: `server_role` is one WSO2's infer.json knows.
 
 use crate::config::Config;
-use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
-use crate::graph::{Node, NodeIdx};
+use crate::base::files::FileId;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::edit::{Applicability, Fix};
+use crate::graph::Node;
 use crate::model::{DEPRECATED_SERVER_ROLES, SERVER_ROLES};
 use crate::rules::{Check, Group, Rule};
-use crate::text::code_list;
-use crate::text::did_you_mean;
+use crate::base::text::code_list;
+use crate::base::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
     id: "invalid-server-role",
@@ -25,7 +27,7 @@ const OLD_NAMES: [(&str, &str); 4] = [
     ("gateway", "gateway-worker"),
 ];
 
-fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
     let Some(role) = &node.facts.server_role else {
         return;
     };

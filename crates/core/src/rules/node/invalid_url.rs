@@ -5,9 +5,10 @@ use std::ops::Range;
 
 use crate::catalog;
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::files::FileId;
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::endpoint;
-use crate::graph::{Node, NodeIdx};
+use crate::graph::Node;
 use crate::model::{KeyFact, KeyKind, Scalar, display_path};
 use crate::rules::{Check, Group, Rule};
 
@@ -44,10 +45,10 @@ fn schemes(kf: &KeyFact) -> Option<&'static [&'static str]> {
     }
 }
 
-fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
     // wiring rules own the URLs that reach other nodes, scheme included
     let owned: Vec<Range<usize>> = crate::graph::url_spans(node);
-    for kf in &node.facts.keys {
+    for kf in node.facts.keys.iter().flatten() {
         if kf.kind != KeyKind::Value || !is_url_key(&kf.name) || !holds_urls(kf) {
             continue;
         }
@@ -80,7 +81,7 @@ fn holds_urls(kf: &KeyFact) -> bool {
     })
 }
 
-fn check_url(file: usize, kf: &KeyFact, s: &str, span: Range<usize>) -> Option<Diagnostic> {
+fn check_url(file: FileId, kf: &KeyFact, s: &str, span: Range<usize>) -> Option<Diagnostic> {
     let t = s.trim();
     // a relative path is resolved against the node itself
     if t.is_empty()

@@ -2,13 +2,15 @@
 
 use crate::catalog::Ty;
 use crate::config::Config;
-use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
-use crate::graph::{Node, NodeIdx};
+use crate::base::files::FileId;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::edit::{Applicability, Fix};
+use crate::graph::Node;
 use crate::model::{KeyFact, KeyKind, Scalar, display_path, holds_placeholder};
 use crate::redact::is_secret_key;
 use crate::rules::{Check, Group, Rule};
-use crate::text::code_list;
-use crate::text::did_you_mean;
+use crate::base::text::code_list;
+use crate::base::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
     id: "invalid-value",
@@ -49,7 +51,7 @@ fn enumeration(kf: &KeyFact) -> Option<(&'static [&'static str], bool)> {
     }
 }
 
-fn fix(file: usize, kf: &KeyFact, new: &str, safe: bool) -> Option<Fix> {
+fn fix(file: FileId, kf: &KeyFact, new: &str, safe: bool) -> Option<Fix> {
     let applicability = if safe {
         Applicability::Safe
     } else {
@@ -63,8 +65,8 @@ fn fix(file: usize, kf: &KeyFact, new: &str, safe: bool) -> Option<Fix> {
     ))
 }
 
-fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
-    for kf in &node.facts.keys {
+fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
+    for kf in node.facts.keys.iter().flatten() {
         if kf.kind != KeyKind::Value || is_secret_key(&kf.name) {
             continue;
         }
@@ -74,7 +76,7 @@ fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_key(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
+fn check_key(file: FileId, kf: &KeyFact) -> Option<Diagnostic> {
     let value = kf.value.as_ref()?;
     if let Scalar::Str(s) = &value.value
         && holds_placeholder(s)
@@ -200,7 +202,7 @@ fn unit_ms(unit: &str) -> Option<u64> {
 
 /// A duration key: a number, or a string `<number><d|h|m|s|ms>`; a non-zero
 /// value that converts to 0 in the key's unit is an error (wso2-facts.md §1.1).
-fn duration(file: usize, kf: &KeyFact, shown: &str, unit: &str) -> Option<Diagnostic> {
+fn duration(file: FileId, kf: &KeyFact, shown: &str, unit: &str) -> Option<Diagnostic> {
     let value = kf.value.as_ref()?;
     let target = unit.strip_prefix("time:")?;
     let target_ms = unit_ms(target)?;

@@ -4,8 +4,10 @@ use foldhash::HashMap;
 
 use crate::catalog;
 use crate::config::Config;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::{Node, NodeIdx};
+use crate::base::files::FileId;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::edit::{Applicability, Edit, Fix};
+use crate::graph::Node;
 use crate::model::{KeyFact, display_path};
 use crate::rules::{Check, Group, Rule};
 
@@ -53,8 +55,10 @@ fn is_keystore(segs: &[crate::model::Seg]) -> bool {
     ) && segs.len() == 2
 }
 
-fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
-    let keys = &node.facts.keys;
+fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
+    let Some(keys) = node.facts.keys.as_deref() else {
+        return;
+    };
     let candidates: Vec<&KeyFact> = keys
         .iter()
         .filter(|k| {
@@ -104,7 +108,7 @@ fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
         .fix(Fix {
             title: format!("Refer to `{}`", catalog::join(&pw_path)),
             applicability: Applicability::Unsafe,
-            edits: vec![Edit { file: i, range: span, new_text: crate::fix::toml_string(&reference) }],
+            edits: vec![Edit { file: i, range: span, new_text: crate::base::edit::toml_string(&reference) }],
         });
         if !sure {
             d = d.severity(Severity::Warning);

@@ -2,8 +2,10 @@
 //! where WSO2 leaves it literal.
 
 use crate::config::Config;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::{Node, NodeIdx};
+use crate::base::files::FileId;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::edit::{Applicability, Edit, Fix};
+use crate::graph::Node;
 use crate::model::{KeyKind, PlaceholderKind, display_path};
 use crate::rules::{Check, Group, Rule};
 
@@ -22,8 +24,8 @@ const CARBON: [(&str, &str); 2] = [
     ("super_admin.password", "${admin.password}"),
 ];
 
-fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
-    for kf in &node.facts.keys {
+fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
+    for kf in node.facts.keys.iter().flatten() {
         if kf.kind != KeyKind::Value || !kf.in_aot {
             continue;
         }

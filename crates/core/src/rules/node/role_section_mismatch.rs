@@ -2,8 +2,9 @@
 //! the ones its role ignores are not.
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Node, NodeIdx};
+use crate::base::files::FileId;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::graph::Node;
 use crate::model::{Role, RoleSource};
 use crate::rules::{Check, Group, Rule};
 
@@ -21,7 +22,7 @@ pub(crate) static RULE: Rule = Rule {
     check: Check::Node(check),
 };
 
-fn missing(i: usize, node: &Node, key: &str, message: String, help: &str) -> Diagnostic {
+fn missing(i: FileId, node: &Node, key: &str, message: String, help: &str) -> Diagnostic {
     let mut d = Diagnostic::new(&RULE, i, node.anchor(), message)
         .help(help.to_owned())
         .key(key, None);
@@ -36,7 +37,7 @@ fn missing(i: usize, node: &Node, key: &str, message: String, help: &str) -> Dia
     d
 }
 
-fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
     if !node.is_analysable() {
         return;
     }

@@ -1,8 +1,9 @@
 //! `role-unknown`: the node's role could be told from somewhere.
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Node, NodeIdx};
+use crate::base::files::FileId;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::graph::Node;
 use crate::model::Role;
 use crate::rules::{Check, Group, Rule};
 
@@ -15,7 +16,7 @@ pub(crate) static RULE: Rule = Rule {
     check: Check::Node(check),
 };
 
-fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
     if node.role != Role::Unknown || !node.is_analysable() {
         return;
     }

@@ -1,8 +1,9 @@
 //! `secrets-not-last`: `[secrets]` is the last table of the file.
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Node, NodeIdx};
+use crate::base::files::FileId;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::graph::Node;
 use crate::model::{KeyKind, display_path};
 use crate::rules::{Check, Group, Rule};
 
@@ -15,8 +16,10 @@ pub(crate) static RULE: Rule = Rule {
     check: Check::Node(check),
 };
 
-fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
-    let keys = &node.facts.keys;
+fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
+    let Some(keys) = node.facts.keys.as_deref() else {
+        return;
+    };
     let Some(secrets) = keys
         .iter()
         .find(|k| k.segs == ["secrets"] && k.kind == KeyKind::Table)

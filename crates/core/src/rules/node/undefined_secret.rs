@@ -1,11 +1,13 @@
 //! `undefined-secret`: every `$secret{alias}` has `alias` in `[secrets]`.
 
 use crate::config::Config;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::{Node, NodeIdx};
+use crate::base::files::FileId;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::edit::{Applicability, Edit, Fix};
+use crate::graph::Node;
 use crate::model::{KeyKind, PlaceholderKind, Scalar};
 use crate::rules::{Check, Group, Rule};
-use crate::text::did_you_mean;
+use crate::base::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
     id: "undefined-secret",
@@ -16,8 +18,10 @@ pub(crate) static RULE: Rule = Rule {
     check: Check::Node(check),
 };
 
-fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
-    let keys = &node.facts.keys;
+fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
+    let Some(keys) = node.facts.keys.as_deref() else {
+        return;
+    };
     let runtime = keys.iter().any(|k| {
         k.segs == ["runtime_secrets", "enable"]
             && (matches!(k.value.as_ref().map(|v| &v.value), Some(Scalar::Bool(true)))

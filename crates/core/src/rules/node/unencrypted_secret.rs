@@ -1,8 +1,9 @@
 //! `unencrypted-secret`: no `[secrets]` value is still in `"[plaintext]"` form.
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Node, NodeIdx};
+use crate::base::files::FileId;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::graph::Node;
 use crate::model::KeyKind;
 use crate::rules::{Check, Group, Rule};
 
@@ -15,8 +16,8 @@ pub(crate) static RULE: Rule = Rule {
     check: Check::Node(check),
 };
 
-fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
-    for kf in &node.facts.keys {
+fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
+    for kf in node.facts.keys.iter().flatten() {
         if kf.kind != KeyKind::Value
             || kf.segs.len() != 2
             || kf.segs.first().is_none_or(|s| s != "secrets")

@@ -3,11 +3,13 @@
 
 use crate::catalog;
 use crate::config::Config;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::{Node, NodeIdx};
+use crate::base::files::FileId;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::edit::{Applicability, Edit, Fix};
+use crate::graph::Node;
 use crate::model::{KeyFact, KeyKind, Role, display_path};
 use crate::rules::{Check, Group, Rule};
-use crate::text::edit_distance;
+use crate::base::text::edit_distance;
 
 pub(crate) static RULE: Rule = Rule {
     id: "unknown-key",
@@ -115,7 +117,7 @@ fn toml_key(seg: &str) -> String {
     {
         b.to_owned()
     } else {
-        crate::fix::toml_string(b)
+        crate::base::edit::toml_string(b)
     }
 }
 
@@ -167,7 +169,7 @@ fn taken(keys: &[KeyFact], at: usize, seg: &str) -> bool {
 /// array of tables joining its array) merges, and is offered.
 fn clashes(text: &str, keys: &[KeyFact], at: usize, seg: &str, rename: &Edit) -> bool {
     taken(keys, at, seg)
-        && crate::fix::apply(text, std::slice::from_ref(rename))
+        && crate::base::edit::apply(text, std::slice::from_ref(rename))
             .is_none_or(|(t, _)| crate::syntax::parse(&t).doc.is_none())
 }
 
@@ -176,10 +178,12 @@ fn clash_help(target: &str) -> String {
     format!("did you mean `{target}`? it already exists here: merge the two or remove this one")
 }
 
-fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
     let is_node = node.role == Role::IsKeyManager;
     let mut reported: Vec<Vec<crate::model::Seg>> = Vec::new();
-    let keys = &node.facts.keys;
+    let Some(keys) = node.facts.keys.as_deref() else {
+        return;
+    };
     for (at, kf) in keys.iter().enumerate() {
         if reported
             .iter()
@@ -209,7 +213,7 @@ fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
 }
 
 /// `[x]` where WSO2 reads only an array of tables `[[x]]`: none of its keys is read.
-fn plain_table_for_array(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
+fn plain_table_for_array(file: FileId, kf: &KeyFact) -> Option<Diagnostic> {
     if kf.kind != KeyKind::Table || kf.inline {
         return None;
     }
@@ -233,7 +237,7 @@ fn plain_table_for_array(file: usize, kf: &KeyFact) -> Option<Diagnostic> {
 /// `[database.<name>]`: any name is accepted (infer.json applies to all), but
 /// only the names WSO2 renders into a datasource are used; a near miss of one
 /// of them is a typo.
-fn database_name(file: usize, text: &str, keys: &[KeyFact], at: usize) -> Option<Diagnostic> {
+fn database_name(file: FileId, text: &str, keys: &[KeyFact], at: usize) -> Option<Diagnostic> {
     let kf = keys.get(at)?;
     let [db, name] = kf.segs.as_slice() else {
         return None;
@@ -284,7 +288,7 @@ fn database_name(file: usize, text: &str, keys: &[KeyFact], at: usize) -> Option
 }
 
 fn finding(
-    file: usize,
+    file: FileId,
     text: &str,
     keys: &[KeyFact],
     at: usize,

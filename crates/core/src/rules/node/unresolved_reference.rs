@@ -5,12 +5,13 @@ use foldhash::HashMap;
 
 use crate::catalog;
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Node, NodeIdx};
+use crate::base::files::FileId;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::graph::Node;
 use crate::model::{KeyFact, KeyKind, PlaceholderKind, Scalar};
 use crate::rules::{Check, Group, Rule};
-use crate::text::code_list;
-use crate::text::did_you_mean;
+use crate::base::text::code_list;
+use crate::base::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
     id: "unresolved-reference",
@@ -87,8 +88,10 @@ impl Context<'_> {
     }
 }
 
-fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
-    let keys = &node.facts.keys;
+fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
+    let Some(keys) = node.facts.keys.as_deref() else {
+        return;
+    };
     inferred_database_url(i, keys, acc);
     let refs: Vec<(&KeyFact, crate::model::Placeholder)> = keys
         .iter()
@@ -118,7 +121,7 @@ fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
 }
 
 fn check_ref(
-    file: usize,
+    file: FileId,
     kf: &KeyFact,
     p: &crate::model::Placeholder,
     ctx: &Context<'_>,
@@ -193,7 +196,7 @@ fn check_ref(
 /// `[database.<name>]` with a `type` and no `url`: WSO2's infer.json writes
 /// `url = "jdbc:<type>://$ref{database.<name>.hostname}:$ref{….port}/$ref{….name}"`
 /// (`sid` for Oracle), so those keys must be set (wso2-facts.md §4).
-fn inferred_database_url(file: usize, keys: &[KeyFact], acc: &mut Vec<Diagnostic>) {
+fn inferred_database_url(file: FileId, keys: &[KeyFact], acc: &mut Vec<Diagnostic>) {
     for ty in keys.iter().filter(|k| {
         k.is_top_level_value()
             && k.segs.len() == 3

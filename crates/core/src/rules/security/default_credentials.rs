@@ -1,8 +1,9 @@
 //! `default-credentials`: no default super admin, keystore password or shipped keystore.
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Node, NodeIdx};
+use crate::base::files::FileId;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::graph::Node;
 use crate::model::{KeyKind, display_path};
 use crate::rules::{Check, Group, Rule};
 
@@ -17,8 +18,10 @@ pub(crate) static RULE: Rule = Rule {
 
 const SHIPPED_KEYSTORES: [&str; 2] = ["wso2carbon.jks", "wso2carbon.p12"];
 
-fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
-    let keys = &node.facts.keys;
+fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
+    let Some(keys) = node.facts.keys.as_deref() else {
+        return;
+    };
     let value = |path: &[&str]| {
         keys.iter()
             .find(|k| k.kind == KeyKind::Value && k.segs == path)

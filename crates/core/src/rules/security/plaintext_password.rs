@@ -1,8 +1,9 @@
 //! `plaintext-password`: password-like keys hold a reference, not a literal.
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Node, NodeIdx};
+use crate::base::files::FileId;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::graph::Node;
 use crate::model::{KeyKind, display_path, holds_placeholder};
 use crate::rules::{Check, Group, Rule};
 
@@ -30,8 +31,8 @@ pub(crate) fn is_password_key(name: &str) -> bool {
     .any(|w| n.ends_with(w))
 }
 
-fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
-    for kf in &node.facts.keys {
+fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
+    for kf in node.facts.keys.iter().flatten() {
         if kf.kind != KeyKind::Value || !is_password_key(&kf.name) {
             continue;
         }

@@ -3,7 +3,8 @@
 
 use std::ops::Range;
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::edit::{Applicability, Edit, Fix};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::Role;
 use crate::rules::{Check, Group, Rule};
@@ -91,14 +92,14 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     title: format!("Use domain `{}`", reference.1),
                     applicability: Applicability::Unsafe,
                     edits: vec![Edit {
-                        file: *i,
+                        file: dep.file(*i),
                         range: d.span.clone(),
-                        new_text: crate::fix::toml_string(&reference.1),
+                        new_text: crate::base::edit::toml_string(&reference.1),
                     }],
                 });
             let mut d = Diagnostic::new(
                     &RULE,
-                    *i,
+                    dep.file(*i),
                     span.clone(),
                     format!(
                         "`[apim.cache_invalidation]` is {} here but {} on `{}` ({region})",
@@ -118,7 +119,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 })
                 .key("apim.cache_invalidation", Some(&describe(s)))
                 .related(
-                    ref_node,
+                    dep.file(ref_node),
                     ref_span.clone(),
                     format!("`{}` has it {}", dep.id(ref_node), describe(&reference)),
                 );

@@ -1,7 +1,7 @@
 //! `cross-region-reference`: gateways, traffic managers and key managers
 //! reach only nodes of their own region.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
 use crate::model::Role;
 use crate::rules::node_list;
@@ -47,7 +47,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         let names = node_list(dep, targets.iter().copied());
         let mut d = Diagnostic::new(
             &RULE,
-            e.from,
+            dep.file(e.from),
             e.host_span.clone(),
             format!(
                 "`{}` in `{key_leaf}` reaches {names} of {}, not a node of {}",
@@ -65,7 +65,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         for t in targets.iter().take(3) {
             if let Some(n) = dep.node(*t) {
                 d = d.related(
-                    *t,
+                    dep.file(*t),
                     host_span(n),
                     format!("`{}` is a {} of {}", n.id, n.role, n.region),
                 );

@@ -1,7 +1,7 @@
 //! `db-replication-unsupported`: the databases of a multi-region deployment
 //! are of a type API-M supports for multi-DC replication.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
 use crate::model::{Database, Facts};
 use crate::rules::{Check, Group, Rule};
@@ -88,7 +88,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 ),
             };
             acc.push(
-                Diagnostic::new(&RULE, i, d.type_span(), message)
+                Diagnostic::new(&RULE, dep.file(i), d.type_span(), message)
                     .severity(severity)
                     .help(help)
                     .key(format!("database.{db}.type"), Some(&kind)),

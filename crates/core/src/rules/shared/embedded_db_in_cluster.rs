@@ -1,7 +1,7 @@
 //! `embedded-db-in-cluster`: no H2 `apim_db`/`shared_db` in a deployment of
 //! several nodes.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
 use crate::model::{Database, Facts};
 use crate::rules::{Check, Group, Rule};
@@ -37,7 +37,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             };
             let mut diag = Diagnostic::new(
                 &RULE,
-                i,
+                dep.file(i),
                 d.type_span(),
                 format!(
                     "`[database.{db}]` is an embedded H2 database in a deployment of {count} nodes: it is a file on this node, so {holds} are not shared with the others"
@@ -53,7 +53,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 Some((j, other.location_span(), id))
             });
             if let Some((j, span, id)) = external {
-                diag = diag.related(j, span, format!("`{}` uses `{id}`", dep.id(j)));
+                diag = diag.related(dep.file(j), span, format!("`{}` uses `{id}`", dep.id(j)));
             }
             acc.push(diag);
         }

@@ -1,6 +1,6 @@
 //! `internal-keystore-mismatch`: one internal keystore on every node.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
 use crate::rules::{Check, Group, Rule};
 

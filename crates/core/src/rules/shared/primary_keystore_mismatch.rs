@@ -1,10 +1,10 @@
 //! `primary-keystore-mismatch`: one primary keystore on every node.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{Keystore, Role};
 use crate::rules::{Check, Group, Rule};
-use crate::text::code_list_first3;
+use crate::base::text::code_list_first3;
 
 pub(crate) static RULE: Rule = Rule {
     id: "primary-keystore-mismatch",
@@ -143,7 +143,7 @@ pub(crate) fn check_keystore(
         let count = others.len();
         let mut d = Diagnostic::new(
             rule,
-            i,
+            dep.file(i),
             range,
             format!(
                 "`[keystore.{name}] {field}` is {mine} here but {theirs} on {count} other node{} ({})",
@@ -155,7 +155,7 @@ pub(crate) fn check_keystore(
         .key(format!("keystore.{name}.{field}"), Some(&mine));
         if let Some(span) = ref_span {
             d = d.related(
-                ref_node,
+                dep.file(ref_node),
                 span,
                 format!("`{}` uses {theirs}", dep.id(ref_node)),
             );

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{DEFAULT_USER_STORE, Facts, Keystore, Role};
 use crate::rules::{Check, Group, Rule};
@@ -371,11 +371,11 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         let Some((file, range)) = d.site else {
             continue;
         };
-        let mut diag = Diagnostic::new(&RULE, file, range, d.message.clone())
+        let mut diag = Diagnostic::new(&RULE, dep.file(file), range, d.message.clone())
             .help(d.help)
             .key(format!("region.{}", d.key), Some(&d.message));
         if let Some(((rf, rr), msg)) = d.related {
-            diag = diag.related(rf, rr, msg);
+            diag = diag.related(dep.file(rf), rr, msg);
         }
         acc.push(diag);
     }

@@ -1,10 +1,10 @@
 //! `shared-db-mismatch`: the nodes of a region use the same databases.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{Database, DbIdentity, Facts, Role};
 use crate::rules::{Check, Group, Rule};
-use crate::text::code_list_first3;
+use crate::base::text::code_list_first3;
 
 pub(crate) static RULE: Rule = Rule {
     id: "shared-db-mismatch",
@@ -72,7 +72,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 acc.push(
                     Diagnostic::new(
                         &RULE,
-                        *i,
+                        dep.file(*i),
                         d.location_span(),
                         format!(
                             "`[database.{db}]` here is `{id}`, but {count} other node{} of {region} use `{reference}` ({}): {what}",
@@ -85,7 +85,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     ))
                     .key(format!("database.{db}.url"), Some(&id.to_string()))
                     .related(
-                        ref_node,
+                        dep.file(ref_node),
                         ref_db.location_span(),
                         format!("`{}` uses `{reference}`", dep.id(ref_node)),
                     ),

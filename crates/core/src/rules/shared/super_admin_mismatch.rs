@@ -3,11 +3,12 @@
 
 use std::ops::Range;
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::edit::{Applicability, Edit, Fix};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{DEFAULT_ADMIN, DEFAULT_USER_STORE, Facts, Role, Sp};
 use crate::rules::{Check, Group, Rule};
-use crate::text::code_list_first3;
+use crate::base::text::code_list_first3;
 
 pub(crate) static RULE: Rule = Rule {
     id: "super-admin-mismatch",
@@ -101,7 +102,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 .unwrap_or_else(|| node.anchor());
             let mut d = Diagnostic::new(
                 &RULE,
-                *i,
+                dep.file(*i),
                 range,
                 format!(
                     "`{}` is {mine} here but `{reference}` on {} other node{} ({})",
@@ -129,15 +130,15 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     // which node is right is a choice
                     applicability: Applicability::Unsafe,
                     edits: vec![Edit {
-                        file: *i,
+                        file: dep.file(*i),
                         range: sp.clone(),
-                        new_text: crate::fix::toml_string(&reference),
+                        new_text: crate::base::edit::toml_string(&reference),
                     }],
                 });
             }
             if let Some(rs) = &ref_span {
                 d = d.related(
-                    ref_node,
+                    dep.file(ref_node),
                     rs.clone(),
                     format!("`{}` uses `{reference}`", dep.id(ref_node)),
                 );

@@ -1,8 +1,10 @@
 //! `toml-syntax`: the file parses (duplicate keys and tables included).
 
 use crate::config::Config;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::graph::{Node, NodeIdx};
+use crate::base::files::FileId;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::edit::{Applicability, Edit, Fix};
+use crate::graph::Node;
 use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -14,7 +16,7 @@ pub(crate) static RULE: Rule = Rule {
     check: Check::Node(check),
 };
 
-fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
+fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
     if node.is_analysable() {
         // TOML 1.1 syntax toml_edit accepts and WSO2's older parser does not
         for err in crate::syntax::legacy_syntax(&node.text) {
@@ -46,7 +48,7 @@ fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
             acc.push(d);
         }
     }
-    let Some(err) = &node.syntax_error else {
+    let Some(err) = node.syntax_error() else {
         return;
     };
     let what = node

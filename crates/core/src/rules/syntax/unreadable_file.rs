@@ -1,8 +1,9 @@
 //! `unreadable-file`: the file can be read (UTF-8, ≤ 10 MiB, a regular file).
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Node, NodeIdx};
+use crate::base::files::FileId;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::graph::Node;
 use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -14,8 +15,8 @@ pub(crate) static RULE: Rule = Rule {
     check: Check::Node(check),
 };
 
-fn check(_config: &Config, i: NodeIdx, node: &Node, acc: &mut Vec<Diagnostic>) {
-    let Some(err) = &node.read_error else {
+fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
+    let Some(err) = node.read_error() else {
         return;
     };
     acc.push(

@@ -1,7 +1,7 @@
 //! `environment-without-gateway`: every environment of a control plane is
 //! served by a gateway of its region.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
 use crate::model::{Role, Sp};
 use crate::query;
@@ -50,7 +50,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 }
                 let mut d = Diagnostic::new(
                     &RULE,
-                    *cp,
+                    dep.file(*cp),
                     env.name.span.clone(),
                     format!("environment `{}` is served by no gateway of {region}", env.name.value),
                 )
@@ -58,7 +58,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 .key(format!("apim.gateway.environment[{}].name", env.name.value), Some(&env.name.value));
                 for (g, l) in served.iter().take(4) {
                     d = d.related(
-                        *g,
+                        dep.file(*g),
                         l.span.clone(),
                         format!("{} serves `{}`", dep.id(*g), l.value),
                     );

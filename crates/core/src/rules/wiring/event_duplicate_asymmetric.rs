@@ -5,7 +5,8 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::edit::{Applicability, Edit, Fix};
 use crate::graph::{Deployment, EdgeKind, NodeIdx, Resolution};
 use crate::model::{Facts, Role, UrlList};
 use crate::rules::node_list;
@@ -78,7 +79,7 @@ fn check_region(
     for &w in peers {
         for e in dep.edges_from(w).filter(|e| e.kind == pair.kind) {
             let base = |msg: String| {
-                Diagnostic::new(&RULE, w, e.host_span.clone(), msg).key(key.clone(), Some(&e.url))
+                Diagnostic::new(&RULE, dep.file(w), e.host_span.clone(), msg).key(key.clone(), Some(&e.url))
             };
             match &e.resolution {
                 Resolution::Unresolvable => {
@@ -154,7 +155,7 @@ fn check_region(
                 .unwrap_or_else(|| bn.anchor());
             let mut d = Diagnostic::new(
                 &RULE,
-                b,
+                dep.file(b),
                 range,
                 format!("`{}` duplicates events to this {}, but this node's `event_duplicate_url` does not name `{}`", dep.id(a), pair.what, dep.id(a)),
             )
@@ -165,7 +166,7 @@ fn check_region(
                 .find(|e| e.kind == pair.kind && e.resolution.targets().contains(&b))
             {
                 d = d.related(
-                    a,
+                    dep.file(a),
                     e.span.clone(),
                     format!("`{}` names this node here", dep.id(a)),
                 );
@@ -193,7 +194,7 @@ fn check_region(
             acc.push(
                 Diagnostic::new(
                     &RULE,
-                    p,
+                    dep.file(p),
                     (pair.header)(&n.facts).cloned().unwrap_or_else(|| n.anchor()),
                     format!("no `event_duplicate_url`: this {} has HA peers ({others}) but duplicates no events to them", pair.what),
                 )
@@ -210,7 +211,7 @@ fn reverse_fix(dep: &Deployment, pair: &Pair, a: NodeIdx, b: NodeIdx) -> Option<
     let host = dep.unique_name(a)?;
     let an = dep.node(a)?;
     let bn = dep.node(b)?;
-    let url = crate::fix::toml_string(&format!("tcp://{host}:{}", an.port(5672)));
+    let url = crate::base::edit::toml_string(&format!("tcp://{host}:{}", an.port(5672)));
     let edit = match (pair.list)(&bn.facts) {
         Some(list) => {
             let raw = bn.text.get(list.span.clone())?;
@@ -219,12 +220,12 @@ fn reverse_fix(dep: &Deployment, pair: &Pair, a: NodeIdx, b: NodeIdx) -> Option<
             }
             match list.items.last() {
                 Some(last) => Edit {
-                    file: b,
+                    file: dep.file(b),
                     range: last.span.end..last.span.end,
                     new_text: format!(", {url}"),
                 },
                 None => Edit {
-                    file: b,
+                    file: dep.file(b),
                     range: list.span.end - 1..list.span.end - 1,
                     new_text: url,
                 },
@@ -238,7 +239,7 @@ fn reverse_fix(dep: &Deployment, pair: &Pair, a: NodeIdx, b: NodeIdx) -> Option<
                 .find('\n')
                 .map_or(bn.text.len(), |i| header.end + i);
             Edit {
-                file: b,
+                file: dep.file(b),
                 range: eol..eol,
                 new_text: format!("\nevent_duplicate_url = [{url}]"),
             }

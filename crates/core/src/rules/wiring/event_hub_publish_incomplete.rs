@@ -4,7 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::edit::{Applicability, Edit, Fix};
 use crate::graph::{Deployment, EdgeKind, NodeIdx, Resolution};
 use crate::model::Role;
 use crate::rules::node_list;
@@ -70,7 +71,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 .map_or_else(|| "?".to_owned(), |ep| ep.host.clone());
             let mut d = Diagnostic::new(
                 &RULE,
-                cp,
+                dep.file(cp),
                 g.header.clone(),
                 "this `[[apim.event_hub.publish.url_group]]` has `urls` but no `auth_urls`",
             )
@@ -92,7 +93,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             acc.push(
                 Diagnostic::new(
                     &RULE,
-                    cp,
+                    dep.file(cp),
                     anchor,
                     format!(
                         "no `[[apim.event_hub.publish.url_group]]`: this control plane publishes its events to itself only, not to {}",
@@ -151,7 +152,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             };
             let mut d = Diagnostic::new(
                 &RULE,
-                cp,
+                dep.file(cp),
                 eh.publish
                     .last()
                     .map_or(anchor.clone(), |g| g.header.clone()),
@@ -198,13 +199,13 @@ fn auth_urls_fix(dep: &Deployment, cp: NodeIdx, g: &crate::model::UrlGroup) -> O
     let port = dep.node(*target)?.port(9711);
     let value = format!(
         "[{}]",
-        crate::fix::toml_string(&format!("ssl://{host}:{port}"))
+        crate::base::edit::toml_string(&format!("ssl://{host}:{port}"))
     );
     // `auth_urls = []` (or a value of the wrong type) is there: replace its
     // value; a second `auth_urls` would not parse
     let edit = match &g.auth_urls_span {
         Some(span) => Edit {
-            file: cp,
+            file: dep.file(cp),
             range: span.clone(),
             new_text: value,
         },
@@ -213,7 +214,7 @@ fn auth_urls_fix(dep: &Deployment, cp: NodeIdx, g: &crate::model::UrlGroup) -> O
             let end = g.urls_span.as_ref().map_or(url.span.end, |s| s.end);
             let line_end = end + node.text.get(end..)?.find('\n')? + 1;
             Edit {
-                file: cp,
+                file: dep.file(cp),
                 range: line_end..line_end,
                 new_text: format!("auth_urls = {value}\n"),
             }
@@ -245,12 +246,12 @@ fn group_fix(dep: &Deployment, cp: NodeIdx, missing: NodeIdx) -> Option<Fix> {
         title: format!("Add a publish url group for `{}`", target.id),
         applicability: Applicability::Unsafe,
         edits: vec![Edit {
-            file: cp,
+            file: dep.file(cp),
             range: last.header.start..last.header.start,
             new_text: format!(
                 "[[apim.event_hub.publish.url_group]]\nurls = [{}]\nauth_urls = [{}]\n\n",
-                crate::fix::toml_string(&format!("tcp://{host}:{}", target.port(9611))),
-                crate::fix::toml_string(&format!("ssl://{host}:{}", target.port(9711)))
+                crate::base::edit::toml_string(&format!("tcp://{host}:{}", target.port(9611))),
+                crate::base::edit::toml_string(&format!("ssl://{host}:{}", target.port(9711)))
             ),
         }],
     })

@@ -1,6 +1,6 @@
 //! `event-hub-unreachable`: event-hub URLs reach control planes on the right scheme and port.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, EdgeKind};
 use crate::rules::{Check, Group, Rule};
 

@@ -1,6 +1,6 @@
 //! `gateway-environment-unreachable`: gateway environment endpoints, virtual hosts included, reach gateways.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::endpoint::HostKind;
 use crate::graph::{Deployment, EdgeKind, Resolution};
 use crate::rules::{Check, Group, Rule};

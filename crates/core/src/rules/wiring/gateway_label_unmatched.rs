@@ -1,13 +1,14 @@
 //! `gateway-label-unmatched`: every gateway label names an environment of
 //! the gateway's region.
 
-use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::edit::{Applicability, Fix};
 use crate::graph::Deployment;
 use crate::model::Role;
 use crate::query;
 use crate::rules::{Check, Group, Rule};
-use crate::text::code_list;
-use crate::text::did_you_mean;
+use crate::base::text::code_list;
+use crate::base::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
     id: "gateway-label-unmatched",
@@ -51,7 +52,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             let key = "apim.sync_runtime_artifacts.gateway.gateway_labels";
             if names.is_empty() {
                 acc.push(
-                    Diagnostic::new(&RULE, gw, label.span.clone(), format!("{subject} matches no gateway environment: no control plane of {region} defines any"))
+                    Diagnostic::new(&RULE, dep.file(gw), label.span.clone(), format!("{subject} matches no gateway environment: no control plane of {region} defines any"))
                         .severity(Severity::Warning)
                         .help(format!("if the environments are created in the Admin portal, list them in apimlint.toml: `[environments] \"{region}\" = [\"{}\"]`", label.value))
                         .key(key, Some(&label.value)),
@@ -60,7 +61,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             }
             let mut d = Diagnostic::new(
                 &RULE,
-                gw,
+                dep.file(gw),
                 label.span.clone(),
                 format!("{subject} matches no gateway environment of {region}"),
             )
@@ -70,7 +71,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     d = d
                         .help(format!("did you mean `{s}`?"))
                         .fix(Fix::replace_with_string(
-                            gw,
+                            dep.file(gw),
                             label.span.clone(),
                             s,
                             Applicability::Safe,
@@ -87,7 +88,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 if !shown.contains(&name.value.as_str()) {
                     shown.push(&name.value);
                     d = d.related(
-                        *cp,
+                        dep.file(*cp),
                         name.span.clone(),
                         format!("environment `{}` is defined here", name.value),
                     );

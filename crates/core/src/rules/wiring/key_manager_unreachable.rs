@@ -1,6 +1,6 @@
 //! `key-manager-unreachable`: the key manager URL reaches a control plane or key manager on the right port.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, EdgeKind};
 use crate::rules::{Check, Group, Rule};
 

@@ -15,7 +15,8 @@ pub(crate) mod throttle_url_group_incomplete;
 pub(crate) mod throttle_url_unreachable;
 pub(crate) mod unknown_host;
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::base::diagnostic::Diagnostic;
+use crate::base::edit::{Applicability, Edit, Fix};
 use crate::graph::{Deployment, Edge, NodeIdx, Resolution};
 use crate::rules::Rule;
 
@@ -84,7 +85,7 @@ fn expected_roles(e: &Edge) -> String {
 pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Diagnostic> {
     let key_leaf = e.key.rsplit('.').next().unwrap_or(&e.key);
     let base = |range: std::ops::Range<usize>, msg: String| {
-        Diagnostic::new(rule, e.from, range, msg).key(e.key.clone(), Some(&e.url))
+        Diagnostic::new(rule, dep.file(e.from), range, msg).key(e.key.clone(), Some(&e.url))
     };
     if let Resolution::Invalid(why) = &e.resolution {
         return Some(base(
@@ -112,7 +113,7 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
                 title: format!("Use `{want}://`"),
                 applicability: Applicability::Unsafe,
                 edits: vec![Edit {
-                    file: e.from,
+                    file: dep.file(e.from),
                     range,
                     new_text: want.to_owned(),
                 }],
@@ -136,7 +137,7 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
                 title: format!("Replace with `{suggestion}`"),
                 applicability: Applicability::Unsafe,
                 edits: vec![Edit {
-                    file: e.from,
+                    file: dep.file(e.from),
                     range: e.host_span.clone(),
                     new_text: suggestion.clone(),
                 }],
@@ -158,7 +159,7 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
             );
             for t in found.iter().take(3) {
                 if let Some(n) = dep.node(*t) {
-                    d = d.related(*t, n.anchor(), format!("{} is a {}", n.id, n.role));
+                    d = d.related(dep.file(*t), n.anchor(), format!("{} is a {}", n.id, n.role));
                 }
             }
             Some(d)
@@ -186,7 +187,7 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
             ));
             for (t, _) in expected.iter().take(3) {
                 let (span, msg) = port_site(dep, *t, e.kind.port());
-                d = d.related(*t, span, msg);
+                d = d.related(dep.file(*t), span, msg);
             }
             let ports: std::collections::BTreeSet<i64> = expected.iter().map(|x| x.1).collect();
             let literal = placeholder.is_none() && e.port_span.is_some();
@@ -196,7 +197,7 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
                     // the target's offset may be the real mistake
                     applicability: Applicability::Unsafe,
                     edits: vec![Edit {
-                        file: e.from,
+                        file: dep.file(e.from),
                         range,
                         new_text: p.to_string(),
                     }],
@@ -223,7 +224,7 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
             );
             for (t, _) in wrong.iter().take(3) {
                 let (span, msg) = port_site(dep, *t, e.kind.port());
-                d = d.related(*t, span, msg);
+                d = d.related(dep.file(*t), span, msg);
             }
             Some(d)
         }

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::PORT_KEYS;
 use crate::rules::node_list;
@@ -82,7 +82,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 .unwrap_or(1);
             let mut d = Diagnostic::new(
                 &RULE,
-                b,
+                dep.file(b),
                 range,
                 format!(
                     "`{}` ({offset_note}) and {others} run on machine `{machine}` and {} listen on {}{}",
@@ -107,7 +107,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     .as_ref()
                     .map_or_else(|| n.anchor(), |o| o.span.clone());
                 d = d.related(
-                    *first,
+                    dep.file(*first),
                     span,
                     format!("`{}` runs on `{machine}` with offset {}", n.id, n.offset),
                 );

@@ -1,6 +1,6 @@
 //! `revocation-endpoint-unreachable`: the token-revocation notification endpoint reaches a control plane.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, EdgeKind};
 use crate::rules::{Check, Group, Rule};
 

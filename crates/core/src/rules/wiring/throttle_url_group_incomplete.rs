@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, EdgeKind, NodeIdx};
 use crate::model::Role;
 use crate::rules::node_list;
@@ -47,7 +47,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         let list = |v: &[NodeIdx]| node_list(dep, v.iter().copied());
         if th.url_groups.is_empty() {
             acc.push(
-                Diagnostic::new(&RULE, gw, anchor.clone(), format!("no `[[apim.throttling.url_group]]`: throttle events never reach the traffic managers of {} ({})", node.region, list(&tms)))
+                Diagnostic::new(&RULE, dep.file(gw), anchor.clone(), format!("no `[[apim.throttling.url_group]]`: throttle events never reach the traffic managers of {} ({})", node.region, list(&tms)))
                     .help("add one url group per traffic manager, with `traffic_manager_urls` (tcp, 9611) and `traffic_manager_auth_urls` (ssl, 9711)")
                     .key("apim.throttling.url_group", None),
             );
@@ -84,7 +84,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                     };
                     if let Some(msg) = msg {
                         acc.push(
-                            Diagnostic::new(&RULE, gw, g.header.clone(), msg)
+                            Diagnostic::new(&RULE, dep.file(gw), g.header.clone(), msg)
                                 .help("give each traffic manager its own `[[apim.throttling.url_group]]`, so that every one sees every event")
                                 .key("apim.throttling.url_group", Some(&ids.iter().map(|i| dep.id(*i)).collect::<Vec<_>>().join(","))),
                         );
@@ -94,7 +94,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             for tm in tms.iter().filter(|t| !covered.contains(t)) {
                 let d = Diagnostic::new(
                     &RULE,
-                    gw,
+                    dep.file(gw),
                     th.url_groups.last().map_or(anchor.clone(), |g| g.header.clone()),
                     format!("no url group reaches traffic manager `{}`: its throttle counters never see this gateway's requests", dep.id(*tm)),
                 )
@@ -115,7 +115,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 .map_or(anchor.clone(), |d| d.span.clone());
             let d = Diagnostic::new(
                 &RULE,
-                gw,
+                dep.file(gw),
                 range,
                 format!("`throttle_decision_endpoints` does not reach traffic manager `{}`: its throttling decisions never reach this gateway", dep.id(*tm)),
             )

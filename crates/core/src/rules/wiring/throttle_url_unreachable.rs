@@ -1,7 +1,7 @@
 //! `throttle-url-unreachable`: throttling URLs reach traffic managers on the
 //! right scheme and port.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, EdgeKind};
 use crate::rules::{Check, Group, Rule};
 

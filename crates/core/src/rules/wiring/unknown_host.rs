@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, Resolution};
 use crate::rules::{Check, Group, Rule};
 
@@ -31,7 +31,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             .first()
             .map_or("region-1/cp-1", |i| dep.id(*i));
         acc.push(
-            Diagnostic::new(&RULE, e.from, e.host_span.clone(), format!("host `{}` names no node of this deployment: it cannot be checked", ep.host))
+            Diagnostic::new(&RULE, dep.file(e.from), e.host_span.clone(), format!("host `{}` names no node of this deployment: it cannot be checked", ep.host))
                 .help(format!("if it is a load balancer or DNS name, declare it in apimlint.toml: `[hosts] \"{}\" = [\"{example}\"]`", ep.host))
                 .key(e.key.clone(), Some(&ep.host)),
         );

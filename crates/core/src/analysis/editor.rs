@@ -1,0 +1,85 @@
+//! What an editor asks about a deployment, answered as plain data with byte
+//! ranges (the language server converts it to the protocol's types).
+
+use std::ops::Range;
+
+use crate::base::diagnostic::Diagnostic;
+use crate::base::edit::{Applicability, Edit};
+use crate::base::files::FileId;
+use crate::graph::Deployment;
+
+use super::fixes;
+
+/// A quick fix an editor may offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action<'a> {
+    pub title: String,
+    /// Edits, possibly in several files.
+    pub edits: Vec<Edit>,
+    /// The findings it fixes.
+    pub fixes: Vec<&'a Diagnostic>,
+    /// A safe fix of a single finding.
+    pub preferred: bool,
+    /// "Fix all of this rule in this file".
+    pub fix_all: bool,
+}
+
+/// The quick fixes for the findings of `file` that overlap `range`, by the
+/// same policy as `apimlint check --fix --unsafe-fixes`: a finding's fix is
+/// offered exactly when that command would apply it (alone), and "fix all
+/// of this rule in this file" holds exactly the fixes one pass of it would
+/// take among that rule's findings in the file.
+pub fn code_actions<'a>(
+    dep: &Deployment,
+    diags: &'a [Diagnostic],
+    file: FileId,
+    range: Range<usize>,
+) -> Vec<Action<'a>> {
+    let mine: Vec<&Diagnostic> = diags.iter().filter(|d| d.file == file).collect();
+    let here: Vec<&Diagnostic> = mine
+        .iter()
+        .copied()
+        .filter(|d| d.range.start <= range.end && range.start <= d.range.end)
+        .collect();
+    let mut out = Vec::new();
+    let mut rules_here: Vec<&'static str> = Vec::new();
+    for d in &here {
+        if !rules_here.contains(&d.rule) {
+            rules_here.push(d.rule);
+        }
+        let Some(fix) = &d.fix else { continue };
+        if !fixes::wanted(fix, true) || fixes::acceptable(dep, fix).is_err() {
+            continue;
+        }
+        out.push(Action {
+            title: fix.title.clone(),
+            edits: fix.edits.clone(),
+            fixes: vec![*d],
+            preferred: fix.applicability == Applicability::Safe,
+            fix_all: false,
+        });
+    }
+    for rule in rules_here {
+        let fixable: Vec<&Diagnostic> = mine
+            .iter()
+            .copied()
+            .filter(|d| d.rule == rule && d.fix.is_some())
+            .collect();
+        if fixable.len() < 2 {
+            continue;
+        }
+        let owned: Vec<Diagnostic> = fixable.iter().map(|d| (*d).clone()).collect();
+        let edits = fixes::combined(dep, &owned, true);
+        if edits.is_empty() {
+            continue;
+        }
+        out.push(Action {
+            title: format!("Fix all `{rule}` in this file"),
+            edits,
+            fixes: fixable,
+            preferred: false,
+            fix_all: true,
+        });
+    }
+    out
+}

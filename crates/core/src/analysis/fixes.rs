@@ -1,0 +1,536 @@
+//! The fix policy — the one place that decides which fixes may be offered and
+//! applied, for `check` (a fix shown with a finding), `--fix`/`--diff`, SARIF
+//! and every code action of the language server:
+//!
+//! * a fix whose result would make a file that parses stop parsing is never
+//!   offered ([`drop_breaking`], when findings are made);
+//! * a fix is applied whole (all its edits, in every file it touches) or not
+//!   at all; its result must parse and must not hold a secret the fix wrote
+//!   ([`acceptable`]); one that overlaps a fix already taken waits for the
+//!   next pass ([`plan`]);
+//! * `fix_all` runs passes over an in-memory overlay (fix → re-load →
+//!   re-check) until nothing changes. Nothing here writes to disk.
+//!
+//! Validation is linear in the file: the fixes of one file are applied and
+//! parsed together, and only a group that fails is split (group testing),
+//! so a file with thousands of fixes costs a few parses, not one per fix.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::base::diagnostic::Diagnostic;
+use crate::base::edit::{Applicability, Edit, Fix, apply, conflict, fits};
+use crate::base::files::FileId;
+use crate::config::Config;
+use crate::graph::{Deployment, Node};
+use crate::suppress;
+use crate::vfs::{Discovery, OverlayFs, Vfs};
+
+/// Whether `--fix` (safe only) or `--fix --unsafe-fixes` applies this fix.
+pub fn wanted(fix: &Fix, unsafe_fixes: bool) -> bool {
+    !fix.edits.is_empty() && (fix.applicability == Applicability::Safe || unsafe_fixes)
+}
+
+/// What a check of a group of edits on one file found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Ok,
+    /// The edits do not fit the text (outside it, overlapping).
+    Misfit,
+    /// The result does not parse.
+    Unparsable,
+    /// The result holds a secret inside text the edits wrote.
+    Secret,
+}
+
+/// Apply `edits` to the node's text and judge the result. `secrets`: also
+/// refuse a literal secret written by the edits.
+fn judge(node: &Node, edits: &[&Edit], secrets: bool) -> Verdict {
+    if !fits(&node.text, edits) {
+        return Verdict::Misfit;
+    }
+    let owned: Vec<Edit> = edits.iter().map(|e| (*e).clone()).collect();
+    let Some((text, inserted)) = apply(&node.text, &owned) else {
+        return Verdict::Misfit;
+    };
+    let parsed = crate::syntax::parse(&text);
+    let Some(doc) = parsed.doc.as_ref() else {
+        return Verdict::Unparsable;
+    };
+    if secrets {
+        let found = crate::redact::secret_ranges(&text, Some(doc));
+        if found
+            .iter()
+            .any(|s| inserted.iter().any(|i| s.start < i.end && i.start < s.end))
+        {
+            return Verdict::Secret;
+        }
+    }
+    Verdict::Ok
+}
+
+/// Group testing over one file: the verdict of each item (a fix's edits in
+/// this file) as if applied alone. Items are first put in layers of edits
+/// that do not conflict; a layer that passes as a whole passes for each of
+/// its items; one that fails is split in halves.
+fn judge_each(node: &Node, items: &[Vec<&Edit>], secrets: bool) -> Vec<Verdict> {
+    let mut out = vec![Verdict::Ok; items.len()];
+    let mut layers: Vec<(Taken<'_>, Vec<usize>)> = Vec::new();
+    for (k, edits) in items.iter().enumerate() {
+        if !fits(&node.text, edits) {
+            if let Some(v) = out.get_mut(k) {
+                *v = Verdict::Misfit;
+            }
+            continue;
+        }
+        match layers.iter_mut().find(|(t, _)| !t.clashes(edits)) {
+            Some((t, ks)) => {
+                t.add(edits);
+                ks.push(k);
+            }
+            None => {
+                let mut t = Taken::default();
+                t.add(edits);
+                layers.push((t, vec![k]));
+            }
+        }
+    }
+    for (_, ks) in layers {
+        bisect(node, items, &ks, secrets, &mut out);
+    }
+    out
+}
+
+fn bisect(node: &Node, items: &[Vec<&Edit>], ks: &[usize], secrets: bool, out: &mut [Verdict]) {
+    let edits: Vec<&Edit> = ks
+        .iter()
+        .filter_map(|k| items.get(*k))
+        .flatten()
+        .copied()
+        .collect();
+    let v = judge(node, &edits, secrets);
+    if v == Verdict::Ok {
+        return;
+    }
+    match ks {
+        [] => {}
+        [k] => {
+            if let Some(slot) = out.get_mut(*k) {
+                *slot = v;
+            }
+        }
+        _ => {
+            let (a, b) = ks.split_at(ks.len() / 2);
+            bisect(node, items, a, secrets, out);
+            bisect(node, items, b, secrets, out);
+        }
+    }
+}
+
+/// The edits taken in one file: disjoint ranges sorted by start (identical
+/// edits offered twice count once).
+#[derive(Debug, Default)]
+struct Taken<'a> {
+    by_start: BTreeMap<usize, Vec<&'a Edit>>,
+}
+
+impl<'a> Taken<'a> {
+    fn clash(&self, e: &Edit) -> bool {
+        // the taken edits are disjoint: only the one starting at or before
+        // `e` and those starting inside it can overlap it
+        let before = self
+            .by_start
+            .range(..=e.range.start)
+            .next_back()
+            .into_iter()
+            .flat_map(|(_, v)| v.iter());
+        let inside = self
+            .by_start
+            .range(e.range.start.saturating_add(1)..e.range.end.max(e.range.start + 1))
+            .flat_map(|(_, v)| v.iter());
+        before.chain(inside).any(|x| *x != e && conflict(x, e))
+    }
+
+    fn clashes(&self, edits: &[&Edit]) -> bool {
+        edits.iter().any(|e| self.clash(e))
+    }
+
+    fn add(&mut self, edits: &[&'a Edit]) {
+        for e in edits {
+            let v = self.by_start.entry(e.range.start).or_default();
+            if !v.contains(e) {
+                v.push(e);
+            }
+        }
+    }
+
+    fn edits(&self) -> Vec<&'a Edit> {
+        self.by_start.values().flatten().copied().collect()
+    }
+}
+
+/// A fix's edits per file, in file order.
+fn by_file(fix: &Fix) -> BTreeMap<FileId, Vec<&Edit>> {
+    let mut m: BTreeMap<FileId, Vec<&Edit>> = BTreeMap::new();
+    for e in &fix.edits {
+        m.entry(e.file).or_default().push(e);
+    }
+    m
+}
+
+/// Drop every fix that, applied alone, would make a file that parses stop
+/// parsing (or does not fit its text), so that no front end ever offers it.
+/// `node` gives the nodes a fix may touch; a file that does not parse now is
+/// not judged (a fix cannot make it worse).
+pub(crate) fn drop_breaking<'a>(node: impl Fn(FileId) -> Option<&'a Node>, diags: &mut [Diagnostic]) {
+    let mut items: BTreeMap<FileId, Vec<(usize, Vec<&Edit>)>> = BTreeMap::new();
+    let mut bad: BTreeSet<usize> = BTreeSet::new();
+    for (k, d) in diags.iter().enumerate() {
+        let Some(fix) = &d.fix else { continue };
+        for (f, edits) in by_file(fix) {
+            match node(f) {
+                None => {
+                    bad.insert(k);
+                }
+                Some(n) if n.syntax_error().is_some() || n.read_error().is_some() => {}
+                Some(_) => items.entry(f).or_default().push((k, edits)),
+            }
+        }
+    }
+    for (f, list) in &items {
+        let Some(n) = node(*f) else { continue };
+        let edits: Vec<Vec<&Edit>> = list.iter().map(|(_, e)| e.clone()).collect();
+        for ((k, _), v) in list.iter().zip(judge_each(n, &edits, false)) {
+            if v != Verdict::Ok {
+                bad.insert(*k);
+            }
+        }
+    }
+    for k in bad {
+        if let Some(d) = diags.get_mut(k) {
+            d.fix = None;
+        }
+    }
+}
+
+/// Why a fix cannot be applied alone, or `Ok`: the one test behind every
+/// fix `--fix` applies and every code action the editor offers.
+pub fn acceptable(dep: &Deployment, fix: &Fix) -> Result<(), String> {
+    for (f, edits) in by_file(fix) {
+        let Some(node) = dep.node_of(f) else {
+            return Err("the fix names a file that is not part of the deployment".to_owned());
+        };
+        refusal(node, judge(node, &edits, true))?;
+    }
+    Ok(())
+}
+
+fn refusal(node: &Node, v: Verdict) -> Result<(), String> {
+    if node.read_error().is_some() {
+        return Err(format!("`{}` cannot be read", node.rel));
+    }
+    match v {
+        Verdict::Ok => Ok(()),
+        Verdict::Misfit => Err(format!("the fix does not fit the text of `{}`", node.rel)),
+        Verdict::Unparsable => Err(format!("`{}` would no longer parse", node.rel)),
+        Verdict::Secret => Err(format!(
+            "the fix would write a literal secret into `{}`; write a reference such as `$secret{{alias}}` instead",
+            node.rel
+        )),
+    }
+}
+
+/// The fixes of one pass and the new text of each file they touch.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// New text per file.
+    pub files: BTreeMap<FileId, String>,
+    /// The edits taken, per file, sorted.
+    pub edits: BTreeMap<FileId, Vec<Edit>>,
+    /// Titles of the fixes taken.
+    pub applied: Vec<String>,
+    /// Fixes that overlap one taken: left for the next pass.
+    pub deferred: usize,
+    /// Fixes that cannot be applied, with why.
+    pub refused: Vec<Refusal>,
+}
+
+/// A fix that was not applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub rule: &'static str,
+    pub file: FileId,
+    pub title: String,
+    pub reason: String,
+}
+
+/// Choose the fixes of one pass over `diags` (sorted, as `check` returns
+/// them): in order, each wanted fix is refused when it is not
+/// [`acceptable`] alone, deferred when it overlaps one taken, else taken.
+/// The taken fixes are then checked together (one parse per file); only if
+/// that fails does the pass fall back to checking each fix against those
+/// taken before it.
+pub fn plan(dep: &Deployment, diags: &[Diagnostic], unsafe_fixes: bool) -> Plan {
+    let mut fixes: Vec<(&Diagnostic, &Fix)> = Vec::new();
+    let mut seen: HashSet<&Vec<Edit>> = HashSet::new();
+    for d in diags {
+        let Some(fix) = d.fix.as_ref().filter(|f| wanted(f, unsafe_fixes)) else {
+            continue;
+        };
+        // the same fix offered by two findings
+        if seen.insert(&fix.edits) {
+            fixes.push((d, fix));
+        }
+    }
+    let alone = verdicts_alone(dep, &fixes);
+    let mut out = Plan::default();
+    let mut taken: HashMap<FileId, Taken<'_>> = HashMap::new();
+    let mut chosen: Vec<&Fix> = Vec::new();
+    for ((d, fix), verdict) in fixes.iter().zip(&alone) {
+        if let Err(reason) = verdict {
+            out.refused.push(Refusal {
+                rule: d.rule,
+                file: d.file,
+                title: fix.title.clone(),
+                reason: reason.clone(),
+            });
+            continue;
+        }
+        let files = by_file(fix);
+        if files
+            .iter()
+            .any(|(f, es)| taken.get(f).is_some_and(|t| t.clashes(es)))
+        {
+            out.deferred += 1;
+            continue;
+        }
+        for (f, es) in files {
+            taken.entry(f).or_default().add(&es);
+        }
+        chosen.push(fix);
+    }
+    // together: one parse per file
+    let mut together: BTreeMap<FileId, String> = BTreeMap::new();
+    for (f, t) in &taken {
+        let edits = t.edits();
+        match dep.node_of(*f).map(|n| (n, judge(n, &edits, true))) {
+            Some((n, Verdict::Ok)) => {
+                let owned: Vec<Edit> = edits.iter().map(|e| (*e).clone()).collect();
+                if let Some((text, _)) = apply(&n.text, &owned) {
+                    together.insert(*f, text);
+                }
+            }
+            _ => return plan_one_by_one(dep, &fixes, &alone),
+        }
+    }
+    out.files = together;
+    out.edits = taken
+        .iter()
+        .map(|(f, t)| (*f, t.edits().into_iter().cloned().collect()))
+        .collect();
+    out.applied = chosen.iter().map(|f| f.title.clone()).collect();
+    out
+}
+
+/// Each fix judged alone (group testing per file).
+fn verdicts_alone(dep: &Deployment, fixes: &[(&Diagnostic, &Fix)]) -> Vec<Result<(), String>> {
+    let mut out: Vec<Result<(), String>> = vec![Ok(()); fixes.len()];
+    let mut items: BTreeMap<FileId, Vec<(usize, Vec<&Edit>)>> = BTreeMap::new();
+    for (k, (_, fix)) in fixes.iter().enumerate() {
+        for (f, edits) in by_file(fix) {
+            items.entry(f).or_default().push((k, edits));
+        }
+    }
+    for (f, list) in &items {
+        let Some(node) = dep.node_of(*f) else {
+            for (k, _) in list {
+                if let Some(slot) = out.get_mut(*k).filter(|s| s.is_ok()) {
+                    *slot = Err("the fix names a file that is not part of the deployment".to_owned());
+                }
+            }
+            continue;
+        };
+        let edits: Vec<Vec<&Edit>> = list.iter().map(|(_, e)| e.clone()).collect();
+        let verdicts: Vec<Verdict> = if node.read_error().is_some() {
+            vec![Verdict::Ok; edits.len()]
+        } else {
+            judge_each(node, &edits, true)
+        };
+        for ((k, _), v) in list.iter().zip(verdicts) {
+            if let Some(slot) = out.get_mut(*k).filter(|s| s.is_ok()) {
+                *slot = refusal(node, v);
+            }
+        }
+    }
+    out
+}
+
+/// The exact sequential pass: each fix checked against the fixes taken
+/// before it (one parse per fix). Only when the fixes taken together fail.
+fn plan_one_by_one(
+    dep: &Deployment,
+    fixes: &[(&Diagnostic, &Fix)],
+    alone: &[Result<(), String>],
+) -> Plan {
+    let mut out = Plan::default();
+    let mut taken: HashMap<FileId, Taken<'_>> = HashMap::new();
+    for ((d, fix), verdict) in fixes.iter().zip(alone) {
+        if let Err(reason) = verdict {
+            out.refused.push(Refusal {
+                rule: d.rule,
+                file: d.file,
+                title: fix.title.clone(),
+                reason: reason.clone(),
+            });
+            continue;
+        }
+        let files = by_file(fix);
+        if files
+            .iter()
+            .any(|(f, es)| taken.get(f).is_some_and(|t| t.clashes(es)))
+        {
+            out.deferred += 1;
+            continue;
+        }
+        let mut texts = Vec::new();
+        let mut ok = true;
+        for (f, es) in &files {
+            let mut trial = Taken::default();
+            if let Some(t) = taken.get(f) {
+                trial.add(&t.edits());
+            }
+            trial.add(es);
+            let edits = trial.edits();
+            let owned: Vec<Edit> = edits.iter().map(|e| (*e).clone()).collect();
+            match dep.node_of(*f) {
+                Some(n) if judge(n, &edits, true) == Verdict::Ok => {
+                    if let Some((text, _)) = apply(&n.text, &owned) {
+                        texts.push((*f, text, owned));
+                    } else {
+                        ok = false;
+                    }
+                }
+                _ => ok = false,
+            }
+        }
+        if !ok {
+            out.deferred += 1;
+            continue;
+        }
+        for (f, text, edits) in texts {
+            out.files.insert(f, text);
+            out.edits.insert(f, edits);
+        }
+        for (f, es) in files {
+            taken.entry(f).or_default().add(&es);
+        }
+        out.applied.push(fix.title.clone());
+    }
+    out
+}
+
+/// One file `fix_all` changed.
+#[derive(Debug, Clone)]
+pub struct Changed {
+    pub path: PathBuf,
+    /// Path relative to the deployment root.
+    pub rel: String,
+    pub original: Arc<str>,
+    pub fixed: String,
+}
+
+/// What `fix_all` did, and the deployment and findings after it.
+#[derive(Debug)]
+pub struct Outcome {
+    pub dep: Deployment,
+    pub diags: Vec<Diagnostic>,
+    pub changed: Vec<Changed>,
+    /// Titles of the fixes applied, over all passes.
+    pub applied: Vec<String>,
+    /// Fixes refused, with why (each once).
+    pub refused: Vec<String>,
+    pub passes: usize,
+}
+
+/// The most passes `fix_all` makes (a fix that conflicted waits one pass).
+pub const MAX_PASSES: usize = 8;
+
+/// Fix, re-load, re-check, until no wanted fix is left (at most
+/// `MAX_PASSES`). Files are read through `base` overlaid with the fixed texts;
+/// nothing is written.
+pub fn fix_all(
+    base: &dyn Vfs,
+    disc: &Discovery,
+    config: &Config,
+    opts: &suppress::Options,
+    unsafe_fixes: bool,
+) -> Outcome {
+    let mut overlays: HashMap<PathBuf, String> = HashMap::new();
+    let mut originals: BTreeMap<PathBuf, (String, Arc<str>)> = BTreeMap::new();
+    let mut applied = Vec::new();
+    let mut refused = BTreeSet::new();
+    let mut passes = 0usize;
+    loop {
+        let dep = super::load(
+            &OverlayFs {
+                base,
+                overlays: &overlays,
+            },
+            disc,
+            config.clone(),
+        );
+        let diags = super::check_with(&dep, opts);
+        let plan = if passes < MAX_PASSES {
+            plan(&dep, &diags, unsafe_fixes)
+        } else {
+            Plan::default()
+        };
+        refused.extend(
+            plan.refused
+                .iter()
+                .map(|r| format!("{}: {} ({}): {}", dep.id_of(r.file), r.title, r.rule, r.reason)),
+        );
+        if plan.files.is_empty() {
+            let changed = originals
+                .into_iter()
+                .filter_map(|(path, (rel, original))| {
+                    let fixed = overlays.remove(&path)?;
+                    (fixed != *original).then_some(Changed {
+                        path,
+                        rel,
+                        original,
+                        fixed,
+                    })
+                })
+                .collect();
+            return Outcome {
+                dep,
+                diags,
+                changed,
+                applied,
+                refused: refused.into_iter().collect(),
+                passes,
+            };
+        }
+        passes += 1;
+        applied.extend(plan.applied);
+        for (f, text) in plan.files {
+            let Some(n) = dep.node_of(f) else { continue };
+            originals
+                .entry(n.path.clone())
+                .or_insert_with(|| (n.rel.clone(), n.text.clone()));
+            overlays.insert(n.path.clone(), text);
+        }
+    }
+}
+
+/// Edits of `fixes` (e.g. one rule's in one file, for "fix all"), as the
+/// policy would take them in one pass.
+pub fn combined(dep: &Deployment, diags: &[Diagnostic], unsafe_fixes: bool) -> Vec<Edit> {
+    plan(dep, diags, unsafe_fixes)
+        .edits
+        .into_values()
+        .flatten()
+        .collect()
+}

@@ -1,0 +1,202 @@
+//! The driver: the only module that puts the others together. Loading a
+//! deployment, checking it (rules → fix policy → suppressions → order),
+//! fixing it, re-analysing it after edits, and answering an editor's
+//! questions. The CLI and the language server both go through here.
+
+pub mod editor;
+pub mod fixes;
+pub mod incremental;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::files::FileId;
+use crate::config::{Config, ConfigError, Level};
+use crate::graph::{Deployment, Node, SourceFile};
+use crate::rules::{self, Rule};
+use crate::suppress;
+use crate::vfs::{Discovery, Vfs};
+
+/// Read the project file at `path` (shown as `display` in errors).
+pub fn load_config(vfs: &dyn Vfs, path: &Path, display: &str) -> Result<Config, ConfigError> {
+    let text = vfs.read(path).map_err(|e| ConfigError {
+        path: display.to_owned(),
+        line: 1,
+        column: 1,
+        message: e.to_string(),
+        help: None,
+    })?;
+    Config::parse(display, &text, &rules::ids())
+}
+
+/// Read every node file of a discovery (in parallel) and build the
+/// deployment, keeping every parse tree (the editor, tests).
+pub fn load(vfs: &dyn Vfs, discovery: &Discovery, config: Config) -> Deployment {
+    Deployment::build(&discovery.root, config, read_all(vfs, discovery))
+}
+
+/// A deployment built for one check (the CLI): the parse trees and the
+/// keys are dropped as each node is built, once the node rules have run on
+/// it; their findings are kept here.
+#[derive(Debug)]
+pub struct Lean {
+    pub dep: Deployment,
+    node_findings: HashMap<FileId, Vec<Diagnostic>>,
+}
+
+/// Like [`load`], running the node rules as each node is built and then
+/// dropping what only they read: a fraction of the memory.
+pub fn load_lean(vfs: &dyn Vfs, discovery: &Discovery, config: Config) -> Lean {
+    let local: Vec<&'static Rule> = rules::enabled(&config).filter(|r| r.is_local()).collect();
+    let cfg = config.clone();
+    let visit = |n: &Node| {
+        let mut found = rules::run_node_rules(&local, &cfg, n);
+        fixes::drop_breaking(|f| (f == n.file).then_some(n), &mut found);
+        found
+    };
+    let (dep, found) = Deployment::build_with(
+        &discovery.root,
+        config,
+        read_all(vfs, discovery),
+        false,
+        &visit,
+    );
+    Lean {
+        dep,
+        node_findings: found.into_iter().collect(),
+    }
+}
+
+impl Lean {
+    pub fn check(&self) -> Vec<Diagnostic> {
+        self.check_with(&suppress::Options::default())
+    }
+
+    pub fn check_with(&self, opts: &suppress::Options) -> Vec<Diagnostic> {
+        finish(&self.dep, self.node_findings.values().flatten().cloned().collect(), opts)
+    }
+}
+
+fn read_all(vfs: &dyn Vfs, discovery: &Discovery) -> Vec<SourceFile> {
+    discovery
+        .files
+        .par_iter()
+        .map(|p| SourceFile {
+            path: p.clone(),
+            text: vfs.read(p),
+        })
+        .collect()
+}
+
+/// Every enabled rule, then the suppression comments: the findings, sorted
+/// by file (node order), position and rule.
+pub fn check(dep: &Deployment) -> Vec<Diagnostic> {
+    check_with(dep, &suppress::Options::default())
+}
+
+/// [`check`] with options (`--require-reason`).
+pub fn check_with(dep: &Deployment, opts: &suppress::Options) -> Vec<Diagnostic> {
+    let local: Vec<&'static Rule> = rules::enabled(&dep.config)
+        .filter(|r| r.is_local())
+        .collect();
+    let per_node: Vec<Diagnostic> = dep
+        .nodes
+        .par_iter()
+        .with_min_len(8)
+        .flat_map_iter(|n| node_findings(&local, &dep.config, n))
+        .collect();
+    finish(dep, per_node, opts)
+}
+
+/// The node rules' findings on one node, their fixes judged.
+pub(crate) fn node_findings(local: &[&'static Rule], config: &Config, n: &Node) -> Vec<Diagnostic> {
+    let mut found = rules::run_node_rules(local, config, n);
+    fixes::drop_breaking(|f| (f == n.file).then_some(n), &mut found);
+    found
+}
+
+/// The deployment rules' findings (fixes judged).
+pub(crate) fn deployment_findings(dep: &Deployment) -> Vec<Diagnostic> {
+    let cross: Vec<&'static Rule> = rules::enabled(&dep.config)
+        .filter(|r| !r.is_local())
+        .collect();
+    let mut found = rules::run_deployment_rules(&cross, dep);
+    fixes::drop_breaking(|f| dep.node_of(f), &mut found);
+    found
+}
+
+/// Node findings (already made) + deployment findings, sorted, then the
+/// suppression comments.
+fn finish(dep: &Deployment, mut found: Vec<Diagnostic>, opts: &suppress::Options) -> Vec<Diagnostic> {
+    found.extend(deployment_findings(dep));
+    rules::sort(dep, &mut found);
+    suppressed(dep, found, opts)
+}
+
+/// Apply the suppression comments of every node to sorted findings.
+pub(crate) fn suppressed(dep: &Deployment, found: Vec<Diagnostic>, opts: &suppress::Options) -> Vec<Diagnostic> {
+    let sources: Vec<suppress::Source<'_>> = dep
+        .nodes
+        .iter()
+        .map(|n| suppress::Source {
+            file: n.file,
+            text: &n.text,
+            lines: &n.lines,
+        })
+        .collect();
+    let config = &dep.config;
+    let level = |rule: &'static Rule| -> Option<(&'static Rule, Severity)> {
+        match config.level(rule.id) {
+            Some(Level::Off) => None,
+            Some(Level::Is(s)) => Some((rule, s)),
+            None => Some((rule, rule.severity)),
+        }
+    };
+    let unused = rules::by_id(suppress::UNUSED).and_then(level);
+    let no_reason = rules::by_id(suppress::NO_REASON).and_then(|r| match config.level(r.id) {
+        Some(Level::Off) => None,
+        Some(Level::Is(s)) => Some((r, s)),
+        None => opts.require_reason.then_some((r, r.severity)),
+    });
+    let state = |id: &str| match rules::by_id(id) {
+        None => suppress::RuleState::Unknown,
+        Some(_) if config.level(id) == Some(Level::Off) => suppress::RuleState::Off,
+        Some(_) => suppress::RuleState::On,
+    };
+    let ids = rules::ids();
+    let settings = suppress::Settings {
+        unused: unused.map(|(r, s)| (r as &dyn crate::base::diagnostic::RuleInfo, s)),
+        no_reason: no_reason.map(|(r, s)| (r as &dyn crate::base::diagnostic::RuleInfo, s)),
+        rule: &state,
+        ids: &ids,
+    };
+    let mut out = suppress::apply(&sources, found, &settings);
+    rules::sort(dep, &mut out);
+    out
+}
+
+/// `sha256(rule, node id, key path, normalised value)`: what baselines and
+/// SARIF's `partialFingerprints` match on — never a line number, so a
+/// finding keeps its fingerprint when lines move. The value of a
+/// secret-bearing key is left out, and secrets inside values are starred.
+pub fn fingerprint(dep: &Deployment, d: &Diagnostic) -> String {
+    let node = dep.id_of(d.file);
+    let node = if dep.node_of(d.file).is_some() { node } else { "" };
+    let secret = crate::redact::is_secret_key(d.key.rsplit('.').next().unwrap_or(""))
+        || crate::redact::is_secret_table(&d.key.split('.').collect::<Vec<_>>());
+    let value = if secret {
+        String::new()
+    } else {
+        crate::redact::redact_value(d.value.as_deref().unwrap_or(""))
+    };
+    let mut h = Sha256::new();
+    for part in [d.rule, node, d.key.as_str(), value.as_str()] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
