@@ -20,8 +20,9 @@ proptest! {
 
     #[test]
     fn every_format_renders_and_json_parses(t in hostile_gen::tree()) {
-        let dep = apimlint_core::load_without_trees(&t.fs(), &t.discovery(), t.config());
-        let diags = apimlint_core::check(&dep);
+        let lean = apimlint_core::load_lean(&t.fs(), &t.discovery(), t.config());
+        let diags = lean.check();
+        let dep = lean.dep;
         let cwd = std::path::Path::new("/d");
         let report = Report { dep: &dep, diags: &diags, cwd };
         let mut json = Vec::new();

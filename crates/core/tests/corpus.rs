@@ -71,7 +71,7 @@ fn show(dep: &Deployment, diags: &[&Diagnostic]) -> String {
                 "{} {} {}: {}",
                 d.severity,
                 d.rule,
-                dep.id(d.file),
+                dep.id_of(d.file),
                 d.message
             )
         })
@@ -86,7 +86,7 @@ fn the_4_vm_deployments_propertie_typo_is_an_unknown_key_with_the_right_suggesti
     let (dep, diags) = analyse(&root, &tomls(&root));
     let found: Vec<&Diagnostic> = diags
         .iter()
-        .filter(|d| d.rule == "unknown-key" && dep.id(d.file).contains("key-manager"))
+        .filter(|d| d.rule == "unknown-key" && dep.id_of(d.file).contains("key-manager"))
         .collect();
     let typo = found
         .iter()
@@ -102,7 +102,7 @@ fn the_4_vm_deployments_propertie_typo_is_an_unknown_key_with_the_right_suggesti
     );
     let fix = typo.fix.as_ref().expect("a fix");
     assert_eq!(fix.edits[0].new_text, "properties");
-    let node = &dep.nodes[typo.file];
+    let node = dep.node_of(typo.file).unwrap();
     assert_eq!(&node.text[fix.edits[0].range.clone()], "propertie");
 }
 
@@ -223,7 +223,7 @@ fn the_seed_samples_get_the_hardening_findings() {
     assert!(broken.is_empty(), "{}", show(&dep, &broken));
     assert_eq!(dep.nodes.len(), samples.len());
     for (i, node) in dep.nodes.iter().enumerate() {
-        let mine: Vec<Diagnostic> = diags.iter().filter(|d| d.file == i).cloned().collect();
+        let mine: Vec<Diagnostic> = diags.iter().filter(|d| d.file == dep.file(i)).cloned().collect();
         hardening(&dep, &mine, &format!("seed sample {}", node.id));
     }
     let _ = std::fs::remove_dir_all(&dir);

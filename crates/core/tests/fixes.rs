@@ -10,7 +10,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use apimlint_core::fix::{self, fix_all};
+use apimlint_core::fixes::{self as fix, fix_all};
+use apimlint_core::FileId;
 use apimlint_core::suppress::Options;
 use apimlint_core::vfs::{Discovery, MemoryFs};
 use apimlint_core::{Applicability, Config, Deployment, Diagnostic, Edit, Fix};
@@ -151,7 +152,7 @@ fn analyse(files: &BTreeMap<String, String>, opts: &Options) -> (Deployment, Vec
 fn rules_of(dep: &Deployment, diags: &[Diagnostic]) -> Vec<(String, &'static str)> {
     diags
         .iter()
-        .map(|d| (dep.id(d.file).to_owned(), d.rule))
+        .map(|d| (dep.id_of(d.file).to_owned(), d.rule))
         .collect()
 }
 
@@ -238,7 +239,7 @@ fn unsafe_fix_adds_the_reverse_duplicate_url_to_the_peer() {
     );
 }
 
-fn one_fix(file: usize, range: std::ops::Range<usize>, new_text: &str) -> Fix {
+fn one_fix(file: FileId, range: std::ops::Range<usize>, new_text: &str) -> Fix {
     Fix {
         title: format!("write {new_text}"),
         applicability: Applicability::Safe,
@@ -265,7 +266,7 @@ fn a_fix_that_would_write_a_secret_or_break_the_file_is_refused() {
         .find(|d| d.rule == "gateway-label-unmatched")
         .unwrap();
     let gw = d.file;
-    let text = &dep.node(gw).unwrap().text;
+    let text = &dep.node_of(gw).unwrap().text;
     let at = text.find("# end").unwrap();
     let secret = with_fix(
         &dep,
@@ -425,7 +426,7 @@ fn require_reason_reports_suppressions_without_one() {
 }
 
 fn fingerprints(dep: &Deployment, diags: &[Diagnostic]) -> Vec<String> {
-    let mut v: Vec<String> = diags.iter().map(|d| d.fingerprint(dep)).collect();
+    let mut v: Vec<String> = diags.iter().map(|d| apimlint_core::fingerprint(dep, d)).collect();
     v.sort();
     v
 }
@@ -456,10 +457,10 @@ fn fingerprints_leave_out_secret_values() {
     let d = &diags[0];
     let mut a = d.clone().key("keystore.primary.password", Some("hunter2"));
     let b = d.clone().key("keystore.primary.password", Some("other"));
-    assert_eq!(a.fingerprint(&dep), b.fingerprint(&dep));
+    assert_eq!(apimlint_core::fingerprint(&dep, &a), apimlint_core::fingerprint(&dep, &b));
     let c = d.clone().key("secrets.admin", Some("hunter2"));
     let e = d.clone().key("secrets.admin", Some("other"));
-    assert_eq!(c.fingerprint(&dep), e.fingerprint(&dep));
+    assert_eq!(apimlint_core::fingerprint(&dep, &c), apimlint_core::fingerprint(&dep, &e));
     // credentials inside a URL are starred out before hashing
     a = d
         .clone()
@@ -467,7 +468,7 @@ fn fingerprints_leave_out_secret_values() {
     let b = d
         .clone()
         .key("apim.event_hub.service_url", Some("tcp://admin:two@h:5672"));
-    assert_eq!(a.fingerprint(&dep), b.fingerprint(&dep));
+    assert_eq!(apimlint_core::fingerprint(&dep, &a), apimlint_core::fingerprint(&dep, &b));
 }
 
 #[cfg(unix)]
@@ -501,17 +502,17 @@ fn write_atomic_keeps_permissions_and_symlinks() {
 }
 
 /// The text of `file` with `fix` applied.
-fn applied(dep: &Deployment, fix: &Fix) -> (usize, String) {
+fn applied(dep: &Deployment, fix: &Fix) -> (FileId, String) {
     let file = fix.edits[0].file;
     assert!(fix.edits.iter().all(|e| e.file == file));
-    let (text, _) = fix::apply(&dep.node(file).unwrap().text, &fix.edits).unwrap();
+    let (text, _) = apimlint_core::base::edit::apply(&dep.node_of(file).unwrap().text, &fix.edits).unwrap();
     (file, text)
 }
 
 fn unknown_keys<'a>(dep: &Deployment, diags: &'a [Diagnostic], node: &str) -> Vec<&'a Diagnostic> {
     diags
         .iter()
-        .filter(|d| d.rule == "unknown-key" && dep.id(d.file) == node)
+        .filter(|d| d.rule == "unknown-key" && dep.id_of(d.file) == node)
         .collect()
 }
 
@@ -580,7 +581,7 @@ fn unknown_key_offers_no_rename_onto_a_key_that_exists() {
     let f = files(&[("region-a/gw-2", RENAMES), ("region-a/gw-3", RENAME_IN_AOT)]);
     let (dep, diags) = analyse(&f, &Options::default());
     let found = unknown_keys(&dep, &diags, "region-a/gw-2");
-    let text = &dep.node(found[0].file).unwrap().text;
+    let text = &dep.node_of(found[0].file).unwrap().text;
     let at = |d: &Diagnostic| &text[d.range.clone()];
     let shown: Vec<_> = found.iter().map(|d| at(d)).collect();
     assert_eq!(
@@ -598,7 +599,7 @@ fn unknown_key_offers_no_rename_onto_a_key_that_exists() {
     let found = unknown_keys(&dep, &diags, "region-a/gw-3");
     let shown: Vec<_> = found
         .iter()
-        .map(|d| &dep.node(d.file).unwrap().text[d.range.clone()])
+        .map(|d| &dep.node_of(d.file).unwrap().text[d.range.clone()])
         .collect();
     assert_eq!(shown, ["serviceUrl", "apim_dbb", "propertie"], "{found:#?}");
     let mut fixed = f.clone();
@@ -609,7 +610,7 @@ fn unknown_key_offers_no_rename_onto_a_key_that_exists() {
         assert!(!d.help.as_deref().unwrap().contains("already exists"));
         edits.extend(fix.edits.iter().cloned());
     }
-    let text = fix::apply(&dep.node(found[0].file).unwrap().text, &edits)
+    let text = apimlint_core::base::edit::apply(&dep.node_of(found[0].file).unwrap().text, &edits)
         .unwrap()
         .0;
     fixed.insert("region-a/gw-3".into(), text.clone());
@@ -650,7 +651,7 @@ fn unknown_key_renames_a_table_onto_one_that_exists_only_through_deeper_headers(
     let f = files(&[("region-a/gw-4", RENAME_MERGES)]);
     let (dep, diags) = analyse(&f, &Options::default());
     let found = unknown_keys(&dep, &diags, "region-a/gw-4");
-    let text = &dep.node(found[0].file).unwrap().text;
+    let text = &dep.node_of(found[0].file).unwrap().text;
     let shown: Vec<_> = found.iter().map(|d| &text[d.range.clone()]).collect();
     assert_eq!(shown, ["APIM", "apim_dbb"], "{found:#?}");
     let mut edits = Vec::new();
@@ -662,7 +663,7 @@ fn unknown_key_renames_a_table_onto_one_that_exists_only_through_deeper_headers(
         );
         edits.extend(fix.edits.iter().cloned());
     }
-    let fixed_text = fix::apply(text, &edits).unwrap().0;
+    let fixed_text = apimlint_core::base::edit::apply(text, &edits).unwrap().0;
     assert!(
         fixed_text.contains("[apim.cache.resource]") && fixed_text.contains("[database.apim_db]\n")
     );
@@ -696,13 +697,13 @@ fn super_admin_fix_writes_an_escaped_string() {
         .iter()
         .find(|d| d.rule == "super-admin-mismatch")
         .unwrap_or_else(|| panic!("{:?}", rules_of(&dep, &diags)));
-    assert_eq!(dep.id(d.file), "region-a/cp-1");
+    assert_eq!(dep.id_of(d.file), "region-a/cp-1");
     let fix = d.fix.as_ref().unwrap_or_else(|| panic!("{d:#?}"));
     let (file, text) = applied(&dep, fix);
     let parsed: toml_edit::DocumentMut = text.parse().unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_eq!(parsed["super_admin"]["username"].as_str(), Some(value));
     let mut fixed = f.clone();
-    fixed.insert(dep.id(file).to_owned(), text);
+    fixed.insert(dep.id_of(file).to_owned(), text);
     let (dep, diags) = analyse(&fixed, &Options::default());
     let left = rules_of(&dep, &diags);
     assert!(

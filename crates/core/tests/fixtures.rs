@@ -30,7 +30,7 @@ fn analyse(root: &Path) -> (Deployment, Vec<Diagnostic>) {
 fn render(dep: &Deployment, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diags {
-        let Some(n) = dep.node(d.file) else { continue };
+        let Some(n) = dep.node_of(d.file) else { continue };
         let p = n.lines.line_col(&n.text, d.range.start);
         let snippet = n.redacted().get(d.range.clone()).unwrap_or("");
         out.push_str(&format!(
@@ -41,11 +41,11 @@ fn render(dep: &Deployment, diags: &[Diagnostic]) -> String {
             out.push_str(&format!("  help: {h}\n"));
         }
         for r in &d.related {
-            let rn = dep.node(r.file);
+            let rn = dep.node_of(r.file);
             let p = rn.map(|n| n.lines.line_col(&n.text, r.range.start));
             out.push_str(&format!(
                 "  related: {}:{}:{} {}\n",
-                dep.id(r.file),
+                dep.id_of(r.file),
                 p.map_or(0, |p| p.line),
                 p.map_or(0, |p| p.column),
                 r.message
@@ -56,7 +56,7 @@ fn render(dep: &Deployment, diags: &[Diagnostic]) -> String {
             for e in &f.edits {
                 out.push_str(&format!(
                     "    {} {:?} -> {:?}\n",
-                    dep.id(e.file),
+                    dep.id_of(e.file),
                     e.range,
                     e.new_text
                 ));
@@ -129,7 +129,7 @@ fn the_cli_path_finds_the_same_as_the_full_model() {
     }
     for root in trees {
         let full = apimlint_core::check(&common::load(&root));
-        let cli = apimlint_core::check(&common::load_without_trees(&root));
+        let cli = common::load_without_trees(&root).check();
         assert_eq!(full, cli, "{}", root.display());
     }
 }
@@ -152,7 +152,7 @@ fn the_broken_sample_reports_each_mistake_on_its_node() {
     let has = |rule: &str, node: &str| {
         diags
             .iter()
-            .any(|d| d.rule == rule && dep.id(d.file) == node)
+            .any(|d| d.rule == rule && dep.id_of(d.file) == node)
     };
     assert!(
         has("gateway-label-unmatched", "region-1/gw-2"),

@@ -13,18 +13,19 @@ mod hostile_gen;
 
 use std::ops::Range;
 
-use apimlint_core::{Deployment, NodeIdx, fix, syntax};
+use apimlint_core::base::edit::apply;
+use apimlint_core::{Deployment, FileId, fixes as fix, syntax};
 use proptest::prelude::*;
 
 fn in_file(
     dep: &Deployment,
-    file: NodeIdx,
+    file: FileId,
     r: &Range<usize>,
     what: &str,
 ) -> Result<(), TestCaseError> {
     let n = dep
-        .node(file)
-        .ok_or_else(|| TestCaseError::fail(format!("{what}: no node {file}")))?;
+        .node_of(file)
+        .ok_or_else(|| TestCaseError::fail(format!("{what}: no node {file:?}")))?;
     prop_assert!(
         r.start <= r.end && r.end <= n.text.len(),
         "{what}: {r:?} outside {} bytes of {}",
@@ -54,14 +55,12 @@ proptest! {
         let config = t.config();
         // the CLI's loading (node rules run as each node is built) finds the same
         let full = apimlint_core::check(&apimlint_core::load(&fs, &disc, config.clone()));
-        let cli = apimlint_core::check(&apimlint_core::load_without_trees(&fs, &disc, config.clone()));
-        prop_assert_eq!(full, cli);
-        for dep in [
-            apimlint_core::load(&fs, &disc, config.clone()),
-            apimlint_core::load_without_trees(&fs, &disc, config.clone()),
-        ] {
+        let lean = apimlint_core::load_lean(&fs, &disc, config.clone());
+        let cli = lean.check();
+        prop_assert_eq!(&full, &cli);
+        let dep = apimlint_core::load(&fs, &disc, config.clone());
+        for (dep, diags) in [(&dep, full), (&lean.dep, cli)] {
             prop_assert_eq!(dep.nodes.len(), t.files.len());
-            let diags = apimlint_core::check(&dep);
             for d in &diags {
                 in_file(&dep, d.file, &d.range, d.rule)?;
                 for r in &d.related {
@@ -72,12 +71,12 @@ proptest! {
                     in_file(&dep, e.file, &e.range, d.rule)?;
                 }
                 // each fix alone: a file that parsed still parses
-                let mut files: Vec<NodeIdx> = f.edits.iter().map(|e| e.file).collect();
+                let mut files: Vec<FileId> = f.edits.iter().map(|e| e.file).collect();
                 files.dedup();
                 for file in files {
-                    let n = dep.node(file).unwrap();
+                    let n = dep.node_of(file).unwrap();
                     let edits: Vec<_> = f.edits.iter().filter(|e| e.file == file).cloned().collect();
-                    if let Some((fixed, _)) = fix::apply(&n.text, &edits)
+                    if let Some((fixed, _)) = apply(&n.text, &edits)
                         && parses(&n.text)
                     {
                         prop_assert!(parses(&fixed), "{} fix `{}` breaks {}:\n{}", d.rule, f.title, n.rel, fixed);
@@ -138,8 +137,8 @@ fn the_auth_urls_fix_replaces_an_empty_value() {
         .find(|d| d.rule == "event-hub-publish-incomplete" && d.fix.is_some())
         .unwrap_or_else(|| panic!("no fix: {diags:#?}"));
     let f = d.fix.as_ref().unwrap();
-    let n = dep.node(d.file).unwrap();
-    let (fixed, _) = fix::apply(&n.text, &f.edits).unwrap();
+    let n = dep.node_of(d.file).unwrap();
+    let (fixed, _) = apply(&n.text, &f.edits).unwrap();
     assert!(
         fixed.contains("auth_urls = [\"ssl://cp-2.r1.example.com:9711\"]"),
         "{fixed}"

@@ -33,7 +33,7 @@ fn of(dep: &Deployment, diags: &[Diagnostic], rule: &str) -> Vec<(String, String
         .iter()
         .filter(|d| d.rule == rule)
         .map(|d| {
-            let n = &dep.nodes[d.file];
+            let n = dep.node_of(d.file).unwrap();
             (n.id.clone(), n.text[d.range.clone()].to_owned(), d.severity)
         })
         .collect()

@@ -16,9 +16,9 @@ pub fn load(root: &Path) -> Deployment {
 
 /// The tree at `root` loaded as the CLI does: without parse trees, node
 /// rules run as each node is built.
-pub fn load_without_trees(root: &Path) -> Deployment {
+pub fn load_without_trees(root: &Path) -> apimlint_core::Lean {
     let (disc, config) = discover(root);
-    apimlint_core::load_without_trees(&DiskFs, &disc, config)
+    apimlint_core::load_lean(&DiskFs, &disc, config)
 }
 
 fn discover(root: &Path) -> (vfs::Discovery, Config) {
