@@ -33,6 +33,8 @@ pub enum Command {
     },
     /// Print the resolved node graph
     Graph(GraphArgs),
+    /// Print a JSON Schema (draft-07) of deployment.toml, for taplo / Even Better TOML
+    Schema,
     /// Run the language server on stdin/stdout (JSON-RPC, LSP 3.17)
     Lsp {
         /// Accepted and ignored: stdin/stdout is the only transport (many
@@ -129,7 +131,9 @@ pub enum Color {
     Never,
 }
 
-const SUBCOMMANDS: [&str; 6] = ["check", "rules", "explain", "graph", "lsp", "help"];
+const SUBCOMMANDS: [&str; 7] = [
+    "check", "rules", "explain", "graph", "schema", "lsp", "help",
+];
 
 /// Parse, inserting `check` when the first argument is not a subcommand.
 pub fn parse(mut args: Vec<OsString>) -> Result<Cli, clap::Error> {

@@ -1,4 +1,4 @@
-//! The commands: `check`, `rules`, `explain`, `graph`, `lsp`.
+//! The commands: `check`, `rules`, `explain`, `graph`, `schema`, `lsp`.
 
 use std::io::Write;
 use std::path::Path;
@@ -19,6 +19,10 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8
         }
         Command::Explain { rule } => explain(&rule, out),
         Command::Graph(a) => graph(a, out),
+        Command::Schema => {
+            render::schema::write(out).map_err(|e| format!("cannot write the schema: {e}"))?;
+            Ok(EXIT_OK)
+        }
         // stdout belongs to the protocol from here on
         Command::Lsp { .. } => apimlint_lsp::run_stdio(),
     }

@@ -23,6 +23,7 @@ pub mod model;
 pub mod query;
 pub mod redact;
 pub mod rules;
+pub mod schema;
 pub mod suppress;
 pub mod syntax;
 pub mod vfs;

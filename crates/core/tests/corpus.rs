@@ -112,7 +112,9 @@ fn valid_corpus_files_parse_and_wso2s_own_keys_are_known() {
     let mut checked = 0;
     for f in tomls(&c) {
         let rel = f.strip_prefix(&c).unwrap().to_string_lossy().into_owned();
-        if rel.contains("/templated/") {
+        if rel.contains("/templated/")
+            || std::fs::read_to_string(&f).is_ok_and(|t| t.contains("{{"))
+        {
             continue; // Helm templates with `{{ }}`: not TOML by design
         }
         let (dep, diags) = analyse(f.parent().unwrap(), std::slice::from_ref(&f));

@@ -7,7 +7,7 @@
 // There is at most one server: one configuration listener, and every
 // start/stop goes through one queue.
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync } from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import {
@@ -54,9 +54,26 @@ function binary(context: vscode.ExtensionContext): Binary {
   const exe = process.platform === "win32" ? "apimlint.exe" : "apimlint";
   const bundled = context.asAbsolutePath(path.join("server", exe));
   if (existsSync(bundled)) {
+    ensureExecutable(bundled);
     return { command: bundled, source: "bundled" };
   }
   return { command: "apimlint", source: "PATH" };
+}
+
+/** An unpacked .vsix may lose the executable bit: put it back (best effort). */
+function ensureExecutable(file: string): void {
+  if (process.platform === "win32") {
+    return;
+  }
+  try {
+    accessSync(file, constants.X_OK);
+  } catch {
+    try {
+      chmodSync(file, 0o755);
+    } catch (e) {
+      log(`cannot make ${file} executable: ${e}`);
+    }
+  }
 }
 
 /** Runs `<binary> --version`; resolves to the version line or rejects with why not. */

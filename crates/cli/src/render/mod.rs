@@ -1,5 +1,6 @@
 //! Renderers: human (miette), JSON, compact, SARIF, GitHub workflow
-//! commands, the rule list and the graph (DOT, Mermaid, JSON).
+//! commands, the rule list, the graph (DOT, Mermaid, JSON) and the JSON
+//! Schema of `deployment.toml`.
 //! They see only redacted text.
 
 pub mod compact;
@@ -9,6 +10,7 @@ pub mod human;
 pub mod json;
 pub mod rules;
 pub mod sarif;
+pub mod schema;
 
 use std::path::Path;
 

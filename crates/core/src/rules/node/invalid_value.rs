@@ -2,13 +2,14 @@
 
 use crate::catalog::Ty;
 use crate::config::Config;
-use crate::base::files::FileId;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::edit::{Applicability, Fix};
+use crate::base::files::FileId;
 use crate::graph::Node;
-use crate::model::{KeyFact, KeyKind, Scalar, display_path, holds_placeholder};
+use crate::model::{KeyFact, KeyKind, Scalar, Sp, display_path, holds_placeholder};
 use crate::redact::is_secret_key;
 use crate::rules::{Check, Group, Rule};
+use crate::schema::{Accepts, accepts, unit_ms};
 use crate::base::text::code_list;
 use crate::base::text::did_you_mean;
 
@@ -21,10 +22,6 @@ pub(crate) static RULE: Rule = Rule {
     check: Check::Node(check),
 };
 
-/// Enumerations apimlint enforces beyond the catalog's closed sets
-/// (wso2-facts.md §4–§6), with whether case matters.
-const KEYSTORE_TYPES: [&str; 2] = ["JKS", "PKCS12"];
-const ENVIRONMENT_TYPES: [&str; 3] = ["hybrid", "production", "sandbox"];
 /// Values users write for a database type, and the one WSO2 knows.
 const DB_ALIASES: [(&str, &str); 5] = [
     ("postgres", "postgre"),
@@ -33,23 +30,6 @@ const DB_ALIASES: [(&str, &str); 5] = [
     ("oracledb", "oracle"),
     ("maria", "mariadb"),
 ];
-
-/// The allowed values of a key and whether a case difference is harmless.
-fn enumeration(kf: &KeyFact) -> Option<(&'static [&'static str], bool)> {
-    let seg = |n: usize| kf.segs.get(n).map(crate::model::Seg::as_str);
-    match (kf.segs.len(), seg(0), seg(1), seg(2), seg(3)) {
-        (2, Some("server"), Some("server_role"), ..) => None, // invalid-server-role
-        (3, Some("keystore" | "custom_keystore"), _, Some("type"), _)
-        | (2, Some("truststore"), Some("type"), ..) => Some((&KEYSTORE_TYPES, true)),
-        (4, Some("apim"), Some("gateway"), Some("environment[]"), Some("type")) => {
-            Some((&ENVIRONMENT_TYPES, false))
-        }
-        _ => {
-            let e = kf.entry()?;
-            (e.closed && !e.values.is_empty()).then_some((e.values, false))
-        }
-    }
-}
 
 fn fix(file: FileId, kf: &KeyFact, new: &str, safe: bool) -> Option<Fix> {
     let applicability = if safe {
@@ -84,73 +64,78 @@ fn check_key(file: FileId, kf: &KeyFact) -> Option<Diagnostic> {
         return None;
     }
     let span = value.span.clone();
-    if let Some((allowed, case_free)) = enumeration(kf) {
-        let shown = display_path(&kf.segs);
-        let Scalar::Str(s) = &value.value else {
-            return Some(
-                Diagnostic::new(
-                    &RULE,
-                    file,
-                    span,
-                    format!(
-                        "`{shown}` must be a string, not {}",
-                        value.value.type_name()
-                    ),
-                )
-                .help(format!("use one of {}", code_list(allowed)))
-                .key(kf.path(), None),
-            );
-        };
-        if allowed.contains(&s.as_str()) {
-            return None;
-        }
-        let cased = allowed.iter().find(|a| a.eq_ignore_ascii_case(s)).copied();
-        if case_free && cased.is_some() {
-            return None;
-        }
-        let is_db_type = kf.segs.first().is_some_and(|f| f == "database");
-        let alias = DB_ALIASES
-            .iter()
-            .find(|(a, _)| is_db_type && a.eq_ignore_ascii_case(s))
-            .map(|(_, to)| *to);
-        let suggestion = alias
-            .or(cased)
-            .or_else(|| did_you_mean(s, allowed.iter().copied(), 2));
-        let consequence = if is_db_type {
-            ": WSO2 infers no driver or URL for it"
-        } else if kf.segs.last().is_some_and(|l| l == "type") && shown.contains("url_group") {
-            ": WSO2 treats any value but `loadbalance` as `failover`"
-        } else {
-            ""
-        };
-        let mut d = Diagnostic::new(
-            &RULE,
-            file,
-            span,
-            format!("`{shown} = \"{s}\"` is not a value WSO2 knows{consequence}"),
-        )
-        .key(kf.path(), Some(s));
-        d = match suggestion {
-            Some(to) => {
-                let sure = alias.is_some() || cased.is_some();
-                let d = d.help(format!("did you mean `{to}`?"));
-                match fix(file, kf, to, sure) {
-                    Some(f) => d.fix(f),
-                    None => d,
-                }
-            }
-            None => d.help(format!("use one of {}", code_list(allowed))),
-        };
-        return Some(d);
-    }
-    let entry = kf.entry()?;
-    if let Some(unit) = entry.unit {
-        return duration(file, kf, &display_path(&kf.segs), unit);
-    }
-    if entry.heuristic {
+    // what the key accepts: the model `apimlint schema` describes too
+    let (allowed, case_free) = match accepts(&kf.segs, kf.entry()) {
+        Accepts::OneOf { values, case_free } => (values, case_free),
+        Accepts::Duration { unit } => return duration(file, kf, &display_path(&kf.segs), unit),
+        Accepts::Boolean => return wrong_type(file, kf, value, Ty::Boolean),
+        Accepts::Integer => return wrong_type(file, kf, value, Ty::Integer),
+        Accepts::Number => return wrong_type(file, kf, value, Ty::Number),
+        // `server_role` is invalid-server-role's business
+        Accepts::ServerRole | Accepts::Anything => return None,
+    };
+    let shown = display_path(&kf.segs);
+    let Scalar::Str(s) = &value.value else {
+        return Some(
+            Diagnostic::new(
+                &RULE,
+                file,
+                span,
+                format!(
+                    "`{shown}` must be a string, not {}",
+                    value.value.type_name()
+                ),
+            )
+            .help(format!("use one of {}", code_list(allowed)))
+            .key(kf.path(), None),
+        );
+    };
+    if allowed.contains(&s.as_str()) {
         return None;
     }
-    let ok = match (entry.ty, &value.value) {
+    let cased = allowed.iter().find(|a| a.eq_ignore_ascii_case(s)).copied();
+    if case_free && cased.is_some() {
+        return None;
+    }
+    let is_db_type = kf.segs.first().is_some_and(|f| f == "database");
+    let alias = DB_ALIASES
+        .iter()
+        .find(|(a, _)| is_db_type && a.eq_ignore_ascii_case(s))
+        .map(|(_, to)| *to);
+    let suggestion = alias
+        .or(cased)
+        .or_else(|| did_you_mean(s, allowed.iter().copied(), 2));
+    let consequence = if is_db_type {
+        ": WSO2 infers no driver or URL for it"
+    } else if kf.segs.last().is_some_and(|l| l == "type") && shown.contains("url_group") {
+        ": WSO2 treats any value but `loadbalance` as `failover`"
+    } else {
+        ""
+    };
+    let mut d = Diagnostic::new(
+        &RULE,
+        file,
+        span,
+        format!("`{shown} = \"{s}\"` is not a value WSO2 knows{consequence}"),
+    )
+    .key(kf.path(), Some(s));
+    d = match suggestion {
+        Some(to) => {
+            let sure = alias.is_some() || cased.is_some();
+            let d = d.help(format!("did you mean `{to}`?"));
+            match fix(file, kf, to, sure) {
+                Some(f) => d.fix(f),
+                None => d,
+            }
+        }
+        None => d.help(format!("use one of {}", code_list(allowed))),
+    };
+    Some(d)
+}
+
+/// A boolean or numeric key holding a value of another type.
+fn wrong_type(file: FileId, kf: &KeyFact, value: &Sp<Scalar>, ty: Ty) -> Option<Diagnostic> {
+    let ok = match (ty, &value.value) {
         (Ty::Boolean, Scalar::Bool(_)) => true,
         (Ty::Boolean, Scalar::Str(s)) => {
             s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")
@@ -167,7 +152,7 @@ fn check_key(file: FileId, kf: &KeyFact) -> Option<Diagnostic> {
     if ok {
         return None;
     }
-    let want = match entry.ty {
+    let want = match ty {
         Ty::Boolean => "a boolean (`true` or `false`)",
         Ty::Integer => "an integer",
         _ => "a number",
@@ -188,23 +173,10 @@ fn check_key(file: FileId, kf: &KeyFact) -> Option<Diagnostic> {
     )
 }
 
-/// Milliseconds in one unit of UnitResolver's suffixes.
-fn unit_ms(unit: &str) -> Option<u64> {
-    match unit {
-        "d" => Some(86_400_000),
-        "h" => Some(3_600_000),
-        "m" => Some(60_000),
-        "s" => Some(1000),
-        "ms" => Some(1),
-        _ => None,
-    }
-}
-
 /// A duration key: a number, or a string `<number><d|h|m|s|ms>`; a non-zero
 /// value that converts to 0 in the key's unit is an error (wso2-facts.md §1.1).
-fn duration(file: FileId, kf: &KeyFact, shown: &str, unit: &str) -> Option<Diagnostic> {
+fn duration(file: FileId, kf: &KeyFact, shown: &str, target: &str) -> Option<Diagnostic> {
     let value = kf.value.as_ref()?;
-    let target = unit.strip_prefix("time:")?;
     let target_ms = unit_ms(target)?;
     let s = match &value.value {
         Scalar::Int(_) => return None,
