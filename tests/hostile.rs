@@ -24,6 +24,9 @@ const DEADLINE: Duration = Duration::from_secs(90);
 /// The good node every tree carries, with one known finding.
 const GOOD: &str = "[server]\nserver_role = \"gatway-worker\"\n";
 
+/// An environment variable every run carries: `/proc/self/environ` holds it.
+const ENV_MARKER: &str = "env-marker-5f3c9a";
+
 struct Run {
     code: i32,
     stdout: String,
@@ -38,6 +41,7 @@ fn apimlint(cwd: &Path, args: &[&str]) -> Run {
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
+        .env("APIMLINT_HOSTILE_MARKER", ENV_MARKER)
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&out).unwrap())
         .stderr(std::fs::File::create(&err).unwrap())
@@ -286,7 +290,7 @@ fn twenty_thousand_url_groups() {
     let mut text = String::from("[server]\nserver_role = \"gateway-worker\"\n");
     for i in 0..20_000 {
         text.push_str(&format!(
-            "[[apim.throttling.url_group]]\ntraffic_manager_urls = [\"tcp://tm-{i}:9611\"]\ntraffic_manager_auth_urls = [\"ssl://tm-{i}:9711\"]\n"
+            "[[apim.throttling.url_group]]\ntraffic_manager_urls = [\"tcp://tm-{i}:9611\"]\ntraffic_manager_auth_urls = [\"ssl://auth-{i}:9711\"]\n"
         ));
     }
     write(&dir.join("r/gw/deployment.toml"), text.as_bytes());
@@ -295,7 +299,7 @@ fn twenty_thousand_url_groups() {
         .iter()
         .filter(|d| d["rule"] == "unknown-host")
         .count();
-    assert_eq!(hosts, 20_000, "one finding per unknown host");
+    assert_eq!(hosts, 40_000, "one finding per unknown host");
 }
 
 #[test]
@@ -419,6 +423,57 @@ fn symlink_loops_and_dangling_links() {
     assert!(message(d).contains("symbolic link"), "{d}");
     let (d, ..) = finding(&v, "r/dangling", "unreadable-file");
     assert!(message(d).contains("symbolic link to nothing"), "{d}");
+}
+
+/// A `deployment.toml` that is a link out of the deployment — to a file
+/// holding a marker, to `/proc/self/environ`, through a linked directory —
+/// is a finding naming where it points, and not a byte of the target is
+/// shown in any format.
+#[test]
+fn links_out_of_the_deployment_are_never_read() {
+    let dir = tree("outside");
+    let outside = dir.with_extension("outside");
+    let _ = std::fs::remove_dir_all(&outside);
+    let marker = "file-marker-81d2e7";
+    write(
+        &outside.join("deployment.toml"),
+        format!("[server]\nhostname = \"{marker}\"\nserver_role = \"gateway-worker\"\n{marker} = 1\n")
+            .as_bytes(),
+    );
+    std::fs::create_dir_all(dir.join("r/file")).unwrap();
+    std::os::unix::fs::symlink(outside.join("deployment.toml"), dir.join("r/file/deployment.toml"))
+        .unwrap();
+    std::fs::create_dir_all(dir.join("r/environ")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", dir.join("r/environ/deployment.toml")).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("r/linked-dir")).unwrap();
+    // a link that stays inside the deployment is read as usual
+    std::fs::create_dir_all(dir.join("r/inside")).unwrap();
+    std::os::unix::fs::symlink("../good/deployment.toml", dir.join("r/inside/deployment.toml")).unwrap();
+    let v = check(&dir);
+    for node in ["r/file", "r/environ", "r/linked-dir"] {
+        let (d, ..) = finding(&v, node, "unreadable-file");
+        assert!(message(d).contains("outside the deployment"), "{d}");
+    }
+    let (d, ..) = finding(&v, "r/environ", "unreadable-file");
+    assert!(message(d).contains("/proc/self/environ") || message(d).contains("/proc/"), "{d}");
+    assert!(
+        findings(&v, "r/inside").iter().any(|d| d["rule"] == "invalid-server-role"),
+        "the link inside the deployment is read"
+    );
+    let mut outputs = Vec::new();
+    for f in ["json", "human", "compact", "sarif", "github"] {
+        outputs.push(apimlint(&dir, &["check", ".", "--format", f]));
+    }
+    outputs.push(apimlint(&dir, &["check", ".", "--diff", "--unsafe-fixes"]));
+    outputs.push(apimlint(&dir, &["graph", ".", "--format", "json"]));
+    outputs.push(apimlint(&dir, &["graph", ".", "--format", "dot"]));
+    for r in &outputs {
+        for text in [&r.stdout, &r.stderr] {
+            assert!(!text.contains(marker), "the outside file leaked:\n{text}");
+            assert!(!text.contains(ENV_MARKER), "the environment leaked:\n{text}");
+            assert!(!text.contains("PATH="), "the environment leaked:\n{text}");
+        }
+    }
 }
 
 #[test]

@@ -22,11 +22,23 @@ pub enum ReadError {
     NotRegular { kind: &'static str },
     #[error("the file cannot be read: {0}")]
     Io(String),
+    /// A symbolic link (of the file or a directory above it) leading out of
+    /// the deployment: nothing of the target is read.
+    #[error("`deployment.toml` is a symbolic link to `{target}`, outside the deployment: apimlint reads nothing outside the deployment's directory")]
+    Outside { target: String },
 }
 
 /// Read access to files: the disk, or the disk overlaid with editor buffers.
 pub trait Vfs: Sync {
     fn read(&self, path: &Path) -> Result<String, ReadError>;
+
+    /// Read a node file of the deployment rooted at `root`: like
+    /// [`Vfs::read`], but a file that symbolic links lead out of `root`
+    /// (or into `/proc`, `/sys`, `/dev`) is refused unread.
+    fn read_within(&self, root: &Path, path: &Path) -> Result<String, ReadError> {
+        let _ = root;
+        self.read(path)
+    }
 }
 
 /// The real file system.
@@ -34,6 +46,15 @@ pub trait Vfs: Sync {
 pub struct DiskFs;
 
 impl Vfs for DiskFs {
+    fn read_within(&self, root: &Path, path: &Path) -> Result<String, ReadError> {
+        if let Some(real) = DiskFs::escapes(root, path) {
+            return Err(ReadError::Outside {
+                target: real.display().to_string(),
+            });
+        }
+        self.read(path)
+    }
+
     fn read(&self, path: &Path) -> Result<String, ReadError> {
         let meta = std::fs::metadata(path).map_err(|e| {
             let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
@@ -63,6 +84,37 @@ impl Vfs for DiskFs {
         }
         decode(bytes)
     }
+}
+
+impl DiskFs {
+    /// Where `path` really is, when links lead it out of `root` or into a
+    /// system directory.
+    fn escapes(root: &Path, path: &Path) -> Option<PathBuf> {
+        let real = std::fs::canonicalize(path).ok()?;
+        let system = |p: &Path| ["/proc", "/sys", "/dev"].iter().any(|d| p.starts_with(d));
+        let Some(root) = real_root(root) else {
+            return Some(real);
+        };
+        // a deployment kept under /dev/shm is fine; a link into /proc is not,
+        // even when the deployment is the whole disk
+        let refused = !real.starts_with(&root) || (system(&real) && !system(&root));
+        refused.then_some(real)
+    }
+}
+
+/// `root` with its links resolved, remembered for the last root asked for
+/// (every node file of a load asks for the same).
+fn real_root(root: &Path) -> Option<PathBuf> {
+    static LAST: Mutex<Option<(PathBuf, PathBuf)>> = Mutex::new(None);
+    let mut last = LAST.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((r, real)) = last.as_ref()
+        && r == root
+    {
+        return Some(real.clone());
+    }
+    let real = std::fs::canonicalize(root).ok()?;
+    *last = Some((root.to_path_buf(), real.clone()));
+    Some(real)
 }
 
 /// UTF-8 decoding with the offset of the first bad byte.
@@ -107,6 +159,13 @@ impl Vfs for OverlayFs<'_> {
             }),
             Some(text) => Ok(text.clone()),
             None => self.base.read(path),
+        }
+    }
+
+    fn read_within(&self, root: &Path, path: &Path) -> Result<String, ReadError> {
+        match self.overlays.get(path) {
+            Some(_) => self.read(path),
+            None => self.base.read_within(root, path),
         }
     }
 }

@@ -351,7 +351,7 @@ fn analyse_one(
                 .filter(|p| d.files.contains(*p))
                 .map(|p| SourceFile {
                     path: p.clone(),
-                    text: fs.read(p),
+                    text: fs.read_within(&d.root, p),
                 })
                 .collect();
             incremental::rebuild(

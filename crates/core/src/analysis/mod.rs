@@ -87,7 +87,7 @@ fn read_all(vfs: &dyn Vfs, discovery: &Discovery) -> Vec<SourceFile> {
         .par_iter()
         .map(|p| SourceFile {
             path: p.clone(),
-            text: vfs.read(p),
+            text: vfs.read_within(&discovery.root, p),
         })
         .collect()
 }
