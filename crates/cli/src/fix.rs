@@ -126,7 +126,16 @@ pub fn diff(c: &Changed, cwd: &Path) -> String {
     let old = redact_text(&c.original);
     let new = redact_text(&c.fixed);
     let shown = relative(&c.path, cwd);
-    similar::TextDiff::from_lines(&old, &new)
+    // Myers finds the smallest diff but is quadratic in the changes: past
+    // this many lines (tens of thousands of fixes in one file) it gets a
+    // second, after which its diff is still right but may not be the smallest
+    const BIG: usize = 20_000;
+    let mut config = similar::TextDiff::configure();
+    if old.lines().count().max(new.lines().count()) > BIG {
+        config.timeout(std::time::Duration::from_secs(1));
+    }
+    config
+        .diff_lines(&old, &new)
         .unified_diff()
         .context_radius(3)
         .header(&format!("a/{shown}"), &format!("b/{shown}"))

@@ -47,7 +47,8 @@ fn schemes(kf: &KeyFact) -> Option<&'static [&'static str]> {
 
 fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
     // wiring rules own the URLs that reach other nodes, scheme included
-    let owned: Vec<Range<usize>> = crate::graph::url_spans(node);
+    let mut owned: Vec<Range<usize>> = crate::graph::url_spans(node);
+    owned.sort_unstable_by_key(|r| (r.start, r.end));
     for kf in node.facts.keys.iter().flatten() {
         if kf.kind != KeyKind::Value || !is_url_key(&kf.name) || !holds_urls(kf) {
             continue;
@@ -56,7 +57,10 @@ fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
         let mut strings = Vec::new();
         Scalar::strings(v, &mut strings);
         for (s, span) in strings {
-            if owned.contains(&span) {
+            if owned
+                .binary_search_by_key(&(span.start, span.end), |r| (r.start, r.end))
+                .is_ok()
+            {
                 continue;
             }
             if let Some(d) = check_url(i, kf, s, span) {

@@ -66,7 +66,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             let host = g
                 .urls
                 .first()
-                .and_then(|u| dep.edges_from(cp).find(|e| e.span == u.span))
+                .and_then(|u| dep.edge_at_span(cp, &u.span))
                 .and_then(|e| e.endpoint.as_ref())
                 .map_or_else(|| "?".to_owned(), |ep| ep.host.clone());
             let mut d = Diagnostic::new(
@@ -183,7 +183,7 @@ fn auth_urls_fix(dep: &Deployment, cp: NodeIdx, g: &crate::model::UrlGroup) -> O
     let [url] = g.urls.as_slice() else {
         return None;
     };
-    let e = dep.edges_from(cp).find(|e| e.span == url.span)?;
+    let e = dep.edge_at_span(cp, &url.span)?;
     let Resolution::Ok {
         targets,
         via_lb: false,

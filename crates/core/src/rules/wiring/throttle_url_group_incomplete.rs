@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::graph::{Deployment, EdgeKind, NodeIdx};
+use crate::graph::{Deployment, Edge, EdgeKind, NodeIdx};
 use crate::model::Role;
 use crate::rules::node_list;
 use crate::rules::{Check, Group, Rule, related_node};
@@ -53,13 +53,21 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             );
         } else {
             let mut covered: BTreeSet<NodeIdx> = BTreeSet::new();
+            // the event edges by their URL's span (a url group names its URLs by span)
+            let mut by_span: std::collections::HashMap<(usize, usize), Vec<&Edge>> =
+                std::collections::HashMap::new();
+            for e in edges.iter().filter(|e| e.kind == EdgeKind::ThrottleEvents) {
+                by_span.entry((e.span.start, e.span.end)).or_default().push(e);
+            }
             for g in &th.url_groups {
-                let in_group: BTreeSet<NodeIdx> = edges
+                let mut spans: Vec<(usize, usize)> =
+                    g.urls.iter().map(|u| (u.span.start, u.span.end)).collect();
+                spans.sort_unstable();
+                spans.dedup();
+                let in_group: BTreeSet<NodeIdx> = spans
                     .iter()
-                    .filter(|e| {
-                        e.kind == EdgeKind::ThrottleEvents
-                            && g.urls.iter().any(|u| u.span == e.span)
-                    })
+                    .filter_map(|s| by_span.get(s))
+                    .flatten()
                     .flat_map(|e| e.resolution.targets())
                     .filter(|t| tms.contains(t))
                     .collect();
