@@ -237,8 +237,6 @@ fn parse_comment(comment: &str, base: usize) -> Option<Suppression> {
     })
 }
 
-pub(crate) const UNUSED: &str = "unused-suppression";
-pub(crate) const NO_REASON: &str = "suppression-without-reason";
 
 /// What a rule id in a suppression comment names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -156,8 +156,8 @@ pub(crate) fn suppressed(dep: &Deployment, found: Vec<Diagnostic>, opts: &suppre
             None => Some((rule, rule.severity)),
         }
     };
-    let unused = rules::by_id(suppress::UNUSED).and_then(level);
-    let no_reason = rules::by_id(suppress::NO_REASON).and_then(|r| match config.level(r.id) {
+    let unused = Some(&rules::meta::unused_suppression::RULE).and_then(level);
+    let no_reason = Some(&rules::meta::suppression_without_reason::RULE).and_then(|r| match config.level(r.id) {
         Some(Level::Off) => None,
         Some(Level::Is(s)) => Some((r, s)),
         None => opts.require_reason.then_some((r, r.severity)),

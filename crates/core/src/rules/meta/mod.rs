@@ -1,7 +1,7 @@
 //! Rules about apimlint itself (suppression comments).
 
-mod suppression_without_reason;
-mod unused_suppression;
+pub(crate) mod suppression_without_reason;
+pub(crate) mod unused_suppression;
 
 pub(crate) static RULES: &[&super::Rule] =
     &[&unused_suppression::RULE, &suppression_without_reason::RULE];

@@ -7,7 +7,7 @@ use crate::graph::Deployment;
 use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
-    id: crate::suppress::NO_REASON,
+    id: "suppression-without-reason",
     severity: Severity::Error,
     group: Group::Meta,
     roles: &[],

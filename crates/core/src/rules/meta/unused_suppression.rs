@@ -7,7 +7,7 @@ use crate::graph::Deployment;
 use crate::rules::{Check, Group, Rule};
 
 pub(crate) static RULE: Rule = Rule {
-    id: crate::suppress::UNUSED,
+    id: "unused-suppression",
     severity: Severity::Warning,
     group: Group::Meta,
     roles: &[],
