@@ -334,7 +334,8 @@ fn twenty_thousand_url_groups() {
         .collect();
     assert_eq!(near.len(), 40_000, "one finding per host");
     assert!(
-        near.iter().all(|d| d["fix"]["edits"][0]["new_text"] == base),
+        near.iter()
+            .all(|d| d["fix"]["edits"][0]["new_text"] == base),
         "every near miss has its fix: {:#}",
         near[0]
     );
@@ -475,27 +476,42 @@ fn links_out_of_the_deployment_are_never_read() {
     let marker = "file-marker-81d2e7";
     write(
         &outside.join("deployment.toml"),
-        format!("[server]\nhostname = \"{marker}\"\nserver_role = \"gateway-worker\"\n{marker} = 1\n")
-            .as_bytes(),
+        format!(
+            "[server]\nhostname = \"{marker}\"\nserver_role = \"gateway-worker\"\n{marker} = 1\n"
+        )
+        .as_bytes(),
     );
     std::fs::create_dir_all(dir.join("r/file")).unwrap();
-    std::os::unix::fs::symlink(outside.join("deployment.toml"), dir.join("r/file/deployment.toml"))
-        .unwrap();
+    std::os::unix::fs::symlink(
+        outside.join("deployment.toml"),
+        dir.join("r/file/deployment.toml"),
+    )
+    .unwrap();
     std::fs::create_dir_all(dir.join("r/environ")).unwrap();
-    std::os::unix::fs::symlink("/proc/self/environ", dir.join("r/environ/deployment.toml")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", dir.join("r/environ/deployment.toml"))
+        .unwrap();
     std::os::unix::fs::symlink(&outside, dir.join("r/linked-dir")).unwrap();
     // a link that stays inside the deployment is read as usual
     std::fs::create_dir_all(dir.join("r/inside")).unwrap();
-    std::os::unix::fs::symlink("../good/deployment.toml", dir.join("r/inside/deployment.toml")).unwrap();
+    std::os::unix::fs::symlink(
+        "../good/deployment.toml",
+        dir.join("r/inside/deployment.toml"),
+    )
+    .unwrap();
     let v = check(&dir);
     for node in ["r/file", "r/environ", "r/linked-dir"] {
         let (d, ..) = finding(&v, node, "unreadable-file");
         assert!(message(d).contains("outside the deployment"), "{d}");
     }
     let (d, ..) = finding(&v, "r/environ", "unreadable-file");
-    assert!(message(d).contains("/proc/self/environ") || message(d).contains("/proc/"), "{d}");
     assert!(
-        findings(&v, "r/inside").iter().any(|d| d["rule"] == "invalid-server-role"),
+        message(d).contains("/proc/self/environ") || message(d).contains("/proc/"),
+        "{d}"
+    );
+    assert!(
+        findings(&v, "r/inside")
+            .iter()
+            .any(|d| d["rule"] == "invalid-server-role"),
         "the link inside the deployment is read"
     );
     let mut outputs = Vec::new();
@@ -508,7 +524,10 @@ fn links_out_of_the_deployment_are_never_read() {
     for r in &outputs {
         for text in [&r.stdout, &r.stderr] {
             assert!(!text.contains(marker), "the outside file leaked:\n{text}");
-            assert!(!text.contains(ENV_MARKER), "the environment leaked:\n{text}");
+            assert!(
+                !text.contains(ENV_MARKER),
+                "the environment leaked:\n{text}"
+            );
             assert!(!text.contains("PATH="), "the environment leaked:\n{text}");
         }
     }

@@ -57,7 +57,9 @@ pub fn write(
                 count: 1,
                 rule: d.rule.to_owned(),
                 node: dep.id_of(d.file).to_owned(),
-                file: dep.node_of(d.file).map_or_else(String::new, |n| n.rel.clone()),
+                file: dep
+                    .node_of(d.file)
+                    .map_or_else(String::new, |n| n.rel.clone()),
                 message: d.message.clone(),
             });
     }
@@ -114,14 +116,16 @@ impl Baseline {
         let mut absorbed = 0usize;
         let kept = diags
             .into_iter()
-            .filter(|d| match left.get_mut(&apimlint_core::fingerprint(dep, d)) {
-                Some(n) if *n > 0 => {
-                    *n -= 1;
-                    absorbed += 1;
-                    false
-                }
-                _ => true,
-            })
+            .filter(
+                |d| match left.get_mut(&apimlint_core::fingerprint(dep, d)) {
+                    Some(n) if *n > 0 => {
+                        *n -= 1;
+                        absorbed += 1;
+                        false
+                    }
+                    _ => true,
+                },
+            )
             .collect();
         (kept, absorbed)
     }

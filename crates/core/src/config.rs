@@ -7,8 +7,8 @@ use std::ops::Range;
 use toml_edit::{Document, Item, Value};
 
 use crate::base::diagnostic::Severity;
-use crate::model::Role;
 use crate::base::text::{LineIndex, did_you_mean};
+use crate::model::Role;
 
 /// A load-balancer or DNS name that no node carries itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -13,11 +13,11 @@ use petgraph::graph::DiGraph;
 use rayon::prelude::*;
 
 use crate::base::files::{FileId, FileSet};
+use crate::base::text::{LineIndex, did_you_mean};
 use crate::config::{Config, glob_match};
 use crate::endpoint::{self, Endpoint, HostKind, Port};
 use crate::model::{Facts, Role, RoleSource, infer_role};
 use crate::syntax::SyntaxError;
-use crate::base::text::{LineIndex, did_you_mean};
 use crate::vfs::{NODE_FILE, ReadError, relative};
 
 pub type NodeIdx = usize;
@@ -345,7 +345,13 @@ pub struct Deployment {
 
 /// Parse, redact and model one file of the deployment rooted at `root`
 /// (pure; run in parallel). The tree is kept when `keep_tree`.
-pub fn parse_node(root: &Path, config: &Config, file: FileId, source: SourceFile, keep_tree: bool) -> Node {
+pub fn parse_node(
+    root: &Path,
+    config: &Config,
+    file: FileId,
+    source: SourceFile,
+    keep_tree: bool,
+) -> Node {
     let (text, state) = match source.text {
         Ok(t) => {
             let parsed = crate::syntax::parse(&t);
@@ -476,7 +482,12 @@ impl Deployment {
     /// the language server keeps them between edits), their files interned
     /// in `files`: sorts the nodes, groups regions, indexes host names and
     /// resolves every edge.
-    pub fn from_nodes(root: &Path, config: Config, files: FileSet, mut nodes: Vec<Node>) -> Deployment {
+    pub fn from_nodes(
+        root: &Path,
+        config: Config,
+        files: FileSet,
+        mut nodes: Vec<Node>,
+    ) -> Deployment {
         nodes.sort_by(|a, b| a.rel.cmp(&b.rel));
         let mut by_file = vec![usize::MAX; files.len()];
         let mut regions: BTreeMap<String, Vec<NodeIdx>> = BTreeMap::new();
@@ -568,7 +579,9 @@ impl Deployment {
         }
         let mut by_span = HashMap::default();
         for (ei, e) in edges.iter().enumerate() {
-            by_span.entry((e.from, e.span.start, e.span.end)).or_insert(ei);
+            by_span
+                .entry((e.from, e.span.start, e.span.end))
+                .or_insert(ei);
         }
         self.edges = edges;
         self.graph = graph;

@@ -237,7 +237,6 @@ fn parse_comment(comment: &str, base: usize) -> Option<Suppression> {
     })
 }
 
-
 /// What a rule id in a suppression comment names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuleState {
@@ -272,7 +271,11 @@ pub struct Source<'a> {
 /// Drop the findings that comments suppress, then report the comments (and
 /// comment entries) that suppressed nothing and the comments without a
 /// reason, as `settings` asks. Unsorted: the driver sorts.
-pub fn apply(files: &[Source<'_>], diags: Vec<Diagnostic>, settings: &Settings<'_>) -> Vec<Diagnostic> {
+pub fn apply(
+    files: &[Source<'_>],
+    diags: Vec<Diagnostic>,
+    settings: &Settings<'_>,
+) -> Vec<Diagnostic> {
     let per_file: Vec<(&Source<'_>, Vec<Suppression>)> = files
         .iter()
         .map(|f| (f, parse(f.text)))

@@ -24,7 +24,9 @@ pub enum ReadError {
     Io(String),
     /// A symbolic link (of the file or a directory above it) leading out of
     /// the deployment: nothing of the target is read.
-    #[error("`deployment.toml` is a symbolic link to `{target}`, outside the deployment: apimlint reads nothing outside the deployment's directory")]
+    #[error(
+        "`deployment.toml` is a symbolic link to `{target}`, outside the deployment: apimlint reads nothing outside the deployment's directory"
+    )]
     Outside { target: String },
 }
 
@@ -106,7 +108,9 @@ impl DiskFs {
 /// (every node file of a load asks for the same).
 fn real_root(root: &Path) -> Option<PathBuf> {
     static LAST: Mutex<Option<(PathBuf, PathBuf)>> = Mutex::new(None);
-    let mut last = LAST.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut last = LAST
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some((r, real)) = last.as_ref()
         && r == root
     {

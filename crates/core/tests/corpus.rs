@@ -225,7 +225,11 @@ fn the_seed_samples_get_the_hardening_findings() {
     assert!(broken.is_empty(), "{}", show(&dep, &broken));
     assert_eq!(dep.nodes.len(), samples.len());
     for (i, node) in dep.nodes.iter().enumerate() {
-        let mine: Vec<Diagnostic> = diags.iter().filter(|d| d.file == dep.file(i)).cloned().collect();
+        let mine: Vec<Diagnostic> = diags
+            .iter()
+            .filter(|d| d.file == dep.file(i))
+            .cloned()
+            .collect();
         hardening(&dep, &mine, &format!("seed sample {}", node.id));
     }
     let _ = std::fs::remove_dir_all(&dir);

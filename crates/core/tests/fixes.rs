@@ -10,8 +10,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use apimlint_core::fixes::{self as fix, fix_all};
 use apimlint_core::FileId;
+use apimlint_core::fixes::{self as fix, fix_all};
 use apimlint_core::suppress::Options;
 use apimlint_core::vfs::{Discovery, MemoryFs};
 use apimlint_core::{Applicability, Config, Deployment, Diagnostic, Edit, Fix};
@@ -426,7 +426,10 @@ fn require_reason_reports_suppressions_without_one() {
 }
 
 fn fingerprints(dep: &Deployment, diags: &[Diagnostic]) -> Vec<String> {
-    let mut v: Vec<String> = diags.iter().map(|d| apimlint_core::fingerprint(dep, d)).collect();
+    let mut v: Vec<String> = diags
+        .iter()
+        .map(|d| apimlint_core::fingerprint(dep, d))
+        .collect();
     v.sort();
     v
 }
@@ -457,10 +460,16 @@ fn fingerprints_leave_out_secret_values() {
     let d = &diags[0];
     let mut a = d.clone().key("keystore.primary.password", Some("hunter2"));
     let b = d.clone().key("keystore.primary.password", Some("other"));
-    assert_eq!(apimlint_core::fingerprint(&dep, &a), apimlint_core::fingerprint(&dep, &b));
+    assert_eq!(
+        apimlint_core::fingerprint(&dep, &a),
+        apimlint_core::fingerprint(&dep, &b)
+    );
     let c = d.clone().key("secrets.admin", Some("hunter2"));
     let e = d.clone().key("secrets.admin", Some("other"));
-    assert_eq!(apimlint_core::fingerprint(&dep, &c), apimlint_core::fingerprint(&dep, &e));
+    assert_eq!(
+        apimlint_core::fingerprint(&dep, &c),
+        apimlint_core::fingerprint(&dep, &e)
+    );
     // credentials inside a URL are starred out before hashing
     a = d
         .clone()
@@ -468,7 +477,10 @@ fn fingerprints_leave_out_secret_values() {
     let b = d
         .clone()
         .key("apim.event_hub.service_url", Some("tcp://admin:two@h:5672"));
-    assert_eq!(apimlint_core::fingerprint(&dep, &a), apimlint_core::fingerprint(&dep, &b));
+    assert_eq!(
+        apimlint_core::fingerprint(&dep, &a),
+        apimlint_core::fingerprint(&dep, &b)
+    );
 }
 
 #[cfg(unix)]
@@ -505,7 +517,8 @@ fn write_atomic_keeps_permissions_and_symlinks() {
 fn applied(dep: &Deployment, fix: &Fix) -> (FileId, String) {
     let file = fix.edits[0].file;
     assert!(fix.edits.iter().all(|e| e.file == file));
-    let (text, _) = apimlint_core::base::edit::apply(&dep.node_of(file).unwrap().text, &fix.edits).unwrap();
+    let (text, _) =
+        apimlint_core::base::edit::apply(&dep.node_of(file).unwrap().text, &fix.edits).unwrap();
     (file, text)
 }
 

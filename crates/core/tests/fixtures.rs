@@ -30,7 +30,9 @@ fn analyse(root: &Path) -> (Deployment, Vec<Diagnostic>) {
 fn render(dep: &Deployment, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diags {
-        let Some(n) = dep.node_of(d.file) else { continue };
+        let Some(n) = dep.node_of(d.file) else {
+            continue;
+        };
         let p = n.lines.line_col(&n.text, d.range.start);
         let snippet = n.redacted().get(d.range.clone()).unwrap_or("");
         out.push_str(&format!(

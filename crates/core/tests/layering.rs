@@ -87,7 +87,11 @@ fn violations() -> Vec<String> {
     sources(&src, &mut files);
     let mut bad = Vec::new();
     for f in files {
-        let rel = f.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = f
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         if rel == "lib.rs" {
             continue;
         }
@@ -129,14 +133,24 @@ fn violations() -> Vec<String> {
 #[test]
 fn core_modules_import_only_lower_layers() {
     let bad = violations();
-    assert!(bad.is_empty(), "imports against the layering:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "imports against the layering:\n{}",
+        bad.join("\n")
+    );
 }
 
 #[test]
 fn the_scanner_sees_imports() {
     assert_eq!(
-        imports("use crate::graph::{Node};\nlet x = crate::rules::all();", "crate::"),
+        imports(
+            "use crate::graph::{Node};\nlet x = crate::rules::all();",
+            "crate::"
+        ),
         ["graph", "rules"]
     );
-    assert_eq!(code("use crate::a;\n// crate::b\n#[cfg(test)]\nuse crate::c;"), "use crate::a;");
+    assert_eq!(
+        code("use crate::a;\n// crate::b\n#[cfg(test)]\nuse crate::c;"),
+        "use crate::a;"
+    );
 }

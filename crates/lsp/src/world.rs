@@ -379,7 +379,10 @@ fn analyse_one(
         .map(|n| (n.path.clone(), Vec::new()))
         .collect();
     for diag in &diags {
-        if let (Some(n), Some(l)) = (dep.node_of(diag.file), convert::diagnostic(&dep, diag, uris)) {
+        if let (Some(n), Some(l)) = (
+            dep.node_of(diag.file),
+            convert::diagnostic(&dep, diag, uris),
+        ) {
             by_file.entry(n.path.clone()).or_default().push(l);
         }
     }

@@ -183,7 +183,10 @@ fn by_file(fix: &Fix) -> BTreeMap<FileId, Vec<&Edit>> {
 /// parsing (or does not fit its text), so that no front end ever offers it.
 /// `node` gives the nodes a fix may touch; a file that does not parse now is
 /// not judged (a fix cannot make it worse).
-pub(crate) fn drop_breaking<'a>(node: impl Fn(FileId) -> Option<&'a Node>, diags: &mut [Diagnostic]) {
+pub(crate) fn drop_breaking<'a>(
+    node: impl Fn(FileId) -> Option<&'a Node>,
+    diags: &mut [Diagnostic],
+) {
     let mut items: BTreeMap<FileId, Vec<(usize, Vec<&Edit>)>> = BTreeMap::new();
     let mut bad: BTreeSet<usize> = BTreeSet::new();
     for (k, d) in diags.iter().enumerate() {
@@ -346,7 +349,8 @@ fn verdicts_alone(dep: &Deployment, fixes: &[(&Diagnostic, &Fix)]) -> Vec<Result
         let Some(node) = dep.node_of(*f) else {
             for (k, _) in list {
                 if let Some(slot) = out.get_mut(*k).filter(|s| s.is_ok()) {
-                    *slot = Err("the fix names a file that is not part of the deployment".to_owned());
+                    *slot =
+                        Err("the fix names a file that is not part of the deployment".to_owned());
                 }
             }
             continue;
@@ -486,11 +490,15 @@ pub fn fix_all(
         } else {
             Plan::default()
         };
-        refused.extend(
-            plan.refused
-                .iter()
-                .map(|r| format!("{}: {} ({}): {}", dep.id_of(r.file), r.title, r.rule, r.reason)),
-        );
+        refused.extend(plan.refused.iter().map(|r| {
+            format!(
+                "{}: {} ({}): {}",
+                dep.id_of(r.file),
+                r.title,
+                r.rule,
+                r.reason
+            )
+        }));
         if plan.files.is_empty() {
             let changed = originals
                 .into_iter()

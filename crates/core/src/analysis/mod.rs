@@ -77,7 +77,11 @@ impl Lean {
     }
 
     pub fn check_with(&self, opts: &suppress::Options) -> Vec<Diagnostic> {
-        finish(&self.dep, self.node_findings.values().flatten().cloned().collect(), opts)
+        finish(
+            &self.dep,
+            self.node_findings.values().flatten().cloned().collect(),
+            opts,
+        )
     }
 }
 
@@ -131,14 +135,22 @@ pub(crate) fn deployment_findings(dep: &Deployment) -> Vec<Diagnostic> {
 
 /// Node findings (already made) + deployment findings, sorted, then the
 /// suppression comments.
-fn finish(dep: &Deployment, mut found: Vec<Diagnostic>, opts: &suppress::Options) -> Vec<Diagnostic> {
+fn finish(
+    dep: &Deployment,
+    mut found: Vec<Diagnostic>,
+    opts: &suppress::Options,
+) -> Vec<Diagnostic> {
     found.extend(deployment_findings(dep));
     rules::sort(dep, &mut found);
     suppressed(dep, found, opts)
 }
 
 /// Apply the suppression comments of every node to sorted findings.
-pub(crate) fn suppressed(dep: &Deployment, found: Vec<Diagnostic>, opts: &suppress::Options) -> Vec<Diagnostic> {
+pub(crate) fn suppressed(
+    dep: &Deployment,
+    found: Vec<Diagnostic>,
+    opts: &suppress::Options,
+) -> Vec<Diagnostic> {
     let sources: Vec<suppress::Source<'_>> = dep
         .nodes
         .iter()
@@ -157,7 +169,9 @@ pub(crate) fn suppressed(dep: &Deployment, found: Vec<Diagnostic>, opts: &suppre
         }
     };
     let unused = Some(&rules::meta::unused_suppression::RULE).and_then(level);
-    let no_reason = Some(&rules::meta::suppression_without_reason::RULE).and_then(|r| match config.level(r.id) {
+    let no_reason = Some(&rules::meta::suppression_without_reason::RULE).and_then(|r| match config
+        .level(r.id)
+    {
         Some(Level::Off) => None,
         Some(Level::Is(s)) => Some((r, s)),
         None => opts.require_reason.then_some((r, r.severity)),
@@ -185,7 +199,11 @@ pub(crate) fn suppressed(dep: &Deployment, found: Vec<Diagnostic>, opts: &suppre
 /// secret-bearing key is left out, and secrets inside values are starred.
 pub fn fingerprint(dep: &Deployment, d: &Diagnostic) -> String {
     let node = dep.id_of(d.file);
-    let node = if dep.node_of(d.file).is_some() { node } else { "" };
+    let node = if dep.node_of(d.file).is_some() {
+        node
+    } else {
+        ""
+    };
     let secret = crate::redact::is_secret_key(d.key.rsplit('.').next().unwrap_or(""))
         || crate::redact::is_secret_table(&d.key.split('.').collect::<Vec<_>>());
     let value = if secret {

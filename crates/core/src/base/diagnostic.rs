@@ -102,7 +102,12 @@ impl Diagnostic {
         self
     }
 
-    pub fn related(mut self, file: FileId, range: Range<usize>, message: impl Into<String>) -> Self {
+    pub fn related(
+        mut self,
+        file: FileId,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         self.related.push(Related {
             file,
             range,

@@ -10,9 +10,9 @@ pub(crate) mod wiring;
 
 use rayon::prelude::*;
 
-use crate::config::{Config, Level};
 use crate::base::diagnostic::{Diagnostic, RuleInfo, Severity};
 use crate::base::files::FileId;
+use crate::config::{Config, Level};
 use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::Role;
 
@@ -147,7 +147,11 @@ pub(crate) fn run_deployment_rules(rules: &[&'static Rule], dep: &Deployment) ->
 
 /// Run the node rules among `rules` over one node, with `[rules]` levels
 /// applied; unsorted.
-pub(crate) fn run_node_rules(rules: &[&'static Rule], config: &Config, node: &Node) -> Vec<Diagnostic> {
+pub(crate) fn run_node_rules(
+    rules: &[&'static Rule],
+    config: &Config,
+    node: &Node,
+) -> Vec<Diagnostic> {
     let mut all = Vec::new();
     for r in rules {
         let mut acc = Vec::new();

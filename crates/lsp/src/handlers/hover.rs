@@ -18,12 +18,9 @@ pub fn hover(at: &At<'_>) -> Option<lsp::Hover> {
     // findings under the cursor: each rule once, its one-sentence summary and
     // a link to its page (the editor already shows the finding's message)
     let mut seen: Vec<&str> = Vec::new();
-    for d in at
-        .state
-        .diags
-        .iter()
-        .filter(|d| d.file == at.node.file && d.range.start <= at.offset && at.offset <= d.range.end)
-    {
+    for d in at.state.diags.iter().filter(|d| {
+        d.file == at.node.file && d.range.start <= at.offset && at.offset <= d.range.end
+    }) {
         range.get_or_insert(d.range.clone());
         if seen.contains(&d.rule) {
             continue;

@@ -1,14 +1,14 @@
 //! `invalid-server-role`: `server_role` is one WSO2's infer.json knows.
 
-use crate::config::Config;
-use crate::base::files::FileId;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::edit::{Applicability, Fix};
+use crate::base::files::FileId;
+use crate::base::text::code_list;
+use crate::base::text::did_you_mean;
+use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{DEPRECATED_SERVER_ROLES, SERVER_ROLES};
 use crate::rules::{Check, Group, Rule};
-use crate::base::text::code_list;
-use crate::base::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
     id: "invalid-server-role",

@@ -3,10 +3,10 @@
 
 use std::ops::Range;
 
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::files::FileId;
 use crate::catalog;
 use crate::config::Config;
-use crate::base::files::FileId;
-use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::endpoint;
 use crate::graph::Node;
 use crate::model::{KeyFact, KeyKind, Scalar, display_path};

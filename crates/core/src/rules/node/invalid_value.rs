@@ -1,17 +1,17 @@
 //! `invalid-value`: enumerated values, booleans and numbers, durations.
 
-use crate::catalog::Ty;
-use crate::config::Config;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::edit::{Applicability, Fix};
 use crate::base::files::FileId;
+use crate::base::text::code_list;
+use crate::base::text::did_you_mean;
+use crate::catalog::Ty;
+use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyFact, KeyKind, Scalar, Sp, display_path, holds_placeholder};
 use crate::redact::is_secret_key;
 use crate::rules::{Check, Group, Rule};
 use crate::schema::{Accepts, accepts, unit_ms};
-use crate::base::text::code_list;
-use crate::base::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
     id: "invalid-value",

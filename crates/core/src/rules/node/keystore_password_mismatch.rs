@@ -2,11 +2,11 @@
 
 use foldhash::HashMap;
 
-use crate::catalog;
-use crate::config::Config;
-use crate::base::files::FileId;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::edit::{Applicability, Edit, Fix};
+use crate::base::files::FileId;
+use crate::catalog;
+use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyFact, display_path};
 use crate::rules::{Check, Group, Rule};

@@ -1,10 +1,10 @@
 //! `reference-not-resolved-here`: `$ref{}` inside an array-of-tables entry,
 //! where WSO2 leaves it literal.
 
-use crate::config::Config;
-use crate::base::files::FileId;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::edit::{Applicability, Edit, Fix};
+use crate::base::files::FileId;
+use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyKind, PlaceholderKind, display_path};
 use crate::rules::{Check, Group, Rule};

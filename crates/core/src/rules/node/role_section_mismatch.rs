@@ -1,9 +1,9 @@
 //! `role-section-mismatch`: the sections a node's role needs are there, and
 //! the ones its role ignores are not.
 
-use crate::config::Config;
-use crate::base::files::FileId;
 use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::files::FileId;
+use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{Role, RoleSource};
 use crate::rules::{Check, Group, Rule};

@@ -1,8 +1,8 @@
 //! `role-unknown`: the node's role could be told from somewhere.
 
-use crate::config::Config;
-use crate::base::files::FileId;
 use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::files::FileId;
+use crate::config::Config;
 use crate::graph::Node;
 use crate::model::Role;
 use crate::rules::{Check, Group, Rule};

@@ -1,8 +1,8 @@
 //! `secrets-not-last`: `[secrets]` is the last table of the file.
 
-use crate::config::Config;
-use crate::base::files::FileId;
 use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::files::FileId;
+use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyKind, display_path};
 use crate::rules::{Check, Group, Rule};

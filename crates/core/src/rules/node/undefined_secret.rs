@@ -1,13 +1,13 @@
 //! `undefined-secret`: every `$secret{alias}` has `alias` in `[secrets]`.
 
-use crate::config::Config;
-use crate::base::files::FileId;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::edit::{Applicability, Edit, Fix};
+use crate::base::files::FileId;
+use crate::base::text::did_you_mean;
+use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyKind, PlaceholderKind, Scalar};
 use crate::rules::{Check, Group, Rule};
-use crate::base::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
     id: "undefined-secret",

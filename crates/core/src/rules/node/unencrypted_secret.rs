@@ -1,8 +1,8 @@
 //! `unencrypted-secret`: no `[secrets]` value is still in `"[plaintext]"` form.
 
-use crate::config::Config;
-use crate::base::files::FileId;
 use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::files::FileId;
+use crate::config::Config;
 use crate::graph::Node;
 use crate::model::KeyKind;
 use crate::rules::{Check, Group, Rule};

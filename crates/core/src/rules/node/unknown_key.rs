@@ -1,15 +1,15 @@
 //! `unknown-key`: every key and table is one WSO2 API-M reads
 //! (`rules/key-catalog.json`, compiled into the binary).
 
-use crate::catalog;
-use crate::config::Config;
-use crate::base::files::FileId;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::edit::{Applicability, Edit, Fix};
+use crate::base::files::FileId;
+use crate::base::text::edit_distance;
+use crate::catalog;
+use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyFact, KeyKind, Role, display_path};
 use crate::rules::{Check, Group, Rule};
-use crate::base::text::edit_distance;
 
 pub(crate) static RULE: Rule = Rule {
     id: "unknown-key",

@@ -3,15 +3,15 @@
 
 use foldhash::HashMap;
 
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::files::FileId;
+use crate::base::text::code_list;
+use crate::base::text::did_you_mean;
 use crate::catalog;
 use crate::config::Config;
-use crate::base::files::FileId;
-use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::Node;
 use crate::model::{KeyFact, KeyKind, PlaceholderKind, Scalar};
 use crate::rules::{Check, Group, Rule};
-use crate::base::text::code_list;
-use crate::base::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
     id: "unresolved-reference",

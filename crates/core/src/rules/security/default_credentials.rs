@@ -1,8 +1,8 @@
 //! `default-credentials`: no default super admin, keystore password or shipped keystore.
 
-use crate::config::Config;
-use crate::base::files::FileId;
 use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::files::FileId;
+use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyKind, display_path};
 use crate::rules::{Check, Group, Rule};

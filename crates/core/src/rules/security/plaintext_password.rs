@@ -1,8 +1,8 @@
 //! `plaintext-password`: password-like keys hold a reference, not a literal.
 
-use crate::config::Config;
-use crate::base::files::FileId;
 use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::files::FileId;
+use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyKind, display_path, holds_placeholder};
 use crate::rules::{Check, Group, Rule};

@@ -1,10 +1,10 @@
 //! `primary-keystore-mismatch`: one primary keystore on every node.
 
 use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::text::code_list_first3;
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{Keystore, Role};
 use crate::rules::{Check, Group, Rule};
-use crate::base::text::code_list_first3;
 
 pub(crate) static RULE: Rule = Rule {
     id: "primary-keystore-mismatch",

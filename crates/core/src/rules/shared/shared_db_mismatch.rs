@@ -1,10 +1,10 @@
 //! `shared-db-mismatch`: the nodes of a region use the same databases.
 
 use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::text::code_list_first3;
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{Database, DbIdentity, Facts, Role};
 use crate::rules::{Check, Group, Rule};
-use crate::base::text::code_list_first3;
 
 pub(crate) static RULE: Rule = Rule {
     id: "shared-db-mismatch",

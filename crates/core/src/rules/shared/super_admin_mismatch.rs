@@ -5,10 +5,10 @@ use std::ops::Range;
 
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::edit::{Applicability, Edit, Fix};
+use crate::base::text::code_list_first3;
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{DEFAULT_ADMIN, DEFAULT_USER_STORE, Facts, Role, Sp};
 use crate::rules::{Check, Group, Rule};
-use crate::base::text::code_list_first3;
 
 pub(crate) static RULE: Rule = Rule {
     id: "super-admin-mismatch",

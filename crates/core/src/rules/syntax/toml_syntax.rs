@@ -1,9 +1,9 @@
 //! `toml-syntax`: the file parses (duplicate keys and tables included).
 
-use crate::config::Config;
-use crate::base::files::FileId;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::edit::{Applicability, Edit, Fix};
+use crate::base::files::FileId;
+use crate::config::Config;
 use crate::graph::Node;
 use crate::rules::{Check, Group, Rule};
 

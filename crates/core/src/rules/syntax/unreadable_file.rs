@@ -1,8 +1,8 @@
 //! `unreadable-file`: the file can be read (UTF-8, ≤ 10 MiB, a regular file).
 
-use crate::config::Config;
-use crate::base::files::FileId;
 use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::files::FileId;
+use crate::config::Config;
 use crate::graph::Node;
 use crate::rules::{Check, Group, Rule};
 

@@ -79,7 +79,8 @@ fn check_region(
     for &w in peers {
         for e in dep.edges_from(w).filter(|e| e.kind == pair.kind) {
             let base = |msg: String| {
-                Diagnostic::new(&RULE, dep.file(w), e.host_span.clone(), msg).key(key.clone(), Some(&e.url))
+                Diagnostic::new(&RULE, dep.file(w), e.host_span.clone(), msg)
+                    .key(key.clone(), Some(&e.url))
             };
             match &e.resolution {
                 Resolution::Unresolvable => {

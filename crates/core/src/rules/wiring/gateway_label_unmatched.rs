@@ -3,12 +3,12 @@
 
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::edit::{Applicability, Fix};
+use crate::base::text::code_list;
+use crate::base::text::did_you_mean;
 use crate::graph::Deployment;
 use crate::model::Role;
 use crate::query;
 use crate::rules::{Check, Group, Rule};
-use crate::base::text::code_list;
-use crate::base::text::did_you_mean;
 
 pub(crate) static RULE: Rule = Rule {
     id: "gateway-label-unmatched",

@@ -159,7 +159,11 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
             );
             for t in found.iter().take(3) {
                 if let Some(n) = dep.node(*t) {
-                    d = d.related(dep.file(*t), n.anchor(), format!("{} is a {}", n.id, n.role));
+                    d = d.related(
+                        dep.file(*t),
+                        n.anchor(),
+                        format!("{} is a {}", n.id, n.role),
+                    );
                 }
             }
             Some(d)

@@ -57,7 +57,10 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             let mut by_span: std::collections::HashMap<(usize, usize), Vec<&Edge>> =
                 std::collections::HashMap::new();
             for e in edges.iter().filter(|e| e.kind == EdgeKind::ThrottleEvents) {
-                by_span.entry((e.span.start, e.span.end)).or_default().push(e);
+                by_span
+                    .entry((e.span.start, e.span.end))
+                    .or_default()
+                    .push(e);
             }
             for g in &th.url_groups {
                 let mut spans: Vec<(usize, usize)> =
