@@ -45,7 +45,7 @@ pub enum State {
     /// be reported on this node — other ranges would be stale.
     Stale {
         error: SyntaxError,
-        tree: Box<toml_edit::Document<String>>,
+        tree: Option<Box<toml_edit::Document<String>>>,
     },
 }
 
@@ -112,7 +112,20 @@ impl Node {
     /// The parse tree, when kept (of an earlier text when stale).
     pub fn doc(&self) -> Option<&toml_edit::Document<String>> {
         match &self.state {
-            State::Parsed(Some(t)) | State::Stale { tree: t, .. } => Some(t),
+            State::Parsed(Some(t)) | State::Stale { tree: Some(t), .. } => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The parse tree of the current text: the one kept, or parsed again
+    /// when it was dropped (an editor's request on a file it has not
+    /// edited). `None` when the text does not parse (or is stale).
+    pub fn tree(&self) -> Option<std::borrow::Cow<'_, toml_edit::Document<String>>> {
+        match &self.state {
+            State::Parsed(Some(t)) => Some(std::borrow::Cow::Borrowed(t.as_ref())),
+            State::Parsed(None) => crate::syntax::parse(&self.text)
+                .doc
+                .map(std::borrow::Cow::Owned),
             _ => None,
         }
     }

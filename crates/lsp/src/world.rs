@@ -326,11 +326,17 @@ fn analyse_one(
 ) {
     let mut changed: HashSet<PathBuf> = d.pending.drain().collect();
     let removed: Vec<PathBuf> = d.removed.drain().collect();
-    let config_dirty = std::mem::take(&mut d.config_dirty);
-    let everything = d.dep.is_none() || config_dirty;
+    // a new project file changes every node's id, region, role and rules:
+    // load again (the nodes of a lean load cannot re-run their node rules)
+    if std::mem::take(&mut d.config_dirty) {
+        d.dep = None;
+    }
+    // the files whose node rules must run now (a full load ran them as it built)
+    let mut recheck: HashSet<PathBuf> = HashSet::new();
     let dep = match d.dep.take() {
         None => {
-            // a full load: the same path as `apimlint check`
+            // a lean load, like `apimlint check`: no parse trees kept (an
+            // editor's request parses its file again), node findings cached
             let config = read_config(d, fs).unwrap_or_default();
             let discovery = vfs::Discovery {
                 root: d.root.clone(),
@@ -338,14 +344,11 @@ fn analyse_one(
                 files: d.files.iter().cloned().collect(),
             };
             changed.extend(d.files.iter().cloned());
-            apimlint_core::load(fs, &discovery, config)
+            let (dep, found) = apimlint_core::load_lean(fs, &discovery, config).into_parts();
+            d.cache = LocalCache::seeded(found);
+            dep
         }
         Some(prev) => {
-            let config = if config_dirty {
-                read_config(d, fs)
-            } else {
-                None
-            };
             let files: Vec<SourceFile> = changed
                 .iter()
                 .filter(|p| d.files.contains(*p))
@@ -354,12 +357,13 @@ fn analyse_one(
                     text: fs.read_within(&d.root, p),
                 })
                 .collect();
+            recheck.extend(changed.iter().cloned());
             incremental::rebuild(
                 prev,
                 Changes {
                     files,
                     removed: removed.clone(),
-                    config,
+                    config: None,
                 },
             )
         }
@@ -371,7 +375,7 @@ fn analyse_one(
         };
     }
     // cross-node rules over everything, local rules over what changed
-    let found = incremental::check(&dep, &changed, everything, &mut d.cache);
+    let found = incremental::check(&dep, &recheck, false, &mut d.cache);
     let diags = incremental::visible(&dep, found);
     let mut by_file: HashMap<PathBuf, Vec<lsp::Diagnostic>> = dep
         .nodes

@@ -52,20 +52,18 @@ pub fn rebuild(prev: Deployment, changes: Changes) -> Deployment {
     let mut nodes: Vec<Node> = Vec::with_capacity(old.len() + fresh.len());
     for (mut node, before) in fresh {
         if let State::Unparsable(error) = &node.state
-            && let Some(good) = before.filter(|b| b.doc().is_some())
+            && let Some(good) = before.filter(Node::is_analysable)
         {
             let tree = match good.state {
-                State::Parsed(Some(t)) | State::Stale { tree: t, .. } => Some(t),
+                State::Parsed(t) | State::Stale { tree: t, .. } => t,
                 _ => None,
             };
-            if let Some(tree) = tree {
-                node.state = State::Stale {
-                    error: error.clone(),
-                    tree,
-                };
-                node.facts = good.facts;
-                node.configure(&root, &config);
-            }
+            node.state = State::Stale {
+                error: error.clone(),
+                tree,
+            };
+            node.facts = good.facts;
+            node.configure(&root, &config);
         }
         nodes.push(node);
     }
@@ -105,6 +103,15 @@ pub fn visible(dep: &Deployment, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
 #[derive(Debug, Default)]
 pub struct LocalCache {
     by_file: HashMap<FileId, Vec<Diagnostic>>,
+}
+
+impl LocalCache {
+    /// A cache holding the node findings a lean load made
+    /// ([`super::load_lean`]): its nodes' keys are gone, so their node rules
+    /// cannot run again until the files change.
+    pub fn seeded(found: HashMap<FileId, Vec<Diagnostic>>) -> LocalCache {
+        LocalCache { by_file: found }
+    }
 }
 
 /// The same findings as [`super::check`], computed incrementally: the

@@ -72,6 +72,11 @@ pub fn load_lean(vfs: &dyn Vfs, discovery: &Discovery, config: Config) -> Lean {
 }
 
 impl Lean {
+    /// The deployment and the node findings made while it was built.
+    pub fn into_parts(self) -> (Deployment, HashMap<FileId, Vec<Diagnostic>>) {
+        (self.dep, self.node_findings)
+    }
+
     pub fn check(&self) -> Vec<Diagnostic> {
         self.check_with(&suppress::Options::default())
     }

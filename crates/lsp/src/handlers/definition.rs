@@ -18,12 +18,12 @@ pub fn definition(at: &At<'_>, uris: &HashMap<PathBuf, lsp::Uri>) -> Vec<lsp::Lo
     let mut out: Vec<(NodeIdx, std::ops::Range<usize>)> = Vec::new();
     if let Some(r) = query::reference_at(&n.text, at.offset) {
         // references are read from the text; their targets need a current parse
-        if let Some(doc) = n.doc().filter(|_| !n.is_stale()) {
+        if let Some(doc) = n.tree() {
             let path = match &r {
                 query::Reference::Ref { path, .. } => query::split_path(path),
                 query::Reference::Secret { alias, .. } => vec!["secrets".to_owned(), alias.clone()],
             };
-            if let Some(span) = query::key_span(doc, &path) {
+            if let Some(span) = query::key_span(&doc, &path) {
                 out.push((at.idx, span));
             }
         }

@@ -35,8 +35,8 @@ pub fn hover(at: &At<'_>) -> Option<lsp::Hover> {
         } else if let Some(edge) = query::edge_at(at.dep, at.idx, at.offset) {
             sections.push(edge_section(at.dep, edge));
             range.get_or_insert(edge.span.clone());
-        } else if let Some(doc) = at.node.doc()
-            && let Some((path, span)) = query::key_at(doc, at.offset)
+        } else if let Some(doc) = at.node.tree()
+            && let Some((path, span)) = query::key_at(&doc, at.offset)
             && let Some(s) = catalog::describe(&path)
         {
             sections.push(s);

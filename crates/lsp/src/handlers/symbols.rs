@@ -9,11 +9,11 @@ use crate::convert::{self, lsp};
 pub fn document_symbols(at: &At<'_>) -> Vec<lsp::DocumentSymbol> {
     let n = at.node;
     // a stale parse has ranges of an older text
-    let Some(doc) = n.doc().filter(|_| !n.is_stale()) else {
+    let Some(doc) = n.tree() else {
         return Vec::new();
     };
     let r = |range: &std::ops::Range<usize>| convert::range(&n.lines, &n.text, range);
-    query::outline(doc, n.text.len())
+    query::outline(&doc, n.text.len())
         .into_iter()
         .map(|s| {
             let children: Vec<lsp::DocumentSymbol> = s
