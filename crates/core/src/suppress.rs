@@ -395,10 +395,8 @@ fn unused_finding(
         format!("suppression.{}[{id}]", scope_name(s.scope)),
         Some(id),
     );
-    if !known {
-        if let Some(s) = did_you_mean(id, settings.ids.iter().copied(), 3) {
-            d = d.help(format!("did you mean `{s}`?"));
-        }
+    if !known && let Some(s) = did_you_mean(id, settings.ids.iter().copied(), 3) {
+        d = d.help(format!("did you mean `{s}`?"));
     }
     if d.help.is_none() {
         d = d.help(if unused.len() == s.rules.len() {

@@ -62,13 +62,13 @@ proptest! {
         for (dep, diags) in [(&dep, full), (&lean.dep, cli)] {
             prop_assert_eq!(dep.nodes.len(), t.files.len());
             for d in &diags {
-                in_file(&dep, d.file, &d.range, d.rule)?;
+                in_file(dep, d.file, &d.range, d.rule)?;
                 for r in &d.related {
-                    in_file(&dep, r.file, &r.range, d.rule)?;
+                    in_file(dep, r.file, &r.range, d.rule)?;
                 }
                 let Some(f) = &d.fix else { continue };
                 for e in &f.edits {
-                    in_file(&dep, e.file, &e.range, d.rule)?;
+                    in_file(dep, e.file, &e.range, d.rule)?;
                 }
                 // each fix alone: a file that parsed still parses
                 let mut files: Vec<FileId> = f.edits.iter().map(|e| e.file).collect();
