@@ -351,8 +351,6 @@ pub struct Deployment {
     pub graph: DiGraph<NodeIdx, EdgeIdx>,
     pub regions: BTreeMap<String, Vec<NodeIdx>>,
     edges_by_node: Vec<Vec<EdgeIdx>>,
-    /// The first edge of a node at a URL literal's span.
-    edge_by_span: HashMap<(NodeIdx, usize, usize), EdgeIdx>,
     hosts: HostIndex,
 }
 
@@ -520,7 +518,6 @@ impl Deployment {
             graph: DiGraph::new(),
             regions,
             edges_by_node: Vec::new(),
-            edge_by_span: HashMap::default(),
             hosts: HostIndex::default(),
         };
         dep.hosts = HostIndex::new(&dep);
@@ -590,16 +587,9 @@ impl Deployment {
                 );
             }
         }
-        let mut by_span = HashMap::default();
-        for (ei, e) in edges.iter().enumerate() {
-            by_span
-                .entry((e.from, e.span.start, e.span.end))
-                .or_insert(ei);
-        }
         self.edges = edges;
         self.graph = graph;
         self.edges_by_node = by_node;
-        self.edge_by_span = by_span;
     }
 
     /// The edges a node writes.
@@ -611,11 +601,14 @@ impl Deployment {
             .filter_map(|e| self.edges.get(*e))
     }
 
-    /// The edge node `node` writes at the URL literal `span`.
-    pub fn edge_at_span(&self, node: NodeIdx, span: &Range<usize>) -> Option<&Edge> {
-        self.edge_by_span
-            .get(&(node, span.start, span.end))
-            .and_then(|e| self.edges.get(*e))
+    /// The first edge of each URL literal node `node` writes, by the
+    /// literal's span: for rules that look up many of one node's URLs.
+    pub fn edges_by_span(&self, node: NodeIdx) -> HashMap<(usize, usize), &Edge> {
+        let mut m: HashMap<(usize, usize), &Edge> = HashMap::default();
+        for e in self.edges_from(node) {
+            m.entry((e.span.start, e.span.end)).or_insert(e);
+        }
+        m
     }
 
     /// Nodes of a region.

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 /// A file of an analysis (a node's `deployment.toml`, for now).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -21,14 +22,14 @@ impl FileId {
 /// keeps its id, and comes back with it.
 #[derive(Debug, Default, Clone)]
 pub struct FileSet {
-    paths: Vec<PathBuf>,
-    ids: HashMap<PathBuf, FileId>,
+    paths: Vec<Arc<Path>>,
+    ids: HashMap<Arc<Path>, FileId>,
 }
 
 impl FileSet {
     /// The id of `path` (normalised), interning it when new.
     pub fn intern(&mut self, path: &Path) -> FileId {
-        let path = normalize(path);
+        let path: Arc<Path> = normalize(path).into();
         if let Some(id) = self.ids.get(&path) {
             return *id;
         }
@@ -42,13 +43,13 @@ impl FileSet {
     pub fn get(&self, path: &Path) -> Option<FileId> {
         self.ids
             .get(path)
-            .or_else(|| self.ids.get(&normalize(path)))
+            .or_else(|| self.ids.get(normalize(path).as_path()))
             .copied()
     }
 
     /// The path of `id`.
     pub fn path(&self, id: FileId) -> Option<&Path> {
-        self.paths.get(id.index()).map(PathBuf::as_path)
+        self.paths.get(id.index()).map(AsRef::as_ref)
     }
 
     pub fn len(&self) -> usize {

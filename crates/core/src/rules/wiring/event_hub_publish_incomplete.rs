@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::edit::{Applicability, Edit, Fix};
-use crate::graph::{Deployment, EdgeKind, NodeIdx, Resolution};
+use crate::graph::{Deployment, Edge, EdgeKind, NodeIdx, Resolution};
 use crate::model::Role;
 use crate::rules::node_list;
 use crate::rules::{Check, Group, Rule, related_node};
@@ -58,6 +58,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             continue;
         }
         let eh = &node.facts.event_hub;
+        let by_span = dep.edges_by_span(cp);
         // a group without auth_urls
         for g in &eh.publish {
             if g.urls.is_empty() || !g.auth_urls.is_empty() {
@@ -66,7 +67,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             let host = g
                 .urls
                 .first()
-                .and_then(|u| dep.edge_at_span(cp, &u.span))
+                .and_then(|u| by_span.get(&(u.span.start, u.span.end)).copied())
                 .and_then(|e| e.endpoint.as_ref())
                 .map_or_else(|| "?".to_owned(), |ep| ep.host.clone());
             let mut d = Diagnostic::new(
@@ -79,7 +80,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 "add `auth_urls = [\"ssl://{host}:9711\"]` (9711 + the target's offset)"
             ))
             .key("apim.event_hub.publish.url_group.auth_urls", Some(&host));
-            if let Some(f) = auth_urls_fix(dep, cp, g) {
+            if let Some(f) = auth_urls_fix(dep, cp, g, &by_span) {
                 d = d.fix(f);
             }
             acc.push(d);
@@ -179,11 +180,16 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
 
 /// `auth_urls` for a group whose one URL reaches exactly one node on the
 /// right port: that node's 9711 + offset, on the host the URL names.
-fn auth_urls_fix(dep: &Deployment, cp: NodeIdx, g: &crate::model::UrlGroup) -> Option<Fix> {
+fn auth_urls_fix(
+    dep: &Deployment,
+    cp: NodeIdx,
+    g: &crate::model::UrlGroup,
+    by_span: &foldhash::HashMap<(usize, usize), &Edge>,
+) -> Option<Fix> {
     let [url] = g.urls.as_slice() else {
         return None;
     };
-    let e = dep.edge_at_span(cp, &url.span)?;
+    let e = *by_span.get(&(url.span.start, url.span.end))?;
     let Resolution::Ok {
         targets,
         via_lb: false,
