@@ -146,7 +146,7 @@ fn sarif_has_rules_exact_regions_related_locations_and_fingerprints() {
             .is_some_and(|m| !m.is_empty())
     );
 
-    // fingerprints are cli.md's, as in `--format json`
+    // the fingerprints are `apimlint_core::fingerprint`, as in `--format json`
     let j = json(&run(&[BROKEN, "--format", "json"]));
     let fp = j["diagnostics"]
         .as_array()

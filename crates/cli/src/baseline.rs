@@ -1,5 +1,5 @@
-//! `check --write-baseline FILE` and `check --baseline FILE` (cli.md,
-//! *Fingerprints*): a baseline records, per fingerprint, how many findings
+//! `check --write-baseline FILE` and `check --baseline FILE`: a baseline
+//! records, per fingerprint ([`apimlint_core::fingerprint`]), how many findings
 //! had it; a later run drops at most that many findings per fingerprint, so a
 //! new instance of an old finding still shows. Fingerprints hold the rule, the
 //! node id, the key path (array entries named) and the value (never a secret

@@ -6,7 +6,7 @@
 //! directory is the deployment root); the other paths are grouped by the
 //! `apimlint.toml` that governs them, so that each deployment is linted
 //! whole and on its own. Paths no `apimlint.toml` governs form one group,
-//! whose root is their common ancestor (cli.md).
+//! whose root is their common ancestor.
 
 use std::path::{Path, PathBuf};
 

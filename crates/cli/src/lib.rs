@@ -13,7 +13,9 @@ use std::process::ExitCode;
 
 pub use args::{Cli, Command};
 
-/// Exit codes (cli.md): 0 clean, 1 findings at or above `--fail-on`, 2 the run failed.
+/// Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 the run failed
+/// (bad arguments, a bad `apimlint.toml`, no `deployment.toml` found). An
+/// unreadable or unparsable `deployment.toml` is a finding, not a failed run.
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;

@@ -1,5 +1,6 @@
-//! `apimlint.toml`, the optional project file (cli.md). Unknown keys and
-//! wrong types are errors with a line and a did-you-mean: the run exits 2.
+//! `apimlint.toml`, the optional project file: `[deployment]`, `[hosts]`,
+//! `[regions]`, `[environments]`, `[nodes."id"]` and `[rules]`. Unknown keys
+//! and wrong types are errors with a line and a did-you-mean: the run exits 2.
 
 use std::collections::BTreeMap;
 use std::ops::Range;

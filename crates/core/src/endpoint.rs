@@ -1,8 +1,9 @@
 //! A parser for the endpoints WSO2 nodes reach each other through:
 //! `tcp://host:port`, `ssl://…`, `https://host[:port]/path`, with IPv6
 //! literals and `${…}`/`$env{…}` placeholders. Keeps the byte ranges of host
-//! and port inside the string. (The `url` crate treats `tcp://` hosts as
-//! opaque and rejects placeholder ports; see dependencies.md.)
+//! and port inside the string. (Not the `url` crate: it treats `tcp://` hosts
+//! as opaque, neither lower-cased nor read as IP addresses, and rejects
+//! placeholder ports.)
 
 use std::ops::Range;
 

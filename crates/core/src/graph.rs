@@ -1,6 +1,6 @@
 //! The deployment graph: nodes (one per `deployment.toml`) with regions,
 //! roles and facts, and an edge for every URL one node uses to reach another,
-//! resolved once (cli.md, *Resolving a URL to nodes*). Rules query the graph;
+//! resolved once (`docs/url-resolution.md`). Rules query the graph;
 //! they never re-parse or re-resolve.
 
 use std::collections::BTreeMap;
@@ -634,7 +634,9 @@ impl Deployment {
         self.nodes.get(i).map_or("?", |n| n.id.as_str())
     }
 
-    /// The nodes a host name names (first source that names any; cli.md step 2).
+    /// The nodes a host name names: those of the first source that names any
+    /// (`[hosts]`, `[server] hostname`, `[server] node_ip`, the id's last
+    /// component).
     pub fn lookup_host(&self, host: &str) -> Vec<NodeIdx> {
         self.hosts
             .lookup(&host.to_lowercase())
@@ -850,7 +852,9 @@ impl HostIndex {
         ix
     }
 
-    /// First source that names any node (cli.md step 2), with `remaps_ports`.
+    /// The nodes of the first source that names any, in this order: `[hosts]`,
+    /// `[server] hostname`, `[server] node_ip`, the id's last component; with
+    /// the alias's `remaps_ports`.
     fn lookup(&self, host: &str) -> Option<(Vec<NodeIdx>, bool)> {
         if let Some((nodes, remaps)) = self.alias.get(host)
             && !nodes.is_empty()

@@ -16,7 +16,7 @@ pub struct Sp<T> {
     pub span: Range<usize>,
 }
 
-/// What a node does in the deployment (cli.md, *Role*).
+/// What a node does in the deployment, as [`infer_role`] decides it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
     GatewayWorker,
@@ -217,7 +217,8 @@ pub struct Facts {
     pub cache_invalidation: Option<CacheInvalidation>,
 }
 
-/// The keys that move a WSO2 default port (wso2-facts.md §3).
+/// The keys that move a WSO2 default port. WSO2 adds the node's offset to
+/// the port either way (`docs/wso2-facts.md`, *Ports and offset*).
 pub const PORT_KEYS: [(u16, &[&str]); 9] = [
     (9443, &["transport", "https", "properties", "port"]),
     (9763, &["transport", "http", "properties", "port"]),
@@ -449,8 +450,9 @@ impl Facts {
         f
     }
 
-    /// The role the content suggests (wso2-facts.md §2), for nodes whose
-    /// `server_role` is `default`, absent or invalid.
+    /// The role the content suggests, for nodes whose `server_role` is
+    /// `default`, absent or invalid: from 4.5 every WSO2 distribution says
+    /// `default`, so only the sections tell (`docs/wso2-facts.md`, *Roles*).
     pub fn content_role(&self) -> Option<Role> {
         if self.has_identity_db || self.has_access_control {
             return Some(Role::IsKeyManager);
@@ -500,7 +502,10 @@ impl Facts {
     }
 }
 
-/// The role of a node, first that applies (cli.md).
+/// The role of a node, first that applies: `apimlint.toml [nodes."id"] role`;
+/// an explicit `server_role` other than `default` (a `control-plane` whose
+/// content looks like a separate key manager is a key manager); the content
+/// ([`Facts::content_role`]); else `Unknown`.
 pub fn infer_role(configured: Option<Role>, facts: &Facts) -> (Role, RoleSource) {
     if let Some(r) = configured {
         return (r, RoleSource::Config);
@@ -974,7 +979,9 @@ mod key_fact_tests {
     }
 }
 
-/// The placeholder syntaxes WSO2 resolves (wso2-facts.md §1.1).
+/// The placeholder syntaxes WSO2 resolves: `$ref{}`, `$secret{}`, `$env{}`
+/// and `$sys{}` while it reads the file at startup (a missing target aborts
+/// the start), `${…}` at runtime (`docs/wso2-facts.md`, *Placeholders*).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlaceholderKind {
     /// `$ref{a.b}`: another key of the file or of WSO2's defaults.
@@ -1067,7 +1074,8 @@ fn table_span(item: &Item) -> Range<usize> {
         .unwrap_or(0..0)
 }
 
-/// `[database.<name>]` as written (wso2-facts.md §4).
+/// `[database.<name>]` as written: a `type` with a `url`, or with `hostname`,
+/// `port` and `name` (`sid` for Oracle) from which WSO2 builds the URL.
 #[derive(Debug, Clone)]
 pub struct Database {
     pub header: Range<usize>,

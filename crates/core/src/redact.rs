@@ -1,6 +1,6 @@
 //! Secrets never reach output: before anything is rendered each file's text
 //! is redacted, every secret-bearing value replaced by `*` of the same byte
-//! length so that offsets stay valid (cli.md, *Secrets*).
+//! length so that offsets stay valid.
 
 use std::ops::Range;
 

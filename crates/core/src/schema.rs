@@ -9,7 +9,7 @@
 use crate::catalog::{Entry, Ty};
 use crate::redact::is_secret_key;
 
-/// Keystore and truststore types (wso2-facts.md §4–§6), in any case.
+/// Keystore and truststore types WSO2 accepts, in any case.
 pub const KEYSTORE_TYPES: [&str; 2] = ["JKS", "PKCS12"];
 /// Gateway environment types, case-sensitive.
 pub const ENVIRONMENT_TYPES: [&str; 3] = ["hybrid", "production", "sandbox"];

@@ -1,4 +1,4 @@
-//! Suppression comments (cli.md, *Suppression*):
+//! Suppression comments:
 //! `# apimlint: allow(rule-id[, rule-id…]) -- reason` on the line of a finding
 //! or on a line of its own directly above it, and
 //! `# apimlint: allow-file(rule-id[, …]) -- reason` anywhere in a file.

@@ -217,8 +217,13 @@ pub const CONFIG_FILE: &str = "apimlint.toml";
 /// The file name of a node file.
 pub const NODE_FILE: &str = "deployment.toml";
 
-/// Find the deployment root, `apimlint.toml` and node files for `paths`
-/// (cli.md, *Deployments, nodes, regions*). Paths are made absolute against `cwd`.
+/// Find the deployment root, `apimlint.toml` and node files for `paths`.
+/// The root is the directory of the project file (`config`, or the nearest
+/// `apimlint.toml` at or above the paths' common ancestor) when it holds that
+/// ancestor, else the ancestor itself. Node files are every `deployment.toml`
+/// under the directories given ([`walk`]) and every file named explicitly,
+/// whatever its name; given files, the whole root is walked, since a change to
+/// one node can break another. Paths are made absolute against `cwd`.
 pub fn discover(
     cwd: &Path,
     paths: &[PathBuf],
@@ -522,8 +527,8 @@ pub fn relative(path: &Path, base: &Path) -> String {
     if s.is_empty() { ".".into() } else { s }
 }
 
-/// The deployments of an editor's workspace folder (cli.md, *Language
-/// server*): each directory under `folder` holding an `apimlint.toml`; the
+/// The deployments of an editor's workspace folder: each directory under
+/// `folder` holding an `apimlint.toml`; the
 /// deployment `folder` belongs to when an `apimlint.toml` sits above it; and
 /// `folder` itself when it holds node files that no such directory covers.
 pub fn deployment_roots(folder: &Path) -> Vec<PathBuf> {

@@ -1,4 +1,5 @@
-//! Meta-tests over the registry: ids, documentation pages, fixtures.
+//! Meta-tests over the registry: ids, documentation pages, fixtures; and
+//! over the code's comments: every document they cite is in the repository.
 
 #![allow(
     clippy::panic,
@@ -8,7 +9,7 @@
 )]
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use apimlint_core::rules;
 
@@ -100,5 +101,217 @@ fn every_page_belongs_to_a_rule() {
                 "rules/{name} documents no registered rule"
             );
         }
+    }
+}
+
+/// Design and specification pages kept outside the repository: a comment
+/// states what it needs from them itself, or cites a page under `docs/`.
+const OUTSIDE: [&str; 6] = [
+    "cli.md",
+    "wso2-facts.md",
+    "rules.md",
+    "dependencies.md",
+    "house-style.md",
+    "kubernetes.md",
+];
+/// Their names as they are also cited without the extension.
+const OUTSIDE_STEMS: [&str; 2] = ["wso2-facts", "house-style"];
+
+/// The comments of a Rust source, each with the line it starts on. Strings,
+/// raw strings and character literals are skipped, so a `//` or a file name
+/// inside a literal is no comment.
+fn comments(src: &str) -> Vec<(usize, String)> {
+    let c: Vec<char> = src.chars().collect();
+    let at = |i: usize| c.get(i).copied().unwrap_or('\0');
+    let ident = |ch: char| ch.is_alphanumeric() || ch == '_';
+    let mut out = Vec::new();
+    let (mut i, mut line) = (0, 1);
+    while i < c.len() {
+        let ch = at(i);
+        if ch == '/' && at(i + 1) == '/' {
+            let start = i;
+            while i < c.len() && at(i) != '\n' {
+                i += 1;
+            }
+            out.push((line, c[start..i].iter().collect()));
+        } else if ch == '/' && at(i + 1) == '*' {
+            let (start, first) = (i, line);
+            let mut depth = 0;
+            while i < c.len() {
+                if at(i) == '/' && at(i + 1) == '*' {
+                    depth += 1;
+                    i += 2;
+                } else if at(i) == '*' && at(i + 1) == '/' {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    line += usize::from(at(i) == '\n');
+                    i += 1;
+                }
+            }
+            out.push((first, c[start..i.min(c.len())].iter().collect()));
+        } else if ch == '"' {
+            i += 1;
+            while i < c.len() && at(i) != '"' {
+                if at(i) == '\\' {
+                    i += 1;
+                }
+                line += usize::from(at(i) == '\n');
+                i += 1;
+            }
+            i += 1;
+        } else if ch == '\'' {
+            // a character literal ('x', '\n', '\u{…}'), else a lifetime or label
+            if at(i + 1) == '\\' {
+                i += 3;
+                while i < c.len() && at(i) != '\'' {
+                    i += 1;
+                }
+                i += 1;
+            } else if at(i + 2) == '\'' {
+                i += 3;
+            } else {
+                i += 1;
+            }
+        } else if ident(ch) && (i == 0 || !ident(at(i - 1))) {
+            let start = i;
+            while ident(at(i)) {
+                i += 1;
+            }
+            let word: String = c[start..i].iter().collect();
+            if (word == "r" || word == "br") && (at(i) == '#' || at(i) == '"') {
+                let mut hashes = 0;
+                while at(i) == '#' {
+                    hashes += 1;
+                    i += 1;
+                }
+                if at(i) != '"' {
+                    continue; // a raw identifier, `r#type`
+                }
+                i += 1;
+                loop {
+                    if i >= c.len() {
+                        break;
+                    }
+                    if at(i) == '"' && (1..=hashes).all(|k| at(i + k) == '#') {
+                        i += 1 + hashes;
+                        break;
+                    }
+                    line += usize::from(at(i) == '\n');
+                    i += 1;
+                }
+            }
+        } else {
+            line += usize::from(ch == '\n');
+            i += 1;
+        }
+    }
+    out
+}
+
+/// What is wrong with the citations in `src`'s comments: a document kept
+/// outside the repository, or a `docs/` or `rules/` page that `exists` denies.
+fn citation_problems(src: &str, exists: &dyn Fn(&str) -> bool) -> Vec<(usize, String)> {
+    let path_char = |ch: char| ch.is_alphanumeric() || "_-./".contains(ch);
+    let mut out = Vec::new();
+    for (line, text) in comments(src) {
+        for word in text.split(|ch: char| !path_char(ch)) {
+            let word = word.trim_end_matches('.');
+            let in_repo = ["docs/", "rules/"].iter().find_map(|dir| {
+                word.strip_prefix(dir)
+                    .or_else(|| word.split_once(&format!("/{dir}")).map(|(_, rest)| rest))
+                    .map(|rest| format!("{dir}{rest}"))
+            });
+            if let Some(path) = in_repo {
+                let page = path.ends_with(".md") || path.starts_with("docs/");
+                if page && !exists(&path) {
+                    out.push((line, format!("cites `{path}`, which does not exist")));
+                }
+                continue;
+            }
+            let name = word.rsplit('/').next().unwrap_or(word);
+            if OUTSIDE.contains(&name) || OUTSIDE_STEMS.iter().any(|s| word.contains(s)) {
+                out.push((
+                    line,
+                    format!("cites `{word}`, which is not in the repository: state the fact, or cite a page under docs/"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn rust_files(dir: &Path, acc: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = e.path();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if path.is_dir() {
+            if name != "target" && !name.starts_with('.') {
+                rust_files(&path, acc);
+            }
+        } else if name.ends_with(".rs") {
+            acc.push(path);
+        }
+    }
+}
+
+#[test]
+fn comments_cite_only_documents_in_the_repository() {
+    let root = workspace();
+    let mut files = Vec::new();
+    for dir in ["crates", "src", "tests", "fuzz"] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    assert!(files.len() > 50, "found only {} Rust files", files.len());
+    let exists = |p: &str| root.join(p).exists();
+    let mut problems = Vec::new();
+    for f in &files {
+        let src = std::fs::read_to_string(f).unwrap();
+        for (line, what) in citation_problems(&src, &exists) {
+            let rel = f.strip_prefix(root).unwrap_or(f);
+            problems.push(format!("{}:{line}: {what}", rel.display()));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn the_citation_check_finds_what_it_should() {
+    let exists = |p: &str| p == "docs/url-resolution.md";
+    // a source, and the lines the check must report in it
+    let cases: [(&str, &[usize]); 19] = [
+        (
+            "/// What a node does (cli.md, *Role*).\nenum Role {}\n",
+            &[1],
+        ),
+        ("fn a() {}\n// the offset (wso2-facts §3)\n", &[2]),
+        ("//! see dependencies.md.\n", &[1]),
+        ("/* a /* nested */\n   house-style.md */\n", &[1]),
+        ("let x = 1; // ../design/kubernetes.md\n", &[1]),
+        ("/// the catalog sections (rules.md)\n", &[1]),
+        ("/// (`docs/url-resolution.md`)\n", &[]),
+        ("/// (docs/url-resolution.md#steps).\n", &[]),
+        ("/// (`docs/no-such-page.md`)\n", &[1]),
+        ("/// see `rules/no-such-rule.md`\n", &[1]),
+        ("/// one page per rule (`rules/<id>.md`)\n", &[]),
+        // literals are no comments
+        ("let s = \"// cli.md\";\n", &[]),
+        ("let s = r#\"a \"quoted\" // rules.md\"#;\n", &[]),
+        ("let s = \"a\\\"// cli.md\";\n", &[]),
+        ("let q = '\"'; // rules.md\n", &[1]),
+        ("let q = '\\''; let s = \"// cli.md\";\n", &[]),
+        ("fn f<'a>(s: &'a str) {} // cli.md\n", &[1]),
+        ("let r#type = 1; // cli.md\n", &[1]),
+        ("let s = \"two\nlines\";\n// cli.md\n", &[3]),
+    ];
+    for (src, want) in cases {
+        let got: Vec<usize> = citation_problems(src, &exists)
+            .into_iter()
+            .map(|(l, _)| l)
+            .collect();
+        assert_eq!(got, want, "in {src:?}");
     }
 }

@@ -1,10 +1,13 @@
 //! The routing table: each LSP method, what it does to the state, and which
 //! handler answers it.
 //!
-//! Concurrency rules (dependencies.md §2): notifications mutate the
-//! documents synchronously before any `.await`; no handler awaits a request
-//! to the client (registration is spawned with a timeout); the analysis runs
-//! on one task, off the handlers, and publishes with the version it read.
+//! Concurrency rules (tower-lsp-server runs several handlers at once,
+//! notifications included, so one that awaits before it mutates can land out
+//! of order, and handlers awaiting the client can stall the reader that would
+//! deliver the replies): notifications mutate the documents synchronously
+//! before any `.await`; no handler awaits a request to the client
+//! (registration is spawned with a timeout); the analysis runs on one task,
+//! off the handlers, and publishes with the version it read.
 //! Every handler body runs under `catch_unwind`: a panic is an error
 //! response, never a dead server.
 

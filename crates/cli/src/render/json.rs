@@ -1,4 +1,6 @@
-//! `--format json`: the stable, versioned shape of cli.md.
+//! `--format json`: one stable, versioned document (`"version": 1`): the
+//! deployment's nodes, every diagnostic with its range, related locations, fix
+//! and fingerprint, and a summary.
 
 use std::io::{self, Write};
 

@@ -16,7 +16,8 @@ use super::Report;
 /// The SARIF 2.1.0 schema (OASIS, final).
 pub const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-/// The `partialFingerprints` key of cli.md's fingerprint.
+/// The `partialFingerprints` key that holds [`apimlint_core::fingerprint`],
+/// the fingerprint `--format json` and baselines use.
 pub const FINGERPRINT_KEY: &str = "apimlint/v1";
 const REPOSITORY: &str = "https://github.com/apimlint/apimlint";
 

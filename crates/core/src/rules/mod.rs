@@ -16,7 +16,8 @@ use crate::config::{Config, Level};
 use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::Role;
 
-/// Where a rule belongs in the catalog (rules.md sections).
+/// Where a rule belongs in the catalog: its section, the `group` of
+/// `apimlint rules --format json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
     Syntax,

@@ -174,7 +174,8 @@ fn wrong_type(file: FileId, kf: &KeyFact, value: &Sp<Scalar>, ty: Ty) -> Option<
 }
 
 /// A duration key: a number, or a string `<number><d|h|m|s|ms>`; a non-zero
-/// value that converts to 0 in the key's unit is an error (wso2-facts.md §1.1).
+/// value that converts to 0 in the key's unit is an error: WSO2 refuses it at
+/// startup.
 fn duration(file: FileId, kf: &KeyFact, shown: &str, target: &str) -> Option<Diagnostic> {
     let value = kf.value.as_ref()?;
     let target_ms = unit_ms(target)?;

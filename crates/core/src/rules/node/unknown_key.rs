@@ -21,7 +21,8 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 /// Keys WSO2's own shipped files carry although no template reads them:
-/// never reported (rules.md: keys found in WSO2's own shipped files are accepted).
+/// never reported, as the rule accepts what WSO2's own files use
+/// (`rules/unknown-key.md`).
 const SHIPPED: [&str; 1] = ["apim.oauth_config.remove_outbound_auth_header"];
 
 /// Known renames: a segment users write for one WSO2 reads.

@@ -195,7 +195,7 @@ fn check_ref(
 
 /// `[database.<name>]` with a `type` and no `url`: WSO2's infer.json writes
 /// `url = "jdbc:<type>://$ref{database.<name>.hostname}:$ref{….port}/$ref{….name}"`
-/// (`sid` for Oracle), so those keys must be set (wso2-facts.md §4).
+/// (`sid` for Oracle), so those keys must be set.
 fn inferred_database_url(file: FileId, keys: &[KeyFact], acc: &mut Vec<Diagnostic>) {
     for ty in keys.iter().filter(|k| {
         k.is_top_level_value()

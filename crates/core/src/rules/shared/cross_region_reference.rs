@@ -35,7 +35,8 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         let Some(first) = targets.first().and_then(|t| dep.node(*t)) else {
             continue;
         };
-        // regions talk control plane to control plane only (wso2-facts.md §8)
+        // in multi-DC Pattern 1 regions talk control plane to control plane
+        // (JMS, configured outside deployment.toml): such a URL is no mistake
         let cp_to_cp = is_cp(writer.role)
             && targets
                 .iter()

@@ -17,7 +17,10 @@ pub(crate) static RULE: Rule = Rule {
 
 type Getter = fn(&Facts) -> Option<&Database>;
 
-/// Whether a node of this role uses the database (wso2-facts.md §2, §4).
+/// Whether a node of this role uses the database: a gateway uses `shared_db`
+/// only (WSO2 does not use `apim_db` there); API-M control planes, traffic
+/// managers, key managers and all-in-ones use both; Identity Server and
+/// unknown nodes are left out.
 fn uses(role: Role, db: &str) -> bool {
     match role {
         Role::GatewayWorker => db == "shared_db",
