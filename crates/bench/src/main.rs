@@ -364,6 +364,8 @@ struct ColdRun {
     init: Duration,
     /// `VmHWM` right after the first diagnostics.
     rss_kib: u64,
+    /// `VmRSS` then: what the server keeps of its peak.
+    kept_kib: u64,
     /// The server's CPU time (user + system, all threads) by then.
     cpu: Duration,
 }
@@ -407,6 +409,7 @@ fn lsp_cold_start(bin: &Path, dir: &Path, file: &Path, text: &str) -> Result<Col
     let wall = start.elapsed();
     let pid = lsp.pid();
     let rss_kib = proc_status_kib(pid, "VmHWM")?;
+    let kept_kib = proc_status_kib(pid, "VmRSS")?;
     let cpu = proc_cpu(pid).unwrap_or_default();
     let status = lsp.stop()?;
     if !status.success() {
@@ -416,6 +419,7 @@ fn lsp_cold_start(bin: &Path, dir: &Path, file: &Path, text: &str) -> Result<Col
         wall,
         init,
         rss_kib,
+        kept_kib,
         cpu,
     })
 }
@@ -509,14 +513,16 @@ fn cold_start(
         let inits: Vec<Duration> = runs.iter().map(|r| r.init).collect();
         let cpus: Vec<Duration> = runs.iter().map(|r| r.cpu).collect();
         let rss: Vec<u64> = runs.iter().map(|r| r.rss_kib).collect();
+        let kept: Vec<u64> = runs.iter().map(|r| r.kept_kib).collect();
         let (l_wall, l_rss) = (median(&walls), median(&rss));
         println!(
-            "  {:<40} {:>8.1} ms   (min {:.1}; CPU {:.1} ms)  peak RSS {:>6.1} MiB (VmHWM; initialize answered at {:.1} ms)",
+            "  {:<40} {:>8.1} ms   (min {:.1}; CPU {:.1} ms)  peak RSS {:>6.1} MiB (VmHWM; VmRSS then {:.1} MiB; initialize answered at {:.1} ms)",
             format!("apimlint lsp → first diagnostics{t}"),
             ms(l_wall),
             ms(walls.iter().min().copied().unwrap_or_default()),
             ms(median(&cpus)),
             mib(l_rss),
+            mib(median(&kept)),
             ms(median(&inits)),
         );
         time_ratios.push(Some(ms(l_wall) / ms(c_wall).max(f64::MIN_POSITIVE)));
