@@ -205,6 +205,12 @@ impl Lsp {
     pub fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
+
+    /// The server's process id (to read its `/proc/<pid>/status`).
+    #[allow(dead_code)] // the benchmark's; tests/lsp_robustness.rs includes this file too
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
 }
 
 impl Drop for Lsp {

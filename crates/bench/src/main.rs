@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! cargo run --release -p apimlint_bench            # build, generate, measure, print the ratios
+//! cargo run --release -p apimlint_bench -- --cold-start-only --apimlint BIN
+//! cargo run --release -p apimlint_bench -- --compare OLD NEW   # two binaries, side by side
 //! cargo run --release -p apimlint_bench -- gen 100 DIR   # only write a 100-region (1,000-node) tree
 //! ```
 //!
@@ -10,10 +12,20 @@
 //! floor (`parse-floor`), `apimlint check` and, when installed, `taplo check`
 //! on each, and reports medians and their ratios against the targets of
 //! issue 8. Peak memory comes from `wait4`'s `ru_maxrss`.
+//!
+//! The language server is measured twice: its `didChange` latency on the
+//! 1,000-node tree (`--lsp-only`), and its cold start on the 10,000-node tree
+//! (`--cold-start-only`) — from spawning `apimlint lsp` to the first
+//! diagnostics of an opened gateway, and its peak RSS (`VmHWM`) by then —
+//! against `apimlint check --format json` of the same tree, interleaved.
+//!
+//! `--apimlint BIN` measures BIN instead of this build's `apimlint`;
+//! `--compare OLD NEW` measures both, interleaved, and prints them side by side.
 
 mod generate;
 mod lsp_client;
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -25,12 +37,32 @@ struct Opts {
     skip_build: bool,
     /// Benchmark this binary instead of `target/release/apimlint`.
     bin: Option<PathBuf>,
-    /// Only the language-server measurement.
+    /// Benchmark these two binaries (old, new) side by side.
+    compare: Option<(PathBuf, PathBuf)>,
+    /// Only the language server's `didChange` latency.
     lsp_only: bool,
+    /// Only the language server's cold start against the CLI.
+    cold_start_only: bool,
+}
+
+/// A binary under measurement.
+struct Bin {
+    /// `apimlint`, or `old` and `new` with `--compare`.
+    label: String,
+    path: PathBuf,
+}
+
+/// ` [old]` after a measurement's name when several binaries are measured.
+fn tag(bins: &[Bin], b: &Bin) -> String {
+    if bins.len() > 1 {
+        format!(" [{}]", b.label)
+    } else {
+        String::new()
+    }
 }
 
 fn usage() -> String {
-    "usage: apimlint-bench [--rounds N] [--regions SMALL LARGE] [--no-build] [--apimlint BIN] [--lsp-only]\n       apimlint-bench gen REGIONS DIR"
+    "usage: apimlint-bench [--rounds N] [--regions SMALL LARGE] [--no-build]\n                      [--apimlint BIN | --compare OLD NEW] [--lsp-only] [--cold-start-only]\n       apimlint-bench gen REGIONS DIR"
         .to_owned()
 }
 
@@ -61,6 +93,17 @@ fn gen_cmd(args: &[String]) -> Result<bool, String> {
     Ok(true)
 }
 
+/// A binary given on the command line: a path is made absolute (the
+/// commands run in the generated trees), a bare name is left to `PATH`.
+fn resolve(p: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(p);
+    if p.contains(std::path::MAIN_SEPARATOR) {
+        std::fs::canonicalize(&path).map_err(|e| format!("{p}: {e}"))
+    } else {
+        Ok(path)
+    }
+}
+
 fn parse_opts(args: &[String]) -> Result<Opts, String> {
     let mut o = Opts {
         rounds: 7,
@@ -68,12 +111,17 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
         large: 1000,
         skip_build: false,
         bin: None,
+        compare: None,
         lsp_only: false,
+        cold_start_only: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         fn num(it: &mut std::slice::Iter<'_, String>) -> Result<usize, String> {
             it.next().and_then(|v| v.parse().ok()).ok_or_else(usage)
+        }
+        fn bin(it: &mut std::slice::Iter<'_, String>) -> Result<PathBuf, String> {
+            resolve(it.next().ok_or_else(usage)?)
         }
         match a.as_str() {
             "--rounds" => o.rounds = num(&mut it)?.max(1),
@@ -83,9 +131,14 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
             }
             "--no-build" => o.skip_build = true,
             "--lsp-only" => o.lsp_only = true,
-            "--apimlint" => o.bin = Some(it.next().map(PathBuf::from).ok_or_else(usage)?),
+            "--cold-start-only" => o.cold_start_only = true,
+            "--apimlint" => o.bin = Some(bin(&mut it)?),
+            "--compare" => o.compare = Some((bin(&mut it)?, bin(&mut it)?)),
             _ => return Err(usage()),
         }
+    }
+    if o.bin.is_some() && o.compare.is_some() {
+        return Err("--apimlint and --compare exclude each other".into());
     }
     Ok(o)
 }
@@ -99,21 +152,18 @@ fn target_dir() -> Result<PathBuf, String> {
         .ok_or_else(|| "cannot find the target directory".to_owned())
 }
 
-fn build() -> Result<(), String> {
+/// Build the parse-only floor and, unless binaries were given, `apimlint`.
+fn build(apimlint_too: bool) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut args = vec!["build", "--release", "-q"];
+    if apimlint_too {
+        args.extend(["-p", "apimlint"]);
+    }
+    args.extend(["-p", "apimlint_bench", "--bins"]);
     let status = Command::new(cargo)
         .current_dir(root)
-        .args([
-            "build",
-            "--release",
-            "-q",
-            "-p",
-            "apimlint",
-            "-p",
-            "apimlint_bench",
-            "--bins",
-        ])
+        .args(args)
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() {
@@ -123,8 +173,18 @@ fn build() -> Result<(), String> {
     }
 }
 
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Floor,
+    /// `apimlint check` of the binary at this index.
+    Check(usize),
+    Taplo,
+}
+
 /// One command to time.
 struct Bench {
+    kind: Kind,
+    nodes: usize,
     name: String,
     cmd: Vec<String>,
     cwd: PathBuf,
@@ -132,8 +192,6 @@ struct Bench {
     cpu: Vec<Duration>,
 }
 
-/// Run `cmd` once, stdout and stderr discarded. Returns the wall time, the
-/// exit code and the peak resident set size in KiB.
 /// One run: wall time, exit code, peak RSS (KiB) and CPU time (user + system).
 struct Run {
     wall: Duration,
@@ -147,6 +205,7 @@ fn tv(t: libc::timeval) -> Duration {
         + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
 }
 
+/// Run `cmd` once in `cwd`, stdout and stderr discarded.
 fn run_once(cmd: &[String], cwd: &Path) -> Result<Run, String> {
     let (prog, args) = cmd.split_first().ok_or("empty command")?;
     let start = Instant::now();
@@ -181,22 +240,67 @@ fn run_once(cmd: &[String], cwd: &Path) -> Result<Run, String> {
     })
 }
 
-fn lsp_line(v: &mut Verdict, bin: &Path, dir: &Path, nodes: usize, n: usize) {
-    match lsp_latency(bin, dir, n) {
-        Ok(Some(times)) => v.line(
-            &format!(
-                "lsp didChange → diagnostics, {nodes} nodes (median of {})",
-                times.len()
-            ),
-            ms(median(&times)),
+fn has_lsp(bin: &Path) -> bool {
+    Command::new(bin)
+        .args(["lsp", "--help"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The `didChange` latency line: one session per binary, or, with two,
+/// two half sessions each in the order A B B A.
+fn lsp_line(v: &mut Verdict, bins: &[Bin], dir: &Path, nodes: usize, n: usize) {
+    let mut results: Vec<Result<Option<Vec<Duration>>, String>> =
+        bins.iter().map(|_| Ok(Some(Vec::new()))).collect();
+    let order: Vec<usize> = if bins.len() > 1 {
+        (0..bins.len()).chain((0..bins.len()).rev()).collect()
+    } else {
+        vec![0]
+    };
+    let per_session = if bins.len() > 1 { n.div_ceil(2) } else { n };
+    for i in order {
+        let (Some(b), Some(slot)) = (bins.get(i), results.get_mut(i)) else {
+            continue;
+        };
+        let Ok(Some(acc)) = slot else { continue };
+        match lsp_latency(&b.path, dir, per_session) {
+            Ok(Some(t)) => acc.extend(t),
+            other => *slot = other,
+        }
+    }
+    let mut values = Vec::new();
+    let mut count = 0;
+    for (b, r) in bins.iter().zip(results) {
+        let who = if bins.len() > 1 {
+            format!(" ({})", b.label)
+        } else {
+            String::new()
+        };
+        match r {
+            Ok(Some(times)) => {
+                count = times.len();
+                values.push(Some(ms(median(&times))));
+            }
+            Ok(None) => {
+                println!("  language server{who}: `apimlint lsp` is not in this build");
+                values.push(None);
+            }
+            Err(e) => {
+                println!("  language server{who}: {e}");
+                v.all_met = false;
+                values.push(None);
+            }
+        }
+    }
+    if values.iter().any(Option::is_some) {
+        v.line(
+            &format!("lsp didChange → diagnostics, {nodes} nodes (median of {count})"),
+            &values,
             "ms",
             50.0,
-        ),
-        Ok(None) => println!("  language server: `apimlint lsp` is not in this build"),
-        Err(e) => {
-            println!("  language server: {e}");
-            v.all_met = false;
-        }
+        );
     }
 }
 
@@ -205,13 +309,7 @@ fn lsp_line(v: &mut Verdict, bin: &Path, dir: &Path, nodes: usize, n: usize) {
 /// gateway's throttling URLs) and time each `didChange` until the gateway's
 /// diagnostics are published again, reflecting the change.
 fn lsp_latency(bin: &Path, dir: &Path, n: usize) -> Result<Option<Vec<Duration>>, String> {
-    let has_lsp = Command::new(bin)
-        .args(["lsp", "--help"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_lsp {
+    if !has_lsp(bin) {
         return Ok(None);
     }
     let node = |id: &str| dir.join(id).join("repository/conf/deployment.toml");
@@ -258,7 +356,197 @@ fn lsp_latency(bin: &Path, dir: &Path, n: usize) -> Result<Option<Vec<Duration>>
     Ok(Some(times))
 }
 
-fn median(v: &[Duration]) -> Duration {
+/// One cold start of the language server.
+struct ColdRun {
+    /// From spawning the server to the first diagnostics of the open file.
+    wall: Duration,
+    /// From spawning the server to the answer to `initialize`.
+    init: Duration,
+    /// `VmHWM` right after the first diagnostics.
+    rss_kib: u64,
+    /// `VmRSS` then: what the server keeps of its peak.
+    kept_kib: u64,
+    /// The server's CPU time (user + system, all threads) by then.
+    cpu: Duration,
+}
+
+/// A field (`VmHWM`, …) of `/proc/<pid>/status`, in KiB.
+fn proc_status_kib(pid: u32, field: &str) -> Result<u64, String> {
+    let path = format!("/proc/{pid}/status");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    text.lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format!("no {field} in {path}"))
+}
+
+/// User + system CPU time of a live process (all its threads).
+fn proc_cpu(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // fields after `(comm)`: state is the 3rd field, utime the 14th, stime the 15th
+    let (_, rest) = stat.rsplit_once(')')?;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let hz = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) })
+        .ok()
+        .filter(|h| *h > 0)?;
+    Some(Duration::from_nanos(ticks * 1_000_000_000 / hz))
+}
+
+/// Start `bin lsp` in `dir`, `initialize` it with `dir` as the workspace,
+/// open `file` with `text` and wait for the file's first diagnostics; then
+/// read the server's peak RSS and shut it down.
+fn lsp_cold_start(bin: &Path, dir: &Path, file: &Path, text: &str) -> Result<ColdRun, String> {
+    let start = Instant::now();
+    let mut lsp = lsp_client::Lsp::start(bin, dir)?;
+    lsp.initialize(dir)?;
+    let init = start.elapsed();
+    lsp.open(file, text, 1)?;
+    lsp.diagnostics_where(&lsp_client::uri(file), Duration::from_secs(600), |_| true)
+        .map_err(|e| format!("no first diagnostics for {}: {e}", file.display()))?;
+    let wall = start.elapsed();
+    let pid = lsp.pid();
+    let rss_kib = proc_status_kib(pid, "VmHWM")?;
+    let kept_kib = proc_status_kib(pid, "VmRSS")?;
+    let cpu = proc_cpu(pid).unwrap_or_default();
+    let status = lsp.stop()?;
+    if !status.success() {
+        return Err(format!("the server exited with {status}"));
+    }
+    Ok(ColdRun {
+        wall,
+        init,
+        rss_kib,
+        kept_kib,
+        cpu,
+    })
+}
+
+/// The cold-start section: per round, for each binary, `apimlint check
+/// --format json` of the tree and a cold start of `apimlint lsp` on it (the
+/// order rotating from round to round), after one warm-up round.
+fn cold_start(
+    v: &mut Verdict,
+    bins: &[Bin],
+    dir: &Path,
+    nodes: usize,
+    rounds: usize,
+) -> Result<(), String> {
+    let file = dir.join("region-1/gw-1/repository/conf/deployment.toml");
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let lsp_in: Vec<bool> = bins.iter().map(|b| has_lsp(&b.path)).collect();
+    // (binary, is the language server)
+    let mut jobs: Vec<(usize, bool)> = Vec::new();
+    for (i, has) in lsp_in.iter().enumerate() {
+        jobs.push((i, false));
+        if *has {
+            jobs.push((i, true));
+        }
+    }
+    let mut cli: Vec<Vec<Run>> = bins.iter().map(|_| Vec::new()).collect();
+    let mut lsp: Vec<Vec<ColdRun>> = bins.iter().map(|_| Vec::new()).collect();
+    let started = Instant::now();
+    for round in 0..=rounds {
+        let n = jobs.len().max(1);
+        for &(i, is_lsp) in jobs.iter().cycle().skip(round % n).take(jobs.len()) {
+            let Some(b) = bins.get(i) else { continue };
+            if is_lsp {
+                let r = lsp_cold_start(&b.path, dir, &file, &text)
+                    .map_err(|e| format!("lsp cold start{}: {e}", tag(bins, b)))?;
+                if let Some(l) = lsp.get_mut(i).filter(|_| round > 0) {
+                    l.push(r);
+                }
+            } else {
+                let cmd = [
+                    b.path.to_string_lossy().into_owned(),
+                    "check".into(),
+                    "--format".into(),
+                    "json".into(),
+                    ".".into(),
+                ];
+                let r = run_once(&cmd, dir)?;
+                if r.code != 0 {
+                    return Err(format!(
+                        "apimlint check --format json{} exited {}",
+                        tag(bins, b),
+                        r.code
+                    ));
+                }
+                if let Some(c) = cli.get_mut(i).filter(|_| round > 0) {
+                    c.push(r);
+                }
+            }
+        }
+    }
+    println!(
+        "\nlanguage server cold start, {nodes} nodes: median of {rounds} interleaved rounds ({:.1} s, load average now {}):",
+        started.elapsed().as_secs_f64(),
+        loadavg()
+    );
+    let mut time_ratios = Vec::new();
+    let mut rss_ratios = Vec::new();
+    for (i, b) in bins.iter().enumerate() {
+        let t = tag(bins, b);
+        let runs = cli.get(i).map(Vec::as_slice).unwrap_or_default();
+        let walls: Vec<Duration> = runs.iter().map(|r| r.wall).collect();
+        let cpus: Vec<Duration> = runs.iter().map(|r| r.cpu).collect();
+        let rss: Vec<u64> = runs.iter().map(|r| r.rss_kib).collect();
+        let (c_wall, c_rss) = (median(&walls), median(&rss));
+        println!(
+            "  {:<40} {:>8.1} ms   (min {:.1}; CPU {:.1} ms)  peak RSS {:>6.1} MiB",
+            format!("apimlint check --format json{t}"),
+            ms(c_wall),
+            ms(walls.iter().min().copied().unwrap_or_default()),
+            ms(median(&cpus)),
+            mib(c_rss),
+        );
+        let runs = lsp.get(i).map(Vec::as_slice).unwrap_or_default();
+        if runs.is_empty() {
+            println!("  apimlint lsp{t}: not in this build");
+            time_ratios.push(None);
+            rss_ratios.push(None);
+            continue;
+        }
+        let walls: Vec<Duration> = runs.iter().map(|r| r.wall).collect();
+        let inits: Vec<Duration> = runs.iter().map(|r| r.init).collect();
+        let cpus: Vec<Duration> = runs.iter().map(|r| r.cpu).collect();
+        let rss: Vec<u64> = runs.iter().map(|r| r.rss_kib).collect();
+        let kept: Vec<u64> = runs.iter().map(|r| r.kept_kib).collect();
+        let (l_wall, l_rss) = (median(&walls), median(&rss));
+        println!(
+            "  {:<40} {:>8.1} ms   (min {:.1}; CPU {:.1} ms)  peak RSS {:>6.1} MiB (VmHWM; VmRSS then {:.1} MiB; initialize answered at {:.1} ms)",
+            format!("apimlint lsp → first diagnostics{t}"),
+            ms(l_wall),
+            ms(walls.iter().min().copied().unwrap_or_default()),
+            ms(median(&cpus)),
+            mib(l_rss),
+            mib(median(&kept)),
+            ms(median(&inits)),
+        );
+        time_ratios.push(Some(ms(l_wall) / ms(c_wall).max(f64::MIN_POSITIVE)));
+        rss_ratios.push(Some(l_rss as f64 / c_rss.max(1) as f64));
+    }
+    if time_ratios.iter().any(Option::is_some) {
+        v.header();
+        v.line(
+            &format!("lsp cold start / check, {nodes} nodes: time"),
+            &time_ratios,
+            "×",
+            1.5,
+        );
+        v.line(
+            &format!("lsp cold start / check, {nodes} nodes: memory"),
+            &rss_ratios,
+            "×",
+            2.0,
+        );
+    }
+    Ok(())
+}
+
+fn median<T: Ord + Copy + Default>(v: &[T]) -> T {
     let mut s = v.to_vec();
     s.sort();
     s.get(s.len() / 2).copied().unwrap_or_default()
@@ -266,6 +554,10 @@ fn median(v: &[Duration]) -> Duration {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
 }
 
 fn loadavg() -> String {
@@ -307,6 +599,19 @@ fn taplo() -> Option<String> {
     ok.then(|| "taplo".to_owned())
 }
 
+/// `BIN --version`, when it answers.
+fn version(bin: &Path) -> String {
+    Command::new(bin)
+        .arg("--version")
+        .stderr(Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "no --version".into())
+}
+
 /// Node files of a generated tree, relative to it.
 fn node_files(dir: &Path, regions: usize) -> Vec<String> {
     let mut out = Vec::new();
@@ -331,37 +636,91 @@ fn node_files(dir: &Path, regions: usize) -> Vec<String> {
 
 struct Verdict {
     all_met: bool,
+    /// The binaries' labels, one column each when there are several.
+    labels: Vec<String>,
 }
 
 impl Verdict {
-    fn line(&mut self, what: &str, value: f64, unit: &str, target: f64) {
-        let met = value <= target;
-        self.all_met &= met;
+    /// The columns' labels, when there are several.
+    fn header(&self) {
+        if self.labels.len() > 1 {
+            let mut cells = String::new();
+            for l in &self.labels {
+                let _ = write!(cells, " {l:>8}    ");
+            }
+            println!("  {:<44}{cells}", "");
+        }
+    }
+
+    /// One target: a value per binary (`None`: not measured).
+    fn line(&mut self, what: &str, values: &[Option<f64>], unit: &str, target: f64) {
+        if let [Some(value)] = values {
+            let met = *value <= target;
+            self.all_met &= met;
+            println!(
+                "  {what:<44} {value:>8.2}{unit:<4} target ≤ {target}{unit}  {}",
+                if met { "met" } else { "MISSED" }
+            );
+            return;
+        }
+        let (mut cells, mut marks) = (String::new(), Vec::new());
+        for v in values {
+            match v {
+                Some(x) => {
+                    let met = *x <= target;
+                    self.all_met &= met;
+                    let _ = write!(cells, " {x:>8.2}{unit:<4}");
+                    marks.push(if met { "met" } else { "MISSED" });
+                }
+                None => {
+                    let _ = write!(cells, " {:>8}{:<4}", "—", "");
+                    marks.push("—");
+                }
+            }
+        }
         println!(
-            "  {what:<44} {value:>8.2}{unit:<4} target ≤ {target}{unit}  {}",
-            if met { "met" } else { "MISSED" }
+            "  {what:<44}{cells} target ≤ {target}{unit}  {}",
+            marks.join(" / ")
         );
     }
 }
 
 fn bench(o: &Opts) -> Result<bool, String> {
+    let given = o.bin.is_some() || o.compare.is_some();
     if !o.skip_build {
-        build()?;
+        build(!given)?;
     }
     let target = target_dir()?;
     let release = target.join("release");
-    let apimlint = o
-        .bin
-        .clone()
-        .unwrap_or_else(|| release.join("apimlint"))
-        .to_string_lossy()
-        .into_owned();
+    let bins: Vec<Bin> = match (&o.compare, &o.bin) {
+        (Some((old, new)), _) => vec![
+            Bin {
+                label: "old".into(),
+                path: old.clone(),
+            },
+            Bin {
+                label: "new".into(),
+                path: new.clone(),
+            },
+        ],
+        (None, bin) => vec![Bin {
+            label: "apimlint".into(),
+            path: bin.clone().unwrap_or_else(|| release.join("apimlint")),
+        }],
+    };
     let floor = release.join("parse-floor").to_string_lossy().into_owned();
     let base = target.join("bench");
-    let sizes = [("small", o.small), ("large", o.large)];
+    // the full run, or only the selected language-server measurements
+    let full = !o.lsp_only && !o.cold_start_only;
+    let sizes = [
+        ("small", o.small, full || o.lsp_only),
+        ("large", o.large, full || o.cold_start_only),
+    ];
     let mut trees: Vec<(PathBuf, usize, usize)> = Vec::new();
-    for (label, regions) in sizes {
-        if o.lsp_only && label == "large" {
+    let mut small_tree = None;
+    let mut large_tree = None;
+    for (label, regions, wanted) in sizes {
+        if !wanted {
             continue;
         }
         let dir = base.join(format!("{}-regions", regions));
@@ -372,63 +731,95 @@ fn bench(o: &Opts) -> Result<bool, String> {
             bytes as f64 / 1048576.0,
             dir.display()
         );
+        if label == "small" {
+            small_tree = Some(trees.len());
+        } else {
+            large_tree = Some(trees.len());
+        }
         trees.push((dir, regions, nodes));
     }
+    let small_tree = small_tree.and_then(|i| trees.get(i)).cloned();
+    let large_tree = large_tree.and_then(|i| trees.get(i)).cloned();
     let taplo = taplo();
     println!("machine: {}", machine());
+    for b in &bins {
+        println!("{}: {} ({})", b.label, b.path.display(), version(&b.path));
+    }
     println!("load average before: {}", loadavg());
 
     // Sanity: the generated trees must be clean (the benchmark measures the normal path).
-    for (dir, _, _) in &trees {
-        let code = run_once(&[apimlint.clone(), "check".into(), ".".into()], dir)?.code;
-        if code != 0 {
-            return Err(format!(
-                "`apimlint check` is not clean on {} (exit {code}); run it there to see why",
-                dir.display()
-            ));
+    for b in &bins {
+        for (dir, _, _) in &trees {
+            let cmd = [
+                b.path.to_string_lossy().into_owned(),
+                "check".into(),
+                ".".into(),
+            ];
+            let code = run_once(&cmd, dir)?.code;
+            if code != 0 {
+                return Err(format!(
+                    "`{} check` is not clean on {} (exit {code}); run it there to see why",
+                    b.path.display(),
+                    dir.display()
+                ));
+            }
         }
     }
 
-    if o.lsp_only {
-        let mut v = Verdict { all_met: true };
-        println!("\nlanguage server:");
-        if let Some((dir, _, nodes)) = trees.first() {
-            lsp_line(
-                &mut v,
-                Path::new(&apimlint),
-                dir,
-                *nodes,
-                5 * o.rounds.max(4),
-            );
+    let mut v = Verdict {
+        all_met: true,
+        labels: bins.iter().map(|b| b.label.clone()).collect(),
+    };
+    if !full {
+        // each tree was generated only for its measurement
+        if let Some((dir, _, nodes)) = &small_tree {
+            println!("\nlanguage server:");
+            v.header();
+            lsp_line(&mut v, &bins, dir, *nodes, 5 * o.rounds.max(4));
         }
+        if let Some((dir, _, nodes)) = &large_tree
+            && let Err(e) = cold_start(&mut v, &bins, dir, *nodes, o.rounds)
+        {
+            println!("  language server cold start: {e}");
+            v.all_met = false;
+        }
+        println!("load average after:  {}", loadavg());
         return Ok(v.all_met);
     }
     let mut benches: Vec<Bench> = Vec::new();
     for (dir, regions, nodes) in &trees {
-        benches.push(Bench {
-            name: format!("parse-floor    {nodes} nodes"),
-            cmd: vec![floor.clone(), ".".into()],
-            cwd: dir.clone(),
-            times: Vec::new(),
-            cpu: Vec::new(),
-        });
-        benches.push(Bench {
-            name: format!("apimlint check {nodes} nodes"),
-            cmd: vec![apimlint.clone(), "check".into(), ".".into()],
-            cwd: dir.clone(),
-            times: Vec::new(),
-            cpu: Vec::new(),
-        });
-        if let Some(t) = &taplo {
-            let mut cmd = vec![t.clone(), "check".into(), "--no-auto-config".into()];
-            cmd.extend(node_files(dir, *regions));
+        let nodes = *nodes;
+        let mut add = |kind: Kind, name: String, cmd: Vec<String>| {
             benches.push(Bench {
-                name: format!("taplo check    {nodes} nodes"),
+                kind,
+                nodes,
+                name,
                 cmd,
                 cwd: dir.clone(),
                 times: Vec::new(),
                 cpu: Vec::new(),
             });
+        };
+        add(
+            Kind::Floor,
+            format!("parse-floor    {nodes} nodes"),
+            vec![floor.clone(), ".".into()],
+        );
+        for (i, b) in bins.iter().enumerate() {
+            add(
+                Kind::Check(i),
+                format!("apimlint check {nodes} nodes{}", tag(&bins, b)),
+                vec![
+                    b.path.to_string_lossy().into_owned(),
+                    "check".into(),
+                    ".".into(),
+                ],
+            );
+        }
+        if let Some(t) = &taplo {
+            let mut cmd = vec![t.clone(), "check".into(), "--no-auto-config".into()];
+            cmd.extend(node_files(dir, *regions));
+            add(Kind::Taplo, format!("taplo check    {nodes} nodes"), cmd);
         }
     }
     // one warm-up round (page cache), then the measured rounds, interleaved
@@ -444,86 +835,97 @@ fn bench(o: &Opts) -> Result<bool, String> {
             }
         }
     }
-    let mut peak = 0u64;
-    if let Some((dir, _, _)) = trees.first() {
+    let mut peak: Vec<u64> = vec![0; bins.len()];
+    if let Some((dir, _, _)) = &small_tree {
         for _ in 0..3 {
-            let r = run_once(&[apimlint.clone(), "check".into(), ".".into()], dir)?;
-            peak = peak.max(r.rss_kib);
+            for (b, p) in bins.iter().zip(&mut peak) {
+                let cmd = [
+                    b.path.to_string_lossy().into_owned(),
+                    "check".into(),
+                    ".".into(),
+                ];
+                *p = (*p).max(run_once(&cmd, dir)?.rss_kib);
+            }
         }
     }
     println!("load average after:  {}", loadavg());
     println!("\nmedian wall time of {} interleaved rounds:", o.rounds);
+    let w = if bins.len() > 1 { 36 } else { 30 };
     for b in &benches {
         let min = b.times.iter().min().copied().unwrap_or_default();
         println!(
-            "  {:<30} {:>9.1} ms   (min {:.1}; CPU {:.1} ms)",
+            "  {:<w$} {:>9.1} ms   (min {:.1}; CPU {:.1} ms)",
             b.name,
             ms(median(&b.times)),
             ms(min),
             ms(median(&b.cpu))
         );
     }
-    let med = |prefix: &str, nodes: usize| -> Option<f64> {
+    let med = |kind: Kind, nodes: usize| -> Option<f64> {
         benches
             .iter()
-            .find(|b| b.name == format!("{prefix} {nodes} nodes"))
+            .find(|b| b.kind == kind && b.nodes == nodes)
             .map(|b| ms(median(&b.times)))
     };
     let (small_nodes, large_nodes) = (
-        trees.first().map_or(0, |t| t.2),
-        trees.get(1).map_or(0, |t| t.2),
+        small_tree.as_ref().map_or(0, |t| t.2),
+        large_tree.as_ref().map_or(0, |t| t.2),
     );
-    let mut v = Verdict { all_met: true };
+    // a ratio per binary of its `apimlint check` against `other`
+    let per_bin = |nodes: usize, other: Option<f64>| -> Vec<Option<f64>> {
+        (0..bins.len())
+            .map(|i| Some(med(Kind::Check(i), nodes)? / other?))
+            .collect()
+    };
     println!("\nratios:");
+    v.header();
     for n in [small_nodes, large_nodes] {
-        if let (Some(a), Some(f)) = (med("apimlint check", n), med("parse-floor   ", n)) {
+        let r = per_bin(n, med(Kind::Floor, n));
+        if r.iter().any(Option::is_some) {
             v.line(
                 &format!("apimlint / parse-only floor, {n} nodes"),
-                a / f,
+                &r,
                 "×",
                 1.5,
             );
         }
     }
     for n in [small_nodes, large_nodes] {
-        if let (Some(a), Some(t)) = (med("apimlint check", n), med("taplo check   ", n)) {
-            v.line(
-                &format!("apimlint / taplo check, {n} nodes"),
-                a / t,
-                "×",
-                0.33,
-            );
+        let r = per_bin(n, med(Kind::Taplo, n));
+        if r.iter().any(Option::is_some) {
+            v.line(&format!("apimlint / taplo check, {n} nodes"), &r, "×", 0.33);
         }
     }
     if taplo.is_none() {
         println!("  apimlint / taplo check: taplo not installed (cargo install taplo-cli)");
     }
-    if let (Some(s), Some(l)) = (
-        med("apimlint check", small_nodes),
-        med("apimlint check", large_nodes),
-    ) {
-        let scale = large_nodes as f64 / small_nodes.max(1) as f64;
+    let scale: Vec<Option<f64>> = (0..bins.len())
+        .map(|i| Some(med(Kind::Check(i), large_nodes)? / med(Kind::Check(i), small_nodes)?))
+        .collect();
+    if scale.iter().any(Option::is_some) {
+        let factor = large_nodes as f64 / small_nodes.max(1) as f64;
         v.line(
             &format!("apimlint {large_nodes} / {small_nodes} nodes"),
-            l / s,
+            &scale,
             "×",
-            1.1 * scale,
+            1.1 * factor,
         );
     }
+    let peaks: Vec<Option<f64>> = peak.iter().map(|p| Some(mib(*p))).collect();
     v.line(
         &format!("apimlint peak RSS, {small_nodes} nodes"),
-        peak as f64 / 1024.0,
+        &peaks,
         "MiB",
         100.0,
     );
-    if let Some((dir, _, _)) = trees.first() {
-        lsp_line(
-            &mut v,
-            Path::new(&apimlint),
-            dir,
-            small_nodes,
-            5 * o.rounds.max(4),
-        );
+    if let Some((dir, _, _)) = &small_tree {
+        lsp_line(&mut v, &bins, dir, small_nodes, 5 * o.rounds.max(4));
+    }
+    if let Some((dir, _, nodes)) = &large_tree
+        && let Err(e) = cold_start(&mut v, &bins, dir, *nodes, o.rounds)
+    {
+        println!("  language server cold start: {e}");
+        v.all_met = false;
     }
     Ok(v.all_met)
 }

@@ -105,7 +105,10 @@ async function complain(bin: Binary, why: string): Promise<void> {
     "Open Settings",
   );
   if (choice === "Open Settings") {
-    await vscode.commands.executeCommand("workbench.action.openSettings", SETTING);
+    // the setting is machine-overridable: in a remote window (code-server, SSH,
+    // WSL, containers) only the Remote tab of the Settings UI shows it
+    const command = vscode.env.remoteName ? "workbench.action.openRemoteSettings" : "workbench.action.openSettings";
+    await vscode.commands.executeCommand(command, { query: SETTING });
   }
 }
 
