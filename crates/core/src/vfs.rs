@@ -202,6 +202,10 @@ pub struct Discovery {
     pub config: Option<PathBuf>,
     /// Node files, sorted, absolute.
     pub files: Vec<PathBuf>,
+    /// The files a symbolic link may lead out of the root (reached through
+    /// one, or named on the command line): only these need their real path
+    /// checked before they are read. `None`: any file may.
+    pub may_escape: Option<std::collections::HashSet<PathBuf>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -271,8 +275,21 @@ pub fn discover(
         walk_roots.push(root.clone());
     }
     let mut files: Vec<PathBuf> = explicit.clone();
+    let mut may_escape: std::collections::HashSet<PathBuf> = explicit.iter().cloned().collect();
+    let real = |p: &Path| std::fs::canonicalize(p).ok();
+    let real_root = real(&root);
     for dir in &walk_roots {
-        files.extend(walk(dir));
+        // a walk root that is itself a link out of the deployment
+        let outside = match (real(dir), &real_root) {
+            (Some(d), Some(r)) => !d.starts_with(r),
+            _ => true,
+        };
+        for (f, linked) in walk_linked(dir, NODE_FILE) {
+            if linked || outside {
+                may_escape.insert(f.clone());
+            }
+            files.push(f);
+        }
     }
     files.sort();
     files.dedup();
@@ -288,6 +305,7 @@ pub fn discover(
         root,
         config,
         files,
+        may_escape: Some(may_escape),
     })
 }
 
@@ -324,11 +342,18 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
 
 /// Every file called `name` under `dir`, walked as [`walk`] does.
 pub fn walk_named(dir: &Path, name: &str) -> Vec<PathBuf> {
+    walk_linked(dir, name).into_iter().map(|(p, _)| p).collect()
+}
+
+/// [`walk_named`], each file with whether a symbolic link (the file or a
+/// directory under `dir`) was followed to reach it.
+fn walk_linked(dir: &Path, name: &str) -> Vec<(PathBuf, bool)> {
     let found = Mutex::new(Vec::new());
     let ignores = parent_ignores(dir);
     let root = Visit {
         dir: dir.to_path_buf(),
         id: std::fs::metadata(dir).ok().and_then(|m| dir_id(&m)),
+        linked: false,
     };
     walk_dir(&root, name, &ignores, &[], &found);
     let mut out = found.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -337,10 +362,12 @@ pub fn walk_named(dir: &Path, name: &str) -> Vec<PathBuf> {
     out
 }
 
-/// A directory to walk and its (device, inode), for loop detection.
+/// A directory to walk, its (device, inode) for loop detection, and whether
+/// a symbolic link was followed to reach it.
 struct Visit {
     dir: PathBuf,
     id: Option<(u64, u64)>,
+    linked: bool,
 }
 
 #[cfg(unix)]
@@ -415,7 +442,7 @@ fn walk_dir(
     wanted: &str,
     inherited: &[Arc<Gitignore>],
     ancestors: &[(u64, u64)],
-    found: &Mutex<Vec<PathBuf>>,
+    found: &Mutex<Vec<(PathBuf, bool)>>,
 ) {
     use rayon::prelude::*;
     let Ok(entries) = std::fs::read_dir(&v.dir) else {
@@ -439,7 +466,8 @@ fn walk_dir(
         let name = e.file_name();
         let Ok(mut ft) = e.file_type() else { continue };
         let mut id = None;
-        if ft.is_symlink() {
+        let link = ft.is_symlink();
+        if link {
             match std::fs::metadata(&path) {
                 Ok(m) => {
                     ft = m.file_type();
@@ -447,7 +475,7 @@ fn walk_dir(
                 }
                 Err(_) => {
                     if name == wanted && !ignored(&ignores, &path, false) {
-                        files.push(path);
+                        files.push((path, true));
                     }
                     continue;
                 }
@@ -461,7 +489,7 @@ fn walk_dir(
             continue;
         }
         if name == wanted {
-            files.push(path.clone());
+            files.push((path.clone(), v.linked || link));
         }
         if is_dir {
             let id = id.or_else(|| entry_id(&e, v.id));
@@ -469,13 +497,17 @@ fn walk_dir(
             if id.is_some_and(|i| chain.contains(&i)) {
                 continue;
             }
-            subdirs.push(Visit { dir: path, id });
+            subdirs.push(Visit {
+                dir: path,
+                id,
+                linked: v.linked || link,
+            });
         }
     }
     if !files.is_empty()
         && let Ok(mut f) = found.lock()
     {
-        f.extend(files.iter().map(|p| normalize(p)));
+        f.extend(files.iter().map(|(p, l)| (normalize(p), *l)));
     }
     subdirs
         .par_iter()

@@ -138,6 +138,7 @@ fn setup(files: &BTreeMap<String, String>) -> (MemoryFs, Discovery) {
         root: root(),
         config: None,
         files: fs.files.keys().cloned().collect(),
+        may_escape: None,
     };
     (fs, disc)
 }

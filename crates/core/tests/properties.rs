@@ -129,6 +129,7 @@ fn the_auth_urls_fix_replaces_an_empty_value() {
         root: "/d".into(),
         config: None,
         files: fs.files.keys().cloned().collect(),
+        may_escape: None,
     };
     let dep = apimlint_core::load(&fs, &disc, apimlint_core::Config::default());
     let diags = apimlint_core::check(&dep);

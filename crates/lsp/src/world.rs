@@ -342,6 +342,7 @@ fn analyse_one(
                 root: d.root.clone(),
                 config: d.config_path.clone(),
                 files: d.files.iter().cloned().collect(),
+                may_escape: None,
             };
             changed.extend(d.files.iter().cloned());
             let (dep, found) = apimlint_core::load_lean(fs, &discovery, config).into_parts();

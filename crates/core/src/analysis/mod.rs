@@ -96,7 +96,10 @@ fn read_all(vfs: &dyn Vfs, discovery: &Discovery) -> Vec<SourceFile> {
         .par_iter()
         .map(|p| SourceFile {
             path: p.clone(),
-            text: vfs.read_within(&discovery.root, p),
+            text: match &discovery.may_escape {
+                Some(set) if !set.contains(p) => vfs.read(p),
+                _ => vfs.read_within(&discovery.root, p),
+            },
         })
         .collect()
 }

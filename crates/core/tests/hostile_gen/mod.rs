@@ -219,6 +219,7 @@ impl Tree {
             root: PathBuf::from("/d"),
             config: None,
             files: self.files.keys().cloned().collect(),
+            may_escape: None,
         }
     }
 
