@@ -13,7 +13,7 @@ use apimlint_core::{Deployment, Diagnostic, Edit, FileId, Node, Severity, text::
 pub use tower_lsp_server::ls_types as lsp;
 
 /// Where the rule pages are published (`codeDescription.href`).
-pub const RULE_PAGES: &str = "https://github.com/apimlint/apimlint/blob/main/rules";
+pub use apimlint_core::rules::RULE_PAGES;
 
 /// The file path of a `file:` URI.
 pub fn path_of(uri: &lsp::Uri) -> Option<PathBuf> {
@@ -87,7 +87,7 @@ pub fn location(
 
 /// The page of a rule, as a URI.
 pub fn rule_page(rule: &str) -> Option<lsp::Uri> {
-    format!("{RULE_PAGES}/{rule}.md").parse().ok()
+    apimlint_core::rules::page_url(rule).parse().ok()
 }
 
 /// A core diagnostic as the protocol's: rule id as `code`, the rule page as

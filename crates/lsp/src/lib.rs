@@ -6,14 +6,14 @@
 //!
 //! * `server.rs` — the routing table (`LanguageServer`), the analysis task.
 //! * `world.rs` — documents, deployments, incremental re-analysis, publishing.
-//! * `handlers/` — one file per request.
+//! * `handlers/` — one file per request, each converting an answer of
+//!   `apimlint_core::analysis::editor` (hover, definitions, references,
+//!   completion, quick fixes) into the protocol's types.
 //! * `convert.rs` — the only module that knows the LSP types crate.
-//! * `catalog.rs` — the key catalog as hover and completion need it.
 //!
 //! stdout is the protocol: nothing here prints.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-mod catalog;
 pub mod convert;
 mod handlers;
 mod server;

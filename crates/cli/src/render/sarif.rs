@@ -23,7 +23,7 @@ const REPOSITORY: &str = "https://github.com/apimlint/apimlint";
 
 /// A rule's documentation page.
 pub fn help_uri(id: &str) -> String {
-    format!("{REPOSITORY}/blob/main/rules/{id}.md")
+    rules::page_url(id)
 }
 
 fn level(s: Severity) -> &'static str {

@@ -103,6 +103,14 @@ impl std::fmt::Debug for Rule {
     }
 }
 
+/// Where the rule pages (`rules/<id>.md`) are published.
+pub const RULE_PAGES: &str = "https://github.com/apimlint/apimlint/blob/main/rules";
+
+/// The published page of a rule.
+pub fn page_url(id: &str) -> String {
+    format!("{RULE_PAGES}/{id}.md")
+}
+
 /// Every rule, in catalog order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
     syntax::RULES

@@ -1,21 +1,9 @@
-//! `textDocument/completion`: keys of the current table (key catalog),
-//! `server_role` values, environment names in `gateway_labels`, node hosts
-//! in URLs. Read from the buffer's text as it is now (it may not parse).
+//! `textDocument/completion`: `analysis::editor::complete`, converted.
 
-use apimlint_core::model::{DEPRECATED_SERVER_ROLES, SERVER_ROLES};
-use apimlint_core::{Deployment, Node, query};
+use apimlint_core::analysis::editor::{self, CompletionKind};
+use apimlint_core::{Deployment, Node};
 
-use crate::catalog;
 use crate::convert::lsp;
-
-fn item(label: &str, kind: lsp::CompletionItemKind, detail: Option<String>) -> lsp::CompletionItem {
-    lsp::CompletionItem {
-        label: label.to_owned(),
-        kind: Some(kind),
-        detail,
-        ..Default::default()
-    }
-}
 
 /// Completions at `offset` of `text` (the buffer), for a file that is `node`
 /// of `dep` when it has been analysed.
@@ -24,103 +12,19 @@ pub fn complete(
     offset: usize,
     analysed: Option<(&Deployment, &Node)>,
 ) -> Vec<lsp::CompletionItem> {
-    let ctx = query::context_at(text, offset);
-    let leaf = ctx.key.last().map(String::as_str).unwrap_or("");
-    let full_key: Vec<String> = ctx.table.iter().chain(ctx.key.iter()).cloned().collect();
-    let mut out = Vec::new();
-    if ctx.in_value {
-        if full_key == ["server", "server_role"] {
-            for r in SERVER_ROLES {
-                out.push(item(
-                    r,
-                    lsp::CompletionItemKind::ENUM_MEMBER,
-                    Some("server_role".into()),
-                ));
-            }
-            for r in DEPRECATED_SERVER_ROLES {
-                out.push(item(
-                    r,
-                    lsp::CompletionItemKind::ENUM_MEMBER,
-                    Some("deprecated 4.0 role".into()),
-                ));
-            }
-            return quote_if_needed(out, ctx.in_string);
-        }
-        let Some((dep, node)) = analysed else {
-            return out;
-        };
-        if leaf == "gateway_labels" {
-            for name in query::environment_names(dep, &node.region) {
-                out.push(item(
-                    &name,
-                    lsp::CompletionItemKind::ENUM_MEMBER,
-                    Some(format!("gateway environment of {}", node.region)),
-                ));
-            }
-            return quote_if_needed(out, ctx.in_string);
-        }
-        if ctx.in_string
-            && let Some((_, host_typed)) = ctx.prefix.split_once("://")
-        {
-            if host_typed.contains(':') || host_typed.contains('/') {
-                return out;
-            }
-            // names of the writer's region first, then the others
-            let mut seen: Vec<String> = Vec::new();
-            let mut order: Vec<usize> = dep.region_nodes(&node.region).to_vec();
-            let rest: Vec<usize> = (0..dep.nodes.len())
-                .filter(|i| !order.contains(i))
-                .collect();
-            order.extend(rest);
-            for (rank, i) in order.into_iter().enumerate() {
-                let Some(n) = dep.node(i) else { continue };
-                let name = dep
-                    .unique_name(i)
-                    .or_else(|| n.facts.hostname.as_ref().map(|h| h.value.clone()));
-                let Some(name) = name else { continue };
-                if seen.contains(&name) {
-                    continue;
-                }
-                seen.push(name.clone());
-                let mut it = item(
-                    &name,
-                    lsp::CompletionItemKind::VALUE,
-                    Some(format!("{} ({}, {})", n.id, n.role, n.region)),
-                );
-                it.sort_text = Some(format!("{rank:05}"));
-                out.push(it);
-            }
-            return out;
-        }
-        return out;
-    }
-    if ctx.in_header {
-        return out;
-    }
-    let table = catalog_table(&ctx.table, ctx.array_member);
-    for (key, detail) in catalog::keys_of(&table) {
-        out.push(item(&key, lsp::CompletionItemKind::PROPERTY, detail));
-    }
-    out
-}
-
-fn catalog_table(table: &[String], array_member: bool) -> String {
-    let mut s = table.join(".");
-    if array_member {
-        s.push_str("[]");
-    }
-    s
-}
-
-fn quote_if_needed(items: Vec<lsp::CompletionItem>, in_string: bool) -> Vec<lsp::CompletionItem> {
-    if in_string {
-        return items;
-    }
-    items
+    editor::complete(text, offset, analysed)
         .into_iter()
-        .map(|mut i| {
-            i.insert_text = Some(format!("\"{}\"", i.label));
-            i
+        .map(|c| lsp::CompletionItem {
+            label: c.label,
+            kind: Some(match c.kind {
+                CompletionKind::EnumMember => lsp::CompletionItemKind::ENUM_MEMBER,
+                CompletionKind::Value => lsp::CompletionItemKind::VALUE,
+                CompletionKind::Property => lsp::CompletionItemKind::PROPERTY,
+            }),
+            detail: c.detail,
+            sort_text: c.sort_text,
+            insert_text: c.insert_text,
+            ..Default::default()
         })
         .collect()
 }

@@ -1,8 +1,8 @@
-//! The key catalog (`apimlint_core::catalog`), as hover and completion need
-//! it. Defaults of secret-bearing keys are never shown.
+//! The key catalog as hover and completion show it. Defaults of
+//! secret-bearing keys are never shown.
 
-use apimlint_core::catalog::{self, Entry, Ty};
-use apimlint_core::redact::is_secret_key;
+use crate::catalog::{self, Entry, Ty};
+use crate::redact::is_secret_key;
 
 fn ty(t: Ty) -> &'static str {
     match t {
@@ -47,7 +47,7 @@ fn summary(path: &str, e: &Entry) -> String {
 }
 
 /// Markdown describing a key (`apim.gateway.environment[].name`).
-pub fn describe(path: &str) -> Option<String> {
+pub(crate) fn describe(path: &str) -> Option<String> {
     let segs = catalog::split(path);
     match catalog::find(&segs) {
         Some(e) => Some(format!(
@@ -69,7 +69,7 @@ pub fn describe(path: &str) -> Option<String> {
 
 /// The keys a table (`server`, `apim.gateway.environment[]`, `""` for the
 /// root) may hold: `(key, short description)`.
-pub fn keys_of(table: &str) -> Vec<(String, Option<String>)> {
+pub(crate) fn keys_of(table: &str) -> Vec<(String, Option<String>)> {
     let parent: Vec<&str> = if table.is_empty() {
         Vec::new()
     } else {

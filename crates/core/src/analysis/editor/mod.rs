@@ -1,5 +1,16 @@
 //! What an editor asks about a deployment, answered as plain data with byte
-//! ranges (the language server converts it to the protocol's types).
+//! ranges and file ids (the language server only converts it to the
+//! protocol's types): quick fixes, hover, definitions, references,
+//! completion.
+
+mod complete;
+mod hover;
+mod keys;
+mod navigate;
+
+pub use complete::{Completion, CompletionKind, complete};
+pub use hover::{Hover, hover};
+pub use navigate::{definition, references};
 
 use std::ops::Range;
 
