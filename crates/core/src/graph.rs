@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use foldhash::HashMap;
-use petgraph::graph::DiGraph;
+use petgraph::graph::{DiGraph, NodeIndex};
 use rayon::prelude::*;
 
 use crate::base::files::{FileId, FileSet};
@@ -21,7 +21,6 @@ use crate::syntax::SyntaxError;
 use crate::vfs::{NODE_FILE, ReadError, relative};
 
 pub type NodeIdx = usize;
-pub type EdgeIdx = usize;
 
 /// One node file given to the loader.
 #[derive(Debug, Clone)]
@@ -345,13 +344,42 @@ pub struct Deployment {
     pub nodes: Vec<Node>,
     /// File id → position in `nodes` (`usize::MAX`: not a node now).
     by_file: Vec<NodeIdx>,
-    pub edges: Vec<Edge>,
-    /// Resolved references as a graph (node weights are node indices,
-    /// edge weights edge indices), for topology queries and pictures.
-    pub graph: DiGraph<NodeIdx, EdgeIdx>,
+    /// The graph — the one store of who reaches whom: a vertex per node
+    /// (vertex `i` is node `i`), then a vertex per URL a node writes (its
+    /// [`Edge`], resolved once), the nodes' URLs in node order; a node
+    /// [`Link::Writes`] its URLs, a URL [`Link::Reaches`] its targets.
+    pub graph: DiGraph<Vertex, Link>,
     pub regions: BTreeMap<String, Vec<NodeIdx>>,
-    edges_by_node: Vec<Vec<EdgeIdx>>,
+    /// The URL vertices of each node (contiguous).
+    urls: Vec<Range<usize>>,
     hosts: HostIndex,
+}
+
+/// A vertex of the deployment's graph.
+#[derive(Debug)]
+pub enum Vertex {
+    /// A node (vertex `i` is node `i`).
+    Node(NodeIdx),
+    /// A URL a node writes, resolved.
+    Url(Edge),
+}
+
+impl Vertex {
+    fn url(&self) -> Option<&Edge> {
+        match self {
+            Vertex::Url(e) => Some(e),
+            Vertex::Node(_) => None,
+        }
+    }
+}
+
+/// What a link of the graph means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    /// A node writes this URL.
+    Writes,
+    /// The URL reaches this node (possibly on the wrong port).
+    Reaches,
 }
 
 /// Parse, redact and model one file of the deployment rooted at `root`
@@ -514,10 +542,9 @@ impl Deployment {
             files,
             nodes,
             by_file,
-            edges: Vec::new(),
             graph: DiGraph::new(),
             regions,
-            edges_by_node: Vec::new(),
+            urls: Vec::new(),
             hosts: HostIndex::default(),
         };
         dep.hosts = HostIndex::new(&dep);
@@ -570,35 +597,49 @@ impl Deployment {
             .into_par_iter()
             .map(|s| self.hosts.resolve(self, s))
             .collect();
-        let mut graph = DiGraph::with_capacity(self.nodes.len(), edges.len());
-        for i in 0..self.nodes.len() {
-            graph.add_node(i);
+        let n = self.nodes.len();
+        let mut graph = DiGraph::with_capacity(n + edges.len(), edges.len() * 2);
+        for i in 0..n {
+            graph.add_node(Vertex::Node(i));
         }
-        let mut by_node = vec![Vec::new(); self.nodes.len()];
-        for (ei, e) in edges.iter().enumerate() {
-            if let Some(v) = by_node.get_mut(e.from) {
-                v.push(ei);
+        let mut urls = vec![0..0; n];
+        for e in edges {
+            let from = e.from;
+            let targets = e.resolution.targets();
+            let v = graph.add_node(Vertex::Url(e));
+            // a node's URLs come one after the other
+            if let Some(r) = urls.get_mut(from) {
+                if r.start == r.end {
+                    *r = v.index()..v.index();
+                }
+                r.end = v.index() + 1;
             }
-            for t in e.resolution.targets() {
-                graph.add_edge(
-                    petgraph::graph::NodeIndex::new(e.from),
-                    petgraph::graph::NodeIndex::new(t),
-                    ei,
-                );
+            graph.add_edge(NodeIndex::new(from), v, Link::Writes);
+            for t in targets {
+                graph.add_edge(v, NodeIndex::new(t), Link::Reaches);
             }
         }
-        self.edges = edges;
         self.graph = graph;
-        self.edges_by_node = by_node;
+        self.urls = urls;
     }
 
-    /// The edges a node writes.
+    /// Every edge (URL) of the deployment, in node order.
+    pub fn edges(&self) -> impl Iterator<Item = &Edge> {
+        self.graph
+            .node_weights()
+            .skip(self.nodes.len())
+            .filter_map(Vertex::url)
+    }
+
+    /// The edges a node writes, in the order it writes them.
     pub fn edges_from(&self, node: NodeIdx) -> impl Iterator<Item = &Edge> {
-        self.edges_by_node
+        self.urls
             .get(node)
+            .cloned()
             .into_iter()
             .flatten()
-            .filter_map(|e| self.edges.get(*e))
+            .filter_map(|v| self.graph.node_weight(NodeIndex::new(v)))
+            .filter_map(Vertex::url)
     }
 
     /// The first edge of each URL literal node `node` writes, by the

@@ -26,7 +26,7 @@ fn esc(s: &str) -> String {
 /// For each edge index, the rules that reported on its URL.
 fn broken(dep: &Deployment, diags: &[Diagnostic]) -> BTreeMap<usize, BTreeSet<&'static str>> {
     let mut out: BTreeMap<usize, BTreeSet<&'static str>> = BTreeMap::new();
-    for (ei, e) in dep.edges.iter().enumerate() {
+    for (ei, e) in dep.edges().enumerate() {
         for d in diags.iter().filter(|d| {
             d.file == dep.file(e.from) && d.range.start >= e.span.start && d.range.end <= e.span.end
         }) {
@@ -58,7 +58,7 @@ fn arrows(dep: &Deployment, diags: &[Diagnostic]) -> Vec<Arrow> {
     let broken = broken(dep, diags);
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
-    for (ei, e) in dep.edges.iter().enumerate() {
+    for (ei, e) in dep.edges().enumerate() {
         let rules = broken
             .get(&ei)
             .map(|r| r.iter().copied().collect::<Vec<_>>().join(", "));
@@ -250,8 +250,7 @@ pub fn json(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::
         .map(|n| json!({"id": n.id, "region": n.region, "role": n.role.name()}))
         .collect();
     let edges: Vec<_> = dep
-        .edges
-        .iter()
+        .edges()
         .enumerate()
         .map(|(ei, e)| {
             let status = match &e.resolution {

@@ -21,7 +21,7 @@ fn is_cp(r: Role) -> bool {
 }
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for e in &dep.edges {
+    for e in dep.edges() {
         if !e.cross_region || !e.resolution.host_resolved() {
             continue;
         }

@@ -22,7 +22,7 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     // the URLs themselves: scheme, port (the 5672 mistake), role
-    for e in &dep.edges {
+    for e in dep.edges() {
         if matches!(e.kind, EdgeKind::EventPublish | EdgeKind::EventPublishAuth) {
             let port_problem = matches!(
                 e.resolution,

@@ -15,7 +15,7 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for e in &dep.edges {
+    for e in dep.edges() {
         let consumer_facing = match e.kind {
             EdgeKind::GatewayService => false,
             EdgeKind::GatewayHttp

@@ -14,7 +14,7 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for e in &dep.edges {
+    for e in dep.edges() {
         if matches!(e.kind, EdgeKind::Notification) {
             acc.extend(super::unreachable(&RULE, dep, e));
         }

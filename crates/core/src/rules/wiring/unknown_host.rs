@@ -17,7 +17,7 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     let mut seen = HashSet::new();
-    for e in &dep.edges {
+    for e in dep.edges() {
         if e.resolution != Resolution::UnknownHost {
             continue;
         }
