@@ -357,6 +357,9 @@ pub struct Deployment {
 
 /// A vertex of the deployment's graph.
 #[derive(Debug)]
+// a node vertex is as large as a URL vertex: there are ten URLs per node, and
+// boxing each would cost an allocation per URL
+#[allow(clippy::large_enum_variant)]
 pub enum Vertex {
     /// A node (vertex `i` is node `i`).
     Node(NodeIdx),
