@@ -590,36 +590,43 @@ impl Deployment {
     }
 
     fn resolve_edges(&mut self) {
-        let sites: Vec<Site> = self
+        let mut sites: Vec<Site> = self
             .nodes
             .par_iter()
             .enumerate()
             .flat_map_iter(|(i, n)| url_sites(i, n))
             .collect();
-        let edges: Vec<Edge> = sites
-            .into_par_iter()
-            .map(|s| self.hosts.resolve(self, s))
-            .collect();
         let n = self.nodes.len();
-        let mut graph = DiGraph::with_capacity(n + edges.len(), edges.len() * 2);
+        let mut graph = DiGraph::with_capacity(n + sites.len(), sites.len() * 2);
         for i in 0..n {
             graph.add_node(Vertex::Node(i));
         }
         let mut urls = vec![0..0; n];
-        for e in edges {
-            let from = e.from;
-            let targets = e.resolution.targets();
-            let v = graph.add_node(Vertex::Url(e));
-            // a node's URLs come one after the other
-            if let Some(r) = urls.get_mut(from) {
-                if r.start == r.end {
-                    *r = v.index()..v.index();
+        // resolved in parallel a chunk at a time, each chunk moved into the
+        // graph before the next: the edges are never held twice
+        sites.reverse();
+        while !sites.is_empty() {
+            let mut chunk = sites.split_off(sites.len().saturating_sub(4096));
+            chunk.reverse();
+            let edges: Vec<Edge> = chunk
+                .into_par_iter()
+                .map(|s| self.hosts.resolve(self, s))
+                .collect();
+            for e in edges {
+                let from = e.from;
+                let targets = e.resolution.targets();
+                let v = graph.add_node(Vertex::Url(e));
+                // a node's URLs come one after the other
+                if let Some(r) = urls.get_mut(from) {
+                    if r.start == r.end {
+                        *r = v.index()..v.index();
+                    }
+                    r.end = v.index() + 1;
                 }
-                r.end = v.index() + 1;
-            }
-            graph.add_edge(NodeIndex::new(from), v, Link::Writes);
-            for t in targets {
-                graph.add_edge(v, NodeIndex::new(t), Link::Reaches);
+                graph.add_edge(NodeIndex::new(from), v, Link::Writes);
+                for t in targets {
+                    graph.add_edge(v, NodeIndex::new(t), Link::Reaches);
+                }
             }
         }
         self.graph = graph;
