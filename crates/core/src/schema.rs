@@ -41,6 +41,17 @@ pub enum Accepts {
     Duration { unit: &'static str },
 }
 
+/// The name of a duration unit of the catalog, in plural (`m` → `minutes`).
+pub fn unit_name(unit: &str) -> &'static str {
+    match unit {
+        "d" => "days",
+        "h" => "hours",
+        "m" => "minutes",
+        "s" => "seconds",
+        _ => "milliseconds",
+    }
+}
+
 /// Milliseconds in one unit of WSO2's UnitResolver suffixes.
 pub fn unit_ms(unit: &str) -> Option<u64> {
     match unit {

@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use apimlint_core::catalog::{self, Entry, Ty};
 use apimlint_core::model::{DEPRECATED_SERVER_ROLES, SERVER_ROLES};
 use apimlint_core::redact::is_secret_key;
-use apimlint_core::schema::{Accepts, accepts};
+use apimlint_core::schema::{Accepts, accepts, unit_name};
 use serde_json::{Map, Value, json};
 
 /// Every JSON type a TOML value can have: the `type` of a key apimlint does
@@ -178,16 +178,6 @@ fn code_list(values: &[&str]) -> String {
         .map(|v| format!("`{v}`"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn unit_name(unit: &str) -> &'static str {
-    match unit {
-        "d" => "days",
-        "h" => "hours",
-        "m" => "minutes",
-        "s" => "seconds",
-        _ => "milliseconds",
-    }
 }
 
 /// The schema of a value.

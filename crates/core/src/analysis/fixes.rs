@@ -291,23 +291,9 @@ pub fn plan(dep: &Deployment, diags: &[Diagnostic], unsafe_fixes: bool) -> Plan 
     let mut taken: HashMap<FileId, Taken<'_>> = HashMap::new();
     let mut chosen: Vec<&Fix> = Vec::new();
     for ((d, fix), verdict) in fixes.iter().zip(&alone) {
-        if let Err(reason) = verdict {
-            out.refused.push(Refusal {
-                rule: d.rule,
-                file: d.file,
-                title: fix.title.clone(),
-                reason: reason.clone(),
-            });
+        let Some(files) = admit(d, fix, verdict, &taken, &mut out) else {
             continue;
-        }
-        let files = by_file(fix);
-        if files
-            .iter()
-            .any(|(f, es)| taken.get(f).is_some_and(|t| t.clashes(es)))
-        {
-            out.deferred += 1;
-            continue;
-        }
+        };
         for (f, es) in files {
             taken.entry(f).or_default().add(&es);
         }
@@ -334,6 +320,36 @@ pub fn plan(dep: &Deployment, diags: &[Diagnostic], unsafe_fixes: bool) -> Plan 
         .collect();
     out.applied = chosen.iter().map(|f| f.title.clone()).collect();
     out
+}
+
+/// A fix's edits per file when it may be taken in this pass: not refused
+/// alone (else recorded in `out.refused`), not overlapping a fix taken
+/// (else counted in `out.deferred`).
+fn admit<'a>(
+    d: &Diagnostic,
+    fix: &'a Fix,
+    verdict: &Result<(), String>,
+    taken: &HashMap<FileId, Taken<'_>>,
+    out: &mut Plan,
+) -> Option<BTreeMap<FileId, Vec<&'a Edit>>> {
+    if let Err(reason) = verdict {
+        out.refused.push(Refusal {
+            rule: d.rule,
+            file: d.file,
+            title: fix.title.clone(),
+            reason: reason.clone(),
+        });
+        return None;
+    }
+    let files = by_file(fix);
+    if files
+        .iter()
+        .any(|(f, es)| taken.get(f).is_some_and(|t| t.clashes(es)))
+    {
+        out.deferred += 1;
+        return None;
+    }
+    Some(files)
 }
 
 /// Each fix judged alone (group testing per file).
@@ -380,23 +396,9 @@ fn plan_one_by_one(
     let mut out = Plan::default();
     let mut taken: HashMap<FileId, Taken<'_>> = HashMap::new();
     for ((d, fix), verdict) in fixes.iter().zip(alone) {
-        if let Err(reason) = verdict {
-            out.refused.push(Refusal {
-                rule: d.rule,
-                file: d.file,
-                title: fix.title.clone(),
-                reason: reason.clone(),
-            });
+        let Some(files) = admit(d, fix, verdict, &taken, &mut out) else {
             continue;
-        }
-        let files = by_file(fix);
-        if files
-            .iter()
-            .any(|(f, es)| taken.get(f).is_some_and(|t| t.clashes(es)))
-        {
-            out.deferred += 1;
-            continue;
-        }
+        };
         let mut texts = Vec::new();
         let mut ok = true;
         for (f, es) in &files {

@@ -11,7 +11,7 @@ use crate::graph::Node;
 use crate::model::{KeyFact, KeyKind, Scalar, Sp, display_path, holds_placeholder};
 use crate::redact::is_secret_key;
 use crate::rules::{Check, Group, Rule};
-use crate::schema::{Accepts, accepts, unit_ms};
+use crate::schema::{Accepts, accepts, unit_ms, unit_name};
 
 pub(crate) static RULE: Rule = Rule {
     id: "invalid-value",
@@ -236,14 +236,4 @@ fn duration(file: FileId, kf: &KeyFact, shown: &str, target: &str) -> Option<Dia
         );
     }
     None
-}
-
-fn unit_name(unit: &str) -> &'static str {
-    match unit {
-        "d" => "days",
-        "h" => "hours",
-        "m" => "minutes",
-        "s" => "seconds",
-        _ => "milliseconds",
-    }
 }
