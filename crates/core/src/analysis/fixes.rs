@@ -44,30 +44,27 @@ enum Verdict {
     Secret,
 }
 
-/// Apply `edits` to the node's text and judge the result. `secrets`: also
-/// refuse a literal secret written by the edits.
-fn judge(node: &Node, edits: &[&Edit], secrets: bool) -> Verdict {
+/// Apply `edits` to the node's text and judge the result: the new text, or
+/// why not (never `Verdict::Ok`). `secrets`: also refuse a literal secret
+/// written by the edits.
+fn judge(node: &Node, edits: &[&Edit], secrets: bool) -> Result<String, Verdict> {
     if !fits(&node.text, edits) {
-        return Verdict::Misfit;
+        return Err(Verdict::Misfit);
     }
     let owned: Vec<Edit> = edits.iter().map(|e| (*e).clone()).collect();
-    let Some((text, inserted)) = apply(&node.text, &owned) else {
-        return Verdict::Misfit;
-    };
+    let (text, inserted) = apply(&node.text, &owned).ok_or(Verdict::Misfit)?;
     let parsed = crate::syntax::parse(&text);
-    let Some(doc) = parsed.doc.as_ref() else {
-        return Verdict::Unparsable;
-    };
+    let doc = parsed.doc.as_ref().ok_or(Verdict::Unparsable)?;
     if secrets {
         let found = crate::redact::secret_ranges(&text, Some(doc));
         if found
             .iter()
             .any(|s| inserted.iter().any(|i| s.start < i.end && i.start < s.end))
         {
-            return Verdict::Secret;
+            return Err(Verdict::Secret);
         }
     }
-    Verdict::Ok
+    Ok(text)
 }
 
 /// Group testing over one file: the verdict of each item (a fix's edits in
@@ -109,10 +106,9 @@ fn bisect(node: &Node, items: &[Vec<&Edit>], ks: &[usize], secrets: bool, out: &
         .flatten()
         .copied()
         .collect();
-    let v = judge(node, &edits, secrets);
-    if v == Verdict::Ok {
+    let Err(v) = judge(node, &edits, secrets) else {
         return;
-    }
+    };
     match ks {
         [] => {}
         [k] => {
@@ -224,7 +220,7 @@ pub fn acceptable(dep: &Deployment, fix: &Fix) -> Result<(), String> {
         let Some(node) = dep.node_of(f) else {
             return Err("the fix names a file that is not part of the deployment".to_owned());
         };
-        refusal(node, judge(node, &edits, true))?;
+        refusal(node, judge(node, &edits, true).err().unwrap_or(Verdict::Ok))?;
     }
     Ok(())
 }
@@ -302,13 +298,9 @@ pub fn plan(dep: &Deployment, diags: &[Diagnostic], unsafe_fixes: bool) -> Plan 
     // together: one parse per file
     let mut together: BTreeMap<FileId, String> = BTreeMap::new();
     for (f, t) in &taken {
-        let edits = t.edits();
-        match dep.node_of(*f).map(|n| (n, judge(n, &edits, true))) {
-            Some((n, Verdict::Ok)) => {
-                let owned: Vec<Edit> = edits.iter().map(|e| (*e).clone()).collect();
-                if let Some((text, _)) = apply(&n.text, &owned) {
-                    together.insert(*f, text);
-                }
+        match dep.node_of(*f).map(|n| judge(n, &t.edits(), true)) {
+            Some(Ok(text)) => {
+                together.insert(*f, text);
             }
             _ => return plan_one_by_one(dep, &fixes, &alone),
         }
@@ -408,14 +400,9 @@ fn plan_one_by_one(
             }
             trial.add(es);
             let edits = trial.edits();
-            let owned: Vec<Edit> = edits.iter().map(|e| (*e).clone()).collect();
-            match dep.node_of(*f) {
-                Some(n) if judge(n, &edits, true) == Verdict::Ok => {
-                    if let Some((text, _)) = apply(&n.text, &owned) {
-                        texts.push((*f, text, owned));
-                    } else {
-                        ok = false;
-                    }
+            match dep.node_of(*f).map(|n| judge(n, &edits, true)) {
+                Some(Ok(text)) => {
+                    texts.push((*f, text, edits.into_iter().cloned().collect::<Vec<Edit>>()));
                 }
                 _ => ok = false,
             }

@@ -143,6 +143,5 @@ pub fn check(
     let found: Vec<Diagnostic> = cache.by_file.values().flatten().cloned().collect();
     let mut found = found;
     found.extend(super::deployment_findings(dep));
-    rules::sort(dep, &mut found);
     super::suppressed(dep, found, &crate::suppress::Options::default())
 }

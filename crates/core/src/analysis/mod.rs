@@ -13,7 +13,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::{Diagnostic, RuleInfo, Severity};
 use crate::base::files::FileId;
 use crate::config::{Config, ConfigError, Level};
 use crate::graph::{Deployment, Node, SourceFile};
@@ -53,11 +53,7 @@ pub struct Lean {
 pub fn load_lean(vfs: &dyn Vfs, discovery: &Discovery, config: Config) -> Lean {
     let local: Vec<&'static Rule> = rules::enabled(&config).filter(|r| r.is_local()).collect();
     let cfg = config.clone();
-    let visit = |n: &Node| {
-        let mut found = rules::run_node_rules(&local, &cfg, n);
-        fixes::drop_breaking(|f| (f == n.file).then_some(n), &mut found);
-        found
-    };
+    let visit = |n: &Node| node_findings(&local, &cfg, n);
     let (dep, found) = Deployment::build_with(
         &discovery.root,
         config,
@@ -149,11 +145,11 @@ fn finish(
     opts: &suppress::Options,
 ) -> Vec<Diagnostic> {
     found.extend(deployment_findings(dep));
-    rules::sort(dep, &mut found);
     suppressed(dep, found, opts)
 }
 
-/// Apply the suppression comments of every node to sorted findings.
+/// Apply the suppression comments of every node to the findings, then sort
+/// them (file in node order, position, rule; exact duplicates dropped).
 pub(crate) fn suppressed(
     dep: &Deployment,
     found: Vec<Diagnostic>,
@@ -169,21 +165,19 @@ pub(crate) fn suppressed(
         })
         .collect();
     let config = &dep.config;
-    let level = |rule: &'static Rule| -> Option<(&'static Rule, Severity)> {
+    // a meta rule's severity, or `None` when it does not run
+    let level = |rule: &'static Rule, by_default: bool| -> Option<(&dyn RuleInfo, Severity)> {
         match config.level(rule.id) {
             Some(Level::Off) => None,
             Some(Level::Is(s)) => Some((rule, s)),
-            None => Some((rule, rule.severity)),
+            None => by_default.then_some((rule, rule.severity)),
         }
     };
-    let unused = Some(&rules::meta::unused_suppression::RULE).and_then(level);
-    let no_reason = Some(&rules::meta::suppression_without_reason::RULE).and_then(|r| match config
-        .level(r.id)
-    {
-        Some(Level::Off) => None,
-        Some(Level::Is(s)) => Some((r, s)),
-        None => opts.require_reason.then_some((r, r.severity)),
-    });
+    let unused = level(&rules::meta::unused_suppression::RULE, true);
+    let no_reason = level(
+        &rules::meta::suppression_without_reason::RULE,
+        opts.require_reason,
+    );
     let state = |id: &str| match rules::by_id(id) {
         None => suppress::RuleState::Unknown,
         Some(_) if config.level(id) == Some(Level::Off) => suppress::RuleState::Off,
@@ -191,8 +185,8 @@ pub(crate) fn suppressed(
     };
     let ids = rules::ids();
     let settings = suppress::Settings {
-        unused: unused.map(|(r, s)| (r as &dyn crate::base::diagnostic::RuleInfo, s)),
-        no_reason: no_reason.map(|(r, s)| (r as &dyn crate::base::diagnostic::RuleInfo, s)),
+        unused,
+        no_reason,
         rule: &state,
         ids: &ids,
     };

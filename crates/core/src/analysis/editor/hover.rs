@@ -7,6 +7,7 @@ use std::fmt::Write;
 use std::ops::Range;
 
 use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::text::code_list;
 use crate::graph::{Deployment, Edge, NodeIdx, Resolution};
 use crate::{query, rules};
 
@@ -90,13 +91,9 @@ fn node_line(dep: &Deployment, i: NodeIdx, default_port: Option<u16>) -> String 
 fn label_section(dep: &Deployment, region: &str, label: &str) -> String {
     let sites = query::environment_sites(dep, region, label);
     if !sites.is_empty() {
-        let cps: Vec<String> = sites
-            .iter()
-            .map(|(i, _)| format!("`{}`", dep.id(*i)))
-            .collect();
         return format!(
             "gateway label `{label}`: the gateway environment `{label}` of {region}, defined on {}",
-            cps.join(", ")
+            code_list(sites.iter().map(|(i, _)| dep.id(*i)))
         );
     }
     let names = query::environment_names(dep, region);
@@ -105,11 +102,7 @@ fn label_section(dep: &Deployment, region: &str, label: &str) -> String {
             "gateway label `{label}`: listed in apimlint.toml `[environments]` for {region}"
         );
     }
-    let list = names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = code_list(&names);
     if list.is_empty() {
         format!(
             "gateway label `{label}`: no control plane of {region} defines any gateway environment"
