@@ -1,0 +1,207 @@
+//! Building a deployment: parse → redact → facts → role, each file in
+//! parallel; a node's id and region are derived here, in one place.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use petgraph::graph::DiGraph;
+use rayon::prelude::*;
+
+use super::node::{Node, SourceFile, State};
+use super::{Deployment, HostIndex, NodeIdx};
+use crate::base::files::{FileId, FileSet};
+use crate::base::text::LineIndex;
+use crate::config::{Config, glob_match};
+use crate::model::{Facts, Role, RoleSource};
+use crate::vfs::{NODE_FILE, relative};
+
+/// Parse, redact and model one file of the deployment rooted at `root`
+/// (pure; run in parallel). The tree is kept when `keep_tree`.
+pub fn parse_node(
+    root: &Path,
+    config: &Config,
+    file: FileId,
+    source: SourceFile,
+    keep_tree: bool,
+) -> Node {
+    let (text, state) = match source.text {
+        Ok(t) => {
+            let parsed = crate::syntax::parse(&t);
+            let state = match (parsed.doc, parsed.error) {
+                (Some(doc), _) => State::Parsed(Some(Box::new(doc))),
+                (None, Some(e)) => State::Unparsable(e),
+                (None, None) => State::Parsed(None),
+            };
+            (t, state)
+        }
+        Err(e) => (String::new(), State::Unreadable(e)),
+    };
+    let doc = match &state {
+        State::Parsed(Some(d)) => Some(d.as_ref()),
+        _ => None,
+    };
+    let secrets = crate::redact::secret_ranges(&text, doc);
+    let facts = doc.map(Facts::extract).unwrap_or_default();
+    let mut node = Node {
+        file,
+        lines: LineIndex::new(&text),
+        id: String::new(),
+        path: source.path,
+        rel: String::new(),
+        region: String::new(),
+        role: Role::Unknown,
+        role_source: RoleSource::None,
+        text: text.into(),
+        redacted: std::sync::OnceLock::new(),
+        secrets,
+        state,
+        facts,
+        offset: 0,
+        machine: None,
+    };
+    node.configure(root, config);
+    if !keep_tree && let State::Parsed(tree) = &mut node.state {
+        *tree = None;
+    }
+    node
+}
+
+/// The root directory's own name (the id of a node file in the root).
+pub fn root_name(root: &Path) -> String {
+    root.file_name()
+        .map_or_else(|| "root".to_owned(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Node id: the file's directory relative to the root, `repository/conf`
+/// removed; for a file with another name, its path without the extension.
+pub fn node_id(rel: &str, root_name: &str) -> String {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let id = if name == NODE_FILE {
+        let d = dir.strip_suffix("repository/conf").unwrap_or(dir);
+        if d == "repository/conf" { "" } else { d }
+            .trim_end_matches('/')
+            .to_owned()
+    } else {
+        rel.rsplit_once('.')
+            .map_or(rel, |(stem, _)| stem)
+            .to_owned()
+    };
+    if id.is_empty() || id == "." {
+        root_name.to_owned()
+    } else {
+        id
+    }
+}
+
+pub(crate) fn region_of(id: &str, root_name: &str, config: &Config) -> String {
+    for (region, globs) in &config.regions {
+        if globs.iter().any(|g| glob_match(g, id)) {
+            return region.clone();
+        }
+    }
+    match id.split_once('/') {
+        Some((first, _)) => first.to_owned(),
+        None => root_name.to_owned(),
+    }
+}
+
+impl Deployment {
+    /// Build the deployment from its files, keeping every parse tree. Never
+    /// fails: unreadable and unparsable files become nodes with an error.
+    pub fn build(root: &Path, config: Config, files: Vec<SourceFile>) -> Deployment {
+        Self::build_with(root, config, files, true, &|_| ()).0
+    }
+
+    /// Build the deployment, calling `visit` on each node as soon as it is
+    /// built (in parallel, while it is in cache); returns what `visit`
+    /// returned, per file. Without `keep_trees`, each node's parse tree is
+    /// dropped once its facts are extracted, and its `facts.keys` after
+    /// `visit` ran: a fraction of the memory, for front ends that need only
+    /// the model (the CLI runs the node rules in `visit`).
+    pub fn build_with<T: Send>(
+        root: &Path,
+        config: Config,
+        files: Vec<SourceFile>,
+        keep_trees: bool,
+        visit: &(dyn Fn(&Node) -> T + Sync),
+    ) -> (Deployment, Vec<(FileId, T)>) {
+        let mut files: Vec<(String, SourceFile)> = files
+            .into_iter()
+            .map(|f| (relative(&f.path, root), f))
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        // ids in path order: a fresh build's ids follow its nodes' order
+        let mut set = FileSet::default();
+        let files: Vec<(FileId, SourceFile)> = files
+            .into_iter()
+            .map(|(_, f)| (set.intern(&f.path), f))
+            .collect();
+        let (nodes, visited): (Vec<Node>, Vec<(FileId, T)>) = files
+            .into_par_iter()
+            .map(|(id, file)| {
+                let mut node = parse_node(root, &config, id, file, keep_trees);
+                let seen = visit(&node);
+                if !keep_trees {
+                    node.facts.keys = None;
+                }
+                (node, (id, seen))
+            })
+            .unzip();
+        (Deployment::from_nodes(root, config, set, nodes), visited)
+    }
+
+    /// Assemble a deployment from nodes already parsed (see [`parse_node`];
+    /// the language server keeps them between edits), their files interned
+    /// in `files`: sorts the nodes, groups regions, indexes host names and
+    /// resolves every edge.
+    pub fn from_nodes(
+        root: &Path,
+        config: Config,
+        files: FileSet,
+        mut nodes: Vec<Node>,
+    ) -> Deployment {
+        nodes.sort_by(|a, b| a.rel.cmp(&b.rel));
+        let mut by_file = vec![usize::MAX; files.len()];
+        let mut regions: BTreeMap<String, Vec<NodeIdx>> = BTreeMap::new();
+        for (i, n) in nodes.iter().enumerate() {
+            if let Some(slot) = by_file.get_mut(n.file.index()) {
+                *slot = i;
+            }
+            regions.entry(n.region.clone()).or_default().push(i);
+        }
+        let mut dep = Deployment {
+            root: root.to_path_buf(),
+            config,
+            files,
+            nodes,
+            by_file,
+            graph: DiGraph::new(),
+            regions,
+            urls: Vec::new(),
+            hosts: HostIndex::default(),
+        };
+        dep.hosts = HostIndex::new(&dep);
+        dep.resolve_edges();
+        dep
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_ids() {
+        assert_eq!(
+            node_id("region-1/gw-1/repository/conf/deployment.toml", "r"),
+            "region-1/gw-1"
+        );
+        assert_eq!(
+            node_id("region-1/gw-1/deployment.toml", "r"),
+            "region-1/gw-1"
+        );
+        assert_eq!(node_id("deployment.toml", "root"), "root");
+        assert_eq!(node_id("repository/conf/deployment.toml", "root"), "root");
+        assert_eq!(node_id("copies/gateway.toml", "r"), "copies/gateway");
+    }
+}

@@ -1,0 +1,264 @@
+//! The deployment graph: nodes (one per `deployment.toml`) with regions,
+//! roles and facts, and an edge for every URL one node uses to reach another,
+//! resolved once (`docs/url-resolution.md`). Rules query the graph;
+//! they never re-parse or re-resolve.
+
+mod build;
+mod node;
+mod resolve;
+
+pub use build::{node_id, parse_node, root_name};
+pub use node::{Node, SourceFile, State};
+use resolve::HostIndex;
+pub(crate) use resolve::url_spans;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use foldhash::HashMap;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::base::files::{FileId, FileSet};
+use crate::config::Config;
+use crate::endpoint::{self, Endpoint};
+pub use crate::model::EdgeKind;
+use crate::model::Role;
+
+pub type NodeIdx = usize;
+
+/// How a URL resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// Every candidate of the expected role listens there (or a load balancer).
+    Ok { targets: Vec<NodeIdx>, via_lb: bool },
+    /// Some of the host's nodes of the expected role listen on the port, some not.
+    PartialPort {
+        ok: Vec<NodeIdx>,
+        wrong: Vec<(NodeIdx, i64)>,
+        port: i64,
+    },
+    /// No node of the expected role listens on the port.
+    WrongPort {
+        port: i64,
+        expected: Vec<(NodeIdx, i64)>,
+        placeholder: Option<String>,
+    },
+    /// The host names nodes, none of the expected role.
+    WrongRole { found: Vec<NodeIdx> },
+    /// The host names no node but is close to one that does.
+    NearMiss { suggestion: String },
+    /// The host names nothing apimlint knows.
+    UnknownHost,
+    /// `$env{…}`-style host: cannot be checked.
+    Unresolvable,
+    /// The value is not a URL.
+    Invalid(String),
+}
+
+impl Resolution {
+    /// The nodes the URL reaches (possibly on the wrong port).
+    pub fn targets(&self) -> Vec<NodeIdx> {
+        match self {
+            Resolution::Ok { targets, .. } => targets.clone(),
+            Resolution::PartialPort { ok, wrong, .. } => ok
+                .iter()
+                .copied()
+                .chain(wrong.iter().map(|w| w.0))
+                .collect(),
+            Resolution::WrongPort { expected, .. } => expected.iter().map(|e| e.0).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the host named nodes at all (the reference is not dangling).
+    pub fn host_resolved(&self) -> bool {
+        matches!(
+            self,
+            Resolution::Ok { .. }
+                | Resolution::PartialPort { .. }
+                | Resolution::WrongPort { .. }
+                | Resolution::WrongRole { .. }
+        )
+    }
+}
+
+/// A reference from one node to others through a URL.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub from: NodeIdx,
+    pub kind: EdgeKind,
+    /// Key path, array entries named (`apim.throttling.url_group[tm-1].traffic_manager_urls`).
+    pub key: String,
+    pub url: String,
+    /// The string literal in the writer's file.
+    pub span: Range<usize>,
+    pub host_span: Range<usize>,
+    pub port_span: Option<Range<usize>>,
+    pub endpoint: Option<Endpoint>,
+    pub scheme_ok: bool,
+    pub expected: &'static [Role],
+    pub cross_region: bool,
+    pub resolution: Resolution,
+}
+
+/// A loaded deployment: nodes, regions, the resolved edges.
+#[derive(Debug)]
+pub struct Deployment {
+    pub root: PathBuf,
+    pub config: Config,
+    /// Every file the deployment has interned (stable ids).
+    pub files: FileSet,
+    /// The nodes, sorted by path.
+    pub nodes: Vec<Node>,
+    /// File id → position in `nodes` (`usize::MAX`: not a node now).
+    by_file: Vec<NodeIdx>,
+    /// The graph — the one store of who reaches whom: a vertex per node
+    /// (vertex `i` is node `i`), then a vertex per URL a node writes (its
+    /// [`Edge`], resolved once), the nodes' URLs in node order; a node
+    /// [`Link::Writes`] its URLs, a URL [`Link::Reaches`] its targets.
+    pub graph: DiGraph<Vertex, Link>,
+    pub regions: BTreeMap<String, Vec<NodeIdx>>,
+    /// The URL vertices of each node (contiguous).
+    urls: Vec<Range<usize>>,
+    hosts: HostIndex,
+}
+
+/// A vertex of the deployment's graph.
+#[derive(Debug)]
+// a node vertex is as large as a URL vertex: there are ten URLs per node, and
+// boxing each would cost an allocation per URL
+#[allow(clippy::large_enum_variant)]
+pub enum Vertex {
+    /// A node (vertex `i` is node `i`).
+    Node(NodeIdx),
+    /// A URL a node writes, resolved.
+    Url(Edge),
+}
+
+impl Vertex {
+    fn url(&self) -> Option<&Edge> {
+        match self {
+            Vertex::Url(e) => Some(e),
+            Vertex::Node(_) => None,
+        }
+    }
+}
+
+/// What a link of the graph means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    /// A node writes this URL.
+    Writes,
+    /// The URL reaches this node (possibly on the wrong port).
+    Reaches,
+}
+
+impl Deployment {
+    /// The file of node `i`.
+    pub fn file(&self, i: NodeIdx) -> FileId {
+        self.nodes.get(i).map_or(FileId(u32::MAX), |n| n.file)
+    }
+
+    /// The position of a file's node (its order among the nodes: by path).
+    pub fn idx(&self, file: FileId) -> Option<NodeIdx> {
+        self.by_file
+            .get(file.index())
+            .copied()
+            .filter(|i| *i < self.nodes.len())
+    }
+
+    /// The node of a file.
+    pub fn node_of(&self, file: FileId) -> Option<&Node> {
+        self.nodes.get(self.idx(file)?)
+    }
+
+    /// The id of a file's node, or "?".
+    pub fn id_of(&self, file: FileId) -> &str {
+        self.node_of(file).map_or("?", |n| n.id.as_str())
+    }
+
+    /// The node of a path.
+    pub fn node_at(&self, path: &Path) -> Option<(NodeIdx, &Node)> {
+        let i = self.idx(self.files.get(path)?)?;
+        Some((i, self.nodes.get(i)?))
+    }
+
+    /// Give the files and nodes back (to re-assemble them after some changed).
+    pub fn into_parts(self) -> (FileSet, Vec<Node>) {
+        (self.files, self.nodes)
+    }
+
+    /// Every edge (URL) of the deployment, in node order.
+    pub fn edges(&self) -> impl Iterator<Item = &Edge> {
+        self.graph
+            .node_weights()
+            .skip(self.nodes.len())
+            .filter_map(Vertex::url)
+    }
+
+    /// The edges a node writes, in the order it writes them.
+    pub fn edges_from(&self, node: NodeIdx) -> impl Iterator<Item = &Edge> {
+        self.urls
+            .get(node)
+            .cloned()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| self.graph.node_weight(NodeIndex::new(v)))
+            .filter_map(Vertex::url)
+    }
+
+    /// The first edge of each URL literal node `node` writes, by the
+    /// literal's span: for rules that look up many of one node's URLs.
+    pub fn edges_by_span(&self, node: NodeIdx) -> HashMap<(usize, usize), &Edge> {
+        let mut m: HashMap<(usize, usize), &Edge> = HashMap::default();
+        for e in self.edges_from(node) {
+            m.entry((e.span.start, e.span.end)).or_insert(e);
+        }
+        m
+    }
+
+    /// Nodes of a region.
+    pub fn region_nodes(&self, region: &str) -> &[NodeIdx] {
+        self.regions.get(region).map_or(&[], Vec::as_slice)
+    }
+
+    /// Nodes of a region with a role (exactly that role).
+    pub fn region_role(&self, region: &str, role: Role) -> Vec<NodeIdx> {
+        self.region_nodes(region)
+            .iter()
+            .copied()
+            .filter(|i| self.nodes.get(*i).is_some_and(|n| n.role == role))
+            .collect()
+    }
+
+    pub fn node(&self, i: NodeIdx) -> Option<&Node> {
+        self.nodes.get(i)
+    }
+
+    /// The node's id, or "?" for a bad index.
+    pub fn id(&self, i: NodeIdx) -> &str {
+        self.nodes.get(i).map_or("?", |n| n.id.as_str())
+    }
+
+    /// The nodes a host name names: those of the first source that names any
+    /// (`[hosts]`, `[server] hostname`, `[server] node_ip`, the id's last
+    /// component).
+    pub fn lookup_host(&self, host: &str) -> Vec<NodeIdx> {
+        self.hosts
+            .lookup(&host.to_lowercase())
+            .map(|(v, _)| v)
+            .unwrap_or_default()
+    }
+
+    /// A host name that resolves to exactly this node, if there is one.
+    pub fn unique_name(&self, i: NodeIdx) -> Option<String> {
+        let n = self.nodes.get(i)?;
+        [n.facts.hostname.as_ref(), n.facts.node_ip.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|h| h.value.to_lowercase())
+            .chain(n.id.rsplit('/').next().map(str::to_lowercase))
+            .find(|h| !endpoint::is_loopback_host(h) && self.lookup_host(h) == [i])
+    }
+}

@@ -1,0 +1,163 @@
+//! A node: one `deployment.toml`, its text, lifecycle and facts.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+
+use super::build::{node_id, region_of, root_name};
+use crate::base::files::FileId;
+use crate::base::text::LineIndex;
+use crate::config::Config;
+use crate::model::{Facts, Role, RoleSource, infer_role};
+use crate::syntax::SyntaxError;
+use crate::vfs::{ReadError, relative};
+
+/// One node file given to the loader.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: Result<String, ReadError>,
+}
+
+/// Where a node's content stands: its lifecycle, in one place.
+#[derive(Debug, Clone)]
+pub enum State {
+    /// The file could not be read (the text is empty).
+    Unreadable(ReadError),
+    /// The text does not parse, and no earlier parse of it is known.
+    Unparsable(SyntaxError),
+    /// The text parses: its tree, or `None` once the tree was dropped after
+    /// the facts were extracted ([`Deployment::build_without_trees`]).
+    Parsed(Option<Box<toml_edit::Document<String>>>),
+    /// The text does not parse, but an earlier version did (the editor):
+    /// the facts and tree are that version's, so only the syntax error may
+    /// be reported on this node — other ranges would be stale.
+    Stale {
+        error: SyntaxError,
+        tree: Option<Box<toml_edit::Document<String>>>,
+    },
+}
+
+/// One node: a `deployment.toml` and what apimlint knows of it.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// The node's file, stable across rebuilds.
+    pub file: FileId,
+    pub id: String,
+    pub path: PathBuf,
+    /// Path relative to the deployment root.
+    pub rel: String,
+    pub region: String,
+    pub role: Role,
+    pub role_source: RoleSource,
+    /// The original text (empty when unreadable).
+    pub text: Arc<str>,
+    /// The text with every secret starred out ([`Node::redacted`]), made when
+    /// first asked for: most nodes have no finding to show.
+    pub(super) redacted: std::sync::OnceLock<Arc<str>>,
+    pub secrets: Vec<Range<usize>>,
+    pub lines: LineIndex,
+    pub state: State,
+    pub facts: Facts,
+    /// `[nodes."id"] port_offset`, else `[server] offset`, else 0.
+    pub offset: i64,
+    pub machine: Option<String>,
+}
+
+impl Node {
+    /// The text with every secret starred out (same length, same offsets):
+    /// the only text renderers see.
+    pub fn redacted(&self) -> &str {
+        self.redacted
+            .get_or_init(|| crate::redact::redact(&self.text, &self.secrets).into())
+    }
+
+    /// Whether the node's content could be read and parsed (now or, when
+    /// stale, in an earlier version).
+    pub fn is_analysable(&self) -> bool {
+        matches!(self.state, State::Parsed(_) | State::Stale { .. })
+    }
+
+    /// A file that no longer parses but whose last good parse is kept.
+    pub fn is_stale(&self) -> bool {
+        matches!(self.state, State::Stale { .. })
+    }
+
+    pub fn read_error(&self) -> Option<&ReadError> {
+        match &self.state {
+            State::Unreadable(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The syntax error of the current text.
+    pub fn syntax_error(&self) -> Option<&SyntaxError> {
+        match &self.state {
+            State::Unparsable(e) | State::Stale { error: e, .. } => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The parse tree, when kept (of an earlier text when stale).
+    pub fn doc(&self) -> Option<&toml_edit::Document<String>> {
+        match &self.state {
+            State::Parsed(Some(t)) | State::Stale { tree: Some(t), .. } => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The parse tree of the current text: the one kept, or parsed again
+    /// when it was dropped (an editor's request on a file it has not
+    /// edited). `None` when the text does not parse (or is stale).
+    pub fn tree(&self) -> Option<std::borrow::Cow<'_, toml_edit::Document<String>>> {
+        match &self.state {
+            State::Parsed(Some(t)) => Some(std::borrow::Cow::Borrowed(t.as_ref())),
+            State::Parsed(None) => crate::syntax::parse(&self.text)
+                .doc
+                .map(std::borrow::Cow::Owned),
+            _ => None,
+        }
+    }
+
+    /// The effective port for a WSO2 default port: the explicit key or the
+    /// default, plus the offset.
+    pub fn port(&self, default: u16) -> i64 {
+        self.facts
+            .ports
+            .get(&default)
+            .map_or(i64::from(default), |p| p.value)
+            + self.offset
+    }
+
+    /// A span in this file to point at when nothing narrower exists.
+    pub fn anchor(&self) -> Range<usize> {
+        if let Some(r) = &self.facts.server_role {
+            return r.span.clone();
+        }
+        if let Some(h) = &self.facts.server_header {
+            return h.clone();
+        }
+        let end = self.text.find('\n').unwrap_or(self.text.len());
+        0..end
+    }
+
+    /// Recompute what the project file decides (id, region, role, offset,
+    /// machine) for a deployment rooted at `root`: the one derivation, used
+    /// when a node is built and when `apimlint.toml` changes.
+    pub fn configure(&mut self, root: &Path, config: &Config) {
+        let root_name = root_name(root);
+        self.rel = relative(&self.path, root);
+        self.id = node_id(&self.rel, &root_name);
+        self.region = region_of(&self.id, &root_name, config);
+        let node_cfg = config.nodes.get(&self.id);
+        let (role, source) = infer_role(node_cfg.and_then(|n| n.role), &self.facts);
+        self.role = role;
+        self.role_source = source;
+        self.offset = node_cfg
+            .and_then(|n| n.port_offset)
+            .or(self.facts.offset.as_ref().map(|o| o.value))
+            .unwrap_or(0);
+        self.machine = node_cfg.and_then(|n| n.machine.clone());
+    }
+}

@@ -1,0 +1,438 @@
+//! Resolution: the URL sites of each node, the host index, and what each
+//! URL reaches (`docs/url-resolution.md`).
+
+use std::ops::Range;
+
+use foldhash::HashMap;
+use petgraph::graph::{DiGraph, NodeIndex};
+use rayon::prelude::*;
+
+use super::node::Node;
+use super::{Deployment, Edge, Link, NodeIdx, Resolution, Vertex};
+use crate::base::text::did_you_mean;
+use crate::endpoint::{self, Endpoint, HostKind, Port};
+pub use crate::model::EdgeKind;
+use crate::model::Role;
+
+impl Deployment {
+    pub(super) fn resolve_edges(&mut self) {
+        let mut sites: Vec<Site> = self
+            .nodes
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, n)| url_sites(i, n))
+            .collect();
+        let n = self.nodes.len();
+        let mut graph = DiGraph::with_capacity(n + sites.len(), sites.len() * 2);
+        for i in 0..n {
+            graph.add_node(Vertex::Node(i));
+        }
+        let mut urls = vec![0..0; n];
+        // resolved in parallel a chunk at a time, each chunk moved into the
+        // graph before the next: the edges are never held twice
+        sites.reverse();
+        while !sites.is_empty() {
+            let mut chunk = sites.split_off(sites.len().saturating_sub(4096));
+            chunk.reverse();
+            let edges: Vec<Edge> = chunk
+                .into_par_iter()
+                .map(|s| self.hosts.resolve(self, s))
+                .collect();
+            for e in edges {
+                let from = e.from;
+                let targets = e.resolution.targets();
+                let v = graph.add_node(Vertex::Url(e));
+                // a node's URLs come one after the other
+                if let Some(r) = urls.get_mut(from) {
+                    if r.start == r.end {
+                        *r = v.index()..v.index();
+                    }
+                    r.end = v.index() + 1;
+                }
+                graph.add_edge(NodeIndex::new(from), v, Link::Writes);
+                for t in targets {
+                    graph.add_edge(v, NodeIndex::new(t), Link::Reaches);
+                }
+            }
+        }
+        self.graph = graph;
+        self.urls = urls;
+    }
+}
+
+/// A URL found in a node's file, before resolution.
+struct Site {
+    from: NodeIdx,
+    kind: EdgeKind,
+    key: String,
+    url: crate::model::Sp<String>,
+}
+
+fn group_name(urls: &[crate::model::Sp<String>]) -> String {
+    urls.first()
+        .and_then(|u| endpoint::parse(&u.value).ok())
+        .map_or_else(|| "?".to_owned(), |e| e.host)
+}
+
+/// The string literals of the URLs a node uses to reach others (its edges'
+/// spans), known from the node alone.
+pub(crate) fn url_spans(n: &Node) -> Vec<Range<usize>> {
+    url_sites(0, n).into_iter().map(|s| s.url.span).collect()
+}
+
+fn url_sites(from: NodeIdx, n: &Node) -> Vec<Site> {
+    use crate::model::{Sp, UrlGroup, UrlList};
+    use EdgeKind::*;
+    let f = &n.facts;
+    let mut out = Vec::new();
+    let mut push = |kind: EdgeKind, entry: Option<&str>, key: &str, url: &Sp<String>| {
+        out.push(Site {
+            from,
+            kind,
+            key: kind.key().display(entry, key),
+            url: url.clone(),
+        });
+    };
+    let groups = |push: &mut dyn FnMut(EdgeKind, Option<&str>, &str, &Sp<String>),
+                  groups: &[UrlGroup],
+                  (urls, auth): (EdgeKind, EdgeKind)| {
+        for g in groups {
+            let name = group_name(&g.urls);
+            for u in &g.urls {
+                push(urls, Some(&name), urls.key().key, u);
+            }
+            for u in &g.auth_urls {
+                push(auth, Some(&name), auth.key().key, u);
+            }
+        }
+    };
+    let list = |push: &mut dyn FnMut(EdgeKind, Option<&str>, &str, &Sp<String>),
+                kind: EdgeKind,
+                list: &Option<UrlList>| {
+        for u in list.iter().flat_map(|l| &l.items) {
+            push(kind, None, kind.key().key, u);
+        }
+    };
+    groups(
+        &mut push,
+        &f.throttling.url_groups,
+        (ThrottleEvents, ThrottleAuth),
+    );
+    list(&mut push, ThrottleDecision, &f.throttling.decision);
+    list(&mut push, ThrottleDuplicate, &f.throttling.duplicate);
+    list(&mut push, EventListening, &f.event_hub.listening);
+    if let Some(u) = &f.event_hub.service_url {
+        push(EventHubService, None, EventHubService.key().key, u);
+    }
+    list(&mut push, EventDuplicate, &f.event_hub.duplicate);
+    groups(
+        &mut push,
+        &f.event_hub.publish,
+        (EventPublish, EventPublishAuth),
+    );
+    for (kind, url) in [
+        (KeyManager, &f.key_manager_url),
+        (Notification, &f.notification_endpoint),
+    ] {
+        if let Some(u) = url {
+            push(kind, None, kind.key().key, u);
+        }
+    }
+    for env in &f.environments {
+        for (key, u) in &env.endpoints {
+            if let Some(kind) = EdgeKind::of_environment_key(key) {
+                push(kind, Some(&env.name.value), key, u);
+            }
+        }
+    }
+    out
+}
+
+/// Host name → nodes, built once per deployment.
+#[derive(Debug, Default)]
+pub(super) struct HostIndex {
+    alias: HashMap<String, (Vec<NodeIdx>, bool)>,
+    hostname: HashMap<String, Vec<NodeIdx>>,
+    node_ip: HashMap<String, Vec<NodeIdx>>,
+    last: HashMap<String, Vec<NodeIdx>>,
+    machine: HashMap<String, Vec<NodeIdx>>,
+    has_tm: HashMap<String, bool>,
+}
+
+impl HostIndex {
+    pub(super) fn new(dep: &Deployment) -> Self {
+        let by_id: HashMap<&str, NodeIdx> = dep
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.as_str(), i))
+            .collect();
+        let mut ix = HostIndex {
+            alias: HashMap::default(),
+            hostname: HashMap::default(),
+            node_ip: HashMap::default(),
+            last: HashMap::default(),
+            machine: HashMap::default(),
+            has_tm: HashMap::default(),
+        };
+        for (host, a) in &dep.config.hosts {
+            let nodes: Vec<NodeIdx> = a
+                .nodes
+                .iter()
+                .filter_map(|id| by_id.get(id.trim_end_matches('/')).copied())
+                .collect();
+            ix.alias.insert(host.clone(), (nodes, a.remaps_ports));
+        }
+        for (i, n) in dep.nodes.iter().enumerate() {
+            if let Some(h) = &n.facts.hostname {
+                ix.hostname
+                    .entry(h.value.to_lowercase())
+                    .or_default()
+                    .push(i);
+            }
+            if let Some(ip) = &n.facts.node_ip
+                && !endpoint::is_loopback_host(&ip.value)
+            {
+                ix.node_ip
+                    .entry(ip.value.to_lowercase())
+                    .or_default()
+                    .push(i);
+            }
+            if let Some(last) = n.id.rsplit('/').next() {
+                ix.last.entry(last.to_lowercase()).or_default().push(i);
+            }
+            if let Some(m) = &n.machine {
+                ix.machine.entry(m.clone()).or_default().push(i);
+            }
+            if n.role == Role::TrafficManager {
+                ix.has_tm.insert(n.region.clone(), true);
+            }
+        }
+        ix
+    }
+
+    /// The nodes of the first source that names any, in this order: `[hosts]`,
+    /// `[server] hostname`, `[server] node_ip`, the id's last component; with
+    /// the alias's `remaps_ports`.
+    pub(super) fn lookup(&self, host: &str) -> Option<(Vec<NodeIdx>, bool)> {
+        if let Some((nodes, remaps)) = self.alias.get(host)
+            && !nodes.is_empty()
+        {
+            return Some((nodes.clone(), *remaps));
+        }
+        [&self.hostname, &self.node_ip, &self.last]
+            .into_iter()
+            .find_map(|m| m.get(host).map(|v| (v.clone(), false)))
+    }
+
+    /// Names that resolve to a node of `region`, for did-you-mean.
+    fn region_names<'a>(
+        &'a self,
+        dep: &'a Deployment,
+        region: &'a str,
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        let in_region = move |v: &Vec<NodeIdx>| {
+            v.iter()
+                .any(|i| dep.nodes.get(*i).is_some_and(|n| n.region == region))
+        };
+        self.alias
+            .iter()
+            .filter(move |(_, (v, _))| in_region(v))
+            .map(|(h, _)| h.as_str())
+            .chain(
+                [&self.hostname, &self.node_ip, &self.last]
+                    .into_iter()
+                    .flat_map(move |m| {
+                        m.iter()
+                            .filter(move |(_, v)| in_region(v))
+                            .map(|(h, _)| h.as_str())
+                    }),
+            )
+    }
+
+    fn resolve(&self, dep: &Deployment, site: Site) -> Edge {
+        let Site {
+            from,
+            kind,
+            key,
+            url,
+        } = site;
+        let writer = dep.nodes.get(from);
+        let region = writer.map_or("", |w| w.region.as_str());
+        let expected = kind.roles(self.has_tm.get(region).copied().unwrap_or(false));
+        let text = writer.map_or("", |w| &w.text);
+        let base = endpoint::content_start(text, &url.span, &url.value);
+        let mut edge = Edge {
+            from,
+            kind,
+            key,
+            url: url.value.clone(),
+            span: url.span.clone(),
+            host_span: url.span.clone(),
+            port_span: None,
+            endpoint: None,
+            scheme_ok: true,
+            expected,
+            cross_region: false,
+            resolution: Resolution::UnknownHost,
+        };
+        let ep = match endpoint::parse(&url.value) {
+            Ok(ep) => ep,
+            Err(e) => {
+                edge.resolution = Resolution::Invalid(e);
+                return edge;
+            }
+        };
+        if let Some(b) = base {
+            edge.host_span = b + ep.host_range.start..b + ep.host_range.end;
+            edge.port_span = ep.port_range.as_ref().map(|r| b + r.start..b + r.end);
+        }
+        edge.scheme_ok = kind.schemes().contains(&ep.scheme.as_str());
+        edge.resolution =
+            self.resolve_endpoint(dep, from, kind, expected, &ep, &mut edge.cross_region);
+        edge.endpoint = Some(ep);
+        edge
+    }
+
+    fn resolve_endpoint(
+        &self,
+        dep: &Deployment,
+        from: NodeIdx,
+        kind: EdgeKind,
+        expected: &'static [Role],
+        ep: &Endpoint,
+        cross_region: &mut bool,
+    ) -> Resolution {
+        let Some(writer) = dep.nodes.get(from) else {
+            return Resolution::Unresolvable;
+        };
+        let (candidates, remaps) = match ep.host_kind {
+            HostKind::Placeholder => return Resolution::Unresolvable,
+            HostKind::Loopback => {
+                let mut c = vec![from];
+                if let Some(m) = &writer.machine {
+                    c.extend(
+                        self.machine
+                            .get(m)
+                            .into_iter()
+                            .flatten()
+                            .copied()
+                            .filter(|i| *i != from),
+                    );
+                }
+                (c, false)
+            }
+            HostKind::Name => match self.lookup(&ep.host) {
+                Some(found) => found,
+                None => {
+                    return match did_you_mean(&ep.host, self.region_names(dep, &writer.region), 2)
+                        .filter(|s| !differs_only_in_numbers(&ep.host, s))
+                    {
+                        Some(s) => Resolution::NearMiss {
+                            suggestion: s.to_owned(),
+                        },
+                        None => Resolution::UnknownHost,
+                    };
+                }
+            },
+        };
+        let in_region: Vec<NodeIdx> = candidates
+            .iter()
+            .copied()
+            .filter(|i| dep.nodes.get(*i).is_some_and(|n| n.region == writer.region))
+            .collect();
+        let candidates = if in_region.is_empty() {
+            *cross_region = true;
+            candidates
+        } else {
+            in_region
+        };
+        let role_ok: Vec<NodeIdx> = candidates
+            .iter()
+            .copied()
+            .filter(|i| {
+                dep.nodes
+                    .get(*i)
+                    .is_some_and(|n| expected.iter().any(|r| n.role.serves(*r)))
+            })
+            .collect();
+        if role_ok.is_empty() {
+            return Resolution::WrongRole { found: candidates };
+        }
+        if remaps || ep.via_load_balancer() {
+            return Resolution::Ok {
+                targets: role_ok,
+                via_lb: true,
+            };
+        }
+        let (port, placeholder) = match &ep.port {
+            Some(Port::Number(p)) => (i64::from(*p), None),
+            Some(Port::Placeholder(name)) => match endpoint::placeholder_port(name) {
+                Some(default) => (writer.port(default), Some(name.clone())),
+                None => {
+                    return Resolution::Ok {
+                        targets: role_ok,
+                        via_lb: true,
+                    };
+                }
+            },
+            None => {
+                return Resolution::Ok {
+                    targets: role_ok,
+                    via_lb: true,
+                };
+            }
+        };
+        let target_port = |i: NodeIdx| dep.nodes.get(i).map_or(0, |n| n.port(kind.port()));
+        let (ok, wrong): (Vec<NodeIdx>, Vec<NodeIdx>) =
+            role_ok.iter().partition(|i| target_port(**i) == port);
+        let wrong: Vec<(NodeIdx, i64)> = wrong.into_iter().map(|i| (i, target_port(i))).collect();
+        // `localhost` names every node of the writer's machine: the port
+        // picks the one meant, the others are not missed
+        if ep.host_kind == HostKind::Loopback && !ok.is_empty() {
+            return Resolution::Ok {
+                targets: ok,
+                via_lb: false,
+            };
+        }
+        if ok.is_empty() {
+            Resolution::WrongPort {
+                port,
+                expected: wrong,
+                placeholder,
+            }
+        } else if wrong.is_empty() {
+            Resolution::Ok {
+                targets: ok,
+                via_lb: false,
+            }
+        } else {
+            Resolution::PartialPort { ok, wrong, port }
+        }
+    }
+}
+
+/// `tm-3` is not a typo of `tm-1`: another numbered node, one the tree
+/// does not hold (an unknown host, not a near miss).
+fn differs_only_in_numbers(a: &str, b: &str) -> bool {
+    let shape = |s: &str| -> String {
+        s.chars()
+            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+            .collect()
+    };
+    a != b && shape(a) == shape(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_hosts_are_not_typos() {
+        assert!(differs_only_in_numbers("cp-dc3", "cp-dc1"));
+        assert!(!differs_only_in_numbers(
+            "tm-1.r1.exmple.com",
+            "tm-1.r1.example.com"
+        ));
+    }
+}

@@ -1,0 +1,432 @@
+//! What one node's file says, typed, with spans.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use toml_edit::{Item, Table, Value};
+
+use super::Sp;
+use super::database::{Database, database};
+use super::keys::{KeyFact, key_facts};
+use super::role::Role;
+use super::wso2::{ENVIRONMENT, EdgeKind, PORT_KEYS, environment_keys};
+
+/// One `[[apim.gateway.environment]]` entry.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub header: Range<usize>,
+    pub name: Sp<String>,
+    pub gateway_type: Option<Sp<String>>,
+    /// `(key, url)` for service_url, http(s)_endpoint, ws(s)_endpoint, also of virtual hosts.
+    pub endpoints: Vec<(String, Sp<String>)>,
+    /// `type` (`hybrid`, `production`, `sandbox`) as written.
+    pub kind: Option<Sp<String>>,
+}
+
+impl Environment {
+    /// Federated gateways (`gateway_type` other than `Regular`) are served by no node.
+    pub fn is_regular(&self) -> bool {
+        self.gateway_type
+            .as_ref()
+            .is_none_or(|t| t.value.eq_ignore_ascii_case("regular"))
+    }
+}
+
+/// One `[[…url_group]]` entry.
+#[derive(Debug, Clone, Default)]
+pub struct UrlGroup {
+    pub header: Range<usize>,
+    pub urls: Vec<Sp<String>>,
+    pub auth_urls: Vec<Sp<String>>,
+    pub kind: Option<Sp<String>>,
+    /// The whole value of the URL key (`urls`, `traffic_manager_urls`), any type.
+    pub urls_span: Option<Range<usize>>,
+    /// The whole value of the auth URL key when the key is there, any type
+    /// (`auth_urls = []` is there, with no URL).
+    pub auth_urls_span: Option<Range<usize>>,
+}
+
+impl UrlGroup {
+    /// `type = "loadbalance"` spreads events over the URLs; anything else fails over.
+    pub fn is_loadbalance(&self) -> bool {
+        self.kind
+            .as_ref()
+            .is_some_and(|k| k.value.eq_ignore_ascii_case("loadbalance"))
+    }
+}
+
+/// A list-valued key: the whole value's span and each string in it.
+#[derive(Debug, Clone, Default)]
+pub struct UrlList {
+    pub span: Range<usize>,
+    pub items: Vec<Sp<String>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EventHub {
+    pub header: Option<Range<usize>>,
+    pub service_url: Option<Sp<String>>,
+    pub listening: Option<UrlList>,
+    pub duplicate: Option<UrlList>,
+    pub publish: Vec<UrlGroup>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Throttling {
+    pub header: Option<Range<usize>>,
+    pub service_url: Option<Sp<String>>,
+    pub decision: Option<UrlList>,
+    pub url_groups: Vec<UrlGroup>,
+    pub duplicate: Option<UrlList>,
+    pub distributed: bool,
+}
+
+/// `[keystore.primary]`-style table as written.
+#[derive(Debug, Clone)]
+pub struct Keystore {
+    pub header: Range<usize>,
+    pub file_name: Option<Sp<String>>,
+    pub kind: Option<Sp<String>>,
+    pub alias: Option<Sp<String>>,
+}
+
+/// What one node's file says, typed, with spans.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub server_header: Option<Range<usize>>,
+    pub server_role: Option<Sp<String>>,
+    pub hostname: Option<Sp<String>>,
+    pub node_ip: Option<Sp<String>>,
+    pub offset: Option<Sp<i64>>,
+    /// Explicit port keys, by the WSO2 default port they move.
+    pub ports: BTreeMap<u16, Sp<i64>>,
+    /// `[apim.sync_runtime_artifacts.gateway]` header, when present.
+    pub gateway_sync: Option<Range<usize>>,
+    /// `gateway_labels` as written; `None` means WSO2's default `["Default"]`.
+    pub gateway_labels: Option<UrlList>,
+    pub environments: Vec<Environment>,
+    pub event_hub: EventHub,
+    pub throttling: Throttling,
+    pub key_manager_url: Option<Sp<String>>,
+    pub notification_endpoint: Option<Sp<String>>,
+    pub primary_keystore: Option<Keystore>,
+    pub internal_keystore: Option<Keystore>,
+    pub has_apim_db: bool,
+    pub has_identity_db: bool,
+    pub has_event_listener: bool,
+    pub has_access_control: bool,
+    /// Every key and table as written, in catalog form.
+    pub keys: Option<Vec<KeyFact>>,
+    /// `[database.apim_db]` as written.
+    pub apim_db: Option<Database>,
+    /// `[database.shared_db]` as written.
+    pub shared_db: Option<Database>,
+    /// `[super_admin]` as written.
+    pub super_admin: Option<SuperAdmin>,
+    /// `[user_store]` header and `type`.
+    pub user_store: Option<UserStore>,
+    /// `[apim.cache_invalidation]` as written.
+    pub cache_invalidation: Option<CacheInvalidation>,
+}
+/// Descend `path` through tables, dotted keys and inline tables.
+pub fn get<'a>(root: &'a Item, path: &[&str]) -> Option<&'a Item> {
+    path.iter().try_fold(root, |item, key| item.get(*key))
+}
+
+/// A string value with its span.
+pub fn string(item: Option<&Item>) -> Option<Sp<String>> {
+    let item = item?;
+    Some(Sp {
+        value: item.as_str()?.to_owned(),
+        span: item.span()?,
+    })
+}
+
+pub(super) fn string_v(v: &Value) -> Option<Sp<String>> {
+    Some(Sp {
+        value: v.as_str()?.to_owned(),
+        span: v.span()?,
+    })
+}
+
+pub(super) fn integer(item: Option<&Item>) -> Option<Sp<i64>> {
+    let item = item?;
+    let value = item
+        .as_integer()
+        .or_else(|| item.as_str().and_then(|s| s.trim().parse().ok()))?;
+    Some(Sp {
+        value,
+        span: item.span()?,
+    })
+}
+
+/// A list of strings (an array, an inline table's values, or a single string).
+pub fn list(item: Option<&Item>) -> Option<UrlList> {
+    let item = item?;
+    let span = item.span()?;
+    let items = match item {
+        Item::Value(Value::Array(a)) => a.iter().filter_map(string_v).collect(),
+        Item::Value(Value::InlineTable(t)) => t.iter().filter_map(|(_, v)| string_v(v)).collect(),
+        Item::Value(v @ Value::String(_)) => string_v(v).into_iter().collect(),
+        _ => Vec::new(),
+    };
+    Some(UrlList { span, items })
+}
+
+pub(super) fn header(item: Option<&Item>) -> Option<Range<usize>> {
+    item?.as_table()?.span()
+}
+
+pub(super) fn aot<'a>(root: &'a Item, path: &[&str]) -> Vec<&'a Table> {
+    get(root, path)
+        .and_then(Item::as_array_of_tables)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
+}
+
+/// The key of `kind` in its table (not in arrays of tables).
+fn at(root: &Item, kind: EdgeKind) -> Option<&Item> {
+    let k = kind.key();
+    get(root, k.table)?.get(k.key)
+}
+
+/// The url groups of the array of tables holding `urls` and `auth`.
+fn url_groups(root: &Item, urls: EdgeKind, auth: EdgeKind) -> Vec<UrlGroup> {
+    aot(root, urls.key().table)
+        .into_iter()
+        .map(|t| url_group(t, urls.key().key, auth.key().key))
+        .collect()
+}
+
+pub(super) fn url_group(t: &Table, urls: &str, auth: &str) -> UrlGroup {
+    UrlGroup {
+        header: t.span().unwrap_or(0..0),
+        urls: list(t.get(urls)).map(|l| l.items).unwrap_or_default(),
+        auth_urls: list(t.get(auth)).map(|l| l.items).unwrap_or_default(),
+        kind: string(t.get("type")),
+        urls_span: t.get(urls).and_then(Item::span),
+        auth_urls_span: t.get(auth).and_then(Item::span),
+    }
+}
+
+pub(super) fn keystore(root: &Item, name: &str) -> Option<Keystore> {
+    let t = get(root, &["keystore", name])?;
+    Some(Keystore {
+        header: t
+            .as_table()
+            .and_then(Table::span)
+            .or_else(|| t.span())
+            .unwrap_or(0..0),
+        file_name: string(t.get("file_name")),
+        kind: string(t.get("type")),
+        alias: string(t.get("alias")),
+    })
+}
+impl Facts {
+    /// Extract the facts from a parsed document.
+    pub fn extract(doc: &toml_edit::Document<String>) -> Facts {
+        let root = doc.as_item();
+        let mut f = Facts {
+            server_header: header(get(root, &["server"])),
+            server_role: string(get(root, &["server", "server_role"])),
+            hostname: string(get(root, &["server", "hostname"])),
+            node_ip: string(get(root, &["server", "node_ip"])),
+            offset: integer(get(root, &["server", "offset"])),
+            gateway_sync: get(root, &["apim", "sync_runtime_artifacts", "gateway"])
+                .map(|i| header(Some(i)).or_else(|| i.span()).unwrap_or(0..0)),
+            gateway_labels: list(get(
+                root,
+                &[
+                    "apim",
+                    "sync_runtime_artifacts",
+                    "gateway",
+                    "gateway_labels",
+                ],
+            )),
+            key_manager_url: string(at(root, EdgeKind::KeyManager)),
+            notification_endpoint: notification_endpoint(root),
+            primary_keystore: keystore(root, "primary"),
+            internal_keystore: keystore(root, "internal"),
+            has_apim_db: get(root, &["database", "apim_db"]).is_some(),
+            has_identity_db: get(root, &["database", "identity_db"]).is_some(),
+            has_event_listener: get(root, &["event_listener"]).is_some(),
+            has_access_control: get(root, &["resource", "access_control"]).is_some(),
+            keys: Some(key_facts(doc)),
+            apim_db: database(root, "apim_db"),
+            shared_db: database(root, "shared_db"),
+            super_admin: get(root, &["super_admin"]).map(|t| SuperAdmin {
+                header: table_span(t),
+                username: string(t.get("username")),
+            }),
+            user_store: get(root, &["user_store"]).map(|t| UserStore {
+                header: table_span(t),
+                kind: string(t.get("type")),
+            }),
+            cache_invalidation: get(root, &["apim", "cache_invalidation"]).map(|t| {
+                CacheInvalidation {
+                    header: table_span(t),
+                    enabled: t.get("enabled").and_then(|e| {
+                        Some(Sp {
+                            value: e
+                                .as_bool()
+                                .or_else(|| e.as_str().map(|s| s.eq_ignore_ascii_case("true")))?,
+                            span: e.span()?,
+                        })
+                    }),
+                    domain: string(t.get("domain")),
+                }
+            }),
+            ..Facts::default()
+        };
+        for (port, path) in PORT_KEYS {
+            if let Some(v) = integer(get(root, path)) {
+                f.ports.insert(port, v);
+            }
+        }
+        for t in aot(root, ENVIRONMENT) {
+            let Some(name) = string(t.get("name")) else {
+                continue;
+            };
+            let mut endpoints = Vec::new();
+            for key in environment_keys().map(|k| k.key) {
+                if let Some(u) = string(t.get(key)) {
+                    endpoints.push((key.to_owned(), u));
+                }
+            }
+            for vh in t
+                .get("virtual_host")
+                .and_then(Item::as_array_of_tables)
+                .into_iter()
+                .flat_map(|a| a.iter())
+            {
+                for key in environment_keys().map(|k| k.key) {
+                    if let Some(u) = string(vh.get(key)) {
+                        endpoints.push((format!("virtual_host.{key}"), u));
+                    }
+                }
+            }
+            f.environments.push(Environment {
+                header: t.span().unwrap_or(name.span.clone()),
+                gateway_type: string(t.get("gateway_type")),
+                name,
+                endpoints,
+                kind: string(t.get("type")),
+            });
+        }
+        let eh = get(root, &["apim", "event_hub"]);
+        f.event_hub = EventHub {
+            header: eh.and_then(|i| header(Some(i))),
+            service_url: string(at(root, EdgeKind::EventHubService)),
+            listening: list(at(root, EdgeKind::EventListening)),
+            duplicate: list(at(root, EdgeKind::EventDuplicate)),
+            publish: url_groups(root, EdgeKind::EventPublish, EdgeKind::EventPublishAuth),
+        };
+        let th = get(root, &["apim", "throttling"]);
+        f.throttling = Throttling {
+            header: th.and_then(|i| header(Some(i))),
+            service_url: string(get(root, &["apim", "throttling", "service_url"])),
+            decision: list(at(root, EdgeKind::ThrottleDecision)),
+            url_groups: url_groups(root, EdgeKind::ThrottleEvents, EdgeKind::ThrottleAuth),
+            duplicate: list(at(root, EdgeKind::ThrottleDuplicate)),
+            distributed: get(root, &["apim", "distributed_throttling"]).is_some_and(|d| {
+                d.get("enable")
+                    .and_then(Item::as_bool)
+                    .unwrap_or(d.is_table_like())
+            }),
+        };
+        f
+    }
+
+    /// The role the content suggests, for nodes whose `server_role` is
+    /// `default`, absent or invalid: from 4.5 every WSO2 distribution says
+    /// `default`, so only the sections tell (`docs/wso2-facts.md`, *Roles*).
+    pub fn content_role(&self) -> Option<Role> {
+        if self.has_identity_db || self.has_access_control {
+            return Some(Role::IsKeyManager);
+        }
+        let cp = !self.environments.is_empty()
+            || !self.event_hub.publish.is_empty()
+            || self.event_hub.duplicate.is_some();
+        let decision_remote = self.throttling.decision.as_ref().is_some_and(|d| {
+            d.items
+                .iter()
+                .any(|u| !crate::endpoint::is_loopback_url(&u.value))
+        });
+        let gw = self.gateway_sync.is_some()
+            || !self.throttling.url_groups.is_empty() && !cp
+            || decision_remote && !cp;
+        let tm = self.throttling.duplicate.is_some()
+            || self.throttling.decision.as_ref().is_some_and(|d| {
+                !d.items.is_empty()
+                    && d.items
+                        .iter()
+                        .all(|u| crate::endpoint::is_loopback_url(&u.value))
+            });
+        match (cp, gw) {
+            (true, true) => Some(Role::AllInOne),
+            (true, false) => Some(Role::ControlPlane),
+            (false, true) => Some(Role::GatewayWorker),
+            (false, false) if tm => Some(Role::TrafficManager),
+            (false, false)
+                if self.has_event_listener
+                    && (self.has_apim_db || self.event_hub.header.is_some()) =>
+            {
+                Some(Role::KeyManager)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the content says "separate key manager" although `server_role`
+    /// says control-plane (the 4.3 template and Helm do this).
+    pub fn looks_like_key_manager(&self) -> bool {
+        self.environments.is_empty()
+            && self.event_hub.publish.is_empty()
+            && self.event_hub.duplicate.is_none()
+            && self.gateway_sync.is_none()
+            && self.has_event_listener
+            && (!self.throttling.url_groups.is_empty() || self.event_hub.listening.is_some())
+    }
+}
+
+/// The span of a table (its header), or of the item when it is inline/dotted.
+pub(super) fn table_span(item: &Item) -> Range<usize> {
+    item.as_table()
+        .and_then(Table::span)
+        .or_else(|| item.span())
+        .unwrap_or(0..0)
+}
+
+/// `[super_admin]` as written.
+#[derive(Debug, Clone)]
+pub struct SuperAdmin {
+    pub header: Range<usize>,
+    pub username: Option<Sp<String>>,
+}
+
+/// `[user_store]` as written.
+#[derive(Debug, Clone)]
+pub struct UserStore {
+    pub header: Range<usize>,
+    pub kind: Option<Sp<String>>,
+}
+
+/// `[apim.cache_invalidation]` as written.
+#[derive(Debug, Clone)]
+pub struct CacheInvalidation {
+    pub header: Range<usize>,
+    pub enabled: Option<Sp<bool>>,
+    pub domain: Option<Sp<String>>,
+}
+
+/// `[event_listener.properties] notification_endpoint`: after
+/// `[[event_listener]]` the properties table belongs to an array entry.
+pub(super) fn notification_endpoint(root: &Item) -> Option<Sp<String>> {
+    let k = EdgeKind::Notification.key();
+    string(at(root, EdgeKind::Notification)).or_else(|| {
+        // `[[event_listener]]`: the array entry holds `properties`
+        aot(root, &k.table[..1])
+            .into_iter()
+            .find_map(|t| string(get(t.get(k.table[1])?, &k.table[2..])?.get(k.key)))
+    })
+}

@@ -1,0 +1,25 @@
+//! The typed model the rules need: roles, and for each node the facts its
+//! file states (with spans), WSO2's defaults applied where WSO2 applies one.
+
+mod database;
+mod facts;
+mod keys;
+mod placeholders;
+mod role;
+mod wso2;
+
+pub use database::*;
+pub use facts::*;
+pub use keys::*;
+pub use placeholders::*;
+pub use role::*;
+pub use wso2::*;
+
+use std::ops::Range;
+
+/// A value with the byte range of its literal in the node's file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sp<T> {
+    pub value: T,
+    pub span: Range<usize>,
+}

@@ -1,0 +1,116 @@
+//! What a node does: its role, from `apimlint.toml`, `server_role` or the
+//! sections its file has.
+
+use super::facts::Facts;
+
+/// What a node does in the deployment, as [`infer_role`] decides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    GatewayWorker,
+    ControlPlane,
+    TrafficManager,
+    KeyManager,
+    IsKeyManager,
+    AllInOne,
+    Unknown,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::GatewayWorker,
+        Role::ControlPlane,
+        Role::TrafficManager,
+        Role::KeyManager,
+        Role::IsKeyManager,
+        Role::AllInOne,
+        Role::Unknown,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::GatewayWorker => "gateway-worker",
+            Role::ControlPlane => "control-plane",
+            Role::TrafficManager => "traffic-manager",
+            Role::KeyManager => "key-manager",
+            Role::IsKeyManager => "is-key-manager",
+            Role::AllInOne => "all-in-one",
+            Role::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.name() == s)
+    }
+
+    /// A node of this role can stand where `expected` is wanted: an
+    /// all-in-one does everything, an unknown node is given the benefit of the doubt.
+    pub fn serves(self, expected: Role) -> bool {
+        self == expected || matches!(self, Role::AllInOne | Role::Unknown)
+    }
+
+    /// Serves as a gateway (reads `gateway_labels`).
+    pub fn is_gateway(self) -> bool {
+        matches!(self, Role::GatewayWorker | Role::AllInOne)
+    }
+
+    /// Defines gateway environments.
+    pub fn defines_environments(self) -> bool {
+        matches!(self, Role::ControlPlane | Role::AllInOne)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where a node's role came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleSource {
+    Config,
+    ServerRole,
+    Content,
+    None,
+}
+
+/// `server_role` values WSO2's infer.json knows.
+pub const SERVER_ROLES: [&str; 5] = [
+    "default",
+    "control-plane",
+    "gateway-worker",
+    "traffic-manager",
+    "api-key-manager-deprecated",
+];
+/// The deprecated 4.0 roles: accepted with an info.
+pub const DEPRECATED_SERVER_ROLES: [&str; 2] =
+    ["api-publisher-deprecated", "api-devportal-deprecated"];
+/// The role of a node, first that applies: `apimlint.toml [nodes."id"] role`;
+/// an explicit `server_role` other than `default` (a `control-plane` whose
+/// content looks like a separate key manager is a key manager); the content
+/// ([`Facts::content_role`]); else `Unknown`.
+pub fn infer_role(configured: Option<Role>, facts: &Facts) -> (Role, RoleSource) {
+    if let Some(r) = configured {
+        return (r, RoleSource::Config);
+    }
+    let explicit = facts
+        .server_role
+        .as_ref()
+        .and_then(|s| match s.value.as_str() {
+            "control-plane" if facts.looks_like_key_manager() => Some(Role::KeyManager),
+            "control-plane" | "api-publisher-deprecated" | "api-devportal-deprecated" => {
+                Some(Role::ControlPlane)
+            }
+            "gateway-worker" => Some(Role::GatewayWorker),
+            "traffic-manager" => Some(Role::TrafficManager),
+            "api-key-manager-deprecated" => Some(Role::KeyManager),
+            _ => None,
+        });
+    if let Some(r) = explicit {
+        return (r, RoleSource::ServerRole);
+    }
+    match facts.content_role() {
+        Some(r) => (r, RoleSource::Content),
+        None => (Role::Unknown, RoleSource::None),
+    }
+}
