@@ -57,7 +57,12 @@ pub fn load(
 fn check(mut a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    let mut groups = crate::deployments::split(&cwd, &a.paths, a.config.as_deref());
+    let mut groups = apimlint_core::analysis::project::split_paths(
+        &apimlint_core::DiskFs,
+        &cwd,
+        &a.paths,
+        a.config.as_deref(),
+    );
     if groups.len() > 1 {
         return check_each(a, groups, out, err);
     }
@@ -233,7 +238,12 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<u8, String> {
 fn graph(a: GraphArgs, out: &mut dyn Write) -> Result<u8, String> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    let mut groups = crate::deployments::split(&cwd, &a.paths, a.config.as_deref());
+    let mut groups = apimlint_core::analysis::project::split_paths(
+        &apimlint_core::DiskFs,
+        &cwd,
+        &a.paths,
+        a.config.as_deref(),
+    );
     if groups.len() > 1 {
         return Err(format!(
             "the paths belong to {} deployments (each with its own `apimlint.toml`); a graph draws one",

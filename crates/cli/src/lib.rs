@@ -5,7 +5,6 @@
 mod args;
 mod baseline;
 mod commands;
-mod deployments;
 mod fix;
 pub mod render;
 

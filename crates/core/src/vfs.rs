@@ -41,6 +41,16 @@ pub trait Vfs: Sync {
         let _ = root;
         self.read(path)
     }
+
+    /// Whether `path` is a file (for an editor: also an unsaved buffer).
+    fn is_file(&self, path: &Path) -> bool {
+        path.is_file()
+    }
+
+    /// Whether `path` is a directory.
+    fn is_dir(&self, path: &Path) -> bool {
+        path.is_dir()
+    }
 }
 
 /// The real file system.
@@ -172,6 +182,14 @@ impl Vfs for OverlayFs<'_> {
             None => self.base.read_within(root, path),
         }
     }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.overlays.contains_key(path) || self.base.is_file(path)
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        self.base.is_dir(path)
+    }
 }
 
 /// A fixed set of in-memory files (tests, fuzzing, benchmarks).
@@ -192,6 +210,14 @@ impl Vfs for MemoryFs {
             });
         }
         decode(bytes.clone())
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.files.contains_key(path)
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        self.files.keys().any(|f| f.starts_with(path) && f != path)
     }
 }
 

@@ -335,6 +335,7 @@ impl LanguageServer for Backend {
                 .filter_map(|f| convert::path_of(&f.uri))
                 .collect();
             let mut folders: Vec<PathBuf> = ws
+                .project
                 .folders
                 .iter()
                 .filter(|f| !removed.contains(f))

@@ -7,10 +7,11 @@
 //! pending work — re-parsing only the files that changed — and publishes
 //! every file whose diagnostics changed.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
+use apimlint_core::analysis::project::{Member, Project, is_named};
 use apimlint_core::incremental::{self, Changes, LocalCache};
 use apimlint_core::vfs::{self, CONFIG_FILE, DiskFs, NODE_FILE, OverlayFs, Vfs};
 use apimlint_core::{Config, ConfigError, Deployment, Diagnostic, NodeIdx, SourceFile};
@@ -36,13 +37,10 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// One deployment of the workspace and what was last published for it.
+/// What the server keeps for one deployment of the workspace: its last
+/// analysis and what was published for it.
 #[derive(Debug, Default)]
-pub struct DepState {
-    pub root: PathBuf,
-    pub config_path: Option<PathBuf>,
-    /// Node files (on disk, or open in the editor).
-    pub files: BTreeSet<PathBuf>,
+pub struct Analysed {
     pub dep: Option<Deployment>,
     /// The findings of the last analysis, as the editor may show them.
     pub diags: Vec<Diagnostic>,
@@ -58,39 +56,20 @@ pub struct DepState {
     versions: HashMap<PathBuf, i32>,
 }
 
-impl DepState {
-    fn new(root: PathBuf, files: Vec<PathBuf>) -> Self {
-        let config_path = Some(root.join(CONFIG_FILE)).filter(|c| c.is_file());
-        DepState {
-            root,
-            config_path,
-            files: files.into_iter().collect(),
-            ..DepState::default()
-        }
-    }
+/// One deployment of the workspace (core's project model) with the server's state.
+pub type DepState = Member<Analysed>;
 
-    fn has_work(&self) -> bool {
-        self.dep.is_none()
-            || !self.pending.is_empty()
-            || !self.removed.is_empty()
-            || self.config_dirty
-    }
-
-    /// The node of `path` in the analysed deployment.
-    pub fn node(&self, path: &Path) -> Option<(&Deployment, NodeIdx)> {
-        let dep = self.dep.as_ref()?;
-        let i = dep.nodes.iter().position(|n| n.path == path)?;
-        Some((dep, i))
-    }
+fn has_work(d: &DepState) -> bool {
+    d.state.dep.is_none()
+        || !d.state.pending.is_empty()
+        || !d.state.removed.is_empty()
+        || d.state.config_dirty
 }
 
-/// The workspace: folders and their deployments.
+/// The workspace: folders, their deployments, and the files open in the editor.
 #[derive(Debug, Default)]
 pub struct Workspace {
-    pub folders: Vec<PathBuf>,
-    /// Roots of deployments opened outside every folder.
-    pub extra_roots: Vec<PathBuf>,
-    pub deployments: Vec<DepState>,
+    pub project: Project<Analysed>,
     /// The URI the client used for each path it opened.
     pub uris: HashMap<PathBuf, lsp::Uri>,
     rediscover: bool,
@@ -100,56 +79,28 @@ pub struct Workspace {
     orphans: Vec<PathBuf>,
 }
 
-fn is_named(path: &Path, name: &str) -> bool {
-    path.file_name().is_some_and(|n| n == name)
-}
-
 impl Workspace {
     /// Find the deployments of every folder (on `initialize`).
     pub fn discover(&mut self, folders: Vec<PathBuf>) {
-        self.folders = folders;
+        self.project.folders = folders;
         self.rediscover = true;
-    }
-
-    /// The deployment a file belongs to.
-    pub fn owner(&self, path: &Path) -> Option<usize> {
-        if is_named(path, CONFIG_FILE) {
-            return self.deployments.iter().position(|d| {
-                d.config_path.as_deref() == Some(path) || path.parent() == Some(d.root.as_path())
-            });
-        }
-        self.deployments
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.files.contains(path))
-            .map(|(i, _)| i)
-            .next()
-            .or_else(|| {
-                let roots: Vec<PathBuf> = self.deployments.iter().map(|d| d.root.clone()).collect();
-                let r = vfs::nearest_root(path, &roots)?;
-                self.deployments.iter().position(|d| d.root == *r)
-            })
     }
 
     /// The deployment and node of a file.
     pub fn locate(&self, path: &Path) -> Option<(&DepState, &Deployment, NodeIdx)> {
-        let d = self.deployments.get(self.owner(path)?)?;
-        let (dep, i) = d.node(path)?;
+        let d = self.project.members.get(self.project.owner(path)?)?;
+        let dep = d.state.dep.as_ref()?;
+        let i = dep.node_at(path)?.0;
         Some((d, dep, i))
     }
 
     /// A file was opened, typed in, saved, created or changed on disk.
     pub fn touch(&mut self, path: &Path) {
         if is_named(path, CONFIG_FILE) {
-            match self.owner(path) {
-                Some(i)
-                    if self
-                        .deployments
-                        .get(i)
-                        .is_some_and(|d| d.config_path.as_deref() == Some(path)) =>
-                {
-                    if let Some(d) = self.deployments.get_mut(i) {
-                        d.config_dirty = true;
+            match self.project.owner(path) {
+                Some(i) if self.project.is_project_file(path) => {
+                    if let Some(d) = self.project.members.get_mut(i) {
+                        d.state.config_dirty = true;
                     }
                 }
                 // a new project file: the deployments change shape
@@ -157,16 +108,16 @@ impl Workspace {
             }
             return;
         }
-        let known = self.deployments.iter().any(|d| d.files.contains(path));
+        let known = self.project.members.iter().any(|d| d.files.contains(path));
         if !known && !is_named(path, NODE_FILE) {
             return;
         }
-        match self.owner(path) {
+        match self.project.owner(path) {
             Some(i) => {
-                if let Some(d) = self.deployments.get_mut(i) {
+                if let Some(d) = self.project.members.get_mut(i) {
                     d.files.insert(path.to_path_buf());
-                    d.removed.remove(path);
-                    d.pending.insert(path.to_path_buf());
+                    d.state.removed.remove(path);
+                    d.state.pending.insert(path.to_path_buf());
                 }
             }
             None => self.orphans.push(path.to_path_buf()),
@@ -179,56 +130,38 @@ impl Workspace {
             self.rediscover = true;
             return;
         }
-        if let Some(i) = self.owner(path)
-            && let Some(d) = self.deployments.get_mut(i)
+        if let Some(i) = self.project.owner(path)
+            && let Some(d) = self.project.members.get_mut(i)
             && d.files.remove(path)
         {
-            d.pending.remove(path);
-            d.removed.insert(path.to_path_buf());
+            d.state.pending.remove(path);
+            d.state.removed.insert(path.to_path_buf());
         }
     }
 
     /// Re-find every deployment, keeping what was published so that files
     /// that left every deployment are cleared.
-    fn rediscover_now(&mut self) {
+    fn rediscover_now(&mut self, fs: &dyn Vfs) {
         self.rediscover = false;
-        let mut roots: Vec<PathBuf> = self
-            .folders
-            .iter()
-            .flat_map(|f| vfs::deployment_roots(f))
-            .collect();
-        roots.extend(self.extra_roots.iter().cloned());
-        roots.sort();
-        roots.dedup();
+        let open: Vec<PathBuf> = self.uris.keys().cloned().collect();
+        let old = self
+            .project
+            .rediscover(fs, open.iter().map(PathBuf::as_path));
         let mut old_published: HashMap<PathBuf, Vec<lsp::Diagnostic>> = HashMap::new();
-        for d in self.deployments.drain(..) {
-            old_published.extend(d.published);
-            if let Some(c) = d.config_path.filter(|_| d.config_published) {
+        for d in old {
+            old_published.extend(d.state.published);
+            if let Some(c) = d.config_path.filter(|_| d.state.config_published) {
                 old_published.insert(c, Vec::new());
             }
         }
-        self.deployments = roots
-            .iter()
-            .map(|r| DepState::new(r.clone(), vfs::deployment_files(r, &roots)))
-            .collect();
-        // open node files not found on disk yet
-        let open: Vec<PathBuf> = self
-            .uris
-            .keys()
-            .filter(|p| is_named(p, NODE_FILE))
-            .cloned()
-            .collect();
-        for p in open {
-            if let Some(i) = self.owner(&p)
-                && let Some(d) = self.deployments.get_mut(i)
-            {
-                d.files.insert(p);
-            }
-        }
         for (path, diags) in old_published {
-            match self.owner(&path).and_then(|i| self.deployments.get_mut(i)) {
+            match self
+                .project
+                .owner(&path)
+                .and_then(|i| self.project.members.get_mut(i))
+            {
                 Some(d) if d.files.contains(&path) => {
-                    d.published.insert(path, diags);
+                    d.state.published.insert(path, diags);
                 }
                 _ => self.clears.push(path),
             }
@@ -237,21 +170,13 @@ impl Workspace {
 
     /// Give each orphan file a deployment: the one of an `apimlint.toml`
     /// above it, else its own directory.
-    fn adopt_orphans(&mut self) {
-        let orphans = std::mem::take(&mut self.orphans);
-        for path in orphans {
-            if self.owner(&path).is_some() {
+    fn adopt_orphans(&mut self, fs: &dyn Vfs) {
+        for path in std::mem::take(&mut self.orphans) {
+            if self.project.owner(&path).is_some() {
                 self.touch(&path);
-                continue;
+            } else {
+                self.project.adopt(fs, &path);
             }
-            let Some(dir) = path.parent() else { continue };
-            let root = vfs::find_config(dir)
-                .and_then(|c| c.parent().map(Path::to_path_buf))
-                .unwrap_or_else(|| dir.to_path_buf());
-            self.extra_roots.push(root.clone());
-            let mut files = vfs::walk(&root);
-            files.push(path.clone());
-            self.deployments.push(DepState::new(root, files));
         }
     }
 }
@@ -282,9 +207,9 @@ pub fn analyse(shared: &Shared) -> Vec<Publish> {
     };
     let mut ws = lock(&shared.ws);
     if ws.rediscover {
-        ws.rediscover_now();
+        ws.rediscover_now(&fs);
     }
-    ws.adopt_orphans();
+    ws.adopt_orphans(&fs);
     let mut out = Vec::new();
     let uris = ws.uris.clone();
     for path in std::mem::take(&mut ws.clears) {
@@ -296,7 +221,7 @@ pub fn analyse(shared: &Shared) -> Vec<Publish> {
             });
         }
     }
-    for d in ws.deployments.iter_mut().filter(|d| d.has_work()) {
+    for d in ws.project.members.iter_mut().filter(|d| has_work(d)) {
         analyse_one(d, &fs, &versions, &uris, &mut out);
     }
     out
@@ -307,11 +232,11 @@ fn read_config(d: &mut DepState, fs: &dyn Vfs) -> Option<Config> {
     let display = vfs::relative(&path, &d.root);
     match apimlint_core::load_config(fs, &path, &display) {
         Ok(c) => {
-            d.config_error = None;
+            d.state.config_error = None;
             Some(c)
         }
         Err(e) => {
-            d.config_error = Some(e);
+            d.state.config_error = Some(e);
             None
         }
     }
@@ -324,16 +249,16 @@ fn analyse_one(
     uris: &HashMap<PathBuf, lsp::Uri>,
     out: &mut Vec<Publish>,
 ) {
-    let mut changed: HashSet<PathBuf> = d.pending.drain().collect();
-    let removed: Vec<PathBuf> = d.removed.drain().collect();
+    let mut changed: HashSet<PathBuf> = d.state.pending.drain().collect();
+    let removed: Vec<PathBuf> = d.state.removed.drain().collect();
     // a new project file changes every node's id, region, role and rules:
     // load again (the nodes of a lean load cannot re-run their node rules)
-    if std::mem::take(&mut d.config_dirty) {
-        d.dep = None;
+    if std::mem::take(&mut d.state.config_dirty) {
+        d.state.dep = None;
     }
     // the files whose node rules must run now (a full load ran them as it built)
     let mut recheck: HashSet<PathBuf> = HashSet::new();
-    let dep = match d.dep.take() {
+    let dep = match d.state.dep.take() {
         None => {
             // a lean load, like `apimlint check`: no parse trees kept (an
             // editor's request parses its file again), node findings cached
@@ -346,7 +271,7 @@ fn analyse_one(
             };
             changed.extend(d.files.iter().cloned());
             let (dep, found) = apimlint_core::load_lean(fs, &discovery, config).into_parts();
-            d.cache = LocalCache::seeded(found);
+            d.state.cache = LocalCache::seeded(found);
             dep
         }
         Some(prev) => {
@@ -371,12 +296,12 @@ fn analyse_one(
     };
     for p in &changed {
         match versions.get(p) {
-            Some(v) => d.versions.insert(p.clone(), *v),
-            None => d.versions.remove(p),
+            Some(v) => d.state.versions.insert(p.clone(), *v),
+            None => d.state.versions.remove(p),
         };
     }
     // cross-node rules over everything, local rules over what changed
-    let found = incremental::check(&dep, &recheck, false, &mut d.cache);
+    let found = incremental::check(&dep, &recheck, false, &mut d.state.cache);
     let diags = incremental::visible(&dep, found);
     let mut by_file: HashMap<PathBuf, Vec<lsp::Diagnostic>> = dep
         .nodes
@@ -393,14 +318,15 @@ fn analyse_one(
     }
     // files that are gone: clear what was published
     let gone: Vec<PathBuf> = d
+        .state
         .published
         .keys()
         .filter(|p| !by_file.contains_key(*p) && Some(p.as_path()) != d.config_path.as_deref())
         .cloned()
         .collect();
     for p in gone {
-        d.published.remove(&p);
-        d.versions.remove(&p);
+        d.state.published.remove(&p);
+        d.state.versions.remove(&p);
         if let Some(uri) = convert::node_uri_of(&p, uris) {
             out.push(Publish {
                 uri,
@@ -413,21 +339,22 @@ fn analyse_one(
     paths.sort();
     for p in paths {
         let Some(new) = by_file.get(p) else { continue };
-        if d.published.get(p) == Some(new) && !changed.contains(p) {
+        if d.state.published.get(p) == Some(new) && !changed.contains(p) {
             continue;
         }
         if let Some(uri) = convert::node_uri_of(p, uris) {
             out.push(Publish {
                 uri,
                 diags: new.clone(),
-                version: d.versions.get(p).copied(),
+                version: d.state.versions.get(p).copied(),
             });
         }
-        d.published.insert(p.clone(), new.clone());
+        d.state.published.insert(p.clone(), new.clone());
     }
     // the project file's own error
     if let Some(cp) = d.config_path.clone() {
         let diags: Vec<lsp::Diagnostic> = d
+            .state
             .config_error
             .as_ref()
             .map(|e| {
@@ -440,10 +367,10 @@ fn analyse_one(
             })
             .into_iter()
             .collect();
-        if (!diags.is_empty() || d.config_published)
+        if (!diags.is_empty() || d.state.config_published)
             && let Some(uri) = convert::node_uri_of(&cp, uris)
         {
-            d.config_published = !diags.is_empty();
+            d.state.config_published = !diags.is_empty();
             out.push(Publish {
                 uri,
                 diags,
@@ -451,6 +378,6 @@ fn analyse_one(
             });
         }
     }
-    d.diags = diags;
-    d.dep = Some(dep);
+    d.state.diags = diags;
+    d.state.dep = Some(dep);
 }

@@ -6,6 +6,7 @@
 pub mod editor;
 pub mod fixes;
 pub mod incremental;
+pub mod project;
 
 use std::collections::HashMap;
 use std::path::Path;

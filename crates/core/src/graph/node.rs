@@ -4,7 +4,6 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-
 use super::build::{node_id, region_of, root_name};
 use crate::base::files::FileId;
 use crate::base::text::LineIndex;

@@ -11,11 +11,11 @@ pub mod symbols;
 use apimlint_core::{Deployment, Node, NodeIdx};
 
 use crate::convert::{self, lsp};
-use crate::world::{DepState, Workspace};
+use crate::world::{Analysed, Workspace};
 
 /// The node under a text-document position, with the byte offset.
 pub struct At<'a> {
-    pub state: &'a DepState,
+    pub state: &'a Analysed,
     pub dep: &'a Deployment,
     pub idx: NodeIdx,
     pub node: &'a Node,
@@ -25,7 +25,8 @@ pub struct At<'a> {
 /// Resolve a URI and position to a node and byte offset of its analysed text.
 pub fn at<'a>(ws: &'a Workspace, uri: &lsp::Uri, pos: lsp::Position) -> Option<At<'a>> {
     let path = convert::path_of(uri)?;
-    let (state, dep, idx) = ws.locate(&path)?;
+    let (d, dep, idx) = ws.locate(&path)?;
+    let state = &d.state;
     let node = dep.node(idx)?;
     let offset = convert::offset(&node.lines, &node.text, pos);
     Some(At {
