@@ -12,7 +12,7 @@ use super::{Deployment, Edge, Link, NodeIdx, Resolution, Vertex};
 use crate::base::text::did_you_mean;
 use crate::endpoint::{self, Endpoint, HostKind, Port};
 pub use crate::model::EdgeKind;
-use crate::model::Role;
+use crate::model::{Role, Sp, UrlGroup, UrlList};
 
 impl Deployment {
     pub(super) fn resolve_edges(&mut self) {
@@ -65,10 +65,10 @@ struct Site {
     from: NodeIdx,
     kind: EdgeKind,
     key: String,
-    url: crate::model::Sp<String>,
+    url: Sp<String>,
 }
 
-fn group_name(urls: &[crate::model::Sp<String>]) -> String {
+fn group_name(urls: &[Sp<String>]) -> String {
     urls.first()
         .and_then(|u| endpoint::parse(&u.value).ok())
         .map_or_else(|| "?".to_owned(), |e| e.host)
@@ -81,71 +81,70 @@ pub(crate) fn url_spans(n: &Node) -> Vec<Range<usize>> {
 }
 
 fn url_sites(from: NodeIdx, n: &Node) -> Vec<Site> {
-    use crate::model::{Sp, UrlGroup, UrlList};
     use EdgeKind::*;
     let f = &n.facts;
-    let mut out = Vec::new();
-    let mut push = |kind: EdgeKind, entry: Option<&str>, key: &str, url: &Sp<String>| {
-        out.push(Site {
-            from,
+    let mut s = Sites {
+        from,
+        out: Vec::new(),
+    };
+    s.groups(&f.throttling.url_groups, ThrottleEvents, ThrottleAuth);
+    s.list(ThrottleDecision, f.throttling.decision.as_ref());
+    s.list(ThrottleDuplicate, f.throttling.duplicate.as_ref());
+    s.list(EventListening, f.event_hub.listening.as_ref());
+    s.one(EventHubService, f.event_hub.service_url.as_ref());
+    s.list(EventDuplicate, f.event_hub.duplicate.as_ref());
+    s.groups(&f.event_hub.publish, EventPublish, EventPublishAuth);
+    s.one(KeyManager, f.key_manager_url.as_ref());
+    s.one(Notification, f.notification_endpoint.as_ref());
+    for env in &f.environments {
+        for (key, u) in &env.endpoints {
+            if let Some(kind) = EdgeKind::of_environment_key(key) {
+                s.push(kind, Some(&env.name.value), key, u);
+            }
+        }
+    }
+    s.out
+}
+
+/// The URL sites of one node, collected in the order the node writes them.
+struct Sites {
+    from: NodeIdx,
+    out: Vec<Site>,
+}
+
+impl Sites {
+    fn push(&mut self, kind: EdgeKind, entry: Option<&str>, key: &str, url: &Sp<String>) {
+        self.out.push(Site {
+            from: self.from,
             kind,
             key: kind.key().display(entry, key),
             url: url.clone(),
         });
-    };
-    let groups = |push: &mut dyn FnMut(EdgeKind, Option<&str>, &str, &Sp<String>),
-                  groups: &[UrlGroup],
-                  (urls, auth): (EdgeKind, EdgeKind)| {
+    }
+
+    fn one(&mut self, kind: EdgeKind, url: Option<&Sp<String>>) {
+        if let Some(u) = url {
+            self.push(kind, None, kind.key().key, u);
+        }
+    }
+
+    fn list(&mut self, kind: EdgeKind, list: Option<&UrlList>) {
+        for u in list.iter().flat_map(|l| &l.items) {
+            self.push(kind, None, kind.key().key, u);
+        }
+    }
+
+    fn groups(&mut self, groups: &[UrlGroup], urls: EdgeKind, auth: EdgeKind) {
         for g in groups {
             let name = group_name(&g.urls);
             for u in &g.urls {
-                push(urls, Some(&name), urls.key().key, u);
+                self.push(urls, Some(&name), urls.key().key, u);
             }
             for u in &g.auth_urls {
-                push(auth, Some(&name), auth.key().key, u);
-            }
-        }
-    };
-    let list = |push: &mut dyn FnMut(EdgeKind, Option<&str>, &str, &Sp<String>),
-                kind: EdgeKind,
-                list: &Option<UrlList>| {
-        for u in list.iter().flat_map(|l| &l.items) {
-            push(kind, None, kind.key().key, u);
-        }
-    };
-    groups(
-        &mut push,
-        &f.throttling.url_groups,
-        (ThrottleEvents, ThrottleAuth),
-    );
-    list(&mut push, ThrottleDecision, &f.throttling.decision);
-    list(&mut push, ThrottleDuplicate, &f.throttling.duplicate);
-    list(&mut push, EventListening, &f.event_hub.listening);
-    if let Some(u) = &f.event_hub.service_url {
-        push(EventHubService, None, EventHubService.key().key, u);
-    }
-    list(&mut push, EventDuplicate, &f.event_hub.duplicate);
-    groups(
-        &mut push,
-        &f.event_hub.publish,
-        (EventPublish, EventPublishAuth),
-    );
-    for (kind, url) in [
-        (KeyManager, &f.key_manager_url),
-        (Notification, &f.notification_endpoint),
-    ] {
-        if let Some(u) = url {
-            push(kind, None, kind.key().key, u);
-        }
-    }
-    for env in &f.environments {
-        for (key, u) in &env.endpoints {
-            if let Some(kind) = EdgeKind::of_environment_key(key) {
-                push(kind, Some(&env.name.value), key, u);
+                self.push(auth, Some(&name), auth.key().key, u);
             }
         }
     }
-    out
 }
 
 /// Host name → nodes, built once per deployment.

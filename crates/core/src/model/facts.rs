@@ -425,8 +425,10 @@ pub(super) fn notification_endpoint(root: &Item) -> Option<Sp<String>> {
     let k = EdgeKind::Notification.key();
     string(at(root, EdgeKind::Notification)).or_else(|| {
         // `[[event_listener]]`: the array entry holds `properties`
-        aot(root, &k.table[..1])
+        let (array, rest) = k.table.split_first()?;
+        let (first, rest) = rest.split_first()?;
+        aot(root, &[array])
             .into_iter()
-            .find_map(|t| string(get(t.get(k.table[1])?, &k.table[2..])?.get(k.key)))
+            .find_map(|t| string(get(t.get(first)?, rest)?.get(k.key)))
     })
 }

@@ -419,6 +419,15 @@ fn aot_key_span(raw: &str, header: Range<usize>) -> Range<usize> {
     if e > s { s..e } else { header }
 }
 
+/// A catalog path shown to users: array members without `[]`.
+pub fn display_path<S: AsRef<str>>(segs: &[S]) -> String {
+    let plain: Vec<&str> = segs
+        .iter()
+        .map(|s| s.as_ref().trim_end_matches("[]"))
+        .collect();
+    crate::catalog::join(&plain)
+}
+
 #[cfg(test)]
 mod key_fact_tests {
     use super::*;
@@ -455,12 +464,4 @@ mod key_fact_tests {
         );
         assert!(db.is_some_and(|k| k.implicit));
     }
-}
-/// A catalog path shown to users: array members without `[]`.
-pub fn display_path<S: AsRef<str>>(segs: &[S]) -> String {
-    let plain: Vec<&str> = segs
-        .iter()
-        .map(|s| s.as_ref().trim_end_matches("[]"))
-        .collect();
-    crate::catalog::join(&plain)
 }
