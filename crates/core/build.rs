@@ -168,11 +168,14 @@ fn main() {
             concrete.push_str(&line);
         }
     }
-    let _ = writeln!(out, "pub static ENTRIES: &[Entry] = &[\n{concrete}];");
+    let _ = writeln!(
+        out,
+        "pub(super) static ENTRIES: &[Entry] = &[\n{concrete}];"
+    );
     // sorted by first segment, so that a binary search finds one segment's wildcards
     wild.sort();
     let wild: String = wild.into_iter().map(|(_, _, l)| l).collect();
-    let _ = writeln!(out, "pub static WILDCARDS: &[Entry] = &[\n{wild}];");
+    let _ = writeln!(out, "pub(super) static WILDCARDS: &[Entry] = &[\n{wild}];");
     let mut pairs = String::new();
     let mut wild_pairs = String::new();
     for (parent, child) in &children {
@@ -182,10 +185,13 @@ fn main() {
             let _ = writeln!(pairs, "    ({parent:?}, {child:?}),");
         }
     }
-    let _ = writeln!(out, "pub static CHILDREN: &[(&str, &str)] = &[\n{pairs}];");
     let _ = writeln!(
         out,
-        "pub static WILD_CHILDREN: &[(&str, &str)] = &[\n{wild_pairs}];"
+        "pub(super) static CHILDREN: &[(&str, &str)] = &[\n{pairs}];"
+    );
+    let _ = writeln!(
+        out,
+        "pub(super) static WILD_CHILDREN: &[(&str, &str)] = &[\n{wild_pairs}];"
     );
     let mut notes = String::new();
     let sorted: BTreeMap<&String, &Value> = section("corpus_keys_not_found").iter().collect();
@@ -193,7 +199,10 @@ fn main() {
         let note = info.get("note").and_then(Value::as_str).unwrap_or("");
         let _ = writeln!(notes, "    ({path:?}, {note:?}),");
     }
-    let _ = writeln!(out, "pub static NOTES: &[(&str, &str)] = &[\n{notes}];");
+    let _ = writeln!(
+        out,
+        "pub(super) static NOTES: &[(&str, &str)] = &[\n{notes}];"
+    );
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("catalog.rs");
     std::fs::write(&dest, out).unwrap_or_else(|e| panic!("{}: {e}", dest.display()));
 }

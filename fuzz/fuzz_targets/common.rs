@@ -24,14 +24,14 @@ pub fn run(files: BTreeMap<PathBuf, Vec<u8>>, config: Option<&[u8]>) {
     let dep = apimlint_core::load(&fs, &disc, config.clone());
     let diags = apimlint_core::check(&dep);
     // the CLI's loading (node rules run as each node is built) finds the same
-    let cli = apimlint_core::load_without_trees(&fs, &disc, config.clone());
-    assert_eq!(diags, apimlint_core::check(&cli), "the CLI's loading differs");
+    let cli = apimlint_core::load_lean(&fs, &disc, config.clone());
+    assert_eq!(diags, cli.check(), "the CLI's loading differs");
     for d in &diags {
         let ranges = std::iter::once((d.file, &d.range))
             .chain(d.related.iter().map(|r| (r.file, &r.range)))
             .chain(d.fix.iter().flat_map(|f| f.edits.iter().map(|e| (e.file, &e.range))));
         for (file, r) in ranges {
-            let n = dep.node(file).expect("a range in a node that exists");
+            let n = dep.node_of(file).expect("a range in a node that exists");
             assert!(r.start <= r.end && r.end <= n.text.len(), "{} range {r:?} out of {}", d.rule, n.rel);
             assert!(n.text.is_char_boundary(r.start) && n.text.is_char_boundary(r.end));
         }
@@ -46,7 +46,7 @@ pub fn run(files: BTreeMap<PathBuf, Vec<u8>>, config: Option<&[u8]>) {
     render::compact::render(&report, &mut sink).expect("compact renders");
     render::graph::dot(&dep, &diags, &mut sink).expect("dot renders");
     // fixes: a file that parsed still parses
-    let out = apimlint_core::fix::fix_all(&fs, &disc, &config, &Default::default(), true);
+    let out = apimlint_core::fixes::fix_all(&fs, &disc, &config, &Default::default(), true);
     for c in &out.changed {
         if apimlint_core::syntax::parse(&c.original).doc.is_some() {
             assert!(

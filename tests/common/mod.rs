@@ -7,11 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub const CLEAN: &str = "fixtures/deployments/pattern-1";
-pub const BROKEN: &str = "fixtures/deployments/pattern-1-broken";
+pub(crate) const CLEAN: &str = "fixtures/deployments/pattern-1";
+pub(crate) const BROKEN: &str = "fixtures/deployments/pattern-1-broken";
 
 /// Run the binary in `dir` (colours as the flags say: no `NO_COLOR`).
-pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn run_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_apimlint"))
         .current_dir(dir)
         .env_remove("NO_COLOR")
@@ -21,20 +21,20 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// Run the binary in the repository (sample paths are relative to it).
-pub fn run(args: &[&str]) -> Output {
+pub(crate) fn run(args: &[&str]) -> Output {
     run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
 }
 
-pub fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-pub fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// A fresh scratch directory `<prefix>-<name>-<pid>` under the target dir.
-pub fn scratch(prefix: &str, name: &str) -> PathBuf {
+pub(crate) fn scratch(prefix: &str, name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("{prefix}-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -43,7 +43,7 @@ pub fn scratch(prefix: &str, name: &str) -> PathBuf {
 }
 
 /// Write `bytes` to `path`, creating its directories.
-pub fn write(path: &Path, bytes: &[u8]) {
+pub(crate) fn write(path: &Path, bytes: &[u8]) {
     if let Some(p) = path.parent() {
         std::fs::create_dir_all(p).unwrap_or_else(|e| panic!("{e}"));
     }

@@ -12,10 +12,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Nodes per generated region.
-pub const NODES_PER_REGION: usize = 10;
+pub(crate) const NODES_PER_REGION: usize = 10;
 
 /// The sample the generator copies.
-pub fn sample_dir() -> PathBuf {
+pub(crate) fn sample_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/deployments/pattern-1")
 }
 
@@ -91,7 +91,7 @@ fn project_file(template: &str, regions: usize) -> String {
 
 /// Write a deployment of `regions` × 10 nodes into `dir` (replaced if present).
 /// Returns the number of nodes and bytes written.
-pub fn generate(dir: &Path, regions: usize) -> Result<(usize, u64), String> {
+pub(crate) fn generate(dir: &Path, regions: usize) -> Result<(usize, u64), String> {
     let t = load_template(&sample_dir())?;
     if dir.exists() {
         std::fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-pub struct Lsp {
+pub(crate) struct Lsp {
     child: Child,
     stdin: ChildStdin,
     rx: Receiver<Value>,
@@ -21,7 +21,7 @@ pub struct Lsp {
 }
 
 /// `file://` URI of an absolute path.
-pub fn uri(path: &Path) -> String {
+pub(crate) fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
@@ -47,12 +47,12 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
 
 impl Lsp {
     /// Start `bin lsp` in `cwd`.
-    pub fn start(bin: &Path, cwd: &Path) -> Result<Lsp, String> {
+    pub(crate) fn start(bin: &Path, cwd: &Path) -> Result<Lsp, String> {
         Lsp::start_with(bin, &["lsp"], cwd)
     }
 
     /// Start `bin args…` in `cwd` (e.g. `lsp --stdio`, as some clients do).
-    pub fn start_with(bin: &Path, args: &[&str], cwd: &Path) -> Result<Lsp, String> {
+    pub(crate) fn start_with(bin: &Path, args: &[&str], cwd: &Path) -> Result<Lsp, String> {
         let mut child = Command::new(bin)
             .args(args)
             .current_dir(cwd)
@@ -81,14 +81,14 @@ impl Lsp {
         })
     }
 
-    pub fn send(&mut self, msg: &Value) -> Result<(), String> {
+    pub(crate) fn send(&mut self, msg: &Value) -> Result<(), String> {
         let body = msg.to_string();
         write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len())
             .and_then(|()| self.stdin.flush())
             .map_err(|e| format!("the server is gone: {e}"))
     }
 
-    pub fn notify(&mut self, method: &str, params: Value) -> Result<(), String> {
+    pub(crate) fn notify(&mut self, method: &str, params: Value) -> Result<(), String> {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}))
     }
 
@@ -112,7 +112,7 @@ impl Lsp {
     }
 
     /// Send a request and wait for its response (notifications are kept).
-    pub fn request(
+    pub(crate) fn request(
         &mut self,
         method: &str,
         params: Value,
@@ -135,7 +135,7 @@ impl Lsp {
     }
 
     /// `initialize` + `initialized` with `root` as the workspace.
-    pub fn initialize(&mut self, root: &Path) -> Result<Value, String> {
+    pub(crate) fn initialize(&mut self, root: &Path) -> Result<Value, String> {
         let r = self.request(
             "initialize",
             json!({
@@ -153,7 +153,7 @@ impl Lsp {
         Ok(r)
     }
 
-    pub fn open(&mut self, path: &Path, text: &str, version: i64) -> Result<(), String> {
+    pub(crate) fn open(&mut self, path: &Path, text: &str, version: i64) -> Result<(), String> {
         self.notify(
             "textDocument/didOpen",
             json!({"textDocument": {"uri": uri(path), "languageId": "toml", "version": version, "text": text}}),
@@ -162,7 +162,7 @@ impl Lsp {
 
     /// The next `publishDiagnostics` for `uri` accepted by `want`, other
     /// notifications dropped.
-    pub fn diagnostics_where(
+    pub(crate) fn diagnostics_where(
         &mut self,
         uri: &str,
         timeout: Duration,
@@ -185,7 +185,7 @@ impl Lsp {
     }
 
     /// `shutdown` + `exit`, and the server's exit status.
-    pub fn stop(mut self) -> Result<ExitStatus, String> {
+    pub(crate) fn stop(mut self) -> Result<ExitStatus, String> {
         self.request("shutdown", Value::Null, Duration::from_secs(30))?;
         self.notify("exit", Value::Null)?;
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -202,13 +202,13 @@ impl Lsp {
     }
 
     /// Whether the server process is still running.
-    pub fn alive(&mut self) -> bool {
+    pub(crate) fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
 
     /// The server's process id (to read its `/proc/<pid>/status`).
     #[allow(dead_code)] // the benchmark's; tests/lsp_robustness.rs includes this file too
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
 }

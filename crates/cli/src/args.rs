@@ -136,7 +136,7 @@ const SUBCOMMANDS: [&str; 7] = [
 ];
 
 /// Parse, inserting `check` when the first argument is not a subcommand.
-pub fn parse(mut args: Vec<OsString>) -> Result<Cli, clap::Error> {
+pub(crate) fn parse(mut args: Vec<OsString>) -> Result<Cli, clap::Error> {
     let first = args.get(1).and_then(|a| a.to_str()).map(str::to_owned);
     let is_top_flag = matches!(first.as_deref(), Some("-h" | "--help" | "-V" | "--version"));
     if !is_top_flag && first.as_deref().is_none_or(|f| !SUBCOMMANDS.contains(&f)) {

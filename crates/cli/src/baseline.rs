@@ -12,7 +12,7 @@ use apimlint_core::{Deployment, Diagnostic};
 use serde::{Deserialize, Serialize};
 
 /// The format's version; a file with another one is refused.
-pub const VERSION: u64 = 1;
+pub(crate) const VERSION: u64 = 1;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct File {
@@ -36,12 +36,12 @@ struct Entry {
 
 /// How many findings a baseline absorbs, per fingerprint.
 #[derive(Debug, Default)]
-pub struct Baseline {
+pub(crate) struct Baseline {
     counts: BTreeMap<String, usize>,
 }
 
 /// Write the findings as a baseline. Returns (findings, fingerprints).
-pub fn write(
+pub(crate) fn write(
     path: &Path,
     dep: &Deployment,
     diags: &[Diagnostic],
@@ -84,7 +84,7 @@ pub fn write(
 }
 
 /// Read a baseline written by `write`.
-pub fn read(path: &Path) -> Result<Baseline, String> {
+pub(crate) fn read(path: &Path) -> Result<Baseline, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the baseline {}: {e}", path.display()))?;
     let file: File = serde_json::from_str(&text).map_err(|e| {
@@ -111,7 +111,11 @@ impl Baseline {
     /// Drop the findings the baseline records (at most its count per
     /// fingerprint, in report order). Returns what is left and how many were
     /// absorbed.
-    pub fn filter(&self, dep: &Deployment, diags: Vec<Diagnostic>) -> (Vec<Diagnostic>, usize) {
+    pub(crate) fn filter(
+        &self,
+        dep: &Deployment,
+        diags: Vec<Diagnostic>,
+    ) -> (Vec<Diagnostic>, usize) {
         let mut left = self.counts.clone();
         let mut absorbed = 0usize;
         let kept = diags

@@ -10,7 +10,7 @@ use crate::args::{CheckArgs, Cli, Color, Command, FailOn, Format, GraphArgs, Gra
 use crate::render::{self, Report};
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, baseline, fix};
 
-pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
+pub(crate) fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
     match cli.command {
         Command::Check(a) => check(a, out, err),
         Command::Rules { format } => {
@@ -29,7 +29,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8
 }
 
 /// Discover the files and read the project file.
-pub fn load_parts(
+pub(crate) fn load_parts(
     paths: &[std::path::PathBuf],
     config: Option<&Path>,
 ) -> Result<(vfs::Discovery, Config, std::path::PathBuf), String> {
@@ -46,7 +46,7 @@ pub fn load_parts(
 }
 
 /// Discover, read the project file and load the deployment.
-pub fn load(
+pub(crate) fn load(
     paths: &[std::path::PathBuf],
     config: Option<&Path>,
 ) -> Result<(apimlint_core::Lean, std::path::PathBuf), String> {

@@ -14,7 +14,7 @@ use apimlint_core::{Deployment, Diagnostic};
 use crate::args::FixArgs;
 
 /// What the fix step left for the report.
-pub enum Fixed {
+pub(crate) enum Fixed {
     /// Files were fixed (or nothing was to fix): report what is left.
     Report {
         dep: Box<Deployment>,
@@ -27,7 +27,7 @@ pub enum Fixed {
 }
 
 /// Fix the deployment of `paths` (see `crate::commands::load_parts`).
-pub fn run(
+pub(crate) fn run(
     paths: &[PathBuf],
     config: Option<&Path>,
     fa: &FixArgs,
@@ -122,7 +122,7 @@ fn summary(o: &Outcome, verb: &str) -> String {
 }
 
 /// A unified diff of one file, from redacted texts.
-pub fn diff(c: &Changed, cwd: &Path) -> String {
+pub(crate) fn diff(c: &Changed, cwd: &Path) -> String {
     let old = redact_text(&c.original);
     let new = redact_text(&c.fixed);
     let shown = relative(&c.path, cwd);

@@ -66,7 +66,7 @@ pub fn split(path: &str) -> Vec<&str> {
 
 /// The segments of a catalog path, as `split` cuts them, without allocating
 /// (lookups run for every key of every node, several times).
-pub fn segments(path: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn segments(path: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(path);
     std::iter::from_fn(move || {
         let r = rest?;
@@ -158,7 +158,7 @@ pub fn find<S: AsRef<str>>(segs: &[S]) -> Option<&'static Entry> {
 }
 
 /// [`find`] for segments already joined into `path` (`join(segs)`).
-pub fn find_joined<S: AsRef<str>>(path: &str, segs: &[S]) -> Option<&'static Entry> {
+pub(crate) fn find_joined<S: AsRef<str>>(path: &str, segs: &[S]) -> Option<&'static Entry> {
     if let Some(e) = by_path().get(path) {
         return Some(e);
     }
@@ -177,7 +177,7 @@ fn find_aot<S: AsRef<str>>(segs: &[S]) -> Option<&'static Entry> {
 
 /// Whether WSO2 reads this path (a key, a table, an array-of-tables entry, or
 /// anything below a free-form map).
-pub fn is_known<S: AsRef<str>>(segs: &[S]) -> bool {
+pub(crate) fn is_known<S: AsRef<str>>(segs: &[S]) -> bool {
     if find(segs).is_some() || find_aot(segs).is_some_and(|e| e.aot) {
         return true;
     }
@@ -210,7 +210,7 @@ pub fn children<S: AsRef<str>>(parent: &[S]) -> Vec<&'static str> {
 }
 
 /// WSO2's default for a concrete key, if it has one.
-pub fn default_of(path: &str) -> Option<&'static str> {
+pub(crate) fn default_of(path: &str) -> Option<&'static str> {
     exact(path).filter(|e| e.key).and_then(|e| e.default)
 }
 

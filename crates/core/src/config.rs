@@ -343,7 +343,7 @@ fn strings(
 
 /// Glob match for node ids: `*` matches within one path component,
 /// `**` across components, `?` one character.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     fn rec(p: &[u8], t: &[u8]) -> bool {
         match p.split_first() {
             None => t.is_empty(),

@@ -39,7 +39,7 @@ pub enum Port {
 
 /// Carbon placeholders for ports, with the WSO2 default port they stand for
 /// (resolved with the writer's own offset).
-pub const PORT_PLACEHOLDERS: [(&str, u16); 8] = [
+pub(crate) const PORT_PLACEHOLDERS: [(&str, u16); 8] = [
     ("mgt.transport.https.port", 9443),
     ("carbon.management.port", 9443),
     ("mgt.transport.http.port", 9763),
@@ -51,7 +51,7 @@ pub const PORT_PLACEHOLDERS: [(&str, u16); 8] = [
 ];
 
 /// The WSO2 default port a port placeholder stands for.
-pub fn placeholder_port(name: &str) -> Option<u16> {
+pub(crate) fn placeholder_port(name: &str) -> Option<u16> {
     PORT_PLACEHOLDERS
         .iter()
         .find(|(n, _)| *n == name)
@@ -59,7 +59,7 @@ pub fn placeholder_port(name: &str) -> Option<u16> {
 }
 
 /// Parse an endpoint URL.
-pub fn parse(s: &str) -> Result<Endpoint, String> {
+pub(crate) fn parse(s: &str) -> Result<Endpoint, String> {
     if s.trim().is_empty() {
         return Err("the URL is empty".into());
     }
@@ -188,25 +188,25 @@ fn host_kind(host: &str) -> HostKind {
 }
 
 /// Whether a host string is a loopback address (for `node_ip`).
-pub fn is_loopback_host(host: &str) -> bool {
+pub(crate) fn is_loopback_host(host: &str) -> bool {
     host_kind(&host.to_lowercase()) == HostKind::Loopback
 }
 
 /// Whether a URL points at its writer (`tcp://localhost:5672`).
-pub fn is_loopback_url(url: &str) -> bool {
+pub(crate) fn is_loopback_url(url: &str) -> bool {
     parse(url).is_ok_and(|e| e.host_kind == HostKind::Loopback)
 }
 
 impl Endpoint {
     /// A URL that goes through a load balancer: no port, or 80/443.
-    pub fn via_load_balancer(&self) -> bool {
+    pub(crate) fn via_load_balancer(&self) -> bool {
         matches!(self.port, None | Some(Port::Number(80 | 443)))
     }
 }
 
 /// Where the content of a TOML string literal starts in the file, when the
 /// literal has no escapes (so string offsets map 1:1 onto file offsets).
-pub fn content_start(file_text: &str, literal: &Range<usize>, value: &str) -> Option<usize> {
+pub(crate) fn content_start(file_text: &str, literal: &Range<usize>, value: &str) -> Option<usize> {
     let raw = file_text.get(literal.clone())?;
     for q in ["\"\"\"", "'''", "\"", "'"] {
         if let Some(inner) = raw.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {

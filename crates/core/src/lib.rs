@@ -13,14 +13,18 @@
 //! Nothing here panics on input: unreadable and unparsable files are nodes
 //! carrying an error, reported as findings.
 
+// The public API: the analysis driver and what it returns. Everything else
+// is `pub(crate)` (the `unreachable_pub` lint keeps it so); the few modules
+// below that stay public serve the front ends' own commands (`rules`,
+// `explain`, `schema`), the fuzz targets and the file system abstraction.
 pub mod analysis;
-pub mod base;
+mod base;
 pub mod catalog;
-pub mod config;
-pub mod endpoint;
-pub mod graph;
-pub mod model;
-pub mod query;
+mod config;
+mod endpoint;
+mod graph;
+mod model;
+mod query;
 pub mod redact;
 pub mod rules;
 pub mod schema;
@@ -32,10 +36,10 @@ pub use analysis::{
     Lean, check, check_with, fingerprint, fixes, incremental, load, load_config, load_lean,
 };
 pub use base::diagnostic::{Diagnostic, Related, RuleInfo, Severity};
-pub use base::edit::{Applicability, Edit, Fix};
+pub use base::edit::{self, Applicability, Edit, Fix};
 pub use base::files::{FileId, FileSet};
 pub use base::text;
 pub use config::{Config, ConfigError};
 pub use graph::{Deployment, Edge, EdgeKind, Node, NodeIdx, Resolution, SourceFile, State};
-pub use model::Role;
+pub use model::{DEPRECATED_SERVER_ROLES, Role, SERVER_ROLES};
 pub use vfs::{Discovery, DiskFs, Vfs};

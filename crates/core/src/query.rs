@@ -15,7 +15,7 @@ fn contains(span: &Range<usize>, offset: usize) -> bool {
 }
 
 /// The explicit gateway label at `offset` in a gateway's file.
-pub fn label_at(dep: &Deployment, node: NodeIdx, offset: usize) -> Option<&Sp<String>> {
+pub(crate) fn label_at(dep: &Deployment, node: NodeIdx, offset: usize) -> Option<&Sp<String>> {
     let n = dep.node(node)?;
     if !n.role.is_gateway() {
         return None;
@@ -31,7 +31,7 @@ pub fn label_at(dep: &Deployment, node: NodeIdx, offset: usize) -> Option<&Sp<St
 /// The labels a gateway serves: as written, or WSO2's default `Default`
 /// (then pointing at the `[apim.sync_runtime_artifacts.gateway]` table or
 /// the node's anchor).
-pub fn gateway_labels(dep: &Deployment, gw: NodeIdx) -> Vec<Sp<String>> {
+pub(crate) fn gateway_labels(dep: &Deployment, gw: NodeIdx) -> Vec<Sp<String>> {
     let Some(n) = dep.node(gw) else {
         return Vec::new();
     };
@@ -46,7 +46,10 @@ pub fn gateway_labels(dep: &Deployment, gw: NodeIdx) -> Vec<Sp<String>> {
 
 /// Every environment definition of `region`: `(control plane, its `name`)`,
 /// in node order, then file order.
-pub fn environments<'a>(dep: &'a Deployment, region: &str) -> Vec<(NodeIdx, &'a Sp<String>)> {
+pub(crate) fn environments<'a>(
+    dep: &'a Deployment,
+    region: &str,
+) -> Vec<(NodeIdx, &'a Sp<String>)> {
     dep.region_nodes(region)
         .iter()
         .filter_map(|i| dep.node(*i).map(|n| (*i, n)))
@@ -57,7 +60,7 @@ pub fn environments<'a>(dep: &'a Deployment, region: &str) -> Vec<(NodeIdx, &'a 
 
 /// The environments `apimlint.toml [environments]` lists for `region`
 /// (its own entry and `"*"`).
-pub fn configured_environments<'a>(
+pub(crate) fn configured_environments<'a>(
     dep: &'a Deployment,
     region: &'a str,
 ) -> impl Iterator<Item = &'a str> + 'a {
@@ -70,7 +73,7 @@ pub fn configured_environments<'a>(
 
 /// Where the environment `name` is defined in `region`: `(control plane,
 /// span of its name)`, each defining node once.
-pub fn environment_sites(
+pub(crate) fn environment_sites(
     dep: &Deployment,
     region: &str,
     name: &str,
@@ -86,7 +89,7 @@ pub fn environment_sites(
 
 /// The names of the gateway environments of `region`: defined by its
 /// control planes, then listed in `apimlint.toml [environments]`, each once.
-pub fn environment_names(dep: &Deployment, region: &str) -> Vec<String> {
+pub(crate) fn environment_names(dep: &Deployment, region: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let defined = environments(dep, region)
         .into_iter()
@@ -100,7 +103,11 @@ pub fn environment_names(dep: &Deployment, region: &str) -> Vec<String> {
 }
 
 /// The environment whose `name` value is at `offset` (in a control plane).
-pub fn environment_at(dep: &Deployment, node: NodeIdx, offset: usize) -> Option<&Sp<String>> {
+pub(crate) fn environment_at(
+    dep: &Deployment,
+    node: NodeIdx,
+    offset: usize,
+) -> Option<&Sp<String>> {
     let n = dep.node(node)?;
     n.facts
         .environments
@@ -111,7 +118,7 @@ pub fn environment_at(dep: &Deployment, node: NodeIdx, offset: usize) -> Option<
 
 /// The gateways of `region` that serve environment `name`, with the span of
 /// the label that names it.
-pub fn gateways_serving(
+pub(crate) fn gateways_serving(
     dep: &Deployment,
     region: &str,
     name: &str,
@@ -130,13 +137,13 @@ pub fn gateways_serving(
 }
 
 /// The URL (edge) whose literal is at `offset` in the node's file.
-pub fn edge_at(dep: &Deployment, node: NodeIdx, offset: usize) -> Option<&Edge> {
+pub(crate) fn edge_at(dep: &Deployment, node: NodeIdx, offset: usize) -> Option<&Edge> {
     dep.edges_from(node).find(|e| contains(&e.span, offset))
 }
 
 /// A `$ref{…}` or `$secret{…}` under the cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reference {
+pub(crate) enum Reference {
     /// `$ref{a.b.c}`: another key of the same file.
     Ref { path: String, span: Range<usize> },
     /// `$secret{alias}`: an alias in `[secrets]`.
@@ -144,7 +151,7 @@ pub enum Reference {
 }
 
 /// The `$ref{…}`/`$secret{…}` at `offset` in `text`, on the cursor's line.
-pub fn reference_at(text: &str, offset: usize) -> Option<Reference> {
+pub(crate) fn reference_at(text: &str, offset: usize) -> Option<Reference> {
     let offset = crate::base::text::floor_char_boundary(text, offset);
     let line_start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
     let line_end = text
@@ -182,7 +189,7 @@ pub fn reference_at(text: &str, offset: usize) -> Option<Reference> {
 }
 
 /// Split a dotted key path (`a.'b.c'.d`, `a."b".c`) into segments.
-pub fn split_path(path: &str) -> Vec<String> {
+pub(crate) fn split_path(path: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quote: Option<char> = None;
@@ -200,7 +207,7 @@ pub fn split_path(path: &str) -> Vec<String> {
 }
 
 /// The span of the key at `path` (dotted keys, tables and inline tables).
-pub fn key_span(doc: &toml_edit::Document<String>, path: &[String]) -> Option<Range<usize>> {
+pub(crate) fn key_span(doc: &toml_edit::Document<String>, path: &[String]) -> Option<Range<usize>> {
     let (last, parents) = path.split_last()?;
     let mut item = doc.as_item();
     for p in parents {
@@ -214,7 +221,10 @@ pub fn key_span(doc: &toml_edit::Document<String>, path: &[String]) -> Option<Ra
 
 /// The key under the cursor: its catalog path (`apim.gateway.environment[].name`,
 /// array-of-tables members marked `[]`) and the span of the key text.
-pub fn key_at(doc: &toml_edit::Document<String>, offset: usize) -> Option<(String, Range<usize>)> {
+pub(crate) fn key_at(
+    doc: &toml_edit::Document<String>,
+    offset: usize,
+) -> Option<(String, Range<usize>)> {
     fn in_table(
         t: &dyn toml_edit::TableLike,
         path: &str,
@@ -283,7 +293,7 @@ fn quote_segment(k: &str) -> String {
 /// the user types): the table of the nearest header above, the key of the
 /// line, and whether the cursor is in its value (and inside a string).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Context {
+pub(crate) struct Context {
     /// The header path above the cursor (`["apim", "gateway", "environment"]`).
     pub table: Vec<String>,
     /// Whether that header is an array-of-tables header (`[[…]]`).
@@ -300,7 +310,7 @@ pub struct Context {
 }
 
 /// The [`Context`] at `offset` in `text`.
-pub fn context_at(text: &str, offset: usize) -> Context {
+pub(crate) fn context_at(text: &str, offset: usize) -> Context {
     let offset = crate::base::text::floor_char_boundary(text, offset);
     let before = text.get(..offset).unwrap_or("");
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -392,7 +402,7 @@ pub struct Section {
 
 /// The tables of a parsed file in text order (the root table's keys first,
 /// as a section named `""` when it has any).
-pub fn outline(doc: &toml_edit::Document<String>, text_len: usize) -> Vec<Section> {
+pub(crate) fn outline(doc: &toml_edit::Document<String>, text_len: usize) -> Vec<Section> {
     fn keys_of(t: &Table) -> Vec<(String, Range<usize>, Range<usize>)> {
         t.iter()
             .filter(|(_, i)| i.is_value())

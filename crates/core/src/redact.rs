@@ -26,13 +26,13 @@ pub fn is_secret_key(key: &str) -> bool {
 }
 
 /// Whether a whole table holds secrets (`[secrets]`, `[runtime_secrets]`).
-pub fn is_secret_table(path: &[&str]) -> bool {
+pub(crate) fn is_secret_table(path: &[&str]) -> bool {
     matches!(path.first(), Some(&"secrets") | Some(&"runtime_secrets"))
 }
 
 /// A value that is only a reference (`$secret{a}`, `$env{X}`, `${admin.password}`…)
 /// carries no secret itself and stays readable.
-pub fn is_reference(value: &str) -> bool {
+pub(crate) fn is_reference(value: &str) -> bool {
     let v = value.trim();
     ["$secret{", "$env{", "$sys{", "$ref{", "${"]
         .iter()
@@ -232,7 +232,7 @@ pub fn redact_text(text: &str) -> String {
 /// A single value with URL credentials (`user:pass@`, `password=…`)
 /// starred out: what fingerprints hash, so a baseline never holds a
 /// reversible hash of a password.
-pub fn redact_value(value: &str) -> String {
+pub(crate) fn redact_value(value: &str) -> String {
     let mut acc = Vec::new();
     url_credentials(value, &mut acc);
     redact(value, &acc)

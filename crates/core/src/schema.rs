@@ -10,9 +10,9 @@ use crate::catalog::{Entry, Ty};
 use crate::redact::is_secret_key;
 
 /// Keystore and truststore types WSO2 accepts, in any case.
-pub const KEYSTORE_TYPES: [&str; 2] = ["JKS", "PKCS12"];
+pub(crate) const KEYSTORE_TYPES: [&str; 2] = ["JKS", "PKCS12"];
 /// Gateway environment types, case-sensitive.
-pub const ENVIRONMENT_TYPES: [&str; 3] = ["hybrid", "production", "sandbox"];
+pub(crate) const ENVIRONMENT_TYPES: [&str; 3] = ["hybrid", "production", "sandbox"];
 
 /// What a key's value may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub fn unit_name(unit: &str) -> &'static str {
 }
 
 /// Milliseconds in one unit of WSO2's UnitResolver suffixes.
-pub fn unit_ms(unit: &str) -> Option<u64> {
+pub(crate) fn unit_ms(unit: &str) -> Option<u64> {
     match unit {
         "d" => Some(86_400_000),
         "h" => Some(3_600_000),
@@ -117,7 +117,7 @@ pub fn accepts<S: AsRef<str>>(segs: &[S], entry: Option<&'static Entry>) -> Acce
 
 /// An ECMA-262 regular expression (the dialect of JSON Schema's `pattern`)
 /// matching a string holding a placeholder, as `holds_placeholder` finds one.
-pub const PLACEHOLDER_PATTERN: &str = r"\$(?:ref|secret|env|sys)?\{";
+pub(crate) const PLACEHOLDER_PATTERN: &str = r"\$(?:ref|secret|env|sys)?\{";
 
 /// `s` matched in any ASCII case, for a regex without flags (JSON Schema's
 /// dialect has none): `JKS` → `[Jj][Kk][Ss]`; other characters escaped.

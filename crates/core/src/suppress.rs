@@ -50,7 +50,7 @@ pub struct Suppression {
 
 impl Suppression {
     /// Whether the comment covers a finding starting on 0-based `line`.
-    pub fn covers(&self, line: usize) -> bool {
+    pub(crate) fn covers(&self, line: usize) -> bool {
         match self.scope {
             Scope::File => true,
             Scope::Line => self.line == line || (self.own_line && self.target == line),

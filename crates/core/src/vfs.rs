@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use ignore::gitignore::Gitignore;
 
 /// Files larger than this are `unreadable-file` findings rather than parsed.
-pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+pub(crate) const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
 /// Why a node file could not be read. Rendered as an `unreadable-file` finding.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -132,7 +132,7 @@ fn real_root(root: &Path) -> Option<PathBuf> {
 }
 
 /// UTF-8 decoding with the offset of the first bad byte.
-pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
+pub(crate) fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
     String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
         offset: e.utf8_error().valid_up_to(),
     })
@@ -336,7 +336,7 @@ pub fn discover(
 }
 
 /// `apimlint.toml` in `dir` or its parents, up to the repository root.
-pub fn find_config(dir: &Path) -> Option<PathBuf> {
+pub(crate) fn find_config(dir: &Path) -> Option<PathBuf> {
     for d in dir.ancestors() {
         let candidate = d.join(CONFIG_FILE);
         if candidate.is_file() {
@@ -367,7 +367,7 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Every file called `name` under `dir`, walked as [`walk`] does.
-pub fn walk_named(dir: &Path, name: &str) -> Vec<PathBuf> {
+pub(crate) fn walk_named(dir: &Path, name: &str) -> Vec<PathBuf> {
     walk_linked(dir, name).into_iter().map(|(p, _)| p).collect()
 }
 
@@ -589,7 +589,7 @@ pub fn relative(path: &Path, base: &Path) -> String {
 /// `folder` holding an `apimlint.toml`; the
 /// deployment `folder` belongs to when an `apimlint.toml` sits above it; and
 /// `folder` itself when it holds node files that no such directory covers.
-pub fn deployment_roots(folder: &Path) -> Vec<PathBuf> {
+pub(crate) fn deployment_roots(folder: &Path) -> Vec<PathBuf> {
     let folder = normalize(folder);
     let mut roots: Vec<PathBuf> = walk_named(&folder, CONFIG_FILE)
         .into_iter()
@@ -613,7 +613,7 @@ pub fn deployment_roots(folder: &Path) -> Vec<PathBuf> {
 
 /// The node files of the deployment at `root` among `roots`: every
 /// `deployment.toml` under it that no nested root claims.
-pub fn deployment_files(root: &Path, roots: &[PathBuf]) -> Vec<PathBuf> {
+pub(crate) fn deployment_files(root: &Path, roots: &[PathBuf]) -> Vec<PathBuf> {
     walk(root)
         .into_iter()
         .filter(|f| nearest_root(f, roots).is_none_or(|r| r == root))
@@ -621,7 +621,7 @@ pub fn deployment_files(root: &Path, roots: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 /// The deepest of `roots` that holds `path`.
-pub fn nearest_root<'a>(path: &Path, roots: &'a [PathBuf]) -> Option<&'a PathBuf> {
+pub(crate) fn nearest_root<'a>(path: &Path, roots: &'a [PathBuf]) -> Option<&'a PathBuf> {
     roots
         .iter()
         .filter(|r| path.starts_with(r))

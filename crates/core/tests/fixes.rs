@@ -519,7 +519,7 @@ fn applied(dep: &Deployment, fix: &Fix) -> (FileId, String) {
     let file = fix.edits[0].file;
     assert!(fix.edits.iter().all(|e| e.file == file));
     let (text, _) =
-        apimlint_core::base::edit::apply(&dep.node_of(file).unwrap().text, &fix.edits).unwrap();
+        apimlint_core::edit::apply(&dep.node_of(file).unwrap().text, &fix.edits).unwrap();
     (file, text)
 }
 
@@ -624,7 +624,7 @@ fn unknown_key_offers_no_rename_onto_a_key_that_exists() {
         assert!(!d.help.as_deref().unwrap().contains("already exists"));
         edits.extend(fix.edits.iter().cloned());
     }
-    let text = apimlint_core::base::edit::apply(&dep.node_of(found[0].file).unwrap().text, &edits)
+    let text = apimlint_core::edit::apply(&dep.node_of(found[0].file).unwrap().text, &edits)
         .unwrap()
         .0;
     fixed.insert("region-a/gw-3".into(), text.clone());
@@ -677,7 +677,7 @@ fn unknown_key_renames_a_table_onto_one_that_exists_only_through_deeper_headers(
         );
         edits.extend(fix.edits.iter().cloned());
     }
-    let fixed_text = apimlint_core::base::edit::apply(text, &edits).unwrap().0;
+    let fixed_text = apimlint_core::edit::apply(text, &edits).unwrap().0;
     assert!(
         fixed_text.contains("[apim.cache.resource]") && fixed_text.contains("[database.apim_db]\n")
     );

@@ -13,7 +13,7 @@ mod hostile_gen;
 
 use std::ops::Range;
 
-use apimlint_core::base::edit::apply;
+use apimlint_core::edit::apply;
 use apimlint_core::{Deployment, FileId, fixes as fix, syntax};
 use proptest::prelude::*;
 

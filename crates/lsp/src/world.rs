@@ -20,27 +20,27 @@ use crate::convert::{self, lsp};
 
 /// An open document.
 #[derive(Debug, Clone)]
-pub struct Doc {
+pub(crate) struct Doc {
     pub version: i32,
     pub text: String,
 }
 
 /// What the handlers and the analysis task share.
 #[derive(Default)]
-pub struct Shared {
+pub(crate) struct Shared {
     pub docs: Mutex<HashMap<PathBuf, Doc>>,
     pub ws: Mutex<Workspace>,
 }
 
 /// Lock, surviving a panic of an earlier holder (the state stays usable).
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// What the server keeps for one deployment of the workspace: its last
 /// analysis and what was published for it.
 #[derive(Debug, Default)]
-pub struct Analysed {
+pub(crate) struct Analysed {
     pub dep: Option<Deployment>,
     /// The findings of the last analysis, as the editor may show them.
     pub diags: Vec<Diagnostic>,
@@ -57,7 +57,7 @@ pub struct Analysed {
 }
 
 /// One deployment of the workspace (core's project model) with the server's state.
-pub type DepState = Member<Analysed>;
+pub(crate) type DepState = Member<Analysed>;
 
 fn has_work(d: &DepState) -> bool {
     d.state.dep.is_none()
@@ -68,7 +68,7 @@ fn has_work(d: &DepState) -> bool {
 
 /// The workspace: folders, their deployments, and the files open in the editor.
 #[derive(Debug, Default)]
-pub struct Workspace {
+pub(crate) struct Workspace {
     pub project: Project<Analysed>,
     /// The URI the client used for each path it opened.
     pub uris: HashMap<PathBuf, lsp::Uri>,
@@ -81,13 +81,13 @@ pub struct Workspace {
 
 impl Workspace {
     /// Find the deployments of every folder (on `initialize`).
-    pub fn discover(&mut self, folders: Vec<PathBuf>) {
+    pub(crate) fn discover(&mut self, folders: Vec<PathBuf>) {
         self.project.folders = folders;
         self.rediscover = true;
     }
 
     /// The deployment and node of a file.
-    pub fn locate(&self, path: &Path) -> Option<(&DepState, &Deployment, NodeIdx)> {
+    pub(crate) fn locate(&self, path: &Path) -> Option<(&DepState, &Deployment, NodeIdx)> {
         let d = self.project.members.get(self.project.owner(path)?)?;
         let dep = d.state.dep.as_ref()?;
         let i = dep.node_at(path)?.0;
@@ -95,7 +95,7 @@ impl Workspace {
     }
 
     /// A file was opened, typed in, saved, created or changed on disk.
-    pub fn touch(&mut self, path: &Path) {
+    pub(crate) fn touch(&mut self, path: &Path) {
         if is_named(path, CONFIG_FILE) {
             match self.project.owner(path) {
                 Some(i) if self.project.is_project_file(path) => {
@@ -125,7 +125,7 @@ impl Workspace {
     }
 
     /// A file is gone (deleted on disk, or closed and never saved).
-    pub fn remove(&mut self, path: &Path) {
+    pub(crate) fn remove(&mut self, path: &Path) {
         if is_named(path, CONFIG_FILE) {
             self.rediscover = true;
             return;
@@ -183,14 +183,14 @@ impl Workspace {
 
 /// One `textDocument/publishDiagnostics` to send.
 #[derive(Debug)]
-pub struct Publish {
+pub(crate) struct Publish {
     pub uri: lsp::Uri,
     pub diags: Vec<lsp::Diagnostic>,
     pub version: Option<i32>,
 }
 
 /// Re-analyse every deployment with pending work; return what to publish.
-pub fn analyse(shared: &Shared) -> Vec<Publish> {
+pub(crate) fn analyse(shared: &Shared) -> Vec<Publish> {
     // the buffers as they are now: texts and versions
     let (overlays, versions): (HashMap<PathBuf, String>, HashMap<PathBuf, i32>) = {
         let docs = lock(&shared.docs);

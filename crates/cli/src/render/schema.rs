@@ -12,9 +12,9 @@
 use std::io::{self, Write};
 
 use apimlint_core::catalog::{self, Entry, Ty};
-use apimlint_core::model::{DEPRECATED_SERVER_ROLES, SERVER_ROLES};
 use apimlint_core::redact::is_secret_key;
 use apimlint_core::schema::{Accepts, accepts, unit_name};
+use apimlint_core::{DEPRECATED_SERVER_ROLES, SERVER_ROLES};
 use serde_json::{Map, Value, json};
 
 /// Every JSON type a TOML value can have: the `type` of a key apimlint does

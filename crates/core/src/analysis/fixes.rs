@@ -215,7 +215,7 @@ pub(crate) fn drop_breaking<'a>(
 
 /// Why a fix cannot be applied alone, or `Ok`: the one test behind every
 /// fix `--fix` applies and every code action the editor offers.
-pub fn acceptable(dep: &Deployment, fix: &Fix) -> Result<(), String> {
+pub(crate) fn acceptable(dep: &Deployment, fix: &Fix) -> Result<(), String> {
     for (f, edits) in by_file(fix) {
         let Some(node) = dep.node_of(f) else {
             return Err("the fix names a file that is not part of the deployment".to_owned());
@@ -447,7 +447,7 @@ pub struct Outcome {
 }
 
 /// The most passes `fix_all` makes (a fix that conflicted waits one pass).
-pub const MAX_PASSES: usize = 8;
+pub(crate) const MAX_PASSES: usize = 8;
 
 /// Fix, re-load, re-check, until no wanted fix is left (at most
 /// `MAX_PASSES`). Files are read through `base` overlaid with the fixed texts;
@@ -524,7 +524,7 @@ pub fn fix_all(
 
 /// Edits of `fixes` (e.g. one rule's in one file, for "fix all"), as the
 /// policy would take them in one pass.
-pub fn combined(dep: &Deployment, diags: &[Diagnostic], unsafe_fixes: bool) -> Vec<Edit> {
+pub(crate) fn combined(dep: &Deployment, diags: &[Diagnostic], unsafe_fixes: bool) -> Vec<Edit> {
     plan(dep, diags, unsafe_fixes)
         .edits
         .into_values()

@@ -95,13 +95,6 @@ impl Diagnostic {
         self
     }
 
-    pub fn help_opt(mut self, help: Option<String>) -> Self {
-        if help.is_some() {
-            self.help = help;
-        }
-        self
-    }
-
     pub fn related(
         mut self,
         file: FileId,

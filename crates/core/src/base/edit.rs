@@ -34,7 +34,7 @@ pub struct Fix {
 impl Fix {
     /// "Replace with `value`": the value at `range` (a whole string literal)
     /// becomes `value`, written as an escaped TOML basic string.
-    pub fn replace_with_string(
+    pub(crate) fn replace_with_string(
         file: FileId,
         range: Range<usize>,
         value: &str,
@@ -53,7 +53,7 @@ impl Fix {
 }
 
 /// Two edits of one file that cannot both be applied in a known order.
-pub fn conflict(a: &Edit, b: &Edit) -> bool {
+pub(crate) fn conflict(a: &Edit, b: &Edit) -> bool {
     (a.range.start < b.range.end && b.range.start < a.range.end) || a.range.start == b.range.start
 }
 
@@ -61,7 +61,7 @@ pub fn conflict(a: &Edit, b: &Edit) -> bool {
 /// escaped, control characters as short escapes or `\uXXXX` (never `\e`,
 /// which TOML 1.0 parsers such as WSO2's reject). For every fix that writes
 /// a user's value into a string.
-pub fn toml_string(value: &str) -> String {
+pub(crate) fn toml_string(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for c in value.chars() {
@@ -87,7 +87,7 @@ pub fn toml_string(value: &str) -> String {
 /// Whether `edits` can be applied to `text` together (what [`apply`]
 /// checks, without building the new text): inside the text, on character
 /// boundaries, not overlapping.
-pub fn fits(text: &str, edits: &[&Edit]) -> bool {
+pub(crate) fn fits(text: &str, edits: &[&Edit]) -> bool {
     let mut sorted: Vec<&Range<usize>> = edits.iter().map(|e| &e.range).collect();
     sorted.sort_by_key(|r| (r.start, r.end));
     let mut at = 0usize;

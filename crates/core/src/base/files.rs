@@ -28,7 +28,7 @@ pub struct FileSet {
 
 impl FileSet {
     /// The id of `path` (normalised), interning it when new.
-    pub fn intern(&mut self, path: &Path) -> FileId {
+    pub(crate) fn intern(&mut self, path: &Path) -> FileId {
         let path: Arc<Path> = normalize(path).into();
         if let Some(id) = self.ids.get(&path) {
             return *id;

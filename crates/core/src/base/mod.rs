@@ -2,7 +2,7 @@
 //! above it — text positions and names, file identities, diagnostics and
 //! edits. Nothing here knows about deployments, rules or the disk.
 
-pub mod diagnostic;
+pub(crate) mod diagnostic;
 pub mod edit;
-pub mod files;
+pub(crate) mod files;
 pub mod text;

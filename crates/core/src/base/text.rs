@@ -21,7 +21,7 @@ pub fn code_list<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> St
 }
 
 /// [`code_list`] of the first three items, then ", …" when there are more.
-pub fn code_list_first3<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
+pub(crate) fn code_list_first3<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
     let mut items = items.into_iter();
     let list = code_list(items.by_ref().take(3));
     if items.next().is_some() {
@@ -122,7 +122,7 @@ impl LineIndex {
 }
 
 /// The largest char boundary `<= offset`.
-pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+pub(crate) fn floor_char_boundary(text: &str, offset: usize) -> usize {
     let mut o = offset.min(text.len());
     while o > 0 && !text.is_char_boundary(o) {
         o -= 1;
@@ -138,7 +138,7 @@ pub fn clamp_range(text: &str, range: Range<usize>) -> Range<usize> {
 }
 
 /// Levenshtein distance, bounded: returns `None` when above `max`.
-pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
+pub(crate) fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > max {

@@ -17,7 +17,7 @@ use crate::vfs::{NODE_FILE, relative};
 
 /// Parse, redact and model one file of the deployment rooted at `root`
 /// (pure; run in parallel). The tree is kept when `keep_tree`.
-pub fn parse_node(
+pub(crate) fn parse_node(
     root: &Path,
     config: &Config,
     file: FileId,
@@ -67,14 +67,14 @@ pub fn parse_node(
 }
 
 /// The root directory's own name (the id of a node file in the root).
-pub fn root_name(root: &Path) -> String {
+pub(crate) fn root_name(root: &Path) -> String {
     root.file_name()
         .map_or_else(|| "root".to_owned(), |n| n.to_string_lossy().into_owned())
 }
 
 /// Node id: the file's directory relative to the root, `repository/conf`
 /// removed; for a file with another name, its path without the extension.
-pub fn node_id(rel: &str, root_name: &str) -> String {
+pub(crate) fn node_id(rel: &str, root_name: &str) -> String {
     let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
     let id = if name == NODE_FILE {
         let d = dir.strip_suffix("repository/conf").unwrap_or(dir);
@@ -118,7 +118,7 @@ impl Deployment {
     /// dropped once its facts are extracted, and its `facts.keys` after
     /// `visit` ran: a fraction of the memory, for front ends that need only
     /// the model (the CLI runs the node rules in `visit`).
-    pub fn build_with<T: Send>(
+    pub(crate) fn build_with<T: Send>(
         root: &Path,
         config: Config,
         files: Vec<SourceFile>,
@@ -154,7 +154,7 @@ impl Deployment {
     /// the language server keeps them between edits), their files interned
     /// in `files`: sorts the nodes, groups regions, indexes host names and
     /// resolves every edge.
-    pub fn from_nodes(
+    pub(crate) fn from_nodes(
         root: &Path,
         config: Config,
         files: FileSet,

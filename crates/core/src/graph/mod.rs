@@ -7,7 +7,7 @@ mod build;
 mod node;
 mod resolve;
 
-pub use build::{node_id, parse_node, root_name};
+pub(crate) use build::parse_node;
 pub use node::{Node, SourceFile, State};
 use resolve::HostIndex;
 pub(crate) use resolve::url_spans;
@@ -72,7 +72,7 @@ impl Resolution {
     }
 
     /// Whether the host named nodes at all (the reference is not dangling).
-    pub fn host_resolved(&self) -> bool {
+    pub(crate) fn host_resolved(&self) -> bool {
         matches!(
             self,
             Resolution::Ok { .. }
@@ -198,7 +198,7 @@ impl Deployment {
     }
 
     /// The edges a node writes, in the order it writes them.
-    pub fn edges_from(&self, node: NodeIdx) -> impl Iterator<Item = &Edge> {
+    pub(crate) fn edges_from(&self, node: NodeIdx) -> impl Iterator<Item = &Edge> {
         self.urls
             .get(node)
             .cloned()
@@ -210,7 +210,7 @@ impl Deployment {
 
     /// The first edge of each URL literal node `node` writes, by the
     /// literal's span: for rules that look up many of one node's URLs.
-    pub fn edges_by_span(&self, node: NodeIdx) -> HashMap<(usize, usize), &Edge> {
+    pub(crate) fn edges_by_span(&self, node: NodeIdx) -> HashMap<(usize, usize), &Edge> {
         let mut m: HashMap<(usize, usize), &Edge> = HashMap::default();
         for e in self.edges_from(node) {
             m.entry((e.span.start, e.span.end)).or_insert(e);
@@ -224,7 +224,7 @@ impl Deployment {
     }
 
     /// Nodes of a region with a role (exactly that role).
-    pub fn region_role(&self, region: &str, role: Role) -> Vec<NodeIdx> {
+    pub(crate) fn region_role(&self, region: &str, role: Role) -> Vec<NodeIdx> {
         self.region_nodes(region)
             .iter()
             .copied()
@@ -244,7 +244,7 @@ impl Deployment {
     /// The nodes a host name names: those of the first source that names any
     /// (`[hosts]`, `[server] hostname`, `[server] node_ip`, the id's last
     /// component).
-    pub fn lookup_host(&self, host: &str) -> Vec<NodeIdx> {
+    pub(crate) fn lookup_host(&self, host: &str) -> Vec<NodeIdx> {
         self.hosts
             .lookup(&host.to_lowercase())
             .map(|(v, _)| v)
@@ -252,7 +252,7 @@ impl Deployment {
     }
 
     /// A host name that resolves to exactly this node, if there is one.
-    pub fn unique_name(&self, i: NodeIdx) -> Option<String> {
+    pub(crate) fn unique_name(&self, i: NodeIdx) -> Option<String> {
         let n = self.nodes.get(i)?;
         [n.facts.hostname.as_ref(), n.facts.node_ip.as_ref()]
             .into_iter()

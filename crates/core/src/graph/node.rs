@@ -74,7 +74,7 @@ impl Node {
 
     /// Whether the node's content could be read and parsed (now or, when
     /// stale, in an earlier version).
-    pub fn is_analysable(&self) -> bool {
+    pub(crate) fn is_analysable(&self) -> bool {
         matches!(self.state, State::Parsed(_) | State::Stale { .. })
     }
 
@@ -83,7 +83,7 @@ impl Node {
         matches!(self.state, State::Stale { .. })
     }
 
-    pub fn read_error(&self) -> Option<&ReadError> {
+    pub(crate) fn read_error(&self) -> Option<&ReadError> {
         match &self.state {
             State::Unreadable(e) => Some(e),
             _ => None,
@@ -91,7 +91,7 @@ impl Node {
     }
 
     /// The syntax error of the current text.
-    pub fn syntax_error(&self) -> Option<&SyntaxError> {
+    pub(crate) fn syntax_error(&self) -> Option<&SyntaxError> {
         match &self.state {
             State::Unparsable(e) | State::Stale { error: e, .. } => Some(e),
             _ => None,
@@ -130,7 +130,7 @@ impl Node {
     }
 
     /// A span in this file to point at when nothing narrower exists.
-    pub fn anchor(&self) -> Range<usize> {
+    pub(crate) fn anchor(&self) -> Range<usize> {
         if let Some(r) = &self.facts.server_role {
             return r.span.clone();
         }

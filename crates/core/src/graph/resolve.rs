@@ -11,7 +11,7 @@ use super::node::Node;
 use super::{Deployment, Edge, Link, NodeIdx, Resolution, Vertex};
 use crate::base::text::did_you_mean;
 use crate::endpoint::{self, Endpoint, HostKind, Port};
-pub use crate::model::EdgeKind;
+pub(super) use crate::model::EdgeKind;
 use crate::model::{Role, Sp, UrlGroup, UrlList};
 
 impl Deployment {

@@ -21,7 +21,7 @@ pub struct Database {
 
 /// Where a database lives: type, lower-cased host, port, database name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct DbIdentity {
+pub(crate) struct DbIdentity {
     pub kind: String,
     pub host: String,
     pub port: String,
@@ -39,7 +39,7 @@ impl std::fmt::Display for DbIdentity {
 }
 
 /// The default port of a database type.
-pub fn db_default_port(kind: &str) -> Option<&'static str> {
+pub(crate) fn db_default_port(kind: &str) -> Option<&'static str> {
     Some(match kind {
         "mysql" | "mariadb" => "3306",
         "postgre" => "5432",
@@ -51,7 +51,7 @@ pub fn db_default_port(kind: &str) -> Option<&'static str> {
 }
 
 /// The WSO2 database type a JDBC URL names (`jdbc:postgresql:` → `postgre`).
-pub fn db_type_of_url(url: &str) -> Option<&'static str> {
+pub(crate) fn db_type_of_url(url: &str) -> Option<&'static str> {
     let rest = url.trim().strip_prefix("jdbc:")?;
     let sub = rest.split(':').next()?.to_ascii_lowercase();
     Some(match sub.as_str() {
@@ -85,7 +85,7 @@ pub(super) fn decode_entities(s: &str) -> String {
 
 impl Database {
     /// The database type: `type` lower-cased, else the URL's.
-    pub fn db_type(&self) -> Option<String> {
+    pub(crate) fn db_type(&self) -> Option<String> {
         self.kind
             .as_ref()
             .map(|k| k.value.trim().to_ascii_lowercase())
@@ -99,12 +99,12 @@ impl Database {
     }
 
     /// An embedded H2 database (a file per node).
-    pub fn is_h2(&self) -> bool {
+    pub(crate) fn is_h2(&self) -> bool {
         self.db_type().as_deref() == Some("h2")
     }
 
     /// The span that best shows the database type.
-    pub fn type_span(&self) -> Range<usize> {
+    pub(crate) fn type_span(&self) -> Range<usize> {
         self.kind
             .as_ref()
             .or(self.url.as_ref())
@@ -112,7 +112,7 @@ impl Database {
     }
 
     /// The span that best shows where the database lives.
-    pub fn location_span(&self) -> Range<usize> {
+    pub(crate) fn location_span(&self) -> Range<usize> {
         self.url
             .as_ref()
             .or(self.hostname.as_ref())
@@ -122,7 +122,7 @@ impl Database {
 
     /// Type, host, port and name, from the `url` or from `hostname`/`port`/`name`;
     /// `None` for H2, placeholders and URLs apimlint cannot read.
-    pub fn identity(&self) -> Option<DbIdentity> {
+    pub(crate) fn identity(&self) -> Option<DbIdentity> {
         let kind = self.db_type()?;
         if kind == "h2" {
             return None;

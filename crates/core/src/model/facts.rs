@@ -25,7 +25,7 @@ pub struct Environment {
 
 impl Environment {
     /// Federated gateways (`gateway_type` other than `Regular`) are served by no node.
-    pub fn is_regular(&self) -> bool {
+    pub(crate) fn is_regular(&self) -> bool {
         self.gateway_type
             .as_ref()
             .is_none_or(|t| t.value.eq_ignore_ascii_case("regular"))
@@ -48,7 +48,7 @@ pub struct UrlGroup {
 
 impl UrlGroup {
     /// `type = "loadbalance"` spreads events over the URLs; anything else fails over.
-    pub fn is_loadbalance(&self) -> bool {
+    pub(crate) fn is_loadbalance(&self) -> bool {
         self.kind
             .as_ref()
             .is_some_and(|k| k.value.eq_ignore_ascii_case("loadbalance"))
@@ -129,12 +129,12 @@ pub struct Facts {
     pub cache_invalidation: Option<CacheInvalidation>,
 }
 /// Descend `path` through tables, dotted keys and inline tables.
-pub fn get<'a>(root: &'a Item, path: &[&str]) -> Option<&'a Item> {
+pub(crate) fn get<'a>(root: &'a Item, path: &[&str]) -> Option<&'a Item> {
     path.iter().try_fold(root, |item, key| item.get(*key))
 }
 
 /// A string value with its span.
-pub fn string(item: Option<&Item>) -> Option<Sp<String>> {
+pub(crate) fn string(item: Option<&Item>) -> Option<Sp<String>> {
     let item = item?;
     Some(Sp {
         value: item.as_str()?.to_owned(),
@@ -161,7 +161,7 @@ pub(super) fn integer(item: Option<&Item>) -> Option<Sp<i64>> {
 }
 
 /// A list of strings (an array, an inline table's values, or a single string).
-pub fn list(item: Option<&Item>) -> Option<UrlList> {
+pub(crate) fn list(item: Option<&Item>) -> Option<UrlList> {
     let item = item?;
     let span = item.span()?;
     let items = match item {
@@ -224,7 +224,7 @@ pub(super) fn keystore(root: &Item, name: &str) -> Option<Keystore> {
 }
 impl Facts {
     /// Extract the facts from a parsed document.
-    pub fn extract(doc: &toml_edit::Document<String>) -> Facts {
+    pub(crate) fn extract(doc: &toml_edit::Document<String>) -> Facts {
         let root = doc.as_item();
         let mut f = Facts {
             server_header: header(get(root, &["server"])),
@@ -340,7 +340,7 @@ impl Facts {
     /// The role the content suggests, for nodes whose `server_role` is
     /// `default`, absent or invalid: from 4.5 every WSO2 distribution says
     /// `default`, so only the sections tell (`docs/wso2-facts.md`, *Roles*).
-    pub fn content_role(&self) -> Option<Role> {
+    pub(crate) fn content_role(&self) -> Option<Role> {
         if self.has_identity_db || self.has_access_control {
             return Some(Role::IsKeyManager);
         }
@@ -379,7 +379,7 @@ impl Facts {
 
     /// Whether the content says "separate key manager" although `server_role`
     /// says control-plane (the 4.3 template and Helm do this).
-    pub fn looks_like_key_manager(&self) -> bool {
+    pub(crate) fn looks_like_key_manager(&self) -> bool {
         self.environments.is_empty()
             && self.event_hub.publish.is_empty()
             && self.event_hub.duplicate.is_none()

@@ -25,7 +25,7 @@ pub enum Scalar {
 
 impl Scalar {
     /// The TOML type, for messages.
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             Scalar::Str(_) => "a string",
             Scalar::Bool(_) => "a boolean",
@@ -84,7 +84,7 @@ pub struct KeyFact {
 }
 
 /// The file's top-level values by dotted path: what `$ref{…}` can name.
-pub fn top_level_values(keys: &[KeyFact]) -> HashMap<&str, &KeyFact> {
+pub(crate) fn top_level_values(keys: &[KeyFact]) -> HashMap<&str, &KeyFact> {
     keys.iter()
         .filter(|k| k.is_top_level_value())
         .map(|k| (k.path_str(), k))
@@ -103,17 +103,17 @@ impl KeyFact {
     }
 
     /// The dotted catalog path, borrowed.
-    pub fn path_str(&self) -> &str {
+    pub(crate) fn path_str(&self) -> &str {
         &self.joined
     }
 
     /// The path as `$ref{}` names it (no array members).
-    pub fn is_top_level_value(&self) -> bool {
+    pub(crate) fn is_top_level_value(&self) -> bool {
         self.kind == KeyKind::Value && !self.in_aot
     }
 
     /// The string value, if it is one.
-    pub fn str_value(&self) -> Option<&str> {
+    pub(crate) fn str_value(&self) -> Option<&str> {
         match &self.value.as_ref()?.value {
             Scalar::Str(s) => Some(s),
             _ => None,
@@ -121,13 +121,13 @@ impl KeyFact {
     }
 
     /// The value's span.
-    pub fn value_span(&self) -> Option<Range<usize>> {
+    pub(crate) fn value_span(&self) -> Option<Range<usize>> {
         self.value.as_ref().map(|v| v.span.clone())
     }
 
     /// The placeholders of `kind` written in this key's string values (every
     /// string of an array too), in file order; `file_text` is the node's text.
-    pub fn placeholders(&self, file_text: &str, kind: PlaceholderKind) -> Vec<Placeholder> {
+    pub(crate) fn placeholders(&self, file_text: &str, kind: PlaceholderKind) -> Vec<Placeholder> {
         fn walk(v: &Sp<Scalar>, text: &str, kind: PlaceholderKind, out: &mut Vec<Placeholder>) {
             match &v.value {
                 // most values hold no `$`: no scan, no allocation
@@ -164,7 +164,7 @@ fn scalar(v: &Value) -> Option<Sp<Scalar>> {
 }
 
 /// Every key and table of a document, in document order of traversal.
-pub fn key_facts(doc: &toml_edit::Document<String>) -> Vec<KeyFact> {
+pub(crate) fn key_facts(doc: &toml_edit::Document<String>) -> Vec<KeyFact> {
     let mut out = Vec::new();
     if let Some(t) = doc.as_item().as_table() {
         let mut w = Walk {
@@ -420,7 +420,7 @@ fn aot_key_span(raw: &str, header: Range<usize>) -> Range<usize> {
 }
 
 /// A catalog path shown to users: array members without `[]`.
-pub fn display_path<S: AsRef<str>>(segs: &[S]) -> String {
+pub(crate) fn display_path<S: AsRef<str>>(segs: &[S]) -> String {
     let plain: Vec<&str> = segs
         .iter()
         .map(|s| s.as_ref().trim_end_matches("[]"))

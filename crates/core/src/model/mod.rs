@@ -8,10 +8,10 @@ mod placeholders;
 mod role;
 mod wso2;
 
-pub use database::*;
-pub use facts::*;
-pub use keys::*;
-pub use placeholders::*;
+pub(crate) use database::*;
+pub(crate) use facts::*;
+pub(crate) use keys::*;
+pub(crate) use placeholders::*;
 pub use role::*;
 pub use wso2::*;
 

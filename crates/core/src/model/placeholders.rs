@@ -6,7 +6,7 @@ use std::ops::Range;
 /// and `$sys{}` while it reads the file at startup (a missing target aborts
 /// the start), `${…}` at runtime (`docs/wso2-facts.md`, *Placeholders*).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlaceholderKind {
+pub(crate) enum PlaceholderKind {
     /// `$ref{a.b}`: another key of the file or of WSO2's defaults.
     Ref,
     /// `$secret{alias}`: an alias of `[secrets]`.
@@ -21,7 +21,7 @@ pub enum PlaceholderKind {
 
 /// One placeholder inside a string literal.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placeholder {
+pub(crate) struct Placeholder {
     pub kind: PlaceholderKind,
     pub name: String,
     /// The whole `$ref{…}` in the file.
@@ -32,7 +32,7 @@ pub struct Placeholder {
 
 /// The placeholders written inside the literal at `literal` of `file_text`
 /// (scanned on the raw text, so every range is exact).
-pub fn placeholders(file_text: &str, literal: &Range<usize>) -> Vec<Placeholder> {
+pub(crate) fn placeholders(file_text: &str, literal: &Range<usize>) -> Vec<Placeholder> {
     let mut out = Vec::new();
     let Some(raw) = file_text.get(literal.clone()) else {
         return out;
@@ -75,7 +75,7 @@ pub fn placeholders(file_text: &str, literal: &Range<usize>) -> Vec<Placeholder>
 
 /// Whether a value is, or holds, a placeholder that WSO2 or Carbon resolves:
 /// such values cannot be checked as written.
-pub fn holds_placeholder(value: &str) -> bool {
+pub(crate) fn holds_placeholder(value: &str) -> bool {
     ["$ref{", "$secret{", "$env{", "$sys{", "${"]
         .iter()
         .any(|p| value.contains(p))

@@ -16,7 +16,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub(crate) const ALL: [Role; 7] = [
         Role::GatewayWorker,
         Role::ControlPlane,
         Role::TrafficManager,
@@ -49,12 +49,12 @@ impl Role {
     }
 
     /// Serves as a gateway (reads `gateway_labels`).
-    pub fn is_gateway(self) -> bool {
+    pub(crate) fn is_gateway(self) -> bool {
         matches!(self, Role::GatewayWorker | Role::AllInOne)
     }
 
     /// Defines gateway environments.
-    pub fn defines_environments(self) -> bool {
+    pub(crate) fn defines_environments(self) -> bool {
         matches!(self, Role::ControlPlane | Role::AllInOne)
     }
 }
@@ -89,7 +89,7 @@ pub const DEPRECATED_SERVER_ROLES: [&str; 2] =
 /// an explicit `server_role` other than `default` (a `control-plane` whose
 /// content looks like a separate key manager is a key manager); the content
 /// ([`Facts::content_role`]); else `Unknown`.
-pub fn infer_role(configured: Option<Role>, facts: &Facts) -> (Role, RoleSource) {
+pub(crate) fn infer_role(configured: Option<Role>, facts: &Facts) -> (Role, RoleSource) {
     if let Some(r) = configured {
         return (r, RoleSource::Config);
     }

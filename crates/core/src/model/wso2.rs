@@ -52,7 +52,7 @@ const URL_GROUP: &[&str] = &["apim", "throttling", "url_group"];
 const EVENT_HUB: &[&str] = &["apim", "event_hub"];
 const PUBLISH_GROUP: &[&str] = &["apim", "event_hub", "publish", "url_group"];
 /// `[[apim.gateway.environment]]`.
-pub const ENVIRONMENT: &[&str] = &["apim", "gateway", "environment"];
+pub(crate) const ENVIRONMENT: &[&str] = &["apim", "gateway", "environment"];
 
 const TM: &[Role] = &[Role::TrafficManager];
 const CP: &[Role] = &[Role::ControlPlane];
@@ -85,7 +85,7 @@ const fn url_key(
 /// Every key holding URLs to other nodes, in [`EdgeKind`] order
 /// (`docs/wso2-facts.md`, *Ports and offset*, *Event hub*, *Throttling*).
 #[rustfmt::skip]
-pub const URL_KEYS: [UrlKey; 16] = {
+pub(crate) const URL_KEYS: [UrlKey; 16] = {
     use EdgeKind::*;
     [
         url_key(ThrottleEvents, URL_GROUP, "traffic_manager_urls", 9611, &["tcp"], TM, CP, "throttle events"),
@@ -120,7 +120,7 @@ impl EdgeKind {
     }
 
     /// Schemes the key accepts.
-    pub fn schemes(self) -> &'static [&'static str] {
+    pub(crate) fn schemes(self) -> &'static [&'static str] {
         self.key().schemes
     }
 
@@ -141,7 +141,7 @@ impl EdgeKind {
 
     /// The kind of a gateway environment's endpoint key (also under
     /// `virtual_host`).
-    pub fn of_environment_key(key: &str) -> Option<EdgeKind> {
+    pub(crate) fn of_environment_key(key: &str) -> Option<EdgeKind> {
         let last = key.rsplit('.').next().unwrap_or(key);
         environment_keys().find(|k| k.key == last).map(|k| k.kind)
     }
@@ -160,13 +160,13 @@ impl UrlKey {
 }
 
 /// The endpoint keys of a gateway environment (each also under `virtual_host`).
-pub fn environment_keys() -> impl Iterator<Item = &'static UrlKey> {
+pub(crate) fn environment_keys() -> impl Iterator<Item = &'static UrlKey> {
     URL_KEYS.iter().filter(|k| k.table == ENVIRONMENT)
 }
 
 /// The keys that move a WSO2 default port. WSO2 adds the node's offset to
 /// the port either way (`docs/wso2-facts.md`, *Ports and offset*).
-pub const PORT_KEYS: [(u16, &[&str]); 9] = [
+pub(crate) const PORT_KEYS: [(u16, &[&str]); 9] = [
     (9443, &["transport", "https", "properties", "port"]),
     (9763, &["transport", "http", "properties", "port"]),
     (8280, &["transport", "http", "listener", "port"]),
@@ -182,8 +182,8 @@ pub const PORT_KEYS: [(u16, &[&str]); 9] = [
 ];
 
 /// WSO2's default super admin user name and user store type (kernel default.json).
-pub const DEFAULT_ADMIN: &str = "admin";
-pub const DEFAULT_USER_STORE: &str = "database_unique_id";
+pub(crate) const DEFAULT_ADMIN: &str = "admin";
+pub(crate) const DEFAULT_USER_STORE: &str = "database_unique_id";
 
 #[cfg(test)]
 mod tests {

@@ -74,7 +74,7 @@ impl RuleInfo for Rule {
 
 impl Rule {
     /// Whether the rule reads only the node it reports on ([`Check::Node`]).
-    pub fn is_local(&self) -> bool {
+    pub(crate) fn is_local(&self) -> bool {
         matches!(self.check, Check::Node(_))
     }
 }

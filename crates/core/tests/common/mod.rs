@@ -9,14 +9,14 @@ use apimlint_core::{Config, Deployment, DiskFs, vfs};
 
 /// The deployment tree at `root` on disk, with its `apimlint.toml`, as the
 /// CLI loads it.
-pub fn load(root: &Path) -> Deployment {
+pub(crate) fn load(root: &Path) -> Deployment {
     let (disc, config) = discover(root);
     apimlint_core::load(&DiskFs, &disc, config)
 }
 
 /// The tree at `root` loaded as the CLI does: without parse trees, node
 /// rules run as each node is built.
-pub fn load_without_trees(root: &Path) -> apimlint_core::Lean {
+pub(crate) fn load_without_trees(root: &Path) -> apimlint_core::Lean {
     let (disc, config) = discover(root);
     apimlint_core::load_lean(&DiskFs, &disc, config)
 }

@@ -18,7 +18,7 @@ use apimlint_core::vfs::{Discovery, MemoryFs};
 use proptest::prelude::*;
 
 /// Every `deployment.toml` and `apimlint.toml` of the repository's fixtures.
-pub fn samples() -> &'static [String] {
+pub(crate) fn samples() -> &'static [String] {
     static S: OnceLock<Vec<String>> = OnceLock::new();
     S.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -86,7 +86,7 @@ const VALUES: &[&str] = &[
 ];
 
 #[derive(Debug, Clone)]
-pub enum Mutation {
+pub(crate) enum Mutation {
     Delete(usize),
     Duplicate(usize),
     Swap(usize, usize),
@@ -161,7 +161,7 @@ fn apply(text: &str, m: &Mutation) -> Vec<u8> {
 }
 
 /// One file: arbitrary bytes, or a fixture file with a few mutations.
-pub fn file() -> impl Strategy<Value = Vec<u8>> {
+pub(crate) fn file() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         1 => prop::collection::vec(any::<u8>(), 0..300),
         1 => "[\\[\\]{}=\"'.,#a-z0-9:/ \n\r\t\u{feff}é-]{0,200}".prop_map(String::into_bytes),
@@ -183,12 +183,12 @@ const NODES: &[&str] = &[
 
 /// A deployment of 1 to 8 node files (and maybe a project file).
 #[derive(Debug, Clone)]
-pub struct Tree {
+pub(crate) struct Tree {
     pub files: BTreeMap<PathBuf, Vec<u8>>,
     pub config: Option<Vec<u8>>,
 }
 
-pub fn tree() -> impl Strategy<Value = Tree> {
+pub(crate) fn tree() -> impl Strategy<Value = Tree> {
     (
         prop::collection::vec((any::<usize>(), any::<usize>(), file()), 1..8),
         prop::option::weighted(0.3, file()),
@@ -208,13 +208,13 @@ pub fn tree() -> impl Strategy<Value = Tree> {
 }
 
 impl Tree {
-    pub fn fs(&self) -> MemoryFs {
+    pub(crate) fn fs(&self) -> MemoryFs {
         MemoryFs {
             files: self.files.clone(),
         }
     }
 
-    pub fn discovery(&self) -> Discovery {
+    pub(crate) fn discovery(&self) -> Discovery {
         Discovery {
             root: PathBuf::from("/d"),
             config: None,
@@ -224,7 +224,7 @@ impl Tree {
     }
 
     /// The project file, when there is one and it is valid.
-    pub fn config(&self) -> apimlint_core::Config {
+    pub(crate) fn config(&self) -> apimlint_core::Config {
         self.config
             .as_ref()
             .and_then(|b| String::from_utf8(b.clone()).ok())

@@ -10,7 +10,7 @@ use apimlint_core::analysis::editor;
 use super::At;
 use crate::convert::{self, lsp};
 
-pub fn code_actions(
+pub(crate) fn code_actions(
     at: &At<'_>,
     range: std::ops::Range<usize>,
     uris: &HashMap<PathBuf, lsp::Uri>,

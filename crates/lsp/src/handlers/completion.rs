@@ -7,7 +7,7 @@ use crate::convert::lsp;
 
 /// Completions at `offset` of `text` (the buffer), for a file that is `node`
 /// of `dep` when it has been analysed.
-pub fn complete(
+pub(crate) fn complete(
     text: &str,
     offset: usize,
     analysed: Option<(&Deployment, &Node)>,

@@ -9,14 +9,14 @@ use apimlint_core::analysis::editor;
 use super::At;
 use crate::convert::{self, lsp};
 
-pub fn definition(at: &At<'_>, uris: &HashMap<PathBuf, lsp::Uri>) -> Vec<lsp::Location> {
+pub(crate) fn definition(at: &At<'_>, uris: &HashMap<PathBuf, lsp::Uri>) -> Vec<lsp::Location> {
     editor::definition(at.dep, at.idx, at.offset)
         .iter()
         .filter_map(|(f, r)| convert::location(at.dep, *f, r, uris))
         .collect()
 }
 
-pub fn references(
+pub(crate) fn references(
     at: &At<'_>,
     include_declaration: bool,
     uris: &HashMap<PathBuf, lsp::Uri>,

@@ -2,11 +2,11 @@
 //! request's parameters, and answers from the core's queries. None of them
 //! holds a lock across an `.await` or talks to the client.
 
-pub mod code_action;
-pub mod completion;
-pub mod definition;
-pub mod hover;
-pub mod symbols;
+pub(crate) mod code_action;
+pub(crate) mod completion;
+pub(crate) mod definition;
+pub(crate) mod hover;
+pub(crate) mod symbols;
 
 use apimlint_core::{Deployment, Node, NodeIdx};
 
@@ -14,7 +14,7 @@ use crate::convert::{self, lsp};
 use crate::world::{Analysed, Workspace};
 
 /// The node under a text-document position, with the byte offset.
-pub struct At<'a> {
+pub(crate) struct At<'a> {
     pub state: &'a Analysed,
     pub dep: &'a Deployment,
     pub idx: NodeIdx,
@@ -23,7 +23,7 @@ pub struct At<'a> {
 }
 
 /// Resolve a URI and position to a node and byte offset of its analysed text.
-pub fn at<'a>(ws: &'a Workspace, uri: &lsp::Uri, pos: lsp::Position) -> Option<At<'a>> {
+pub(crate) fn at<'a>(ws: &'a Workspace, uri: &lsp::Uri, pos: lsp::Position) -> Option<At<'a>> {
     let path = convert::path_of(uri)?;
     let (d, dep, idx) = ws.locate(&path)?;
     let state = &d.state;

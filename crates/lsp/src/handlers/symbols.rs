@@ -1,19 +1,15 @@
 //! `textDocument/documentSymbol`: the tables of the file and their keys.
 
-use apimlint_core::query;
+use apimlint_core::analysis::editor;
 
 use super::At;
 use crate::convert::{self, lsp};
 
 #[allow(deprecated)] // `DocumentSymbol::deprecated` must still be written
-pub fn document_symbols(at: &At<'_>) -> Vec<lsp::DocumentSymbol> {
+pub(crate) fn document_symbols(at: &At<'_>) -> Vec<lsp::DocumentSymbol> {
     let n = at.node;
-    // a stale parse has ranges of an older text
-    let Some(doc) = n.tree() else {
-        return Vec::new();
-    };
     let r = |range: &std::ops::Range<usize>| convert::range(&n.lines, &n.text, range);
-    query::outline(&doc, n.text.len())
+    editor::outline(n)
         .into_iter()
         .map(|s| {
             let children: Vec<lsp::DocumentSymbol> = s

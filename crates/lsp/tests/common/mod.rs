@@ -21,9 +21,9 @@ use tower::{Service, ServiceExt};
 use tower_lsp_server::LspService;
 use tower_lsp_server::jsonrpc::Request;
 
-pub static COUNTER: AtomicUsize = AtomicUsize::new(0);
+pub(crate) static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
@@ -37,7 +37,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A fresh copy of the clean sample.
-pub fn sample() -> PathBuf {
+pub(crate) fn sample() -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/deployments/pattern-1");
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let dir = std::env::temp_dir().join(format!("apimlint-lsp-{}-{n}", std::process::id()));
@@ -46,15 +46,15 @@ pub fn sample() -> PathBuf {
     dir
 }
 
-pub fn uri(path: &Path) -> String {
+pub(crate) fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
-pub fn node_file(root: &Path, id: &str) -> PathBuf {
+pub(crate) fn node_file(root: &Path, id: &str) -> PathBuf {
     root.join(id).join("repository/conf/deployment.toml")
 }
 
-pub struct Client {
+pub(crate) struct Client {
     service: LspService<apimlint_lsp::Backend>,
     rx: mpsc::UnboundedReceiver<(String, Value)>,
     id: i64,
@@ -63,7 +63,7 @@ pub struct Client {
 }
 
 impl Client {
-    pub async fn start(root: &Path) -> Client {
+    pub(crate) async fn start(root: &Path) -> Client {
         let (service, mut socket, _) = apimlint_lsp::service();
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(async move {
@@ -94,7 +94,11 @@ impl Client {
         c
     }
 
-    pub async fn request(&mut self, method: &str, params: Value) -> Result<Value, (i64, String)> {
+    pub(crate) async fn request(
+        &mut self,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, (i64, String)> {
         self.id += 1;
         let req = Request::build(method.to_owned())
             .params(params)
@@ -115,7 +119,7 @@ impl Client {
 
     /// A request about `position` in the document `uri` (hover, definition,
     /// completion): its result.
-    pub async fn at(&mut self, method: &str, uri: &str, position: Value) -> Value {
+    pub(crate) async fn at(&mut self, method: &str, uri: &str, position: Value) -> Value {
         self.request(
             method,
             json!({"textDocument": {"uri": uri}, "position": position}),
@@ -125,19 +129,19 @@ impl Client {
     }
 
     /// The Markdown of the hover at `position`.
-    pub async fn hover(&mut self, uri: &str, position: Value) -> String {
+    pub(crate) async fn hover(&mut self, uri: &str, position: Value) -> String {
         let h = self.at("textDocument/hover", uri, position).await;
         h["contents"]["value"].as_str().unwrap().to_owned()
     }
 
-    pub async fn notify(&mut self, method: &str, params: Value) {
+    pub(crate) async fn notify(&mut self, method: &str, params: Value) {
         let req = Request::build(method.to_owned()).params(params).finish();
         let resp = self.service.ready().await.unwrap().call(req).await.unwrap();
         assert!(resp.is_none());
     }
 
     /// Read published diagnostics until `uri`'s satisfy `pred`.
-    pub async fn until(&mut self, uri: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) async fn until(&mut self, uri: &str, pred: impl Fn(&Value) -> bool) -> Value {
         if let Some((d, _)) = self.diags.get(uri)
             && pred(d)
         {
@@ -168,7 +172,7 @@ impl Client {
     }
 
     /// Read published diagnostics until `uri`'s are those of `version`.
-    pub async fn until_version(&mut self, uri: &str, version: i64) {
+    pub(crate) async fn until_version(&mut self, uri: &str, version: i64) {
         while self.diags.get(uri).map(|d| d.1.clone()) != Some(json!(version)) {
             let msg = tokio::time::timeout(Duration::from_secs(60), self.rx.recv())
                 .await
@@ -182,7 +186,7 @@ impl Client {
         }
     }
 
-    pub async fn open(&mut self, path: &Path) -> String {
+    pub(crate) async fn open(&mut self, path: &Path) -> String {
         let text = std::fs::read_to_string(path).unwrap();
         self.notify(
             "textDocument/didOpen",
@@ -192,7 +196,7 @@ impl Client {
         text
     }
 
-    pub async fn change(&mut self, path: &Path, version: i64, text: &str) {
+    pub(crate) async fn change(&mut self, path: &Path, version: i64, text: &str) {
         self.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": uri(path), "version": version}, "contentChanges": [{"text": text}]}),
@@ -201,7 +205,7 @@ impl Client {
     }
 }
 
-pub fn rules(diags: &Value) -> Vec<String> {
+pub(crate) fn rules(diags: &Value) -> Vec<String> {
     diags
         .as_array()
         .unwrap()
@@ -211,7 +215,7 @@ pub fn rules(diags: &Value) -> Vec<String> {
 }
 
 /// The string field `name` of every element of the array `v`.
-pub fn strings<'a>(v: &'a Value, name: &str) -> Vec<&'a str> {
+pub(crate) fn strings<'a>(v: &'a Value, name: &str) -> Vec<&'a str> {
     v.as_array()
         .unwrap()
         .iter()
@@ -219,16 +223,16 @@ pub fn strings<'a>(v: &'a Value, name: &str) -> Vec<&'a str> {
         .collect()
 }
 
-pub fn has(rule: &'static str) -> impl Fn(&Value) -> bool {
+pub(crate) fn has(rule: &'static str) -> impl Fn(&Value) -> bool {
     move |d| rules(d).iter().any(|r| r == rule)
 }
 
-pub fn empty(d: &Value) -> bool {
+pub(crate) fn empty(d: &Value) -> bool {
     d.as_array().is_some_and(Vec::is_empty)
 }
 
 /// Line and UTF-16 column of the first occurrence of `needle` (+ `delta` chars).
-pub fn pos(text: &str, needle: &str, delta: usize) -> Value {
+pub(crate) fn pos(text: &str, needle: &str, delta: usize) -> Value {
     let off = text.find(needle).unwrap() + delta;
     let line = text[..off].matches('\n').count();
     let col = text[..off]

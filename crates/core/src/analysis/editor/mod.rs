@@ -8,6 +8,7 @@ mod hover;
 mod keys;
 mod navigate;
 
+pub use crate::query::Section;
 pub use complete::{Completion, CompletionKind, complete};
 pub use hover::{Hover, hover};
 pub use navigate::{definition, references};
@@ -17,7 +18,7 @@ use std::ops::Range;
 use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit};
 use crate::base::files::FileId;
-use crate::graph::Deployment;
+use crate::graph::{Deployment, Node};
 
 use super::fixes;
 
@@ -93,4 +94,12 @@ pub fn code_actions<'a>(
         });
     }
     out
+}
+
+/// The tables of a node's file and their keys, for an outline (none while
+/// the text does not parse: a stale tree has the ranges of an older text).
+pub fn outline(node: &Node) -> Vec<Section> {
+    node.tree()
+        .map(|doc| crate::query::outline(&doc, node.text.len()))
+        .unwrap_or_default()
 }
