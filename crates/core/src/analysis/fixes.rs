@@ -175,6 +175,42 @@ fn by_file(fix: &Fix) -> BTreeMap<FileId, Vec<&Edit>> {
     m
 }
 
+/// Judge fixes file by file, each as if applied alone, all of a file's fixes
+/// in one group test ([`judge_each`]): `verdict(k, Some((node, v)))` for
+/// fix `k` in each node it touches, `verdict(k, None)` for a file that is
+/// not a node. A node `judged` refuses is not judged (every fix passes it).
+fn judge_by_file<'n, 'f>(
+    node: impl Fn(FileId) -> Option<&'n Node>,
+    fixes: impl IntoIterator<Item = (usize, &'f Fix)>,
+    secrets: bool,
+    judged: impl Fn(&Node) -> bool,
+    mut verdict: impl FnMut(usize, Option<(&'n Node, Verdict)>),
+) {
+    let mut items: BTreeMap<FileId, Vec<(usize, Vec<&Edit>)>> = BTreeMap::new();
+    for (k, fix) in fixes {
+        for (f, edits) in by_file(fix) {
+            items.entry(f).or_default().push((k, edits));
+        }
+    }
+    for (f, list) in &items {
+        let Some(n) = node(*f) else {
+            for (k, _) in list {
+                verdict(*k, None);
+            }
+            continue;
+        };
+        let edits: Vec<Vec<&Edit>> = list.iter().map(|(_, e)| e.clone()).collect();
+        let verdicts = if judged(n) {
+            judge_each(n, &edits, secrets)
+        } else {
+            vec![Verdict::Ok; edits.len()]
+        };
+        for ((k, _), v) in list.iter().zip(verdicts) {
+            verdict(*k, Some((n, v)));
+        }
+    }
+}
+
 /// Drop every fix that, applied alone, would make a file that parses stop
 /// parsing (or does not fit its text), so that no front end ever offers it.
 /// `node` gives the nodes a fix may touch; a file that does not parse now is
@@ -183,29 +219,21 @@ pub(crate) fn drop_breaking<'a>(
     node: impl Fn(FileId) -> Option<&'a Node>,
     diags: &mut [Diagnostic],
 ) {
-    let mut items: BTreeMap<FileId, Vec<(usize, Vec<&Edit>)>> = BTreeMap::new();
     let mut bad: BTreeSet<usize> = BTreeSet::new();
-    for (k, d) in diags.iter().enumerate() {
-        let Some(fix) = &d.fix else { continue };
-        for (f, edits) in by_file(fix) {
-            match node(f) {
-                None => {
-                    bad.insert(k);
-                }
-                Some(n) if n.syntax_error().is_some() || n.read_error().is_some() => {}
-                Some(_) => items.entry(f).or_default().push((k, edits)),
+    judge_by_file(
+        node,
+        diags
+            .iter()
+            .enumerate()
+            .filter_map(|(k, d)| Some((k, d.fix.as_ref()?))),
+        false,
+        |n| n.syntax_error().is_none() && n.read_error().is_none(),
+        |k, v| {
+            if v.is_none_or(|(_, v)| v != Verdict::Ok) {
+                bad.insert(k);
             }
-        }
-    }
-    for (f, list) in &items {
-        let Some(n) = node(*f) else { continue };
-        let edits: Vec<Vec<&Edit>> = list.iter().map(|(_, e)| e.clone()).collect();
-        for ((k, _), v) in list.iter().zip(judge_each(n, &edits, false)) {
-            if v != Verdict::Ok {
-                bad.insert(*k);
-            }
-        }
-    }
+        },
+    );
     for k in bad {
         if let Some(d) = diags.get_mut(k) {
             d.fix = None;
@@ -347,34 +375,22 @@ fn admit<'a>(
 /// Each fix judged alone (group testing per file).
 fn verdicts_alone(dep: &Deployment, fixes: &[(&Diagnostic, &Fix)]) -> Vec<Result<(), String>> {
     let mut out: Vec<Result<(), String>> = vec![Ok(()); fixes.len()];
-    let mut items: BTreeMap<FileId, Vec<(usize, Vec<&Edit>)>> = BTreeMap::new();
-    for (k, (_, fix)) in fixes.iter().enumerate() {
-        for (f, edits) in by_file(fix) {
-            items.entry(f).or_default().push((k, edits));
-        }
-    }
-    for (f, list) in &items {
-        let Some(node) = dep.node_of(*f) else {
-            for (k, _) in list {
-                if let Some(slot) = out.get_mut(*k).filter(|s| s.is_ok()) {
-                    *slot =
-                        Err("the fix names a file that is not part of the deployment".to_owned());
-                }
+    judge_by_file(
+        |f| dep.node_of(f),
+        fixes.iter().enumerate().map(|(k, (_, fix))| (k, *fix)),
+        true,
+        |n| n.read_error().is_none(),
+        |k, v| {
+            if let Some(slot) = out.get_mut(k).filter(|s| s.is_ok()) {
+                *slot = match v {
+                    Some((node, v)) => refusal(node, v),
+                    None => {
+                        Err("the fix names a file that is not part of the deployment".to_owned())
+                    }
+                };
             }
-            continue;
-        };
-        let edits: Vec<Vec<&Edit>> = list.iter().map(|(_, e)| e.clone()).collect();
-        let verdicts: Vec<Verdict> = if node.read_error().is_some() {
-            vec![Verdict::Ok; edits.len()]
-        } else {
-            judge_each(node, &edits, true)
-        };
-        for ((k, _), v) in list.iter().zip(verdicts) {
-            if let Some(slot) = out.get_mut(*k).filter(|s| s.is_ok()) {
-                *slot = refusal(node, v);
-            }
-        }
-    }
+        },
+    );
     out
 }
 
