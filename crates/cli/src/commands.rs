@@ -229,7 +229,7 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<u8, String> {
         out,
         "\nDefault severity: {}. Group: {}.",
         rule.severity,
-        rule.group.name()
+        rule.group().name()
     )
     .map_err(|e| e.to_string())?;
     Ok(EXIT_OK)

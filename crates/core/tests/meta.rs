@@ -11,7 +11,9 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use apimlint_core::rules;
+use apimlint_core::rules::{self, FixAvailability};
+
+mod common;
 
 fn workspace() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
@@ -328,5 +330,45 @@ fn the_citation_check_finds_what_it_should() {
             .map(|(l, _)| l)
             .collect();
         assert_eq!(got, want, "in {src:?}");
+    }
+}
+
+/// A rule that says it never fixes gives no fix on any tree of the
+/// repository (fixtures and samples; the pages check their examples).
+#[test]
+fn rules_that_never_fix_give_no_fix() {
+    let mut trees: Vec<PathBuf> = Vec::new();
+    for e in std::fs::read_dir(workspace().join("fixtures"))
+        .unwrap()
+        .flatten()
+    {
+        let p = e.path();
+        for sub in ["bad", "good"] {
+            if p.join(sub).is_dir() {
+                trees.push(p.join(sub));
+            }
+        }
+    }
+    for e in std::fs::read_dir(workspace().join("fixtures/deployments"))
+        .unwrap()
+        .flatten()
+    {
+        if e.path().is_dir() {
+            trees.push(e.path());
+        }
+    }
+    assert!(trees.len() > 2);
+    for t in trees {
+        let dep = common::load(&t);
+        for d in apimlint_core::check(&dep) {
+            let r = rules::by_id(d.rule).unwrap();
+            assert!(
+                d.fix.is_none() || r.fix != FixAvailability::Never,
+                "{}: `{}` is declared `fix: Never` but fixed: {:?}",
+                t.display(),
+                r.id,
+                d.fix
+            );
+        }
     }
 }

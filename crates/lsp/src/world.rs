@@ -25,7 +25,9 @@ pub(crate) struct Doc {
     pub text: String,
 }
 
-/// What the handlers and the analysis task share.
+/// What the handlers and the analysis task share. Lock order: `ws` before
+/// `docs`; a handler changes `docs` and lets it go before it marks the file
+/// pending in `ws`.
 #[derive(Default)]
 pub(crate) struct Shared {
     pub docs: Mutex<HashMap<PathBuf, Doc>>,
@@ -191,7 +193,12 @@ pub(crate) struct Publish {
 
 /// Re-analyse every deployment with pending work; return what to publish.
 pub(crate) fn analyse(shared: &Shared) -> Vec<Publish> {
-    // the buffers as they are now: texts and versions
+    // the workspace first, then the buffers as they are now (texts and
+    // versions): a handler changes a buffer before it marks its file
+    // pending, so every pending file's change is in this snapshot. (Taking
+    // the buffers before the workspace lost an edit that landed in between:
+    // its file was taken as pending and analysed with the older text.)
+    let mut ws = lock(&shared.ws);
     let (overlays, versions): (HashMap<PathBuf, String>, HashMap<PathBuf, i32>) = {
         let docs = lock(&shared.docs);
         (
@@ -205,7 +212,6 @@ pub(crate) fn analyse(shared: &Shared) -> Vec<Publish> {
         base: &DiskFs,
         overlays: &overlays,
     };
-    let mut ws = lock(&shared.ws);
     if ws.rediscover {
         ws.rediscover_now(&fs);
     }

@@ -39,8 +39,11 @@ pub fn list(format: RulesFormat, out: &mut dyn Write) -> io::Result<()> {
                     json!({
                         "id": r.id,
                         "severity": r.severity,
-                        "group": r.group.name(),
+                        "group": r.group().name(),
                         "roles": r.roles.iter().map(|x| x.name()).collect::<Vec<_>>(),
+                        "scope": if matches!(r.check, rules::Check::Node(_)) { "node" } else { "deployment" },
+                        "fix": r.fix.name(),
+                        "since": r.since,
                         "summary": r.summary(),
                     })
                 })

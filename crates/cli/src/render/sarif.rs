@@ -123,7 +123,7 @@ fn rules_json() -> Vec<Value> {
                 "help": {"text": rule.docs, "markdown": rule.docs},
                 "helpUri": help_uri(rule.id),
                 "defaultConfiguration": {"level": level(rule.severity)},
-                "properties": {"group": rule.group.name()},
+                "properties": {"group": rule.group().name()},
             })
         })
         .collect()

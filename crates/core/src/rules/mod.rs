@@ -1,5 +1,34 @@
 //! The rule registry: every rule, its metadata and its check. One file per
-//! rule under a group directory; each group lists its rules in its `mod.rs`.
+//! rule under a group directory (the directory is its group); each group
+//! lists its rules in its `mod.rs`. A rule declares itself with
+//! `declare_rule!`: its id, default severity,
+//! the roles of the nodes it reports on (the runner enforces them), whether
+//! it offers fixes, the version it came in, and its check; the page
+//! `rules/<id>.md` is compiled in.
+
+/// Declare a rule's `RULE` static. The group comes from the module path,
+/// the documentation from `rules/<id>.md`.
+macro_rules! declare_rule {
+    (
+        id: $id:literal,
+        severity: $sev:ident,
+        roles: [$($role:ident),* $(,)?],
+        fix: $fix:ident,
+        since: $since:literal,
+        check: $kind:ident($check:path) $(,)?
+    ) => {
+        pub(crate) static RULE: $crate::rules::Rule = $crate::rules::Rule {
+            id: $id,
+            severity: $crate::base::diagnostic::Severity::$sev,
+            module: module_path!(),
+            roles: &[$($crate::model::Role::$role),*],
+            fix: $crate::rules::FixAvailability::$fix,
+            since: $since,
+            docs: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules/", $id, ".md")),
+            check: $crate::rules::Check::$kind($check),
+        };
+    };
+}
 
 pub(crate) mod meta;
 pub(crate) mod node;
@@ -45,11 +74,39 @@ impl Group {
 pub struct Rule {
     pub id: &'static str,
     pub severity: Severity,
-    pub group: Group,
-    /// Roles whose nodes the rule reports on (empty: every role).
+    /// The rule's module (`…::rules::<group>::<rule>`): its group.
+    pub(crate) module: &'static str,
+    /// Roles whose nodes the rule reports on (empty: every role). The runner
+    /// enforces them: a node rule runs only on such nodes, and a finding of a
+    /// deployment rule on a node of another role is dropped.
     pub roles: &'static [Role],
+    /// Whether its findings come with fixes.
+    pub fix: FixAvailability,
+    /// The apimlint version that brought the rule.
+    pub since: &'static str,
     pub docs: &'static str,
     pub check: Check,
+}
+
+/// Whether a rule's findings come with a fix (ruff's `FixAvailability`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixAvailability {
+    /// Never.
+    Never,
+    /// Some of them (where the right value is known).
+    Sometimes,
+    /// Every one.
+    Always,
+}
+
+impl FixAvailability {
+    pub fn name(self) -> &'static str {
+        match self {
+            FixAvailability::Never => "never",
+            FixAvailability::Sometimes => "sometimes",
+            FixAvailability::Always => "always",
+        }
+    }
 }
 
 /// How a rule looks at the deployment.
@@ -76,6 +133,41 @@ impl Rule {
     /// Whether the rule reads only the node it reports on ([`Check::Node`]).
     pub(crate) fn is_local(&self) -> bool {
         matches!(self.check, Check::Node(_))
+    }
+
+    /// Its group: the directory it is in.
+    pub fn group(&self) -> Group {
+        match self
+            .module
+            .split("::rules::")
+            .nth(1)
+            .and_then(|m| m.split("::").next())
+        {
+            Some("syntax") => Group::Syntax,
+            Some("node") => Group::Node,
+            Some("wiring") => Group::Wiring,
+            Some("shared") => Group::Shared,
+            Some("security") => Group::Security,
+            _ => Group::Meta,
+        }
+    }
+
+    /// Whether the rule reports on nodes of this role.
+    pub(crate) fn applies_to(&self, role: Role) -> bool {
+        self.roles.is_empty() || self.roles.contains(&role)
+    }
+
+    /// Whether the rule reports on this node: one of its roles, and analysable.
+    pub(crate) fn covers(&self, n: &Node) -> bool {
+        self.applies_to(n.role) && n.is_analysable()
+    }
+
+    /// The nodes the rule reports on ([`Rule::covers`]), in node order.
+    pub(crate) fn subjects<'d>(
+        &'static self,
+        dep: &'d Deployment,
+    ) -> impl Iterator<Item = (NodeIdx, &'d Node)> + 'd {
+        dep.nodes.iter().enumerate().filter(|(_, n)| self.covers(n))
     }
 }
 
@@ -148,6 +240,9 @@ pub(crate) fn run_deployment_rules(rules: &[&'static Rule], dep: &Deployment) ->
             if let Check::Deployment(check) = r.check {
                 check(dep, &mut acc);
             }
+            if !r.roles.is_empty() {
+                acc.retain(|d| dep.node_of(d.file).is_none_or(|n| r.applies_to(n.role)));
+            }
             apply_level(r, &dep.config, &mut acc);
             acc
         })
@@ -162,7 +257,7 @@ pub(crate) fn run_node_rules(
     node: &Node,
 ) -> Vec<Diagnostic> {
     let mut all = Vec::new();
-    for r in rules {
+    for r in rules.iter().filter(|r| r.applies_to(node.role)) {
         let mut acc = Vec::new();
         if let Check::Node(check) = r.check {
             check(config, node.file, node, &mut acc);

@@ -2,17 +2,16 @@
 //! `apimlint.toml [rules]`), a suppression comment must say why after `--`.
 //! Made by `suppress::apply`, after the rules ran; `check` does nothing.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::graph::Deployment;
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "suppression-without-reason",
-    severity: Severity::Error,
-    group: Group::Meta,
-    roles: &[],
-    docs: include_str!("../../../../../rules/suppression-without-reason.md"),
-    check: Check::Deployment(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 fn check(_dep: &Deployment, _acc: &mut Vec<Diagnostic>) {}

@@ -2,17 +2,16 @@
 //! nothing. Suppressions need every other rule's findings, so the finding is
 //! made by `suppress::apply`, after the rules ran; `check` does nothing.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::graph::Deployment;
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "unused-suppression",
-    severity: Severity::Warning,
-    group: Group::Meta,
-    roles: &[],
-    docs: include_str!("../../../../../rules/unused-suppression.md"),
-    check: Check::Deployment(check),
-};
+    severity: Warning,
+    roles: [],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 fn check(_dep: &Deployment, _acc: &mut Vec<Diagnostic>) {}

@@ -8,16 +8,15 @@ use crate::base::text::did_you_mean;
 use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{DEPRECATED_SERVER_ROLES, SERVER_ROLES};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "invalid-server-role",
-    severity: Severity::Error,
-    group: Group::Node,
-    roles: &[],
-    docs: include_str!("../../../../../rules/invalid-server-role.md"),
-    check: Check::Node(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Node(check),
+}
 
 /// 3.x role names and what 4.x calls them.
 const OLD_NAMES: [(&str, &str); 4] = [

@@ -3,23 +3,22 @@
 
 use std::ops::Range;
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::files::FileId;
 use crate::catalog;
 use crate::config::Config;
 use crate::endpoint;
 use crate::graph::Node;
 use crate::model::{KeyFact, KeyKind, Scalar, display_path};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "invalid-url",
-    severity: Severity::Error,
-    group: Group::Node,
-    roles: &[],
-    docs: include_str!("../../../../../rules/invalid-url.md"),
-    check: Check::Node(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Node(check),
+}
 
 /// Whether a key holds endpoint URLs (by its name).
 /// Without allocating: it runs for every key of every node.

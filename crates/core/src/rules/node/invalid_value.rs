@@ -1,6 +1,6 @@
 //! `invalid-value`: enumerated values, booleans and numbers, durations.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Fix};
 use crate::base::files::FileId;
 use crate::base::text::code_list;
@@ -10,17 +10,16 @@ use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyFact, KeyKind, Scalar, Sp, display_path, holds_placeholder};
 use crate::redact::is_secret_key;
-use crate::rules::{Check, Group, Rule};
 use crate::schema::{Accepts, accepts, unit_ms, unit_name};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "invalid-value",
-    severity: Severity::Error,
-    group: Group::Node,
-    roles: &[],
-    docs: include_str!("../../../../../rules/invalid-value.md"),
-    check: Check::Node(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Node(check),
+}
 
 /// Values users write for a database type, and the one WSO2 knows.
 const DB_ALIASES: [(&str, &str); 5] = [

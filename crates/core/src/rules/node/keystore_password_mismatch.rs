@@ -9,16 +9,15 @@ use crate::catalog;
 use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyFact, display_path};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "keystore-password-mismatch",
-    severity: Severity::Error,
-    group: Group::Node,
-    roles: &[],
-    docs: include_str!("../../../../../rules/keystore-password-mismatch.md"),
-    check: Check::Node(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Node(check),
+}
 
 /// What a password value stands for, as far as the file tells.
 #[derive(Debug, PartialEq, Eq)]

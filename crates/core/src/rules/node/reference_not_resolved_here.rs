@@ -1,22 +1,21 @@
 //! `reference-not-resolved-here`: `$ref{}` inside an array-of-tables entry,
 //! where WSO2 leaves it literal.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit, Fix};
 use crate::base::files::FileId;
 use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyKind, PlaceholderKind, display_path};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "reference-not-resolved-here",
-    severity: Severity::Warning,
-    group: Group::Node,
-    roles: &[],
-    docs: include_str!("../../../../../rules/reference-not-resolved-here.md"),
-    check: Check::Node(check),
-};
+    severity: Warning,
+    roles: [],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Node(check),
+}
 
 /// References with a Carbon placeholder that says the same and works everywhere.
 const CARBON: [(&str, &str); 2] = [

@@ -6,21 +6,15 @@ use crate::base::files::FileId;
 use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{Role, RoleSource};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "role-section-mismatch",
-    severity: Severity::Warning,
-    group: Group::Node,
-    roles: &[
-        Role::GatewayWorker,
-        Role::ControlPlane,
-        Role::TrafficManager,
-        Role::KeyManager,
-    ],
-    docs: include_str!("../../../../../rules/role-section-mismatch.md"),
-    check: Check::Node(check),
-};
+    severity: Warning,
+    roles: [GatewayWorker, ControlPlane, TrafficManager, KeyManager],
+    fix: Never,
+    since: "0.1.0",
+    check: Node(check),
+}
 
 fn missing(i: FileId, node: &Node, key: &str, message: String, help: &str) -> Diagnostic {
     let mut d = Diagnostic::new(&RULE, i, node.anchor(), message)

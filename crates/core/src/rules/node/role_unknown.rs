@@ -1,23 +1,21 @@
 //! `role-unknown`: the node's role could be told from somewhere.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::files::FileId;
 use crate::config::Config;
 use crate::graph::Node;
-use crate::model::Role;
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "role-unknown",
-    severity: Severity::Info,
-    group: Group::Node,
-    roles: &[Role::Unknown],
-    docs: include_str!("../../../../../rules/role-unknown.md"),
-    check: Check::Node(check),
-};
+    severity: Info,
+    roles: [Unknown],
+    fix: Never,
+    since: "0.1.0",
+    check: Node(check),
+}
 
 fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
-    if node.role != Role::Unknown || !node.is_analysable() {
+    if !node.is_analysable() {
         return;
     }
     let why = match &node.facts.server_role {

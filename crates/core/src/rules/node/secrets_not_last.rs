@@ -1,20 +1,19 @@
 //! `secrets-not-last`: `[secrets]` is the last table of the file.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::files::FileId;
 use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyKind, display_path};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "secrets-not-last",
-    severity: Severity::Warning,
-    group: Group::Node,
-    roles: &[],
-    docs: include_str!("../../../../../rules/secrets-not-last.md"),
-    check: Check::Node(check),
-};
+    severity: Warning,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Node(check),
+}
 
 fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
     let Some(keys) = node.facts.keys.as_deref() else {

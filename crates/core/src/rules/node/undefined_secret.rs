@@ -1,22 +1,21 @@
 //! `undefined-secret`: every `$secret{alias}` has `alias` in `[secrets]`.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit, Fix};
 use crate::base::files::FileId;
 use crate::base::text::did_you_mean;
 use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyKind, PlaceholderKind, Scalar};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "undefined-secret",
-    severity: Severity::Error,
-    group: Group::Node,
-    roles: &[],
-    docs: include_str!("../../../../../rules/undefined-secret.md"),
-    check: Check::Node(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Node(check),
+}
 
 fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
     let Some(keys) = node.facts.keys.as_deref() else {

@@ -1,20 +1,19 @@
 //! `unencrypted-secret`: no `[secrets]` value is still in `"[plaintext]"` form.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::files::FileId;
 use crate::config::Config;
 use crate::graph::Node;
 use crate::model::KeyKind;
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "unencrypted-secret",
-    severity: Severity::Warning,
-    group: Group::Node,
-    roles: &[],
-    docs: include_str!("../../../../../rules/unencrypted-secret.md"),
-    check: Check::Node(check),
-};
+    severity: Warning,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Node(check),
+}
 
 fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
     for kf in node.facts.keys.iter().flatten() {

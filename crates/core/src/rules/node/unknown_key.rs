@@ -9,16 +9,15 @@ use crate::catalog;
 use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyFact, KeyKind, Role, display_path};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "unknown-key",
-    severity: Severity::Warning,
-    group: Group::Node,
-    roles: &[],
-    docs: include_str!("../../../../../rules/unknown-key.md"),
-    check: Check::Node(check),
-};
+    severity: Warning,
+    roles: [],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Node(check),
+}
 
 /// Keys WSO2's own shipped files carry although no template reads them:
 /// never reported, as the rule accepts what WSO2's own files use

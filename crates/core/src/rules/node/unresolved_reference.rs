@@ -11,16 +11,15 @@ use crate::catalog;
 use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyFact, KeyKind, PlaceholderKind, Scalar};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "unresolved-reference",
-    severity: Severity::Error,
-    group: Group::Node,
-    roles: &[],
-    docs: include_str!("../../../../../rules/unresolved-reference.md"),
-    check: Check::Node(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Node(check),
+}
 
 /// The `$ref{…}` names inside a value text.
 fn refs_in(text: &str) -> Vec<String> {

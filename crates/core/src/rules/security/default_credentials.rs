@@ -1,20 +1,19 @@
 //! `default-credentials`: no default super admin, keystore password or shipped keystore.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::files::FileId;
 use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyKind, display_path};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "default-credentials",
-    severity: Severity::Warning,
-    group: Group::Security,
-    roles: &[],
-    docs: include_str!("../../../../../rules/default-credentials.md"),
-    check: Check::Node(check),
-};
+    severity: Warning,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Node(check),
+}
 
 const SHIPPED_KEYSTORES: [&str; 2] = ["wso2carbon.jks", "wso2carbon.p12"];
 

@@ -1,20 +1,19 @@
 //! `plaintext-password`: password-like keys hold a reference, not a literal.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::files::FileId;
 use crate::config::Config;
 use crate::graph::Node;
 use crate::model::{KeyKind, display_path, holds_placeholder};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "plaintext-password",
-    severity: Severity::Warning,
-    group: Group::Security,
-    roles: &[],
-    docs: include_str!("../../../../../rules/plaintext-password.md"),
-    check: Check::Node(check),
-};
+    severity: Warning,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Node(check),
+}
 
 /// Whether a key's name says it holds a password or another credential.
 pub(crate) fn is_password_key(name: &str) -> bool {

@@ -3,20 +3,18 @@
 
 use std::ops::Range;
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit, Fix};
 use crate::graph::{Deployment, NodeIdx};
-use crate::model::Role;
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "cache-invalidation-domain-mismatch",
-    severity: Severity::Warning,
-    group: Group::Shared,
-    roles: &[Role::ControlPlane],
-    docs: include_str!("../../../../../rules/cache-invalidation-domain-mismatch.md"),
-    check: Check::Deployment(check),
-};
+    severity: Warning,
+    roles: [ControlPlane],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 /// `(enabled, domain)` as WSO2 applies it (defaults: off, `default`).
 type Setting = (bool, String);
@@ -35,7 +33,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             .iter()
             .filter_map(|&i| {
                 let n = dep.node(i)?;
-                if n.role != Role::ControlPlane || !n.is_analysable() {
+                if !RULE.covers(n) {
                     return None;
                 }
                 let ci = n.facts.cache_invalidation.as_ref();

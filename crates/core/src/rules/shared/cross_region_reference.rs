@@ -1,20 +1,20 @@
 //! `cross-region-reference`: gateways, traffic managers and key managers
 //! reach only nodes of their own region.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::graph::Deployment;
 use crate::model::Role;
+use crate::rules::host_span;
 use crate::rules::node_list;
-use crate::rules::{Check, Group, Rule, host_span};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "cross-region-reference",
-    severity: Severity::Warning,
-    group: Group::Shared,
-    roles: &[],
-    docs: include_str!("../../../../../rules/cross-region-reference.md"),
-    check: Check::Deployment(check),
-};
+    severity: Warning,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 fn is_cp(r: Role) -> bool {
     matches!(r, Role::ControlPlane | Role::AllInOne)

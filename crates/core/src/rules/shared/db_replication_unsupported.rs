@@ -4,16 +4,15 @@
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::Deployment;
 use crate::model::{Database, Facts};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "db-replication-unsupported",
-    severity: Severity::Warning,
-    group: Group::Shared,
-    roles: &[],
-    docs: include_str!("../../../../../rules/db-replication-unsupported.md"),
-    check: Check::Deployment(check),
-};
+    severity: Warning,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 type Getter = fn(&Facts) -> Option<&Database>;
 

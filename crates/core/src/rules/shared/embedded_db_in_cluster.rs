@@ -1,19 +1,18 @@
 //! `embedded-db-in-cluster`: no H2 `apim_db`/`shared_db` in a deployment of
 //! several nodes.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::graph::Deployment;
 use crate::model::{Database, Facts};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "embedded-db-in-cluster",
-    severity: Severity::Error,
-    group: Group::Shared,
-    roles: &[],
-    docs: include_str!("../../../../../rules/embedded-db-in-cluster.md"),
-    check: Check::Deployment(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 type Getter = fn(&Facts) -> Option<&Database>;
 

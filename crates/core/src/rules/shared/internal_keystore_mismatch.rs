@@ -1,17 +1,16 @@
 //! `internal-keystore-mismatch`: one internal keystore on every node.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::graph::Deployment;
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "internal-keystore-mismatch",
-    severity: Severity::Error,
-    group: Group::Shared,
-    roles: &[],
-    docs: include_str!("../../../../../rules/internal-keystore-mismatch.md"),
-    check: Check::Deployment(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     // where no node sets it, the internal keystore is everywhere the primary

@@ -1,19 +1,19 @@
 //! `primary-keystore-mismatch`: one primary keystore on every node.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::text::code_list_first3;
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{Keystore, Role};
-use crate::rules::{Check, Group, Rule};
+use crate::rules::Rule;
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "primary-keystore-mismatch",
-    severity: Severity::Error,
-    group: Group::Shared,
-    roles: &[],
-    docs: include_str!("../../../../../rules/primary-keystore-mismatch.md"),
-    check: Check::Deployment(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 /// Keystore files WSO2 ships: a node that omits the table uses one of them.
 pub(crate) const SHIPPED: [&str; 2] = ["wso2carbon.jks", "wso2carbon.p12"];

@@ -4,19 +4,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{DEFAULT_USER_STORE, Facts, Keystore, Role};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "region-drift",
-    severity: Severity::Warning,
-    group: Group::Shared,
-    roles: &[],
-    docs: include_str!("../../../../../rules/region-drift.md"),
-    check: Check::Deployment(check),
-};
+    severity: Warning,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 /// A place in a node's file.
 type Site = (NodeIdx, Range<usize>);

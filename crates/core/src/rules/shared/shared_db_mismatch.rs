@@ -1,19 +1,18 @@
 //! `shared-db-mismatch`: the nodes of a region use the same databases.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::text::code_list_first3;
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{Database, DbIdentity, Facts, Role};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "shared-db-mismatch",
-    severity: Severity::Error,
-    group: Group::Shared,
-    roles: &[],
-    docs: include_str!("../../../../../rules/shared-db-mismatch.md"),
-    check: Check::Deployment(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 type Getter = fn(&Facts) -> Option<&Database>;
 

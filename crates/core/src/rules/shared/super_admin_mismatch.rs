@@ -3,21 +3,20 @@
 
 use std::ops::Range;
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit, Fix};
 use crate::base::text::code_list_first3;
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{DEFAULT_ADMIN, DEFAULT_USER_STORE, Facts, Role, Sp};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "super-admin-mismatch",
-    severity: Severity::Error,
-    group: Group::Shared,
-    roles: &[],
-    docs: include_str!("../../../../../rules/super-admin-mismatch.md"),
-    check: Check::Deployment(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 fn placeholder(s: &str) -> bool {
     s.contains('{')

@@ -1,20 +1,19 @@
 //! `toml-syntax`: the file parses (duplicate keys and tables included).
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit, Fix};
 use crate::base::files::FileId;
 use crate::config::Config;
 use crate::graph::Node;
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "toml-syntax",
-    severity: Severity::Error,
-    group: Group::Syntax,
-    roles: &[],
-    docs: include_str!("../../../../../rules/toml-syntax.md"),
-    check: Check::Node(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Node(check),
+}
 
 fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
     if node.is_analysable() {

@@ -1,19 +1,18 @@
 //! `unreadable-file`: the file can be read (UTF-8, ≤ 10 MiB, a regular file).
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::files::FileId;
 use crate::config::Config;
 use crate::graph::Node;
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "unreadable-file",
-    severity: Severity::Error,
-    group: Group::Syntax,
-    roles: &[],
-    docs: include_str!("../../../../../rules/unreadable-file.md"),
-    check: Check::Node(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Node(check),
+}
 
 fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
     let Some(err) = node.read_error() else {

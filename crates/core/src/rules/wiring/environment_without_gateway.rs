@@ -1,20 +1,19 @@
 //! `environment-without-gateway`: every environment of a control plane is
 //! served by a gateway of its region.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::graph::Deployment;
-use crate::model::{Role, Sp};
+use crate::model::Sp;
 use crate::query;
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "environment-without-gateway",
-    severity: Severity::Warning,
-    group: Group::Wiring,
-    roles: &[Role::ControlPlane, Role::AllInOne],
-    docs: include_str!("../../../../../rules/environment-without-gateway.md"),
-    check: Check::Deployment(check),
-};
+    severity: Warning,
+    roles: [ControlPlane, AllInOne],
+    fix: Never,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for (region, members) in &dep.regions {
@@ -41,7 +40,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             .collect();
         for cp in members {
             let Some(node) = dep.node(*cp) else { continue };
-            if !node.role.defines_environments() {
+            if !RULE.applies_to(node.role) {
                 continue;
             }
             for env in node.facts.environments.iter().filter(|e| e.is_regular()) {

@@ -10,16 +10,15 @@ use crate::base::edit::{Applicability, Edit, Fix};
 use crate::graph::{Deployment, EdgeKind, NodeIdx, Resolution};
 use crate::model::{Facts, Role, UrlList};
 use crate::rules::node_list;
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "event-duplicate-asymmetric",
-    severity: Severity::Error,
-    group: Group::Wiring,
-    roles: &[Role::ControlPlane, Role::TrafficManager],
-    docs: include_str!("../../../../../rules/event-duplicate-asymmetric.md"),
-    check: Check::Deployment(check),
-};
+    severity: Error,
+    roles: [ControlPlane, TrafficManager],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 struct Pair {
     role: Role,

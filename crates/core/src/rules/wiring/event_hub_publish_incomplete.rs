@@ -4,21 +4,21 @@
 
 use std::collections::BTreeSet;
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit, Fix};
 use crate::graph::{Deployment, Edge, EdgeKind, NodeIdx, Resolution};
 use crate::model::Role;
 use crate::rules::node_list;
-use crate::rules::{Check, Group, Rule, related_node};
+use crate::rules::related_node;
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "event-hub-publish-incomplete",
-    severity: Severity::Warning,
-    group: Group::Wiring,
-    roles: &[Role::ControlPlane],
-    docs: include_str!("../../../../../rules/event-hub-publish-incomplete.md"),
-    check: Check::Deployment(check),
-};
+    severity: Warning,
+    roles: [],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     // the URLs themselves: scheme, port (the 5672 mistake), role
@@ -53,6 +53,8 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             }));
         }
     }
+    // a publish URL is reported on whichever node writes it; the coverage
+    // of the region's event hubs on the control planes
     for (cp, node) in dep.nodes.iter().enumerate() {
         if node.role != Role::ControlPlane || !node.is_analysable() {
             continue;

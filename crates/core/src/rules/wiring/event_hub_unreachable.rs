@@ -1,17 +1,16 @@
 //! `event-hub-unreachable`: event-hub URLs reach control planes on the right scheme and port.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::graph::{Deployment, EdgeKind};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "event-hub-unreachable",
-    severity: Severity::Error,
-    group: Group::Wiring,
-    roles: &[],
-    docs: include_str!("../../../../../rules/event-hub-unreachable.md"),
-    check: Check::Deployment(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for e in dep.edges() {

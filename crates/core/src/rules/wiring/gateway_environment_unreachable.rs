@@ -1,18 +1,17 @@
 //! `gateway-environment-unreachable`: gateway environment endpoints, virtual hosts included, reach gateways.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::endpoint::HostKind;
 use crate::graph::{Deployment, EdgeKind, Resolution};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "gateway-environment-unreachable",
-    severity: Severity::Warning,
-    group: Group::Wiring,
-    roles: &[],
-    docs: include_str!("../../../../../rules/gateway-environment-unreachable.md"),
-    check: Check::Deployment(check),
-};
+    severity: Warning,
+    roles: [],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for e in dep.edges() {

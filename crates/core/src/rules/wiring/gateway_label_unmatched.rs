@@ -8,22 +8,18 @@ use crate::base::text::did_you_mean;
 use crate::graph::Deployment;
 use crate::model::Role;
 use crate::query;
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "gateway-label-unmatched",
-    severity: Severity::Error,
-    group: Group::Wiring,
-    roles: &[Role::GatewayWorker, Role::AllInOne],
-    docs: include_str!("../../../../../rules/gateway-label-unmatched.md"),
-    check: Check::Deployment(check),
-};
+    severity: Error,
+    roles: [GatewayWorker, AllInOne],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for (gw, node) in dep.nodes.iter().enumerate() {
-        if !node.role.is_gateway() || !node.is_analysable() {
-            continue;
-        }
+    for (gw, node) in RULE.subjects(dep) {
         let region = node.region.as_str();
         // a control plane that does not parse may define the missing environment
         if dep.region_nodes(region).iter().any(|i| {

@@ -1,17 +1,16 @@
 //! `key-manager-unreachable`: the key manager URL reaches a control plane or key manager on the right port.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::graph::{Deployment, EdgeKind};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "key-manager-unreachable",
-    severity: Severity::Error,
-    group: Group::Wiring,
-    roles: &[],
-    docs: include_str!("../../../../../rules/key-manager-unreachable.md"),
-    check: Check::Deployment(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for e in dep.edges() {

@@ -2,20 +2,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::PORT_KEYS;
 use crate::rules::node_list;
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "port-conflict",
-    severity: Severity::Error,
-    group: Group::Wiring,
-    roles: &[],
-    docs: include_str!("../../../../../rules/port-conflict.md"),
-    check: Check::Deployment(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 /// The ports every API-M node opens (each moves with the offset).
 fn ports(dep: &Deployment, i: NodeIdx) -> BTreeSet<i64> {

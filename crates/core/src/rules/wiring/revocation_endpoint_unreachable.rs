@@ -1,17 +1,16 @@
 //! `revocation-endpoint-unreachable`: the token-revocation notification endpoint reaches a control plane.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::graph::{Deployment, EdgeKind};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "revocation-endpoint-unreachable",
-    severity: Severity::Warning,
-    group: Group::Wiring,
-    roles: &[],
-    docs: include_str!("../../../../../rules/revocation-endpoint-unreachable.md"),
-    check: Check::Deployment(check),
-};
+    severity: Warning,
+    roles: [],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for e in dep.edges() {

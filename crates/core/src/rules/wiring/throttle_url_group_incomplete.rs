@@ -3,20 +3,20 @@
 
 use std::collections::BTreeSet;
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::graph::{Deployment, Edge, EdgeKind, NodeIdx};
 use crate::model::Role;
 use crate::rules::node_list;
-use crate::rules::{Check, Group, Rule, related_node};
+use crate::rules::related_node;
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "throttle-url-group-incomplete",
-    severity: Severity::Warning,
-    group: Group::Wiring,
-    roles: &[Role::GatewayWorker],
-    docs: include_str!("../../../../../rules/throttle-url-group-incomplete.md"),
-    check: Check::Deployment(check),
-};
+    severity: Warning,
+    roles: [GatewayWorker],
+    fix: Never,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 fn is_throttle(k: EdgeKind) -> bool {
     matches!(
@@ -26,10 +26,7 @@ fn is_throttle(k: EdgeKind) -> bool {
 }
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for (gw, node) in dep.nodes.iter().enumerate() {
-        if node.role != Role::GatewayWorker || !node.is_analysable() {
-            continue;
-        }
+    for (gw, node) in RULE.subjects(dep) {
         let tms = dep.region_role(&node.region, Role::TrafficManager);
         if tms.is_empty() {
             continue;

@@ -1,18 +1,17 @@
 //! `throttle-url-unreachable`: throttling URLs reach traffic managers on the
 //! right scheme and port.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::graph::{Deployment, EdgeKind};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "throttle-url-unreachable",
-    severity: Severity::Error,
-    group: Group::Wiring,
-    roles: &[],
-    docs: include_str!("../../../../../rules/throttle-url-unreachable.md"),
-    check: Check::Deployment(check),
-};
+    severity: Error,
+    roles: [],
+    fix: Sometimes,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     for e in dep.edges() {

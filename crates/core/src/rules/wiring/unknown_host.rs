@@ -2,18 +2,17 @@
 
 use std::collections::HashSet;
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::graph::{Deployment, Resolution};
-use crate::rules::{Check, Group, Rule};
 
-pub(crate) static RULE: Rule = Rule {
+declare_rule! {
     id: "unknown-host",
-    severity: Severity::Info,
-    group: Group::Wiring,
-    roles: &[],
-    docs: include_str!("../../../../../rules/unknown-host.md"),
-    check: Check::Deployment(check),
-};
+    severity: Info,
+    roles: [],
+    fix: Never,
+    since: "0.1.0",
+    check: Deployment(check),
+}
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
     let mut seen = HashSet::new();
