@@ -102,6 +102,17 @@ pub struct Edge {
     pub resolution: Resolution,
 }
 
+impl Edge {
+    /// The roles the URL should reach, for messages: `control-plane or key-manager`.
+    pub fn expected_roles(&self) -> String {
+        self.expected
+            .iter()
+            .map(|r| r.name())
+            .collect::<Vec<_>>()
+            .join(" or ")
+    }
+}
+
 /// A loaded deployment: nodes, regions, the resolved edges.
 #[derive(Debug)]
 pub struct Deployment {

@@ -293,6 +293,34 @@ pub fn sort(dep: &Deployment, out: &mut Vec<Diagnostic>) {
     });
 }
 
+/// The most common value (the first node holding it wins ties), with the
+/// first node holding it and that node's payload: the reference the
+/// shared-state rules compare every node against.
+pub(crate) fn majority<T: PartialEq + Clone, P: Clone>(
+    items: impl IntoIterator<Item = (NodeIdx, T, P)>,
+) -> Option<(T, NodeIdx, P)> {
+    majority_by(items, |_, _| std::cmp::Ordering::Equal)
+}
+
+/// [`majority`], where `prefer` decides between values held by as many
+/// nodes before the first node does (`Greater`: the first value wins).
+pub(crate) fn majority_by<T: PartialEq + Clone, P: Clone>(
+    items: impl IntoIterator<Item = (NodeIdx, T, P)>,
+    prefer: impl Fn(&T, &T) -> std::cmp::Ordering,
+) -> Option<(T, NodeIdx, P)> {
+    let mut counts: Vec<(T, usize, NodeIdx, P)> = Vec::new();
+    for (i, v, p) in items {
+        match counts.iter_mut().find(|c| c.0 == v) {
+            Some(c) => c.1 += 1,
+            None => counts.push((v, 1, i, p)),
+        }
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(prefer(&a.0, &b.0)).then(b.2.cmp(&a.2)))
+        .map(|(v, _, i, p)| (v, i, p))
+}
+
 /// The ids of `nodes`, in backticks, joined by commas.
 pub(crate) fn node_list(dep: &Deployment, nodes: impl IntoIterator<Item = NodeIdx>) -> String {
     crate::base::text::code_list(nodes.into_iter().map(|i| dep.id(i)))

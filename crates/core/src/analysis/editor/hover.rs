@@ -122,12 +122,7 @@ pub(crate) fn edge_section(dep: &Deployment, e: &Edge) -> String {
         .unwrap_or("?")
         .trim_matches(['"', '\''])
         .to_owned();
-    let want = e
-        .expected
-        .iter()
-        .map(|r| r.name())
-        .collect::<Vec<_>>()
-        .join(" or ");
+    let want = e.expected_roles();
     let port = e.kind.port();
     let mut s = format!(
         "`{url}` (`{}`, {}): needs a {want} on port {port} + its offset",

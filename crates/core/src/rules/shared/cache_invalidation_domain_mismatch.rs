@@ -63,18 +63,10 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             continue;
         }
         // the reference: the most common setting, an enabled one winning ties
-        let mut counts: Vec<(Setting, usize, NodeIdx, Range<usize>)> = Vec::new();
-        for (i, s, span) in &cps {
-            match counts.iter_mut().find(|c| c.0 == *s) {
-                Some(c) => c.1 += 1,
-                None => counts.push((s.clone(), 1, *i, span.clone())),
-            }
-        }
-        let Some((reference, _, ref_node, ref_span)) = counts
-            .iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then(a.0.0.cmp(&b.0.0)).then(b.2.cmp(&a.2)))
-            .cloned()
-        else {
+        let Some((reference, ref_node, ref_span)) = crate::rules::majority_by(
+            cps.iter().map(|(i, s, span)| (*i, s.clone(), span.clone())),
+            |a: &Setting, b: &Setting| a.0.cmp(&b.0),
+        ) else {
             continue;
         };
         for (i, s, span) in &cps {

@@ -40,7 +40,7 @@ pub(crate) fn check_keystore(
                 .is_some_and(|n| n.is_analysable() && n.role != Role::IsKeyManager)
         })
         .collect();
-    let triple = |ks: &Keystore| {
+    let triple = |ks: &Keystore| -> Triple {
         (
             ks.file_name
                 .as_ref()
@@ -50,22 +50,11 @@ pub(crate) fn check_keystore(
         )
     };
     // the reference: the most common keystore as written (first node wins ties)
-    let mut counts: Vec<(Triple, usize, NodeIdx)> = Vec::new();
-    for &i in &nodes {
-        let Some(ks) = dep.node(i).and_then(|n| get(&n.facts)) else {
-            continue;
-        };
-        let t = triple(ks);
-        match counts.iter_mut().find(|c| c.0 == t) {
-            Some(c) => c.1 += 1,
-            None => counts.push((t, 1, i)),
-        }
-    }
-    let Some((reference, _, ref_node)) = counts
-        .iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)))
-        .cloned()
-    else {
+    let written = nodes.iter().filter_map(|&i| {
+        let ks = dep.node(i).and_then(|n| get(&n.facts))?;
+        Some((i, triple(ks), ()))
+    });
+    let Some((reference, ref_node, ())) = crate::rules::majority(written) else {
         return;
     };
     let ref_ks = dep.node(ref_node).and_then(|n| get(&n.facts));

@@ -65,7 +65,7 @@ fn common(
     members: &[NodeIdx],
     get: impl Fn(NodeIdx, &Facts) -> Option<(String, Site)>,
 ) -> Option<(String, Site)> {
-    super::majority(members.iter().filter_map(|&i| {
+    crate::rules::majority(members.iter().filter_map(|&i| {
         let n = dep.node(i)?;
         if !n.is_analysable() || n.role == Role::IsKeyManager {
             return None;

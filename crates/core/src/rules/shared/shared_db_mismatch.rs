@@ -47,7 +47,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 })
                 .collect();
             let Some((reference, ref_node, ref_db)) =
-                super::majority(written.iter().map(|(i, id, d)| (*i, id.clone(), *d)))
+                crate::rules::majority(written.iter().map(|(i, id, d)| (*i, id.clone(), *d)))
             else {
                 continue;
             };

@@ -76,7 +76,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             })
             .collect();
         let Some((reference, ref_node, ref_span)) =
-            super::majority(values.iter().map(|(i, v, s, _)| (*i, v.clone(), s.clone())))
+            crate::rules::majority(values.iter().map(|(i, v, s, _)| (*i, v.clone(), s.clone())))
         else {
             continue;
         };

@@ -71,14 +71,6 @@ pub(crate) fn port_site(
     (super::host_span(n), msg)
 }
 
-fn expected_roles(e: &Edge) -> String {
-    e.expected
-        .iter()
-        .map(|r| r.name())
-        .collect::<Vec<_>>()
-        .join(" or ")
-}
-
 /// The finding for an edge that does not reach what its key needs, or `None`
 /// when it does (or when another rule owns the problem: unknown hosts,
 /// placeholders, cross-region references).
@@ -154,7 +146,7 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
                         .first()
                         .and_then(|i| dep.node(*i))
                         .map_or("?", |n| n.role.name()),
-                    expected_roles(e)
+                    e.expected_roles()
                 ),
             );
             for t in found.iter().take(3) {
