@@ -74,7 +74,6 @@ const NOT_YET_PAGES: &[&str] = &[
     "shared-db-mismatch",
     "suppression-without-reason",
     "throttle-url-group-incomplete",
-    "throttle-url-unreachable",
     "toml-syntax",
     "undefined-secret",
     "unencrypted-secret",
