@@ -55,7 +55,6 @@ const NOT_YET_PAGES: &[&str] = &[
     "event-hub-publish-incomplete",
     "event-hub-unreachable",
     "gateway-environment-unreachable",
-    "gateway-label-unmatched",
     "internal-keystore-mismatch",
     "invalid-server-role",
     "invalid-url",
