@@ -51,7 +51,6 @@ const NOT_YET_PAGES: &[&str] = &[
     "default-credentials",
     "embedded-db-in-cluster",
     "environment-without-gateway",
-    "event-duplicate-asymmetric",
     "event-hub-publish-incomplete",
     "event-hub-unreachable",
     "gateway-environment-unreachable",
