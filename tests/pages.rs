@@ -11,7 +11,8 @@
 //! ```
 //!
 //! A block replaces the tables it names in that file (every `[[array]]` entry
-//! of an array it names), appends those the file lacks, and may hold
+//! of an array it names), appends those the file lacks (before a last
+//! `[secrets]` table, which WSO2 wants last), and may hold
 //! directives on its leading comment lines: `# remove: [table]` drops a
 //! table, `# whole file` makes the block the entire file, `# delete file`
 //! removes the file. A trailing `# error: [id]` (or `warning`/`info`) marks
@@ -261,8 +262,34 @@ fn apply_patch(file: &str, p: &Patch<'_>) -> String {
     };
     let mut placed: BTreeSet<String> = BTreeSet::new();
     let mut out = pre;
-    for (k, text) in secs {
+    let last = secs.len().checked_sub(1);
+    for (i, (k, text)) in secs.into_iter().enumerate() {
         let (_, tail) = split_tail(&text);
+        if Some(i) == last && k == "secrets" && !p.remove.contains(&k) {
+            // WSO2 wants `[secrets]` last: new tables go before it (and
+            // before the comment lines that introduce it)
+            let mut order: Vec<String> = Vec::new();
+            for (bk, _) in &block_secs {
+                let in_file = *bk == k || placed.contains(bk);
+                if !in_file && !order.contains(bk) {
+                    order.push(bk.clone());
+                }
+            }
+            if !order.is_empty() {
+                let (head, intro) = split_tail(&out);
+                let (head, intro) = (head.to_owned(), intro.to_owned());
+                out = head;
+                for bk in &order {
+                    placed.insert(bk.clone());
+                    out.push('\n');
+                    out.push_str(&body_of(bk));
+                }
+                if !intro.starts_with('\n') {
+                    out.push('\n');
+                }
+                out.push_str(&intro);
+            }
+        }
         if p.remove.contains(&k) {
             out.push_str(tail);
         } else if block_secs.iter().any(|(bk, _)| *bk == k) {
@@ -635,5 +662,31 @@ fn a_patch_replaces_tables_and_appends_new_ones() {
     assert_eq!(
         apply_patch(base, &p),
         "# top\n[a]\nx = 3\n\n[[g]]\nu = 9\n\n[c]\nz = 1\n"
+    );
+}
+
+#[test]
+fn new_tables_go_before_a_last_secrets_table() {
+    let base = "[a]\nx = 1\n\n# vault\n[secrets]\ns = \"c\"\n";
+    let b = Block {
+        lang: "toml".into(),
+        text: "# n/deployment.toml\n[c]\nz = 1\n[a]\nx = 2\n".into(),
+        fence: 0,
+    };
+    let p = patch_of(&b).unwrap();
+    assert_eq!(
+        apply_patch(base, &p),
+        "[a]\nx = 2\n\n[c]\nz = 1\n\n# vault\n[secrets]\ns = \"c\"\n"
+    );
+    // `# remove: [secrets]` and the block's own `[secrets]` put it elsewhere
+    let b = Block {
+        lang: "toml".into(),
+        text: "# n/deployment.toml\n# remove: [secrets]\n[secrets]\ns = \"c\"\n[c]\nz = 1\n".into(),
+        fence: 0,
+    };
+    let p = patch_of(&b).unwrap();
+    assert_eq!(
+        apply_patch(base, &p),
+        "[a]\nx = 1\n\n# vault\n\n[secrets]\ns = \"c\"\n\n[c]\nz = 1\n"
     );
 }
