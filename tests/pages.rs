@@ -14,7 +14,9 @@
 //! of an array it names), appends those the file lacks (before a last
 //! `[secrets]` table, which WSO2 wants last), and may hold
 //! directives on its leading comment lines: `# remove: [table]` drops a
-//! table, `# whole file` makes the block the entire file, `# delete file`
+//! table, `# append: [[array]]` adds the block's entries of that array after
+//! the file's (instead of replacing them), `# whole file` makes the block the
+//! entire file, `# delete file`
 //! removes the file. A trailing `# error: [id]` (or `warning`/`info`) marks
 //! the line a finding of the page's rule must start on: every finding of the
 //! rule must be marked, and every mark must fire. The ```text block after the
@@ -139,6 +141,7 @@ struct Patch<'a> {
     whole: bool,
     delete: bool,
     remove: Vec<String>,
+    append: Vec<String>,
     body: &'a str,
 }
 
@@ -152,6 +155,7 @@ fn patch_of(b: &Block) -> Option<Patch<'_>> {
         whole: false,
         delete: false,
         remove: Vec::new(),
+        append: Vec::new(),
         body: "",
     };
     let mut rest = b.text.as_str();
@@ -163,6 +167,10 @@ fn patch_of(b: &Block) -> Option<Patch<'_>> {
             p.base = Some(base.trim().to_owned());
         } else if let Some(t) = c.strip_prefix("remove:") {
             p.remove.push(header_key(t.trim()));
+        } else if let Some(t) = c.strip_prefix("append:") {
+            let k = header_key(t.trim());
+            assert!(k.starts_with("[["), "`# append:` takes an array of tables, not `{k}`");
+            p.append.push(k);
         } else if c == "whole file" {
             p.whole = true;
         } else if c == "delete file" {
@@ -247,6 +255,20 @@ fn apply_patch(file: &str, p: &Patch<'_>) -> String {
             .collect();
         bodies.join("\n")
     };
+    // `# append: [[x]]`: the block's entries go after the file's last entry
+    // of the array (and that entry's sub-tables)
+    let appends: Vec<(usize, String)> = p
+        .append
+        .iter()
+        .filter_map(|k| {
+            let sub = format!("{}.", k.trim_start_matches('[').trim_end_matches(']'));
+            let mut at = secs.iter().rposition(|(sk, _)| sk == k)?;
+            while secs.get(at + 1).is_some_and(|(sk, _)| sk.starts_with(&sub)) {
+                at += 1;
+            }
+            Some((at, k.clone()))
+        })
+        .collect();
     let mut placed: BTreeSet<String> = BTreeSet::new();
     let mut out = pre;
     let last = secs.len().checked_sub(1);
@@ -279,7 +301,16 @@ fn apply_patch(file: &str, p: &Patch<'_>) -> String {
         }
         if p.remove.contains(&k) {
             out.push_str(tail);
-        } else if block_secs.iter().any(|(bk, _)| *bk == k) {
+        } else if appends.iter().any(|(at, _)| *at == i) {
+            let (body, tail) = split_tail(&text);
+            out.push_str(body);
+            for (_, ak) in appends.iter().filter(|(at, _)| *at == i) {
+                placed.insert(ak.clone());
+                out.push('\n');
+                out.push_str(&body_of(ak));
+            }
+            out.push_str(tail);
+        } else if block_secs.iter().any(|(bk, _)| *bk == k) && !p.append.contains(&k) {
             // a table is replaced; an array's entries all go, the block's
             // entries take the first one's place
             if placed.insert(k.clone()) {
@@ -675,5 +706,20 @@ fn new_tables_go_before_a_last_secrets_table() {
     assert_eq!(
         apply_patch(base, &p),
         "[a]\nx = 1\n\n# vault\n\n[secrets]\ns = \"c\"\n\n[c]\nz = 1\n"
+    );
+}
+
+#[test]
+fn append_adds_entries_after_an_arrays_last_one() {
+    let base = "[[g]]\nu = 1\n[g.p]\nq = 1\n\n# next\n[b]\ny = 2\n";
+    let b = Block {
+        lang: "toml".into(),
+        text: "# n/deployment.toml\n# append: [[g]]\n[[g]]\nu = 2\n".into(),
+        fence: 0,
+    };
+    let p = patch_of(&b).unwrap();
+    assert_eq!(
+        apply_patch(base, &p),
+        "[[g]]\nu = 1\n[g.p]\nq = 1\n\n[[g]]\nu = 2\n\n# next\n[b]\ny = 2\n"
     );
 }
