@@ -48,10 +48,6 @@ fn root() -> PathBuf {
 /// `fixtures/<id>/{bad,good}` trees still test them (`crates/core/tests/fixtures.rs`).
 /// The list only shrinks.
 const NOT_YET_PAGES: &[&str] = &[
-    "db-replication-unsupported",
-    "embedded-db-in-cluster",
-    "environment-without-gateway",
-    "event-hub-publish-incomplete",
     "gateway-environment-unreachable",
     "keystore-password-mismatch",
     "reference-not-resolved-here",
