@@ -48,11 +48,7 @@ fn root() -> PathBuf {
 /// `fixtures/<id>/{bad,good}` trees still test them (`crates/core/tests/fixtures.rs`).
 /// The list only shrinks.
 const NOT_YET_PAGES: &[&str] = &[
-    "gateway-environment-unreachable",
-    "keystore-password-mismatch",
-    "reference-not-resolved-here",
     "region-drift",
-    "role-section-mismatch",
     "role-unknown",
     "secrets-not-last",
     "suppression-without-reason",
