@@ -12,11 +12,11 @@
 //!
 //! A block replaces the tables it names in that file (every `[[array]]` entry
 //! of an array it names), appends those the file lacks (before a last
-//! `[secrets]` table, which WSO2 wants last), and may hold
-//! directives on its leading comment lines: `# remove: [table]` drops a
-//! table, `# append: [[array]]` adds the block's entries of that array after
-//! the file's (instead of replacing them), `# whole file` makes the block the
-//! entire file, `# delete file`
+//! `[secrets]` table, which WSO2 wants last, unless the block removes it),
+//! and may hold directives on its leading comment lines: `# remove: [table]`
+//! drops a table, `# append: [[array]]` adds the block's entries of that
+//! array after the file's (instead of replacing them), `# whole file` makes
+//! the block the entire file, `# delete file`
 //! removes the file. A trailing `# error: [id]` (or `warning`/`info`) marks
 //! the line a finding of the page's rule must start on: every finding of the
 //! rule must be marked, and every mark must fire. The ```text block after the
@@ -49,12 +49,8 @@ fn root() -> PathBuf {
 /// The list only shrinks.
 const NOT_YET_PAGES: &[&str] = &[
     "region-drift",
-    "role-unknown",
-    "secrets-not-last",
     "suppression-without-reason",
-    "throttle-url-group-incomplete",
     "toml-syntax",
-    "unencrypted-secret",
     "unreadable-file",
     "unused-suppression",
 ];
@@ -263,10 +259,10 @@ fn apply_patch(file: &str, p: &Patch<'_>) -> String {
         .collect();
     let mut placed: BTreeSet<String> = BTreeSet::new();
     let mut out = pre;
-    let last = secs.len().checked_sub(1);
+    let last = secs.iter().rposition(|(k, _)| !p.remove.contains(k));
     for (i, (k, text)) in secs.into_iter().enumerate() {
         let (_, tail) = split_tail(&text);
-        if Some(i) == last && k == "secrets" && !p.remove.contains(&k) {
+        if Some(i) == last && k == "secrets" {
             // WSO2 wants `[secrets]` last: new tables go before it (and
             // before the comment lines that introduce it)
             let mut order: Vec<String> = Vec::new();
