@@ -48,7 +48,6 @@ fn root() -> PathBuf {
 /// `fixtures/<id>/{bad,good}` trees still test them (`crates/core/tests/fixtures.rs`).
 /// The list only shrinks.
 const NOT_YET_PAGES: &[&str] = &[
-    "region-drift",
     "suppression-without-reason",
     "toml-syntax",
     "unreadable-file",
