@@ -48,10 +48,7 @@ fn root() -> PathBuf {
 /// `fixtures/<id>/{bad,good}` trees still test them (`crates/core/tests/fixtures.rs`).
 /// The list only shrinks.
 const NOT_YET_PAGES: &[&str] = &[
-    "suppression-without-reason",
-    "toml-syntax",
     "unreadable-file",
-    "unused-suppression",
 ];
 
 /// A fenced block of a page: its language, its text, and the index of its
@@ -441,15 +438,17 @@ fn apimlint(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// `(file, line, severity)` of every finding of `rule`.
-fn findings(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
+/// A finding: rule, file, line, severity, message.
+type Finding = (String, String, usize, String, String);
+
+/// Every finding in the tree.
+fn diagnostics(dir: &Path) -> BTreeSet<Finding> {
     let json: serde_json::Value =
         serde_json::from_str(&apimlint(dir, &["--format", "json"])).unwrap();
     json["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|d| d["rule"] == rule)
         .map(|d| {
             let file = d["file"]
                 .as_str()
@@ -457,18 +456,67 @@ fn findings(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
                 .trim_start_matches("./")
                 .to_owned();
             let line = d["range"]["start"]["line"].as_u64().unwrap() as usize;
-            (file, line, d["severity"].as_str().unwrap().to_owned())
+            (
+                d["rule"].as_str().unwrap().to_owned(),
+                file,
+                line,
+                d["severity"].as_str().unwrap().to_owned(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
         })
         .collect()
 }
 
-/// Only `rule` on: the project file turns every other rule off.
+/// `(file, line, severity)` of every finding of `rule`.
+fn findings(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
+    diagnostics(dir)
+        .into_iter()
+        .filter(|d| d.0 == rule)
+        .map(|(_, file, line, sev, _)| (file, line, sev))
+        .collect()
+}
+
+/// The rule ids that `# apimlint: allow(…)` / `allow-file(…)` comments of the
+/// tree name: turning them off would change what the comments do.
+fn suppressed_ids(dir: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
+            for (at, _) in text.match_indices("apimlint: allow") {
+                let rest = &text[at..];
+                let (Some(open), Some(close)) = (rest.find('('), rest.find(')')) else {
+                    continue;
+                };
+                if open < close && !rest[..open].contains('\n') {
+                    out.extend(rest[open + 1..close].split(',').map(|id| id.trim().to_owned()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Only `rule` on: the project file turns every other rule off, except those
+/// a suppression comment names (and those the page's own `[rules]` sets).
 fn only(dir: &Path, rule: &str) {
     let path = dir.join("apimlint.toml");
     let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let keep = suppressed_ids(dir);
     let off: String = apimlint_core::rules::ids()
         .iter()
-        .filter(|id| **id != rule)
+        .filter(|id| **id != rule && !keep.contains(**id))
+        .filter(|id| {
+            !text
+                .lines()
+                .any(|l| l.split('=').next().is_some_and(|k| k.trim() == **id))
+        })
         .map(|id| format!("{id} = \"off\"\n"))
         .collect();
     let text = match text.lines().position(|l| l.trim() == "[rules]") {
@@ -531,8 +579,29 @@ fn run_page(page: &Page, update: bool) -> Result<Option<String>, String> {
     for m in want.difference(&got) {
         let _ = writeln!(errors, "  marked, did not fire: {}:{} ({})", m.0, m.1, m.2);
     }
-    // the snapshot: the human output of the rule's findings
+    // the snapshot: the human output of the rule's findings, with the other
+    // rules off; that must change neither the rule's findings nor show others
+    let all = diagnostics(&dir);
     only(&dir, &page.rule);
+    let alone = diagnostics(&dir);
+    for d in alone.iter().filter(|d| d.0 != page.rule) {
+        let _ = writeln!(
+            errors,
+            "  the snapshot would show a finding of another rule: {} {}:{} {}",
+            d.0, d.1, d.2, d.4
+        );
+    }
+    let mine = |set: &BTreeSet<Finding>| -> BTreeSet<Finding> {
+        set.iter().filter(|d| d.0 == page.rule).cloned().collect()
+    };
+    if mine(&all) != mine(&alone) {
+        let _ = writeln!(
+            errors,
+            "  with the other rules off, the rule's findings change: {:?} became {:?}",
+            mine(&all),
+            mine(&alone)
+        );
+    }
     let human = apimlint(&dir, &["--color", "never"]);
     let snapshot = page
         .example
