@@ -16,10 +16,12 @@
 //! and may hold directives on its leading comment lines: `# remove: [table]`
 //! drops a table, `# append: [[array]]` adds the block's entries of that
 //! array after the file's (instead of replacing them), `# whole file` makes
-//! the block the entire file, `# delete file`
-//! removes the file. A trailing `# error: [id]` (or `warning`/`info`) marks
-//! the line a finding of the page's rule must start on: every finding of the
-//! rule must be marked, and every mark must fire. The ```text block after the
+//! the block the entire file, `# delete file` removes the file,
+//! `# encoding: iso-8859-1` writes it in that encoding (for a page about
+//! bytes that are not UTF-8). Comment lines before a block's first table
+//! replace the file's leading comments. A trailing `# error: [id]` (or
+//! `warning`/`info`) marks the line a finding of the page's rule must start
+//! on: every finding of the rule must be marked, and every mark must fire. The ```text block after the
 //! example's blocks is the real human output (`apimlint check`, no colour)
 //! of the rule's findings; `APIMLINT_UPDATE_PAGES=1 cargo test --test pages`
 //! rewrites it. `## Fix` blocks patch the example further: the result must
@@ -48,7 +50,6 @@ fn root() -> PathBuf {
 /// `fixtures/<id>/{bad,good}` trees still test them (`crates/core/tests/fixtures.rs`).
 /// The list only shrinks.
 const NOT_YET_PAGES: &[&str] = &[
-    "unreadable-file",
 ];
 
 /// A fenced block of a page: its language, its text, and the index of its
@@ -124,6 +125,7 @@ struct Patch<'a> {
     base: Option<String>,
     whole: bool,
     delete: bool,
+    latin1: bool,
     remove: Vec<String>,
     append: Vec<String>,
     body: &'a str,
@@ -138,6 +140,7 @@ fn patch_of(b: &Block) -> Option<Patch<'_>> {
         base: None,
         whole: false,
         delete: false,
+        latin1: false,
         remove: Vec::new(),
         append: Vec::new(),
         body: "",
@@ -159,6 +162,8 @@ fn patch_of(b: &Block) -> Option<Patch<'_>> {
             p.whole = true;
         } else if c == "delete file" {
             p.delete = true;
+        } else if c == "encoding: iso-8859-1" {
+            p.latin1 = true;
         } else if p.target.is_empty() && !c.contains(' ') && !c.is_empty() {
             p.target = c.to_owned();
         } else {
@@ -227,10 +232,19 @@ fn apply_patch(file: &str, p: &Patch<'_>) -> String {
     let (pre, secs) = sections(file);
     let (block_pre, block_secs) = sections(p.body);
     assert!(
-        block_pre.trim().is_empty(),
+        block_pre
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')),
         "a patch block for `{}` has keys before its first table: put them in a table, or use `# whole file`",
         p.target
     );
+    // comment lines before the block's first table replace the file's
+    let pre = if block_pre.trim().is_empty() {
+        pre
+    } else {
+        let blank = pre.len() - pre.trim_end().len();
+        format!("{}{}", block_pre.trim_end(), &pre[pre.len() - blank..])
+    };
     let body_of = |k: &str| -> String {
         let bodies: Vec<String> = block_secs
             .iter()
@@ -362,6 +376,13 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A file's text: UTF-8, or else ISO-8859-1 (what `# encoding: iso-8859-1`
+/// writes).
+fn decode(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes)
+        .unwrap_or_else(|e| e.into_bytes().into_iter().map(char::from).collect())
+}
+
 /// Base + the blocks, written to a fresh directory.
 fn materialise(page: &Page, blocks: &[&Block], dir: &Path) {
     let _ = std::fs::remove_dir_all(dir);
@@ -385,9 +406,22 @@ fn materialise(page: &Page, blocks: &[&Block], dir: &Path) {
             });
             continue;
         }
-        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        let old = std::fs::read(&path).map(decode).unwrap_or_default();
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, apply_patch(&old, &p)).unwrap();
+        let new = apply_patch(&old, &p);
+        if p.latin1 {
+            let bytes: Vec<u8> = new
+                .chars()
+                .map(|c| {
+                    u8::try_from(u32::from(c)).unwrap_or_else(|_| {
+                        panic!("{}: `{c}` is not in ISO-8859-1", page.path.display())
+                    })
+                })
+                .collect();
+            std::fs::write(&path, bytes).unwrap();
+        } else {
+            std::fs::write(&path, new).unwrap();
+        }
     }
 }
 
@@ -402,9 +436,7 @@ fn marks(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
                 stack.push(p);
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(&p) else {
-                continue;
-            };
+            let text = decode(std::fs::read(&p).unwrap());
             let rel = p
                 .strip_prefix(dir)
                 .unwrap()
@@ -778,4 +810,17 @@ fn append_adds_entries_after_an_arrays_last_one() {
         apply_patch(base, &p),
         "[[g]]\nu = 1\n[g.p]\nq = 1\n\n[[g]]\nu = 2\n\n# next\n[b]\ny = 2\n"
     );
+}
+
+#[test]
+fn a_blocks_leading_comments_replace_the_files() {
+    let base = "# old 1\n# old 2\n\n[a]\nx = 1\n";
+    let b = Block {
+        lang: "toml".into(),
+        text: "# n/deployment.toml\n# encoding: iso-8859-1\n# new header, with spaces\n".into(),
+        fence: 0,
+    };
+    let p = patch_of(&b).unwrap();
+    assert!(p.latin1);
+    assert_eq!(apply_patch(base, &p), "# new header, with spaces\n\n[a]\nx = 1\n");
 }
