@@ -48,9 +48,8 @@ fn root() -> PathBuf {
 
 /// Rules whose pages are not examples in this format yet: their
 /// `fixtures/<id>/{bad,good}` trees still test them (`crates/core/tests/fixtures.rs`).
-/// The list only shrinks.
-const NOT_YET_PAGES: &[&str] = &[
-];
+/// The list only shrinks; it is empty: every rule page is a test.
+const NOT_YET_PAGES: &[&str] = &[];
 
 /// A fenced block of a page: its language, its text, and the index of its
 /// opening fence among the page's lines.
@@ -156,7 +155,10 @@ fn patch_of(b: &Block) -> Option<Patch<'_>> {
             p.remove.push(header_key(t.trim()));
         } else if let Some(t) = c.strip_prefix("append:") {
             let k = header_key(t.trim());
-            assert!(k.starts_with("[["), "`# append:` takes an array of tables, not `{k}`");
+            assert!(
+                k.starts_with("[["),
+                "`# append:` takes an array of tables, not `{k}`"
+            );
             p.append.push(k);
         } else if c == "whole file" {
             p.whole = true;
@@ -527,7 +529,11 @@ fn suppressed_ids(dir: &Path) -> BTreeSet<String> {
                     continue;
                 };
                 if open < close && !rest[..open].contains('\n') {
-                    out.extend(rest[open + 1..close].split(',').map(|id| id.trim().to_owned()));
+                    out.extend(
+                        rest[open + 1..close]
+                            .split(',')
+                            .map(|id| id.trim().to_owned()),
+                    );
                 }
             }
         }
@@ -822,5 +828,8 @@ fn a_blocks_leading_comments_replace_the_files() {
     };
     let p = patch_of(&b).unwrap();
     assert!(p.latin1);
-    assert_eq!(apply_patch(base, &p), "# new header, with spaces\n\n[a]\nx = 1\n");
+    assert_eq!(
+        apply_patch(base, &p),
+        "# new header, with spaces\n\n[a]\nx = 1\n"
+    );
 }
