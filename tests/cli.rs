@@ -325,14 +325,13 @@ fn no_secret_value_of_the_secret_rules_fixtures_appears_in_any_format() {
     assert!(graph_formats.len() >= 2, "{graph_formats:?}");
     // the trees where the secret-bearing rules fire: plain-text passwords,
     // `[plaintext]` secrets, default credentials, differing key passwords
-    // (the former `fixtures/<id>/bad` trees of these rules, kept as data now
-    // that their pages are the rules' tests)
+    // (the corpus: the former `fixtures/<id>` trees)
     let trees = [
-        "tests/data/secrets/plaintext-password",
-        "tests/data/secrets/unencrypted-secret",
-        "tests/data/secrets/default-credentials",
-        "tests/data/secrets/keystore-password-mismatch",
-        "tests/data/secrets/undefined-secret",
+        "tests/data/corpus/plaintext-password/bad",
+        "tests/data/corpus/unencrypted-secret/bad",
+        "tests/data/corpus/default-credentials/bad",
+        "tests/data/corpus/keystore-password-mismatch/bad",
+        "tests/data/corpus/undefined-secret/bad",
     ];
     for tree in trees {
         let mut secrets = Vec::new();
