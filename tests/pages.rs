@@ -21,11 +21,14 @@
 //! bytes that are not UTF-8). Comment lines before a block's first table
 //! replace the file's leading comments. A trailing `# error: [id]` (or
 //! `warning`/`info`) marks the line a finding of the page's rule must start
-//! on: every finding of the rule must be marked, and every mark must fire. The ```text block after the
-//! example's blocks is the real human output (`apimlint check`, no colour)
-//! of the rule's findings; `APIMLINT_UPDATE_PAGES=1 cargo test --test pages`
-//! rewrites it. `## Fix` blocks patch the example further: the result must
-//! have no finding of the rule.
+//! on: every finding of the rule must be marked, and every mark must fire.
+//! The ```text block after the example's blocks is the real human output
+//! (`apimlint check`, no colour) of the rule's findings, with the other
+//! rules turned off except those a suppression comment names (which must
+//! change none of the rule's findings and leave no other finding);
+//! `APIMLINT_UPDATE_PAGES=1 cargo test --test pages` rewrites it. `## Fix`
+//! blocks patch the example further: the result must have no finding of the
+//! rule.
 //!
 //! Edge cases that do not belong on a rule's page are pages of their own in
 //! `tests/pages/` (same format; the rule is the `# rule:` line of the page).
