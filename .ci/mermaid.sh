@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Parse `apimlint graph --format mermaid` with Mermaid's own parser (npm
-# mermaid + jsdom), for the samples and every bad fixture tree.
+# mermaid + jsdom), for the samples and every bad tree of the corpus
+# (tests/data/corpus, the former rule fixtures).
 #
 #   .ci/mermaid.sh APIMLINT_BINARY
 set -euo pipefail
@@ -31,7 +32,7 @@ JS
 cd "$repo"
 files=()
 n=0
-for t in fixtures/deployments/pattern-1 fixtures/deployments/pattern-1-broken fixtures/*/bad; do
+for t in fixtures/deployments/pattern-1 fixtures/deployments/pattern-1-broken tests/data/corpus/*/bad; do
     n=$((n + 1))
     "$bin" graph --format mermaid "$t" >"$work/$n.mmd"
     files+=("$work/$n.mmd")

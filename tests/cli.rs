@@ -325,12 +325,13 @@ fn no_secret_value_of_the_secret_rules_fixtures_appears_in_any_format() {
     assert!(graph_formats.len() >= 2, "{graph_formats:?}");
     // the trees where the secret-bearing rules fire: plain-text passwords,
     // `[plaintext]` secrets, default credentials, differing key passwords
+    // (the corpus: the former `fixtures/<id>` trees)
     let trees = [
-        "fixtures/plaintext-password/bad",
-        "fixtures/unencrypted-secret/bad",
-        "fixtures/default-credentials/bad",
-        "fixtures/keystore-password-mismatch/bad",
-        "fixtures/undefined-secret/bad",
+        "tests/data/corpus/plaintext-password/bad",
+        "tests/data/corpus/unencrypted-secret/bad",
+        "tests/data/corpus/default-credentials/bad",
+        "tests/data/corpus/keystore-password-mismatch/bad",
+        "tests/data/corpus/undefined-secret/bad",
     ];
     for tree in trees {
         let mut secrets = Vec::new();

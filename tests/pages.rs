@@ -11,16 +11,24 @@
 //! ```
 //!
 //! A block replaces the tables it names in that file (every `[[array]]` entry
-//! of an array it names), appends those the file lacks, and may hold
-//! directives on its leading comment lines: `# remove: [table]` drops a
-//! table, `# whole file` makes the block the entire file, `# delete file`
-//! removes the file. A trailing `# error: [id]` (or `warning`/`info`) marks
-//! the line a finding of the page's rule must start on: every finding of the
-//! rule must be marked, and every mark must fire. The ```text block after the
-//! example's blocks is the real human output (`apimlint check`, no colour)
-//! of the rule's findings; `APIMLINT_UPDATE_PAGES=1 cargo test --test pages`
-//! rewrites it. `## Fix` blocks patch the example further: the result must
-//! have no finding of the rule.
+//! of an array it names), appends those the file lacks (before a last
+//! `[secrets]` table, which WSO2 wants last, unless the block removes it),
+//! and may hold directives on its leading comment lines: `# remove: [table]`
+//! drops a table, `# append: [[array]]` adds the block's entries of that
+//! array after the file's (instead of replacing them), `# whole file` makes
+//! the block the entire file, `# delete file` removes the file,
+//! `# encoding: iso-8859-1` writes it in that encoding (for a page about
+//! bytes that are not UTF-8). Comment lines before a block's first table
+//! replace the file's leading comments. A trailing `# error: [id]` (or
+//! `warning`/`info`) marks the line a finding of the page's rule must start
+//! on: every finding of the rule must be marked, and every mark must fire.
+//! The ```text block after the example's blocks is the real human output
+//! (`apimlint check`, no colour) of the rule's findings, with the other
+//! rules turned off except those a suppression comment names (which must
+//! change none of the rule's findings and leave no other finding);
+//! `APIMLINT_UPDATE_PAGES=1 cargo test --test pages` rewrites it. `## Fix`
+//! blocks patch the example further: the result must have no finding of the
+//! rule.
 //!
 //! Edge cases that do not belong on a rule's page are pages of their own in
 //! `tests/pages/` (same format; the rule is the `# rule:` line of the page).
@@ -43,47 +51,8 @@ fn root() -> PathBuf {
 
 /// Rules whose pages are not examples in this format yet: their
 /// `fixtures/<id>/{bad,good}` trees still test them (`crates/core/tests/fixtures.rs`).
-/// The list only shrinks.
-const NOT_YET_PAGES: &[&str] = &[
-    "cache-invalidation-domain-mismatch",
-    "cross-region-reference",
-    "db-replication-unsupported",
-    "default-credentials",
-    "embedded-db-in-cluster",
-    "environment-without-gateway",
-    "event-duplicate-asymmetric",
-    "event-hub-publish-incomplete",
-    "event-hub-unreachable",
-    "gateway-environment-unreachable",
-    "gateway-label-unmatched",
-    "internal-keystore-mismatch",
-    "invalid-server-role",
-    "invalid-url",
-    "invalid-value",
-    "key-manager-unreachable",
-    "keystore-password-mismatch",
-    "plaintext-password",
-    "port-conflict",
-    "primary-keystore-mismatch",
-    "reference-not-resolved-here",
-    "region-drift",
-    "revocation-endpoint-unreachable",
-    "role-section-mismatch",
-    "role-unknown",
-    "secrets-not-last",
-    "shared-db-mismatch",
-    "suppression-without-reason",
-    "throttle-url-group-incomplete",
-    "throttle-url-unreachable",
-    "toml-syntax",
-    "undefined-secret",
-    "unencrypted-secret",
-    "unknown-host",
-    "unknown-key",
-    "unreadable-file",
-    "unresolved-reference",
-    "unused-suppression",
-];
+/// The list only shrinks; it is empty: every rule page is a test.
+const NOT_YET_PAGES: &[&str] = &[];
 
 /// A fenced block of a page: its language, its text, and the index of its
 /// opening fence among the page's lines.
@@ -158,7 +127,9 @@ struct Patch<'a> {
     base: Option<String>,
     whole: bool,
     delete: bool,
+    latin1: bool,
     remove: Vec<String>,
+    append: Vec<String>,
     body: &'a str,
 }
 
@@ -171,7 +142,9 @@ fn patch_of(b: &Block) -> Option<Patch<'_>> {
         base: None,
         whole: false,
         delete: false,
+        latin1: false,
         remove: Vec::new(),
+        append: Vec::new(),
         body: "",
     };
     let mut rest = b.text.as_str();
@@ -183,10 +156,19 @@ fn patch_of(b: &Block) -> Option<Patch<'_>> {
             p.base = Some(base.trim().to_owned());
         } else if let Some(t) = c.strip_prefix("remove:") {
             p.remove.push(header_key(t.trim()));
+        } else if let Some(t) = c.strip_prefix("append:") {
+            let k = header_key(t.trim());
+            assert!(
+                k.starts_with("[["),
+                "`# append:` takes an array of tables, not `{k}`"
+            );
+            p.append.push(k);
         } else if c == "whole file" {
             p.whole = true;
         } else if c == "delete file" {
             p.delete = true;
+        } else if c == "encoding: iso-8859-1" {
+            p.latin1 = true;
         } else if p.target.is_empty() && !c.contains(' ') && !c.is_empty() {
             p.target = c.to_owned();
         } else {
@@ -255,10 +237,19 @@ fn apply_patch(file: &str, p: &Patch<'_>) -> String {
     let (pre, secs) = sections(file);
     let (block_pre, block_secs) = sections(p.body);
     assert!(
-        block_pre.trim().is_empty(),
+        block_pre
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')),
         "a patch block for `{}` has keys before its first table: put them in a table, or use `# whole file`",
         p.target
     );
+    // comment lines before the block's first table replace the file's
+    let pre = if block_pre.trim().is_empty() {
+        pre
+    } else {
+        let blank = pre.len() - pre.trim_end().len();
+        format!("{}{}", block_pre.trim_end(), &pre[pre.len() - blank..])
+    };
     let body_of = |k: &str| -> String {
         let bodies: Vec<String> = block_secs
             .iter()
@@ -267,13 +258,62 @@ fn apply_patch(file: &str, p: &Patch<'_>) -> String {
             .collect();
         bodies.join("\n")
     };
+    // `# append: [[x]]`: the block's entries go after the file's last entry
+    // of the array (and that entry's sub-tables)
+    let appends: Vec<(usize, String)> = p
+        .append
+        .iter()
+        .filter_map(|k| {
+            let sub = format!("{}.", k.trim_start_matches('[').trim_end_matches(']'));
+            let mut at = secs.iter().rposition(|(sk, _)| sk == k)?;
+            while secs.get(at + 1).is_some_and(|(sk, _)| sk.starts_with(&sub)) {
+                at += 1;
+            }
+            Some((at, k.clone()))
+        })
+        .collect();
     let mut placed: BTreeSet<String> = BTreeSet::new();
     let mut out = pre;
-    for (k, text) in secs {
+    let last = secs.iter().rposition(|(k, _)| !p.remove.contains(k));
+    for (i, (k, text)) in secs.into_iter().enumerate() {
         let (_, tail) = split_tail(&text);
+        if Some(i) == last && k == "secrets" {
+            // WSO2 wants `[secrets]` last: new tables go before it (and
+            // before the comment lines that introduce it)
+            let mut order: Vec<String> = Vec::new();
+            for (bk, _) in &block_secs {
+                let in_file = *bk == k || placed.contains(bk);
+                if !in_file && !order.contains(bk) {
+                    order.push(bk.clone());
+                }
+            }
+            if !order.is_empty() {
+                let (head, intro) = split_tail(&out);
+                let (head, intro) = (head.to_owned(), intro.to_owned());
+                out = head;
+                for bk in &order {
+                    placed.insert(bk.clone());
+                    out.push('\n');
+                    out.push_str(&body_of(bk));
+                }
+                if !intro.starts_with('\n') {
+                    out.push('\n');
+                }
+                out.push_str(&intro);
+            }
+        }
         if p.remove.contains(&k) {
             out.push_str(tail);
-        } else if block_secs.iter().any(|(bk, _)| *bk == k) {
+        } else if appends.iter().any(|(at, _)| *at == i) {
+            let (body, tail) = split_tail(&text);
+            out.push_str(body);
+            for (_, ak) in appends.iter().filter(|(at, _)| *at == i) {
+                placed.insert(ak.clone());
+                out.push('\n');
+                out.push_str(&body_of(ak));
+            }
+            out.push_str(tail);
+        } else if block_secs.iter().any(|(bk, _)| *bk == k) && !p.append.contains(&k) {
             // a table is replaced; an array's entries all go, the block's
             // entries take the first one's place
             if placed.insert(k.clone()) {
@@ -341,6 +381,13 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A file's text: UTF-8, or else ISO-8859-1 (what `# encoding: iso-8859-1`
+/// writes).
+fn decode(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes)
+        .unwrap_or_else(|e| e.into_bytes().into_iter().map(char::from).collect())
+}
+
 /// Base + the blocks, written to a fresh directory.
 fn materialise(page: &Page, blocks: &[&Block], dir: &Path) {
     let _ = std::fs::remove_dir_all(dir);
@@ -364,9 +411,22 @@ fn materialise(page: &Page, blocks: &[&Block], dir: &Path) {
             });
             continue;
         }
-        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        let old = std::fs::read(&path).map(decode).unwrap_or_default();
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, apply_patch(&old, &p)).unwrap();
+        let new = apply_patch(&old, &p);
+        if p.latin1 {
+            let bytes: Vec<u8> = new
+                .chars()
+                .map(|c| {
+                    u8::try_from(u32::from(c)).unwrap_or_else(|_| {
+                        panic!("{}: `{c}` is not in ISO-8859-1", page.path.display())
+                    })
+                })
+                .collect();
+            std::fs::write(&path, bytes).unwrap();
+        } else {
+            std::fs::write(&path, new).unwrap();
+        }
     }
 }
 
@@ -381,9 +441,7 @@ fn marks(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
                 stack.push(p);
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(&p) else {
-                continue;
-            };
+            let text = decode(std::fs::read(&p).unwrap());
             let rel = p
                 .strip_prefix(dir)
                 .unwrap()
@@ -417,15 +475,17 @@ fn apimlint(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// `(file, line, severity)` of every finding of `rule`.
-fn findings(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
+/// A finding: rule, file, line, severity, message.
+type Finding = (String, String, usize, String, String);
+
+/// Every finding in the tree.
+fn diagnostics(dir: &Path) -> BTreeSet<Finding> {
     let json: serde_json::Value =
         serde_json::from_str(&apimlint(dir, &["--format", "json"])).unwrap();
     json["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|d| d["rule"] == rule)
         .map(|d| {
             let file = d["file"]
                 .as_str()
@@ -433,18 +493,71 @@ fn findings(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
                 .trim_start_matches("./")
                 .to_owned();
             let line = d["range"]["start"]["line"].as_u64().unwrap() as usize;
-            (file, line, d["severity"].as_str().unwrap().to_owned())
+            (
+                d["rule"].as_str().unwrap().to_owned(),
+                file,
+                line,
+                d["severity"].as_str().unwrap().to_owned(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
         })
         .collect()
 }
 
-/// Only `rule` on: the project file turns every other rule off.
+/// `(file, line, severity)` of every finding of `rule`.
+fn findings(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
+    diagnostics(dir)
+        .into_iter()
+        .filter(|d| d.0 == rule)
+        .map(|(_, file, line, sev, _)| (file, line, sev))
+        .collect()
+}
+
+/// The rule ids that `# apimlint: allow(…)` / `allow-file(…)` comments of the
+/// tree name: turning them off would change what the comments do.
+fn suppressed_ids(dir: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
+            for (at, _) in text.match_indices("apimlint: allow") {
+                let rest = &text[at..];
+                let (Some(open), Some(close)) = (rest.find('('), rest.find(')')) else {
+                    continue;
+                };
+                if open < close && !rest[..open].contains('\n') {
+                    out.extend(
+                        rest[open + 1..close]
+                            .split(',')
+                            .map(|id| id.trim().to_owned()),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Only `rule` on: the project file turns every other rule off, except those
+/// a suppression comment names (and those the page's own `[rules]` sets).
 fn only(dir: &Path, rule: &str) {
     let path = dir.join("apimlint.toml");
     let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let keep = suppressed_ids(dir);
     let off: String = apimlint_core::rules::ids()
         .iter()
-        .filter(|id| **id != rule)
+        .filter(|id| **id != rule && !keep.contains(**id))
+        .filter(|id| {
+            !text
+                .lines()
+                .any(|l| l.split('=').next().is_some_and(|k| k.trim() == **id))
+        })
         .map(|id| format!("{id} = \"off\"\n"))
         .collect();
     let text = match text.lines().position(|l| l.trim() == "[rules]") {
@@ -507,8 +620,29 @@ fn run_page(page: &Page, update: bool) -> Result<Option<String>, String> {
     for m in want.difference(&got) {
         let _ = writeln!(errors, "  marked, did not fire: {}:{} ({})", m.0, m.1, m.2);
     }
-    // the snapshot: the human output of the rule's findings
+    // the snapshot: the human output of the rule's findings, with the other
+    // rules off; that must change neither the rule's findings nor show others
+    let all = diagnostics(&dir);
     only(&dir, &page.rule);
+    let alone = diagnostics(&dir);
+    for d in alone.iter().filter(|d| d.0 != page.rule) {
+        let _ = writeln!(
+            errors,
+            "  the snapshot would show a finding of another rule: {} {}:{} {}",
+            d.0, d.1, d.2, d.4
+        );
+    }
+    let mine = |set: &BTreeSet<Finding>| -> BTreeSet<Finding> {
+        set.iter().filter(|d| d.0 == page.rule).cloned().collect()
+    };
+    if mine(&all) != mine(&alone) {
+        let _ = writeln!(
+            errors,
+            "  with the other rules off, the rule's findings change: {:?} became {:?}",
+            mine(&all),
+            mine(&alone)
+        );
+    }
     let human = apimlint(&dir, &["--color", "never"]);
     let snapshot = page
         .example
@@ -643,5 +777,62 @@ fn a_patch_replaces_tables_and_appends_new_ones() {
     assert_eq!(
         apply_patch(base, &p),
         "# top\n[a]\nx = 3\n\n[[g]]\nu = 9\n\n[c]\nz = 1\n"
+    );
+}
+
+#[test]
+fn new_tables_go_before_a_last_secrets_table() {
+    let base = "[a]\nx = 1\n\n# vault\n[secrets]\ns = \"c\"\n";
+    let b = Block {
+        lang: "toml".into(),
+        text: "# n/deployment.toml\n[c]\nz = 1\n[a]\nx = 2\n".into(),
+        fence: 0,
+    };
+    let p = patch_of(&b).unwrap();
+    assert_eq!(
+        apply_patch(base, &p),
+        "[a]\nx = 2\n\n[c]\nz = 1\n\n# vault\n[secrets]\ns = \"c\"\n"
+    );
+    // `# remove: [secrets]` and the block's own `[secrets]` put it elsewhere
+    let b = Block {
+        lang: "toml".into(),
+        text: "# n/deployment.toml\n# remove: [secrets]\n[secrets]\ns = \"c\"\n[c]\nz = 1\n".into(),
+        fence: 0,
+    };
+    let p = patch_of(&b).unwrap();
+    assert_eq!(
+        apply_patch(base, &p),
+        "[a]\nx = 1\n\n# vault\n\n[secrets]\ns = \"c\"\n\n[c]\nz = 1\n"
+    );
+}
+
+#[test]
+fn append_adds_entries_after_an_arrays_last_one() {
+    let base = "[[g]]\nu = 1\n[g.p]\nq = 1\n\n# next\n[b]\ny = 2\n";
+    let b = Block {
+        lang: "toml".into(),
+        text: "# n/deployment.toml\n# append: [[g]]\n[[g]]\nu = 2\n".into(),
+        fence: 0,
+    };
+    let p = patch_of(&b).unwrap();
+    assert_eq!(
+        apply_patch(base, &p),
+        "[[g]]\nu = 1\n[g.p]\nq = 1\n\n[[g]]\nu = 2\n\n# next\n[b]\ny = 2\n"
+    );
+}
+
+#[test]
+fn a_blocks_leading_comments_replace_the_files() {
+    let base = "# old 1\n# old 2\n\n[a]\nx = 1\n";
+    let b = Block {
+        lang: "toml".into(),
+        text: "# n/deployment.toml\n# encoding: iso-8859-1\n# new header, with spaces\n".into(),
+        fence: 0,
+    };
+    let p = patch_of(&b).unwrap();
+    assert!(p.latin1);
+    assert_eq!(
+        apply_patch(base, &p),
+        "# new header, with spaces\n\n[a]\nx = 1\n"
     );
 }

@@ -83,8 +83,13 @@ fn rule_dirs() -> Vec<PathBuf> {
 
 #[test]
 fn bad_fixtures_fire_and_good_fixtures_do_not() {
+    // every rule is a page test now (`tests/pages.rs`), so there may be no
+    // tree left; the samples prove the path is right
+    assert!(
+        workspace().join("fixtures/deployments/pattern-1").is_dir(),
+        "no fixtures directory"
+    );
     let dirs = rule_dirs();
-    assert!(!dirs.is_empty(), "no rule fixtures found");
     let mut failures = Vec::new();
     for dir in dirs {
         let id = dir

@@ -20,11 +20,13 @@ use common::load;
 
 fn trees() -> Vec<PathBuf> {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    // the corpus: the former rule fixtures, `tests/data/corpus/<id>/{bad,good}`
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/corpus");
     let mut out = vec![
         fixtures.join("deployments/pattern-1"),
         fixtures.join("deployments/pattern-1-broken"),
     ];
-    for e in std::fs::read_dir(&fixtures).unwrap().flatten() {
+    for e in std::fs::read_dir(&corpus).unwrap().flatten() {
         for kind in ["bad", "good"] {
             let t = e.path().join(kind);
             if t.is_dir() {

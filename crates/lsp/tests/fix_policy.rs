@@ -17,14 +17,16 @@ use std::sync::atomic::Ordering;
 use common::*;
 use serde_json::{Value, json};
 
-/// Every fixture tree and both samples, copied.
+/// Both samples and every tree of the corpus (`tests/data/corpus/<id>/{bad,good}`,
+/// the former rule fixtures), copied.
 fn fixture_trees() -> Vec<PathBuf> {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/corpus");
     let mut out = vec![
         fixtures.join("deployments/pattern-1"),
         fixtures.join("deployments/pattern-1-broken"),
     ];
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&corpus)
         .unwrap()
         .flatten()
         .map(|e| e.path())

@@ -17,17 +17,17 @@ use std::sync::OnceLock;
 use apimlint_core::vfs::{Discovery, MemoryFs};
 use proptest::prelude::*;
 
-/// Every `deployment.toml` and `apimlint.toml` of the repository's fixtures.
+/// Every `deployment.toml` and `apimlint.toml` of the repository's fixtures
+/// and of its corpus (`tests/data/corpus`, the former rule fixtures).
 pub(crate) fn samples() -> &'static [String] {
     static S: OnceLock<Vec<String>> = OnceLock::new();
     S.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
             .ancestors()
             .find(|p| p.join("fixtures").is_dir())
-            .map(|p| p.join("fixtures"))
             .expect("the repository's fixtures");
         let mut out = Vec::new();
-        let mut stack = vec![root];
+        let mut stack = vec![repo.join("fixtures"), repo.join("tests/data/corpus")];
         while let Some(d) = stack.pop() {
             for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
                 let p = e.path();
