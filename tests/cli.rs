@@ -254,6 +254,32 @@ fn rules_explain_graph() {
     );
 }
 
+/// SARIF output without the rule pages it carries (`help` of each rule):
+/// they are apimlint's documentation, compiled in, whose examples write
+/// secrets on purpose; nothing there comes from the files checked.
+fn without_rule_pages(out: &str) -> String {
+    let Ok(mut log) = serde_json::from_str::<serde_json::Value>(out) else {
+        return out.to_owned();
+    };
+    let Some(runs) = log.get_mut("runs").and_then(|r| r.as_array_mut()) else {
+        return out.to_owned();
+    };
+    for run in runs {
+        if let Some(rules) = run
+            .pointer_mut("/tool/driver/rules")
+            .and_then(|r| r.as_array_mut())
+        {
+            for r in rules {
+                if let Some(r) = r.as_object_mut() {
+                    r.remove("help");
+                    r.remove("fullDescription");
+                }
+            }
+        }
+    }
+    log.to_string()
+}
+
 #[test]
 fn no_secret_value_appears_in_any_output() {
     // every secret of the broken sample, as the redactor itself finds them
@@ -270,7 +296,7 @@ fn no_secret_value_appears_in_any_output() {
     assert!(secrets.len() >= 12, "the sample should carry secrets");
     for format in ["human", "json", "compact", "sarif", "github"] {
         let o = run(&[BROKEN, "--format", format, "--color", "always"]);
-        let out = stdout(&o);
+        let out = without_rule_pages(&stdout(&o));
         for s in &secrets {
             assert!(
                 !out.contains(s.as_str()),
@@ -368,7 +394,7 @@ fn no_secret_value_of_the_secret_rules_fixtures_appears_in_any_format() {
                 "{tree} {format}: {}",
                 stderr(&o)
             );
-            let out = format!("{}{}", stdout(&o), stderr(&o));
+            let out = format!("{}{}", without_rule_pages(&stdout(&o)), stderr(&o));
             assert!(out.len() > 100, "{tree} {format}: no output");
             for s in &secrets {
                 // a short value (`admin`) is also a word of messages (`super_admin`):

@@ -334,11 +334,11 @@ fn the_citation_check_finds_what_it_should() {
 }
 
 /// A rule that says it never fixes gives no fix on any tree of the
-/// repository (fixtures and samples; the pages check their examples).
+/// repository (the test corpus and the samples).
 #[test]
 fn rules_that_never_fix_give_no_fix() {
     let mut trees: Vec<PathBuf> = Vec::new();
-    for e in std::fs::read_dir(workspace().join("fixtures"))
+    for e in std::fs::read_dir(workspace().join("tests/data/corpus"))
         .unwrap()
         .flatten()
     {
