@@ -25,12 +25,34 @@ fn esc(s: &str) -> String {
 
 /// For each edge index, the rules that reported on its URL.
 fn broken(dep: &Deployment, diags: &[Diagnostic]) -> BTreeMap<usize, BTreeSet<&'static str>> {
+    // each file's findings by start, so an edge looks only at those inside
+    // its string (linear in edges and findings, not their product)
+    let mut by_file: BTreeMap<apimlint_core::FileId, Vec<(usize, usize, &'static str)>> =
+        BTreeMap::new();
+    for d in diags {
+        by_file
+            .entry(d.file)
+            .or_default()
+            .push((d.range.start, d.range.end, d.rule));
+    }
+    for v in by_file.values_mut() {
+        v.sort_unstable();
+    }
     let mut out: BTreeMap<usize, BTreeSet<&'static str>> = BTreeMap::new();
     for (ei, e) in dep.edges().enumerate() {
-        for d in diags.iter().filter(|d| {
-            d.file == dep.file(e.from) && d.range.start >= e.span.start && d.range.end <= e.span.end
-        }) {
-            out.entry(ei).or_default().insert(d.rule);
+        let Some(found) = by_file.get(&dep.file(e.from)) else {
+            continue;
+        };
+        let first = found.partition_point(|(start, _, _)| *start < e.span.start);
+        for (_, end, rule) in found
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|(start, _, _)| *start <= e.span.end)
+        {
+            if *end <= e.span.end {
+                out.entry(ei).or_default().insert(*rule);
+            }
         }
     }
     out
