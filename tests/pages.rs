@@ -764,6 +764,16 @@ fn pages_yet_to_migrate_are_rules_with_pages() {
     }
 }
 
+/// `base` patched by a block of `text`.
+fn patched(base: &str, text: &str) -> String {
+    let b = Block {
+        lang: "toml".into(),
+        text: text.into(),
+        fence: 0,
+    };
+    apply_patch(base, &patch_of(&b).unwrap())
+}
+
 #[test]
 fn a_patch_replaces_tables_and_appends_new_ones() {
     let base = "# top\n[a]\nx = 1\n\n[[g]]\nu = 1\n\n[[g]]\nu = 2\n\n[b]\ny = 2\n";
@@ -783,25 +793,16 @@ fn a_patch_replaces_tables_and_appends_new_ones() {
 #[test]
 fn new_tables_go_before_a_last_secrets_table() {
     let base = "[a]\nx = 1\n\n# vault\n[secrets]\ns = \"c\"\n";
-    let b = Block {
-        lang: "toml".into(),
-        text: "# n/deployment.toml\n[c]\nz = 1\n[a]\nx = 2\n".into(),
-        fence: 0,
-    };
-    let p = patch_of(&b).unwrap();
     assert_eq!(
-        apply_patch(base, &p),
+        patched(base, "# n/deployment.toml\n[c]\nz = 1\n[a]\nx = 2\n"),
         "[a]\nx = 2\n\n[c]\nz = 1\n\n# vault\n[secrets]\ns = \"c\"\n"
     );
     // `# remove: [secrets]` and the block's own `[secrets]` put it elsewhere
-    let b = Block {
-        lang: "toml".into(),
-        text: "# n/deployment.toml\n# remove: [secrets]\n[secrets]\ns = \"c\"\n[c]\nz = 1\n".into(),
-        fence: 0,
-    };
-    let p = patch_of(&b).unwrap();
     assert_eq!(
-        apply_patch(base, &p),
+        patched(
+            base,
+            "# n/deployment.toml\n# remove: [secrets]\n[secrets]\ns = \"c\"\n[c]\nz = 1\n"
+        ),
         "[a]\nx = 1\n\n# vault\n\n[secrets]\ns = \"c\"\n\n[c]\nz = 1\n"
     );
 }
@@ -809,14 +810,8 @@ fn new_tables_go_before_a_last_secrets_table() {
 #[test]
 fn append_adds_entries_after_an_arrays_last_one() {
     let base = "[[g]]\nu = 1\n[g.p]\nq = 1\n\n# next\n[b]\ny = 2\n";
-    let b = Block {
-        lang: "toml".into(),
-        text: "# n/deployment.toml\n# append: [[g]]\n[[g]]\nu = 2\n".into(),
-        fence: 0,
-    };
-    let p = patch_of(&b).unwrap();
     assert_eq!(
-        apply_patch(base, &p),
+        patched(base, "# n/deployment.toml\n# append: [[g]]\n[[g]]\nu = 2\n"),
         "[[g]]\nu = 1\n[g.p]\nq = 1\n\n[[g]]\nu = 2\n\n# next\n[b]\ny = 2\n"
     );
 }
