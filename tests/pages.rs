@@ -493,8 +493,15 @@ fn diagnostics(dir: &Path) -> BTreeSet<Finding> {
                 .trim_start_matches("./")
                 .to_owned();
             let line = d["range"]["start"]["line"].as_u64().unwrap() as usize;
+            let rule = d["rule"].as_str().unwrap();
+            // what a rule declares of its fixes holds on every example
+            let declared = apimlint_core::rules::by_id(rule).map(|r| r.fix);
+            assert!(
+                d["fix"].is_null() || declared != Some(apimlint_core::rules::FixAvailability::Never),
+                "{file}:{line}: `{rule}` is declared `fix: Never`, but its finding has a fix"
+            );
             (
-                d["rule"].as_str().unwrap().to_owned(),
+                rule.to_owned(),
                 file,
                 line,
                 d["severity"].as_str().unwrap().to_owned(),

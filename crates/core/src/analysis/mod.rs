@@ -168,11 +168,10 @@ pub(crate) fn suppressed(
     let config = &dep.config;
     // a meta rule's severity, or `None` when it does not run
     let level = |rule: &'static Rule, by_default: bool| -> Option<(&dyn RuleInfo, Severity)> {
-        match config.level(rule.id) {
-            Some(Level::Off) => None,
-            Some(Level::Is(s)) => Some((rule, s)),
-            None => by_default.then_some((rule, rule.severity)),
-        }
+        // a rule off by default runs when `[rules]` names it
+        let on = by_default || config.level(rule.id).is_some();
+        let sev = rules::level(rule, config).filter(|_| on)?;
+        Some((rule, sev))
     };
     let unused = level(&rules::meta::unused_suppression::RULE, true);
     let no_reason = level(

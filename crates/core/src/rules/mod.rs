@@ -268,9 +268,22 @@ pub(crate) fn run_node_rules(
     all
 }
 
-/// `[rules]` levels of `apimlint.toml`.
+/// The severity `apimlint.toml`'s `[rules]` gives a rule: `None` when it is
+/// off, its own severity when the table does not name it.
+pub(crate) fn level(r: &Rule, config: &Config) -> Option<Severity> {
+    match config.level(r.id) {
+        Some(Level::Off) => None,
+        Some(Level::Is(sev)) => Some(sev),
+        None => Some(r.severity),
+    }
+}
+
+/// `[rules]` levels of `apimlint.toml` (a rule may report below its default
+/// severity; only a level the table sets overrides it).
 fn apply_level(r: &Rule, config: &Config, acc: &mut [Diagnostic]) {
-    if let Some(Level::Is(sev)) = config.level(r.id) {
+    if config.level(r.id).is_some()
+        && let Some(sev) = level(r, config)
+    {
         acc.iter_mut().for_each(|d| d.severity = sev);
     }
 }
