@@ -497,7 +497,8 @@ fn diagnostics(dir: &Path) -> BTreeSet<Finding> {
             // what a rule declares of its fixes holds on every example
             let declared = apimlint_core::rules::by_id(rule).map(|r| r.fix);
             assert!(
-                d["fix"].is_null() || declared != Some(apimlint_core::rules::FixAvailability::Never),
+                d["fix"].is_null()
+                    || declared != Some(apimlint_core::rules::FixAvailability::Never),
                 "{file}:{line}: `{rule}` is declared `fix: Never`, but its finding has a fix"
             );
             (

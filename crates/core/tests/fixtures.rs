@@ -1,6 +1,7 @@
-//! The one glob-driven harness over `fixtures/<rule-id>/{bad,good}`: a `bad`
-//! tree must produce the rule's finding (its render is snapshotted), a `good`
-//! tree must produce none of that rule.
+//! The samples of `fixtures/deployments/`: the clean one is clean, the
+//! broken one reports each of its mistakes on its node (its render is
+//! snapshotted), and the CLI's lean load finds what the full model finds.
+//! Each rule is tested by its page (`tests/pages.rs`).
 
 #![allow(
     clippy::panic,
@@ -68,69 +69,16 @@ fn render(dep: &Deployment, diags: &[Diagnostic]) -> String {
     out
 }
 
-fn rule_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(workspace().join("fixtures"))
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n != "deployments"))
-                .collect()
-        })
-        .unwrap_or_default();
-    dirs.sort();
-    dirs
-}
-
-#[test]
-fn bad_fixtures_fire_and_good_fixtures_do_not() {
-    // every rule is a page test now (`tests/pages.rs`), so there may be no
-    // tree left; the samples prove the path is right
-    assert!(
-        workspace().join("fixtures/deployments/pattern-1").is_dir(),
-        "no fixtures directory"
-    );
-    let dirs = rule_dirs();
-    let mut failures = Vec::new();
-    for dir in dirs {
-        let id = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if apimlint_core::rules::by_id(&id).is_none() {
-            failures.push(format!("fixtures/{id}: no rule with this id"));
-            continue;
-        }
-        let (dep, diags) = analyse(&dir.join("bad"));
-        let own: Vec<Diagnostic> = diags.iter().filter(|d| d.rule == id).cloned().collect();
-        if own.is_empty() {
-            failures.push(format!(
-                "fixtures/{id}/bad: `{id}` did not fire; got:\n{}",
-                render(&dep, &diags)
-            ));
-        }
-        insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
-            insta::assert_snapshot!(format!("{id}-bad"), render(&dep, &diags));
-        });
-        let (dep, diags) = analyse(&dir.join("good"));
-        let own: Vec<Diagnostic> = diags.iter().filter(|d| d.rule == id).cloned().collect();
-        if !own.is_empty() {
-            failures.push(format!(
-                "fixtures/{id}/good: `{id}` fired:\n{}",
-                render(&dep, &own)
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-/// The CLI's loading (node rules run while each node is built, keys dropped)
-/// finds exactly what the full model finds, on every fixture tree.
 #[test]
 fn the_cli_path_finds_the_same_as_the_full_model() {
-    let mut trees: Vec<PathBuf> = rule_dirs()
-        .into_iter()
-        .flat_map(|d| [d.join("bad"), d.join("good")])
+    // the test corpus (the former per-rule trees) and the samples
+    let mut trees: Vec<PathBuf> = std::fs::read_dir(workspace().join("tests/data/corpus"))
+        .unwrap()
+        .flatten()
+        .flat_map(|d| [d.path().join("bad"), d.path().join("good")])
+        .filter(|p| p.is_dir())
         .collect();
+    assert!(trees.len() > 40, "the test corpus is missing");
     for sample in ["pattern-1", "pattern-1-broken"] {
         trees.push(workspace().join("fixtures/deployments").join(sample));
     }
