@@ -772,24 +772,24 @@ fn pages_yet_to_migrate_are_rules_with_pages() {
     }
 }
 
-/// `base` patched by a block of `text`.
-fn patched(base: &str, text: &str) -> String {
-    let b = Block {
+/// A ```` ```toml ```` block of `text`.
+fn block(text: &str) -> Block {
+    Block {
         lang: "toml".into(),
         text: text.into(),
         fence: 0,
-    };
-    apply_patch(base, &patch_of(&b).unwrap())
+    }
+}
+
+/// `base` patched by a block of `text`.
+fn patched(base: &str, text: &str) -> String {
+    apply_patch(base, &patch_of(&block(text)).unwrap())
 }
 
 #[test]
 fn a_patch_replaces_tables_and_appends_new_ones() {
     let base = "# top\n[a]\nx = 1\n\n[[g]]\nu = 1\n\n[[g]]\nu = 2\n\n[b]\ny = 2\n";
-    let b = Block {
-        lang: "toml".into(),
-        text: "# n/deployment.toml\n# remove: [b]\n[a]\nx = 3\n[[g]]\nu = 9\n[c]\nz = 1\n".into(),
-        fence: 0,
-    };
+    let b = block("# n/deployment.toml\n# remove: [b]\n[a]\nx = 3\n[[g]]\nu = 9\n[c]\nz = 1\n");
     let p = patch_of(&b).unwrap();
     assert_eq!(p.target, "n/deployment.toml");
     assert_eq!(
@@ -827,11 +827,7 @@ fn append_adds_entries_after_an_arrays_last_one() {
 #[test]
 fn a_blocks_leading_comments_replace_the_files() {
     let base = "# old 1\n# old 2\n\n[a]\nx = 1\n";
-    let b = Block {
-        lang: "toml".into(),
-        text: "# n/deployment.toml\n# encoding: iso-8859-1\n# new header, with spaces\n".into(),
-        fence: 0,
-    };
+    let b = block("# n/deployment.toml\n# encoding: iso-8859-1\n# new header, with spaces\n");
     let p = patch_of(&b).unwrap();
     assert!(p.latin1);
     assert_eq!(

@@ -281,9 +281,7 @@ pub(crate) fn level(r: &Rule, config: &Config) -> Option<Severity> {
 /// `[rules]` levels of `apimlint.toml` (a rule may report below its default
 /// severity; only a level the table sets overrides it).
 fn apply_level(r: &Rule, config: &Config, acc: &mut [Diagnostic]) {
-    if config.level(r.id).is_some()
-        && let Some(sev) = level(r, config)
-    {
+    if let Some(Level::Is(sev)) = config.level(r.id) {
         acc.iter_mut().for_each(|d| d.severity = sev);
     }
 }
