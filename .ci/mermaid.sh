@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Parse `apimlint graph --format mermaid` with Mermaid's own parser (npm
-# mermaid + jsdom), for the samples and every bad tree of the corpus
-# (tests/data/corpus, the former rule fixtures).
+# mermaid + jsdom), for the samples and every rule page's example (the
+# trees `crates/pages` writes).
 #
 #   .ci/mermaid.sh APIMLINT_BINARY
 set -euo pipefail
@@ -32,7 +32,8 @@ JS
 cd "$repo"
 files=()
 n=0
-for t in fixtures/deployments/pattern-1 fixtures/deployments/pattern-1-broken tests/data/corpus/*/bad; do
+cargo run -q --locked -p apimlint_pages -- "$work/pages" >/dev/null
+for t in fixtures/deployments/pattern-1 fixtures/deployments/pattern-1-broken "$work"/pages/*/bad; do
     n=$((n + 1))
     "$bin" graph --format mermaid "$t" >"$work/$n.mmd"
     files+=("$work/$n.mmd")

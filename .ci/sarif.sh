@@ -19,12 +19,13 @@ chmod u+x "$multitool"
 [[ -e /usr/lib/x86_64-linux-gnu/libicuuc.so ]] || ls /usr/lib/*/libicuuc.so.* >/dev/null 2>&1 ||
     export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 
-# Deployments: the two samples, every bad tree of the corpus (the former rule
-# fixtures), and one that is not in
+# Deployments: the two samples, every rule page's example (the trees
+# crates/pages writes), and one that is not in
 # this repository with non-ASCII text before a finding (UTF-16 columns).
 cd "$repo"
 targets=(fixtures/deployments/pattern-1 fixtures/deployments/pattern-1-broken)
-for d in tests/data/corpus/*/bad; do targets+=("$d"); done
+cargo run -q --locked -p apimlint_pages -- "$work/pages" >/dev/null
+for d in "$work"/pages/*/bad; do targets+=("$d"); done
 odd="$work/odd deployment"
 mkdir -p "$odd"
 cp -r fixtures/deployments/pattern-1-broken/. "$odd/"

@@ -351,15 +351,23 @@ fn no_secret_value_of_the_secret_rules_fixtures_appears_in_any_format() {
     assert!(graph_formats.len() >= 2, "{graph_formats:?}");
     // the trees where the secret-bearing rules fire: plain-text passwords,
     // `[plaintext]` secrets, default credentials, differing key passwords
-    // (the corpus: the former `fixtures/<id>` trees)
-    let trees = [
-        "tests/data/corpus/plaintext-password/bad",
-        "tests/data/corpus/unencrypted-secret/bad",
-        "tests/data/corpus/default-credentials/bad",
-        "tests/data/corpus/keystore-password-mismatch/bad",
-        "tests/data/corpus/undefined-secret/bad",
+    // (their rule pages' examples)
+    let rules = [
+        "plaintext-password",
+        "unencrypted-secret",
+        "default-credentials",
+        "keystore-password-mismatch",
+        "undefined-secret",
     ];
-    for tree in trees {
+    let pages = apimlint_pages::trees_under(Path::new(env!("CARGO_TARGET_TMPDIR"))).unwrap();
+    let trees: Vec<String> = pages
+        .iter()
+        .filter(|t| rules.contains(&t.rule.as_str()))
+        .map(|t| t.bad.display().to_string())
+        .collect();
+    assert!(trees.len() >= rules.len(), "{trees:?}");
+    for tree in &trees {
+        let tree = tree.as_str();
         let mut secrets = Vec::new();
         for entry in ignore_walk(Path::new(tree)) {
             let text = std::fs::read_to_string(&entry).unwrap_or_default();

@@ -10,17 +10,10 @@
 //! username = "admin"           # error: [super-admin-mismatch]
 //! ```
 //!
-//! A block replaces the tables it names in that file (every `[[array]]` entry
-//! of an array it names), appends those the file lacks (before a last
-//! `[secrets]` table, which WSO2 wants last, unless the block removes it),
-//! and may hold directives on its leading comment lines: `# remove: [table]`
-//! drops a table, `# append: [[array]]` adds the block's entries of that
-//! array after the file's (instead of replacing them), `# whole file` makes
-//! the block the entire file, `# delete file` removes the file,
-//! `# encoding: iso-8859-1` writes it in that encoding (for a page about
-//! bytes that are not UTF-8). Comment lines before a block's first table
-//! replace the file's leading comments. A trailing `# error: [id]` (or
-//! `warning`/`info`) marks the line a finding of the page's rule must start
+//! How a block patches its file (`# remove:`, `# append:`, `# whole file`,
+//! `# delete file`, `# encoding: iso-8859-1`) is `crates/pages`' business:
+//! it writes the trees, this harness checks them. A trailing `# error: [id]`
+//! (or `warning`/`info`) marks the line a finding of the page's rule must start
 //! on: every finding of the rule must be marked, and every mark must fire.
 //! The ```text block after the example's blocks is the real human output
 //! (`apimlint check`, no colour) of the rule's findings, with the other
@@ -45,389 +38,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use apimlint_pages::{Block, Page, decode, materialise, pages, parse_page};
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Rules whose pages are not examples in this format yet: their
-/// `fixtures/<id>/{bad,good}` trees still test them (`crates/core/tests/fixtures.rs`).
-/// The list only shrinks; it is empty: every rule page is a test.
-const NOT_YET_PAGES: &[&str] = &[];
-
-/// A fenced block of a page: its language, its text, and the index of its
-/// opening fence among the page's lines.
-#[derive(Debug, Clone)]
-struct Block {
-    lang: String,
-    text: String,
-    fence: usize,
-}
-
-/// A page: the blocks of its `## Example` and `## Fix` sections.
-#[derive(Debug)]
-struct Page {
-    path: PathBuf,
-    rule: String,
-    text: String,
-    example: Vec<Block>,
-    fix: Vec<Block>,
-}
-
-/// The page's blocks by section title (`## Example`, `## Fix`).
-fn parse_page(path: &Path) -> Page {
-    let text = std::fs::read_to_string(path).unwrap();
-    let rule = path.file_stem().unwrap().to_string_lossy().into_owned();
-    let rule = text
-        .lines()
-        .find_map(|l| l.strip_prefix("# rule: "))
-        .map_or(rule, |r| r.trim().to_owned());
-    let mut page = Page {
-        path: path.to_path_buf(),
-        rule,
-        text: text.clone(),
-        example: Vec::new(),
-        fix: Vec::new(),
-    };
-    let mut section = String::new();
-    let mut open: Option<Block> = None;
-    for (i, line) in text.lines().enumerate() {
-        match (&mut open, line.strip_prefix("```")) {
-            (None, Some(lang)) => {
-                open = Some(Block {
-                    lang: lang.trim().to_owned(),
-                    text: String::new(),
-                    fence: i,
-                })
-            }
-            (Some(_), Some(_)) => {
-                let b = open.take().unwrap();
-                if section.starts_with("Example") {
-                    page.example.push(b);
-                } else if section.starts_with("Fix") {
-                    page.fix.push(b);
-                }
-            }
-            (Some(b), None) => {
-                b.text.push_str(line);
-                b.text.push('\n');
-            }
-            (None, None) => {
-                if let Some(t) = line.strip_prefix("## ") {
-                    section = t.trim().to_owned();
-                }
-            }
-        }
-    }
-    page
-}
-
-/// A block that patches a file: its target and directives.
-struct Patch<'a> {
-    target: String,
-    base: Option<String>,
-    whole: bool,
-    delete: bool,
-    latin1: bool,
-    remove: Vec<String>,
-    append: Vec<String>,
-    body: &'a str,
-}
-
-fn patch_of(b: &Block) -> Option<Patch<'_>> {
-    if b.lang != "toml" {
-        return None;
-    }
-    let mut p = Patch {
-        target: String::new(),
-        base: None,
-        whole: false,
-        delete: false,
-        latin1: false,
-        remove: Vec::new(),
-        append: Vec::new(),
-        body: "",
-    };
-    let mut rest = b.text.as_str();
-    while let Some(line) = rest.lines().next() {
-        let Some(c) = line.strip_prefix('#').map(str::trim) else {
-            break;
-        };
-        if let Some(base) = c.strip_prefix("base:") {
-            p.base = Some(base.trim().to_owned());
-        } else if let Some(t) = c.strip_prefix("remove:") {
-            p.remove.push(header_key(t.trim()));
-        } else if let Some(t) = c.strip_prefix("append:") {
-            let k = header_key(t.trim());
-            assert!(
-                k.starts_with("[["),
-                "`# append:` takes an array of tables, not `{k}`"
-            );
-            p.append.push(k);
-        } else if c == "whole file" {
-            p.whole = true;
-        } else if c == "delete file" {
-            p.delete = true;
-        } else if c == "encoding: iso-8859-1" {
-            p.latin1 = true;
-        } else if p.target.is_empty() && !c.contains(' ') && !c.is_empty() {
-            p.target = c.to_owned();
-        } else {
-            break;
-        }
-        rest = &rest[line.len()..];
-        rest = rest.strip_prefix('\n').unwrap_or(rest);
-    }
-    p.body = rest;
-    (!p.target.is_empty()).then_some(p)
-}
-
-/// `[ a . b ]` → `a.b`; `[[x]]` → `[[x]]`.
-fn header_key(h: &str) -> String {
-    let h = h.split('#').next().unwrap_or("").trim();
-    let aot = h.starts_with("[[");
-    let inner: String = h
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    if aot { format!("[[{inner}]]") } else { inner }
-}
-
-fn is_header(line: &str) -> bool {
-    let l = line.split('#').next().unwrap_or("").trim_end();
-    l.starts_with('[') && l.ends_with(']') && !l.contains('=') && !line.starts_with(' ')
-}
-
-/// A file cut into its preamble and its tables (header line included).
-fn sections(text: &str) -> (String, Vec<(String, String)>) {
-    let mut pre = String::new();
-    let mut out: Vec<(String, String)> = Vec::new();
-    for line in text.split_inclusive('\n') {
-        if is_header(line) {
-            out.push((header_key(line), line.to_owned()));
-        } else if let Some((_, s)) = out.last_mut() {
-            s.push_str(line);
-        } else {
-            pre.push_str(line);
-        }
-    }
-    (pre, out)
-}
-
-/// A table's text cut into its body and the blank and comment lines after
-/// it (which introduce the next table, and stay).
-fn split_tail(text: &str) -> (&str, &str) {
-    let mut end = 0;
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        at += line.len();
-        let t = line.trim();
-        if !t.is_empty() && !t.starts_with('#') {
-            end = at;
-        }
-    }
-    text.split_at(end)
-}
-
-fn apply_patch(file: &str, p: &Patch<'_>) -> String {
-    if p.whole {
-        return p.body.to_owned();
-    }
-    let (pre, secs) = sections(file);
-    let (block_pre, block_secs) = sections(p.body);
-    assert!(
-        block_pre
-            .lines()
-            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')),
-        "a patch block for `{}` has keys before its first table: put them in a table, or use `# whole file`",
-        p.target
-    );
-    // comment lines before the block's first table replace the file's
-    let pre = if block_pre.trim().is_empty() {
-        pre
-    } else {
-        let blank = pre.len() - pre.trim_end().len();
-        format!("{}{}", block_pre.trim_end(), &pre[pre.len() - blank..])
-    };
-    let body_of = |k: &str| -> String {
-        let bodies: Vec<String> = block_secs
-            .iter()
-            .filter(|(bk, _)| bk == k)
-            .map(|(_, b)| format!("{}\n", b.trim_end()))
-            .collect();
-        bodies.join("\n")
-    };
-    // `# append: [[x]]`: the block's entries go after the file's last entry
-    // of the array (and that entry's sub-tables)
-    let appends: Vec<(usize, String)> = p
-        .append
-        .iter()
-        .filter_map(|k| {
-            let sub = format!("{}.", k.trim_start_matches('[').trim_end_matches(']'));
-            let mut at = secs.iter().rposition(|(sk, _)| sk == k)?;
-            while secs.get(at + 1).is_some_and(|(sk, _)| sk.starts_with(&sub)) {
-                at += 1;
-            }
-            Some((at, k.clone()))
-        })
-        .collect();
-    let mut placed: BTreeSet<String> = BTreeSet::new();
-    let mut out = pre;
-    let last = secs.iter().rposition(|(k, _)| !p.remove.contains(k));
-    for (i, (k, text)) in secs.into_iter().enumerate() {
-        let (_, tail) = split_tail(&text);
-        if Some(i) == last && k == "secrets" {
-            // WSO2 wants `[secrets]` last: new tables go before it (and
-            // before the comment lines that introduce it)
-            let mut order: Vec<String> = Vec::new();
-            for (bk, _) in &block_secs {
-                let in_file = *bk == k || placed.contains(bk);
-                if !in_file && !order.contains(bk) {
-                    order.push(bk.clone());
-                }
-            }
-            if !order.is_empty() {
-                let (head, intro) = split_tail(&out);
-                let (head, intro) = (head.to_owned(), intro.to_owned());
-                out = head;
-                for bk in &order {
-                    placed.insert(bk.clone());
-                    out.push('\n');
-                    out.push_str(&body_of(bk));
-                }
-                if !intro.starts_with('\n') {
-                    out.push('\n');
-                }
-                out.push_str(&intro);
-            }
-        }
-        if p.remove.contains(&k) {
-            out.push_str(tail);
-        } else if appends.iter().any(|(at, _)| *at == i) {
-            let (body, tail) = split_tail(&text);
-            out.push_str(body);
-            for (_, ak) in appends.iter().filter(|(at, _)| *at == i) {
-                placed.insert(ak.clone());
-                out.push('\n');
-                out.push_str(&body_of(ak));
-            }
-            out.push_str(tail);
-        } else if block_secs.iter().any(|(bk, _)| *bk == k) && !p.append.contains(&k) {
-            // a table is replaced; an array's entries all go, the block's
-            // entries take the first one's place
-            if placed.insert(k.clone()) {
-                out.push_str(&body_of(&k));
-                if tail.is_empty() {
-                    out.push('\n');
-                }
-                out.push_str(tail);
-            } else if tail.contains('#') {
-                out.push_str(tail);
-            }
-        } else {
-            out.push_str(&text);
-        }
-    }
-    for (k, _) in &block_secs {
-        if placed.insert(k.clone()) {
-            if !out.is_empty() && !out.ends_with("\n\n") {
-                out.push('\n');
-            }
-            out.push_str(&body_of(k));
-        }
-    }
-    out
-}
-
-/// The file a block header names in the materialised tree.
-fn resolve_target(dir: &Path, target: &str) -> PathBuf {
-    let direct = dir.join(target);
-    if direct.is_file() {
-        return direct;
-    }
-    let id = target
-        .strip_suffix("/repository/conf/deployment.toml")
-        .or_else(|| target.strip_suffix("/deployment.toml"))
-        .unwrap_or(target);
-    if target.ends_with(".toml") && !target.ends_with("deployment.toml") {
-        return direct;
-    }
-    for cand in [
-        dir.join(id).join("repository/conf/deployment.toml"),
-        dir.join(id).join("deployment.toml"),
-    ] {
-        if cand.is_file() {
-            return cand;
-        }
-    }
-    if target.ends_with(".toml") {
-        direct
-    } else {
-        dir.join(id).join("repository/conf/deployment.toml")
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let (f, t) = (e.path(), to.join(e.file_name()));
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&f, &t);
-        } else {
-            std::fs::copy(&f, &t).unwrap();
-        }
-    }
-}
-
-/// A file's text: UTF-8, or else ISO-8859-1 (what `# encoding: iso-8859-1`
-/// writes).
-fn decode(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes)
-        .unwrap_or_else(|e| e.into_bytes().into_iter().map(char::from).collect())
-}
-
-/// Base + the blocks, written to a fresh directory.
-fn materialise(page: &Page, blocks: &[&Block], dir: &Path) {
-    let _ = std::fs::remove_dir_all(dir);
-    let base = blocks
-        .iter()
-        .filter_map(|b| patch_of(b))
-        .find_map(|p| p.base)
-        .unwrap_or_else(|| "pattern-1".to_owned());
-    copy_dir(&root().join("fixtures/deployments").join(&base), dir);
-    for b in blocks {
-        let Some(p) = patch_of(b) else { continue };
-        let path = resolve_target(dir, &p.target);
-        if p.delete {
-            std::fs::remove_file(&path).unwrap_or_else(|e| {
-                panic!(
-                    "{}:{}: cannot delete `{}`: {e}",
-                    page.path.display(),
-                    b.fence + 1,
-                    p.target
-                )
-            });
-            continue;
-        }
-        let old = std::fs::read(&path).map(decode).unwrap_or_default();
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        let new = apply_patch(&old, &p);
-        if p.latin1 {
-            let bytes: Vec<u8> = new
-                .chars()
-                .map(|c| {
-                    u8::try_from(u32::from(c)).unwrap_or_else(|_| {
-                        panic!("{}: `{c}` is not in ISO-8859-1", page.path.display())
-                    })
-                })
-                .collect();
-            std::fs::write(&path, bytes).unwrap();
-        } else {
-            std::fs::write(&path, new).unwrap();
-        }
-    }
 }
 
 /// `(file, line, severity)` of every mark for `rule` in the tree.
@@ -591,18 +205,14 @@ fn scratch(page: &Page, what: &str) -> PathBuf {
 /// with its snapshot updated.
 fn run_page(page: &Page, update: bool) -> Result<Option<String>, String> {
     let at = |b: &Block| format!("{}:{}", page.path.display(), b.fence + 1);
-    let patches: Vec<&Block> = page
-        .example
-        .iter()
-        .filter(|b| patch_of(b).is_some())
-        .collect();
+    let patches = page.patches();
     if patches.is_empty() {
         return Err(format!(
             "{}: `## Example` has no block naming the file it patches (`# region-1/gw-1` as its first line)\n",
             page.path.display()
         ));
     }
-    let fixes: Vec<&Block> = page.fix.iter().filter(|b| patch_of(b).is_some()).collect();
+    let fixes = page.fixes();
     if fixes.is_empty() {
         return Err(format!(
             "{}: `## Fix` has no block naming the file it patches\n",
@@ -611,7 +221,7 @@ fn run_page(page: &Page, update: bool) -> Result<Option<String>, String> {
     }
     // the example: every finding marked, every mark fires
     let dir = scratch(page, "example");
-    materialise(page, &patches, &dir);
+    materialise(&root(), page, &patches, &dir)?;
     let want = marks(&dir, &page.rule);
     if want.is_empty() {
         return Err(format!(
@@ -673,7 +283,7 @@ fn run_page(page: &Page, update: bool) -> Result<Option<String>, String> {
     // the fix: no finding of the rule
     let dir = scratch(page, "fix");
     let all: Vec<&Block> = patches.iter().chain(&fixes).copied().collect();
-    materialise(page, &all, &dir);
+    materialise(&root(), page, &all, &dir)?;
     for m in findings(&dir, &page.rule) {
         let _ = writeln!(
             errors,
@@ -712,42 +322,20 @@ fn replace_snapshot(page: &Page, human: &str) -> String {
     out.join("\n") + "\n"
 }
 
-fn pages() -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = Vec::new();
-    for dir in [root().join("rules"), root().join("tests/pages")] {
-        let Ok(rd) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.extension().is_some_and(|x| x == "md")
-                && p.file_stem().is_some_and(|s| s != "key-catalog")
-            {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn every_rule_page_is_a_passing_test() {
     let update = std::env::var_os("APIMLINT_UPDATE_PAGES").is_some();
     let ids = apimlint_core::rules::ids();
     let mut failures = String::new();
     let mut ran = 0;
-    for path in pages() {
-        let page = parse_page(&path);
+    for path in pages(&root()) {
+        let page = parse_page(&path).unwrap();
         assert!(
             ids.contains(&page.rule.as_str()),
             "{}: no rule `{}`",
             path.display(),
             page.rule
         );
-        if NOT_YET_PAGES.contains(&page.rule.as_str()) && path.starts_with(root().join("rules")) {
-            continue;
-        }
         ran += 1;
         match run_page(&page, update) {
             Ok(Some(text)) => std::fs::write(&path, text).unwrap(),
@@ -757,81 +345,4 @@ fn every_rule_page_is_a_passing_test() {
     }
     assert!(ran > 0, "no page ran");
     assert!(failures.is_empty(), "{failures}");
-}
-
-#[test]
-fn pages_yet_to_migrate_are_rules_with_pages() {
-    let ids = apimlint_core::rules::ids();
-    for id in NOT_YET_PAGES {
-        assert!(ids.contains(id), "`{id}` is no rule");
-        assert!(root().join("rules").join(format!("{id}.md")).is_file());
-        assert!(
-            root().join("fixtures").join(id).is_dir(),
-            "`{id}` is not a page test yet, so its fixtures/{id} tree must stay"
-        );
-    }
-}
-
-/// A ```` ```toml ```` block of `text`.
-fn block(text: &str) -> Block {
-    Block {
-        lang: "toml".into(),
-        text: text.into(),
-        fence: 0,
-    }
-}
-
-/// `base` patched by a block of `text`.
-fn patched(base: &str, text: &str) -> String {
-    apply_patch(base, &patch_of(&block(text)).unwrap())
-}
-
-#[test]
-fn a_patch_replaces_tables_and_appends_new_ones() {
-    let base = "# top\n[a]\nx = 1\n\n[[g]]\nu = 1\n\n[[g]]\nu = 2\n\n[b]\ny = 2\n";
-    let b = block("# n/deployment.toml\n# remove: [b]\n[a]\nx = 3\n[[g]]\nu = 9\n[c]\nz = 1\n");
-    let p = patch_of(&b).unwrap();
-    assert_eq!(p.target, "n/deployment.toml");
-    assert_eq!(
-        apply_patch(base, &p),
-        "# top\n[a]\nx = 3\n\n[[g]]\nu = 9\n\n[c]\nz = 1\n"
-    );
-}
-
-#[test]
-fn new_tables_go_before_a_last_secrets_table() {
-    let base = "[a]\nx = 1\n\n# vault\n[secrets]\ns = \"c\"\n";
-    assert_eq!(
-        patched(base, "# n/deployment.toml\n[c]\nz = 1\n[a]\nx = 2\n"),
-        "[a]\nx = 2\n\n[c]\nz = 1\n\n# vault\n[secrets]\ns = \"c\"\n"
-    );
-    // `# remove: [secrets]` and the block's own `[secrets]` put it elsewhere
-    assert_eq!(
-        patched(
-            base,
-            "# n/deployment.toml\n# remove: [secrets]\n[secrets]\ns = \"c\"\n[c]\nz = 1\n"
-        ),
-        "[a]\nx = 1\n\n# vault\n\n[secrets]\ns = \"c\"\n\n[c]\nz = 1\n"
-    );
-}
-
-#[test]
-fn append_adds_entries_after_an_arrays_last_one() {
-    let base = "[[g]]\nu = 1\n[g.p]\nq = 1\n\n# next\n[b]\ny = 2\n";
-    assert_eq!(
-        patched(base, "# n/deployment.toml\n# append: [[g]]\n[[g]]\nu = 2\n"),
-        "[[g]]\nu = 1\n[g.p]\nq = 1\n\n[[g]]\nu = 2\n\n# next\n[b]\ny = 2\n"
-    );
-}
-
-#[test]
-fn a_blocks_leading_comments_replace_the_files() {
-    let base = "# old 1\n# old 2\n\n[a]\nx = 1\n";
-    let b = block("# n/deployment.toml\n# encoding: iso-8859-1\n# new header, with spaces\n");
-    let p = patch_of(&b).unwrap();
-    assert!(p.latin1);
-    assert_eq!(
-        apply_patch(base, &p),
-        "# new header, with spaces\n\n[a]\nx = 1\n"
-    );
 }

@@ -71,14 +71,13 @@ fn render(dep: &Deployment, diags: &[Diagnostic]) -> String {
 
 #[test]
 fn the_cli_path_finds_the_same_as_the_full_model() {
-    // the test corpus (the former per-rule trees) and the samples
-    let mut trees: Vec<PathBuf> = std::fs::read_dir(workspace().join("tests/data/corpus"))
-        .unwrap()
-        .flatten()
-        .flat_map(|d| [d.path().join("bad"), d.path().join("good")])
-        .filter(|p| p.is_dir())
+    // every rule page's example and fix, and the samples
+    let pages = apimlint_pages::trees_under(Path::new(env!("CARGO_TARGET_TMPDIR"))).unwrap();
+    let mut trees: Vec<PathBuf> = pages
+        .iter()
+        .flat_map(|t| [t.bad.clone(), t.good.clone()])
         .collect();
-    assert!(trees.len() > 40, "the test corpus is missing");
+    assert!(trees.len() > 40, "the rule pages made too few trees");
     for sample in ["pattern-1", "pattern-1-broken"] {
         trees.push(workspace().join("fixtures/deployments").join(sample));
     }

@@ -20,20 +20,13 @@ use common::load;
 
 fn trees() -> Vec<PathBuf> {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-    // the corpus: the former rule fixtures, `tests/data/corpus/<id>/{bad,good}`
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/corpus");
+    // every rule page's example and fix
+    let pages = apimlint_pages::trees_under(Path::new(env!("CARGO_TARGET_TMPDIR"))).unwrap();
     let mut out = vec![
         fixtures.join("deployments/pattern-1"),
         fixtures.join("deployments/pattern-1-broken"),
     ];
-    for e in std::fs::read_dir(&corpus).unwrap().flatten() {
-        for kind in ["bad", "good"] {
-            let t = e.path().join(kind);
-            if t.is_dir() {
-                out.push(t);
-            }
-        }
-    }
+    out.extend(pages.iter().flat_map(|t| [t.bad.clone(), t.good.clone()]));
     out
 }
 

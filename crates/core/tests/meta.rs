@@ -334,21 +334,14 @@ fn the_citation_check_finds_what_it_should() {
 }
 
 /// A rule that says it never fixes gives no fix on any tree of the
-/// repository (the test corpus and the samples).
+/// repository (the rule pages' examples and fixes, and the samples).
 #[test]
 fn rules_that_never_fix_give_no_fix() {
-    let mut trees: Vec<PathBuf> = Vec::new();
-    for e in std::fs::read_dir(workspace().join("tests/data/corpus"))
-        .unwrap()
-        .flatten()
-    {
-        let p = e.path();
-        for sub in ["bad", "good"] {
-            if p.join(sub).is_dir() {
-                trees.push(p.join(sub));
-            }
-        }
-    }
+    let pages = apimlint_pages::trees_under(Path::new(env!("CARGO_TARGET_TMPDIR"))).unwrap();
+    let mut trees: Vec<PathBuf> = pages
+        .iter()
+        .flat_map(|t| [t.bad.clone(), t.good.clone()])
+        .collect();
     for e in std::fs::read_dir(workspace().join("fixtures/deployments"))
         .unwrap()
         .flatten()

@@ -17,28 +17,15 @@ use std::sync::atomic::Ordering;
 use common::*;
 use serde_json::{Value, json};
 
-/// Both samples and every tree of the corpus (`tests/data/corpus/<id>/{bad,good}`,
-/// the former rule fixtures), copied.
+/// Both samples and every rule page's example and fix (`crates/pages`).
 fn fixture_trees() -> Vec<PathBuf> {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/corpus");
     let mut out = vec![
         fixtures.join("deployments/pattern-1"),
         fixtures.join("deployments/pattern-1-broken"),
     ];
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&corpus)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    dirs.sort();
-    for d in dirs {
-        for kind in ["bad", "good"] {
-            if d.join(kind).is_dir() {
-                out.push(d.join(kind));
-            }
-        }
-    }
+    let pages = apimlint_pages::trees_under(Path::new(env!("CARGO_TARGET_TMPDIR"))).unwrap();
+    out.extend(pages.iter().flat_map(|t| [t.bad.clone(), t.good.clone()]));
     out
 }
 

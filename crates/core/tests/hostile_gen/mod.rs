@@ -18,7 +18,7 @@ use apimlint_core::vfs::{Discovery, MemoryFs};
 use proptest::prelude::*;
 
 /// Every `deployment.toml` and `apimlint.toml` of the repository's fixtures
-/// and of its corpus (`tests/data/corpus`, the former rule fixtures).
+/// and of the rule pages' examples and fixes (`crates/pages`).
 pub(crate) fn samples() -> &'static [String] {
     static S: OnceLock<Vec<String>> = OnceLock::new();
     S.get_or_init(|| {
@@ -27,7 +27,10 @@ pub(crate) fn samples() -> &'static [String] {
             .find(|p| p.join("fixtures").is_dir())
             .expect("the repository's fixtures");
         let mut out = Vec::new();
-        let mut stack = vec![repo.join("fixtures"), repo.join("tests/data/corpus")];
+        let pages = apimlint_pages::trees_under(Path::new(env!("CARGO_TARGET_TMPDIR")))
+            .expect("the rule pages' trees");
+        let mut stack = vec![repo.join("fixtures")];
+        stack.extend(pages.iter().flat_map(|t| [t.bad.clone(), t.good.clone()]));
         while let Some(d) = stack.pop() {
             for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
                 let p = e.path();
