@@ -15,8 +15,46 @@ macro_rules! declare_rule {
         roles: [$($role:ident),* $(,)?],
         fix: $fix:ident,
         since: $since:literal,
-        check: $kind:ident($check:path) $(,)?
+        check: Node($ty:ty) $(,)?
     ) => {
+        declare_rule!(@static $id, $sev, [$($role),*], $fix, $since,
+            $crate::rules::Check::Node($crate::rules::node_check::<$ty>));
+    };
+    (
+        id: $id:literal,
+        severity: $sev:ident,
+        roles: [$($role:ident),* $(,)?],
+        fix: $fix:ident,
+        since: $since:literal,
+        check: Deployment($ty:ty) $(,)?
+    ) => {
+        declare_rule!(@static $id, $sev, [$($role),*], $fix, $since,
+            $crate::rules::Check::Deployment($crate::rules::deployment_check::<$ty>));
+    };
+    (
+        id: $id:literal,
+        severity: $sev:ident,
+        roles: [$($role:ident),* $(,)?],
+        fix: $fix:ident,
+        since: $since:literal,
+        check: Suppressions $(,)?
+    ) => {
+        declare_rule!(@static $id, $sev, [$($role),*], $fix, $since,
+            $crate::rules::Check::Suppressions);
+    };
+    // a rule not yet in the three-step shape: its `check` function itself
+    (
+        id: $id:literal,
+        severity: $sev:ident,
+        roles: [$($role:ident),* $(,)?],
+        fix: $fix:ident,
+        since: $since:literal,
+        check: legacy $kind:ident($check:path) $(,)?
+    ) => {
+        declare_rule!(@static $id, $sev, [$($role),*], $fix, $since,
+            $crate::rules::Check::$kind($check));
+    };
+    (@static $id:literal, $sev:ident, [$($role:ident),*], $fix:ident, $since:literal, $check:expr) => {
         pub(crate) static RULE: $crate::rules::Rule = $crate::rules::Rule {
             id: $id,
             severity: $crate::base::diagnostic::Severity::$sev,
@@ -25,7 +63,7 @@ macro_rules! declare_rule {
             fix: $crate::rules::FixAvailability::$fix,
             since: $since,
             docs: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules/", $id, ".md")),
-            check: $crate::rules::Check::$kind($check),
+            check: $check,
         };
     };
 }
@@ -40,6 +78,7 @@ pub(crate) mod wiring;
 use rayon::prelude::*;
 
 use crate::base::diagnostic::{Diagnostic, RuleInfo, Severity};
+use crate::base::edit::Fix;
 use crate::base::files::FileId;
 use crate::config::{Config, Level};
 use crate::graph::{Deployment, Node, NodeIdx};
@@ -114,10 +153,75 @@ impl FixAvailability {
 pub enum Check {
     /// Reads only the node it reports on (its facts, text and the edges it
     /// writes) and `apimlint.toml`: run node by node, in parallel, and by the
-    /// language server only for the files that changed.
+    /// language server only for the files that changed. A [`NodeRule`].
     Node(fn(&Config, FileId, &Node, &mut Vec<Diagnostic>)),
-    /// Compares nodes: run once over the whole deployment.
+    /// Compares nodes: run once over the whole deployment. A
+    /// [`DeploymentRule`].
     Deployment(fn(&Deployment, &mut Vec<Diagnostic>)),
+    /// Judges the suppression comments, after every other rule ran: the
+    /// driver gives `suppress::apply`'s findings to the rule's own
+    /// `diagnostic` and `action` (`rules/meta/`).
+    Suppressions,
+}
+
+/// What a node rule sees: `apimlint.toml` and the one node it reports on.
+pub(crate) struct NodeCx<'a> {
+    pub(crate) config: &'a Config,
+    pub(crate) file: FileId,
+    pub(crate) node: &'a Node,
+}
+
+/// A rule that reads one node, in three steps (biome's `Rule`): `run` finds
+/// what is wrong, one state per finding; `diagnostic` says it (message,
+/// related locations, help, key); `action` gives its fix. The runner
+/// composes them ([`node_check`]) and enforces roles and levels.
+pub(crate) trait NodeRule {
+    /// What `run` found: all `diagnostic` and `action` need.
+    type State<'a>;
+    fn run<'a>(cx: &NodeCx<'a>) -> Vec<Self::State<'a>>;
+    fn diagnostic(cx: &NodeCx<'_>, state: &Self::State<'_>) -> Diagnostic;
+    /// The fix, where the right edit is known.
+    fn action(_cx: &NodeCx<'_>, _state: &Self::State<'_>) -> Option<Fix> {
+        None
+    }
+}
+
+/// A rule that compares nodes, in the same three steps as [`NodeRule`].
+pub(crate) trait DeploymentRule {
+    type State<'d>;
+    fn run(dep: &Deployment) -> Vec<Self::State<'_>>;
+    fn diagnostic(dep: &Deployment, state: &Self::State<'_>) -> Diagnostic;
+    fn action(_dep: &Deployment, _state: &Self::State<'_>) -> Option<Fix> {
+        None
+    }
+}
+
+/// A finding and its fix.
+fn finding(d: Diagnostic, fix: Option<Fix>) -> Diagnostic {
+    match fix {
+        Some(f) => d.fix(f),
+        None => d,
+    }
+}
+
+/// A [`NodeRule`] as a [`Check::Node`].
+pub(crate) fn node_check<R: NodeRule>(
+    config: &Config,
+    file: FileId,
+    node: &Node,
+    acc: &mut Vec<Diagnostic>,
+) {
+    let cx = NodeCx { config, file, node };
+    for s in R::run(&cx) {
+        acc.push(finding(R::diagnostic(&cx, &s), R::action(&cx, &s)));
+    }
+}
+
+/// A [`DeploymentRule`] as a [`Check::Deployment`].
+pub(crate) fn deployment_check<R: DeploymentRule>(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
+    for s in R::run(dep) {
+        acc.push(finding(R::diagnostic(dep, &s), R::action(dep, &s)));
+    }
 }
 
 impl RuleInfo for Rule {

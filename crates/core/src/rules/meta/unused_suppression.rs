@@ -11,7 +11,7 @@ declare_rule! {
     roles: [],
     fix: Sometimes,
     since: "0.1.0",
-    check: Deployment(check),
+    check: legacy Deployment(check),
 }
 
 fn check(_dep: &Deployment, _acc: &mut Vec<Diagnostic>) {}

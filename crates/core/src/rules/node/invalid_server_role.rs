@@ -15,7 +15,7 @@ declare_rule! {
     roles: [],
     fix: Sometimes,
     since: "0.1.0",
-    check: Node(check),
+    check: legacy Node(check),
 }
 
 /// 3.x role names and what 4.x calls them.

@@ -17,7 +17,7 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: Node(check),
+    check: legacy Node(check),
 }
 
 /// Whether a key holds endpoint URLs (by its name).

@@ -18,7 +18,7 @@ declare_rule! {
     roles: [],
     fix: Sometimes,
     since: "0.1.0",
-    check: Node(check),
+    check: legacy Node(check),
 }
 
 /// Values users write for a database type, and the one WSO2 knows.

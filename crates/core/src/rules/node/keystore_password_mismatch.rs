@@ -16,7 +16,7 @@ declare_rule! {
     roles: [],
     fix: Sometimes,
     since: "0.1.0",
-    check: Node(check),
+    check: legacy Node(check),
 }
 
 /// What a password value stands for, as far as the file tells.

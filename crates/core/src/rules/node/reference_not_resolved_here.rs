@@ -14,7 +14,7 @@ declare_rule! {
     roles: [],
     fix: Sometimes,
     since: "0.1.0",
-    check: Node(check),
+    check: legacy Node(check),
 }
 
 /// References with a Carbon placeholder that says the same and works everywhere.

@@ -13,7 +13,7 @@ declare_rule! {
     roles: [GatewayWorker, ControlPlane, TrafficManager, KeyManager],
     fix: Never,
     since: "0.1.0",
-    check: Node(check),
+    check: legacy Node(check),
 }
 
 fn missing(i: FileId, node: &Node, key: &str, message: String, help: &str) -> Diagnostic {

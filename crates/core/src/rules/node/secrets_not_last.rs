@@ -1,10 +1,10 @@
 //! `secrets-not-last`: `[secrets]` is the last table of the file.
 
+use std::ops::Range;
+
 use crate::base::diagnostic::Diagnostic;
-use crate::base::files::FileId;
-use crate::config::Config;
-use crate::graph::Node;
-use crate::model::{KeyKind, display_path};
+use crate::model::{KeyFact, KeyKind, display_path};
+use crate::rules::{NodeCx, NodeRule};
 
 declare_rule! {
     id: "secrets-not-last",
@@ -12,43 +12,62 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: Node(check),
+    check: Node(SecretsNotLast),
 }
 
-fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
-    let Some(keys) = node.facts.keys.as_deref() else {
-        return;
-    };
-    let Some(secrets) = keys
-        .iter()
-        .find(|k| k.segs == ["secrets"] && k.kind == KeyKind::Table)
-        .and_then(|k| k.header.clone())
-    else {
-        return;
-    };
-    let after = keys
-        .iter()
-        .filter_map(|k| {
-            let h = k.header.clone()?;
-            (h.start > secrets.start).then_some((h, k))
-        })
-        .min_by_key(|(h, _)| h.start);
-    let Some((h, k)) = after else { return };
-    let shown = display_path(&k.segs);
-    let header = if k.kind == KeyKind::ArrayOfTables {
-        format!("[[{shown}]]")
-    } else {
-        format!("[{shown}]")
-    };
-    acc.push(
+pub(crate) struct SecretsNotLast;
+
+/// `[secrets]`'s header, and the first table after it.
+pub(crate) struct State<'a> {
+    secrets: Range<usize>,
+    after: Range<usize>,
+    table: &'a KeyFact,
+}
+
+impl NodeRule for SecretsNotLast {
+    type State<'a> = State<'a>;
+
+    fn run<'a>(cx: &NodeCx<'a>) -> Vec<State<'a>> {
+        let Some(keys) = cx.node.facts.keys.as_deref() else {
+            return Vec::new();
+        };
+        let Some(secrets) = keys
+            .iter()
+            .find(|k| k.segs == ["secrets"] && k.kind == KeyKind::Table)
+            .and_then(|k| k.header.clone())
+        else {
+            return Vec::new();
+        };
+        keys.iter()
+            .filter_map(|k| {
+                let h = k.header.clone()?;
+                (h.start > secrets.start).then_some((h, k))
+            })
+            .min_by_key(|(h, _)| h.start)
+            .map(|(after, table)| State {
+                secrets,
+                after,
+                table,
+            })
+            .into_iter()
+            .collect()
+    }
+
+    fn diagnostic(cx: &NodeCx<'_>, s: &State<'_>) -> Diagnostic {
+        let shown = display_path(&s.table.segs);
+        let header = if s.table.kind == KeyKind::ArrayOfTables {
+            format!("[[{shown}]]")
+        } else {
+            format!("[{shown}]")
+        };
         Diagnostic::new(
             &RULE,
-            i,
-            secrets,
+            cx.file,
+            s.secrets.clone(),
             format!("`[secrets]` is not the last table: `{header}` follows it"),
         )
-        .related(i, h, "this table comes after `[secrets]`")
+        .related(cx.file, s.after.clone(), "this table comes after `[secrets]`")
         .help("move `[secrets]` and its aliases to the very end of the file; WSO2's documentation warns that startup fails otherwise")
-        .key("secrets", None),
-    );
+        .key("secrets", None)
+    }
 }

@@ -16,7 +16,7 @@ declare_rule! {
     roles: [],
     fix: Sometimes,
     since: "0.1.0",
-    check: Node(check),
+    check: legacy Node(check),
 }
 
 /// Keys WSO2's own shipped files carry although no template reads them:

@@ -18,7 +18,7 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: Node(check),
+    check: legacy Node(check),
 }
 
 /// The `$ref{…}` names inside a value text.

@@ -12,7 +12,7 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: Node(check),
+    check: legacy Node(check),
 }
 
 const SHIPPED_KEYSTORES: [&str; 2] = ["wso2carbon.jks", "wso2carbon.p12"];

@@ -12,7 +12,7 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: Node(check),
+    check: legacy Node(check),
 }
 
 /// Whether a key's name says it holds a password or another credential.

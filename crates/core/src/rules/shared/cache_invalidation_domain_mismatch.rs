@@ -13,7 +13,7 @@ declare_rule! {
     roles: [ControlPlane],
     fix: Sometimes,
     since: "0.1.0",
-    check: Deployment(check),
+    check: legacy Deployment(check),
 }
 
 /// `(enabled, domain)` as WSO2 applies it (defaults: off, `default`).

@@ -12,7 +12,7 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: Deployment(check),
+    check: legacy Deployment(check),
 }
 
 /// Keystore files WSO2 ships: a node that omits the table uses one of them.

@@ -14,7 +14,7 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: Deployment(check),
+    check: legacy Deployment(check),
 }
 
 /// A place in a node's file.

@@ -11,7 +11,7 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: Deployment(check),
+    check: legacy Deployment(check),
 }
 
 type Getter = fn(&Facts) -> Option<&Database>;

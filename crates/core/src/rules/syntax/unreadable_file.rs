@@ -11,7 +11,7 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: Node(check),
+    check: legacy Node(check),
 }
 
 fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {

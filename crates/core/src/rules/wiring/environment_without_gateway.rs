@@ -12,7 +12,7 @@ declare_rule! {
     roles: [ControlPlane, AllInOne],
     fix: Never,
     since: "0.1.0",
-    check: Deployment(check),
+    check: legacy Deployment(check),
 }
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {

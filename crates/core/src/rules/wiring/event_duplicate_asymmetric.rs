@@ -17,7 +17,7 @@ declare_rule! {
     roles: [ControlPlane, TrafficManager],
     fix: Sometimes,
     since: "0.1.0",
-    check: Deployment(check),
+    check: legacy Deployment(check),
 }
 
 struct Pair {

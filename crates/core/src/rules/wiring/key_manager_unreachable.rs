@@ -9,7 +9,7 @@ declare_rule! {
     roles: [],
     fix: Sometimes,
     since: "0.1.0",
-    check: Deployment(check),
+    check: legacy Deployment(check),
 }
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {

@@ -13,7 +13,7 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: Deployment(check),
+    check: legacy Deployment(check),
 }
 
 /// The ports every API-M node opens (each moves with the offset).

@@ -15,7 +15,7 @@ declare_rule! {
     roles: [GatewayWorker],
     fix: Never,
     since: "0.1.0",
-    check: Deployment(check),
+    check: legacy Deployment(check),
 }
 
 fn is_throttle(k: EdgeKind) -> bool {
