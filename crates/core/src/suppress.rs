@@ -11,10 +11,9 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use crate::base::diagnostic::{Diagnostic, RuleInfo, Severity};
-use crate::base::edit::{Applicability, Edit, Fix};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::files::FileId;
-use crate::base::text::{LineIndex, did_you_mean};
+use crate::base::text::LineIndex;
 
 /// Whether a comment covers one line or the whole file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -237,28 +236,13 @@ fn parse_comment(comment: &str, base: usize) -> Option<Suppression> {
     })
 }
 
-/// What a rule id in a suppression comment names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleState {
-    /// No apimlint rule has this id.
-    Unknown,
-    /// A rule `apimlint.toml` turns off.
-    Off,
-    /// A rule that runs.
-    On,
-}
-
-/// What the driver tells [`apply`] about the rules (this module knows none).
-pub struct Settings<'a> {
-    /// `unused-suppression` and its severity; `None` when it is off.
-    pub unused: Option<(&'a dyn RuleInfo, Severity)>,
-    /// `suppression-without-reason` and its severity; `None` when it does
-    /// not apply (off, or not asked for by `--require-reason` or a level).
-    pub no_reason: Option<(&'a dyn RuleInfo, Severity)>,
-    /// What a rule id names.
-    pub rule: &'a dyn Fn(&str) -> RuleState,
-    /// Every rule id, for did-you-mean.
-    pub ids: &'a [&'static str],
+/// What [`apply`] is asked to judge.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Judge {
+    /// Entries that silenced nothing (`unused-suppression` runs).
+    pub unused: bool,
+    /// Comments without a reason (`suppression-without-reason` runs).
+    pub no_reason: bool,
 }
 
 /// One file's text, for [`apply`].
@@ -268,21 +252,39 @@ pub struct Source<'a> {
     pub lines: &'a LineIndex,
 }
 
-/// Drop the findings that comments suppress, then report the comments (and
-/// comment entries) that suppressed nothing and the comments without a
-/// reason, as `settings` asks. Unsorted: the driver sorts.
-pub fn apply(
-    files: &[Source<'_>],
+/// A comment [`apply`] found wanting: the states of the two meta rules,
+/// which say it (`rules/meta/`).
+#[derive(Debug, Clone)]
+pub enum Wanting<'a> {
+    /// Entry `entry` of the comment silenced nothing; `unused` lists every
+    /// entry of that comment that silenced nothing (all of them: the whole
+    /// comment goes).
+    Unused {
+        file: FileId,
+        text: &'a str,
+        comment: Suppression,
+        entry: usize,
+        unused: Vec<usize>,
+    },
+    /// The comment gives no reason after `--`.
+    NoReason { file: FileId, comment: Suppression },
+}
+
+/// Drop the findings that comments suppress, and say which comments (and
+/// comment entries) suppressed nothing and which give no reason, as `judge`
+/// asks. Unsorted: the driver sorts.
+pub fn apply<'a>(
+    files: &[Source<'a>],
     diags: Vec<Diagnostic>,
-    settings: &Settings<'_>,
-) -> Vec<Diagnostic> {
-    let per_file: Vec<(&Source<'_>, Vec<Suppression>)> = files
+    judge: Judge,
+) -> (Vec<Diagnostic>, Vec<Wanting<'a>>) {
+    let per_file: Vec<(&Source<'a>, Vec<Suppression>)> = files
         .iter()
         .map(|f| (f, parse(f.text)))
         .filter(|(_, s)| !s.is_empty())
         .collect();
     if per_file.is_empty() {
-        return diags;
+        return (diags, Vec::new());
     }
     let index: HashMap<FileId, usize> = per_file
         .iter()
@@ -320,125 +322,57 @@ pub fn apply(
             None => out.push(d),
         }
     }
+    let mut wanting = Vec::new();
     for (k, (src, sups)) in per_file.iter().enumerate() {
         for (si, s) in sups.iter().enumerate() {
-            if let Some((rule, severity)) = settings.unused {
+            if judge.unused {
                 let unused: Vec<usize> = (0..s.rules.len())
                     .filter(|ri| !used.contains(&(k, si, *ri)))
                     .collect();
-                for &ri in &unused {
-                    if let Some(d) = unused_finding(rule, settings, src, s, ri, &unused) {
-                        out.push(d.severity(severity));
-                    }
+                for &entry in &unused {
+                    wanting.push(Wanting::Unused {
+                        file: src.file,
+                        text: src.text,
+                        comment: s.clone(),
+                        entry,
+                        unused: unused.clone(),
+                    });
                 }
             }
-            if let Some((rule, severity)) = settings.no_reason
-                && s.reason.is_none()
-            {
-                let d = Diagnostic::new(
-                    rule,
-                    src.file,
-                    s.comment.clone(),
-                    "suppression without a reason",
-                )
-                .help("say why after `--`: `# apimlint: allow(rule-id) -- why this is fine here`")
-                .key(
-                    format!("suppression.{}", scope_name(s.scope)),
-                    Some(&ids(s).join(",")),
-                );
-                out.push(d.severity(severity));
+            if judge.no_reason && s.reason.is_none() {
+                wanting.push(Wanting::NoReason {
+                    file: src.file,
+                    comment: s.clone(),
+                });
             }
         }
     }
-    out
+    (out, wanting)
 }
 
-fn scope_name(scope: Scope) -> &'static str {
-    match scope {
-        Scope::Line => "allow",
-        Scope::File => "allow-file",
-    }
-}
-
-fn ids(s: &Suppression) -> Vec<&str> {
-    s.rules.iter().map(|(id, _)| id.as_str()).collect()
-}
-
-/// The `unused-suppression` finding for entry `ri` of comment `s`; `unused`
-/// lists every unused entry of that comment (for the fix).
-fn unused_finding(
-    rule: &dyn RuleInfo,
-    settings: &Settings<'_>,
-    src: &Source<'_>,
-    s: &Suppression,
-    ri: usize,
-    unused: &[usize],
-) -> Option<Diagnostic> {
-    let node = src.file;
-    let (id, range) = s.rules.get(ri)?;
-    let state = (settings.rule)(id);
-    let known = state != RuleState::Unknown;
-    let off = state == RuleState::Off;
-    let where_ = match s.scope {
-        Scope::Line if s.own_line => "on the next line",
-        Scope::Line => "on this line",
-        Scope::File => "in this file",
-    };
-    let message = if !known {
-        format!("`{id}` is no apimlint rule: this suppression silences nothing")
-    } else if off {
-        format!("`{id}` is turned off in apimlint.toml: this suppression silences nothing")
-    } else {
-        format!("`{id}` reports nothing {where_}: this suppression silences nothing")
-    };
-    let mut d = Diagnostic::new(rule, node, range.clone(), message).key(
-        format!("suppression.{}[{id}]", scope_name(s.scope)),
-        Some(id),
-    );
-    if !known && let Some(s) = did_you_mean(id, settings.ids.iter().copied(), 3) {
-        d = d.help(format!("did you mean `{s}`?"));
-    }
-    if d.help.is_none() {
-        d = d.help(if unused.len() == s.rules.len() {
-            "remove the comment".to_owned()
-        } else {
-            format!("remove `{id}` from the comment")
-        });
-    }
-    let text = src.text;
-    let edit = if unused.len() == s.rules.len() {
-        Edit {
-            file: node,
-            range: s.removal.clone(),
-            new_text: String::new(),
+impl Suppression {
+    /// `allow` or `allow-file`.
+    pub fn scope_name(&self) -> &'static str {
+        match self.scope {
+            Scope::Line => "allow",
+            Scope::File => "allow-file",
         }
-    } else {
-        // rewrite the list with the entries that are used
-        let first = s.rules.first()?.1.start;
-        let last = s.rules.last()?.1.end;
-        let kept: Vec<&str> = s
-            .rules
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !unused.contains(i))
-            .map(|(_, (id, _))| id.as_str())
-            .collect();
-        text.get(first..last)?;
-        Edit {
-            file: node,
-            range: first..last,
-            new_text: kept.join(", "),
+    }
+
+    /// The rule ids it names.
+    pub fn ids(&self) -> Vec<&str> {
+        self.rules.iter().map(|(id, _)| id.as_str()).collect()
+    }
+
+    /// Which lines it covers, in words: "on the next line", "on this line",
+    /// "in this file".
+    pub fn reach(&self) -> &'static str {
+        match self.scope {
+            Scope::Line if self.own_line => "on the next line",
+            Scope::Line => "on this line",
+            Scope::File => "in this file",
         }
-    };
-    Some(d.fix(Fix {
-        title: if unused.len() == s.rules.len() {
-            "Remove the unused suppression".to_owned()
-        } else {
-            format!("Remove `{id}` from the suppression")
-        },
-        applicability: Applicability::Safe,
-        edits: vec![edit],
-    }))
+    }
 }
 
 #[cfg(test)]
@@ -458,7 +392,7 @@ mod tests {
         assert_eq!(s.len(), 3, "{s:?}");
         assert_eq!(s[0].line, 1);
         assert!(!s[0].own_line);
-        assert_eq!(ids(&s[0]), ["gateway-label-unmatched", "unknown-host"]);
+        assert_eq!(s[0].ids(), ["gateway-label-unmatched", "unknown-host"]);
         assert_eq!(s[0].reason.as_deref(), Some("labels come from the portal"));
         let (_, r) = &s[0].rules[1];
         assert_eq!(&text[r.clone()], "unknown-host");
@@ -472,7 +406,7 @@ mod tests {
             &text[s[1].removal.clone()],
             "# apimlint: allow-file(role-unknown)\r\n"
         );
-        assert_eq!(ids(&s[2]), ["z"]);
+        assert_eq!(s[2].ids(), ["z"]);
         assert_eq!(s[2].reason, None);
         assert_eq!(&text[s[0].removal.clone()].chars().next(), &Some(' '));
     }

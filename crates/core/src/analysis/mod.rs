@@ -14,9 +14,9 @@ use std::path::Path;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::base::diagnostic::{Diagnostic, RuleInfo, Severity};
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::files::FileId;
-use crate::config::{Config, ConfigError, Level};
+use crate::config::{Config, ConfigError};
 use crate::graph::{Deployment, Node, SourceFile};
 use crate::rules::{self, Rule};
 use crate::suppress;
@@ -167,30 +167,40 @@ pub(crate) fn suppressed(
         .collect();
     let config = &dep.config;
     // a meta rule's severity, or `None` when it does not run
-    let level = |rule: &'static Rule, by_default: bool| -> Option<(&dyn RuleInfo, Severity)> {
+    let level = |rule: &'static Rule, by_default: bool| -> Option<Severity> {
         // a rule off by default runs when `[rules]` names it
         let on = by_default || config.level(rule.id).is_some();
-        let sev = rules::level(rule, config).filter(|_| on)?;
-        Some((rule, sev))
+        rules::level(rule, config).filter(|_| on)
     };
     let unused = level(&rules::meta::unused_suppression::RULE, true);
     let no_reason = level(
         &rules::meta::suppression_without_reason::RULE,
         opts.require_reason,
     );
-    let state = |id: &str| match rules::by_id(id) {
-        None => suppress::RuleState::Unknown,
-        Some(_) if config.level(id) == Some(Level::Off) => suppress::RuleState::Off,
-        Some(_) => suppress::RuleState::On,
+    let judge = suppress::Judge {
+        unused: unused.is_some(),
+        no_reason: no_reason.is_some(),
     };
-    let ids = rules::ids();
-    let settings = suppress::Settings {
-        unused,
-        no_reason,
-        rule: &state,
-        ids: &ids,
+    let (mut out, wanting) = suppress::apply(&sources, found, judge);
+    // the two meta rules say (and fix) what `apply` found wanting
+    use rules::meta::{
+        suppression_without_reason as no_reason_rule, unused_suppression as unused_rule,
     };
-    let mut out = suppress::apply(&sources, found, &settings);
+    for w in &wanting {
+        let (d, sev) = match w {
+            suppress::Wanting::Unused { .. } => (
+                unused_rule::diagnostic(config, w).map(|d| match unused_rule::action(w) {
+                    Some(f) => d.fix(f),
+                    None => d,
+                }),
+                unused,
+            ),
+            suppress::Wanting::NoReason { .. } => (no_reason_rule::diagnostic(w), no_reason),
+        };
+        if let (Some(d), Some(sev)) = (d, sev) {
+            out.push(d.severity(sev));
+        }
+    }
     rules::sort(dep, &mut out);
     out
 }

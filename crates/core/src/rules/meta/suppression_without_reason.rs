@@ -1,9 +1,10 @@
 //! `suppression-without-reason`: with `--require-reason` (or a level in
 //! `apimlint.toml [rules]`), a suppression comment must say why after `--`.
-//! Made by `suppress::apply`, after the rules ran; `check` does nothing.
+//! `run` is `suppress::apply`, after the rules ran: it gives the driver the
+//! [`Wanting::NoReason`] states, which this rule says.
 
 use crate::base::diagnostic::Diagnostic;
-use crate::graph::Deployment;
+use crate::suppress::Wanting;
 
 declare_rule! {
     id: "suppression-without-reason",
@@ -11,7 +12,25 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: legacy Deployment(check),
+    check: Suppressions,
 }
 
-fn check(_dep: &Deployment, _acc: &mut Vec<Diagnostic>) {}
+/// The finding for a [`Wanting::NoReason`] state (`None` for other states).
+pub(crate) fn diagnostic(w: &Wanting<'_>) -> Option<Diagnostic> {
+    let Wanting::NoReason { file, comment } = w else {
+        return None;
+    };
+    Some(
+        Diagnostic::new(
+            &RULE,
+            *file,
+            comment.comment.clone(),
+            "suppression without a reason",
+        )
+        .help("say why after `--`: `# apimlint: allow(rule-id) -- why this is fine here`")
+        .key(
+            format!("suppression.{}", comment.scope_name()),
+            Some(&comment.ids().join(",")),
+        ),
+    )
+}
