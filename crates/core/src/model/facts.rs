@@ -9,6 +9,7 @@ use super::Sp;
 use super::database::{Database, database};
 use super::keys::{KeyFact, key_facts};
 use super::role::Role;
+use super::urls::UrlValue;
 use super::wso2::{ENVIRONMENT, EdgeKind, PORT_KEYS, environment_keys};
 
 /// One `[[apim.gateway.environment]]` entry.
@@ -117,6 +118,8 @@ pub struct Facts {
     pub has_access_control: bool,
     /// Every key and table as written, in catalog form.
     pub keys: Option<Vec<KeyFact>>,
+    /// The strings of the keys that hold URLs, parsed (`invalid-url`).
+    pub urls: Vec<UrlValue>,
     /// `[database.apim_db]` as written.
     pub apim_db: Option<Database>,
     /// `[database.shared_db]` as written.
@@ -226,6 +229,7 @@ impl Facts {
     /// Extract the facts from a parsed document.
     pub(crate) fn extract(doc: &toml_edit::Document<String>) -> Facts {
         let root = doc.as_item();
+        let keys = key_facts(doc);
         let mut f = Facts {
             server_header: header(get(root, &["server"])),
             server_role: string(get(root, &["server", "server_role"])),
@@ -251,7 +255,8 @@ impl Facts {
             has_identity_db: get(root, &["database", "identity_db"]).is_some(),
             has_event_listener: get(root, &["event_listener"]).is_some(),
             has_access_control: get(root, &["resource", "access_control"]).is_some(),
-            keys: Some(key_facts(doc)),
+            urls: super::urls::url_values(&keys),
+            keys: Some(keys),
             apim_db: database(root, "apim_db"),
             shared_db: database(root, "shared_db"),
             super_admin: get(root, &["super_admin"]).map(|t| SuperAdmin {

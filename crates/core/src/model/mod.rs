@@ -6,6 +6,7 @@ mod facts;
 mod keys;
 mod placeholders;
 mod role;
+mod urls;
 mod wso2;
 
 pub(crate) use database::*;
@@ -13,6 +14,7 @@ pub(crate) use facts::*;
 pub(crate) use keys::*;
 pub(crate) use placeholders::*;
 pub use role::*;
+pub(crate) use urls::*;
 pub use wso2::*;
 
 use std::ops::Range;
