@@ -107,26 +107,7 @@ fn by_path() -> &'static std::collections::HashMap<&'static str, &'static Entry>
     MAP.get_or_init(|| generated::ENTRIES.iter().map(|e| (e.path, e)).collect())
 }
 
-/// The catalog form of one TOML key: quoted when it holds a dot.
-pub fn segment(key: &str) -> String {
-    if key.contains('.') {
-        format!("'{}'", key.replace(['\'', '"'], ""))
-    } else {
-        key.to_owned()
-    }
-}
-
-/// Join segments into a catalog path.
-pub fn join<S: AsRef<str>>(segs: &[S]) -> String {
-    let mut out = String::new();
-    for (i, s) in segs.iter().enumerate() {
-        if i > 0 {
-            out.push('.');
-        }
-        out.push_str(s.as_ref());
-    }
-    out
-}
+pub use crate::base::keypath::{join, segment};
 
 /// The entry at exactly this concrete path.
 pub fn exact(path: &str) -> Option<&'static Entry> {

@@ -7,6 +7,7 @@ use std::ops::Range;
 
 use toml_edit::{Item, Table, Value};
 
+use crate::base::keypath;
 use crate::graph::{Deployment, Edge, NodeIdx};
 use crate::model::Sp;
 
@@ -188,24 +189,6 @@ pub(crate) fn reference_at(text: &str, offset: usize) -> Option<Reference> {
     None
 }
 
-/// Split a dotted key path (`a.'b.c'.d`, `a."b".c`) into segments.
-pub(crate) fn split_path(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quote: Option<char> = None;
-    for ch in path.chars() {
-        match (quote, ch) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => cur.push(c),
-            (None, '"' | '\'') => quote = Some(ch),
-            (None, '.') => out.push(std::mem::take(&mut cur).trim().to_owned()),
-            (None, c) => cur.push(c),
-        }
-    }
-    out.push(cur.trim().to_owned());
-    out
-}
-
 /// The span of the key at `path` (dotted keys, tables and inline tables).
 pub(crate) fn key_span(doc: &toml_edit::Document<String>, path: &[String]) -> Option<Range<usize>> {
     let (last, parents) = path.split_last()?;
@@ -320,12 +303,12 @@ pub(crate) fn context_at(text: &str, offset: usize) -> Context {
     for l in before.get(..line_start).unwrap_or("").lines().rev() {
         let t = l.trim_start();
         if let Some(rest) = t.strip_prefix("[[") {
-            ctx.table = split_path(rest.split("]]").next().unwrap_or(""));
+            ctx.table = keypath::split(rest.split("]]").next().unwrap_or(""));
             ctx.array_member = true;
             break;
         }
         if let Some(rest) = t.strip_prefix('[') {
-            ctx.table = split_path(rest.split(']').next().unwrap_or(""));
+            ctx.table = keypath::split(rest.split(']').next().unwrap_or(""));
             break;
         }
     }
@@ -340,7 +323,7 @@ pub(crate) fn context_at(text: &str, offset: usize) -> Context {
     }
     match split_key_value(line) {
         Some((key, value)) => {
-            ctx.key = split_path(key.trim());
+            ctx.key = keypath::split(key.trim());
             ctx.in_value = true;
             let (in_string, prefix) = string_state(value);
             ctx.in_string = in_string;
@@ -348,7 +331,7 @@ pub(crate) fn context_at(text: &str, offset: usize) -> Context {
         }
         None => {
             ctx.prefix = trimmed.to_owned();
-            ctx.key = split_path(trimmed);
+            ctx.key = keypath::split(trimmed);
         }
     }
     ctx

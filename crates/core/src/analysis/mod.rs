@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::files::FileId;
+use crate::base::keypath;
 use crate::config::{Config, ConfigError};
 use crate::graph::{Deployment, Node, SourceFile};
 use crate::rules::{self, Rule};
@@ -216,8 +217,10 @@ pub fn fingerprint(dep: &Deployment, d: &Diagnostic) -> String {
     } else {
         ""
     };
-    let secret = crate::redact::is_secret_key(d.key.rsplit('.').next().unwrap_or(""))
-        || crate::redact::is_secret_table(&d.key.split('.').collect::<Vec<_>>());
+    let segs = keypath::split(&d.key);
+    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let secret = crate::redact::is_secret_key(keypath::leaf(&d.key))
+        || crate::redact::is_secret_table(&segs);
     let value = if secret {
         String::new()
     } else {

@@ -5,4 +5,5 @@
 pub(crate) mod diagnostic;
 pub mod edit;
 pub(crate) mod files;
+pub(crate) mod keypath;
 pub mod text;

@@ -142,7 +142,7 @@ impl EdgeKind {
     /// The kind of a gateway environment's endpoint key (also under
     /// `virtual_host`).
     pub(crate) fn of_environment_key(key: &str) -> Option<EdgeKind> {
-        let last = key.rsplit('.').next().unwrap_or(key);
+        let last = crate::base::keypath::leaf(key);
         environment_keys().find(|k| k.key == last).map(|k| k.kind)
     }
 }

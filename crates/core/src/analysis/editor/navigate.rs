@@ -21,7 +21,7 @@ pub fn definition(dep: &Deployment, idx: NodeIdx, offset: usize) -> Vec<(FileId,
         // references are read from the text; their targets need a current parse
         if let Some(doc) = n.tree() {
             let path = match &r {
-                query::Reference::Ref { path, .. } => query::split_path(path),
+                query::Reference::Ref { path, .. } => crate::base::keypath::split(path),
                 query::Reference::Secret { alias, .. } => vec!["secrets".to_owned(), alias.clone()],
             };
             if let Some(span) = query::key_span(&doc, &path) {
