@@ -3,12 +3,10 @@
 
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::edit::{Applicability, Edit, Fix};
-use crate::base::files::FileId;
 use crate::base::text::edit_distance;
 use crate::catalog;
-use crate::config::Config;
-use crate::graph::Node;
 use crate::model::{KeyFact, KeyKind, Role, display_path};
+use crate::rules::{NodeCx, NodeRule};
 
 declare_rule! {
     id: "unknown-key",
@@ -16,7 +14,7 @@ declare_rule! {
     roles: [],
     fix: Sometimes,
     since: "0.1.0",
-    check: legacy Node(check),
+    check: Node(UnknownKey),
 }
 
 /// Keys WSO2's own shipped files carry although no template reads them:
@@ -37,7 +35,7 @@ const RENAMES: [(&str, &str); 8] = [
 ];
 
 /// A suggestion and how sure it is.
-struct Suggestion {
+pub(crate) struct Suggestion {
     segment: String,
     /// A case fix, a snake_case fix or a known rename: the edit is unambiguous.
     sure: bool,
@@ -178,66 +176,222 @@ fn clash_help(target: &str) -> String {
     format!("did you mean `{target}`? it already exists here: merge the two or remove this one")
 }
 
-fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
-    let is_node = node.role == Role::IsKeyManager;
-    let mut reported: Vec<Vec<crate::model::Seg>> = Vec::new();
-    let Some(keys) = node.facts.keys.as_deref() else {
-        return;
-    };
-    for (at, kf) in keys.iter().enumerate() {
-        if reported
-            .iter()
-            .any(|r| kf.segs.len() >= r.len() && kf.segs.starts_with(r))
-        {
-            continue;
+pub(crate) struct UnknownKey;
+
+/// What is wrong with a key.
+pub(crate) enum State<'a> {
+    /// `[database.<name>]` a near miss of a database WSO2 uses.
+    DatabaseName {
+        kf: &'a KeyFact,
+        /// The name as written, and the one WSO2 uses it is near.
+        written: &'a str,
+        name: &'static str,
+        /// Renaming would clash with a database already there.
+        clash: bool,
+    },
+    /// `[x]` where WSO2 reads only an array of tables `[[x]]`.
+    PlainForArray { kf: &'a KeyFact },
+    /// `[[x]]` where WSO2 reads a plain table `[x]`.
+    ArrayForPlain { kf: &'a KeyFact },
+    /// A key nothing reads, with no likely name: a note at most.
+    Unknown { kf: &'a KeyFact },
+    /// A key nothing reads, and the name it was probably meant to have.
+    Misnamed {
+        kf: &'a KeyFact,
+        suggestion: Suggestion,
+        /// Renaming would clash with a key already there.
+        clash: bool,
+    },
+}
+
+impl NodeRule for UnknownKey {
+    type State<'a> = State<'a>;
+
+    fn run<'a>(cx: &NodeCx<'a>) -> Vec<State<'a>> {
+        let node = cx.node;
+        let is_node = node.role == Role::IsKeyManager;
+        let mut out = Vec::new();
+        let mut reported: Vec<&[crate::model::Seg]> = Vec::new();
+        let Some(keys) = node.facts.keys.as_deref() else {
+            return out;
+        };
+        for (at, kf) in keys.iter().enumerate() {
+            if reported
+                .iter()
+                .any(|r| kf.segs.len() >= r.len() && kf.segs.starts_with(r))
+            {
+                continue;
+            }
+            if let Some(s) = database_name(cx, keys, at) {
+                out.push(s);
+                reported.push(&kf.segs);
+                continue;
+            }
+            if plain_table_for_array(kf) {
+                out.push(State::PlainForArray { kf });
+                reported.push(&kf.segs);
+                continue;
+            }
+            // `entry()` is `catalog::find`, looked up once: most keys stop here
+            if kf.entry().is_some()
+                || catalog::is_known(&kf.segs)
+                || SHIPPED.contains(&kf.path_str())
+            {
+                continue;
+            }
+            if let Some(s) = unknown(cx, keys, at, is_node) {
+                out.push(s);
+            }
+            reported.push(&kf.segs);
         }
-        if let Some(d) = database_name(i, &node.text, keys, at) {
-            acc.push(d);
-            reported.push(kf.segs.clone());
-            continue;
+        out
+    }
+
+    fn diagnostic(cx: &NodeCx<'_>, s: &State<'_>) -> Diagnostic {
+        let new = |kf: &KeyFact, msg: String| {
+            Diagnostic::new(&RULE, cx.file, kf.key_span.clone(), msg).key(kf.path(), None)
+        };
+        match s {
+            State::DatabaseName {
+                kf,
+                written,
+                name,
+                clash,
+            } => {
+                let d = new(
+                    kf,
+                    format!("`[database.{written}]` is not a database WSO2 uses: nothing reads it"),
+                );
+                if *clash {
+                    d.help(clash_help(&format!("[database.{name}]")))
+                } else {
+                    d.help(format!("did you mean `[database.{name}]`?"))
+                }
+            }
+            State::PlainForArray { kf } => {
+                let shown = display_path(&kf.segs);
+                new(
+                    kf,
+                    format!("`[{shown}]` is an array of tables in WSO2: no key of a plain `[{shown}]` table is read"),
+                )
+                .help(format!("write the header as `[[{shown}]]`"))
+            }
+            State::ArrayForPlain { kf } => {
+                let shown = display_path(&kf.segs);
+                new(
+                    kf,
+                    format!("`[[{shown}]]` is a plain table in WSO2, not an array of tables"),
+                )
+                .help(format!("write the header as `[{shown}]`"))
+            }
+            State::Unknown { kf } => {
+                let help = catalog::note(&kf.path()).map_or_else(
+                    || "check the key against WSO2's documentation; a key WSO2 does not read is silently ignored".to_owned(),
+                    |n| n.to_owned(),
+                );
+                new(
+                    kf,
+                    format!("unknown {}: WSO2 API-M does not read it", what(kf)),
+                )
+                .severity(Severity::Info)
+                .help(help)
+            }
+            State::Misnamed {
+                kf,
+                suggestion,
+                clash,
+            } => {
+                let consequence = match kf.kind {
+                    KeyKind::Table | KeyKind::ArrayOfTables => {
+                        "WSO2 silently ignores it and every key in it"
+                    }
+                    KeyKind::Value => "WSO2 silently ignores it",
+                };
+                let d = new(kf, format!("unknown {}: {consequence}", what(kf)));
+                let new_shown = renamed(kf, suggestion);
+                if *clash {
+                    // the rename would write a second key of that name: the user merges
+                    return d.help(clash_help(&new_shown));
+                }
+                match catalog::note(&kf.path()).filter(|_| !suggestion.sure) {
+                    Some(n) => d.help(format!("did you mean `{new_shown}`? ({n})")),
+                    None => d.help(format!("did you mean `{new_shown}`?")),
+                }
+            }
         }
-        if let Some(d) = plain_table_for_array(i, kf) {
-            acc.push(d);
-            reported.push(kf.segs.clone());
-            continue;
-        }
-        // `entry()` is `catalog::find`, looked up once: most keys stop here
-        if kf.entry().is_some() || catalog::is_known(&kf.segs) || SHIPPED.contains(&kf.path_str()) {
-            continue;
-        }
-        if let Some(d) = finding(i, &node.text, keys, at, is_node) {
-            acc.push(d);
-        }
-        reported.push(kf.segs.clone());
+    }
+
+    fn action(cx: &NodeCx<'_>, s: &State<'_>) -> Option<Fix> {
+        let (kf, segment, applicability) = match s {
+            State::DatabaseName {
+                kf,
+                name,
+                clash: false,
+                ..
+            } => (kf, *name, Applicability::Unsafe),
+            State::Misnamed {
+                kf,
+                suggestion,
+                clash: false,
+            } => (
+                kf,
+                suggestion.segment.as_str(),
+                if suggestion.sure {
+                    Applicability::Safe
+                } else {
+                    Applicability::Unsafe
+                },
+            ),
+            _ => return None,
+        };
+        Some(Fix {
+            title: format!("Rename to `{}`", bare(segment)),
+            applicability,
+            edits: vec![rename(cx, kf, segment)],
+        })
+    }
+}
+
+/// "key `a.b`", "table `[a.b]`", "table `[[a.b]]`".
+fn what(kf: &KeyFact) -> String {
+    let shown = display_path(&kf.segs);
+    match kf.kind {
+        KeyKind::Table if !kf.inline => format!("table `[{shown}]`"),
+        KeyKind::ArrayOfTables => format!("table `[[{shown}]]`"),
+        _ => format!("key `{shown}`"),
+    }
+}
+
+/// The key's path with its last segment renamed to the suggestion.
+fn renamed(kf: &KeyFact, s: &Suggestion) -> String {
+    let mut fixed = kf.segs.clone();
+    fixed.pop();
+    fixed.push(crate::model::Seg::from(s.segment.as_str()));
+    display_path(&fixed)
+}
+
+/// The edit that renames the key's last segment to `segment`.
+fn rename(cx: &NodeCx<'_>, kf: &KeyFact, segment: &str) -> Edit {
+    Edit {
+        file: cx.file,
+        range: kf.key_span.clone(),
+        new_text: toml_key(segment),
     }
 }
 
 /// `[x]` where WSO2 reads only an array of tables `[[x]]`: none of its keys is read.
-fn plain_table_for_array(file: FileId, kf: &KeyFact) -> Option<Diagnostic> {
+fn plain_table_for_array(kf: &KeyFact) -> bool {
     if kf.kind != KeyKind::Table || kf.inline {
-        return None;
+        return false;
     }
-    let entry = kf.entry()?;
-    if !entry.aot || !catalog::children(&kf.segs).is_empty() {
-        return None;
-    }
-    let shown = display_path(&kf.segs);
-    Some(
-        Diagnostic::new(
-            &RULE,
-            file,
-            kf.key_span.clone(),
-            format!("`[{shown}]` is an array of tables in WSO2: no key of a plain `[{shown}]` table is read"),
-        )
-        .help(format!("write the header as `[[{shown}]]`"))
-        .key(kf.path(), None),
-    )
+    kf.entry()
+        .is_some_and(|entry| entry.aot && catalog::children(&kf.segs).is_empty())
 }
 
 /// `[database.<name>]`: any name is accepted (infer.json applies to all), but
 /// only the names WSO2 renders into a datasource are used; a near miss of one
 /// of them is a typo.
-fn database_name(file: FileId, text: &str, keys: &[KeyFact], at: usize) -> Option<Diagnostic> {
+fn database_name<'a>(cx: &NodeCx<'a>, keys: &'a [KeyFact], at: usize) -> Option<State<'a>> {
     let kf = keys.get(at)?;
     let [db, name] = kf.segs.as_slice() else {
         return None;
@@ -245,14 +399,14 @@ fn database_name(file: FileId, text: &str, keys: &[KeyFact], at: usize) -> Optio
     if db != "database" || kf.kind != KeyKind::Table {
         return None;
     }
-    let names: Vec<&str> = catalog::children(&["database"])
+    let names: Vec<&'static str> = catalog::children(&["database"])
         .into_iter()
         .filter(|n| !n.starts_with('*'))
         .collect();
     if names.contains(&name.as_str()) {
         return None;
     }
-    let mut best: Vec<(usize, &str)> = names
+    let mut best: Vec<(usize, &'static str)> = names
         .iter()
         .filter_map(|n| {
             let d = if n.eq_ignore_ascii_case(name) {
@@ -265,121 +419,49 @@ fn database_name(file: FileId, text: &str, keys: &[KeyFact], at: usize) -> Optio
         .collect();
     best.sort_unstable();
     let (_, n) = *best.first()?;
-    let d = Diagnostic::new(
-        &RULE,
-        file,
-        kf.key_span.clone(),
-        format!("`[database.{name}]` is not a database WSO2 uses: nothing reads it"),
-    )
-    .key(kf.path(), None);
-    let rename = Edit {
-        file,
-        range: kf.key_span.clone(),
-        new_text: toml_key(n),
-    };
-    if clashes(text, keys, at, n, &rename) {
-        return Some(d.help(clash_help(&format!("[database.{n}]"))));
-    }
-    Some(d.help(format!("did you mean `[database.{n}]`?")).fix(Fix {
-        title: format!("Rename to `{n}`"),
-        applicability: Applicability::Unsafe,
-        edits: vec![rename],
-    }))
+    Some(State::DatabaseName {
+        kf,
+        written: name,
+        name: n,
+        clash: clashes(&cx.node.text, keys, at, n, &rename(cx, kf, n)),
+    })
 }
 
-fn finding(
-    file: FileId,
-    text: &str,
-    keys: &[KeyFact],
+/// A key no catalog entry names: `[[x]]` for a plain `[x]`, a likely
+/// misspelling, or just unknown (`None` where an Identity Server node may
+/// read it).
+fn unknown<'a>(
+    cx: &NodeCx<'a>,
+    keys: &'a [KeyFact],
     at: usize,
     is_node: bool,
-) -> Option<Diagnostic> {
+) -> Option<State<'a>> {
     let kf = keys.get(at)?;
     let (last, parent) = kf.segs.split_last()?;
-    let shown = display_path(&kf.segs);
-    let what = match kf.kind {
-        KeyKind::Table if !kf.inline => format!("table `[{shown}]`"),
-        KeyKind::ArrayOfTables => format!("table `[[{shown}]]`"),
-        _ => format!("key `{shown}`"),
-    };
     if kf.kind == KeyKind::ArrayOfTables {
         let mut plain = parent.to_vec();
         plain.push(crate::model::Seg::from(bare(last)));
         if catalog::is_known(&plain) {
-            return Some(
-                Diagnostic::new(
-                    &RULE,
-                    file,
-                    kf.key_span.clone(),
-                    format!("`[[{shown}]]` is a plain table in WSO2, not an array of tables"),
-                )
-                .help(format!("write the header as `[{shown}]`"))
-                .key(kf.path(), None),
-            );
+            return Some(State::ArrayForPlain { kf });
         }
     }
-    let note = catalog::note(&kf.path());
-    let suggestion = suggest(parent, last);
-    let Some(s) = suggestion else {
-        if is_node {
-            // Identity Server keys are not in the catalog: report only what is known
-            return None;
-        }
-        let help = note.map_or_else(
-            || "check the key against WSO2's documentation; a key WSO2 does not read is silently ignored".to_owned(),
-            |n| n.to_owned(),
-        );
-        return Some(
-            Diagnostic::new(
-                &RULE,
-                file,
-                kf.key_span.clone(),
-                format!("unknown {what}: WSO2 API-M does not read it"),
-            )
-            .severity(Severity::Info)
-            .help(help)
-            .key(kf.path(), None),
-        );
+    let Some(suggestion) = suggest(parent, last) else {
+        // Identity Server keys are not in the catalog: report only what is known
+        return (!is_node).then_some(State::Unknown { kf });
     };
-    if is_node && !s.sure {
+    if is_node && !suggestion.sure {
         return None;
     }
-    let mut fixed = parent.to_vec();
-    fixed.push(crate::model::Seg::from(s.segment.as_str()));
-    let new_shown = display_path(&fixed);
-    let consequence = match kf.kind {
-        KeyKind::Table | KeyKind::ArrayOfTables => "WSO2 silently ignores it and every key in it",
-        KeyKind::Value => "WSO2 silently ignores it",
-    };
-    let d = Diagnostic::new(
-        &RULE,
-        file,
-        kf.key_span.clone(),
-        format!("unknown {what}: {consequence}"),
-    )
-    .key(kf.path(), None);
-    let rename = Edit {
-        file,
-        range: kf.key_span.clone(),
-        new_text: toml_key(&s.segment),
-    };
-    if clashes(text, keys, at, &s.segment, &rename) {
-        // the rename would write a second key of that name: the user merges
-        return Some(d.help(clash_help(&new_shown)));
-    }
-    let mut d = d.help(format!("did you mean `{new_shown}`?")).fix(Fix {
-        title: format!("Rename to `{}`", bare(&s.segment)),
-        applicability: if s.sure {
-            Applicability::Safe
-        } else {
-            Applicability::Unsafe
-        },
-        edits: vec![rename],
-    });
-    if let Some(n) = note
-        && !s.sure
-    {
-        d = d.help(format!("did you mean `{new_shown}`? ({n})"));
-    }
-    Some(d)
+    let clash = clashes(
+        &cx.node.text,
+        keys,
+        at,
+        &suggestion.segment,
+        &rename(cx, kf, &suggestion.segment),
+    );
+    Some(State::Misnamed {
+        kf,
+        suggestion,
+        clash,
+    })
 }
