@@ -29,9 +29,7 @@ ROLES = {
 NODE_RULE = '''//! `{id}`: TODO one line on what it checks.
 
 use crate::base::diagnostic::Diagnostic;
-use crate::base::files::FileId;
-use crate::config::Config;
-use crate::graph::Node;
+use crate::rules::{{NodeCx, NodeRule}};
 
 declare_rule! {{
     id: "{id}",
@@ -39,18 +37,35 @@ declare_rule! {{
     roles: [{roles}],
     fix: Never,
     since: "{since}",
-    check: Node(check),
+    check: Node({ty}),
 }}
 
-fn check(_config: &Config, file: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {{
-    let _ = (file, node, acc);
+pub(crate) struct {ty};
+
+/// TODO: what `run` found wrong: all that `diagnostic` (and `action`) need.
+pub(crate) struct State {{
+    span: std::ops::Range<usize>,
+}}
+
+impl NodeRule for {ty} {{
+    type State<'a> = State;
+
+    fn run<'a>(cx: &NodeCx<'a>) -> Vec<State> {{
+        let _ = &cx.node.facts;
+        Vec::new()
+    }}
+
+    fn diagnostic(cx: &NodeCx<'_>, s: &State) -> Diagnostic {{
+        Diagnostic::new(&RULE, cx.file, s.span.clone(), "TODO: the message")
+    }}
 }}
 '''
 
 DEPLOYMENT_RULE = '''//! `{id}`: TODO one line on what it checks.
 
 use crate::base::diagnostic::Diagnostic;
-use crate::graph::Deployment;
+use crate::graph::{{Deployment, NodeIdx}};
+use crate::rules::DeploymentRule;
 
 declare_rule! {{
     id: "{id}",
@@ -58,12 +73,29 @@ declare_rule! {{
     roles: [{roles}],
     fix: Never,
     since: "{since}",
-    check: Deployment(check),
+    check: Deployment({ty}),
 }}
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {{
-    for (i, node) in RULE.subjects(dep) {{
-        let _ = (i, node, &acc);
+pub(crate) struct {ty};
+
+/// TODO: what `run` found wrong: all that `diagnostic` (and `action`) need.
+pub(crate) struct State {{
+    node: NodeIdx,
+}}
+
+impl DeploymentRule for {ty} {{
+    type State<'d> = State;
+
+    fn run(dep: &Deployment) -> Vec<State> {{
+        RULE.subjects(dep)
+            .filter(|(_, _node)| false)
+            .map(|(node, _)| State {{ node }})
+            .collect()
+    }}
+
+    fn diagnostic(dep: &Deployment, s: &State) -> Diagnostic {{
+        let anchor = dep.node(s.node).map(|n| n.anchor()).unwrap_or(0..0);
+        Diagnostic::new(&RULE, dep.file(s.node), anchor, "TODO: the message")
     }}
 }}
 '''
@@ -127,6 +159,7 @@ def main() -> int:
             return 2
     fill = dict(
         id=a.id,
+        ty="".join(w.capitalize() for w in a.id.split("-")),
         severity=a.severity.capitalize(),
         severity_lc=a.severity,
         roles=", ".join(ROLES[r] for r in roles),

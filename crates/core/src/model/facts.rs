@@ -109,6 +109,9 @@ pub struct Facts {
     pub event_hub: EventHub,
     pub throttling: Throttling,
     pub key_manager_url: Option<Sp<String>>,
+    /// `[apim.gateway_notification] gateway_id`: how the control plane
+    /// tells gateways apart (empty or absent: WSO2 makes one up).
+    pub gateway_id: Option<Sp<String>>,
     pub notification_endpoint: Option<Sp<String>>,
     pub primary_keystore: Option<Keystore>,
     pub internal_keystore: Option<Keystore>,
@@ -248,6 +251,7 @@ impl Facts {
                 ],
             )),
             key_manager_url: string(at(root, EdgeKind::KeyManager)),
+            gateway_id: string(get(root, &["apim", "gateway_notification", "gateway_id"])),
             notification_endpoint: notification_endpoint(root),
             primary_keystore: keystore(root, "primary"),
             internal_keystore: keystore(root, "internal"),

@@ -5,6 +5,7 @@ pub(crate) mod cache_invalidation_domain_mismatch;
 pub(crate) mod cross_region_reference;
 pub(crate) mod db_replication_unsupported;
 pub(crate) mod embedded_db_in_cluster;
+pub(crate) mod gateway_id_duplicate;
 pub(crate) mod internal_keystore_mismatch;
 pub(crate) mod primary_keystore_mismatch;
 pub(crate) mod region_drift;
@@ -21,4 +22,5 @@ pub(crate) static RULES: &[&super::Rule] = &[
     &super_admin_mismatch::RULE,
     &region_drift::RULE,
     &cross_region_reference::RULE,
+    &gateway_id_duplicate::RULE,
 ];
