@@ -6,6 +6,7 @@ pub(crate) mod environment_without_gateway;
 pub(crate) mod event_duplicate_asymmetric;
 pub(crate) mod event_hub_publish_incomplete;
 pub(crate) mod event_hub_unreachable;
+pub(crate) mod gateway_connection_disabled;
 pub(crate) mod gateway_environment_unreachable;
 pub(crate) mod gateway_label_unmatched;
 pub(crate) mod key_manager_unreachable;
@@ -32,6 +33,7 @@ pub(crate) static RULES: &[&Rule] = &[
     &revocation_endpoint_unreachable::RULE,
     &gateway_environment_unreachable::RULE,
     &port_conflict::RULE,
+    &gateway_connection_disabled::RULE,
     &unknown_host::RULE,
 ];
 
