@@ -109,6 +109,9 @@ pub struct Facts {
     pub event_hub: EventHub,
     pub throttling: Throttling,
     pub key_manager_url: Option<Sp<String>>,
+    /// `[apim.key_manager] type` (WSO2's default `default`: the resident
+    /// key manager; `WSO2-IS` and others name a third-party one).
+    pub key_manager_type: Option<Sp<String>>,
     /// `[apim.gateway_notification] gateway_id`: how the control plane
     /// tells gateways apart (empty or absent: WSO2 makes one up).
     pub gateway_id: Option<Sp<String>>,
@@ -118,6 +121,9 @@ pub struct Facts {
     pub has_apim_db: bool,
     pub has_identity_db: bool,
     pub has_event_listener: bool,
+    /// The `id` of the `[[event_listener]]` entry `id = "token_revocation"`:
+    /// how a resident key manager tells the gateways of revoked tokens.
+    pub token_revocation: Option<Range<usize>>,
     pub has_access_control: bool,
     /// Every key and table as written, in catalog form.
     pub keys: Option<Vec<KeyFact>>,
@@ -251,6 +257,7 @@ impl Facts {
                 ],
             )),
             key_manager_url: string(at(root, EdgeKind::KeyManager)),
+            key_manager_type: string(get(root, &["apim", "key_manager", "type"])),
             gateway_id: string(get(root, &["apim", "gateway_notification", "gateway_id"])),
             notification_endpoint: notification_endpoint(root),
             primary_keystore: keystore(root, "primary"),
@@ -258,6 +265,11 @@ impl Facts {
             has_apim_db: get(root, &["database", "apim_db"]).is_some(),
             has_identity_db: get(root, &["database", "identity_db"]).is_some(),
             has_event_listener: get(root, &["event_listener"]).is_some(),
+            token_revocation: aot(root, &["event_listener"])
+                .into_iter()
+                .filter_map(|t| string(t.get("id")))
+                .find(|id| id.value == "token_revocation")
+                .map(|id| id.span),
             has_access_control: get(root, &["resource", "access_control"]).is_some(),
             urls: super::urls::url_values(&keys),
             keys: Some(keys),

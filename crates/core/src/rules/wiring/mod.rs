@@ -14,6 +14,7 @@ pub(crate) mod port_conflict;
 pub(crate) mod revocation_endpoint_unreachable;
 pub(crate) mod throttle_url_group_incomplete;
 pub(crate) mod throttle_url_unreachable;
+pub(crate) mod token_revocation_listener_missing;
 pub(crate) mod unknown_host;
 
 use crate::base::diagnostic::Diagnostic;
@@ -32,6 +33,7 @@ pub(crate) static RULES: &[&Rule] = &[
     &key_manager_unreachable::RULE,
     &revocation_endpoint_unreachable::RULE,
     &gateway_environment_unreachable::RULE,
+    &token_revocation_listener_missing::RULE,
     &port_conflict::RULE,
     &gateway_connection_disabled::RULE,
     &unknown_host::RULE,
