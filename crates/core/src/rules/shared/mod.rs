@@ -5,6 +5,7 @@ pub(crate) mod cache_invalidation_domain_mismatch;
 pub(crate) mod cross_region_reference;
 pub(crate) mod db_replication_unsupported;
 pub(crate) mod embedded_db_in_cluster;
+pub(crate) mod gateway_environment_mismatch;
 pub(crate) mod gateway_id_duplicate;
 pub(crate) mod internal_keystore_mismatch;
 pub(crate) mod primary_keystore_mismatch;
@@ -19,6 +20,7 @@ pub(crate) static RULES: &[&super::Rule] = &[
     &embedded_db_in_cluster::RULE,
     &db_replication_unsupported::RULE,
     &cache_invalidation_domain_mismatch::RULE,
+    &gateway_environment_mismatch::RULE,
     &super_admin_mismatch::RULE,
     &region_drift::RULE,
     &cross_region_reference::RULE,
