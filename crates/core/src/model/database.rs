@@ -159,8 +159,20 @@ pub(super) fn parse_jdbc(kind: &str, url: &str) -> Option<DbIdentity> {
         // jdbc:oracle:thin:@host:port:SID or @//host:port/service
         let at = url.find('@')?;
         let rest = url.get(at + 1..)?.trim_start_matches('/');
-        if rest.starts_with('(') {
-            return None;
+        if rest.trim_start().starts_with('(') {
+            // a TNS descriptor: `(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=db)(PORT=1521))
+            // (CONNECT_DATA=(SERVICE_NAME=orcl)))`; of an address list, the first
+            let host = tns_value(rest, "host")?;
+            let port = tns_value(rest, "port").unwrap_or("1521");
+            let name = tns_value(rest, "service_name")
+                .or_else(|| tns_value(rest, "sid"))
+                .unwrap_or("");
+            return Some(DbIdentity {
+                kind: kind.to_owned(),
+                host: host.to_lowercase(),
+                port: port.to_owned(),
+                name: name.to_owned(),
+            });
         }
         match rest.split_once('/') {
             Some((hp, svc)) => (hp.to_owned(), svc.to_owned()),
@@ -214,6 +226,28 @@ pub(super) fn parse_jdbc(kind: &str, url: &str) -> Option<DbIdentity> {
         },
         name: name.trim_end_matches('/').to_owned(),
     })
+}
+
+/// The first `(KEY = value)` of a TNS descriptor, `key` in lower case.
+fn tns_value<'a>(desc: &'a str, key: &str) -> Option<&'a str> {
+    let lower = desc.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = lower.get(from..)?.find('(').map(|i| from + i) {
+        from = at + 1;
+        let after = lower.get(from..)?.trim_start();
+        let Some(rest) = after.strip_prefix(key) else {
+            continue;
+        };
+        let Some(value) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        // the same bytes in the original text (lower-casing ASCII keeps offsets)
+        let start = lower.len() - value.len();
+        let len = value.find(')').unwrap_or(value.len());
+        let v = desc.get(start..start + len)?.trim();
+        return (!v.is_empty() && !v.starts_with('(')).then_some(v);
+    }
+    None
 }
 
 pub(super) fn database(root: &Item, name: &str) -> Option<Database> {
@@ -285,6 +319,30 @@ mod db_tests {
         assert_eq!(
             id(Some("oracle"), "jdbc:oracle:thin:@//ora:1522/svc").as_deref(),
             Some("oracle://ora:1522/svc")
+        );
+        // TNS descriptors: the first address, its service (or SID)
+        assert_eq!(
+            id(
+                Some("oracle"),
+                "jdbc:oracle:thin:@(DESCRIPTION=(ADDRESS_LIST=(ADDRESS=(PROTOCOL=TCP)(HOST=Ora-DC1.example.com)(PORT=1522))(ADDRESS=(PROTOCOL=TCP)(HOST=ora-dc2)(PORT=1521)))(CONNECT_DATA=(SERVICE_NAME=apimdb)))"
+            )
+            .as_deref(),
+            Some("oracle://ora-dc1.example.com:1522/apimdb")
+        );
+        assert_eq!(
+            id(
+                None,
+                "jdbc:oracle:thin:@( description = ( address = (protocol = tcp)(host = ora)) (connect_data = (sid = ORCL)))"
+            )
+            .as_deref(),
+            Some("oracle://ora:1521/ORCL")
+        );
+        assert_eq!(
+            id(
+                Some("oracle"),
+                "jdbc:oracle:thin:@(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)))"
+            ),
+            None
         );
         assert_eq!(id(Some("mysql"), "jdbc:mysql://$env{DB}:3306/a"), None);
         assert!(db(None, "jdbc:h2:./repository/database/WSO2AM_DB").is_h2());

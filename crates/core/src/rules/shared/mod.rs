@@ -3,6 +3,7 @@
 
 pub(crate) mod cache_invalidation_domain_mismatch;
 pub(crate) mod cross_region_reference;
+pub(crate) mod database_shared_across_regions;
 pub(crate) mod db_replication_unsupported;
 pub(crate) mod embedded_db_in_cluster;
 pub(crate) mod gateway_environment_mismatch;
@@ -19,6 +20,7 @@ pub(crate) static RULES: &[&super::Rule] = &[
     &shared_db_mismatch::RULE,
     &embedded_db_in_cluster::RULE,
     &db_replication_unsupported::RULE,
+    &database_shared_across_regions::RULE,
     &cache_invalidation_domain_mismatch::RULE,
     &gateway_environment_mismatch::RULE,
     &super_admin_mismatch::RULE,
