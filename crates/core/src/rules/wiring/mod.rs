@@ -6,6 +6,7 @@ pub(crate) mod environment_without_gateway;
 pub(crate) mod event_duplicate_asymmetric;
 pub(crate) mod event_hub_publish_incomplete;
 pub(crate) mod event_hub_unreachable;
+pub(crate) mod event_listening_incomplete;
 pub(crate) mod gateway_connection_disabled;
 pub(crate) mod gateway_environment_unreachable;
 pub(crate) mod gateway_label_unmatched;
@@ -30,6 +31,7 @@ pub(crate) static RULES: &[&Rule] = &[
     &throttle_url_group_incomplete::RULE,
     &event_hub_unreachable::RULE,
     &event_hub_publish_incomplete::RULE,
+    &event_listening_incomplete::RULE,
     &key_manager_unreachable::RULE,
     &revocation_endpoint_unreachable::RULE,
     &gateway_environment_unreachable::RULE,
