@@ -1,14 +1,14 @@
 //! `keystore-password-mismatch`: a keystore's `key_password` equals its `password`.
 
+use std::ops::Range;
+
 use foldhash::HashMap;
 
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::edit::{Applicability, Edit, Fix};
-use crate::base::files::FileId;
 use crate::catalog;
-use crate::config::Config;
-use crate::graph::Node;
-use crate::model::{KeyFact, display_path};
+use crate::model::{KeyFact, Seg, display_path};
+use crate::rules::{NodeCx, NodeRule};
 
 declare_rule! {
     id: "keystore-password-mismatch",
@@ -16,7 +16,7 @@ declare_rule! {
     roles: [],
     fix: Sometimes,
     since: "0.1.0",
-    check: legacy Node(check),
+    check: Node(KeystorePasswordMismatch),
 }
 
 /// What a password value stands for, as far as the file tells.
@@ -54,64 +54,107 @@ fn is_keystore(segs: &[crate::model::Seg]) -> bool {
     ) && segs.len() == 2
 }
 
-fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
-    let Some(keys) = node.facts.keys.as_deref() else {
-        return;
-    };
-    let candidates: Vec<&KeyFact> = keys
-        .iter()
-        .filter(|k| {
-            k.name == "key_password"
-                && k.is_top_level_value()
-                && k.segs.split_last().is_some_and(|(_, t)| is_keystore(t))
-        })
-        .collect();
-    if candidates.is_empty() {
-        return;
-    }
-    let values = crate::model::top_level_values(keys);
-    for kp in candidates {
-        let Some((_, table)) = kp.segs.split_last() else {
-            continue;
+pub(crate) struct KeystorePasswordMismatch;
+
+/// A keystore's `key_password` that does not resolve to its `password`.
+pub(crate) struct State<'a> {
+    kp: &'a KeyFact,
+    /// The keystore's table, and its `password`'s path.
+    table: &'a [Seg],
+    pw_path: Vec<Seg>,
+    /// Where `key_password`'s value is.
+    span: Range<usize>,
+    /// Both are literals (else they come from references apimlint cannot
+    /// compare).
+    sure: bool,
+}
+
+impl NodeRule for KeystorePasswordMismatch {
+    type State<'a> = State<'a>;
+
+    fn run<'a>(cx: &NodeCx<'a>) -> Vec<State<'a>> {
+        let Some(keys) = cx.node.facts.keys.as_deref() else {
+            return Vec::new();
         };
-        let mut pw_path = table.to_vec();
-        pw_path.push(crate::model::Seg::from("password"));
-        let Some(pw) = values.get(catalog::join(&pw_path).as_str()) else {
-            continue;
-        };
-        let (Some(a), Some(b), Some(span)) = (pw.str_value(), kp.str_value(), kp.value_span())
-        else {
-            continue;
-        };
-        let ra = resolve(a, &values, 0);
-        let rb = resolve(b, &values, 0);
-        if ra == rb {
-            continue;
+        let candidates: Vec<&KeyFact> = keys
+            .iter()
+            .filter(|k| {
+                k.name == "key_password"
+                    && k.is_top_level_value()
+                    && k.segs.split_last().is_some_and(|(_, t)| is_keystore(t))
+            })
+            .collect();
+        if candidates.is_empty() {
+            return Vec::new();
         }
-        let shown = display_path(table);
-        let reference = format!("$ref{{{}}}", catalog::join(&pw_path));
-        let sure = matches!((&ra, &rb), (Resolved::Literal(_), Resolved::Literal(_)));
+        let values = crate::model::top_level_values(keys);
+        let mut out = Vec::new();
+        for kp in candidates {
+            let Some((_, table)) = kp.segs.split_last() else {
+                continue;
+            };
+            let mut pw_path = table.to_vec();
+            pw_path.push(Seg::from("password"));
+            let Some(pw) = values.get(catalog::join(&pw_path).as_str()) else {
+                continue;
+            };
+            let (Some(a), Some(b), Some(span)) = (pw.str_value(), kp.str_value(), kp.value_span())
+            else {
+                continue;
+            };
+            let ra = resolve(a, &values, 0);
+            let rb = resolve(b, &values, 0);
+            if ra == rb {
+                continue;
+            }
+            let sure = matches!((&ra, &rb), (Resolved::Literal(_), Resolved::Literal(_)));
+            out.push(State {
+                kp,
+                table,
+                pw_path,
+                span,
+                sure,
+            });
+        }
+        out
+    }
+
+    fn diagnostic(cx: &NodeCx<'_>, s: &State<'_>) -> Diagnostic {
+        let shown = display_path(s.table);
         // never quote either value: both are passwords
-        let mut d = Diagnostic::new(
+        let d = Diagnostic::new(
             &RULE,
-            i,
-            span.clone(),
-            if sure {
+            cx.file,
+            s.span.clone(),
+            if s.sure {
                 format!("`key_password` of `[{shown}]` differs from its `password`: WSO2 needs them to be equal")
             } else {
                 format!("`key_password` of `[{shown}]` may differ from its `password`: they come from different references, so apimlint cannot compare them")
             },
         )
-        .help(format!("WSO2 (and some of its third-party components) expect the key password to be the keystore password; write `key_password = \"{reference}\"`"))
-        .key(kp.path(), None)
-        .fix(Fix {
-            title: format!("Refer to `{}`", catalog::join(&pw_path)),
-            applicability: Applicability::Unsafe,
-            edits: vec![Edit { file: i, range: span, new_text: crate::base::edit::toml_string(&reference) }],
-        });
-        if !sure {
-            d = d.severity(Severity::Warning);
+        .help(format!("WSO2 (and some of its third-party components) expect the key password to be the keystore password; write `key_password = \"{}\"`", reference(s)))
+        .key(s.kp.path(), None);
+        if s.sure {
+            d
+        } else {
+            d.severity(Severity::Warning)
         }
-        acc.push(d);
     }
+
+    fn action(cx: &NodeCx<'_>, s: &State<'_>) -> Option<Fix> {
+        Some(Fix {
+            title: format!("Refer to `{}`", catalog::join(&s.pw_path)),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                file: cx.file,
+                range: s.span.clone(),
+                new_text: crate::base::edit::toml_string(&reference(s)),
+            }],
+        })
+    }
+}
+
+/// `$ref{<the keystore's password>}`.
+fn reference(s: &State<'_>) -> String {
+    format!("$ref{{{}}}", catalog::join(&s.pw_path))
 }

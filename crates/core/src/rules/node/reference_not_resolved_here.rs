@@ -3,10 +3,8 @@
 
 use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit, Fix};
-use crate::base::files::FileId;
-use crate::config::Config;
-use crate::graph::Node;
-use crate::model::{KeyKind, PlaceholderKind, display_path};
+use crate::model::{KeyFact, KeyKind, Placeholder, PlaceholderKind, display_path};
+use crate::rules::{NodeCx, NodeRule};
 
 declare_rule! {
     id: "reference-not-resolved-here",
@@ -14,7 +12,7 @@ declare_rule! {
     roles: [],
     fix: Sometimes,
     since: "0.1.0",
-    check: legacy Node(check),
+    check: Node(ReferenceNotResolvedHere),
 }
 
 /// References with a Carbon placeholder that says the same and works everywhere.
@@ -23,39 +21,68 @@ const CARBON: [(&str, &str); 2] = [
     ("super_admin.password", "${admin.password}"),
 ];
 
-fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
-    for kf in node.facts.keys.iter().flatten() {
-        if kf.kind != KeyKind::Value || !kf.in_aot {
-            continue;
-        }
-        for p in kf.placeholders(&node.text, PlaceholderKind::Ref) {
-            let table = display_path(
-                kf.segs
-                    .get(..kf.segs.len().saturating_sub(1))
-                    .unwrap_or(&[]),
-            );
-            let mut d = Diagnostic::new(
-                    &RULE,
-                    i,
-                    p.range.clone(),
-                    format!("`$ref{{{}}}` inside an array-of-tables entry (`{table}`) is probably left literal by WSO2", p.name),
-                )
-                .key(kf.path(), Some(&p.name));
-            match CARBON.iter().find(|(r, _)| *r == p.name) {
-                Some((_, carbon)) => {
-                    d = d
-                            .help(format!("WSO2 resolves `$ref{{}}` only in plain tables (read from WSO2's config-mapper, not confirmed on a running server); write `{carbon}`, which Carbon resolves everywhere"))
-                            .fix(Fix {
-                                title: format!("Replace with `{carbon}`"),
-                                applicability: Applicability::Unsafe,
-                                edits: vec![Edit { file: i, range: p.range.clone(), new_text: (*carbon).to_owned() }],
-                            });
-                }
-                None => {
-                    d = d.help("WSO2 resolves `$ref{}` only in plain tables (read from WSO2's config-mapper, not confirmed on a running server); write the value, a `$secret{}` or an `$env{}` here");
-                }
+pub(crate) struct ReferenceNotResolvedHere;
+
+/// A `$ref{}` in a value of an array-of-tables entry.
+pub(crate) struct State<'a> {
+    kf: &'a KeyFact,
+    p: Placeholder,
+}
+
+impl NodeRule for ReferenceNotResolvedHere {
+    type State<'a> = State<'a>;
+
+    fn run<'a>(cx: &NodeCx<'a>) -> Vec<State<'a>> {
+        let mut out = Vec::new();
+        for kf in cx.node.facts.keys.iter().flatten() {
+            if kf.kind != KeyKind::Value || !kf.in_aot {
+                continue;
             }
-            acc.push(d);
+            for p in kf.placeholders(&cx.node.text, PlaceholderKind::Ref) {
+                out.push(State { kf, p });
+            }
+        }
+        out
+    }
+
+    fn diagnostic(cx: &NodeCx<'_>, s: &State<'_>) -> Diagnostic {
+        let (kf, p) = (s.kf, &s.p);
+        let table = display_path(
+            kf.segs
+                .get(..kf.segs.len().saturating_sub(1))
+                .unwrap_or(&[]),
+        );
+        let d = Diagnostic::new(
+                &RULE,
+                cx.file,
+                p.range.clone(),
+                format!("`$ref{{{}}}` inside an array-of-tables entry (`{table}`) is probably left literal by WSO2", p.name),
+            )
+            .key(kf.path(), Some(&p.name));
+        match carbon(s) {
+            Some(carbon) => d.help(format!("WSO2 resolves `$ref{{}}` only in plain tables (read from WSO2's config-mapper, not confirmed on a running server); write `{carbon}`, which Carbon resolves everywhere")),
+            None => d.help("WSO2 resolves `$ref{}` only in plain tables (read from WSO2's config-mapper, not confirmed on a running server); write the value, a `$secret{}` or an `$env{}` here"),
         }
     }
+
+    fn action(cx: &NodeCx<'_>, s: &State<'_>) -> Option<Fix> {
+        let carbon = carbon(s)?;
+        Some(Fix {
+            title: format!("Replace with `{carbon}`"),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                file: cx.file,
+                range: s.p.range.clone(),
+                new_text: carbon.to_owned(),
+            }],
+        })
+    }
+}
+
+/// The Carbon placeholder the reference can be written as.
+fn carbon(s: &State<'_>) -> Option<&'static str> {
+    CARBON
+        .iter()
+        .find(|(r, _)| *r == s.p.name)
+        .map(|(_, carbon)| *carbon)
 }

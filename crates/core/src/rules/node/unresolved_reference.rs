@@ -1,16 +1,16 @@
 //! `unresolved-reference`: every `$ref{a.b}` names a key of the file or of
 //! WSO2's defaults, and no references form a cycle.
 
+use std::ops::Range;
+
 use foldhash::HashMap;
 
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::base::files::FileId;
 use crate::base::text::code_list;
 use crate::base::text::did_you_mean;
 use crate::catalog;
-use crate::config::Config;
-use crate::graph::Node;
-use crate::model::{KeyFact, KeyKind, PlaceholderKind, Scalar};
+use crate::model::{KeyFact, KeyKind, Placeholder, PlaceholderKind, Scalar, Seg};
+use crate::rules::{NodeCx, NodeRule};
 
 declare_rule! {
     id: "unresolved-reference",
@@ -18,7 +18,7 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: legacy Node(check),
+    check: Node(UnresolvedReference),
 }
 
 /// The `$ref{…}` names inside a value text.
@@ -87,61 +87,121 @@ impl Context<'_> {
     }
 }
 
-fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
-    let Some(keys) = node.facts.keys.as_deref() else {
-        return;
-    };
-    inferred_database_url(i, keys, acc);
-    let refs: Vec<(&KeyFact, crate::model::Placeholder)> = keys
-        .iter()
-        .filter(|k| k.is_top_level_value())
-        .flat_map(|k| {
-            k.placeholders(&node.text, PlaceholderKind::Ref)
-                .into_iter()
-                .map(move |p| (k, p))
-        })
-        .collect();
-    if refs.is_empty() {
-        return;
-    }
-    let ctx = Context {
-        values: crate::model::top_level_values(keys),
-    };
-    let tables: Vec<&str> = keys
-        .iter()
-        .filter(|k| k.kind == KeyKind::Table && !k.in_aot)
-        .map(KeyFact::path_str)
-        .collect();
-    for (kf, p) in refs {
-        if let Some(d) = check_ref(i, kf, &p, &ctx, &tables) {
-            acc.push(d);
-        }
-    }
+pub(crate) struct UnresolvedReference;
+
+/// A database whose URL WSO2 infers from keys the file does not set, or a
+/// reference that does not resolve.
+pub(crate) enum State<'a> {
+    /// `[database.<name>]` sets `type` (`kind`, at `span`) but no `url`, and
+    /// not the keys the inferred URL refers to.
+    InferredUrl {
+        ty: &'a KeyFact,
+        kind: &'a str,
+        name: &'a Seg,
+        missing: Vec<&'static str>,
+        span: Range<usize>,
+    },
+    /// `kf`'s reference `p`.
+    Ref {
+        kf: &'a KeyFact,
+        p: Placeholder,
+        problem: Problem<'a>,
+    },
 }
 
-fn check_ref(
-    file: FileId,
-    kf: &KeyFact,
-    p: &crate::model::Placeholder,
-    ctx: &Context<'_>,
-    tables: &[&str],
-) -> Option<Diagnostic> {
-    let target = p.name.as_str();
-    let key = kf.path();
-    if ctx.values.contains_key(target) || catalog::default_of(target).is_some() {
-        if target == key {
-            return Some(
+/// Why a reference does not resolve.
+pub(crate) enum Problem<'a> {
+    /// It names its own key.
+    ItSelf,
+    /// It is part of a cycle: the chain from its target back.
+    Cycle(Vec<String>),
+    /// It names a key WSO2 knows, that the file does not set and that has no
+    /// default apimlint knows.
+    NoDefault,
+    /// It names a table.
+    Table,
+    /// It names nothing; the key of the file it was perhaps meant to name.
+    Unknown(Option<&'a str>),
+}
+
+impl NodeRule for UnresolvedReference {
+    type State<'a> = State<'a>;
+
+    fn run<'a>(cx: &NodeCx<'a>) -> Vec<State<'a>> {
+        let Some(keys) = cx.node.facts.keys.as_deref() else {
+            return Vec::new();
+        };
+        let mut out = inferred_database_url(keys);
+        let refs: Vec<(&KeyFact, Placeholder)> = keys
+            .iter()
+            .filter(|k| k.is_top_level_value())
+            .flat_map(|k| {
+                k.placeholders(&cx.node.text, PlaceholderKind::Ref)
+                    .into_iter()
+                    .map(move |p| (k, p))
+            })
+            .collect();
+        if refs.is_empty() {
+            return out;
+        }
+        let ctx = Context {
+            values: crate::model::top_level_values(keys),
+        };
+        let tables: Vec<&str> = keys
+            .iter()
+            .filter(|k| k.kind == KeyKind::Table && !k.in_aot)
+            .map(KeyFact::path_str)
+            .collect();
+        out.extend(refs.into_iter().filter_map(|(kf, p)| {
+            let problem = problem(kf, &p, &ctx, &tables)?;
+            Some(State::Ref { kf, p, problem })
+        }));
+        out
+    }
+
+    fn diagnostic(cx: &NodeCx<'_>, s: &State<'_>) -> Diagnostic {
+        let file = cx.file;
+        let (kf, p, problem) = match s {
+            State::InferredUrl {
+                ty,
+                kind,
+                name,
+                missing,
+                span,
+            } => {
+                let list = code_list(missing);
+                // a missing hostname certainly fails; a missing port may have a default we do not know
+                let sure = missing.contains(&"hostname");
+                let mut d = Diagnostic::new(
+                    &RULE,
+                    file,
+                    span.clone(),
+                    format!(
+                        "`[database.{name}]` sets `type` but no `url` and no {list}: the URL WSO2 infers refers to {}",
+                        if missing.len() == 1 { "it" } else { "them" }
+                    ),
+                )
+                .help(format!("set `url = \"jdbc:…\"`, or {list}; WSO2 stops with \"Configuration with key database.{name}.{} doesn't exist\"", missing.first().unwrap_or(&"hostname")))
+                .key(ty.path(), Some(kind));
+                if !sure {
+                    d = d.severity(Severity::Warning);
+                    d.message.push_str(
+                        " (unless WSO2 has a default for it that apimlint does not know)",
+                    );
+                }
+                return d;
+            }
+            State::Ref { kf, p, problem } => (kf, p, problem),
+        };
+        let target = p.name.as_str();
+        let key = kf.path();
+        match problem {
+            Problem::ItSelf => {
                 Diagnostic::new(&RULE, file, p.range.clone(), format!("`$ref{{{target}}}` refers to itself"))
                     .help("WSO2 stops with \"References can't be resolved\"; write the value itself or refer to another key")
-                    .key(key.clone(), Some(target)),
-            );
-        }
-        let chain = ctx.cycle(target)?;
-        if !chain.contains(&key) {
-            return None;
-        }
-        return Some(
-            Diagnostic::new(
+                    .key(key, Some(target))
+            }
+            Problem::Cycle(chain) => Diagnostic::new(
                 &RULE,
                 file,
                 p.range.clone(),
@@ -149,12 +209,7 @@ fn check_ref(
             )
             .help("WSO2 stops with \"References can't be resolved\"; break the cycle by writing one of the values")
             .key(key, Some(target)),
-        );
-    }
-    let segs = catalog::split(target);
-    if catalog::find(&segs).is_some_and(|e| e.key) {
-        return Some(
-            Diagnostic::new(
+            Problem::NoDefault => Diagnostic::new(
                 &RULE,
                 file,
                 p.range.clone(),
@@ -163,11 +218,7 @@ fn check_ref(
             .severity(Severity::Warning)
             .help(format!("set `{target}` in this file; apimlint cannot be sure WSO2 infers it for this node's role"))
             .key(key, Some(target)),
-        );
-    }
-    if tables.contains(&target) {
-        return Some(
-            Diagnostic::new(
+            Problem::Table => Diagnostic::new(
                 &RULE,
                 file,
                 p.range.clone(),
@@ -175,27 +226,61 @@ fn check_ref(
             )
             .help("WSO2 stops with \"Configuration with key … doesn't exist\"; refer to a key inside the table")
             .key(key, Some(target)),
-        );
+            Problem::Unknown(suggestion) => {
+                let d = Diagnostic::new(
+                    &RULE,
+                    file,
+                    p.name_range.clone(),
+                    format!("`$ref{{{target}}}` names no key of this file or of WSO2's defaults"),
+                )
+                .key(key, Some(target));
+                match suggestion {
+                    Some(s) => d.help(format!("did you mean `{s}`? WSO2 stops with \"Configuration with key {target} doesn't exist\"")),
+                    None => d.help(format!("WSO2 stops with \"Configuration with key {target} doesn't exist\"; set the key or fix the name")),
+                }
+            }
+        }
     }
-    let suggestion = did_you_mean(target, ctx.values.keys().copied(), 3);
-    let mut d = Diagnostic::new(
-        &RULE,
-        file,
-        p.name_range.clone(),
-        format!("`$ref{{{target}}}` names no key of this file or of WSO2's defaults"),
-    )
-    .key(key, Some(target));
-    d = match suggestion {
-        Some(s) => d.help(format!("did you mean `{s}`? WSO2 stops with \"Configuration with key {target} doesn't exist\"")),
-        None => d.help(format!("WSO2 stops with \"Configuration with key {target} doesn't exist\"; set the key or fix the name")),
-    };
-    Some(d)
+}
+
+/// What is wrong with `kf`'s reference `p`, if anything.
+fn problem<'a>(
+    kf: &KeyFact,
+    p: &Placeholder,
+    ctx: &Context<'a>,
+    tables: &[&str],
+) -> Option<Problem<'a>> {
+    let target = p.name.as_str();
+    let key = kf.path();
+    if ctx.values.contains_key(target) || catalog::default_of(target).is_some() {
+        if target == key {
+            return Some(Problem::ItSelf);
+        }
+        let chain = ctx.cycle(target)?;
+        if !chain.contains(&key) {
+            return None;
+        }
+        return Some(Problem::Cycle(chain));
+    }
+    let segs = catalog::split(target);
+    if catalog::find(&segs).is_some_and(|e| e.key) {
+        return Some(Problem::NoDefault);
+    }
+    if tables.contains(&target) {
+        return Some(Problem::Table);
+    }
+    Some(Problem::Unknown(did_you_mean(
+        target,
+        ctx.values.keys().copied(),
+        3,
+    )))
 }
 
 /// `[database.<name>]` with a `type` and no `url`: WSO2's infer.json writes
 /// `url = "jdbc:<type>://$ref{database.<name>.hostname}:$ref{….port}/$ref{….name}"`
 /// (`sid` for Oracle), so those keys must be set.
-fn inferred_database_url(file: FileId, keys: &[KeyFact], acc: &mut Vec<Diagnostic>) {
+fn inferred_database_url(keys: &[KeyFact]) -> Vec<State<'_>> {
+    let mut out = Vec::new();
     for ty in keys.iter().filter(|k| {
         k.is_top_level_value()
             && k.segs.len() == 3
@@ -230,25 +315,13 @@ fn inferred_database_url(file: FileId, keys: &[KeyFact], acc: &mut Vec<Diagnosti
         let Some(span) = ty.value_span() else {
             continue;
         };
-        let list = code_list(&missing);
-        // a missing hostname certainly fails; a missing port may have a default we do not know
-        let sure = missing.contains(&"hostname");
-        let mut d = Diagnostic::new(
-            &RULE,
-            file,
+        out.push(State::InferredUrl {
+            ty,
+            kind,
+            name,
+            missing,
             span,
-            format!(
-                "`[database.{name}]` sets `type` but no `url` and no {list}: the URL WSO2 infers refers to {}",
-                if missing.len() == 1 { "it" } else { "them" }
-            ),
-        )
-        .help(format!("set `url = \"jdbc:…\"`, or {list}; WSO2 stops with \"Configuration with key database.{name}.{} doesn't exist\"", missing.first().unwrap_or(&"hostname")))
-        .key(ty.path(), Some(kind));
-        if !sure {
-            d = d.severity(Severity::Warning);
-            d.message
-                .push_str(" (unless WSO2 has a default for it that apimlint does not know)");
-        }
-        acc.push(d);
+        });
     }
+    out
 }

@@ -1,10 +1,10 @@
 //! `default-credentials`: no default super admin, keystore password or shipped keystore.
 
+use std::ops::Range;
+
 use crate::base::diagnostic::Diagnostic;
-use crate::base::files::FileId;
-use crate::config::Config;
-use crate::graph::Node;
-use crate::model::{KeyKind, display_path};
+use crate::model::{KeyFact, KeyKind, Seg, display_path};
+use crate::rules::{NodeCx, NodeRule};
 
 declare_rule! {
     id: "default-credentials",
@@ -12,63 +12,117 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: legacy Node(check),
+    check: Node(DefaultCredentials),
 }
 
 const SHIPPED_KEYSTORES: [&str; 2] = ["wso2carbon.jks", "wso2carbon.p12"];
 
-fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
-    let Some(keys) = node.facts.keys.as_deref() else {
-        return;
-    };
-    let value = |path: &[&str]| {
-        keys.iter()
-            .find(|k| k.kind == KeyKind::Value && k.segs == path)
-    };
-    let user = value(&["super_admin", "username"]);
-    let pass = value(&["super_admin", "password"]);
-    if let (Some(u), Some(p)) = (user, pass)
-        && u.str_value() == Some("admin")
-        && p.str_value() == Some("admin")
-        && let Some(span) = p.value_span()
-    {
-        acc.push(
-            Diagnostic::new(&RULE, i, span, "`[super_admin]` keeps WSO2's default credentials")
-                .related(i, u.value_span().unwrap_or(0..0), "the default user name")
-                .help("change the admin password (and ideally the user name) on every node, and keep it in `[secrets]` as `password = \"$secret{admin_password}\"`")
-                .key("super_admin.password", None),
-        );
-    }
-    for kf in keys
-        .iter()
-        .filter(|k| k.kind == KeyKind::Value && !k.in_aot)
-    {
-        let Some((_, table)) = kf.segs.split_last() else {
-            continue;
+pub(crate) struct DefaultCredentials;
+
+/// A default credential, and where its value is.
+pub(crate) enum State<'a> {
+    /// `[super_admin]` is `admin`/`admin`: the user name's key.
+    SuperAdmin {
+        user: &'a KeyFact,
+        span: Range<usize>,
+    },
+    /// A (key) password of store `table` is `wso2carbon`.
+    StorePassword {
+        kf: &'a KeyFact,
+        table: &'a [Seg],
+        span: Range<usize>,
+    },
+    /// Store `table` uses the shipped keystore `file`.
+    ShippedKeystore {
+        kf: &'a KeyFact,
+        table: &'a [Seg],
+        file: &'a str,
+        span: Range<usize>,
+    },
+}
+
+impl NodeRule for DefaultCredentials {
+    type State<'a> = State<'a>;
+
+    fn run<'a>(cx: &NodeCx<'a>) -> Vec<State<'a>> {
+        let Some(keys) = cx.node.facts.keys.as_deref() else {
+            return Vec::new();
         };
-        let store = matches!(
-            table.first().map(crate::model::Seg::as_str),
-            Some("keystore" | "truststore" | "custom_keystore")
-        );
-        if !store {
-            continue;
+        let mut out = Vec::new();
+        let value = |path: &[&str]| {
+            keys.iter()
+                .find(|k| k.kind == KeyKind::Value && k.segs == path)
+        };
+        let user = value(&["super_admin", "username"]);
+        let pass = value(&["super_admin", "password"]);
+        if let (Some(u), Some(p)) = (user, pass)
+            && u.str_value() == Some("admin")
+            && p.str_value() == Some("admin")
+            && let Some(span) = p.value_span()
+        {
+            out.push(State::SuperAdmin { user: u, span });
         }
-        let shown = display_path(table);
-        let Some(span) = kf.value_span() else {
-            continue;
-        };
-        match (kf.name.as_str(), kf.str_value()) {
-            ("password" | "key_password", Some("wso2carbon")) => acc.push(
-                Diagnostic::new(&RULE, i, span, format!("`{}` of `[{shown}]` is WSO2's shipped default", kf.name))
+        for kf in keys
+            .iter()
+            .filter(|k| k.kind == KeyKind::Value && !k.in_aot)
+        {
+            let Some((_, table)) = kf.segs.split_last() else {
+                continue;
+            };
+            let store = matches!(
+                table.first().map(Seg::as_str),
+                Some("keystore" | "truststore" | "custom_keystore")
+            );
+            if !store {
+                continue;
+            }
+            let Some(span) = kf.value_span() else {
+                continue;
+            };
+            match (kf.name.as_str(), kf.str_value()) {
+                ("password" | "key_password", Some("wso2carbon")) => {
+                    out.push(State::StorePassword { kf, table, span });
+                }
+                ("file_name", Some(f)) if SHIPPED_KEYSTORES.contains(&f) => {
+                    out.push(State::ShippedKeystore {
+                        kf,
+                        table,
+                        file: f,
+                        span,
+                    });
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn diagnostic(cx: &NodeCx<'_>, s: &State<'_>) -> Diagnostic {
+        let i = cx.file;
+        match s {
+            State::SuperAdmin { user, span } => {
+                Diagnostic::new(&RULE, i, span.clone(), "`[super_admin]` keeps WSO2's default credentials")
+                    .related(i, user.value_span().unwrap_or(0..0), "the default user name")
+                    .help("change the admin password (and ideally the user name) on every node, and keep it in `[secrets]` as `password = \"$secret{admin_password}\"`")
+                    .key("super_admin.password", None)
+            }
+            State::StorePassword { kf, table, span } => {
+                let shown = display_path(table);
+                Diagnostic::new(&RULE, i, span.clone(), format!("`{}` of `[{shown}]` is WSO2's shipped default", kf.name))
                     .help("use your own keystore with its own password, kept in `[secrets]` (`$secret{keystore_password}`)")
-                    .key(kf.path(), None),
-            ),
-            ("file_name", Some(f)) if SHIPPED_KEYSTORES.contains(&f) => acc.push(
-                Diagnostic::new(&RULE, i, span, format!("`[{shown}]` uses the shipped `{f}`, whose private key every WSO2 download contains"))
+                    .key(kf.path(), None)
+            }
+            State::ShippedKeystore {
+                kf,
+                table,
+                file: f,
+                span,
+            } => {
+                let shown = display_path(table);
+                Diagnostic::new(&RULE, i, span.clone(), format!("`[{shown}]` uses the shipped `{f}`, whose private key every WSO2 download contains"))
                     .help("create your own keystore (2048-bit keys or more, SHA-256 certificates) and name it in `file_name`")
-                    .key(kf.path(), Some(f)),
-            ),
-            _ => {}
+                    .key(kf.path(), Some(f))
+            }
         }
     }
 }

@@ -2,9 +2,8 @@
 
 use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit, Fix};
-use crate::base::files::FileId;
-use crate::config::Config;
-use crate::graph::Node;
+use crate::rules::{NodeCx, NodeRule};
+use crate::syntax::SyntaxError;
 
 declare_rule! {
     id: "toml-syntax",
@@ -12,70 +11,100 @@ declare_rule! {
     roles: [],
     fix: Sometimes,
     since: "0.1.0",
-    check: legacy Node(check),
+    check: Node(TomlSyntax),
 }
 
-fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
-    if node.is_analysable() {
-        // TOML 1.1 syntax toml_edit accepts and WSO2's older parser does not
-        for err in crate::syntax::legacy_syntax(&node.text) {
-            let mut d = Diagnostic::new(&RULE, i, err.span.clone(), err.message.clone())
-                .help("WSO2 refuses to start on it (\"Error parsing deployment configuration\"); write it in TOML 1.0")
-                .key("", Some(&err.message));
-            // never a fix inside a secret: its new text would show part of the value
-            let in_secret = node
-                .secrets
-                .iter()
-                .any(|r| r.start < err.span.end && err.span.start < r.end);
-            if let Some(new_text) = node.text.get(err.span.clone()).and_then(toml_1_0)
-                && !in_secret
-            {
-                d = d.fix(Fix {
-                    title: if new_text.is_empty() {
-                        "Remove the trailing comma".to_owned()
-                    } else {
-                        format!("Write `{new_text}`")
-                    },
-                    applicability: Applicability::Safe,
-                    edits: vec![Edit {
-                        file: i,
-                        range: err.span.clone(),
-                        new_text,
-                    }],
-                });
-            }
-            acc.push(d);
+pub(crate) struct TomlSyntax;
+
+pub(crate) enum State<'a> {
+    /// TOML 1.1 syntax toml_edit accepts and WSO2's older parser does not.
+    Legacy(SyntaxError),
+    /// The file does not parse.
+    Invalid(&'a SyntaxError),
+}
+
+impl NodeRule for TomlSyntax {
+    type State<'a> = State<'a>;
+
+    fn run<'a>(cx: &NodeCx<'a>) -> Vec<State<'a>> {
+        let node = cx.node;
+        let mut out = Vec::new();
+        if node.is_analysable() {
+            out.extend(
+                crate::syntax::legacy_syntax(&node.text)
+                    .into_iter()
+                    .map(State::Legacy),
+            );
         }
+        out.extend(node.syntax_error().map(State::Invalid));
+        out
     }
-    let Some(err) = node.syntax_error() else {
-        return;
-    };
-    let what = node
-        .text
-        .get(err.span.clone())
-        .filter(|s| !s.is_empty() && s.len() < 80);
-    let mut d = match (&err.first_definition, what) {
-        (Some(first), Some(key)) => {
-            let header = node.redacted().get(first.clone()).unwrap_or(key);
-            Diagnostic::new(
+
+    fn diagnostic(cx: &NodeCx<'_>, s: &State<'_>) -> Diagnostic {
+        let (node, i) = (cx.node, cx.file);
+        let err = match s {
+            State::Legacy(err) => {
+                return Diagnostic::new(&RULE, i, err.span.clone(), err.message.clone())
+                    .help("WSO2 refuses to start on it (\"Error parsing deployment configuration\"); write it in TOML 1.0")
+                    .key("", Some(&err.message));
+            }
+            State::Invalid(err) => err,
+        };
+        let what = node
+            .text
+            .get(err.span.clone())
+            .filter(|s| !s.is_empty() && s.len() < 80);
+        let d = match (&err.first_definition, what) {
+            (Some(first), Some(key)) => {
+                let header = node.redacted().get(first.clone()).unwrap_or(key);
+                Diagnostic::new(
+                    &RULE,
+                    i,
+                    err.span.clone(),
+                    format!("duplicate key `{key}`: `{header}` is defined twice"),
+                )
+                .related(i, first.clone(), "first defined here")
+                .help("WSO2 refuses to start on a duplicate table; merge the two definitions into one")
+            }
+            _ => Diagnostic::new(
                 &RULE,
                 i,
                 err.span.clone(),
-                format!("duplicate key `{key}`: `{header}` is defined twice"),
+                format!("invalid TOML: {}", err.message),
             )
-            .related(i, first.clone(), "first defined here")
-            .help("WSO2 refuses to start on a duplicate table; merge the two definitions into one")
+            .help("WSO2 refuses to start when deployment.toml does not parse"),
+        };
+        d.key("", Some(&err.message))
+    }
+
+    fn action(cx: &NodeCx<'_>, s: &State<'_>) -> Option<Fix> {
+        let State::Legacy(err) = s else {
+            return None;
+        };
+        // never a fix inside a secret: its new text would show part of the value
+        let in_secret = cx
+            .node
+            .secrets
+            .iter()
+            .any(|r| r.start < err.span.end && err.span.start < r.end);
+        if in_secret {
+            return None;
         }
-        _ => Diagnostic::new(
-            &RULE,
-            i,
-            err.span.clone(),
-            format!("invalid TOML: {}", err.message),
-        )
-        .help("WSO2 refuses to start when deployment.toml does not parse"),
-    };
-    d = d.key("", Some(&err.message));
-    acc.push(d);
+        let new_text = cx.node.text.get(err.span.clone()).and_then(toml_1_0)?;
+        Some(Fix {
+            title: if new_text.is_empty() {
+                "Remove the trailing comma".to_owned()
+            } else {
+                format!("Write `{new_text}`")
+            },
+            applicability: Applicability::Safe,
+            edits: vec![Edit {
+                file: cx.file,
+                range: err.span.clone(),
+                new_text,
+            }],
+        })
+    }
 }
 
 /// The TOML 1.0 spelling of a TOML 1.1-only construct, where it is the same

@@ -1,9 +1,8 @@
 //! `unreadable-file`: the file can be read (UTF-8, ≤ 10 MiB, a regular file).
 
 use crate::base::diagnostic::Diagnostic;
-use crate::base::files::FileId;
-use crate::config::Config;
-use crate::graph::Node;
+use crate::rules::{NodeCx, NodeRule};
+use crate::vfs::ReadError;
 
 declare_rule! {
     id: "unreadable-file",
@@ -11,16 +10,22 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: legacy Node(check),
+    check: Node(UnreadableFile),
 }
 
-fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
-    let Some(err) = node.read_error() else {
-        return;
-    };
-    acc.push(
-        Diagnostic::new(&RULE, i, 0..0, err.to_string())
+pub(crate) struct UnreadableFile;
+
+impl NodeRule for UnreadableFile {
+    /// Why the file could not be read.
+    type State<'a> = &'a ReadError;
+
+    fn run<'a>(cx: &NodeCx<'a>) -> Vec<&'a ReadError> {
+        cx.node.read_error().into_iter().collect()
+    }
+
+    fn diagnostic(cx: &NodeCx<'_>, err: &&ReadError) -> Diagnostic {
+        Diagnostic::new(&RULE, cx.file, 0..0, err.to_string())
             .help("the other nodes are still analysed; this node is left out of every cross-node check")
-            .key("", None),
-    );
+            .key("", None)
+    }
 }

@@ -7,9 +7,9 @@ use std::ops::Range;
 
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::edit::{Applicability, Edit, Fix};
-use crate::graph::{Deployment, EdgeKind, NodeIdx, Resolution};
+use crate::graph::{Deployment, Edge, EdgeKind, Node, NodeIdx, Resolution};
 use crate::model::{Facts, Role, UrlList};
-use crate::rules::node_list;
+use crate::rules::{DeploymentRule, node_list};
 
 declare_rule! {
     id: "event-duplicate-asymmetric",
@@ -17,7 +17,7 @@ declare_rule! {
     roles: [ControlPlane, TrafficManager],
     fix: Sometimes,
     since: "0.1.0",
-    check: legacy Deployment(check),
+    check: Deployment(EventDuplicateAsymmetric),
 }
 
 struct Pair {
@@ -29,7 +29,7 @@ struct Pair {
     header: fn(&Facts) -> Option<&Range<usize>>,
 }
 
-const PAIRS: [Pair; 2] = [
+static PAIRS: [Pair; 2] = [
     Pair {
         role: Role::ControlPlane,
         kind: EdgeKind::EventDuplicate,
@@ -48,27 +48,179 @@ const PAIRS: [Pair; 2] = [
     },
 ];
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for pair in &PAIRS {
-        for (region, members) in &dep.regions {
-            let peers: Vec<NodeIdx> = members
-                .iter()
-                .copied()
-                .filter(|i| dep.node(*i).is_some_and(|n| n.role == pair.role))
-                .collect();
-            check_region(dep, pair, region, &peers, acc);
+pub(crate) struct EventDuplicateAsymmetric;
+
+/// What is wrong between the HA peers (`pair`'s role) of `region`.
+pub(crate) struct State<'d> {
+    pair: &'static Pair,
+    region: &'d str,
+    problem: Problem<'d>,
+}
+
+pub(crate) enum Problem<'d> {
+    /// `w`'s URL `e` names no node of the deployment.
+    UnknownHost { w: NodeIdx, e: &'d Edge },
+    /// `e` does not reach what it should ([`super::unreachable`] says how).
+    Unreachable(&'d Edge),
+    /// `w`'s URL `e` names `w` itself.
+    ItSelf { w: NodeIdx, e: &'d Edge },
+    /// `w`'s URL `e` reaches `others`, none of them a peer.
+    NotPeer {
+        w: NodeIdx,
+        e: &'d Edge,
+        others: Vec<NodeIdx>,
+    },
+    /// `a` duplicates events to `b` (`bn`), and `b` does not name `a`.
+    OneWay {
+        a: NodeIdx,
+        b: NodeIdx,
+        bn: &'d Node,
+    },
+    /// No peer of `peers` has `event_duplicate_url`: reported on `p` (`n`).
+    Nobody {
+        p: NodeIdx,
+        n: &'d Node,
+        peers: Vec<NodeIdx>,
+    },
+}
+
+impl DeploymentRule for EventDuplicateAsymmetric {
+    type State<'d> = State<'d>;
+
+    fn run(dep: &Deployment) -> Vec<State<'_>> {
+        let mut out = Vec::new();
+        for pair in &PAIRS {
+            for (region, members) in &dep.regions {
+                let peers: Vec<NodeIdx> = members
+                    .iter()
+                    .copied()
+                    .filter(|i| dep.node(*i).is_some_and(|n| n.role == pair.role))
+                    .collect();
+                out.extend(
+                    check_region(dep, pair, &peers)
+                        .into_iter()
+                        .map(|problem| State {
+                            pair,
+                            region,
+                            problem,
+                        }),
+                );
+            }
+        }
+        out
+    }
+
+    fn diagnostic(dep: &Deployment, s: &State<'_>) -> Diagnostic {
+        let (pair, region) = (s.pair, s.region);
+        let key = format!("{}.event_duplicate_url", pair.table);
+        let base = |w: NodeIdx, e: &Edge, msg: String| {
+            Diagnostic::new(&RULE, dep.file(w), e.host_span.clone(), msg)
+                .key(key.clone(), Some(&e.url))
+        };
+        match &s.problem {
+            Problem::UnknownHost { w, e } => base(
+                *w,
+                e,
+                format!(
+                    "`{}` names no node of this deployment, so it is no HA peer",
+                    e.url
+                ),
+            )
+            .help(format!(
+                "name the other {} of {region}, or declare the host in apimlint.toml `[hosts]`",
+                pair.what
+            )),
+            // `run` kept only the edges it describes
+            Problem::Unreachable(e) => {
+                super::unreachable(&RULE, dep, e).unwrap_or_else(|| base(e.from, e, String::new()))
+            }
+            Problem::ItSelf { w, e } => base(
+                *w,
+                e,
+                format!(
+                    "`{}` names this {} itself: events are duplicated back to the sender",
+                    e.url, pair.what
+                ),
+            )
+            .help(format!(
+                "name the other {} of the HA pair instead",
+                pair.what
+            )),
+            Problem::NotPeer { w, e, others } => {
+                let who = others
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "`{}` ({})",
+                            dep.id(*t),
+                            dep.node(*t).map_or("?", |n| n.role.name())
+                        )
+                    })
+                    .collect::<Vec<_>>();
+                base(
+                    *w,
+                    e,
+                    format!(
+                        "`{}` reaches {}, not another {} of {region}",
+                        e.url,
+                        who.join(", "),
+                        pair.what
+                    ),
+                )
+            }
+            Problem::OneWay { a, b, bn } => {
+                let (a, b) = (*a, *b);
+                let range = (pair.list)(&bn.facts)
+                    .map(|l| l.span.clone())
+                    .or_else(|| (pair.header)(&bn.facts).cloned())
+                    .unwrap_or_else(|| bn.anchor());
+                let d = Diagnostic::new(
+                    &RULE,
+                    dep.file(b),
+                    range,
+                    format!("`{}` duplicates events to this {}, but this node's `event_duplicate_url` does not name `{}`", dep.id(a), pair.what, dep.id(a)),
+                )
+                .help(format!("add the URL of `{}` to `[{}] event_duplicate_url`", dep.id(a), pair.table))
+                .key(key, Some(dep.id(a)));
+                match dep
+                    .edges_from(a)
+                    .find(|e| e.kind == pair.kind && e.resolution.targets().contains(&b))
+                {
+                    Some(e) => d.related(
+                        dep.file(a),
+                        e.span.clone(),
+                        format!("`{}` names this node here", dep.id(a)),
+                    ),
+                    None => d,
+                }
+            }
+            Problem::Nobody { p, n, peers } => {
+                let p = *p;
+                let others = node_list(dep, peers.iter().copied().filter(|o| *o != p));
+                Diagnostic::new(
+                    &RULE,
+                    dep.file(p),
+                    (pair.header)(&n.facts).cloned().unwrap_or_else(|| n.anchor()),
+                    format!("no `event_duplicate_url`: this {} has HA peers ({others}) but duplicates no events to them", pair.what),
+                )
+                .severity(Severity::Warning)
+                .help(format!("set `[{}] event_duplicate_url` on every {} of {region} to the others", pair.table, pair.what))
+                .key(key, None)
+            }
+        }
+    }
+
+    fn action(dep: &Deployment, s: &State<'_>) -> Option<Fix> {
+        match s.problem {
+            Problem::OneWay { a, b, .. } => reverse_fix(dep, s.pair, a, b),
+            _ => None,
         }
     }
 }
 
-fn check_region(
-    dep: &Deployment,
-    pair: &Pair,
-    region: &str,
-    peers: &[NodeIdx],
-    acc: &mut Vec<Diagnostic>,
-) {
-    let key = format!("{}.event_duplicate_url", pair.table);
+/// What is wrong between the `peers` of one region.
+fn check_region<'d>(dep: &'d Deployment, pair: &Pair, peers: &[NodeIdx]) -> Vec<Problem<'d>> {
+    let mut out = Vec::new();
     let mut named: HashMap<NodeIdx, HashSet<NodeIdx>> = HashMap::new();
     let mut unsure: HashSet<NodeIdx> = peers
         .iter()
@@ -77,24 +229,19 @@ fn check_region(
         .collect();
     for &w in peers {
         for e in dep.edges_from(w).filter(|e| e.kind == pair.kind) {
-            let base = |msg: String| {
-                Diagnostic::new(&RULE, dep.file(w), e.host_span.clone(), msg)
-                    .key(key.clone(), Some(&e.url))
-            };
             match &e.resolution {
                 Resolution::Unresolvable => {
                     unsure.insert(w);
                 }
                 Resolution::UnknownHost => {
                     unsure.insert(w);
-                    acc.push(base(format!("`{}` names no node of this deployment, so it is no HA peer", e.url)).help(format!(
-                        "name the other {} of {region}, or declare the host in apimlint.toml `[hosts]`",
-                        pair.what
-                    )));
+                    out.push(Problem::UnknownHost { w, e });
                 }
                 Resolution::NearMiss { .. } | Resolution::Invalid(_) => {
                     unsure.insert(w);
-                    acc.extend(super::unreachable(&RULE, dep, e));
+                    if super::unreachable(&RULE, dep, e).is_some() {
+                        out.push(Problem::Unreachable(e));
+                    }
                 }
                 res => {
                     let targets = match res {
@@ -102,36 +249,18 @@ fn check_region(
                         other => other.targets(),
                     };
                     if targets.contains(&w) {
-                        acc.push(base(format!("`{}` names this {} itself: events are duplicated back to the sender", e.url, pair.what)).help(format!(
-                            "name the other {} of the HA pair instead",
-                            pair.what
-                        )));
+                        out.push(Problem::ItSelf { w, e });
                         continue;
                     }
                     let (mine, others): (Vec<NodeIdx>, Vec<NodeIdx>) =
                         targets.iter().partition(|t| peers.contains(t));
                     if mine.is_empty() {
-                        let who = others
-                            .iter()
-                            .map(|t| {
-                                format!(
-                                    "`{}` ({})",
-                                    dep.id(*t),
-                                    dep.node(*t).map_or("?", |n| n.role.name())
-                                )
-                            })
-                            .collect::<Vec<_>>();
-                        acc.push(base(format!(
-                            "`{}` reaches {}, not another {} of {region}",
-                            e.url,
-                            who.join(", "),
-                            pair.what
-                        )));
+                        out.push(Problem::NotPeer { w, e, others });
                         continue;
                     }
                     named.entry(w).or_default().extend(mine);
-                    if let Some(d) = super::unreachable(&RULE, dep, e) {
-                        acc.push(d);
+                    if super::unreachable(&RULE, dep, e).is_some() {
+                        out.push(Problem::Unreachable(e));
                     }
                 }
             }
@@ -147,34 +276,9 @@ fn check_region(
             if unsure.contains(&b) || named.get(&b).is_some_and(|s| s.contains(&a)) {
                 continue;
             }
-            let Some(bn) = dep.node(b) else { continue };
-            let list = (pair.list)(&bn.facts);
-            let range = list
-                .map(|l| l.span.clone())
-                .or_else(|| (pair.header)(&bn.facts).cloned())
-                .unwrap_or_else(|| bn.anchor());
-            let mut d = Diagnostic::new(
-                &RULE,
-                dep.file(b),
-                range,
-                format!("`{}` duplicates events to this {}, but this node's `event_duplicate_url` does not name `{}`", dep.id(a), pair.what, dep.id(a)),
-            )
-            .help(format!("add the URL of `{}` to `[{}] event_duplicate_url`", dep.id(a), pair.table))
-            .key(key.clone(), Some(dep.id(a)));
-            if let Some(e) = dep
-                .edges_from(a)
-                .find(|e| e.kind == pair.kind && e.resolution.targets().contains(&b))
-            {
-                d = d.related(
-                    dep.file(a),
-                    e.span.clone(),
-                    format!("`{}` names this node here", dep.id(a)),
-                );
+            if let Some(bn) = dep.node(b) {
+                out.push(Problem::OneWay { a, b, bn });
             }
-            if let Some(fix) = reverse_fix(dep, pair, a, b) {
-                d = d.fix(fix);
-            }
-            acc.push(d);
         }
     }
     let analysable: Vec<NodeIdx> = peers
@@ -189,21 +293,16 @@ fn check_region(
         });
     if peers.len() >= 2 && nobody {
         for &p in peers {
-            let Some(n) = dep.node(p) else { continue };
-            let others = node_list(dep, peers.iter().copied().filter(|o| *o != p));
-            acc.push(
-                Diagnostic::new(
-                    &RULE,
-                    dep.file(p),
-                    (pair.header)(&n.facts).cloned().unwrap_or_else(|| n.anchor()),
-                    format!("no `event_duplicate_url`: this {} has HA peers ({others}) but duplicates no events to them", pair.what),
-                )
-                .severity(Severity::Warning)
-                .help(format!("set `[{}] event_duplicate_url` on every {} of {region} to the others", pair.table, pair.what))
-                .key(key.clone(), None),
-            );
+            if let Some(n) = dep.node(p) {
+                out.push(Problem::Nobody {
+                    p,
+                    n,
+                    peers: peers.to_vec(),
+                });
+            }
         }
     }
+    out
 }
 
 /// Add `a`'s URL to `b`'s list, when a host name resolves to exactly `a`.
