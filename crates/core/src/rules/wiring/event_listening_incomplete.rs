@@ -50,9 +50,7 @@ impl DeploymentRule for EventListeningIncomplete {
             {
                 match &e.resolution {
                     // through a load balancer: the nodes behind it count as reached
-                    Resolution::Ok { targets, .. } if !e.cross_region => {
-                        reached.extend(targets)
-                    }
+                    Resolution::Ok { targets, .. } if !e.cross_region => reached.extend(targets),
                     // a URL another rule reports (wrong port, wrong role,
                     // unknown host, placeholder…) may be the missing one
                     _ => all_resolved = false,
