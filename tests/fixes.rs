@@ -46,6 +46,12 @@ auth_urls = ["ssl://cp1.a.example.org:9711"]
 [[apim.event_hub.publish.url_group]]
 urls = ["tcp://cp2.a.example.org:9611"]
 auth_urls = ["ssl://cp2.a.example.org:9711"]
+
+[[event_listener]]   # the resident key manager tells the gateways of revoked tokens
+id = "token_revocation"
+type = "org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+name = "org.wso2.is.notification.ApimOauthEventInterceptor"
+order = 1
 "#;
 
 const CP2: &str = r#"# control plane 2 of region A
@@ -76,6 +82,12 @@ auth_urls = ["ssl://cp2.a.example.org:9711"]
 # keep this comment
 [apim.cors]
 enable = true
+
+[[event_listener]]   # the resident key manager tells the gateways of revoked tokens
+id = "token_revocation"
+type = "org.wso2.carbon.identity.core.handler.AbstractIdentityHandler"
+name = "org.wso2.is.notification.ApimOauthEventInterceptor"
+order = 1
 "#;
 
 /// Written with CRLF line endings.

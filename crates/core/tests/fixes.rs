@@ -221,13 +221,21 @@ fn unsafe_fix_adds_the_reverse_duplicate_url_to_the_peer() {
         )
     );
     assert!(ch.contains_key("region-a/gw-1"));
-    // the trial deployment is deliberately incomplete and keeps a literal
-    // password: only the wiring findings are this test's business
+    // the trial deployment is deliberately incomplete (no token revocation
+    // listener either) and keeps a literal password: only the URL wiring
+    // findings are this test's business
     let loud: Vec<_> = o
         .diags
         .iter()
         .filter(|d| d.severity > apimlint_core::Severity::Info)
-        .filter(|d| !matches!(d.rule, "role-section-mismatch" | "plaintext-password"))
+        .filter(|d| {
+            !matches!(
+                d.rule,
+                "role-section-mismatch"
+                    | "plaintext-password"
+                    | "token-revocation-listener-missing"
+            )
+        })
         .collect();
     assert!(loud.is_empty(), "{:?}", rules_of(&o.dep, &o.diags));
     let mut f2 = f.clone();

@@ -24,6 +24,8 @@ pub enum EdgeKind {
     GatewayHttps,
     GatewayWs,
     GatewayWss,
+    GatewayWebSubHttp,
+    GatewayWebSubHttps,
 }
 
 /// A key holding URLs that reach another node.
@@ -85,7 +87,7 @@ const fn url_key(
 /// Every key holding URLs to other nodes, in [`EdgeKind`] order
 /// (`docs/wso2-facts.md`, *Ports and offset*, *Event hub*, *Throttling*).
 #[rustfmt::skip]
-pub(crate) const URL_KEYS: [UrlKey; 16] = {
+pub(crate) const URL_KEYS: [UrlKey; 18] = {
     use EdgeKind::*;
     [
         url_key(ThrottleEvents, URL_GROUP, "traffic_manager_urls", 9611, &["tcp"], TM, CP, "throttle events"),
@@ -104,6 +106,8 @@ pub(crate) const URL_KEYS: [UrlKey; 16] = {
         url_key(GatewayHttps, ENVIRONMENT, "https_endpoint", 8243, &["https"], GW, GW, "gateway"),
         url_key(GatewayWs, ENVIRONMENT, "ws_endpoint", 9099, &["ws"], GW, GW, "gateway"),
         url_key(GatewayWss, ENVIRONMENT, "wss_endpoint", 8099, &["wss"], GW, GW, "gateway"),
+        url_key(GatewayWebSubHttp, ENVIRONMENT, "websub_event_receiver_http_endpoint", 9021, &["http"], GW, GW, "gateway"),
+        url_key(GatewayWebSubHttps, ENVIRONMENT, "websub_event_receiver_https_endpoint", 8021, &["https"], GW, GW, "gateway"),
     ]
 };
 
@@ -166,7 +170,7 @@ pub(crate) fn environment_keys() -> impl Iterator<Item = &'static UrlKey> {
 
 /// The keys that move a WSO2 default port. WSO2 adds the node's offset to
 /// the port either way (`docs/wso2-facts.md`, *Ports and offset*).
-pub(crate) const PORT_KEYS: [(u16, &[&str]); 9] = [
+pub(crate) const PORT_KEYS: [(u16, &[&str]); 11] = [
     (9443, &["transport", "https", "properties", "port"]),
     (9763, &["transport", "http", "properties", "port"]),
     (8280, &["transport", "http", "listener", "port"]),
@@ -179,6 +183,8 @@ pub(crate) const PORT_KEYS: [(u16, &[&str]); 9] = [
     (9711, &["transport", "receiver", "ssl_port"]),
     (9099, &["apim", "ws", "port"]),
     (8099, &["apim", "wss", "port"]),
+    (9021, &["apim", "webhooks", "http", "port"]),
+    (8021, &["apim", "webhooks", "https", "port"]),
 ];
 
 /// WSO2's default super admin user name and user store type (kernel default.json).
@@ -203,6 +209,10 @@ mod tests {
             Some(EdgeKind::GatewayWss)
         );
         assert_eq!(EdgeKind::of_environment_key("name"), None);
-        assert_eq!(environment_keys().count(), 5);
+        assert_eq!(
+            EdgeKind::of_environment_key("virtual_host.websub_event_receiver_https_endpoint"),
+            Some(EdgeKind::GatewayWebSubHttps)
+        );
+        assert_eq!(environment_keys().count(), 7);
     }
 }

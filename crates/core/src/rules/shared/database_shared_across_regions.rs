@@ -17,6 +17,9 @@ declare_rule! {
 
 pub(crate) struct DatabaseSharedAcrossRegions;
 
+/// A database server: type, host, port.
+type Server = (String, String, String);
+
 /// How a database's table is read from the facts.
 type Table = fn(&Facts) -> Option<&Database>;
 
@@ -47,9 +50,9 @@ impl DeploymentRule for DatabaseSharedAcrossRegions {
         }
         for (db, get) in DATABASES {
             // server (type, host, port) → the first region and node using it
-            let mut first: Vec<((String, String, String), &str, NodeIdx, &Database)> = Vec::new();
+            let mut first: Vec<(Server, &str, NodeIdx, &Database)> = Vec::new();
             for (region, members) in &dep.regions {
-                let mut reported: Vec<(String, String, String)> = Vec::new();
+                let mut reported: Vec<Server> = Vec::new();
                 for &i in members {
                     let Some(n) = dep.node(i).filter(|n| RULE.covers(n)) else {
                         continue;

@@ -20,7 +20,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             EdgeKind::GatewayHttp
             | EdgeKind::GatewayHttps
             | EdgeKind::GatewayWs
-            | EdgeKind::GatewayWss => true,
+            | EdgeKind::GatewayWss
+            | EdgeKind::GatewayWebSubHttp
+            | EdgeKind::GatewayWebSubHttps => true,
             _ => continue,
         };
         // `localhost` in a URL shown to API consumers is their own machine

@@ -17,6 +17,7 @@ pub(crate) mod throttle_url_group_incomplete;
 pub(crate) mod throttle_url_unreachable;
 pub(crate) mod token_revocation_listener_missing;
 pub(crate) mod unknown_host;
+pub(crate) mod url_path_mismatch;
 
 use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit, Fix};
@@ -36,6 +37,7 @@ pub(crate) static RULES: &[&Rule] = &[
     &revocation_endpoint_unreachable::RULE,
     &gateway_environment_unreachable::RULE,
     &token_revocation_listener_missing::RULE,
+    &url_path_mismatch::RULE,
     &port_conflict::RULE,
     &gateway_connection_disabled::RULE,
     &unknown_host::RULE,
