@@ -29,10 +29,11 @@ const LAYERS: &[&[&str]] = &[
 /// `diagnostic` only `edit` and `files`.
 const BASE: &[(&str, &[&str])] = &[
     ("text", &[]),
+    ("keypath", &[]),
     ("files", &[]),
     ("edit", &["files"]),
     ("diagnostic", &["edit", "files"]),
-    ("mod", &["diagnostic", "edit", "files", "text"]),
+    ("mod", &["diagnostic", "edit", "files", "keypath", "text"]),
 ];
 
 fn layer(module: &str) -> usize {
