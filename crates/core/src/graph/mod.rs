@@ -8,7 +8,7 @@ mod node;
 mod resolve;
 
 pub(crate) use build::parse_node;
-pub use node::{Node, SourceFile, State};
+pub use node::{Node, RegionSource, SourceFile, State};
 use resolve::HostIndex;
 pub(crate) use resolve::url_spans;
 
