@@ -118,7 +118,8 @@ fn gateway_sections_on_traffic_manager(i: FileId, node: &Node, acc: &mut Vec<Dia
             "gateways",
         ));
     }
-    for g in &f.throttling.url_groups {
+    // one finding per kind of section, at its first table
+    if let Some(g) = f.throttling.url_groups.first() {
         sites.push((
             g.header.clone(),
             "`[[apim.throttling.url_group]]`",
@@ -126,7 +127,7 @@ fn gateway_sections_on_traffic_manager(i: FileId, node: &Node, acc: &mut Vec<Dia
             "gateways",
         ));
     }
-    for env in &f.environments {
+    if let Some(env) = f.environments.first() {
         sites.push((
             env.header.clone(),
             "`[[apim.gateway.environment]]`",
