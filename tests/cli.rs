@@ -34,6 +34,70 @@ fn clean_sample_exits_0() {
     assert_eq!(run(&["check", CLEAN]).status.code(), Some(0));
 }
 
+/// The clean sample laid out by role, then region (`cp/dc1/cp-1`), as in
+/// trees such as `cp/dc1`, `gw/dc2`: the regions come from the component
+/// after the role, the summary says so, and the sample stays clean.
+#[test]
+fn a_tree_by_role_then_region_gets_its_regions_from_the_later_component() {
+    let dir = scratch("role-first");
+    let sample = Path::new(CLEAN);
+    let mut ids = Vec::new();
+    for region in ["region-1", "region-2"] {
+        let dc = region.replace("region-", "dc");
+        for entry in std::fs::read_dir(sample.join(region)).unwrap() {
+            let node = entry.unwrap().file_name().to_string_lossy().into_owned();
+            let role = node.split('-').next().unwrap().to_owned();
+            let from = sample
+                .join(region)
+                .join(&node)
+                .join("repository/conf/deployment.toml");
+            let to_id = format!("{role}/{dc}/{node}");
+            write(
+                &dir.join(&to_id).join("repository/conf/deployment.toml"),
+                &std::fs::read(from).unwrap(),
+            );
+            ids.push((format!("{region}/{node}"), to_id));
+        }
+    }
+    let mut project = std::fs::read_to_string(sample.join("apimlint.toml")).unwrap();
+    for (old, new) in &ids {
+        project = project.replace(&format!("\"{old}\""), &format!("\"{new}\""));
+    }
+    write(&dir.join("apimlint.toml"), project.as_bytes());
+    let o = run(&[dir.to_str().unwrap(), "--color", "never"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(out.contains("checked 12 nodes in 2 regions"), "{out}");
+    assert!(
+        out.contains("dc1: 2 gateway-worker, 2 control-plane, 2 traffic-manager"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "(regions from the directory after the role: `cp/dc1/cp-1` is in region `dc1`)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("no problems found"), "{out}");
+    // the usual layout says nothing about it
+    assert!(!stdout(&run(&[CLEAN])).contains("directory after the role"));
+    // the regions are compared as such: a traffic manager missing in dc2
+    std::fs::remove_dir_all(dir.join("tm/dc2/tm-2")).unwrap();
+    let o = run(&[
+        dir.to_str().unwrap(),
+        "--color",
+        "never",
+        "--fail-on",
+        "warning",
+    ]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("region-drift") && out.contains("dc2 has 1 traffic-manager, dc1 has 2"),
+        "{out}"
+    );
+}
+
 #[test]
 fn broken_sample_exits_1_with_findings() {
     let o = run(&[BROKEN, "--color", "never"]);

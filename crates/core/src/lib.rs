@@ -40,6 +40,8 @@ pub use base::edit::{self, Applicability, Edit, Fix};
 pub use base::files::{FileId, FileSet};
 pub use base::text;
 pub use config::{Config, ConfigError};
-pub use graph::{Deployment, Edge, EdgeKind, Node, NodeIdx, Resolution, SourceFile, State};
+pub use graph::{
+    Deployment, Edge, EdgeKind, Node, NodeIdx, RegionSource, Resolution, SourceFile, State,
+};
 pub use model::{DEPRECATED_SERVER_ROLES, Role, SERVER_ROLES};
 pub use vfs::{Discovery, DiskFs, Vfs};

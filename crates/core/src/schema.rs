@@ -39,6 +39,12 @@ pub enum Accepts {
     /// a string holding a non-negative integer, or a string of one and a
     /// unit (`"30s"`, `"5 m"`).
     Duration { unit: &'static str },
+    /// A duration whose unit the catalog does not know (`"unit": "time"`:
+    /// keys added after the 4.0 pack the catalog's unit data comes from,
+    /// which WSO2's own Helm charts write with units, `"2s"`): an integer,
+    /// a string holding one, or a string of one and a unit. Nothing converts
+    /// to 0 that the catalog could tell.
+    AnyDuration,
 }
 
 /// The name of a duration unit of the catalog, in plural (`m` → `minutes`).
@@ -97,6 +103,9 @@ pub fn accepts<S: AsRef<str>>(segs: &[S], entry: Option<&'static Entry>) -> Acce
             values: e.values,
             case_free: false,
         };
+    }
+    if e.unit == Some("time") {
+        return Accepts::AnyDuration;
     }
     if let Some(unit) = e.unit {
         return unit
@@ -170,7 +179,7 @@ impl Accepts {
                     .collect();
                 format!("^(?:{})$", alts.join("|"))
             }
-            Accepts::Duration { .. } => {
+            Accepts::Duration { .. } | Accepts::AnyDuration => {
                 r"^\s*\+?[0-9]+\s*$|^\s*[0-9]+\s*(?:d|h|m|s|ms)\s*$".to_owned()
             }
         };
@@ -226,6 +235,15 @@ mod tests {
         assert_eq!(
             of("apim.cache.jwt_claim.expiry_time"),
             Accepts::Duration { unit: "s" }
+        );
+        // added after the 4.0 pack: a duration of a unit the catalog cannot know
+        assert_eq!(
+            of("apim.gateway_notification.deployment_ack.batch_interval"),
+            Accepts::AnyDuration
+        );
+        assert_eq!(
+            of("transport.receiver.session_timeout"),
+            Accepts::Duration { unit: "m" }
         );
         // strings, secrets and keys WSO2 does not read are not checked
         assert_eq!(of("server.hostname"), Accepts::Anything);

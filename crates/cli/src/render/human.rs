@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use apimlint_core::{FileId, Role, Severity};
+use apimlint_core::{FileId, RegionSource, Role, Severity};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use super::Report;
@@ -258,8 +258,21 @@ pub fn summary(r: &Report<'_>) -> String {
         regions.push(format!("  {name}: {roles}"));
     }
     let n = r.dep.nodes.len();
+    // a tree laid out by role, then region: say where the regions came from
+    let by_role = r
+        .dep
+        .nodes
+        .iter()
+        .find(|n| n.region_source == RegionSource::AfterRole)
+        .map(|n| {
+            format!(
+                "\n  (regions from the directory after the role: `{}` is in region `{}`)",
+                n.id, n.region
+            )
+        })
+        .unwrap_or_default();
     let head = format!(
-        "checked {n} node{} in {} region{}:\n{}",
+        "checked {n} node{} in {} region{}:\n{}{by_role}",
         if n == 1 { "" } else { "s" },
         r.dep.regions.len(),
         if r.dep.regions.len() == 1 { "" } else { "s" },

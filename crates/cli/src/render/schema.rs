@@ -236,6 +236,10 @@ fn value(segs: &[String], e: &'static Entry) -> Map<String, Value> {
                 unit_name(unit)
             )
         }
+        Accepts::AnyDuration => {
+            obj.insert("type".into(), json!(["integer", "string"]));
+            "A duration: a number, or a string of a number and a unit `d`, `h`, `m`, `s` or `ms` (`\"30s\"`).".to_owned()
+        }
         Accepts::OneOf { values, case_free } => {
             obj.insert("type".into(), json!("string"));
             obj.insert(

@@ -7,7 +7,7 @@ use std::path::Path;
 use petgraph::graph::DiGraph;
 use rayon::prelude::*;
 
-use super::node::{Node, SourceFile, State};
+use super::node::{Node, RegionSource, SourceFile, State};
 use super::{Deployment, HostIndex, NodeIdx};
 use crate::base::files::{FileId, FileSet};
 use crate::base::text::LineIndex;
@@ -49,6 +49,7 @@ pub(crate) fn parse_node(
         path: source.path,
         rel: String::new(),
         region: String::new(),
+        region_source: RegionSource::Root,
         role: Role::Unknown,
         role_source: RoleSource::None,
         text: text.into(),
@@ -93,16 +94,83 @@ pub(crate) fn node_id(rel: &str, root_name: &str) -> String {
     }
 }
 
-pub(crate) fn region_of(id: &str, root_name: &str, config: &Config) -> String {
+pub(crate) fn region_of(id: &str, root_name: &str, config: &Config) -> (String, RegionSource) {
     for (region, globs) in &config.regions {
         if globs.iter().any(|g| glob_match(g, id)) {
-            return region.clone();
+            return (region.clone(), RegionSource::Config);
         }
     }
     match id.split_once('/') {
-        Some((first, _)) => first.to_owned(),
-        None => root_name.to_owned(),
+        Some((first, rest)) => match role_first_region(first, rest) {
+            Some(region) => (region.to_owned(), RegionSource::AfterRole),
+            None => (first.to_owned(), RegionSource::FirstComponent),
+        },
+        None => (root_name.to_owned(), RegionSource::Root),
     }
+}
+
+/// Directory names that name a role, not a region (`cp/dc1`, `gw/dc2`).
+const ROLE_DIRS: [&str; 19] = [
+    "cp",
+    "acp",
+    "control-plane",
+    "controlplane",
+    "gw",
+    "gateway",
+    "gateways",
+    "gateway-worker",
+    "tm",
+    "traffic-manager",
+    "trafficmanager",
+    "km",
+    "key-manager",
+    "keymanager",
+    "is",
+    "iskm",
+    "is-km",
+    "aio",
+    "all-in-one",
+];
+
+/// In a tree laid out by role, then region (`cp/dc1`, `tm/region-2`,
+/// `gw/eu-west-1/gw-1`), the first later component that looks like a
+/// region; `None` when the first component names no role or no later one
+/// looks like a region.
+fn role_first_region<'a>(first: &str, rest: &'a str) -> Option<&'a str> {
+    let role = first.to_ascii_lowercase();
+    let role = ["wso2am-", "wso2apim-", "apim-", "wso2-"]
+        .iter()
+        .find_map(|p| role.strip_prefix(p))
+        .unwrap_or(&role);
+    if !ROLE_DIRS.contains(&role) {
+        return None;
+    }
+    rest.split('/').find(|c| looks_like_region(c))
+}
+
+/// `dc1`, `dc-2`, `region-1`, `region2`, `site-a`, `zone-1`, `eu-west-1`.
+fn looks_like_region(c: &str) -> bool {
+    let c = c.to_ascii_lowercase();
+    let numbered = |prefix: &str| {
+        c.strip_prefix(prefix).is_some_and(|r| {
+            let r = r.strip_prefix(['-', '_']).unwrap_or(r);
+            !r.is_empty()
+                && r.chars().all(|ch| ch.is_ascii_alphanumeric())
+                && (prefix != "dc" || r.chars().all(|ch| ch.is_ascii_digit()))
+        })
+    };
+    if ["dc", "region", "site", "zone", "datacenter", "datacentre"]
+        .iter()
+        .any(|p| numbered(p))
+    {
+        return true;
+    }
+    // a cloud region: `eu-west-1`, `us-east-2`, `ap-southeast-1`
+    let parts: Vec<&str> = c.split('-').collect();
+    matches!(parts.as_slice(), [geo, dir, n]
+        if geo.len() == 2 && geo.chars().all(|ch| ch.is_ascii_lowercase())
+            && !dir.is_empty() && dir.chars().all(|ch| ch.is_ascii_lowercase())
+            && !n.is_empty() && n.chars().all(|ch| ch.is_ascii_digit()))
 }
 
 impl Deployment {
@@ -203,5 +271,35 @@ mod tests {
         assert_eq!(node_id("deployment.toml", "root"), "root");
         assert_eq!(node_id("repository/conf/deployment.toml", "root"), "root");
         assert_eq!(node_id("copies/gateway.toml", "r"), "copies/gateway");
+    }
+}
+
+#[cfg(test)]
+mod region_tests {
+    use super::*;
+
+    #[test]
+    fn a_role_first_layout_takes_the_region_from_a_later_component() {
+        let config = Config::default();
+        let region = |id: &str| region_of(id, "root", &config);
+        assert_eq!(region("cp/dc1"), ("dc1".into(), RegionSource::AfterRole));
+        assert_eq!(region("tm/region-2/tm-1").0, "region-2");
+        assert_eq!(region("wso2am-gw/eu-west-1").0, "eu-west-1");
+        // the usual layouts are unchanged
+        assert_eq!(
+            region("region-1/gw-1"),
+            ("region-1".into(), RegionSource::FirstComponent)
+        );
+        assert_eq!(
+            region("dc1/cp"),
+            ("dc1".into(), RegionSource::FirstComponent)
+        );
+        // a role directory without a region-looking component stays the region
+        assert_eq!(
+            region("gw/gw-1"),
+            ("gw".into(), RegionSource::FirstComponent)
+        );
+        assert_eq!(region("cp/dcx").0, "cp");
+        assert_eq!(region("gw-1"), ("root".into(), RegionSource::Root));
     }
 }

@@ -8,7 +8,7 @@ mod node;
 mod resolve;
 
 pub(crate) use build::parse_node;
-pub use node::{Node, SourceFile, State};
+pub use node::{Node, RegionSource, SourceFile, State};
 use resolve::HostIndex;
 pub(crate) use resolve::url_spans;
 
@@ -46,8 +46,9 @@ pub enum Resolution {
     },
     /// The host names nodes, none of the expected role.
     WrongRole { found: Vec<NodeIdx> },
-    /// The host names no node but is close to one that does.
-    NearMiss { suggestion: String },
+    /// The host names no node but is close (edit distance ≤ 2) to names
+    /// that resolve in the writer's region: every closest one, sorted.
+    NearMiss { suggestions: Vec<String> },
     /// The host names nothing apimlint knows.
     UnknownHost,
     /// `$env{…}`-style host: cannot be checked.

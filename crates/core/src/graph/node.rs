@@ -38,6 +38,20 @@ pub enum State {
     },
 }
 
+/// Where a node's region came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionSource {
+    /// `apimlint.toml [regions]`.
+    Config,
+    /// The node id's first component (`region-1/gw-1`).
+    FirstComponent,
+    /// A tree laid out by role, then region: the first later component
+    /// that looks like a region (`cp/dc1` → `dc1`).
+    AfterRole,
+    /// The root directory's own name (a one-component id).
+    Root,
+}
+
 /// One node: a `deployment.toml` and what apimlint knows of it.
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -48,6 +62,7 @@ pub struct Node {
     /// Path relative to the deployment root.
     pub rel: String,
     pub region: String,
+    pub region_source: RegionSource,
     pub role: Role,
     pub role_source: RoleSource,
     /// The original text (empty when unreadable).
@@ -148,7 +163,7 @@ impl Node {
         let root_name = root_name(root);
         self.rel = relative(&self.path, root);
         self.id = node_id(&self.rel, &root_name);
-        self.region = region_of(&self.id, &root_name, config);
+        (self.region, self.region_source) = region_of(&self.id, &root_name, config);
         let node_cfg = config.nodes.get(&self.id);
         let (role, source) = infer_role(node_cfg.and_then(|n| n.role), &self.facts);
         self.role = role;

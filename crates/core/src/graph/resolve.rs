@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::node::Node;
 use super::{Deployment, Edge, Link, NodeIdx, Resolution, Vertex};
-use crate::base::text::did_you_mean;
+use crate::base::text::edit_distance;
 use crate::endpoint::{self, Endpoint, HostKind, Port};
 pub(super) use crate::model::EdgeKind;
 use crate::model::{Role, Sp, UrlGroup, UrlList};
@@ -249,6 +249,59 @@ impl HostIndex {
             )
     }
 
+    /// A host that names no node (`docs/url-resolution.md`, step 6): a
+    /// near miss when names of the writer's region lie within edit distance
+    /// 2 — the closest ones, of the expected role where some are, every one
+    /// of them —, else an unknown host. A numbered sibling (`tm-3` beside
+    /// `tm-1`) is taken for a node the tree leaves out only where the region
+    /// does not hold the role's full HA set already.
+    fn near_miss(
+        &self,
+        dep: &Deployment,
+        writer: &Node,
+        expected: &'static [Role],
+        host: &str,
+    ) -> Resolution {
+        let lower = host.to_lowercase();
+        let serves = |i: &NodeIdx| {
+            dep.nodes.get(*i).is_some_and(|n| {
+                n.region == writer.region && expected.iter().any(|r| n.role.serves(*r))
+            })
+        };
+        let mut found: Vec<(usize, bool, &str)> = Vec::new();
+        for name in self.region_names(dep, &writer.region) {
+            let other = name.to_lowercase();
+            if other == lower {
+                continue;
+            }
+            let Some(d) = edit_distance(&lower, &other, 2) else {
+                continue;
+            };
+            let of_role = self
+                .lookup(name)
+                .is_some_and(|(nodes, _)| nodes.iter().any(serves));
+            found.push((d, of_role, name));
+        }
+        if found.iter().any(|f| f.1) {
+            found.retain(|f| f.1);
+        }
+        let Some(best) = found.iter().map(|f| f.0).min() else {
+            return Resolution::UnknownHost;
+        };
+        let mut suggestions: Vec<String> = found
+            .iter()
+            .filter(|f| f.0 == best)
+            .map(|f| f.2.to_owned())
+            .collect();
+        suggestions.sort();
+        suggestions.dedup();
+        let siblings = suggestions.iter().all(|s| differs_only_in_numbers(host, s));
+        if siblings && !full_set(dep, writer, expected) {
+            return Resolution::UnknownHost;
+        }
+        Resolution::NearMiss { suggestions }
+    }
+
     fn resolve(&self, dep: &Deployment, site: Site) -> Edge {
         let Site {
             from,
@@ -323,16 +376,7 @@ impl HostIndex {
             }
             HostKind::Name => match self.lookup(&ep.host) {
                 Some(found) => found,
-                None => {
-                    return match did_you_mean(&ep.host, self.region_names(dep, &writer.region), 2)
-                        .filter(|s| !differs_only_in_numbers(&ep.host, s))
-                    {
-                        Some(s) => Resolution::NearMiss {
-                            suggestion: s.to_owned(),
-                        },
-                        None => Resolution::UnknownHost,
-                    };
-                }
+                None => return self.near_miss(dep, writer, expected, &ep.host),
             },
         };
         let in_region: Vec<NodeIdx> = candidates
@@ -411,8 +455,26 @@ impl HostIndex {
     }
 }
 
-/// `tm-3` is not a typo of `tm-1`: another numbered node, one the tree
-/// does not hold (an unknown host, not a near miss).
+/// Whether the writer's region holds the expected role's full set: two or
+/// more nodes of an HA-paired role (control planes, traffic managers, key
+/// managers; gateways are scaled per region and have no full set).
+fn full_set(dep: &Deployment, writer: &Node, expected: &'static [Role]) -> bool {
+    if expected.contains(&Role::GatewayWorker) {
+        return false;
+    }
+    dep.nodes
+        .iter()
+        .filter(|n| {
+            n.region == writer.region
+                && n.is_analysable()
+                && expected.iter().any(|r| n.role.serves(*r))
+        })
+        .count()
+        >= 2
+}
+
+/// `tm-3` and `tm-1` differ only in their numbers: another numbered node,
+/// maybe one the tree does not hold (see `near_miss`).
 fn differs_only_in_numbers(a: &str, b: &str) -> bool {
     let shape = |s: &str| -> String {
         s.chars()

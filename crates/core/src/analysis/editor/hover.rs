@@ -168,8 +168,12 @@ pub(crate) fn edge_section(dep: &Deployment, e: &Edge) -> String {
                 found.iter().map(|i| node_line(dep, *i, None)).collect::<Vec<_>>().join("\n")
             );
         }
-        Resolution::NearMiss { suggestion } => {
-            let _ = write!(s, "\n\nthe host names no node; did you mean `{suggestion}`?");
+        Resolution::NearMiss { suggestions } => {
+            let _ = write!(
+                s,
+                "\n\nthe host names no node; {}",
+                crate::rules::wiring::did_you_mean_any(suggestions)
+            );
         }
         Resolution::UnknownHost => s.push_str(
             "\n\nthe host names no node: no `[server] hostname`, `node_ip`, node directory or `[hosts]` entry of apimlint.toml has that name",

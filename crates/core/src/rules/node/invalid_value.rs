@@ -66,7 +66,10 @@ fn check_key(file: FileId, kf: &KeyFact) -> Option<Diagnostic> {
     // what the key accepts: the model `apimlint schema` describes too
     let (allowed, case_free) = match accepts(&kf.segs, kf.entry()) {
         Accepts::OneOf { values, case_free } => (values, case_free),
-        Accepts::Duration { unit } => return duration(file, kf, &display_path(&kf.segs), unit),
+        Accepts::Duration { unit } => {
+            return duration(file, kf, &display_path(&kf.segs), Some(unit));
+        }
+        Accepts::AnyDuration => return duration(file, kf, &display_path(&kf.segs), None),
         Accepts::Boolean => return wrong_type(file, kf, value, Ty::Boolean),
         Accepts::Integer => return wrong_type(file, kf, value, Ty::Integer),
         Accepts::Number => return wrong_type(file, kf, value, Ty::Number),
@@ -174,10 +177,23 @@ fn wrong_type(file: FileId, kf: &KeyFact, value: &Sp<Scalar>, ty: Ty) -> Option<
 
 /// A duration key: a number, or a string `<number><d|h|m|s|ms>`; a non-zero
 /// value that converts to 0 in the key's unit is an error: WSO2 refuses it at
-/// startup.
-fn duration(file: FileId, kf: &KeyFact, shown: &str, target: &str) -> Option<Diagnostic> {
+/// startup. `target` is `None` where the catalog does not know the key's unit
+/// (a key added after the 4.0 pack its unit data comes from): any number with
+/// a unit is accepted.
+fn duration(file: FileId, kf: &KeyFact, shown: &str, target: Option<&str>) -> Option<Diagnostic> {
     let value = kf.value.as_ref()?;
-    let target_ms = unit_ms(target)?;
+    let target = match target {
+        Some(t) => Some((t, unit_ms(t)?)),
+        None => None,
+    };
+    let how = match target {
+        Some((t, _)) => format!(
+            "write a number of {} or a number with a unit: `d`, `h`, `m`, `s` or `ms` (`\"30{t}\"`)",
+            unit_name(t)
+        ),
+        None => "write a number or a number with a unit: `d`, `h`, `m`, `s` or `ms` (`\"30s\"`)"
+            .to_owned(),
+    };
     let s = match &value.value {
         Scalar::Int(_) => return None,
         Scalar::Str(s) => s.trim(),
@@ -189,10 +205,7 @@ fn duration(file: FileId, kf: &KeyFact, shown: &str, target: &str) -> Option<Dia
                     value.span.clone(),
                     format!("`{shown}` must be a duration, not {}", other.type_name()),
                 )
-                .help(format!(
-                    "write a number of {} or a string such as `\"30{target}\"`",
-                    unit_name(target)
-                ))
+                .help(how)
                 .key(kf.path(), None),
             );
         }
@@ -211,13 +224,11 @@ fn duration(file: FileId, kf: &KeyFact, shown: &str, target: &str) -> Option<Dia
                 value.span.clone(),
                 format!("`{shown} = \"{s}\"` is not a duration WSO2 can read"),
             )
-            .help(format!(
-                "write a number of {} or a number with a unit: `d`, `h`, `m`, `s` or `ms` (`\"30{target}\"`)",
-                unit_name(target)
-            ))
+            .help(how)
             .key(kf.path(), Some(s)),
         );
     };
+    let (target, target_ms) = target?;
     let total = n.saturating_mul(ms);
     if total > 0 && total / target_ms == 0 {
         return Some(

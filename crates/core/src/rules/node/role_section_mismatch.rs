@@ -79,20 +79,74 @@ fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        Role::TrafficManager | Role::KeyManager if f.event_hub.listening.is_none() => {
-            let what = if role == Role::TrafficManager {
-                "traffic manager"
-            } else {
-                "key manager"
-            };
+        Role::TrafficManager => {
+            if f.event_hub.listening.is_none() {
+                acc.push(missing(
+                    i,
+                    node,
+                    "apim.event_hub",
+                    "this traffic manager sets no `[apim.event_hub] event_listening_endpoints`: it never receives policy and key-manager events from the control planes".into(),
+                    "add `[apim.event_hub]` with `enable = true`, `service_url` and `event_listening_endpoints` naming every control plane of the region",
+                ));
+            }
+            gateway_sections_on_traffic_manager(i, node, acc);
+        }
+        Role::KeyManager if f.event_hub.listening.is_none() => {
             acc.push(missing(
                 i,
                 node,
                 "apim.event_hub",
-                format!("this {what} sets no `[apim.event_hub] event_listening_endpoints`: it never receives policy and key-manager events from the control planes"),
+                "this key manager sets no `[apim.event_hub] event_listening_endpoints`: it never receives policy and key-manager events from the control planes".into(),
                 "add `[apim.event_hub]` with `enable = true`, `service_url` and `event_listening_endpoints` naming every control plane of the region",
             ));
         }
         _ => {}
+    }
+}
+
+/// Gateway-only sections on a traffic manager: WSO2 ignores them there, and
+/// they usually mean a gateway's file was copied and only `server_role`
+/// changed (or the role is wrong).
+fn gateway_sections_on_traffic_manager(i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
+    let f = &node.facts;
+    let mut sites: Vec<(std::ops::Range<usize>, &str, &str, &str)> = Vec::new();
+    if let Some(labels) = &f.gateway_labels {
+        sites.push((
+            labels.span.clone(),
+            "`gateway_labels`",
+            "apim.sync_runtime_artifacts.gateway.gateway_labels",
+            "gateways",
+        ));
+    }
+    // one finding per kind of section, at its first table
+    if let Some(g) = f.throttling.url_groups.first() {
+        sites.push((
+            g.header.clone(),
+            "`[[apim.throttling.url_group]]`",
+            "apim.throttling.url_group",
+            "gateways",
+        ));
+    }
+    if let Some(env) = f.environments.first() {
+        sites.push((
+            env.header.clone(),
+            "`[[apim.gateway.environment]]`",
+            "apim.gateway.environment",
+            "control planes",
+        ));
+    }
+    for (range, what, key, reader) in sites {
+        let mut d = Diagnostic::new(
+            &RULE,
+            i,
+            range,
+            format!("{what} on a traffic manager is ignored: only {reader} read it"),
+        )
+        .help("remove it from the traffic manager; if this node is a gateway, its `server_role` is wrong")
+        .key(key, None);
+        if node.role_source == RoleSource::Content {
+            d = d.severity(Severity::Info);
+        }
+        acc.push(d);
     }
 }

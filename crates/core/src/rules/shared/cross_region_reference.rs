@@ -1,9 +1,8 @@
-//! `cross-region-reference`: gateways, traffic managers and key managers
-//! reach only nodes of their own region.
+//! `cross-region-reference`: no URL in a `deployment.toml` reaches a node
+//! of another region, whatever role writes it.
 
 use crate::base::diagnostic::Diagnostic;
 use crate::graph::Deployment;
-use crate::model::Role;
 use crate::rules::host_span;
 use crate::rules::node_list;
 
@@ -16,8 +15,17 @@ declare_rule! {
     check: legacy Deployment(check),
 }
 
-fn is_cp(r: Role) -> bool {
-    matches!(r, Role::ControlPlane | Role::AllInOne)
+/// The key as a user finds it in the file: `[apim.key_manager] service_url`,
+/// `[[apim.event_hub.publish.url_group]] urls`.
+fn table_key(e: &crate::graph::Edge) -> String {
+    let k = e.kind.key();
+    let table = k.table.join(".");
+    let leaf = e.key.rsplit('.').next().unwrap_or(k.key);
+    if e.key.contains('[') {
+        format!("[[{table}]] {leaf}")
+    } else {
+        format!("[{table}] {leaf}")
+    }
 }
 
 fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
@@ -35,28 +43,22 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         let Some(first) = targets.first().and_then(|t| dep.node(*t)) else {
             continue;
         };
-        // in multi-DC Pattern 1 regions talk control plane to control plane
-        // (JMS, configured outside deployment.toml): such a URL is no mistake
-        let cp_to_cp = is_cp(writer.role)
-            && targets
-                .iter()
-                .all(|t| dep.node(*t).is_some_and(|n| is_cp(n.role)));
-        if cp_to_cp {
-            continue;
-        }
-        let key_leaf = e.key.rsplit('.').next().unwrap_or(&e.key);
+        // control planes included: their URLs in deployment.toml stay in
+        // their region too; regions talk through the extra JMS event
+        // publishers (`jndi-region<N>.properties`), not through these keys
+        let key = table_key(e);
         let names = node_list(dep, targets.iter().copied());
         let mut d = Diagnostic::new(
             &RULE,
             dep.file(e.from),
             e.host_span.clone(),
             format!(
-                "`{}` in `{key_leaf}` reaches {names} of {}, not a node of {}",
+                "`{}` in `{key}` reaches {names} of {}, not a node of {}",
                 e.url, first.region, writer.region
             ),
         )
         .help(format!(
-            "in a multi-DC deployment regions talk control plane to control plane only: point `{key_leaf}` at the {} of {}",
+            "in a multi-DC deployment each region's nodes reach only their own region; the regions talk through the control planes' extra JMS event publishers (`jndi-region<N>.properties`), not through deployment.toml: point `{key}` at the {} of {}",
             e.expected
                 .first()
                 .map_or("nodes", |r| r.name()),

@@ -3,7 +3,7 @@
 use crate::base::diagnostic::Diagnostic;
 use crate::base::text::code_list_first3;
 use crate::graph::{Deployment, NodeIdx};
-use crate::model::{Keystore, Role};
+use crate::model::{Keystore, Role, holds_placeholder};
 use crate::rules::Rule;
 
 declare_rule! {
@@ -18,11 +18,83 @@ declare_rule! {
 /// Keystore files WSO2 ships: a node that omits the table uses one of them.
 pub(crate) const SHIPPED: [&str; 2] = ["wso2carbon.jks", "wso2carbon.p12"];
 
-/// `(file_name, type, alias)` as written.
-type Triple = (Option<String>, Option<String>, Option<String>);
+/// One field of a keystore as WSO2 reads it: `Some(None)` not set,
+/// `Some(Some(v))` the value (`$ref{}` resolved), `None` unknown (an
+/// `$env{}`/`$sys{}` value or a reference apimlint cannot follow): never
+/// compared.
+type Field = Option<Option<String>>;
+
+/// `(file_name, type, alias)` as WSO2 reads them.
+type Triple = (Field, Field, Field);
 
 fn base_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// Whether two fields agree: an unknown field agrees with anything.
+fn agree(a: &Field, b: &Field) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
+}
+
+fn agrees(a: &Triple, b: &Triple) -> bool {
+    agree(&a.0, &b.0) && agree(&a.1, &b.1) && agree(&a.2, &b.2)
+}
+
+/// The value of `field` (`file_name`, `type`, `alias`) of a keystore as
+/// WSO2 reads it: `$ref{keystore.primary.file_name}` (WSO2's own default for
+/// `[keystore.internal]`) is followed within the node's own file; other
+/// placeholders cannot be compared.
+fn field_value(facts: &crate::model::Facts, ks: &Keystore, field: &str, depth: u8) -> Field {
+    let sp = match field {
+        "file_name" => ks.file_name.as_ref(),
+        "type" => ks.kind.as_ref(),
+        _ => ks.alias.as_ref(),
+    };
+    let Some(sp) = sp else {
+        return Some(None);
+    };
+    let v = sp.value.trim();
+    if !holds_placeholder(v) {
+        return Some(Some(match field {
+            "file_name" => base_name(v).to_owned(),
+            "type" => v.to_uppercase(),
+            _ => v.to_owned(),
+        }));
+    }
+    let target = v
+        .strip_prefix("$ref{")
+        .and_then(|r| r.strip_suffix('}'))
+        .map(str::trim)?;
+    let mut segs = target.split('.');
+    let (Some("keystore"), Some(table), Some(f), None) =
+        (segs.next(), segs.next(), segs.next(), segs.next())
+    else {
+        return None;
+    };
+    let other = match table {
+        "primary" => facts.primary_keystore.as_ref(),
+        "internal" => facts.internal_keystore.as_ref(),
+        _ => None,
+    }?;
+    if depth == 0 || !["file_name", "type", "alias"].contains(&f) {
+        return None;
+    }
+    // a reference to a field the file does not write names WSO2's default,
+    // which apimlint does not know for every table: not compared
+    field_value(facts, other, f, depth - 1).filter(Option::is_some)
+}
+
+/// `(file_name, type, alias)` of a keystore as WSO2 reads them (base file
+/// name, upper-case type, `$ref{}` followed); a `None` field is unknown.
+pub(crate) fn effective(facts: &crate::model::Facts, ks: &Keystore) -> Triple {
+    (
+        field_value(facts, ks, "file_name", 4),
+        field_value(facts, ks, "type", 4),
+        field_value(facts, ks, "alias", 4),
+    )
 }
 
 /// Compare `[keystore.<name>]` on every analysable API-M node; report the
@@ -40,27 +112,24 @@ pub(crate) fn check_keystore(
                 .is_some_and(|n| n.is_analysable() && n.role != Role::IsKeyManager)
         })
         .collect();
-    let triple = |ks: &Keystore| -> Triple {
-        (
-            ks.file_name
-                .as_ref()
-                .map(|s| base_name(&s.value).to_owned()),
-            ks.kind.as_ref().map(|s| s.value.to_uppercase()),
-            ks.alias.as_ref().map(|s| s.value.clone()),
-        )
+    let triple_of = |i: NodeIdx| -> Option<Triple> {
+        let n = dep.node(i)?;
+        Some(effective(&n.facts, get(&n.facts)?))
     };
-    // the reference: the most common keystore as written (first node wins ties)
+    // the reference: the most common keystore WSO2 reads, among the nodes
+    // where every field is known (first node wins ties)
     let written = nodes.iter().filter_map(|&i| {
-        let ks = dep.node(i).and_then(|n| get(&n.facts))?;
-        Some((i, triple(ks), ()))
+        let t = triple_of(i)?;
+        (t.0.is_some() && t.1.is_some() && t.2.is_some()).then_some((i, t, ()))
     });
     let Some((reference, ref_node, ())) = crate::rules::majority(written) else {
         return;
     };
     let ref_ks = dep.node(ref_node).and_then(|n| get(&n.facts));
-    let ref_file = reference.0.clone().unwrap_or_default();
-    let shown = |v: &Option<String>| {
-        v.as_ref()
+    let ref_file = reference.0.clone().flatten().unwrap_or_default();
+    let shown = |v: &Field| {
+        v.clone()
+            .flatten()
             .map_or_else(|| "not set".into(), |v| format!("`{v}`"))
     };
     for &i in &nodes {
@@ -81,7 +150,7 @@ pub(crate) fn check_keystore(
                 )
             }
             Some(ks) => {
-                let mine = triple(ks);
+                let mine = effective(&node.facts, ks);
                 let fields = [
                     (
                         "file_name",
@@ -106,7 +175,7 @@ pub(crate) fn check_keystore(
                     ),
                 ];
                 let Some((field, m, r, sp, rsp)) =
-                    fields.into_iter().find(|(_, m, r, _, _)| m != r)
+                    fields.into_iter().find(|(_, m, r, _, _)| !agree(m, r))
                 else {
                     continue;
                 };
@@ -122,11 +191,7 @@ pub(crate) fn check_keystore(
         let others: Vec<&str> = nodes
             .iter()
             .filter(|o| **o != i)
-            .filter(|o| {
-                dep.node(**o)
-                    .and_then(|n| get(&n.facts))
-                    .is_some_and(|k| triple(k) == reference)
-            })
+            .filter(|o| triple_of(**o).is_some_and(|t| agrees(&t, &reference)))
             .map(|o| dep.id(*o))
             .collect();
         let count = others.len();

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use crate::base::diagnostic::Diagnostic;
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{DEFAULT_USER_STORE, Facts, Keystore, Role};
 
@@ -37,17 +37,17 @@ struct Shape {
     user_store: Option<(String, Site)>,
 }
 
-fn keystore_text(ks: &Keystore) -> String {
-    let file = ks.file_name.as_ref().map_or("(not set)", |s| {
-        s.value.rsplit(['/', '\\']).next().unwrap_or(&s.value)
-    });
-    format!(
-        "`{file}` (type `{}`, alias `{}`)",
-        ks.kind
-            .as_ref()
-            .map_or_else(|| "(not set)".to_owned(), |k| k.value.to_uppercase()),
-        ks.alias.as_ref().map_or("(not set)", |a| a.value.as_str())
-    )
+/// The keystore as WSO2 reads it (`$ref{}` resolved in the node's file), or
+/// `None` where a field is only known at startup (`$env{}`, `$sys{}`).
+fn keystore_text(f: &Facts, ks: &Keystore) -> Option<String> {
+    let (file, kind, alias) = super::primary_keystore_mismatch::effective(f, ks);
+    let shown = |v: Option<String>| v.unwrap_or_else(|| "(not set)".to_owned());
+    Some(format!(
+        "`{}` (type `{}`, alias `{}`)",
+        shown(file?),
+        shown(kind?),
+        shown(alias?)
+    ))
 }
 
 fn keystore_site(i: NodeIdx, ks: &Keystore) -> Site {
@@ -151,13 +151,13 @@ fn shape(dep: &Deployment, members: &[NodeIdx]) -> Shape {
     s.primary = common(dep, members, |i, f| {
         f.primary_keystore
             .as_ref()
-            .map(|k| (keystore_text(k), keystore_site(i, k)))
+            .and_then(|k| Some((keystore_text(f, k)?, keystore_site(i, k))))
     });
     s.internal = common(dep, members, |i, f| {
         f.internal_keystore
             .as_ref()
             .or(f.primary_keystore.as_ref())
-            .map(|k| (keystore_text(k), keystore_site(i, k)))
+            .and_then(|k| Some((keystore_text(f, k)?, keystore_site(i, k))))
     });
     s.user_store = common(dep, members, |i, f| {
         let n = dep.node(i)?;
@@ -195,11 +195,23 @@ struct Drift {
     message: String,
     help: &'static str,
     key: String,
+    /// Lower than the rule's when the difference may be intended.
+    severity: Option<Severity>,
 }
 
 const ENV_HELP: &str =
     "the regions share one database and must define the same gateway environments";
 const LABEL_HELP: &str = "give the gateways of every region the same `gateway_labels`";
+
+/// Roles run as HA pairs whose number every region repeats: control
+/// planes, traffic managers, key managers. Gateways are stateless and
+/// scaled to each region's traffic.
+fn ha_paired(role: Role) -> bool {
+    matches!(
+        role,
+        Role::ControlPlane | Role::TrafficManager | Role::KeyManager
+    )
+}
 
 /// What region `a` lacks that region `b` has: the finding goes to `a`, the
 /// region to edit when a node, an environment or a label was left out.
@@ -218,22 +230,45 @@ fn lacking(
         if *role == Role::Unknown || unreadable || mine.len() >= theirs.len() {
             continue;
         }
+        // the HA-paired roles run as many nodes in every region; the others
+        // (gateways above all: stateless, scaled to each region's traffic)
+        // need only be present, and a single gateway next to a pair is
+        // worth an info: that region's gateways have no failover
+        let severity = if ha_paired(*role) || mine.is_empty() {
+            None
+        } else if *role == Role::GatewayWorker && mine.len() == 1 && theirs.len() >= 2 {
+            Some(Severity::Info)
+        } else {
+            continue;
+        };
+        let help = if severity.is_some() {
+            "gateways are scaled to each region's traffic and need not match in number, but a single gateway has no failover: run two or more"
+        } else if mine.is_empty() {
+            "every region of a Pattern-1 deployment runs the same roles: add the missing node"
+        } else {
+            "control planes, traffic managers and key managers run as HA pairs in every region of a Pattern-1 deployment: add the missing node (or remove the extra one) so that the regions match"
+        };
         out.push(Drift {
             site: mine
                 .first()
                 .and_then(|i| dep.node(*i).map(|n| (*i, n.anchor())))
                 .or_else(|| first_node(dep, a_members)),
             related: theirs.first().and_then(|i| {
-                dep.node(*i)
-                    .map(|n| ((*i, n.anchor()), format!("`{}` is a {role} of {b_name}", n.id)))
+                dep.node(*i).map(|n| {
+                    (
+                        (*i, n.anchor()),
+                        format!("`{}` is a {role} of {b_name}", n.id),
+                    )
+                })
             }),
             message: format!(
                 "{a_name} has {}, {b_name} has {}",
                 plural(*role, mine.len()),
                 theirs.len()
             ),
-            help: "every region of a Pattern-1 deployment runs the same nodes: add the missing node (or remove the extra one) so that the regions match",
+            help,
             key: format!("roles.{role}"),
+            severity,
         });
     }
     if !a.envs.is_empty() && !b.envs.is_empty() {
@@ -245,6 +280,7 @@ fn lacking(
                     message: format!("{a_name} has no environment `{env}`; {b_name} defines it"),
                     help: ENV_HELP,
                     key: format!("environment.{env}"),
+                    severity: None,
                 });
             }
         }
@@ -260,6 +296,7 @@ fn lacking(
                     ),
                     help: LABEL_HELP,
                     key: format!("label.{label}"),
+                    severity: None,
                 });
             }
         }
@@ -274,10 +311,13 @@ fn quote(v: &str) -> String {
     }
 }
 
-/// Values that differ between the regions: reported on `other`.
+/// Values that differ between the regions: reported on `other`. Where no
+/// node writes `[keystore.internal]`, the internal keystore is the primary
+/// one everywhere: a primary keystore difference is reported once.
 fn differing(
     (name, other): (&str, &Shape),
     (ref_name, reference): (&str, &Shape),
+    internal_written: bool,
     out: &mut Vec<Drift>,
 ) {
     for (env, (kind, site, _)) in &reference.envs {
@@ -294,6 +334,7 @@ fn differing(
                 ),
                 help: "give the environment the same `type` in every region",
                 key: format!("environment.{env}.type"),
+                severity: None,
             });
         }
     }
@@ -318,6 +359,9 @@ fn differing(
         ),
     ];
     for (what, mine, theirs, key) in pairs {
+        if key == "keystore.internal" && !internal_written {
+            continue;
+        }
         if let (Some((m, site)), Some((t, rsite))) = (mine, theirs)
             && m != t
         {
@@ -331,6 +375,7 @@ fn differing(
                 ),
                 help: "the regions replicate one database: use the same one in every region",
                 key: key.to_owned(),
+                severity: None,
             });
         }
     }
@@ -349,6 +394,10 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         return;
     };
     let reference = shape(dep, ref_members);
+    let internal_written = dep
+        .nodes
+        .iter()
+        .any(|n| n.is_analysable() && n.facts.internal_keystore.is_some());
     let mut drifts = Vec::new();
     for (name, members) in others {
         let other = shape(dep, members);
@@ -364,7 +413,12 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             (name, &other),
             &mut drifts,
         );
-        differing((name, &other), (ref_name, &reference), &mut drifts);
+        differing(
+            (name, &other),
+            (ref_name, &reference),
+            internal_written,
+            &mut drifts,
+        );
     }
     for d in drifts {
         let Some((file, range)) = d.site else {
@@ -373,6 +427,9 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         let mut diag = Diagnostic::new(&RULE, dep.file(file), range, d.message.clone())
             .help(d.help)
             .key(format!("region.{}", d.key), Some(&d.message));
+        if let Some(severity) = d.severity {
+            diag = diag.severity(severity);
+        }
         if let Some(((rf, rr), msg)) = d.related {
             diag = diag.related(dep.file(rf), rr, msg);
         }

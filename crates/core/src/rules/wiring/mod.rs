@@ -127,22 +127,26 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
     }
     let host = e.endpoint.as_ref().map_or("", |ep| ep.host.as_str());
     match &e.resolution {
-        Resolution::NearMiss { suggestion } => Some(
-            base(
+        Resolution::NearMiss { suggestions } => {
+            let d = base(
                 e.host_span.clone(),
                 format!("host `{host}` in `{key_leaf}` names no node of this deployment"),
             )
-            .help(format!("did you mean `{suggestion}`?"))
-            .fix(Fix {
-                title: format!("Replace with `{suggestion}`"),
-                applicability: Applicability::Unsafe,
-                edits: vec![Edit {
-                    file: dep.file(e.from),
-                    range: e.host_span.clone(),
-                    new_text: suggestion.clone(),
-                }],
-            }),
-        ),
+            .help(did_you_mean_any(suggestions));
+            // a fix only where the intended host is unambiguous
+            Some(match suggestions.as_slice() {
+                [one] => d.fix(Fix {
+                    title: format!("Replace with `{one}`"),
+                    applicability: Applicability::Unsafe,
+                    edits: vec![Edit {
+                        file: dep.file(e.from),
+                        range: e.host_span.clone(),
+                        new_text: one.clone(),
+                    }],
+                }),
+                _ => d,
+            })
+        }
         Resolution::WrongRole { found } => {
             let mut d = base(
                 e.host_span.clone(),
@@ -236,5 +240,17 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
         | Resolution::UnknownHost
         | Resolution::Unresolvable
         | Resolution::Invalid(_) => None,
+    }
+}
+
+/// "did you mean `a`?", or "did you mean `a` or `b`?" for several names.
+pub(crate) fn did_you_mean_any(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("did you mean {} or {last}?", rest.join(", "))
+        }
+        Some((last, _)) => format!("did you mean {last}?"),
+        None => String::new(),
     }
 }
