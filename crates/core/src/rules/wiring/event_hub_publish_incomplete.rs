@@ -60,6 +60,21 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             continue;
         }
         let eh = &node.facts.event_hub;
+        // each group's `urls` and `auth_urls` reach the same control planes
+        let mispaired = super::pairing::mismatches(dep, cp, &eh.publish);
+        for m in &mispaired {
+            let d = super::pairing::diagnostic(&RULE, dep, m);
+            acc.push(match super::pairing::action(dep, m) {
+                Some(f) => d.fix(f),
+                None => d,
+            });
+        }
+        // a receiver whose auth URL names another node: that mispairing is
+        // the one root cause of its missing `auth_urls`
+        let paired_wrong: BTreeSet<NodeIdx> = mispaired
+            .iter()
+            .flat_map(|m| m.url.resolution.targets())
+            .collect();
         let by_span = dep.edges_by_span(cp);
         // a group without auth_urls
         for g in &eh.publish {
@@ -133,7 +148,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         for &missing in &cps {
             let (no_urls, no_auth) = (
                 !urls.contains(&missing),
-                judge_auth && !auth.contains(&missing),
+                judge_auth && !auth.contains(&missing) && !paired_wrong.contains(&missing),
             );
             let who = if missing == cp {
                 "this control plane itself".to_owned()

@@ -11,6 +11,7 @@ pub(crate) mod gateway_connection_disabled;
 pub(crate) mod gateway_environment_unreachable;
 pub(crate) mod gateway_label_unmatched;
 pub(crate) mod key_manager_unreachable;
+pub(crate) mod pairing;
 pub(crate) mod port_conflict;
 pub(crate) mod revocation_endpoint_unreachable;
 pub(crate) mod throttle_url_group_incomplete;

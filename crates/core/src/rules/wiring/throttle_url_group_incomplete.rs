@@ -13,7 +13,7 @@ declare_rule! {
     id: "throttle-url-group-incomplete",
     severity: Warning,
     roles: [GatewayWorker],
-    fix: Never,
+    fix: Sometimes,
     since: "0.1.0",
     check: legacy Deployment(check),
 }
@@ -30,6 +30,14 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
         let tms = dep.region_role(&node.region, Role::TrafficManager);
         if tms.is_empty() {
             continue;
+        }
+        // each group's receiver and auth URLs reach the same traffic managers
+        for m in super::pairing::mismatches(dep, gw, &node.facts.throttling.url_groups) {
+            let d = super::pairing::diagnostic(&RULE, dep, &m);
+            acc.push(match super::pairing::action(dep, &m) {
+                Some(f) => d.fix(f),
+                None => d,
+            });
         }
         let edges: Vec<_> = dep.edges_from(gw).filter(|e| is_throttle(e.kind)).collect();
         // coverage is only judged when every throttling URL resolved
