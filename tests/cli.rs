@@ -481,3 +481,85 @@ fn no_secret_value_of_the_secret_rules_fixtures_appears_in_any_format() {
         }
     }
 }
+
+/// The legitimate variants of a Pattern-1 deployment stay quiet: a region
+/// scaled to three gateways next to one with two, WSO2's own
+/// `$ref{keystore.primary.*}` internal keystore, and `$env{}` values that
+/// only the running node resolves. No error and no warning on any node.
+#[test]
+fn legitimate_variants_of_the_sample_raise_no_error_or_warning() {
+    let root = scratch("variants");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join(CLEAN);
+    let mut files = Vec::new();
+    for entry in walk(&sample) {
+        let rel = entry.strip_prefix(&sample).unwrap().to_path_buf();
+        let text = std::fs::read_to_string(&entry).unwrap();
+        files.push((rel, text));
+    }
+    assert!(files.len() > 12);
+    for (rel, text) in &files {
+        let mut text = text.clone();
+        if rel.ends_with("deployment.toml") {
+            // the internal keystore is the primary one: region-1 says so as
+            // WSO2's defaults do, region-2 writes the same values out
+            let (a, b) = text.split_once("[keystore.internal]").unwrap();
+            let rest = b.split_once("\n\n").map_or("", |(_, r)| r);
+            let internal = if rel.starts_with("region-1") {
+                "file_name = \"$ref{keystore.primary.file_name}\"\ntype = \"$ref{keystore.primary.type}\"\nalias = \"$ref{keystore.primary.alias}\"\npassword = \"$ref{keystore.primary.password}\"\nkey_password = \"$ref{keystore.primary.key_password}\"\n"
+            } else {
+                "file_name = \"apim-primary.jks\"\ntype = \"JKS\"\nalias = \"apim-primary\"\npassword = \"$secret{keystore_password}\"\nkey_password = \"$secret{keystore_password}\"\n"
+            };
+            text = format!("{a}[keystore.internal]\n{internal}\n{rest}");
+            // region-2's container image names its primary keystore through
+            // the environment
+            if rel.starts_with("region-2") {
+                text = text.replacen(
+                    "file_name = \"apim-primary.jks\"",
+                    "file_name = \"$env{APIM_PRIMARY_KEYSTORE}\"",
+                    1,
+                );
+            }
+        }
+        write(&root.join(rel), text.as_bytes());
+    }
+    // region-1 scaled to three gateways
+    let gw2 = root.join("region-1/gw-2/repository/conf/deployment.toml");
+    let gw3 = std::fs::read_to_string(&gw2)
+        .unwrap()
+        .replace("region-1/gw-2", "region-1/gw-3")
+        .replace("10.10.2.22", "10.10.2.23")
+        .replace("region-1-gw-2", "region-1-gw-3");
+    write(
+        &root.join("region-1/gw-3/repository/conf/deployment.toml"),
+        gw3.as_bytes(),
+    );
+    let o = common::run_in(&root, &["check", ".", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let loud: Vec<String> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] != "info")
+        .map(|d| format!("{} {}: {}", d["rule"], d["file"], d["message"]))
+        .collect();
+    assert!(loud.is_empty(), "{loud:#?}");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json["summary"]["nodes"], 13, "{}", stdout(&o));
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
