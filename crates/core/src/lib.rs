@@ -23,6 +23,7 @@ pub mod catalog;
 mod config;
 mod endpoint;
 mod graph;
+mod manifest;
 mod model;
 mod query;
 pub mod redact;
@@ -31,6 +32,7 @@ pub mod schema;
 pub mod suppress;
 pub mod syntax;
 pub mod vfs;
+mod yaml;
 
 pub use analysis::{
     Lean, check, check_with, fingerprint, fixes, incremental, load, load_config, load_lean,
@@ -40,6 +42,7 @@ pub use base::edit::{self, Applicability, Edit, Fix};
 pub use base::files::{FileId, FileSet};
 pub use base::text;
 pub use config::{Config, ConfigError};
-pub use graph::{Deployment, Edge, EdgeKind, Node, NodeIdx, Resolution, SourceFile, State};
+pub use graph::{Deployment, Edge, EdgeKind, Node, NodeIdx, Resolution, Shown, SourceFile, State};
+pub use manifest::{Manifest, Origin, Workload};
 pub use model::{DEPRECATED_SERVER_ROLES, Role, SERVER_ROLES};
 pub use vfs::{Discovery, DiskFs, Vfs};

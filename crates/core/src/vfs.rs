@@ -28,6 +28,10 @@ pub enum ReadError {
         "`deployment.toml` is a symbolic link to `{target}`, outside the deployment: apimlint reads nothing outside the deployment's directory"
     )]
     Outside { target: String },
+    /// A manifest that holds no readable `deployment.toml` where it says it
+    /// does (invalid YAML, a missing ConfigMap, bad base64…).
+    #[error("{0}")]
+    Manifest(String),
 }
 
 /// Read access to files: the disk, or the disk overlaid with editor buffers.
@@ -463,6 +467,17 @@ fn ignored(ignores: &[Arc<Gitignore>], path: &Path, is_dir: bool) -> bool {
     false
 }
 
+/// Whether a walk for `wanted` keeps a file called `name`: a walk for node
+/// files also keeps YAML files (manifest streams and Compose files; the
+/// loader skips those that do not mention `deployment.toml`).
+fn wanted_name(wanted: &str, name: &std::ffi::OsStr) -> bool {
+    name == wanted
+        || (wanted == NODE_FILE
+            && name
+                .to_str()
+                .is_some_and(|n| n.ends_with(".yaml") || n.ends_with(".yml")))
+}
+
 fn walk_dir(
     v: &Visit,
     wanted: &str,
@@ -514,7 +529,7 @@ fn walk_dir(
         if ignored(&ignores, &path, is_dir) {
             continue;
         }
-        if name == wanted {
+        if name == wanted || (!is_dir && wanted_name(wanted, &name)) {
             files.push((path.clone(), v.linked || link));
         }
         if is_dir {

@@ -284,10 +284,7 @@ fn analyse_one(
             let files: Vec<SourceFile> = changed
                 .iter()
                 .filter(|p| d.files.contains(*p))
-                .map(|p| SourceFile {
-                    path: p.clone(),
-                    text: fs.read_within(&d.root, p),
-                })
+                .map(|p| SourceFile::plain(p.clone(), fs.read_within(&d.root, p)))
                 .collect();
             recheck.extend(changed.iter().cloned());
             incremental::rebuild(

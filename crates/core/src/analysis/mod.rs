@@ -87,16 +87,83 @@ impl Lean {
     }
 }
 
+/// A manifest stream read from standard input (`apimlint check -`), with
+/// the region and namespace given on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Stdin {
+    pub text: String,
+    pub region: Option<String>,
+    pub namespace: Option<String>,
+}
+
+/// The path standard input's manifest is shown as (in the deployment root).
+pub const STDIN_NAME: &str = "<stdin>";
+
 fn read_all(vfs: &dyn Vfs, discovery: &Discovery) -> Vec<SourceFile> {
-    discovery
+    read_sources(vfs, discovery, None)
+}
+
+/// Every node file of a discovery, read (in parallel); a manifest stream
+/// (a `.yaml`/`.yml` file mentioning `deployment.toml`, or standard input)
+/// gives one source per `deployment.toml` it holds, with its origin.
+pub fn read_sources(
+    vfs: &dyn Vfs,
+    discovery: &Discovery,
+    stdin: Option<&Stdin>,
+) -> Vec<SourceFile> {
+    let read = |p: &std::path::PathBuf| match &discovery.may_escape {
+        Some(set) if !set.contains(p) => vfs.read(p),
+        _ => vfs.read_within(&discovery.root, p),
+    };
+    let mut out: Vec<SourceFile> = discovery
         .files
         .par_iter()
-        .map(|p| SourceFile {
-            path: p.clone(),
-            text: match &discovery.may_escape {
-                Some(set) if !set.contains(p) => vfs.read(p),
-                _ => vfs.read_within(&discovery.root, p),
-            },
+        .flat_map_iter(|p| {
+            if !crate::manifest::is_manifest(p) {
+                return vec![SourceFile::plain(p.clone(), read(p))];
+            }
+            match read(p) {
+                Ok(text) if text.contains(crate::vfs::NODE_FILE) => {
+                    manifest_sources(p, &text, None, None)
+                }
+                // unrelated YAML costs nothing; an unreadable one is skipped
+                _ => Vec::new(),
+            }
+        })
+        .collect();
+    if let Some(s) = stdin {
+        out.extend(manifest_sources(
+            &discovery.root.join(STDIN_NAME),
+            &s.text,
+            Some(
+                s.region
+                    .as_deref()
+                    .unwrap_or_else(|| namespace_of(&s.text, s.namespace.as_deref())),
+            ),
+            s.namespace.as_deref(),
+        ));
+    }
+    out
+}
+
+/// Standard input's region when `--region` is not given: the namespace.
+fn namespace_of<'a>(_text: &'a str, namespace: Option<&'a str>) -> &'a str {
+    namespace.unwrap_or("default")
+}
+
+fn manifest_sources(
+    path: &Path,
+    text: &str,
+    region: Option<&str>,
+    namespace: Option<&str>,
+) -> Vec<SourceFile> {
+    let ex = crate::manifest::extract(path, text, region, namespace);
+    ex.nodes
+        .into_iter()
+        .map(|(vpath, content, origin)| SourceFile {
+            path: vpath,
+            text: content.map_err(crate::vfs::ReadError::Manifest),
+            origin: Some(std::sync::Arc::new(origin)),
         })
         .collect()
 }

@@ -11,8 +11,10 @@ use super::node::Node;
 use super::{Deployment, Edge, Link, NodeIdx, Resolution, Vertex};
 use crate::base::text::did_you_mean;
 use crate::endpoint::{self, Endpoint, HostKind, Port};
+use crate::manifest::{Manifest, SvcPort, Target, Workload};
 pub(super) use crate::model::EdgeKind;
 use crate::model::{Role, Sp, UrlGroup, UrlList};
+use std::sync::Arc;
 
 impl Deployment {
     pub(super) fn resolve_edges(&mut self) {
@@ -156,6 +158,124 @@ pub(super) struct HostIndex {
     last: HashMap<String, Vec<NodeIdx>>,
     machine: HashMap<String, Vec<NodeIdx>>,
     has_tm: HashMap<String, bool>,
+    /// Kubernetes names (Services in every DNS form, StatefulSet pods,
+    /// Ingress / route hosts), per region.
+    k8s: HashMap<String, Vec<K8sHost>>,
+}
+
+/// What a Kubernetes name reaches in one region.
+#[derive(Debug, Clone)]
+struct K8sHost {
+    region: String,
+    nodes: Vec<NodeIdx>,
+    /// A Service's ports (`None`: a pod, or a load balancer when `lb`).
+    ports: Option<Vec<SvcPort>>,
+    lb: bool,
+}
+
+/// The DNS forms of `name` in `namespace`.
+fn dns_forms(name: &str, namespace: &str) -> [String; 4] {
+    [
+        name.to_owned(),
+        format!("{name}.{namespace}"),
+        format!("{name}.{namespace}.svc"),
+        format!("{name}.{namespace}.svc.cluster.local"),
+    ]
+}
+
+/// Every Kubernetes name of the deployment's manifests.
+fn k8s_hosts(dep: &Deployment) -> HashMap<String, Vec<K8sHost>> {
+    let mut out: HashMap<String, Vec<K8sHost>> = HashMap::default();
+    // nodes by (region, namespace)
+    let pods = |region: &str, ns: &str| -> Vec<(NodeIdx, &Workload)> {
+        dep.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.region == region)
+            .filter_map(|(i, n)| {
+                let o = n.origin.as_ref()?;
+                (o.namespace.eq_ignore_ascii_case(ns)).then_some(())?;
+                Some((i, o.workload.as_ref()?))
+            })
+            .collect()
+    };
+    let mut seen: Vec<*const Manifest> = Vec::new();
+    for n in &dep.nodes {
+        let Some(o) = &n.origin else { continue };
+        let m = &o.manifest;
+        if seen.contains(&Arc::as_ptr(m)) {
+            continue;
+        }
+        seen.push(Arc::as_ptr(m));
+        let region = n.region.as_str();
+        let mut add = |host: &str, h: K8sHost| {
+            out.entry(host.to_lowercase()).or_default().push(h);
+        };
+        let mut svc_nodes: HashMap<&str, Vec<NodeIdx>> = HashMap::default();
+        for s in &m.services {
+            let nodes: Vec<NodeIdx> = pods(region, &s.namespace)
+                .into_iter()
+                .filter(|(_, w)| {
+                    !s.selector.is_empty()
+                        && s.selector
+                            .iter()
+                            .all(|(k, v)| w.labels.iter().any(|(lk, lv)| lk == k && lv == v))
+                })
+                .map(|(i, _)| i)
+                .collect();
+            svc_nodes.insert(s.name.as_str(), nodes.clone());
+            for h in dns_forms(&s.name, &s.namespace) {
+                add(
+                    &h,
+                    K8sHost {
+                        region: region.to_owned(),
+                        nodes: nodes.clone(),
+                        ports: (!s.headless || !s.ports.is_empty()).then(|| s.ports.clone()),
+                        lb: false,
+                    },
+                );
+            }
+        }
+        for (set, ns, svc, replicas) in &m.sets {
+            let nodes: Vec<NodeIdx> = pods(region, ns)
+                .into_iter()
+                .filter(|(_, w)| w.kind == "StatefulSet" && w.name == *set)
+                .map(|(i, _)| i)
+                .collect();
+            for k in 0..*replicas {
+                for h in dns_forms(&format!("{set}-{k}.{svc}"), ns) {
+                    add(
+                        &h,
+                        K8sHost {
+                            region: region.to_owned(),
+                            nodes: nodes.clone(),
+                            ports: None,
+                            lb: false,
+                        },
+                    );
+                }
+            }
+        }
+        for r in &m.routes {
+            let nodes: Vec<NodeIdx> = r
+                .services
+                .iter()
+                .filter_map(|s| svc_nodes.get(s.to_lowercase().as_str()))
+                .flatten()
+                .copied()
+                .collect();
+            add(
+                &r.host,
+                K8sHost {
+                    region: region.to_owned(),
+                    nodes,
+                    ports: None,
+                    lb: true,
+                },
+            );
+        }
+    }
+    out
 }
 
 impl HostIndex {
@@ -173,6 +293,11 @@ impl HostIndex {
             last: HashMap::default(),
             machine: HashMap::default(),
             has_tm: HashMap::default(),
+            k8s: if dep.nodes.iter().any(|n| n.origin.is_some()) {
+                k8s_hosts(dep)
+            } else {
+                HashMap::default()
+            },
         };
         for (host, a) in &dep.config.hosts {
             let nodes: Vec<NodeIdx> = a
@@ -224,6 +349,14 @@ impl HostIndex {
             .find_map(|m| m.get(host).map(|v| (v.clone(), false)))
     }
 
+    /// A Kubernetes name: the writer's region's, else another region's.
+    fn k8s_in(&self, host: &str, region: &str) -> Option<&K8sHost> {
+        let all = self.k8s.get(host)?;
+        all.iter()
+            .find(|k| k.region == region)
+            .or_else(|| all.first())
+    }
+
     /// Names that resolve to a node of `region`, for did-you-mean.
     fn region_names<'a>(
         &'a self,
@@ -238,6 +371,12 @@ impl HostIndex {
             .iter()
             .filter(move |(_, (v, _))| in_region(v))
             .map(|(h, _)| h.as_str())
+            .chain(
+                self.k8s
+                    .iter()
+                    .filter(move |(_, v)| v.iter().any(|k| k.region == region))
+                    .map(|(h, _)| h.as_str()),
+            )
             .chain(
                 [&self.hostname, &self.node_ip, &self.last]
                     .into_iter()
@@ -305,6 +444,7 @@ impl HostIndex {
         let Some(writer) = dep.nodes.get(from) else {
             return Resolution::Unresolvable;
         };
+        let mut svc: Option<Vec<SvcPort>> = None;
         let (candidates, remaps) = match ep.host_kind {
             HostKind::Placeholder => return Resolution::Unresolvable,
             HostKind::Loopback => {
@@ -320,6 +460,16 @@ impl HostIndex {
                     );
                 }
                 (c, false)
+            }
+            HostKind::Name
+                if !self.alias.contains_key(&ep.host)
+                    && self.k8s_in(&ep.host, &writer.region).is_some() =>
+            {
+                let Some(k) = self.k8s_in(&ep.host, &writer.region) else {
+                    return Resolution::UnknownHost;
+                };
+                svc = k.ports.clone();
+                (k.nodes.clone(), k.lb)
             }
             HostKind::Name => match self.lookup(&ep.host) {
                 Some(found) => found,
@@ -383,6 +533,31 @@ impl HostIndex {
             }
         };
         let target_port = |i: NodeIdx| dep.nodes.get(i).map_or(0, |n| n.port(kind.port()));
+        // through a Service: the URL's port must be one it exposes, and
+        // maps to that entry's target port
+        let port = match &svc {
+            None => port,
+            Some(ports) => match ports.iter().find(|p| p.port == port) {
+                None => {
+                    return Resolution::WrongPort {
+                        port,
+                        expected: role_ok
+                            .iter()
+                            .map(|i| (*i, exposed(ports, dep, *i, target_port(*i))))
+                            .collect(),
+                        placeholder,
+                    };
+                }
+                Some(p) => match &p.target {
+                    None => p.port,
+                    Some(Target::Number(t)) => *t,
+                    Some(Target::Named(name)) => role_ok
+                        .iter()
+                        .find_map(|i| named_port(dep, *i, name))
+                        .unwrap_or(p.port),
+                },
+            },
+        };
         let (ok, wrong): (Vec<NodeIdx>, Vec<NodeIdx>) =
             role_ok.iter().partition(|i| target_port(**i) == port);
         let wrong: Vec<(NodeIdx, i64)> = wrong.into_iter().map(|i| (i, target_port(i))).collect();
@@ -409,6 +584,30 @@ impl HostIndex {
             Resolution::PartialPort { ok, wrong, port }
         }
     }
+}
+
+/// A named container port of a node's workload.
+fn named_port(dep: &Deployment, i: NodeIdx, name: &str) -> Option<i64> {
+    let w = dep.nodes.get(i)?.origin.as_ref()?.workload.as_ref()?;
+    w.ports
+        .iter()
+        .find(|(n, _)| n.as_deref() == Some(name))
+        .map(|(_, p)| *p)
+}
+
+/// The Service port that reaches node `i` on `listens`, else `listens`.
+fn exposed(ports: &[SvcPort], dep: &Deployment, i: NodeIdx, listens: i64) -> i64 {
+    ports
+        .iter()
+        .find(|p| {
+            let t = match &p.target {
+                None => Some(p.port),
+                Some(Target::Number(t)) => Some(*t),
+                Some(Target::Named(n)) => named_port(dep, i, n),
+            };
+            t == Some(listens)
+        })
+        .map_or(listens, |p| p.port)
 }
 
 /// `tm-3` is not a typo of `tm-1`: another numbered node, one the tree
