@@ -35,7 +35,8 @@ pub mod vfs;
 mod yaml;
 
 pub use analysis::{
-    Lean, check, check_with, fingerprint, fixes, incremental, load, load_config, load_lean,
+    Lean, STDIN_NAME, Stdin, check, check_with, fingerprint, fixes, incremental, load, load_config,
+    load_lean, load_lean_with,
 };
 pub use base::diagnostic::{Diagnostic, Related, RuleInfo, Severity};
 pub use base::edit::{self, Applicability, Edit, Fix};

@@ -139,12 +139,14 @@ struct Object<'a> {
 }
 
 /// Read a manifest stream. `region`/`namespace`: what `--region` and
-/// `--namespace` give (standard input).
+/// `--namespace` give; for standard input (`stdin`) without `--region`, the
+/// region is the namespace of its first node.
 pub(crate) fn extract(
     path: &Path,
     text: &str,
     region: Option<&str>,
     namespace: Option<&str>,
+    stdin: bool,
 ) -> Extracted {
     let default_ns = namespace.unwrap_or("default");
     let mut problems: Vec<(usize, String)> = Vec::new();
@@ -416,7 +418,13 @@ pub(crate) fn extract(
     }
     let manifest = Arc::new(Manifest {
         path: path.to_path_buf(),
-        region: region.map(str::to_owned),
+        region: region.map(str::to_owned).or_else(|| {
+            stdin.then(|| {
+                found
+                    .first()
+                    .map_or_else(|| default_ns.to_owned(), |f| f.namespace.clone())
+            })
+        }),
         text: starred(text, &redactions).into(),
         lines: LineIndex::new(text),
         services,

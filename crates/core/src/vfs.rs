@@ -339,6 +339,20 @@ pub fn discover(
     })
 }
 
+/// The deployment of a manifest stream read from standard input: rooted at
+/// `cwd`, with the project file found from there (or `config`).
+pub fn discover_stdin(cwd: &Path, config: Option<&Path>) -> Discovery {
+    Discovery {
+        root: cwd.to_path_buf(),
+        config: match config {
+            Some(c) => Some(normalize(&cwd.join(c))),
+            None => find_config(cwd),
+        },
+        files: Vec::new(),
+        may_escape: None,
+    }
+}
+
 /// `apimlint.toml` in `dir` or its parents, up to the repository root.
 pub(crate) fn find_config(dir: &Path) -> Option<PathBuf> {
     for d in dir.ancestors() {

@@ -52,13 +52,23 @@ pub struct Lean {
 /// Like [`load`], running the node rules as each node is built and then
 /// dropping what only they read: a fraction of the memory.
 pub fn load_lean(vfs: &dyn Vfs, discovery: &Discovery, config: Config) -> Lean {
+    load_lean_with(vfs, discovery, config, None)
+}
+
+/// [`load_lean`] with a manifest stream read from standard input.
+pub fn load_lean_with(
+    vfs: &dyn Vfs,
+    discovery: &Discovery,
+    config: Config,
+    stdin: Option<&Stdin>,
+) -> Lean {
     let local: Vec<&'static Rule> = rules::enabled(&config).filter(|r| r.is_local()).collect();
     let cfg = config.clone();
     let visit = |n: &Node| node_findings(&local, &cfg, n);
     let (dep, found) = Deployment::build_with(
         &discovery.root,
         config,
-        read_all(vfs, discovery),
+        read_sources(vfs, discovery, stdin),
         false,
         &visit,
     );
@@ -124,7 +134,7 @@ pub fn read_sources(
             }
             match read(p) {
                 Ok(text) if text.contains(crate::vfs::NODE_FILE) => {
-                    manifest_sources(p, &text, None, None)
+                    manifest_sources(p, &text, None, None, false)
                 }
                 // unrelated YAML costs nothing; an unreadable one is skipped
                 _ => Vec::new(),
@@ -135,20 +145,12 @@ pub fn read_sources(
         out.extend(manifest_sources(
             &discovery.root.join(STDIN_NAME),
             &s.text,
-            Some(
-                s.region
-                    .as_deref()
-                    .unwrap_or_else(|| namespace_of(&s.text, s.namespace.as_deref())),
-            ),
+            s.region.as_deref(),
             s.namespace.as_deref(),
+            true,
         ));
     }
     out
-}
-
-/// Standard input's region when `--region` is not given: the namespace.
-fn namespace_of<'a>(_text: &'a str, namespace: Option<&'a str>) -> &'a str {
-    namespace.unwrap_or("default")
 }
 
 fn manifest_sources(
@@ -156,8 +158,9 @@ fn manifest_sources(
     text: &str,
     region: Option<&str>,
     namespace: Option<&str>,
+    stdin: bool,
 ) -> Vec<SourceFile> {
-    let ex = crate::manifest::extract(path, text, region, namespace);
+    let ex = crate::manifest::extract(path, text, region, namespace, stdin);
     ex.nodes
         .into_iter()
         .map(|(vpath, content, origin)| SourceFile {
