@@ -461,3 +461,85 @@ fn fixes_are_not_written_into_manifests() {
         "{err}"
     );
 }
+
+/// WSO2's own Compose deployment (`wso2/docker-apim`, its `conf/` read from
+/// `../shared/corpus` at test time) with the Compose file its repository
+/// ships beside it: the service names reach the nodes they mount.
+#[test]
+fn compose_service_names_reach_their_nodes() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../shared/corpus/wso2__docker-apim/4.2.x/docker-compose/apim-is-as-km-with-analytics/conf",
+    );
+    if !src.is_dir() {
+        eprintln!("SKIPPED: {} is absent", src.display());
+        return;
+    }
+    let dir = scratch("compose");
+    for node in ["apim", "is-as-km"] {
+        let rel = format!("{node}/repository/conf/deployment.toml");
+        common::write(
+            &dir.join("conf").join(&rel),
+            &std::fs::read(src.join(&rel)).unwrap(),
+        );
+    }
+    let compose = r#"services:
+  mysql:
+    image: mysql:8.0
+  is-as-km:
+    image: wso2is-km:5.11.0
+    volumes:
+      - ./conf/is-as-km:/home/wso2carbon/wso2-config-volume
+    ports:
+      - "9444:9444"
+  api-manager:
+    image: wso2am:4.2.0
+    volumes:
+      - type: bind
+        source: ./conf/apim
+        target: /home/wso2carbon/wso2-config-volume
+    ports:
+      - "9443:9443"
+"#;
+    let ids = |v: &Value| -> Vec<String> {
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == "unknown-host" || d["rule"] == "key-manager-unreachable")
+            .map(|d| format!("{} {} {}", d["rule"], d["node"], d["message"]))
+            .collect()
+    };
+    // without the Compose file, `api-manager` names nothing
+    let before = ids(&json(&dir, &[]));
+    assert!(
+        before.iter().any(|f| f.contains("`api-manager`")),
+        "{before:#?}"
+    );
+    common::write(&dir.join("docker-compose.yml"), compose.as_bytes());
+    let v = json(&dir, &[]);
+    assert!(ids(&v).is_empty(), "{:#?}", ids(&v));
+    let n = v["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "conf/apim")
+        .unwrap();
+    assert_eq!(n["source"]["name"], "api-manager");
+    // the key manager URL on the wrong port: reported on the API-M node,
+    // in its own file
+    let apim = dir.join("conf/apim/repository/conf/deployment.toml");
+    let text = std::fs::read_to_string(&apim).unwrap();
+    common::write(
+        &apim,
+        text.replace("is-as-km:9444/services", "is-as-km:9443/services")
+            .as_bytes(),
+    );
+    let v = json(&dir, &[]);
+    let f = ids(&v);
+    assert!(
+        f.iter().any(|x| x.contains("key-manager-unreachable")
+            && x.contains("conf/apim")
+            && x.contains("9444")),
+        "{f:#?}"
+    );
+}

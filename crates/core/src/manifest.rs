@@ -14,6 +14,14 @@ use crate::yaml::{self, OffsetMap, Value};
 /// The file name a node's configuration has.
 const NODE_KEY: &str = "deployment.toml";
 
+/// Whether a path names a Compose file.
+pub(crate) fn is_compose(path: &Path) -> bool {
+    matches!(
+        path.file_name().and_then(|n| n.to_str()),
+        Some("compose.yaml" | "compose.yml" | "docker-compose.yaml" | "docker-compose.yml")
+    )
+}
+
 /// Whether a path names a manifest stream (or a Compose file).
 pub(crate) fn is_manifest(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "yaml" || e == "yml")
@@ -89,6 +97,12 @@ pub struct Origin {
     pub workload: Option<Workload>,
     /// TOML byte → manifest byte.
     pub(crate) map: OffsetMap,
+    /// The text lives in the manifest (a ConfigMap or Secret), not in a file
+    /// of its own (a Compose bind mount).
+    pub inline: bool,
+    /// Host names the node answers to besides the Services (a Compose
+    /// service's name, `hostname`, `container_name`, network aliases).
+    pub names: Vec<String>,
     /// The YAML scalar holding the text.
     pub(crate) span: Range<usize>,
 }
@@ -483,6 +497,8 @@ pub(crate) fn extract(
                 workload: f.workload,
                 map,
                 span,
+                inline: true,
+                names: Vec::new(),
             },
         ));
     }
@@ -508,6 +524,8 @@ pub(crate) fn extract(
                     verbatim: false,
                 },
                 span: offset..offset,
+                inline: true,
+                names: Vec::new(),
             },
         ));
     }
@@ -762,6 +780,123 @@ fn base64(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// A Compose file's services that bind-mount a node's `deployment.toml`
+/// (the file itself, or a host directory holding
+/// `repository/conf/deployment.toml`, mounted anywhere — WSO2's own Compose
+/// files mount the whole config volume): the host file and its origin
+/// (the service's names, `-DportOffset`). `exists` says whether a host path
+/// is a file (the driver asks its file system).
+pub(crate) fn compose(
+    path: &Path,
+    text: &str,
+    exists: &dyn Fn(&Path) -> bool,
+) -> Vec<(PathBuf, Origin)> {
+    let Ok(docs) = yaml::parse_stream(text) else {
+        return Vec::new();
+    };
+    let Some(Some(doc)) = docs.first() else {
+        return Vec::new();
+    };
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let manifest = Arc::new(Manifest {
+        path: path.to_path_buf(),
+        region: None,
+        text: Arc::from(""),
+        lines: LineIndex::new(""),
+        services: Vec::new(),
+        routes: Vec::new(),
+        sets: Vec::new(),
+    });
+    let mut out = Vec::new();
+    for (name, svc) in doc.get("services").map(Value::entries).unwrap_or_default() {
+        let Some(name) = name.str() else { continue };
+        let mut file = None;
+        for v in svc.get("volumes").map(Value::seq).unwrap_or_default() {
+            let source = match v {
+                Value::Scalar(s) => s.value.split(':').next().map(str::to_owned),
+                _ => v.get("source").and_then(Value::str).map(str::to_owned),
+            };
+            let Some(source) = source.filter(|s| s.starts_with(['.', '/', '~']) || s.contains('/'))
+            else {
+                continue;
+            };
+            let host = crate::base::files::normalize(&dir.join(&source));
+            let candidates = [
+                host.clone(),
+                host.join("repository/conf/deployment.toml"),
+                host.join("deployment.toml"),
+            ];
+            if let Some(f) = candidates
+                .into_iter()
+                .find(|c| c.file_name().is_some_and(|n| n == NODE_KEY) && exists(c))
+            {
+                file = Some(f);
+                break;
+            }
+        }
+        let Some(file) = file else { continue };
+        let mut names = vec![name.to_lowercase()];
+        for k in ["hostname", "container_name"] {
+            if let Some(h) = svc.get(k).and_then(Value::str) {
+                names.push(h.to_lowercase());
+            }
+        }
+        for (_, net) in svc.get("networks").map(Value::entries).unwrap_or_default() {
+            for a in net.get("aliases").map(Value::seq).unwrap_or_default() {
+                if let Some(a) = a.str() {
+                    names.push(a.to_lowercase());
+                }
+            }
+        }
+        let mut offset = None;
+        let env = svc.get("environment");
+        let words: Vec<&str> = ["command", "entrypoint"]
+            .iter()
+            .filter_map(|k| svc.get(k))
+            .chain(env)
+            .flat_map(|v| match v {
+                Value::Scalar(s) => vec![s.value.as_str()],
+                Value::Seq(items, _) => items.iter().filter_map(Value::str).collect(),
+                Value::Map(e, _) => e.iter().filter_map(|(_, v)| v.str()).collect(),
+                Value::Alias(_) => Vec::new(),
+            })
+            .collect();
+        for w in words {
+            if let Some(p) = w.find("-DportOffset=") {
+                let digits: String = w
+                    .get(p + "-DportOffset=".len()..)
+                    .unwrap_or("")
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                offset = digits.parse().ok().or(offset);
+            }
+        }
+        out.push((
+            file,
+            Origin {
+                manifest: manifest.clone(),
+                kind: "Compose service".to_owned(),
+                name: name.to_owned(),
+                namespace: String::new(),
+                key: String::new(),
+                workload: Some(Workload {
+                    kind: "Compose service".to_owned(),
+                    name: name.to_owned(),
+                    replicas: 1,
+                    port_offset: offset,
+                    ..Workload::default()
+                }),
+                map: OffsetMap::default(),
+                span: 0..0,
+                inline: false,
+                names,
+            },
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -254,7 +254,7 @@ pub(crate) fn acceptable(dep: &Deployment, fix: &Fix) -> Result<(), String> {
 }
 
 fn refusal(node: &Node, v: Verdict) -> Result<(), String> {
-    if let Some(o) = &node.origin {
+    if let Some(o) = node.origin.as_ref().filter(|o| o.inline) {
         return Err(format!(
             "`{}` was read from the manifest `{}`, which is generated: the fix is not written (fix the chart's values or template instead)",
             node.id,

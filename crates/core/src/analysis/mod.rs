@@ -129,6 +129,9 @@ pub fn read_sources(
         .files
         .par_iter()
         .flat_map_iter(|p| {
+            if crate::manifest::is_compose(p) {
+                return Vec::new();
+            }
             if !crate::manifest::is_manifest(p) {
                 return vec![SourceFile::plain(p.clone(), read(p))];
             }
@@ -141,6 +144,26 @@ pub fn read_sources(
             }
         })
         .collect();
+    // Compose files: their services' names and offsets on the node files
+    // they bind-mount (read here when the walk did not find them)
+    let compose: Vec<(std::path::PathBuf, crate::manifest::Origin)> = discovery
+        .files
+        .iter()
+        .filter(|p| crate::manifest::is_compose(p))
+        .filter_map(|p| Some((p, read(p).ok()?)))
+        .flat_map(|(p, text)| crate::manifest::compose(p, &text, &|f| vfs.is_file(f)))
+        .collect();
+    for (file, origin) in compose {
+        let origin = Some(std::sync::Arc::new(origin));
+        match out.iter_mut().find(|s| s.path == file) {
+            Some(s) => s.origin = origin,
+            None => out.push(SourceFile {
+                text: vfs.read_within(&discovery.root, &file),
+                path: file,
+                origin,
+            }),
+        }
+    }
     if let Some(s) = stdin {
         out.extend(manifest_sources(
             &discovery.root.join(STDIN_NAME),

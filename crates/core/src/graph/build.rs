@@ -201,7 +201,9 @@ impl Deployment {
 fn shown_manifests(nodes: &[Node]) -> HashMap<PathBuf, (Arc<str>, Arc<Manifest>)> {
     let mut ranges: HashMap<PathBuf, (Arc<Manifest>, Vec<Range<usize>>)> = HashMap::default();
     for n in nodes {
-        let Some(o) = &n.origin else { continue };
+        let Some(o) = n.origin.as_ref().filter(|o| o.inline) else {
+            continue;
+        };
         let e = ranges
             .entry(o.manifest.path.clone())
             .or_insert_with(|| (o.manifest.clone(), Vec::new()));

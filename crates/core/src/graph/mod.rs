@@ -227,7 +227,7 @@ impl Deployment {
     pub fn shown(&self, file: FileId) -> Option<Shown<'_>> {
         let n = self.node_of(file)?;
         Some(match &n.origin {
-            Some(o) => {
+            Some(o) if o.inline => {
                 let (text, m) = self.shown.get(&o.manifest.path)?;
                 Shown {
                     path: &m.path,
@@ -236,7 +236,7 @@ impl Deployment {
                     origin: Some(o),
                 }
             }
-            None => Shown {
+            _ => Shown {
                 path: &n.path,
                 text: n.redacted(),
                 lines: &n.lines,

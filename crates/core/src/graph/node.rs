@@ -165,8 +165,8 @@ impl Node {
         let root_name = root_name(root);
         self.rel = relative(&self.path, root);
         self.id = match &self.origin {
-            Some(o) => format!("{}/{}", manifest_region(o, root), o.node_name()),
-            None => node_id(&self.rel, &root_name),
+            Some(o) if o.inline => format!("{}/{}", manifest_region(o, root), o.node_name()),
+            _ => node_id(&self.rel, &root_name),
         };
         self.region = region_of(&self.id, &root_name, config);
         let node_cfg = config.nodes.get(&self.id);

@@ -200,8 +200,17 @@ fn k8s_hosts(dep: &Deployment) -> HashMap<String, Vec<K8sHost>> {
             .collect()
     };
     let mut seen: Vec<*const Manifest> = Vec::new();
-    for n in &dep.nodes {
+    for (i, n) in dep.nodes.iter().enumerate() {
         let Some(o) = &n.origin else { continue };
+        // a Compose service's names reach its node directly
+        for h in &o.names {
+            out.entry(h.clone()).or_default().push(K8sHost {
+                region: n.region.clone(),
+                nodes: vec![i],
+                ports: None,
+                lb: false,
+            });
+        }
         let m = &o.manifest;
         if seen.contains(&Arc::as_ptr(m)) {
             continue;
