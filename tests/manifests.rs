@@ -543,3 +543,86 @@ fn compose_service_names_reach_their_nodes() {
         "{f:#?}"
     );
 }
+
+/// Ingress, Gateway API and OpenShift hosts reach the nodes behind their
+/// backend Services like load balancers (any port).
+#[test]
+fn ingress_and_routes_are_load_balancers() {
+    for (name, extra, host) in [
+        (
+            "ingress",
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: km\n  namespace: r1\nspec:\n  rules:\n    - host: keys.example.com\n      http:\n        paths:\n          - path: /\n            backend:\n              service:\n                name: km-svc\n                port:\n                  number: 9443\n",
+            "keys.example.com",
+        ),
+        (
+            "httproute",
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: km\n  namespace: r1\nspec:\n  hostnames: [\"keys-gw.example.com\"]\n  rules:\n    - backendRefs:\n        - name: km-svc\n          port: 9443\n",
+            "keys-gw.example.com",
+        ),
+        (
+            "route",
+            "apiVersion: route.openshift.io/v1\nkind: Route\nmetadata:\n  name: km\n  namespace: r1\nspec:\n  host: keys-os.example.com\n  to:\n    kind: Service\n    name: km-svc\n",
+            "keys-os.example.com",
+        ),
+    ] {
+        let dir = scratch(name);
+        let gw = double_quoted(&GW_TOML.replace("km-svc:9443", &format!("{host}:443")));
+        let mut text = stream(&gw, &double_quoted(KM_TOML));
+        text.push_str("---\n");
+        text.push_str(extra);
+        common::write(&dir.join("r1.yaml"), text.as_bytes());
+        let v = json(&dir, &[]);
+        let bad: Vec<&Value> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                d["rule"] == "unknown-host" || d["rule"].as_str().unwrap().ends_with("unreachable")
+            })
+            .collect();
+        assert!(bad.is_empty(), "{name}: {bad:#?}");
+        // without the object, the host names nothing
+        common::write(
+            &dir.join("r1.yaml"),
+            stream(&gw, &double_quoted(KM_TOML)).as_bytes(),
+        );
+        let v = json(&dir, &[]);
+        assert!(
+            v["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["rule"] == "unknown-host"),
+            "{name}: {v:#}"
+        );
+    }
+}
+
+/// `apimlint graph` draws the Services and the nodes they select.
+#[test]
+fn graph_draws_services() {
+    let dir = scratch("graph");
+    common::write(
+        &dir.join("r1.yaml"),
+        stream(&double_quoted(GW_TOML), &double_quoted(KM_TOML)).as_bytes(),
+    );
+    let o = common::run_in(&dir, &["graph", ".", "--format", "json"]);
+    let g: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        g["services"],
+        serde_json::json!([{"region": "r1", "name": "km-svc", "namespace": "r1", "nodes": ["r1/km"]}])
+    );
+    let dot = common::stdout(&common::run_in(&dir, &["graph", "."]));
+    assert!(
+        dot.contains("s0 [label=\"svc/km-svc\"") && dot.contains("s0 -> n1"),
+        "{dot}"
+    );
+    let mermaid = common::stdout(&common::run_in(
+        &dir,
+        &["graph", ".", "--format", "mermaid"],
+    ));
+    assert!(
+        mermaid.contains("s0([\"svc/km-svc\"])") && mermaid.contains("s0 -.- n1"),
+        "{mermaid}"
+    );
+}

@@ -223,6 +223,12 @@ impl Deployment {
         self.node_of(file).map_or("?", |n| n.id.as_str())
     }
 
+    /// The Kubernetes Services of the deployment's manifests: region, name,
+    /// namespace and the nodes their selectors pick.
+    pub fn services(&self) -> &[(String, String, String, Vec<NodeIdx>)] {
+        &self.hosts.services
+    }
+
     /// What renderers show for a node's file (see [`Shown`]).
     pub fn shown(&self, file: FileId) -> Option<Shown<'_>> {
         let n = self.node_of(file)?;

@@ -161,6 +161,8 @@ pub(super) struct HostIndex {
     /// Kubernetes names (Services in every DNS form, StatefulSet pods,
     /// Ingress / route hosts), per region.
     k8s: HashMap<String, Vec<K8sHost>>,
+    /// The Services of the manifests: (region, name, namespace, nodes selected).
+    pub(super) services: Vec<(String, String, String, Vec<NodeIdx>)>,
 }
 
 /// What a Kubernetes name reaches in one region.
@@ -183,9 +185,16 @@ fn dns_forms(name: &str, namespace: &str) -> [String; 4] {
     ]
 }
 
-/// Every Kubernetes name of the deployment's manifests.
-fn k8s_hosts(dep: &Deployment) -> HashMap<String, Vec<K8sHost>> {
+/// Every Kubernetes name of the deployment's manifests, and its Services.
+#[allow(clippy::type_complexity)]
+fn k8s_hosts(
+    dep: &Deployment,
+) -> (
+    HashMap<String, Vec<K8sHost>>,
+    Vec<(String, String, String, Vec<NodeIdx>)>,
+) {
     let mut out: HashMap<String, Vec<K8sHost>> = HashMap::default();
+    let mut services = Vec::new();
     // nodes by (region, namespace)
     let pods = |region: &str, ns: &str| -> Vec<(NodeIdx, &Workload)> {
         dep.nodes
@@ -233,6 +242,12 @@ fn k8s_hosts(dep: &Deployment) -> HashMap<String, Vec<K8sHost>> {
                 .map(|(i, _)| i)
                 .collect();
             svc_nodes.insert(s.name.as_str(), nodes.clone());
+            services.push((
+                region.to_owned(),
+                s.name.clone(),
+                s.namespace.clone(),
+                nodes.clone(),
+            ));
             for h in dns_forms(&s.name, &s.namespace) {
                 add(
                     &h,
@@ -284,7 +299,7 @@ fn k8s_hosts(dep: &Deployment) -> HashMap<String, Vec<K8sHost>> {
             );
         }
     }
-    out
+    (out, services)
 }
 
 impl HostIndex {
@@ -302,12 +317,12 @@ impl HostIndex {
             last: HashMap::default(),
             machine: HashMap::default(),
             has_tm: HashMap::default(),
-            k8s: if dep.nodes.iter().any(|n| n.origin.is_some()) {
-                k8s_hosts(dep)
-            } else {
-                HashMap::default()
-            },
+            k8s: HashMap::default(),
+            services: Vec::new(),
         };
+        if dep.nodes.iter().any(|n| n.origin.is_some()) {
+            (ix.k8s, ix.services) = k8s_hosts(dep);
+        }
         for (host, a) in &dep.config.hosts {
             let nodes: Vec<NodeIdx> = a
                 .nodes
