@@ -112,21 +112,36 @@ struct Cursor<'a> {
 
 impl Cursor<'_> {
     fn byte(&mut self, char_index: usize) -> usize {
-        if char_index < self.chars {
-            self.chars = 0;
-            self.bytes = 0;
+        // back: one character at a time (events step back rarely, and little)
+        while self.chars > char_index {
+            let before = self.text.get(..self.bytes).unwrap_or("");
+            match before.chars().next_back() {
+                Some(c) => {
+                    self.bytes -= c.len_utf8();
+                    self.chars -= 1;
+                }
+                None => {
+                    self.chars = 0;
+                    self.bytes = 0;
+                }
+            }
         }
         let rest = self.text.get(self.bytes..).unwrap_or("");
         let mut it = rest.char_indices();
+        let mut walked = 0;
         while self.chars < char_index {
             match it.next() {
-                Some(_) => self.chars += 1,
-                None => return self.text.len(),
+                Some((_, c)) => {
+                    self.chars += 1;
+                    walked += c.len_utf8();
+                }
+                None => {
+                    self.bytes = self.text.len();
+                    return self.bytes;
+                }
             }
         }
-        let at = it.next().map_or(rest.len(), |(i, _)| i);
-        // `at` is the offset of the char at `char_index` within `rest`
-        self.bytes += at;
+        self.bytes += walked;
         self.bytes
     }
 }
