@@ -164,7 +164,7 @@ pub(crate) fn extract(
 ) -> Extracted {
     let default_ns = namespace.unwrap_or("default");
     let mut problems: Vec<(usize, String)> = Vec::new();
-    let docs = match yaml::parse_stream(text) {
+    let docs = match yaml::parse_stream_keeping(text, &relevant) {
         Ok(d) => d,
         Err(e) => {
             problems.push((
@@ -175,6 +175,10 @@ pub(crate) fn extract(
         }
     };
     let mut objects: Vec<Object<'_>> = Vec::new();
+    // a YAML file that merely mentions `deployment.toml` (a CI workflow, a
+    // values file) is no stream of Kubernetes objects: its documents without
+    // `kind` are not findings
+    let kubernetes = text.contains("apiVersion:") || text.contains("kind:");
     let mut stack: Vec<&Value> = docs.iter().flatten().collect();
     stack.reverse();
     while let Some(doc) = stack.pop() {
@@ -182,6 +186,9 @@ pub(crate) fn extract(
             continue;
         }
         let Some(kind) = doc.get("kind").and_then(Value::str) else {
+            if !kubernetes {
+                continue;
+            }
             problems.push((
                 doc.start(),
                 "a manifest document without `kind`: apimlint cannot tell what it is".to_owned(),
@@ -532,6 +539,30 @@ pub(crate) fn extract(
     Extracted { nodes }
 }
 
+/// Whether a document can matter: an object that holds or mounts a node's
+/// configuration, names nodes, or is not a Kubernetes object at all (a
+/// finding when the stream holds Kubernetes objects).
+fn relevant(doc: &Value, source: &str) -> bool {
+    match doc.get("kind").and_then(Value::str) {
+        None => true,
+        Some(k) if k.ends_with("List") => true,
+        Some(
+            "ConfigMap" | "Secret" | "Service" | "Ingress" | "HTTPRoute" | "TLSRoute" | "GRPCRoute"
+            | "Route" | "StatefulSet",
+        ) => true,
+        Some(
+            "Deployment"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "Job"
+            | "CronJob"
+            | "Pod"
+            | "ReplicationController",
+        ) => source.contains("repository/conf"),
+        Some(_) => false,
+    }
+}
+
 struct Found<'a> {
     holder_kind: &'a str,
     holder: &'a str,
@@ -793,7 +824,7 @@ pub(crate) fn compose(
     text: &str,
     exists: &dyn Fn(&Path) -> bool,
 ) -> Vec<(PathBuf, Origin)> {
-    let Ok(docs) = yaml::parse_stream(text) else {
+    let Ok(docs) = yaml::parse_stream_keeping(text, &|_, _| true) else {
         return Vec::new();
     };
     let Some(Some(doc)) = docs.first() else {

@@ -152,7 +152,18 @@ enum Frame {
 }
 
 /// Parse a stream into its documents (an empty document is `None`).
+#[cfg(test)]
 pub(crate) fn parse_stream(text: &str) -> Result<Vec<Option<Value>>, YamlError> {
+    parse_stream_keeping(text, &|_, _| true)
+}
+
+/// Parse a stream into the documents `keep` keeps (given each document and
+/// its source text), dropping the others as soon as they are read: a large
+/// stream of unrelated objects costs its parse, not its tree.
+pub(crate) fn parse_stream_keeping(
+    text: &str,
+    keep: &dyn Fn(&Value, &str) -> bool,
+) -> Result<Vec<Option<Value>>, YamlError> {
     let mut cursor = Cursor {
         text,
         chars: 0,
@@ -161,6 +172,7 @@ pub(crate) fn parse_stream(text: &str) -> Result<Vec<Option<Value>>, YamlError> 
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut doc: Option<Value> = None;
+    let mut doc_start = 0;
     for ev in Parser::new_from_str(text) {
         let (ev, span) = ev.map_err(|e| YamlError {
             offset: cursor.byte(e.marker().index()),
@@ -170,10 +182,16 @@ pub(crate) fn parse_stream(text: &str) -> Result<Vec<Option<Value>>, YamlError> 
         let done = match ev {
             Event::DocumentStart(_) => {
                 doc = None;
+                doc_start = start;
                 None
             }
             Event::DocumentEnd => {
-                docs.push(doc.take());
+                let source = text.get(doc_start..start.max(doc_start)).unwrap_or("");
+                match doc.take() {
+                    Some(d) if keep(&d, source) => docs.push(Some(d)),
+                    Some(_) => {}
+                    None => docs.push(None),
+                }
                 None
             }
             Event::SequenceStart(..) => {
