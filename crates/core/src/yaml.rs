@@ -276,6 +276,13 @@ impl OffsetMap {
 
 /// The offset map of `s` (a scalar of `src`).
 pub(crate) fn offset_map(src: &str, s: &Scalar) -> OffsetMap {
+    if s.value.is_empty() {
+        return OffsetMap {
+            offsets: vec![off(s.start)],
+            exact: true,
+            verbatim: s.style == Style::Literal,
+        };
+    }
     let derived = match s.style {
         Style::Double => flow(src, s.start + 1, true),
         Style::Single => flow(src, s.start + 1, false),
@@ -661,5 +668,64 @@ mod tests {
     fn deep_nesting_does_not_overflow() {
         let s = "[".repeat(100_000);
         let _ = parse_stream(&s);
+    }
+
+    use proptest::prelude::*;
+
+    /// A TOML-ish text: lines of printable characters, quotes, backslashes,
+    /// tabs and a few non-ASCII letters.
+    fn text() -> impl Strategy<Value = String> {
+        proptest::collection::vec("[a-z =\\[\\]\"'\\\\.#é€\\t]{0,30}", 1..8)
+            .prop_map(|lines| lines.join("\n"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Double-quoted (as JSON writes it), single-quoted and literal
+        /// encodings of any text parse back to it with an exact map whose
+        /// every byte points at the character (or escape) that produced it.
+        #[test]
+        fn offset_maps_are_exact(t in text()) {
+            let dq = format!("k: {}\n", serde_json::to_string(&t).unwrap());
+            for src in [dq] {
+                let docs = parse_stream(&src).unwrap();
+                let v = docs[0].as_ref().unwrap().get("k").unwrap().scalar().unwrap().clone();
+                prop_assert_eq!(&v.value, &t);
+                let m = offset_map(&src, &v);
+                prop_assert!(m.exact);
+                for (i, ch) in v.value.char_indices() {
+                    let at = src[m.map(i)..].chars().next().unwrap();
+                    prop_assert!(at == ch || at == '\\', "{:?} byte {} {:?} -> {:?}", src, i, ch, at);
+                }
+            }
+            // a literal block of the lines that keep their spaces (no
+            // trailing blanks, no leading tab, not empty)
+            if t.split('\n').all(|l| !l.is_empty() && !l.starts_with([' ', '\t']) && !l.ends_with([' ', '\t'])) {
+                let body: String = t.split('\n').map(|l| format!("  {l}\n")).collect();
+                let src = format!("k: |-\n{body}x: 1\n");
+                let docs = parse_stream(&src).unwrap();
+                let v = docs[0].as_ref().unwrap().get("k").unwrap().scalar().unwrap().clone();
+                prop_assert_eq!(&v.value, &t);
+                let m = offset_map(&src, &v);
+                prop_assert!(m.exact && m.verbatim);
+                for (i, ch) in v.value.char_indices() {
+                    let at = src[m.map(i)..].chars().next().unwrap();
+                    prop_assert_eq!(at, ch);
+                }
+            }
+        }
+
+        /// Any bytes: an error or a tree, never a panic.
+        #[test]
+        fn any_text_parses_or_fails(s in "[ -~\n\t]{0,200}") {
+            if let Ok(docs) = parse_stream(&s) {
+                for d in docs.iter().flatten() {
+                    if let Some(sc) = d.scalar() {
+                        let _ = offset_map(&s, sc);
+                    }
+                }
+            }
+        }
     }
 }
