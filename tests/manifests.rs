@@ -626,3 +626,42 @@ fn graph_draws_services() {
         "{mermaid}"
     );
 }
+
+/// A workload's `replicas` count as that many nodes where rules count:
+/// region 2 runs one gateway pod where region 1 runs two.
+#[test]
+fn replicas_count_as_members() {
+    let dir = scratch("replicas");
+    let text = stream(&double_quoted(GW_TOML), &double_quoted(KM_TOML));
+    common::write(&dir.join("r1.yaml"), text.as_bytes());
+    common::write(
+        &dir.join("r2.yaml"),
+        text.replace("replicas: 2", "replicas: 1").as_bytes(),
+    );
+    let v = json(&dir, &[]);
+    let drift: Vec<&Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "region-drift")
+        .collect();
+    assert!(
+        drift.iter().any(|d| d["node"] == "r2/gw"
+            && d["message"]
+                .as_str()
+                .unwrap()
+                .contains("r2 has 1 gateway-worker, r1 has 2")),
+        "{drift:#?}"
+    );
+    // the same replicas on both sides: no drift
+    common::write(&dir.join("r2.yaml"), text.as_bytes());
+    let v = json(&dir, &[]);
+    assert!(
+        !v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["rule"] == "region-drift"),
+        "{v:#}"
+    );
+}

@@ -146,6 +146,15 @@ impl Node {
             + self.offset
     }
 
+    /// How many identical members the node stands for: its workload's
+    /// `replicas` (a node read from a manifest), else 1.
+    pub fn members(&self) -> usize {
+        match &self.origin {
+            Some(o) if o.inline => o.workload.as_ref().map_or(1, |w| w.replicas as usize),
+            _ => 1,
+        }
+    }
+
     /// A span in this file to point at when nothing narrower exists.
     pub(crate) fn anchor(&self) -> Range<usize> {
         if let Some(r) = &self.facts.server_role {
