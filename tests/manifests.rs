@@ -665,3 +665,45 @@ fn replicas_count_as_members() {
         "{v:#}"
     );
 }
+
+/// `$env{NAME}` in a URL takes the container's literal `env` value; a
+/// `valueFrom` stays unresolved.
+#[test]
+fn env_values_resolve_in_urls() {
+    let dir = scratch("env");
+    let gw = double_quoted(&GW_TOML.replace("km-svc:9443", "$env{KM_HOST}:9444"));
+    let with_env = |value: &str| {
+        stream(&gw, &double_quoted(KM_TOML)).replace(
+            "        - name: gw\n          volumeMounts:",
+            &format!("        - name: gw\n          env:\n            - name: KM_HOST\n{value}\n          volumeMounts:"),
+        )
+    };
+    common::write(
+        &dir.join("r1.yaml"),
+        with_env("              value: km-svc").as_bytes(),
+    );
+    let v = json(&dir, &[]);
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["node"] == "r1/gw"
+                && d["rule"] == "key-manager-unreachable"
+                && d["message"].as_str().unwrap().contains("9444")),
+        "{v:#}"
+    );
+    common::write(
+        &dir.join("r1.yaml"),
+        with_env("              valueFrom: {fieldRef: {fieldPath: status.podIP}}").as_bytes(),
+    );
+    let v = json(&dir, &[]);
+    assert!(
+        !v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["rule"] == "key-manager-unreachable"),
+        "{v:#}"
+    );
+}

@@ -136,6 +136,9 @@ pub struct Workload {
     pub ports: Vec<(Option<String>, i64)>,
     /// `-DportOffset=N` in the container's args, command or env.
     pub port_offset: Option<i64>,
+    /// The containers' environment variables with a literal `value` (a
+    /// `valueFrom` is not known).
+    pub env: Vec<(String, String)>,
 }
 
 /// What one manifest yields.
@@ -638,11 +641,20 @@ fn workload(o: &Object<'_>, tpl: &Value) -> Workload {
     };
     let mut ports = Vec::new();
     let mut offset = None;
+    let mut env = Vec::new();
     for c in tpl
         .at(&["spec", "containers"])
         .map(Value::seq)
         .unwrap_or_default()
     {
+        for e in c.get("env").map(Value::seq).unwrap_or_default() {
+            if let (Some(n), Some(v)) = (
+                e.get("name").and_then(Value::str),
+                e.get("value").and_then(Value::str),
+            ) {
+                env.push((n.to_owned(), v.to_owned()));
+            }
+        }
         for p in c.get("ports").map(Value::seq).unwrap_or_default() {
             if let Some(n) = p.get("containerPort").and_then(Value::int) {
                 ports.push((p.get("name").and_then(Value::str).map(str::to_owned), n));
@@ -680,6 +692,7 @@ fn workload(o: &Object<'_>, tpl: &Value) -> Workload {
         replicas: u32::try_from(replicas.clamp(0, 10_000)).unwrap_or(1),
         ports,
         port_offset: offset,
+        env,
     }
 }
 
@@ -883,6 +896,19 @@ pub(crate) fn compose(
         }
         let mut offset = None;
         let env = svc.get("environment");
+        let vars: Vec<(String, String)> = match env {
+            Some(Value::Map(e, _)) => e
+                .iter()
+                .filter_map(|(k, v)| Some((k.str()?.to_owned(), v.str()?.to_owned())))
+                .collect(),
+            Some(Value::Seq(items, _)) => items
+                .iter()
+                .filter_map(Value::str)
+                .filter_map(|s| s.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            _ => Vec::new(),
+        };
         let words: Vec<&str> = ["command", "entrypoint"]
             .iter()
             .filter_map(|k| svc.get(k))
@@ -918,6 +944,7 @@ pub(crate) fn compose(
                     name: name.to_owned(),
                     replicas: 1,
                     port_offset: offset,
+                    env: vars,
                     ..Workload::default()
                 }),
                 map: OffsetMap::default(),

@@ -438,7 +438,14 @@ impl HostIndex {
             cross_region: false,
             resolution: Resolution::UnknownHost,
         };
-        let ep = match endpoint::parse(&url.value) {
+        // `$env{NAME}` from the container's environment (a literal value)
+        let env = writer
+            .and_then(|w| w.origin.as_ref())
+            .and_then(|o| o.workload.as_ref())
+            .map_or(&[][..], |w| w.env.as_slice());
+        let substituted = substitute_env(&url.value, env);
+        let base = if substituted.is_some() { None } else { base };
+        let ep = match endpoint::parse(substituted.as_deref().unwrap_or(&url.value)) {
             Ok(ep) => ep,
             Err(e) => {
                 edge.resolution = Resolution::Invalid(e);
@@ -608,6 +615,24 @@ impl HostIndex {
             Resolution::PartialPort { ok, wrong, port }
         }
     }
+}
+
+/// `value` with each `$env{NAME}` the environment gives a literal value
+/// replaced, or `None` when there is none to replace.
+fn substitute_env(value: &str, env: &[(String, String)]) -> Option<String> {
+    if env.is_empty() || !value.contains("$env{") {
+        return None;
+    }
+    let mut out = value.to_owned();
+    let mut changed = false;
+    for (name, v) in env {
+        let p = format!("$env{{{name}}}");
+        if out.contains(&p) {
+            out = out.replace(&p, v);
+            changed = true;
+        }
+    }
+    changed.then_some(out)
 }
 
 /// A named container port of a node's workload.
