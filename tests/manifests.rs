@@ -707,3 +707,18 @@ fn env_values_resolve_in_urls() {
         "{v:#}"
     );
 }
+
+/// A directory of unrelated YAML is no deployment: the same error as an
+/// empty one.
+#[test]
+fn unrelated_yaml_alone_is_no_deployment() {
+    let dir = scratch("unrelated");
+    common::write(
+        &dir.join("docker-compose.yml"),
+        b"services:\n  web:\n    image: nginx\n",
+    );
+    common::write(&dir.join(".github/workflows/ci.yml"), b"on: push\n");
+    let o = common::run_in(&dir, &["check", "."]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::stdout(&o));
+    assert!(common::stderr(&o).contains("no `deployment.toml` found"));
+}

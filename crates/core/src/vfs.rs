@@ -323,7 +323,15 @@ pub fn discover(
     }
     files.sort();
     files.dedup();
-    if files.is_empty() {
+    // YAML files alone (unrelated ones, or none mentioning a node file) are
+    // no deployment: the same error as an empty directory
+    let has_node = files.iter().any(|f| {
+        let yaml = f.extension().is_some_and(|e| e == "yaml" || e == "yml");
+        !yaml
+            || std::fs::read(f)
+                .is_ok_and(|b| memchr::memmem::find(&b, NODE_FILE.as_bytes()).is_some())
+    });
+    if files.is_empty() || !has_node {
         let shown = paths
             .iter()
             .map(|p| p.display().to_string())
