@@ -131,3 +131,73 @@ pub(crate) fn generate(dir: &Path, regions: usize) -> Result<(usize, u64), Strin
         .map_err(|e| format!("{}: {e}", dir.display()))?;
     Ok((nodes, bytes))
 }
+
+/// The same deployment as Kubernetes manifests: for each region of the
+/// plain tree at `plain`, a stream `region-N.yaml` in `dir` holding, per node,
+/// ten documents — its ConfigMap (the node's text, a literal block), the
+/// Deployment mounting it, a Service selecting it, and seven objects that
+/// hold no node (ServiceAccount, PodDisruptionBudget,
+/// HorizontalPodAutoscaler, NetworkPolicy, a Secret, a log4j2 ConfigMap, an
+/// Ingress). Node ids and regions are those of the plain tree (the workload
+/// is named after the node's directory), and `apimlint.toml` is the same.
+/// Returns the number of documents.
+pub(crate) fn manifests(plain: &Path, dir: &Path) -> Result<usize, String> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut docs = 0;
+    let mut regions: Vec<PathBuf> = std::fs::read_dir(plain)
+        .map_err(|e| format!("{}: {e}", plain.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    regions.sort();
+    for region in regions {
+        let rname = region
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let mut nodes: Vec<PathBuf> = std::fs::read_dir(&region)
+            .map_err(|e| format!("{}: {e}", region.display()))?
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        nodes.sort();
+        let mut s = String::new();
+        for node in nodes {
+            let name = node
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let f = node.join("repository/conf/deployment.toml");
+            let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+            let mut block = String::new();
+            for l in text.lines() {
+                if l.is_empty() {
+                    block.push('\n');
+                } else {
+                    let _ = writeln!(block, "    {l}");
+                }
+            }
+            let _ = write!(
+                s,
+                "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}-conf\n  namespace: {rname}\ndata:\n  deployment.toml: |\n{block}\
+---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: {rname}\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {{app: {name}}}\n  template:\n    metadata:\n      labels: {{app: {name}}}\n    spec:\n      containers:\n        - name: apim\n          image: wso2/wso2am:4.5.0\n          ports: [{{containerPort: 9443}}, {{containerPort: 8243}}]\n          volumeMounts:\n            - name: conf\n              mountPath: /home/wso2carbon/wso2am/repository/conf/deployment.toml\n              subPath: deployment.toml\n      volumes:\n        - name: conf\n          configMap: {{name: {name}-conf}}\n\
+---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {name}-svc\n  namespace: {rname}\nspec:\n  selector: {{app: {name}}}\n  ports:\n    - {{name: https, port: 9443}}\n    - {{name: gw-https, port: 8243}}\n\
+---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {name}\n  namespace: {rname}\n\
+---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: {name}\n  namespace: {rname}\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels: {{app: {name}}}\n\
+---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: {name}\n  namespace: {rname}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: {name}}}\n  minReplicas: 1\n  maxReplicas: 3\n\
+---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {name}\n  namespace: {rname}\nspec:\n  podSelector:\n    matchLabels: {{app: {name}}}\n  policyTypes: [Ingress]\n\
+---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}-keystore\n  namespace: {rname}\ntype: Opaque\ndata:\n  password: c2VjcmV0\n\
+---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}-log4j2\n  namespace: {rname}\ndata:\n  log4j2.properties: |\n    rootLogger.level = INFO\n\
+---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {name}\n  namespace: {rname}\nspec:\n  rules:\n    - host: {name}.{rname}.ingress.example.com\n      http:\n        paths:\n          - path: /\n            pathType: Prefix\n            backend:\n              service: {{name: {name}-svc, port: {{number: 9443}}}}\n"
+            );
+            docs += 10;
+        }
+        std::fs::write(dir.join(format!("{rname}.yaml")), s)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::copy(plain.join("apimlint.toml"), dir.join("apimlint.toml"))
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(docs)
+}

@@ -5,6 +5,8 @@
 //! cargo run --release -p apimlint_bench -- --cold-start-only --apimlint BIN
 //! cargo run --release -p apimlint_bench -- --compare OLD NEW   # two binaries, side by side
 //! cargo run --release -p apimlint_bench -- gen 100 DIR   # only write a 100-region (1,000-node) tree
+//! cargo run --release -p apimlint_bench -- manifests [--rounds N] [--regions N] [--apimlint BIN]
+//!     # the same 1,000 nodes as plain files and as 10,000 manifest documents, interleaved
 //! ```
 //!
 //! It generates 1,000- and 10,000-node Pattern-1 deployments under
@@ -70,6 +72,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = if args.first().map(String::as_str) == Some("gen") {
         gen_cmd(args.get(1..).unwrap_or_default())
+    } else if args.first().map(String::as_str) == Some("manifests") {
+        manifests_cmd(args.get(1..).unwrap_or_default())
     } else {
         parse_opts(&args).and_then(|o| bench(&o))
     };
@@ -91,6 +95,106 @@ fn gen_cmd(args: &[String]) -> Result<bool, String> {
     let (nodes, bytes) = generate::generate(Path::new(dir), regions)?;
     println!("{nodes} nodes, {} KiB, in {dir}", bytes / 1024);
     Ok(true)
+}
+
+/// `manifests`: the same nodes as plain `deployment.toml` files and as
+/// Kubernetes manifest streams (ten documents per node), `apimlint check
+/// --format json` of each, interleaved round after round; the ratio of the
+/// medians (target ≤ 2).
+fn manifests_cmd(args: &[String]) -> Result<bool, String> {
+    let o = parse_opts(args)?;
+    let regions = if args.iter().any(|a| a == "--regions") {
+        o.large
+    } else {
+        100
+    };
+    let target = target_dir()?;
+    let bin = match &o.bin {
+        Some(b) => b.clone(),
+        None => {
+            if !o.skip_build {
+                build(true)?;
+            }
+            target.join("release/apimlint")
+        }
+    };
+    let base = target.join("bench");
+    let plain = base.join(format!("plain-{regions}"));
+    let yaml = base.join(format!("manifests-{regions}"));
+    let (nodes, _) = generate::generate(&plain, regions)?;
+    let docs = generate::manifests(&plain, &yaml)?;
+    println!(
+        "{nodes} nodes: {} as plain files, {docs} manifest documents in {regions} streams",
+        plain.display()
+    );
+    let cmd = |_: &Path| -> Vec<String> {
+        vec![
+            bin.display().to_string(),
+            "check".into(),
+            ".".into(),
+            "--format".into(),
+            "json".into(),
+        ]
+    };
+    let (mut tp, mut tm) = (Vec::new(), Vec::new());
+    let (mut rp, mut rm) = (Vec::new(), Vec::new());
+    for round in 0..=o.rounds {
+        let p = run_once(&cmd(&plain), &plain)?;
+        let m = run_once(&cmd(&yaml), &yaml)?;
+        if p.code != m.code {
+            return Err(format!(
+                "exit codes differ: plain {}, manifests {}",
+                p.code, m.code
+            ));
+        }
+        // the first round warms the page cache
+        if round > 0 {
+            tp.push(p.wall);
+            tm.push(m.wall);
+            rp.push(p.rss_kib);
+            rm.push(m.rss_kib);
+        }
+    }
+    // the same findings (the paths aside: the nodes are the same)
+    let out = |dir: &Path| -> Result<Vec<(String, String, String)>, String> {
+        let o = Command::new(&bin)
+            .args(["check", ".", "--format", "json"])
+            .current_dir(dir)
+            .output()
+            .map_err(|e| e.to_string())?;
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).map_err(|e| e.to_string())?;
+        let mut f: Vec<(String, String, String)> = v
+            .get("diagnostics")
+            .and_then(serde_json::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .map(|d| {
+                        let f = |k: &str| {
+                            d.get(k)
+                                .and_then(serde_json::Value::as_str)
+                                .unwrap_or("")
+                                .to_owned()
+                        };
+                        (f("rule"), f("node"), f("message"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        f.sort();
+        Ok(f)
+    };
+    let same = out(&plain)? == out(&yaml)?;
+    let (p, m) = (median(&tp), median(&tm));
+    let ratio = m.as_secs_f64() / p.as_secs_f64().max(1e-9);
+    println!(
+        "  plain files      {:>8.1} ms  {:>7.1} MiB\n  manifest streams {:>8.1} ms  {:>7.1} MiB\n  ratio            {ratio:>8.2}     target ≤ 2  {}\n  same findings    {same}",
+        ms(p),
+        mib(median(&rp)),
+        ms(m),
+        mib(median(&rm)),
+        if ratio <= 2.0 { "met" } else { "MISSED" }
+    );
+    Ok(ratio <= 2.0 && same)
 }
 
 /// A binary given on the command line: a path is made absolute (the

@@ -58,6 +58,13 @@ pub struct CheckArgs {
     pub config: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// With `-` (a manifest stream on standard input): the region of its nodes
+    /// (default: the namespace)
+    #[arg(long, value_name = "NAME")]
+    pub region: Option<String>,
+    /// With `-`: the namespace of objects that name none (default: `default`)
+    #[arg(long, value_name = "NAME")]
+    pub namespace: Option<String>,
     #[command(flatten)]
     pub fixes: FixArgs,
 }

@@ -54,7 +54,53 @@ pub(crate) fn load(
     Ok((apimlint_core::load_lean(&DiskFs, &disc, config), cwd))
 }
 
+/// `apimlint check -`: one manifest stream from standard input.
+fn is_stdin(paths: &[std::path::PathBuf]) -> bool {
+    paths.iter().any(|p| p.as_os_str() == "-")
+}
+
+/// Read standard input (a manifest stream) and load it as a deployment
+/// rooted at the current directory.
+fn load_stdin(a: &CheckArgs) -> Result<(apimlint_core::Lean, std::path::PathBuf), String> {
+    use std::io::Read;
+    if a.paths.len() > 1 {
+        return Err("`-` (standard input) cannot be mixed with other paths".to_owned());
+    }
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(512 * 1024 * 1024)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "standard input is not UTF-8 (first invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let disc = vfs::discover_stdin(&cwd, a.config.as_deref());
+    let config = match &disc.config {
+        Some(p) => {
+            apimlint_core::load_config(&DiskFs, p, &relative(p, &cwd)).map_err(|e| e.to_string())?
+        }
+        None => Config::default(),
+    };
+    let stdin = apimlint_core::Stdin {
+        text,
+        region: a.region.clone(),
+        namespace: a.namespace.clone(),
+    };
+    Ok((
+        apimlint_core::load_lean_with(&DiskFs, &disc, config, Some(&stdin)),
+        cwd,
+    ))
+}
+
 fn check(mut a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
+    if is_stdin(&a.paths) {
+        return check_one(a, out, err);
+    }
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let mut groups = apimlint_core::analysis::project::split_paths(
@@ -126,7 +172,16 @@ fn check_one(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
     // read the baseline first: a bad one fails the run before any file is written
     let baseline = fa.baseline.as_deref().map(baseline::read).transpose()?;
     let mut failed = false;
-    let (dep, diags, cwd) = if fa.fix || fa.diff {
+    let (dep, diags, cwd) = if is_stdin(&a.paths) {
+        if fa.fix || fa.diff {
+            return Err(
+                "standard input cannot be fixed: fix the chart's values or template".to_owned(),
+            );
+        }
+        let (lean, cwd) = load_stdin(&a)?;
+        let diags = lean.check_with(&opts);
+        (lean.dep, diags, cwd)
+    } else if fa.fix || fa.diff {
         match fix::run(&a.paths, a.config.as_deref(), fa, &opts, out, err)? {
             (fix::Fixed::Diff(code), _) => return Ok(code),
             (

@@ -7,7 +7,8 @@
 //! ```
 //! The layers, bottom up (a module imports only from layers below it; the
 //! `layering` test enforces it): `base` (text, files, diagnostics, edits) →
-//! `syntax`, `redact`, `catalog`, `endpoint`, `vfs` → `model` → `config` →
+//! `syntax`, `redact`, `catalog`, `endpoint`, `vfs`, `yaml` → `model`,
+//! `manifest` → `config` →
 //! `graph` → `query` → `rules` → `suppress` (base only) → `analysis`.
 //!
 //! Nothing here panics on input: unreadable and unparsable files are nodes
@@ -23,6 +24,7 @@ pub mod catalog;
 mod config;
 mod endpoint;
 mod graph;
+mod manifest;
 mod model;
 mod query;
 pub mod redact;
@@ -31,9 +33,11 @@ pub mod schema;
 pub mod suppress;
 pub mod syntax;
 pub mod vfs;
+mod yaml;
 
 pub use analysis::{
-    Lean, check, check_with, fingerprint, fixes, incremental, load, load_config, load_lean,
+    Lean, STDIN_NAME, Stdin, check, check_with, fingerprint, fixes, incremental, load, load_config,
+    load_lean, load_lean_with,
 };
 pub use base::diagnostic::{Diagnostic, Related, RuleInfo, Severity};
 pub use base::edit::{self, Applicability, Edit, Fix};
@@ -41,7 +45,8 @@ pub use base::files::{FileId, FileSet};
 pub use base::text;
 pub use config::{Config, ConfigError};
 pub use graph::{
-    Deployment, Edge, EdgeKind, Node, NodeIdx, RegionSource, Resolution, SourceFile, State,
+    Deployment, Edge, EdgeKind, Node, NodeIdx, RegionSource, Resolution, Shown, SourceFile, State,
 };
+pub use manifest::{Manifest, Origin, Workload};
 pub use model::{DEPRECATED_SERVER_ROLES, Role, SERVER_ROLES};
 pub use vfs::{Discovery, DiskFs, Vfs};

@@ -28,6 +28,10 @@ pub enum ReadError {
         "`deployment.toml` is a symbolic link to `{target}`, outside the deployment: apimlint reads nothing outside the deployment's directory"
     )]
     Outside { target: String },
+    /// A manifest that holds no readable `deployment.toml` where it says it
+    /// does (invalid YAML, a missing ConfigMap, bad base64…).
+    #[error("{0}")]
+    Manifest(String),
 }
 
 /// Read access to files: the disk, or the disk overlaid with editor buffers.
@@ -319,7 +323,15 @@ pub fn discover(
     }
     files.sort();
     files.dedup();
-    if files.is_empty() {
+    // YAML files alone (unrelated ones, or none mentioning a node file) are
+    // no deployment: the same error as an empty directory
+    let has_node = files.iter().any(|f| {
+        let yaml = f.extension().is_some_and(|e| e == "yaml" || e == "yml");
+        !yaml
+            || std::fs::read(f)
+                .is_ok_and(|b| memchr::memmem::find(&b, NODE_FILE.as_bytes()).is_some())
+    });
+    if files.is_empty() || !has_node {
         let shown = paths
             .iter()
             .map(|p| p.display().to_string())
@@ -333,6 +345,20 @@ pub fn discover(
         files,
         may_escape: Some(may_escape),
     })
+}
+
+/// The deployment of a manifest stream read from standard input: rooted at
+/// `cwd`, with the project file found from there (or `config`).
+pub fn discover_stdin(cwd: &Path, config: Option<&Path>) -> Discovery {
+    Discovery {
+        root: cwd.to_path_buf(),
+        config: match config {
+            Some(c) => Some(normalize(&cwd.join(c))),
+            None => find_config(cwd),
+        },
+        files: Vec::new(),
+        may_escape: None,
+    }
 }
 
 /// `apimlint.toml` in `dir` or its parents, up to the repository root.
@@ -463,6 +489,17 @@ fn ignored(ignores: &[Arc<Gitignore>], path: &Path, is_dir: bool) -> bool {
     false
 }
 
+/// Whether a walk for `wanted` keeps a file called `name`: a walk for node
+/// files also keeps YAML files (manifest streams and Compose files; the
+/// loader skips those that do not mention `deployment.toml`).
+fn wanted_name(wanted: &str, name: &std::ffi::OsStr) -> bool {
+    name == wanted
+        || (wanted == NODE_FILE
+            && name
+                .to_str()
+                .is_some_and(|n| n.ends_with(".yaml") || n.ends_with(".yml")))
+}
+
 fn walk_dir(
     v: &Visit,
     wanted: &str,
@@ -514,7 +551,7 @@ fn walk_dir(
         if ignored(&ignores, &path, is_dir) {
             continue;
         }
-        if name == wanted {
+        if name == wanted || (!is_dir && wanted_name(wanted, &name)) {
             files.push((path.clone(), v.linked || link));
         }
         if is_dir {

@@ -56,6 +56,7 @@ fn analyse(root: &Path, files: &[PathBuf]) -> (Deployment, Vec<Diagnostic>) {
         .map(|p| SourceFile {
             path: p.clone(),
             text: Ok(std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))),
+            origin: None,
         })
         .collect();
     let dep = Deployment::build(root, Config::default(), files);

@@ -119,6 +119,7 @@ fn after_an_edit_only_the_changed_file_is_rechecked_locally() {
                 files: vec![SourceFile {
                     path: path.clone(),
                     text: Ok(text.clone()),
+                    origin: None,
                 }],
                 ..Changes::default()
             },
@@ -132,6 +133,7 @@ fn after_an_edit_only_the_changed_file_is_rechecked_locally() {
             .map(|n| SourceFile {
                 path: n.path.clone(),
                 text: Ok(n.text.to_string()),
+                origin: None,
             })
             .collect();
         let full = Deployment::build(&dep.root, dep.config.clone(), nodes);

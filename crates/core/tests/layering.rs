@@ -12,10 +12,10 @@ const LAYERS: &[&[&str]] = &[
     // text positions, file ids, diagnostics, edits: no deployments, no rules
     &["base"],
     // leaves over text: parsing, the catalog, URLs, the disk, suppression comments
-    &["syntax", "catalog", "endpoint", "vfs", "suppress"],
+    &["syntax", "catalog", "endpoint", "vfs", "suppress", "yaml"],
     &["redact"],
     // what one file says
-    &["model"],
+    &["model", "manifest"],
     &["config", "schema"],
     // nodes, edges, resolution
     &["graph"],

@@ -20,6 +20,7 @@ fn analyse(nodes: &[(&str, &str)]) -> (Deployment, Vec<Diagnostic>) {
         .map(|(id, text)| SourceFile {
             path: PathBuf::from(format!("/deployment/{id}/repository/conf/deployment.toml")),
             text: Ok((*text).to_owned()),
+            origin: None,
         })
         .collect();
     let dep = Deployment::build(root, Config::default(), files);

@@ -78,10 +78,11 @@ pub fn location(
     r: &Range<usize>,
     opened: &HashMap<PathBuf, lsp::Uri>,
 ) -> Option<lsp::Location> {
-    let n = dep.node_of(file)?;
+    // a node read from a manifest is shown in the manifest
+    let s = dep.shown(file)?;
     Some(lsp::Location {
-        uri: node_uri(n, opened)?,
-        range: range(&n.lines, &n.text, r),
+        uri: opened.get(s.path).cloned().or_else(|| uri_of(s.path))?,
+        range: range(s.lines, s.text, &s.range(r)),
     })
 }
 
@@ -97,7 +98,7 @@ pub fn diagnostic(
     d: &Diagnostic,
     opened: &HashMap<PathBuf, lsp::Uri>,
 ) -> Option<lsp::Diagnostic> {
-    let n = dep.node_of(d.file)?;
+    let s = dep.shown(d.file)?;
     let related: Vec<lsp::DiagnosticRelatedInformation> = d
         .related
         .iter()
@@ -113,7 +114,7 @@ pub fn diagnostic(
         None => d.message.clone(),
     };
     Some(lsp::Diagnostic {
-        range: range(&n.lines, &n.text, &d.range),
+        range: range(s.lines, s.text, &s.range(&d.range)),
         severity: Some(severity(d.severity)),
         code: Some(lsp::NumberOrString::String(d.rule.to_owned())),
         code_description: rule_page(d.rule).map(|href| lsp::CodeDescription { href }),

@@ -262,6 +262,11 @@ fn analyse_one(
     if std::mem::take(&mut d.state.config_dirty) {
         d.state.dep = None;
     }
+    // a changed manifest (Kubernetes or Compose) may add, remove or rename
+    // nodes and Services: load again
+    if changed.iter().chain(&removed).any(|p| is_manifest(p)) {
+        d.state.dep = None;
+    }
     // the files whose node rules must run now (a full load ran them as it built)
     let mut recheck: HashSet<PathBuf> = HashSet::new();
     let dep = match d.state.dep.take() {
@@ -284,10 +289,7 @@ fn analyse_one(
             let files: Vec<SourceFile> = changed
                 .iter()
                 .filter(|p| d.files.contains(*p))
-                .map(|p| SourceFile {
-                    path: p.clone(),
-                    text: fs.read_within(&d.root, p),
-                })
+                .map(|p| SourceFile::plain(p.clone(), fs.read_within(&d.root, p)))
                 .collect();
             recheck.extend(changed.iter().cloned());
             incremental::rebuild(
@@ -309,17 +311,15 @@ fn analyse_one(
     // cross-node rules over everything, local rules over what changed
     let found = incremental::check(&dep, &recheck, false, &mut d.state.cache);
     let diags = incremental::visible(&dep, found);
+    // by the file shown: a node read from a manifest publishes on the manifest
     let mut by_file: HashMap<PathBuf, Vec<lsp::Diagnostic>> = dep
         .nodes
         .iter()
-        .map(|n| (n.path.clone(), Vec::new()))
+        .filter_map(|n| Some((dep.shown(n.file)?.path.to_path_buf(), Vec::new())))
         .collect();
     for diag in &diags {
-        if let (Some(n), Some(l)) = (
-            dep.node_of(diag.file),
-            convert::diagnostic(&dep, diag, uris),
-        ) {
-            by_file.entry(n.path.clone()).or_default().push(l);
+        if let (Some(s), Some(l)) = (dep.shown(diag.file), convert::diagnostic(&dep, diag, uris)) {
+            by_file.entry(s.path.to_path_buf()).or_default().push(l);
         }
     }
     // files that are gone: clear what was published
@@ -386,4 +386,9 @@ fn analyse_one(
     }
     d.state.diags = diags;
     d.state.dep = Some(dep);
+}
+
+/// A YAML file: a manifest stream or a Compose file.
+fn is_manifest(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "yaml" || e == "yml")
 }

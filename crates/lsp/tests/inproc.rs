@@ -398,3 +398,39 @@ async fn secrets_never_reach_a_hover() {
         assert!(!d.0.to_string().contains("hunter22"));
     }
 }
+
+/// A manifest stream in the workspace: its nodes' findings are published on
+/// the manifest, at the characters inside the YAML; an edit of the manifest
+/// is analysed again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manifest_is_analysed_and_published_on_itself() {
+    let root = sample();
+    let manifest = root.join("region-3.yaml");
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: gw-conf\ndata:\n  deployment.toml: |\n    [server]\n    hostname = \"gw.r3.example.com\"\n    server_role = \"gateway-worker\"\n\n    [apim.sync_runtime_artifacts.gateway]\n    gateway_labels = [\"Defualt\"]\n";
+    std::fs::write(&manifest, text).unwrap();
+    let mut c = Client::start(&root).await;
+    let d = c
+        .until(&uri(&manifest), |d| d.to_string().contains("Defualt"))
+        .await;
+    let found = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| {
+            x["code"] == "gateway-label-unmatched"
+                && x["message"].as_str().unwrap().contains("Defualt")
+        })
+        .unwrap();
+    assert_eq!(found["range"]["start"], pos(text, "\"Defualt\"", 0));
+    // the label fixed in the editor's buffer: the finding goes
+    c.open(&manifest).await;
+    c.change(&manifest, 2, &text.replace("Defualt", "Default"))
+        .await;
+    let d = c
+        .until(&uri(&manifest), |d| !d.to_string().contains("Defualt"))
+        .await;
+    assert!(
+        rules(&d).contains(&"gateway-label-unmatched".to_owned()),
+        "{d}"
+    );
+}

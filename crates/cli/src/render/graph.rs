@@ -139,6 +139,22 @@ pub fn dot(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::R
                 )?;
             }
         }
+        // the region's Kubernetes Services, each tied to the nodes it selects
+        for (k, (_, name, _, nodes)) in dep
+            .services()
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.0 == *region)
+        {
+            writeln!(
+                out,
+                "    s{k} [label=\"svc/{}\", shape=ellipse, style=dashed, fillcolor=white];",
+                esc(name)
+            )?;
+            for i in nodes {
+                writeln!(out, "    s{k} -> n{i} [style=dotted, arrowhead=none];")?;
+            }
+        }
         writeln!(out, "  }}")?;
     }
     for a in arrows(dep, diags) {
@@ -215,6 +231,11 @@ pub fn mermaid(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> i
                 )?;
             }
         }
+        for (k, s) in dep.services().iter().enumerate() {
+            if s.0 == *region {
+                writeln!(out, "    s{k}([\"svc/{}\"])", mesc(&s.1))?;
+            }
+        }
         writeln!(out, "  end")?;
     }
     let mut red = Vec::new();
@@ -240,6 +261,12 @@ pub fn mermaid(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> i
                 )?;
             }
             None => writeln!(out, "  n{} -->|\"{}\"| {to}", a.from, mesc(a.label))?,
+        }
+    }
+    // the Services' links after the arrows: `linkStyle` counts the arrows
+    for (k, s) in dep.services().iter().enumerate() {
+        for i in &s.3 {
+            writeln!(out, "  s{k} -.- n{i}")?;
         }
     }
     for role in [
@@ -297,7 +324,22 @@ pub fn json(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::
             })
         })
         .collect();
-    let text = serde_json::to_string_pretty(&json!({"version": 1, "nodes": nodes, "edges": edges}))
-        .map_err(io::Error::other)?;
+    let mut doc = json!({"version": 1, "nodes": nodes, "edges": edges});
+    // a deployment read from manifests: its Services and the nodes they select
+    if !dep.services().is_empty()
+        && let Some(m) = doc.as_object_mut()
+    {
+        m.insert(
+            "services".into(),
+            dep.services()
+                .iter()
+                .map(|(region, name, ns, nodes)| {
+                    json!({"region": region, "name": name, "namespace": ns,
+                    "nodes": nodes.iter().map(|i| dep.id(*i)).collect::<Vec<_>>()})
+                })
+                .collect(),
+        );
+    }
+    let text = serde_json::to_string_pretty(&doc).map_err(io::Error::other)?;
     writeln!(out, "{text}")
 }

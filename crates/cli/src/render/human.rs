@@ -61,7 +61,10 @@ impl miette::Diagnostic for Finding {
 }
 
 fn span(r: &Report<'_>, node: FileId, range: &std::ops::Range<usize>) -> (usize, usize) {
-    let len = r.dep.node_of(node).map_or(0, |n| n.redacted().len());
+    let (len, range) = r
+        .dep
+        .shown(node)
+        .map_or((0, range.clone()), |s| (s.text.len(), s.range(range)));
     let start = range.start.min(len);
     (start, range.end.clamp(start, len) - start)
 }
@@ -123,13 +126,14 @@ impl SourceCode for Excerpt {
 
 /// The excerpt around `range`, or `None` when its lines are too long to show.
 fn excerpt(r: &Report<'_>, node: FileId, range: &std::ops::Range<usize>) -> Option<Excerpt> {
-    let n = r.dep.node_of(node)?;
-    let text = n.redacted();
+    let s = r.dep.shown(node)?;
+    let range = s.range(range);
+    let (text, lines) = (s.text, s.lines);
     let start = range.start.min(text.len());
     let end = range.end.clamp(start, text.len());
-    let first_line = n.lines.line_of(start).saturating_sub(1);
-    let from = n.lines.line_start(first_line).min(start);
-    let to = n.lines.line_start(n.lines.line_of(end) + 2).max(end);
+    let first_line = lines.line_of(start).saturating_sub(1);
+    let from = lines.line_start(first_line).min(start);
+    let to = lines.line_start(lines.line_of(end) + 2).max(end);
     if to.saturating_sub(from) > MAX_SNIPPET {
         return None;
     }

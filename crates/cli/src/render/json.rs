@@ -22,13 +22,22 @@ pub fn to_value(r: &Report<'_>) -> Value {
         .nodes
         .iter()
         .map(|n| {
-            json!({
+            let mut v = json!({
                 "id": n.id,
                 "file": r.file(n.file),
                 "region": n.region,
                 "role": n.role.name(),
                 "hostname": n.facts.hostname.as_ref().map(|h| h.value.clone()),
-            })
+            });
+            // a node read from a manifest: which object and key holds it
+            if let (Some(o), Some(m)) = (&n.origin, v.as_object_mut()) {
+                m.insert(
+                    "source".into(),
+                    json!({"kind": o.kind, "name": o.name, "namespace": o.namespace, "key": o.key,
+                           "workload": o.workload.as_ref().map(|w| json!({"kind": w.kind, "name": w.name, "replicas": w.replicas}))}),
+                );
+            }
+            v
         })
         .collect();
     let diagnostics: Vec<Value> = r

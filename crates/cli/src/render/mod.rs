@@ -27,18 +27,20 @@ pub struct Report<'a> {
 
 impl Report<'_> {
     /// A node's file, relative to the current directory, `/`-separated.
+    /// For a node read from a manifest, the manifest.
     pub fn file(&self, node: FileId) -> String {
-        self.dep.node_of(node).map_or_else(String::new, |n| {
-            apimlint_core::vfs::relative(&n.path, self.cwd)
+        self.dep.shown(node).map_or_else(String::new, |s| {
+            apimlint_core::vfs::relative(s.path, self.cwd)
         })
     }
 
-    /// 1-based line/column of an offset in a node's file.
+    /// 1-based line/column of an offset in a node's file (in the manifest
+    /// for a node read from one).
     pub fn pos(&self, node: FileId, offset: usize) -> LineCol {
         self.dep
-            .node_of(node)
-            .map_or(LineCol { line: 1, column: 1 }, |n| {
-                n.lines.line_col(&n.text, offset)
+            .shown(node)
+            .map_or(LineCol { line: 1, column: 1 }, |s| {
+                s.lines.line_col(s.text, s.offset(offset))
             })
     }
 

@@ -62,8 +62,8 @@ pub fn uri_path(path: &str) -> String {
 
 /// 1-based line and UTF-16 column of an offset.
 fn pos16(r: &Report<'_>, node: FileId, offset: usize) -> (u64, u64) {
-    r.dep.node_of(node).map_or((1, 1), |n| {
-        let (l, c) = n.lines.line_col_utf16(n.redacted(), offset);
+    r.dep.shown(node).map_or((1, 1), |s| {
+        let (l, c) = s.lines.line_col_utf16(s.text, s.offset(offset));
         (u64::from(l) + 1, u64::from(c) + 1)
     })
 }
@@ -76,9 +76,9 @@ fn region(r: &Report<'_>, node: FileId, range: &Range<usize>, snippet: bool) -> 
     v.insert("startColumn".into(), json!(sc));
     v.insert("endLine".into(), json!(el));
     v.insert("endColumn".into(), json!(ec));
-    let text = r.dep.node_of(node).filter(|_| snippet).and_then(|n| {
-        let c = apimlint_core::text::clamp_range(n.redacted(), range.clone());
-        n.redacted().get(c).map(str::to_owned)
+    let text = r.dep.shown(node).filter(|_| snippet).and_then(|s| {
+        let c = apimlint_core::text::clamp_range(s.text, s.range(range));
+        s.text.get(c).map(str::to_owned)
     });
     if let Some(text) = text {
         v.insert("snippet".into(), json!({ "text": text }));
@@ -88,16 +88,13 @@ fn region(r: &Report<'_>, node: FileId, range: &Range<usize>, snippet: bool) -> 
 
 /// The whole lines around a range, with their (redacted) text.
 fn context_region(r: &Report<'_>, node: FileId, range: &Range<usize>) -> Option<Value> {
-    let n = r.dep.node_of(node)?;
-    let first = n.lines.line_of(range.start);
-    let last = n.lines.line_of(range.end.max(range.start));
-    let start = n.lines.line_start(first);
-    let end = n
-        .lines
-        .line_start(last + 1)
-        .min(n.redacted().len())
-        .max(start);
-    let text = n.redacted().get(start..end)?;
+    let s = r.dep.shown(node)?;
+    let range = s.range(range);
+    let first = s.lines.line_of(range.start);
+    let last = s.lines.line_of(range.end.max(range.start));
+    let start = s.lines.line_start(first);
+    let end = s.lines.line_start(last + 1).min(s.text.len()).max(start);
+    let text = s.text.get(start..end)?;
     if text.is_empty() {
         return None;
     }

@@ -254,6 +254,16 @@ pub(crate) fn acceptable(dep: &Deployment, fix: &Fix) -> Result<(), String> {
 }
 
 fn refusal(node: &Node, v: Verdict) -> Result<(), String> {
+    if let Some(o) = node.origin.as_ref().filter(|o| o.inline) {
+        return Err(format!(
+            "`{}` was read from the manifest `{}`, which is generated: the fix is not written (fix the chart's values or template instead)",
+            node.id,
+            o.manifest
+                .path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        ));
+    }
     if node.read_error().is_some() {
         return Err(format!("`{}` cannot be read", node.rel));
     }

@@ -53,13 +53,23 @@ pub struct Lean {
 /// Like [`load`], running the node rules as each node is built and then
 /// dropping what only they read: a fraction of the memory.
 pub fn load_lean(vfs: &dyn Vfs, discovery: &Discovery, config: Config) -> Lean {
+    load_lean_with(vfs, discovery, config, None)
+}
+
+/// [`load_lean`] with a manifest stream read from standard input.
+pub fn load_lean_with(
+    vfs: &dyn Vfs,
+    discovery: &Discovery,
+    config: Config,
+    stdin: Option<&Stdin>,
+) -> Lean {
     let local: Vec<&'static Rule> = rules::enabled(&config).filter(|r| r.is_local()).collect();
     let cfg = config.clone();
     let visit = |n: &Node| node_findings(&local, &cfg, n);
     let (dep, found) = Deployment::build_with(
         &discovery.root,
         config,
-        read_all(vfs, discovery),
+        read_sources(vfs, discovery, stdin),
         false,
         &visit,
     );
@@ -88,16 +98,99 @@ impl Lean {
     }
 }
 
+/// A manifest stream read from standard input (`apimlint check -`), with
+/// the region and namespace given on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Stdin {
+    pub text: String,
+    pub region: Option<String>,
+    pub namespace: Option<String>,
+}
+
+/// The path standard input's manifest is shown as (in the deployment root).
+pub const STDIN_NAME: &str = "<stdin>";
+
 fn read_all(vfs: &dyn Vfs, discovery: &Discovery) -> Vec<SourceFile> {
-    discovery
+    read_sources(vfs, discovery, None)
+}
+
+/// Every node file of a discovery, read (in parallel); a manifest stream
+/// (a `.yaml`/`.yml` file mentioning `deployment.toml`, or standard input)
+/// gives one source per `deployment.toml` it holds, with its origin.
+pub fn read_sources(
+    vfs: &dyn Vfs,
+    discovery: &Discovery,
+    stdin: Option<&Stdin>,
+) -> Vec<SourceFile> {
+    let read = |p: &std::path::PathBuf| match &discovery.may_escape {
+        Some(set) if !set.contains(p) => vfs.read(p),
+        _ => vfs.read_within(&discovery.root, p),
+    };
+    let mut out: Vec<SourceFile> = discovery
         .files
         .par_iter()
-        .map(|p| SourceFile {
-            path: p.clone(),
-            text: match &discovery.may_escape {
-                Some(set) if !set.contains(p) => vfs.read(p),
-                _ => vfs.read_within(&discovery.root, p),
-            },
+        .flat_map_iter(|p| {
+            if crate::manifest::is_compose(p) {
+                return Vec::new();
+            }
+            if !crate::manifest::is_manifest(p) {
+                return vec![SourceFile::plain(p.clone(), read(p))];
+            }
+            match read(p) {
+                Ok(text) if text.contains(crate::vfs::NODE_FILE) => {
+                    manifest_sources(p, &text, None, None, false)
+                }
+                // unrelated YAML costs nothing; an unreadable one is skipped
+                _ => Vec::new(),
+            }
+        })
+        .collect();
+    // Compose files: their services' names and offsets on the node files
+    // they bind-mount (read here when the walk did not find them)
+    let compose: Vec<(std::path::PathBuf, crate::manifest::Origin)> = discovery
+        .files
+        .iter()
+        .filter(|p| crate::manifest::is_compose(p))
+        .filter_map(|p| Some((p, read(p).ok()?)))
+        .flat_map(|(p, text)| crate::manifest::compose(p, &text, &|f| vfs.is_file(f)))
+        .collect();
+    for (file, origin) in compose {
+        let origin = Some(std::sync::Arc::new(origin));
+        match out.iter_mut().find(|s| s.path == file) {
+            Some(s) => s.origin = origin,
+            None => out.push(SourceFile {
+                text: vfs.read_within(&discovery.root, &file),
+                path: file,
+                origin,
+            }),
+        }
+    }
+    if let Some(s) = stdin {
+        out.extend(manifest_sources(
+            &discovery.root.join(STDIN_NAME),
+            &s.text,
+            s.region.as_deref(),
+            s.namespace.as_deref(),
+            true,
+        ));
+    }
+    out
+}
+
+fn manifest_sources(
+    path: &Path,
+    text: &str,
+    region: Option<&str>,
+    namespace: Option<&str>,
+    stdin: bool,
+) -> Vec<SourceFile> {
+    let ex = crate::manifest::extract(path, text, region, namespace, stdin);
+    ex.nodes
+        .into_iter()
+        .map(|(vpath, content, origin)| SourceFile {
+            path: vpath,
+            text: content.map_err(crate::vfs::ReadError::Manifest),
+            origin: Some(std::sync::Arc::new(origin)),
         })
         .collect()
 }

@@ -2,7 +2,13 @@
 //! parallel; a node's id and region are derived here, in one place.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use foldhash::HashMap;
+
+use crate::manifest::Manifest;
 
 use petgraph::graph::DiGraph;
 use rayon::prelude::*;
@@ -59,6 +65,7 @@ pub(crate) fn parse_node(
         facts,
         offset: 0,
         machine: None,
+        origin: source.origin,
     };
     node.configure(root, config);
     if !keep_tree && let State::Parsed(tree) = &mut node.state {
@@ -237,6 +244,7 @@ impl Deployment {
             }
             regions.entry(n.region.clone()).or_default().push(i);
         }
+        let shown = shown_manifests(&nodes);
         let mut dep = Deployment {
             root: root.to_path_buf(),
             config,
@@ -247,11 +255,43 @@ impl Deployment {
             regions,
             urls: Vec::new(),
             hosts: HostIndex::default(),
+            shown,
         };
         dep.hosts = HostIndex::new(&dep);
         dep.resolve_edges();
         dep
     }
+}
+
+/// Each manifest's text as renderers see it: its Secret values and, mapped
+/// into it, every secret of every node read from it starred out. A node
+/// whose offsets do not map exactly has its whole scalar starred.
+fn shown_manifests(nodes: &[Node]) -> HashMap<PathBuf, (Arc<str>, Arc<Manifest>)> {
+    let mut ranges: HashMap<PathBuf, (Arc<Manifest>, Vec<Range<usize>>)> = HashMap::default();
+    for n in nodes {
+        let Some(o) = n.origin.as_ref().filter(|o| o.inline) else {
+            continue;
+        };
+        let e = ranges
+            .entry(o.manifest.path.clone())
+            .or_insert_with(|| (o.manifest.clone(), Vec::new()));
+        if o.map.exact {
+            e.1.extend(n.secrets.iter().map(|r| o.range(r)));
+        } else if !n.secrets.is_empty() {
+            e.1.push(o.span.clone());
+        }
+    }
+    ranges
+        .into_iter()
+        .map(|(p, (m, r))| {
+            let text: Arc<str> = if r.is_empty() {
+                m.text.clone()
+            } else {
+                crate::manifest::starred(&m.text, &r).into()
+            };
+            (p, (text, m))
+        })
+        .collect()
 }
 
 #[cfg(test)]

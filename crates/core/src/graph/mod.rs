@@ -19,9 +19,13 @@ use std::path::{Path, PathBuf};
 use foldhash::HashMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 
+use std::sync::Arc;
+
 use crate::base::files::{FileId, FileSet};
+use crate::base::text::LineIndex;
 use crate::config::Config;
 use crate::endpoint::{self, Endpoint};
+use crate::manifest::{Manifest, Origin};
 pub use crate::model::EdgeKind;
 use crate::model::Role;
 
@@ -134,6 +138,36 @@ pub struct Deployment {
     /// The URL vertices of each node (contiguous).
     urls: Vec<Range<usize>>,
     hosts: HostIndex,
+    /// Each manifest's text as shown: Secret values and every node's
+    /// secrets starred (by manifest path).
+    shown: HashMap<PathBuf, (Arc<str>, Arc<Manifest>)>,
+}
+
+/// What renderers show for a node's file: the file itself, or for a node
+/// read from a manifest, the manifest (path, redacted text, lines) with the
+/// node's offsets mapped into it.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a> {
+    pub path: &'a Path,
+    /// The redacted text: the only text a renderer may show.
+    pub text: &'a str,
+    pub lines: &'a LineIndex,
+    pub origin: Option<&'a Origin>,
+}
+
+impl Shown<'_> {
+    /// A node range as a range of the shown text.
+    pub fn range(&self, r: &Range<usize>) -> Range<usize> {
+        match self.origin {
+            Some(o) => o.range(r),
+            None => r.clone(),
+        }
+    }
+
+    /// A node offset as an offset of the shown text.
+    pub fn offset(&self, o: usize) -> usize {
+        self.range(&(o..o)).start
+    }
 }
 
 /// A vertex of the deployment's graph.
@@ -188,6 +222,34 @@ impl Deployment {
     /// The id of a file's node, or "?".
     pub fn id_of(&self, file: FileId) -> &str {
         self.node_of(file).map_or("?", |n| n.id.as_str())
+    }
+
+    /// The Kubernetes Services of the deployment's manifests: region, name,
+    /// namespace and the nodes their selectors pick.
+    pub fn services(&self) -> &[(String, String, String, Vec<NodeIdx>)] {
+        &self.hosts.services
+    }
+
+    /// What renderers show for a node's file (see [`Shown`]).
+    pub fn shown(&self, file: FileId) -> Option<Shown<'_>> {
+        let n = self.node_of(file)?;
+        Some(match &n.origin {
+            Some(o) if o.inline => {
+                let (text, m) = self.shown.get(&o.manifest.path)?;
+                Shown {
+                    path: &m.path,
+                    text,
+                    lines: &m.lines,
+                    origin: Some(o),
+                }
+            }
+            _ => Shown {
+                path: &n.path,
+                text: n.redacted(),
+                lines: &n.lines,
+                origin: None,
+            },
+        })
     }
 
     /// The node of a path.

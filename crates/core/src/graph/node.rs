@@ -8,6 +8,7 @@ use super::build::{node_id, region_of, root_name};
 use crate::base::files::FileId;
 use crate::base::text::LineIndex;
 use crate::config::Config;
+use crate::manifest::Origin;
 use crate::model::{Facts, Role, RoleSource, infer_role};
 use crate::syntax::SyntaxError;
 use crate::vfs::{ReadError, relative};
@@ -17,6 +18,19 @@ use crate::vfs::{ReadError, relative};
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Result<String, ReadError>,
+    /// Where the text comes from when it was read out of a manifest.
+    pub origin: Option<Arc<Origin>>,
+}
+
+impl SourceFile {
+    /// A node file on its own (not read out of a manifest).
+    pub fn plain(path: PathBuf, text: Result<String, ReadError>) -> Self {
+        SourceFile {
+            path,
+            text,
+            origin: None,
+        }
+    }
 }
 
 /// Where a node's content stands: its lifecycle, in one place.
@@ -77,6 +91,9 @@ pub struct Node {
     /// `[nodes."id"] port_offset`, else `[server] offset`, else 0.
     pub offset: i64,
     pub machine: Option<String>,
+    /// The manifest (ConfigMap, Secret, workload) the text was read from;
+    /// `path` is then virtual: `<manifest>/<Kind>/<namespace>/<name>/<key>`.
+    pub origin: Option<Arc<Origin>>,
 }
 
 impl Node {
@@ -144,6 +161,15 @@ impl Node {
             + self.offset
     }
 
+    /// How many identical members the node stands for: its workload's
+    /// `replicas` (a node read from a manifest), else 1.
+    pub fn members(&self) -> usize {
+        match &self.origin {
+            Some(o) if o.inline => o.workload.as_ref().map_or(1, |w| w.replicas as usize),
+            _ => 1,
+        }
+    }
+
     /// A span in this file to point at when nothing narrower exists.
     pub(crate) fn anchor(&self) -> Range<usize> {
         if let Some(r) = &self.facts.server_role {
@@ -162,7 +188,10 @@ impl Node {
     pub fn configure(&mut self, root: &Path, config: &Config) {
         let root_name = root_name(root);
         self.rel = relative(&self.path, root);
-        self.id = node_id(&self.rel, &root_name);
+        self.id = match &self.origin {
+            Some(o) if o.inline => format!("{}/{}", manifest_region(o, root), o.node_name()),
+            _ => node_id(&self.rel, &root_name),
+        };
         (self.region, self.region_source) = region_of(&self.id, &root_name, config);
         let node_cfg = config.nodes.get(&self.id);
         let (role, source) = infer_role(node_cfg.and_then(|n| n.role), &self.facts);
@@ -170,8 +199,29 @@ impl Node {
         self.role_source = source;
         self.offset = node_cfg
             .and_then(|n| n.port_offset)
+            .or(self
+                .origin
+                .as_ref()
+                .and_then(|o| o.workload.as_ref()?.port_offset))
             .or(self.facts.offset.as_ref().map(|o| o.value))
             .unwrap_or(0);
         self.machine = node_cfg.and_then(|n| n.machine.clone());
+    }
+}
+
+/// The region of a manifest's nodes: `--region` (standard input), else for
+/// a file directly in the root its name without extension, else the first
+/// directory below the root.
+pub(crate) fn manifest_region(o: &Origin, root: &Path) -> String {
+    if let Some(r) = &o.manifest.region {
+        return r.clone();
+    }
+    let rel = relative(&o.manifest.path, root);
+    match rel.split_once('/') {
+        Some((first, _)) => first.to_owned(),
+        None => rel
+            .rsplit_once('.')
+            .map_or(rel.as_str(), |(stem, _)| stem)
+            .to_owned(),
     }
 }

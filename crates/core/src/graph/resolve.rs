@@ -11,8 +11,10 @@ use super::node::Node;
 use super::{Deployment, Edge, Link, NodeIdx, Resolution, Vertex};
 use crate::base::text::edit_distance;
 use crate::endpoint::{self, Endpoint, HostKind, Port};
+use crate::manifest::{Manifest, SvcPort, Target, Workload};
 pub(super) use crate::model::EdgeKind;
 use crate::model::{Role, Sp, UrlGroup, UrlList};
+use std::sync::Arc;
 
 impl Deployment {
     pub(super) fn resolve_edges(&mut self) {
@@ -156,6 +158,148 @@ pub(super) struct HostIndex {
     last: HashMap<String, Vec<NodeIdx>>,
     machine: HashMap<String, Vec<NodeIdx>>,
     has_tm: HashMap<String, bool>,
+    /// Kubernetes names (Services in every DNS form, StatefulSet pods,
+    /// Ingress / route hosts), per region.
+    k8s: HashMap<String, Vec<K8sHost>>,
+    /// The Services of the manifests: (region, name, namespace, nodes selected).
+    pub(super) services: Vec<(String, String, String, Vec<NodeIdx>)>,
+}
+
+/// What a Kubernetes name reaches in one region.
+#[derive(Debug, Clone)]
+struct K8sHost {
+    region: String,
+    nodes: Vec<NodeIdx>,
+    /// A Service's ports (`None`: a pod, or a load balancer when `lb`).
+    ports: Option<Vec<SvcPort>>,
+    lb: bool,
+}
+
+/// The DNS forms of `name` in `namespace`.
+fn dns_forms(name: &str, namespace: &str) -> [String; 4] {
+    [
+        name.to_owned(),
+        format!("{name}.{namespace}"),
+        format!("{name}.{namespace}.svc"),
+        format!("{name}.{namespace}.svc.cluster.local"),
+    ]
+}
+
+/// Every Kubernetes name of the deployment's manifests, and its Services.
+#[allow(clippy::type_complexity)]
+fn k8s_hosts(
+    dep: &Deployment,
+) -> (
+    HashMap<String, Vec<K8sHost>>,
+    Vec<(String, String, String, Vec<NodeIdx>)>,
+) {
+    let mut out: HashMap<String, Vec<K8sHost>> = HashMap::default();
+    let mut services = Vec::new();
+    // nodes by (region, namespace)
+    let pods = |region: &str, ns: &str| -> Vec<(NodeIdx, &Workload)> {
+        dep.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.region == region)
+            .filter_map(|(i, n)| {
+                let o = n.origin.as_ref()?;
+                (o.namespace.eq_ignore_ascii_case(ns)).then_some(())?;
+                Some((i, o.workload.as_ref()?))
+            })
+            .collect()
+    };
+    let mut seen: Vec<*const Manifest> = Vec::new();
+    for (i, n) in dep.nodes.iter().enumerate() {
+        let Some(o) = &n.origin else { continue };
+        // a Compose service's names reach its node directly
+        for h in &o.names {
+            out.entry(h.clone()).or_default().push(K8sHost {
+                region: n.region.clone(),
+                nodes: vec![i],
+                ports: None,
+                lb: false,
+            });
+        }
+        let m = &o.manifest;
+        if seen.contains(&Arc::as_ptr(m)) {
+            continue;
+        }
+        seen.push(Arc::as_ptr(m));
+        let region = n.region.as_str();
+        let mut add = |host: &str, h: K8sHost| {
+            out.entry(host.to_lowercase()).or_default().push(h);
+        };
+        let mut svc_nodes: HashMap<&str, Vec<NodeIdx>> = HashMap::default();
+        for s in &m.services {
+            let nodes: Vec<NodeIdx> = pods(region, &s.namespace)
+                .into_iter()
+                .filter(|(_, w)| {
+                    !s.selector.is_empty()
+                        && s.selector
+                            .iter()
+                            .all(|(k, v)| w.labels.iter().any(|(lk, lv)| lk == k && lv == v))
+                })
+                .map(|(i, _)| i)
+                .collect();
+            svc_nodes.insert(s.name.as_str(), nodes.clone());
+            services.push((
+                region.to_owned(),
+                s.name.clone(),
+                s.namespace.clone(),
+                nodes.clone(),
+            ));
+            for h in dns_forms(&s.name, &s.namespace) {
+                add(
+                    &h,
+                    K8sHost {
+                        region: region.to_owned(),
+                        nodes: nodes.clone(),
+                        ports: (!s.headless || !s.ports.is_empty()).then(|| s.ports.clone()),
+                        lb: false,
+                    },
+                );
+            }
+        }
+        for (set, ns, svc, replicas) in &m.sets {
+            let nodes: Vec<NodeIdx> = pods(region, ns)
+                .into_iter()
+                .filter(|(_, w)| w.kind == "StatefulSet" && w.name == *set)
+                .map(|(i, _)| i)
+                .collect();
+            for k in 0..*replicas {
+                for h in dns_forms(&format!("{set}-{k}.{svc}"), ns) {
+                    add(
+                        &h,
+                        K8sHost {
+                            region: region.to_owned(),
+                            nodes: nodes.clone(),
+                            ports: None,
+                            lb: false,
+                        },
+                    );
+                }
+            }
+        }
+        for r in &m.routes {
+            let nodes: Vec<NodeIdx> = r
+                .services
+                .iter()
+                .filter_map(|s| svc_nodes.get(s.to_lowercase().as_str()))
+                .flatten()
+                .copied()
+                .collect();
+            add(
+                &r.host,
+                K8sHost {
+                    region: region.to_owned(),
+                    nodes,
+                    ports: None,
+                    lb: true,
+                },
+            );
+        }
+    }
+    (out, services)
 }
 
 impl HostIndex {
@@ -173,7 +317,12 @@ impl HostIndex {
             last: HashMap::default(),
             machine: HashMap::default(),
             has_tm: HashMap::default(),
+            k8s: HashMap::default(),
+            services: Vec::new(),
         };
+        if dep.nodes.iter().any(|n| n.origin.is_some()) {
+            (ix.k8s, ix.services) = k8s_hosts(dep);
+        }
         for (host, a) in &dep.config.hosts {
             let nodes: Vec<NodeIdx> = a
                 .nodes
@@ -224,6 +373,14 @@ impl HostIndex {
             .find_map(|m| m.get(host).map(|v| (v.clone(), false)))
     }
 
+    /// A Kubernetes name: the writer's region's, else another region's.
+    fn k8s_in(&self, host: &str, region: &str) -> Option<&K8sHost> {
+        let all = self.k8s.get(host)?;
+        all.iter()
+            .find(|k| k.region == region)
+            .or_else(|| all.first())
+    }
+
     /// Names that resolve to a node of `region`, for did-you-mean.
     fn region_names<'a>(
         &'a self,
@@ -238,6 +395,12 @@ impl HostIndex {
             .iter()
             .filter(move |(_, (v, _))| in_region(v))
             .map(|(h, _)| h.as_str())
+            .chain(
+                self.k8s
+                    .iter()
+                    .filter(move |(_, v)| v.iter().any(|k| k.region == region))
+                    .map(|(h, _)| h.as_str()),
+            )
             .chain(
                 [&self.hostname, &self.node_ip, &self.last]
                     .into_iter()
@@ -328,7 +491,14 @@ impl HostIndex {
             cross_region: false,
             resolution: Resolution::UnknownHost,
         };
-        let ep = match endpoint::parse(&url.value) {
+        // `$env{NAME}` from the container's environment (a literal value)
+        let env = writer
+            .and_then(|w| w.origin.as_ref())
+            .and_then(|o| o.workload.as_ref())
+            .map_or(&[][..], |w| w.env.as_slice());
+        let substituted = substitute_env(&url.value, env);
+        let base = if substituted.is_some() { None } else { base };
+        let ep = match endpoint::parse(substituted.as_deref().unwrap_or(&url.value)) {
             Ok(ep) => ep,
             Err(e) => {
                 edge.resolution = Resolution::Invalid(e);
@@ -358,6 +528,7 @@ impl HostIndex {
         let Some(writer) = dep.nodes.get(from) else {
             return Resolution::Unresolvable;
         };
+        let mut svc: Option<Vec<SvcPort>> = None;
         let (candidates, remaps) = match ep.host_kind {
             HostKind::Placeholder => return Resolution::Unresolvable,
             HostKind::Loopback => {
@@ -373,6 +544,16 @@ impl HostIndex {
                     );
                 }
                 (c, false)
+            }
+            HostKind::Name
+                if !self.alias.contains_key(&ep.host)
+                    && self.k8s_in(&ep.host, &writer.region).is_some() =>
+            {
+                let Some(k) = self.k8s_in(&ep.host, &writer.region) else {
+                    return Resolution::UnknownHost;
+                };
+                svc = k.ports.clone();
+                (k.nodes.clone(), k.lb)
             }
             HostKind::Name => match self.lookup(&ep.host) {
                 Some(found) => found,
@@ -427,6 +608,31 @@ impl HostIndex {
             }
         };
         let target_port = |i: NodeIdx| dep.nodes.get(i).map_or(0, |n| n.port(kind.port()));
+        // through a Service: the URL's port must be one it exposes, and
+        // maps to that entry's target port
+        let port = match &svc {
+            None => port,
+            Some(ports) => match ports.iter().find(|p| p.port == port) {
+                None => {
+                    return Resolution::WrongPort {
+                        port,
+                        expected: role_ok
+                            .iter()
+                            .map(|i| (*i, exposed(ports, dep, *i, target_port(*i))))
+                            .collect(),
+                        placeholder,
+                    };
+                }
+                Some(p) => match &p.target {
+                    None => p.port,
+                    Some(Target::Number(t)) => *t,
+                    Some(Target::Named(name)) => role_ok
+                        .iter()
+                        .find_map(|i| named_port(dep, *i, name))
+                        .unwrap_or(p.port),
+                },
+            },
+        };
         let (ok, wrong): (Vec<NodeIdx>, Vec<NodeIdx>) =
             role_ok.iter().partition(|i| target_port(**i) == port);
         let wrong: Vec<(NodeIdx, i64)> = wrong.into_iter().map(|i| (i, target_port(i))).collect();
@@ -471,6 +677,48 @@ fn full_set(dep: &Deployment, writer: &Node, expected: &'static [Role]) -> bool 
         })
         .count()
         >= 2
+}
+
+/// `value` with each `$env{NAME}` the environment gives a literal value
+/// replaced, or `None` when there is none to replace.
+fn substitute_env(value: &str, env: &[(String, String)]) -> Option<String> {
+    if env.is_empty() || !value.contains("$env{") {
+        return None;
+    }
+    let mut out = value.to_owned();
+    let mut changed = false;
+    for (name, v) in env {
+        let p = format!("$env{{{name}}}");
+        if out.contains(&p) {
+            out = out.replace(&p, v);
+            changed = true;
+        }
+    }
+    changed.then_some(out)
+}
+
+/// A named container port of a node's workload.
+fn named_port(dep: &Deployment, i: NodeIdx, name: &str) -> Option<i64> {
+    let w = dep.nodes.get(i)?.origin.as_ref()?.workload.as_ref()?;
+    w.ports
+        .iter()
+        .find(|(n, _)| n.as_deref() == Some(name))
+        .map(|(_, p)| *p)
+}
+
+/// The Service port that reaches node `i` on `listens`, else `listens`.
+fn exposed(ports: &[SvcPort], dep: &Deployment, i: NodeIdx, listens: i64) -> i64 {
+    ports
+        .iter()
+        .find(|p| {
+            let t = match &p.target {
+                None => Some(p.port),
+                Some(Target::Number(t)) => Some(*t),
+                Some(Target::Named(n)) => named_port(dep, i, n),
+            };
+            t == Some(listens)
+        })
+        .map_or(listens, |p| p.port)
 }
 
 /// `tm-3` and `tm-1` differ only in their numbers: another numbered node,

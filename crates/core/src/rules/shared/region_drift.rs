@@ -225,9 +225,16 @@ fn lacking(
     let unreadable = a_members
         .iter()
         .any(|i| dep.node(*i).is_some_and(|n| !n.is_analysable()));
+    // a node read from a manifest stands for its workload's replicas
+    let count = |nodes: &[NodeIdx]| -> usize {
+        nodes
+            .iter()
+            .map(|i| dep.node(*i).map_or(1, |n| n.members()))
+            .sum()
+    };
     for (role, theirs) in &b.roles {
         let mine = a.roles.get(role).map_or(&[][..], Vec::as_slice);
-        if *role == Role::Unknown || unreadable || mine.len() >= theirs.len() {
+        if *role == Role::Unknown || unreadable || count(mine) >= count(theirs) {
             continue;
         }
         // the HA-paired roles run as many nodes in every region; the others
@@ -263,8 +270,8 @@ fn lacking(
             }),
             message: format!(
                 "{a_name} has {}, {b_name} has {}",
-                plural(*role, mine.len()),
-                theirs.len()
+                plural(*role, count(mine)),
+                count(theirs)
             ),
             help,
             key: format!("roles.{role}"),

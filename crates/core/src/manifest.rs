@@ -1,0 +1,970 @@
+//! Kubernetes manifest streams and Compose files as input
+//! (`docs`: README "Kubernetes and Compose"): which `deployment.toml` texts
+//! they hold, joined with the workloads that mount them; the Services,
+//! StatefulSets, Ingresses and routes that give the nodes host names; where
+//! each TOML byte sits in the YAML. No I/O: the driver reads the files.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::base::text::LineIndex;
+use crate::yaml::{self, OffsetMap, Value};
+
+/// The file name a node's configuration has.
+const NODE_KEY: &str = "deployment.toml";
+
+/// Whether a path names a Compose file.
+pub(crate) fn is_compose(path: &Path) -> bool {
+    matches!(
+        path.file_name().and_then(|n| n.to_str()),
+        Some("compose.yaml" | "compose.yml" | "docker-compose.yaml" | "docker-compose.yml")
+    )
+}
+
+/// Whether a path names a manifest stream (or a Compose file).
+pub(crate) fn is_manifest(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+}
+
+/// A manifest file (or standard input), shared by the nodes read from it.
+#[derive(Debug)]
+pub struct Manifest {
+    /// The file, or `<root>/-` for standard input.
+    pub path: PathBuf,
+    /// The region given for standard input (`--region`), else none.
+    pub region: Option<String>,
+    /// The text with every Secret value starred out (same offsets).
+    pub(crate) text: Arc<str>,
+    pub(crate) lines: LineIndex,
+    pub(crate) services: Vec<Service>,
+    pub(crate) routes: Vec<Route>,
+    /// StatefulSets: (name, namespace, governing service, replicas).
+    pub(crate) sets: Vec<(String, String, String, u32)>,
+}
+
+impl Manifest {
+    /// The manifest's text as renderers may show it: Secret values starred.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn lines(&self) -> &LineIndex {
+        &self.lines
+    }
+}
+
+/// A Service: its selector and ports.
+#[derive(Debug, Clone)]
+pub(crate) struct Service {
+    pub(crate) name: String,
+    pub(crate) namespace: String,
+    pub(crate) selector: Vec<(String, String)>,
+    pub(crate) ports: Vec<SvcPort>,
+    pub(crate) headless: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct SvcPort {
+    pub(crate) port: i64,
+    /// A number, a named container port, or `None` (= `port`).
+    pub(crate) target: Option<Target>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Target {
+    Number(i64),
+    Named(String),
+}
+
+/// A host name that reaches Services like a load balancer (Ingress,
+/// Gateway API route, OpenShift Route).
+#[derive(Debug, Clone)]
+pub(crate) struct Route {
+    pub(crate) host: String,
+    pub(crate) services: Vec<String>,
+}
+
+/// Where a node read from a manifest comes from.
+#[derive(Debug)]
+pub struct Origin {
+    pub manifest: Arc<Manifest>,
+    /// `ConfigMap` or `Secret` (or the workload kind when a problem is reported on it).
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    pub key: String,
+    pub workload: Option<Workload>,
+    /// TOML byte → manifest byte.
+    pub(crate) map: OffsetMap,
+    /// The text lives in the manifest (a ConfigMap or Secret), not in a file
+    /// of its own (a Compose bind mount).
+    pub inline: bool,
+    /// Host names the node answers to besides the Services (a Compose
+    /// service's name, `hostname`, `container_name`, network aliases).
+    pub names: Vec<String>,
+    /// The YAML scalar holding the text.
+    pub(crate) span: Range<usize>,
+}
+
+impl Origin {
+    /// A node's byte range as a manifest range.
+    pub fn range(&self, r: &Range<usize>) -> Range<usize> {
+        self.map.range(r)
+    }
+
+    /// Whether an edit of the TOML maps exactly onto the manifest (a literal
+    /// block scalar).
+    pub fn verbatim(&self) -> bool {
+        self.map.exact && self.map.verbatim
+    }
+
+    /// The node's name: its workload's, else its ConfigMap's.
+    pub fn node_name(&self) -> &str {
+        self.workload.as_ref().map_or(&self.name, |w| &w.name)
+    }
+}
+
+/// The workload that mounts a node's configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Workload {
+    pub kind: String,
+    pub name: String,
+    pub labels: Vec<(String, String)>,
+    pub replicas: u32,
+    /// Container ports: (name, number).
+    pub ports: Vec<(Option<String>, i64)>,
+    /// `-DportOffset=N` in the container's args, command or env.
+    pub port_offset: Option<i64>,
+    /// The containers' environment variables with a literal `value` (a
+    /// `valueFrom` is not known).
+    pub env: Vec<(String, String)>,
+}
+
+/// What one manifest yields.
+#[derive(Debug)]
+pub(crate) struct Extracted {
+    /// Nodes: (virtual path, TOML text or the problem, origin).
+    pub(crate) nodes: Vec<(PathBuf, Result<String, String>, Origin)>,
+}
+
+struct Object<'a> {
+    kind: &'a str,
+    name: &'a str,
+    namespace: String,
+    doc: &'a Value,
+}
+
+/// Read a manifest stream. `region`/`namespace`: what `--region` and
+/// `--namespace` give; for standard input (`stdin`) without `--region`, the
+/// region is the namespace of its first node.
+pub(crate) fn extract(
+    path: &Path,
+    text: &str,
+    region: Option<&str>,
+    namespace: Option<&str>,
+    stdin: bool,
+) -> Extracted {
+    let default_ns = namespace.unwrap_or("default");
+    let mut problems: Vec<(usize, String)> = Vec::new();
+    let docs = match yaml::parse_stream_keeping(text, &relevant) {
+        Ok(d) => d,
+        Err(e) => {
+            problems.push((
+                e.offset,
+                format!("the manifest is not valid YAML: {}", e.message),
+            ));
+            Vec::new()
+        }
+    };
+    let mut objects: Vec<Object<'_>> = Vec::new();
+    // a YAML file that merely mentions `deployment.toml` (a CI workflow, a
+    // values file) is no stream of Kubernetes objects: its documents without
+    // `kind` are not findings
+    let kubernetes = text.contains("apiVersion:") || text.contains("kind:");
+    let mut stack: Vec<&Value> = docs.iter().flatten().collect();
+    stack.reverse();
+    while let Some(doc) = stack.pop() {
+        if !matches!(doc, Value::Map(..)) {
+            continue;
+        }
+        let Some(kind) = doc.get("kind").and_then(Value::str) else {
+            if !kubernetes {
+                continue;
+            }
+            problems.push((
+                doc.start(),
+                "a manifest document without `kind`: apimlint cannot tell what it is".to_owned(),
+            ));
+            continue;
+        };
+        if kind == "List" || kind.ends_with("List") {
+            let items = doc.get("items").map(Value::seq).unwrap_or_default();
+            stack.extend(items.iter().rev());
+            continue;
+        }
+        let name = doc
+            .at(&["metadata", "name"])
+            .and_then(Value::str)
+            .unwrap_or("");
+        let namespace = doc
+            .at(&["metadata", "namespace"])
+            .and_then(Value::str)
+            .unwrap_or(default_ns)
+            .to_owned();
+        objects.push(Object {
+            kind,
+            name,
+            namespace,
+            doc,
+        });
+    }
+    let mut redactions = Vec::new();
+    for o in objects.iter().filter(|o| o.kind == "Secret") {
+        for field in ["data", "stringData"] {
+            for (_, v) in o.doc.get(field).map(Value::entries).unwrap_or_default() {
+                if let Some(s) = v.scalar() {
+                    redactions.push(s.start..s.end);
+                }
+            }
+        }
+    }
+    let mut services = Vec::new();
+    let mut routes = Vec::new();
+    let mut sets = Vec::new();
+    for o in &objects {
+        match o.kind {
+            "Service" => services.push(service(o)),
+            "Ingress" => routes.extend(ingress(o)),
+            "HTTPRoute" | "TLSRoute" | "GRPCRoute" => {
+                let backends: Vec<String> = o
+                    .doc
+                    .at(&["spec", "rules"])
+                    .map(Value::seq)
+                    .unwrap_or_default()
+                    .iter()
+                    .flat_map(|r| r.get("backendRefs").map(Value::seq).unwrap_or_default())
+                    .filter_map(|b| b.get("name").and_then(Value::str).map(str::to_owned))
+                    .collect();
+                for h in o
+                    .doc
+                    .at(&["spec", "hostnames"])
+                    .map(Value::seq)
+                    .unwrap_or_default()
+                {
+                    if let Some(h) = h.str() {
+                        routes.push(Route {
+                            host: h.to_lowercase(),
+                            services: backends.clone(),
+                        });
+                    }
+                }
+            }
+            "Route" => {
+                if let Some(h) = o.doc.at(&["spec", "host"]).and_then(Value::str) {
+                    let mut svcs: Vec<String> = o
+                        .doc
+                        .at(&["spec", "to", "name"])
+                        .and_then(Value::str)
+                        .map(str::to_owned)
+                        .into_iter()
+                        .collect();
+                    svcs.extend(
+                        o.doc
+                            .at(&["spec", "alternateBackends"])
+                            .map(Value::seq)
+                            .unwrap_or_default()
+                            .iter()
+                            .filter_map(|b| b.get("name").and_then(Value::str).map(str::to_owned)),
+                    );
+                    routes.push(Route {
+                        host: h.to_lowercase(),
+                        services: svcs,
+                    });
+                }
+            }
+            "StatefulSet" => {
+                if let Some(svc) = o.doc.at(&["spec", "serviceName"]).and_then(Value::str) {
+                    let n = o
+                        .doc
+                        .at(&["spec", "replicas"])
+                        .and_then(Value::int)
+                        .unwrap_or(1);
+                    sets.push((
+                        o.name.to_owned(),
+                        o.namespace.clone(),
+                        svc.to_owned(),
+                        u32::try_from(n.clamp(0, 1000)).unwrap_or(1),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    // the nodes: the workloads' mounts of a `deployment.toml` key
+    let mut found: Vec<Found<'_>> = Vec::new();
+    let mut mounted: Vec<(String, String, String)> = Vec::new();
+    for o in &objects {
+        let Some(tpl) = pod_template(o) else {
+            continue;
+        };
+        let workload = workload(o, tpl);
+        let volumes = tpl
+            .at(&["spec", "volumes"])
+            .map(Value::seq)
+            .unwrap_or_default();
+        let containers = tpl
+            .at(&["spec", "containers"])
+            .map(Value::seq)
+            .unwrap_or_default();
+        for c in containers {
+            for m in c.get("volumeMounts").map(Value::seq).unwrap_or_default() {
+                let Some(mount) = m.get("mountPath").and_then(Value::str) else {
+                    continue;
+                };
+                let mount = mount.trim_end_matches('/');
+                let sub = m.get("subPath").and_then(Value::str);
+                let whole_dir = mount.ends_with("repository/conf");
+                if !(mount.ends_with("repository/conf/deployment.toml") || whole_dir) {
+                    continue;
+                }
+                let Some(vname) = m.get("name").and_then(Value::str) else {
+                    continue;
+                };
+                let Some(vol) = volumes
+                    .iter()
+                    .find(|v| v.get("name").and_then(Value::str) == Some(vname))
+                else {
+                    problems.push((
+                        m.start(),
+                        format!("`{}` mounts the volume `{vname}`, which its pod template does not define", o.name),
+                    ));
+                    continue;
+                };
+                let (src_kind, src) = if let Some(cm) = vol.get("configMap") {
+                    ("ConfigMap", cm)
+                } else if let Some(s) = vol.get("secret") {
+                    ("Secret", s)
+                } else {
+                    continue;
+                };
+                let name_field = if src_kind == "Secret" {
+                    "secretName"
+                } else {
+                    "name"
+                };
+                let Some(src_name_v) = src.get(name_field) else {
+                    continue;
+                };
+                let src_name = src_name_v.str().unwrap_or("");
+                // which key lands at `deployment.toml`
+                let items = src.get("items").map(Value::seq).unwrap_or_default();
+                let key = if whole_dir && sub.is_none() {
+                    items
+                        .iter()
+                        .find(|i| i.get("path").and_then(Value::str) == Some(NODE_KEY))
+                        .and_then(|i| i.get("key").and_then(Value::str))
+                        .unwrap_or(NODE_KEY)
+                } else if let Some(sub) = sub {
+                    let sub = if whole_dir {
+                        // a subPath into the directory
+                        sub.strip_suffix("/deployment.toml").unwrap_or(sub)
+                    } else {
+                        sub
+                    };
+                    items
+                        .iter()
+                        .find(|i| i.get("path").and_then(Value::str) == Some(sub))
+                        .and_then(|i| i.get("key").and_then(Value::str))
+                        .unwrap_or(sub)
+                } else {
+                    NODE_KEY
+                };
+                let Some(holder) = objects.iter().find(|h| {
+                    h.kind == src_kind && h.name == src_name && h.namespace == o.namespace
+                }) else {
+                    problems.push((
+                        src_name_v.start(),
+                        format!(
+                            "`{}` mounts the {src_kind} `{src_name}` as its `deployment.toml`, but this manifest holds no {src_kind} of that name in namespace `{}`",
+                            o.name, o.namespace
+                        ),
+                    ));
+                    continue;
+                };
+                let Some(value) = entry(holder, key) else {
+                    problems.push((
+                        src_name_v.start(),
+                        format!(
+                            "`{}` mounts the key `{key}` of the {src_kind} `{src_name}`, which it does not hold",
+                            o.name
+                        ),
+                    ));
+                    continue;
+                };
+                mounted.push((
+                    src_kind.to_owned(),
+                    src_name.to_owned(),
+                    o.namespace.clone(),
+                ));
+                found.push(Found {
+                    holder_kind: src_kind,
+                    holder: holder.name,
+                    namespace: o.namespace.clone(),
+                    key: key.to_owned(),
+                    value,
+                    workload: Some(workload.clone()),
+                });
+            }
+        }
+    }
+    // a ConfigMap that no workload mounts is a node of its own
+    for o in objects
+        .iter()
+        .filter(|o| o.kind == "ConfigMap" || o.kind == "Secret")
+    {
+        let taken = mounted
+            .iter()
+            .any(|(k, n, ns)| k == o.kind && n == o.name && *ns == o.namespace);
+        if taken {
+            continue;
+        }
+        if let Some(value) = entry(o, NODE_KEY) {
+            found.push(Found {
+                holder_kind: o.kind,
+                holder: o.name,
+                namespace: o.namespace.clone(),
+                key: NODE_KEY.to_owned(),
+                value,
+                workload: None,
+            });
+        }
+    }
+    let manifest = Arc::new(Manifest {
+        path: path.to_path_buf(),
+        region: region.map(str::to_owned).or_else(|| {
+            stdin.then(|| {
+                found
+                    .first()
+                    .map_or_else(|| default_ns.to_owned(), |f| f.namespace.clone())
+            })
+        }),
+        text: starred(text, &redactions).into(),
+        lines: LineIndex::new(text),
+        services,
+        routes,
+        sets,
+    });
+    let mut nodes = Vec::new();
+    let mut seen: Vec<PathBuf> = Vec::new();
+    for f in found {
+        let who = f.workload.as_ref().map_or(f.holder, |w| w.name.as_str());
+        let mut vpath = path
+            .join(f.holder_kind)
+            .join(&f.namespace)
+            .join(f.holder)
+            .join(&f.key);
+        if seen.contains(&vpath) {
+            vpath = path
+                .join(f.holder_kind)
+                .join(&f.namespace)
+                .join(f.holder)
+                .join(format!("{}@{who}", f.key));
+        }
+        seen.push(vpath.clone());
+        let span = match &f.value {
+            Entry::Text(s) | Entry::Base64(s) => s.start..s.end,
+        };
+        let (content, map) = match f.value {
+            Entry::Text(s) => (Ok(s.value.clone()), yaml::offset_map(text, s)),
+            Entry::Base64(s) => {
+                let map = OffsetMap {
+                    offsets: vec![u32::try_from(s.start).unwrap_or(0)],
+                    exact: false,
+                    verbatim: false,
+                };
+                match base64(&s.value) {
+                    Some(t) => (Ok(t), map),
+                    None => (
+                        Err(format!(
+                            "the {} `{}` holds `{}` in `data`, which is not valid base64 text",
+                            f.holder_kind, f.holder, f.key
+                        )),
+                        map,
+                    ),
+                }
+            }
+        };
+        nodes.push((
+            vpath,
+            content,
+            Origin {
+                manifest: manifest.clone(),
+                kind: f.holder_kind.to_owned(),
+                name: f.holder.to_owned(),
+                namespace: f.namespace,
+                key: f.key,
+                workload: f.workload,
+                map,
+                span,
+                inline: true,
+                names: Vec::new(),
+            },
+        ));
+    }
+    for (k, (offset, message)) in problems.into_iter().enumerate() {
+        nodes.push((
+            path.join(format!("#problem-{}", k + 1)),
+            Err(message),
+            Origin {
+                manifest: manifest.clone(),
+                kind: "manifest".to_owned(),
+                name: format!(
+                    "{}#{}",
+                    path.file_stem()
+                        .map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
+                    k + 1
+                ),
+                namespace: default_ns.to_owned(),
+                key: String::new(),
+                workload: None,
+                map: OffsetMap {
+                    offsets: vec![u32::try_from(offset).unwrap_or(0)],
+                    exact: false,
+                    verbatim: false,
+                },
+                span: offset..offset,
+                inline: true,
+                names: Vec::new(),
+            },
+        ));
+    }
+    Extracted { nodes }
+}
+
+/// Whether a document can matter: an object that holds or mounts a node's
+/// configuration, names nodes, or is not a Kubernetes object at all (a
+/// finding when the stream holds Kubernetes objects).
+fn relevant(doc: &Value, source: &str) -> bool {
+    match doc.get("kind").and_then(Value::str) {
+        None => true,
+        Some(k) if k.ends_with("List") => true,
+        Some(
+            "ConfigMap" | "Secret" | "Service" | "Ingress" | "HTTPRoute" | "TLSRoute" | "GRPCRoute"
+            | "Route" | "StatefulSet",
+        ) => true,
+        Some(
+            "Deployment"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "Job"
+            | "CronJob"
+            | "Pod"
+            | "ReplicationController",
+        ) => source.contains("repository/conf"),
+        Some(_) => false,
+    }
+}
+
+struct Found<'a> {
+    holder_kind: &'a str,
+    holder: &'a str,
+    namespace: String,
+    key: String,
+    value: Entry<'a>,
+    workload: Option<Workload>,
+}
+
+enum Entry<'a> {
+    Text(&'a yaml::Scalar),
+    Base64(&'a yaml::Scalar),
+}
+
+/// A ConfigMap's or Secret's value for `key`.
+fn entry<'a>(o: &Object<'a>, key: &str) -> Option<Entry<'a>> {
+    let text_fields: &[&str] = if o.kind == "Secret" {
+        &["stringData"]
+    } else {
+        &["data"]
+    };
+    for f in text_fields {
+        if let Some(s) = o
+            .doc
+            .get(f)
+            .and_then(|d| d.get(key))
+            .and_then(Value::scalar)
+        {
+            return Some(Entry::Text(s));
+        }
+    }
+    let b64 = if o.kind == "Secret" {
+        "data"
+    } else {
+        "binaryData"
+    };
+    o.doc
+        .get(b64)
+        .and_then(|d| d.get(key))
+        .and_then(Value::scalar)
+        .map(Entry::Base64)
+}
+
+fn pod_template<'a>(o: &Object<'a>) -> Option<&'a Value> {
+    match o.kind {
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "Job"
+        | "ReplicationController" => o.doc.at(&["spec", "template"]),
+        "CronJob" => o.doc.at(&["spec", "jobTemplate", "spec", "template"]),
+        "Pod" => Some(o.doc),
+        _ => None,
+    }
+}
+
+fn workload(o: &Object<'_>, tpl: &Value) -> Workload {
+    let labels = tpl
+        .at(&["metadata", "labels"])
+        .map(Value::entries)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| Some((k.str()?.to_owned(), v.str()?.to_owned())))
+        .collect();
+    let replicas = match o.kind {
+        "Deployment" | "StatefulSet" | "ReplicaSet" | "ReplicationController" => o
+            .doc
+            .at(&["spec", "replicas"])
+            .and_then(Value::int)
+            .unwrap_or(1),
+        _ => 1,
+    };
+    let mut ports = Vec::new();
+    let mut offset = None;
+    let mut env = Vec::new();
+    for c in tpl
+        .at(&["spec", "containers"])
+        .map(Value::seq)
+        .unwrap_or_default()
+    {
+        for e in c.get("env").map(Value::seq).unwrap_or_default() {
+            if let (Some(n), Some(v)) = (
+                e.get("name").and_then(Value::str),
+                e.get("value").and_then(Value::str),
+            ) {
+                env.push((n.to_owned(), v.to_owned()));
+            }
+        }
+        for p in c.get("ports").map(Value::seq).unwrap_or_default() {
+            if let Some(n) = p.get("containerPort").and_then(Value::int) {
+                ports.push((p.get("name").and_then(Value::str).map(str::to_owned), n));
+            }
+        }
+        let words = ["args", "command"]
+            .iter()
+            .flat_map(|f| c.get(f).map(Value::seq).unwrap_or_default())
+            .filter_map(Value::str)
+            .chain(
+                c.get("env")
+                    .map(Value::seq)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|e| e.get("value").and_then(Value::str)),
+            );
+        for w in words {
+            if let Some(p) = w.find("-DportOffset=") {
+                let digits: String = w
+                    .get(p + "-DportOffset=".len()..)
+                    .unwrap_or("")
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                if let Ok(n) = digits.parse() {
+                    offset = Some(n);
+                }
+            }
+        }
+    }
+    Workload {
+        kind: o.kind.to_owned(),
+        name: o.name.to_owned(),
+        labels,
+        replicas: u32::try_from(replicas.clamp(0, 10_000)).unwrap_or(1),
+        ports,
+        port_offset: offset,
+        env,
+    }
+}
+
+fn service(o: &Object<'_>) -> Service {
+    let spec = o.doc.get("spec");
+    let selector = spec
+        .and_then(|s| s.get("selector"))
+        .map(Value::entries)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| Some((k.str()?.to_owned(), v.str()?.to_owned())))
+        .collect();
+    let ports = spec
+        .and_then(|s| s.get("ports"))
+        .map(Value::seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| {
+            let port = p.get("port").and_then(Value::int)?;
+            let target = p.get("targetPort").and_then(|t| match t.int() {
+                Some(n) => Some(Target::Number(n)),
+                None => t.str().map(|s| Target::Named(s.to_owned())),
+            });
+            Some(SvcPort { port, target })
+        })
+        .collect();
+    Service {
+        name: o.name.to_lowercase(),
+        namespace: o.namespace.to_lowercase(),
+        selector,
+        ports,
+        headless: spec
+            .and_then(|s| s.get("clusterIP"))
+            .and_then(Value::str)
+            .is_some_and(|c| c == "None"),
+    }
+}
+
+fn ingress(o: &Object<'_>) -> Vec<Route> {
+    let spec = o.doc.get("spec");
+    let default: Vec<String> = spec
+        .and_then(|s| s.at(&["defaultBackend", "service", "name"]))
+        .and_then(Value::str)
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
+    let mut out = Vec::new();
+    for r in spec
+        .and_then(|s| s.get("rules"))
+        .map(Value::seq)
+        .unwrap_or_default()
+    {
+        let Some(host) = r.get("host").and_then(Value::str) else {
+            continue;
+        };
+        let mut svcs: Vec<String> = r
+            .at(&["http", "paths"])
+            .map(Value::seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| p.at(&["backend", "service", "name"]).and_then(Value::str))
+            .map(str::to_owned)
+            .collect();
+        if svcs.is_empty() {
+            svcs = default.clone();
+        }
+        out.push(Route {
+            host: host.to_lowercase(),
+            services: svcs,
+        });
+    }
+    out
+}
+
+/// `text` with the bytes of `ranges` starred (line breaks kept).
+pub(crate) fn starred(text: &str, ranges: &[Range<usize>]) -> String {
+    if ranges.is_empty() {
+        return text.to_owned();
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for r in ranges {
+        for b in bytes.iter_mut().take(r.end).skip(r.start) {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b'*';
+            }
+        }
+    }
+    // starring a multi-byte character's bytes leaves valid ASCII; a range
+    // cutting one in half cannot: star the rest of it too
+    String::from_utf8(bytes).unwrap_or_else(|e| {
+        let mut b = e.into_bytes();
+        for x in &mut b {
+            if *x >= 0x80 {
+                *x = b'*';
+            }
+        }
+        String::from_utf8(b).unwrap_or_default()
+    })
+}
+
+/// Decode standard base64 (whitespace ignored) into UTF-8 text.
+fn base64(s: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(s.len() / 4 * 3);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    let mut pad = 0;
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                pad += 1;
+                continue;
+            }
+            b' ' | b'\n' | b'\r' | b'\t' => continue,
+            _ => return None,
+        };
+        if pad > 0 {
+            return None;
+        }
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from((acc >> bits) & 0xff).unwrap_or(0));
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// A Compose file's services that bind-mount a node's `deployment.toml`
+/// (the file itself, or a host directory holding
+/// `repository/conf/deployment.toml`, mounted anywhere — WSO2's own Compose
+/// files mount the whole config volume): the host file and its origin
+/// (the service's names, `-DportOffset`). `exists` says whether a host path
+/// is a file (the driver asks its file system).
+pub(crate) fn compose(
+    path: &Path,
+    text: &str,
+    exists: &dyn Fn(&Path) -> bool,
+) -> Vec<(PathBuf, Origin)> {
+    let Ok(docs) = yaml::parse_stream_keeping(text, &|_, _| true) else {
+        return Vec::new();
+    };
+    let Some(Some(doc)) = docs.first() else {
+        return Vec::new();
+    };
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let manifest = Arc::new(Manifest {
+        path: path.to_path_buf(),
+        region: None,
+        text: Arc::from(""),
+        lines: LineIndex::new(""),
+        services: Vec::new(),
+        routes: Vec::new(),
+        sets: Vec::new(),
+    });
+    let mut out = Vec::new();
+    for (name, svc) in doc.get("services").map(Value::entries).unwrap_or_default() {
+        let Some(name) = name.str() else { continue };
+        let mut file = None;
+        for v in svc.get("volumes").map(Value::seq).unwrap_or_default() {
+            let source = match v {
+                Value::Scalar(s) => s.value.split(':').next().map(str::to_owned),
+                _ => v.get("source").and_then(Value::str).map(str::to_owned),
+            };
+            let Some(source) = source.filter(|s| s.starts_with(['.', '/', '~']) || s.contains('/'))
+            else {
+                continue;
+            };
+            let host = crate::base::files::normalize(&dir.join(&source));
+            let candidates = [
+                host.clone(),
+                host.join("repository/conf/deployment.toml"),
+                host.join("deployment.toml"),
+            ];
+            if let Some(f) = candidates
+                .into_iter()
+                .find(|c| c.file_name().is_some_and(|n| n == NODE_KEY) && exists(c))
+            {
+                file = Some(f);
+                break;
+            }
+        }
+        let Some(file) = file else { continue };
+        let mut names = vec![name.to_lowercase()];
+        for k in ["hostname", "container_name"] {
+            if let Some(h) = svc.get(k).and_then(Value::str) {
+                names.push(h.to_lowercase());
+            }
+        }
+        for (_, net) in svc.get("networks").map(Value::entries).unwrap_or_default() {
+            for a in net.get("aliases").map(Value::seq).unwrap_or_default() {
+                if let Some(a) = a.str() {
+                    names.push(a.to_lowercase());
+                }
+            }
+        }
+        let mut offset = None;
+        let env = svc.get("environment");
+        let vars: Vec<(String, String)> = match env {
+            Some(Value::Map(e, _)) => e
+                .iter()
+                .filter_map(|(k, v)| Some((k.str()?.to_owned(), v.str()?.to_owned())))
+                .collect(),
+            Some(Value::Seq(items, _)) => items
+                .iter()
+                .filter_map(Value::str)
+                .filter_map(|s| s.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let words: Vec<&str> = ["command", "entrypoint"]
+            .iter()
+            .filter_map(|k| svc.get(k))
+            .chain(env)
+            .flat_map(|v| match v {
+                Value::Scalar(s) => vec![s.value.as_str()],
+                Value::Seq(items, _) => items.iter().filter_map(Value::str).collect(),
+                Value::Map(e, _) => e.iter().filter_map(|(_, v)| v.str()).collect(),
+                Value::Alias(_) => Vec::new(),
+            })
+            .collect();
+        for w in words {
+            if let Some(p) = w.find("-DportOffset=") {
+                let digits: String = w
+                    .get(p + "-DportOffset=".len()..)
+                    .unwrap_or("")
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                offset = digits.parse().ok().or(offset);
+            }
+        }
+        out.push((
+            file,
+            Origin {
+                manifest: manifest.clone(),
+                kind: "Compose service".to_owned(),
+                name: name.to_owned(),
+                namespace: String::new(),
+                key: String::new(),
+                workload: Some(Workload {
+                    kind: "Compose service".to_owned(),
+                    name: name.to_owned(),
+                    replicas: 1,
+                    port_offset: offset,
+                    env: vars,
+                    ..Workload::default()
+                }),
+                map: OffsetMap::default(),
+                span: 0..0,
+                inline: false,
+                names,
+            },
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_decodes() {
+        assert_eq!(base64("W3NlcnZlcl0K").as_deref(), Some("[server]\n"));
+        assert_eq!(base64("aGk=").as_deref(), Some("hi"));
+        assert!(base64("not base64!").is_none());
+    }
+}

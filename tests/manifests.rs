@@ -1,0 +1,724 @@
+//! Manifest streams end to end, through the binary: every scalar style
+//! located exactly, Secrets never shown, bad input a finding or a quick
+//! skip, plain trees mixed in. (WSO2's real charts: `tests/helm.rs`.)
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    common::scratch("manifests", name)
+}
+
+fn json(dir: &Path, args: &[&str]) -> Value {
+    let mut a = vec!["check", ".", "--format", "json"];
+    a.extend_from_slice(args);
+    let o = common::run_in(dir, &a);
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}{}",
+        common::stdout(&o),
+        common::stderr(&o)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+const GW_TOML: &str = r#"[server]
+hostname = "gw.example.com"
+server_role = "gateway-worker"
+
+[apim.key_manager]
+service_url = "https://km-svc:9443/services/"
+
+[apim.sync_runtime_artifacts.gateway]
+gateway_labels = ["Default"]
+"#;
+
+const KM_TOML: &str = r#"[server]
+hostname = "km.example.com"
+server_role = "key-manager"
+
+[super_admin]
+username = "admin"
+password = "Sup3rS3cretAdm1n"
+"#;
+
+/// A gateway Deployment mounting `cm`'s key with subPath, a Service for the
+/// key manager, and the key manager's ConfigMap in `style`.
+fn stream(gw_value: &str, km_value: &str) -> String {
+    format!(
+        r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: gw-conf
+  namespace: r1
+data:
+  deployment.toml: {gw_value}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: gw
+  namespace: r1
+spec:
+  replicas: 2
+  template:
+    metadata:
+      labels:
+        app: gw
+    spec:
+      containers:
+        - name: gw
+          volumeMounts:
+            - name: conf
+              mountPath: /home/wso2carbon/wso2am/repository/conf/deployment.toml
+              subPath: deployment.toml
+      volumes:
+        - name: conf
+          configMap:
+            name: gw-conf
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: km-conf
+  namespace: r1
+data:
+  deployment.toml: {km_value}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: km
+  namespace: r1
+spec:
+  serviceName: km-headless
+  template:
+    metadata:
+      labels:
+        app: km
+    spec:
+      containers:
+        - name: km
+          ports:
+            - name: https
+              containerPort: 9443
+          volumeMounts:
+            - name: conf
+              mountPath: /home/wso2carbon/wso2am/repository/conf
+      volumes:
+        - name: conf
+          configMap:
+            name: km-conf
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: km-svc
+  namespace: r1
+spec:
+  selector:
+    app: km
+  ports:
+    - port: 9443
+      targetPort: https
+"#
+    )
+}
+
+fn literal(toml: &str) -> String {
+    let mut s = String::from("|\n");
+    for l in toml.lines() {
+        if l.is_empty() {
+            s.push('\n');
+        } else {
+            s.push_str("    ");
+            s.push_str(l);
+            s.push('\n');
+        }
+    }
+    s.trim_end_matches('\n').to_owned()
+}
+
+fn double_quoted(toml: &str) -> String {
+    serde_json::to_string(toml).unwrap()
+}
+
+/// Each finding's start, read back from the manifest, is the text the
+/// finding is about.
+fn at(dir: &Path, d: &Value) -> String {
+    let file = d["file"].as_str().unwrap();
+    let text = std::fs::read_to_string(dir.join(file)).unwrap();
+    let line = d["range"]["start"]["line"].as_u64().unwrap() as usize;
+    let col = d["range"]["start"]["column"].as_u64().unwrap() as usize;
+    text.lines()
+        .nth(line - 1)
+        .unwrap()
+        .chars()
+        .skip(col - 1)
+        .take(30)
+        .collect()
+}
+
+#[test]
+fn nodes_services_and_locations_in_every_style() {
+    for (name, gw, km) in [
+        ("literal", literal(GW_TOML), literal(KM_TOML)),
+        ("quoted", double_quoted(GW_TOML), double_quoted(KM_TOML)),
+    ] {
+        let dir = scratch(name);
+        // a wrong key-manager port, to be reported on the gateway
+        let gw = gw.replace("km-svc:9443", "km-svc:9444");
+        common::write(&dir.join("r1.yaml"), stream(&gw, &km).as_bytes());
+        let v = json(&dir, &[]);
+        let ids: Vec<&str> = v["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["r1/gw", "r1/km"], "{name}");
+        let d = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["node"] == "r1/gw" && d["message"].as_str().unwrap().contains("9444"))
+            .unwrap_or_else(|| panic!("{name}: {v:#}"));
+        assert_eq!(d["file"], "r1.yaml");
+        assert!(at(&dir, d).starts_with("9444"), "{name}: {:?}", at(&dir, d));
+        // the right port through the Service's named target port: no finding
+        let fixed = stream(
+            &gw.replace("km-svc:9444", "km-svc.r1.svc.cluster.local:9443"),
+            &km,
+        );
+        common::write(&dir.join("r1.yaml"), fixed.as_bytes());
+        let v = json(&dir, &[]);
+        assert!(
+            !v["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["rule"] == "unknown-host"
+                    || d["rule"].as_str().unwrap().ends_with("unreachable")),
+            "{name}: {v:#}"
+        );
+    }
+}
+
+#[test]
+fn headless_statefulset_pods_resolve() {
+    let dir = scratch("headless");
+    let gw = double_quoted(&GW_TOML.replace("km-svc:9443", "km-0.km-headless.r1:9443"));
+    common::write(
+        &dir.join("r1.yaml"),
+        stream(&gw, &double_quoted(KM_TOML)).as_bytes(),
+    );
+    let v = json(&dir, &[]);
+    assert!(
+        !v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["rule"] == "unknown-host"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn secrets_never_appear_in_any_output() {
+    let dir = scratch("secrets");
+    let secret_b64 = "U3VwM3JTM2NyZXRBZG0xbg=="; // base64 of the password
+    let mut text = stream(&double_quoted(GW_TOML), &literal(KM_TOML));
+    text.push_str(&format!(
+        r#"---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: tm-conf
+  namespace: r1
+stringData:
+  other: "AnotherS3cretValue"
+data:
+  deployment.toml: {}
+  token: {secret_b64}
+"#,
+        base64(
+            "[server]\nserver_role = \"traffic-manager\"\n[super_admin]\npassword = \"TmS3cretPassw0rd\"\n[apim.key_manager]\nservice_url = \"https://nowhere:9443/services/\"\n"
+        )
+    ));
+    common::write(&dir.join("r1.yaml"), text.as_bytes());
+    for format in ["human", "json", "compact", "sarif", "github"] {
+        let o = common::run_in(
+            &dir,
+            &["check", ".", "--format", format, "--fail-on", "info"],
+        );
+        let out = common::stdout(&o) + &common::stderr(&o);
+        assert!(out.contains("r1.yaml"), "{format}: {out}");
+        for s in [
+            "Sup3rS3cretAdm1n",
+            "AnotherS3cretValue",
+            "TmS3cretPassw0rd",
+            secret_b64,
+        ] {
+            assert!(!out.contains(s), "{format} output leaks {s}: {out}");
+        }
+    }
+    // the Secret's deployment.toml is a node of its own (no workload mounts it)
+    let v = json(&dir, &[]);
+    assert!(
+        v["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["id"] == "r1/tm-conf"),
+        "{v:#}"
+    );
+}
+
+fn base64(s: &str) -> String {
+    const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let b = s.as_bytes();
+    let mut out = String::new();
+    for c in b.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for k in 0..4 {
+            if k <= c.len() {
+                out.push(T[((n >> (18 - 6 * k)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn bad_manifests_are_findings_and_the_rest_is_analysed() {
+    let dir = scratch("bad");
+    // a good stream beside the bad ones
+    common::write(
+        &dir.join("r1.yaml"),
+        stream(&double_quoted(GW_TOML), &double_quoted(KM_TOML)).as_bytes(),
+    );
+    common::write(
+        &dir.join("r2/invalid.yaml"),
+        b"kind: ConfigMap\ndata:\n  deployment.toml: \"[server]\n  x: [1, 2\n",
+    );
+    common::write(
+        &dir.join("r3/not-toml.yaml"),
+        b"kind: ConfigMap\nmetadata:\n  name: c\ndata:\n  deployment.toml: \"[server\\nthis is = = not toml\"\n",
+    );
+    common::write(
+        &dir.join("r4/missing.yaml"),
+        b"kind: Deployment\nmetadata:\n  name: w\nspec:\n  template:\n    spec:\n      containers:\n        - volumeMounts:\n            - name: v\n              mountPath: /x/repository/conf/deployment.toml\n              subPath: deployment.toml\n      volumes:\n        - name: v\n          configMap:\n            name: nowhere\n",
+    );
+    common::write(
+        &dir.join("r5/base64.yaml"),
+        b"kind: Secret\nmetadata:\n  name: s\ndata:\n  deployment.toml: \"!!not base64!!\"\n",
+    );
+    common::write(
+        &dir.join("r6/nokind.yaml"),
+        b"kind: ConfigMap\nmetadata:\n  name: a\ndata:\n  deployment.toml: \"[server]\\n\"\n---\nmetadata:\n  name: b\n",
+    );
+    // YAML that never mentions a node file: skipped unread
+    common::write(
+        &dir.join(".github/workflows/ci.yml"),
+        b"on: push\njobs: {}\n",
+    );
+    let v = json(&dir, &[]);
+    let diags = v["diagnostics"].as_array().unwrap();
+    let has = |rule: &str, file: &str, word: &str| {
+        diags.iter().any(|d| {
+            d["rule"] == rule && d["file"] == file && d["message"].as_str().unwrap().contains(word)
+        })
+    };
+    assert!(
+        has("unreadable-file", "r2/invalid.yaml", "not valid YAML"),
+        "{v:#}"
+    );
+    assert!(has("toml-syntax", "r3/not-toml.yaml", ""), "{v:#}");
+    assert!(
+        has("unreadable-file", "r4/missing.yaml", "nowhere"),
+        "{v:#}"
+    );
+    assert!(has("unreadable-file", "r5/base64.yaml", "base64"), "{v:#}");
+    assert!(
+        has("unreadable-file", "r6/nokind.yaml", "without `kind`"),
+        "{v:#}"
+    );
+    // the missing ConfigMap is located at its name in the workload
+    let d = diags
+        .iter()
+        .find(|d| d["file"] == "r4/missing.yaml")
+        .unwrap();
+    assert!(at(&dir, d).starts_with("nowhere"), "{:?}", at(&dir, d));
+    // the good stream is still analysed
+    assert!(
+        v["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["id"] == "r1/gw")
+    );
+    assert!(
+        !diags
+            .iter()
+            .any(|d| d["file"] == ".github/workflows/ci.yml")
+    );
+}
+
+#[test]
+fn a_huge_stream_of_unrelated_objects_is_quick() {
+    let dir = scratch("huge");
+    let mut s = String::with_capacity(52 << 20);
+    // mentions deployment.toml once, so it is parsed in full
+    s.push_str(&stream(&double_quoted(GW_TOML), &double_quoted(KM_TOML)));
+    let mut k = 0;
+    while s.len() < 50 << 20 {
+        s.push_str(&format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p{k}\n  labels: {{a: b, c: d}}\nspec:\n  containers:\n    - name: c\n      image: busybox\n      args: [\"sleep\", \"1000\"]\n"
+        ));
+        k += 1;
+    }
+    // as a file: over the 10 MiB limit of any file apimlint reads, skipped
+    // unparsed; the other files are analysed
+    common::write(&dir.join("big.yaml"), s.as_bytes());
+    common::write(
+        &dir.join("r1.yaml"),
+        stream(&double_quoted(GW_TOML), &double_quoted(KM_TOML)).as_bytes(),
+    );
+    let t = std::time::Instant::now();
+    let v = json(&dir, &[]);
+    assert_eq!(v["nodes"].as_array().unwrap().len(), 2);
+    assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
+    // on standard input: parsed in full
+    let t = std::time::Instant::now();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_apimlint"))
+        .current_dir(&dir)
+        .args(["check", "-", "--format", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    let o = child.wait_with_output().unwrap();
+    let took = t.elapsed();
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["nodes"].as_array().unwrap().len(), 2);
+    // generous: a debug build on a loaded machine; a hang would take forever
+    assert!(took.as_secs() < 180, "{took:?}");
+}
+
+#[test]
+fn manifests_mix_with_plain_trees() {
+    let dir = scratch("mixed");
+    common::write(
+        &dir.join("r1.yaml"),
+        stream(&double_quoted(GW_TOML), &double_quoted(KM_TOML)).as_bytes(),
+    );
+    common::write(
+        &dir.join("r2/gw-1/repository/conf/deployment.toml"),
+        GW_TOML.as_bytes(),
+    );
+    let v = json(&dir, &[]);
+    let ids: Vec<&str> = v["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["r1/gw", "r1/km", "r2/gw-1"]);
+}
+
+#[test]
+fn fixes_are_not_written_into_manifests() {
+    let dir = scratch("fix");
+    let text = stream(
+        &literal(&GW_TOML.replace("km-svc", "km-svcc")),
+        &literal(KM_TOML),
+    );
+    common::write(&dir.join("r1.yaml"), text.as_bytes());
+    let o = common::run_in(&dir, &["check", ".", "--fix", "--unsafe-fixes"]);
+    assert_eq!(std::fs::read_to_string(dir.join("r1.yaml")).unwrap(), text);
+    let err = common::stderr(&o);
+    assert!(!dir.join("r1.yaml/ConfigMap").exists());
+    assert!(
+        err.contains("which is generated: the fix is not written"),
+        "{err}"
+    );
+}
+
+/// WSO2's own Compose deployment (`wso2/docker-apim`, its `conf/` read from
+/// `../shared/corpus` at test time) with the Compose file its repository
+/// ships beside it: the service names reach the nodes they mount.
+#[test]
+fn compose_service_names_reach_their_nodes() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../shared/corpus/wso2__docker-apim/4.2.x/docker-compose/apim-is-as-km-with-analytics/conf",
+    );
+    if !src.is_dir() {
+        eprintln!("SKIPPED: {} is absent", src.display());
+        return;
+    }
+    let dir = scratch("compose");
+    for node in ["apim", "is-as-km"] {
+        let rel = format!("{node}/repository/conf/deployment.toml");
+        common::write(
+            &dir.join("conf").join(&rel),
+            &std::fs::read(src.join(&rel)).unwrap(),
+        );
+    }
+    let compose = r#"services:
+  mysql:
+    image: mysql:8.0
+  is-as-km:
+    image: wso2is-km:5.11.0
+    volumes:
+      - ./conf/is-as-km:/home/wso2carbon/wso2-config-volume
+    ports:
+      - "9444:9444"
+  api-manager:
+    image: wso2am:4.2.0
+    volumes:
+      - type: bind
+        source: ./conf/apim
+        target: /home/wso2carbon/wso2-config-volume
+    ports:
+      - "9443:9443"
+"#;
+    let ids = |v: &Value| -> Vec<String> {
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == "unknown-host" || d["rule"] == "key-manager-unreachable")
+            .map(|d| format!("{} {} {}", d["rule"], d["node"], d["message"]))
+            .collect()
+    };
+    // without the Compose file, `api-manager` names nothing
+    let before = ids(&json(&dir, &[]));
+    assert!(
+        before.iter().any(|f| f.contains("`api-manager`")),
+        "{before:#?}"
+    );
+    common::write(&dir.join("docker-compose.yml"), compose.as_bytes());
+    let v = json(&dir, &[]);
+    assert!(ids(&v).is_empty(), "{:#?}", ids(&v));
+    let n = v["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "conf/apim")
+        .unwrap();
+    assert_eq!(n["source"]["name"], "api-manager");
+    // the key manager URL on the wrong port: reported on the API-M node,
+    // in its own file
+    let apim = dir.join("conf/apim/repository/conf/deployment.toml");
+    let text = std::fs::read_to_string(&apim).unwrap();
+    common::write(
+        &apim,
+        text.replace("is-as-km:9444/services", "is-as-km:9443/services")
+            .as_bytes(),
+    );
+    let v = json(&dir, &[]);
+    let f = ids(&v);
+    assert!(
+        f.iter().any(|x| x.contains("key-manager-unreachable")
+            && x.contains("conf/apim")
+            && x.contains("9444")),
+        "{f:#?}"
+    );
+}
+
+/// Ingress, Gateway API and OpenShift hosts reach the nodes behind their
+/// backend Services like load balancers (any port).
+#[test]
+fn ingress_and_routes_are_load_balancers() {
+    for (name, extra, host) in [
+        (
+            "ingress",
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: km\n  namespace: r1\nspec:\n  rules:\n    - host: keys.example.com\n      http:\n        paths:\n          - path: /\n            backend:\n              service:\n                name: km-svc\n                port:\n                  number: 9443\n",
+            "keys.example.com",
+        ),
+        (
+            "httproute",
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: km\n  namespace: r1\nspec:\n  hostnames: [\"keys-gw.example.com\"]\n  rules:\n    - backendRefs:\n        - name: km-svc\n          port: 9443\n",
+            "keys-gw.example.com",
+        ),
+        (
+            "route",
+            "apiVersion: route.openshift.io/v1\nkind: Route\nmetadata:\n  name: km\n  namespace: r1\nspec:\n  host: keys-os.example.com\n  to:\n    kind: Service\n    name: km-svc\n",
+            "keys-os.example.com",
+        ),
+    ] {
+        let dir = scratch(name);
+        let gw = double_quoted(&GW_TOML.replace("km-svc:9443", &format!("{host}:443")));
+        let mut text = stream(&gw, &double_quoted(KM_TOML));
+        text.push_str("---\n");
+        text.push_str(extra);
+        common::write(&dir.join("r1.yaml"), text.as_bytes());
+        let v = json(&dir, &[]);
+        let bad: Vec<&Value> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                d["rule"] == "unknown-host" || d["rule"].as_str().unwrap().ends_with("unreachable")
+            })
+            .collect();
+        assert!(bad.is_empty(), "{name}: {bad:#?}");
+        // without the object, the host names nothing
+        common::write(
+            &dir.join("r1.yaml"),
+            stream(&gw, &double_quoted(KM_TOML)).as_bytes(),
+        );
+        let v = json(&dir, &[]);
+        assert!(
+            v["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["rule"] == "unknown-host"),
+            "{name}: {v:#}"
+        );
+    }
+}
+
+/// `apimlint graph` draws the Services and the nodes they select.
+#[test]
+fn graph_draws_services() {
+    let dir = scratch("graph");
+    common::write(
+        &dir.join("r1.yaml"),
+        stream(&double_quoted(GW_TOML), &double_quoted(KM_TOML)).as_bytes(),
+    );
+    let o = common::run_in(&dir, &["graph", ".", "--format", "json"]);
+    let g: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        g["services"],
+        serde_json::json!([{"region": "r1", "name": "km-svc", "namespace": "r1", "nodes": ["r1/km"]}])
+    );
+    let dot = common::stdout(&common::run_in(&dir, &["graph", "."]));
+    assert!(
+        dot.contains("s0 [label=\"svc/km-svc\"") && dot.contains("s0 -> n1"),
+        "{dot}"
+    );
+    let mermaid = common::stdout(&common::run_in(
+        &dir,
+        &["graph", ".", "--format", "mermaid"],
+    ));
+    assert!(
+        mermaid.contains("s0([\"svc/km-svc\"])") && mermaid.contains("s0 -.- n1"),
+        "{mermaid}"
+    );
+}
+
+/// A workload's `replicas` count as that many nodes where rules count:
+/// region 2 runs one gateway pod where region 1 runs two.
+#[test]
+fn replicas_count_as_members() {
+    let dir = scratch("replicas");
+    let text = stream(&double_quoted(GW_TOML), &double_quoted(KM_TOML));
+    common::write(&dir.join("r1.yaml"), text.as_bytes());
+    common::write(
+        &dir.join("r2.yaml"),
+        text.replace("replicas: 2", "replicas: 1").as_bytes(),
+    );
+    let v = json(&dir, &[]);
+    let drift: Vec<&Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "region-drift")
+        .collect();
+    assert!(
+        drift.iter().any(|d| d["node"] == "r2/gw"
+            && d["message"]
+                .as_str()
+                .unwrap()
+                .contains("r2 has 1 gateway-worker, r1 has 2")),
+        "{drift:#?}"
+    );
+    // the same replicas on both sides: no drift
+    common::write(&dir.join("r2.yaml"), text.as_bytes());
+    let v = json(&dir, &[]);
+    assert!(
+        !v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["rule"] == "region-drift"),
+        "{v:#}"
+    );
+}
+
+/// `$env{NAME}` in a URL takes the container's literal `env` value; a
+/// `valueFrom` stays unresolved.
+#[test]
+fn env_values_resolve_in_urls() {
+    let dir = scratch("env");
+    let gw = double_quoted(&GW_TOML.replace("km-svc:9443", "$env{KM_HOST}:9444"));
+    let with_env = |value: &str| {
+        stream(&gw, &double_quoted(KM_TOML)).replace(
+            "        - name: gw\n          volumeMounts:",
+            &format!("        - name: gw\n          env:\n            - name: KM_HOST\n{value}\n          volumeMounts:"),
+        )
+    };
+    common::write(
+        &dir.join("r1.yaml"),
+        with_env("              value: km-svc").as_bytes(),
+    );
+    let v = json(&dir, &[]);
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["node"] == "r1/gw"
+                && d["rule"] == "key-manager-unreachable"
+                && d["message"].as_str().unwrap().contains("9444")),
+        "{v:#}"
+    );
+    common::write(
+        &dir.join("r1.yaml"),
+        with_env("              valueFrom: {fieldRef: {fieldPath: status.podIP}}").as_bytes(),
+    );
+    let v = json(&dir, &[]);
+    assert!(
+        !v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["rule"] == "key-manager-unreachable"),
+        "{v:#}"
+    );
+}
+
+/// A directory of unrelated YAML is no deployment: the same error as an
+/// empty one.
+#[test]
+fn unrelated_yaml_alone_is_no_deployment() {
+    let dir = scratch("unrelated");
+    common::write(
+        &dir.join("docker-compose.yml"),
+        b"services:\n  web:\n    image: nginx\n",
+    );
+    common::write(&dir.join(".github/workflows/ci.yml"), b"on: push\n");
+    let o = common::run_in(&dir, &["check", "."]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::stdout(&o));
+    assert!(common::stderr(&o).contains("no `deployment.toml` found"));
+}
