@@ -131,12 +131,12 @@ mod tests {
                         "gw" => "gateway-worker",
                         _ => "traffic-manager",
                     };
-                    SourceFile {
-                        path: root.join(format!("{role}/{dc}/repository/conf/deployment.toml")),
-                        text: Ok(format!(
+                    SourceFile::plain(
+                        root.join(format!("{role}/{dc}/repository/conf/deployment.toml")),
+                        Ok(format!(
                             "[server]\nhostname = \"localhost\"\nserver_role = \"{server_role}\"\n"
                         )),
-                    }
+                    )
                 })
             })
             .collect();
