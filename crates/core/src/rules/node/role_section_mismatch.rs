@@ -1,11 +1,11 @@
 //! `role-section-mismatch`: the sections a node's role needs are there, and
 //! the ones its role ignores are not.
 
+use std::ops::Range;
+
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::base::files::FileId;
-use crate::config::Config;
-use crate::graph::Node;
-use crate::model::{Role, RoleSource};
+use crate::model::{Environment, Role, RoleSource, UrlList};
+use crate::rules::{NodeCx, NodeRule};
 
 declare_rule! {
     id: "role-section-mismatch",
@@ -13,140 +13,203 @@ declare_rule! {
     roles: [GatewayWorker, ControlPlane, TrafficManager, KeyManager],
     fix: Never,
     since: "0.1.0",
-    check: legacy Node(check),
+    check: Node(RoleSectionMismatch),
 }
 
-fn missing(i: FileId, node: &Node, key: &str, message: String, help: &str) -> Diagnostic {
-    let mut d = Diagnostic::new(&RULE, i, node.anchor(), message)
-        .help(help.to_owned())
-        .key(key, None);
-    if node.role_source == RoleSource::Content {
+pub(crate) struct RoleSectionMismatch;
+
+/// What is wrong with the node's sections for its role.
+pub(crate) enum State<'a> {
+    /// A section the role needs is not there.
+    Missing(Missing),
+    /// An `[[apim.gateway.environment]]` on a gateway.
+    EnvironmentOnGateway(&'a Environment),
+    /// `gateway_labels` on a control plane.
+    LabelsOnControlPlane(&'a UrlList),
+    /// A gateway-only section on a traffic manager, at its first table
+    /// (`range`): one finding per kind of section.
+    OnTrafficManager {
+        range: Range<usize>,
+        section: Section,
+    },
+}
+
+/// A section a role needs.
+#[derive(Clone, Copy)]
+pub(crate) enum Missing {
+    /// A gateway's `[apim.key_manager] service_url`.
+    KeyManagerUrl,
+    /// A gateway's `[apim.event_hub]`.
+    EventHub,
+    /// A gateway's throttling endpoints.
+    Throttling,
+    /// A control plane's `[database.apim_db]`.
+    ApimDb,
+    /// A traffic manager's or key manager's `event_listening_endpoints`.
+    EventListening,
+}
+
+/// A gateway-only section.
+#[derive(Clone, Copy)]
+pub(crate) enum Section {
+    GatewayLabels,
+    UrlGroup,
+    Environment,
+}
+
+impl NodeRule for RoleSectionMismatch {
+    type State<'a> = State<'a>;
+
+    fn run<'a>(cx: &NodeCx<'a>) -> Vec<State<'a>> {
+        let node = cx.node;
+        let mut out = Vec::new();
+        if !node.is_analysable() {
+            return out;
+        }
+        let f = &node.facts;
+        match node.role {
+            Role::GatewayWorker => {
+                if f.key_manager_url.is_none() {
+                    out.push(State::Missing(Missing::KeyManagerUrl));
+                }
+                if f.event_hub.listening.is_none() && f.event_hub.service_url.is_none() {
+                    out.push(State::Missing(Missing::EventHub));
+                }
+                if f.throttling.decision.is_none() && f.throttling.url_groups.is_empty() {
+                    out.push(State::Missing(Missing::Throttling));
+                }
+                out.extend(f.environments.iter().map(State::EnvironmentOnGateway));
+            }
+            Role::ControlPlane => {
+                if !f.has_apim_db {
+                    out.push(State::Missing(Missing::ApimDb));
+                }
+                if let Some(labels) = &f.gateway_labels {
+                    out.push(State::LabelsOnControlPlane(labels));
+                }
+            }
+            Role::TrafficManager => {
+                if f.event_hub.listening.is_none() {
+                    out.push(State::Missing(Missing::EventListening));
+                }
+                // gateway-only sections: WSO2 ignores them there, and they
+                // usually mean a gateway's file was copied and only
+                // `server_role` changed (or the role is wrong)
+                if let Some(labels) = &f.gateway_labels {
+                    out.push(State::OnTrafficManager {
+                        range: labels.span.clone(),
+                        section: Section::GatewayLabels,
+                    });
+                }
+                if let Some(g) = f.throttling.url_groups.first() {
+                    out.push(State::OnTrafficManager {
+                        range: g.header.clone(),
+                        section: Section::UrlGroup,
+                    });
+                }
+                if let Some(env) = f.environments.first() {
+                    out.push(State::OnTrafficManager {
+                        range: env.header.clone(),
+                        section: Section::Environment,
+                    });
+                }
+            }
+            Role::KeyManager if f.event_hub.listening.is_none() => {
+                out.push(State::Missing(Missing::EventListening));
+            }
+            _ => {}
+        }
+        out
+    }
+
+    fn diagnostic(cx: &NodeCx<'_>, s: &State<'_>) -> Diagnostic {
+        let (i, node) = (cx.file, cx.node);
         // the role itself is a guess from the content
-        d = d.severity(Severity::Info);
-        d.message.push_str(&format!(
-            " (the role `{}` was inferred from the file's content)",
-            node.role
-        ));
-    }
-    d
-}
-
-fn check(_config: &Config, i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
-    if !node.is_analysable() {
-        return;
-    }
-    let f = &node.facts;
-    let role = node.role;
-    match role {
-        Role::GatewayWorker => {
-            if f.key_manager_url.is_none() {
-                acc.push(missing(i, node, "apim.key_manager.service_url",
-                    "this gateway sets no `[apim.key_manager] service_url`: WSO2 uses `https://localhost:${mgt.transport.https.port}/services/`, the gateway itself".into(),
-                    "point `[apim.key_manager] service_url` at the control planes (or key managers) of the region, e.g. through their load balancer"));
+        let guessed = node.role_source == RoleSource::Content;
+        match s {
+            State::Missing(m) => {
+                let (key, message, help) = missing(*m, node.role);
+                let mut d = Diagnostic::new(&RULE, i, node.anchor(), message)
+                    .help(help.to_owned())
+                    .key(key, None);
+                if guessed {
+                    d = d.severity(Severity::Info);
+                    d.message.push_str(&format!(
+                        " (the role `{}` was inferred from the file's content)",
+                        node.role
+                    ));
+                }
+                d
             }
-            if f.event_hub.listening.is_none() && f.event_hub.service_url.is_none() {
-                acc.push(missing(i, node, "apim.event_hub",
-                    "this gateway has no `[apim.event_hub]` settings: it never hears of deployed APIs, revoked tokens or policy changes".into(),
-                    "add `[apim.event_hub]` with `enable = true`, `service_url` and `event_listening_endpoints` naming every control plane of the region"));
-            }
-            if f.throttling.decision.is_none() && f.throttling.url_groups.is_empty() {
-                acc.push(missing(i, node, "apim.throttling",
-                    "this gateway sets no `throttle_decision_endpoints` or `[[apim.throttling.url_group]]`: WSO2 falls back to the gateway's own broker and receiver, so no rate limit is enforced across the cluster".into(),
-                    "add `throttle_decision_endpoints` and one `[[apim.throttling.url_group]]` per traffic manager of the region"));
-            }
-            for env in &f.environments {
-                acc.push(
-                    Diagnostic::new(&RULE, i, env.header.clone(),
-                        format!("`[[apim.gateway.environment]]` `{}` on a gateway is ignored: environments are read on control planes", env.name.value))
-                        .help("define gateway environments on the control planes; a gateway chooses them through `[apim.sync_runtime_artifacts.gateway] gateway_labels`")
-                        .key("apim.gateway.environment", Some(&env.name.value)),
-                );
-            }
-        }
-        Role::ControlPlane => {
-            if !f.has_apim_db {
-                acc.push(missing(i, node, "database.apim_db",
-                    "this control plane sets no `[database.apim_db]`: WSO2 uses its embedded H2 database, a file of this node alone".into(),
-                    "add `[database.apim_db]` pointing at the API-M database every control plane, traffic manager and key manager of the region shares"));
-            }
-            if let Some(labels) = &f.gateway_labels {
-                acc.push(
-                    Diagnostic::new(&RULE, i, labels.span.clone(),
-                        "`gateway_labels` on a control plane is ignored: WSO2 disables artifact synchronisation to a gateway here")
-                        .severity(Severity::Info)
-                        .help("set `gateway_labels` on the gateways")
-                        .key("apim.sync_runtime_artifacts.gateway.gateway_labels", None),
-                );
-            }
-        }
-        Role::TrafficManager => {
-            if f.event_hub.listening.is_none() {
-                acc.push(missing(
+            State::EnvironmentOnGateway(env) => Diagnostic::new(&RULE, i, env.header.clone(),
+                    format!("`[[apim.gateway.environment]]` `{}` on a gateway is ignored: environments are read on control planes", env.name.value))
+                .help("define gateway environments on the control planes; a gateway chooses them through `[apim.sync_runtime_artifacts.gateway] gateway_labels`")
+                .key("apim.gateway.environment", Some(&env.name.value)),
+            State::LabelsOnControlPlane(labels) => Diagnostic::new(&RULE, i, labels.span.clone(),
+                    "`gateway_labels` on a control plane is ignored: WSO2 disables artifact synchronisation to a gateway here")
+                .severity(Severity::Info)
+                .help("set `gateway_labels` on the gateways")
+                .key("apim.sync_runtime_artifacts.gateway.gateway_labels", None),
+            State::OnTrafficManager { range, section } => {
+                let (what, key, reader) = match section {
+                    Section::GatewayLabels => (
+                        "`gateway_labels`",
+                        "apim.sync_runtime_artifacts.gateway.gateway_labels",
+                        "gateways",
+                    ),
+                    Section::UrlGroup => (
+                        "`[[apim.throttling.url_group]]`",
+                        "apim.throttling.url_group",
+                        "gateways",
+                    ),
+                    Section::Environment => (
+                        "`[[apim.gateway.environment]]`",
+                        "apim.gateway.environment",
+                        "control planes",
+                    ),
+                };
+                let d = Diagnostic::new(
+                    &RULE,
                     i,
-                    node,
-                    "apim.event_hub",
-                    "this traffic manager sets no `[apim.event_hub] event_listening_endpoints`: it never receives policy and key-manager events from the control planes".into(),
-                    "add `[apim.event_hub]` with `enable = true`, `service_url` and `event_listening_endpoints` naming every control plane of the region",
-                ));
+                    range.clone(),
+                    format!("{what} on a traffic manager is ignored: only {reader} read it"),
+                )
+                .help("remove it from the traffic manager; if this node is a gateway, its `server_role` is wrong")
+                .key(key, None);
+                if guessed {
+                    d.severity(Severity::Info)
+                } else {
+                    d
+                }
             }
-            gateway_sections_on_traffic_manager(i, node, acc);
         }
-        Role::KeyManager if f.event_hub.listening.is_none() => {
-            acc.push(missing(
-                i,
-                node,
-                "apim.event_hub",
-                "this key manager sets no `[apim.event_hub] event_listening_endpoints`: it never receives policy and key-manager events from the control planes".into(),
-                "add `[apim.event_hub]` with `enable = true`, `service_url` and `event_listening_endpoints` naming every control plane of the region",
-            ));
-        }
-        _ => {}
     }
 }
 
-/// Gateway-only sections on a traffic manager: WSO2 ignores them there, and
-/// they usually mean a gateway's file was copied and only `server_role`
-/// changed (or the role is wrong).
-fn gateway_sections_on_traffic_manager(i: FileId, node: &Node, acc: &mut Vec<Diagnostic>) {
-    let f = &node.facts;
-    let mut sites: Vec<(std::ops::Range<usize>, &str, &str, &str)> = Vec::new();
-    if let Some(labels) = &f.gateway_labels {
-        sites.push((
-            labels.span.clone(),
-            "`gateway_labels`",
-            "apim.sync_runtime_artifacts.gateway.gateway_labels",
-            "gateways",
-        ));
-    }
-    // one finding per kind of section, at its first table
-    if let Some(g) = f.throttling.url_groups.first() {
-        sites.push((
-            g.header.clone(),
-            "`[[apim.throttling.url_group]]`",
-            "apim.throttling.url_group",
-            "gateways",
-        ));
-    }
-    if let Some(env) = f.environments.first() {
-        sites.push((
-            env.header.clone(),
-            "`[[apim.gateway.environment]]`",
-            "apim.gateway.environment",
-            "control planes",
-        ));
-    }
-    for (range, what, key, reader) in sites {
-        let mut d = Diagnostic::new(
-            &RULE,
-            i,
-            range,
-            format!("{what} on a traffic manager is ignored: only {reader} read it"),
-        )
-        .help("remove it from the traffic manager; if this node is a gateway, its `server_role` is wrong")
-        .key(key, None);
-        if node.role_source == RoleSource::Content {
-            d = d.severity(Severity::Info);
+/// The key, message and help of a missing section on a node of `role`.
+fn missing(m: Missing, role: Role) -> (&'static str, String, &'static str) {
+    match m {
+        Missing::KeyManagerUrl => ("apim.key_manager.service_url",
+            "this gateway sets no `[apim.key_manager] service_url`: WSO2 uses `https://localhost:${mgt.transport.https.port}/services/`, the gateway itself".into(),
+            "point `[apim.key_manager] service_url` at the control planes (or key managers) of the region, e.g. through their load balancer"),
+        Missing::EventHub => ("apim.event_hub",
+            "this gateway has no `[apim.event_hub]` settings: it never hears of deployed APIs, revoked tokens or policy changes".into(),
+            "add `[apim.event_hub]` with `enable = true`, `service_url` and `event_listening_endpoints` naming every control plane of the region"),
+        Missing::Throttling => ("apim.throttling",
+            "this gateway sets no `throttle_decision_endpoints` or `[[apim.throttling.url_group]]`: WSO2 falls back to the gateway's own broker and receiver, so no rate limit is enforced across the cluster".into(),
+            "add `throttle_decision_endpoints` and one `[[apim.throttling.url_group]]` per traffic manager of the region"),
+        Missing::ApimDb => ("database.apim_db",
+            "this control plane sets no `[database.apim_db]`: WSO2 uses its embedded H2 database, a file of this node alone".into(),
+            "add `[database.apim_db]` pointing at the API-M database every control plane, traffic manager and key manager of the region shares"),
+        Missing::EventListening => {
+            let what = if role == Role::TrafficManager {
+                "traffic manager"
+            } else {
+                "key manager"
+            };
+            ("apim.event_hub",
+                format!("this {what} sets no `[apim.event_hub] event_listening_endpoints`: it never receives policy and key-manager events from the control planes"),
+                "add `[apim.event_hub]` with `enable = true`, `service_url` and `event_listening_endpoints` naming every control plane of the region")
         }
-        acc.push(d);
     }
 }

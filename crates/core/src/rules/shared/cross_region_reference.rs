@@ -2,9 +2,9 @@
 //! of another region, whatever role writes it.
 
 use crate::base::diagnostic::Diagnostic;
-use crate::graph::Deployment;
+use crate::graph::{Deployment, Edge, Node, NodeIdx, Resolution};
 use crate::rules::host_span;
-use crate::rules::node_list;
+use crate::rules::{DeploymentRule, node_list};
 
 declare_rule! {
     id: "cross-region-reference",
@@ -12,12 +12,12 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: legacy Deployment(check),
+    check: Deployment(CrossRegionReference),
 }
 
 /// The key as a user finds it in the file: `[apim.key_manager] service_url`,
 /// `[[apim.event_hub.publish.url_group]] urls`.
-fn table_key(e: &crate::graph::Edge) -> String {
+fn table_key(e: &Edge) -> String {
     let k = e.kind.key();
     let table = k.table.join(".");
     let leaf = e.key.rsplit('.').next().unwrap_or(k.key);
@@ -28,33 +28,54 @@ fn table_key(e: &crate::graph::Edge) -> String {
     }
 }
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for e in dep.edges() {
-        if !e.cross_region || !e.resolution.host_resolved() {
-            continue;
-        }
-        let Some(writer) = dep.node(e.from) else {
-            continue;
-        };
-        let targets = match &e.resolution {
-            crate::graph::Resolution::WrongRole { found } => found.clone(),
-            r => r.targets(),
-        };
-        let Some(first) = targets.first().and_then(|t| dep.node(*t)) else {
-            continue;
-        };
+pub(crate) struct CrossRegionReference;
+
+/// A URL of `writer` whose host reaches `targets`, of another region.
+pub(crate) struct State<'d> {
+    edge: &'d Edge,
+    writer: &'d Node,
+    targets: Vec<NodeIdx>,
+    /// The first of `targets`.
+    first: &'d Node,
+}
+
+impl DeploymentRule for CrossRegionReference {
+    type State<'d> = State<'d>;
+
+    fn run(dep: &Deployment) -> Vec<State<'_>> {
         // control planes included: their URLs in deployment.toml stay in
         // their region too; regions talk through the extra JMS event
         // publishers (`jndi-region<N>.properties`), not through these keys
+        dep.edges()
+            .filter(|e| e.cross_region && e.resolution.host_resolved())
+            .filter_map(|e| {
+                let writer = dep.node(e.from)?;
+                let targets = match &e.resolution {
+                    Resolution::WrongRole { found } => found.clone(),
+                    r => r.targets(),
+                };
+                let first = targets.first().and_then(|t| dep.node(*t))?;
+                Some(State {
+                    edge: e,
+                    writer,
+                    targets,
+                    first,
+                })
+            })
+            .collect()
+    }
+
+    fn diagnostic(dep: &Deployment, s: &State<'_>) -> Diagnostic {
+        let (e, writer) = (s.edge, s.writer);
         let key = table_key(e);
-        let names = node_list(dep, targets.iter().copied());
+        let names = node_list(dep, s.targets.iter().copied());
         let mut d = Diagnostic::new(
             &RULE,
             dep.file(e.from),
             e.host_span.clone(),
             format!(
                 "`{}` in `{key}` reaches {names} of {}, not a node of {}",
-                e.url, first.region, writer.region
+                e.url, s.first.region, writer.region
             ),
         )
         .help(format!(
@@ -65,7 +86,7 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
             writer.region
         ))
         .key(e.key.clone(), Some(&e.url));
-        for t in targets.iter().take(3) {
+        for t in s.targets.iter().take(3) {
             if let Some(n) = dep.node(*t) {
                 d = d.related(
                     dep.file(*t),
@@ -74,6 +95,6 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        acc.push(d);
+        d
     }
 }

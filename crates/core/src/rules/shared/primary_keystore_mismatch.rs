@@ -1,10 +1,12 @@
 //! `primary-keystore-mismatch`: one primary keystore on every node.
 
+use std::ops::Range;
+
 use crate::base::diagnostic::Diagnostic;
 use crate::base::text::code_list_first3;
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{Keystore, Role, holds_placeholder};
-use crate::rules::Rule;
+use crate::rules::{DeploymentRule, Rule};
 
 declare_rule! {
     id: "primary-keystore-mismatch",
@@ -12,7 +14,7 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: legacy Deployment(check),
+    check: Deployment(PrimaryKeystoreMismatch),
 }
 
 /// Keystore files WSO2 ships: a node that omits the table uses one of them.
@@ -97,15 +99,30 @@ pub(crate) fn effective(facts: &crate::model::Facts, ks: &Keystore) -> Triple {
     )
 }
 
-/// Compare `[keystore.<name>]` on every analysable API-M node; report the
+/// A node whose `[keystore.<name>]` disagrees with the most common one.
+pub(crate) struct Mismatch {
+    node: NodeIdx,
+    range: Range<usize>,
+    field: &'static str,
+    /// The node's value of `field`; `None`: the node omits the table and
+    /// reads the shipped default.
+    mine: Option<Field>,
+    /// The reference's value of `field`.
+    theirs: Field,
+    /// The other nodes that agree with the reference.
+    others: Vec<NodeIdx>,
+    /// The node the reference is read from, and where it writes `field`.
+    ref_node: NodeIdx,
+    ref_span: Option<Range<usize>>,
+}
+
+/// Compare `[keystore.<name>]` (`get`) on every analysable API-M node: the
 /// nodes that disagree with the most common one.
-pub(crate) fn check_keystore(
-    rule: &'static Rule,
+pub(crate) fn mismatches(
     dep: &Deployment,
-    name: &str,
     get: fn(&crate::model::Facts) -> Option<&Keystore>,
-    acc: &mut Vec<Diagnostic>,
-) {
+) -> Vec<Mismatch> {
+    let mut out = Vec::new();
     let nodes: Vec<NodeIdx> = (0..dep.nodes.len())
         .filter(|i| {
             dep.node(*i)
@@ -123,15 +140,10 @@ pub(crate) fn check_keystore(
         (t.0.is_some() && t.1.is_some() && t.2.is_some()).then_some((i, t, ()))
     });
     let Some((reference, ref_node, ())) = crate::rules::majority(written) else {
-        return;
+        return out;
     };
     let ref_ks = dep.node(ref_node).and_then(|n| get(&n.facts));
     let ref_file = reference.0.clone().flatten().unwrap_or_default();
-    let shown = |v: &Field| {
-        v.clone()
-            .flatten()
-            .map_or_else(|| "not set".into(), |v| format!("`{v}`"))
-    };
     for &i in &nodes {
         let Some(node) = dep.node(i) else { continue };
         let (range, field, mine, theirs, ref_span) = match get(&node.facts) {
@@ -142,8 +154,8 @@ pub(crate) fn check_keystore(
                 (
                     node.anchor(),
                     "file_name",
-                    "the shipped default".to_owned(),
-                    format!("`{ref_file}`"),
+                    None,
+                    reference.0.clone(),
                     ref_ks
                         .and_then(|k| k.file_name.as_ref())
                         .map(|s| s.span.clone()),
@@ -182,42 +194,84 @@ pub(crate) fn check_keystore(
                 (
                     sp.map_or_else(|| ks.header.clone(), |s| s.span.clone()),
                     field,
-                    shown(m),
-                    shown(r),
+                    Some(m.clone()),
+                    r.clone(),
                     rsp.map(|s| s.span.clone()),
                 )
             }
         };
-        let others: Vec<&str> = nodes
+        let others: Vec<NodeIdx> = nodes
             .iter()
-            .filter(|o| **o != i)
-            .filter(|o| triple_of(**o).is_some_and(|t| agrees(&t, &reference)))
-            .map(|o| dep.id(*o))
+            .copied()
+            .filter(|o| *o != i)
+            .filter(|o| triple_of(*o).is_some_and(|t| agrees(&t, &reference)))
             .collect();
-        let count = others.len();
-        let mut d = Diagnostic::new(
-            rule,
-            dep.file(i),
+        out.push(Mismatch {
+            node: i,
             range,
-            format!(
-                "`[keystore.{name}] {field}` is {mine} here but {theirs} on {count} other node{} ({})",
-                if count == 1 { "" } else { "s" },
-                code_list_first3(others),
-            ),
-        )
-        .help("every node of every region must use the same keystore: data encrypted by one node is read by the others")
-        .key(format!("keystore.{name}.{field}"), Some(&mine));
-        if let Some(span) = ref_span {
-            d = d.related(
-                dep.file(ref_node),
-                span,
-                format!("`{}` uses {theirs}", dep.id(ref_node)),
-            );
-        }
-        acc.push(d);
+            field,
+            mine,
+            theirs,
+            others,
+            ref_node,
+            ref_span,
+        });
     }
+    out
 }
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    check_keystore(&RULE, dep, "primary", |f| f.primary_keystore.as_ref(), acc);
+/// The finding of `rule` for a node whose `[keystore.<name>]` disagrees.
+pub(crate) fn describe(
+    rule: &'static Rule,
+    dep: &Deployment,
+    name: &str,
+    s: &Mismatch,
+) -> Diagnostic {
+    let shown = |v: &Field| {
+        v.clone()
+            .flatten()
+            .map_or_else(|| "not set".into(), |v| format!("`{v}`"))
+    };
+    let mine = s
+        .mine
+        .as_ref()
+        .map_or_else(|| "the shipped default".to_owned(), shown);
+    let theirs = shown(&s.theirs);
+    let field = s.field;
+    let others: Vec<&str> = s.others.iter().map(|o| dep.id(*o)).collect();
+    let count = others.len();
+    let mut d = Diagnostic::new(
+        rule,
+        dep.file(s.node),
+        s.range.clone(),
+        format!(
+            "`[keystore.{name}] {field}` is {mine} here but {theirs} on {count} other node{} ({})",
+            if count == 1 { "" } else { "s" },
+            code_list_first3(others),
+        ),
+    )
+    .help("every node of every region must use the same keystore: data encrypted by one node is read by the others")
+    .key(format!("keystore.{name}.{field}"), Some(&mine));
+    if let Some(span) = &s.ref_span {
+        d = d.related(
+            dep.file(s.ref_node),
+            span.clone(),
+            format!("`{}` uses {theirs}", dep.id(s.ref_node)),
+        );
+    }
+    d
+}
+
+pub(crate) struct PrimaryKeystoreMismatch;
+
+impl DeploymentRule for PrimaryKeystoreMismatch {
+    type State<'d> = Mismatch;
+
+    fn run(dep: &Deployment) -> Vec<Mismatch> {
+        mismatches(dep, |f| f.primary_keystore.as_ref())
+    }
+
+    fn diagnostic(dep: &Deployment, s: &Mismatch) -> Diagnostic {
+        describe(&RULE, dep, "primary", s)
+    }
 }

@@ -7,6 +7,7 @@ use std::ops::Range;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::graph::{Deployment, NodeIdx};
 use crate::model::{DEFAULT_USER_STORE, Facts, Keystore, Role};
+use crate::rules::DeploymentRule;
 
 declare_rule! {
     id: "region-drift",
@@ -14,7 +15,7 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: legacy Deployment(check),
+    check: Deployment(RegionDrift),
 }
 
 /// A place in a node's file.
@@ -188,15 +189,62 @@ fn first_node(dep: &Deployment, members: &[NodeIdx]) -> Option<Site> {
         .find_map(|&i| dep.node(i).map(|n| (i, n.anchor())))
 }
 
-/// One finding: where, the counterpart in the other region, what differs.
-struct Drift {
-    site: Option<Site>,
-    related: Option<(Site, String)>,
-    message: String,
-    help: &'static str,
-    key: String,
-    /// Lower than the rule's when the difference may be intended.
-    severity: Option<Severity>,
+pub(crate) struct RegionDrift;
+
+/// One finding: where it goes, and what differs.
+pub(crate) struct State<'d> {
+    site: Site,
+    drift: Drift<'d>,
+}
+
+/// What region `a` (or `name`) does differently from region `b` (or
+/// `ref_name`).
+pub(crate) enum Drift<'d> {
+    /// `a` runs fewer nodes of `role` (`mine`) than `b` (`theirs`, the
+    /// first being `their_first`).
+    Role {
+        a: &'d str,
+        b: &'d str,
+        role: Role,
+        mine: usize,
+        theirs: usize,
+        their_first: Option<NodeIdx>,
+        /// A single gateway next to a pair: worth an info only.
+        single_gateway: bool,
+    },
+    /// `a` lacks an environment `b` defines (at `theirs`).
+    Environment {
+        a: &'d str,
+        b: &'d str,
+        env: String,
+        theirs: Site,
+    },
+    /// No gateway of `a` has a label a gateway of `b` serves (at `theirs`).
+    Label {
+        a: &'d str,
+        b: &'d str,
+        label: String,
+        theirs: Site,
+    },
+    /// An environment of another type in `name` than in `ref_name`.
+    EnvironmentType {
+        name: &'d str,
+        ref_name: &'d str,
+        env: String,
+        mine: Option<String>,
+        theirs: Option<String>,
+        ref_site: Site,
+    },
+    /// A keystore or the user store (`what`, under `key`) differs.
+    Value {
+        name: &'d str,
+        ref_name: &'d str,
+        what: &'static str,
+        key: &'static str,
+        mine: String,
+        theirs: String,
+        ref_site: Site,
+    },
 }
 
 const ENV_HELP: &str =
@@ -215,11 +263,11 @@ fn ha_paired(role: Role) -> bool {
 
 /// What region `a` lacks that region `b` has: the finding goes to `a`, the
 /// region to edit when a node, an environment or a label was left out.
-fn lacking(
+fn lacking<'d>(
     dep: &Deployment,
-    (a_name, a_members, a): (&str, &[NodeIdx], &Shape),
-    (b_name, b): (&str, &Shape),
-    out: &mut Vec<Drift>,
+    (a_name, a_members, a): (&'d str, &[NodeIdx], &Shape),
+    (b_name, b): (&'d str, &Shape),
+    out: &mut Vec<(Option<Site>, Drift<'d>)>,
 ) {
     // a node that cannot be read has no role we can count
     let unreadable = a_members
@@ -234,77 +282,63 @@ fn lacking(
     };
     for (role, theirs) in &b.roles {
         let mine = a.roles.get(role).map_or(&[][..], Vec::as_slice);
-        if *role == Role::Unknown || unreadable || count(mine) >= count(theirs) {
+        let (n_mine, n_theirs) = (count(mine), count(theirs));
+        if *role == Role::Unknown || unreadable || n_mine >= n_theirs {
             continue;
         }
         // the HA-paired roles run as many nodes in every region; the others
         // (gateways above all: stateless, scaled to each region's traffic)
         // need only be present, and a single gateway next to a pair is
         // worth an info: that region's gateways have no failover
-        let severity = if ha_paired(*role) || mine.is_empty() {
-            None
-        } else if *role == Role::GatewayWorker && mine.len() == 1 && theirs.len() >= 2 {
-            Some(Severity::Info)
+        let single_gateway = if ha_paired(*role) || mine.is_empty() {
+            false
+        } else if *role == Role::GatewayWorker && n_mine == 1 && n_theirs >= 2 {
+            true
         } else {
             continue;
         };
-        let help = if severity.is_some() {
-            "gateways are scaled to each region's traffic and need not match in number, but a single gateway has no failover: run two or more"
-        } else if mine.is_empty() {
-            "every region of a Pattern-1 deployment runs the same roles: add the missing node"
-        } else {
-            "control planes, traffic managers and key managers run as HA pairs in every region of a Pattern-1 deployment: add the missing node (or remove the extra one) so that the regions match"
-        };
-        out.push(Drift {
-            site: mine
-                .first()
+        out.push((
+            mine.first()
                 .and_then(|i| dep.node(*i).map(|n| (*i, n.anchor())))
                 .or_else(|| first_node(dep, a_members)),
-            related: theirs.first().and_then(|i| {
-                dep.node(*i).map(|n| {
-                    (
-                        (*i, n.anchor()),
-                        format!("`{}` is a {role} of {b_name}", n.id),
-                    )
-                })
-            }),
-            message: format!(
-                "{a_name} has {}, {b_name} has {}",
-                plural(*role, count(mine)),
-                count(theirs)
-            ),
-            help,
-            key: format!("roles.{role}"),
-            severity,
-        });
+            Drift::Role {
+                a: a_name,
+                b: b_name,
+                role: *role,
+                mine: n_mine,
+                theirs: n_theirs,
+                their_first: theirs.first().copied(),
+                single_gateway,
+            },
+        ));
     }
     if !a.envs.is_empty() && !b.envs.is_empty() {
         for (env, (_, site, _)) in &b.envs {
             if !a.envs.contains_key(env) {
-                out.push(Drift {
-                    site: a.cp.clone(),
-                    related: Some((site.clone(), format!("{b_name} defines `{env}`"))),
-                    message: format!("{a_name} has no environment `{env}`; {b_name} defines it"),
-                    help: ENV_HELP,
-                    key: format!("environment.{env}"),
-                    severity: None,
-                });
+                out.push((
+                    a.cp.clone(),
+                    Drift::Environment {
+                        a: a_name,
+                        b: b_name,
+                        env: env.clone(),
+                        theirs: site.clone(),
+                    },
+                ));
             }
         }
     }
     if !a.labels.is_empty() && !b.labels.is_empty() {
         for (label, site) in &b.labels {
             if !a.labels.contains_key(label) {
-                out.push(Drift {
-                    site: a.gw.clone(),
-                    related: Some((site.clone(), format!("a gateway of {b_name} serves `{label}`"))),
-                    message: format!(
-                        "no gateway of {a_name} has the label `{label}`; {b_name}'s gateways serve it"
-                    ),
-                    help: LABEL_HELP,
-                    key: format!("label.{label}"),
-                    severity: None,
-                });
+                out.push((
+                    a.gw.clone(),
+                    Drift::Label {
+                        a: a_name,
+                        b: b_name,
+                        label: label.clone(),
+                        theirs: site.clone(),
+                    },
+                ));
             }
         }
     }
@@ -321,28 +355,27 @@ fn quote(v: &str) -> String {
 /// Values that differ between the regions: reported on `other`. Where no
 /// node writes `[keystore.internal]`, the internal keystore is the primary
 /// one everywhere: a primary keystore difference is reported once.
-fn differing(
-    (name, other): (&str, &Shape),
-    (ref_name, reference): (&str, &Shape),
+fn differing<'d>(
+    (name, other): (&'d str, &Shape),
+    (ref_name, reference): (&'d str, &Shape),
     internal_written: bool,
-    out: &mut Vec<Drift>,
+    out: &mut Vec<(Option<Site>, Drift<'d>)>,
 ) {
     for (env, (kind, site, _)) in &reference.envs {
         if let Some((k2, s2, ks2)) = other.envs.get(env)
             && k2 != kind
         {
-            out.push(Drift {
-                site: ks2.clone().or_else(|| Some(s2.clone())),
-                related: Some((site.clone(), format!("`{env}` in {ref_name}"))),
-                message: format!(
-                    "environment `{env}` is of type `{}` in {name} but `{}` in {ref_name}",
-                    k2.as_deref().unwrap_or("(not set)"),
-                    kind.as_deref().unwrap_or("(not set)")
-                ),
-                help: "give the environment the same `type` in every region",
-                key: format!("environment.{env}.type"),
-                severity: None,
-            });
+            out.push((
+                ks2.clone().or_else(|| Some(s2.clone())),
+                Drift::EnvironmentType {
+                    name,
+                    ref_name,
+                    env: env.clone(),
+                    mine: k2.clone(),
+                    theirs: kind.clone(),
+                    ref_site: site.clone(),
+                },
+            ));
         }
     }
     let pairs = [
@@ -372,74 +405,175 @@ fn differing(
         if let (Some((m, site)), Some((t, rsite))) = (mine, theirs)
             && m != t
         {
-            out.push(Drift {
-                site: Some(site.clone()),
-                related: Some((rsite.clone(), format!("{ref_name} uses {}", quote(t)))),
-                message: format!(
-                    "{name} uses the {what} {}, {ref_name} uses {}",
-                    quote(m),
-                    quote(t)
-                ),
-                help: "the regions replicate one database: use the same one in every region",
-                key: key.to_owned(),
-                severity: None,
-            });
+            out.push((
+                Some(site.clone()),
+                Drift::Value {
+                    name,
+                    ref_name,
+                    what,
+                    key,
+                    mine: m.clone(),
+                    theirs: t.clone(),
+                    ref_site: rsite.clone(),
+                },
+            ));
         }
     }
 }
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    let regions: Vec<(&String, &Vec<NodeIdx>)> = dep
-        .regions
-        .iter()
-        .filter(|(_, m)| {
-            m.iter()
-                .any(|i| dep.node(*i).is_some_and(|n| n.is_analysable()))
-        })
-        .collect();
-    let Some(((ref_name, ref_members), others)) = regions.split_first() else {
-        return;
-    };
-    let reference = shape(dep, ref_members);
-    let internal_written = dep
-        .nodes
-        .iter()
-        .any(|n| n.is_analysable() && n.facts.internal_keystore.is_some());
-    let mut drifts = Vec::new();
-    for (name, members) in others {
-        let other = shape(dep, members);
-        lacking(
-            dep,
-            (name, members, &other),
-            (ref_name, &reference),
-            &mut drifts,
-        );
-        lacking(
-            dep,
-            (ref_name, ref_members, &reference),
-            (name, &other),
-            &mut drifts,
-        );
-        differing(
-            (name, &other),
-            (ref_name, &reference),
-            internal_written,
-            &mut drifts,
-        );
-    }
-    for d in drifts {
-        let Some((file, range)) = d.site else {
-            continue;
+impl DeploymentRule for RegionDrift {
+    type State<'d> = State<'d>;
+
+    fn run(dep: &Deployment) -> Vec<State<'_>> {
+        let regions: Vec<(&String, &Vec<NodeIdx>)> = dep
+            .regions
+            .iter()
+            .filter(|(_, m)| {
+                m.iter()
+                    .any(|i| dep.node(*i).is_some_and(|n| n.is_analysable()))
+            })
+            .collect();
+        let Some((&(ref_name, ref_members), others)) = regions.split_first() else {
+            return Vec::new();
         };
-        let mut diag = Diagnostic::new(&RULE, dep.file(file), range, d.message.clone())
-            .help(d.help)
-            .key(format!("region.{}", d.key), Some(&d.message));
-        if let Some(severity) = d.severity {
+        let reference = shape(dep, ref_members);
+        let internal_written = dep
+            .nodes
+            .iter()
+            .any(|n| n.is_analysable() && n.facts.internal_keystore.is_some());
+        let mut drifts = Vec::new();
+        for &(name, members) in others {
+            let other = shape(dep, members);
+            lacking(
+                dep,
+                (name, members, &other),
+                (ref_name, &reference),
+                &mut drifts,
+            );
+            lacking(
+                dep,
+                (ref_name, ref_members, &reference),
+                (name, &other),
+                &mut drifts,
+            );
+            differing(
+                (name, &other),
+                (ref_name, &reference),
+                internal_written,
+                &mut drifts,
+            );
+        }
+        drifts
+            .into_iter()
+            .filter_map(|(site, drift)| Some(State { site: site?, drift }))
+            .collect()
+    }
+
+    fn diagnostic(dep: &Deployment, s: &State<'_>) -> Diagnostic {
+        let mut severity = None;
+        let related;
+        let (message, help, key) = match &s.drift {
+            Drift::Role {
+                a,
+                b,
+                role,
+                mine,
+                theirs,
+                their_first,
+                single_gateway,
+            } => {
+                let help = if *single_gateway {
+                    severity = Some(Severity::Info);
+                    "gateways are scaled to each region's traffic and need not match in number, but a single gateway has no failover: run two or more"
+                } else if *mine == 0 {
+                    "every region of a Pattern-1 deployment runs the same roles: add the missing node"
+                } else {
+                    "control planes, traffic managers and key managers run as HA pairs in every region of a Pattern-1 deployment: add the missing node (or remove the extra one) so that the regions match"
+                };
+                related = their_first.and_then(|i| {
+                    dep.node(i)
+                        .map(|n| ((i, n.anchor()), format!("`{}` is a {role} of {b}", n.id)))
+                });
+                (
+                    format!("{a} has {}, {b} has {theirs}", plural(*role, *mine)),
+                    help,
+                    format!("roles.{role}"),
+                )
+            }
+            Drift::Environment { a, b, env, theirs } => {
+                related = Some((theirs.clone(), format!("{b} defines `{env}`")));
+                (
+                    format!("{a} has no environment `{env}`; {b} defines it"),
+                    ENV_HELP,
+                    format!("environment.{env}"),
+                )
+            }
+            Drift::Label {
+                a,
+                b,
+                label,
+                theirs,
+            } => {
+                related = Some((theirs.clone(), format!("a gateway of {b} serves `{label}`")));
+                (
+                    format!("no gateway of {a} has the label `{label}`; {b}'s gateways serve it"),
+                    LABEL_HELP,
+                    format!("label.{label}"),
+                )
+            }
+            Drift::EnvironmentType {
+                name,
+                ref_name,
+                env,
+                mine,
+                theirs,
+                ref_site,
+            } => {
+                related = Some((ref_site.clone(), format!("`{env}` in {ref_name}")));
+                (
+                    format!(
+                        "environment `{env}` is of type `{}` in {name} but `{}` in {ref_name}",
+                        mine.as_deref().unwrap_or("(not set)"),
+                        theirs.as_deref().unwrap_or("(not set)")
+                    ),
+                    "give the environment the same `type` in every region",
+                    format!("environment.{env}.type"),
+                )
+            }
+            Drift::Value {
+                name,
+                ref_name,
+                what,
+                key,
+                mine,
+                theirs,
+                ref_site,
+            } => {
+                related = Some((
+                    ref_site.clone(),
+                    format!("{ref_name} uses {}", quote(theirs)),
+                ));
+                (
+                    format!(
+                        "{name} uses the {what} {}, {ref_name} uses {}",
+                        quote(mine),
+                        quote(theirs)
+                    ),
+                    "the regions replicate one database: use the same one in every region",
+                    (*key).to_owned(),
+                )
+            }
+        };
+        let (file, range) = s.site.clone();
+        let mut diag = Diagnostic::new(&RULE, dep.file(file), range, message.clone())
+            .help(help)
+            .key(format!("region.{key}"), Some(&message));
+        if let Some(severity) = severity {
             diag = diag.severity(severity);
         }
-        if let Some(((rf, rr), msg)) = d.related {
+        if let Some(((rf, rr), msg)) = related {
             diag = diag.related(dep.file(rf), rr, msg);
         }
-        acc.push(diag);
+        diag
     }
 }

@@ -11,6 +11,8 @@ use crate::graph::{Deployment, Edge, EdgeKind, Node, NodeIdx, Resolution};
 use crate::model::{Facts, Role, UrlList};
 use crate::rules::{DeploymentRule, node_list};
 
+use super::Unreachable;
+
 declare_rule! {
     id: "event-duplicate-asymmetric",
     severity: Error,
@@ -60,8 +62,8 @@ pub(crate) struct State<'d> {
 pub(crate) enum Problem<'d> {
     /// `w`'s URL `e` names no node of the deployment.
     UnknownHost { w: NodeIdx, e: &'d Edge },
-    /// `e` does not reach what it should ([`super::unreachable`] says how).
-    Unreachable(&'d Edge),
+    /// An edge that does not reach what it should ([`super::problem`]).
+    Unreachable(Unreachable<'d>),
     /// `w`'s URL `e` names `w` itself.
     ItSelf { w: NodeIdx, e: &'d Edge },
     /// `w`'s URL `e` reaches `others`, none of them a peer.
@@ -130,10 +132,7 @@ impl DeploymentRule for EventDuplicateAsymmetric {
                 "name the other {} of {region}, or declare the host in apimlint.toml `[hosts]`",
                 pair.what
             )),
-            // `run` kept only the edges it describes
-            Problem::Unreachable(e) => {
-                super::unreachable(&RULE, dep, e).unwrap_or_else(|| base(e.from, e, String::new()))
-            }
+            Problem::Unreachable(u) => super::describe(&RULE, dep, u),
             Problem::ItSelf { w, e } => base(
                 *w,
                 e,
@@ -211,8 +210,9 @@ impl DeploymentRule for EventDuplicateAsymmetric {
     }
 
     fn action(dep: &Deployment, s: &State<'_>) -> Option<Fix> {
-        match s.problem {
-            Problem::OneWay { a, b, .. } => reverse_fix(dep, s.pair, a, b),
+        match &s.problem {
+            Problem::OneWay { a, b, .. } => reverse_fix(dep, s.pair, *a, *b),
+            Problem::Unreachable(u) => super::repair(dep, u),
             _ => None,
         }
     }
@@ -239,8 +239,8 @@ fn check_region<'d>(dep: &'d Deployment, pair: &Pair, peers: &[NodeIdx]) -> Vec<
                 }
                 Resolution::NearMiss { .. } | Resolution::Invalid(_) => {
                     unsure.insert(w);
-                    if super::unreachable(&RULE, dep, e).is_some() {
-                        out.push(Problem::Unreachable(e));
+                    if let Some(u) = super::problem(dep, e) {
+                        out.push(Problem::Unreachable(u));
                     }
                 }
                 res => {
@@ -259,8 +259,8 @@ fn check_region<'d>(dep: &'d Deployment, pair: &Pair, peers: &[NodeIdx]) -> Vec<
                         continue;
                     }
                     named.entry(w).or_default().extend(mine);
-                    if super::unreachable(&RULE, dep, e).is_some() {
-                        out.push(Problem::Unreachable(e));
+                    if let Some(u) = super::problem(dep, e) {
+                        out.push(Problem::Unreachable(u));
                     }
                 }
             }

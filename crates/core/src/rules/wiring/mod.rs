@@ -1,6 +1,7 @@
 //! Rules about how the nodes of a region reach each other. The shared
-//! mechanism is [`unreachable`]: one description of a badly resolved edge,
-//! used by every rule that owns some URL keys.
+//! mechanism is [`Unreachable`]: one description of a badly resolved edge,
+//! in three steps ([`problem`], [`describe`], [`repair`]), used by every rule
+//! that owns some URL keys.
 
 pub(crate) mod environment_without_gateway;
 pub(crate) mod event_duplicate_asymmetric;
@@ -19,6 +20,8 @@ pub(crate) mod throttle_url_unreachable;
 pub(crate) mod token_revocation_listener_missing;
 pub(crate) mod unknown_host;
 pub(crate) mod url_path_mismatch;
+
+use std::ops::Range;
 
 use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit, Fix};
@@ -80,75 +83,123 @@ pub(crate) fn port_site(
     (super::host_span(n), msg)
 }
 
-/// The finding for an edge that does not reach what its key needs, or `None`
-/// when it does (or when another rule owns the problem: unknown hosts,
+/// How an edge fails to reach what its key needs: the state of every rule
+/// that owns some URL keys ([`problem`] finds it, [`describe`] says it,
+/// [`repair`] fixes it).
+pub(crate) struct Unreachable<'d> {
+    edge: &'d Edge,
+    how: How<'d>,
+}
+
+enum How<'d> {
+    /// The value is not a URL.
+    Invalid(&'d str),
+    /// The scheme is not the one the key needs (`want`): at `range`, and
+    /// written literally there.
+    Scheme {
+        scheme: &'d str,
+        want: &'static str,
+        range: Range<usize>,
+        literal: bool,
+    },
+    /// The host names no node but is close to some.
+    NearMiss(&'d [String]),
+    /// The host names nodes, none of the expected role.
+    WrongRole(&'d [NodeIdx]),
+    /// No node of the expected role listens on the port.
+    WrongPort {
+        port: i64,
+        expected: &'d [(NodeIdx, i64)],
+        placeholder: Option<&'d str>,
+    },
+    /// Some of the host's nodes listen on the port, some not.
+    PartialPort {
+        ok: &'d [NodeIdx],
+        wrong: &'d [(NodeIdx, i64)],
+        port: i64,
+    },
+}
+
+/// What is wrong with an edge that does not reach what its key needs, or
+/// `None` when it does (or when another rule owns the problem: unknown hosts,
 /// placeholders, cross-region references).
-pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Diagnostic> {
-    let key_leaf = e.key.rsplit('.').next().unwrap_or(&e.key);
-    let base = |range: std::ops::Range<usize>, msg: String| {
-        Diagnostic::new(rule, dep.file(e.from), range, msg).key(e.key.clone(), Some(&e.url))
-    };
-    if let Resolution::Invalid(why) = &e.resolution {
-        return Some(base(
-            e.span.clone(),
-            format!("`{key_leaf}` is not a valid URL: {why}"),
-        ));
-    }
-    if !e.scheme_ok {
+pub(crate) fn problem<'d>(dep: &Deployment, e: &'d Edge) -> Option<Unreachable<'d>> {
+    let how = if let Resolution::Invalid(why) = &e.resolution {
+        How::Invalid(why)
+    } else if !e.scheme_ok {
         let ep = e.endpoint.as_ref()?;
         let want = e.kind.schemes().first().copied().unwrap_or("tcp");
         let start = e.span.start + usize::from(e.span.len() >= 2);
         let range = start..start + ep.scheme.len();
-        let d = base(
+        let literal =
+            dep.node(e.from).and_then(|n| n.text.get(range.clone())) == Some(ep.scheme.as_str());
+        How::Scheme {
+            scheme: &ep.scheme,
+            want,
+            range,
+            literal,
+        }
+    } else if e.cross_region {
+        return None;
+    } else {
+        match &e.resolution {
+            Resolution::NearMiss { suggestions } => How::NearMiss(suggestions),
+            Resolution::WrongRole { found } => How::WrongRole(found),
+            Resolution::WrongPort {
+                port,
+                expected,
+                placeholder,
+            } => How::WrongPort {
+                port: *port,
+                expected,
+                placeholder: placeholder.as_deref(),
+            },
+            Resolution::PartialPort { ok, wrong, port } => How::PartialPort {
+                ok,
+                wrong,
+                port: *port,
+            },
+            Resolution::Ok { .. }
+            | Resolution::UnknownHost
+            | Resolution::Unresolvable
+            | Resolution::Invalid(_) => return None,
+        }
+    };
+    Some(Unreachable { edge: e, how })
+}
+
+/// The finding of `rule` for an edge [`problem`] found wrong.
+pub(crate) fn describe(rule: &Rule, dep: &Deployment, u: &Unreachable<'_>) -> Diagnostic {
+    let e = u.edge;
+    let key_leaf = e.key.rsplit('.').next().unwrap_or(&e.key);
+    let base = |range: Range<usize>, msg: String| {
+        Diagnostic::new(rule, dep.file(e.from), range, msg).key(e.key.clone(), Some(&e.url))
+    };
+    let host = e.endpoint.as_ref().map_or("", |ep| ep.host.as_str());
+    match &u.how {
+        How::Invalid(why) => base(
+            e.span.clone(),
+            format!("`{key_leaf}` is not a valid URL: {why}"),
+        ),
+        How::Scheme {
+            scheme,
+            want,
+            range,
+            ..
+        } => base(
             range.clone(),
-            format!("`{key_leaf}` must use `{want}://`, not `{}://`", ep.scheme),
+            format!("`{key_leaf}` must use `{want}://`, not `{scheme}://`"),
         )
         .help(format!(
             "WSO2 connects to port {} + offset with `{want}://` here",
             e.kind.port()
-        ));
-        let literal =
-            dep.node(e.from).and_then(|n| n.text.get(range.clone())) == Some(ep.scheme.as_str());
-        return Some(if literal {
-            d.fix(Fix {
-                title: format!("Use `{want}://`"),
-                applicability: Applicability::Unsafe,
-                edits: vec![Edit {
-                    file: dep.file(e.from),
-                    range,
-                    new_text: want.to_owned(),
-                }],
-            })
-        } else {
-            d
-        });
-    }
-    if e.cross_region {
-        return None;
-    }
-    let host = e.endpoint.as_ref().map_or("", |ep| ep.host.as_str());
-    match &e.resolution {
-        Resolution::NearMiss { suggestions } => {
-            let d = base(
-                e.host_span.clone(),
-                format!("host `{host}` in `{key_leaf}` names no node of this deployment"),
-            )
-            .help(did_you_mean_any(suggestions));
-            // a fix only where the intended host is unambiguous
-            Some(match suggestions.as_slice() {
-                [one] => d.fix(Fix {
-                    title: format!("Replace with `{one}`"),
-                    applicability: Applicability::Unsafe,
-                    edits: vec![Edit {
-                        file: dep.file(e.from),
-                        range: e.host_span.clone(),
-                        new_text: one.clone(),
-                    }],
-                }),
-                _ => d,
-            })
-        }
-        Resolution::WrongRole { found } => {
+        )),
+        How::NearMiss(suggestions) => base(
+            e.host_span.clone(),
+            format!("host `{host}` in `{key_leaf}` names no node of this deployment"),
+        )
+        .help(did_you_mean_any(suggestions)),
+        How::WrongRole(found) => {
             let mut d = base(
                 e.host_span.clone(),
                 format!(
@@ -171,14 +222,13 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
                     );
                 }
             }
-            Some(d)
+            d
         }
-        Resolution::WrongPort {
+        How::WrongPort {
             port,
             expected,
             placeholder,
         } => {
-            let range = e.port_span.clone().unwrap_or_else(|| e.host_span.clone());
             let listens = expected
                 .iter()
                 .map(|(i, p)| format!("`{}` listens on {p}", dep.id(*i)))
@@ -190,7 +240,7 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
                 }
                 None => format!("`{}` uses port {port}, but {listens}", e.url),
             };
-            let mut d = base(range.clone(), msg).help(format!(
+            let mut d = base(port_range(e), msg).help(format!(
                 "the port is {} + the target's `[server] offset`",
                 e.kind.port()
             ));
@@ -198,25 +248,11 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
                 let (span, msg) = port_site(dep, *t, e.kind.port());
                 d = d.related(dep.file(*t), span, msg);
             }
-            let ports: std::collections::BTreeSet<i64> = expected.iter().map(|x| x.1).collect();
-            let literal = placeholder.is_none() && e.port_span.is_some();
-            if let (true, Some(p), 1) = (literal, ports.first(), ports.len()) {
-                d = d.fix(Fix {
-                    title: format!("Use port {p}"),
-                    // the target's offset may be the real mistake
-                    applicability: Applicability::Unsafe,
-                    edits: vec![Edit {
-                        file: dep.file(e.from),
-                        range,
-                        new_text: p.to_string(),
-                    }],
-                });
-            }
-            Some(d)
+            d
         }
-        Resolution::PartialPort { ok, wrong, port } => {
+        How::PartialPort { ok, wrong, port } => {
             let mut d = base(
-                e.port_span.clone().unwrap_or_else(|| e.host_span.clone()),
+                port_range(e),
                 format!(
                     "host `{host}` names {} nodes but only {} listen on port {port}; {}",
                     ok.len() + wrong.len(),
@@ -235,13 +271,91 @@ pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Dia
                 let (span, msg) = port_site(dep, *t, e.kind.port());
                 d = d.related(dep.file(*t), span, msg);
             }
-            Some(d)
+            d
         }
-        Resolution::Ok { .. }
-        | Resolution::UnknownHost
-        | Resolution::Unresolvable
-        | Resolution::Invalid(_) => None,
     }
+}
+
+/// The fix of an edge [`problem`] found wrong, where the right edit is
+/// known: a scheme written literally, the one host a near miss was meant to
+/// name, the one port every target listens on.
+pub(crate) fn repair(dep: &Deployment, u: &Unreachable<'_>) -> Option<Fix> {
+    let e = u.edge;
+    match &u.how {
+        How::Scheme {
+            want,
+            range,
+            literal: true,
+            ..
+        } => Some(Fix {
+            title: format!("Use `{want}://`"),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                file: dep.file(e.from),
+                range: range.clone(),
+                new_text: (*want).to_owned(),
+            }],
+        }),
+        // only where the intended host is unambiguous
+        How::NearMiss([one]) => Some(Fix {
+            title: format!("Replace with `{one}`"),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                file: dep.file(e.from),
+                range: e.host_span.clone(),
+                new_text: one.clone(),
+            }],
+        }),
+        How::WrongPort {
+            expected,
+            placeholder: None,
+            ..
+        } if e.port_span.is_some() => {
+            let ports: std::collections::BTreeSet<i64> = expected.iter().map(|x| x.1).collect();
+            let (Some(p), 1) = (ports.first(), ports.len()) else {
+                return None;
+            };
+            Some(Fix {
+                title: format!("Use port {p}"),
+                // the target's offset may be the real mistake
+                applicability: Applicability::Unsafe,
+                edits: vec![Edit {
+                    file: dep.file(e.from),
+                    range: port_range(e),
+                    new_text: p.to_string(),
+                }],
+            })
+        }
+        _ => None,
+    }
+}
+
+/// [`problem`], [`describe`] and [`repair`] at once: the finding of `rule`,
+/// fix included, for an edge that does not reach what its key needs.
+pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Diagnostic> {
+    let u = problem(dep, e)?;
+    let d = describe(rule, dep, &u);
+    Some(match repair(dep, &u) {
+        Some(f) => d.fix(f),
+        None => d,
+    })
+}
+
+/// Where a port problem is: the port, else the host.
+fn port_range(e: &Edge) -> Range<usize> {
+    e.port_span.clone().unwrap_or_else(|| e.host_span.clone())
+}
+
+/// The findings of `rule`, a rule that owns the URL keys of the edges
+/// `owns` accepts: [`problem`] on each.
+pub(crate) fn problems<'d>(
+    dep: &'d Deployment,
+    owns: impl Fn(&Edge) -> bool,
+) -> Vec<Unreachable<'d>> {
+    dep.edges()
+        .filter(|e| owns(e))
+        .filter_map(|e| problem(dep, e))
+        .collect()
 }
 
 /// "did you mean `a`?", or "did you mean `a` or `b`?" for several names.

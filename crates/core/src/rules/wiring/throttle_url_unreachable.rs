@@ -2,7 +2,11 @@
 //! right scheme and port.
 
 use crate::base::diagnostic::Diagnostic;
+use crate::base::edit::Fix;
 use crate::graph::{Deployment, EdgeKind};
+use crate::rules::DeploymentRule;
+
+use super::Unreachable;
 
 declare_rule! {
     id: "throttle-url-unreachable",
@@ -10,16 +14,28 @@ declare_rule! {
     roles: [],
     fix: Sometimes,
     since: "0.1.0",
-    check: legacy Deployment(check),
+    check: Deployment(ThrottleUrlUnreachable),
 }
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    for e in dep.edges() {
-        if matches!(
-            e.kind,
-            EdgeKind::ThrottleEvents | EdgeKind::ThrottleAuth | EdgeKind::ThrottleDecision
-        ) {
-            acc.extend(super::unreachable(&RULE, dep, e));
-        }
+pub(crate) struct ThrottleUrlUnreachable;
+
+impl DeploymentRule for ThrottleUrlUnreachable {
+    type State<'d> = Unreachable<'d>;
+
+    fn run(dep: &Deployment) -> Vec<Unreachable<'_>> {
+        super::problems(dep, |e| {
+            matches!(
+                e.kind,
+                EdgeKind::ThrottleEvents | EdgeKind::ThrottleAuth | EdgeKind::ThrottleDecision
+            )
+        })
+    }
+
+    fn diagnostic(dep: &Deployment, u: &Unreachable<'_>) -> Diagnostic {
+        super::describe(&RULE, dep, u)
+    }
+
+    fn action(dep: &Deployment, u: &Unreachable<'_>) -> Option<Fix> {
+        super::repair(dep, u)
     }
 }

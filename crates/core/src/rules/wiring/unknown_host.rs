@@ -3,8 +3,9 @@
 use std::collections::{BTreeSet, HashSet};
 
 use crate::base::diagnostic::Diagnostic;
-use crate::graph::{Deployment, NodeIdx, Resolution};
+use crate::graph::{Deployment, Edge, NodeIdx, Resolution};
 use crate::model::Role;
+use crate::rules::DeploymentRule;
 
 declare_rule! {
     id: "unknown-host",
@@ -12,7 +13,7 @@ declare_rule! {
     roles: [],
     fix: Never,
     since: "0.1.0",
-    check: legacy Deployment(check),
+    check: Deployment(UnknownHost),
 }
 
 /// The lower-case alphanumeric words of a name, and its dot- or
@@ -68,21 +69,42 @@ fn likely_nodes(dep: &Deployment, host: &str) -> Vec<NodeIdx> {
     if one_kind { top } else { Vec::new() }
 }
 
-fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
-    let mut seen = HashSet::new();
-    for e in dep.edges() {
-        if e.resolution != Resolution::UnknownHost {
-            continue;
+pub(crate) struct UnknownHost;
+
+/// A host no node names, as the first URL of a node that writes it.
+pub(crate) struct State<'d> {
+    edge: &'d Edge,
+    host: &'d str,
+}
+
+impl DeploymentRule for UnknownHost {
+    type State<'d> = State<'d>;
+
+    fn run(dep: &Deployment) -> Vec<State<'_>> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for e in dep.edges() {
+            if e.resolution != Resolution::UnknownHost {
+                continue;
+            }
+            let Some(ep) = &e.endpoint else { continue };
+            if !seen.insert((e.from, ep.host.clone())) {
+                continue;
+            }
+            out.push(State {
+                edge: e,
+                host: &ep.host,
+            });
         }
-        let Some(ep) = &e.endpoint else { continue };
-        if !seen.insert((e.from, ep.host.clone())) {
-            continue;
-        }
-        let likely = likely_nodes(dep, &ep.host);
+        out
+    }
+
+    fn diagnostic(dep: &Deployment, s: &State<'_>) -> Diagnostic {
+        let (e, host) = (s.edge, s.host);
+        let likely = likely_nodes(dep, host);
         let help = if likely.is_empty() {
             format!(
-                "if it is a load balancer or DNS name, declare the nodes it reaches in apimlint.toml: `[hosts] \"{}\" = [\"<node id>\", …]`",
-                ep.host
+                "if it is a load balancer or DNS name, declare the nodes it reaches in apimlint.toml: `[hosts] \"{host}\" = [\"<node id>\", …]`"
             )
         } else {
             let ids: Vec<String> = likely
@@ -90,24 +112,18 @@ fn check(dep: &Deployment, acc: &mut Vec<Diagnostic>) {
                 .map(|i| format!("\"{}\"", dep.id(*i)))
                 .collect();
             format!(
-                "if it is a load balancer or DNS name, declare it in apimlint.toml: `[hosts] \"{}\" = [{}]`",
-                ep.host,
+                "if it is a load balancer or DNS name, declare it in apimlint.toml: `[hosts] \"{host}\" = [{}]`",
                 ids.join(", ")
             )
         };
-        acc.push(
-            Diagnostic::new(
-                &RULE,
-                dep.file(e.from),
-                e.host_span.clone(),
-                format!(
-                    "host `{}` names no node of this deployment: it cannot be checked",
-                    ep.host
-                ),
-            )
-            .help(help)
-            .key(e.key.clone(), Some(&ep.host)),
-        );
+        Diagnostic::new(
+            &RULE,
+            dep.file(e.from),
+            e.host_span.clone(),
+            format!("host `{host}` names no node of this deployment: it cannot be checked"),
+        )
+        .help(help)
+        .key(e.key.clone(), Some(host))
     }
 }
 
