@@ -99,7 +99,26 @@ fn main() {
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
             e.default = info.get("default").and_then(default_text);
-            e.unit = info.get("unit").and_then(Value::as_str).map(str::to_owned);
+            e.unit = info
+                .get("unit")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .or_else(|| {
+                    // a key WSO2 maps onto another (`key-mappings.json`) is
+                    // read as that key: it takes its unit (`apim.cache.
+                    // gateway_token.expiry_time = "15m"`, as WSO2's charts write)
+                    info.get("maps_to")?
+                        .as_array()?
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .find_map(|t| {
+                            section("keys")
+                                .get(t)?
+                                .get("unit")?
+                                .as_str()
+                                .map(str::to_owned)
+                        })
+                });
             if path.ends_with(".*") {
                 // `x.*` makes `x` an open map
                 let parent = path.trim_end_matches(".*").to_owned();

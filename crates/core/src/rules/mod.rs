@@ -42,18 +42,6 @@ macro_rules! declare_rule {
         declare_rule!(@static $id, $sev, [$($role),*], $fix, $since,
             $crate::rules::Check::Suppressions);
     };
-    // a rule not yet in the three-step shape: its `check` function itself
-    (
-        id: $id:literal,
-        severity: $sev:ident,
-        roles: [$($role:ident),* $(,)?],
-        fix: $fix:ident,
-        since: $since:literal,
-        check: legacy $kind:ident($check:path) $(,)?
-    ) => {
-        declare_rule!(@static $id, $sev, [$($role),*], $fix, $since,
-            $crate::rules::Check::$kind($check));
-    };
     (@static $id:literal, $sev:ident, [$($role:ident),*], $fix:ident, $since:literal, $check:expr) => {
         pub(crate) static RULE: $crate::rules::Rule = $crate::rules::Rule {
             id: $id,

@@ -1,6 +1,6 @@
 //! `invalid-value`: enumerated values, booleans and numbers, durations.
 
-use crate::base::diagnostic::Diagnostic;
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::edit::{Applicability, Fix};
 use crate::base::text::code_list;
 use crate::base::text::did_you_mean;
@@ -48,6 +48,10 @@ pub(crate) enum Problem<'a> {
         suggestion: Option<&'static str>,
         sure: bool,
     },
+    /// An empty string where one of `allowed` belongs: a value left to be
+    /// filled in (WSO2's own charts write `""` for the values they leave to
+    /// the user), an info.
+    Empty { allowed: &'static [&'static str] },
     /// A boolean or numeric key holding a value of another type.
     WrongType(Ty),
     /// A duration key holding neither a string nor an integer; `unit` is the
@@ -91,6 +95,12 @@ impl NodeRule for InvalidValue {
             ))
             .help(format!("use one of {}", code_list(*allowed)))
             .key(kf.path(), None),
+            Problem::Empty { allowed } => new(format!(
+                "`{shown}` is empty: WSO2 reads no value from it; it looks left to be filled in"
+            ))
+            .severity(Severity::Info)
+            .help(format!("set one of {}", code_list(*allowed)))
+            .key(kf.path(), Some("")),
             Problem::NotAllowed {
                 s,
                 allowed,
@@ -213,6 +223,9 @@ fn check_key<'a>(kf: &KeyFact, value: &'a Sp<Scalar>) -> Option<Problem<'a>> {
     };
     if allowed.contains(&s.as_str()) {
         return None;
+    }
+    if s.trim().is_empty() {
+        return Some(Problem::Empty { allowed });
     }
     let cased = allowed.iter().find(|a| a.eq_ignore_ascii_case(s)).copied();
     if case_free && cased.is_some() {

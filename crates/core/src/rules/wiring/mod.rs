@@ -330,17 +330,6 @@ pub(crate) fn repair(dep: &Deployment, u: &Unreachable<'_>) -> Option<Fix> {
     }
 }
 
-/// [`problem`], [`describe`] and [`repair`] at once: the finding of `rule`,
-/// fix included, for an edge that does not reach what its key needs.
-pub(crate) fn unreachable(rule: &Rule, dep: &Deployment, e: &Edge) -> Option<Diagnostic> {
-    let u = problem(dep, e)?;
-    let d = describe(rule, dep, &u);
-    Some(match repair(dep, &u) {
-        Some(f) => d.fix(f),
-        None => d,
-    })
-}
-
 /// Where a port problem is: the port, else the host.
 fn port_range(e: &Edge) -> Range<usize> {
     e.port_span.clone().unwrap_or_else(|| e.host_span.clone())
