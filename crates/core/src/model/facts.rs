@@ -386,6 +386,9 @@ impl Facts {
         match (cp, gw) {
             (true, true) => Some(Role::AllInOne),
             (true, false) => Some(Role::ControlPlane),
+            // gateway sections next to a traffic manager's own HA settings: the
+            // stronger reading wins (`role-section-mismatch` reports the sections)
+            (false, true) if self.traffic_manager_signals() => Some(Role::TrafficManager),
             (false, true) => Some(Role::GatewayWorker),
             (false, false) if tm => Some(Role::TrafficManager),
             (false, false)
@@ -396,6 +399,30 @@ impl Facts {
             }
             _ => None,
         }
+    }
+
+    /// A traffic manager's own settings, which no gateway writes: an
+    /// `event_duplicate_url` in `[apim.throttling]` (its HA peer) and
+    /// `throttle_decision_endpoints` on its own broker only.
+    pub(crate) fn traffic_manager_signals(&self) -> bool {
+        self.throttling.duplicate.is_some()
+            && self.throttling.decision.as_ref().is_some_and(|d| {
+                !d.items.is_empty()
+                    && d.items
+                        .iter()
+                        .all(|u| crate::endpoint::is_loopback_url(&u.value))
+            })
+    }
+
+    /// Whether the content says both "gateway" (its sections) and "traffic
+    /// manager" ([`Facts::traffic_manager_signals`]): read as a traffic
+    /// manager, reported as ambiguous.
+    pub(crate) fn ambiguous_gateway_sections(&self) -> bool {
+        let cp = !self.environments.is_empty()
+            || !self.event_hub.publish.is_empty()
+            || self.event_hub.duplicate.is_some();
+        !cp && (self.gateway_sync.is_some() || !self.throttling.url_groups.is_empty())
+            && self.traffic_manager_signals()
     }
 
     /// Whether the content says "separate key manager" although `server_role`

@@ -168,6 +168,21 @@ impl NodeRule for RoleSectionMismatch {
                         "control planes",
                     ),
                 };
+                // gateway sections next to a traffic manager's own HA
+                // settings under `server_role = "default"`: the role is
+                // ambiguous, read as the stronger traffic-manager reading
+                // (so that no other node's finding cascades from a gateway
+                // that is not one), and said so, as a warning
+                if guessed && cx.node.facts.ambiguous_gateway_sections() {
+                    return Diagnostic::new(
+                        &RULE,
+                        i,
+                        range.clone(),
+                        format!("ambiguous role: {what} says gateway, but this file's `[apim.throttling]` says traffic manager (its `event_duplicate_url`, decisions from its own broker); read as a traffic manager, which ignores {what}"),
+                    )
+                    .help("set `[server] server_role` to the node's role; if it is a traffic manager, remove the gateway sections")
+                    .key(key, None);
+                }
                 let d = Diagnostic::new(
                     &RULE,
                     i,
