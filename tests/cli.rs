@@ -491,7 +491,7 @@ fn legitimate_variants_of_the_sample_raise_no_error_or_warning() {
     let root = scratch("variants");
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join(CLEAN);
     let mut files = Vec::new();
-    for entry in walk(&sample) {
+    for entry in apimlint_pages::files_under(&sample) {
         let rel = entry.strip_prefix(&sample).unwrap().to_path_buf();
         let text = std::fs::read_to_string(&entry).unwrap();
         files.push((rel, text));
@@ -545,21 +545,4 @@ fn legitimate_variants_of_the_sample_raise_no_error_or_warning() {
     assert!(loud.is_empty(), "{loud:#?}");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(json["summary"]["nodes"], 13, "{}", stdout(&o));
-}
-
-/// Every file under `dir`.
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }

@@ -38,7 +38,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use apimlint_pages::{Block, Page, decode, materialise, pages, parse_page};
+use apimlint_pages::{Block, Page, decode, files_under, materialise, pages, parse_page};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -47,25 +47,17 @@ fn root() -> PathBuf {
 /// `(file, line, severity)` of every mark for `rule` in the tree.
 fn marks(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
     let mut out = BTreeSet::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            let text = decode(std::fs::read(&p).unwrap());
-            let rel = p
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            for (i, line) in text.lines().enumerate() {
-                for sev in ["error", "warning", "info"] {
-                    if line.contains(&format!("# {sev}: [{rule}]")) {
-                        out.insert((rel.clone(), i + 1, sev.to_owned()));
-                    }
+    for p in files_under(dir) {
+        let text = decode(std::fs::read(&p).unwrap());
+        let rel = p
+            .strip_prefix(dir)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        for (i, line) in text.lines().enumerate() {
+            for sev in ["error", "warning", "info"] {
+                if line.contains(&format!("# {sev}: [{rule}]")) {
+                    out.insert((rel.clone(), i + 1, sev.to_owned()));
                 }
             }
         }
@@ -139,27 +131,19 @@ fn findings(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
 /// tree name: turning them off would change what the comments do.
 fn suppressed_ids(dir: &Path) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
+    for p in files_under(dir) {
+        let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
+        for (at, _) in text.match_indices("apimlint: allow") {
+            let rest = &text[at..];
+            let (Some(open), Some(close)) = (rest.find('('), rest.find(')')) else {
                 continue;
-            }
-            let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
-            for (at, _) in text.match_indices("apimlint: allow") {
-                let rest = &text[at..];
-                let (Some(open), Some(close)) = (rest.find('('), rest.find(')')) else {
-                    continue;
-                };
-                if open < close && !rest[..open].contains('\n') {
-                    out.extend(
-                        rest[open + 1..close]
-                            .split(',')
-                            .map(|id| id.trim().to_owned()),
-                    );
-                }
+            };
+            if open < close && !rest[..open].contains('\n') {
+                out.extend(
+                    rest[open + 1..close]
+                        .split(',')
+                        .map(|id| id.trim().to_owned()),
+                );
             }
         }
     }

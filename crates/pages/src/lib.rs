@@ -516,6 +516,25 @@ pub fn trees_under(tmp: &Path) -> Result<&'static [Trees], Error> {
         .map_err(Clone::clone)
 }
 
+/// Every file under `dir` (recursively), sorted; unreadable directories are
+/// passed over.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The repository this crate is built in (the directory holding `rules/`
 /// and `fixtures/`).
 pub fn repo() -> PathBuf {
@@ -605,21 +624,13 @@ mod tests {
         for t in &trees {
             // the fix changes the example: some file differs
             let text = |root: &Path| -> Vec<(PathBuf, Vec<u8>)> {
-                let mut files = Vec::new();
-                let mut stack = vec![root.to_path_buf()];
-                while let Some(d) = stack.pop() {
-                    for e in std::fs::read_dir(&d).unwrap().flatten() {
-                        let p = e.path();
-                        if p.is_dir() {
-                            stack.push(p);
-                        } else {
-                            let rel = p.strip_prefix(root).unwrap().to_path_buf();
-                            files.push((rel, std::fs::read(&p).unwrap()));
-                        }
-                    }
-                }
-                files.sort();
-                files
+                files_under(root)
+                    .into_iter()
+                    .map(|p| {
+                        let rel = p.strip_prefix(root).unwrap().to_path_buf();
+                        (rel, std::fs::read(&p).unwrap())
+                    })
+                    .collect()
             };
             let (bad, good) = (text(&t.bad), text(&t.good));
             assert!(!bad.is_empty(), "{}: an empty tree", t.name);
