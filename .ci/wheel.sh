@@ -57,6 +57,12 @@ wheel=$(ls "$wheels"/apimlint-*.whl)
 echo "wheel: built $(basename "$wheel") in $((SECONDS - start)) s"
 [[ "$(basename "$wheel")" == "apimlint-$version-"*.whl ]] || fail "the wheel is not at version $version"
 
+# the sdist (release.yml publishes it too): its root pyproject.toml is the wheel's, not the placeholder
+(cd "$repo/python" && "$tools/bin/maturin" sdist --out "$work/sdist") >"$work/out" 2>&1 || { cat "$work/out"; fail "maturin sdist failed"; }
+tar -xzf "$work/sdist/apimlint-$version.tar.gz" -O "apimlint-$version/pyproject.toml" >"$work/sdist.toml"
+grep -q '^build-backend = "maturin"$' "$work/sdist.toml" && grep -q '^name = "apimlint"$' "$work/sdist.toml" ||
+    fail "the sdist's pyproject.toml is not the wheel's"
+
 nocargo=$(nocargo_path)
 PATH="$nocargo" command -v cargo >/dev/null && fail "cargo is still on PATH"
 python3 -m venv "$work/venv"
