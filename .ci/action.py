@@ -3,11 +3,14 @@ a deployment outside the repository: each `run:` step in bash with its `env:`,
 `${{ inputs.* }}` and `${{ github.* }}` substituted and simple `if:`
 conditions evaluated; `uses:` steps are listed, not run (no network).
 
-    python .ci/action.py WORKSPACE PATHS [--sarif FILE] [--expect-exit N]
+    python .ci/action.py WORKSPACE PATHS [--sarif FILE] [--expect-exit N] [--input NAME=VALUE]...
+
+RUNNER_OS and RUNNER_ARCH are this machine's, as GitHub names them.
 """
 
 import argparse
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -25,6 +28,7 @@ def main() -> int:
     ap.add_argument("paths")
     ap.add_argument("--sarif", default="")
     ap.add_argument("--expect-exit", type=int, default=0)
+    ap.add_argument("--input", action="append", default=[], metavar="NAME=VALUE")
     a = ap.parse_args()
 
     action = yaml.safe_load(open(os.path.join(ROOT, "action.yml")))
@@ -33,6 +37,11 @@ def main() -> int:
     inputs["paths"] = a.paths
     inputs["sarif"] = a.sarif
     inputs["upload-sarif"] = "true" if a.sarif else "false"
+    for item in a.input:
+        name, _, v = item.partition("=")
+        if name not in declared:
+            raise SystemExit(f"action.yml declares no input {name}")
+        inputs[name] = v
 
     def value(expr: str) -> str:
         expr = expr.strip()
@@ -60,7 +69,9 @@ def main() -> int:
     github_path = os.path.join(runner_temp, "github_path")
     open(github_path, "w").close()
     env = dict(os.environ, RUNNER_TEMP=runner_temp, GITHUB_PATH=github_path,
-               GITHUB_WORKSPACE=a.workspace, GITHUB_ACTIONS="true")
+               GITHUB_WORKSPACE=a.workspace, GITHUB_ACTIONS="true",
+               RUNNER_OS={"Linux": "Linux", "Darwin": "macOS", "Windows": "Windows"}[platform.system()],
+               RUNNER_ARCH={"x86_64": "X64", "AMD64": "X64", "aarch64": "ARM64", "arm64": "ARM64"}[platform.machine()])
     last = 0
     for step in action["runs"]["steps"]:
         name = step.get("name", "?")

@@ -5,8 +5,11 @@
 #      this repository's hook definition (.pre-commit-hooks.yaml): a clean
 #      commit passes; breaking one node fails with the finding shown, also
 #      when the broken node is not the changed file;
-#   2. `pre-commit try-repo` against this repository (cargo-installs the hook
-#      as a user's machine would): fails on the broken deployment.
+#   2. `pre-commit try-repo` against this repository, hook `apimlint-source`
+#      (language: rust; cargo installs it as a user's machine would): fails on
+#      the broken deployment.
+# The `apimlint` hook (language: python, the prebuilt wheel) is tested by
+# .ci/wheel.sh, once the wheel is built.
 #
 #   .ci/pre-commit.sh APIMLINT_BINARY
 set -euo pipefail
@@ -69,11 +72,11 @@ grep -q "deploy/eu/gw-1/repository/conf/deployment.toml" "$work/out" ||
 echo "pre-commit: a change that breaks another node fails, naming that node"
 git reset -q --hard
 
-# try-repo against this repository: cargo-installs the hook like a user's machine
+# try-repo against this repository, the source hook: cargo-installs it like a user's machine
 sed -i 's/gateway_labels = \["Default"/gateway_labels = ["Defualt"/' deploy/us/gw-1/repository/conf/deployment.toml
 git add -A
-if "$pc" try-repo "$repo" apimlint --all-files >"$work/out" 2>&1; then cat "$work/out"; fail "try-repo passed a broken deployment"; fi
+if "$pc" try-repo "$repo" apimlint-source --all-files >"$work/out" 2>&1; then cat "$work/out"; fail "try-repo passed a broken deployment"; fi
 grep -q "gateway-label-unmatched" "$work/out" || { cat "$work/out"; fail "try-repo did not show the finding"; }
 git reset -q --hard
-"$pc" try-repo "$repo" apimlint --all-files >"$work/out" 2>&1 || { cat "$work/out"; fail "try-repo failed a clean deployment"; }
-echo "pre-commit: try-repo installs the hook, fails on a broken deployment and passes on a clean one"
+"$pc" try-repo "$repo" apimlint-source --all-files >"$work/out" 2>&1 || { cat "$work/out"; fail "try-repo failed a clean deployment"; }
+echo "pre-commit: try-repo apimlint-source cargo-installs the hook, fails on a broken deployment and passes a clean one"
