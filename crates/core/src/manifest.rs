@@ -672,17 +672,7 @@ fn workload(o: &Object<'_>, tpl: &Value) -> Workload {
                     .filter_map(|e| e.get("value").and_then(Value::str)),
             );
         for w in words {
-            if let Some(p) = w.find("-DportOffset=") {
-                let digits: String = w
-                    .get(p + "-DportOffset=".len()..)
-                    .unwrap_or("")
-                    .chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect();
-                if let Ok(n) = digits.parse() {
-                    offset = Some(n);
-                }
-            }
+            offset = port_offset_arg(w).or(offset);
         }
     }
     Workload {
@@ -921,15 +911,7 @@ pub(crate) fn compose(
             })
             .collect();
         for w in words {
-            if let Some(p) = w.find("-DportOffset=") {
-                let digits: String = w
-                    .get(p + "-DportOffset=".len()..)
-                    .unwrap_or("")
-                    .chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect();
-                offset = digits.parse().ok().or(offset);
-            }
+            offset = port_offset_arg(w).or(offset);
         }
         out.push((
             file,
@@ -955,6 +937,19 @@ pub(crate) fn compose(
         ));
     }
     out
+}
+
+/// The number of a `-DportOffset=N` in a command word (the last one
+/// written wins, as the JVM reads them).
+fn port_offset_arg<T: std::str::FromStr>(w: &str) -> Option<T> {
+    let p = w.find("-DportOffset=")?;
+    let digits: String = w
+        .get(p + "-DportOffset=".len()..)
+        .unwrap_or("")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
 }
 
 #[cfg(test)]

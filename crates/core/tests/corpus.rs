@@ -33,20 +33,10 @@ fn corpus() -> Option<PathBuf> {
 
 /// Every file under `dir` ending in `.toml`, sorted.
 fn tomls(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "toml") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    apimlint_pages::files_under(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect()
 }
 
 /// Analyse files as one deployment rooted at `root`.
