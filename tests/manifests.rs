@@ -444,22 +444,88 @@ fn manifests_mix_with_plain_trees() {
     assert_eq!(ids, ["r1/gw", "r1/km", "r2/gw-1"]);
 }
 
+/// `--fix` writes into a literal block scalar (`|`), only the lines the fix
+/// changes; a quoted scalar (what `toYaml` writes) or a Secret is generated
+/// or secret: the fix is listed, not written, and the run says why.
 #[test]
-fn fixes_are_not_written_into_manifests() {
+fn fixes_are_written_into_literal_blocks_only() {
     let dir = scratch("fix");
-    let text = stream(
-        &literal(&GW_TOML.replace("km-svc", "km-svcc")),
-        &literal(KM_TOML),
-    );
+    let broken = GW_TOML.replace("km-svc", "km-svcc");
+    let text = stream(&literal(&broken), &literal(KM_TOML));
     common::write(&dir.join("r1.yaml"), text.as_bytes());
     let o = common::run_in(&dir, &["check", ".", "--fix", "--unsafe-fixes"]);
-    assert_eq!(std::fs::read_to_string(dir.join("r1.yaml")).unwrap(), text);
     let err = common::stderr(&o);
-    assert!(!dir.join("r1.yaml/ConfigMap").exists());
-    assert!(
-        err.contains("which is generated: the fix is not written"),
-        "{err}"
+    assert!(err.contains("applied 1 fix to 1 file: r1.yaml"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("r1.yaml")).unwrap(),
+        text.replace("km-svcc", "km-svc")
     );
+    assert!(!dir.join("r1.yaml/ConfigMap").exists());
+    // the manifest now checks clean of the finding
+    let d = json(&dir, &[]);
+    assert!(
+        !d["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "key-manager-unreachable"),
+        "{d}"
+    );
+
+    for (name, text, why) in [
+        (
+            "quoted",
+            stream(&double_quoted(&broken), &literal(KM_TOML)),
+            "its TOML is not in a literal block scalar",
+        ),
+        (
+            "secret",
+            stream(&literal(&broken), &literal(KM_TOML))
+                .replacen("kind: ConfigMap", "kind: Secret", 1)
+                .replacen("\ndata:", "\nstringData:", 1)
+                .replacen(
+                    "configMap:\n            name: gw-conf",
+                    "secret:\n            secretName: gw-conf",
+                    1,
+                ),
+            "held by a Secret",
+        ),
+    ] {
+        let dir = scratch(&format!("fix-{name}"));
+        common::write(&dir.join("r1.yaml"), text.as_bytes());
+        let o = common::run_in(&dir, &["check", ".", "--fix", "--unsafe-fixes"]);
+        assert_eq!(std::fs::read_to_string(dir.join("r1.yaml")).unwrap(), text);
+        let err = common::stderr(&o);
+        assert!(
+            err.contains("which is generated: the fix is not written") && err.contains(why),
+            "{name}: {err}"
+        );
+    }
+}
+
+/// `--diff` of a manifest shows the lines the fix changes, with every
+/// secret of the TOML and every Secret value of the stream starred.
+#[test]
+fn a_diff_of_a_manifest_never_shows_a_secret() {
+    let dir = scratch("fix-diff");
+    let km = KM_TOML.replace("username", "usernam");
+    let text = format!(
+        "{}---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  token: Wh0leS3cretV4lue\n",
+        stream(&literal(GW_TOML), &literal(&km))
+    );
+    common::write(&dir.join("r1.yaml"), text.as_bytes());
+    let o = common::run_in(&dir, &["check", ".", "--diff", "--unsafe-fixes"]);
+    let out = common::stdout(&o);
+    assert!(
+        out.contains("-    usernam = \"admin\"\n+    username = \"admin\""),
+        "{out}"
+    );
+    assert!(out.contains("password = \"****"), "{out}");
+    for secret in ["Sup3rS3cretAdm1n", "Wh0leS3cretV4lue"] {
+        assert!(!out.contains(secret), "{out}");
+    }
+    // nothing written
+    assert_eq!(std::fs::read_to_string(dir.join("r1.yaml")).unwrap(), text);
 }
 
 /// WSO2's own Compose deployment (`wso2/docker-apim`, its `conf/` read from

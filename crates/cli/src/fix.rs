@@ -6,7 +6,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use apimlint_core::fixes::{Changed, Outcome, fix_all};
-use apimlint_core::redact::redact_text;
 use apimlint_core::suppress::Options;
 use apimlint_core::vfs::{DiskFs, Vfs, relative, write_atomic};
 use apimlint_core::{Deployment, Diagnostic};
@@ -123,8 +122,7 @@ fn summary(o: &Outcome, verb: &str) -> String {
 
 /// A unified diff of one file, from redacted texts.
 pub(crate) fn diff(c: &Changed, cwd: &Path) -> String {
-    let old = redact_text(&c.original);
-    let new = redact_text(&c.fixed);
+    let (old, new) = c.redacted();
     let shown = relative(&c.path, cwd);
     // Myers finds the smallest diff but is quadratic in the changes: past
     // this many lines (tens of thousands of fixes in one file) it gets a

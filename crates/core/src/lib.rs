@@ -47,6 +47,6 @@ pub use config::{Config, ConfigError};
 pub use graph::{
     Deployment, Edge, EdgeKind, Node, NodeIdx, RegionSource, Resolution, Shown, SourceFile, State,
 };
-pub use manifest::{Manifest, Origin, Workload};
+pub use manifest::{Manifest, ManifestEdit, Origin, Workload};
 pub use model::{DEPRECATED_SERVER_ROLES, Role, SERVER_ROLES};
 pub use vfs::{Discovery, DiskFs, Vfs};

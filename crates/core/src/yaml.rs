@@ -152,7 +152,6 @@ enum Frame {
 }
 
 /// Parse a stream into its documents (an empty document is `None`).
-#[cfg(test)]
 pub(crate) fn parse_stream(text: &str) -> Result<Vec<Option<Value>>, YamlError> {
     parse_stream_keeping(text, &|_, _| true)
 }
@@ -271,6 +270,16 @@ impl OffsetMap {
         let e = self.map(r.end).max(last + 1);
         // a range that crosses an escape or a fold ends after the last byte
         s..e.max(s)
+    }
+
+    /// The value byte whose source character holds source offset `src`
+    /// (the first at or after it): the inverse of [`OffsetMap::map`] for an
+    /// exact map, whose offsets never decrease.
+    pub(crate) fn unmap(&self, src: usize) -> usize {
+        let last = self.offsets.len().saturating_sub(1);
+        self.offsets
+            .partition_point(|o| (*o as usize) < src)
+            .min(last)
     }
 }
 
@@ -450,7 +459,7 @@ fn plain(src: &str, from: usize) -> Option<(String, Vec<u32>)> {
 
 /// The offset of the `|`/`>` of the block scalar whose content starts at
 /// `content`: the last indicator on the first non-blank line above it.
-fn header(src: &str, content: usize) -> Option<usize> {
+pub(crate) fn header(src: &str, content: usize) -> Option<usize> {
     let mut end = src.get(..content)?.rfind('\n')?;
     loop {
         let start = src.get(..end)?.rfind('\n').map_or(0, |p| p + 1);

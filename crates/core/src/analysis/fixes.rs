@@ -42,12 +42,16 @@ enum Verdict {
     Unparsable,
     /// The result holds a secret inside text the edits wrote.
     Secret,
+    /// The node was read from a manifest the edits cannot be written into
+    /// (`Origin::manifest_edits`).
+    Generated,
 }
 
 /// Apply `edits` to the node's text and judge the result: the new text, or
-/// why not (never `Verdict::Ok`). `secrets`: also refuse a literal secret
-/// written by the edits.
-fn judge(node: &Node, edits: &[&Edit], secrets: bool) -> Result<String, Verdict> {
+/// why not (never `Verdict::Ok`). `applying`: the edits are to be applied,
+/// so also refuse a literal secret written by the edits, and edits of a
+/// node read from a manifest that cannot be written into it.
+fn judge(node: &Node, edits: &[&Edit], applying: bool) -> Result<String, Verdict> {
     if !fits(&node.text, edits) {
         return Err(Verdict::Misfit);
     }
@@ -55,13 +59,17 @@ fn judge(node: &Node, edits: &[&Edit], secrets: bool) -> Result<String, Verdict>
     let (text, inserted) = apply(&node.text, &owned).ok_or(Verdict::Misfit)?;
     let parsed = crate::syntax::parse(&text);
     let doc = parsed.doc.as_ref().ok_or(Verdict::Unparsable)?;
-    if secrets {
+    if applying {
         let found = crate::redact::secret_ranges(&text, Some(doc));
         if found
             .iter()
             .any(|s| inserted.iter().any(|i| s.start < i.end && i.start < s.end))
         {
             return Err(Verdict::Secret);
+        }
+        if let Some(o) = node.origin.as_ref().filter(|o| o.inline) {
+            o.manifest_edits(&node.text, edits)
+                .map_err(|_| Verdict::Generated)?;
         }
     }
     Ok(text)
@@ -184,7 +192,7 @@ fn judge_by_file<'n, 'f>(
     fixes: impl IntoIterator<Item = (usize, &'f Fix)>,
     secrets: bool,
     judged: impl Fn(&Node) -> bool,
-    mut verdict: impl FnMut(usize, Option<(&'n Node, Verdict)>),
+    mut verdict: impl FnMut(usize, Option<(&'n Node, Verdict, &[&Edit])>),
 ) {
     let mut items: BTreeMap<FileId, Vec<(usize, Vec<&Edit>)>> = BTreeMap::new();
     for (k, fix) in fixes {
@@ -205,8 +213,8 @@ fn judge_by_file<'n, 'f>(
         } else {
             vec![Verdict::Ok; edits.len()]
         };
-        for ((k, _), v) in list.iter().zip(verdicts) {
-            verdict(*k, Some((n, v)));
+        for ((k, edits), v) in list.iter().zip(verdicts) {
+            verdict(*k, Some((n, v, edits)));
         }
     }
 }
@@ -229,7 +237,7 @@ pub(crate) fn drop_breaking<'a>(
         false,
         |n| n.syntax_error().is_none() && n.read_error().is_none(),
         |k, v| {
-            if v.is_none_or(|(_, v)| v != Verdict::Ok) {
+            if v.is_none_or(|(_, v, _)| v != Verdict::Ok) {
                 bad.insert(k);
             }
         },
@@ -248,21 +256,32 @@ pub(crate) fn acceptable(dep: &Deployment, fix: &Fix) -> Result<(), String> {
         let Some(node) = dep.node_of(f) else {
             return Err("the fix names a file that is not part of the deployment".to_owned());
         };
-        refusal(node, judge(node, &edits, true).err().unwrap_or(Verdict::Ok))?;
+        refusal(
+            node,
+            &edits,
+            judge(node, &edits, true).err().unwrap_or(Verdict::Ok),
+        )?;
     }
     Ok(())
 }
 
-fn refusal(node: &Node, v: Verdict) -> Result<(), String> {
+fn refusal(node: &Node, edits: &[&Edit], v: Verdict) -> Result<(), String> {
     if let Some(o) = node.origin.as_ref().filter(|o| o.inline) {
-        return Err(format!(
-            "`{}` was read from the manifest `{}`, which is generated: the fix is not written (fix the chart's values or template instead)",
-            node.id,
-            o.manifest
-                .path
-                .file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-        ));
+        let why = match o.manifest_edits(&node.text, edits) {
+            Err(why) => why,
+            Ok(_) if v == Verdict::Generated => "the edits do not map onto it together".to_owned(),
+            Ok(_) => String::new(),
+        };
+        if !why.is_empty() {
+            return Err(format!(
+                "`{}` was read from the manifest `{}`, which is generated: the fix is not written, as {why} (fix the chart's values or template instead)",
+                node.id,
+                o.manifest
+                    .path
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            ));
+        }
     }
     if node.read_error().is_some() {
         return Err(format!("`{}` cannot be read", node.rel));
@@ -274,6 +293,10 @@ fn refusal(node: &Node, v: Verdict) -> Result<(), String> {
         Verdict::Secret => Err(format!(
             "the fix would write a literal secret into `{}`; write a reference such as `$secret{{alias}}` instead",
             node.rel
+        )),
+        Verdict::Generated => Err(format!(
+            "the fix cannot be written into the manifest of `{}`",
+            node.id
         )),
     }
 }
@@ -393,7 +416,7 @@ fn verdicts_alone(dep: &Deployment, fixes: &[(&Diagnostic, &Fix)]) -> Vec<Result
         |k, v| {
             if let Some(slot) = out.get_mut(k).filter(|s| s.is_ok()) {
                 *slot = match v {
-                    Some((node, v)) => refusal(node, v),
+                    Some((node, v, edits)) => refusal(node, edits, v),
                     None => {
                         Err("the fix names a file that is not part of the deployment".to_owned())
                     }
@@ -457,6 +480,27 @@ pub struct Changed {
     pub rel: String,
     pub original: Arc<str>,
     pub fixed: String,
+    /// A manifest the fixes of the nodes it holds were written into.
+    pub manifest: bool,
+}
+
+impl Changed {
+    /// The original and fixed texts as a diff may show them: every secret
+    /// starred (for a manifest, its Secret values and the secrets of the
+    /// TOML it holds).
+    pub fn redacted(&self) -> (String, String) {
+        if self.manifest {
+            (
+                crate::manifest::redacted(&self.path, &self.original),
+                crate::manifest::redacted(&self.path, &self.fixed),
+            )
+        } else {
+            (
+                crate::redact::redact_text(&self.original),
+                crate::redact::redact_text(&self.fixed),
+            )
+        }
+    }
 }
 
 /// What `fix_all` did, and the deployment and findings after it.
@@ -486,7 +530,7 @@ pub fn fix_all(
     unsafe_fixes: bool,
 ) -> Outcome {
     let mut overlays: HashMap<PathBuf, String> = HashMap::new();
-    let mut originals: BTreeMap<PathBuf, (String, Arc<str>)> = BTreeMap::new();
+    let mut originals: BTreeMap<PathBuf, (String, Arc<str>, bool)> = BTreeMap::new();
     let mut applied = Vec::new();
     let mut refused = BTreeSet::new();
     let mut passes = 0usize;
@@ -517,13 +561,14 @@ pub fn fix_all(
         if plan.files.is_empty() {
             let changed = originals
                 .into_iter()
-                .filter_map(|(path, (rel, original))| {
+                .filter_map(|(path, (rel, original, manifest))| {
                     let fixed = overlays.remove(&path)?;
                     (fixed != *original).then_some(Changed {
                         path,
                         rel,
                         original,
                         fixed,
+                        manifest,
                     })
                 })
                 .collect();
@@ -538,14 +583,72 @@ pub fn fix_all(
         }
         passes += 1;
         applied.extend(plan.applied);
+        let mut manifests: BTreeMap<PathBuf, Vec<(&Node, &[Edit])>> = BTreeMap::new();
         for (f, text) in plan.files {
             let Some(n) = dep.node_of(f) else { continue };
+            if let Some(o) = n.origin.as_ref().filter(|o| o.inline) {
+                let edits = plan.edits.get(&f).map_or(&[][..], Vec::as_slice);
+                manifests
+                    .entry(o.manifest.path.clone())
+                    .or_default()
+                    .push((n, edits));
+                continue;
+            }
             originals
                 .entry(n.path.clone())
-                .or_insert_with(|| (n.rel.clone(), n.text.clone()));
+                .or_insert_with(|| (n.rel.clone(), n.text.clone(), false));
             overlays.insert(n.path.clone(), text);
         }
+        for (path, nodes) in manifests {
+            let now = match overlays.get(&path) {
+                Some(t) => Ok(t.clone()),
+                None => base.read(&path),
+            };
+            match now.map_err(|e| e.to_string()).and_then(|t| {
+                let fixed = write_manifest(&t, &nodes)?;
+                Ok((t, fixed))
+            }) {
+                Ok((t, fixed)) => {
+                    originals.entry(path.clone()).or_insert_with(|| {
+                        (crate::vfs::relative(&path, &disc.root), t.into(), true)
+                    });
+                    overlays.insert(path, fixed);
+                }
+                Err(why) => {
+                    refused.insert(format!(
+                        "{}: the fixes are not written: {why}",
+                        crate::vfs::relative(&path, &disc.root)
+                    ));
+                }
+            }
+        }
     }
+}
+
+/// A manifest's text `now` with the edits of the nodes it holds written
+/// into it (edits the fix policy took: each maps exactly). Two nodes
+/// mounting one ConfigMap give the same edits once; where they differ, the
+/// later waits for the next pass.
+fn write_manifest(now: &str, nodes: &[(&Node, &[Edit])]) -> Result<String, String> {
+    let mut all: Vec<crate::manifest::ManifestEdit> = Vec::new();
+    for (n, edits) in nodes {
+        let Some(o) = n.origin.as_ref() else { continue };
+        if o.manifest.text().len() != now.len() {
+            return Err("the file changed while apimlint ran".to_owned());
+        }
+        let refs: Vec<&Edit> = edits.iter().collect();
+        let mine = o.manifest_edits(&n.text, &refs)?;
+        if mine.iter().all(|m| {
+            all.iter()
+                .all(|a| a.range.end <= m.range.start || m.range.end <= a.range.start || a == m)
+        }) {
+            all.extend(mine);
+        }
+    }
+    all.sort_by_key(|e| (e.range.start, e.range.end));
+    all.dedup();
+    crate::manifest::apply_manifest(now, &all)
+        .ok_or_else(|| "the edits do not fit the file".to_owned())
 }
 
 /// Edits of `fixes` (e.g. one rule's in one file, for "fix all"), as the

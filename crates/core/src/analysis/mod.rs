@@ -107,8 +107,7 @@ pub struct Stdin {
     pub namespace: Option<String>,
 }
 
-/// The path standard input's manifest is shown as (in the deployment root).
-pub const STDIN_NAME: &str = "<stdin>";
+pub use crate::manifest::STDIN_NAME;
 
 fn read_all(vfs: &dyn Vfs, discovery: &Discovery) -> Vec<SourceFile> {
     read_sources(vfs, discovery, None)

@@ -275,11 +275,7 @@ fn shown_manifests(nodes: &[Node]) -> HashMap<PathBuf, (Arc<str>, Arc<Manifest>)
         let e = ranges
             .entry(o.manifest.path.clone())
             .or_insert_with(|| (o.manifest.clone(), Vec::new()));
-        if o.map.exact {
-            e.1.extend(n.secrets.iter().map(|r| o.range(r)));
-        } else if !n.secrets.is_empty() {
-            e.1.push(o.span.clone());
-        }
+        e.1.extend(crate::manifest::secret_ranges(o, &n.secrets));
     }
     ranges
         .into_iter()

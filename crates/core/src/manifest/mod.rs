@@ -11,6 +11,14 @@ use std::sync::Arc;
 use crate::base::text::LineIndex;
 use crate::yaml::{self, OffsetMap, Value};
 
+mod write;
+
+pub use write::ManifestEdit;
+pub(crate) use write::apply_manifest;
+
+/// The path standard input's manifest is shown as (in the deployment root).
+pub const STDIN_NAME: &str = "<stdin>";
+
 /// The file name a node's configuration has.
 const NODE_KEY: &str = "deployment.toml";
 
@@ -781,6 +789,38 @@ pub(crate) fn starred(text: &str, ranges: &[Range<usize>]) -> String {
         }
         String::from_utf8(b).unwrap_or_default()
     })
+}
+
+/// Where a node's secrets (`secrets`: ranges of its TOML) lie in its
+/// manifest: mapped exactly, or, when the map is not exact, the whole scalar.
+pub(crate) fn secret_ranges(o: &Origin, secrets: &[Range<usize>]) -> Vec<Range<usize>> {
+    if !o.inline || secrets.is_empty() {
+        Vec::new()
+    } else if o.map.exact {
+        secrets.iter().map(|r| o.range(r)).collect()
+    } else {
+        vec![o.span.clone()]
+    }
+}
+
+/// A manifest's text as it may be shown (a `--diff` of a fixed manifest):
+/// every Secret value and every secret of the TOML it holds starred out,
+/// the same offsets. Reads nothing but `text`.
+pub(crate) fn redacted(path: &Path, text: &str) -> String {
+    let ex = extract(path, text, None, None, false);
+    let Some(manifest) = ex.nodes.first().map(|(_, _, o)| o.manifest.clone()) else {
+        // no node to tell where the secrets are: show nothing
+        return starred(text, &[0..text.len()]);
+    };
+    let mut ranges = Vec::new();
+    for (_, content, o) in &ex.nodes {
+        if let Ok(toml) = content {
+            let parsed = crate::syntax::parse(toml);
+            let secrets = crate::redact::secret_ranges(toml, parsed.doc.as_ref());
+            ranges.extend(secret_ranges(o, &secrets));
+        }
+    }
+    starred(&manifest.text, &ranges)
 }
 
 /// Decode standard base64 (whitespace ignored) into UTF-8 text.
