@@ -148,22 +148,22 @@ pub fn file_diagnostic(text: &str, line: usize, column: usize, message: String) 
     }
 }
 
-/// A workspace edit from the core's edits.
+/// A workspace edit from the core's edits: each in the file an editor has
+/// (a node's own file, or the manifest it was read from).
 pub fn workspace_edit(
     dep: &Deployment,
     edits: &[Edit],
     opened: &HashMap<PathBuf, lsp::Uri>,
 ) -> Option<lsp::WorkspaceEdit> {
     let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
-    for e in edits {
-        let n = dep.node_of(e.file)?;
-        changes
-            .entry(node_uri(n, opened)?)
-            .or_default()
-            .push(lsp::TextEdit {
-                range: range(&n.lines, &n.text, &e.range),
-                new_text: e.new_text.clone(),
+    for f in apimlint_core::analysis::editor::file_edits(dep, edits)? {
+        let list = changes.entry(node_uri_of(f.path, opened)?).or_default();
+        for (r, new_text) in f.edits {
+            list.push(lsp::TextEdit {
+                range: range(f.lines, f.text, &r),
+                new_text,
             });
+        }
     }
     Some(lsp::WorkspaceEdit {
         changes: Some(changes),

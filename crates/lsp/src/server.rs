@@ -397,8 +397,7 @@ impl LanguageServer for Backend {
         let uris = self.uris();
         guard("codeAction", || {
             let ws = lock(&self.shared.ws);
-            let at = handlers::at(&ws, &p.text_document.uri, p.range.start)?;
-            let range = convert::byte_range(&at.node.lines, &at.node.text, p.range);
+            let (at, range) = handlers::at_range(&ws, &p.text_document.uri, p.range)?;
             let actions = handlers::code_action::code_actions(&at, range, &uris);
             (!actions.is_empty()).then_some(actions)
         })

@@ -96,6 +96,12 @@ impl Workspace {
         Some((d, dep, i))
     }
 
+    /// The deployment a file belongs to (a manifest, say).
+    pub(crate) fn deployment_of(&self, path: &Path) -> Option<(&DepState, &Deployment)> {
+        let d = self.project.members.get(self.project.owner(path)?)?;
+        Some((d, d.state.dep.as_ref()?))
+    }
+
     /// A file was opened, typed in, saved, created or changed on disk.
     pub(crate) fn touch(&mut self, path: &Path) {
         if is_named(path, CONFIG_FILE) {

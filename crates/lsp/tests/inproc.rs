@@ -434,3 +434,50 @@ async fn a_manifest_is_analysed_and_published_on_itself() {
         "{d}"
     );
 }
+
+/// A quick fix of a node read from a manifest's literal block is an edit of
+/// the manifest, at the finding's characters.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quick_fix_in_a_manifest_edits_the_manifest() {
+    let root = sample();
+    let manifest = root.join("region-1").join("extra-gw.yaml");
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: gw-conf\ndata:\n  deployment.toml: |\n    [server]\n    hostname = \"gw-9.r1.example.com\"\n    server_role = \"gateway-worker\"\n\n    [apim.sync_runtime_artifacts.gateway]\n    gateway_labels = [\"Intrenal\"]\n";
+    std::fs::write(&manifest, text).unwrap();
+    let mut c = Client::start(&root).await;
+    let d = c
+        .until(&uri(&manifest), |d| d.to_string().contains("Intrenal"))
+        .await;
+    let found = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "gateway-label-unmatched")
+        .unwrap()
+        .clone();
+    assert_eq!(found["range"]["start"], pos(text, "\"Intrenal\"", 0));
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri(&manifest)}, "range": found["range"], "context": {"diagnostics": [found]}}),
+        )
+        .await
+        .unwrap();
+    let a = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Replace with `Internal`")
+        .unwrap_or_else(|| panic!("{actions}"));
+    let edits = a["edit"]["changes"][uri(&manifest)].as_array().unwrap();
+    assert_eq!(edits.len(), 1, "{a}");
+    // the whole line, written again with the block's indentation
+    assert_eq!(
+        edits[0]["range"]["start"],
+        json!({"line": 11, "character": 0})
+    );
+    assert_eq!(
+        edits[0]["range"]["end"],
+        json!({"line": 12, "character": 0})
+    );
+    assert_eq!(edits[0]["newText"], "    gateway_labels = [\"Internal\"]\n");
+}

@@ -252,6 +252,24 @@ impl Deployment {
         })
     }
 
+    /// A manifest of the deployment (one that holds a node), by path.
+    pub fn manifest(&self, path: &Path) -> Option<&Manifest> {
+        self.shown.get(path).map(|(_, m)| &**m)
+    }
+
+    /// The node whose TOML holds byte `offset` of the manifest `path`, and
+    /// that byte as an offset of the node's text (only where the TOML maps
+    /// exactly onto the manifest).
+    pub fn node_in_manifest(&self, path: &Path, offset: usize) -> Option<(NodeIdx, usize)> {
+        self.nodes.iter().enumerate().find_map(|(i, n)| {
+            let o = n
+                .origin
+                .as_ref()
+                .filter(|o| o.inline && o.manifest.path == path)?;
+            o.holds(offset).then(|| (i, o.unmap(offset)))
+        })
+    }
+
     /// The node of a path.
     pub fn node_at(&self, path: &Path) -> Option<(NodeIdx, &Node)> {
         let i = self.idx(self.files.get(path)?)?;

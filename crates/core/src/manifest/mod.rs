@@ -127,6 +127,18 @@ impl Origin {
         self.map.exact && self.map.verbatim
     }
 
+    /// Whether manifest byte `offset` lies in the node's TOML (exactly mapped).
+    pub fn holds(&self, offset: usize) -> bool {
+        self.map.exact
+            && self.map.map(0) <= offset
+            && offset <= self.map.offsets.last().map_or(0, |o| *o as usize)
+    }
+
+    /// A manifest offset inside the node's TOML as an offset of the TOML.
+    pub fn unmap(&self, offset: usize) -> usize {
+        self.map.unmap(offset)
+    }
+
     /// The node's name: its workload's, else its ConfigMap's.
     pub fn node_name(&self) -> &str {
         self.workload.as_ref().map_or(&self.name, |w| &w.name)
@@ -810,7 +822,8 @@ pub(crate) fn redacted(path: &Path, text: &str) -> String {
     let ex = extract(path, text, None, None, false);
     let Some(manifest) = ex.nodes.first().map(|(_, _, o)| o.manifest.clone()) else {
         // no node to tell where the secrets are: show nothing
-        return starred(text, &[0..text.len()]);
+        let all = std::iter::once(0..text.len()).collect::<Vec<_>>();
+        return starred(text, &all);
     };
     let mut ranges = Vec::new();
     for (_, content, o) in &ex.nodes {

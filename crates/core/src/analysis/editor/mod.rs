@@ -14,10 +14,12 @@ pub use hover::{Hover, hover};
 pub use navigate::{definition, references};
 
 use std::ops::Range;
+use std::path::Path;
 
 use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit};
 use crate::base::files::FileId;
+use crate::base::text::LineIndex;
 use crate::graph::{Deployment, Node};
 
 use super::fixes;
@@ -102,4 +104,68 @@ pub fn outline(node: &Node) -> Vec<Section> {
     node.tree()
         .map(|doc| crate::query::outline(&doc, node.text.len()))
         .unwrap_or_default()
+}
+
+/// A byte range of a file's text and what replaces it.
+pub type Replacement = (Range<usize>, String);
+
+/// The edits of one file an editor is to make, on the text it holds.
+#[derive(Debug)]
+pub struct FileEdits<'a> {
+    pub path: &'a Path,
+    /// The file's text (for positions) and its lines.
+    pub text: &'a str,
+    pub lines: &'a LineIndex,
+    /// Sorted, disjoint byte ranges of `text` and their replacements.
+    pub edits: Vec<Replacement>,
+}
+
+/// A fix's edits as edits of the files an editor has: a node's own file,
+/// or the manifest a node was read from (its TOML edits written into the
+/// literal block that holds it). `None` when an edit cannot be written.
+pub fn file_edits<'d>(dep: &'d Deployment, edits: &[Edit]) -> Option<Vec<FileEdits<'d>>> {
+    let mut by_file: std::collections::BTreeMap<FileId, Vec<&Edit>> = Default::default();
+    for e in edits {
+        by_file.entry(e.file).or_default().push(e);
+    }
+    let mut out: Vec<FileEdits<'d>> = Vec::new();
+    for (f, list) in by_file {
+        let n = dep.node_of(f)?;
+        let (path, text, lines, mut mine): (&Path, &str, &LineIndex, Vec<Replacement>) =
+            match n.origin.as_ref().filter(|o| o.inline) {
+                Some(o) => (
+                    &o.manifest.path,
+                    o.manifest.text(),
+                    o.manifest.lines(),
+                    o.manifest_edits(&n.text, &list)
+                        .ok()?
+                        .into_iter()
+                        .map(|m| (m.range, m.new_text))
+                        .collect(),
+                ),
+                None => (
+                    &n.path,
+                    &n.text,
+                    &n.lines,
+                    list.iter()
+                        .map(|e| (e.range.clone(), e.new_text.clone()))
+                        .collect(),
+                ),
+            };
+        match out.iter_mut().find(|x| x.path == path) {
+            // a second node of the same manifest
+            Some(x) => {
+                x.edits.append(&mut mine);
+                x.edits.sort_by_key(|(r, _)| (r.start, r.end));
+                x.edits.dedup();
+            }
+            None => out.push(FileEdits {
+                path,
+                text,
+                lines,
+                edits: mine,
+            }),
+        }
+    }
+    Some(out)
 }
