@@ -279,6 +279,7 @@ fn deliberate_mistakes_are_caught_on_the_right_node() {
     let Some((charts, python)) = engine() else {
         return;
     };
+    let mut refused = 0;
     for (name, rule, node, word) in MISTAKES {
         let dir = common::scratch("helm", name);
         let extra = repo().join(format!("tests/helm/mistakes/{name}.yaml"));
@@ -295,7 +296,21 @@ fn deliberate_mistakes_are_caught_on_the_right_node() {
                 .any(|(r, n, _)| r == rule && n.starts_with("region-2/")),
             "{name}: {all:#?}"
         );
+        // the charts write the TOML with `| quote`: `--fix` lists the fixes
+        // and writes nothing into the rendered manifests
+        let before = std::fs::read(dir.join("region-1.yaml")).unwrap();
+        let o = common::run_in(&dir, &["check", ".", "--fix", "--unsafe-fixes"]);
+        assert_eq!(std::fs::read(dir.join("region-1.yaml")).unwrap(), before);
+        let err = common::stderr(&o);
+        for line in err.lines().filter(|l| l.contains("fix not applied")) {
+            assert!(
+                line.contains("which is generated") && line.contains("not in a literal block"),
+                "{name}: {line}"
+            );
+            refused += 1;
+        }
     }
+    assert!(refused > 0, "no mistake offered a fix to refuse");
 }
 
 #[test]
