@@ -203,3 +203,62 @@ async def test_editing_one_file_of_a_deployment(client: LanguageClient):
 
     change(client, gw, 5, text)
     await until(client, uri, lambda d: "toml-syntax" not in codes(d))
+
+
+MANIFEST = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: gw2-conf
+data:
+  deployment.toml: |
+    [server]
+    hostname = "gw2.eu.example.com"
+    server_role = "gateway-worker"
+
+    [apim.sync_runtime_artifacts.gateway]
+    gateway_labels = ["Intrenal"]
+"""
+
+
+def apply_edits(text: str, edits) -> str:
+    """A workspace edit's text edits applied to `text` (UTF-16 positions)."""
+
+    def offset(p: types.Position) -> int:
+        lines = text.split("\n")
+        before = sum(len(l) + 1 for l in lines[: p.line])
+        line = lines[p.line] if p.line < len(lines) else ""
+        units = line.encode("utf-16-le")[: p.character * 2].decode("utf-16-le")
+        return before + len(units)
+
+    for e in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[: offset(e.range.start)] + e.new_text + text[offset(e.range.end) :]
+    return text
+
+
+async def test_a_manifest_in_the_workspace_is_linted_and_fixed(client: LanguageClient):
+    """A Kubernetes manifest holding a node's TOML in a literal block: its
+    findings are published on the manifest, and the quick fix edits the
+    manifest so that the TOML inside reads back fixed."""
+    path = ROOT / "eu" / "gw2.yaml"
+    path.write_text(MANIFEST)
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=MANIFEST)
+        )
+    )
+    diags = await until(client, uri, lambda d: "gateway-label-unmatched" in codes(d))
+    d = next(x for x in diags if x.code == "gateway-label-unmatched")
+    assert d.range.start == pos(MANIFEST, '"Intrenal"')
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=d.range,
+            context=types.CodeActionContext(diagnostics=[d]),
+        )
+    )
+    fix = next(a for a in actions if a.title == "Replace with `Internal`")
+    fixed = apply_edits(MANIFEST, fix.edit.changes[uri])
+    assert fixed == MANIFEST.replace("Intrenal", "Internal")
+    change(client, path, 2, fixed)
+    await until(client, uri, lambda d: "gateway-label-unmatched" not in codes(d))
