@@ -31,6 +31,42 @@ mkdir -p "$odd"
 cp -r fixtures/deployments/pattern-1-broken/. "$odd/"
 sed -i 's/^gateway_labels = \["Defualt"/gateway_labels = ["Défualt"/' "$odd/region-1/gw-2/repository/conf/deployment.toml"
 targets+=("$odd")
+# a Kubernetes manifest: findings located in YAML, a fix written as edits of
+# the manifest (literal block) and one listed without edits (quoted scalar)
+k8s="$work/k8s"
+mkdir -p "$k8s"
+cat >"$k8s/region-1.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: gw-conf
+data:
+  deployment.toml: |
+    [server]
+    hostname = "gw.example.com"
+    server_role = "gateway-worker"
+
+    [apim.key_manager]
+    service_url = "https://cp-svcc:9443/services/"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cp-conf
+data:
+  deployment.toml: "[server]\nhostname = \"cp.example.com\"\nserver_role = \"control-plane\"\n\n[apim.key_manager]\nservice_url = \"https://cp-svcc:9443/services/\"\n"
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: cp-svc
+spec:
+  selector:
+    app: cp
+  ports:
+    - port: 9443
+YAML
+targets+=("$k8s")
 
 # First a log that is known to be invalid: the check must catch it, or it
 # checks nothing.

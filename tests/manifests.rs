@@ -503,6 +503,53 @@ fn fixes_are_written_into_literal_blocks_only() {
     }
 }
 
+/// The JSON of a fix in a manifest holds edits of the manifest: applied to
+/// it they give exactly what `--fix` writes; a fix that cannot be written
+/// has a title and no edits (raw TOML would not fit a quoted scalar).
+#[test]
+fn json_fix_edits_are_edits_of_the_manifest() {
+    let broken = GW_TOML.replace("km-svc", "km-svcc");
+    let dir = scratch("fix-json");
+    let text = stream(&literal(&broken), &literal(KM_TOML));
+    common::write(&dir.join("r1.yaml"), text.as_bytes());
+    let d = json(&dir, &[]);
+    let fix = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "key-manager-unreachable")
+        .unwrap()["fix"]
+        .clone();
+    let edits = fix["edits"].as_array().unwrap();
+    assert!(!edits.is_empty(), "{fix}");
+    // 1-based lines and columns in characters
+    let offset = |p: &Value| {
+        let (line, col) = (p["line"].as_u64().unwrap() as usize, p["column"].as_u64().unwrap() as usize);
+        let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+        start + text[start..].chars().take(col - 1).map(char::len_utf8).sum::<usize>()
+    };
+    let mut fixed = text.clone();
+    for e in edits.iter().rev() {
+        assert_eq!(e["file"], "r1.yaml");
+        let (s, t) = (offset(&e["range"]["start"]), offset(&e["range"]["end"]));
+        fixed.replace_range(s..t, e["new_text"].as_str().unwrap());
+    }
+    assert_eq!(fixed, text.replace("km-svcc", "km-svc"));
+
+    let dir = scratch("fix-json-quoted");
+    let text = stream(&double_quoted(&broken), &literal(KM_TOML));
+    common::write(&dir.join("r1.yaml"), text.as_bytes());
+    let d = json(&dir, &[]);
+    let fix = &d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "key-manager-unreachable")
+        .unwrap()["fix"];
+    assert_eq!(fix["title"], "Replace with `km-svc`");
+    assert_eq!(fix["edits"], serde_json::json!([]), "{fix}");
+}
+
 /// `--diff` of a manifest shows the lines the fix changes, with every
 /// secret of the TOML and every Secret value of the stream starred.
 #[test]

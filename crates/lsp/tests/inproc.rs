@@ -470,14 +470,20 @@ async fn a_quick_fix_in_a_manifest_edits_the_manifest() {
         .unwrap_or_else(|| panic!("{actions}"));
     let edits = a["edit"]["changes"][uri(&manifest)].as_array().unwrap();
     assert_eq!(edits.len(), 1, "{a}");
-    // the whole line, written again with the block's indentation
-    assert_eq!(
-        edits[0]["range"]["start"],
-        json!({"line": 11, "character": 0})
+    // only the characters that change, inside the label on line 12
+    let e = &edits[0];
+    assert_eq!(e["range"]["start"]["line"], 11);
+    assert_eq!(e["range"]["end"]["line"], 11);
+    let line = text.lines().nth(11).unwrap();
+    let (s, t) = (
+        e["range"]["start"]["character"].as_u64().unwrap() as usize,
+        e["range"]["end"]["character"].as_u64().unwrap() as usize,
     );
-    assert_eq!(
-        edits[0]["range"]["end"],
-        json!({"line": 12, "character": 0})
+    let fixed = format!(
+        "{}{}{}",
+        &line[..s],
+        e["newText"].as_str().unwrap(),
+        &line[t..]
     );
-    assert_eq!(edits[0]["newText"], "    gateway_labels = [\"Internal\"]\n");
+    assert_eq!(fixed, "    gateway_labels = [\"Internal\"]");
 }

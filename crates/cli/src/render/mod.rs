@@ -12,10 +12,22 @@ pub mod rules;
 pub mod sarif;
 pub mod schema;
 
+use std::ops::Range;
 use std::path::Path;
 
-use apimlint_core::text::LineCol;
-use apimlint_core::{Deployment, Diagnostic, FileId, Severity};
+use apimlint_core::text::{LineCol, LineIndex};
+use apimlint_core::{Deployment, Diagnostic, FileId, Fix, Severity};
+
+/// One edit of a fix in the file it is written to, for the renderers that
+/// show edits (JSON, SARIF).
+pub struct ShownEdit<'a> {
+    /// Relative to the current directory, `/`-separated.
+    pub file: String,
+    pub text: &'a str,
+    pub lines: &'a LineIndex,
+    pub range: Range<usize>,
+    pub new_text: String,
+}
 
 /// What a renderer needs: the deployment, its findings and where paths are
 /// shown relative to.
@@ -42,6 +54,41 @@ impl Report<'_> {
             .map_or(LineCol { line: 1, column: 1 }, |s| {
                 s.lines.line_col(s.text, s.offset(offset))
             })
+    }
+
+    /// The edits of a fix that touches a node read from a manifest, as
+    /// edits of the manifest (none when they cannot be written there: the
+    /// fix is listed, not applied). `None` for a fix of plain files, whose
+    /// edits are shown as they are.
+    pub fn manifest_edits(&self, f: &Fix) -> Option<Vec<ShownEdit<'_>>> {
+        let inline = |file: FileId| {
+            self.dep
+                .node_of(file)
+                .and_then(|n| n.origin.as_ref())
+                .is_some_and(|o| o.inline)
+        };
+        if !f.edits.iter().any(|e| inline(e.file)) {
+            return None;
+        }
+        let files = apimlint_core::analysis::editor::file_edits(self.dep, &f.edits);
+        Some(
+            files
+                .unwrap_or_default()
+                .into_iter()
+                .flat_map(|fe| {
+                    let file = apimlint_core::vfs::relative(fe.path, self.cwd);
+                    fe.edits
+                        .into_iter()
+                        .map(move |(range, new_text)| ShownEdit {
+                            file: file.clone(),
+                            text: fe.text,
+                            lines: fe.lines,
+                            range,
+                            new_text,
+                        })
+                })
+                .collect(),
+        )
     }
 
     pub fn count(&self, sev: Severity) -> usize {

@@ -6,10 +6,11 @@
 //! only listed.
 //!
 //! An edit is widened to the whole lines of the block it touches, and those
-//! lines are written again with the block's indentation; no other byte of
-//! the manifest changes. The result is checked by parsing the block again
-//! (the header line through the block's last line, on its own): its value
-//! must be exactly the fixed TOML, else nothing is written.
+//! lines are written again with the block's indentation, then narrowed to
+//! the bytes that change; no other byte of the manifest changes. The result
+//! is checked by parsing the block again (the header line through the
+//! block's last line, on its own): its value must be exactly the fixed
+//! TOML, else nothing is written.
 
 use std::ops::Range;
 
@@ -181,11 +182,37 @@ impl Block {
                 text.push_str(self.newline);
             }
         }
-        (start <= end).then_some(ManifestEdit {
-            range: start..end,
-            new_text: text,
-        })
+        (start <= end).then(|| narrowed(src.get(start..end)?, start, text))?
     }
+}
+
+/// The replacement of `old` (at `at`) by `new`, less the bytes they share at
+/// either end: only what changes is written and shown (never the rest of
+/// a line, which may hold a secret).
+fn narrowed(old: &str, at: usize, new: String) -> Option<ManifestEdit> {
+    let mut pre = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(pre) || !new.is_char_boundary(pre) {
+        pre -= 1;
+    }
+    let room = old.len().min(new.len()) - pre;
+    let mut suf = old
+        .bytes()
+        .rev()
+        .zip(new.bytes().rev())
+        .take(room)
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(old.len() - suf) || !new.is_char_boundary(new.len() - suf) {
+        suf -= 1;
+    }
+    Some(ManifestEdit {
+        range: at + pre..at + old.len() - suf,
+        new_text: new.get(pre..new.len() - suf)?.to_owned(),
+    })
 }
 
 /// Edits whose widened lines touch, taken together.
@@ -381,6 +408,24 @@ data:
         )
         .expect("written");
         assert!(new.contains("    host = \"gateway\"\n"), "{new}");
+    }
+
+    #[test]
+    fn an_edit_holds_only_what_changes_never_the_rest_of_its_line() {
+        let text = MANIFEST.replace(
+            "hostname = \"gw\"",
+            "db = { user = \"wso2\", password = \"S3cr3tValue\" }",
+        );
+        let (toml, o) = origin(&text);
+        let at = toml.find("wso2").expect("user");
+        let e = edit(at..at + 4, "apim\nx");
+        let out = o.manifest_edits(&toml, &[&e]).expect("written");
+        assert!(
+            out.iter().all(|m| !m.new_text.contains("S3cr3t")),
+            "{out:?}"
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].new_text, "apim\n    x");
     }
 
     #[test]
