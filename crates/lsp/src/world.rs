@@ -118,6 +118,18 @@ impl Workspace {
         }
         let known = self.project.members.iter().any(|d| d.files.contains(path));
         if !known && !is_named(path, NODE_FILE) {
+            // a new YAML file inside a deployment may be a manifest holding
+            // nodes (the load reads it, and skips it unless it names
+            // `deployment.toml`); outside every deployment it is not ours
+            if let Some(d) = is_manifest(path)
+                .then(|| self.project.owner(path))
+                .flatten()
+                .and_then(|i| self.project.members.get_mut(i))
+            {
+                d.files.insert(path.to_path_buf());
+                d.state.removed.remove(path);
+                d.state.pending.insert(path.to_path_buf());
+            }
             return;
         }
         match self.project.owner(path) {

@@ -443,3 +443,99 @@ describe("a single deployment.toml opened without a folder", () => {
     });
   });
 });
+
+// A Kubernetes manifest: two ConfigMaps holding nodes' TOML in literal blocks,
+// a label typo on the gateway's.
+const MANIFEST = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cp
+data:
+  deployment.toml: |
+    [server]
+    hostname = "cp.r1.example.com"
+    server_role = "control-plane"
+
+    [[apim.gateway.environment]]
+    name = "Default"
+    type = "hybrid"
+    service_url = "https://gw.r1.example.com:9443/services/"
+
+    [[apim.gateway.environment]]
+    name = "Internal"
+    type = "hybrid"
+    service_url = "https://gw.r1.example.com:9443/services/"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: gw
+data:
+  deployment.toml: |
+    [server]
+    hostname = "gw.r1.example.com"
+    server_role = "gateway-worker"
+
+    [apim.sync_runtime_artifacts.gateway]
+    gateway_labels = ["Default", "Intrenal"]
+`;
+
+describe("a folder of Kubernetes manifests only (no deployment.toml)", () => {
+  let cs;
+  after(async () => {
+    await cs?.stop();
+    if (cs?.pid) assert.deepEqual(descendants(cs.pid), [], "processes left behind");
+  });
+
+  test("8: the manifest's findings equal the CLI's; its quick fix edits the manifest as the CLI's fix does", async () => {
+    const FILE = "region-1.yaml";
+    cs = new CodeServer("manifests");
+    const ext = cs.install(VSIX);
+    const bin = join(ext, "server", "apimlint");
+    const ws = join(cs.dir, "k8s");
+    const shadow = join(cs.dir, "k8s-shadow");
+    for (const dir of [ws, shadow]) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, FILE), MANIFEST);
+    }
+    const want = report(bin, ws);
+    const d = want.diagnostics.find((x) => x.rule === "gateway-label-unmatched");
+    assert.ok(d && d.rel === FILE, `the label's finding, in the manifest: ${JSON.stringify(want.diagnostics)}`);
+    assert.equal(d.fix?.title, "Replace with `Internal`");
+    // the CLI's fix (edits of the manifest) applied to the shadow: what the editor must hold after the quick fix
+    applyFix(shadow, d.fix);
+    assert.equal(readFileSync(join(shadow, FILE), "utf8"), MANIFEST.replace("Intrenal", "Internal"));
+    const fixed = report(bin, shadow);
+    assert.ok(!fixed.diagnostics.some((x) => x.rule === d.rule && x.message === d.message));
+    await cs.start();
+    await withScreenshot(cs, "8", async () => {
+      const page = cs.page;
+      await cs.open(`?folder=${encodeURIComponent(ws)}`);
+      await quickOpen(page, FILE);
+      await expectShown(cs, ws, want, "scenario 8");
+      const servers = lspServers(cs.pid);
+      assert.equal(servers.length, 1, `one server: ${JSON.stringify(servers)}`);
+      assert.equal(servers[0].exe, bin);
+
+      await goTo(page, d.range.start.line, d.range.start.column + 1);
+      await chord(page, "Control+Period");
+      await until(`the quick fix "${d.fix.title}"`, async () => {
+        const rows = await page.$$eval(".action-widget .monaco-list-row.action", (els) =>
+          els.map((e) => ({ label: e.getAttribute("aria-label"), focused: e.classList.contains("focused") })),
+        );
+        const i = rows.findIndex((r) => r.label === d.fix.title);
+        if (i < 0) return false;
+        const f = rows.findIndex((r) => r.focused);
+        if (f === i) return true;
+        await page.keyboard.press(f < i ? "ArrowDown" : "ArrowUp");
+        return false;
+      });
+      await page.keyboard.press("Enter");
+      await expectShown(cs, ws, fixed, "scenario 8, fixed");
+      await command(page, "File: Save All Files");
+      await until("the manifest on disk, byte for byte what the CLI's fix gives", () =>
+        readFileSync(join(ws, FILE), "utf8") === readFileSync(join(shadow, FILE), "utf8"),
+      );
+    });
+  });
+});

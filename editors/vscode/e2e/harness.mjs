@@ -450,13 +450,15 @@ export async function quickOpen(page, rel) {
       .$eval(".quick-input-widget .monaco-list-row.focused", (e) => e.getAttribute("aria-label") ?? "")
       .catch(() => "");
     const value = await page.$eval(".quick-input-widget input", (e) => e.value).catch(() => "");
-    return value === rel && focused.startsWith(`${basename(rel)} ${dirname(rel)}`);
+    const label = dirname(rel) === "." ? basename(rel) : `${basename(rel)} ${dirname(rel)}`;
+    return value === rel && focused.startsWith(label);
   });
   await page.keyboard.press("Enter");
   await until(`an editor on ${rel}`, async () => {
     const title = await page.$eval(".tabs-container .tab.active", (e) => e.getAttribute("aria-label") ?? "").catch(() => "");
     const crumbs = (await texts(page, ".monaco-breadcrumbs")).join("/").replace(/\s+/g, "");
-    return title.startsWith("deployment.toml") && crumbs.includes(dirname(rel).split("/").slice(-3).join(""));
+    const dir = dirname(rel);
+    return title.startsWith(basename(rel)) && (dir === "." || crumbs.includes(dir.split("/").slice(-3).join("")));
   });
 }
 
@@ -505,7 +507,9 @@ export async function problems(page, root) {
   for (const { label } of rows) {
     const header = label.match(/^\d+ problems? in file \S+ of folder (.*)$/);
     if (header) {
-      folder = header[1].startsWith("/") ? header[1].replace(root.replace(/\/$/, "") + "/", "") : header[1];
+      const top = root.replace(/\/$/, "");
+      // a file at the root of the workspace: its folder is the root itself
+      folder = header[1] === top ? "." : header[1].startsWith("/") ? header[1].replace(top + "/", "") : header[1];
       continue;
     }
     const m = label.match(/^(Error|Warning|Info|Hint): ([\s\S]*?)(?:\nhelp: [\s\S]*?)? at line (\d+) and character (\d+)\./);

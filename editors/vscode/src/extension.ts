@@ -1,5 +1,6 @@
 // The VS Code client of apimlint: it starts `apimlint lsp` for the
-// deployment.toml and apimlint.toml files it sees. All analysis is in the
+// deployment.toml and apimlint.toml files it sees, and for Kubernetes
+// manifests and Compose files (YAML naming deployment.toml). All analysis is in the
 // server; this file only finds the binary, spawns it and forwards file events.
 //
 // The binary: `apimlint.server.path` when set, else the one bundled in this
@@ -17,8 +18,13 @@ import {
   ServerOptions,
 } from "vscode-languageclient/node";
 
-const FILES = ["**/deployment.toml", "**/apimlint.toml"];
+// node files and the project file by name; Kubernetes manifests and Compose
+// files are YAML (the server reads those that name `deployment.toml`)
+const FILES = ["**/deployment.toml", "**/apimlint.toml", "**/*.yaml", "**/*.yml"];
 const NAMES = new Set(["deployment.toml", "apimlint.toml"]);
+const NODE_FILE = "deployment.toml";
+/** YAML files looked into for a node before the server is started. */
+const MANIFESTS_SCANNED = 200;
 const SETTING = "apimlint.server.path";
 
 let client: LanguageClient | undefined;
@@ -35,9 +41,18 @@ function log(line: string): void {
   output?.appendLine(`[client] ${line}`);
 }
 
-/** A document the server should see: by file name, whatever its language. */
+function isYaml(file: string): boolean {
+  return /\.ya?ml$/.test(file);
+}
+
+/** A document that holds a deployment's node: by file name, whatever its
+ * language, or a YAML manifest that names `deployment.toml`. */
 function isOurs(doc: vscode.TextDocument): boolean {
-  return doc.uri.scheme === "file" && NAMES.has(path.basename(doc.uri.fsPath));
+  if (doc.uri.scheme !== "file") {
+    return false;
+  }
+  const name = path.basename(doc.uri.fsPath);
+  return NAMES.has(name) || (isYaml(name) && doc.getText().includes(NODE_FILE));
 }
 
 interface Binary {
@@ -166,7 +181,22 @@ async function hasDeployment(): Promise<boolean> {
     return false;
   }
   const found = await vscode.workspace.findFiles("**/{deployment,apimlint}.toml", "**/node_modules/**", 1);
-  return found.length > 0;
+  if (found.length > 0) {
+    return true;
+  }
+  // a folder of Kubernetes manifests or Compose files only
+  const yaml = await vscode.workspace.findFiles("**/*.{yaml,yml}", "**/node_modules/**", MANIFESTS_SCANNED);
+  for (const uri of yaml) {
+    try {
+      const bytes = await vscode.workspace.fs.readFile(uri);
+      if (Buffer.from(bytes).includes(NODE_FILE)) {
+        return true;
+      }
+    } catch {
+      // unreadable: not ours
+    }
+  }
+  return false;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -189,7 +219,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         });
       }
     }),
-    // activated by a plain-text or TOML file that is not ours: start on the first that is
+    // activated by a plain-text, TOML or YAML file that is not ours: start on the first that is
     vscode.workspace.onDidOpenTextDocument((doc) => {
       if (isOurs(doc)) {
         ensure();
