@@ -657,6 +657,270 @@ fn compose_service_names_reach_their_nodes() {
     );
 }
 
+/// A control plane and a gateway, each a Compose service, writing their
+/// URLs to each other on the Docker host (`localhost`,
+/// `host.docker.internal`): the control plane's own `localhost:9443` is
+/// itself, the rest reach the other service through what it publishes.
+const COMPOSE_CP: &str = r#"[server]
+hostname = "cp.example.com"
+server_role = "control-plane"
+
+[apim.event_hub]
+enable = true
+service_url = "https://localhost:9443/services/"
+
+[[apim.gateway.environment]]
+name = "Default"
+type = "hybrid"
+service_url = "https://host.docker.internal:9443/services/"
+https_endpoint = "https://localhost:8243"
+"#;
+
+const COMPOSE_GW: &str = r#"[server]
+hostname = "gw.example.com"
+server_role = "gateway-worker"
+
+[apim.key_manager]
+service_url = "https://localhost:9445/services/"
+
+[apim.event_hub]
+enable = true
+service_url = "https://host.docker.internal:9445/services/"
+
+[apim.sync_runtime_artifacts.gateway]
+gateway_labels = ["Default"]
+"#;
+
+/// A Compose deployment `r1/cp` + `r1/gw` whose services publish `cp_ports`
+/// and `gw_ports` (YAML sequence items, indented for `ports:`).
+fn compose_published(name: &str, cp_ports: &str, gw_ports: &str) -> std::path::PathBuf {
+    let dir = scratch(name);
+    common::write(
+        &dir.join("r1/cp/repository/conf/deployment.toml"),
+        COMPOSE_CP.as_bytes(),
+    );
+    common::write(
+        &dir.join("r1/gw/repository/conf/deployment.toml"),
+        COMPOSE_GW.as_bytes(),
+    );
+    write_compose(&dir, cp_ports, gw_ports);
+    dir
+}
+
+fn write_compose(dir: &Path, cp_ports: &str, gw_ports: &str) {
+    let compose = format!(
+        "services:\n  cp:\n    image: wso2am:4.2.0\n    volumes:\n      - ./r1/cp:/home/wso2carbon/wso2-config-volume\n    ports:\n{cp_ports}\n  gw:\n    image: wso2am-universal-gw:4.2.0\n    volumes:\n      - ./r1/gw:/home/wso2carbon/wso2-config-volume\n    ports:\n{gw_ports}\n"
+    );
+    common::write(&dir.join("docker-compose.yml"), compose.as_bytes());
+}
+
+/// The wiring findings: unknown hosts and unreachable URLs, as
+/// `rule node message`.
+fn wiring(v: &Value) -> Vec<String> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["rule"] == "unknown-host" || d["rule"].as_str().unwrap().ends_with("unreachable")
+        })
+        .map(|d| format!("{} {} {}", d["rule"], d["node"], d["message"]))
+        .collect()
+}
+
+/// `apimlint graph`'s edges as `from url -> status to…`.
+fn graph_edges(dir: &Path) -> Vec<String> {
+    let o = common::run_in(dir, &["graph", ".", "--format", "json"]);
+    let g: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut edges: Vec<String> = g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let to: Vec<&str> = e["to"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+                .collect();
+            format!(
+                "{} {} -> {} {}",
+                e["from"].as_str().unwrap(),
+                e["url"].as_str().unwrap(),
+                e["status"].as_str().unwrap(),
+                to.join(",")
+            )
+        })
+        .collect();
+    edges.sort();
+    edges
+}
+
+/// Compose published ports are load-balancer entries on the Docker host:
+/// `localhost` (where the writer does not serve the URL itself) and
+/// `host.docker.internal` reach the service that publishes the port, the
+/// published port mapped to the container port.
+#[test]
+fn compose_published_ports_reach_their_services() {
+    let dir = compose_published(
+        "compose-published",
+        "      - \"9445:9443\"",
+        "      - \"9443:9443\"\n      - \"127.0.0.1:8243:8243/tcp\"",
+    );
+    let v = json(&dir, &[]);
+    assert!(wiring(&v).is_empty(), "{:#?}", wiring(&v));
+    assert_eq!(
+        graph_edges(&dir),
+        [
+            // the control plane listens on 9443 itself: its `localhost`
+            // stays itself, though the gateway publishes 9443
+            "r1/cp https://host.docker.internal:9443/services/ -> ok r1/gw",
+            "r1/cp https://localhost:8243 -> ok r1/gw",
+            "r1/cp https://localhost:9443/services/ -> ok r1/cp",
+            "r1/gw https://host.docker.internal:9445/services/ -> ok r1/cp",
+            "r1/gw https://localhost:9445/services/ -> ok r1/cp",
+        ],
+    );
+    // nothing published: `localhost` is the gateway itself, no key manager,
+    // and `host.docker.internal` names nothing
+    write_compose(&dir, "      []", "      []");
+    let f = wiring(&json(&dir, &[]));
+    assert!(
+        f.iter()
+            .any(|x| x.contains("key-manager-unreachable") && x.contains("localhost:9445")),
+        "{f:#?}"
+    );
+    assert!(
+        f.iter()
+            .any(|x| x.contains("unknown-host") && x.contains("host.docker.internal")),
+        "{f:#?}"
+    );
+}
+
+/// A published port forwarding to a container port the node does not
+/// listen on: a wrong port naming the mapping, with no fix (the URL's port
+/// is right); a port no service publishes on `host.docker.internal`: a
+/// wrong port naming the one published, with its fix.
+#[test]
+fn compose_published_ports_map_to_the_wrong_container_port() {
+    let dir = compose_published(
+        "compose-wrong-port",
+        "      - \"9445:9444\"",
+        "      - \"9443:9443\"\n      - \"8243:8243\"",
+    );
+    let v = json(&dir, &[]);
+    let km: Vec<&Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "key-manager-unreachable")
+        .collect();
+    assert_eq!(km.len(), 1, "{km:#?}");
+    assert_eq!(km[0]["node"], "r1/gw");
+    assert_eq!(
+        km[0]["message"],
+        "`https://localhost:9445/services/` uses port 9445, which the Compose service `cp` publishes to container port 9444, but `r1/cp` listens on 9443"
+    );
+    assert!(
+        km[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("`ports` entry `9445:9444` of the Compose service `cp`"),
+        "{:#}",
+        km[0]
+    );
+    assert!(km[0]["fix"].is_null(), "{:#}", km[0]);
+    assert_eq!(at(&dir, km[0]), "9445/services/\"");
+    // the gateway's event hub URL on a port nobody publishes
+    write_compose(&dir, "      - \"9445:9443\"", "      - \"9443:9443\"");
+    let gw = dir.join("r1/gw/repository/conf/deployment.toml");
+    common::write(
+        &gw,
+        COMPOSE_GW
+            .replace("host.docker.internal:9445", "host.docker.internal:9446")
+            .as_bytes(),
+    );
+    let v = json(&dir, &[]);
+    let f = wiring(&v);
+    assert_eq!(
+        f,
+        [
+            "\"event-hub-unreachable\" \"r1/gw\" \"`https://host.docker.internal:9446/services/` uses port 9446, but `r1/cp` listens on 9445\""
+        ],
+    );
+    let d = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "event-hub-unreachable")
+        .unwrap();
+    assert_eq!(d["fix"]["title"], "Use port 9445");
+}
+
+/// A Service port whose `targetPort` is not the node's port: the mapping is
+/// named, and the URL's port (the Service's) is not "fixed" to itself.
+#[test]
+fn a_wrong_target_port_names_the_mapping() {
+    let dir = scratch("target-port");
+    common::write(
+        &dir.join("r1.yaml"),
+        stream(&double_quoted(GW_TOML), &double_quoted(KM_TOML))
+            .replace("targetPort: https", "targetPort: 9444")
+            .as_bytes(),
+    );
+    let v = json(&dir, &[]);
+    let d = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "key-manager-unreachable")
+        .unwrap();
+    assert_eq!(
+        d["message"],
+        "`https://km-svc:9443/services/` uses port 9443, which the Service maps to target port 9444, but `r1/km` listens on 9443"
+    );
+    assert!(d["fix"].is_null(), "{d:#}");
+}
+
+/// Long-syntax `ports` entries publish as the short ones; malformed ones,
+/// UDP ones and bare container ports publish nothing, and break nothing.
+#[test]
+fn compose_long_syntax_and_malformed_ports() {
+    let dir = compose_published(
+        "compose-long",
+        "      - target: 9443\n        published: \"9445\"\n        host_ip: 127.0.0.1\n        protocol: tcp\n        mode: host\n      - \"${CP_PORT}:9443\"\n      - \"9446-9447:9443-9445\"\n      - {target: oops}\n      - [9443, 9443]\n      - \"9448:9443/udp\"\n      - 9449\n      - \"99999:9443\"",
+        "      - {target: 9443, published: 9443}\n      - target: 8243\n        published: \"8243\"",
+    );
+    let v = json(&dir, &[]);
+    assert!(wiring(&v).is_empty(), "{:#?}", wiring(&v));
+    assert!(
+        graph_edges(&dir)
+            .iter()
+            .any(|e| e == "r1/gw https://localhost:9445/services/ -> ok r1/cp"),
+        "{:#?}",
+        graph_edges(&dir)
+    );
+    // none of the others publish a key manager (9443: the gateway itself,
+    // in the long syntax): the URL reaches the gateway
+    let gw = dir.join("r1/gw/repository/conf/deployment.toml");
+    for port in ["9446", "9448", "9449", "9443"] {
+        common::write(
+            &gw,
+            COMPOSE_GW
+                .replace("localhost:9445", &format!("localhost:{port}"))
+                .as_bytes(),
+        );
+        let f = wiring(&json(&dir, &[]));
+        assert_eq!(
+            f,
+            [format!(
+                "\"key-manager-unreachable\" \"r1/gw\" \"`https://localhost:{port}/services/` reaches `r1/gw` (gateway-worker), not a control-plane or key-manager or is-key-manager\""
+            )],
+            "{port}"
+        );
+    }
+}
+
 /// Ingress, Gateway API and OpenShift hosts reach the nodes behind their
 /// backend Services like load balancers (any port).
 #[test]

@@ -47,6 +47,10 @@ pub enum Resolution {
         port: i64,
         expected: Vec<(NodeIdx, i64)>,
         placeholder: Option<String>,
+        /// The URL's own port, where a Service (`port` → `targetPort`) or a
+        /// Compose published port (host → container) mapped it to `port`:
+        /// the mapping, not the URL, may be the mistake.
+        mapped_from: Option<i64>,
     },
     /// The host names nodes, none of the expected role.
     WrongRole { found: Vec<NodeIdx> },

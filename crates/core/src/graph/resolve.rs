@@ -163,6 +163,51 @@ pub(super) struct HostIndex {
     k8s: HashMap<String, Vec<K8sHost>>,
     /// The Services of the manifests: (region, name, namespace, nodes selected).
     pub(super) services: Vec<(String, String, String, Vec<NodeIdx>)>,
+    /// The Compose services' published ports, per region, in node order.
+    published: HashMap<String, Vec<Published>>,
+}
+
+/// A port a Compose service publishes on its Docker host.
+#[derive(Debug, Clone, Copy)]
+struct Published {
+    /// The port on the Docker host.
+    host: i64,
+    node: NodeIdx,
+    /// The container port it forwards to.
+    container: i64,
+}
+
+/// The name a container reaches its Docker host by (Docker Desktop, and
+/// `extra_hosts: host.docker.internal:host-gateway` on Linux).
+const DOCKER_HOST: &str = "host.docker.internal";
+
+/// The Compose services' published ports, per region (the region of the node
+/// each service mounts).
+fn published_ports(dep: &Deployment) -> HashMap<String, Vec<Published>> {
+    let mut out: HashMap<String, Vec<Published>> = HashMap::default();
+    for (i, n) in dep.nodes.iter().enumerate() {
+        let Some(w) = n.origin.as_ref().and_then(|o| o.workload.as_ref()) else {
+            continue;
+        };
+        for (host, container) in &w.published {
+            out.entry(n.region.clone()).or_default().push(Published {
+                host: *host,
+                node: i,
+                container: *container,
+            });
+        }
+    }
+    out
+}
+
+/// One URL being resolved: who writes it, what it must reach.
+struct Query<'a> {
+    dep: &'a Deployment,
+    from: NodeIdx,
+    writer: &'a Node,
+    kind: EdgeKind,
+    expected: &'static [Role],
+    ep: &'a Endpoint,
 }
 
 /// What a Kubernetes name reaches in one region.
@@ -319,9 +364,11 @@ impl HostIndex {
             has_tm: HashMap::default(),
             k8s: HashMap::default(),
             services: Vec::new(),
+            published: HashMap::default(),
         };
         if dep.nodes.iter().any(|n| n.origin.is_some()) {
             (ix.k8s, ix.services) = k8s_hosts(dep);
+            ix.published = published_ports(dep);
         }
         for (host, a) in &dep.config.hosts {
             let nodes: Vec<NodeIdx> = a
@@ -528,23 +575,21 @@ impl HostIndex {
         let Some(writer) = dep.nodes.get(from) else {
             return Resolution::Unresolvable;
         };
+        let q = Query {
+            dep,
+            from,
+            writer,
+            kind,
+            expected,
+            ep,
+        };
+        if let Some(r) = self.via_docker_host(&q, cross_region) {
+            return r;
+        }
         let mut svc: Option<Vec<SvcPort>> = None;
         let (candidates, remaps) = match ep.host_kind {
             HostKind::Placeholder => return Resolution::Unresolvable,
-            HostKind::Loopback => {
-                let mut c = vec![from];
-                if let Some(m) = &writer.machine {
-                    c.extend(
-                        self.machine
-                            .get(m)
-                            .into_iter()
-                            .flatten()
-                            .copied()
-                            .filter(|i| *i != from),
-                    );
-                }
-                (c, false)
-            }
+            HostKind::Loopback => (self.loopback(&q), false),
             HostKind::Name
                 if !self.alias.contains_key(&ep.host)
                     && self.k8s_in(&ep.host, &writer.region).is_some() =>
@@ -560,104 +605,239 @@ impl HostIndex {
                 None => return self.near_miss(dep, writer, expected, &ep.host),
             },
         };
-        let in_region: Vec<NodeIdx> = candidates
-            .iter()
-            .copied()
-            .filter(|i| dep.nodes.get(*i).is_some_and(|n| n.region == writer.region))
-            .collect();
-        let candidates = if in_region.is_empty() {
-            *cross_region = true;
-            candidates
-        } else {
-            in_region
+        reach(&q, candidates, remaps, svc.as_deref(), cross_region)
+    }
+
+    /// What `localhost` names: the writer itself, and the nodes of its
+    /// `machine`.
+    fn loopback(&self, q: &Query<'_>) -> Vec<NodeIdx> {
+        let mut c = vec![q.from];
+        if let Some(m) = &q.writer.machine {
+            c.extend(
+                self.machine
+                    .get(m)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|i| *i != q.from),
+            );
+        }
+        c
+    }
+
+    /// A URL on the Docker host — `localhost`, `127.x.x.x`, `::1`, `0.0.0.0`
+    /// or `host.docker.internal` — with a port number, in a region whose
+    /// Compose services publish ports; `None` elsewhere (plain trees,
+    /// Kubernetes, placeholders), where resolution is as before.
+    ///
+    /// A published port is a load-balancer entry: host port → container
+    /// port, compared with the node's port as a Service's `port` →
+    /// `targetPort` is. For a loopback host the writer comes first: inside a
+    /// container `localhost` is the container itself, so a URL the writer
+    /// (or a node of its `machine`) serves on that port keeps reaching it;
+    /// only when it does not (another port, or a role the writer does not
+    /// serve) and a service publishes the port does the URL reach that
+    /// service — the Docker host as users (and `network_mode: host`
+    /// containers) see it. Otherwise the loopback answer stands.
+    /// `host.docker.internal` is the Docker host alone (unless `[hosts]`
+    /// names it): a port no service publishes is a wrong port naming the
+    /// ports that reach the nodes of the expected role, else the name is
+    /// looked up as any other.
+    fn via_docker_host(&self, q: &Query<'_>, cross_region: &mut bool) -> Option<Resolution> {
+        let published = self.published.get(&q.writer.region)?;
+        let Some(Port::Number(port)) = q.ep.port else {
+            return None;
         };
-        let role_ok: Vec<NodeIdx> = candidates
-            .iter()
-            .copied()
-            .filter(|i| {
-                dep.nodes
-                    .get(*i)
-                    .is_some_and(|n| expected.iter().any(|r| n.role.serves(*r)))
-            })
-            .collect();
-        if role_ok.is_empty() {
-            return Resolution::WrongRole { found: candidates };
-        }
-        if remaps || ep.via_load_balancer() {
-            return Resolution::Ok {
-                targets: role_ok,
-                via_lb: true,
-            };
-        }
-        let (port, placeholder) = match &ep.port {
-            Some(Port::Number(p)) => (i64::from(*p), None),
-            Some(Port::Placeholder(name)) => match endpoint::placeholder_port(name) {
-                Some(default) => (writer.port(default), Some(name.clone())),
-                None => {
-                    return Resolution::Ok {
-                        targets: role_ok,
-                        via_lb: true,
-                    };
+        let port = i64::from(port);
+        match q.ep.host_kind {
+            // `${carbon.host}` and `${carbon.local.ip}` are the writer's own
+            HostKind::Loopback if !q.ep.host.starts_with('$') => {
+                let own = reach(q, self.loopback(q), false, None, cross_region);
+                if matches!(own, Resolution::Ok { .. }) {
+                    return Some(own);
                 }
-            },
+                Some(through_published(q, published, port, cross_region).unwrap_or(own))
+            }
+            HostKind::Name if q.ep.host == DOCKER_HOST && !self.alias.contains_key(DOCKER_HOST) => {
+                through_published(q, published, port, cross_region)
+                    .or_else(|| unpublished(q, published, port))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The Compose services of the writer's region that publish `port`, reached
+/// like a Service whose `port` maps to the container port. Docker binds a
+/// host port once: where several services of a region publish it (Compose
+/// files of several hosts), the first one's mapping is taken, with the
+/// services that publish it the same way.
+fn through_published(
+    q: &Query<'_>,
+    published: &[Published],
+    port: i64,
+    cross_region: &mut bool,
+) -> Option<Resolution> {
+    let first = published.iter().find(|p| p.host == port)?;
+    let mut nodes: Vec<NodeIdx> = published
+        .iter()
+        .filter(|p| p.host == port && p.container == first.container)
+        .map(|p| p.node)
+        .collect();
+    nodes.dedup();
+    let entry = [SvcPort {
+        port,
+        target: Some(Target::Number(first.container)),
+    }];
+    Some(reach(q, nodes, false, Some(&entry), cross_region))
+}
+
+/// `host.docker.internal` on a port no service of the region publishes: a
+/// wrong port, naming for each node of the expected role the published port
+/// that reaches its listening port; `None` when no such node is published.
+fn unpublished(q: &Query<'_>, published: &[Published], port: i64) -> Option<Resolution> {
+    let mut expected: Vec<(NodeIdx, i64)> = Vec::new();
+    for p in published {
+        let Some(n) = q.dep.nodes.get(p.node) else {
+            continue;
+        };
+        let serves = q.expected.iter().any(|r| n.role.serves(*r));
+        if serves
+            && p.container == n.port(q.kind.port())
+            && !expected.iter().any(|(i, _)| *i == p.node)
+        {
+            expected.push((p.node, p.host));
+        }
+    }
+    (!expected.is_empty()).then_some(Resolution::WrongPort {
+        port,
+        expected,
+        placeholder: None,
+        mapped_from: None,
+    })
+}
+
+/// Steps 3 to 5 of `docs/url-resolution.md` on the nodes a host names:
+/// region, role, then port — through `svc` (a Service's ports, a published
+/// port) where given.
+fn reach(
+    q: &Query<'_>,
+    candidates: Vec<NodeIdx>,
+    remaps: bool,
+    svc: Option<&[SvcPort]>,
+    cross_region: &mut bool,
+) -> Resolution {
+    let Query {
+        dep,
+        writer,
+        kind,
+        expected,
+        ep,
+        ..
+    } = *q;
+    let in_region: Vec<NodeIdx> = candidates
+        .iter()
+        .copied()
+        .filter(|i| dep.nodes.get(*i).is_some_and(|n| n.region == writer.region))
+        .collect();
+    let candidates = if in_region.is_empty() {
+        *cross_region = true;
+        candidates
+    } else {
+        in_region
+    };
+    let role_ok: Vec<NodeIdx> = candidates
+        .iter()
+        .copied()
+        .filter(|i| {
+            dep.nodes
+                .get(*i)
+                .is_some_and(|n| expected.iter().any(|r| n.role.serves(*r)))
+        })
+        .collect();
+    if role_ok.is_empty() {
+        return Resolution::WrongRole { found: candidates };
+    }
+    if remaps || ep.via_load_balancer() {
+        return Resolution::Ok {
+            targets: role_ok,
+            via_lb: true,
+        };
+    }
+    let (port, placeholder) = match &ep.port {
+        Some(Port::Number(p)) => (i64::from(*p), None),
+        Some(Port::Placeholder(name)) => match endpoint::placeholder_port(name) {
+            Some(default) => (writer.port(default), Some(name.clone())),
             None => {
                 return Resolution::Ok {
                     targets: role_ok,
                     via_lb: true,
                 };
             }
-        };
-        let target_port = |i: NodeIdx| dep.nodes.get(i).map_or(0, |n| n.port(kind.port()));
-        // through a Service: the URL's port must be one it exposes, and
-        // maps to that entry's target port
-        let port = match &svc {
-            None => port,
-            Some(ports) => match ports.iter().find(|p| p.port == port) {
-                None => {
-                    return Resolution::WrongPort {
-                        port,
-                        expected: role_ok
-                            .iter()
-                            .map(|i| (*i, exposed(ports, dep, *i, target_port(*i))))
-                            .collect(),
-                        placeholder,
-                    };
-                }
-                Some(p) => match &p.target {
+        },
+        None => {
+            return Resolution::Ok {
+                targets: role_ok,
+                via_lb: true,
+            };
+        }
+    };
+    let target_port = |i: NodeIdx| dep.nodes.get(i).map_or(0, |n| n.port(kind.port()));
+    // through a Service: the URL's port must be one it exposes, and
+    // maps to that entry's target port
+    let mut mapped_from = None;
+    let port = match svc {
+        None => port,
+        Some(ports) => match ports.iter().find(|p| p.port == port) {
+            None => {
+                return Resolution::WrongPort {
+                    port,
+                    expected: role_ok
+                        .iter()
+                        .map(|i| (*i, exposed(ports, dep, *i, target_port(*i))))
+                        .collect(),
+                    placeholder,
+                    mapped_from: None,
+                };
+            }
+            Some(p) => {
+                mapped_from = Some(port);
+                match &p.target {
                     None => p.port,
                     Some(Target::Number(t)) => *t,
                     Some(Target::Named(name)) => role_ok
                         .iter()
                         .find_map(|i| named_port(dep, *i, name))
                         .unwrap_or(p.port),
-                },
-            },
+                }
+            }
+        },
+    };
+    let (ok, wrong): (Vec<NodeIdx>, Vec<NodeIdx>) =
+        role_ok.iter().partition(|i| target_port(**i) == port);
+    let wrong: Vec<(NodeIdx, i64)> = wrong.into_iter().map(|i| (i, target_port(i))).collect();
+    // `localhost` names every node of the writer's machine: the port
+    // picks the one meant, the others are not missed
+    if ep.host_kind == HostKind::Loopback && !ok.is_empty() {
+        return Resolution::Ok {
+            targets: ok,
+            via_lb: false,
         };
-        let (ok, wrong): (Vec<NodeIdx>, Vec<NodeIdx>) =
-            role_ok.iter().partition(|i| target_port(**i) == port);
-        let wrong: Vec<(NodeIdx, i64)> = wrong.into_iter().map(|i| (i, target_port(i))).collect();
-        // `localhost` names every node of the writer's machine: the port
-        // picks the one meant, the others are not missed
-        if ep.host_kind == HostKind::Loopback && !ok.is_empty() {
-            return Resolution::Ok {
-                targets: ok,
-                via_lb: false,
-            };
+    }
+    if ok.is_empty() {
+        Resolution::WrongPort {
+            port,
+            expected: wrong,
+            placeholder,
+            mapped_from,
         }
-        if ok.is_empty() {
-            Resolution::WrongPort {
-                port,
-                expected: wrong,
-                placeholder,
-            }
-        } else if wrong.is_empty() {
-            Resolution::Ok {
-                targets: ok,
-                via_lb: false,
-            }
-        } else {
-            Resolution::PartialPort { ok, wrong, port }
+    } else if wrong.is_empty() {
+        Resolution::Ok {
+            targets: ok,
+            via_lb: false,
         }
+    } else {
+        Resolution::PartialPort { ok, wrong, port }
     }
 }
 

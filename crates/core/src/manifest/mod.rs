@@ -159,6 +159,10 @@ pub struct Workload {
     /// The containers' environment variables with a literal `value` (a
     /// `valueFrom` is not known).
     pub env: Vec<(String, String)>,
+    /// A Compose service's published TCP ports: (port on the Docker host,
+    /// container port). URLs on the Docker host reach the node through them
+    /// (`graph::resolve`); empty for Kubernetes workloads.
+    pub published: Vec<(i64, i64)>,
 }
 
 /// What one manifest yields.
@@ -703,6 +707,7 @@ fn workload(o: &Object<'_>, tpl: &Value) -> Workload {
         ports,
         port_offset: offset,
         env,
+        published: Vec::new(),
     }
 }
 
@@ -980,6 +985,7 @@ pub(crate) fn compose(
                     replicas: 1,
                     port_offset: offset,
                     env: vars,
+                    published: compose_ports(svc.get("ports")),
                     ..Workload::default()
                 }),
                 map: OffsetMap::default(),
@@ -990,6 +996,87 @@ pub(crate) fn compose(
         ));
     }
     out
+}
+
+/// At most this many published ports per Compose service: a range as wide
+/// as `1-65535` is a slip of the pen, not 65,535 load-balancer entries.
+const MAX_PUBLISHED: usize = 1000;
+
+/// A Compose service's `ports`: (published host port, container port) for
+/// every TCP entry that publishes one, ranges expanded (at most
+/// [`MAX_PUBLISHED`]). A bare container port publishes nothing apimlint can
+/// name (Docker picks the host port); `udp` entries carry no HTTP or JMS;
+/// malformed entries (a `${VAR}`, a port out of range) are skipped. The
+/// `host_ip` is not kept: `localhost` and `host.docker.internal` are read as
+/// reaching every published port.
+fn compose_ports(ports: Option<&Value>) -> Vec<(i64, i64)> {
+    let mut out = Vec::new();
+    for entry in ports.map(Value::seq).unwrap_or_default() {
+        let pairs = match entry {
+            Value::Map(..) => long_port(entry),
+            _ => entry.str().and_then(short_port),
+        };
+        for pair in pairs.unwrap_or_default() {
+            if out.len() >= MAX_PUBLISHED {
+                return out;
+            }
+            out.push(pair);
+        }
+    }
+    out
+}
+
+/// A short-syntax `ports` entry, `[HOST_IP:]PUBLISHED:CONTAINER[/PROTOCOL]`
+/// (`127.0.0.1:9443:9443`, `[::1]:8243:8243`, `9443-9445:9443-9445/tcp`).
+fn short_port(entry: &str) -> Option<Vec<(i64, i64)>> {
+    let entry = entry.trim();
+    let (spec, protocol) = entry.rsplit_once('/').unwrap_or((entry, "tcp"));
+    if !protocol.trim().eq_ignore_ascii_case("tcp") {
+        return None;
+    }
+    // the host IP may be IPv6 (`::1:9443:9443`): the ports are the last two
+    let (rest, container) = spec.rsplit_once(':')?;
+    let published = rest.rsplit_once(':').map_or(rest, |(_, p)| p);
+    port_pairs(published, container)
+}
+
+/// A long-syntax `ports` entry: `{target, published, host_ip, protocol}`.
+fn long_port(entry: &Value) -> Option<Vec<(i64, i64)>> {
+    let protocol = entry.get("protocol").and_then(Value::str).unwrap_or("tcp");
+    if !protocol.trim().eq_ignore_ascii_case("tcp") {
+        return None;
+    }
+    let published = entry.get("published").and_then(Value::str)?;
+    let target = entry.get("target").and_then(Value::str)?;
+    port_pairs(published, target)
+}
+
+/// Published and container ports or ranges as pairs: ranges of one length
+/// pair up in order; a published range onto one container port pairs each
+/// with it (Docker binds one of them); anything else is malformed.
+fn port_pairs(published: &str, container: &str) -> Option<Vec<(i64, i64)>> {
+    let (p_lo, p_hi) = port_range(published)?;
+    let (c_lo, c_hi) = port_range(container)?;
+    let pairs: Vec<(i64, i64)> = if p_hi - p_lo == c_hi - c_lo {
+        (p_lo..=p_hi).zip(c_lo..=c_hi).take(MAX_PUBLISHED).collect()
+    } else if c_lo == c_hi {
+        (p_lo..=p_hi)
+            .take(MAX_PUBLISHED)
+            .map(|p| (p, c_lo))
+            .collect()
+    } else {
+        return None;
+    };
+    Some(pairs)
+}
+
+/// `9443` or `9443-9445`: the first and last port, each in 1..=65535.
+fn port_range(s: &str) -> Option<(i64, i64)> {
+    let s = s.trim();
+    let (lo, hi) = s.split_once('-').unwrap_or((s, s));
+    let lo: u16 = lo.trim().parse().ok()?;
+    let hi: u16 = hi.trim().parse().ok()?;
+    (lo >= 1 && lo <= hi).then_some((i64::from(lo), i64::from(hi)))
 }
 
 /// The number of a `-DportOffset=N` in a command word (the last one
@@ -1014,5 +1101,59 @@ mod tests {
         assert_eq!(base64("W3NlcnZlcl0K").as_deref(), Some("[server]\n"));
         assert_eq!(base64("aGk=").as_deref(), Some("hi"));
         assert!(base64("not base64!").is_none());
+    }
+
+    #[test]
+    fn compose_ports_short_and_ranges() {
+        assert_eq!(short_port("9443:9444"), Some(vec![(9443, 9444)]));
+        assert_eq!(
+            short_port("127.0.0.1:8243:8243/tcp"),
+            Some(vec![(8243, 8243)])
+        );
+        assert_eq!(short_port("[::1]:9611:9611"), Some(vec![(9611, 9611)]));
+        assert_eq!(short_port("::1:9711:9711"), Some(vec![(9711, 9711)]));
+        assert_eq!(
+            short_port("9443-9445:9543-9545"),
+            Some(vec![(9443, 9543), (9444, 9544), (9445, 9545)])
+        );
+        assert_eq!(
+            short_port("8080-8081:80"),
+            Some(vec![(8080, 80), (8081, 80)])
+        );
+        // publishes nothing, or not over TCP, or malformed
+        for s in [
+            "9443",
+            "9443:9443/udp",
+            "127.0.0.1::9443",
+            "${PORT}:9443",
+            "9443-9445:9443-9444",
+            "70000:9443",
+            "9445-9443:9443",
+            "0:9443",
+            ":",
+            "",
+        ] {
+            assert_eq!(short_port(s), None, "{s}");
+        }
+        assert_eq!(
+            port_pairs("1-65535", "1-65535").map(|v| v.len()),
+            Some(MAX_PUBLISHED)
+        );
+    }
+
+    #[test]
+    fn compose_ports_long_syntax_and_caps() {
+        let doc = yaml::parse_stream(
+            "ports:\n  - target: 9443\n    published: \"8443\"\n    host_ip: 127.0.0.1\n    protocol: tcp\n  - {target: 5672, published: 5672, protocol: udp}\n  - {target: 9611}\n  - 9763\n  - \"1-2000:1-2000\"\n  - \"9099:9099\"\n",
+        )
+        .ok()
+        .and_then(|d| d.into_iter().next().flatten());
+        let ports = compose_ports(doc.as_ref().and_then(|d| d.get("ports")));
+        assert_eq!(ports.first(), Some(&(8443, 9443)));
+        assert_eq!(ports.get(1), Some(&(1, 1)));
+        // the range fills the cap: the entry after it is not kept
+        assert_eq!(ports.len(), MAX_PUBLISHED);
+        assert!(!ports.contains(&(9099, 9099)));
+        assert!(compose_ports(None).is_empty());
     }
 }

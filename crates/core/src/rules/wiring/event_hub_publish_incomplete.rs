@@ -79,6 +79,7 @@ impl DeploymentRule for EventHubPublishIncomplete {
                     port,
                     expected,
                     placeholder: None,
+                    mapped_from: None,
                 } => expected
                     .iter()
                     .all(|(t, _)| dep.node(*t).is_some_and(|n| n.port(5672) == *port)),

@@ -111,6 +111,9 @@ enum How<'d> {
         port: i64,
         expected: &'d [(NodeIdx, i64)],
         placeholder: Option<&'d str>,
+        /// The URL's own port, mapped to `port` by a Service or a Compose
+        /// published port.
+        mapped_from: Option<i64>,
     },
     /// Some of the host's nodes listen on the port, some not.
     PartialPort {
@@ -149,10 +152,12 @@ pub(crate) fn problem<'d>(dep: &Deployment, e: &'d Edge) -> Option<Unreachable<'
                 port,
                 expected,
                 placeholder,
+                mapped_from,
             } => How::WrongPort {
                 port: *port,
                 expected,
                 placeholder: placeholder.as_deref(),
+                mapped_from: *mapped_from,
             },
             Resolution::PartialPort { ok, wrong, port } => How::PartialPort {
                 ok,
@@ -228,22 +233,15 @@ pub(crate) fn describe(rule: &Rule, dep: &Deployment, u: &Unreachable<'_>) -> Di
             port,
             expected,
             placeholder,
+            mapped_from,
         } => {
             let listens = expected
                 .iter()
                 .map(|(i, p)| format!("`{}` listens on {p}", dep.id(*i)))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let msg = match placeholder {
-                Some(ph) => {
-                    format!("`${{{ph}}}` resolves with this node's offset to {port}, but {listens}")
-                }
-                None => format!("`{}` uses port {port}, but {listens}", e.url),
-            };
-            let mut d = base(port_range(e), msg).help(format!(
-                "the port is {} + the target's `[server] offset`",
-                e.kind.port()
-            ));
+            let (msg, help) = wrong_port_text(dep, e, *port, &listens, *placeholder, *mapped_from);
+            let mut d = base(port_range(e), msg).help(help);
             for (t, _) in expected.iter().take(3) {
                 let (span, msg) = port_site(dep, *t, e.kind.port());
                 d = d.related(dep.file(*t), span, msg);
@@ -306,9 +304,11 @@ pub(crate) fn repair(dep: &Deployment, u: &Unreachable<'_>) -> Option<Fix> {
                 new_text: one.clone(),
             }],
         }),
+        // through a mapping, the URL's port may well be right
         How::WrongPort {
             expected,
             placeholder: None,
+            mapped_from: None,
             ..
         } if e.port_span.is_some() => {
             let ports: std::collections::BTreeSet<i64> = expected.iter().map(|x| x.1).collect();
@@ -328,6 +328,60 @@ pub(crate) fn repair(dep: &Deployment, u: &Unreachable<'_>) -> Option<Fix> {
         }
         _ => None,
     }
+}
+
+/// A wrong port's message and help. Through a mapping (a Compose published
+/// port, a Service's `targetPort`) the mapping is named: it, not the URL's
+/// port, may be the mistake.
+fn wrong_port_text(
+    dep: &Deployment,
+    e: &Edge,
+    port: i64,
+    listens: &str,
+    placeholder: Option<&str>,
+    mapped_from: Option<i64>,
+) -> (String, String) {
+    let default = e.kind.port();
+    let plain_help = || format!("the port is {default} + the target's `[server] offset`");
+    let compose = e
+        .resolution
+        .targets()
+        .first()
+        .and_then(|i| compose_service(dep, *i));
+    match (placeholder, mapped_from, compose) {
+        (Some(ph), _, _) => (
+            format!("`${{{ph}}}` resolves with this node's offset to {port}, but {listens}"),
+            plain_help(),
+        ),
+        (None, Some(from), Some(svc)) => (
+            format!(
+                "`{}` uses port {from}, which the Compose service `{svc}` publishes to container port {port}, but {listens}",
+                e.url
+            ),
+            format!(
+                "change the `ports` entry `{from}:{port}` of the Compose service `{svc}`, or the target's port ({default} + its `[server] offset`)"
+            ),
+        ),
+        (None, Some(from), None) => (
+            format!(
+                "`{}` uses port {from}, which the Service maps to target port {port}, but {listens}",
+                e.url
+            ),
+            format!(
+                "change the Service's `targetPort`, or the target's port ({default} + its `[server] offset`)"
+            ),
+        ),
+        (None, None, _) => (
+            format!("`{}` uses port {port}, but {listens}", e.url),
+            plain_help(),
+        ),
+    }
+}
+
+/// The Compose service a node is mounted by, if any.
+fn compose_service(dep: &Deployment, i: NodeIdx) -> Option<&str> {
+    let o = dep.node(i)?.origin.as_ref()?;
+    (!o.inline).then_some(o.name.as_str())
 }
 
 /// Where a port problem is: the port, else the host.
