@@ -517,6 +517,8 @@ describe("a folder of Kubernetes manifests only (no deployment.toml)", () => {
       assert.equal(servers.length, 1, `one server: ${JSON.stringify(servers)}`);
       assert.equal(servers[0].exe, bin);
 
+      // back in the editor (the Problems panel has the focus)
+      await quickOpen(page, FILE);
       await goTo(page, d.range.start.line, d.range.start.column + 1);
       await chord(page, "Control+Period");
       await until(`the quick fix "${d.fix.title}"`, async () => {
