@@ -524,9 +524,21 @@ fn json_fix_edits_are_edits_of_the_manifest() {
     assert!(!edits.is_empty(), "{fix}");
     // 1-based lines and columns in characters
     let offset = |p: &Value| {
-        let (line, col) = (p["line"].as_u64().unwrap() as usize, p["column"].as_u64().unwrap() as usize);
-        let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
-        start + text[start..].chars().take(col - 1).map(char::len_utf8).sum::<usize>()
+        let (line, col) = (
+            p["line"].as_u64().unwrap() as usize,
+            p["column"].as_u64().unwrap() as usize,
+        );
+        let start: usize = text
+            .split_inclusive('\n')
+            .take(line - 1)
+            .map(str::len)
+            .sum();
+        start
+            + text[start..]
+                .chars()
+                .take(col - 1)
+                .map(char::len_utf8)
+                .sum::<usize>()
     };
     let mut fixed = text.clone();
     for e in edits.iter().rev() {
