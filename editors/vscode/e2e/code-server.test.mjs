@@ -111,6 +111,23 @@ function applyFix(root, fix) {
   }
 }
 
+/** Ctrl+. at the cursor, then the quick fix of that title chosen by the keyboard. */
+async function quickFix(page, title) {
+  await chord(page, "Control+Period");
+  await until(`the quick fix "${title}"`, async () => {
+    const rows = await page.$$eval(".action-widget .monaco-list-row.action", (els) =>
+      els.map((e) => ({ label: e.getAttribute("aria-label"), focused: e.classList.contains("focused") })),
+    );
+    const i = rows.findIndex((r) => r.label === title);
+    if (i < 0) return false;
+    const f = rows.findIndex((r) => r.focused);
+    if (f === i) return true;
+    await page.keyboard.press(f < i ? "ArrowDown" : "ArrowUp");
+    return false;
+  });
+  await page.keyboard.press("Enter");
+}
+
 // ---------------------------------------------------------------- scenarios
 
 const VSIX = env("VSIX");
@@ -323,19 +340,7 @@ describe("a deployment folder in code-server, the bundled server", () => {
       await quickOpen(page, pick.rel);
       const { start, end } = pick.range;
       await goTo(page, start.line, start.line === end.line && end.column - start.column > 2 ? start.column + 1 : start.column);
-      await chord(page, "Control+Period");
-      await until(`the quick fix "${pick.fix.title}"`, async () => {
-        const rows = await page.$$eval(".action-widget .monaco-list-row.action", (els) =>
-          els.map((e) => ({ label: e.getAttribute("aria-label"), focused: e.classList.contains("focused") })),
-        );
-        const i = rows.findIndex((r) => r.label === pick.fix.title);
-        if (i < 0) return false;
-        const f = rows.findIndex((r) => r.focused);
-        if (f === i) return true;
-        await page.keyboard.press(f < i ? "ArrowDown" : "ArrowUp");
-        return false;
-      });
-      await page.keyboard.press("Enter");
+      await quickFix(page, pick.fix.title);
       await expectShown(cs, ws, want, "scenario 3");
       const shown = await problems(page, ws);
       assert.ok(!shown.some((p) => p.endsWith(`| ${pick.message}`)), "the fixed finding is gone");
@@ -520,19 +525,7 @@ describe("a folder of Kubernetes manifests only (no deployment.toml)", () => {
       // back in the editor (the Problems panel has the focus)
       await quickOpen(page, FILE);
       await goTo(page, d.range.start.line, d.range.start.column + 1);
-      await chord(page, "Control+Period");
-      await until(`the quick fix "${d.fix.title}"`, async () => {
-        const rows = await page.$$eval(".action-widget .monaco-list-row.action", (els) =>
-          els.map((e) => ({ label: e.getAttribute("aria-label"), focused: e.classList.contains("focused") })),
-        );
-        const i = rows.findIndex((r) => r.label === d.fix.title);
-        if (i < 0) return false;
-        const f = rows.findIndex((r) => r.focused);
-        if (f === i) return true;
-        await page.keyboard.press(f < i ? "ArrowDown" : "ArrowUp");
-        return false;
-      });
-      await page.keyboard.press("Enter");
+      await quickFix(page, d.fix.title);
       await expectShown(cs, ws, fixed, "scenario 8, fixed");
       await command(page, "File: Save All Files");
       await until("the manifest on disk, byte for byte what the CLI's fix gives", () =>

@@ -109,24 +109,39 @@ pub fn apply(text: &str, edits: &[Edit]) -> Option<(String, Vec<Range<usize>>)> 
         .is_some_and(|i| i > 0 && text.as_bytes().get(i - 1) == Some(&b'\r'));
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    splice(
+        text,
+        sorted.into_iter().map(|e| {
+            let new = if crlf {
+                std::borrow::Cow::Owned(e.new_text.replace("\r\n", "\n").replace('\n', "\r\n"))
+            } else {
+                std::borrow::Cow::Borrowed(e.new_text.as_str())
+            };
+            (e.range.clone(), new)
+        }),
+    )
+}
+
+/// Replacements, sorted and disjoint, applied to `text` as written: the new
+/// text and where each replacement landed in it; `None` when one does not
+/// fit (out of order, overlapping, outside the text or inside a character).
+pub(crate) fn splice<'a>(
+    text: &str,
+    edits: impl IntoIterator<Item = (Range<usize>, std::borrow::Cow<'a, str>)>,
+) -> Option<(String, Vec<Range<usize>>)> {
     let mut out = String::with_capacity(text.len() + 64);
     let mut inserted = Vec::new();
     let mut at = 0usize;
-    for e in sorted {
-        if e.range.start < at || e.range.end < e.range.start {
+    for (range, new) in edits {
+        if range.start < at || range.end < range.start {
             return None;
         }
-        out.push_str(text.get(at..e.range.start)?);
-        text.get(e.range.clone())?;
-        let new = if crlf {
-            e.new_text.replace("\r\n", "\n").replace('\n', "\r\n")
-        } else {
-            e.new_text.clone()
-        };
+        out.push_str(text.get(at..range.start)?);
+        text.get(range.clone())?;
         let start = out.len();
         out.push_str(&new);
         inserted.push(start..out.len());
-        at = e.range.end;
+        at = range.end;
     }
     out.push_str(text.get(at..)?);
     Some((out, inserted))

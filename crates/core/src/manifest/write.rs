@@ -12,10 +12,11 @@
 //! block's last line, on its own): its value must be exactly the fixed
 //! TOML, else nothing is written.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use super::{Origin, STDIN_NAME};
-use crate::base::edit::Edit;
+use crate::base::edit::{Edit, splice};
 use crate::yaml::{self, Style, Value};
 
 /// One replacement in a manifest's text (bytes).
@@ -256,34 +257,24 @@ fn clusters<'a>(toml: &str, sorted: &[&'a Edit]) -> Vec<Cluster<'a>> {
 
 /// `text` with sorted, disjoint edits applied (`None` if they are not).
 fn apply_all(text: &str, sorted: &[&Edit]) -> Option<String> {
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0usize;
-    for e in sorted {
-        if e.range.start < at || e.range.end < e.range.start {
-            return None;
-        }
-        out.push_str(text.get(at..e.range.start)?);
-        out.push_str(&e.new_text);
-        at = e.range.end;
-    }
-    out.push_str(text.get(at..)?);
-    Some(out)
+    splice(
+        text,
+        sorted
+            .iter()
+            .map(|e| (e.range.clone(), Cow::Borrowed(e.new_text.as_str()))),
+    )
+    .map(|(t, _)| t)
 }
 
 /// `text` with sorted, disjoint manifest edits applied.
 pub(crate) fn apply_manifest(text: &str, edits: &[ManifestEdit]) -> Option<String> {
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0usize;
-    for e in edits {
-        if e.range.start < at || e.range.end < e.range.start {
-            return None;
-        }
-        out.push_str(text.get(at..e.range.start)?);
-        out.push_str(&e.new_text);
-        at = e.range.end;
-    }
-    out.push_str(text.get(at..)?);
-    Some(out)
+    splice(
+        text,
+        edits
+            .iter()
+            .map(|e| (e.range.clone(), Cow::Borrowed(e.new_text.as_str()))),
+    )
+    .map(|(t, _)| t)
 }
 
 /// The start of the line holding byte `at`.
