@@ -304,7 +304,8 @@ fn deliberate_mistakes_are_caught_on_the_right_node() {
         let err = common::stderr(&o);
         for line in err.lines().filter(|l| l.contains("fix not applied")) {
             assert!(
-                line.contains("which is generated") && line.contains("not in a literal block"),
+                line.contains("not in a literal block")
+                    && line.contains("the manifest is generated"),
                 "{name}: {line}"
             );
             refused += 1;

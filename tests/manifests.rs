@@ -476,7 +476,7 @@ fn fixes_are_written_into_literal_blocks_only() {
         (
             "quoted",
             stream(&double_quoted(&broken), &literal(KM_TOML)),
-            "its TOML is not in a literal block scalar",
+            "its TOML is not in a literal block scalar (`|`): the manifest is generated",
         ),
         (
             "secret",
@@ -497,7 +497,7 @@ fn fixes_are_written_into_literal_blocks_only() {
         assert_eq!(std::fs::read_to_string(dir.join("r1.yaml")).unwrap(), text);
         let err = common::stderr(&o);
         assert!(
-            err.contains("which is generated: the fix is not written") && err.contains(why),
+            err.contains("the fix is not written, as") && err.contains(why),
             "{name}: {err}"
         );
     }
@@ -560,6 +560,37 @@ fn json_fix_edits_are_edits_of_the_manifest() {
         .unwrap()["fix"];
     assert_eq!(fix["title"], "Replace with `km-svc`");
     assert_eq!(fix["edits"], serde_json::json!([]), "{fix}");
+}
+
+/// A ConfigMap mounted by two workloads is one text for both: a fix is
+/// written once when both want it, and not at all when they want different
+/// ones (one workload's fix would be the other's mistake), saying why.
+#[test]
+fn a_configmap_two_workloads_mount_is_fixed_only_when_they_agree() {
+    let text = include_str!("../crates/lsp/tests/shared-configmap.yaml");
+    let dir = scratch("fix-shared");
+    common::write(&dir.join("m.yaml"), text.as_bytes());
+    let o = common::run_in(&dir, &["check", ".", "--fix", "--unsafe-fixes"]);
+    assert_eq!(std::fs::read_to_string(dir.join("m.yaml")).unwrap(), text);
+    let err = common::stderr(&o);
+    assert!(
+        err.contains(
+            "the ConfigMap `shared` is mounted by 2 workloads (`m/a`, `m/b`) whose fixes differ"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("apimlint: applied"), "{err}");
+
+    let same = text.replace("-DportOffset=100\"", "-DportOffset=1000\"");
+    let dir = scratch("fix-shared-same");
+    common::write(&dir.join("m.yaml"), same.as_bytes());
+    let o = common::run_in(&dir, &["check", ".", "--fix", "--unsafe-fixes"]);
+    let err = common::stderr(&o);
+    assert!(err.contains("applied 1 fix to 1 file: m.yaml"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("m.yaml")).unwrap(),
+        same.replace("localhost:9443", "localhost:10443")
+    );
 }
 
 /// `--diff` of a manifest shows the lines the fix changes, with every

@@ -487,3 +487,47 @@ async fn a_quick_fix_in_a_manifest_edits_the_manifest() {
     );
     assert_eq!(fixed, "    gateway_labels = [\"Internal\"]");
 }
+
+/// One ConfigMap mounted by two workloads with different port offsets: two
+/// nodes read the same characters, and the quick fixes of both are offered
+/// there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quick_fixes_of_every_workload_mounting_one_configmap() {
+    let root = sample();
+    let manifest = root.join("shared.yaml");
+    let text = include_str!("shared-configmap.yaml");
+    std::fs::write(&manifest, text).unwrap();
+    let mut c = Client::start(&root).await;
+    let d = c
+        .until(&uri(&manifest), |d| {
+            d.as_array().is_some_and(|a| {
+                a.iter()
+                    .filter(|x| x["code"] == "key-manager-unreachable")
+                    .count()
+                    == 2
+            })
+        })
+        .await;
+    let found: Vec<Value> = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["code"] == "key-manager-unreachable")
+        .cloned()
+        .collect();
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri(&manifest)}, "range": found[0]["range"], "context": {"diagnostics": found}}),
+        )
+        .await
+        .unwrap();
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(titles.contains(&"Use port 10443"), "{titles:?}");
+    assert!(titles.contains(&"Use port 9543"), "{titles:?}");
+}

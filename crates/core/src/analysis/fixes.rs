@@ -274,7 +274,7 @@ fn refusal(node: &Node, edits: &[&Edit], v: Verdict) -> Result<(), String> {
         };
         if !why.is_empty() {
             return Err(format!(
-                "`{}` was read from the manifest `{}`, which is generated: the fix is not written, as {why} (fix the chart's values or template instead)",
+                "`{}` was read from the manifest `{}`: the fix is not written, as {why}",
                 node.id,
                 o.manifest
                     .path
@@ -310,6 +310,8 @@ pub struct Plan {
     pub edits: BTreeMap<FileId, Vec<Edit>>,
     /// Titles of the fixes taken.
     pub applied: Vec<String>,
+    /// The files of each fix taken (as `applied`).
+    pub applied_files: Vec<Vec<FileId>>,
     /// Fixes that overlap one taken: left for the next pass.
     pub deferred: usize,
     /// Fixes that cannot be applied, with why.
@@ -372,6 +374,10 @@ pub fn plan(dep: &Deployment, diags: &[Diagnostic], unsafe_fixes: bool) -> Plan 
         .map(|(f, t)| (*f, t.edits().into_iter().cloned().collect()))
         .collect();
     out.applied = chosen.iter().map(|f| f.title.clone()).collect();
+    out.applied_files = chosen
+        .iter()
+        .map(|f| by_file(f).into_keys().collect())
+        .collect();
     out
 }
 
@@ -464,6 +470,7 @@ fn plan_one_by_one(
             out.files.insert(f, text);
             out.edits.insert(f, edits);
         }
+        out.applied_files.push(files.keys().copied().collect());
         for (f, es) in files {
             taken.entry(f).or_default().add(&es);
         }
@@ -534,6 +541,9 @@ pub fn fix_all(
     let mut applied = Vec::new();
     let mut refused = BTreeSet::new();
     let mut passes = 0usize;
+    // manifest blocks (path, start) whose fixes cannot be written: their
+    // fixes are not planned again (`usize::MAX`: the whole manifest)
+    let mut blocked: HashSet<(PathBuf, usize)> = HashSet::new();
     loop {
         let dep = super::load(
             &OverlayFs {
@@ -544,10 +554,25 @@ pub fn fix_all(
             config.clone(),
         );
         let diags = super::check_with(&dep, opts);
-        let plan = if passes < MAX_PASSES {
+        let plan = if passes >= MAX_PASSES {
+            Plan::default()
+        } else if blocked.is_empty() {
             plan(&dep, &diags, unsafe_fixes)
         } else {
-            Plan::default()
+            let open: Vec<Diagnostic> = diags
+                .iter()
+                .map(|d| {
+                    let mut d = d.clone();
+                    if d.fix
+                        .as_ref()
+                        .is_some_and(|f| f.edits.iter().any(|e| in_block(&dep, e.file, &blocked)))
+                    {
+                        d.fix = None;
+                    }
+                    d
+                })
+                .collect();
+            plan(&dep, &open, unsafe_fixes)
         };
         refused.extend(plan.refused.iter().map(|r| {
             format!(
@@ -582,22 +607,30 @@ pub fn fix_all(
             };
         }
         passes += 1;
-        applied.extend(plan.applied);
-        let mut manifests: BTreeMap<PathBuf, Vec<(&Node, &[Edit])>> = BTreeMap::new();
-        for (f, text) in plan.files {
-            let Some(n) = dep.node_of(f) else { continue };
+        let mut written: HashSet<FileId> = HashSet::new();
+        let mut blocks: BTreeMap<(PathBuf, usize), ()> = BTreeMap::new();
+        for (f, text) in &plan.files {
+            let Some(n) = dep.node_of(*f) else { continue };
             if let Some(o) = n.origin.as_ref().filter(|o| o.inline) {
-                let edits = plan.edits.get(&f).map_or(&[][..], Vec::as_slice);
-                manifests
-                    .entry(o.manifest.path.clone())
-                    .or_default()
-                    .push((n, edits));
+                blocks.insert((o.manifest.path.clone(), o.span.start), ());
                 continue;
             }
             originals
                 .entry(n.path.clone())
                 .or_insert_with(|| (n.rel.clone(), n.text.clone(), false));
-            overlays.insert(n.path.clone(), text);
+            overlays.insert(n.path.clone(), text.clone());
+            written.insert(*f);
+        }
+        let rel = |p: &std::path::Path| crate::vfs::relative(p, &disc.root);
+        let mut manifests: BTreeMap<PathBuf, Vec<(&Node, &[Edit])>> = BTreeMap::new();
+        for (path, start) in blocks.into_keys() {
+            match shared_block(&dep, &plan, &path, start) {
+                Ok((n, edits)) => manifests.entry(path).or_default().push((n, edits)),
+                Err(why) => {
+                    refused.insert(format!("{}: the fixes are not written: {why}", rel(&path)));
+                    blocked.insert((path, start));
+                }
+            }
         }
         for (path, nodes) in manifests {
             let now = match overlays.get(&path) {
@@ -609,26 +642,91 @@ pub fn fix_all(
                 Ok((t, fixed))
             }) {
                 Ok((t, fixed)) => {
-                    originals.entry(path.clone()).or_insert_with(|| {
-                        (crate::vfs::relative(&path, &disc.root), t.into(), true)
-                    });
+                    originals
+                        .entry(path.clone())
+                        .or_insert_with(|| (rel(&path), t.into(), true));
                     overlays.insert(path, fixed);
+                    written.extend(nodes.iter().map(|(n, _)| n.file));
                 }
                 Err(why) => {
-                    refused.insert(format!(
-                        "{}: the fixes are not written: {why}",
-                        crate::vfs::relative(&path, &disc.root)
-                    ));
+                    refused.insert(format!("{}: the fixes are not written: {why}", rel(&path)));
+                    blocked.insert((path, usize::MAX));
                 }
             }
         }
+        // a fix counts once it is written, in every file it touches
+        applied.extend(
+            plan.applied
+                .into_iter()
+                .zip(&plan.applied_files)
+                .filter(|(_, files)| files.iter().all(|f| written.contains(f)))
+                .map(|(title, _)| title),
+        );
     }
 }
 
+/// Whether a file is a node read from a manifest block fixes cannot be
+/// written into.
+fn in_block(dep: &Deployment, file: FileId, blocked: &HashSet<(PathBuf, usize)>) -> bool {
+    dep.node_of(file)
+        .and_then(|n| n.origin.as_ref())
+        .filter(|o| o.inline)
+        .is_some_and(|o| {
+            blocked.contains(&(o.manifest.path.clone(), o.span.start))
+                || blocked.contains(&(o.manifest.path.clone(), usize::MAX))
+        })
+}
+
+/// The node whose edits a manifest block (`path`, `start`) receives this
+/// pass, with them. Every workload mounting the block reads the same
+/// text: its edits are written once, and only when every node read from it
+/// wants exactly these edits (else one workload's fix would be another's
+/// mistake).
+fn shared_block<'d, 'p>(
+    dep: &'d Deployment,
+    plan: &'p Plan,
+    path: &std::path::Path,
+    start: usize,
+) -> Result<(&'d Node, &'p [Edit]), String> {
+    let sharing: Vec<&Node> = dep
+        .nodes
+        .iter()
+        .filter(|n| {
+            n.origin
+                .as_ref()
+                .is_some_and(|o| o.inline && o.manifest.path == path && o.span.start == start)
+        })
+        .collect();
+    let edits_of = |n: &Node| -> Vec<(std::ops::Range<usize>, &'p str)> {
+        plan.edits
+            .get(&n.file)
+            .map(|es| {
+                es.iter()
+                    .map(|e| (e.range.clone(), e.new_text.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let Some(first) = sharing.first() else {
+        return Err("the block is no node's".to_owned());
+    };
+    let want = edits_of(first);
+    if sharing.iter().any(|n| edits_of(n) != want) {
+        let o = first.origin.as_ref();
+        return Err(format!(
+            "the ConfigMap `{}` is mounted by {} workloads ({}) whose fixes differ",
+            o.map_or("", |o| o.name.as_str()),
+            sharing.len(),
+            crate::base::text::code_list(sharing.iter().map(|n| &n.id))
+        ));
+    }
+    let edits = plan.edits.get(&first.file).map_or(&[][..], Vec::as_slice);
+    Ok((first, edits))
+}
+
 /// A manifest's text `now` with the edits of the nodes it holds written
-/// into it (edits the fix policy took: each maps exactly). Two nodes
-/// mounting one ConfigMap give the same edits once; where they differ, the
-/// later waits for the next pass.
+/// into it (edits the fix policy took: each maps exactly; one node per
+/// block, `shared_block`).
 fn write_manifest(now: &str, nodes: &[(&Node, &[Edit])]) -> Result<String, String> {
     let mut all: Vec<crate::manifest::ManifestEdit> = Vec::new();
     for (n, edits) in nodes {
@@ -637,16 +735,9 @@ fn write_manifest(now: &str, nodes: &[(&Node, &[Edit])]) -> Result<String, Strin
             return Err("the file changed while apimlint ran".to_owned());
         }
         let refs: Vec<&Edit> = edits.iter().collect();
-        let mine = o.manifest_edits(&n.text, &refs)?;
-        if mine.iter().all(|m| {
-            all.iter()
-                .all(|a| a.range.end <= m.range.start || m.range.end <= a.range.start || a == m)
-        }) {
-            all.extend(mine);
-        }
+        all.extend(o.manifest_edits(&n.text, &refs)?);
     }
     all.sort_by_key(|e| (e.range.start, e.range.end));
-    all.dedup();
     crate::manifest::apply_manifest(now, &all)
         .ok_or_else(|| "the edits do not fit the file".to_owned())
 }

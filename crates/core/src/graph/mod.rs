@@ -261,17 +261,21 @@ impl Deployment {
         self.shown.get(path).map(|(_, m)| &**m)
     }
 
-    /// The node whose TOML holds byte `offset` of the manifest `path`, and
-    /// that byte as an offset of the node's text (only where the TOML maps
-    /// exactly onto the manifest).
-    pub fn node_in_manifest(&self, path: &Path, offset: usize) -> Option<(NodeIdx, usize)> {
-        self.nodes.iter().enumerate().find_map(|(i, n)| {
-            let o = n
-                .origin
-                .as_ref()
-                .filter(|o| o.inline && o.manifest.path == path)?;
-            o.holds(offset).then(|| (i, o.unmap(offset)))
-        })
+    /// The nodes whose TOML holds byte `offset` of the manifest `path` (one,
+    /// or one per workload mounting the same ConfigMap), each with that byte
+    /// as an offset of its text (only where the TOML maps exactly).
+    pub fn nodes_in_manifest(&self, path: &Path, offset: usize) -> Vec<(NodeIdx, usize)> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                let o = n
+                    .origin
+                    .as_ref()
+                    .filter(|o| o.inline && o.manifest.path == path)?;
+                o.holds(offset).then(|| (i, o.unmap(offset)))
+            })
+            .collect()
     }
 
     /// The node of a path.

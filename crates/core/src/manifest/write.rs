@@ -48,7 +48,10 @@ impl Origin {
             ));
         }
         if !self.map.exact || !self.map.verbatim {
-            return Err("its TOML is not in a literal block scalar (`|`)".to_owned());
+            return Err(
+                "its TOML is not in a literal block scalar (`|`): the manifest is generated, fix the chart's values or template instead"
+                    .to_owned(),
+            );
         }
         Ok(())
     }
@@ -65,7 +68,7 @@ impl Origin {
         let block = Block::find(src, self, toml).ok_or_else(misfit)?;
         let mut out: Vec<ManifestEdit> = Vec::new();
         for cluster in clusters(toml, &sorted) {
-            out.push(
+            out.extend(
                 block
                     .rewrite(src, self, toml, &cluster)
                     .ok_or_else(misfit)?,
@@ -139,51 +142,96 @@ impl Block {
     }
 
     /// One cluster of edits (`lines`: the value lines it covers, the edits
-    /// inside) as one manifest edit of those lines.
-    fn rewrite(&self, src: &str, o: &Origin, toml: &str, c: &Cluster<'_>) -> Option<ManifestEdit> {
+    /// inside) as manifest edits of those lines: one per edit, each narrowed
+    /// to the bytes it changes (never the text between two edits of one
+    /// line, which may hold a secret); `None` when they do not map exactly.
+    fn rewrite(
+        &self,
+        src: &str,
+        o: &Origin,
+        toml: &str,
+        c: &Cluster<'_>,
+    ) -> Option<Vec<ManifestEdit>> {
         let (ls, le) = (c.lines.start, c.lines.end);
-        let seg = toml.get(ls..le)?;
-        let local: Vec<Edit> = c
+        // where those lines sit in the manifest; `eof`: the block's last line
+        // ends the file without a line break
+        let (start, lead) = if ls < toml.len() {
+            (line_start(src, o.map.map(ls)), false)
+        } else {
+            // after the last line: the line after the block's content
+            match next_line(src, o.map.map(ls.checked_sub(1)?)) {
+                Some(n) => (n, false),
+                None => (src.len(), true),
+            }
+        };
+        let (end, eof) = if le == ls {
+            (start, lead)
+        } else if toml.as_bytes().get(le - 1) == Some(&b'\n') {
+            match next_line(src, o.map.map(le - 1)) {
+                Some(n) => (n, false),
+                None => (src.len(), true),
+            }
+        } else {
+            let c = toml.get(..le)?.chars().next_back()?;
+            (o.map.map(le - c.len_utf8()) + c.len_utf8(), false)
+        };
+        let old = src.get(start..end.max(start))?;
+        let render = |edits: &[&Edit]| -> Option<String> {
+            let local: Vec<Edit> = edits
+                .iter()
+                .map(|e| Edit {
+                    file: e.file,
+                    range: e.range.start - ls..e.range.end - ls,
+                    new_text: e.new_text.clone(),
+                })
+                .collect();
+            let refs: Vec<&Edit> = local.iter().collect();
+            let new_seg = apply_all(toml.get(ls..le)?, &refs)?;
+            let mut text = String::with_capacity(new_seg.len() + 16);
+            if lead && !new_seg.is_empty() {
+                text.push_str(self.newline);
+            }
+            for piece in new_seg.split_inclusive('\n') {
+                let line = piece.strip_suffix('\n').unwrap_or(piece);
+                if line.contains('\r') {
+                    return None;
+                }
+                if !line.is_empty() {
+                    text.extend(std::iter::repeat_n(' ', self.indent));
+                    text.push_str(line);
+                }
+                if piece.ends_with('\n') {
+                    text.push_str(self.newline);
+                }
+            }
+            // the file had no final line break: it still has none
+            if eof {
+                text.truncate(text.trim_end_matches(['\n', '\r']).len());
+            }
+            Some(text)
+        };
+        let all = render(&c.edits)?;
+        if c.edits.len() == 1 {
+            return Some(vec![narrowed(old, start, all)?]);
+        }
+        let each: Vec<ManifestEdit> = c
             .edits
             .iter()
-            .map(|e| Edit {
-                file: e.file,
-                range: e.range.start - ls..e.range.end - ls,
+            .map(|e| narrowed(old, start, render(&[e])?))
+            .collect::<Option<_>>()?;
+        // the edits one by one must give what they give together
+        let disjoint = each.windows(2).all(|w| match w {
+            [a, b] => a.range.end <= b.range.start && a.range != b.range,
+            _ => true,
+        });
+        let local: Vec<ManifestEdit> = each
+            .iter()
+            .map(|e| ManifestEdit {
+                range: e.range.start - start..e.range.end - start,
                 new_text: e.new_text.clone(),
             })
             .collect();
-        let refs: Vec<&Edit> = local.iter().collect();
-        let new_seg = apply_all(seg, &refs)?;
-        // where those lines sit in the manifest
-        let start = if ls < toml.len() {
-            line_start(src, o.map.map(ls))
-        } else {
-            // after the last line: the line after the block's content
-            next_line(src, o.map.map(ls.checked_sub(1)?))?
-        };
-        let end = if le == ls {
-            start
-        } else if toml.as_bytes().get(le - 1) == Some(&b'\n') {
-            next_line(src, o.map.map(le - 1))?
-        } else {
-            let c = toml.get(..le)?.chars().next_back()?;
-            o.map.map(le - c.len_utf8()) + c.len_utf8()
-        };
-        let mut text = String::with_capacity(new_seg.len() + 16);
-        for piece in new_seg.split_inclusive('\n') {
-            let line = piece.strip_suffix('\n').unwrap_or(piece);
-            if line.contains('\r') {
-                return None;
-            }
-            if !line.is_empty() {
-                text.extend(std::iter::repeat_n(' ', self.indent));
-                text.push_str(line);
-            }
-            if piece.ends_with('\n') {
-                text.push_str(self.newline);
-            }
-        }
-        (start <= end).then(|| narrowed(src.get(start..end)?, start, text))?
+        (disjoint && apply_manifest(old, &local).as_deref() == Some(all.as_str())).then_some(each)
     }
 }
 
@@ -417,6 +465,37 @@ data:
         );
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].new_text, "apim\n    x");
+        // two edits of one line, the secret between them: an edit each
+        let (a, b) = (
+            toml.find("user").expect("user"),
+            toml.find(" }").expect("end"),
+        );
+        let edits = [edit(a..a + 4, "username"), edit(b..b, ", x = 1")];
+        let new = written(&text, &edits).expect("written");
+        assert!(
+            new.contains("username = \"wso2\", password = \"S3cr3tValue\", x = 1 }"),
+            "{new}"
+        );
+        let refs: Vec<&Edit> = edits.iter().collect();
+        let out = o.manifest_edits(&toml, &refs).expect("written");
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert!(
+            out.iter().all(|m| !m.new_text.contains("S3cr3t")),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn a_block_that_ends_the_file_without_a_line_break() {
+        let text = MANIFEST.replace("  other: x\n", "");
+        let text = text.trim_end_matches('\n').to_owned();
+        let (toml, _) = origin(&text);
+        let at = toml.find("true").expect("true");
+        let new = written(&text, &[edit(at..at + 4, "false")]).expect("written");
+        assert_eq!(new, text.replace("= true", "= false"));
+        let end = toml.len();
+        let new = written(&text, &[edit(end..end, "[z]\n")]).expect("written");
+        assert!(new.ends_with("= true\n    [z]"), "{new:?}");
     }
 
     #[test]

@@ -38,36 +38,47 @@ pub(crate) fn at<'a>(ws: &'a Workspace, uri: &lsp::Uri, pos: lsp::Position) -> O
     })
 }
 
-/// The node and byte range (of its text) under a text-document range: in a
-/// node's file, or inside the TOML of a node read from a manifest.
+/// The nodes and byte ranges (of their texts) under a text-document range:
+/// a node's file, or inside the TOML of the nodes read from a manifest (one
+/// per workload mounting the ConfigMap).
 pub(crate) fn at_range<'a>(
     ws: &'a Workspace,
     uri: &lsp::Uri,
     r: lsp::Range,
-) -> Option<(At<'a>, std::ops::Range<usize>)> {
+) -> Vec<(At<'a>, std::ops::Range<usize>)> {
     if let Some(at) = at(ws, uri, r.start) {
         let range = convert::byte_range(&at.node.lines, &at.node.text, r);
-        return Some((at, range));
+        return vec![(at, range)];
     }
-    let path = convert::path_of(uri)?;
-    let (d, dep) = ws.deployment_of(&path)?;
-    let m = dep.manifest(&path)?;
+    let Some(path) = convert::path_of(uri) else {
+        return Vec::new();
+    };
+    let Some((d, dep)) = ws.deployment_of(&path) else {
+        return Vec::new();
+    };
+    let Some(m) = dep.manifest(&path) else {
+        return Vec::new();
+    };
     let bytes = convert::byte_range(m.lines(), m.text(), r);
-    let (idx, start) = dep.node_in_manifest(&path, bytes.start)?;
-    let node = dep.node(idx)?;
-    let end = node
-        .origin
-        .as_ref()
-        .map_or(start, |o| o.unmap(bytes.end))
-        .max(start);
-    Some((
-        At {
-            state: &d.state,
-            dep,
-            idx,
-            node,
-            offset: start,
-        },
-        start..end,
-    ))
+    dep.nodes_in_manifest(&path, bytes.start)
+        .into_iter()
+        .filter_map(|(idx, start)| {
+            let node = dep.node(idx)?;
+            let end = node
+                .origin
+                .as_ref()
+                .map_or(start, |o| o.unmap(bytes.end))
+                .max(start);
+            Some((
+                At {
+                    state: &d.state,
+                    dep,
+                    idx,
+                    node,
+                    offset: start,
+                },
+                start..end,
+            ))
+        })
+        .collect()
 }

@@ -153,11 +153,19 @@ pub fn file_edits<'d>(dep: &'d Deployment, edits: &[Edit]) -> Option<Vec<FileEdi
                 ),
             };
         match out.iter_mut().find(|x| x.path == path) {
-            // a second node of the same manifest
+            // a second node of the same manifest: identical edits once, and
+            // none may overlap another
             Some(x) => {
                 x.edits.append(&mut mine);
                 x.edits.sort_by_key(|(r, _)| (r.start, r.end));
                 x.edits.dedup();
+                let overlap = x.edits.windows(2).any(|w| match w {
+                    [(a, _), (b, _)] => b.start < a.end || a == b,
+                    _ => false,
+                });
+                if overlap {
+                    return None;
+                }
             }
             None => out.push(FileEdits {
                 path,
