@@ -356,7 +356,7 @@ impl LanguageServer for Backend {
         let tp = p.text_document_position_params;
         guard("hover", || {
             let ws = lock(&self.shared.ws);
-            handlers::at(&ws, &tp.text_document.uri, tp.position)
+            handlers::at_any(&ws, &tp.text_document.uri, tp.position)
                 .and_then(|at| handlers::hover::hover(&at))
         })
     }
@@ -369,7 +369,7 @@ impl LanguageServer for Backend {
         let uris = self.uris();
         guard("definition", || {
             let ws = lock(&self.shared.ws);
-            let locs = handlers::at(&ws, &tp.text_document.uri, tp.position)
+            let locs = handlers::at_any(&ws, &tp.text_document.uri, tp.position)
                 .map(|at| handlers::definition::definition(&at, &uris))
                 .unwrap_or_default();
             (!locs.is_empty()).then_some(lsp::GotoDefinitionResponse::Array(locs))
@@ -381,7 +381,7 @@ impl LanguageServer for Backend {
         let uris = self.uris();
         guard("references", || {
             let ws = lock(&self.shared.ws);
-            let locs = handlers::at(&ws, &tp.text_document.uri, tp.position)
+            let locs = handlers::at_any(&ws, &tp.text_document.uri, tp.position)
                 .map(|at| {
                     handlers::definition::references(&at, p.context.include_declaration, &uris)
                 })

@@ -441,7 +441,7 @@ async fn a_manifest_is_analysed_and_published_on_itself() {
 async fn a_quick_fix_in_a_manifest_edits_the_manifest() {
     let root = sample();
     let manifest = root.join("region-1").join("extra-gw.yaml");
-    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: gw-conf\ndata:\n  deployment.toml: |\n    [server]\n    hostname = \"gw-9.r1.example.com\"\n    server_role = \"gateway-worker\"\n\n    [apim.sync_runtime_artifacts.gateway]\n    gateway_labels = [\"Intrenal\"]\n";
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: gw-conf\ndata:\n  deployment.toml: |\n    [server]\n    hostname = \"gw-9.r1.example.com\"\n    server_role = \"gateway-worker\"\n\n    [apim.sync_runtime_artifacts.gateway]\n    gateway_labels = [\"Default\", \"Intrenal\"]\n";
     std::fs::write(&manifest, text).unwrap();
     let mut c = Client::start(&root).await;
     let d = c
@@ -485,7 +485,25 @@ async fn a_quick_fix_in_a_manifest_edits_the_manifest() {
         e["newText"].as_str().unwrap(),
         &line[t..]
     );
-    assert_eq!(fixed, "    gateway_labels = [\"Internal\"]");
+    assert_eq!(fixed, "    gateway_labels = [\"Default\", \"Internal\"]");
+
+    // hover and go to definition inside the manifest, as in a node's file
+    let md = c.hover(&uri(&manifest), pos(text, "Intrenal", 2)).await;
+    assert!(md.contains("**gateway-label-unmatched**"), "{md}");
+    let defs = c
+        .at(
+            "textDocument/definition",
+            &uri(&manifest),
+            pos(text, "Default\"", 1),
+        )
+        .await;
+    let defs = defs.as_array().unwrap();
+    assert_eq!(defs.len(), 2, "{defs:?}");
+    assert!(
+        defs.iter()
+            .all(|l| l["uri"].as_str().unwrap().contains("region-1/cp-")),
+        "{defs:?}"
+    );
 }
 
 /// One ConfigMap mounted by two workloads with different port offsets: two

@@ -9,8 +9,6 @@ pub(crate) fn hover(at: &At<'_>) -> Option<lsp::Hover> {
     let h = editor::hover(at.dep, &at.state.diags, at.idx, at.offset)?;
     Some(lsp::Hover {
         contents: convert::markdown(h.markdown),
-        range: h
-            .range
-            .map(|r| convert::range(&at.node.lines, &at.node.text, &r)),
+        range: h.range.and_then(|r| at.range(&r)),
     })
 }

@@ -82,3 +82,29 @@ pub(crate) fn at_range<'a>(
         })
         .collect()
 }
+
+/// The node under a position, in a node's file or inside a manifest (the
+/// first node read from those characters): for the requests whose answers
+/// are located through `convert::location` or `At::range`.
+pub(crate) fn at_any<'a>(ws: &'a Workspace, uri: &lsp::Uri, pos: lsp::Position) -> Option<At<'a>> {
+    at(ws, uri, pos).or_else(|| {
+        at_range(ws, uri, lsp::Range::new(pos, pos))
+            .into_iter()
+            .next()
+            .map(|(a, _)| a)
+    })
+}
+
+impl At<'_> {
+    /// A range of the node's text as the client's range: in the node's
+    /// file, or in the manifest the node was read from.
+    pub(crate) fn range(&self, r: &std::ops::Range<usize>) -> Option<lsp::Range> {
+        match &self.node.origin {
+            Some(o) if o.inline => {
+                let s = self.dep.shown(self.node.file)?;
+                Some(convert::range(s.lines, s.text, &s.range(r)))
+            }
+            _ => Some(convert::range(&self.node.lines, &self.node.text, r)),
+        }
+    }
+}
