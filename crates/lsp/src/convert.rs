@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use apimlint_core::{Deployment, Diagnostic, Edit, FileId, Node, Severity, text::LineIndex};
+use apimlint_core::{Deployment, Diagnostic, Edit, FileId, Severity, text::LineIndex};
 
 pub use tower_lsp_server::ls_types as lsp;
 
@@ -63,14 +63,6 @@ pub fn severity(s: Severity) -> lsp::DiagnosticSeverity {
     }
 }
 
-/// The URI of a node's file: the one the client opened it with, else its path.
-pub fn node_uri(node: &Node, opened: &HashMap<PathBuf, lsp::Uri>) -> Option<lsp::Uri> {
-    opened
-        .get(&node.path)
-        .cloned()
-        .or_else(|| uri_of(&node.path))
-}
-
 /// A location in a node's file.
 pub fn location(
     dep: &Deployment,
@@ -81,7 +73,7 @@ pub fn location(
     // a node read from a manifest is shown in the manifest
     let s = dep.shown(file)?;
     Some(lsp::Location {
-        uri: opened.get(s.path).cloned().or_else(|| uri_of(s.path))?,
+        uri: node_uri_of(s.path, opened)?,
         range: range(s.lines, s.text, &s.range(r)),
     })
 }

@@ -397,16 +397,14 @@ impl LanguageServer for Backend {
         let uris = self.uris();
         guard("codeAction", || {
             let ws = lock(&self.shared.ws);
+            // two workloads of one ConfigMap offer the same fix: once
+            let key = |x: &lsp::CodeActionOrCommand| match x {
+                lsp::CodeActionOrCommand::CodeAction(c) => Some((c.title.clone(), c.edit.clone())),
+                lsp::CodeActionOrCommand::Command(_) => None,
+            };
             let mut actions: Vec<lsp::CodeActionOrCommand> = Vec::new();
             for (at, range) in handlers::at_range(&ws, &p.text_document.uri, p.range) {
                 for a in handlers::code_action::code_actions(&at, range, &uris) {
-                    // two workloads of one ConfigMap: the same fix once
-                    let key = |x: &lsp::CodeActionOrCommand| match x {
-                        lsp::CodeActionOrCommand::CodeAction(c) => {
-                            Some((c.title.clone(), c.edit.clone()))
-                        }
-                        lsp::CodeActionOrCommand::Command(_) => None,
-                    };
                     if !actions
                         .iter()
                         .any(|b| key(b).is_some() && key(b) == key(&a))

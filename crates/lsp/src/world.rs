@@ -90,10 +90,8 @@ impl Workspace {
 
     /// The deployment and node of a file.
     pub(crate) fn locate(&self, path: &Path) -> Option<(&DepState, &Deployment, NodeIdx)> {
-        let d = self.project.members.get(self.project.owner(path)?)?;
-        let dep = d.state.dep.as_ref()?;
-        let i = dep.node_at(path)?.0;
-        Some((d, dep, i))
+        let (d, dep) = self.deployment_of(path)?;
+        Some((d, dep, dep.node_at(path)?.0))
     }
 
     /// The deployment a file belongs to (a manifest, say).
@@ -117,19 +115,10 @@ impl Workspace {
             return;
         }
         let known = self.project.members.iter().any(|d| d.files.contains(path));
-        if !known && !is_named(path, NODE_FILE) {
-            // a new YAML file inside a deployment may be a manifest holding
-            // nodes (the load reads it, and skips it unless it names
-            // `deployment.toml`); outside every deployment it is not ours
-            if let Some(d) = is_manifest(path)
-                .then(|| self.project.owner(path))
-                .flatten()
-                .and_then(|i| self.project.members.get_mut(i))
-            {
-                d.files.insert(path.to_path_buf());
-                d.state.removed.remove(path);
-                d.state.pending.insert(path.to_path_buf());
-            }
+        let ours = known || is_named(path, NODE_FILE);
+        // a new YAML file inside a deployment may be a manifest holding nodes
+        // (the load reads it, and skips it unless it names `deployment.toml`)
+        if !ours && !is_manifest(path) {
             return;
         }
         match self.project.owner(path) {
@@ -140,7 +129,9 @@ impl Workspace {
                     d.state.pending.insert(path.to_path_buf());
                 }
             }
-            None => self.orphans.push(path.to_path_buf()),
+            None if ours => self.orphans.push(path.to_path_buf()),
+            // a YAML file outside every deployment is not ours
+            None => {}
         }
     }
 

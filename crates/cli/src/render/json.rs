@@ -50,16 +50,14 @@ pub fn to_value(r: &Report<'_>) -> Value {
                 .map(|x| json!({"file": r.file(x.file), "range": range(r, x.file, &x.range), "message": x.message}))
                 .collect();
             let fix = d.fix.as_ref().map(|f| {
-                let edits: Vec<Value> = match r.manifest_edits(f) {
-                    Some(shown) => shown
-                        .iter()
-                        .map(|e| {
-                            let (s, t) = (e.lines.line_col(e.text, e.range.start), e.lines.line_col(e.text, e.range.end));
-                            json!({"file": e.file, "range": {"start": {"line": s.line, "column": s.column}, "end": {"line": t.line, "column": t.column}}, "new_text": e.new_text})
-                        })
-                        .collect(),
-                    None => f.edits.iter().map(|e| json!({"file": r.file(e.file), "range": range(r, e.file, &e.range), "new_text": e.new_text})).collect(),
-                };
+                let edits: Vec<Value> = r
+                    .fix_edits(f)
+                    .iter()
+                    .map(|e| {
+                        let (s, t) = (e.lines.line_col(e.text, e.range.start), e.lines.line_col(e.text, e.range.end));
+                        json!({"file": e.file, "range": {"start": {"line": s.line, "column": s.column}, "end": {"line": t.line, "column": t.column}}, "new_text": e.new_text})
+                    })
+                    .collect();
                 json!({
                     "title": f.title,
                     "applicability": f.applicability,

@@ -56,11 +56,11 @@ impl Report<'_> {
             })
     }
 
-    /// The edits of a fix that touches a node read from a manifest, as
-    /// edits of the manifest (none when they cannot be written there: the
-    /// fix is listed, not applied). `None` for a fix of plain files, whose
-    /// edits are shown as they are.
-    pub fn manifest_edits(&self, f: &Fix) -> Option<Vec<ShownEdit<'_>>> {
+    /// A fix's edits in the files they are written to: a node's own file
+    /// (its shown text), or for a fix that touches a node read from a
+    /// manifest, the manifest (none when the fix cannot be written there: it
+    /// is listed, not applied).
+    pub fn fix_edits(&self, f: &Fix) -> Vec<ShownEdit<'_>> {
         let inline = |file: FileId| {
             self.dep
                 .node_of(file)
@@ -68,27 +68,37 @@ impl Report<'_> {
                 .is_some_and(|o| o.inline)
         };
         if !f.edits.iter().any(|e| inline(e.file)) {
-            return None;
-        }
-        let files = apimlint_core::analysis::editor::file_edits(self.dep, &f.edits);
-        Some(
-            files
-                .unwrap_or_default()
-                .into_iter()
-                .flat_map(|fe| {
-                    let file = apimlint_core::vfs::relative(fe.path, self.cwd);
-                    fe.edits
-                        .into_iter()
-                        .map(move |(range, new_text)| ShownEdit {
-                            file: file.clone(),
-                            text: fe.text,
-                            lines: fe.lines,
-                            range,
-                            new_text,
-                        })
+            return f
+                .edits
+                .iter()
+                .filter_map(|e| {
+                    let s = self.dep.shown(e.file)?;
+                    Some(ShownEdit {
+                        file: self.file(e.file),
+                        text: s.text,
+                        lines: s.lines,
+                        range: s.range(&e.range),
+                        new_text: e.new_text.clone(),
+                    })
                 })
-                .collect(),
-        )
+                .collect();
+        }
+        apimlint_core::analysis::editor::file_edits(self.dep, &f.edits)
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|fe| {
+                let file = apimlint_core::vfs::relative(fe.path, self.cwd);
+                fe.edits
+                    .into_iter()
+                    .map(move |(range, new_text)| ShownEdit {
+                        file: file.clone(),
+                        text: fe.text,
+                        lines: fe.lines,
+                        range,
+                        new_text,
+                    })
+            })
+            .collect()
     }
 
     pub fn count(&self, sev: Severity) -> usize {

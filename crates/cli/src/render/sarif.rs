@@ -172,38 +172,24 @@ fn result(r: &Report<'_>, d: &apimlint_core::Diagnostic, index: Option<usize>) -
         json!({ FINGERPRINT_KEY: apimlint_core::fingerprint(r.dep, d) }),
     );
     if let Some(f) = &d.fix {
-        let changes: Vec<Value> = match r.manifest_edits(f) {
-            Some(shown) => shown
-                .iter()
-                .map(|e| {
-                    let at = |o: usize| {
-                        let (l, c) = e.lines.line_col_utf16(e.text, o);
-                        (u64::from(l) + 1, u64::from(c) + 1)
-                    };
-                    let ((sl, sc), (el, ec)) = (at(e.range.start), at(e.range.end));
-                    json!({
-                        "artifactLocation": {"uri": uri_path(&e.file), "uriBaseId": "%SRCROOT%"},
-                        "replacements": [{
-                            "deletedRegion": {"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec},
-                            "insertedContent": {"text": e.new_text},
-                        }],
-                    })
+        let changes: Vec<Value> = r
+            .fix_edits(f)
+            .iter()
+            .map(|e| {
+                let at = |o: usize| {
+                    let (l, c) = e.lines.line_col_utf16(e.text, o);
+                    (u64::from(l) + 1, u64::from(c) + 1)
+                };
+                let ((sl, sc), (el, ec)) = (at(e.range.start), at(e.range.end.max(e.range.start)));
+                json!({
+                    "artifactLocation": {"uri": uri_path(&e.file), "uriBaseId": "%SRCROOT%"},
+                    "replacements": [{
+                        "deletedRegion": {"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec},
+                        "insertedContent": {"text": e.new_text},
+                    }],
                 })
-                .collect(),
-            None => f
-                .edits
-                .iter()
-                .map(|e| {
-                    json!({
-                        "artifactLocation": artifact(r, e.file),
-                        "replacements": [{
-                            "deletedRegion": region(r, e.file, &e.range, false),
-                            "insertedContent": {"text": e.new_text},
-                        }],
-                    })
-                })
-                .collect(),
-        };
+            })
+            .collect();
         if !changes.is_empty() {
             v.insert(
                 "fixes".into(),

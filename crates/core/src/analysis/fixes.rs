@@ -308,14 +308,28 @@ pub struct Plan {
     pub files: BTreeMap<FileId, String>,
     /// The edits taken, per file, sorted.
     pub edits: BTreeMap<FileId, Vec<Edit>>,
-    /// Titles of the fixes taken.
-    pub applied: Vec<String>,
-    /// The files of each fix taken (as `applied`).
-    pub applied_files: Vec<Vec<FileId>>,
+    /// The fixes taken.
+    pub applied: Vec<Applied>,
     /// Fixes that overlap one taken: left for the next pass.
     pub deferred: usize,
     /// Fixes that cannot be applied, with why.
     pub refused: Vec<Refusal>,
+}
+
+/// A fix a pass takes: its title and the files it edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub title: String,
+    pub files: Vec<FileId>,
+}
+
+impl Applied {
+    fn of(fix: &Fix) -> Self {
+        Applied {
+            title: fix.title.clone(),
+            files: by_file(fix).into_keys().collect(),
+        }
+    }
 }
 
 /// A fix that was not applied.
@@ -373,11 +387,7 @@ pub fn plan(dep: &Deployment, diags: &[Diagnostic], unsafe_fixes: bool) -> Plan 
         .iter()
         .map(|(f, t)| (*f, t.edits().into_iter().cloned().collect()))
         .collect();
-    out.applied = chosen.iter().map(|f| f.title.clone()).collect();
-    out.applied_files = chosen
-        .iter()
-        .map(|f| by_file(f).into_keys().collect())
-        .collect();
+    out.applied = chosen.iter().map(|f| Applied::of(f)).collect();
     out
 }
 
@@ -470,11 +480,10 @@ fn plan_one_by_one(
             out.files.insert(f, text);
             out.edits.insert(f, edits);
         }
-        out.applied_files.push(files.keys().copied().collect());
         for (f, es) in files {
             taken.entry(f).or_default().add(&es);
         }
-        out.applied.push(fix.title.clone());
+        out.applied.push(Applied::of(fix));
     }
     out
 }
@@ -608,11 +617,11 @@ pub fn fix_all(
         }
         passes += 1;
         let mut written: HashSet<FileId> = HashSet::new();
-        let mut blocks: BTreeMap<(PathBuf, usize), ()> = BTreeMap::new();
+        let mut blocks: BTreeSet<(PathBuf, usize)> = BTreeSet::new();
         for (f, text) in &plan.files {
             let Some(n) = dep.node_of(*f) else { continue };
             if let Some(o) = n.origin.as_ref().filter(|o| o.inline) {
-                blocks.insert((o.manifest.path.clone(), o.span.start), ());
+                blocks.insert((o.manifest.path.clone(), o.span.start));
                 continue;
             }
             originals
@@ -623,7 +632,7 @@ pub fn fix_all(
         }
         let rel = |p: &std::path::Path| crate::vfs::relative(p, &disc.root);
         let mut manifests: BTreeMap<PathBuf, Vec<(&Node, &[Edit])>> = BTreeMap::new();
-        for (path, start) in blocks.into_keys() {
+        for (path, start) in blocks {
             match shared_block(&dep, &plan, &path, start) {
                 Ok((n, edits)) => manifests.entry(path).or_default().push((n, edits)),
                 Err(why) => {
@@ -658,9 +667,8 @@ pub fn fix_all(
         applied.extend(
             plan.applied
                 .into_iter()
-                .zip(&plan.applied_files)
-                .filter(|(_, files)| files.iter().all(|f| written.contains(f)))
-                .map(|(title, _)| title),
+                .filter(|a| a.files.iter().all(|f| written.contains(f)))
+                .map(|a| a.title),
         );
     }
 }

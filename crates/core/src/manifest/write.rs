@@ -17,6 +17,7 @@ use std::ops::Range;
 
 use super::{Origin, STDIN_NAME};
 use crate::base::edit::{Edit, splice};
+use crate::base::text::LineIndex;
 use crate::yaml::{self, Style, Value};
 
 /// One replacement in a manifest's text (bytes).
@@ -30,15 +31,10 @@ impl Origin {
     /// Whether fixes of this node could be written into its manifest at
     /// all; `Err` says why not.
     pub fn writable(&self) -> Result<(), String> {
-        let name = self
-            .manifest
-            .path
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         if !self.inline {
             return Ok(());
         }
-        if name == STDIN_NAME {
+        if self.manifest.path.file_name() == Some(STDIN_NAME.as_ref()) {
             return Err("it was read from standard input".to_owned());
         }
         if self.kind != "ConfigMap" {
@@ -47,7 +43,7 @@ impl Origin {
                 self.kind
             ));
         }
-        if !self.map.exact || !self.map.verbatim {
+        if !self.verbatim() {
             return Err(
                 "its TOML is not in a literal block scalar (`|`): the manifest is generated, fix the chart's values or template instead"
                     .to_owned(),
@@ -109,10 +105,11 @@ impl Block {
             })
             .find(|(_, l)| !l.trim().is_empty())?
             .0;
+        let lines = o.manifest.lines();
         let at = o.map.map(first);
-        let indent = at - line_start(src, at);
+        let indent = at.checked_sub(line_start(lines, at))?;
         let hdr = yaml::header(src, o.span.start)?;
-        let header_line = line_start(src, hdr);
+        let header_line = line_start(lines, hdr);
         // the block ends at the first non-blank line indented less
         let mut end = src
             .get(hdr..)?
@@ -153,13 +150,14 @@ impl Block {
         c: &Cluster<'_>,
     ) -> Option<Vec<ManifestEdit>> {
         let (ls, le) = (c.lines.start, c.lines.end);
+        let lines = o.manifest.lines();
         // where those lines sit in the manifest; `eof`: the block's last line
         // ends the file without a line break
         let (start, lead) = if ls < toml.len() {
-            (line_start(src, o.map.map(ls)), false)
+            (line_start(lines, o.map.map(ls)), false)
         } else {
             // after the last line: the line after the block's content
-            match next_line(src, o.map.map(ls.checked_sub(1)?)) {
+            match next_line(lines, o.map.map(ls.checked_sub(1)?)) {
                 Some(n) => (n, false),
                 None => (src.len(), true),
             }
@@ -167,7 +165,7 @@ impl Block {
         let (end, eof) = if le == ls {
             (start, lead)
         } else if toml.as_bytes().get(le - 1) == Some(&b'\n') {
-            match next_line(src, o.map.map(le - 1)) {
+            match next_line(lines, o.map.map(le - 1)) {
                 Some(n) => (n, false),
                 None => (src.len(), true),
             }
@@ -326,15 +324,14 @@ pub(crate) fn apply_manifest(text: &str, edits: &[ManifestEdit]) -> Option<Strin
 }
 
 /// The start of the line holding byte `at`.
-fn line_start(src: &str, at: usize) -> usize {
-    src.get(..at)
-        .and_then(|t| t.rfind('\n'))
-        .map_or(0, |p| p + 1)
+fn line_start(lines: &LineIndex, at: usize) -> usize {
+    lines.line_start(lines.line_of(at))
 }
 
-/// The start of the line after the one holding byte `at`.
-fn next_line(src: &str, at: usize) -> Option<usize> {
-    Some(at + src.get(at..)?.find('\n')? + 1)
+/// The start of the line after the one holding byte `at`, if one follows.
+fn next_line(lines: &LineIndex, at: usize) -> Option<usize> {
+    let next = lines.line_of(at) + 1;
+    (next < lines.line_count()).then(|| lines.line_start(next))
 }
 
 /// The value of the one literal block scalar of a snippet (a header line

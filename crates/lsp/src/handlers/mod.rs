@@ -87,12 +87,10 @@ pub(crate) fn at_range<'a>(
 /// first node read from those characters): for the requests whose answers
 /// are located through `convert::location` or `At::range`.
 pub(crate) fn at_any<'a>(ws: &'a Workspace, uri: &lsp::Uri, pos: lsp::Position) -> Option<At<'a>> {
-    at(ws, uri, pos).or_else(|| {
-        at_range(ws, uri, lsp::Range::new(pos, pos))
-            .into_iter()
-            .next()
-            .map(|(a, _)| a)
-    })
+    at_range(ws, uri, lsp::Range::new(pos, pos))
+        .into_iter()
+        .next()
+        .map(|(a, _)| a)
 }
 
 impl At<'_> {
