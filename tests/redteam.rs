@@ -6,7 +6,7 @@
 //! a mistake is caught when every `[[expect]]` matches a reported diagnostic; a legit
 //! case raises a false alarm with any error or warning not in its `allow` list.
 //!
-//! `tests/redteam/expected-failures.txt` lists the cases that fail today. The test fails
+//! `tests/redteam/expected-failures*.txt` list the cases that fail today. The test fails
 //! when a case not listed fails, and when a listed case passes (remove it from the list).
 //! `APIMLINT_BIN` runs another binary instead of the one cargo built.
 
@@ -405,9 +405,22 @@ fn report(root: &Path, cases: &[Case], outcomes: &[Outcome]) -> String {
     out
 }
 
-/// `<batch>/<case>` -> reason, from `expected-failures.txt` (`# reason` after the path).
+/// `<batch>/<case>` -> reason, from every `expected-failures*.txt` (`# reason` after
+/// the path; one file per batch author keeps parallel branches apart).
 fn expected_failures(root: &Path) -> BTreeMap<String, String> {
-    let text = fs::read_to_string(root.join("expected-failures.txt")).unwrap_or_default();
+    let mut text = String::new();
+    let mut lists: Vec<PathBuf> = fs::read_dir(root)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    lists.sort();
+    for list in lists.iter().filter(|p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("expected-failures") && n.ends_with(".txt"))
+    }) {
+        text.push_str(&fs::read_to_string(list).unwrap_or_default());
+        text.push('\n');
+    }
     text.lines()
         .filter_map(|line| {
             let (path, reason) = line.split_once('#').unwrap_or((line, ""));
