@@ -55,11 +55,11 @@ pub enum Command {
 pub struct CheckArgs {
     /// Directories or files (default: the current directory)
     pub paths: Vec<PathBuf>,
-    /// Output format (human, json, compact, sarif, github), optionally with
-    /// the file it is written to: repeat for several outputs of one run
-    /// (`--format github --format sarif=apimlint.sarif`)
+    /// Output format, optionally with the file it is written to
+    /// (`FORMAT=FILE`); repeat for several outputs of one run:
+    /// `--format github --format sarif=apimlint.sarif`
     #[arg(long = "format", visible_alias = "output-format", value_name = "FORMAT[=FILE]",
-          value_parser = parse_output, action = clap::ArgAction::Append)]
+          value_parser = OutputParser, action = clap::ArgAction::Append)]
     pub outputs: Vec<Output>,
     /// The format written to standard output (or `--output-file`): the
     /// `--format` without a file, human by default
@@ -114,6 +114,41 @@ impl CheckArgs {
         self.outputs
             .iter()
             .filter_map(|o| Some((o.format, o.file.as_deref()?)))
+    }
+}
+
+/// `--format`'s values: [`parse_output`], with the format names as the
+/// possible values `--help` and the completions show.
+#[derive(Debug, Clone, Copy)]
+struct OutputParser;
+
+impl clap::builder::TypedValueParser for OutputParser {
+    type Value = Output;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Output, clap::Error> {
+        let s = value.to_string_lossy();
+        parse_output(&s).map_err(|m| {
+            clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!("invalid value '{s}' for '--format <FORMAT[=FILE]>': {m}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            Format::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
     }
 }
 
