@@ -71,11 +71,20 @@ fn copy(from: &Path, to: &Path) {
 fn select_and_ignore_take_rule_ids_and_groups() {
     let all = rules_of(&json(&run(&[BROKEN, "--format", "json"])));
     assert!(all.len() > 3, "{all:?}");
-    let o = run(&[BROKEN, "--format", "json", "--select", "gateway-label-unmatched"]);
+    let o = run(&[
+        BROKEN,
+        "--format",
+        "json",
+        "--select",
+        "gateway-label-unmatched",
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let only = rules_of(&json(&o));
     assert!(!only.is_empty());
-    assert!(only.iter().all(|r| r == "gateway-label-unmatched"), "{only:?}");
+    assert!(
+        only.iter().all(|r| r == "gateway-label-unmatched"),
+        "{only:?}"
+    );
 
     let wiring = group("wiring");
     let o = run(&[BROKEN, "--format", "json", "--select", "wiring,meta"]);
@@ -104,7 +113,9 @@ fn select_and_ignore_take_rule_ids_and_groups() {
     assert!(!rest.iter().any(|r| r == "gateway-label-unmatched"));
     assert_eq!(
         rest.len(),
-        all.iter().filter(|r| *r != "gateway-label-unmatched").count()
+        all.iter()
+            .filter(|r| *r != "gateway-label-unmatched")
+            .count()
     );
 
     // a typo is a failed run with a did-you-mean, not clap's "use `-- --select`"
@@ -117,7 +128,11 @@ fn select_and_ignore_take_rule_ids_and_groups() {
     );
     let o = run(&[BROKEN, "--ignore", "wirring"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("did you mean `wiring`?"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("did you mean `wiring`?"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// A suppression of a rule the command line left out is not "unused": the
@@ -211,7 +226,10 @@ fn the_action_runs_apimlint_once() {
         .filter(|l| l.trim_start().starts_with("apimlint check"))
         .count();
     assert_eq!(runs, 1, "{action}");
-    assert!(action.contains("--format \"sarif=$APIMLINT_SARIF\""), "{action}");
+    assert!(
+        action.contains("--format \"sarif=$APIMLINT_SARIF\""),
+        "{action}"
+    );
 }
 
 #[test]
@@ -274,7 +292,10 @@ fn quiet_prints_only_findings_and_verbose_says_what_was_read() {
     let o = run(&[CLEAN, "-v"]);
     assert_eq!(o.status.code(), Some(0));
     let err = stderr(&o);
-    assert!(err.contains("deployment root fixtures/deployments/pattern-1"), "{err}");
+    assert!(
+        err.contains("deployment root fixtures/deployments/pattern-1"),
+        "{err}"
+    );
     assert!(err.contains("read 12 nodes"), "{err}");
     assert!(
         err.contains("region-1/gw-1/repository/conf/deployment.toml"),
@@ -292,7 +313,9 @@ fn unsafe_fixes_are_marked_and_the_summary_counts_the_fixable() {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|d| d["fix"]["applicability"] == a && !d["fix"]["edits"].as_array().unwrap().is_empty())
+            .filter(|d| {
+                d["fix"]["applicability"] == a && !d["fix"]["edits"].as_array().unwrap().is_empty()
+            })
             .count()
     };
     let (safe, unsafe_) = (count("safe"), count("unsafe"));
@@ -309,7 +332,11 @@ fn unsafe_fixes_are_marked_and_the_summary_counts_the_fixable() {
         "{out}"
     );
     let compact = stdout(&run(&[BROKEN, "--format", "compact"]));
-    assert_eq!(compact.matches(" (fix (unsafe): ").count(), unsafe_, "{compact}");
+    assert_eq!(
+        compact.matches(" (fix (unsafe): ").count(),
+        unsafe_,
+        "{compact}"
+    );
     assert_eq!(compact.matches(" (fix: ").count(), safe, "{compact}");
     let github = stdout(&run(&[BROKEN, "--format", "github"]));
     let annotations: String = github
@@ -368,7 +395,10 @@ fn completions_and_the_manual_page() {
     let o = run(&["man"]);
     assert_eq!(o.status.code(), Some(0));
     let page = stdout(&o);
-    assert!(page.starts_with(".ie") || page.contains(".TH apimlint"), "{page}");
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH apimlint"),
+        "{page}"
+    );
     assert!(page.contains("completions"), "{page}");
     assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
 }
@@ -390,7 +420,10 @@ fn the_human_report_wraps_at_the_terminals_width() {
     };
     let free = run_cols(None);
     let longest = |s: &str| s.lines().map(|l| l.chars().count()).max().unwrap_or(0);
-    assert!(longest(&free) > 100, "some message is longer than 100 columns");
+    assert!(
+        longest(&free) > 100,
+        "some message is longer than 100 columns"
+    );
     let narrow = run_cols(Some("60"));
     // the messages and help (not the file names and source lines) fit in 60 columns
     let source = |l: &str| {
@@ -446,7 +479,10 @@ fn advice_is_printed_once_per_root_cause() {
         let first_line = help.lines().next().unwrap();
         assert_eq!(
             out.matches(first_line).count(),
-            causes.iter().filter(|((r, h, _), _)| r == rule && h == help).count(),
+            causes
+                .iter()
+                .filter(|((r, h, _), _)| r == rule && h == help)
+                .count(),
             "the help of {rule} once per root cause: {first_line}\n{out}"
         );
     }
@@ -468,7 +504,10 @@ fn the_summary_folds_regions_alike_in_natural_order() {
         .lines()
         .skip_while(|l| !l.starts_with("checked "))
         .collect();
-    assert!(lines[0].starts_with("checked 71 nodes in 12 regions"), "{out}");
+    assert!(
+        lines[0].starts_with("checked 71 nodes in 12 regions"),
+        "{out}"
+    );
     assert!(
         lines[1].starts_with("  region-1 … region-6, region-8 … region-12 (11 regions): ")
             && lines[1].ends_with(" each"),

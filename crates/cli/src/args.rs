@@ -155,7 +155,7 @@ impl clap::builder::TypedValueParser for OutputParser {
 /// `FORMAT` or `FORMAT=FILE`.
 fn parse_output(s: &str) -> Result<Output, String> {
     let (name, file) = match s.split_once('=') {
-        Some((n, f)) if f.is_empty() => return Err(format!("`{n}=` names no file")),
+        Some((n, "")) => return Err(format!("`{n}=` names no file")),
         Some((n, f)) => (n, Some(PathBuf::from(f))),
         None => (s, None),
     };
@@ -312,7 +312,9 @@ fn settle_outputs(a: &mut CheckArgs) -> Result<(), clap::Error> {
     if let Some(w) = files.windows(2).find(|w| w.first() == w.last()) {
         return Err(conflict(format!(
             "two outputs are written to `{}`",
-            w.first().map(|p| p.display().to_string()).unwrap_or_default()
+            w.first()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
         )));
     }
     Ok(())

@@ -236,8 +236,14 @@ fn check_one(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
     };
     emit(&a, &report, out)?;
     if a.verbose {
-        verbose(&report, a.config.as_deref(), analysed, started.elapsed(), err)
-            .map_err(|e| format!("cannot write the report: {e}"))?;
+        verbose(
+            &report,
+            a.config.as_deref(),
+            analysed,
+            started.elapsed(),
+            err,
+        )
+        .map_err(|e| format!("cannot write the report: {e}"))?;
     }
     if let Some(path) = fa.baseline.as_ref().filter(|_| !a.quiet) {
         writeln!(
@@ -407,16 +413,19 @@ fn named_rules(word: &str, flag: &str) -> Result<Vec<&'static str>, String> {
         .collect();
     if rules.is_empty() {
         let ids = rules::ids();
-        let hint = apimlint_core::text::did_you_mean(
-            word,
-            ids.iter().copied().chain(GROUPS),
-            3,
-        )
-        .map_or_else(
-            || format!("a rule id, or a group: {}; `apimlint rules` lists the rules", GROUPS.join(", ")),
-            |s| format!("did you mean `{s}`?"),
-        );
-        return Err(format!("`{flag} {word}`: no rule or group `{word}` ({hint})"));
+        let hint = apimlint_core::text::did_you_mean(word, ids.iter().copied().chain(GROUPS), 3)
+            .map_or_else(
+                || {
+                    format!(
+                        "a rule id, or a group: {}; `apimlint rules` lists the rules",
+                        GROUPS.join(", ")
+                    )
+                },
+                |s| format!("did you mean `{s}`?"),
+            );
+        return Err(format!(
+            "`{flag} {word}`: no rule or group `{word}` ({hint})"
+        ));
     }
     Ok(rules)
 }
@@ -542,9 +551,7 @@ fn statistics(r: &Report<'_>, json: bool, out: &mut dyn Write) -> std::io::Resul
     let mut by_rule: std::collections::BTreeMap<&str, (usize, usize, usize, Severity)> =
         std::collections::BTreeMap::new();
     for d in r.diags {
-        let e = by_rule
-            .entry(d.rule)
-            .or_insert((0, 0, 0, d.severity));
+        let e = by_rule.entry(d.rule).or_insert((0, 0, 0, d.severity));
         e.0 += 1;
         e.3 = e.3.max(d.severity);
         match d.fix.as_ref().filter(|f| !f.edits.is_empty()) {
@@ -566,11 +573,16 @@ fn statistics(r: &Report<'_>, json: bool, out: &mut dyn Write) -> std::io::Resul
                 })
             })
             .collect();
-        let text = serde_json::to_string_pretty(&serde_json::json!({"version": 1, "statistics": list}))
-            .map_err(std::io::Error::other)?;
+        let text =
+            serde_json::to_string_pretty(&serde_json::json!({"version": 1, "statistics": list}))
+                .map_err(std::io::Error::other)?;
         return writeln!(out, "{text}");
     }
-    let count_w = rows.iter().map(|(_, v)| v.0.to_string().len()).max().unwrap_or(1);
+    let count_w = rows
+        .iter()
+        .map(|(_, v)| v.0.to_string().len())
+        .max()
+        .unwrap_or(1);
     let id_w = rows.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
     for (id, (n, safe, unsafe_, sev)) in &rows {
         let mark = match (*safe, *unsafe_) {
@@ -579,7 +591,12 @@ fn statistics(r: &Report<'_>, json: bool, out: &mut dyn Write) -> std::io::Resul
             (s, u) if s + u == *n => "[u]",
             _ => "[-]",
         };
-        writeln!(out, "{n:>count_w$}  {id:<id_w$}  {mark}  {:<7}  {}", sev.name(), summary(id))?;
+        writeln!(
+            out,
+            "{n:>count_w$}  {id:<id_w$}  {mark}  {:<7}  {}",
+            sev.name(),
+            summary(id)
+        )?;
     }
     Ok(())
 }
@@ -605,10 +622,23 @@ fn verbose(
     )?;
     let mut files: Vec<String> = r.dep.nodes.iter().map(|n| r.file(n.file)).collect();
     files.dedup();
-    writeln!(err, "apimlint: read {} node{} from {} file{}:", r.dep.nodes.len(),
-        if r.dep.nodes.len() == 1 { "" } else { "s" }, files.len(), if files.len() == 1 { "" } else { "s" })?;
+    writeln!(
+        err,
+        "apimlint: read {} node{} from {} file{}:",
+        r.dep.nodes.len(),
+        if r.dep.nodes.len() == 1 { "" } else { "s" },
+        files.len(),
+        if files.len() == 1 { "" } else { "s" }
+    )?;
     for n in &r.dep.nodes {
-        writeln!(err, "apimlint:   {} ({}, {}, region {})", r.file(n.file), n.id, n.role, n.region)?;
+        writeln!(
+            err,
+            "apimlint:   {} ({}, {}, region {})",
+            r.file(n.file),
+            n.id,
+            n.role,
+            n.region
+        )?;
     }
     writeln!(
         err,
@@ -624,7 +654,8 @@ fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<u8, S
     let mut cmd = Cli::command();
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut cmd, "apimlint", &mut buf);
-    out.write_all(&buf).map_err(|e| format!("cannot write the completions: {e}"))?;
+    out.write_all(&buf)
+        .map_err(|e| format!("cannot write the completions: {e}"))?;
     Ok(EXIT_OK)
 }
 
@@ -635,6 +666,7 @@ fn man(out: &mut dyn Write) -> Result<u8, String> {
     clap_mangen::Man::new(Cli::command())
         .render(&mut buf)
         .map_err(|e| format!("cannot render the manual page: {e}"))?;
-    out.write_all(&buf).map_err(|e| format!("cannot write the manual page: {e}"))?;
+    out.write_all(&buf)
+        .map_err(|e| format!("cannot write the manual page: {e}"))?;
     Ok(EXIT_OK)
 }

@@ -295,7 +295,14 @@ fn render_finding(
 }
 
 pub fn render(r: &Report<'_>, color: bool, out: &mut dyn Write) -> io::Result<()> {
-    render_with(r, &Options { color, ..Options::plain() }, out)
+    render_with(
+        r,
+        &Options {
+            color,
+            ..Options::plain()
+        },
+        out,
+    )
 }
 
 /// The findings, each root cause's help and related locations once, then
@@ -514,18 +521,36 @@ mod tests {
 
     #[test]
     fn natural_order_compares_numbers_as_numbers() {
-        let mut v = vec!["region-10", "region-2", "region-1", "eu", "region-010", "a1b2", "a1b10"];
+        let mut v = vec![
+            "region-10",
+            "region-2",
+            "region-1",
+            "eu",
+            "region-010",
+            "a1b2",
+            "a1b10",
+        ];
         v.sort_by(|a, b| natural(a, b));
         assert_eq!(
             v,
-            ["a1b2", "a1b10", "eu", "region-1", "region-2", "region-010", "region-10"]
+            [
+                "a1b2",
+                "a1b10",
+                "eu",
+                "region-1",
+                "region-2",
+                "region-010",
+                "region-10"
+            ]
         );
     }
 
     #[test]
     fn runs_of_names_fold() {
         assert_eq!(
-            name_runs(&["region-1", "region-2", "region-3", "region-5", "region-6", "eu"]),
+            name_runs(&[
+                "region-1", "region-2", "region-3", "region-5", "region-6", "eu"
+            ]),
             "region-1 … region-3, region-5, region-6, eu"
         );
     }

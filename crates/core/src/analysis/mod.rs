@@ -303,7 +303,10 @@ pub(crate) fn suppressed(
 
 /// A rule the command line left out of the run (`--select`, `--ignore`) did
 /// not run: a comment entry naming it is neither unused nor removed by a fix.
-fn not_judged(deselected: &std::collections::BTreeSet<String>, wanting: &mut Vec<suppress::Wanting<'_>>) {
+fn not_judged(
+    deselected: &std::collections::BTreeSet<String>,
+    wanting: &mut Vec<suppress::Wanting<'_>>,
+) {
     let named = |comment: &suppress::Suppression, k: usize| {
         comment
             .rules

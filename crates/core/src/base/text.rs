@@ -282,4 +282,3 @@ mod tests {
         assert_eq!(did_you_mean("zzz", ["Default"], 2), None);
     }
 }
-

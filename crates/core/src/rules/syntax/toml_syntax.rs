@@ -56,7 +56,11 @@ impl NodeRule for TomlSyntax {
             }
             State::Invalid(err) => err,
             State::Template(at) => {
-                let end = node.text.get(*at..).and_then(|t| t.find("}}")).map_or(*at, |e| at + e + 2);
+                let end = node
+                    .text
+                    .get(*at..)
+                    .and_then(|t| t.find("}}"))
+                    .map_or(*at, |e| at + e + 2);
                 return Diagnostic::new(
                     &RULE,
                     i,
