@@ -217,6 +217,44 @@ fn several_outputs_in_one_run_and_an_output_file() {
     assert!(stderr(&o).contains("`xml` is no format"), "{}", stderr(&o));
 }
 
+/// Paths of two deployments (each with its `apimlint.toml`): the SARIF file
+/// holds a run per deployment, the annotations file both deployments'.
+#[test]
+fn several_outputs_of_several_deployments() {
+    let dir = scratch("outputs-two");
+    copy(&repo().join(CLEAN), &dir.join("a"));
+    copy(&repo().join(BROKEN), &dir.join("b"));
+    let o = run_in(
+        &dir,
+        &[
+            "a",
+            "b",
+            "--format",
+            "github",
+            "--format",
+            "sarif=x.sarif",
+            "-o",
+            "gh.txt",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let log: Value = serde_json::from_slice(&std::fs::read(dir.join("x.sarif")).unwrap()).unwrap();
+    let runs = log["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2, "{log:#}");
+    let results: usize = runs
+        .iter()
+        .map(|r| r["results"].as_array().unwrap().len())
+        .sum();
+    let gh = std::fs::read_to_string(dir.join("gh.txt")).unwrap();
+    assert_eq!(gh.lines().filter(|l| l.starts_with("::")).count(), results);
+    assert_eq!(gh.matches("no problems found").count(), 1, "{gh}");
+    // JSON describes one deployment: refused before anything is written
+    let o = run_in(&dir, &["a", "b", "--format", "json=x.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!dir.join("x.json").exists());
+}
+
 /// The GitHub Action runs apimlint once: annotations and SARIF together.
 #[test]
 fn the_action_runs_apimlint_once() {
