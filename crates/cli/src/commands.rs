@@ -236,14 +236,7 @@ fn check_one(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
     };
     emit(&a, &report, out)?;
     if a.verbose {
-        verbose(
-            &report,
-            a.config.as_deref(),
-            analysed,
-            started.elapsed(),
-            err,
-        )
-        .map_err(|e| format!("cannot write the report: {e}"))?;
+        verbose(&report, &a, analysed, started, err)?;
     }
     if let Some(path) = fa.baseline.as_ref().filter(|_| !a.quiet) {
         writeln!(
@@ -603,6 +596,18 @@ fn statistics(r: &Report<'_>, json: bool, out: &mut dyn Write) -> std::io::Resul
 
 /// `--verbose`: what was read and how long each step took (standard error).
 fn verbose(
+    r: &Report<'_>,
+    a: &CheckArgs,
+    analysed: std::time::Duration,
+    started: std::time::Instant,
+    err: &mut dyn Write,
+) -> Result<(), String> {
+    let total = started.elapsed();
+    verbose_to(r, a.config.as_deref(), analysed, total, err)
+        .map_err(|e| format!("cannot write the report: {e}"))
+}
+
+fn verbose_to(
     r: &Report<'_>,
     config: Option<&Path>,
     analysed: std::time::Duration,
