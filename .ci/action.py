@@ -1,7 +1,8 @@
 """Run this repository's GitHub Action (action.yml) the way a runner would, on
 a deployment outside the repository: each `run:` step in bash with its `env:`,
 `${{ inputs.* }}` and `${{ github.* }}` substituted and simple `if:`
-conditions evaluated; `uses:` steps are listed, not run (no network).
+conditions evaluated; after a step fails, only steps whose `if:` holds
+`!cancelled()` or `always()` run; `uses:` steps are listed, not run (no network).
 
     python .ci/action.py WORKSPACE PATHS [--sarif FILE] [--expect-exit N] [--input NAME=VALUE]...
 
@@ -57,6 +58,8 @@ def main() -> int:
     def condition(expr: str) -> bool:
         expr = EXPR.sub(lambda m: m.group(1), expr)
         for part in expr.split("&&"):
+            if part.strip() in ("!cancelled()", "always()"):
+                continue
             m = re.fullmatch(r"\s*([\w.-]+)\s*(==|!=)\s*'([^']*)'\s*", part)
             if not m:
                 raise SystemExit(f"action.py cannot evaluate `if: {expr}`")
@@ -75,6 +78,10 @@ def main() -> int:
     last = 0
     for step in action["runs"]["steps"]:
         name = step.get("name", "?")
+        after_failure = re.search(r"!cancelled\(\)|always\(\)", str(step.get("if", "")))
+        if last != 0 and not after_failure:
+            print(f"action: skip   {name} (a step failed)")
+            continue
         if "if" in step and not condition(str(step["if"])):
             print(f"action: skip   {name}")
             continue
@@ -85,10 +92,10 @@ def main() -> int:
         path = os.pathsep.join([l.strip() for l in open(github_path) if l.strip()] + [env["PATH"]])
         print(f"action: run    {name}", flush=True)
         script = EXPR.sub(lambda m: value(m.group(1)), step["run"])
-        last = subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=a.workspace,
+        code = subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=a.workspace,
                               env=dict(env, PATH=path, **extra)).returncode
-        if last != 0:
-            break
+        # the first failure is the action's
+        last = last or code
     if last != a.expect_exit:
         print(f"action: the action ended with {last}, expected {a.expect_exit}", file=sys.stderr)
         return 1

@@ -221,7 +221,7 @@ fn github_format_emits_workflow_commands_then_the_report() {
     assert!(line.contains(",col=19,endLine="), "{line}");
     assert!(line.contains(",endColumn=28,"), "{line}");
     assert!(
-        line.ends_with("::gateway label `Defualt` matches no gateway environment of region-1%0Ahelp: did you mean `Default`?"),
+        line.ends_with("::gateway label `Defualt` matches no gateway environment of region-1%0Ahelp: did you mean `Default`?%0Afix: Replace with `Default`"),
         "{line}"
     );
     assert!(out.contains("::warning file="), "warnings are warnings");

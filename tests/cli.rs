@@ -162,7 +162,7 @@ fn compact_format() {
     let o = run(&[BROKEN, "--format", "compact"]);
     let out = stdout(&o);
     assert!(
-        out.lines().any(|l| l.ends_with("error gateway-label-unmatched gateway label `Defualt` matches no gateway environment of region-1")
+        out.lines().any(|l| l.ends_with("error gateway-label-unmatched gateway label `Defualt` matches no gateway environment of region-1 (fix: Replace with `Default`)")
             && l.starts_with("fixtures/deployments/pattern-1-broken/region-1/gw-2/repository/conf/deployment.toml:")),
         "{out}"
     );

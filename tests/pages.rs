@@ -66,8 +66,10 @@ fn marks(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
 }
 
 fn apimlint(dir: &Path, args: &[&str]) -> String {
+    // the snapshots wrap at 100 columns, whatever the terminal
     let out = Command::new(env!("CARGO_BIN_EXE_apimlint"))
         .current_dir(dir)
+        .env("COLUMNS", "100")
         .args(["check", "."])
         .args(args)
         .output()

@@ -6,7 +6,9 @@ use std::path::Path;
 use apimlint_core::vfs::{self, DiskFs, relative};
 use apimlint_core::{Config, Severity, rules};
 
-use crate::args::{CheckArgs, Cli, Color, Command, FailOn, Format, GraphArgs, GraphFormat};
+use crate::args::{
+    CheckArgs, Cli, Color, Command, FailOn, FixArgs, Format, GraphArgs, GraphFormat,
+};
 use crate::render::{self, Report};
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, baseline, fix};
 
@@ -23,6 +25,8 @@ pub(crate) fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Re
             render::schema::write(out).map_err(|e| format!("cannot write the schema: {e}"))?;
             Ok(EXIT_OK)
         }
+        Command::Completions { shell } => completions(shell, out),
+        Command::Man => man(out),
         // stdout belongs to the protocol from here on
         Command::Lsp { .. } => apimlint_lsp::run_stdio(),
     }
@@ -86,6 +90,8 @@ fn load_stdin(a: &CheckArgs) -> Result<(apimlint_core::Lean, std::path::PathBuf)
         }
         None => Config::default(),
     };
+    let mut config = config;
+    config.deselected = deselected(&a.fixes)?;
     let stdin = apimlint_core::Stdin {
         text,
         region: a.region.clone(),
@@ -125,6 +131,9 @@ fn check_each(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, String> {
+    if a.output_file.is_some() || a.file_outputs().next().is_some() {
+        return check_each_to_files(a, groups, out, err);
+    }
     if a.format == Format::Json || a.fixes.write_baseline.is_some() {
         return Err(format!(
             "the paths belong to {} deployments (each with its own `apimlint.toml`); `{}` describes one: run apimlint once per deployment",
@@ -167,8 +176,9 @@ fn check_one(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
         return Err("`--unsafe-fixes` applies with `--fix` or `--diff`".to_owned());
     }
     let opts = apimlint_core::suppress::Options {
-        require_reason: fa.require_reason,
+        require_reason: fa.require_reason || selects_by_id(fa, "suppression-without-reason"),
     };
+    let started = std::time::Instant::now();
     // read the baseline first: a bad one fails the run before any file is written
     let baseline = fa.baseline.as_deref().map(baseline::read).transpose()?;
     let mut failed = false;
@@ -197,10 +207,12 @@ fn check_one(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
             }
         }
     } else {
-        let (lean, cwd) = load(&a.paths, a.config.as_deref())?;
+        let (disc, config, cwd) = load_parts_selected(&a.paths, a.config.as_deref(), fa)?;
+        let lean = apimlint_core::load_lean(&DiskFs, &disc, config);
         let diags = lean.check_with(&opts);
         (lean.dep, diags, cwd)
     };
+    let analysed = started.elapsed();
     if let Some(path) = &fa.write_baseline {
         let (n, fps) = baseline::write(path, &dep, &diags)?;
         writeln!(
@@ -222,15 +234,11 @@ fn check_one(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
         diags: &diags,
         cwd: &cwd,
     };
-    let io = match a.format {
-        Format::Human => render::human::render(&report, use_color(a.color), out),
-        Format::Json => render::json::render(&report, out),
-        Format::Compact => render::compact::render(&report, out),
-        Format::Sarif => render::sarif::render(&report, out),
-        Format::Github => render::github::render(&report, out),
-    };
-    io.map_err(|e| format!("cannot write the report: {e}"))?;
-    if let Some(path) = &fa.baseline {
+    emit(&a, &report, out)?;
+    if a.verbose {
+        verbose(&report, &a, analysed, started, err)?;
+    }
+    if let Some(path) = fa.baseline.as_ref().filter(|_| !a.quiet) {
         writeln!(
             err,
             "apimlint: {absorbed} finding{} absorbed by the baseline {}",
@@ -247,7 +255,7 @@ fn check_one(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,
     };
-    let code = if diags.iter().any(|d| d.severity >= floor) {
+    let code = if !a.exit_zero && diags.iter().any(|d| d.severity >= floor) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
@@ -315,5 +323,355 @@ fn graph(a: GraphArgs, out: &mut dyn Write) -> Result<u8, String> {
         GraphFormat::Json => render::graph::json(&dep, &diags, out),
     };
     io.map_err(|e| e.to_string())?;
+    Ok(EXIT_OK)
+}
+
+// ---- the conventions of ruff and kube-linter: outputs, rule selection,
+// statistics, verbosity, completions, the manual page ----
+
+/// Several deployments with `--output-file` or `--format FORMAT=FILE`: one
+/// pass per output over all the deployments (the findings do not change
+/// between passes: fixes, baselines and messages belong to the first).
+fn check_each_to_files(
+    a: CheckArgs,
+    groups: Vec<Vec<std::path::PathBuf>>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, String> {
+    if a.file_outputs().any(|(f, _)| f == Format::Json) {
+        // refused, as for `--format json`
+        let json = CheckArgs {
+            format: Format::Json,
+            output_file: None,
+            outputs: Vec::new(),
+            ..a
+        };
+        return check_each(json, groups, out, err);
+    }
+    let first = CheckArgs {
+        output_file: None,
+        outputs: Vec::new(),
+        ..a.clone()
+    };
+    let code = match &a.output_file {
+        Some(path) => {
+            let mut file = create(path)?;
+            let code = check_each(first, groups.clone(), &mut file, err)?;
+            file.flush()
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            code
+        }
+        None => check_each(first, groups.clone(), out, err)?,
+    };
+    for (format, path) in a.file_outputs() {
+        let mut fixes = a.fixes.clone();
+        (fixes.fix, fixes.unsafe_fixes, fixes.diff) = (false, false, false);
+        fixes.write_baseline = None;
+        let pass = CheckArgs {
+            format,
+            output_file: None,
+            outputs: Vec::new(),
+            statistics: false,
+            verbose: false,
+            fixes,
+            ..a.clone()
+        };
+        let mut file = create(path)?;
+        check_each(pass, groups.clone(), &mut file, &mut std::io::sink())?;
+        file.flush()
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(code)
+}
+
+/// The group names `--select`/`--ignore` take: the rule directories.
+fn group_dir(g: rules::Group) -> &'static str {
+    match g {
+        rules::Group::Syntax => "syntax",
+        rules::Group::Node => "node",
+        rules::Group::Wiring => "wiring",
+        rules::Group::Shared => "shared",
+        rules::Group::Security => "security",
+        rules::Group::Meta => "meta",
+    }
+}
+
+const GROUPS: [&str; 6] = ["syntax", "node", "wiring", "shared", "security", "meta"];
+
+/// The rules a `--select`/`--ignore` word names: a rule id or a group.
+fn named_rules(word: &str, flag: &str) -> Result<Vec<&'static str>, String> {
+    let rules: Vec<&'static str> = rules::all()
+        .filter(|r| r.id == word || group_dir(r.group()) == word)
+        .map(|r| r.id)
+        .collect();
+    if rules.is_empty() {
+        let ids = rules::ids();
+        let hint = apimlint_core::text::did_you_mean(word, ids.iter().copied().chain(GROUPS), 3)
+            .map_or_else(
+                || {
+                    format!(
+                        "a rule id, or a group: {}; `apimlint rules` lists the rules",
+                        GROUPS.join(", ")
+                    )
+                },
+                |s| format!("did you mean `{s}`?"),
+            );
+        return Err(format!(
+            "`{flag} {word}`: no rule or group `{word}` ({hint})"
+        ));
+    }
+    Ok(rules)
+}
+
+/// The rules `--select` and `--ignore` leave out of the run: every rule
+/// `--select` does not name (when given), and every rule `--ignore` names.
+pub(crate) fn deselected(fa: &FixArgs) -> Result<std::collections::BTreeSet<String>, String> {
+    let mut selected = std::collections::BTreeSet::new();
+    for w in &fa.select {
+        selected.extend(named_rules(w.trim(), "--select")?);
+    }
+    let mut ignored = std::collections::BTreeSet::new();
+    for w in &fa.ignore {
+        ignored.extend(named_rules(w.trim(), "--ignore")?);
+    }
+    Ok(rules::all()
+        .map(|r| r.id)
+        .filter(|id| (!fa.select.is_empty() && !selected.contains(id)) || ignored.contains(id))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// `--select` names this rule by its id (and `--ignore` does not drop it):
+/// a rule that is off by default is then on.
+fn selects_by_id(fa: &FixArgs, id: &str) -> bool {
+    fa.select.iter().any(|w| w.trim() == id) && !fa.ignore.iter().any(|w| w.trim() == id)
+}
+
+/// [`load_parts`] with the rules `--select`/`--ignore` leave out turned off.
+pub(crate) fn load_parts_selected(
+    paths: &[std::path::PathBuf],
+    config: Option<&Path>,
+    fa: &FixArgs,
+) -> Result<(vfs::Discovery, Config, std::path::PathBuf), String> {
+    let deselected = deselected(fa)?;
+    let (disc, mut config, cwd) = load_parts(paths, config)?;
+    config.deselected = deselected;
+    Ok((disc, config, cwd))
+}
+
+/// Write the report: `--format`'s output to standard output (or
+/// `--output-file`), then each `--format FORMAT=FILE`.
+fn emit(a: &CheckArgs, report: &Report<'_>, out: &mut dyn Write) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("cannot write the report: {e}");
+    match &a.output_file {
+        Some(path) => {
+            let mut file = create(path)?;
+            write_format(a, a.format, report, false, &mut file).map_err(io)?;
+            file.flush().map_err(io)?;
+        }
+        None => write_format(a, a.format, report, true, out).map_err(io)?,
+    }
+    for (format, path) in a.file_outputs() {
+        let mut file = create(path)?;
+        let plain = CheckArgs {
+            statistics: false,
+            ..a.clone()
+        };
+        write_format(&plain, format, report, false, &mut file).map_err(io)?;
+        file.flush().map_err(io)?;
+    }
+    Ok(())
+}
+
+fn create(path: &Path) -> Result<std::io::BufWriter<std::fs::File>, String> {
+    std::fs::File::create(path)
+        .map(std::io::BufWriter::new)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// One output in one format (`stdout`: it goes to standard output, where
+/// colour and the terminal's width apply).
+fn write_format(
+    a: &CheckArgs,
+    format: Format,
+    report: &Report<'_>,
+    stdout: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if a.statistics {
+        return statistics(report, format == Format::Json, out);
+    }
+    let human = render::human::Options {
+        color: if stdout {
+            use_color(a.color)
+        } else {
+            a.color == Color::Always
+        },
+        width: terminal_width(stdout),
+        quiet: a.quiet,
+    };
+    match format {
+        Format::Human => render::human::render_with(report, &human, out),
+        Format::Json => render::json::render(report, out),
+        Format::Compact => render::compact::render(report, out),
+        Format::Sarif => render::sarif::render(report, out),
+        Format::Github => render::github::render_with(report, &human, out),
+    }
+}
+
+/// Where the human report wraps: `COLUMNS`, else the terminal's width, else
+/// (not a terminal) nowhere.
+fn terminal_width(stdout: bool) -> Option<usize> {
+    use std::io::IsTerminal;
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+    {
+        return Some(n);
+    }
+    if stdout && std::io::stdout().is_terminal() {
+        return terminal_size::terminal_size().map(|(w, _)| usize::from(w.0));
+    }
+    None
+}
+
+/// `--statistics`: per rule, how many findings and whether `--fix` fixes
+/// them (`[*]` all, `[u]` all, some only with `--unsafe-fixes`, `[-]` some,
+/// `[ ]` none), most frequent first; JSON with `--format json`.
+fn statistics(r: &Report<'_>, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    // rule → (count, safe fixes, unsafe fixes, severity)
+    let mut by_rule: std::collections::BTreeMap<&str, (usize, usize, usize, Severity)> =
+        std::collections::BTreeMap::new();
+    for d in r.diags {
+        let e = by_rule.entry(d.rule).or_insert((0, 0, 0, d.severity));
+        e.0 += 1;
+        e.3 = e.3.max(d.severity);
+        match d.fix.as_ref().filter(|f| !f.edits.is_empty()) {
+            Some(f) if f.applicability == apimlint_core::Applicability::Safe => e.1 += 1,
+            Some(_) => e.2 += 1,
+            None => {}
+        }
+    }
+    let mut rows: Vec<_> = by_rule.into_iter().collect();
+    rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
+    let summary = |id: &str| rules::by_id(id).map(|x| x.summary()).unwrap_or_default();
+    if json {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|(id, (n, safe, unsafe_, sev))| {
+                serde_json::json!({
+                    "rule": id, "count": n, "severity": sev.name(),
+                    "fixable": safe, "fixable_unsafe": unsafe_, "summary": summary(id),
+                })
+            })
+            .collect();
+        let text =
+            serde_json::to_string_pretty(&serde_json::json!({"version": 1, "statistics": list}))
+                .map_err(std::io::Error::other)?;
+        return writeln!(out, "{text}");
+    }
+    let count_w = rows
+        .iter()
+        .map(|(_, v)| v.0.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let id_w = rows.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
+    for (id, (n, safe, unsafe_, sev)) in &rows {
+        let mark = match (*safe, *unsafe_) {
+            (0, 0) => "[ ]",
+            (s, 0) if s == *n => "[*]",
+            (s, u) if s + u == *n => "[u]",
+            _ => "[-]",
+        };
+        writeln!(
+            out,
+            "{n:>count_w$}  {id:<id_w$}  {mark}  {:<7}  {}",
+            sev.name(),
+            summary(id)
+        )?;
+    }
+    Ok(())
+}
+
+/// `--verbose`: what was read and how long each step took (standard error).
+fn verbose(
+    r: &Report<'_>,
+    a: &CheckArgs,
+    analysed: std::time::Duration,
+    started: std::time::Instant,
+    err: &mut dyn Write,
+) -> Result<(), String> {
+    let total = started.elapsed();
+    verbose_to(r, a.config.as_deref(), analysed, total, err)
+        .map_err(|e| format!("cannot write the report: {e}"))
+}
+
+fn verbose_to(
+    r: &Report<'_>,
+    config: Option<&Path>,
+    analysed: std::time::Duration,
+    total: std::time::Duration,
+    err: &mut dyn Write,
+) -> std::io::Result<()> {
+    let root = relative(&r.dep.root, r.cwd);
+    let project = config.map(Path::to_path_buf).or_else(|| {
+        let p = r.dep.root.join("apimlint.toml");
+        p.is_file().then_some(p)
+    });
+    writeln!(
+        err,
+        "apimlint: deployment root {}; project file {}",
+        if root.is_empty() { "." } else { &root },
+        project.map_or_else(|| "none".to_owned(), |p| relative(&p, r.cwd))
+    )?;
+    let mut files: Vec<String> = r.dep.nodes.iter().map(|n| r.file(n.file)).collect();
+    files.dedup();
+    writeln!(
+        err,
+        "apimlint: read {} node{} from {} file{}:",
+        r.dep.nodes.len(),
+        if r.dep.nodes.len() == 1 { "" } else { "s" },
+        files.len(),
+        if files.len() == 1 { "" } else { "s" }
+    )?;
+    for n in &r.dep.nodes {
+        writeln!(
+            err,
+            "apimlint:   {} ({}, {}, region {})",
+            r.file(n.file),
+            n.id,
+            n.role,
+            n.region
+        )?;
+    }
+    writeln!(
+        err,
+        "apimlint: read, parsed and checked in {:.1} ms; reported in {:.1} ms",
+        analysed.as_secs_f64() * 1000.0,
+        total.saturating_sub(analysed).as_secs_f64() * 1000.0
+    )
+}
+
+/// `apimlint completions SHELL`.
+fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<u8, String> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "apimlint", &mut buf);
+    out.write_all(&buf)
+        .map_err(|e| format!("cannot write the completions: {e}"))?;
+    Ok(EXIT_OK)
+}
+
+/// `apimlint man`: the manual page, roff.
+fn man(out: &mut dyn Write) -> Result<u8, String> {
+    use clap::CommandFactory;
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut buf)
+        .map_err(|e| format!("cannot render the manual page: {e}"))?;
+    out.write_all(&buf)
+        .map_err(|e| format!("cannot write the manual page: {e}"))?;
     Ok(EXIT_OK)
 }

@@ -34,7 +34,7 @@ pub(crate) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(Fixed, PathBuf), String> {
-    let (disc, config, cwd) = crate::commands::load_parts(paths, config)?;
+    let (disc, config, cwd) = crate::commands::load_parts_selected(paths, config, fa)?;
     let outcome = fix_all(&DiskFs, &disc, &config, opts, fa.unsafe_fixes);
     let io = |e: std::io::Error| format!("cannot write the report: {e}");
     for r in &outcome.refused {

@@ -18,6 +18,36 @@ pub use args::{Cli, Command};
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
+/// Standard output was closed before everything was written (`apimlint
+/// schema | head -1`): the status of a process that `SIGPIPE` ended
+/// (128 + 13), as shells report `yes | head -1`, without a message.
+pub const EXIT_PIPE: u8 = 141;
+
+/// Standard output, noting when its reader went away.
+struct Pipe<'a> {
+    inner: &'a mut dyn std::io::Write,
+    broken: bool,
+}
+
+impl Pipe<'_> {
+    fn note<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r {
+            self.broken |= e.kind() == std::io::ErrorKind::BrokenPipe;
+        }
+        r
+    }
+}
+
+impl std::io::Write for Pipe<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.note(r)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        self.note(r)
+    }
+}
 
 /// The binary's entry point.
 pub fn main() -> ExitCode {
@@ -62,7 +92,18 @@ pub fn run(
             return code;
         }
     };
-    match commands::dispatch(cli, out, err) {
+    let mut out = Pipe {
+        inner: out,
+        broken: false,
+    };
+    let result = commands::dispatch(cli, &mut out, err);
+    let result = result.and_then(|code| {
+        std::io::Write::flush(&mut out)
+            .map(|()| code)
+            .map_err(|e| format!("cannot write the report: {e}"))
+    });
+    match result {
+        _ if out.broken => EXIT_PIPE,
         Ok(code) => code,
         Err(e) => {
             let _ = writeln!(err, "apimlint: error: {e}");

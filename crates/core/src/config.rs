@@ -2,7 +2,7 @@
 //! `[regions]`, `[environments]`, `[nodes."id"]` and `[rules]`. Unknown keys
 //! and wrong types are errors with a line and a did-you-mean: the run exits 2.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use toml_edit::{Document, Item, Value};
@@ -45,6 +45,10 @@ pub struct Config {
     pub environments: Vec<(String, Vec<String>)>,
     pub nodes: BTreeMap<String, NodeConfig>,
     pub rules: BTreeMap<String, Level>,
+    /// Rules left out of this run by the command line (`--select`,
+    /// `--ignore`): off whatever `[rules]` says, and a suppression comment
+    /// naming one is not judged (the rule did not run).
+    pub deselected: BTreeSet<String>,
 }
 
 /// A bad project file: exit 2 with this message.
@@ -297,6 +301,9 @@ impl Config {
 
     /// The configured level of a rule, if any.
     pub fn level(&self, rule: &str) -> Option<Level> {
+        if self.deselected.contains(rule) {
+            return Some(Level::Off);
+        }
         self.rules.get(rule).copied()
     }
 }

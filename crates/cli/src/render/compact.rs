@@ -1,4 +1,5 @@
-//! `--format compact`: `file:line:col: severity rule message`.
+//! `--format compact`: `file:line:col: severity rule message`, then
+//! ` (fix: …)` or ` (fix (unsafe): …)` for a finding with a fix.
 
 use std::io::{self, Write};
 
@@ -7,9 +8,14 @@ use super::Report;
 pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     for d in r.diags {
         let p = r.pos(d.file, d.range.start);
+        let fix = d
+            .fix
+            .as_ref()
+            .map(|f| format!(" ({})", super::fix_label(f)))
+            .unwrap_or_default();
         writeln!(
             out,
-            "{}:{}:{}: {} {} {}",
+            "{}:{}:{}: {} {} {}{fix}",
             r.file(d.file),
             p.line,
             p.column,

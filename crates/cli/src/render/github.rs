@@ -33,13 +33,26 @@ fn command(s: Severity) -> &'static str {
 }
 
 pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    render_with(r, &super::human::Options::plain(), out)
+}
+
+/// The workflow commands, then the human report as `human` says (never
+/// coloured: a log).
+pub fn render_with(
+    r: &Report<'_>,
+    human: &super::human::Options,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for d in r.diags {
         let s = r.pos(d.file, d.range.start);
         let e = r.pos(d.file, d.range.end.max(d.range.start));
-        let message = match &d.help {
+        let mut message = match &d.help {
             Some(h) => format!("{}\nhelp: {h}", d.message),
             None => d.message.clone(),
         };
+        if let Some(f) = &d.fix {
+            message = format!("{message}\n{}", super::fix_label(f));
+        }
         writeln!(
             out,
             "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}",
@@ -56,7 +69,11 @@ pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     if !r.diags.is_empty() {
         writeln!(out)?;
     }
-    super::human::render(r, false, out)
+    let human = super::human::Options {
+        color: false,
+        ..*human
+    };
+    super::human::render_with(r, &human, out)
 }
 
 #[cfg(test)]

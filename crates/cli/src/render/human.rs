@@ -184,14 +184,46 @@ fn severity(s: Severity) -> miette::Severity {
 
 /// The handler: unicode, coloured or not, fixed width for stable output.
 pub fn handler(color: bool) -> GraphicalReportHandler {
-    let theme = if color {
+    handler_with(&Options {
+        color,
+        width: Some(100),
+        quiet: false,
+    })
+}
+
+/// How the human report is printed.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub color: bool,
+    /// Wrap messages at this many columns; `None`: never wrap.
+    pub width: Option<usize>,
+    /// Only the findings: no summary (nothing at all for a clean run).
+    pub quiet: bool,
+}
+
+impl Options {
+    /// Plain, 100 columns, with the summary (the library's default).
+    pub fn plain() -> Options {
+        Options {
+            color: false,
+            width: Some(100),
+            quiet: false,
+        }
+    }
+}
+
+/// The handler for `o`: unicode, coloured or not, wrapped at `o.width`.
+pub fn handler_with(o: &Options) -> GraphicalReportHandler {
+    let theme = if o.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false)
+    let h = GraphicalReportHandler::new_themed(theme).with_links(false);
+    match o.width {
+        Some(w) => h.with_width(w.max(20)),
+        None => h.with_width(usize::MAX / 4).with_wrap_lines(false),
+    }
 }
 
 /// Render one finding to a string.
@@ -200,17 +232,46 @@ pub fn render_one(
     handler: &GraphicalReportHandler,
     d: &apimlint_core::Diagnostic,
 ) -> String {
-    let label = d.fix.as_ref().map(|f| format!("fix: {}", f.title));
+    render_finding(r, handler, d, None)
+}
+
+/// Render one finding; `seen`: the first finding of the same root cause
+/// (same rule, help and related locations), whose help and related
+/// locations are referred to instead of repeated.
+fn render_finding(
+    r: &Report<'_>,
+    handler: &GraphicalReportHandler,
+    d: &apimlint_core::Diagnostic,
+    seen: Option<&apimlint_core::Diagnostic>,
+) -> String {
+    let label = d.fix.as_ref().map(super::fix_label);
     let (message, src, labels) = located(r, d.file, &d.range, &d.message, label, true);
+    let (help, related) = match seen {
+        Some(first) => {
+            let p = r.pos(first.file, first.range.start);
+            let what = if d.related.is_empty() {
+                "help"
+            } else {
+                "help and related locations"
+            };
+            let help = format!(
+                "same cause as {}:{}:{} above: see its {what}",
+                r.file(first.file),
+                p.line,
+                p.column
+            );
+            (Some(help), &[][..])
+        }
+        None => (d.help.clone(), &d.related[..]),
+    };
     let finding = Finding {
         code: Some(d.rule.to_owned()),
         message,
         severity: severity(d.severity),
-        help: d.help.clone(),
+        help,
         src,
         labels,
-        related: d
-            .related
+        related: related
             .iter()
             .map(|x| {
                 let (message, src, labels) = located(r, x.file, &x.range, &x.message, None, false);
@@ -234,11 +295,51 @@ pub fn render_one(
 }
 
 pub fn render(r: &Report<'_>, color: bool, out: &mut dyn Write) -> io::Result<()> {
-    let h = handler(color);
-    for d in r.diags {
-        writeln!(out, "{}", render_one(r, &h, d))?;
+    render_with(
+        r,
+        &Options {
+            color,
+            ..Options::plain()
+        },
+        out,
+    )
+}
+
+/// The findings, each root cause's help and related locations once, then
+/// the summary (unless quiet).
+pub fn render_with(r: &Report<'_>, o: &Options, out: &mut dyn Write) -> io::Result<()> {
+    let h = handler_with(o);
+    // (rule, help, related) → the first finding saying it
+    let mut causes: std::collections::HashMap<Cause<'_>, usize> = std::collections::HashMap::new();
+    for (k, d) in r.diags.iter().enumerate() {
+        let seen = match cause(d) {
+            Some(c) => {
+                let first = *causes.entry(c).or_insert(k);
+                (first != k).then(|| r.diags.get(first)).flatten()
+            }
+            None => None,
+        };
+        writeln!(out, "{}", render_finding(r, &h, d, seen))?;
+    }
+    if o.quiet {
+        return Ok(());
     }
     writeln!(out, "{}", summary(r))
+}
+
+/// What makes two findings one root cause in the report: the rule, the
+/// help text and the related locations.
+type Cause<'a> = (&'a str, &'a str, Vec<(FileId, usize, usize, &'a str)>);
+
+/// A finding's root cause, when it has advice worth referring to.
+fn cause(d: &apimlint_core::Diagnostic) -> Option<Cause<'_>> {
+    let help = d.help.as_deref()?;
+    let related = d
+        .related
+        .iter()
+        .map(|x| (x.file, x.range.start, x.range.end, x.message.as_str()))
+        .collect();
+    Some((d.rule, help, related))
 }
 
 /// "checked 12 nodes in 2 regions …" and the counts.
@@ -259,8 +360,9 @@ pub fn summary(r: &Report<'_>) -> String {
             .map(|(role, k)| format!("{k} {role}"))
             .collect::<Vec<_>>()
             .join(", ");
-        regions.push(format!("  {name}: {roles}"));
+        regions.push((name.as_str(), roles));
     }
+    let regions = region_lines(regions);
     let n = r.dep.nodes.len();
     // a tree laid out by role, then region: say where the regions came from
     let by_role = r
@@ -285,6 +387,171 @@ pub fn summary(r: &Report<'_>) -> String {
     if r.diags.is_empty() {
         format!("{head}\nno problems found")
     } else {
-        format!("{head}\nfound {}", r.counts())
+        format!("{head}\nfound {}{}", r.counts(), fixable(r))
+    }
+}
+
+/// "[*] 2 fixable with `--fix` (8 more with `--fix --unsafe-fixes`)", as
+/// ruff says it; empty when nothing is fixable.
+fn fixable(r: &Report<'_>) -> String {
+    let (safe, unsafe_) = r.fixable();
+    let hidden = |n: usize| {
+        format!(
+            "{n} fix{} only with `--fix --unsafe-fixes`",
+            if n == 1 { "" } else { "es" }
+        )
+    };
+    match (safe, unsafe_) {
+        (0, 0) => String::new(),
+        (0, u) => format!("\nno fixes with `--fix` ({})", hidden(u)),
+        (s, 0) => format!("\n[*] {s} fixable with `--fix`"),
+        (s, u) => format!("\n[*] {s} fixable with `--fix` ({})", hidden(u)),
+    }
+}
+
+/// One summary line per region, in natural order (`region-2` before
+/// `region-10`); three or more regions of the same make-up share one line
+/// (`region-1 … region-1000 (1000 regions): 2 gateway-worker each`).
+fn region_lines(mut regions: Vec<(&str, String)>) -> Vec<String> {
+    regions.sort_by(|a, b| natural(a.0, b.0));
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (name, roles) in &regions {
+        match groups.iter_mut().find(|(r, _)| r == roles) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((roles, vec![name])),
+        }
+    }
+    let mut lines = Vec::new();
+    for (roles, names) in groups {
+        if names.len() < 3 {
+            lines.extend(names.iter().map(|n| format!("  {n}: {roles}")));
+        } else {
+            lines.push(format!(
+                "  {} ({} regions): {roles} each",
+                name_runs(&names),
+                names.len()
+            ));
+        }
+    }
+    lines
+}
+
+/// Names in natural order, runs of consecutive numbers folded
+/// (`region-1 … region-9, eu-west`); at most 8 runs, then how many more.
+fn name_runs(names: &[&str]) -> String {
+    let split = |n: &str| {
+        let digits = n.len() - n.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let (stem, num) = n.split_at(n.len() - digits);
+        (stem.to_owned(), num.parse::<u64>().ok())
+    };
+    let mut runs: Vec<(&str, &str, usize)> = Vec::new();
+    for n in names {
+        let next = match runs.last() {
+            Some((_, last, _)) => {
+                let (a, x) = split(last);
+                let (b, y) = split(n);
+                a == b && x.zip(y).is_some_and(|(x, y)| x + 1 == y)
+            }
+            None => false,
+        };
+        match runs.last_mut() {
+            Some(run) if next => {
+                run.1 = n;
+                run.2 += 1;
+            }
+            _ => runs.push((n, n, 1)),
+        }
+    }
+    let shown: Vec<String> = runs
+        .iter()
+        .take(8)
+        .map(|(first, last, k)| match k {
+            1 => (*first).to_owned(),
+            2 => format!("{first}, {last}"),
+            _ => format!("{first} … {last}"),
+        })
+        .collect();
+    let more: usize = runs.iter().skip(8).map(|r| r.2).sum();
+    if more == 0 {
+        shown.join(", ")
+    } else {
+        format!("{} and {more} more", shown.join(", "))
+    }
+}
+
+/// Natural order: runs of digits compare as numbers (`region-2` <
+/// `region-10`), the rest as text.
+pub(crate) fn natural(a: &str, b: &str) -> std::cmp::Ordering {
+    fn chunks(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut digit = None;
+        for (i, c) in s.char_indices() {
+            let d = c.is_ascii_digit();
+            if digit.is_some_and(|x| x != d) {
+                out.push((digit == Some(true), s.get(start..i).unwrap_or_default()));
+                start = i;
+            }
+            digit = Some(d);
+        }
+        if start < s.len() {
+            out.push((digit == Some(true), s.get(start..).unwrap_or_default()));
+        }
+        out
+    }
+    let (x, y) = (chunks(a), chunks(b));
+    for (p, q) in x.iter().zip(&y) {
+        let o = match (p, q) {
+            ((true, m), (true, n)) => {
+                let (m, n) = (m.trim_start_matches('0'), n.trim_start_matches('0'));
+                m.len().cmp(&n.len()).then_with(|| m.cmp(n))
+            }
+            _ => p.1.cmp(q.1),
+        };
+        if o.is_ne() {
+            return o;
+        }
+    }
+    x.len().cmp(&y.len()).then_with(|| a.cmp(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order_compares_numbers_as_numbers() {
+        let mut v = vec![
+            "region-10",
+            "region-2",
+            "region-1",
+            "eu",
+            "region-010",
+            "a1b2",
+            "a1b10",
+        ];
+        v.sort_by(|a, b| natural(a, b));
+        assert_eq!(
+            v,
+            [
+                "a1b2",
+                "a1b10",
+                "eu",
+                "region-1",
+                "region-2",
+                "region-010",
+                "region-10"
+            ]
+        );
+    }
+
+    #[test]
+    fn runs_of_names_fold() {
+        assert_eq!(
+            name_runs(&[
+                "region-1", "region-2", "region-3", "region-5", "region-6", "eu"
+            ]),
+            "region-1 … region-3, region-5, region-6, eu"
+        );
     }
 }

@@ -16,7 +16,17 @@ use std::ops::Range;
 use std::path::Path;
 
 use apimlint_core::text::{LineCol, LineIndex};
-use apimlint_core::{Deployment, Diagnostic, FileId, Fix, Severity};
+use apimlint_core::{Applicability, Deployment, Diagnostic, FileId, Fix, Severity};
+
+/// How a fix is named in the text formats (human, compact, github):
+/// `fix: …` for a safe fix (`--fix` applies it), `fix (unsafe): …` for one
+/// only `--unsafe-fixes` applies.
+pub fn fix_label(f: &Fix) -> String {
+    match f.applicability {
+        Applicability::Safe => format!("fix: {}", f.title),
+        Applicability::Unsafe => format!("fix (unsafe): {}", f.title),
+    }
+}
 
 /// One edit of a fix in the file it is written to, for the renderers that
 /// show edits (JSON, SARIF).
@@ -99,6 +109,20 @@ impl Report<'_> {
                     })
             })
             .collect()
+    }
+
+    /// How many findings `--fix` fixes, and how many only with
+    /// `--unsafe-fixes` (a fix without edits is listed, never applied).
+    pub fn fixable(&self) -> (usize, usize) {
+        let mut n = (0, 0);
+        for f in self.diags.iter().filter_map(|d| d.fix.as_ref()) {
+            match f.applicability {
+                _ if f.edits.is_empty() => {}
+                Applicability::Safe => n.0 += 1,
+                Applicability::Unsafe => n.1 += 1,
+            }
+        }
+        n
     }
 
     pub fn count(&self, sev: Severity) -> usize {

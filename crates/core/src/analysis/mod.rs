@@ -274,7 +274,10 @@ pub(crate) fn suppressed(
         unused: unused.is_some(),
         no_reason: no_reason.is_some(),
     };
-    let (mut out, wanting) = suppress::apply(&sources, found, judge);
+    let (mut out, mut wanting) = suppress::apply(&sources, found, judge);
+    if !config.deselected.is_empty() {
+        not_judged(&config.deselected, &mut wanting);
+    }
     // the two meta rules say (and fix) what `apply` found wanting
     use rules::meta::{
         suppression_without_reason as no_reason_rule, unused_suppression as unused_rule,
@@ -296,6 +299,32 @@ pub(crate) fn suppressed(
     }
     rules::sort(dep, &mut out);
     out
+}
+
+/// A rule the command line left out of the run (`--select`, `--ignore`) did
+/// not run: a comment entry naming it is neither unused nor removed by a fix.
+fn not_judged(
+    deselected: &std::collections::BTreeSet<String>,
+    wanting: &mut Vec<suppress::Wanting<'_>>,
+) {
+    let named = |comment: &suppress::Suppression, k: usize| {
+        comment
+            .rules
+            .get(k)
+            .is_some_and(|(id, _)| deselected.contains(id))
+    };
+    wanting.retain_mut(|w| match w {
+        suppress::Wanting::Unused {
+            comment,
+            entry,
+            unused,
+            ..
+        } => {
+            unused.retain(|k| !named(comment, *k));
+            !named(comment, *entry)
+        }
+        suppress::Wanting::NoReason { .. } => true,
+    });
 }
 
 /// `sha256(rule, node id, key path, normalised value)`: what baselines and

@@ -196,6 +196,40 @@ pub fn did_you_mean<'a>(
     best.map(|(_, c)| c)
 }
 
+/// The byte offset of the first Go template action (`{{ .Values.x }}`,
+/// `{{- if … }}`, `{{ include … }}`) in `text`: the file is an unrendered
+/// Helm template, not configuration. An action opens with `{{`, an optional
+/// `-`, spaces, then `.`, `$`, a comment or a template keyword or function,
+/// and closes with `}}` on the same line.
+pub fn template_action(text: &str) -> Option<usize> {
+    const WORDS: [&str; 16] = [
+        "if", "else", "end", "range", "with", "include", "template", "tpl", "define", "toYaml",
+        "quote", "default", "printf", "required", "lookup", "block",
+    ];
+    let mut from = 0;
+    while let Some(k) = text.get(from..).and_then(|t| t.find("{{")) {
+        let at = from + k;
+        let rest = text.get(at + 2..).unwrap_or_default();
+        let line = rest.split(['\n', '\r']).next().unwrap_or_default();
+        let inner = line.trim_start_matches('-').trim_start();
+        let starts = inner.starts_with(['.', '$'])
+            || inner.starts_with("/*")
+            || WORDS.iter().any(|w| {
+                inner
+                    .strip_prefix(w)
+                    .is_some_and(|r| r.is_empty() || r.starts_with([' ', '}', '(']))
+            });
+        if starts && line.contains("}}") {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    None
+}
+
+/// What apimlint says of an unrendered Helm template.
+pub const TEMPLATE_HELP: &str = "render the chart first and lint what it renders: `helm template RELEASE CHART_DIR -f values.yaml > rendered.yaml`, then `apimlint rendered.yaml`";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -191,7 +191,22 @@ pub(crate) fn extract(
 ) -> Extracted {
     let default_ns = namespace.unwrap_or("default");
     let mut problems: Vec<(usize, String)> = Vec::new();
-    let docs = match yaml::parse_stream_keeping(text, &relevant) {
+    // an unrendered chart: its `{{ … }}` are not what Kubernetes receives
+    let template = crate::base::text::template_action(text);
+    let parsed = match template {
+        Some(_) => Ok(Vec::new()),
+        None => yaml::parse_stream_keeping(text, &relevant),
+    };
+    if let Some(at) = template {
+        problems.push((
+            at,
+            format!(
+                "a Helm template, not a rendered manifest (`{{{{ … }}}}` is unrendered): {}",
+                crate::base::text::TEMPLATE_HELP
+            ),
+        ));
+    }
+    let docs = match parsed {
         Ok(d) => d,
         Err(e) => {
             problems.push((

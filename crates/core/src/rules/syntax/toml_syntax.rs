@@ -21,6 +21,9 @@ pub(crate) enum State<'a> {
     Legacy(SyntaxError),
     /// The file does not parse.
     Invalid(&'a SyntaxError),
+    /// An unrendered Helm template (`{{ .Values.x }}` at this offset):
+    /// said instead of its syntax errors.
+    Template(usize),
 }
 
 impl NodeRule for TomlSyntax {
@@ -28,6 +31,9 @@ impl NodeRule for TomlSyntax {
 
     fn run<'a>(cx: &NodeCx<'a>) -> Vec<State<'a>> {
         let node = cx.node;
+        if let Some(at) = crate::base::text::template_action(&node.text) {
+            return vec![State::Template(at)];
+        }
         let mut out = Vec::new();
         if node.is_analysable() {
             out.extend(
@@ -49,6 +55,21 @@ impl NodeRule for TomlSyntax {
                     .key("", Some(&err.message));
             }
             State::Invalid(err) => err,
+            State::Template(at) => {
+                let end = node
+                    .text
+                    .get(*at..)
+                    .and_then(|t| t.find("}}"))
+                    .map_or(*at, |e| at + e + 2);
+                return Diagnostic::new(
+                    &RULE,
+                    i,
+                    *at..end,
+                    "a Helm template, not a rendered deployment.toml: WSO2 reads what the chart renders",
+                )
+                .help(crate::base::text::TEMPLATE_HELP)
+                .key("", Some("helm-template"));
+            }
         };
         let what = node
             .text
