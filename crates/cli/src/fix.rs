@@ -5,12 +5,15 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use apimlint_core::fixes::{Changed, Outcome, fix_all};
+use std::collections::HashSet;
+
+use apimlint_core::fixes::{AppliedFix, Changed, Outcome, fix_all};
 use apimlint_core::suppress::Options;
 use apimlint_core::vfs::{DiskFs, Vfs, relative, write_atomic};
 use apimlint_core::{Deployment, Diagnostic};
 
 use crate::args::FixArgs;
+use crate::render::escape::{terminal, terminal_lines};
 
 /// What the fix step left for the report.
 pub(crate) enum Fixed {
@@ -37,14 +40,18 @@ pub(crate) fn run(
     let (disc, config, cwd) = crate::commands::load_parts(paths, config)?;
     let outcome = fix_all(&DiskFs, &disc, &config, opts, fa.unsafe_fixes);
     let io = |e: std::io::Error| format!("cannot write the report: {e}");
+    let scrubber = outcome.dep.scrubber();
     for r in &outcome.refused {
-        writeln!(err, "apimlint: fix not applied: {r}").map_err(io)?;
+        let r = scrubber.scrub(r);
+        writeln!(err, "apimlint: fix not applied: {}", terminal(&r)).map_err(io)?;
     }
     if fa.diff {
         for c in &outcome.changed {
             write!(out, "{}", diff(c, &cwd)).map_err(io)?;
         }
-        writeln!(err, "apimlint: {}", summary(&outcome, "would apply")).map_err(io)?;
+        let all: Vec<&AppliedFix> = outcome.applied.iter().collect();
+        let files: Vec<&str> = outcome.changed.iter().map(|c| c.rel.as_str()).collect();
+        writeln!(err, "apimlint: {}", summary(&all, &files, "would apply")).map_err(io)?;
         let code = if outcome.changed.is_empty() {
             crate::EXIT_OK
         } else {
@@ -53,8 +60,9 @@ pub(crate) fn run(
         return Ok((Fixed::Diff(code), cwd));
     }
     let mut failed = false;
+    let mut unwritten: HashSet<&Path> = HashSet::new();
     for c in &outcome.changed {
-        let shown = relative(&c.path, &cwd);
+        let shown = terminal(&relative(&c.path, &cwd)).into_owned();
         // never overwrite a change made while apimlint ran
         let now = DiskFs.read(&c.path);
         if now.as_deref().ok() != Some(&*c.original) {
@@ -64,15 +72,39 @@ pub(crate) fn run(
             )
             .map_err(io)?;
             failed = true;
+            unwritten.insert(&c.path);
             continue;
         }
         if let Err(e) = write_atomic(&c.path, c.fixed.as_bytes()) {
             writeln!(err, "apimlint: error: cannot write {shown}: {e}").map_err(io)?;
             failed = true;
+            unwritten.insert(&c.path);
         }
     }
-    if !outcome.applied.is_empty() {
-        writeln!(err, "apimlint: {}", summary(&outcome, "applied")).map_err(io)?;
+    // a fix is applied only if every file it is in was written
+    let (done, lost): (Vec<&AppliedFix>, Vec<&AppliedFix>) = outcome
+        .applied
+        .iter()
+        .partition(|a| a.paths.iter().all(|p| !unwritten.contains(p.as_path())));
+    let files: Vec<&str> = outcome
+        .changed
+        .iter()
+        .filter(|c| !unwritten.contains(c.path.as_path()))
+        .map(|c| c.rel.as_str())
+        .collect();
+    if !done.is_empty() {
+        writeln!(err, "apimlint: {}", summary(&done, &files, "applied")).map_err(io)?;
+    }
+    if !lost.is_empty() {
+        writeln!(
+            err,
+            "apimlint: error: {} fix{} not applied: {} file{} could not be written",
+            lost.len(),
+            if lost.len() == 1 { "" } else { "es" },
+            unwritten.len(),
+            if unwritten.len() == 1 { "" } else { "s" },
+        )
+        .map_err(io)?;
     }
     let unsafe_left = outcome
         .diags
@@ -105,12 +137,12 @@ pub(crate) fn run(
 }
 
 /// "applied 2 fixes to 2 files: a, b".
-fn summary(o: &Outcome, verb: &str) -> String {
-    if o.changed.is_empty() {
+fn summary(applied: &[&AppliedFix], files: &[&str], verb: &str) -> String {
+    if files.is_empty() {
         return "no fixes to apply".to_owned();
     }
-    let n = o.applied.len();
-    let files: Vec<&str> = o.changed.iter().map(|c| c.rel.as_str()).collect();
+    let n = applied.len();
+    let files: Vec<String> = files.iter().map(|f| terminal(f).into_owned()).collect();
     format!(
         "{verb} {n} fix{} to {} file{}: {}",
         if n == 1 { "" } else { "es" },
@@ -132,10 +164,12 @@ pub(crate) fn diff(c: &Changed, cwd: &Path) -> String {
     if old.lines().count().max(new.lines().count()) > BIG {
         config.timeout(std::time::Duration::from_secs(1));
     }
-    config
+    let shown = terminal(&shown);
+    let diff = config
         .diff_lines(&old, &new)
         .unified_diff()
         .context_radius(3)
         .header(&format!("a/{shown}"), &format!("b/{shown}"))
-        .to_string()
+        .to_string();
+    terminal_lines(&diff).into_owned()
 }

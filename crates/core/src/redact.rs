@@ -6,23 +6,122 @@ use std::ops::Range;
 
 use toml_edit::{Document, Item, Value};
 
-const SECRET_WORDS: [&str; 6] = [
+/// The nouns that name a secret when a key ends with them
+/// (`wf_engine_pass`, `SendgridAPIKey`, `certificateKeyPassword`).
+const SECRET_NOUNS: [&str; 9] = [
     "password",
     "passwd",
     "pwd",
+    "pass",
+    "passphrase",
     "secret",
     "token",
-    "private_key",
+    "credential",
+    "credentials",
 ];
 
-/// Whether the last segment of a key names a secret.
+/// One-word compounds ending in a secret noun (`keystorepassword`,
+/// `clientsecret`, `apikey`): a word that ends with one of these (`bypass`
+/// does not: `pass` alone is not here).
+const SECRET_SUFFIXES: [&str; 12] = [
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "apikey",
+    "secretkey",
+    "privatekey",
+    "accesskey",
+    "masterkey",
+    "encryptionkey",
+    "signingkey",
+];
+
+/// A `key` after one of these words names something public or an
+/// identifier, not key material (`site_key`, `consumer_key`, `tagKey`,
+/// `sign_with_sp_key`, a cache's or a table's key).
+const PUBLIC_KEY_QUALIFIERS: [&str; 12] = [
+    "public", "site", "consumer", "tag", "sp", "cache", "partition", "routing", "sort",
+    "primary", "foreign", "id",
+];
+
+/// Words a secret's key may end with after the noun (`password_encrypted`,
+/// `token_value`): the noun before them decides.
+const TRAILERS: [&str; 8] = [
+    "value", "encrypted", "encoded", "base64", "b64", "hash", "hashed", "enc",
+];
+
+/// The words of a key (`SendgridAPIKey` → sendgrid, api, key;
+/// `wf_engine_pass` → wf, engine, pass; `'javax.net.ssl.keyStorePassword'`
+/// → javax, net, ssl, key, store, password), lower-cased.
+pub fn key_words(key: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = key.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
+        let next = chars.get(i + 1).copied();
+        // a word starts at an upper-case letter after a lower-case letter or
+        // digit (`totpKey`), or at the last capital of a run followed by a
+        // lower-case letter (`APIKey` → API, Key)
+        let boundary = c.is_uppercase()
+            && prev.is_some_and(|p| {
+                p.is_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+            });
+        if boundary && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+/// Whether a key (its last segment; dots inside it are word breaks) names
+/// a secret, by what it means: its head noun — the last word, after any
+/// `value`/`encrypted`-like trailer — is a password, pass, passphrase,
+/// secret, token or credential, a key material compound (`apikey`), or a
+/// `key` that no public qualifier precedes (`[encryption] key`, `old_key`,
+/// `totpKey`, `SendgridAPIKey`, `secret_key`, `access_key`). Words in the
+/// middle do not count: `key_manager`, `token_endpoint`,
+/// `key_validation_handler_type`, `password_hash_method`, `bypass_hosts`,
+/// `enable_token_encryption` name no secret. Plurals (`hide_secrets`,
+/// `cache_keys`) name settings about secrets, not secrets.
 pub fn is_secret_key(key: &str) -> bool {
-    // ASCII case-insensitive `contains`, without allocating (runs for every key)
-    let k = key.as_bytes();
-    SECRET_WORDS.iter().any(|w| {
-        k.windows(w.len())
-            .any(|win| win.eq_ignore_ascii_case(w.as_bytes()))
-    })
+    let words = key_words(key);
+    let mut end = words.len();
+    while end > 1 && words.get(end - 1).is_some_and(|w| TRAILERS.contains(&w.as_str())) {
+        end -= 1;
+    }
+    let Some(last) = end.checked_sub(1).and_then(|i| words.get(i)) else {
+        return false;
+    };
+    let before = end.checked_sub(2).and_then(|i| words.get(i));
+    if last == "key" {
+        return !before.is_some_and(|b| PUBLIC_KEY_QUALIFIERS.contains(&b.as_str()));
+    }
+    SECRET_NOUNS.contains(&last.as_str())
+        || SECRET_SUFFIXES.iter().any(|s| last.ends_with(s))
+}
+
+/// The keys whose values fingerprints leave out: the secret keys, and (so
+/// that baselines written before secrets were known by meaning keep
+/// matching) the keys that merely contain a word of the old list.
+pub(crate) fn fingerprint_omits(key: &str) -> bool {
+    const OLD_WORDS: [&str; 6] = ["password", "passwd", "pwd", "secret", "token", "private_key"];
+    let k = key.to_ascii_lowercase();
+    is_secret_key(key) || OLD_WORDS.iter().any(|w| k.contains(w))
 }
 
 /// Whether a whole table holds secrets (`[secrets]`, `[runtime_secrets]`).
@@ -76,18 +175,20 @@ pub fn redact(text: &str, ranges: &[Range<usize>]) -> String {
 fn walk_item(text: &str, item: &Item, top: bool, secret: bool, acc: &mut Vec<Range<usize>>) {
     match item {
         Item::Table(t) => {
+            let pair = t.contains_key("value");
             for (k, v) in t.iter() {
                 // only the last segment counts: `[apim.cache.gateway_token] enable` is no secret
                 let leaf = !matches!(v, Item::Table(_) | Item::ArrayOfTables(_));
-                let s = secret || (top && is_secret_table(&[k])) || (leaf && is_secret_key(k));
+                let s = secret || (top && is_secret_table(&[k])) || (leaf && secret_leaf(k, pair));
                 walk_item(text, v, false, s, acc);
             }
         }
         Item::ArrayOfTables(a) => {
             for t in a.iter() {
+                let pair = t.contains_key("value");
                 for (k, v) in t.iter() {
                     let leaf = !matches!(v, Item::Table(_) | Item::ArrayOfTables(_));
-                    walk_item(text, v, false, secret || (leaf && is_secret_key(k)), acc);
+                    walk_item(text, v, false, secret || (leaf && secret_leaf(k, pair)), acc);
                 }
             }
         }
@@ -96,13 +197,21 @@ fn walk_item(text: &str, item: &Item, top: bool, secret: bool, acc: &mut Vec<Ran
     }
 }
 
+/// A leaf key's value is a secret: its key names one, except `key` in a
+/// `key`/`value` pair (`[[registry_handler.nested_property.x]] key = "…"`
+/// names a property, it holds no key material).
+fn secret_leaf(key: &str, has_value_sibling: bool) -> bool {
+    is_secret_key(key) && !(has_value_sibling && key == "key")
+}
+
 fn walk_value(text: &str, v: &Value, secret: bool, acc: &mut Vec<Range<usize>>) {
     match v {
         Value::Array(a) => a.iter().for_each(|x| walk_value(text, x, secret, acc)),
         Value::InlineTable(t) => {
+            let pair = t.contains_key("value");
             for (k, x) in t.iter() {
                 let leaf = !matches!(x, Value::InlineTable(_));
-                walk_value(text, x, secret || (leaf && is_secret_key(k)), acc);
+                walk_value(text, x, secret || (leaf && secret_leaf(k, pair)), acc);
             }
         }
         Value::String(s) if secret => {
@@ -195,6 +304,23 @@ fn url_credentials(text: &str, acc: &mut Vec<Range<usize>>) {
         }
         from = start;
     }
+    // Oracle's `jdbc:oracle:thin:user/password@host…` has no `//` before
+    // its user-info
+    from = 0;
+    while let Some(i) = text.get(from..).and_then(|s| s.find("thin:")) {
+        let start = from + i + 5;
+        let rest = text.get(start..).unwrap_or("");
+        let end = rest
+            .find(['"', '\'', '\n', ' ', '\t'])
+            .unwrap_or(rest.len());
+        let head = rest.get(..end).unwrap_or("");
+        if let Some(at) = head.find('@')
+            && head.get(..at).is_some_and(|u| u.contains('/'))
+        {
+            acc.push(start..start + at);
+        }
+        from = start;
+    }
     // `password=`, `pwd=`, `passwd=` in any case: one pass over the `=` signs
     // rather than a lower-cased copy of the file searched three times
     let mut found: [Vec<Range<usize>>; 3] = Default::default();
@@ -236,6 +362,75 @@ pub(crate) fn redact_value(value: &str) -> String {
     let mut acc = Vec::new();
     url_credentials(value, &mut acc);
     redact(value, &acc)
+}
+
+/// What every outgoing text (a finding's message, help, related messages,
+/// fix title; a graph label; a fix's refusal) goes through before it leaves
+/// the analysis: the user-info and `password=` parts of URLs in it starred,
+/// and every secret value of the deployment's files (the text of their
+/// secret ranges) starred where it stands as a whole token. Messages are
+/// made from values by many rules; scrubbing them at the one point where
+/// findings leave the driver (rather than trusting each rule to quote
+/// values carefully) keeps a rule written tomorrow from leaking.
+#[derive(Debug, Clone, Default)]
+pub struct Scrubber {
+    values: Option<aho_corasick::AhoCorasick>,
+}
+
+/// Shorter secret values are not searched for in messages: starring every
+/// `pw` or `abc` token would garble messages and a secret that short is
+/// no secret.
+const MIN_SCRUBBED: usize = 4;
+
+impl Scrubber {
+    /// A scrubber for the secret values of `files` (each text with its
+    /// secret ranges).
+    pub fn new<'a>(files: impl IntoIterator<Item = (&'a str, &'a [Range<usize>])>) -> Scrubber {
+        let mut values: Vec<&str> = files
+            .into_iter()
+            .flat_map(|(text, ranges)| ranges.iter().filter_map(|r| text.get(r.clone())))
+            .map(str::trim)
+            .filter(|v| v.len() >= MIN_SCRUBBED && v.bytes().any(|b| b != b'*'))
+            .collect();
+        values.sort_unstable();
+        values.dedup();
+        let values = (!values.is_empty())
+            .then(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .build(&values)
+                    .ok()
+            })
+            .flatten();
+        Scrubber { values }
+    }
+
+    /// `text` with URL credentials and the deployment's secret values
+    /// starred (same length).
+    pub fn scrub(&self, text: &str) -> String {
+        let mut acc = Vec::new();
+        url_credentials(text, &mut acc);
+        if let Some(ac) = &self.values {
+            let word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
+            let bytes = text.as_bytes();
+            for m in ac.find_iter(text) {
+                let before = m.start().checked_sub(1).and_then(|i| bytes.get(i));
+                if !word(before) && !word(bytes.get(m.end())) {
+                    acc.push(m.start()..m.end());
+                }
+            }
+        }
+        redact(text, &acc)
+    }
+
+    /// Scrub `s` in place.
+    pub fn scrub_in_place(&self, s: &mut String) {
+        let clean = self.scrub(s);
+        if clean != *s {
+            *s = clean;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::Report;
+use super::escape::terminal;
 
 pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     for d in r.diags {
@@ -10,12 +11,12 @@ pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "{}:{}:{}: {} {} {}",
-            r.file(d.file),
+            terminal(&r.file(d.file)),
             p.line,
             p.column,
             d.severity,
             d.rule,
-            d.message
+            terminal(&d.message)
         )?;
     }
     Ok(())

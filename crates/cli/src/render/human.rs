@@ -8,6 +8,7 @@ use apimlint_core::{FileId, RegionSource, Role, Severity};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use super::Report;
+use super::escape::{self, terminal};
 
 /// One finding (or related location) as a miette diagnostic.
 #[derive(Debug)]
@@ -138,8 +139,10 @@ fn excerpt(r: &Report<'_>, node: FileId, range: &std::ops::Range<usize>) -> Opti
         return None;
     }
     Some(Excerpt {
-        name: r.file(node),
-        text: text.get(from..to)?.to_owned(),
+        name: terminal(&r.file(node)).into_owned(),
+        // a raw control byte in a line (one that does not parse) is shown
+        // as `?`, byte for byte, so the spans stay where they were
+        text: escape::excerpt(text.get(from..to)?).into_owned(),
         offset: from,
         first_line,
     })
@@ -159,7 +162,7 @@ fn located(
         let p = r.pos(node, range.start);
         let at = format!(
             "{message}\n  at {}:{}:{} (the line is too long to show)",
-            r.file(node),
+            terminal(&r.file(node)),
             p.line,
             p.column
         );
@@ -200,20 +203,22 @@ pub fn render_one(
     handler: &GraphicalReportHandler,
     d: &apimlint_core::Diagnostic,
 ) -> String {
-    let label = d.fix.as_ref().map(|f| format!("fix: {}", f.title));
-    let (message, src, labels) = located(r, d.file, &d.range, &d.message, label, true);
+    // every text made from the user's values is shown, never obeyed
+    let label = d.fix.as_ref().map(|f| format!("fix: {}", terminal(&f.title)));
+    let (message, src, labels) = located(r, d.file, &d.range, &terminal(&d.message), label, true);
     let finding = Finding {
         code: Some(d.rule.to_owned()),
         message,
         severity: severity(d.severity),
-        help: d.help.clone(),
+        help: d.help.as_deref().map(|h| terminal(h).into_owned()),
         src,
         labels,
         related: d
             .related
             .iter()
             .map(|x| {
-                let (message, src, labels) = located(r, x.file, &x.range, &x.message, None, false);
+                let (message, src, labels) =
+                    located(r, x.file, &x.range, &terminal(&x.message), None, false);
                 Finding {
                     code: None,
                     message,
@@ -228,7 +233,12 @@ pub fn render_one(
     };
     let mut s = String::new();
     if handler.render_report(&mut s, &finding).is_err() {
-        s = format!("{}: {} {}\n", r.file(d.file), d.rule, d.message);
+        s = format!(
+            "{}: {} {}\n",
+            terminal(&r.file(d.file)),
+            d.rule,
+            terminal(&d.message)
+        );
     }
     s
 }
@@ -238,7 +248,7 @@ pub fn render(r: &Report<'_>, color: bool, out: &mut dyn Write) -> io::Result<()
     for d in r.diags {
         writeln!(out, "{}", render_one(r, &h, d))?;
     }
-    writeln!(out, "{}", summary(r))
+    writeln!(out, "{}", escape::terminal_lines(&summary(r)))
 }
 
 /// "checked 12 nodes in 2 regions …" and the counts.
