@@ -415,11 +415,16 @@ fn a_fix_whose_file_cannot_be_written_is_not_reported_applied() {
     let out = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}");
     assert!(
-        out.contains("cannot write region-a/gw-1/repository/conf/deployment.toml: the file is read-only"),
+        out.contains(
+            "cannot write region-a/gw-1/repository/conf/deployment.toml: the file is read-only"
+        ),
         "{out}"
     );
     assert!(!out.contains("applied 1 fix"), "{out}");
-    assert!(out.contains("1 fix not applied: 1 file could not be written"), "{out}");
+    assert!(
+        out.contains("1 fix not applied: 1 file could not be written"),
+        "{out}"
+    );
     assert_eq!(read(&root, "region-a/gw-1"), before);
     assert_eq!(
         std::fs::metadata(&gw).unwrap().permissions().mode() & 0o777,

@@ -170,7 +170,10 @@ fn corpus(name: &str) -> (PathBuf, Vec<String>) {
             seeded.push(key.clone());
         }
     }
-    let secrets_vault = [("vault_a", "SeedSecretVaultA"), ("vault_b", "SeedSecretVaultB")];
+    let secrets_vault = [
+        ("vault_a", "SeedSecretVaultA"),
+        ("vault_b", "SeedSecretVaultB"),
+    ];
     for (k, v) in secrets_vault {
         t.insert(&["secrets".into()], k, &format!("\"{v}\""));
     }
@@ -209,7 +212,11 @@ fn corpus(name: &str) -> (PathBuf, Vec<String>) {
             "url = \"jdbc:sqlserver://db.r1.example.com:1433;databaseName=WSO2AM_SHARED_DB;user=apim;password=SeedSecretMsSql;encrypt=true\"\nurl_zq = \"jdbc:oracle:thin:apim/SeedSecretOracle@db.r1.example.com:1521/ORCL\"",
             1,
         );
-    assert_eq!(s.matches(SEED).count(), 5, "the gateway's seeds are in place");
+    assert_eq!(
+        s.matches(SEED).count(),
+        5,
+        "the gateway's seeds are in place"
+    );
     std::fs::write(&gw, s).unwrap();
     (root, seeded)
 }
@@ -303,7 +310,11 @@ fn no_seeded_secret_appears_in_any_output() {
     );
     let written = std::fs::read_to_string(&baseline).unwrap();
     assert!(written.len() > 100 && seen > 10_000);
-    assert!(leaks(&written).is_empty(), "the baseline leaks: {:#?}", leaks(&written));
+    assert!(
+        leaks(&written).is_empty(),
+        "the baseline leaks: {:#?}",
+        leaks(&written)
+    );
 }
 
 /// `textDocument/publishDiagnostics`, hover and code actions over stdio.
@@ -355,7 +366,10 @@ fn the_language_server_shows_no_seeded_secret() {
     }
     lsp.stop().unwrap();
     let all = texts.concat();
-    assert!(all.contains("key-manager-unreachable"), "the URL finding is published");
+    assert!(
+        all.contains("key-manager-unreachable"),
+        "the URL finding is published"
+    );
     // the client's own requests echo the diagnostics it was sent, which
     // hold no secret either; only the server's answers are collected here
     let l = leaks(&all);

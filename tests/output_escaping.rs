@@ -62,7 +62,10 @@ fn hostile(name: &str) -> PathBuf {
     );
     let gw2 = std::fs::read_to_string(node(&root, "region-1/gw-2")).unwrap();
     write(
-        &node(&root, "region-1/gw\n::error file=forged.txt::from-dir\u{1b}[2J\u{7}"),
+        &node(
+            &root,
+            "region-1/gw\n::error file=forged.txt::from-dir\u{1b}[2J\u{7}",
+        ),
         gw2.replacen(
             "node_ip = ",
             "# raw \u{1b}[31m escape \u{7} in a comment\nnode_ip = ",
@@ -104,13 +107,21 @@ fn github_output_runs_no_command_a_value_or_a_directory_name_forged() {
     let log = String::from_utf8_lossy(&o.stdout);
     let run = commands_run(&log);
     assert!(
-        run.iter().filter(|c| c.starts_with("::error file=")).count() >= 3,
+        run.iter()
+            .filter(|c| c.starts_with("::error file="))
+            .count()
+            >= 3,
         "the findings are annotated: {run:#?}"
     );
     for c in &run {
-        let ours = ["::error file=", "::warning file=", "::notice file=", "::stop-commands::apimlint-"]
-            .iter()
-            .any(|p| c.starts_with(p));
+        let ours = [
+            "::error file=",
+            "::warning file=",
+            "::notice file=",
+            "::stop-commands::apimlint-",
+        ]
+        .iter()
+        .any(|p| c.starts_with(p));
         assert!(ours, "a forged command would run: {c:?}\n{log}");
         // the properties end at the first `::`; they hold no raw `:` or
         // `,` (either would end a property) and name no forged file
@@ -124,7 +135,10 @@ fn github_output_runs_no_command_a_value_or_a_directory_name_forged() {
     }
     // the fence is lifted again at the end
     let last = log.lines().last().unwrap_or("");
-    assert!(last.starts_with("::apimlint-") && last.ends_with("::"), "{last}");
+    assert!(
+        last.starts_with("::apimlint-") && last.ends_with("::"),
+        "{last}"
+    );
     // and the forged texts are still shown, as data
     assert!(log.contains("from-env") && log.contains("from-dir") && log.contains("from-label"));
 }
@@ -197,7 +211,8 @@ fn sarif_text_shows_control_characters_escaped() {
     assert!(texts.iter().any(|t| t.contains("pwned")));
     for t in &texts {
         assert!(
-            !t.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r'),
+            !t.chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r'),
             "a SARIF text holds a control character: {t:?}"
         );
     }

@@ -61,7 +61,10 @@ fn the_temporary_file_is_never_more_readable_than_the_original() {
     let seen = watcher.join().unwrap();
     assert!(!seen.is_empty(), "the watcher saw no temporary file");
     let wide: Vec<_> = seen.iter().filter(|(_, m)| m & 0o077 != 0).collect();
-    assert!(wide.is_empty(), "temporary files readable by others: {wide:?}");
+    assert!(
+        wide.is_empty(),
+        "temporary files readable by others: {wide:?}"
+    );
     assert_eq!(mode(&path), 0o600);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), big);
 }
@@ -95,7 +98,11 @@ fn a_read_only_file_is_refused_not_replaced() {
     assert!(e.to_string().contains("read-only"), "{e}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "a = 1\n");
     assert_eq!(mode(&path), 0o444);
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file left");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
 }
 
 #[test]
@@ -108,5 +115,8 @@ fn a_hard_linked_file_is_refused_not_split() {
     let e = write_atomic(&path, b"a = 2\n").unwrap_err();
     assert!(e.to_string().contains("hard links"), "{e}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "a = 1\n");
-    assert_eq!(std::fs::metadata(&path).unwrap().ino(), std::fs::metadata(&other).unwrap().ino());
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().ino(),
+        std::fs::metadata(&other).unwrap().ino()
+    );
 }

@@ -42,14 +42,31 @@ const SECRET_SUFFIXES: [&str; 12] = [
 /// identifier, not key material (`site_key`, `consumer_key`, `tagKey`,
 /// `sign_with_sp_key`, a cache's or a table's key).
 const PUBLIC_KEY_QUALIFIERS: [&str; 12] = [
-    "public", "site", "consumer", "tag", "sp", "cache", "partition", "routing", "sort",
-    "primary", "foreign", "id",
+    "public",
+    "site",
+    "consumer",
+    "tag",
+    "sp",
+    "cache",
+    "partition",
+    "routing",
+    "sort",
+    "primary",
+    "foreign",
+    "id",
 ];
 
 /// Words a secret's key may end with after the noun (`password_encrypted`,
 /// `token_value`): the noun before them decides.
 const TRAILERS: [&str; 8] = [
-    "value", "encrypted", "encoded", "base64", "b64", "hash", "hashed", "enc",
+    "value",
+    "encrypted",
+    "encoded",
+    "base64",
+    "b64",
+    "hash",
+    "hashed",
+    "enc",
 ];
 
 /// The words of a key (`SendgridAPIKey` → sendgrid, api, key;
@@ -101,7 +118,11 @@ pub fn key_words(key: &str) -> Vec<String> {
 pub fn is_secret_key(key: &str) -> bool {
     let words = key_words(key);
     let mut end = words.len();
-    while end > 1 && words.get(end - 1).is_some_and(|w| TRAILERS.contains(&w.as_str())) {
+    while end > 1
+        && words
+            .get(end - 1)
+            .is_some_and(|w| TRAILERS.contains(&w.as_str()))
+    {
         end -= 1;
     }
     let Some(last) = end.checked_sub(1).and_then(|i| words.get(i)) else {
@@ -111,15 +132,21 @@ pub fn is_secret_key(key: &str) -> bool {
     if last == "key" {
         return !before.is_some_and(|b| PUBLIC_KEY_QUALIFIERS.contains(&b.as_str()));
     }
-    SECRET_NOUNS.contains(&last.as_str())
-        || SECRET_SUFFIXES.iter().any(|s| last.ends_with(s))
+    SECRET_NOUNS.contains(&last.as_str()) || SECRET_SUFFIXES.iter().any(|s| last.ends_with(s))
 }
 
 /// The keys whose values fingerprints leave out: the secret keys, and (so
 /// that baselines written before secrets were known by meaning keep
 /// matching) the keys that merely contain a word of the old list.
 pub(crate) fn fingerprint_omits(key: &str) -> bool {
-    const OLD_WORDS: [&str; 6] = ["password", "passwd", "pwd", "secret", "token", "private_key"];
+    const OLD_WORDS: [&str; 6] = [
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "token",
+        "private_key",
+    ];
     let k = key.to_ascii_lowercase();
     is_secret_key(key) || OLD_WORDS.iter().any(|w| k.contains(w))
 }
@@ -188,7 +215,13 @@ fn walk_item(text: &str, item: &Item, top: bool, secret: bool, acc: &mut Vec<Ran
                 let pair = t.contains_key("value");
                 for (k, v) in t.iter() {
                     let leaf = !matches!(v, Item::Table(_) | Item::ArrayOfTables(_));
-                    walk_item(text, v, false, secret || (leaf && secret_leaf(k, pair)), acc);
+                    walk_item(
+                        text,
+                        v,
+                        false,
+                        secret || (leaf && secret_leaf(k, pair)),
+                        acc,
+                    );
                 }
             }
         }
@@ -454,6 +487,108 @@ mod tests {
                 && !out.contains("abc")
         );
         assert!(out.contains("$secret{db}") && out.contains("\"admin\""));
+    }
+
+    #[test]
+    fn secret_keys_are_known_by_meaning() {
+        for k in [
+            "password",
+            "Password",
+            "key",
+            "old_key",
+            "totpKey",
+            "wf_engine_pass",
+            "SendgridAPIKey",
+            "secret_key",
+            "access_key",
+            "api_token",
+            "GmailRefreshToken",
+            "GmailClientSecret",
+            "consumer_secret",
+            "certificateKeyPassword",
+            "ConnectionPassword",
+            "truststorePassword",
+            "keystorePass",
+            "javax.net.ssl.keyStorePassword",
+            "apikey",
+            "x-api-key",
+            "client_credentials",
+            "passphrase",
+            "password_encrypted",
+            "SENDGRID_API_KEY",
+            "private_key",
+        ] {
+            assert!(is_secret_key(k), "{k} names a secret");
+        }
+        for k in [
+            "key_manager",
+            "keystore",
+            "alias",
+            "token_endpoint",
+            "enable",
+            "key_validation_handler_type",
+            "password_hash_method",
+            "bypass_hosts",
+            "enable_token_encryption",
+            "hide_secrets",
+            "site_key",
+            "consumer_key",
+            "tagKey",
+            "sign_with_sp_key",
+            "secret_count",
+            "token_length",
+            "key_alias",
+            "pass_through_control_frames",
+            "UseCaseSensitiveUsernameForCacheKeys",
+            "userstore_password_encryption",
+            "securevault_secret_handler",
+            "AuthTokenEndpoint",
+            "show_as_token_endpoint_url",
+            "username",
+            "",
+        ] {
+            assert!(!is_secret_key(k), "{k} names no secret");
+        }
+        assert_eq!(key_words("SendgridAPIKey"), ["sendgrid", "api", "key"]);
+        assert_eq!(
+            key_words("'org.wso2.CipherTransformation'"),
+            ["org", "wso2", "cipher", "transformation"]
+        );
+    }
+
+    #[test]
+    fn values_of_secret_keys_are_starred_and_neighbours_are_not() {
+        let text = "[encryption]\nkey = \"EncKey1\"\nold_key = \"OldKey2\"\ntotpKey = \"Totp3\"\n[apim.workflow]\nwf_engine_pass = \"Wf4\"\n[apim.key_manager]\nkey_validation_handler_type = \"default\"\nservice_url = \"https://km:9443/services/\"\n[[registry_handler]]\nkey = \"propName\"\nvalue = \"v\"\n[broker]\nurl = \"amqp://admin:AmqpPw@clientid/carbon?brokerlist='tcp://h:5672'\"\n[database.x]\nurl = \"jdbc:oracle:thin:apim/OraPw@db:1521/ORCL\"\n";
+        let out = red(text);
+        for s in ["EncKey1", "OldKey2", "Totp3", "Wf4", "AmqpPw", "OraPw"] {
+            assert!(!out.contains(s), "{s} is starred: {out}");
+        }
+        for s in [
+            "\"default\"",
+            "https://km:9443/services/",
+            "\"propName\"",
+            "tcp://h:5672",
+        ] {
+            assert!(out.contains(s), "{s} is shown: {out}");
+        }
+    }
+
+    #[test]
+    fn the_scrubber_stars_url_credentials_and_secret_values_as_tokens() {
+        let text = "[a]\npassword = \"Hunter22\"\nurl = \"https://u:UrlPw99@h:1/\"\n";
+        let p = crate::syntax::parse(text);
+        let ranges = secret_ranges(text, p.doc.as_ref());
+        let s = Scrubber::new([(text, ranges.as_slice())]);
+        assert_eq!(
+            s.scrub("`https://u:UrlPw99@h:2/` and hunter22, not xHunter22y"),
+            "`https://*********@h:2/` and ********, not xHunter22y"
+        );
+        // another URL's credentials too, though no file holds them
+        assert_eq!(
+            s.scrub("tcp://a:b@h jdbc:x;password=p1;"),
+            "tcp://***@h jdbc:x;password=**;"
+        );
+        assert_eq!(Scrubber::default().scrub("plain"), "plain");
     }
 
     #[test]

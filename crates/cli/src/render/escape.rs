@@ -68,7 +68,9 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
 /// A text whose newlines are structure (a report's summary, a diff): every
 /// control character but `\n`, `\t` and the `\r` of `\r\n` shown escaped.
 pub fn terminal_lines(s: &str) -> Cow<'_, str> {
-    escape_with(s, |c, next| c == '\n' || c == '\t' || (c == '\r' && next == Some('\n')))
+    escape_with(s, |c, next| {
+        c == '\n' || c == '\t' || (c == '\r' && next == Some('\n'))
+    })
 }
 
 /// The source lines around a finding as miette shows them: each byte of a
@@ -116,7 +118,9 @@ pub fn github_property(s: &str) -> String {
 /// character, but viewers print the decoded text; show them escaped, keep
 /// the line breaks and tabs a text may have.
 pub fn sarif_text(s: &str) -> Cow<'_, str> {
-    escape_with(s, |c, next| c == '\n' || c == '\t' || (c == '\r' && next == Some('\n')))
+    escape_with(s, |c, next| {
+        c == '\n' || c == '\t' || (c == '\r' && next == Some('\n'))
+    })
 }
 
 #[cfg(test)]
@@ -125,7 +129,10 @@ mod tests {
 
     #[test]
     fn terminal_shows_controls_escaped() {
-        assert_eq!(terminal("a\u{1b}[31mb\u{7}\nc\u{9b}d\u{202e}"), "a\\u{1b}[31mb\\u{7}\\nc\\u{9b}d\\u{202e}");
+        assert_eq!(
+            terminal("a\u{1b}[31mb\u{7}\nc\u{9b}d\u{202e}"),
+            "a\\u{1b}[31mb\\u{7}\\nc\\u{9b}d\\u{202e}"
+        );
         assert!(matches!(terminal("plain ü"), Cow::Borrowed(_)));
         assert_eq!(terminal_lines("a\r\nb\u{1b}\rc"), "a\r\nb\\u{1b}\\rc");
     }

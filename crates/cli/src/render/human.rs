@@ -204,7 +204,10 @@ pub fn render_one(
     d: &apimlint_core::Diagnostic,
 ) -> String {
     // every text made from the user's values is shown, never obeyed
-    let label = d.fix.as_ref().map(|f| format!("fix: {}", terminal(&f.title)));
+    let label = d
+        .fix
+        .as_ref()
+        .map(|f| format!("fix: {}", terminal(&f.title)));
     let (message, src, labels) = located(r, d.file, &d.range, &terminal(&d.message), label, true);
     let finding = Finding {
         code: Some(d.rule.to_owned()),

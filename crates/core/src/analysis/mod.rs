@@ -314,7 +314,11 @@ pub(crate) fn scrub(scrubber: &crate::redact::Scrubber, found: &mut [Diagnostic]
             scrubber.scrub_in_place(&mut r.message);
         }
         if let Some(fix) = &mut d.fix {
-            if fix.edits.iter().any(|e| scrubber.scrub(&e.new_text) != e.new_text) {
+            if fix
+                .edits
+                .iter()
+                .any(|e| scrubber.scrub(&e.new_text) != e.new_text)
+            {
                 d.fix = None;
             } else {
                 scrubber.scrub_in_place(&mut fix.title);
