@@ -60,29 +60,88 @@ pub(crate) fn run(
         };
         return Ok((Fixed::Diff(code), cwd));
     }
-    let mut failed = false;
+    let unwritten = write_changed(&outcome, &cwd, err)?;
+    let failed = !unwritten.is_empty();
+    report_applied(&outcome, &unwritten, err)?;
+    let unsafe_left = outcome
+        .diags
+        .iter()
+        .filter(|d| {
+            d.fix.as_ref().is_some_and(|f| {
+                !fa.unsafe_fixes
+                    && !f.edits.is_empty()
+                    && f.applicability == apimlint_core::Applicability::Unsafe
+            })
+        })
+        .count();
+    if unsafe_left > 0 {
+        writeln!(
+            err,
+            "apimlint: {unsafe_left} more fix{} available with --unsafe-fixes",
+            if unsafe_left == 1 { " is" } else { "es are" }
+        )
+        .map_err(io)?;
+    }
+    if failed {
+        // the report says what the files on disk hold: the fixed texts of
+        // the files that could not be written are not there
+        let (lean, cwd) = crate::commands::load(paths, config_path)?;
+        let diags = lean.check_with(opts);
+        return Ok((
+            Fixed::Report {
+                dep: Box::new(lean.dep),
+                diags,
+                failed,
+            },
+            cwd,
+        ));
+    }
+    let Outcome { dep, diags, .. } = outcome;
+    Ok((
+        Fixed::Report {
+            dep: Box::new(dep),
+            diags,
+            failed,
+        },
+        cwd,
+    ))
+}
+
+/// Write each changed file (never over a change made while apimlint ran);
+/// the files that could not be written, each said on `err`.
+fn write_changed<'o>(
+    outcome: &'o Outcome,
+    cwd: &Path,
+    err: &mut dyn Write,
+) -> Result<HashSet<&'o Path>, String> {
+    let io = |e: std::io::Error| format!("cannot write the report: {e}");
     let mut unwritten: HashSet<&Path> = HashSet::new();
     for c in &outcome.changed {
-        let shown = terminal(&relative(&c.path, &cwd)).into_owned();
-        // never overwrite a change made while apimlint ran
+        let shown = terminal(&relative(&c.path, cwd)).into_owned();
         let now = DiskFs.read(&c.path);
-        if now.as_deref().ok() != Some(&*c.original) {
-            writeln!(
-                err,
-                "apimlint: error: {shown} changed while apimlint ran; not written"
-            )
-            .map_err(io)?;
-            failed = true;
-            unwritten.insert(&c.path);
-            continue;
-        }
-        if let Err(e) = write_atomic(&c.path, c.fixed.as_bytes()) {
-            writeln!(err, "apimlint: error: cannot write {shown}: {e}").map_err(io)?;
-            failed = true;
+        let why = if now.as_deref().ok() != Some(&*c.original) {
+            Some(format!("{shown} changed while apimlint ran; not written"))
+        } else {
+            write_atomic(&c.path, c.fixed.as_bytes())
+                .err()
+                .map(|e| format!("cannot write {shown}: {}", terminal(&e.to_string())))
+        };
+        if let Some(why) = why {
+            writeln!(err, "apimlint: error: {why}").map_err(io)?;
             unwritten.insert(&c.path);
         }
     }
-    // a fix is applied only if every file it is in was written
+    Ok(unwritten)
+}
+
+/// "applied N fixes to M files" for the fixes whose files were all
+/// written, and how many were not applied because a file was not.
+fn report_applied(
+    outcome: &Outcome,
+    unwritten: &HashSet<&Path>,
+    err: &mut dyn Write,
+) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("cannot write the report: {e}");
     let (done, lost): (Vec<&AppliedFix>, Vec<&AppliedFix>) = outcome
         .applied
         .iter()
@@ -107,48 +166,7 @@ pub(crate) fn run(
         )
         .map_err(io)?;
     }
-    let unsafe_left = outcome
-        .diags
-        .iter()
-        .filter(|d| {
-            d.fix.as_ref().is_some_and(|f| {
-                !fa.unsafe_fixes
-                    && !f.edits.is_empty()
-                    && f.applicability == apimlint_core::Applicability::Unsafe
-            })
-        })
-        .count();
-    if unsafe_left > 0 {
-        writeln!(
-            err,
-            "apimlint: {unsafe_left} more fix{} available with --unsafe-fixes",
-            if unsafe_left == 1 { " is" } else { "es are" }
-        )
-        .map_err(io)?;
-    }
-    if !unwritten.is_empty() {
-        // the report says what the files on disk hold: the fixed texts of
-        // the files that could not be written are not there
-        let (lean, cwd) = crate::commands::load(paths, config_path)?;
-        let diags = lean.check_with(opts);
-        return Ok((
-            Fixed::Report {
-                dep: Box::new(lean.dep),
-                diags,
-                failed,
-            },
-            cwd,
-        ));
-    }
-    let Outcome { dep, diags, .. } = outcome;
-    Ok((
-        Fixed::Report {
-            dep: Box::new(dep),
-            diags,
-            failed,
-        },
-        cwd,
-    ))
+    Ok(())
 }
 
 /// "applied 2 fixes to 2 files: a, b".

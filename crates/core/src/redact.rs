@@ -117,6 +117,18 @@ pub fn key_words(key: &str) -> Vec<String> {
 /// `enable_token_encryption` name no secret. Plurals (`hide_secrets`,
 /// `cache_keys`) name settings about secrets, not secrets.
 pub fn is_secret_key(key: &str) -> bool {
+    // most keys hold none of the stems: answered without splitting
+    let k = key.as_bytes();
+    let has = |w: &str| {
+        k.windows(w.len())
+            .any(|win| win.eq_ignore_ascii_case(w.as_bytes()))
+    };
+    if !["pass", "pwd", "secret", "token", "key", "cred"]
+        .iter()
+        .any(|w| has(w))
+    {
+        return false;
+    }
     let words = key_words(key);
     let mut end = words.len();
     while end > 1
@@ -462,9 +474,8 @@ impl<'a> Scrubber<'a> {
                     .then(|| {
                         let rest = bytes.get(i..)?;
                         let vs = self.by_prefix.get(&prefix(rest)?)?;
-                        vs.iter().find(|v| {
-                            rest.starts_with(v.as_bytes()) && !word(Some(i + v.len()))
-                        })
+                        vs.iter()
+                            .find(|v| rest.starts_with(v.as_bytes()) && !word(Some(i + v.len())))
                     })
                     .flatten();
                 match found {
