@@ -428,10 +428,27 @@ pub struct Scrubber<'a> {
     by_prefix: HashMap<[u8; MIN_SCRUBBED], Vec<&'a str>>,
 }
 
-/// Shorter secret values are not searched for in messages: starring every
-/// `pw` or `abc` token would garble messages and a secret that short is
-/// no secret.
-const MIN_SCRUBBED: usize = 4;
+/// Shorter secret values are not searched for in messages: a password
+/// `admin` would star `admin` wherever a message says it (a help text on
+/// default credentials included). Such a value is a well-known default, not
+/// a secret the output could leak; URL credentials are starred whatever
+/// their length.
+const MIN_SCRUBBED: usize = 6;
+
+/// Whether the byte at `i` continues a token (a value inside
+/// `super_admin`, `admin-2` or `wso2carbon.jks` is not the value itself); a
+/// `.` ending a sentence does not.
+fn continues(bytes: &[u8], i: Option<usize>, outward: isize) -> bool {
+    let at = |i: Option<usize>| i.and_then(|i| bytes.get(i)).copied();
+    match at(i) {
+        Some(b) if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' => true,
+        Some(b'.') => {
+            let next = i.and_then(|i| i.checked_add_signed(outward));
+            at(next).is_some_and(|b| b.is_ascii_alphanumeric())
+        }
+        _ => false,
+    }
+}
 
 fn prefix(b: &[u8]) -> Option<[u8; MIN_SCRUBBED]> {
     b.get(..MIN_SCRUBBED)?.try_into().ok()
@@ -464,18 +481,16 @@ impl<'a> Scrubber<'a> {
         url_credentials(text, &mut acc);
         if !self.by_prefix.is_empty() {
             let bytes = text.as_bytes();
-            let word = |i: Option<usize>| {
-                i.and_then(|i| bytes.get(i))
-                    .is_some_and(u8::is_ascii_alphanumeric)
-            };
             let mut i = 0;
             while i + MIN_SCRUBBED <= bytes.len() {
-                let found = (!word(i.checked_sub(1)))
+                let found = (!continues(bytes, i.checked_sub(1), -1))
                     .then(|| {
                         let rest = bytes.get(i..)?;
                         let vs = self.by_prefix.get(&prefix(rest)?)?;
-                        vs.iter()
-                            .find(|v| rest.starts_with(v.as_bytes()) && !word(Some(i + v.len())))
+                        vs.iter().find(|v| {
+                            rest.starts_with(v.as_bytes())
+                                && !continues(bytes, Some(i + v.len()), 1)
+                        })
                     })
                     .flatten();
                 match found {
@@ -613,8 +628,8 @@ mod tests {
         let ranges = secret_ranges(text, p.doc.as_ref());
         let s = Scrubber::new([(text, ranges.as_slice())]);
         assert_eq!(
-            s.scrub("`https://u:UrlPw99@h:2/` and Hunter22, not xHunter22y"),
-            "`https://*********@h:2/` and ********, not xHunter22y"
+            s.scrub("`https://u:UrlPw99@h:2/` and Hunter22, not xHunter22y, Hunter22_b, Hunter22.jks, but Hunter22."),
+            "`https://*********@h:2/` and ********, not xHunter22y, Hunter22_b, Hunter22.jks, but ********."
         );
         // another URL's credentials too, though no file holds them
         assert_eq!(
