@@ -225,16 +225,35 @@ fn github_format_emits_workflow_commands_then_the_report() {
         "{line}"
     );
     assert!(out.contains("::warning file="), "warnings are warnings");
-    // every annotation comes first, then the full human report
+    // every annotation comes first, then the full human report, fenced by
+    // `::stop-commands::TOKEN` … `::TOKEN::` (the runner obeys nothing a
+    // value in the report may hold)
     let first_other = out.lines().position(|l| !l.starts_with("::")).unwrap();
-    assert!(out.lines().skip(first_other).all(|l| !l.starts_with("::")));
+    let rest: Vec<&str> = out.lines().skip(first_other).collect();
+    let token = rest
+        .iter()
+        .find_map(|l| l.strip_prefix("::stop-commands::"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(token.len() >= 32, "{token}");
+    assert_eq!(rest.last().copied(), Some(format!("::{token}::").as_str()));
+    assert!(
+        rest.iter()
+            .filter(|l| l.starts_with("::"))
+            .all(|l| l.starts_with("::stop-commands::") || **l == format!("::{token}::"))
+    );
     assert!(out.contains("did you mean `Default`?\n") || out.contains("help: did you mean"));
     assert!(out.contains("found "), "{out}");
     assert!(!out.contains('\u{1b}'), "no colour in a CI log");
     // a clean deployment: no annotation, exit 0
     let o = run(&[CLEAN, "--format", "github"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(!stdout(&o).contains("::"));
+    let clean = stdout(&o);
+    assert!(
+        !["::error", "::warning", "::notice"]
+            .iter()
+            .any(|c| clean.contains(c)),
+        "{clean}"
+    );
 }
 
 #[test]

@@ -399,3 +399,35 @@ fn a_baseline_absorbs_its_findings_after_lines_move_but_not_new_ones() {
         text(&o)
     );
 }
+
+/// A file `--fix` cannot write (here: read-only, which is refused rather
+/// than replaced) takes its fixes out of the "applied" count: the run says
+/// which file and that the fix was not applied, and exits 2.
+#[cfg(unix)]
+#[test]
+fn a_fix_whose_file_cannot_be_written_is_not_reported_applied() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = deployment("readonly");
+    let gw = file(&root, "region-a/gw-1");
+    std::fs::set_permissions(&gw, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = read(&root, "region-a/gw-1");
+    let o = run(&root, &["check", "--fix", "--format", "compact", "."]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains(
+            "cannot write region-a/gw-1/repository/conf/deployment.toml: the file is read-only"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("applied 1 fix"), "{out}");
+    assert!(
+        out.contains("1 fix not applied: 1 file could not be written"),
+        "{out}"
+    );
+    assert_eq!(read(&root, "region-a/gw-1"), before);
+    assert_eq!(
+        std::fs::metadata(&gw).unwrap().permissions().mode() & 0o777,
+        0o444
+    );
+}

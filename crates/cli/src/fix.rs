@@ -5,12 +5,15 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use apimlint_core::fixes::{Changed, Outcome, fix_all};
+use std::collections::HashSet;
+
+use apimlint_core::fixes::{AppliedFix, Changed, Outcome, fix_all};
 use apimlint_core::suppress::Options;
 use apimlint_core::vfs::{DiskFs, Vfs, relative, write_atomic};
 use apimlint_core::{Deployment, Diagnostic};
 
 use crate::args::FixArgs;
+use crate::render::escape::{terminal, terminal_lines};
 
 /// What the fix step left for the report.
 pub(crate) enum Fixed {
@@ -34,17 +37,22 @@ pub(crate) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(Fixed, PathBuf), String> {
-    let (disc, config, cwd) = crate::commands::load_parts_selected(paths, config, fa)?;
+    let config_path = config;
+    let (disc, config, cwd) = crate::commands::load_parts_selected(paths, config_path, fa)?;
     let outcome = fix_all(&DiskFs, &disc, &config, opts, fa.unsafe_fixes);
     let io = |e: std::io::Error| format!("cannot write the report: {e}");
+    let scrubber = outcome.dep.scrubber();
     for r in &outcome.refused {
-        writeln!(err, "apimlint: fix not applied: {r}").map_err(io)?;
+        let r = scrubber.scrub(r);
+        writeln!(err, "apimlint: fix not applied: {}", terminal(&r)).map_err(io)?;
     }
     if fa.diff {
         for c in &outcome.changed {
             write!(out, "{}", diff(c, &cwd)).map_err(io)?;
         }
-        writeln!(err, "apimlint: {}", summary(&outcome, "would apply")).map_err(io)?;
+        let all: Vec<&AppliedFix> = outcome.applied.iter().collect();
+        let files: Vec<&str> = outcome.changed.iter().map(|c| c.rel.as_str()).collect();
+        writeln!(err, "apimlint: {}", summary(&all, &files, "would apply")).map_err(io)?;
         let code = if outcome.changed.is_empty() {
             crate::EXIT_OK
         } else {
@@ -52,28 +60,9 @@ pub(crate) fn run(
         };
         return Ok((Fixed::Diff(code), cwd));
     }
-    let mut failed = false;
-    for c in &outcome.changed {
-        let shown = relative(&c.path, &cwd);
-        // never overwrite a change made while apimlint ran
-        let now = DiskFs.read(&c.path);
-        if now.as_deref().ok() != Some(&*c.original) {
-            writeln!(
-                err,
-                "apimlint: error: {shown} changed while apimlint ran; not written"
-            )
-            .map_err(io)?;
-            failed = true;
-            continue;
-        }
-        if let Err(e) = write_atomic(&c.path, c.fixed.as_bytes()) {
-            writeln!(err, "apimlint: error: cannot write {shown}: {e}").map_err(io)?;
-            failed = true;
-        }
-    }
-    if !outcome.applied.is_empty() {
-        writeln!(err, "apimlint: {}", summary(&outcome, "applied")).map_err(io)?;
-    }
+    let unwritten = write_changed(&outcome, &cwd, err)?;
+    let failed = !unwritten.is_empty();
+    report_applied(&outcome, &unwritten, err)?;
     let unsafe_left = outcome
         .diags
         .iter()
@@ -93,6 +82,20 @@ pub(crate) fn run(
         )
         .map_err(io)?;
     }
+    if failed {
+        // the report says what the files on disk hold: the fixed texts of
+        // the files that could not be written are not there
+        let (lean, cwd) = crate::commands::load(paths, config_path)?;
+        let diags = lean.check_with(opts);
+        return Ok((
+            Fixed::Report {
+                dep: Box::new(lean.dep),
+                diags,
+                failed,
+            },
+            cwd,
+        ));
+    }
     let Outcome { dep, diags, .. } = outcome;
     Ok((
         Fixed::Report {
@@ -104,13 +107,75 @@ pub(crate) fn run(
     ))
 }
 
+/// Write each changed file (never over a change made while apimlint ran);
+/// the files that could not be written, each said on `err`.
+fn write_changed<'o>(
+    outcome: &'o Outcome,
+    cwd: &Path,
+    err: &mut dyn Write,
+) -> Result<HashSet<&'o Path>, String> {
+    let io = |e: std::io::Error| format!("cannot write the report: {e}");
+    let mut unwritten: HashSet<&Path> = HashSet::new();
+    for c in &outcome.changed {
+        let shown = terminal(&relative(&c.path, cwd)).into_owned();
+        let now = DiskFs.read(&c.path);
+        let why = if now.as_deref().ok() != Some(&*c.original) {
+            Some(format!("{shown} changed while apimlint ran; not written"))
+        } else {
+            write_atomic(&c.path, c.fixed.as_bytes())
+                .err()
+                .map(|e| format!("cannot write {shown}: {}", terminal(&e.to_string())))
+        };
+        if let Some(why) = why {
+            writeln!(err, "apimlint: error: {why}").map_err(io)?;
+            unwritten.insert(&c.path);
+        }
+    }
+    Ok(unwritten)
+}
+
+/// "applied N fixes to M files" for the fixes whose files were all
+/// written, and how many were not applied because a file was not.
+fn report_applied(
+    outcome: &Outcome,
+    unwritten: &HashSet<&Path>,
+    err: &mut dyn Write,
+) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("cannot write the report: {e}");
+    let (done, lost): (Vec<&AppliedFix>, Vec<&AppliedFix>) = outcome
+        .applied
+        .iter()
+        .partition(|a| a.paths.iter().all(|p| !unwritten.contains(p.as_path())));
+    let files: Vec<&str> = outcome
+        .changed
+        .iter()
+        .filter(|c| !unwritten.contains(c.path.as_path()))
+        .map(|c| c.rel.as_str())
+        .collect();
+    if !done.is_empty() {
+        writeln!(err, "apimlint: {}", summary(&done, &files, "applied")).map_err(io)?;
+    }
+    if !lost.is_empty() {
+        writeln!(
+            err,
+            "apimlint: error: {} fix{} not applied: {} file{} could not be written",
+            lost.len(),
+            if lost.len() == 1 { "" } else { "es" },
+            unwritten.len(),
+            if unwritten.len() == 1 { "" } else { "s" },
+        )
+        .map_err(io)?;
+    }
+    Ok(())
+}
+
 /// "applied 2 fixes to 2 files: a, b".
-fn summary(o: &Outcome, verb: &str) -> String {
-    if o.changed.is_empty() {
+fn summary(applied: &[&AppliedFix], files: &[&str], verb: &str) -> String {
+    if files.is_empty() {
         return "no fixes to apply".to_owned();
     }
-    let n = o.applied.len();
-    let files: Vec<&str> = o.changed.iter().map(|c| c.rel.as_str()).collect();
+    let n = applied.len();
+    let files: Vec<String> = files.iter().map(|f| terminal(f).into_owned()).collect();
     format!(
         "{verb} {n} fix{} to {} file{}: {}",
         if n == 1 { "" } else { "es" },
@@ -132,10 +197,12 @@ pub(crate) fn diff(c: &Changed, cwd: &Path) -> String {
     if old.lines().count().max(new.lines().count()) > BIG {
         config.timeout(std::time::Duration::from_secs(1));
     }
-    config
+    let shown = terminal(&shown);
+    let diff = config
         .diff_lines(&old, &new)
         .unified_diff()
         .context_radius(3)
         .header(&format!("a/{shown}"), &format!("b/{shown}"))
-        .to_string()
+        .to_string();
+    terminal_lines(&diff).into_owned()
 }

@@ -2,27 +2,166 @@
 //! is redacted, every secret-bearing value replaced by `*` of the same byte
 //! length so that offsets stay valid.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use toml_edit::{Document, Item, Value};
 
-const SECRET_WORDS: [&str; 6] = [
+/// The nouns that name a secret when a key ends with them
+/// (`wf_engine_pass`, `SendgridAPIKey`, `certificateKeyPassword`).
+const SECRET_NOUNS: [&str; 9] = [
     "password",
     "passwd",
     "pwd",
+    "pass",
+    "passphrase",
     "secret",
     "token",
-    "private_key",
+    "credential",
+    "credentials",
 ];
 
-/// Whether the last segment of a key names a secret.
+/// One-word compounds ending in a secret noun (`keystorepassword`,
+/// `clientsecret`, `apikey`): a word that ends with one of these (`bypass`
+/// does not: `pass` alone is not here).
+const SECRET_SUFFIXES: [&str; 12] = [
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "apikey",
+    "secretkey",
+    "privatekey",
+    "accesskey",
+    "masterkey",
+    "encryptionkey",
+    "signingkey",
+];
+
+/// A `key` after one of these words names something public or an
+/// identifier, not key material (`site_key`, `consumer_key`, `tagKey`,
+/// `sign_with_sp_key`, a cache's or a table's key).
+const PUBLIC_KEY_QUALIFIERS: [&str; 12] = [
+    "public",
+    "site",
+    "consumer",
+    "tag",
+    "sp",
+    "cache",
+    "partition",
+    "routing",
+    "sort",
+    "primary",
+    "foreign",
+    "id",
+];
+
+/// Words a secret's key may end with after the noun (`password_encrypted`,
+/// `token_value`): the noun before them decides.
+const TRAILERS: [&str; 8] = [
+    "value",
+    "encrypted",
+    "encoded",
+    "base64",
+    "b64",
+    "hash",
+    "hashed",
+    "enc",
+];
+
+/// The words of a key (`SendgridAPIKey` → sendgrid, api, key;
+/// `wf_engine_pass` → wf, engine, pass; `'javax.net.ssl.keyStorePassword'`
+/// → javax, net, ssl, key, store, password), lower-cased.
+pub fn key_words(key: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = key.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
+        let next = chars.get(i + 1).copied();
+        // a word starts at an upper-case letter after a lower-case letter or
+        // digit (`totpKey`), or at the last capital of a run followed by a
+        // lower-case letter (`APIKey` → API, Key)
+        let boundary = c.is_uppercase()
+            && prev.is_some_and(|p| {
+                p.is_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+            });
+        if boundary && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+/// Whether a key (its last segment; dots inside it are word breaks) names
+/// a secret, by what it means: its head noun — the last word, after any
+/// `value`/`encrypted`-like trailer — is a password, pass, passphrase,
+/// secret, token or credential, a key material compound (`apikey`), or a
+/// `key` that no public qualifier precedes (`[encryption] key`, `old_key`,
+/// `totpKey`, `SendgridAPIKey`, `secret_key`, `access_key`). Words in the
+/// middle do not count: `key_manager`, `token_endpoint`,
+/// `key_validation_handler_type`, `password_hash_method`, `bypass_hosts`,
+/// `enable_token_encryption` name no secret. Plurals (`hide_secrets`,
+/// `cache_keys`) name settings about secrets, not secrets.
 pub fn is_secret_key(key: &str) -> bool {
-    // ASCII case-insensitive `contains`, without allocating (runs for every key)
+    // most keys hold none of the stems: answered without splitting
     let k = key.as_bytes();
-    SECRET_WORDS.iter().any(|w| {
+    let has = |w: &str| {
         k.windows(w.len())
             .any(|win| win.eq_ignore_ascii_case(w.as_bytes()))
-    })
+    };
+    if !["pass", "pwd", "secret", "token", "key", "cred"]
+        .iter()
+        .any(|w| has(w))
+    {
+        return false;
+    }
+    let words = key_words(key);
+    let mut end = words.len();
+    while end > 1
+        && words
+            .get(end - 1)
+            .is_some_and(|w| TRAILERS.contains(&w.as_str()))
+    {
+        end -= 1;
+    }
+    let Some(last) = end.checked_sub(1).and_then(|i| words.get(i)) else {
+        return false;
+    };
+    let before = end.checked_sub(2).and_then(|i| words.get(i));
+    if last == "key" {
+        return !before.is_some_and(|b| PUBLIC_KEY_QUALIFIERS.contains(&b.as_str()));
+    }
+    SECRET_NOUNS.contains(&last.as_str()) || SECRET_SUFFIXES.iter().any(|s| last.ends_with(s))
+}
+
+/// The keys whose values fingerprints leave out: the secret keys, and (so
+/// that baselines written before secrets were known by meaning keep
+/// matching) the keys that merely contain a word of the old list.
+pub(crate) fn fingerprint_omits(key: &str) -> bool {
+    const OLD_WORDS: [&str; 6] = [
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "token",
+        "private_key",
+    ];
+    let k = key.to_ascii_lowercase();
+    is_secret_key(key) || OLD_WORDS.iter().any(|w| k.contains(w))
 }
 
 /// Whether a whole table holds secrets (`[secrets]`, `[runtime_secrets]`).
@@ -76,18 +215,26 @@ pub fn redact(text: &str, ranges: &[Range<usize>]) -> String {
 fn walk_item(text: &str, item: &Item, top: bool, secret: bool, acc: &mut Vec<Range<usize>>) {
     match item {
         Item::Table(t) => {
+            let pair = t.contains_key("value");
             for (k, v) in t.iter() {
                 // only the last segment counts: `[apim.cache.gateway_token] enable` is no secret
                 let leaf = !matches!(v, Item::Table(_) | Item::ArrayOfTables(_));
-                let s = secret || (top && is_secret_table(&[k])) || (leaf && is_secret_key(k));
+                let s = secret || (top && is_secret_table(&[k])) || (leaf && secret_leaf(k, pair));
                 walk_item(text, v, false, s, acc);
             }
         }
         Item::ArrayOfTables(a) => {
             for t in a.iter() {
+                let pair = t.contains_key("value");
                 for (k, v) in t.iter() {
                     let leaf = !matches!(v, Item::Table(_) | Item::ArrayOfTables(_));
-                    walk_item(text, v, false, secret || (leaf && is_secret_key(k)), acc);
+                    walk_item(
+                        text,
+                        v,
+                        false,
+                        secret || (leaf && secret_leaf(k, pair)),
+                        acc,
+                    );
                 }
             }
         }
@@ -96,13 +243,21 @@ fn walk_item(text: &str, item: &Item, top: bool, secret: bool, acc: &mut Vec<Ran
     }
 }
 
+/// A leaf key's value is a secret: its key names one, except `key` in a
+/// `key`/`value` pair (`[[registry_handler.nested_property.x]] key = "…"`
+/// names a property, it holds no key material).
+fn secret_leaf(key: &str, has_value_sibling: bool) -> bool {
+    is_secret_key(key) && !(has_value_sibling && key == "key")
+}
+
 fn walk_value(text: &str, v: &Value, secret: bool, acc: &mut Vec<Range<usize>>) {
     match v {
         Value::Array(a) => a.iter().for_each(|x| walk_value(text, x, secret, acc)),
         Value::InlineTable(t) => {
+            let pair = t.contains_key("value");
             for (k, x) in t.iter() {
                 let leaf = !matches!(x, Value::InlineTable(_));
-                walk_value(text, x, secret || (leaf && is_secret_key(k)), acc);
+                walk_value(text, x, secret || (leaf && secret_leaf(k, pair)), acc);
             }
         }
         Value::String(s) if secret => {
@@ -195,6 +350,23 @@ fn url_credentials(text: &str, acc: &mut Vec<Range<usize>>) {
         }
         from = start;
     }
+    // Oracle's `jdbc:oracle:thin:user/password@host…` has no `//` before
+    // its user-info
+    from = 0;
+    while let Some(i) = text.get(from..).and_then(|s| s.find("thin:")) {
+        let start = from + i + 5;
+        let rest = text.get(start..).unwrap_or("");
+        let end = rest
+            .find(['"', '\'', '\n', ' ', '\t'])
+            .unwrap_or(rest.len());
+        let head = rest.get(..end).unwrap_or("");
+        if let Some(at) = head.find('@')
+            && head.get(..at).is_some_and(|u| u.contains('/'))
+        {
+            acc.push(start..start + at);
+        }
+        from = start;
+    }
     // `password=`, `pwd=`, `passwd=` in any case: one pass over the `=` signs
     // rather than a lower-cased copy of the file searched three times
     let mut found: [Vec<Range<usize>>; 3] = Default::default();
@@ -238,6 +410,110 @@ pub(crate) fn redact_value(value: &str) -> String {
     redact(value, &acc)
 }
 
+/// What every outgoing text (a finding's message, help, related messages,
+/// fix title; a graph label; a fix's refusal) goes through before it leaves
+/// the analysis: the user-info and `password=` parts of URLs in it starred,
+/// and every secret value of the deployment's files (the text of their
+/// secret ranges) starred where it stands as a whole token. Messages are
+/// made from values by many rules; scrubbing them at the one point where
+/// findings leave the driver (rather than trusting each rule to quote
+/// values carefully) keeps a rule written tomorrow from leaking.
+///
+/// The values are borrowed from the files and indexed by their first bytes:
+/// making one is linear in the secrets (no copy), and a text costs one
+/// look-up per token start.
+#[derive(Debug, Clone, Default)]
+pub struct Scrubber<'a> {
+    /// Secret values by their first [`MIN_SCRUBBED`] bytes, longest first.
+    by_prefix: HashMap<[u8; MIN_SCRUBBED], Vec<&'a str>>,
+}
+
+/// Shorter secret values are not searched for in messages: a password
+/// `admin` would star `admin` wherever a message says it (a help text on
+/// default credentials included). Such a value is a well-known default, not
+/// a secret the output could leak; URL credentials are starred whatever
+/// their length.
+const MIN_SCRUBBED: usize = 6;
+
+/// Whether the byte at `i` continues a token (a value inside
+/// `super_admin`, `admin-2` or `wso2carbon.jks` is not the value itself); a
+/// `.` ending a sentence does not.
+fn continues(bytes: &[u8], i: Option<usize>, outward: isize) -> bool {
+    let at = |i: Option<usize>| i.and_then(|i| bytes.get(i)).copied();
+    match at(i) {
+        Some(b) if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' => true,
+        Some(b'.') => {
+            let next = i.and_then(|i| i.checked_add_signed(outward));
+            at(next).is_some_and(|b| b.is_ascii_alphanumeric())
+        }
+        _ => false,
+    }
+}
+
+fn prefix(b: &[u8]) -> Option<[u8; MIN_SCRUBBED]> {
+    b.get(..MIN_SCRUBBED)?.try_into().ok()
+}
+
+impl<'a> Scrubber<'a> {
+    /// A scrubber for the secret values of `files` (each text with its
+    /// secret ranges).
+    pub fn new(files: impl IntoIterator<Item = (&'a str, &'a [Range<usize>])>) -> Scrubber<'a> {
+        let mut by_prefix: HashMap<[u8; MIN_SCRUBBED], Vec<&'a str>> = HashMap::new();
+        for (text, ranges) in files {
+            for v in ranges.iter().filter_map(|r| text.get(r.clone())) {
+                let v = v.trim();
+                if let Some(p) = prefix(v.as_bytes()).filter(|_| v.bytes().any(|b| b != b'*')) {
+                    by_prefix.entry(p).or_default().push(v);
+                }
+            }
+        }
+        for vs in by_prefix.values_mut() {
+            vs.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+            vs.dedup();
+        }
+        Scrubber { by_prefix }
+    }
+
+    /// `text` with URL credentials and the deployment's secret values
+    /// starred (same length).
+    pub fn scrub(&self, text: &str) -> String {
+        let mut acc = Vec::new();
+        url_credentials(text, &mut acc);
+        if !self.by_prefix.is_empty() {
+            let bytes = text.as_bytes();
+            let mut i = 0;
+            while i + MIN_SCRUBBED <= bytes.len() {
+                let found = (!continues(bytes, i.checked_sub(1), -1))
+                    .then(|| {
+                        let rest = bytes.get(i..)?;
+                        let vs = self.by_prefix.get(&prefix(rest)?)?;
+                        vs.iter().find(|v| {
+                            rest.starts_with(v.as_bytes())
+                                && !continues(bytes, Some(i + v.len()), 1)
+                        })
+                    })
+                    .flatten();
+                match found {
+                    Some(v) => {
+                        acc.push(i..i + v.len());
+                        i += v.len();
+                    }
+                    None => i += 1,
+                }
+            }
+        }
+        redact(text, &acc)
+    }
+
+    /// Scrub `s` in place.
+    pub fn scrub_in_place(&self, s: &mut String) {
+        let clean = self.scrub(s);
+        if clean != *s {
+            *s = clean;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +535,108 @@ mod tests {
                 && !out.contains("abc")
         );
         assert!(out.contains("$secret{db}") && out.contains("\"admin\""));
+    }
+
+    #[test]
+    fn secret_keys_are_known_by_meaning() {
+        for k in [
+            "password",
+            "Password",
+            "key",
+            "old_key",
+            "totpKey",
+            "wf_engine_pass",
+            "SendgridAPIKey",
+            "secret_key",
+            "access_key",
+            "api_token",
+            "GmailRefreshToken",
+            "GmailClientSecret",
+            "consumer_secret",
+            "certificateKeyPassword",
+            "ConnectionPassword",
+            "truststorePassword",
+            "keystorePass",
+            "javax.net.ssl.keyStorePassword",
+            "apikey",
+            "x-api-key",
+            "client_credentials",
+            "passphrase",
+            "password_encrypted",
+            "SENDGRID_API_KEY",
+            "private_key",
+        ] {
+            assert!(is_secret_key(k), "{k} names a secret");
+        }
+        for k in [
+            "key_manager",
+            "keystore",
+            "alias",
+            "token_endpoint",
+            "enable",
+            "key_validation_handler_type",
+            "password_hash_method",
+            "bypass_hosts",
+            "enable_token_encryption",
+            "hide_secrets",
+            "site_key",
+            "consumer_key",
+            "tagKey",
+            "sign_with_sp_key",
+            "secret_count",
+            "token_length",
+            "key_alias",
+            "pass_through_control_frames",
+            "UseCaseSensitiveUsernameForCacheKeys",
+            "userstore_password_encryption",
+            "securevault_secret_handler",
+            "AuthTokenEndpoint",
+            "show_as_token_endpoint_url",
+            "username",
+            "",
+        ] {
+            assert!(!is_secret_key(k), "{k} names no secret");
+        }
+        assert_eq!(key_words("SendgridAPIKey"), ["sendgrid", "api", "key"]);
+        assert_eq!(
+            key_words("'org.wso2.CipherTransformation'"),
+            ["org", "wso2", "cipher", "transformation"]
+        );
+    }
+
+    #[test]
+    fn values_of_secret_keys_are_starred_and_neighbours_are_not() {
+        let text = "[encryption]\nkey = \"EncKey1\"\nold_key = \"OldKey2\"\ntotpKey = \"Totp3\"\n[apim.workflow]\nwf_engine_pass = \"Wf4\"\n[apim.key_manager]\nkey_validation_handler_type = \"default\"\nservice_url = \"https://km:9443/services/\"\n[[registry_handler]]\nkey = \"propName\"\nvalue = \"v\"\n[broker]\nurl = \"amqp://admin:AmqpPw@clientid/carbon?brokerlist='tcp://h:5672'\"\n[database.x]\nurl = \"jdbc:oracle:thin:apim/OraPw@db:1521/ORCL\"\n";
+        let out = red(text);
+        for s in ["EncKey1", "OldKey2", "Totp3", "Wf4", "AmqpPw", "OraPw"] {
+            assert!(!out.contains(s), "{s} is starred: {out}");
+        }
+        for s in [
+            "\"default\"",
+            "https://km:9443/services/",
+            "\"propName\"",
+            "tcp://h:5672",
+        ] {
+            assert!(out.contains(s), "{s} is shown: {out}");
+        }
+    }
+
+    #[test]
+    fn the_scrubber_stars_url_credentials_and_secret_values_as_tokens() {
+        let text = "[a]\npassword = \"Hunter22\"\nurl = \"https://u:UrlPw99@h:1/\"\n";
+        let p = crate::syntax::parse(text);
+        let ranges = secret_ranges(text, p.doc.as_ref());
+        let s = Scrubber::new([(text, ranges.as_slice())]);
+        assert_eq!(
+            s.scrub("`https://u:UrlPw99@h:2/` and Hunter22, not xHunter22y, Hunter22_b, Hunter22.jks, but Hunter22."),
+            "`https://*********@h:2/` and ********, not xHunter22y, Hunter22_b, Hunter22.jks, but ********."
+        );
+        // another URL's credentials too, though no file holds them
+        assert_eq!(
+            s.scrub("tcp://a:b@h jdbc:x;password=p1;"),
+            "tcp://***@h jdbc:x;password=**;"
+        );
+        assert_eq!(Scrubber::default().scrub("plain"), "plain");
     }
 
     #[test]

@@ -247,9 +247,12 @@ mod tests {
         );
         // strings, secrets and keys WSO2 does not read are not checked
         assert_eq!(of("server.hostname"), Accepts::Anything);
+        assert_eq!(of("super_admin.password"), Accepts::Anything);
+        assert_eq!(of("encryption.key"), Accepts::Anything);
+        // a boolean about tokens is no secret: it is checked
         assert_eq!(
             of("apim.oauth_config.enable_token_hashing"),
-            Accepts::Anything
+            Accepts::Boolean
         );
         assert_eq!(of("no.such.key"), Accepts::Anything);
     }

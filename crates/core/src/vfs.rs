@@ -666,8 +666,17 @@ pub(crate) fn nearest_root<'a>(path: &Path, roots: &'a [PathBuf]) -> Option<&'a 
 }
 
 /// Replace the file at `path` with `contents` atomically: a temporary file in
-/// the same directory, the original's permissions, then a rename over it. A
-/// symbolic link is followed, so the link stays and its target is replaced.
+/// the same directory, then a rename over it. A symbolic link is followed, so
+/// the link stays and its target is replaced.
+///
+/// The temporary file is created exclusively (`O_EXCL`, so never through a
+/// link planted in its place) with the original's permission bits from the
+/// start — never readable by more users than the original, not even while
+/// it is being filled — and given the original's owner and group before the
+/// contents are written (best effort: only root may give a file away), then
+/// the original's exact mode. A read-only file, or one with other hard
+/// links (a rename would split them: the other names would keep the old
+/// text), is refused, not replaced.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let target = std::fs::canonicalize(path)?;
@@ -677,29 +686,64 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let name = target
         .file_name()
         .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
-    let perms = std::fs::metadata(&target)?.permissions();
+    let meta = std::fs::metadata(&target)?;
+    refuse_replacing(&meta)?;
+    let perms = meta.permissions();
     let mut n = 0u32;
     let (tmp, mut file) = loop {
         let tmp = dir.join(format!(".{name}.apimlint-{}-{n}.tmp", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
         {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            // the original's bits (less the umask) from the first instant
+            options.mode(perms.mode() & 0o777);
+        }
+        match options.open(&tmp) {
             Ok(f) => break (tmp, f),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
             Err(e) => return Err(e),
         }
     };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // best effort: keeps the owner and group when run as root (or the
+        // group, for a member of it); else the file is the writer's
+        let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()));
+    }
     let written = file
         .write_all(contents)
+        .and_then(|()| file.set_permissions(perms))
         .and_then(|()| file.sync_all())
-        .and_then(|()| std::fs::set_permissions(&tmp, perms))
         .and_then(|()| std::fs::rename(&tmp, &target));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     written
+}
+
+/// Why a file must not be replaced: it is read-only, or other hard links
+/// share it.
+fn refuse_replacing(meta: &std::fs::Metadata) -> std::io::Result<()> {
+    if meta.permissions().readonly() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "the file is read-only; not replaced (make it writable to fix it)",
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return Err(std::io::Error::other(format!(
+                "the file has {} hard links; replacing it would leave the other names with the old text, so it is not written",
+                meta.nlink()
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use super::Report;
+use super::escape::terminal;
 
 pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     for d in r.diags {
@@ -11,17 +12,17 @@ pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         let fix = d
             .fix
             .as_ref()
-            .map(|f| format!(" ({})", super::fix_label(f)))
+            .map(|f| format!(" ({})", terminal(&super::fix_label(f))))
             .unwrap_or_default();
         writeln!(
             out,
             "{}:{}:{}: {} {} {}{fix}",
-            r.file(d.file),
+            terminal(&r.file(d.file)),
             p.line,
             p.column,
             d.severity,
             d.rule,
-            d.message
+            terminal(&d.message)
         )?;
     }
     Ok(())

@@ -12,17 +12,7 @@ use apimlint_core::Severity;
 
 use super::Report;
 
-/// Escape the message of a workflow command.
-fn data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escape a property value of a workflow command.
-fn property(s: &str) -> String {
-    data(s).replace(':', "%3A").replace(',', "%2C")
-}
+use super::escape::{github_data as data, github_property as property};
 
 fn command(s: Severity) -> &'static str {
     match s {
@@ -69,11 +59,33 @@ pub fn render_with(
     if !r.diags.is_empty() {
         writeln!(out)?;
     }
+    // the human report quotes the user's values (directory names, TOML
+    // strings) on lines of their own: the runner is told to obey no
+    // command until a token no input can know
+    let token = stop_token();
+    writeln!(out, "::stop-commands::{token}")?;
     let human = super::human::Options {
         color: false,
         ..*human
     };
-    super::human::render_with(r, &human, out)
+    super::human::render_with(r, &human, out)?;
+    writeln!(out, "::{token}::")
+}
+
+/// A token for `::stop-commands::`: 128 random bits (std's hasher keys are
+/// random per process), so no file can hold the line that resumes commands.
+fn stop_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let half = || {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        h.finish()
+    };
+    format!("apimlint-{:016x}{:016x}", half(), half())
 }
 
 #[cfg(test)]

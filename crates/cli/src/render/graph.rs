@@ -8,6 +8,8 @@ use std::io::{self, Write};
 use apimlint_core::{Deployment, Diagnostic, Resolution, Role};
 use serde_json::json;
 
+use super::escape::terminal;
+
 fn color(role: Role) -> &'static str {
     match role {
         Role::GatewayWorker => "#8ecae6",
@@ -19,8 +21,10 @@ fn color(role: Role) -> &'static str {
     }
 }
 
+/// Text inside a DOT `"…"` label: control characters shown escaped, then
+/// backslashes and quotes escaped.
 fn esc(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+    terminal(s).replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 /// For each edge index, the rules that reported on its URL.
@@ -78,6 +82,7 @@ struct Arrow {
 /// One arrow per (from, to, what), broken ones with their rule ids.
 fn arrows(dep: &Deployment, diags: &[Diagnostic]) -> Vec<Arrow> {
     let broken = broken(dep, diags);
+    let scrubber = dep.scrubber();
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     for (ei, e) in dep.edges().enumerate() {
@@ -91,7 +96,7 @@ fn arrows(dep: &Deployment, diags: &[Diagnostic]) -> Vec<Arrow> {
                     from: e.from,
                     to: Target::Ghost {
                         edge: ei,
-                        host: ep.host.clone(),
+                        host: scrubber.scrub(&ep.host),
                     },
                     label: e.kind.label(),
                     rules: Some(r.clone()),
@@ -189,9 +194,10 @@ pub fn dot(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::R
     writeln!(out, "}}")
 }
 
-/// Text inside a Mermaid `"…"` label.
+/// Text inside a Mermaid `"…"` label (control characters shown escaped).
 fn mesc(s: &str) -> String {
-    s.chars()
+    terminal(s)
+        .chars()
         .map(|c| match c {
             '"' => "#quot;".to_owned(),
             '<' => "#lt;".to_owned(),
@@ -293,6 +299,8 @@ pub fn mermaid(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> i
 
 pub fn json(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
     let broken = broken(dep, diags);
+    // a URL may carry user-info or `password=`: never shown
+    let scrubber = dep.scrubber();
     let nodes: Vec<_> = dep
         .nodes
         .iter()
@@ -317,7 +325,7 @@ pub fn json(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::
                 "to": e.resolution.targets().iter().map(|t| dep.id(*t)).collect::<Vec<_>>(),
                 "carries": e.kind.label(),
                 "key": e.key,
-                "url": e.url,
+                "url": scrubber.scrub(&e.url),
                 "status": status,
                 "cross_region": e.cross_region,
                 "rules": broken.get(&ei).map(|r| r.iter().copied().collect::<Vec<_>>()).unwrap_or_default(),

@@ -8,6 +8,7 @@ use apimlint_core::{FileId, RegionSource, Role, Severity};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use super::Report;
+use super::escape::{self, terminal};
 
 /// One finding (or related location) as a miette diagnostic.
 #[derive(Debug)]
@@ -138,8 +139,10 @@ fn excerpt(r: &Report<'_>, node: FileId, range: &std::ops::Range<usize>) -> Opti
         return None;
     }
     Some(Excerpt {
-        name: r.file(node),
-        text: text.get(from..to)?.to_owned(),
+        name: terminal(&r.file(node)).into_owned(),
+        // a raw control byte in a line (one that does not parse) is shown
+        // as `?`, byte for byte, so the spans stay where they were
+        text: escape::excerpt(text.get(from..to)?).into_owned(),
         offset: from,
         first_line,
     })
@@ -159,7 +162,7 @@ fn located(
         let p = r.pos(node, range.start);
         let at = format!(
             "{message}\n  at {}:{}:{} (the line is too long to show)",
-            r.file(node),
+            terminal(&r.file(node)),
             p.line,
             p.column
         );
@@ -245,7 +248,9 @@ fn render_finding(
     seen: Option<&apimlint_core::Diagnostic>,
 ) -> String {
     let label = d.fix.as_ref().map(super::fix_label);
-    let (message, src, labels) = located(r, d.file, &d.range, &d.message, label, true);
+    // every text made from the user's values is shown, never obeyed
+    let label = label.map(|l| terminal(&l).into_owned());
+    let (message, src, labels) = located(r, d.file, &d.range, &terminal(&d.message), label, true);
     let (help, related) = match seen {
         Some(first) => {
             let p = r.pos(first.file, first.range.start);
@@ -256,13 +261,16 @@ fn render_finding(
             };
             let help = format!(
                 "same cause as {}:{}:{} above: see its {what}",
-                r.file(first.file),
+                terminal(&r.file(first.file)),
                 p.line,
                 p.column
             );
             (Some(help), &[][..])
         }
-        None => (d.help.clone(), &d.related[..]),
+        None => (
+            d.help.as_deref().map(|h| terminal(h).into_owned()),
+            &d.related[..],
+        ),
     };
     let finding = Finding {
         code: Some(d.rule.to_owned()),
@@ -274,7 +282,8 @@ fn render_finding(
         related: related
             .iter()
             .map(|x| {
-                let (message, src, labels) = located(r, x.file, &x.range, &x.message, None, false);
+                let (message, src, labels) =
+                    located(r, x.file, &x.range, &terminal(&x.message), None, false);
                 Finding {
                     code: None,
                     message,
@@ -289,7 +298,12 @@ fn render_finding(
     };
     let mut s = String::new();
     if handler.render_report(&mut s, &finding).is_err() {
-        s = format!("{}: {} {}\n", r.file(d.file), d.rule, d.message);
+        s = format!(
+            "{}: {} {}\n",
+            terminal(&r.file(d.file)),
+            d.rule,
+            terminal(&d.message)
+        );
     }
     s
 }
@@ -324,7 +338,7 @@ pub fn render_with(r: &Report<'_>, o: &Options, out: &mut dyn Write) -> io::Resu
     if o.quiet {
         return Ok(());
     }
-    writeln!(out, "{}", summary(r))
+    writeln!(out, "{}", escape::terminal_lines(&summary(r)))
 }
 
 /// What makes two findings one root cause in the report: the rule, the

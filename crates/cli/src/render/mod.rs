@@ -4,6 +4,7 @@
 //! They see only redacted text.
 
 pub mod compact;
+pub mod escape;
 pub mod github;
 pub mod graph;
 pub mod human;

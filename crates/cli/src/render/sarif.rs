@@ -12,6 +12,7 @@ use apimlint_core::{FileId, Severity, rules};
 use serde_json::{Map, Value, json};
 
 use super::Report;
+use super::escape::sarif_text;
 
 /// The SARIF 2.1.0 schema (OASIS, final).
 pub const SCHEMA: &str =
@@ -81,7 +82,7 @@ fn region(r: &Report<'_>, node: FileId, range: &Range<usize>, snippet: bool) -> 
         s.text.get(c).map(str::to_owned)
     });
     if let Some(text) = text {
-        v.insert("snippet".into(), json!({ "text": text }));
+        v.insert("snippet".into(), json!({ "text": sarif_text(&text) }));
     }
     Value::Object(v)
 }
@@ -101,7 +102,7 @@ fn context_region(r: &Report<'_>, node: FileId, range: &Range<usize>) -> Option<
     Some(json!({
         "startLine": first + 1,
         "endLine": last + 1,
-        "snippet": {"text": text},
+        "snippet": {"text": sarif_text(text)},
     }))
 }
 
@@ -148,7 +149,7 @@ fn result(r: &Report<'_>, d: &apimlint_core::Diagnostic, index: Option<usize>) -
                     "artifactLocation": artifact(r, x.file),
                     "region": region(r, x.file, &x.range, true),
                 },
-                "message": {"text": x.message},
+                "message": {"text": sarif_text(&x.message)},
             })
         })
         .collect();
@@ -162,7 +163,7 @@ fn result(r: &Report<'_>, d: &apimlint_core::Diagnostic, index: Option<usize>) -
         v.insert("ruleIndex".into(), json!(i));
     }
     v.insert("level".into(), json!(level(d.severity)));
-    v.insert("message".into(), json!({ "text": text }));
+    v.insert("message".into(), json!({ "text": sarif_text(&text) }));
     v.insert("locations".into(), json!([location]));
     if !related.is_empty() {
         v.insert("relatedLocations".into(), json!(related));
@@ -193,7 +194,7 @@ fn result(r: &Report<'_>, d: &apimlint_core::Diagnostic, index: Option<usize>) -
         if !changes.is_empty() {
             v.insert(
                 "fixes".into(),
-                json!([{"description": {"text": f.title}, "artifactChanges": changes}]),
+                json!([{"description": {"text": sarif_text(&f.title)}, "artifactChanges": changes}]),
             );
         }
     }

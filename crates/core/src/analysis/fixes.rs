@@ -525,11 +525,21 @@ pub struct Outcome {
     pub dep: Deployment,
     pub diags: Vec<Diagnostic>,
     pub changed: Vec<Changed>,
-    /// Titles of the fixes applied, over all passes.
-    pub applied: Vec<String>,
+    /// The fixes applied, over all passes, each with the files it is
+    /// written to (so that a file that cannot be written takes its fixes
+    /// out of what is reported as applied).
+    pub applied: Vec<AppliedFix>,
     /// Fixes refused, with why (each once).
     pub refused: Vec<String>,
     pub passes: usize,
+}
+
+/// A fix applied by [`fix_all`]: its title and the files (a node's file, or
+/// the manifest it was read from) its edits are in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedFix {
+    pub title: String,
+    pub paths: Vec<PathBuf>,
 }
 
 /// The most passes `fix_all` makes (a fix that conflicted waits one pass).
@@ -616,7 +626,7 @@ pub fn fix_all(
             };
         }
         passes += 1;
-        let mut written: HashSet<FileId> = HashSet::new();
+        let mut written: HashMap<FileId, PathBuf> = HashMap::new();
         let mut blocks: BTreeSet<(PathBuf, usize)> = BTreeSet::new();
         for (f, text) in &plan.files {
             let Some(n) = dep.node_of(*f) else { continue };
@@ -628,7 +638,7 @@ pub fn fix_all(
                 .entry(n.path.clone())
                 .or_insert_with(|| (n.rel.clone(), n.text.clone(), false));
             overlays.insert(n.path.clone(), text.clone());
-            written.insert(*f);
+            written.insert(*f, n.path.clone());
         }
         let rel = |p: &std::path::Path| crate::vfs::relative(p, &disc.root);
         let mut manifests: BTreeMap<PathBuf, Vec<(&Node, &[Edit])>> = BTreeMap::new();
@@ -654,8 +664,8 @@ pub fn fix_all(
                     originals
                         .entry(path.clone())
                         .or_insert_with(|| (rel(&path), t.into(), true));
+                    written.extend(nodes.iter().map(|(n, _)| (n.file, path.clone())));
                     overlays.insert(path, fixed);
-                    written.extend(nodes.iter().map(|(n, _)| n.file));
                 }
                 Err(why) => {
                     refused.insert(format!("{}: the fixes are not written: {why}", rel(&path)));
@@ -664,12 +674,14 @@ pub fn fix_all(
             }
         }
         // a fix counts once it is written, in every file it touches
-        applied.extend(
-            plan.applied
-                .into_iter()
-                .filter(|a| a.files.iter().all(|f| written.contains(f)))
-                .map(|a| a.title),
-        );
+        applied.extend(plan.applied.into_iter().filter_map(|a| {
+            let paths: Option<BTreeSet<PathBuf>> =
+                a.files.iter().map(|f| written.get(f).cloned()).collect();
+            Some(AppliedFix {
+                title: a.title,
+                paths: paths?.into_iter().collect(),
+            })
+        }));
     }
 }
 

@@ -297,6 +297,7 @@ pub(crate) fn suppressed(
             out.push(d.severity(sev));
         }
     }
+    scrub(&dep.scrubber(), &mut out);
     rules::sort(dep, &mut out);
     out
 }
@@ -327,6 +328,34 @@ fn not_judged(
     });
 }
 
+/// Every text of every finding scrubbed ([`crate::redact::Scrubber`]):
+/// the one point all findings leave the analysis through (the CLI's
+/// check, `--fix`, the language server). A fix whose edits would write a
+/// secret is dropped: it could not be shown (JSON and SARIF print its
+/// edits) and the fix policy refuses to apply it anyway.
+pub(crate) fn scrub(scrubber: &crate::redact::Scrubber<'_>, found: &mut [Diagnostic]) {
+    for d in found {
+        scrubber.scrub_in_place(&mut d.message);
+        if let Some(h) = &mut d.help {
+            scrubber.scrub_in_place(h);
+        }
+        for r in &mut d.related {
+            scrubber.scrub_in_place(&mut r.message);
+        }
+        if let Some(fix) = &mut d.fix {
+            if fix
+                .edits
+                .iter()
+                .any(|e| scrubber.scrub(&e.new_text) != e.new_text)
+            {
+                d.fix = None;
+            } else {
+                scrubber.scrub_in_place(&mut fix.title);
+            }
+        }
+    }
+}
+
 /// `sha256(rule, node id, key path, normalised value)`: what baselines and
 /// SARIF's `partialFingerprints` match on — never a line number, so a
 /// finding keeps its fingerprint when lines move. The value of a
@@ -340,7 +369,7 @@ pub fn fingerprint(dep: &Deployment, d: &Diagnostic) -> String {
     };
     let segs = keypath::split(&d.key);
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
-    let secret = crate::redact::is_secret_key(keypath::leaf(&d.key))
+    let secret = crate::redact::fingerprint_omits(keypath::leaf(&d.key))
         || crate::redact::is_secret_table(&segs);
     let value = if secret {
         String::new()

@@ -234,6 +234,17 @@ impl Deployment {
         &self.hosts.services
     }
 
+    /// What every text made from the deployment's values goes through
+    /// before it is shown ([`crate::redact::Scrubber`]): its files' secret
+    /// values and any URL credentials starred.
+    pub fn scrubber(&self) -> crate::redact::Scrubber<'_> {
+        crate::redact::Scrubber::new(
+            self.nodes
+                .iter()
+                .map(|n| (n.text.as_ref(), n.secrets.as_slice())),
+        )
+    }
+
     /// What renderers show for a node's file (see [`Shown`]).
     pub fn shown(&self, file: FileId) -> Option<Shown<'_>> {
         let n = self.node_of(file)?;
