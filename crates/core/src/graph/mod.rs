@@ -54,6 +54,16 @@ pub enum Resolution {
     },
     /// The host names nodes, none of the expected role.
     WrongRole { found: Vec<NodeIdx> },
+    /// A Kubernetes Service that selects pods of the expected role and pods
+    /// of other roles (`other`): connections are balanced onto both.
+    MixedRoles {
+        service: String,
+        ok: Vec<NodeIdx>,
+        other: Vec<NodeIdx>,
+    },
+    /// A Kubernetes Service that has no endpoint for the URL: it names no
+    /// node, it reaches nothing.
+    NoEndpoint { service: String, why: NoEndpoint },
     /// The host names no node but is close (edit distance ≤ 2) to names
     /// that resolve in the writer's region: every closest one, sorted.
     NearMiss { suggestions: Vec<String> },
@@ -63,6 +73,50 @@ pub enum Resolution {
     Unresolvable,
     /// The value is not a URL.
     Invalid(String),
+}
+
+/// Why a Kubernetes Service has no endpoint for a URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoEndpoint {
+    /// Its selector matches no pod of its namespace; `elsewhere`: the other
+    /// namespaces whose pods it would match.
+    NoPods {
+        namespace: String,
+        elsewhere: Vec<String>,
+    },
+    /// The URL's port maps to a named `targetPort` that no container of the
+    /// selected pods declares.
+    NoNamedPort { port: i64, name: String },
+}
+
+impl NoEndpoint {
+    /// Why Service `service` reaches nothing, for messages.
+    pub fn explain(&self, service: &str) -> String {
+        match self {
+            NoEndpoint::NoPods {
+                namespace,
+                elsewhere,
+            } => {
+                let mut s = format!(
+                    "the Service `{service}` selects no pod: no workload of namespace `{namespace}` carries every label of its `selector`"
+                );
+                if !elsewhere.is_empty() {
+                    s.push_str(&format!(
+                        " (pods of namespace {} do, but a Service selects only the pods of its own namespace)",
+                        elsewhere
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                s
+            }
+            NoEndpoint::NoNamedPort { port, name } => format!(
+                "the Service `{service}` maps port {port} to the named `targetPort` `{name}`, which no container of the pods it selects declares"
+            ),
+        }
+    }
 }
 
 impl Resolution {
@@ -76,6 +130,9 @@ impl Resolution {
                 .chain(wrong.iter().map(|w| w.0))
                 .collect(),
             Resolution::WrongPort { expected, .. } => expected.iter().map(|e| e.0).collect(),
+            Resolution::MixedRoles { ok, other, .. } => {
+                ok.iter().copied().chain(other.iter().copied()).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -88,6 +145,8 @@ impl Resolution {
                 | Resolution::PartialPort { .. }
                 | Resolution::WrongPort { .. }
                 | Resolution::WrongRole { .. }
+                | Resolution::MixedRoles { .. }
+                | Resolution::NoEndpoint { .. }
         )
     }
 }
