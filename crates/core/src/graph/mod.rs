@@ -167,6 +167,12 @@ pub struct Edge {
     pub scheme_ok: bool,
     pub expected: &'static [Role],
     pub cross_region: bool,
+    /// The URL goes through a Kubernetes Service (or a headless Service's
+    /// name) in front of several nodes, for a protocol that holds
+    /// long-lived connections (JMS `tcp://`, binary `tcp://`/`ssl://`):
+    /// each connection reaches ONE of the targets, not all of them, so the
+    /// URL covers no particular member of an HA set.
+    pub one_of: bool,
     pub resolution: Resolution,
 }
 

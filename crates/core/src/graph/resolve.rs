@@ -564,6 +564,20 @@ impl HostIndex {
         (!names.is_empty()).then_some(Err(names))
     }
 
+    /// Whether a resolved URL reaches one of several nodes per connection:
+    /// a Kubernetes Service (kube-proxy picks one endpoint per TCP
+    /// connection; a headless Service's name resolves to every pod and the
+    /// client connects to one) for a JMS or binary (`tcp://`, `ssl://`)
+    /// key, whose publishers and subscribers keep their connections.
+    fn balanced(&self, writer: &Node, kind: EdgeKind, ep: &Endpoint, r: &Resolution) -> bool {
+        let stream = kind.schemes().iter().all(|s| matches!(*s, "tcp" | "ssl"));
+        if !stream || ep.host_kind != HostKind::Name || self.alias.contains_key(&ep.host) {
+            return false;
+        }
+        let service = matches!(self.k8s_in(&ep.host, writer), Some(Ok(k)) if k.service.is_some() && !k.lb);
+        service && r.targets().len() > 1
+    }
+
     /// A URL to a Kubernetes name (`docs`: spec/kubernetes.md), or `None`
     /// when the manifests do not know the host (or `[hosts]` names it).
     fn via_k8s(&self, q: &Query<'_>, cross_region: &mut bool) -> Option<Resolution> {
@@ -648,7 +662,9 @@ impl HostIndex {
     /// 2 — the closest ones, of the expected role where some are, every one
     /// of them —, else an unknown host. A numbered sibling (`tm-3` beside
     /// `tm-1`) is taken for a node the tree leaves out only where the region
-    /// does not hold the role's full HA set already.
+    /// does not hold the role's full HA set already — and never beside a
+    /// Kubernetes Service the manifests declare (an undeclared Service has
+    /// no DNS record).
     fn near_miss(
         &self,
         dep: &Deployment,
@@ -673,7 +689,11 @@ impl HostIndex {
             };
             let of_role = self
                 .lookup(name)
-                .is_some_and(|(nodes, _)| nodes.iter().any(serves));
+                .is_some_and(|(nodes, _)| nodes.iter().any(serves))
+                || self
+                    .k8s
+                    .get(name)
+                    .is_some_and(|v| v.iter().any(|k| k.nodes.iter().any(serves)));
             found.push((d, of_role, name));
         }
         if found.iter().any(|f| f.1) {
@@ -690,7 +710,16 @@ impl HostIndex {
         suggestions.sort();
         suggestions.dedup();
         let siblings = suggestions.iter().all(|s| differs_only_in_numbers(host, s));
-        if siblings && !full_set(dep, writer, expected) {
+        // a Kubernetes Service the manifests do not declare has no DNS
+        // record: beside a declared sibling it is a near miss, not a node
+        // the tree leaves out
+        let services = suggestions.iter().all(|s| {
+            self.k8s.get(s).is_some_and(|v| {
+                v.iter()
+                    .any(|k| k.region == writer.region && k.service.is_some())
+            })
+        });
+        if siblings && !services && !full_set(dep, writer, expected) {
             return Resolution::UnknownHost;
         }
         Resolution::NearMiss { suggestions }
@@ -720,6 +749,7 @@ impl HostIndex {
             scheme_ok: true,
             expected,
             cross_region: false,
+            one_of: false,
             resolution: Resolution::UnknownHost,
         };
         // `$env{NAME}` from the container's environment (a literal value)
@@ -743,6 +773,10 @@ impl HostIndex {
         edge.scheme_ok = kind.schemes().contains(&ep.scheme.as_str());
         edge.resolution =
             self.resolve_endpoint(dep, from, kind, expected, &ep, &mut edge.cross_region);
+        edge.one_of = match writer {
+            Some(w) => self.balanced(w, kind, &ep, &edge.resolution),
+            None => false,
+        };
         edge.endpoint = Some(ep);
         edge
     }
