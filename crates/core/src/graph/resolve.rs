@@ -495,10 +495,7 @@ impl HostIndex {
         }
         for (i, n) in dep.nodes.iter().enumerate() {
             if let Some(h) = &n.facts.hostname {
-                ix.hostname
-                    .entry(dns_key(&h.value))
-                    .or_default()
-                    .push(i);
+                ix.hostname.entry(dns_key(&h.value)).or_default().push(i);
             }
             if let Some(ip) = &n.facts.node_ip
                 && !endpoint::is_loopback_host(&ip.value)
@@ -574,7 +571,8 @@ impl HostIndex {
         if !stream || ep.host_kind != HostKind::Name || self.alias.contains_key(&ep.host) {
             return false;
         }
-        let service = matches!(self.k8s_in(&ep.host, writer), Some(Ok(k)) if k.service.is_some() && !k.lb);
+        let service =
+            matches!(self.k8s_in(&ep.host, writer), Some(Ok(k)) if k.service.is_some() && !k.lb);
         service && r.targets().len() > 1
     }
 

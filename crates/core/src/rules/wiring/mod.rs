@@ -175,11 +175,7 @@ pub(crate) fn problem<'d>(dep: &Deployment, e: &'d Edge) -> Option<Unreachable<'
                 wrong,
                 port: *port,
             },
-            Resolution::MixedRoles { service, ok, other } => How::MixedRoles {
-                service,
-                ok,
-                other,
-            },
+            Resolution::MixedRoles { service, ok, other } => How::MixedRoles { service, ok, other },
             Resolution::NoEndpoint { service, why } => How::NoEndpoint { service, why },
             Resolution::Ok { .. }
             | Resolution::UnknownHost
@@ -216,6 +212,18 @@ pub(crate) fn describe(rule: &Rule, dep: &Deployment, u: &Unreachable<'_>) -> Di
             "WSO2 connects to port {} + offset with `{want}://` here",
             e.kind.port()
         )),
+        // a Kubernetes Service's bare name from another namespace
+        How::NearMiss(suggestions)
+            if suggestions
+                .iter()
+                .all(|s| s.strip_prefix(host).is_some_and(|r| r.starts_with('.'))) =>
+        {
+            base(
+                e.host_span.clone(),
+                format!("host `{host}` in `{key_leaf}` names no Service of this node's namespace: a name without namespace resolves only there"),
+            )
+            .help(did_you_mean_any(suggestions))
+        }
         How::NearMiss(suggestions) => base(
             e.host_span.clone(),
             format!("host `{host}` in `{key_leaf}` names no node of this deployment"),
