@@ -576,7 +576,7 @@ impl HostIndex {
         service && r.targets().len() > 1
     }
 
-    /// A URL to a Kubernetes name (`docs`: spec/kubernetes.md), or `None`
+    /// A URL to a Kubernetes name (`docs/url-resolution.md`, step 2), or `None`
     /// when the manifests do not know the host (or `[hosts]` names it).
     fn via_k8s(&self, q: &Query<'_>, cross_region: &mut bool) -> Option<Resolution> {
         if q.ep.host_kind != HostKind::Name || self.alias.contains_key(&q.ep.host) {
