@@ -1596,3 +1596,28 @@ fn a_jms_subscription_through_a_service_covers_one_pod_only() {
     );
     assert!(f.iter().all(|f| !f.1.contains("reaches ,")), "{f:?}");
 }
+
+/// A URL on a port the Service does not expose (and no port of it reaches
+/// the node's): the using rule names the ports it does expose.
+#[test]
+fn a_port_the_service_does_not_expose_names_its_ports() {
+    let svc = service(
+        "km-svc",
+        "r1",
+        &[("app", "km")],
+        &[(9763, "9763"), (8243, "8243")],
+        false,
+    );
+    let dir = km_deployment(
+        "svc-not-exposed",
+        "https://km-svc:9443/services/",
+        "r1",
+        &svc,
+    );
+    let f = findings(&json(&dir, &[]), "key-manager-unreachable");
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(
+        f[0].1,
+        "`https://km-svc:9443/services/` reaches nothing: the Service `km-svc` does not expose port 9443 (its ports: 9763, 8243)"
+    );
+}

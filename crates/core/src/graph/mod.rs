@@ -87,6 +87,9 @@ pub enum NoEndpoint {
     /// The URL's port maps to a named `targetPort` that no container of the
     /// selected pods declares.
     NoNamedPort { port: i64, name: String },
+    /// The Service does not expose the URL's port (nor any port reaching
+    /// the nodes' listening port): the ports it exposes.
+    NotExposed { port: i64, exposed: Vec<i64> },
 }
 
 impl NoEndpoint {
@@ -115,6 +118,18 @@ impl NoEndpoint {
             NoEndpoint::NoNamedPort { port, name } => format!(
                 "the Service `{service}` maps port {port} to the named `targetPort` `{name}`, which no container of the pods it selects declares"
             ),
+            NoEndpoint::NotExposed { port, exposed } => format!(
+                "the Service `{service}` does not expose port {port} (its ports: {})",
+                if exposed.is_empty() {
+                    "none".to_owned()
+                } else {
+                    exposed
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ),
         }
     }
 }
@@ -137,7 +152,9 @@ impl Resolution {
         }
     }
 
-    /// Whether the host named nodes at all (the reference is not dangling).
+    /// Whether the host named nodes at all (the reference is not dangling;
+    /// a Service without endpoints reaches nothing: the coverage rules
+    /// draw no conclusion from it).
     pub(crate) fn host_resolved(&self) -> bool {
         matches!(
             self,
@@ -146,7 +163,6 @@ impl Resolution {
                 | Resolution::WrongPort { .. }
                 | Resolution::WrongRole { .. }
                 | Resolution::MixedRoles { .. }
-                | Resolution::NoEndpoint { .. }
         )
     }
 }

@@ -998,6 +998,20 @@ fn reach(
     let entry = match svc {
         None => None,
         Some(ports) => match ports.iter().find(|p| p.port == port) {
+            // no port of the Service reaches any of its nodes' listening
+            // port either: the Service is what lacks the port
+            None if role_ok
+                .iter()
+                .all(|i| exposing(ports, dep, *i, target_port(*i)).is_none()) =>
+            {
+                return Resolution::NoEndpoint {
+                    service: String::new(),
+                    why: NoEndpoint::NotExposed {
+                        port,
+                        exposed: ports.iter().map(|p| p.port).collect(),
+                    },
+                };
+            }
             None => {
                 return Resolution::WrongPort {
                     port,
@@ -1116,6 +1130,11 @@ fn named_port(dep: &Deployment, i: NodeIdx, name: &str) -> Option<i64> {
 
 /// The Service port that reaches node `i` on `listens`, else `listens`.
 fn exposed(ports: &[SvcPort], dep: &Deployment, i: NodeIdx, listens: i64) -> i64 {
+    exposing(ports, dep, i, listens).unwrap_or(listens)
+}
+
+/// The Service port that reaches node `i` on `listens`, if any.
+fn exposing(ports: &[SvcPort], dep: &Deployment, i: NodeIdx, listens: i64) -> Option<i64> {
     ports
         .iter()
         .find(|p| {
@@ -1126,7 +1145,7 @@ fn exposed(ports: &[SvcPort], dep: &Deployment, i: NodeIdx, listens: i64) -> i64
             };
             t == Some(listens)
         })
-        .map_or(listens, |p| p.port)
+        .map(|p| p.port)
 }
 
 /// `tm-3` and `tm-1` differ only in their numbers: another numbered node,

@@ -220,7 +220,7 @@ pub(crate) fn describe(rule: &Rule, dep: &Deployment, u: &Unreachable<'_>) -> Di
         {
             base(
                 e.host_span.clone(),
-                format!("host `{host}` in `{key_leaf}` names no Service of this node's namespace: a name without namespace resolves only there"),
+                format!("host `{host}` in `{key_leaf}` names nothing in this node's namespace: a Kubernetes name without namespace resolves only in the writer's own namespace"),
             )
             .help(did_you_mean_any(suggestions))
         }
@@ -310,6 +310,10 @@ pub(crate) fn describe(rule: &Rule, dep: &Deployment, u: &Unreachable<'_>) -> Di
             ),
             NoEndpoint::NoNamedPort { name, .. } => format!(
                 "name the container port `{name}` in the pods' `ports`, or set the Service's `targetPort` to a name (or number) they declare"
+            ),
+            NoEndpoint::NotExposed { port, .. } => format!(
+                "add port {port} (to the nodes' port, {} + their offset) to the `ports` of the Service `{service}`",
+                e.kind.port()
             ),
         }),
         How::PartialPort { ok, wrong, port } => {
