@@ -1376,7 +1376,7 @@ fn bare_service_names_resolve_only_in_their_namespace() {
     let f = findings(&json(&dir, &[]), "key-manager-unreachable");
     assert_eq!(f.len(), 1, "{f:?}");
     assert!(
-        f[0].1.contains("names no Service of this node's namespace"),
+        f[0].1.contains("names nothing in this node's namespace"),
         "{f:?}"
     );
     assert_eq!(f[0].2, "did you mean `km-svc.keys`?");
