@@ -54,10 +54,7 @@ fn third_party_actions_are_pinned_by_commit() {
 #[test]
 fn a_published_release_asset_is_never_replaced() {
     let release = read(".github/workflows/release.yml");
-    assert!(
-        release.contains("gh release upload"),
-        "the workflow uploads assets"
-    );
+    assert!(release.contains("gh release upload"), "the workflow uploads assets");
     assert!(
         !release.contains("--clobber"),
         "`gh release upload --clobber` replaces SHA256SUMS and binaries users verified"
