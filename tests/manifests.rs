@@ -1142,3 +1142,482 @@ fn unrelated_yaml_alone_is_no_deployment() {
     assert_eq!(o.status.code(), Some(2), "{}", common::stdout(&o));
     assert!(common::stderr(&o).contains("no `deployment.toml` found"));
 }
+
+/// A ConfigMap holding `toml` and the workload `kind`/`name` of namespace
+/// `ns` mounting it: pods labelled `labels`, container ports `ports`
+/// (name, number), `JAVA_OPTS` = `java_opts` when given.
+fn member(
+    kind: &str,
+    name: &str,
+    ns: &str,
+    labels: &[(&str, &str)],
+    ports: &[(&str, i64)],
+    java_opts: &str,
+    toml: &str,
+) -> String {
+    let labels: String = labels
+        .iter()
+        .map(|(k, v)| format!("        {k}: {v}\n"))
+        .collect();
+    let ports: String = ports
+        .iter()
+        .map(|(n, p)| format!("            - name: {n}\n              containerPort: {p}\n"))
+        .collect();
+    let env = if java_opts.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "          env:\n            - name: JAVA_OPTS\n              value: \"{java_opts}\"\n"
+        )
+    };
+    let service_name = if kind == "StatefulSet" {
+        format!("  serviceName: {name}-headless\n")
+    } else {
+        String::new()
+    };
+    format!(
+        r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {name}-conf
+  namespace: {ns}
+data:
+  deployment.toml: {toml}
+---
+apiVersion: apps/v1
+kind: {kind}
+metadata:
+  name: {name}
+  namespace: {ns}
+spec:
+{service_name}  template:
+    metadata:
+      labels:
+{labels}    spec:
+      containers:
+        - name: wso2am
+{env}          ports:
+            - name: unused
+              containerPort: 1
+{ports}          volumeMounts:
+            - name: conf
+              mountPath: /home/wso2carbon/wso2am/repository/conf/deployment.toml
+              subPath: deployment.toml
+      volumes:
+        - name: conf
+          configMap:
+            name: {name}-conf
+---
+"#,
+        toml = double_quoted(toml)
+    )
+}
+
+/// A Service of namespace `ns` (`clusterIP: None` when `headless`) with
+/// `selector` and ports (port, targetPort).
+fn service(
+    name: &str,
+    ns: &str,
+    selector: &[(&str, &str)],
+    ports: &[(i64, &str)],
+    headless: bool,
+) -> String {
+    let selector: String = selector
+        .iter()
+        .map(|(k, v)| format!("    {k}: {v}\n"))
+        .collect();
+    let ports: String = ports
+        .iter()
+        .map(|(p, t)| format!("    - port: {p}\n      targetPort: {t}\n"))
+        .collect();
+    let cluster_ip = if headless { "  clusterIP: None\n" } else { "" };
+    format!(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n{cluster_ip}  selector:\n{selector}  ports:\n{ports}---\n"
+    )
+}
+
+/// The findings of `rule` as (node, message, help).
+fn findings(v: &Value, rule: &str) -> Vec<(String, String, String)> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == rule)
+        .map(|d| {
+            (
+                d["node"].as_str().unwrap_or("").to_owned(),
+                d["message"].as_str().unwrap_or("").to_owned(),
+                d["help"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A gateway in namespace `r1` whose key manager URL is `km_url`, the
+/// key manager StatefulSet `km` in `km_ns` (named port `https` = 9443), and
+/// `extra` (Services…).
+fn km_deployment(name: &str, km_url: &str, km_ns: &str, extra: &str) -> std::path::PathBuf {
+    let dir = scratch(name);
+    let gw = GW_TOML.replace("https://km-svc:9443/services/", km_url);
+    let text = member(
+        "Deployment",
+        "gw",
+        "r1",
+        &[("app", "gw"), ("part-of", "apim")],
+        &[("https", 9443)],
+        "",
+        &gw,
+    ) + &member(
+        "StatefulSet",
+        "km",
+        km_ns,
+        &[("app", "km"), ("part-of", "apim")],
+        &[("https", 9443)],
+        "",
+        KM_TOML,
+    ) + extra;
+    common::write(&dir.join("r1.yaml"), text.as_bytes());
+    dir
+}
+
+/// A Service's named `targetPort` is each selected pod's container port of
+/// that name: a key manager running with `-DportOffset=2` names 9445 `https`.
+#[test]
+fn a_named_target_port_resolves_per_pod() {
+    let dir = scratch("named-per-pod");
+    let km = |offset: &str, port: i64| {
+        member(
+            "StatefulSet",
+            &format!("km-{port}"),
+            "r1",
+            &[("app", "km")],
+            &[("https", port)],
+            offset,
+            KM_TOML,
+        )
+    };
+    let text = member("Deployment", "gw", "r1", &[("app", "gw")], &[], "", GW_TOML)
+        + &km("", 9443)
+        + &km("-Xmx2g -DportOffset=2", 9445)
+        + &service("km-svc", "r1", &[("app", "km")], &[(9443, "https")], false);
+    common::write(&dir.join("r1.yaml"), text.as_bytes());
+    let v = json(&dir, &[]);
+    assert_eq!(findings(&v, "key-manager-unreachable"), vec![], "{v:#}");
+    let edges = graph_edges(&dir);
+    assert!(
+        edges
+            .iter()
+            .any(|e| e.contains("km-svc") && e.contains("r1/km-9443") && e.contains("r1/km-9445")),
+        "{edges:#?}"
+    );
+}
+
+/// A Service whose selector matches no pod of its namespace, or whose
+/// named `targetPort` no selected container declares, reaches nothing: the
+/// using rule says why (never an empty list of nodes).
+#[test]
+fn a_service_without_endpoints_is_the_using_rules_finding() {
+    let url = "https://km-svc:9443/services/";
+    let no_pods = km_deployment(
+        "svc-no-pods",
+        url,
+        "r1",
+        &service("km-svc", "r1", &[("app", "kmx")], &[(9443, "https")], false),
+    );
+    let v = json(&no_pods, &[]);
+    let f = findings(&v, "key-manager-unreachable");
+    assert_eq!(f.len(), 1, "{v:#}");
+    assert_eq!(f[0].0, "r1/gw");
+    assert!(
+        f[0].1
+            .contains("reaches nothing: the Service `km-svc` selects no pod"),
+        "{f:?}"
+    );
+    // the pods are in another namespace than the Service
+    let other_ns = km_deployment(
+        "svc-other-ns",
+        "https://km-svc.r1:9443/services/",
+        "keys",
+        &service("km-svc", "r1", &[("app", "km")], &[(9443, "https")], false),
+    );
+    let f = findings(&json(&other_ns, &[]), "key-manager-unreachable");
+    assert!(
+        f.len() == 1 && f[0].1.contains("pods of namespace `keys` do"),
+        "{f:?}"
+    );
+    let no_port = km_deployment(
+        "svc-no-named-port",
+        url,
+        "r1",
+        &service("km-svc", "r1", &[("app", "km")], &[(9443, "httpz")], false),
+    );
+    let f = findings(&json(&no_port, &[]), "key-manager-unreachable");
+    assert!(
+        f.len() == 1
+            && f[0]
+                .1
+                .contains("maps port 9443 to the named `targetPort` `httpz`"),
+        "{f:?}"
+    );
+}
+
+/// A Service's bare name resolves only from pods of its own namespace
+/// (Kubernetes' DNS search path); `name.namespace` from everywhere.
+#[test]
+fn bare_service_names_resolve_only_in_their_namespace() {
+    let svc = service(
+        "km-svc",
+        "keys",
+        &[("app", "km")],
+        &[(9443, "https")],
+        false,
+    );
+    let dir = km_deployment("bare-name", "https://km-svc:9443/services/", "keys", &svc);
+    let f = findings(&json(&dir, &[]), "key-manager-unreachable");
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].1.contains("names nothing in this node's namespace"),
+        "{f:?}"
+    );
+    assert_eq!(f[0].2, "did you mean `km-svc.keys`?");
+    let dir = km_deployment(
+        "ns-name",
+        "https://km-svc.keys:9443/services/",
+        "keys",
+        &svc,
+    );
+    let v = json(&dir, &[]);
+    assert_eq!(findings(&v, "key-manager-unreachable"), vec![], "{v:#}");
+    assert_eq!(findings(&v, "unknown-host"), vec![], "{v:#}");
+}
+
+/// `<pod>.<service>` exists only under the StatefulSet's governing headless
+/// Service: under another Service of the namespace it is a near miss of
+/// the right name; under a governing Service that is not headless, nothing.
+#[test]
+fn pod_names_exist_only_under_the_governing_headless_service() {
+    let services = service("km-svc", "r1", &[("app", "km")], &[(9443, "https")], false)
+        + &service(
+            "km-headless",
+            "r1",
+            &[("app", "km")],
+            &[(9443, "https")],
+            true,
+        );
+    let dir = km_deployment(
+        "pod-under-clusterip",
+        "https://km-0.km-svc:9443/services/",
+        "r1",
+        &services,
+    );
+    let f = findings(&json(&dir, &[]), "key-manager-unreachable");
+    assert!(
+        f.len() == 1 && f[0].2 == "did you mean `km-0.km-headless`?",
+        "{f:?}"
+    );
+    let dir = km_deployment(
+        "pod-under-headless",
+        "https://km-0.km-headless:9443/services/",
+        "r1",
+        &services,
+    );
+    let v = json(&dir, &[]);
+    assert_eq!(findings(&v, "key-manager-unreachable"), vec![], "{v:#}");
+    assert_eq!(findings(&v, "unknown-host"), vec![], "{v:#}");
+    let not_headless = service(
+        "km-headless",
+        "r1",
+        &[("app", "km")],
+        &[(9443, "https")],
+        false,
+    );
+    let dir = km_deployment(
+        "pod-under-non-headless",
+        "https://km-0.km-headless:9443/services/",
+        "r1",
+        &not_headless,
+    );
+    let v = json(&dir, &[]);
+    assert_eq!(findings(&v, "unknown-host").len(), 1, "{v:#}");
+}
+
+/// A Service that selects pods of other roles besides the expected one
+/// balances connections onto them: the using rule's finding.
+#[test]
+fn a_service_selecting_several_roles_is_a_finding() {
+    let svc = service(
+        "km-svc",
+        "r1",
+        &[("part-of", "apim")],
+        &[(9443, "https")],
+        false,
+    );
+    let dir = km_deployment("svc-too-broad", "https://km-svc:9443/services/", "r1", &svc);
+    let f = findings(&json(&dir, &[]), "key-manager-unreachable");
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].1
+            .contains("selects `r1/gw` (gateway-worker) besides `r1/km`"),
+        "{f:?}"
+    );
+}
+
+/// A Service name one edit from a declared sibling's is a near miss: an
+/// undeclared Service has no DNS record (not a node the tree leaves out).
+#[test]
+fn near_miss_service_names_are_the_using_rules_finding() {
+    let svc = service(
+        "km-1-svc",
+        "r1",
+        &[("app", "km")],
+        &[(9443, "https")],
+        false,
+    );
+    let dir = km_deployment(
+        "svc-near-miss",
+        "https://km-2-svc:9443/services/",
+        "r1",
+        &svc,
+    );
+    let v = json(&dir, &[]);
+    let f = findings(&v, "key-manager-unreachable");
+    assert!(
+        f.len() == 1 && f[0].2 == "did you mean `km-1-svc`?",
+        "{v:#}"
+    );
+    assert_eq!(findings(&v, "unknown-host"), vec![], "{v:#}");
+}
+
+/// An absolute DNS name (a final dot) is the same name, in manifests and in
+/// plain trees.
+#[test]
+fn absolute_dns_names_with_a_final_dot_resolve() {
+    let svc = service("km-svc", "r1", &[("app", "km")], &[(9443, "https")], false);
+    let dir = km_deployment(
+        "fqdn-dot",
+        "https://km-svc.r1.svc.cluster.local.:9443/services/",
+        "r1",
+        &svc,
+    );
+    let v = json(&dir, &[]);
+    assert_eq!(findings(&v, "key-manager-unreachable"), vec![], "{v:#}");
+    assert_eq!(findings(&v, "unknown-host"), vec![], "{v:#}");
+    let plain = scratch("fqdn-dot-plain");
+    common::write(
+        &plain.join("r1/gw/repository/conf/deployment.toml"),
+        GW_TOML
+            .replace("km-svc:9443", "KM.example.com.:9443")
+            .as_bytes(),
+    );
+    common::write(
+        &plain.join("r1/km/repository/conf/deployment.toml"),
+        KM_TOML.as_bytes(),
+    );
+    let v = json(&plain, &[]);
+    assert_eq!(findings(&v, "unknown-host"), vec![], "{v:#}");
+    assert_eq!(findings(&v, "key-manager-unreachable"), vec![], "{v:#}");
+}
+
+/// JMS and binary connections keep one connection: through a Service in
+/// front of two traffic managers a gateway's decision subscription reaches
+/// one of them, so it covers neither.
+#[test]
+fn a_jms_subscription_through_a_service_covers_one_pod_only() {
+    let tm = |name: &str| {
+        member(
+            "Deployment",
+            name,
+            "r1",
+            &[("app", "tm"), ("member", name)],
+            &[("jms", 5672), ("binary", 9611), ("binary-ssl", 9711)],
+            "",
+            &format!(
+                "[server]\nhostname = \"{name}\"\nserver_role = \"traffic-manager\"\n\n[apim.throttling]\nevent_duplicate_url = [\"tcp://{}:5672\"]\n",
+                if name == "tm-1" { "tm-2" } else { "tm-1" }
+            ),
+        )
+    };
+    let ports = [(5672, "jms"), (9611, "binary"), (9711, "binary-ssl")];
+    let gw = |decision: &str| {
+        format!(
+            "{GW_TOML}\n[apim.throttling]\nthrottle_decision_endpoints = [{decision}]\n\n[[apim.throttling.url_group]]\ntraffic_manager_urls = [\"tcp://tm-1:9611\"]\ntraffic_manager_auth_urls = [\"ssl://tm-1:9711\"]\n\n[[apim.throttling.url_group]]\ntraffic_manager_urls = [\"tcp://tm-2:9611\"]\ntraffic_manager_auth_urls = [\"ssl://tm-2:9711\"]\n"
+        )
+    };
+    let text = |decision: &str| {
+        member(
+            "Deployment",
+            "gw",
+            "r1",
+            &[("app", "gw")],
+            &[],
+            "",
+            &gw(decision),
+        ) + &tm("tm-1")
+            + &tm("tm-2")
+            + &service("tm-1", "r1", &[("member", "tm-1")], &ports, false)
+            + &service("tm-2", "r1", &[("member", "tm-2")], &ports, false)
+            + &service("tm", "r1", &[("app", "tm")], &ports, false)
+    };
+    let dir = scratch("jms-through-service");
+    common::write(&dir.join("r1.yaml"), text("\"tcp://tm:5672\"").as_bytes());
+    let v = json(&dir, &[]);
+    let f = findings(&v, "throttle-url-group-incomplete");
+    let decisions: Vec<_> = f
+        .iter()
+        .filter(|f| {
+            f.1.starts_with("`throttle_decision_endpoints` does not reach")
+        })
+        .collect();
+    assert_eq!(decisions.len(), 2, "{v:#}");
+    common::write(
+        &dir.join("r1.yaml"),
+        text("\"tcp://tm-1:5672\", \"tcp://tm-2:5672\"").as_bytes(),
+    );
+    let v = json(&dir, &[]);
+    assert_eq!(
+        findings(&v, "throttle-url-group-incomplete"),
+        vec![],
+        "{v:#}"
+    );
+    assert_eq!(findings(&v, "event-duplicate-asymmetric"), vec![], "{v:#}");
+    // a peer URL through a Service without endpoints: said, never "reaches ,"
+    common::write(
+        &dir.join("r1.yaml"),
+        (text("\"tcp://tm-1:5672\", \"tcp://tm-2:5672\"")
+            .replace("    member: tm-2\n  ports", "    member: tm2\n  ports"))
+        .as_bytes(),
+    );
+    let v = json(&dir, &[]);
+    let f = findings(&v, "event-duplicate-asymmetric");
+    assert!(
+        f.iter().any(|f| f.0 == "r1/tm-1"
+            && f.1 == "`tcp://tm-2:5672` reaches nothing: the Service `tm-2` selects no pod: no workload of namespace `r1` carries every label of its `selector`"),
+        "{f:?}"
+    );
+    assert!(f.iter().all(|f| !f.1.contains("reaches ,")), "{f:?}");
+}
+
+/// A URL on a port the Service does not expose (and no port of it reaches
+/// the node's): the using rule names the ports it does expose.
+#[test]
+fn a_port_the_service_does_not_expose_names_its_ports() {
+    let svc = service(
+        "km-svc",
+        "r1",
+        &[("app", "km")],
+        &[(9763, "9763"), (8243, "8243")],
+        false,
+    );
+    let dir = km_deployment(
+        "svc-not-exposed",
+        "https://km-svc:9443/services/",
+        "r1",
+        &svc,
+    );
+    let f = findings(&json(&dir, &[]), "key-manager-unreachable");
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(
+        f[0].1,
+        "`https://km-svc:9443/services/` reaches nothing: the Service `km-svc` does not expose port 9443 (its ports: 9763, 8243)"
+    );
+}

@@ -116,7 +116,13 @@ pub(crate) fn parse(s: &str) -> Result<Endpoint, String> {
     if host_raw.is_empty() {
         return Err(format!("`{s}` has no host"));
     }
-    let host = host_raw.to_lowercase();
+    // an absolute DNS name (`tm-1.apim.svc.cluster.local.`) is the same name
+    let host = match host_raw.strip_suffix('.') {
+        Some(h) if !h.is_empty() && !h.ends_with('.') && !hostport.starts_with(['[', '$']) => {
+            h.to_lowercase()
+        }
+        _ => host_raw.to_lowercase(),
+    };
     let host_kind = host_kind(&host);
     let port_base = host_range.end + usize::from(hostport.starts_with('['));
     let mut path = path;
@@ -230,6 +236,16 @@ mod tests {
             port_range: None,
             path: String::new(),
         })
+    }
+
+    #[test]
+    fn an_absolute_dns_name_is_the_same_name() {
+        let e = ok("tcp://TM-1.apim.svc.cluster.local.:5672");
+        assert_eq!(e.host, "tm-1.apim.svc.cluster.local");
+        assert_eq!(e.port, Some(Port::Number(5672)));
+        assert_eq!(ok("https://gw.example.com./x").host, "gw.example.com");
+        // a dot alone, or two, are no absolute name
+        assert_eq!(ok("tcp://tm..:5672").host, "tm..");
     }
 
     #[test]

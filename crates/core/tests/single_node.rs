@@ -197,6 +197,51 @@ fn key_passwords_compare_through_references_and_never_print_the_value() {
     assert_eq!(fix.edits[0].new_text, "\"$ref{keystore.primary.password}\"");
 }
 
+/// Two different references (WSO2's charts' `jksExistingSecret`: one
+/// `$env{}` for the store, one for the key), or a reference beside a
+/// literal, cannot be compared: no finding, not even a warning.
+#[test]
+fn key_passwords_from_different_references_are_no_finding() {
+    for (pw, kp) in [
+        (
+            "$env{WSO2_TLS_KEYSTORE_PASSWORD}",
+            "$env{WSO2_TLS_KEYSTORE_KEY_PASSWORD}",
+        ),
+        ("$secret{store}", "$secret{key}"),
+        ("Store-Pass-1", "$env{KEY_PASSWORD}"),
+        ("$sys{ks.pw}", "Key-Pass-22"),
+    ] {
+        let text = format!("[keystore.tls]\npassword = \"{pw}\"\nkey_password = \"{kp}\"\n");
+        assert_eq!(one(&text, "keystore-password-mismatch"), vec![], "{text}");
+    }
+}
+
+/// An all-in-one HA pair (WSO2's all-in-one chart) duplicates throttle
+/// events to its peer in `[apim.throttling] event_duplicate_url`: a URL on
+/// the broker port without the peer's offset is reported; the pair setting
+/// none is not judged.
+#[test]
+fn all_in_one_pairs_duplicate_to_each_other_on_the_peers_port() {
+    let aio = |me: &str, peer: &str, offset: u8| {
+        format!(
+            "[server]\nhostname = \"{me}\"\nserver_role = \"default\"\noffset = {offset}\n\n[apim.throttling]\nevent_duplicate_url = [\"tcp://{peer}:5672\"]\n"
+        )
+    };
+    let (dep, diags) = analyse(&[
+        ("r1/aio-1", &aio("aio-1", "aio-2", 0)),
+        ("r1/aio-2", &aio("aio-2", "aio-1", 1)),
+    ]);
+    let f = of(&dep, &diags, "event-duplicate-asymmetric");
+    assert_eq!(
+        f,
+        vec![("r1/aio-1".into(), "5672".into(), Severity::Error)],
+        "{diags:#?}"
+    );
+    let none = "[server]\nserver_role = \"default\"\n";
+    let (dep, diags) = analyse(&[("r1/aio-1", none), ("r1/aio-2", none)]);
+    assert_eq!(of(&dep, &diags, "event-duplicate-asymmetric"), vec![]);
+}
+
 #[test]
 fn hardening_findings_never_quote_the_secret() {
     let text = "[super_admin]\nusername = \"admin\"\npassword = \"admin\"\n\n[keystore.primary]\nfile_name = \"wso2carbon.jks\"\npassword = \"wso2carbon\"\n\n[database.apim_db]\npassword = \"Very-Secret-9\"\n\n[apim.oauth_config]\nset_jwt_as_opaque_token = \"true\"\n\n[[apim.gateway.environment]]\nname = \"x\"\npassword = \"${admin.password}\"\n";

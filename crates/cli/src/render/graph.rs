@@ -315,6 +315,8 @@ pub fn json(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::
                 Resolution::PartialPort { .. } => "partial-port",
                 Resolution::WrongPort { .. } => "wrong-port",
                 Resolution::WrongRole { .. } => "wrong-role",
+                Resolution::MixedRoles { .. } => "mixed-roles",
+                Resolution::NoEndpoint { .. } => "no-endpoint",
                 Resolution::NearMiss { .. } => "near-miss",
                 Resolution::UnknownHost => "unknown-host",
                 Resolution::Unresolvable => "unresolvable",

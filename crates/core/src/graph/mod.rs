@@ -54,6 +54,16 @@ pub enum Resolution {
     },
     /// The host names nodes, none of the expected role.
     WrongRole { found: Vec<NodeIdx> },
+    /// A Kubernetes Service that selects pods of the expected role and pods
+    /// of other roles (`other`): connections are balanced onto both.
+    MixedRoles {
+        service: String,
+        ok: Vec<NodeIdx>,
+        other: Vec<NodeIdx>,
+    },
+    /// A Kubernetes Service that has no endpoint for the URL: it names no
+    /// node, it reaches nothing.
+    NoEndpoint { service: String, why: NoEndpoint },
     /// The host names no node but is close (edit distance ≤ 2) to names
     /// that resolve in the writer's region: every closest one, sorted.
     NearMiss { suggestions: Vec<String> },
@@ -63,6 +73,65 @@ pub enum Resolution {
     Unresolvable,
     /// The value is not a URL.
     Invalid(String),
+}
+
+/// Why a Kubernetes Service has no endpoint for a URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoEndpoint {
+    /// Its selector matches no pod of its namespace; `elsewhere`: the other
+    /// namespaces whose pods it would match.
+    NoPods {
+        namespace: String,
+        elsewhere: Vec<String>,
+    },
+    /// The URL's port maps to a named `targetPort` that no container of the
+    /// selected pods declares.
+    NoNamedPort { port: i64, name: String },
+    /// The Service does not expose the URL's port (nor any port reaching
+    /// the nodes' listening port): the ports it exposes.
+    NotExposed { port: i64, exposed: Vec<i64> },
+}
+
+impl NoEndpoint {
+    /// Why Service `service` reaches nothing, for messages.
+    pub fn explain(&self, service: &str) -> String {
+        match self {
+            NoEndpoint::NoPods {
+                namespace,
+                elsewhere,
+            } => {
+                let mut s = format!(
+                    "the Service `{service}` selects no pod: no workload of namespace `{namespace}` carries every label of its `selector`"
+                );
+                if !elsewhere.is_empty() {
+                    s.push_str(&format!(
+                        " (pods of namespace {} do, but a Service selects only the pods of its own namespace)",
+                        elsewhere
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                s
+            }
+            NoEndpoint::NoNamedPort { port, name } => format!(
+                "the Service `{service}` maps port {port} to the named `targetPort` `{name}`, which no container of the pods it selects declares"
+            ),
+            NoEndpoint::NotExposed { port, exposed } => format!(
+                "the Service `{service}` does not expose port {port} (its ports: {})",
+                if exposed.is_empty() {
+                    "none".to_owned()
+                } else {
+                    exposed
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ),
+        }
+    }
 }
 
 impl Resolution {
@@ -76,11 +145,16 @@ impl Resolution {
                 .chain(wrong.iter().map(|w| w.0))
                 .collect(),
             Resolution::WrongPort { expected, .. } => expected.iter().map(|e| e.0).collect(),
+            Resolution::MixedRoles { ok, other, .. } => {
+                ok.iter().copied().chain(other.iter().copied()).collect()
+            }
             _ => Vec::new(),
         }
     }
 
-    /// Whether the host named nodes at all (the reference is not dangling).
+    /// Whether the host named nodes at all (the reference is not dangling;
+    /// a Service without endpoints reaches nothing: the coverage rules
+    /// draw no conclusion from it).
     pub(crate) fn host_resolved(&self) -> bool {
         matches!(
             self,
@@ -88,6 +162,7 @@ impl Resolution {
                 | Resolution::PartialPort { .. }
                 | Resolution::WrongPort { .. }
                 | Resolution::WrongRole { .. }
+                | Resolution::MixedRoles { .. }
         )
     }
 }
@@ -108,6 +183,12 @@ pub struct Edge {
     pub scheme_ok: bool,
     pub expected: &'static [Role],
     pub cross_region: bool,
+    /// The URL goes through a Kubernetes Service (or a headless Service's
+    /// name) in front of several nodes, for a protocol that holds
+    /// long-lived connections (JMS `tcp://`, binary `tcp://`/`ssl://`):
+    /// each connection reaches ONE of the targets, not all of them, so the
+    /// URL covers no particular member of an HA set.
+    pub one_of: bool,
     pub resolution: Resolution,
 }
 

@@ -8,10 +8,10 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use rayon::prelude::*;
 
 use super::node::Node;
-use super::{Deployment, Edge, Link, NodeIdx, Resolution, Vertex};
+use super::{Deployment, Edge, Link, NoEndpoint, NodeIdx, Resolution, Vertex};
 use crate::base::text::edit_distance;
 use crate::endpoint::{self, Endpoint, HostKind, Port};
-use crate::manifest::{Manifest, SvcPort, Target, Workload};
+use crate::manifest::{Manifest, SvcPort, Target};
 pub(super) use crate::model::EdgeKind;
 use crate::model::{Role, Sp, UrlGroup, UrlList};
 use std::sync::Arc;
@@ -162,7 +162,7 @@ pub(super) struct HostIndex {
     /// Ingress / route hosts), per region.
     k8s: HashMap<String, Vec<K8sHost>>,
     /// The Services of the manifests: (region, name, namespace, nodes selected).
-    pub(super) services: Vec<(String, String, String, Vec<NodeIdx>)>,
+    pub(super) services: Services,
     /// The Compose services' published ports, per region, in node order.
     published: HashMap<String, Vec<Published>>,
 }
@@ -211,13 +211,33 @@ struct Query<'a> {
 }
 
 /// What a Kubernetes name reaches in one region.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct K8sHost {
     region: String,
     nodes: Vec<NodeIdx>,
     /// A Service's ports (`None`: a pod, or a load balancer when `lb`).
     ports: Option<Vec<SvcPort>>,
     lb: bool,
+    /// A name without namespace (`tm-1`, `cp-1-0.cp-hl`): Kubernetes'
+    /// search path resolves it only from pods of this namespace.
+    only_from: Option<String>,
+    /// The Service this name is (not a pod, not a route).
+    service: Option<String>,
+    /// Why the Service has no endpoint at all (its selector matches no pod).
+    no_pods: Option<NoEndpoint>,
+    /// A StatefulSet pod named under a Service that does not govern the
+    /// set: no such record exists; the name meant.
+    meant: Option<String>,
+}
+
+/// A host name as the index keys it: lower case, and an absolute DNS name
+/// (`gw.example.com.`) without its final dot — the same name.
+fn dns_key(host: &str) -> String {
+    let h = host.trim();
+    match h.strip_suffix('.') {
+        Some(r) if !r.is_empty() && !r.ends_with('.') => r.to_lowercase(),
+        _ => h.to_lowercase(),
+    }
 }
 
 /// The DNS forms of `name` in `namespace`.
@@ -230,30 +250,43 @@ fn dns_forms(name: &str, namespace: &str) -> [String; 4] {
     ]
 }
 
+/// The Services of the manifests: (region, name, namespace, nodes selected).
+type Services = Vec<(String, String, String, Vec<NodeIdx>)>;
+
+/// The nodes of `region` whose pod template labels match every key of
+/// `selector`, with their namespace (any namespace when `ns` is `None`).
+fn selected<'a>(
+    dep: &'a Deployment,
+    region: &str,
+    ns: Option<&str>,
+    selector: &[(String, String)],
+) -> Vec<(NodeIdx, &'a str)> {
+    if selector.is_empty() {
+        return Vec::new();
+    }
+    dep.nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.region == region)
+        .filter_map(|(i, n)| {
+            let o = n.origin.as_ref()?;
+            if ns.is_some_and(|ns| !o.namespace.eq_ignore_ascii_case(ns)) {
+                return None;
+            }
+            let w = o.workload.as_ref()?;
+            selector
+                .iter()
+                .all(|(k, v)| w.labels.iter().any(|(lk, lv)| lk == k && lv == v))
+                .then_some((i, o.namespace.as_str()))
+        })
+        .collect()
+}
+
 /// Every Kubernetes name of the deployment's manifests, and its Services.
-#[allow(clippy::type_complexity)]
-fn k8s_hosts(
-    dep: &Deployment,
-) -> (
-    HashMap<String, Vec<K8sHost>>,
-    Vec<(String, String, String, Vec<NodeIdx>)>,
-) {
+fn k8s_hosts(dep: &Deployment) -> (HashMap<String, Vec<K8sHost>>, Services) {
     let mut out: HashMap<String, Vec<K8sHost>> = HashMap::default();
     let mut services = Vec::new();
-    // nodes by (region, namespace)
-    let pods = |region: &str, ns: &str| -> Vec<(NodeIdx, &Workload)> {
-        dep.nodes
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| n.region == region)
-            .filter_map(|(i, n)| {
-                let o = n.origin.as_ref()?;
-                (o.namespace.eq_ignore_ascii_case(ns)).then_some(())?;
-                Some((i, o.workload.as_ref()?))
-            })
-            .collect()
-    };
-    let mut seen: Vec<*const Manifest> = Vec::new();
+    let mut manifests: Vec<(&str, &Arc<Manifest>)> = Vec::new();
     for (i, n) in dep.nodes.iter().enumerate() {
         let Some(o) = &n.origin else { continue };
         // a Compose service's names reach its node directly
@@ -261,31 +294,45 @@ fn k8s_hosts(
             out.entry(h.clone()).or_default().push(K8sHost {
                 region: n.region.clone(),
                 nodes: vec![i],
-                ports: None,
-                lb: false,
+                ..K8sHost::default()
             });
         }
-        let m = &o.manifest;
-        if seen.contains(&Arc::as_ptr(m)) {
-            continue;
+        if !manifests.iter().any(|(_, m)| Arc::ptr_eq(m, &o.manifest)) {
+            manifests.push((n.region.as_str(), &o.manifest));
         }
-        seen.push(Arc::as_ptr(m));
-        let region = n.region.as_str();
+    }
+    // every Service of a region: (region, namespace, name, headless)
+    let all: Vec<(&str, &str, &str, bool)> = manifests
+        .iter()
+        .flat_map(|(r, m)| {
+            m.services
+                .iter()
+                .map(|s| (*r, s.namespace.as_str(), s.name.as_str(), s.headless))
+        })
+        .collect();
+    for (region, m) in &manifests {
+        let region = *region;
         let mut add = |host: &str, h: K8sHost| {
-            out.entry(host.to_lowercase()).or_default().push(h);
+            out.entry(dns_key(host)).or_default().push(h);
         };
         let mut svc_nodes: HashMap<&str, Vec<NodeIdx>> = HashMap::default();
         for s in &m.services {
-            let nodes: Vec<NodeIdx> = pods(region, &s.namespace)
+            let nodes: Vec<NodeIdx> = selected(dep, region, Some(&s.namespace), &s.selector)
                 .into_iter()
-                .filter(|(_, w)| {
-                    !s.selector.is_empty()
-                        && s.selector
-                            .iter()
-                            .all(|(k, v)| w.labels.iter().any(|(lk, lv)| lk == k && lv == v))
-                })
                 .map(|(i, _)| i)
                 .collect();
+            let no_pods = nodes.is_empty().then(|| {
+                let mut elsewhere: Vec<String> = selected(dep, region, None, &s.selector)
+                    .into_iter()
+                    .map(|(_, ns)| ns.to_owned())
+                    .collect();
+                elsewhere.sort();
+                elsewhere.dedup();
+                NoEndpoint::NoPods {
+                    namespace: s.namespace.clone(),
+                    elsewhere,
+                }
+            });
             svc_nodes.insert(s.name.as_str(), nodes.clone());
             services.push((
                 region.to_owned(),
@@ -293,38 +340,22 @@ fn k8s_hosts(
                 s.namespace.clone(),
                 nodes.clone(),
             ));
-            for h in dns_forms(&s.name, &s.namespace) {
+            for (k, h) in dns_forms(&s.name, &s.namespace).iter().enumerate() {
                 add(
-                    &h,
+                    h,
                     K8sHost {
                         region: region.to_owned(),
                         nodes: nodes.clone(),
                         ports: (!s.headless || !s.ports.is_empty()).then(|| s.ports.clone()),
-                        lb: false,
+                        only_from: (k == 0).then(|| s.namespace.clone()),
+                        service: Some(s.name.clone()),
+                        no_pods: no_pods.clone(),
+                        ..K8sHost::default()
                     },
                 );
             }
         }
-        for (set, ns, svc, replicas) in &m.sets {
-            let nodes: Vec<NodeIdx> = pods(region, ns)
-                .into_iter()
-                .filter(|(_, w)| w.kind == "StatefulSet" && w.name == *set)
-                .map(|(i, _)| i)
-                .collect();
-            for k in 0..*replicas {
-                for h in dns_forms(&format!("{set}-{k}.{svc}"), ns) {
-                    add(
-                        &h,
-                        K8sHost {
-                            region: region.to_owned(),
-                            nodes: nodes.clone(),
-                            ports: None,
-                            lb: false,
-                        },
-                    );
-                }
-            }
-        }
+        pod_hosts(dep, region, m, &all, &mut add);
         for r in &m.routes {
             let nodes: Vec<NodeIdx> = r
                 .services
@@ -338,13 +369,97 @@ fn k8s_hosts(
                 K8sHost {
                     region: region.to_owned(),
                     nodes,
-                    ports: None,
                     lb: true,
+                    ..K8sHost::default()
                 },
             );
         }
     }
     (out, services)
+}
+
+/// The DNS names of a manifest's StatefulSet pods,
+/// `<set>-<i>.<service>[.<namespace>[.svc[.cluster.local]]]`: they exist
+/// only under the set's governing Service (`serviceName`) where it is
+/// headless (or not in the manifests). Under another Service of the
+/// namespace the name is a near miss of the governing one.
+fn pod_hosts(
+    dep: &Deployment,
+    region: &str,
+    m: &Manifest,
+    all: &[(&str, &str, &str, bool)],
+    add: &mut impl FnMut(&str, K8sHost),
+) {
+    for (set, ns, svc, replicas) in &m.sets {
+        let in_ns = |name: &str| {
+            all.iter().find(|(r, n, s, _)| {
+                *r == region && n.eq_ignore_ascii_case(ns) && s.eq_ignore_ascii_case(name)
+            })
+        };
+        if in_ns(svc).is_some_and(|(.., headless)| !*headless) {
+            continue;
+        }
+        let nodes: Vec<NodeIdx> = dep
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.region == region)
+            .filter(|(_, n)| {
+                n.origin.as_ref().is_some_and(|o| {
+                    o.namespace.eq_ignore_ascii_case(ns)
+                        && o.workload
+                            .as_ref()
+                            .is_some_and(|w| w.kind == "StatefulSet" && w.name == *set)
+                })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let others: Vec<&str> = all
+            .iter()
+            .filter(|(r, n, s, _)| {
+                *r == region && n.eq_ignore_ascii_case(ns) && !s.eq_ignore_ascii_case(svc)
+            })
+            .map(|(.., s, _)| *s)
+            .collect();
+        for k in 0..*replicas {
+            let pod = format!("{set}-{k}");
+            let right = dns_forms(&format!("{pod}.{svc}"), ns);
+            for (j, h) in right.iter().enumerate() {
+                let only_from = (j == 0).then(|| ns.clone());
+                add(
+                    h,
+                    K8sHost {
+                        region: region.to_owned(),
+                        nodes: nodes.clone(),
+                        only_from: only_from.clone(),
+                        ..K8sHost::default()
+                    },
+                );
+                for o in &others {
+                    if let Some(wrong) = dns_forms(&format!("{pod}.{o}"), ns).get(j) {
+                        add(
+                            wrong,
+                            K8sHost {
+                                region: region.to_owned(),
+                                only_from: only_from.clone(),
+                                meant: Some(h.clone()),
+                                ..K8sHost::default()
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The namespace a node read from a Kubernetes manifest runs in (its
+/// ConfigMap's or Secret's); `None` for plain files and Compose services.
+fn writer_namespace(n: &Node) -> Option<&str> {
+    n.origin
+        .as_ref()
+        .filter(|o| o.inline)
+        .map(|o| o.namespace.as_str())
 }
 
 impl HostIndex {
@@ -376,14 +491,11 @@ impl HostIndex {
                 .iter()
                 .filter_map(|id| by_id.get(id.trim_end_matches('/')).copied())
                 .collect();
-            ix.alias.insert(host.clone(), (nodes, a.remaps_ports));
+            ix.alias.insert(dns_key(host), (nodes, a.remaps_ports));
         }
         for (i, n) in dep.nodes.iter().enumerate() {
             if let Some(h) = &n.facts.hostname {
-                ix.hostname
-                    .entry(h.value.to_lowercase())
-                    .or_default()
-                    .push(i);
+                ix.hostname.entry(dns_key(&h.value)).or_default().push(i);
             }
             if let Some(ip) = &n.facts.node_ip
                 && !endpoint::is_loopback_host(&ip.value)
@@ -420,12 +532,96 @@ impl HostIndex {
             .find_map(|m| m.get(host).map(|v| (v.clone(), false)))
     }
 
-    /// A Kubernetes name: the writer's region's, else another region's.
-    fn k8s_in(&self, host: &str, region: &str) -> Option<&K8sHost> {
+    /// A Kubernetes name as the writer's pod resolves it: among the entries
+    /// its namespace can reach (a name without namespace only from its own
+    /// namespace), the writer's region's first, real names before near
+    /// misses. `Err`: the name exists only in other namespaces of the
+    /// writer's region — the names with namespace that reach them.
+    fn k8s_in(&self, host: &str, writer: &Node) -> Option<Result<&K8sHost, Vec<String>>> {
         let all = self.k8s.get(host)?;
-        all.iter()
-            .find(|k| k.region == region)
-            .or_else(|| all.first())
+        let ns = writer_namespace(writer);
+        let usable = |k: &&K8sHost| match (&k.only_from, ns) {
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+            _ => true,
+        };
+        if let Some(k) = all
+            .iter()
+            .filter(usable)
+            .min_by_key(|k| (k.region != writer.region, k.meant.is_some()))
+        {
+            return Some(Ok(k));
+        }
+        let mut names: Vec<String> = all
+            .iter()
+            .filter(|k| k.region == writer.region && k.meant.is_none())
+            .filter_map(|k| k.only_from.as_ref().map(|ns| format!("{host}.{ns}")))
+            .collect();
+        names.sort();
+        names.dedup();
+        (!names.is_empty()).then_some(Err(names))
+    }
+
+    /// Whether a resolved URL reaches one of several nodes per connection:
+    /// a Kubernetes Service (kube-proxy picks one endpoint per TCP
+    /// connection; a headless Service's name resolves to every pod and the
+    /// client connects to one) for a JMS or binary (`tcp://`, `ssl://`)
+    /// key, whose publishers and subscribers keep their connections.
+    fn balanced(&self, writer: &Node, kind: EdgeKind, ep: &Endpoint, r: &Resolution) -> bool {
+        let stream = kind.schemes().iter().all(|s| matches!(*s, "tcp" | "ssl"));
+        if !stream || ep.host_kind != HostKind::Name || self.alias.contains_key(&ep.host) {
+            return false;
+        }
+        let service =
+            matches!(self.k8s_in(&ep.host, writer), Some(Ok(k)) if k.service.is_some() && !k.lb);
+        service && r.targets().len() > 1
+    }
+
+    /// A URL to a Kubernetes name (`docs/url-resolution.md`, step 2), or `None`
+    /// when the manifests do not know the host (or `[hosts]` names it).
+    fn via_k8s(&self, q: &Query<'_>, cross_region: &mut bool) -> Option<Resolution> {
+        if q.ep.host_kind != HostKind::Name || self.alias.contains_key(&q.ep.host) {
+            return None;
+        }
+        let k = match self.k8s_in(&q.ep.host, q.writer)? {
+            Ok(k) => k,
+            Err(suggestions) => return Some(Resolution::NearMiss { suggestions }),
+        };
+        if let Some(m) = &k.meant {
+            return Some(Resolution::NearMiss {
+                suggestions: vec![m.clone()],
+            });
+        }
+        let in_region = k.region == q.writer.region;
+        if let (Some(service), Some(why), true) = (&k.service, &k.no_pods, in_region) {
+            return Some(Resolution::NoEndpoint {
+                service: service.clone(),
+                why: why.clone(),
+            });
+        }
+        if let (Some(service), false, true) = (&k.service, k.lb, in_region) {
+            let serves = |i: &NodeIdx| {
+                q.dep
+                    .nodes
+                    .get(*i)
+                    .is_some_and(|n| q.expected.iter().any(|r| n.role.serves(*r)))
+            };
+            let (ok, other): (Vec<NodeIdx>, Vec<NodeIdx>) = k.nodes.iter().partition(|i| serves(i));
+            if !ok.is_empty() && !other.is_empty() {
+                return Some(Resolution::MixedRoles {
+                    service: service.clone(),
+                    ok,
+                    other,
+                });
+            }
+        }
+        let r = reach(q, k.nodes.clone(), k.lb, k.ports.as_deref(), cross_region);
+        Some(match (r, &k.service) {
+            (Resolution::NoEndpoint { why, .. }, Some(service)) => Resolution::NoEndpoint {
+                service: service.clone(),
+                why,
+            },
+            (r, _) => r,
+        })
     }
 
     /// Names that resolve to a node of `region`, for did-you-mean.
@@ -464,7 +660,9 @@ impl HostIndex {
     /// 2 — the closest ones, of the expected role where some are, every one
     /// of them —, else an unknown host. A numbered sibling (`tm-3` beside
     /// `tm-1`) is taken for a node the tree leaves out only where the region
-    /// does not hold the role's full HA set already.
+    /// does not hold the role's full HA set already — and never beside a
+    /// Kubernetes Service the manifests declare (an undeclared Service has
+    /// no DNS record).
     fn near_miss(
         &self,
         dep: &Deployment,
@@ -489,7 +687,11 @@ impl HostIndex {
             };
             let of_role = self
                 .lookup(name)
-                .is_some_and(|(nodes, _)| nodes.iter().any(serves));
+                .is_some_and(|(nodes, _)| nodes.iter().any(serves))
+                || self
+                    .k8s
+                    .get(name)
+                    .is_some_and(|v| v.iter().any(|k| k.nodes.iter().any(serves)));
             found.push((d, of_role, name));
         }
         if found.iter().any(|f| f.1) {
@@ -506,7 +708,16 @@ impl HostIndex {
         suggestions.sort();
         suggestions.dedup();
         let siblings = suggestions.iter().all(|s| differs_only_in_numbers(host, s));
-        if siblings && !full_set(dep, writer, expected) {
+        // a Kubernetes Service the manifests do not declare has no DNS
+        // record: beside a declared sibling it is a near miss, not a node
+        // the tree leaves out
+        let services = suggestions.iter().all(|s| {
+            self.k8s.get(s).is_some_and(|v| {
+                v.iter()
+                    .any(|k| k.region == writer.region && k.service.is_some())
+            })
+        });
+        if siblings && !services && !full_set(dep, writer, expected) {
             return Resolution::UnknownHost;
         }
         Resolution::NearMiss { suggestions }
@@ -536,6 +747,7 @@ impl HostIndex {
             scheme_ok: true,
             expected,
             cross_region: false,
+            one_of: false,
             resolution: Resolution::UnknownHost,
         };
         // `$env{NAME}` from the container's environment (a literal value)
@@ -559,6 +771,10 @@ impl HostIndex {
         edge.scheme_ok = kind.schemes().contains(&ep.scheme.as_str());
         edge.resolution =
             self.resolve_endpoint(dep, from, kind, expected, &ep, &mut edge.cross_region);
+        edge.one_of = match writer {
+            Some(w) => self.balanced(w, kind, &ep, &edge.resolution),
+            None => false,
+        };
         edge.endpoint = Some(ep);
         edge
     }
@@ -586,26 +802,18 @@ impl HostIndex {
         if let Some(r) = self.via_docker_host(&q, cross_region) {
             return r;
         }
-        let mut svc: Option<Vec<SvcPort>> = None;
+        if let Some(r) = self.via_k8s(&q, cross_region) {
+            return r;
+        }
         let (candidates, remaps) = match ep.host_kind {
             HostKind::Placeholder => return Resolution::Unresolvable,
             HostKind::Loopback => (self.loopback(&q), false),
-            HostKind::Name
-                if !self.alias.contains_key(&ep.host)
-                    && self.k8s_in(&ep.host, &writer.region).is_some() =>
-            {
-                let Some(k) = self.k8s_in(&ep.host, &writer.region) else {
-                    return Resolution::UnknownHost;
-                };
-                svc = k.ports.clone();
-                (k.nodes.clone(), k.lb)
-            }
             HostKind::Name => match self.lookup(&ep.host) {
                 Some(found) => found,
                 None => return self.near_miss(dep, writer, expected, &ep.host),
             },
         };
-        reach(&q, candidates, remaps, svc.as_deref(), cross_region)
+        reach(&q, candidates, remaps, None, cross_region)
     }
 
     /// What `localhost` names: the writer itself, and the nodes of its
@@ -784,11 +992,26 @@ fn reach(
     };
     let target_port = |i: NodeIdx| dep.nodes.get(i).map_or(0, |n| n.port(kind.port()));
     // through a Service: the URL's port must be one it exposes, and
-    // maps to that entry's target port
+    // maps to that entry's target port — a named one per pod (each pod's
+    // container port of that name)
     let mut mapped_from = None;
-    let port = match svc {
-        None => port,
+    let entry = match svc {
+        None => None,
         Some(ports) => match ports.iter().find(|p| p.port == port) {
+            // no port of the Service reaches any of its nodes' listening
+            // port either: the Service is what lacks the port
+            None if role_ok
+                .iter()
+                .all(|i| exposing(ports, dep, *i, target_port(*i)).is_none()) =>
+            {
+                return Resolution::NoEndpoint {
+                    service: String::new(),
+                    why: NoEndpoint::NotExposed {
+                        port,
+                        exposed: ports.iter().map(|p| p.port).collect(),
+                    },
+                };
+            }
             None => {
                 return Resolution::WrongPort {
                     port,
@@ -802,19 +1025,38 @@ fn reach(
             }
             Some(p) => {
                 mapped_from = Some(port);
-                match &p.target {
-                    None => p.port,
-                    Some(Target::Number(t)) => *t,
-                    Some(Target::Named(name)) => role_ok
-                        .iter()
-                        .find_map(|i| named_port(dep, *i, name))
-                        .unwrap_or(p.port),
-                }
+                Some(p)
             }
         },
     };
-    let (ok, wrong): (Vec<NodeIdx>, Vec<NodeIdx>) =
-        role_ok.iter().partition(|i| target_port(**i) == port);
+    // the port node `i` is reached on (`None`: its pod declares no
+    // container port of the named `targetPort`)
+    let via = |i: NodeIdx| -> Option<i64> {
+        match entry.map(|p| (p.port, &p.target)) {
+            None => Some(port),
+            Some((p, None)) => Some(p),
+            Some((_, Some(Target::Number(t)))) => Some(*t),
+            Some((_, Some(Target::Named(name)))) => named_port(dep, i, name),
+        }
+    };
+    if let Some(SvcPort {
+        target: Some(Target::Named(name)),
+        ..
+    }) = entry
+        && role_ok.iter().all(|i| via(*i).is_none())
+    {
+        return Resolution::NoEndpoint {
+            service: String::new(),
+            why: NoEndpoint::NoNamedPort {
+                port,
+                name: name.clone(),
+            },
+        };
+    }
+    let port = role_ok.iter().find_map(|i| via(*i)).unwrap_or(port);
+    let (ok, wrong): (Vec<NodeIdx>, Vec<NodeIdx>) = role_ok
+        .iter()
+        .partition(|i| via(**i) == Some(target_port(**i)));
     let wrong: Vec<(NodeIdx, i64)> = wrong.into_iter().map(|i| (i, target_port(i))).collect();
     // `localhost` names every node of the writer's machine: the port
     // picks the one meant, the others are not missed
@@ -888,6 +1130,11 @@ fn named_port(dep: &Deployment, i: NodeIdx, name: &str) -> Option<i64> {
 
 /// The Service port that reaches node `i` on `listens`, else `listens`.
 fn exposed(ports: &[SvcPort], dep: &Deployment, i: NodeIdx, listens: i64) -> i64 {
+    exposing(ports, dep, i, listens).unwrap_or(listens)
+}
+
+/// The Service port that reaches node `i` on `listens`, if any.
+fn exposing(ports: &[SvcPort], dep: &Deployment, i: NodeIdx, listens: i64) -> Option<i64> {
     ports
         .iter()
         .find(|p| {
@@ -898,7 +1145,7 @@ fn exposed(ports: &[SvcPort], dep: &Deployment, i: NodeIdx, listens: i64) -> i64
             };
             t == Some(listens)
         })
-        .map_or(listens, |p| p.port)
+        .map(|p| p.port)
 }
 
 /// `tm-3` and `tm-1` differ only in their numbers: another numbered node,

@@ -168,6 +168,17 @@ pub(crate) fn edge_section(dep: &Deployment, e: &Edge) -> String {
                 found.iter().map(|i| node_line(dep, *i, None)).collect::<Vec<_>>().join("\n")
             );
         }
+        Resolution::MixedRoles { service, ok, other } => {
+            let _ = write!(
+                s,
+                "\n\nthe Service `{service}` balances connections onto:\n\n{}\n\nand onto nodes that are no {want}:\n\n{}",
+                lines(ok),
+                other.iter().map(|i| node_line(dep, *i, None)).collect::<Vec<_>>().join("\n")
+            );
+        }
+        Resolution::NoEndpoint { service, why } => {
+            let _ = write!(s, "\n\nreaches nothing: {}", why.explain(service));
+        }
         Resolution::NearMiss { suggestions } => {
             let _ = write!(
                 s,

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use foldhash::HashMap;
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit, Fix};
 use crate::catalog;
 use crate::model::{KeyFact, Seg, display_path};
@@ -23,7 +23,8 @@ declare_rule! {
 #[derive(Debug, PartialEq, Eq)]
 enum Resolved {
     Literal(String),
-    Opaque(String),
+    /// A reference apimlint cannot see through.
+    Opaque,
 }
 
 fn resolve(value: &str, values: &HashMap<&str, &KeyFact>, depth: usize) -> Resolved {
@@ -37,11 +38,11 @@ fn resolve(value: &str, values: &HashMap<&str, &KeyFact>, depth: usize) -> Resol
             .or_else(|| catalog::default_of(name.trim()).map(str::to_owned));
         return match target {
             Some(t) => resolve(&t, values, depth + 1),
-            None => Resolved::Opaque(v.to_owned()),
+            None => Resolved::Opaque,
         };
     }
     if crate::model::holds_placeholder(v) {
-        Resolved::Opaque(v.to_owned())
+        Resolved::Opaque
     } else {
         Resolved::Literal(v.to_owned())
     }
@@ -64,9 +65,6 @@ pub(crate) struct State<'a> {
     pw_path: Vec<Seg>,
     /// Where `key_password`'s value is.
     span: Range<usize>,
-    /// Both are literals (else they come from references apimlint cannot
-    /// compare).
-    sure: bool,
 }
 
 impl NodeRule for KeystorePasswordMismatch {
@@ -102,18 +100,23 @@ impl NodeRule for KeystorePasswordMismatch {
             else {
                 continue;
             };
-            let ra = resolve(a, &values, 0);
-            let rb = resolve(b, &values, 0);
+            // only two literals (after `$ref{}`) can be compared: two
+            // different references (`$env{A}`, `$env{B}`, WSO2's charts'
+            // `jksExistingSecret`) may well hold the same value, and a
+            // reference says nothing about a literal
+            let (Resolved::Literal(ra), Resolved::Literal(rb)) =
+                (resolve(a, &values, 0), resolve(b, &values, 0))
+            else {
+                continue;
+            };
             if ra == rb {
                 continue;
             }
-            let sure = matches!((&ra, &rb), (Resolved::Literal(_), Resolved::Literal(_)));
             out.push(State {
                 kp,
                 table,
                 pw_path,
                 span,
-                sure,
             });
         }
         out
@@ -122,23 +125,14 @@ impl NodeRule for KeystorePasswordMismatch {
     fn diagnostic(cx: &NodeCx<'_>, s: &State<'_>) -> Diagnostic {
         let shown = display_path(s.table);
         // never quote either value: both are passwords
-        let d = Diagnostic::new(
+        Diagnostic::new(
             &RULE,
             cx.file,
             s.span.clone(),
-            if s.sure {
-                format!("`key_password` of `[{shown}]` differs from its `password`: WSO2 needs them to be equal")
-            } else {
-                format!("`key_password` of `[{shown}]` may differ from its `password`: they come from different references, so apimlint cannot compare them")
-            },
+            format!("`key_password` of `[{shown}]` differs from its `password`: WSO2 needs them to be equal"),
         )
         .help(format!("WSO2 (and some of its third-party components) expect the key password to be the keystore password; write `key_password = \"{}\"`", reference(s)))
-        .key(s.kp.path(), None);
-        if s.sure {
-            d
-        } else {
-            d.severity(Severity::Warning)
-        }
+        .key(s.kp.path(), None)
     }
 
     fn action(cx: &NodeCx<'_>, s: &State<'_>) -> Option<Fix> {

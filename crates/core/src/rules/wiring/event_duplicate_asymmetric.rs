@@ -16,7 +16,7 @@ use super::Unreachable;
 declare_rule! {
     id: "event-duplicate-asymmetric",
     severity: Error,
-    roles: [ControlPlane, TrafficManager],
+    roles: [ControlPlane, TrafficManager, AllInOne],
     fix: Sometimes,
     since: "0.1.0",
     check: Deployment(EventDuplicateAsymmetric),
@@ -93,13 +93,24 @@ impl DeploymentRule for EventDuplicateAsymmetric {
         let mut out = Vec::new();
         for pair in &PAIRS {
             for (region, members) in &dep.regions {
-                let peers: Vec<NodeIdx> = members
-                    .iter()
-                    .copied()
-                    .filter(|i| dep.node(*i).is_some_and(|n| n.role == pair.role))
-                    .collect();
+                let of_role = |role: Role| -> Vec<NodeIdx> {
+                    members
+                        .iter()
+                        .copied()
+                        .filter(|i| dep.node(*i).is_some_and(|n| n.role == role))
+                        .collect()
+                };
+                // where the region has no node of the pair's role, its
+                // all-in-ones are the HA pair (WSO2's all-in-one chart
+                // writes `[apim.throttling] event_duplicate_url` on both);
+                // that they set none is not judged
+                let mut peers = of_role(pair.role);
+                let all_in_one = peers.is_empty();
+                if all_in_one {
+                    peers = of_role(Role::AllInOne);
+                }
                 out.extend(
-                    check_region(dep, pair, &peers)
+                    check_region(dep, pair, &peers, !all_in_one)
                         .into_iter()
                         .map(|problem| State {
                             pair,
@@ -219,7 +230,12 @@ impl DeploymentRule for EventDuplicateAsymmetric {
 }
 
 /// What is wrong between the `peers` of one region.
-fn check_region<'d>(dep: &'d Deployment, pair: &Pair, peers: &[NodeIdx]) -> Vec<Problem<'d>> {
+fn check_region<'d>(
+    dep: &'d Deployment,
+    pair: &Pair,
+    peers: &[NodeIdx],
+    judge_nobody: bool,
+) -> Vec<Problem<'d>> {
     let mut out = Vec::new();
     let mut named: HashMap<NodeIdx, HashSet<NodeIdx>> = HashMap::new();
     let mut unsure: HashSet<NodeIdx> = peers
@@ -248,6 +264,15 @@ fn check_region<'d>(dep: &'d Deployment, pair: &Pair, peers: &[NodeIdx]) -> Vec<
                         Resolution::WrongRole { found } => found.clone(),
                         other => other.targets(),
                     };
+                    // a URL that reaches nothing (a Service without
+                    // endpoints): the using rule's description says why
+                    if targets.is_empty() {
+                        unsure.insert(w);
+                        if let Some(u) = super::problem(dep, e) {
+                            out.push(Problem::Unreachable(u));
+                        }
+                        continue;
+                    }
                     if targets.contains(&w) {
                         out.push(Problem::ItSelf { w, e });
                         continue;
@@ -291,7 +316,7 @@ fn check_region<'d>(dep: &'d Deployment, pair: &Pair, peers: &[NodeIdx]) -> Vec<
             dep.node(*p)
                 .is_some_and(|n| (pair.list)(&n.facts).is_none())
         });
-    if peers.len() >= 2 && nobody {
+    if judge_nobody && peers.len() >= 2 && nobody {
         for &p in peers {
             if let Some(n) = dep.node(p) {
                 out.push(Problem::Nobody {

@@ -144,7 +144,9 @@ impl DeploymentRule for EventHubPublishIncomplete {
             let covered = |kind: EdgeKind| -> BTreeSet<NodeIdx> {
                 edges
                     .iter()
-                    .filter(|e| e.kind == kind && !e.cross_region)
+                    // a Service in front of several control planes: the
+                    // publisher connects to one of them (not known which)
+                    .filter(|e| e.kind == kind && !e.cross_region && !e.one_of)
                     .flat_map(|e| e.resolution.targets())
                     .collect()
             };

@@ -2,7 +2,7 @@
 //! subscribe to every control plane of its region.
 
 use crate::base::diagnostic::Diagnostic;
-use crate::graph::{Deployment, EdgeKind, NodeIdx, Resolution};
+use crate::graph::{Deployment, Edge, EdgeKind, NodeIdx, Resolution};
 use crate::model::{Role, UrlList};
 use crate::rules::{DeploymentRule, node_list, related_node};
 
@@ -22,6 +22,8 @@ pub(crate) struct State<'d> {
     node: NodeIdx,
     list: &'d UrlList,
     missing: Vec<NodeIdx>,
+    /// A URL through a Service in front of several control planes.
+    balanced: Option<&'d Edge>,
 }
 
 impl DeploymentRule for EventListeningIncomplete {
@@ -43,12 +45,19 @@ impl DeploymentRule for EventListeningIncomplete {
                 continue;
             }
             let mut reached: Vec<NodeIdx> = Vec::new();
+            let mut balanced: Option<&Edge> = None;
             let mut all_resolved = true;
             for e in dep
                 .edges_from(i)
                 .filter(|e| e.kind == EdgeKind::EventListening)
             {
                 match &e.resolution {
+                    // a Service (or headless name) in front of several
+                    // control planes: the subscription connects to one of
+                    // them, which one is not known — it covers none
+                    Resolution::Ok { .. } if e.one_of && !e.cross_region => {
+                        balanced.get_or_insert(e);
+                    }
                     // through a load balancer: the nodes behind it count as reached
                     Resolution::Ok { targets, .. } if !e.cross_region => reached.extend(targets),
                     // a URL another rule reports (wrong port, wrong role,
@@ -62,6 +71,7 @@ impl DeploymentRule for EventListeningIncomplete {
                     node: i,
                     list,
                     missing,
+                    balanced,
                 });
             }
         }
@@ -70,7 +80,7 @@ impl DeploymentRule for EventListeningIncomplete {
 
     fn diagnostic(dep: &Deployment, s: &State<'_>) -> Diagnostic {
         let region = dep.node(s.node).map_or("", |n| n.region.as_str());
-        let mut d = Diagnostic::new(
+        let d = Diagnostic::new(
             &RULE,
             dep.file(s.node),
             s.list.span.clone(),
@@ -83,6 +93,18 @@ impl DeploymentRule for EventListeningIncomplete {
             "list every control plane of {region} in `[apim.event_hub] event_listening_endpoints`, each as `tcp://<host>:5672` (+ its offset): an event is published on the control plane that handled the change"
         ))
         .key("apim.event_hub.event_listening_endpoints", None);
+        let mut d = match s.balanced {
+            Some(e) => d.related(
+                dep.file(s.node),
+                e.span.clone(),
+                format!(
+                    "`{}` goes through a Kubernetes Service: the JMS subscription connects to one of {} only, and misses the others' events",
+                    e.url,
+                    node_list(dep, e.resolution.targets())
+                ),
+            ),
+            None => d,
+        };
         for m in s.missing.iter().take(3) {
             d = related_node(d, dep, *m, "control plane");
         }

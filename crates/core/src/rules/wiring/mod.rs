@@ -25,7 +25,7 @@ use std::ops::Range;
 
 use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit, Fix};
-use crate::graph::{Deployment, Edge, NodeIdx, Resolution};
+use crate::graph::{Deployment, Edge, NoEndpoint, NodeIdx, Resolution};
 use crate::rules::Rule;
 
 pub(crate) static RULES: &[&Rule] = &[
@@ -121,6 +121,17 @@ enum How<'d> {
         wrong: &'d [(NodeIdx, i64)],
         port: i64,
     },
+    /// A Kubernetes Service that selects nodes of other roles as well.
+    MixedRoles {
+        service: &'d str,
+        ok: &'d [NodeIdx],
+        other: &'d [NodeIdx],
+    },
+    /// A Kubernetes Service without an endpoint for the URL.
+    NoEndpoint {
+        service: &'d str,
+        why: &'d NoEndpoint,
+    },
 }
 
 /// What is wrong with an edge that does not reach what its key needs, or
@@ -164,6 +175,8 @@ pub(crate) fn problem<'d>(dep: &Deployment, e: &'d Edge) -> Option<Unreachable<'
                 wrong,
                 port: *port,
             },
+            Resolution::MixedRoles { service, ok, other } => How::MixedRoles { service, ok, other },
+            Resolution::NoEndpoint { service, why } => How::NoEndpoint { service, why },
             Resolution::Ok { .. }
             | Resolution::UnknownHost
             | Resolution::Unresolvable
@@ -199,6 +212,18 @@ pub(crate) fn describe(rule: &Rule, dep: &Deployment, u: &Unreachable<'_>) -> Di
             "WSO2 connects to port {} + offset with `{want}://` here",
             e.kind.port()
         )),
+        // a Kubernetes Service's bare name from another namespace
+        How::NearMiss(suggestions)
+            if suggestions
+                .iter()
+                .all(|s| s.strip_prefix(host).is_some_and(|r| r.starts_with('.'))) =>
+        {
+            base(
+                e.host_span.clone(),
+                format!("host `{host}` in `{key_leaf}` names nothing in this node's namespace: a Kubernetes name without namespace resolves only in the writer's own namespace"),
+            )
+            .help(did_you_mean_any(suggestions))
+        }
         How::NearMiss(suggestions) => base(
             e.host_span.clone(),
             format!("host `{host}` in `{key_leaf}` names no node of this deployment"),
@@ -248,6 +273,49 @@ pub(crate) fn describe(rule: &Rule, dep: &Deployment, u: &Unreachable<'_>) -> Di
             }
             d
         }
+        How::MixedRoles { service, ok, other } => {
+            let role = other
+                .first()
+                .and_then(|i| dep.node(*i))
+                .map_or("?", |n| n.role.name());
+            let mut d = base(
+                e.host_span.clone(),
+                format!(
+                    "`{}` goes through the Service `{service}`, which selects {} ({role}) besides {}: connections balanced onto them reach no {}",
+                    e.url,
+                    super::node_list(dep, other.iter().copied()),
+                    super::node_list(dep, ok.iter().copied()),
+                    e.expected_roles()
+                ),
+            )
+            .help(format!(
+                "narrow the `selector` of the Service `{service}` to the {} pods (a label only they carry), or use a Service that selects only them",
+                e.expected_roles()
+            ));
+            for t in other.iter().take(3) {
+                if let Some(n) = dep.node(*t) {
+                    d = d.related(dep.file(*t), n.anchor(), format!("{} is a {}", n.id, n.role));
+                }
+            }
+            d
+        }
+        How::NoEndpoint { service, why } => base(
+            e.host_span.clone(),
+            format!("`{}` reaches nothing: {}", e.url, why.explain(service)),
+        )
+        .help(match why {
+            NoEndpoint::NoPods { .. } => format!(
+                "make the `selector` of the Service `{service}` match the labels of the {} pods, in the Service's namespace",
+                e.expected_roles()
+            ),
+            NoEndpoint::NoNamedPort { name, .. } => format!(
+                "name the container port `{name}` in the pods' `ports`, or set the Service's `targetPort` to a name (or number) they declare"
+            ),
+            NoEndpoint::NotExposed { port, .. } => format!(
+                "add port {port} (to the nodes' port, {} + their offset) to the `ports` of the Service `{service}`",
+                e.kind.port()
+            ),
+        }),
         How::PartialPort { ok, wrong, port } => {
             let mut d = base(
                 port_range(e),

@@ -69,7 +69,12 @@ impl DeploymentRule for ThrottleUrlGroupIncomplete {
     fn run(dep: &Deployment) -> Vec<State<'_>> {
         let mut out = Vec::new();
         for (gw, node) in RULE.subjects(dep) {
-            let tms = dep.region_role(&node.region, Role::TrafficManager);
+            // where the region has no traffic manager, its all-in-ones
+            // count the gateway's requests (each its own throttling engine)
+            let mut tms = dep.region_role(&node.region, Role::TrafficManager);
+            if tms.is_empty() {
+                tms = dep.region_role(&node.region, Role::AllInOne);
+            }
             if tms.is_empty() {
                 continue;
             }
@@ -145,9 +150,11 @@ impl DeploymentRule for ThrottleUrlGroupIncomplete {
                     });
                 }
             }
+            // a Service in front of several traffic managers: the JMS
+            // subscription connects to one of them, which one is not known
             let decided: BTreeSet<NodeIdx> = edges
                 .iter()
-                .filter(|e| e.kind == EdgeKind::ThrottleDecision)
+                .filter(|e| e.kind == EdgeKind::ThrottleDecision && !e.one_of)
                 .flat_map(|e| e.resolution.targets())
                 .collect();
             let at = th
