@@ -201,15 +201,27 @@ fn key_passwords_compare_through_references_and_never_print_the_value() {
 /// `$env{}` for the store, one for the key), or a reference beside a
 /// literal, cannot be compared: no finding, not even a warning.
 #[test]
-fn key_passwords_from_different_references_are_no_finding() {
+fn key_passwords_from_different_references_are_at_most_an_info() {
+    // two different references may hold one value: the rule cannot be
+    // sure, so it says so as an info (never a warning or an error: WSO2's
+    // charts' `jksExistingSecret` writes two `$env{}` names on every node)
     for (pw, kp) in [
         (
             "$env{WSO2_TLS_KEYSTORE_PASSWORD}",
             "$env{WSO2_TLS_KEYSTORE_KEY_PASSWORD}",
         ),
         ("$secret{store}", "$secret{key}"),
+    ] {
+        let text = format!("[keystore.tls]\npassword = \"{pw}\"\nkey_password = \"{kp}\"\n");
+        let found = one(&text, "keystore-password-mismatch");
+        assert_eq!(found.len(), 1, "{text}: {found:?}");
+        assert_eq!(found[0].2, Severity::Info, "{text}");
+    }
+    // a literal and a reference, or one reference twice: nothing to say
+    for (pw, kp) in [
         ("Store-Pass-1", "$env{KEY_PASSWORD}"),
         ("$sys{ks.pw}", "Key-Pass-22"),
+        ("$secret{store}", "$secret{store}"),
     ] {
         let text = format!("[keystore.tls]\npassword = \"{pw}\"\nkey_password = \"{kp}\"\n");
         assert_eq!(one(&text, "keystore-password-mismatch"), vec![], "{text}");

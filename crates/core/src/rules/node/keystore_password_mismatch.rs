@@ -23,8 +23,8 @@ declare_rule! {
 #[derive(Debug, PartialEq, Eq)]
 enum Resolved {
     Literal(String),
-    /// A reference apimlint cannot see through.
-    Opaque,
+    /// A reference apimlint cannot see through (as written, after `$ref{}`).
+    Opaque(String),
 }
 
 fn resolve(value: &str, values: &HashMap<&str, &KeyFact>, depth: usize) -> Resolved {
@@ -38,11 +38,11 @@ fn resolve(value: &str, values: &HashMap<&str, &KeyFact>, depth: usize) -> Resol
             .or_else(|| catalog::default_of(name.trim()).map(str::to_owned));
         return match target {
             Some(t) => resolve(&t, values, depth + 1),
-            None => Resolved::Opaque,
+            None => Resolved::Opaque(v.to_owned()),
         };
     }
     if crate::model::holds_placeholder(v) {
-        Resolved::Opaque
+        Resolved::Opaque(v.to_owned())
     } else {
         Resolved::Literal(v.to_owned())
     }
@@ -65,6 +65,9 @@ pub(crate) struct State<'a> {
     pw_path: Vec<Seg>,
     /// Where `key_password`'s value is.
     span: Range<usize>,
+    /// Two different references (`$secret{a}`, `$secret{b}`): they may
+    /// hold one value, so this is said as an info, never a warning.
+    unsure: bool,
 }
 
 impl NodeRule for KeystorePasswordMismatch {
@@ -102,21 +105,20 @@ impl NodeRule for KeystorePasswordMismatch {
             };
             // only two literals (after `$ref{}`) can be compared: two
             // different references (`$env{A}`, `$env{B}`, WSO2's charts'
-            // `jksExistingSecret`) may well hold the same value, and a
-            // reference says nothing about a literal
-            let (Resolved::Literal(ra), Resolved::Literal(rb)) =
-                (resolve(a, &values, 0), resolve(b, &values, 0))
-            else {
-                continue;
+            // `jksExistingSecret`) may well hold the same value (said as an
+            // info: the rule cannot be sure), and a reference says nothing
+            // about a literal
+            let unsure = match (resolve(a, &values, 0), resolve(b, &values, 0)) {
+                (Resolved::Literal(ra), Resolved::Literal(rb)) if ra != rb => false,
+                (Resolved::Opaque(ra), Resolved::Opaque(rb)) if ra != rb => true,
+                _ => continue,
             };
-            if ra == rb {
-                continue;
-            }
             out.push(State {
                 kp,
                 table,
                 pw_path,
                 span,
+                unsure,
             });
         }
         out
@@ -124,6 +126,17 @@ impl NodeRule for KeystorePasswordMismatch {
 
     fn diagnostic(cx: &NodeCx<'_>, s: &State<'_>) -> Diagnostic {
         let shown = display_path(s.table);
+        if s.unsure {
+            return Diagnostic::new(
+                &RULE,
+                cx.file,
+                s.span.clone(),
+                format!("`key_password` of `[{shown}]` may differ from its `password`: they come from different references, so apimlint cannot compare them"),
+            )
+            .severity(crate::base::diagnostic::Severity::Info)
+            .help(format!("if both hold one value, refer to it once: `key_password = \"{}\"`", reference(s)))
+            .key(s.kp.path(), None);
+        }
         // never quote either value: both are passwords
         Diagnostic::new(
             &RULE,
