@@ -25,17 +25,17 @@ pub(crate) enum Fixed {
     Diff(u8),
 }
 
-/// Fix the deployment of `paths` (see `crate::commands::load_parts`).
+/// Fix the deployment of a unit (see `crate::commands::plan`).
 pub(crate) fn run(
-    paths: &[PathBuf],
-    config: Option<&Path>,
+    unit: &apimlint_core::analysis::project::Unit,
     fa: &FixArgs,
     opts: &Options,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(Fixed, PathBuf), String> {
-    let (disc, config, cwd) = crate::commands::load_parts(paths, config)?;
-    let outcome = fix_all(&DiskFs, &disc, &config, opts, fa.unsafe_fixes);
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let outcome = fix_all(&DiskFs, &unit.discovery, &unit.config, opts, fa.unsafe_fixes);
     let io = |e: std::io::Error| format!("cannot write the report: {e}");
     for r in &outcome.refused {
         writeln!(err, "apimlint: fix not applied: {r}").map_err(io)?;

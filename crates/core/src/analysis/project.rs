@@ -13,7 +13,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::vfs::{self, CONFIG_FILE, NODE_FILE, Vfs};
+use crate::config::Config;
+use crate::vfs::{self, CONFIG_FILE, Discovery, Exclude, NODE_FILE, Vfs};
 
 /// One deployment of a project, with what its user keeps beside it.
 #[derive(Debug, Default)]
@@ -131,60 +132,252 @@ impl<T: Default> Project<T> {
     }
 }
 
-/// The PATHs of a check, split into one list per deployment, in the order
-/// first given.
+/// One deployment of a check: what to read, its project file read, and
+/// which of its nodes the user asked about.
+#[derive(Debug)]
+pub struct Unit {
+    pub discovery: Discovery,
+    pub config: Config,
+    /// The directories inside the deployment the user named: the whole
+    /// deployment is analysed (a change to one node can break another) and
+    /// findings are reported on the node files under them. `None`: on every
+    /// file.
+    pub only: Option<Vec<PathBuf>>,
+}
+
+impl Unit {
+    /// Whether findings in `path` are reported (see [`Unit::only`]).
+    pub fn asked(&self, path: &Path) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|dirs| dirs.iter().any(|d| path.starts_with(d)))
+    }
+}
+
+/// A deployment the PATHs name, before it is read.
+#[derive(Debug)]
+struct Wanted {
+    root: PathBuf,
+    config: PathBuf,
+    whole: bool,
+    only: Vec<PathBuf>,
+    explicit: Vec<PathBuf>,
+}
+
+/// The deployments a check's PATHs name, each discovered and with its
+/// project file read: the one answer of the CLI (and, through
+/// [`Project`], of the language server) to "what is a deployment".
 ///
-/// pre-commit passes the changed files, possibly of several deployments
-/// (each with its own `apimlint.toml`), and possibly an `apimlint.toml`
-/// itself. A path named `apimlint.toml` stands for its deployment (its
-/// directory is the deployment root, shown as the path's directory); the
-/// other paths are grouped by the `apimlint.toml` that governs them, so that
-/// each deployment is linted whole and on its own. Paths no `apimlint.toml`
-/// governs form one group. With `config` (one project file for everything)
-/// or a single deployment the result is one group.
-pub fn split_paths(
+/// Every `apimlint.toml` at or below a PATH starts a deployment of its own,
+/// rooted at its directory; the nearest one governs a file (as ruff's
+/// hierarchical configuration). A PATH inside a deployment (below an
+/// `apimlint.toml`) stands for the whole deployment: a file is linted with
+/// every node of it (pre-commit passes changed files), a directory too, its
+/// findings reported on the nodes under it. PATHs no `apimlint.toml`
+/// governs form one deployment rooted at their common ancestor. A path
+/// named `apimlint.toml` stands for its directory. `config` (`--config`)
+/// makes everything one deployment with that project file. `exclude`
+/// (`--exclude`, relative to `cwd`) is skipped as well as each project
+/// file's `exclude`/`extend-exclude` (relative to its directory).
+pub fn plan(
     fs: &dyn Vfs,
     cwd: &Path,
     paths: &[PathBuf],
     config: Option<&Path>,
-) -> Vec<Vec<PathBuf>> {
-    let mut groups: Vec<(Option<PathBuf>, Vec<PathBuf>)> = Vec::new();
-    for p in paths {
-        let abs = vfs::normalize(&cwd.join(p));
-        let is_config = is_named(&abs, CONFIG_FILE) && fs.is_file(&abs);
-        let (path, dir) = if is_config {
-            let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
-            let shown = p
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-            (shown, dir)
-        } else if fs.is_dir(&abs) {
-            (p.clone(), abs)
-        } else {
-            (
-                p.clone(),
-                abs.parent().map(Path::to_path_buf).unwrap_or_default(),
-            )
+    exclude: &[String],
+) -> Result<Vec<Unit>, String> {
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    let shown = |ps: &[PathBuf]| {
+        ps.iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let read = |p: &Path| {
+        crate::analysis::load_config(fs, p, &vfs::relative(p, cwd)).map_err(|e| e.to_string())
+    };
+    let mut cli = Exclude::default();
+    cli.add(cwd, exclude.to_vec());
+    let with = |base: &Path, cfg: &Config| {
+        let mut e = cli.clone();
+        e.add(base, cfg.excludes());
+        e
+    };
+    if let Some(c) = config {
+        let c = vfs::normalize(&cwd.join(c));
+        let cfg = read(&c)?;
+        let (dirs, files) = vfs::classify(cwd, &paths).map_err(|e| e.to_string())?;
+        let common = common_of(&dirs, &files);
+        let root = c
+            .parent()
+            .filter(|d| common.starts_with(d))
+            .map_or(common, Path::to_path_buf);
+        let mut roots = dirs.clone();
+        if !files.is_empty() {
+            roots.push(root.clone());
+        }
+        let ex = with(c.parent().unwrap_or(&root), &cfg);
+        let walk = vfs::Walk {
+            roots: &roots,
+            explicit: &files,
+            exclude: &ex,
+            nested: false,
         };
-        let key = if config.is_some() {
-            None
-        } else {
-            vfs::find_config(&dir)
+        let discovery = vfs::collect(root, Some(c), &walk, &shown(&paths)).map_err(|e| e.to_string())?;
+        return Ok(vec![Unit {
+            discovery,
+            config: cfg,
+            only: None,
+        }]);
+    }
+    let (wanted, loose_dirs, loose_files) = wanted(fs, cwd, &paths, &cli)?;
+    let mut units = Vec::new();
+    let mut read_wanted: Vec<(Wanted, Config)> = Vec::new();
+    for w in wanted {
+        let cfg = read(&w.config)?;
+        read_wanted.push((w, cfg));
+    }
+    // a nested project file that its parent deployment excludes starts nothing
+    let excluded: Vec<bool> = read_wanted
+        .iter()
+        .map(|(w, _)| {
+            read_wanted
+                .iter()
+                .filter(|(p, _)| p.root != w.root && w.root.starts_with(&p.root))
+                .max_by_key(|(p, _)| p.root.components().count())
+                .is_some_and(|(p, cfg)| with(&p.root, cfg).matches(&w.root))
+        })
+        .collect();
+    for ((w, cfg), excluded) in read_wanted.into_iter().zip(excluded) {
+        if excluded {
+            continue;
+        }
+        let ex = with(&w.root, &cfg);
+        let roots = [w.root.clone()];
+        let walk = vfs::Walk {
+            roots: &roots,
+            explicit: &w.explicit,
+            exclude: &ex,
+            nested: true,
         };
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, g)) => {
-                if !g.contains(&path) {
-                    g.push(path);
-                }
-            }
-            None => groups.push((key, vec![path])),
+        let name = vfs::relative(&w.root, cwd);
+        let discovery = vfs::collect(w.root.clone(), Some(w.config), &walk, &name).map_err(|e| e.to_string())?;
+        units.push(Unit {
+            discovery,
+            config: cfg,
+            only: (!w.whole).then_some(w.only),
+        });
+    }
+    if !loose_dirs.is_empty() || !loose_files.is_empty() {
+        let root = common_of(&loose_dirs, &loose_files);
+        let mut roots = loose_dirs.clone();
+        if !loose_files.is_empty() {
+            roots.push(root.clone());
+        }
+        let mut ex = cli.clone();
+        ex.add(&root, Config::default().excludes());
+        let walk = vfs::Walk {
+            roots: &roots,
+            explicit: &loose_files,
+            exclude: &ex,
+            nested: true,
+        };
+        match vfs::collect(root, None, &walk, &shown(&paths)) {
+            Ok(discovery) => units.push(Unit {
+                discovery,
+                config: Config::default(),
+                only: None,
+            }),
+            // the directories held only deployments of their own
+            Err(_) if !units.is_empty() => {}
+            Err(e) => return Err(e.to_string()),
         }
     }
-    if groups.len() <= 1 || config.is_some() {
-        return vec![groups.into_iter().flat_map(|(_, g)| g).collect()];
+    units.sort_by(|a, b| a.discovery.root.cmp(&b.discovery.root));
+    Ok(units)
+}
+
+/// The common ancestor of directories and the parents of files.
+fn common_of(dirs: &[PathBuf], files: &[PathBuf]) -> PathBuf {
+    let anchors: Vec<PathBuf> = dirs
+        .iter()
+        .cloned()
+        .chain(files.iter().filter_map(|f| f.parent().map(Path::to_path_buf)))
+        .collect();
+    vfs::common_ancestor(&anchors)
+}
+
+/// The deployments with a project file that the PATHs name (by root, in
+/// order), and the directories and files no project file governs.
+fn wanted(
+    fs: &dyn Vfs,
+    cwd: &Path,
+    paths: &[PathBuf],
+    cli: &Exclude,
+) -> Result<(Vec<Wanted>, Vec<PathBuf>, Vec<PathBuf>), String> {
+    let mut wanted: Vec<Wanted> = Vec::new();
+    let mut entry = |config: PathBuf| -> usize {
+        let root = config.parent().map(Path::to_path_buf).unwrap_or_default();
+        if let Some(i) = wanted.iter().position(|w| w.root == root) {
+            return i;
+        }
+        wanted.push(Wanted {
+            root,
+            config,
+            whole: false,
+            only: Vec::new(),
+            explicit: Vec::new(),
+        });
+        wanted.len() - 1
+    };
+    let (mut loose_dirs, mut loose_files) = (Vec::new(), Vec::new());
+    let mut nested = Vec::new();
+    for p in paths {
+        let abs = vfs::normalize(&cwd.join(p));
+        if fs.is_file(&abs) && is_named(&abs, CONFIG_FILE) {
+            let i = entry(abs);
+            nested.push((i, None, None));
+            continue;
+        }
+        let (dirs, files) = vfs::classify(cwd, std::slice::from_ref(p)).map_err(|e| e.to_string())?;
+        for f in files {
+            match f.parent().and_then(vfs::find_config) {
+                Some(c) => nested.push((entry(c), None, Some(f))),
+                None => loose_files.push(f),
+            }
+        }
+        for d in dirs {
+            match vfs::find_config(&d) {
+                Some(c) => {
+                    let whole = c.parent() == Some(d.as_path());
+                    nested.push((entry(c), (!whole).then(|| d.clone()), None));
+                }
+                None => loose_dirs.push(d.clone()),
+            }
+            // every project file below starts a deployment of its own
+            let mut ex = cli.clone();
+            ex.add(&d, Config::default().excludes());
+            for (c, _) in vfs::walk_linked(&d, &[CONFIG_FILE], &ex) {
+                if c.parent() != Some(d.as_path()) && fs.is_file(&c) {
+                    nested.push((entry(c), None, None));
+                }
+            }
+        }
     }
-    groups.into_iter().map(|(_, g)| g).collect()
+    for (i, only, file) in nested {
+        if let Some(w) = wanted.get_mut(i) {
+            match only {
+                Some(d) => w.only.push(d),
+                None => w.whole = true,
+            }
+            w.explicit.extend(file);
+        }
+    }
+    Ok((wanted, loose_dirs, loose_files))
 }
 
 #[cfg(test)]
@@ -207,10 +400,23 @@ mod tests {
     }
 
     #[test]
-    fn files_group_by_their_project_file() {
-        let base = scratch("split");
+    fn every_project_file_starts_a_deployment() {
+        let base = scratch("plan");
         let p = |s: &str| PathBuf::from(s);
-        let g = split_paths(
+        let roots = |units: &[Unit]| -> Vec<(String, usize, bool)> {
+            units
+                .iter()
+                .map(|u| {
+                    (
+                        vfs::relative(&u.discovery.root, &base),
+                        u.discovery.files.len(),
+                        u.only.is_some(),
+                    )
+                })
+                .collect()
+        };
+        // files, and a project file standing for its directory
+        let units = plan(
             &DiskFs,
             &base,
             &[
@@ -220,25 +426,45 @@ mod tests {
                 p("c/r/n1/deployment.toml"),
             ],
             None,
-        );
+            &[],
+        )
+        .unwrap();
         assert_eq!(
-            g,
-            vec![
-                vec![p("a/r/n1/deployment.toml"), p("a/r/n2/deployment.toml")],
-                vec![p("b")],
-                vec![p("c/r/n1/deployment.toml")],
+            roots(&units),
+            [
+                ("a".into(), 2, false),
+                ("b".into(), 1, false),
+                ("c/r/n1".into(), 1, false)
             ]
         );
-        // one deployment, or one project file for all: one group
-        let g = split_paths(&DiskFs, &base, &[p("a/apimlint.toml")], None);
-        assert_eq!(g, vec![vec![p("a")]]);
-        let g = split_paths(
+        // a directory: each project file below it, and the rest
+        let units = plan(&DiskFs, &base, &[p(".")], None, &[]).unwrap();
+        assert_eq!(
+            roots(&units),
+            [
+                (".".into(), 1, false),
+                ("a".into(), 2, false),
+                ("b".into(), 1, false)
+            ]
+        );
+        // a directory inside a deployment: the whole deployment, reported on it
+        let units = plan(&DiskFs, &base, &[p("a/r/n2")], None, &[]).unwrap();
+        assert_eq!(roots(&units), [("a".into(), 2, true)]);
+        assert!(units[0].asked(&base.join("a/r/n2/deployment.toml")));
+        assert!(!units[0].asked(&base.join("a/r/n1/deployment.toml")));
+        // excluded
+        let units = plan(&DiskFs, &base, &[p(".")], None, &["b".into()]).unwrap();
+        assert_eq!(roots(&units).len(), 2);
+        // one project file for everything
+        let units = plan(
             &DiskFs,
             &base,
             &[p("a/r/n1/deployment.toml"), p("b/r/n1/deployment.toml")],
             Some(Path::new("a/apimlint.toml")),
-        );
-        assert_eq!(g.len(), 1);
+            &[],
+        )
+        .unwrap();
+        assert_eq!(units.len(), 1);
         let _ = std::fs::remove_dir_all(&base);
     }
 

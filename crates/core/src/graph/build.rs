@@ -232,10 +232,17 @@ impl Deployment {
     pub(crate) fn from_nodes(
         root: &Path,
         config: Config,
-        files: FileSet,
+        mut files: FileSet,
         mut nodes: Vec<Node>,
     ) -> Deployment {
         nodes.sort_by(|a, b| a.rel.cmp(&b.rel));
+        // the project file: findings about its entries are located in it
+        let project = config.source.as_ref().map(|s| super::ProjectFile {
+            file: files.intern(&s.path),
+            path: s.path.clone(),
+            lines: LineIndex::new(&s.text),
+            text: s.text.clone(),
+        });
         let mut by_file = vec![usize::MAX; files.len()];
         let mut regions: BTreeMap<String, Vec<NodeIdx>> = BTreeMap::new();
         for (i, n) in nodes.iter().enumerate() {
@@ -256,6 +263,7 @@ impl Deployment {
             urls: Vec::new(),
             hosts: HostIndex::default(),
             shown,
+            project,
         };
         dep.hosts = HostIndex::new(&dep);
         dep.resolve_edges();
