@@ -55,6 +55,10 @@ pub struct Config {
     pub entries: Vec<Entry>,
     /// The file this was read from (its path and text), when read from one.
     pub source: Option<Source>,
+    /// The leading directories every node of the deployment shares, left
+    /// out of node ids (`envs/prod` of `envs/prod/region-1/gw-1`); set when
+    /// the deployment is built.
+    pub(crate) id_prefix: String,
 }
 
 /// The project file's path and text (what findings located in it show).

@@ -162,6 +162,9 @@ struct Wanted {
     whole: bool,
     only: Vec<PathBuf>,
     explicit: Vec<PathBuf>,
+    /// Named by a PATH (not only found below one): without node files it
+    /// is an error, not skipped.
+    named: bool,
 }
 
 /// The deployments a check's PATHs name, each discovered and with its
@@ -265,7 +268,12 @@ pub fn plan(
             nested: true,
         };
         let name = vfs::relative(&w.root, cwd);
-        let discovery = vfs::collect(w.root.clone(), Some(w.config), &walk, &name).map_err(|e| e.to_string())?;
+        let discovery = match vfs::collect(w.root.clone(), Some(w.config), &walk, &name) {
+            Ok(d) => d,
+            // a project file found below a PATH, with no node beside it
+            Err(_) if !w.named => continue,
+            Err(e) => return Err(e.to_string()),
+        };
         units.push(Unit {
             discovery,
             config: cfg,
@@ -296,6 +304,9 @@ pub fn plan(
             Err(_) if !units.is_empty() => {}
             Err(e) => return Err(e.to_string()),
         }
+    }
+    if units.is_empty() {
+        return Err(vfs::DiscoverError::NoNodes(shown(&paths)).to_string());
     }
     units.sort_by(|a, b| a.discovery.root.cmp(&b.discovery.root));
     Ok(units)
@@ -331,6 +342,7 @@ fn wanted(
             whole: false,
             only: Vec::new(),
             explicit: Vec::new(),
+            named: false,
         });
         wanted.len() - 1
     };
@@ -340,13 +352,13 @@ fn wanted(
         let abs = vfs::normalize(&cwd.join(p));
         if fs.is_file(&abs) && is_named(&abs, CONFIG_FILE) {
             let i = entry(abs);
-            nested.push((i, None, None));
+            nested.push((i, None, None, true));
             continue;
         }
         let (dirs, files) = vfs::classify(cwd, std::slice::from_ref(p)).map_err(|e| e.to_string())?;
         for f in files {
             match f.parent().and_then(vfs::find_config) {
-                Some(c) => nested.push((entry(c), None, Some(f))),
+                Some(c) => nested.push((entry(c), None, Some(f), true)),
                 None => loose_files.push(f),
             }
         }
@@ -354,7 +366,7 @@ fn wanted(
             match vfs::find_config(&d) {
                 Some(c) => {
                     let whole = c.parent() == Some(d.as_path());
-                    nested.push((entry(c), (!whole).then(|| d.clone()), None));
+                    nested.push((entry(c), (!whole).then(|| d.clone()), None, true));
                 }
                 None => loose_dirs.push(d.clone()),
             }
@@ -363,13 +375,14 @@ fn wanted(
             ex.add(&d, Config::default().excludes());
             for (c, _) in vfs::walk_linked(&d, &[CONFIG_FILE], &ex) {
                 if c.parent() != Some(d.as_path()) && fs.is_file(&c) {
-                    nested.push((entry(c), None, None));
+                    nested.push((entry(c), None, None, false));
                 }
             }
         }
     }
-    for (i, only, file) in nested {
+    for (i, only, file, named) in nested {
         if let Some(w) = wanted.get_mut(i) {
+            w.named |= named;
             match only {
                 Some(d) => w.only.push(d),
                 None => w.whole = true,

@@ -7,7 +7,7 @@ mod build;
 mod node;
 mod resolve;
 
-pub(crate) use build::parse_node;
+pub(crate) use build::{parse_node, prefix_of_nodes};
 pub use node::{Node, RegionSource, SourceFile, State};
 use resolve::HostIndex;
 pub(crate) use resolve::url_spans;

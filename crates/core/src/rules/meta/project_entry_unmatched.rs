@@ -41,15 +41,24 @@ impl DeploymentRule for ProjectEntryUnmatched {
     fn diagnostic(dep: &Deployment, e: &&Entry) -> Diagnostic {
         let (what, key) = match &e.kind {
             EntryKind::Host(h) => (
-                format!("`[hosts] \"{h}\"` names node `{}`", e.pattern),
+                format!(
+                    "`[hosts] \"{h}\"` names `{}`, which is no node of this deployment",
+                    e.pattern
+                ),
                 format!("hosts.\"{h}\""),
             ),
             EntryKind::Region(r) => (
-                format!("`[regions] \"{r}\"` glob `{}`", e.pattern),
+                format!(
+                    "`[regions] \"{r}\"` glob `{}` matches no node of this deployment",
+                    e.pattern
+                ),
                 format!("regions.\"{r}\""),
             ),
             EntryKind::Node => (
-                format!("`[nodes.\"{}\"]`", e.pattern),
+                format!(
+                    "`[nodes.\"{}\"]` names no node of this deployment",
+                    e.pattern
+                ),
                 "nodes".to_owned(),
             ),
         };
@@ -66,7 +75,7 @@ impl DeploymentRule for ProjectEntryUnmatched {
             &RULE,
             file,
             e.span.clone(),
-            format!("{what}, which matches no node of this deployment: the entry does nothing"),
+            format!("{what}: the entry does nothing"),
         )
         .help(help)
         .key(key, Some(&e.pattern))
@@ -77,10 +86,10 @@ impl DeploymentRule for ProjectEntryUnmatched {
 /// ids); a node id that ends with the entry (the entry was written for a
 /// deeper root) first.
 fn suggestion(e: &Entry, ids: &[&str]) -> Option<String> {
-    if let Some(id) = ids
-        .iter()
-        .find(|id| id.ends_with(&format!("/{}", e.pattern)))
-    {
+    // written for another root: `region-1/gw-1` for `envs/prod/region-1/gw-1`
+    if let Some(id) = ids.iter().find(|id| {
+        id.ends_with(&format!("/{}", e.pattern)) || e.pattern.ends_with(&format!("/{id}"))
+    }) {
         return Some((*id).to_owned());
     }
     let mut candidates: Vec<String> = ids.iter().map(|s| (*s).to_owned()).collect();
