@@ -759,9 +759,10 @@ pub(crate) fn deployment_roots(folder: &Path) -> Vec<PathBuf> {
 
 /// The node files of the deployment at `root` among `roots`: every
 /// `deployment.toml` under it that no nested root claims.
-pub(crate) fn deployment_files(root: &Path, roots: &[PathBuf]) -> Vec<PathBuf> {
-    walk(root)
+pub(crate) fn deployment_files(root: &Path, roots: &[PathBuf], exclude: &Exclude) -> Vec<PathBuf> {
+    walk_linked(root, &[NODE_FILE], exclude)
         .into_iter()
+        .map(|(f, _)| f)
         .filter(|f| nearest_root(f, roots).is_none_or(|r| r == root))
         .collect()
 }

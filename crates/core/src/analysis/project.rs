@@ -99,10 +99,27 @@ impl<T: Default> Project<T> {
         roots.extend(self.extra_roots.iter().cloned());
         roots.sort();
         roots.dedup();
-        let old = std::mem::take(&mut self.members);
-        self.members = roots
+        // each deployment skips what its project file excludes, as `check` does
+        let excludes: Vec<Exclude> = roots.iter().map(|r| exclude_of(fs, r)).collect();
+        let excluded = |r: &PathBuf| {
+            roots
+                .iter()
+                .zip(&excludes)
+                .filter(|(p, _)| *p != r && r.starts_with(p))
+                .max_by_key(|(p, _)| p.components().count())
+                .is_some_and(|(_, e)| e.matches(r))
+        };
+        let kept: Vec<(PathBuf, Exclude)> = roots
             .iter()
-            .map(|r| Member::new(fs, r.clone(), vfs::deployment_files(r, &roots)))
+            .zip(&excludes)
+            .filter(|(r, _)| !excluded(r))
+            .map(|(r, e)| (r.clone(), e.clone()))
+            .collect();
+        let roots: Vec<PathBuf> = kept.iter().map(|(r, _)| r.clone()).collect();
+        let old = std::mem::take(&mut self.members);
+        self.members = kept
+            .iter()
+            .map(|(r, e)| Member::new(fs, r.clone(), vfs::deployment_files(r, &roots, e)))
             .collect();
         for p in open.into_iter().filter(|p| is_named(p, NODE_FILE)) {
             if let Some(i) = self.owner(p)
@@ -130,6 +147,20 @@ impl<T: Default> Project<T> {
         self.members.push(Member::new(fs, root, files));
         Some(self.members.len() - 1)
     }
+}
+
+/// What the deployment at `root` skips: its project file's `exclude` and
+/// `extend-exclude` (the defaults when it has none, or a bad one).
+fn exclude_of(fs: &dyn Vfs, root: &Path) -> Exclude {
+    let config = root.join(CONFIG_FILE);
+    let patterns = Some(&config)
+        .filter(|c| fs.is_file(c))
+        .and_then(|c| crate::analysis::load_config(fs, c, CONFIG_FILE).ok())
+        .unwrap_or_default()
+        .excludes();
+    let mut e = Exclude::default();
+    e.add(root, patterns);
+    e
 }
 
 /// One deployment of a check: what to read, its project file read, and
