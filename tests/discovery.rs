@@ -144,7 +144,10 @@ fn a_parent_of_two_deployments_lints_each_on_its_own() {
         "{out}"
     );
     assert!(out.contains("found 9 errors, 3 warnings, 0 infos"), "{out}");
-    assert!(!out.contains("fixtures/deployments/pattern-1/region-"), "{out}");
+    assert!(
+        !out.contains("fixtures/deployments/pattern-1/region-"),
+        "{out}"
+    );
     // exit code: the worst of the deployments; clean alone is 0
     assert_eq!(run(&[CLEAN]).status.code(), Some(0));
 }
@@ -223,9 +226,7 @@ fn project_entries_that_match_no_node_are_findings_in_apimlint_toml() {
             )
         })
         .collect();
-    let line = |needle: &str| {
-        text.lines().position(|l| l.contains(needle)).unwrap() as u64 + 1
-    };
+    let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() as u64 + 1;
     assert_eq!(
         found,
         [
@@ -277,7 +278,10 @@ fn project_entries_that_match_no_node_are_findings_in_apimlint_toml() {
         })
         .collect();
     assert_eq!(uris.len(), 1, "{sarif}");
-    assert!(uris.iter().all(|u| u.ends_with("apimlint.toml")), "{uris:?}");
+    assert!(
+        uris.iter().all(|u| u.ends_with("apimlint.toml")),
+        "{uris:?}"
+    );
     // a warning: the exit code stays 0 unless --fail-on warning
     assert_eq!(o.status.code(), Some(0));
 }
@@ -303,7 +307,14 @@ fn editor_backups_and_excluded_paths_are_no_nodes() {
     // without --exclude, `old/` is a region of its own (`.history` never is)
     assert_eq!(nodes(&["--format", "json"]), 13);
     assert_eq!(
-        nodes(&["--format", "json", "--exclude", "old/region-1", "--exclude", "x"]),
+        nodes(&[
+            "--format",
+            "json",
+            "--exclude",
+            "old/region-1",
+            "--exclude",
+            "x"
+        ]),
         12
     );
     // in apimlint.toml: `extend-exclude` adds to the defaults …

@@ -35,7 +35,13 @@ pub(crate) fn run(
 ) -> Result<(Fixed, PathBuf), String> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    let outcome = fix_all(&DiskFs, &unit.discovery, &unit.config, opts, fa.unsafe_fixes);
+    let outcome = fix_all(
+        &DiskFs,
+        &unit.discovery,
+        &unit.config,
+        opts,
+        fa.unsafe_fixes,
+    );
     let io = |e: std::io::Error| format!("cannot write the report: {e}");
     for r in &outcome.refused {
         writeln!(err, "apimlint: fix not applied: {r}").map_err(io)?;

@@ -213,10 +213,7 @@ impl Config {
                                 ));
                             }
                         };
-                        let list = v
-                            .as_table_like()
-                            .and_then(|t| t.get("nodes"))
-                            .unwrap_or(v);
+                        let list = v.as_table_like().and_then(|t| t.get("nodes")).unwrap_or(v);
                         for (pattern, span) in spans(list) {
                             cfg.entries.push(Entry {
                                 kind: EntryKind::Host(host.to_owned()),
@@ -371,9 +368,14 @@ impl Config {
     /// `extend-exclude`.
     pub fn excludes(&self) -> Vec<String> {
         let base = self.exclude.clone().unwrap_or_else(|| {
-            crate::vfs::DEFAULT_EXCLUDE.iter().map(|s| (*s).to_owned()).collect()
+            crate::vfs::DEFAULT_EXCLUDE
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect()
         });
-        base.into_iter().chain(self.extend_exclude.iter().cloned()).collect()
+        base.into_iter()
+            .chain(self.extend_exclude.iter().cloned())
+            .collect()
     }
 
     /// The configured level of a rule, if any.

@@ -476,7 +476,10 @@ pub(crate) fn walk_named(dir: &Path, name: &str) -> Vec<PathBuf> {
 /// relative to `dir`.
 pub fn default_exclude(dir: &Path) -> Exclude {
     let mut e = Exclude::default();
-    e.add(dir, DEFAULT_EXCLUDE.iter().map(|s| (*s).to_owned()).collect());
+    e.add(
+        dir,
+        DEFAULT_EXCLUDE.iter().map(|s| (*s).to_owned()).collect(),
+    );
     e
 }
 

@@ -587,7 +587,10 @@ async fn the_workspace_is_discovered_as_check_discovers_it() {
     let d = c.until(&uri(&cfg), has("project-entry-unmatched")).await;
     let line = text.lines().position(|l| l.contains("gw-9")).unwrap();
     assert_eq!(d[0]["range"]["start"]["line"], line, "{d}");
-    assert!(d[0]["message"].as_str().unwrap().contains("region-1/gw-9"), "{d}");
+    assert!(
+        d[0]["message"].as_str().unwrap().contains("region-1/gw-9"),
+        "{d}"
+    );
     // the nested deployment is one of its own
     let gw2 = node_file(&root.join("other"), "region-1/gw-2");
     c.until(&uri(&gw2), has("gateway-label-unmatched")).await;

@@ -261,7 +261,8 @@ pub fn plan(
             exclude: &ex,
             nested: false,
         };
-        let discovery = vfs::collect(root, Some(c), &walk, &shown(&paths)).map_err(|e| e.to_string())?;
+        let discovery =
+            vfs::collect(root, Some(c), &walk, &shown(&paths)).map_err(|e| e.to_string())?;
         return Ok(vec![Unit {
             discovery,
             config: cfg,
@@ -348,7 +349,11 @@ fn common_of(dirs: &[PathBuf], files: &[PathBuf]) -> PathBuf {
     let anchors: Vec<PathBuf> = dirs
         .iter()
         .cloned()
-        .chain(files.iter().filter_map(|f| f.parent().map(Path::to_path_buf)))
+        .chain(
+            files
+                .iter()
+                .filter_map(|f| f.parent().map(Path::to_path_buf)),
+        )
         .collect();
     vfs::common_ancestor(&anchors)
 }
@@ -386,7 +391,8 @@ fn wanted(
             nested.push((i, None, None, true));
             continue;
         }
-        let (dirs, files) = vfs::classify(cwd, std::slice::from_ref(p)).map_err(|e| e.to_string())?;
+        let (dirs, files) =
+            vfs::classify(cwd, std::slice::from_ref(p)).map_err(|e| e.to_string())?;
         for f in files {
             match f.parent().and_then(vfs::find_config) {
                 Some(c) => nested.push((entry(c), None, Some(f), true)),

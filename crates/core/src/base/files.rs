@@ -144,7 +144,8 @@ impl Exclude {
                     return false;
                 }
                 if p.contains('/') {
-                    (1..=parts.len()).any(|n| glob_match(p, &parts.get(..n).unwrap_or_default().join("/")))
+                    (1..=parts.len())
+                        .any(|n| glob_match(p, &parts.get(..n).unwrap_or_default().join("/")))
                 } else {
                     parts.iter().any(|c| glob_match(p, c))
                 }

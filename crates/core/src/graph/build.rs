@@ -146,8 +146,7 @@ pub(crate) fn prefix_of_nodes(nodes: &[Node]) -> String {
 pub(crate) fn prefix_of<'a>(files: impl Iterator<Item = (&'a str, &'a SourceFile)>) -> String {
     let ids: Vec<String> = files
         .filter(|(rel, f)| {
-            f.origin.as_ref().is_none_or(|o| !o.inline)
-                && rel.rsplit('/').next() == Some(NODE_FILE)
+            f.origin.as_ref().is_none_or(|o| !o.inline) && rel.rsplit('/').next() == Some(NODE_FILE)
         })
         .map(|(rel, _)| node_id(rel, ""))
         .collect();

@@ -192,7 +192,10 @@ impl Node {
             Some(o) if o.inline => format!("{}/{}", manifest_region(o, root), o.node_name()),
             _ => {
                 let id = node_id(&self.rel, &root_name);
-                match id.strip_prefix(&config.id_prefix).and_then(|r| r.strip_prefix('/')) {
+                match id
+                    .strip_prefix(&config.id_prefix)
+                    .and_then(|r| r.strip_prefix('/'))
+                {
                     Some(rest) if !config.id_prefix.is_empty() && self.rel.ends_with(NODE_FILE) => {
                         rest.to_owned()
                     }

@@ -70,7 +70,9 @@ impl DeploymentRule for ProjectEntryUnmatched {
                 ids.first().copied().unwrap_or("region-1/gw-1")
             ),
         };
-        let file = dep.project_file().unwrap_or(crate::base::files::FileId(u32::MAX));
+        let file = dep
+            .project_file()
+            .unwrap_or(crate::base::files::FileId(u32::MAX));
         Diagnostic::new(
             &RULE,
             file,
