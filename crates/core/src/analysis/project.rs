@@ -220,31 +220,81 @@ pub fn plan(
     config: Option<&Path>,
     exclude: &[String],
 ) -> Result<Vec<Unit>, String> {
-    let paths: Vec<PathBuf> = if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths.to_vec()
+    let mut cli = Exclude::default();
+    cli.add(cwd, exclude.to_vec());
+    let cx = Planner {
+        fs,
+        cwd,
+        paths: if paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            paths.to_vec()
+        },
+        cli,
     };
-    let shown = |ps: &[PathBuf]| {
-        ps.iter()
+    if let Some(c) = config {
+        return Ok(vec![cx.one_project(c)?]);
+    }
+    let named = cx.named()?;
+    let mut units = cx.projects(named.wanted)?;
+    if !named.dirs.is_empty() || !named.files.is_empty() {
+        match cx.loose(&named.dirs, &named.files) {
+            Ok(unit) => units.push(unit),
+            // the directories held only deployments of their own
+            Err(_) if !units.is_empty() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if units.is_empty() {
+        return Err(vfs::DiscoverError::NoNodes(cx.shown()).to_string());
+    }
+    units.sort_by(|a, b| a.discovery.root.cmp(&b.discovery.root));
+    Ok(units)
+}
+
+/// What [`plan`] works with.
+struct Planner<'a> {
+    fs: &'a dyn Vfs,
+    cwd: &'a Path,
+    paths: Vec<PathBuf>,
+    /// `--exclude`, relative to `cwd`.
+    cli: Exclude,
+}
+
+/// The deployments with a project file that PATHs name, and the
+/// directories and files no project file governs.
+struct Named {
+    wanted: Vec<Wanted>,
+    dirs: Vec<PathBuf>,
+    files: Vec<PathBuf>,
+}
+
+impl Planner<'_> {
+    fn shown(&self) -> String {
+        self.paths
+            .iter()
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
             .join(", ")
-    };
-    let read = |p: &Path| {
-        crate::analysis::load_config(fs, p, &vfs::relative(p, cwd)).map_err(|e| e.to_string())
-    };
-    let mut cli = Exclude::default();
-    cli.add(cwd, exclude.to_vec());
-    let with = |base: &Path, cfg: &Config| {
-        let mut e = cli.clone();
+    }
+
+    fn read(&self, p: &Path) -> Result<Config, String> {
+        crate::analysis::load_config(self.fs, p, &vfs::relative(p, self.cwd))
+            .map_err(|e| e.to_string())
+    }
+
+    /// `--exclude` and what `cfg` excludes, relative to `base`.
+    fn exclude(&self, base: &Path, cfg: &Config) -> Exclude {
+        let mut e = self.cli.clone();
         e.add(base, cfg.excludes());
         e
-    };
-    if let Some(c) = config {
-        let c = vfs::normalize(&cwd.join(c));
-        let cfg = read(&c)?;
-        let (dirs, files) = vfs::classify(cwd, &paths).map_err(|e| e.to_string())?;
+    }
+
+    /// `--config FILE`: every PATH one deployment with that project file.
+    fn one_project(&self, c: &Path) -> Result<Unit, String> {
+        let c = vfs::normalize(&self.cwd.join(c));
+        let cfg = self.read(&c)?;
+        let (dirs, files) = vfs::classify(self.cwd, &self.paths).map_err(|e| e.to_string())?;
         let common = common_of(&dirs, &files);
         let root = c
             .parent()
@@ -254,7 +304,7 @@ pub fn plan(
         if !files.is_empty() {
             roots.push(root.clone());
         }
-        let ex = with(c.parent().unwrap_or(&root), &cfg);
+        let ex = self.exclude(c.parent().unwrap_or(&root), &cfg);
         let walk = vfs::Walk {
             roots: &roots,
             explicit: &files,
@@ -262,86 +312,82 @@ pub fn plan(
             nested: false,
         };
         let discovery =
-            vfs::collect(root, Some(c), &walk, &shown(&paths)).map_err(|e| e.to_string())?;
-        return Ok(vec![Unit {
+            vfs::collect(root, Some(c), &walk, &self.shown()).map_err(|e| e.to_string())?;
+        Ok(Unit {
             discovery,
             config: cfg,
             only: None,
-        }]);
-    }
-    let (wanted, loose_dirs, loose_files) = wanted(fs, cwd, &paths, &cli)?;
-    let mut units = Vec::new();
-    let mut read_wanted: Vec<(Wanted, Config)> = Vec::new();
-    for w in wanted {
-        let cfg = read(&w.config)?;
-        read_wanted.push((w, cfg));
-    }
-    // a nested project file that its parent deployment excludes starts nothing
-    let excluded: Vec<bool> = read_wanted
-        .iter()
-        .map(|(w, _)| {
-            read_wanted
-                .iter()
-                .filter(|(p, _)| p.root != w.root && w.root.starts_with(&p.root))
-                .max_by_key(|(p, _)| p.root.components().count())
-                .is_some_and(|(p, cfg)| with(&p.root, cfg).matches(&w.root))
         })
-        .collect();
-    for ((w, cfg), excluded) in read_wanted.into_iter().zip(excluded) {
-        if excluded {
-            continue;
-        }
-        let ex = with(&w.root, &cfg);
-        let roots = [w.root.clone()];
-        let walk = vfs::Walk {
-            roots: &roots,
-            explicit: &w.explicit,
-            exclude: &ex,
-            nested: true,
-        };
-        let name = vfs::relative(&w.root, cwd);
-        let discovery = match vfs::collect(w.root.clone(), Some(w.config), &walk, &name) {
-            Ok(d) => d,
-            // a project file found below a PATH, with no node beside it
-            Err(_) if !w.named => continue,
-            Err(e) => return Err(e.to_string()),
-        };
-        units.push(Unit {
-            discovery,
-            config: cfg,
-            only: (!w.whole).then_some(w.only),
-        });
     }
-    if !loose_dirs.is_empty() || !loose_files.is_empty() {
-        let root = common_of(&loose_dirs, &loose_files);
-        let mut roots = loose_dirs.clone();
-        if !loose_files.is_empty() {
+
+    /// The deployments of the project files, read; those an enclosing
+    /// project file excludes, and those found with no node, left out.
+    fn projects(&self, wanted: Vec<Wanted>) -> Result<Vec<Unit>, String> {
+        let mut read: Vec<(Wanted, Config)> = Vec::new();
+        for w in wanted {
+            let cfg = self.read(&w.config)?;
+            read.push((w, cfg));
+        }
+        let excluded: Vec<bool> = read
+            .iter()
+            .map(|(w, _)| {
+                read.iter()
+                    .filter(|(p, _)| p.root != w.root && w.root.starts_with(&p.root))
+                    .max_by_key(|(p, _)| p.root.components().count())
+                    .is_some_and(|(p, cfg)| self.exclude(&p.root, cfg).matches(&w.root))
+            })
+            .collect();
+        let mut units = Vec::new();
+        for ((w, cfg), excluded) in read.into_iter().zip(excluded) {
+            if excluded {
+                continue;
+            }
+            let ex = self.exclude(&w.root, &cfg);
+            let roots = [w.root.clone()];
+            let walk = vfs::Walk {
+                roots: &roots,
+                explicit: &w.explicit,
+                exclude: &ex,
+                nested: true,
+            };
+            let name = vfs::relative(&w.root, self.cwd);
+            let discovery = match vfs::collect(w.root.clone(), Some(w.config), &walk, &name) {
+                Ok(d) => d,
+                // a project file found below a PATH, with no node beside it
+                Err(_) if !w.named => continue,
+                Err(e) => return Err(e.to_string()),
+            };
+            units.push(Unit {
+                discovery,
+                config: cfg,
+                only: (!w.whole).then_some(w.only),
+            });
+        }
+        Ok(units)
+    }
+
+    /// The deployment of the PATHs no project file governs.
+    fn loose(&self, dirs: &[PathBuf], files: &[PathBuf]) -> Result<Unit, String> {
+        let root = common_of(dirs, files);
+        let mut roots = dirs.to_vec();
+        if !files.is_empty() {
             roots.push(root.clone());
         }
-        let mut ex = cli.clone();
-        ex.add(&root, Config::default().excludes());
+        let ex = self.exclude(&root, &Config::default());
         let walk = vfs::Walk {
             roots: &roots,
-            explicit: &loose_files,
+            explicit: files,
             exclude: &ex,
             nested: true,
         };
-        match vfs::collect(root, None, &walk, &shown(&paths)) {
-            Ok(discovery) => units.push(Unit {
-                discovery,
-                config: Config::default(),
-                only: None,
-            }),
-            // the directories held only deployments of their own
-            Err(_) if !units.is_empty() => {}
-            Err(e) => return Err(e.to_string()),
-        }
+        let discovery =
+            vfs::collect(root, None, &walk, &self.shown()).map_err(|e| e.to_string())?;
+        Ok(Unit {
+            discovery,
+            config: Config::default(),
+            only: None,
+        })
     }
-    if units.is_empty() {
-        return Err(vfs::DiscoverError::NoNodes(shown(&paths)).to_string());
-    }
-    units.sort_by(|a, b| a.discovery.root.cmp(&b.discovery.root));
-    Ok(units)
 }
 
 /// The common ancestor of directories and the parents of files.
@@ -358,76 +404,78 @@ fn common_of(dirs: &[PathBuf], files: &[PathBuf]) -> PathBuf {
     vfs::common_ancestor(&anchors)
 }
 
-/// The deployments with a project file that the PATHs name (by root, in
-/// order), and the directories and files no project file governs.
-fn wanted(
-    fs: &dyn Vfs,
-    cwd: &Path,
-    paths: &[PathBuf],
-    cli: &Exclude,
-) -> Result<(Vec<Wanted>, Vec<PathBuf>, Vec<PathBuf>), String> {
-    let mut wanted: Vec<Wanted> = Vec::new();
-    let mut entry = |config: PathBuf| -> usize {
-        let root = config.parent().map(Path::to_path_buf).unwrap_or_default();
-        if let Some(i) = wanted.iter().position(|w| w.root == root) {
-            return i;
-        }
-        wanted.push(Wanted {
-            root,
-            config,
-            whole: false,
-            only: Vec::new(),
-            explicit: Vec::new(),
-            named: false,
-        });
-        wanted.len() - 1
-    };
-    let (mut loose_dirs, mut loose_files) = (Vec::new(), Vec::new());
-    let mut nested = Vec::new();
-    for p in paths {
-        let abs = vfs::normalize(&cwd.join(p));
-        if fs.is_file(&abs) && is_named(&abs, CONFIG_FILE) {
-            let i = entry(abs);
-            nested.push((i, None, None, true));
-            continue;
-        }
-        let (dirs, files) =
-            vfs::classify(cwd, std::slice::from_ref(p)).map_err(|e| e.to_string())?;
-        for f in files {
-            match f.parent().and_then(vfs::find_config) {
-                Some(c) => nested.push((entry(c), None, Some(f), true)),
-                None => loose_files.push(f),
+impl Planner<'_> {
+    /// The deployments with a project file that the PATHs name, and the
+    /// directories and files no project file governs.
+    fn named(&self) -> Result<Named, String> {
+        let (fs, cwd, paths, cli) = (self.fs, self.cwd, &self.paths, &self.cli);
+        let mut wanted: Vec<Wanted> = Vec::new();
+        let mut entry = |config: PathBuf| -> usize {
+            let root = config.parent().map(Path::to_path_buf).unwrap_or_default();
+            if let Some(i) = wanted.iter().position(|w| w.root == root) {
+                return i;
             }
-        }
-        for d in dirs {
-            match vfs::find_config(&d) {
-                Some(c) => {
-                    let whole = c.parent() == Some(d.as_path());
-                    nested.push((entry(c), (!whole).then(|| d.clone()), None, true));
+            wanted.push(Wanted {
+                root,
+                config,
+                whole: false,
+                only: Vec::new(),
+                explicit: Vec::new(),
+                named: false,
+            });
+            wanted.len() - 1
+        };
+        let (mut loose_dirs, mut loose_files) = (Vec::new(), Vec::new());
+        let mut nested = Vec::new();
+        for p in paths {
+            let abs = vfs::normalize(&cwd.join(p));
+            if fs.is_file(&abs) && is_named(&abs, CONFIG_FILE) {
+                let i = entry(abs);
+                nested.push((i, None, None, true));
+                continue;
+            }
+            let (dirs, files) =
+                vfs::classify(cwd, std::slice::from_ref(p)).map_err(|e| e.to_string())?;
+            for f in files {
+                match f.parent().and_then(vfs::find_config) {
+                    Some(c) => nested.push((entry(c), None, Some(f), true)),
+                    None => loose_files.push(f),
                 }
-                None => loose_dirs.push(d.clone()),
             }
-            // every project file below starts a deployment of its own
-            let mut ex = cli.clone();
-            ex.add(&d, Config::default().excludes());
-            for (c, _) in vfs::walk_linked(&d, &[CONFIG_FILE], &ex) {
-                if c.parent() != Some(d.as_path()) && fs.is_file(&c) {
-                    nested.push((entry(c), None, None, false));
+            for d in dirs {
+                match vfs::find_config(&d) {
+                    Some(c) => {
+                        let whole = c.parent() == Some(d.as_path());
+                        nested.push((entry(c), (!whole).then(|| d.clone()), None, true));
+                    }
+                    None => loose_dirs.push(d.clone()),
+                }
+                // every project file below starts a deployment of its own
+                let mut ex = cli.clone();
+                ex.add(&d, Config::default().excludes());
+                for (c, _) in vfs::walk_linked(&d, &[CONFIG_FILE], &ex) {
+                    if c.parent() != Some(d.as_path()) && fs.is_file(&c) {
+                        nested.push((entry(c), None, None, false));
+                    }
                 }
             }
         }
-    }
-    for (i, only, file, named) in nested {
-        if let Some(w) = wanted.get_mut(i) {
-            w.named |= named;
-            match only {
-                Some(d) => w.only.push(d),
-                None => w.whole = true,
+        for (i, only, file, named) in nested {
+            if let Some(w) = wanted.get_mut(i) {
+                w.named |= named;
+                match only {
+                    Some(d) => w.only.push(d),
+                    None => w.whole = true,
+                }
+                w.explicit.extend(file);
             }
-            w.explicit.extend(file);
         }
+        Ok(Named {
+            wanted,
+            dirs: loose_dirs,
+            files: loose_files,
+        })
     }
-    Ok((wanted, loose_dirs, loose_files))
 }
 
 #[cfg(test)]
