@@ -361,7 +361,19 @@ fn files_of_several_deployments_are_linted_each_whole() {
     // SARIF: one run per deployment
     let log = json(&run_in(&base, &[a, b, "--format", "sarif"]));
     assert_eq!(log["runs"].as_array().map(Vec::len), Some(2));
-    // JSON describes one deployment: refused, exit 2
+    // JSON: one document listing each deployment's document
     let o = run_in(&base, &[a, b, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    let roots: Vec<&str> = v["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["root"].as_str().unwrap())
+        .collect();
+    assert_eq!(roots, ["broken", "clean"]);
+    assert_eq!(v["summary"]["deployments"], 2);
+    // a baseline records one deployment: refused, exit 2
+    let o = run_in(&base, &[a, b, "--write-baseline", "b.json"]);
     assert_eq!(o.status.code(), Some(2));
 }

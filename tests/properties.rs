@@ -24,7 +24,12 @@ proptest! {
         let diags = lean.check();
         let dep = lean.dep;
         let cwd = std::path::Path::new("/d");
-        let report = Report { dep: &dep, diags: &diags, cwd };
+        let report = Report {
+            dep: &dep,
+            diags: &diags,
+            cwd,
+            only: None,
+        };
         let mut json = Vec::new();
         render::json::render(&report, &mut json).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&json)

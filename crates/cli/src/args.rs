@@ -76,6 +76,11 @@ pub struct CheckArgs {
     pub config: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Skip paths matching GLOB (repeatable; relative to the current
+    /// directory; a GLOB without `/` matches any file or directory name), in
+    /// addition to `apimlint.toml`'s `exclude`
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// With `-` (a manifest stream on standard input): the region of its nodes
     /// (default: the namespace)
     #[arg(long, value_name = "NAME")]

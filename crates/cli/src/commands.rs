@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use apimlint_core::analysis::project::Unit;
 use apimlint_core::vfs::{self, DiskFs, relative};
 use apimlint_core::{Config, Severity, rules};
 
@@ -32,30 +33,16 @@ pub(crate) fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Re
     }
 }
 
-/// Discover the files and read the project file.
-pub(crate) fn load_parts(
+/// The deployments of `paths` (see `apimlint_core::analysis::project::plan`).
+pub(crate) fn plan(
     paths: &[std::path::PathBuf],
     config: Option<&Path>,
-) -> Result<(vfs::Discovery, Config, std::path::PathBuf), String> {
+    exclude: &[String],
+) -> Result<(Vec<Unit>, std::path::PathBuf), String> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    let disc = vfs::discover(&cwd, paths, config).map_err(|e| e.to_string())?;
-    let config = match &disc.config {
-        Some(p) => {
-            apimlint_core::load_config(&DiskFs, p, &relative(p, &cwd)).map_err(|e| e.to_string())?
-        }
-        None => Config::default(),
-    };
-    Ok((disc, config, cwd))
-}
-
-/// Discover, read the project file and load the deployment.
-pub(crate) fn load(
-    paths: &[std::path::PathBuf],
-    config: Option<&Path>,
-) -> Result<(apimlint_core::Lean, std::path::PathBuf), String> {
-    let (disc, config, cwd) = load_parts(paths, config)?;
-    Ok((apimlint_core::load_lean(&DiskFs, &disc, config), cwd))
+    let units = apimlint_core::analysis::project::plan(&DiskFs, &cwd, paths, config, exclude)?;
+    Ok((units, cwd))
 }
 
 /// `apimlint check -`: one manifest stream from standard input.
@@ -103,74 +90,67 @@ fn load_stdin(a: &CheckArgs) -> Result<(apimlint_core::Lean, std::path::PathBuf)
     ))
 }
 
-fn check(mut a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
+fn check(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
     if is_stdin(&a.paths) {
-        return check_one(a, out, err);
+        return check_one(a, None, out, err);
     }
-    let cwd =
-        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    let mut groups = apimlint_core::analysis::project::split_paths(
-        &apimlint_core::DiskFs,
-        &cwd,
-        &a.paths,
-        a.config.as_deref(),
-    );
-    if groups.len() > 1 {
-        return check_each(a, groups, out, err);
+    let (mut units, _) = plan(&a.paths, a.config.as_deref(), &a.exclude)?;
+    if units.len() > 1 {
+        return check_each(a, units, out, err);
     }
-    a.paths = groups.pop().unwrap_or_default();
-    check_one(a, out, err)
+    check_one(a, units.pop(), out, err)
 }
 
-/// Paths of several deployments: lint each on its own. SARIF gets one run
-/// per deployment; JSON (one root per document) and `--write-baseline` (one
-/// file) refuse.
+/// Several deployments: lint each on its own, one section each. SARIF
+/// gets one run per deployment; JSON one document listing the deployments
+/// (`{"version": 1, "deployments": [...], "summary": ...}`, each entry the
+/// document of one deployment); `--write-baseline` (one file) refuses.
 fn check_each(
     a: CheckArgs,
-    groups: Vec<Vec<std::path::PathBuf>>,
+    units: Vec<Unit>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, String> {
     if a.output_file.is_some() || a.file_outputs().next().is_some() {
-        return check_each_to_files(a, groups, out, err);
+        return check_each_to_files(a, units, out, err);
     }
-    if a.format == Format::Json || a.fixes.write_baseline.is_some() {
+    if a.fixes.write_baseline.is_some() {
         return Err(format!(
-            "the paths belong to {} deployments (each with its own `apimlint.toml`); `{}` describes one: run apimlint once per deployment",
-            groups.len(),
-            if a.format == Format::Json {
-                "--format json"
-            } else {
-                "--write-baseline"
-            }
+            "the paths hold {} deployments (each with its own `apimlint.toml`); `--write-baseline` records one: run apimlint once per deployment",
+            units.len(),
         ));
     }
     let mut code = EXIT_OK;
     let mut runs = Vec::new();
-    for paths in groups {
-        let b = CheckArgs { paths, ..a.clone() };
-        if a.format == Format::Sarif {
+    for unit in units {
+        if matches!(a.format, Format::Sarif | Format::Json) {
             let mut buf = Vec::new();
-            code = code.max(check_one(b, &mut buf, err)?);
+            code = code.max(check_one(a.clone(), Some(unit), &mut buf, err)?);
             let mut log: serde_json::Value =
                 serde_json::from_slice(&buf).map_err(|e| e.to_string())?;
-            if let Some(serde_json::Value::Array(r)) =
-                log.get_mut("runs").map(serde_json::Value::take)
-            {
-                runs.extend(r);
+            match log.get_mut("runs").map(serde_json::Value::take) {
+                Some(serde_json::Value::Array(r)) => runs.extend(r),
+                _ => runs.push(log),
             }
         } else {
-            code = code.max(check_one(b, out, err)?);
+            code = code.max(check_one(a.clone(), Some(unit), out, err)?);
         }
     }
-    if a.format == Format::Sarif {
-        render::sarif::write_runs(runs, out)
-            .map_err(|e| format!("cannot write the report: {e}"))?;
-    }
+    let io = match a.format {
+        Format::Sarif => render::sarif::write_runs(runs, out),
+        Format::Json => render::json::write_several(runs, out),
+        _ => Ok(()),
+    };
+    io.map_err(|e| format!("cannot write the report: {e}"))?;
     Ok(code)
 }
 
-fn check_one(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
+fn check_one(
+    a: CheckArgs,
+    unit: Option<Unit>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, String> {
     let fa = &a.fixes;
     if fa.unsafe_fixes && !fa.fix && !fa.diff {
         return Err("`--unsafe-fixes` applies with `--fix` or `--diff`".to_owned());
@@ -182,7 +162,8 @@ fn check_one(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
     // read the baseline first: a bad one fails the run before any file is written
     let baseline = fa.baseline.as_deref().map(baseline::read).transpose()?;
     let mut failed = false;
-    let (dep, diags, cwd) = if is_stdin(&a.paths) {
+    let only = unit.as_ref().and_then(|u| u.only.clone());
+    let (dep, mut diags, cwd) = if is_stdin(&a.paths) {
         if fa.fix || fa.diff {
             return Err(
                 "standard input cannot be fixed: fix the chart's values or template".to_owned(),
@@ -192,7 +173,8 @@ fn check_one(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
         let diags = lean.check_with(&opts);
         (lean.dep, diags, cwd)
     } else if fa.fix || fa.diff {
-        match fix::run(&a.paths, a.config.as_deref(), fa, &opts, out, err)? {
+        let unit = unit.ok_or("no deployment to fix")?;
+        match fix::run(&unit, fa, &opts, out, err)? {
             (fix::Fixed::Diff(code), _) => return Ok(code),
             (
                 fix::Fixed::Report {
@@ -207,12 +189,23 @@ fn check_one(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
             }
         }
     } else {
-        let (disc, config, cwd) = load_parts_selected(&a.paths, a.config.as_deref(), fa)?;
-        let lean = apimlint_core::load_lean(&DiskFs, &disc, config);
+        let unit = unit.ok_or("no deployment to check")?;
+        let cwd = std::env::current_dir()
+            .map_err(|e| format!("cannot read the current directory: {e}"))?;
+        let mut config = unit.config;
+        config.deselected = deselected(fa)?;
+        let lean = apimlint_core::load_lean(&DiskFs, &unit.discovery, config);
         let diags = lean.check_with(&opts);
         (lean.dep, diags, cwd)
     };
     let analysed = started.elapsed();
+    // a directory inside the deployment: its nodes' findings only
+    if let Some(dirs) = &only {
+        diags.retain(|d| {
+            dep.node_of(d.file)
+                .is_some_and(|n| dirs.iter().any(|dir| n.path.starts_with(dir)))
+        });
+    }
     if let Some(path) = &fa.write_baseline {
         let (n, fps) = baseline::write(path, &dep, &diags)?;
         writeln!(
@@ -233,6 +226,7 @@ fn check_one(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
         dep: &dep,
         diags: &diags,
         cwd: &cwd,
+        only: only.as_deref(),
     };
     emit(&a, &report, out)?;
     if a.verbose {
@@ -299,22 +293,15 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<u8, String> {
 }
 
 fn graph(a: GraphArgs, out: &mut dyn Write) -> Result<u8, String> {
-    let cwd =
-        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    let mut groups = apimlint_core::analysis::project::split_paths(
-        &apimlint_core::DiskFs,
-        &cwd,
-        &a.paths,
-        a.config.as_deref(),
-    );
-    if groups.len() > 1 {
+    let (mut units, _) = plan(&a.paths, a.config.as_deref(), &[])?;
+    if units.len() > 1 {
         return Err(format!(
-            "the paths belong to {} deployments (each with its own `apimlint.toml`); a graph draws one",
-            groups.len()
+            "the paths hold {} deployments (each with its own `apimlint.toml`); a graph draws one",
+            units.len()
         ));
     }
-    let paths = groups.pop().unwrap_or_default();
-    let (lean, _) = load(&paths, a.config.as_deref())?;
+    let unit = units.pop().ok_or("no deployment found")?;
+    let lean = apimlint_core::load_lean(&DiskFs, &unit.discovery, unit.config);
     let diags = lean.check();
     let dep = lean.dep;
     let io = match a.format {
@@ -334,20 +321,10 @@ fn graph(a: GraphArgs, out: &mut dyn Write) -> Result<u8, String> {
 /// between passes: fixes, baselines and messages belong to the first).
 fn check_each_to_files(
     a: CheckArgs,
-    groups: Vec<Vec<std::path::PathBuf>>,
+    units: Vec<Unit>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8, String> {
-    if a.file_outputs().any(|(f, _)| f == Format::Json) {
-        // refused, as for `--format json`
-        let json = CheckArgs {
-            format: Format::Json,
-            output_file: None,
-            outputs: Vec::new(),
-            ..a
-        };
-        return check_each(json, groups, out, err);
-    }
     let first = CheckArgs {
         output_file: None,
         outputs: Vec::new(),
@@ -356,12 +333,12 @@ fn check_each_to_files(
     let code = match &a.output_file {
         Some(path) => {
             let mut file = create(path)?;
-            let code = check_each(first, groups.clone(), &mut file, err)?;
+            let code = check_each(first, units.clone(), &mut file, err)?;
             file.flush()
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             code
         }
-        None => check_each(first, groups.clone(), out, err)?,
+        None => check_each(first, units.clone(), out, err)?,
     };
     for (format, path) in a.file_outputs() {
         let mut fixes = a.fixes.clone();
@@ -377,7 +354,7 @@ fn check_each_to_files(
             ..a.clone()
         };
         let mut file = create(path)?;
-        check_each(pass, groups.clone(), &mut file, &mut std::io::sink())?;
+        check_each(pass, units.clone(), &mut file, &mut std::io::sink())?;
         file.flush()
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
@@ -447,17 +424,6 @@ fn selects_by_id(fa: &FixArgs, id: &str) -> bool {
     fa.select.iter().any(|w| w.trim() == id) && !fa.ignore.iter().any(|w| w.trim() == id)
 }
 
-/// [`load_parts`] with the rules `--select`/`--ignore` leave out turned off.
-pub(crate) fn load_parts_selected(
-    paths: &[std::path::PathBuf],
-    config: Option<&Path>,
-    fa: &FixArgs,
-) -> Result<(vfs::Discovery, Config, std::path::PathBuf), String> {
-    let deselected = deselected(fa)?;
-    let (disc, mut config, cwd) = load_parts(paths, config)?;
-    config.deselected = deselected;
-    Ok((disc, config, cwd))
-}
 
 /// Write the report: `--format`'s output to standard output (or
 /// `--output-file`), then each `--format FORMAT=FILE`.

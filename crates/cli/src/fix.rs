@@ -28,18 +28,19 @@ pub(crate) enum Fixed {
     Diff(u8),
 }
 
-/// Fix the deployment of `paths` (see `crate::commands::load_parts`).
+/// Fix the deployment of a unit (see `crate::commands::plan`).
 pub(crate) fn run(
-    paths: &[PathBuf],
-    config: Option<&Path>,
+    unit: &apimlint_core::analysis::project::Unit,
     fa: &FixArgs,
     opts: &Options,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(Fixed, PathBuf), String> {
-    let config_path = config;
-    let (disc, config, cwd) = crate::commands::load_parts_selected(paths, config_path, fa)?;
-    let outcome = fix_all(&DiskFs, &disc, &config, opts, fa.unsafe_fixes);
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let mut config = unit.config.clone();
+    config.deselected = crate::commands::deselected(fa)?;
+    let outcome = fix_all(&DiskFs, &unit.discovery, &config, opts, fa.unsafe_fixes);
     let io = |e: std::io::Error| format!("cannot write the report: {e}");
     let scrubber = outcome.dep.scrubber();
     for r in &outcome.refused {
@@ -85,7 +86,7 @@ pub(crate) fn run(
     if failed {
         // the report says what the files on disk hold: the fixed texts of
         // the files that could not be written are not there
-        let (lean, cwd) = crate::commands::load(paths, config_path)?;
+        let lean = apimlint_core::load_lean(&DiskFs, &unit.discovery, config);
         let diags = lean.check_with(opts);
         return Ok((
             Fixed::Report {

@@ -49,6 +49,46 @@ pub struct Config {
     /// `--ignore`): off whatever `[rules]` says, and a suppression comment
     /// naming one is not judged (the rule did not run).
     pub deselected: BTreeSet<String>,
+    /// `exclude`: globs of paths discovery skips, replacing the defaults
+    /// ([`crate::vfs::DEFAULT_EXCLUDE`]); `None`: the defaults.
+    pub exclude: Option<Vec<String>>,
+    /// `extend-exclude`: globs skipped in addition to `exclude`.
+    pub extend_exclude: Vec<String>,
+    /// Every entry naming nodes (`[hosts]` node ids, `[regions]` globs,
+    /// `[nodes."id"]` keys), where it is written: each must match a node.
+    pub entries: Vec<Entry>,
+    /// The file this was read from (its path and text), when read from one.
+    pub source: Option<Source>,
+    /// The leading directories every node of the deployment shares, left
+    /// out of node ids (`envs/prod` of `envs/prod/region-1/gw-1`); set when
+    /// the deployment is built.
+    pub(crate) id_prefix: String,
+}
+
+/// The project file's path and text (what findings located in it show).
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: std::path::PathBuf,
+    pub text: std::sync::Arc<str>,
+}
+
+/// What an entry of the project file names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A node id of `[hosts]."name"`.
+    Host(String),
+    /// A glob of `[regions]."name"`.
+    Region(String),
+    /// The id of a `[nodes."id"]` table.
+    Node,
+}
+
+/// An entry of the project file that names nodes, with its byte range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub kind: EntryKind,
+    pub pattern: String,
+    pub span: Range<usize>,
 }
 
 /// A bad project file: exit 2 with this message.
@@ -62,7 +102,9 @@ pub struct ConfigError {
     pub help: Option<String>,
 }
 
-const TOP: [&str; 6] = [
+const TOP: [&str; 8] = [
+    "exclude",
+    "extend-exclude",
     "deployment",
     "hosts",
     "regions",
@@ -95,6 +137,8 @@ impl Config {
                     .ok_or_else(|| err(kspan.clone(), format!("`{what}` must be a table"), None))
             };
             match key {
+                "exclude" => cfg.exclude = Some(strings(item, &err, "exclude")?),
+                "extend-exclude" => cfg.extend_exclude = strings(item, &err, "extend-exclude")?,
                 "deployment" => {
                     for (k, v) in table("deployment")?.iter() {
                         match k {
@@ -173,12 +217,29 @@ impl Config {
                                 ));
                             }
                         };
+                        let list = v.as_table_like().and_then(|t| t.get("nodes")).unwrap_or(v);
+                        for (pattern, span) in spans(list) {
+                            cfg.entries.push(Entry {
+                                kind: EntryKind::Host(host.to_owned()),
+                                pattern,
+                                span,
+                            });
+                        }
                         cfg.hosts.insert(host.to_lowercase(), alias);
                     }
                 }
                 "regions" | "environments" => {
                     let mut list = Vec::new();
                     for (name, v) in table(key)?.iter() {
+                        if key == "regions" {
+                            for (pattern, span) in spans(v) {
+                                cfg.entries.push(Entry {
+                                    kind: EntryKind::Region(name.to_owned()),
+                                    pattern,
+                                    span,
+                                });
+                            }
+                        }
                         list.push((
                             name.to_owned(),
                             strings(v, &err, &format!("{key}.\"{name}\""))?,
@@ -191,7 +252,15 @@ impl Config {
                     }
                 }
                 "nodes" => {
-                    for (id, v) in table("nodes")?.iter() {
+                    let nodes = table("nodes")?;
+                    for (id, v) in nodes.iter() {
+                        if let Some(span) = nodes.key(id).and_then(|k| k.span()).or(v.span()) {
+                            cfg.entries.push(Entry {
+                                kind: EntryKind::Node,
+                                pattern: id.trim_end_matches('/').to_owned(),
+                                span,
+                            });
+                        }
                         let t = v.as_table_like().ok_or_else(|| {
                             err(v.span(), format!("`nodes.\"{id}\"` must be a table"), None)
                         })?;
@@ -299,6 +368,20 @@ impl Config {
         Ok(cfg)
     }
 
+    /// The globs discovery skips: `exclude` (else `vfs::DEFAULT_EXCLUDE`) and
+    /// `extend-exclude`.
+    pub fn excludes(&self) -> Vec<String> {
+        let base = self.exclude.clone().unwrap_or_else(|| {
+            crate::vfs::DEFAULT_EXCLUDE
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect()
+        });
+        base.into_iter()
+            .chain(self.extend_exclude.iter().cloned())
+            .collect()
+    }
+
     /// The configured level of a rule, if any.
     pub fn level(&self, rule: &str) -> Option<Level> {
         if self.deselected.contains(rule) {
@@ -348,37 +431,18 @@ fn strings(
         .collect()
 }
 
-/// Glob match for node ids: `*` matches within one path component,
-/// `**` across components, `?` one character.
-pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
-    fn rec(p: &[u8], t: &[u8]) -> bool {
-        match p.split_first() {
-            None => t.is_empty(),
-            Some((b'*', rest)) => {
-                let (deep, rest) = match rest.split_first() {
-                    Some((b'*', r)) => (true, r),
-                    _ => (false, rest),
-                };
-                for i in 0..=t.len() {
-                    if rec(rest, t.get(i..).unwrap_or_default()) {
-                        return true;
-                    }
-                    if !deep && t.get(i) == Some(&b'/') {
-                        break;
-                    }
-                }
-                false
-            }
-            Some((b'?', rest)) => t
-                .split_first()
-                .is_some_and(|(c, tr)| *c != b'/' && rec(rest, tr)),
-            Some((c, rest)) => t
-                .split_first()
-                .is_some_and(|(d, tr)| c == d && rec(rest, tr)),
-        }
-    }
-    rec(pattern.as_bytes(), text.as_bytes())
+/// The strings of an array item with their byte ranges (those with a range).
+fn spans(item: &Item) -> Vec<(String, Range<usize>)> {
+    item.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| Some((v.as_str()?.to_owned(), v.span()?)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
+
+pub(crate) use crate::base::files::glob_match;
 
 #[cfg(test)]
 mod tests {

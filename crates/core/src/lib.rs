@@ -43,7 +43,7 @@ pub use base::diagnostic::{Diagnostic, Related, RuleInfo, Severity};
 pub use base::edit::{self, Applicability, Edit, Fix};
 pub use base::files::{FileId, FileSet};
 pub use base::text;
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, Entry, EntryKind, Source};
 pub use graph::{
     Deployment, Edge, EdgeKind, Node, NodeIdx, RegionSource, Resolution, Shown, SourceFile, State,
 };

@@ -304,17 +304,74 @@ pub fn discover(
     if !explicit.is_empty() {
         walk_roots.push(root.clone());
     }
-    let mut files: Vec<PathBuf> = explicit.clone();
-    let mut may_escape: std::collections::HashSet<PathBuf> = explicit.iter().cloned().collect();
+    let shown = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let exclude = default_exclude(&root);
+    let walk = Walk {
+        roots: &walk_roots,
+        explicit: &explicit,
+        exclude: &exclude,
+        nested: false,
+    };
+    collect(root, config, &walk, &shown)
+}
+
+/// What [`collect`] walks: directories, files named explicitly (kept
+/// whatever their name and exclusions), what it skips, and the roots of
+/// nested deployments, whose files are theirs.
+#[derive(Debug, Clone, Copy)]
+pub struct Walk<'a> {
+    pub roots: &'a [PathBuf],
+    pub explicit: &'a [PathBuf],
+    pub exclude: &'a Exclude,
+    /// Whether an `apimlint.toml` below the root starts a deployment of its
+    /// own, whose node files are not this one's (not with `--config`).
+    pub nested: bool,
+}
+
+/// The discovery of the deployment at `root`: every node file `walk` finds
+/// (see [`walk`]) but those a nested `apimlint.toml` governs (with
+/// `walk.nested`), with the files a symbolic link may lead out of `root`.
+/// No node file: `NoNodes(shown)`.
+pub fn collect(
+    root: PathBuf,
+    config: Option<PathBuf>,
+    walk: &Walk<'_>,
+    shown: &str,
+) -> Result<Discovery, DiscoverError> {
+    let mut files: Vec<PathBuf> = walk.explicit.to_vec();
+    let mut may_escape: std::collections::HashSet<PathBuf> = files.iter().cloned().collect();
     let real = |p: &Path| std::fs::canonicalize(p).ok();
     let real_root = real(&root);
-    for dir in &walk_roots {
+    let names: &[&str] = if walk.nested {
+        &[NODE_FILE, CONFIG_FILE]
+    } else {
+        &[NODE_FILE]
+    };
+    let mut found = Vec::new();
+    let mut nested: Vec<PathBuf> = Vec::new();
+    for dir in walk.roots {
+        for (f, linked) in walk_linked(dir, names, walk.exclude) {
+            if f.file_name().is_some_and(|n| n == CONFIG_FILE) {
+                nested.extend(f.parent().filter(|d| *d != root).map(Path::to_path_buf));
+            } else {
+                found.push((dir, f, linked));
+            }
+        }
+    }
+    for (dir, f, linked) in found {
+        if nested.iter().any(|n| f.starts_with(n)) {
+            continue;
+        }
         // a walk root that is itself a link out of the deployment
         let outside = match (real(dir), &real_root) {
             (Some(d), Some(r)) => !d.starts_with(r),
             _ => true,
         };
-        for (f, linked) in walk_linked(dir, NODE_FILE) {
+        {
             if linked || outside {
                 may_escape.insert(f.clone());
             }
@@ -332,12 +389,7 @@ pub fn discover(
                 .is_ok_and(|b| memchr::memmem::find(&b, NODE_FILE.as_bytes()).is_some())
     });
     if files.is_empty() || !has_node {
-        let shown = paths
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Err(DiscoverError::NoNodes(shown));
+        return Err(DiscoverError::NoNodes(shown.to_owned()));
     }
     Ok(Discovery {
         root,
@@ -345,6 +397,25 @@ pub fn discover(
         files,
         may_escape: Some(may_escape),
     })
+}
+
+/// The paths of a command line, absolute: directories and other files.
+pub fn classify(
+    cwd: &Path,
+    paths: &[PathBuf],
+) -> Result<(Vec<PathBuf>, Vec<PathBuf>), DiscoverError> {
+    let mut dirs = Vec::new();
+    let mut files = Vec::new();
+    for p in paths {
+        let abs = normalize(&cwd.join(p));
+        let meta = std::fs::metadata(&abs).map_err(|_| DiscoverError::Missing(p.clone()))?;
+        if meta.is_dir() {
+            dirs.push(abs)
+        } else {
+            files.push(abs)
+        }
+    }
+    Ok((dirs, files))
 }
 
 /// The deployment of a manifest stream read from standard input: rooted at
@@ -362,7 +433,7 @@ pub fn discover_stdin(cwd: &Path, config: Option<&Path>) -> Discovery {
 }
 
 /// `apimlint.toml` in `dir` or its parents, up to the repository root.
-pub(crate) fn find_config(dir: &Path) -> Option<PathBuf> {
+pub fn find_config(dir: &Path) -> Option<PathBuf> {
     for d in dir.ancestors() {
         let candidate = d.join(CONFIG_FILE);
         if candidate.is_file() {
@@ -392,14 +463,45 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     walk_named(dir, NODE_FILE)
 }
 
-/// Every file called `name` under `dir`, walked as [`walk`] does.
+/// Every file called `name` under `dir`, walked as [`walk`] does (the
+/// default exclusions relative to `dir`).
 pub(crate) fn walk_named(dir: &Path, name: &str) -> Vec<PathBuf> {
-    walk_linked(dir, name).into_iter().map(|(p, _)| p).collect()
+    walk_linked(dir, &[name], &default_exclude(dir))
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect()
 }
 
-/// [`walk_named`], each file with whether a symbolic link (the file or a
+/// The default exclusions ([`crate::config::DEFAULT_EXCLUDE`]'s list),
+/// relative to `dir`.
+pub fn default_exclude(dir: &Path) -> Exclude {
+    let mut e = Exclude::default();
+    e.add(
+        dir,
+        DEFAULT_EXCLUDE.iter().map(|s| (*s).to_owned()).collect(),
+    );
+    e
+}
+
+/// Directories discovery skips unless `apimlint.toml`'s `exclude` says
+/// otherwise (as ruff's default `exclude`): version-control and
+/// editor-history directories (a backup copy of a node is never a node),
+/// build and package directories. `.git` is never walked, whatever
+/// `exclude` says.
+pub const DEFAULT_EXCLUDE: [&str; 7] = [
+    ".bzr",
+    ".hg",
+    ".svn",
+    ".history",
+    ".git",
+    "node_modules",
+    "target",
+];
+
+/// Every file named one of `names` under `dir` (node files: YAML files too),
+/// `exclude` skipped, each with whether a symbolic link (the file or a
 /// directory under `dir`) was followed to reach it.
-fn walk_linked(dir: &Path, name: &str) -> Vec<(PathBuf, bool)> {
+pub fn walk_linked(dir: &Path, names: &[&str], exclude: &Exclude) -> Vec<(PathBuf, bool)> {
     let found = Mutex::new(Vec::new());
     let ignores = parent_ignores(dir);
     let root = Visit {
@@ -407,11 +509,23 @@ fn walk_linked(dir: &Path, name: &str) -> Vec<(PathBuf, bool)> {
         id: std::fs::metadata(dir).ok().and_then(|m| dir_id(&m)),
         linked: false,
     };
-    walk_dir(&root, name, &ignores, &[], &found);
+    let cx = WalkCx {
+        names,
+        exclude,
+        found: &found,
+    };
+    walk_dir(&root, &cx, &ignores, &[]);
     let mut out = found.into_inner().unwrap_or_else(|e| e.into_inner());
     out.sort();
     out.dedup();
     out
+}
+
+/// What a walk looks for, what it skips, and where it puts what it found.
+struct WalkCx<'a> {
+    names: &'a [&'a str],
+    exclude: &'a Exclude,
+    found: &'a Mutex<Vec<(PathBuf, bool)>>,
 }
 
 /// A directory to walk, its (device, inode) for loop detection, and whether
@@ -492,21 +606,16 @@ fn ignored(ignores: &[Arc<Gitignore>], path: &Path, is_dir: bool) -> bool {
 /// Whether a walk for `wanted` keeps a file called `name`: a walk for node
 /// files also keeps YAML files (manifest streams and Compose files; the
 /// loader skips those that do not mention `deployment.toml`).
-fn wanted_name(wanted: &str, name: &std::ffi::OsStr) -> bool {
-    name == wanted
-        || (wanted == NODE_FILE
+fn wanted_name(wanted: &[&str], name: &std::ffi::OsStr) -> bool {
+    wanted.iter().any(|w| name == *w)
+        || (wanted.contains(&NODE_FILE)
             && name
                 .to_str()
                 .is_some_and(|n| n.ends_with(".yaml") || n.ends_with(".yml")))
 }
 
-fn walk_dir(
-    v: &Visit,
-    wanted: &str,
-    inherited: &[Arc<Gitignore>],
-    ancestors: &[(u64, u64)],
-    found: &Mutex<Vec<(PathBuf, bool)>>,
-) {
+fn walk_dir(v: &Visit, cx: &WalkCx<'_>, inherited: &[Arc<Gitignore>], ancestors: &[(u64, u64)]) {
+    let wanted = cx.names;
     use rayon::prelude::*;
     let Ok(entries) = std::fs::read_dir(&v.dir) else {
         return;
@@ -537,7 +646,10 @@ fn walk_dir(
                     id = dir_id(&m);
                 }
                 Err(_) => {
-                    if name == wanted && !ignored(&ignores, &path, false) {
+                    if wanted.iter().any(|w| name == *w)
+                        && !ignored(&ignores, &path, false)
+                        && !cx.exclude.matches(&normalize(&path))
+                    {
                         files.push((path, true));
                     }
                     continue;
@@ -545,13 +657,13 @@ fn walk_dir(
             }
         }
         let is_dir = ft.is_dir();
-        if is_dir && (name == ".git" || name == "target" || name == "node_modules") {
+        if is_dir && name == ".git" {
             continue;
         }
-        if ignored(&ignores, &path, is_dir) {
+        if ignored(&ignores, &path, is_dir) || cx.exclude.matches(&normalize(&path)) {
             continue;
         }
-        if name == wanted || (!is_dir && wanted_name(wanted, &name)) {
+        if wanted.iter().any(|w| name == *w) || (!is_dir && wanted_name(wanted, &name)) {
             files.push((path.clone(), v.linked || link));
         }
         if is_dir {
@@ -568,18 +680,18 @@ fn walk_dir(
         }
     }
     if !files.is_empty()
-        && let Ok(mut f) = found.lock()
+        && let Ok(mut f) = cx.found.lock()
     {
         f.extend(files.iter().map(|(p, l)| (normalize(p), *l)));
     }
     subdirs
         .par_iter()
-        .for_each(|sub| walk_dir(sub, wanted, &ignores, &chain, found));
+        .for_each(|sub| walk_dir(sub, cx, &ignores, &chain));
 }
 
-pub use crate::base::files::normalize;
+pub use crate::base::files::{Exclude, normalize};
 
-fn common_ancestor(paths: &[PathBuf]) -> PathBuf {
+pub fn common_ancestor(paths: &[PathBuf]) -> PathBuf {
     let mut iter = paths.iter();
     let Some(first) = iter.next() else {
         return PathBuf::from("/");
@@ -650,9 +762,10 @@ pub(crate) fn deployment_roots(folder: &Path) -> Vec<PathBuf> {
 
 /// The node files of the deployment at `root` among `roots`: every
 /// `deployment.toml` under it that no nested root claims.
-pub(crate) fn deployment_files(root: &Path, roots: &[PathBuf]) -> Vec<PathBuf> {
-    walk(root)
+pub(crate) fn deployment_files(root: &Path, roots: &[PathBuf], exclude: &Exclude) -> Vec<PathBuf> {
+    walk_linked(root, &[NODE_FILE], exclude)
         .into_iter()
+        .map(|(f, _)| f)
         .filter(|f| nearest_root(f, roots).is_none_or(|r| r == root))
         .collect()
 }

@@ -108,6 +108,8 @@ impl Workspace {
                     if let Some(d) = self.project.members.get_mut(i) {
                         d.state.config_dirty = true;
                     }
+                    // its `exclude` may change which files are nodes
+                    self.rediscover = true;
                 }
                 // a new project file: the deployments change shape
                 _ => self.rediscover = true,
@@ -321,10 +323,13 @@ fn analyse_one(
     let found = incremental::check(&dep, &recheck, false, &mut d.state.cache);
     let diags = incremental::visible(&dep, found);
     // by the file shown: a node read from a manifest publishes on the manifest
+    // (and the project file, where findings about its entries are located)
     let mut by_file: HashMap<PathBuf, Vec<lsp::Diagnostic>> = dep
         .nodes
         .iter()
-        .filter_map(|n| Some((dep.shown(n.file)?.path.to_path_buf(), Vec::new())))
+        .map(|n| n.file)
+        .chain(dep.project_file())
+        .filter_map(|f| Some((dep.shown(f)?.path.to_path_buf(), Vec::new())))
         .collect();
     for diag in &diags {
         if let (Some(s), Some(l)) = (dep.shown(diag.file), convert::diagnostic(&dep, diag, uris)) {
@@ -382,10 +387,15 @@ fn analyse_one(
             })
             .into_iter()
             .collect();
-        if (!diags.is_empty() || d.state.config_published)
+        if diags.is_empty() && dep.project_file().is_some() {
+            // read without error: its findings were published with the nodes'
+            d.state.config_published = false;
+        } else if (!diags.is_empty() || d.state.config_published)
             && let Some(uri) = convert::node_uri_of(&cp, uris)
         {
             d.state.config_published = !diags.is_empty();
+            // what was published for it is replaced
+            d.state.published.remove(&cp);
             out.push(Publish {
                 uri,
                 diags,

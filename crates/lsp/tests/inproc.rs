@@ -549,3 +549,53 @@ async fn quick_fixes_of_every_workload_mounting_one_configmap() {
     assert!(titles.contains(&"Use port 10443"), "{titles:?}");
     assert!(titles.contains(&"Use port 9543"), "{titles:?}");
 }
+
+/// The discovery `apimlint check` uses: a project file at the folder's root
+/// over a deployment under `envs/prod` (regions inferred below the shared
+/// directories), a nested deployment with its own project file, an editor's
+/// `.history` copy that is no node, an entry of `apimlint.toml` that names
+/// no node (published on the project file).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workspace_is_discovered_as_check_discovers_it() {
+    let sample = sample();
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let root = std::env::temp_dir().join(format!("apimlint-lsp-disc-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    for r in ["region-1", "region-2"] {
+        copy_dir(&sample.join(r), &root.join("envs/prod").join(r));
+    }
+    copy_dir(
+        &sample.join("region-1/gw-2"),
+        &root.join(".history/envs/prod/region-1/gw-2"),
+    );
+    let broken = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/deployments/pattern-1-broken");
+    copy_dir(&broken, &root.join("other"));
+    let cfg = root.join("apimlint.toml");
+    let text = std::fs::read_to_string(sample.join("apimlint.toml")).unwrap()
+        + "\n[nodes.\"region-1/gw-9\"]\nrole = \"gateway-worker\"\n";
+    std::fs::write(&cfg, &text).unwrap();
+    let mut c = Client::start(&root).await;
+    // the clean sample, read as `check` reads it: no finding on its nodes
+    for id in ["region-1/gw-1", "region-1/gw-2", "region-2/tm-1"] {
+        let d = c
+            .until(&uri(&node_file(&root.join("envs/prod"), id)), |_| true)
+            .await;
+        assert!(empty(&d), "{id}: {d}");
+    }
+    // the entry that names no node, on the project file
+    let d = c.until(&uri(&cfg), has("project-entry-unmatched")).await;
+    let line = text.lines().position(|l| l.contains("gw-9")).unwrap();
+    assert_eq!(d[0]["range"]["start"]["line"], line, "{d}");
+    assert!(
+        d[0]["message"].as_str().unwrap().contains("region-1/gw-9"),
+        "{d}"
+    );
+    // the nested deployment is one of its own
+    let gw2 = node_file(&root.join("other"), "region-1/gw-2");
+    c.until(&uri(&gw2), has("gateway-label-unmatched")).await;
+    // the backup copy is not published
+    let backup = node_file(&root.join(".history/envs/prod"), "region-1/gw-2");
+    assert!(!c.diags.contains_key(&uri(&backup)));
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -391,8 +391,21 @@ pub fn summary(r: &Report<'_>) -> String {
             )
         })
         .unwrap_or_default();
+    let rel = |p: &std::path::Path| apimlint_core::vfs::relative(p, r.cwd);
+    let project = r.dep.config.source.as_ref().map_or_else(
+        || "no apimlint.toml".to_owned(),
+        |s| format!("project file {}", rel(&s.path)),
+    );
+    let only = r.only.map_or_else(String::new, |dirs| {
+        let dirs: Vec<String> = dirs.iter().map(|d| rel(d)).collect();
+        format!(
+            "\n(findings of {} only: the whole deployment was analysed)",
+            dirs.join(", ")
+        )
+    });
     let head = format!(
-        "checked {n} node{} in {} region{}:\n{}{by_role}",
+        "deployment {} ({project})\nchecked {n} node{} in {} region{}:\n{}{by_role}{only}",
+        rel(&r.dep.root),
         if n == 1 { "" } else { "s" },
         r.dep.regions.len(),
         if r.dep.regions.len() == 1 { "" } else { "s" },

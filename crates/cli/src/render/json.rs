@@ -93,6 +93,25 @@ pub fn to_value(r: &Report<'_>) -> Value {
     })
 }
 
+/// Several deployments: one document listing each deployment's document
+/// (as [`to_value`] gives it), and the sum of their summaries (with the
+/// number of deployments). One deployment keeps the document of
+/// [`to_value`] itself.
+pub fn write_several(docs: Vec<Value>, out: &mut dyn Write) -> io::Result<()> {
+    let mut summary = serde_json::Map::new();
+    summary.insert("deployments".into(), json!(docs.len()));
+    for key in ["files", "nodes", "errors", "warnings", "infos"] {
+        let n: u64 = docs
+            .iter()
+            .filter_map(|d| d.get("summary")?.get(key)?.as_u64())
+            .sum();
+        summary.insert(key.into(), json!(n));
+    }
+    let doc = json!({"version": 1, "deployments": docs, "summary": summary});
+    let text = serde_json::to_string_pretty(&doc).map_err(io::Error::other)?;
+    writeln!(out, "{text}")
+}
+
 pub fn render(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let text = serde_json::to_string_pretty(&to_value(r)).map_err(io::Error::other)?;
     writeln!(out, "{text}")

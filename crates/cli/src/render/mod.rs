@@ -46,6 +46,9 @@ pub struct Report<'a> {
     pub dep: &'a Deployment,
     pub diags: &'a [Diagnostic],
     pub cwd: &'a Path,
+    /// The directories inside the deployment the findings were kept for
+    /// (the user named them); `None`: the whole deployment.
+    pub only: Option<&'a [std::path::PathBuf]>,
 }
 
 impl Report<'_> {

@@ -67,14 +67,20 @@ pub fn rebuild(prev: Deployment, changes: Changes) -> Deployment {
         }
         nodes.push(node);
     }
-    for (path, mut node) in old {
-        if removed.contains(&path) {
-            continue;
+    for (path, node) in old {
+        if !removed.contains(&path) {
+            nodes.push(node);
         }
-        if config_changed {
+    }
+    // files came or went: the directories every node shares may differ
+    let mut config = config;
+    let prefix = crate::graph::prefix_of_nodes(&nodes);
+    let reconfigure = config_changed || prefix != config.id_prefix;
+    config.id_prefix = prefix;
+    if reconfigure {
+        for node in &mut nodes {
             node.configure(&root, &config);
         }
-        nodes.push(node);
     }
     Deployment::from_nodes(&root, config, files, nodes)
 }

@@ -32,7 +32,12 @@ pub fn load_config(vfs: &dyn Vfs, path: &Path, display: &str) -> Result<Config, 
         message: e.to_string(),
         help: None,
     })?;
-    Config::parse(display, &text, &rules::ids())
+    let mut config = Config::parse(display, &text, &rules::ids())?;
+    config.source = Some(crate::config::Source {
+        path: crate::vfs::normalize(path),
+        text: text.into(),
+    });
+    Ok(config)
 }
 
 /// Read every node file of a discovery (in parallel) and build the

@@ -13,7 +13,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::vfs::{self, CONFIG_FILE, NODE_FILE, Vfs};
+use crate::config::Config;
+use crate::vfs::{self, CONFIG_FILE, Discovery, Exclude, NODE_FILE, Vfs};
 
 /// One deployment of a project, with what its user keeps beside it.
 #[derive(Debug, Default)]
@@ -98,10 +99,27 @@ impl<T: Default> Project<T> {
         roots.extend(self.extra_roots.iter().cloned());
         roots.sort();
         roots.dedup();
-        let old = std::mem::take(&mut self.members);
-        self.members = roots
+        // each deployment skips what its project file excludes, as `check` does
+        let excludes: Vec<Exclude> = roots.iter().map(|r| exclude_of(fs, r)).collect();
+        let excluded = |r: &PathBuf| {
+            roots
+                .iter()
+                .zip(&excludes)
+                .filter(|(p, _)| *p != r && r.starts_with(p))
+                .max_by_key(|(p, _)| p.components().count())
+                .is_some_and(|(_, e)| e.matches(r))
+        };
+        let kept: Vec<(PathBuf, Exclude)> = roots
             .iter()
-            .map(|r| Member::new(fs, r.clone(), vfs::deployment_files(r, &roots)))
+            .zip(&excludes)
+            .filter(|(r, _)| !excluded(r))
+            .map(|(r, e)| (r.clone(), e.clone()))
+            .collect();
+        let roots: Vec<PathBuf> = kept.iter().map(|(r, _)| r.clone()).collect();
+        let old = std::mem::take(&mut self.members);
+        self.members = kept
+            .iter()
+            .map(|(r, e)| Member::new(fs, r.clone(), vfs::deployment_files(r, &roots, e)))
             .collect();
         for p in open.into_iter().filter(|p| is_named(p, NODE_FILE)) {
             if let Some(i) = self.owner(p)
@@ -131,60 +149,333 @@ impl<T: Default> Project<T> {
     }
 }
 
-/// The PATHs of a check, split into one list per deployment, in the order
-/// first given.
+/// What the deployment at `root` skips: its project file's `exclude` and
+/// `extend-exclude` (the defaults when it has none, or a bad one).
+fn exclude_of(fs: &dyn Vfs, root: &Path) -> Exclude {
+    let config = root.join(CONFIG_FILE);
+    let patterns = Some(&config)
+        .filter(|c| fs.is_file(c))
+        .and_then(|c| crate::analysis::load_config(fs, c, CONFIG_FILE).ok())
+        .unwrap_or_default()
+        .excludes();
+    let mut e = Exclude::default();
+    e.add(root, patterns);
+    e
+}
+
+/// One deployment of a check: what to read, its project file read, and
+/// which of its nodes the user asked about.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub discovery: Discovery,
+    pub config: Config,
+    /// The directories inside the deployment the user named: the whole
+    /// deployment is analysed (a change to one node can break another) and
+    /// findings are reported on the node files under them. `None`: on every
+    /// file.
+    pub only: Option<Vec<PathBuf>>,
+}
+
+impl Unit {
+    /// Whether findings in `path` are reported (see [`Unit::only`]).
+    pub fn asked(&self, path: &Path) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|dirs| dirs.iter().any(|d| path.starts_with(d)))
+    }
+}
+
+/// A deployment the PATHs name, before it is read.
+#[derive(Debug)]
+struct Wanted {
+    root: PathBuf,
+    config: PathBuf,
+    whole: bool,
+    only: Vec<PathBuf>,
+    explicit: Vec<PathBuf>,
+    /// Named by a PATH (not only found below one): without node files it
+    /// is an error, not skipped.
+    named: bool,
+}
+
+/// The deployments a check's PATHs name, each discovered and with its
+/// project file read: the one answer of the CLI (and, through
+/// [`Project`], of the language server) to "what is a deployment".
 ///
-/// pre-commit passes the changed files, possibly of several deployments
-/// (each with its own `apimlint.toml`), and possibly an `apimlint.toml`
-/// itself. A path named `apimlint.toml` stands for its deployment (its
-/// directory is the deployment root, shown as the path's directory); the
-/// other paths are grouped by the `apimlint.toml` that governs them, so that
-/// each deployment is linted whole and on its own. Paths no `apimlint.toml`
-/// governs form one group. With `config` (one project file for everything)
-/// or a single deployment the result is one group.
-pub fn split_paths(
+/// Every `apimlint.toml` at or below a PATH starts a deployment of its own,
+/// rooted at its directory; the nearest one governs a file (as ruff's
+/// hierarchical configuration). A PATH inside a deployment (below an
+/// `apimlint.toml`) stands for the whole deployment: a file is linted with
+/// every node of it (pre-commit passes changed files), a directory too, its
+/// findings reported on the nodes under it. PATHs no `apimlint.toml`
+/// governs form one deployment rooted at their common ancestor. A path
+/// named `apimlint.toml` stands for its directory. `config` (`--config`)
+/// makes everything one deployment with that project file. `exclude`
+/// (`--exclude`, relative to `cwd`) is skipped as well as each project
+/// file's `exclude`/`extend-exclude` (relative to its directory).
+pub fn plan(
     fs: &dyn Vfs,
     cwd: &Path,
     paths: &[PathBuf],
     config: Option<&Path>,
-) -> Vec<Vec<PathBuf>> {
-    let mut groups: Vec<(Option<PathBuf>, Vec<PathBuf>)> = Vec::new();
-    for p in paths {
-        let abs = vfs::normalize(&cwd.join(p));
-        let is_config = is_named(&abs, CONFIG_FILE) && fs.is_file(&abs);
-        let (path, dir) = if is_config {
-            let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
-            let shown = p
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-            (shown, dir)
-        } else if fs.is_dir(&abs) {
-            (p.clone(), abs)
+    exclude: &[String],
+) -> Result<Vec<Unit>, String> {
+    let mut cli = Exclude::default();
+    cli.add(cwd, exclude.to_vec());
+    let cx = Planner {
+        fs,
+        cwd,
+        paths: if paths.is_empty() {
+            vec![PathBuf::from(".")]
         } else {
-            (
-                p.clone(),
-                abs.parent().map(Path::to_path_buf).unwrap_or_default(),
-            )
-        };
-        let key = if config.is_some() {
-            None
-        } else {
-            vfs::find_config(&dir)
-        };
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, g)) => {
-                if !g.contains(&path) {
-                    g.push(path);
-                }
-            }
-            None => groups.push((key, vec![path])),
+            paths.to_vec()
+        },
+        cli,
+    };
+    if let Some(c) = config {
+        return Ok(vec![cx.one_project(c)?]);
+    }
+    let named = cx.named()?;
+    let mut units = cx.projects(named.wanted)?;
+    if !named.dirs.is_empty() || !named.files.is_empty() {
+        match cx.loose(&named.dirs, &named.files) {
+            Ok(unit) => units.push(unit),
+            // the directories held only deployments of their own
+            Err(_) if !units.is_empty() => {}
+            Err(e) => return Err(e),
         }
     }
-    if groups.len() <= 1 || config.is_some() {
-        return vec![groups.into_iter().flat_map(|(_, g)| g).collect()];
+    if units.is_empty() {
+        return Err(vfs::DiscoverError::NoNodes(cx.shown()).to_string());
     }
-    groups.into_iter().map(|(_, g)| g).collect()
+    units.sort_by(|a, b| a.discovery.root.cmp(&b.discovery.root));
+    Ok(units)
+}
+
+/// What [`plan`] works with.
+struct Planner<'a> {
+    fs: &'a dyn Vfs,
+    cwd: &'a Path,
+    paths: Vec<PathBuf>,
+    /// `--exclude`, relative to `cwd`.
+    cli: Exclude,
+}
+
+/// The deployments with a project file that PATHs name, and the
+/// directories and files no project file governs.
+struct Named {
+    wanted: Vec<Wanted>,
+    dirs: Vec<PathBuf>,
+    files: Vec<PathBuf>,
+}
+
+impl Planner<'_> {
+    fn shown(&self) -> String {
+        self.paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn read(&self, p: &Path) -> Result<Config, String> {
+        crate::analysis::load_config(self.fs, p, &vfs::relative(p, self.cwd))
+            .map_err(|e| e.to_string())
+    }
+
+    /// `--exclude` and what `cfg` excludes, relative to `base`.
+    fn exclude(&self, base: &Path, cfg: &Config) -> Exclude {
+        let mut e = self.cli.clone();
+        e.add(base, cfg.excludes());
+        e
+    }
+
+    /// `--config FILE`: every PATH one deployment with that project file.
+    fn one_project(&self, c: &Path) -> Result<Unit, String> {
+        let c = vfs::normalize(&self.cwd.join(c));
+        let cfg = self.read(&c)?;
+        let (dirs, files) = vfs::classify(self.cwd, &self.paths).map_err(|e| e.to_string())?;
+        let common = common_of(&dirs, &files);
+        let root = c
+            .parent()
+            .filter(|d| common.starts_with(d))
+            .map_or(common, Path::to_path_buf);
+        let mut roots = dirs.clone();
+        if !files.is_empty() {
+            roots.push(root.clone());
+        }
+        let ex = self.exclude(c.parent().unwrap_or(&root), &cfg);
+        let walk = vfs::Walk {
+            roots: &roots,
+            explicit: &files,
+            exclude: &ex,
+            nested: false,
+        };
+        let discovery =
+            vfs::collect(root, Some(c), &walk, &self.shown()).map_err(|e| e.to_string())?;
+        Ok(Unit {
+            discovery,
+            config: cfg,
+            only: None,
+        })
+    }
+
+    /// The deployments of the project files, read; those an enclosing
+    /// project file excludes, and those found with no node, left out.
+    fn projects(&self, wanted: Vec<Wanted>) -> Result<Vec<Unit>, String> {
+        let mut read: Vec<(Wanted, Config)> = Vec::new();
+        for w in wanted {
+            let cfg = self.read(&w.config)?;
+            read.push((w, cfg));
+        }
+        let excluded: Vec<bool> = read
+            .iter()
+            .map(|(w, _)| {
+                read.iter()
+                    .filter(|(p, _)| p.root != w.root && w.root.starts_with(&p.root))
+                    .max_by_key(|(p, _)| p.root.components().count())
+                    .is_some_and(|(p, cfg)| self.exclude(&p.root, cfg).matches(&w.root))
+            })
+            .collect();
+        let mut units = Vec::new();
+        for ((w, cfg), excluded) in read.into_iter().zip(excluded) {
+            if excluded {
+                continue;
+            }
+            let ex = self.exclude(&w.root, &cfg);
+            let roots = [w.root.clone()];
+            let walk = vfs::Walk {
+                roots: &roots,
+                explicit: &w.explicit,
+                exclude: &ex,
+                nested: true,
+            };
+            let name = vfs::relative(&w.root, self.cwd);
+            let discovery = match vfs::collect(w.root.clone(), Some(w.config), &walk, &name) {
+                Ok(d) => d,
+                // a project file found below a PATH, with no node beside it
+                Err(_) if !w.named => continue,
+                Err(e) => return Err(e.to_string()),
+            };
+            units.push(Unit {
+                discovery,
+                config: cfg,
+                only: (!w.whole).then_some(w.only),
+            });
+        }
+        Ok(units)
+    }
+
+    /// The deployment of the PATHs no project file governs.
+    fn loose(&self, dirs: &[PathBuf], files: &[PathBuf]) -> Result<Unit, String> {
+        let root = common_of(dirs, files);
+        let mut roots = dirs.to_vec();
+        if !files.is_empty() {
+            roots.push(root.clone());
+        }
+        let ex = self.exclude(&root, &Config::default());
+        let walk = vfs::Walk {
+            roots: &roots,
+            explicit: files,
+            exclude: &ex,
+            nested: true,
+        };
+        let discovery =
+            vfs::collect(root, None, &walk, &self.shown()).map_err(|e| e.to_string())?;
+        Ok(Unit {
+            discovery,
+            config: Config::default(),
+            only: None,
+        })
+    }
+}
+
+/// The common ancestor of directories and the parents of files.
+fn common_of(dirs: &[PathBuf], files: &[PathBuf]) -> PathBuf {
+    let anchors: Vec<PathBuf> = dirs
+        .iter()
+        .cloned()
+        .chain(
+            files
+                .iter()
+                .filter_map(|f| f.parent().map(Path::to_path_buf)),
+        )
+        .collect();
+    vfs::common_ancestor(&anchors)
+}
+
+impl Planner<'_> {
+    /// The deployments with a project file that the PATHs name, and the
+    /// directories and files no project file governs.
+    fn named(&self) -> Result<Named, String> {
+        let (fs, cwd, paths, cli) = (self.fs, self.cwd, &self.paths, &self.cli);
+        let mut wanted: Vec<Wanted> = Vec::new();
+        let mut entry = |config: PathBuf| -> usize {
+            let root = config.parent().map(Path::to_path_buf).unwrap_or_default();
+            if let Some(i) = wanted.iter().position(|w| w.root == root) {
+                return i;
+            }
+            wanted.push(Wanted {
+                root,
+                config,
+                whole: false,
+                only: Vec::new(),
+                explicit: Vec::new(),
+                named: false,
+            });
+            wanted.len() - 1
+        };
+        let (mut loose_dirs, mut loose_files) = (Vec::new(), Vec::new());
+        let mut nested = Vec::new();
+        for p in paths {
+            let abs = vfs::normalize(&cwd.join(p));
+            if fs.is_file(&abs) && is_named(&abs, CONFIG_FILE) {
+                let i = entry(abs);
+                nested.push((i, None, None, true));
+                continue;
+            }
+            let (dirs, files) =
+                vfs::classify(cwd, std::slice::from_ref(p)).map_err(|e| e.to_string())?;
+            for f in files {
+                match f.parent().and_then(vfs::find_config) {
+                    Some(c) => nested.push((entry(c), None, Some(f), true)),
+                    None => loose_files.push(f),
+                }
+            }
+            for d in dirs {
+                match vfs::find_config(&d) {
+                    Some(c) => {
+                        let whole = c.parent() == Some(d.as_path());
+                        nested.push((entry(c), (!whole).then(|| d.clone()), None, true));
+                    }
+                    None => loose_dirs.push(d.clone()),
+                }
+                // every project file below starts a deployment of its own
+                let mut ex = cli.clone();
+                ex.add(&d, Config::default().excludes());
+                for (c, _) in vfs::walk_linked(&d, &[CONFIG_FILE], &ex) {
+                    if c.parent() != Some(d.as_path()) && fs.is_file(&c) {
+                        nested.push((entry(c), None, None, false));
+                    }
+                }
+            }
+        }
+        for (i, only, file, named) in nested {
+            if let Some(w) = wanted.get_mut(i) {
+                w.named |= named;
+                match only {
+                    Some(d) => w.only.push(d),
+                    None => w.whole = true,
+                }
+                w.explicit.extend(file);
+            }
+        }
+        Ok(Named {
+            wanted,
+            dirs: loose_dirs,
+            files: loose_files,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -207,10 +498,23 @@ mod tests {
     }
 
     #[test]
-    fn files_group_by_their_project_file() {
-        let base = scratch("split");
+    fn every_project_file_starts_a_deployment() {
+        let base = scratch("plan");
         let p = |s: &str| PathBuf::from(s);
-        let g = split_paths(
+        let roots = |units: &[Unit]| -> Vec<(String, usize, bool)> {
+            units
+                .iter()
+                .map(|u| {
+                    (
+                        vfs::relative(&u.discovery.root, &base),
+                        u.discovery.files.len(),
+                        u.only.is_some(),
+                    )
+                })
+                .collect()
+        };
+        // files, and a project file standing for its directory
+        let units = plan(
             &DiskFs,
             &base,
             &[
@@ -220,25 +524,45 @@ mod tests {
                 p("c/r/n1/deployment.toml"),
             ],
             None,
-        );
+            &[],
+        )
+        .unwrap();
         assert_eq!(
-            g,
-            vec![
-                vec![p("a/r/n1/deployment.toml"), p("a/r/n2/deployment.toml")],
-                vec![p("b")],
-                vec![p("c/r/n1/deployment.toml")],
+            roots(&units),
+            [
+                ("a".into(), 2, false),
+                ("b".into(), 1, false),
+                ("c/r/n1".into(), 1, false)
             ]
         );
-        // one deployment, or one project file for all: one group
-        let g = split_paths(&DiskFs, &base, &[p("a/apimlint.toml")], None);
-        assert_eq!(g, vec![vec![p("a")]]);
-        let g = split_paths(
+        // a directory: each project file below it, and the rest
+        let units = plan(&DiskFs, &base, &[p(".")], None, &[]).unwrap();
+        assert_eq!(
+            roots(&units),
+            [
+                (".".into(), 1, false),
+                ("a".into(), 2, false),
+                ("b".into(), 1, false)
+            ]
+        );
+        // a directory inside a deployment: the whole deployment, reported on it
+        let units = plan(&DiskFs, &base, &[p("a/r/n2")], None, &[]).unwrap();
+        assert_eq!(roots(&units), [("a".into(), 2, true)]);
+        assert!(units[0].asked(&base.join("a/r/n2/deployment.toml")));
+        assert!(!units[0].asked(&base.join("a/r/n1/deployment.toml")));
+        // excluded
+        let units = plan(&DiskFs, &base, &[p(".")], None, &["b".into()]).unwrap();
+        assert_eq!(roots(&units).len(), 2);
+        // one project file for everything
+        let units = plan(
             &DiskFs,
             &base,
             &[p("a/r/n1/deployment.toml"), p("b/r/n1/deployment.toml")],
             Some(Path::new("a/apimlint.toml")),
-        );
-        assert_eq!(g.len(), 1);
+            &[],
+        )
+        .unwrap();
+        assert_eq!(units.len(), 1);
         let _ = std::fs::remove_dir_all(&base);
     }
 

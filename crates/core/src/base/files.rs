@@ -79,6 +79,81 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// Glob match for node ids: `*` matches within one path component,
+/// `**` across components, `?` one character.
+pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
+    fn rec(p: &[u8], t: &[u8]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some((b'*', rest)) => {
+                let (deep, rest) = match rest.split_first() {
+                    Some((b'*', r)) => (true, r),
+                    _ => (false, rest),
+                };
+                for i in 0..=t.len() {
+                    if rec(rest, t.get(i..).unwrap_or_default()) {
+                        return true;
+                    }
+                    if !deep && t.get(i) == Some(&b'/') {
+                        break;
+                    }
+                }
+                false
+            }
+            Some((b'?', rest)) => t
+                .split_first()
+                .is_some_and(|(c, tr)| *c != b'/' && rec(rest, tr)),
+            Some((c, rest)) => t
+                .split_first()
+                .is_some_and(|(d, tr)| c == d && rec(rest, tr)),
+        }
+    }
+    rec(pattern.as_bytes(), text.as_bytes())
+}
+
+/// Paths a walk skips: globs relative to `base`. A glob without `/`
+/// matches any component of the path (`.history`, `*.bak`); one with `/`
+/// matches the path from `base` or a directory above it (`envs/old`,
+/// `envs/*/backup`), as ruff's `exclude`.
+#[derive(Debug, Clone, Default)]
+pub struct Exclude {
+    pub rules: Vec<(PathBuf, Vec<String>)>,
+}
+
+impl Exclude {
+    /// Skip `patterns`, relative to `base`, too.
+    pub fn add(&mut self, base: &Path, patterns: Vec<String>) {
+        if !patterns.is_empty() {
+            self.rules.push((normalize(base), patterns));
+        }
+    }
+
+    /// Whether `path` (absolute, normalised) is excluded.
+    pub fn matches(&self, path: &Path) -> bool {
+        self.rules.iter().any(|(base, patterns)| {
+            let Ok(rel) = path.strip_prefix(base) else {
+                return false;
+            };
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            patterns.iter().any(|p| {
+                let p = p.trim_start_matches("./").trim_matches('/');
+                if p.is_empty() {
+                    return false;
+                }
+                if p.contains('/') {
+                    (1..=parts.len())
+                        .any(|n| glob_match(p, &parts.get(..n).unwrap_or_default().join("/")))
+                } else {
+                    parts.iter().any(|c| glob_match(p, c))
+                }
+            })
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

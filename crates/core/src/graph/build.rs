@@ -101,6 +101,58 @@ pub(crate) fn node_id(rel: &str, root_name: &str) -> String {
     }
 }
 
+/// The leading directories every node id shares (`envs/prod` of
+/// `envs/prod/region-1/gw-1` and `envs/prod/region-2/gw-1`), as long as
+/// every id keeps two components (a region and a node): a deployment is
+/// read the same wherever its root is. Nodes read inline from a manifest
+/// have ids of their own and do not count.
+pub(crate) fn id_prefix<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    let mut common: Option<Vec<&str>> = None;
+    let mut keep = usize::MAX;
+    for id in ids {
+        let parts: Vec<&str> = id.split('/').collect();
+        keep = keep.min(parts.len().saturating_sub(2));
+        common = Some(match common {
+            None => parts,
+            Some(c) => c
+                .iter()
+                .zip(&parts)
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| *a)
+                .collect(),
+        });
+    }
+    let common = common.unwrap_or_default();
+    common
+        .get(..keep.min(common.len()))
+        .unwrap_or_default()
+        .join("/")
+}
+
+/// The id prefix of nodes already configured (their `rel`).
+pub(crate) fn prefix_of_nodes(nodes: &[Node]) -> String {
+    let ids: Vec<String> = nodes
+        .iter()
+        .filter(|n| {
+            n.origin.as_ref().is_none_or(|o| !o.inline)
+                && n.rel.rsplit('/').next() == Some(NODE_FILE)
+        })
+        .map(|n| node_id(&n.rel, ""))
+        .collect();
+    id_prefix(ids.iter().map(String::as_str))
+}
+
+/// The id prefix of a deployment's node files (paths relative to the root).
+pub(crate) fn prefix_of<'a>(files: impl Iterator<Item = (&'a str, &'a SourceFile)>) -> String {
+    let ids: Vec<String> = files
+        .filter(|(rel, f)| {
+            f.origin.as_ref().is_none_or(|o| !o.inline) && rel.rsplit('/').next() == Some(NODE_FILE)
+        })
+        .map(|(rel, _)| node_id(rel, ""))
+        .collect();
+    id_prefix(ids.iter().map(String::as_str))
+}
+
 pub(crate) fn region_of(id: &str, root_name: &str, config: &Config) -> (String, RegionSource) {
     for (region, globs) in &config.regions {
         if globs.iter().any(|g| glob_match(g, id)) {
@@ -195,7 +247,7 @@ impl Deployment {
     /// the model (the CLI runs the node rules in `visit`).
     pub(crate) fn build_with<T: Send>(
         root: &Path,
-        config: Config,
+        mut config: Config,
         files: Vec<SourceFile>,
         keep_trees: bool,
         visit: &(dyn Fn(&Node) -> T + Sync),
@@ -205,6 +257,7 @@ impl Deployment {
             .map(|f| (relative(&f.path, root), f))
             .collect();
         files.sort_by(|a, b| a.0.cmp(&b.0));
+        config.id_prefix = prefix_of(files.iter().map(|(r, f)| (r.as_str(), f)));
         // ids in path order: a fresh build's ids follow its nodes' order
         let mut set = FileSet::default();
         let files: Vec<(FileId, SourceFile)> = files
@@ -232,10 +285,17 @@ impl Deployment {
     pub(crate) fn from_nodes(
         root: &Path,
         config: Config,
-        files: FileSet,
+        mut files: FileSet,
         mut nodes: Vec<Node>,
     ) -> Deployment {
         nodes.sort_by(|a, b| a.rel.cmp(&b.rel));
+        // the project file: findings about its entries are located in it
+        let project = config.source.as_ref().map(|s| super::ProjectFile {
+            file: files.intern(&s.path),
+            path: s.path.clone(),
+            lines: LineIndex::new(&s.text),
+            text: s.text.clone(),
+        });
         let mut by_file = vec![usize::MAX; files.len()];
         let mut regions: BTreeMap<String, Vec<NodeIdx>> = BTreeMap::new();
         for (i, n) in nodes.iter().enumerate() {
@@ -256,6 +316,7 @@ impl Deployment {
             urls: Vec::new(),
             hosts: HostIndex::default(),
             shown,
+            project,
         };
         dep.hosts = HostIndex::new(&dep);
         dep.resolve_edges();

@@ -7,7 +7,7 @@ mod build;
 mod node;
 mod resolve;
 
-pub(crate) use build::parse_node;
+pub(crate) use build::{parse_node, prefix_of_nodes};
 pub use node::{Node, RegionSource, SourceFile, State};
 use resolve::HostIndex;
 pub(crate) use resolve::url_spans;
@@ -226,6 +226,19 @@ pub struct Deployment {
     /// Each manifest's text as shown: Secret values and every node's
     /// secrets starred (by manifest path).
     shown: HashMap<PathBuf, (Arc<str>, Arc<Manifest>)>,
+    /// `apimlint.toml`, when read from a file: interned, so that findings
+    /// about its entries are located in it.
+    project: Option<ProjectFile>,
+}
+
+/// The project file as a file of the deployment (it holds no secret: its
+/// every key is known, none secret-bearing).
+#[derive(Debug)]
+struct ProjectFile {
+    file: FileId,
+    path: PathBuf,
+    text: Arc<str>,
+    lines: LineIndex,
 }
 
 /// What renderers show for a node's file: the file itself, or for a node
@@ -304,6 +317,11 @@ impl Deployment {
         self.nodes.get(self.idx(file)?)
     }
 
+    /// The file id of the project file, when it was read from one.
+    pub fn project_file(&self) -> Option<FileId> {
+        self.project.as_ref().map(|p| p.file)
+    }
+
     /// The id of a file's node, or "?".
     pub fn id_of(&self, file: FileId) -> &str {
         self.node_of(file).map_or("?", |n| n.id.as_str())
@@ -328,7 +346,18 @@ impl Deployment {
 
     /// What renderers show for a node's file (see [`Shown`]).
     pub fn shown(&self, file: FileId) -> Option<Shown<'_>> {
-        let n = self.node_of(file)?;
+        let Some(n) = self.node_of(file) else {
+            return self
+                .project
+                .as_ref()
+                .filter(|p| p.file == file)
+                .map(|p| Shown {
+                    path: &p.path,
+                    text: &p.text,
+                    lines: &p.lines,
+                    origin: None,
+                });
+        };
         Some(match &n.origin {
             Some(o) if o.inline => {
                 let (text, m) = self.shown.get(&o.manifest.path)?;

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::manifest::Origin;
 use crate::model::{Facts, Role, RoleSource, infer_role};
 use crate::syntax::SyntaxError;
-use crate::vfs::{ReadError, relative};
+use crate::vfs::{NODE_FILE, ReadError, relative};
 
 /// One node file given to the loader.
 #[derive(Debug, Clone)]
@@ -190,7 +190,18 @@ impl Node {
         self.rel = relative(&self.path, root);
         self.id = match &self.origin {
             Some(o) if o.inline => format!("{}/{}", manifest_region(o, root), o.node_name()),
-            _ => node_id(&self.rel, &root_name),
+            _ => {
+                let id = node_id(&self.rel, &root_name);
+                match id
+                    .strip_prefix(&config.id_prefix)
+                    .and_then(|r| r.strip_prefix('/'))
+                {
+                    Some(rest) if !config.id_prefix.is_empty() && self.rel.ends_with(NODE_FILE) => {
+                        rest.to_owned()
+                    }
+                    _ => id,
+                }
+            }
         };
         (self.region, self.region_source) = region_of(&self.id, &root_name, config);
         let node_cfg = config.nodes.get(&self.id);

@@ -1,0 +1,109 @@
+//! `project-entry-unmatched`: an `apimlint.toml` entry naming nodes
+//! (`[hosts]` node ids, `[regions]` globs, `[nodes."id"]`) that matches no
+//! node of the deployment.
+
+use crate::base::diagnostic::Diagnostic;
+use crate::base::text::did_you_mean;
+use crate::config::{Entry, EntryKind, glob_match};
+use crate::graph::Deployment;
+use crate::rules::DeploymentRule;
+
+declare_rule! {
+    id: "project-entry-unmatched",
+    severity: Warning,
+    roles: [],
+    fix: Never,
+    since: "0.2.0",
+    check: Deployment(ProjectEntryUnmatched),
+}
+
+pub(crate) struct ProjectEntryUnmatched;
+
+impl DeploymentRule for ProjectEntryUnmatched {
+    type State<'d> = &'d Entry;
+
+    fn run(dep: &Deployment) -> Vec<&Entry> {
+        if dep.project_file().is_none() {
+            return Vec::new();
+        }
+        dep.config
+            .entries
+            .iter()
+            .filter(|e| match e.kind {
+                EntryKind::Region(_) => !dep.nodes.iter().any(|n| glob_match(&e.pattern, &n.id)),
+                EntryKind::Host(_) | EntryKind::Node => {
+                    !dep.nodes.iter().any(|n| n.id == e.pattern)
+                }
+            })
+            .collect()
+    }
+
+    fn diagnostic(dep: &Deployment, e: &&Entry) -> Diagnostic {
+        let (what, key) = match &e.kind {
+            EntryKind::Host(h) => (
+                format!(
+                    "`[hosts] \"{h}\"` names `{}`, which is no node of this deployment",
+                    e.pattern
+                ),
+                format!("hosts.\"{h}\""),
+            ),
+            EntryKind::Region(r) => (
+                format!(
+                    "`[regions] \"{r}\"` glob `{}` matches no node of this deployment",
+                    e.pattern
+                ),
+                format!("regions.\"{r}\""),
+            ),
+            EntryKind::Node => (
+                format!(
+                    "`[nodes.\"{}\"]` names no node of this deployment",
+                    e.pattern
+                ),
+                "nodes".to_owned(),
+            ),
+        };
+        let ids: Vec<&str> = dep.nodes.iter().map(|n| n.id.as_str()).collect();
+        let help = match suggestion(e, &ids) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!(
+                "node ids are the directories of the node files below the deployment root, e.g. `{}`",
+                ids.first().copied().unwrap_or("region-1/gw-1")
+            ),
+        };
+        let file = dep
+            .project_file()
+            .unwrap_or(crate::base::files::FileId(u32::MAX));
+        Diagnostic::new(
+            &RULE,
+            file,
+            e.span.clone(),
+            format!("{what}: the entry does nothing"),
+        )
+        .help(help)
+        .key(key, Some(&e.pattern))
+    }
+}
+
+/// The closest node id (or, for a glob, the closest `<dir>/*` over the
+/// ids); a node id that ends with the entry (the entry was written for a
+/// deeper root) first.
+fn suggestion(e: &Entry, ids: &[&str]) -> Option<String> {
+    // written for another root: `region-1/gw-1` for `envs/prod/region-1/gw-1`
+    if let Some(id) = ids.iter().find(|id| {
+        id.ends_with(&format!("/{}", e.pattern)) || e.pattern.ends_with(&format!("/{id}"))
+    }) {
+        return Some((*id).to_owned());
+    }
+    let mut candidates: Vec<String> = ids.iter().map(|s| (*s).to_owned()).collect();
+    if matches!(e.kind, EntryKind::Region(_)) {
+        for id in ids {
+            if let Some((dir, _)) = id.rsplit_once('/') {
+                candidates.push(format!("{dir}/*"));
+                candidates.push(format!("{dir}/**"));
+            }
+        }
+        candidates.sort();
+        candidates.dedup();
+    }
+    did_you_mean(&e.pattern, candidates.iter().map(String::as_str), 3).map(str::to_owned)
+}
