@@ -308,6 +308,7 @@ pub fn json(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::
                 Resolution::WrongPort { .. } => "wrong-port",
                 Resolution::WrongRole { .. } => "wrong-role",
                 Resolution::NearMiss { .. } => "near-miss",
+                Resolution::Docker { .. } => "docker-network",
                 Resolution::UnknownHost => "unknown-host",
                 Resolution::Unresolvable => "unresolvable",
                 Resolution::Invalid(_) => "invalid",

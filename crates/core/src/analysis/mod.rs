@@ -151,16 +151,31 @@ pub fn read_sources(
         .iter()
         .filter(|p| crate::manifest::is_compose(p))
         .filter_map(|p| Some((p, read(p).ok()?)))
-        .flat_map(|(p, text)| crate::manifest::compose(p, &text, &|f| vfs.is_file(f)))
+        .flat_map(|(p, text)| {
+            crate::manifest::compose(p, &text, &|f| vfs.is_file(f), &|f| read(&f.to_path_buf()).ok())
+        })
         .collect();
-    for (file, origin) in compose {
-        let origin = Some(std::sync::Arc::new(origin));
+    for (file, mut origin) in compose {
         match out.iter_mut().find(|s| s.path == file) {
-            Some(s) => s.origin = origin,
+            // a second service mounting the file: the node keeps the first
+            // service and answers to the second's names too
+            Some(s) if s.origin.is_some() => {
+                if let Some(first) = s.origin.as_mut().and_then(std::sync::Arc::get_mut) {
+                    first.names.append(&mut origin.names);
+                    let second = origin.workload.and_then(|w| w.compose);
+                    if let (Some(net), Some(second)) = (
+                        first.workload.as_mut().and_then(|w| w.compose.as_mut()),
+                        second,
+                    ) {
+                        net.own.extend(second.own);
+                    }
+                }
+            }
+            Some(s) => s.origin = Some(std::sync::Arc::new(origin)),
             None => out.push(SourceFile {
                 text: vfs.read_within(&discovery.root, &file),
                 path: file,
-                origin,
+                origin: Some(std::sync::Arc::new(origin)),
             }),
         }
     }

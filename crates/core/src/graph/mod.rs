@@ -54,6 +54,13 @@ pub enum Resolution {
     },
     /// The host names nodes, none of the expected role.
     WrongRole { found: Vec<NodeIdx> },
+    /// A Compose name the writer's container cannot use as written: the
+    /// name is on no network the writer shares, the writer or the target
+    /// runs with `network_mode: host`, the name is an alias of containers
+    /// of several roles, or `host.docker.internal` on a port no service
+    /// publishes. `found`: the nodes the name (or port) belongs to; `why`:
+    /// the sentence that says so.
+    Docker { found: Vec<NodeIdx>, why: String },
     /// The host names no node but is close (edit distance ≤ 2) to names
     /// that resolve in the writer's region: every closest one, sorted.
     NearMiss { suggestions: Vec<String> },
@@ -88,6 +95,7 @@ impl Resolution {
                 | Resolution::PartialPort { .. }
                 | Resolution::WrongPort { .. }
                 | Resolution::WrongRole { .. }
+                | Resolution::Docker { .. }
         )
     }
 }

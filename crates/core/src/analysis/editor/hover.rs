@@ -168,6 +168,9 @@ pub(crate) fn edge_section(dep: &Deployment, e: &Edge) -> String {
                 found.iter().map(|i| node_line(dep, *i, None)).collect::<Vec<_>>().join("\n")
             );
         }
+        Resolution::Docker { why, .. } => {
+            let _ = write!(s, "\n\nno {want} is reached: {why}");
+        }
         Resolution::NearMiss { suggestions } => {
             let _ = write!(
                 s,
