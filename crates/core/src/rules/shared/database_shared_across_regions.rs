@@ -132,9 +132,8 @@ fn is_local(host: &str) -> bool {
 /// single-label name) inside a Compose container is resolved by the
 /// project's own DNS (https://docs.docker.com/compose/how-tos/networking/:
 /// "reachable by other containers on that network, and discoverable by the
-/// service's name"), so `mssql` of two projects is two servers; a
-/// Kubernetes Service name is scoped to its namespace (`svc`) or cluster
-/// (`svc.ns`, `svc.ns.svc[.cluster.local]`;
+/// service's name"), so `mssql` of two projects is two servers; a bare
+/// Kubernetes Service name is scoped to the pod's namespace (and cluster:
 /// https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/).
 /// Anything else (an FQDN, an IP) is global: `""`.
 fn name_scope(n: &Node, host: &str) -> String {
@@ -151,10 +150,10 @@ fn name_scope(n: &Node, host: &str) -> String {
     if !o.inline || host.parse::<std::net::IpAddr>().is_ok() {
         return String::new();
     }
-    let labels: Vec<&str> = host.split('.').collect();
-    match labels.as_slice() {
-        [_] => format!("k8s:{}/{}", n.region, o.namespace),
-        [_, _] | [_, _, "svc"] | [_, _, "svc", "cluster", "local"] => format!("k8s:{}", n.region),
-        _ => String::new(),
+    // only a bare Service name: whether two regions are two clusters or
+    // namespaces of one is not known, so `svc.ns…` forms stay global
+    if host.contains('.') {
+        return String::new();
     }
+    format!("k8s:{}/{}", n.region, o.namespace)
 }
