@@ -155,21 +155,23 @@ pub fn read_sources(
             crate::manifest::compose(p, &text, &|f| vfs.is_file(f), &|f| read(&f.to_path_buf()).ok())
         })
         .collect();
-    for (file, mut origin) in compose {
+    // a service whose Compose file's directory holds the file claims it
+    // first; a second service mounting it is a node of its own
+    let mut compose = compose;
+    compose.sort_by_key(|(file, o)| !file.starts_with(o.manifest.path.parent().unwrap_or(file)));
+    for (file, origin) in compose {
         match out.iter_mut().find(|s| s.path == file) {
-            // a second service mounting the file: the node keeps the first
-            // service and answers to the second's names too
             Some(s) if s.origin.is_some() => {
-                if let Some(first) = s.origin.as_mut().and_then(std::sync::Arc::get_mut) {
-                    first.names.append(&mut origin.names);
-                    let second = origin.workload.and_then(|w| w.compose);
-                    if let (Some(net), Some(second)) = (
-                        first.workload.as_mut().and_then(|w| w.compose.as_mut()),
-                        second,
-                    ) {
-                        net.own.extend(second.own);
-                    }
-                }
+                let text = vfs.read_within(&discovery.root, &file);
+                let Ok(text) = text else { continue };
+                let rel = crate::vfs::relative(&origin.manifest.path, &discovery.root);
+                let region = rel.split_once('/').map(|(r, _)| r.to_owned());
+                let (vpath, origin) = crate::manifest::second_mount(origin, &file, &text, region);
+                out.push(SourceFile {
+                    path: vpath,
+                    text: Ok(text),
+                    origin: Some(std::sync::Arc::new(origin)),
+                });
             }
             Some(s) => s.origin = Some(std::sync::Arc::new(origin)),
             None => out.push(SourceFile {

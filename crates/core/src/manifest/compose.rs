@@ -284,6 +284,40 @@ fn short_ip(entry: &str) -> String {
     parts.pop().unwrap_or("").to_owned()
 }
 
+/// A node file a second Compose service mounts too (`extends` without its
+/// own volume, a copied path, another region's file): a node of its own,
+/// `<region>/<service>`, read from the same file — each container runs with
+/// that configuration (its `gateway_id`, its database). Its text is shown
+/// as the file's; fixes are written through the first service's node only.
+/// `region`: the region of the Compose file that mounts it.
+pub(crate) fn second_mount(
+    mut origin: super::Origin,
+    file: &Path,
+    text: &str,
+    region: Option<String>,
+) -> (PathBuf, super::Origin) {
+    let manifest = super::Manifest {
+        path: file.to_path_buf(),
+        region,
+        text: Arc::from(text),
+        lines: crate::base::text::LineIndex::new(text),
+        services: Vec::new(),
+        routes: Vec::new(),
+        sets: Vec::new(),
+    };
+    let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
+    origin.map = crate::yaml::OffsetMap {
+        offsets: (0..=len).collect(),
+        exact: true,
+        verbatim: false,
+    };
+    origin.span = 0..text.len();
+    origin.inline = true;
+    origin.manifest = Arc::new(manifest);
+    let vpath = file.join("Compose service").join(&origin.name).join(super::NODE_KEY);
+    (vpath, origin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

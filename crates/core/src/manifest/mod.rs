@@ -14,7 +14,7 @@ use crate::yaml::{self, OffsetMap, Value};
 mod compose;
 mod write;
 
-pub(crate) use compose::ComposeNet;
+pub(crate) use compose::{ComposeNet, second_mount};
 pub use write::ManifestEdit;
 pub(crate) use write::apply_manifest;
 
