@@ -816,7 +816,9 @@ fn compose_published_ports_reach_their_services() {
     // the gateway's key manager on `localhost:9445` is the gateway
     assert_eq!(
         wiring(&v),
-        ["\"key-manager-unreachable\" \"r1/gw\" \"`https://localhost:9445/services/` reaches `r1/gw` (gateway-worker), not a control-plane or key-manager or is-key-manager\""],
+        [
+            "\"key-manager-unreachable\" \"r1/gw\" \"`https://localhost:9445/services/` reaches `r1/gw` (gateway-worker), not a control-plane or key-manager or is-key-manager\""
+        ],
     );
     assert_eq!(
         graph_edges(&dir),
@@ -858,7 +860,11 @@ fn compose_loopback_is_the_container_unless_network_mode_host() {
             .replace("  gw:\n", "  gw:\n    network_mode: host\n")
             .as_bytes(),
     );
-    assert!(km(&json(&dir, &[])).is_empty(), "{:#?}", km(&json(&dir, &[])));
+    assert!(
+        km(&json(&dir, &[])).is_empty(),
+        "{:#?}",
+        km(&json(&dir, &[]))
+    );
     assert!(
         graph_edges(&dir)
             .iter()
@@ -877,7 +883,9 @@ fn compose_docker_host_port_nobody_publishes() {
     let f = wiring(&json(&dir, &[]));
     assert!(
         f.iter().any(|x| x.contains("event-hub-unreachable")
-            && x.contains("no Compose service publishes port 9445 on the Docker host (published: 8243 (`gw`))")),
+            && x.contains(
+                "no Compose service publishes port 9445 on the Docker host (published: 8243 (`gw`))"
+            )),
         "{f:#?}"
     );
 }
@@ -924,7 +932,10 @@ fn compose_published_ports_map_to_the_wrong_container_port() {
     common::write(
         &gw,
         via_host
-            .replace("service_url = \"https://host.docker.internal:9445/services/\"\n\n[apim.sync", "service_url = \"https://host.docker.internal:9446/services/\"\n\n[apim.sync")
+            .replace(
+                "service_url = \"https://host.docker.internal:9445/services/\"\n\n[apim.sync",
+                "service_url = \"https://host.docker.internal:9446/services/\"\n\n[apim.sync",
+            )
             .as_bytes(),
     );
     let v = json(&dir, &[]);
@@ -1240,13 +1251,17 @@ fn compose_names_are_scoped_to_shared_networks() {
         // an alias declared on the network the gateway is not on
         (
             "km.internal",
-            format!("services:\n{cp}    networks:\n      back:\n        aliases: [km.internal]\n      front: {{}}\n{gw}    networks: [front]\n"),
+            format!(
+                "services:\n{cp}    networks:\n      back:\n        aliases: [km.internal]\n      front: {{}}\n{gw}    networks: [front]\n"
+            ),
             Some("`km.internal` (`cp`) is not on a network `gw` joins (front)"),
         ),
         // the same alias on the shared network: reached
         (
             "km.internal",
-            format!("services:\n{cp}    networks:\n      front:\n        aliases: [km.internal]\n{gw}    networks: [front]\n"),
+            format!(
+                "services:\n{cp}    networks:\n      front:\n        aliases: [km.internal]\n{gw}    networks: [front]\n"
+            ),
             None,
         ),
         // the target on the host's network
@@ -1258,8 +1273,12 @@ fn compose_names_are_scoped_to_shared_networks() {
         // an alias given to the control plane and the gateway
         (
             "apim",
-            format!("services:\n{cp}    networks:\n      default:\n        aliases: [apim]\n{gw}    networks:\n      default:\n        aliases: [apim]\n"),
-            Some("`apim` names containers of several roles (`cp` (control-plane), `gw` (gateway-worker))"),
+            format!(
+                "services:\n{cp}    networks:\n      default:\n        aliases: [apim]\n{gw}    networks:\n      default:\n        aliases: [apim]\n"
+            ),
+            Some(
+                "`apim` names containers of several roles (`cp` (control-plane), `gw` (gateway-worker))",
+            ),
         ),
     ];
     for (k, (host, compose, want)) in cases.iter().enumerate() {
@@ -1285,7 +1304,10 @@ fn compose_env_file_and_extends() {
         "cp",
         "services:\n  cp:\n    volumes: [./cp:/home/wso2carbon/wso2-config-volume]\n    env_file: [./cp.env]\n  gw:\n    volumes: [./gw:/home/wso2carbon/wso2-config-volume]\n",
     );
-    common::write(&dir.join("r1/cp.env"), b"# JVM\nJAVA_OPTS=-Xmx1g -DportOffset=2\n");
+    common::write(
+        &dir.join("r1/cp.env"),
+        b"# JVM\nJAVA_OPTS=-Xmx1g -DportOffset=2\n",
+    );
     let f = km_findings(&json(&dir, &[]));
     assert!(
         f.len() == 1 && f[0].contains("uses port 9443, but `r1/cp` listens on 9445"),
@@ -1296,7 +1318,8 @@ fn compose_env_file_and_extends() {
     let text = std::fs::read_to_string(&gw).unwrap();
     common::write(
         &gw,
-        format!("{text}\n[apim.gateway_notification]\nenabled = true\ngateway_id = \"gw-a\"\n").as_bytes(),
+        format!("{text}\n[apim.gateway_notification]\nenabled = true\ngateway_id = \"gw-a\"\n")
+            .as_bytes(),
     );
     common::write(
         &dir.join("r1/docker-compose.yml"),
@@ -1309,7 +1332,10 @@ fn compose_env_file_and_extends() {
         .iter()
         .map(|n| n["id"].as_str().unwrap())
         .collect();
-    assert!(ids.contains(&"r1/gw-2") && ids.contains(&"r1/gw"), "{ids:?}");
+    assert!(
+        ids.contains(&"r1/gw-2") && ids.contains(&"r1/gw"),
+        "{ids:?}"
+    );
     assert!(
         v["diagnostics"]
             .as_array()
@@ -1326,7 +1352,9 @@ fn compose_env_file_and_extends() {
 #[test]
 fn compose_published_port_collision() {
     let svc = |ports: &str, gw2: &str| {
-        format!("services:\n  cp:\n    volumes: [./cp:/home/wso2carbon/wso2-config-volume]\n    ports: {ports}\n  gw:\n    volumes: [./gw:/home/wso2carbon/wso2-config-volume]\n    ports: {gw2}\n")
+        format!(
+            "services:\n  cp:\n    volumes: [./cp:/home/wso2carbon/wso2-config-volume]\n    ports: {ports}\n  gw:\n    volumes: [./gw:/home/wso2carbon/wso2-config-volume]\n    ports: {gw2}\n"
+        )
     };
     let conflicts = |compose: &str, k: &str| -> Vec<String> {
         let dir = compose_pair(&format!("compose-collide-{k}"), "cp", compose);
@@ -1338,12 +1366,21 @@ fn compose_published_port_collision() {
             .map(|d| d["message"].as_str().unwrap().to_owned())
             .collect()
     };
-    let f = conflicts(&svc("['8243:8243', '9443:9443']", "['0.0.0.0:8243:8243']"), "a");
+    let f = conflicts(
+        &svc("['8243:8243', '9443:9443']", "['0.0.0.0:8243:8243']"),
+        "a",
+    );
     assert!(
         f.len() == 1 && f[0].contains("publishes host port 8243 that `cp`"),
         "{f:#?}"
     );
-    assert!(conflicts(&svc("['127.0.0.1:8243:8243']", "['10.0.0.2:8243:8243']"), "b").is_empty());
+    assert!(
+        conflicts(
+            &svc("['127.0.0.1:8243:8243']", "['10.0.0.2:8243:8243']"),
+            "b"
+        )
+        .is_empty()
+    );
     assert!(conflicts(&svc("['8243:8243']", "['8244:8243']"), "c").is_empty());
 }
 
@@ -1378,7 +1415,10 @@ fn compose_database_service_names_are_per_project() {
         for n in ["cp", "tm"] {
             let p = dir.join(format!("{r}/{n}/repository/conf/deployment.toml"));
             let t = std::fs::read_to_string(&p).unwrap();
-            common::write(&p, t.replace("mysql:3306", "db.example.com:3306").as_bytes());
+            common::write(
+                &p,
+                t.replace("mysql:3306", "db.example.com:3306").as_bytes(),
+            );
         }
     }
     assert!(shared(&json(&dir, &[])) > 0);

@@ -152,7 +152,9 @@ pub fn read_sources(
         .filter(|p| crate::manifest::is_compose(p))
         .filter_map(|p| Some((p, read(p).ok()?)))
         .flat_map(|(p, text)| {
-            crate::manifest::compose(p, &text, &|f| vfs.is_file(f), &|f| read(&f.to_path_buf()).ok())
+            crate::manifest::compose(p, &text, &|f| vfs.is_file(f), &|f| {
+                read(&f.to_path_buf()).ok()
+            })
         })
         .collect();
     // a service whose Compose file's directory holds the file claims it

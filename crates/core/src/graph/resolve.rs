@@ -797,7 +797,9 @@ impl HostIndex {
         if wn.host_network {
             return Some(Resolution::Docker {
                 found: named,
-                why: format!("`{me}` runs with `network_mode: host`, where Compose names do not resolve; use a port published on `localhost`"),
+                why: format!(
+                    "`{me}` runs with `network_mode: host`, where Compose names do not resolve; use a port published on `localhost`"
+                ),
             });
         }
         let mine = wn.networks.as_ref()?;
@@ -826,18 +828,32 @@ impl HostIndex {
         };
         if visible.is_empty() {
             let nets: Vec<&str> = mine.iter().map(|(m, _)| m.as_str()).collect();
-            let why = if named
-                .iter()
-                .all(|i| q.dep.nodes.get(*i).and_then(compose_net).is_some_and(|n| n.host_network))
-            {
-                format!("{} runs with `network_mode: host`: it is on no Compose network, so `{host}` resolves for no container", list(&named))
+            let why = if named.iter().all(|i| {
+                q.dep
+                    .nodes
+                    .get(*i)
+                    .and_then(compose_net)
+                    .is_some_and(|n| n.host_network)
+            }) {
+                format!(
+                    "{} runs with `network_mode: host`: it is on no Compose network, so `{host}` resolves for no container",
+                    list(&named)
+                )
             } else {
-                format!("`{host}` ({}) is not on a network `{me}` joins ({})", list(&named), nets.join(", "))
+                format!(
+                    "`{host}` ({}) is not on a network `{me}` joins ({})",
+                    list(&named),
+                    nets.join(", ")
+                )
             };
             return Some(Resolution::Docker { found: named, why });
         }
         let role = |i: &NodeIdx| q.dep.nodes.get(*i).map_or(Role::Unknown, |n| n.role);
-        let known: Vec<NodeIdx> = visible.iter().copied().filter(|i| role(i) != Role::Unknown).collect();
+        let known: Vec<NodeIdx> = visible
+            .iter()
+            .copied()
+            .filter(|i| role(i) != Role::Unknown)
+            .collect();
         let serves = |i: &NodeIdx| q.expected.iter().any(|r| role(i).serves(*r));
         if known.iter().any(serves) && !known.iter().all(serves) {
             let roles: Vec<String> = known
@@ -846,7 +862,10 @@ impl HostIndex {
                 .collect();
             return Some(Resolution::Docker {
                 found: visible,
-                why: format!("`{host}` names containers of several roles ({}): Docker's DNS answers with any of them", roles.join(", ")),
+                why: format!(
+                    "`{host}` names containers of several roles ({}): Docker's DNS answers with any of them",
+                    roles.join(", ")
+                ),
             });
         }
         Some(reach(q, visible, false, None, cross_region))

@@ -314,7 +314,10 @@ pub(crate) fn second_mount(
     origin.span = 0..text.len();
     origin.inline = true;
     origin.manifest = Arc::new(manifest);
-    let vpath = file.join("Compose service").join(&origin.name).join(super::NODE_KEY);
+    let vpath = file
+        .join("Compose service")
+        .join(&origin.name)
+        .join(super::NODE_KEY);
     (vpath, origin)
 }
 
@@ -331,7 +334,9 @@ mod tests {
 
     #[test]
     fn networks_default_host_and_aliases() {
-        let d = doc("services:\n  a: {}\n  b:\n    network_mode: host\n  c:\n    networks:\n      x:\n        aliases: [Km.Internal]\n      y: null\n");
+        let d = doc(
+            "services:\n  a: {}\n  b:\n    network_mode: host\n  c:\n    networks:\n      x:\n        aliases: [Km.Internal]\n      y: null\n",
+        );
         let svc = |n| d.at(&["services", n]).cloned().unwrap_or(Value::Alias(0));
         assert_eq!(
             networks(&svc("a")),
@@ -349,7 +354,9 @@ mod tests {
 
     #[test]
     fn extends_same_file_inherits_and_overrides() {
-        let d = doc("services:\n  a:\n    volumes: [./x:/y]\n    environment: {A: '1', B: '2'}\n  b:\n    extends: {service: a}\n    environment: {B: '3'}\n  c:\n    extends: c\n");
+        let d = doc(
+            "services:\n  a:\n    volumes: [./x:/y]\n    environment: {A: '1', B: '2'}\n  b:\n    extends: {service: a}\n    environment: {B: '3'}\n  c:\n    extends: c\n",
+        );
         let b = resolved_service(&d, "b", Path::new(""), &|_| None);
         let b = b.as_ref();
         assert_eq!(
@@ -377,7 +384,9 @@ mod tests {
 
     #[test]
     fn binds_keep_host_ip() {
-        let d = doc("ports: ['8280:8280', '127.0.0.1:9443:9443', '[::1]:5672:5672', '0.0.0.0:1:1', {target: 2, published: 3, host_ip: 10.0.0.1}]\n");
+        let d = doc(
+            "ports: ['8280:8280', '127.0.0.1:9443:9443', '[::1]:5672:5672', '0.0.0.0:1:1', {target: 2, published: 3, host_ip: 10.0.0.1}]\n",
+        );
         assert_eq!(
             binds(d.get("ports")),
             vec![

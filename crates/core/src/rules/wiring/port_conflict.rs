@@ -226,7 +226,11 @@ fn published_diagnostic(dep: &Deployment, s: &State<'_>) -> Diagnostic {
         common.extend(c.iter().copied());
     }
     let shown: Vec<String> = common.iter().map(i64::to_string).collect();
-    let others: Vec<String> = s.clashes.iter().map(|(a, _)| format!("`{}`", svc(*a))).collect();
+    let others: Vec<String> = s
+        .clashes
+        .iter()
+        .map(|(a, _)| format!("`{}`", svc(*a)))
+        .collect();
     let file = std::path::Path::new(s.machine)
         .file_name()
         .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
