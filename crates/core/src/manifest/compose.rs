@@ -19,6 +19,9 @@ use std::sync::Arc;
 
 use crate::yaml::Value;
 
+/// Networks a service joins, each with the aliases declared on it.
+pub(crate) type Networks = Vec<(String, Vec<String>)>;
+
 /// A Compose service's place on its Docker host's networks.
 #[derive(Debug, Clone, Default)]
 pub struct ComposeNet {
@@ -29,7 +32,7 @@ pub struct ComposeNet {
     pub own: Vec<String>,
     /// The networks it joins, each with the aliases declared on it; `None`
     /// when `network_mode` shares another container's stack (not modelled).
-    pub networks: Option<Vec<(String, Vec<String>)>>,
+    pub networks: Option<Networks>,
     /// `network_mode: host`: on the Docker host's own network stack.
     pub host_network: bool,
     /// Published TCP ports with the host IP they are bound on (`""`: all).
@@ -186,7 +189,7 @@ fn dotenv(text: &str) -> Vec<(String, String)> {
 
 /// A service's networks (with their aliases) and whether it runs on the
 /// host's network. No `networks:` is the project's `default` network.
-pub(crate) fn networks(svc: &Value) -> (Option<Vec<(String, Vec<String>)>>, bool) {
+pub(crate) fn networks(svc: &Value) -> (Option<Networks>, bool) {
     match svc.get("network_mode").and_then(Value::str).map(str::trim) {
         Some("host") => return (Some(Vec::new()), true),
         Some("none") => return (Some(Vec::new()), false),
