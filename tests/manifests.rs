@@ -1318,7 +1318,7 @@ fn compose_env_file_and_extends() {
     let text = std::fs::read_to_string(&gw).unwrap();
     common::write(
         &gw,
-        format!("{text}\n[apim.gateway_notification]\nenabled = true\ngateway_id = \"gw-a\"\n")
+        format!("{text}\n[apim.gateway_notification]\nenabled = true\ngateway_id = \"gw-a\"\n\n[super_admin]\nusername = \"admin\"\npassword = \"Pl4inS3cretGw\"\n")
             .as_bytes(),
     );
     common::write(
@@ -1344,6 +1344,13 @@ fn compose_env_file_and_extends() {
             .any(|d| d["rule"] == "gateway-id-duplicate" && d["node"] == "r1/gw-2"),
         "{v:#}"
     );
+    // the second node's findings show the file with its secrets starred
+    for format in ["human", "json", "sarif"] {
+        let o = common::run_in(&dir, &["check", ".", "--format", format]);
+        let out = common::stdout(&o);
+        assert!(out.contains("plaintext-password"), "{format}: {out}");
+        assert!(!out.contains("Pl4inS3cretGw"), "{format}: {out}");
+    }
 }
 
 /// Two services of one project publishing one host port on the same

@@ -299,10 +299,13 @@ pub(crate) fn second_mount(
     text: &str,
     region: Option<String>,
 ) -> (PathBuf, super::Origin) {
+    // the manifest's text is what renderers may show: its secrets starred
+    let parsed = crate::syntax::parse(text);
+    let secrets = crate::redact::secret_ranges(text, parsed.doc.as_ref());
     let manifest = super::Manifest {
         path: file.to_path_buf(),
         region,
-        text: Arc::from(text),
+        text: Arc::from(super::starred(text, &secrets)),
         lines: crate::base::text::LineIndex::new(text),
         services: Vec::new(),
         routes: Vec::new(),

@@ -134,7 +134,7 @@ fn is_local(host: &str) -> bool {
 /// "reachable by other containers on that network, and discoverable by the
 /// service's name"), so `mssql` of two projects is two servers; a bare
 /// Kubernetes Service name is scoped to the pod's namespace (and cluster:
-/// https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/).
+/// Kubernetes' "DNS for Services and Pods", on kubernetes.io).
 /// Anything else (an FQDN, an IP) is global: `""`.
 fn name_scope(n: &Node, host: &str) -> String {
     let Some(o) = n.origin.as_ref() else {
