@@ -701,9 +701,9 @@ fn compose_service_names_reach_their_nodes() {
 }
 
 /// A control plane and a gateway, each a Compose service, writing their
-/// URLs to each other on the Docker host (`localhost`,
-/// `host.docker.internal`): the control plane's own `localhost:9443` is
-/// itself, the rest reach the other service through what it publishes.
+/// URLs to each other on the Docker host (`host.docker.internal`, reached
+/// through what the other service publishes) and on `localhost` (inside a
+/// container: the container itself).
 const COMPOSE_CP: &str = r#"[server]
 hostname = "cp.example.com"
 server_role = "control-plane"
@@ -800,9 +800,9 @@ fn graph_edges(dir: &Path) -> Vec<String> {
 }
 
 /// Compose published ports are load-balancer entries on the Docker host:
-/// `localhost` (where the writer does not serve the URL itself) and
-/// `host.docker.internal` reach the service that publishes the port, the
-/// published port mapped to the container port.
+/// `host.docker.internal` reaches the service that publishes the port, the
+/// published port mapped to the container port; `localhost` inside a
+/// container is the container, published ports or not.
 #[test]
 fn compose_published_ports_reach_their_services() {
     let dir = compose_published(
@@ -811,31 +811,81 @@ fn compose_published_ports_reach_their_services() {
         "      - \"9443:9443\"\n      - \"127.0.0.1:8243:8243/tcp\"",
     );
     let v = json(&dir, &[]);
-    assert!(wiring(&v).is_empty(), "{:#?}", wiring(&v));
+    // inside a container `localhost` is the container itself, whatever
+    // another service publishes (https://docs.docker.com/engine/network/#published-ports):
+    // the gateway's key manager on `localhost:9445` is the gateway
+    assert_eq!(
+        wiring(&v),
+        [
+            "\"key-manager-unreachable\" \"r1/gw\" \"`https://localhost:9445/services/` reaches `r1/gw` (gateway-worker), not a control-plane or key-manager or is-key-manager\""
+        ],
+    );
     assert_eq!(
         graph_edges(&dir),
         [
-            // the control plane listens on 9443 itself: its `localhost`
-            // stays itself, though the gateway publishes 9443
             "r1/cp https://host.docker.internal:9443/services/ -> ok r1/gw",
-            "r1/cp https://localhost:8243 -> ok r1/gw",
+            "r1/cp https://localhost:8243 -> wrong-role ",
             "r1/cp https://localhost:9443/services/ -> ok r1/cp",
             "r1/gw https://host.docker.internal:9445/services/ -> ok r1/cp",
-            "r1/gw https://localhost:9445/services/ -> ok r1/cp",
+            "r1/gw https://localhost:9445/services/ -> wrong-role ",
         ],
     );
-    // nothing published: `localhost` is the gateway itself, no key manager,
-    // and `host.docker.internal` names nothing
+    // nothing published: `host.docker.internal` names nothing
     write_compose(&dir, "      []", "      []");
     let f = wiring(&json(&dir, &[]));
     assert!(
         f.iter()
-            .any(|x| x.contains("key-manager-unreachable") && x.contains("localhost:9445")),
+            .any(|x| x.contains("unknown-host") && x.contains("host.docker.internal")),
         "{f:#?}"
     );
+}
+
+/// A `network_mode: host` container shares the Docker host's network
+/// stack: its `localhost` is the host, where the published ports are; the
+/// same URL from a container on a Compose network is that container.
+#[test]
+fn compose_loopback_is_the_container_unless_network_mode_host() {
+    let dir = compose_published("compose-host-mode", "      - \"9445:9443\"", "      []");
+    let km = |v: &Value| -> Vec<String> {
+        wiring(v)
+            .into_iter()
+            .filter(|x| x.contains("localhost:9445"))
+            .collect()
+    };
+    assert_eq!(km(&json(&dir, &[])).len(), 1);
+    let compose = std::fs::read_to_string(dir.join("docker-compose.yml")).unwrap();
+    common::write(
+        &dir.join("docker-compose.yml"),
+        compose
+            .replace("  gw:\n", "  gw:\n    network_mode: host\n")
+            .as_bytes(),
+    );
     assert!(
-        f.iter()
-            .any(|x| x.contains("unknown-host") && x.contains("host.docker.internal")),
+        km(&json(&dir, &[])).is_empty(),
+        "{:#?}",
+        km(&json(&dir, &[]))
+    );
+    assert!(
+        graph_edges(&dir)
+            .iter()
+            .any(|e| e == "r1/gw https://localhost:9445/services/ -> ok r1/cp"),
+        "{:#?}",
+        graph_edges(&dir)
+    );
+}
+
+/// `host.docker.internal` on a port no service publishes, where no service
+/// of the expected role publishes anything it listens on: the using rule
+/// reports it, naming the ports that are published.
+#[test]
+fn compose_docker_host_port_nobody_publishes() {
+    let dir = compose_published("compose-unpublished", "      []", "      - \"8243:8243\"");
+    let f = wiring(&json(&dir, &[]));
+    assert!(
+        f.iter().any(|x| x.contains("event-hub-unreachable")
+            && x.contains(
+                "no Compose service publishes port 9445 on the Docker host (published: 8243 (`gw`))"
+            )),
         "{f:#?}"
     );
 }
@@ -851,6 +901,9 @@ fn compose_published_ports_map_to_the_wrong_container_port() {
         "      - \"9445:9444\"",
         "      - \"9443:9443\"\n      - \"8243:8243\"",
     );
+    let gw = dir.join("r1/gw/repository/conf/deployment.toml");
+    let via_host = COMPOSE_GW.replace("localhost:9445", "host.docker.internal:9445");
+    common::write(&gw, via_host.as_bytes());
     let v = json(&dir, &[]);
     let km: Vec<&Value> = v["diagnostics"]
         .as_array()
@@ -862,7 +915,7 @@ fn compose_published_ports_map_to_the_wrong_container_port() {
     assert_eq!(km[0]["node"], "r1/gw");
     assert_eq!(
         km[0]["message"],
-        "`https://localhost:9445/services/` uses port 9445, which the Compose service `cp` publishes to container port 9444, but `r1/cp` listens on 9443"
+        "`https://host.docker.internal:9445/services/` uses port 9445, which the Compose service `cp` publishes to container port 9444, but `r1/cp` listens on 9443"
     );
     assert!(
         km[0]["help"]
@@ -876,11 +929,13 @@ fn compose_published_ports_map_to_the_wrong_container_port() {
     assert_eq!(at(&dir, km[0]), "9445/services/\"");
     // the gateway's event hub URL on a port nobody publishes
     write_compose(&dir, "      - \"9445:9443\"", "      - \"9443:9443\"");
-    let gw = dir.join("r1/gw/repository/conf/deployment.toml");
     common::write(
         &gw,
-        COMPOSE_GW
-            .replace("host.docker.internal:9445", "host.docker.internal:9446")
+        via_host
+            .replace(
+                "service_url = \"https://host.docker.internal:9445/services/\"\n\n[apim.sync",
+                "service_url = \"https://host.docker.internal:9446/services/\"\n\n[apim.sync",
+            )
             .as_bytes(),
     );
     let v = json(&dir, &[]);
@@ -934,18 +989,24 @@ fn compose_long_syntax_and_malformed_ports() {
         "      - target: 9443\n        published: \"9445\"\n        host_ip: 127.0.0.1\n        protocol: tcp\n        mode: host\n      - \"${CP_PORT}:9443\"\n      - \"9446-9447:9443-9445\"\n      - {target: oops}\n      - [9443, 9443]\n      - \"9448:9443/udp\"\n      - 9449\n      - \"99999:9443\"",
         "      - {target: 9443, published: 9443}\n      - target: 8243\n        published: \"8243\"",
     );
+    let gw = dir.join("r1/gw/repository/conf/deployment.toml");
+    common::write(
+        &gw,
+        COMPOSE_GW
+            .replace("localhost:9445", "host.docker.internal:9445")
+            .as_bytes(),
+    );
     let v = json(&dir, &[]);
     assert!(wiring(&v).is_empty(), "{:#?}", wiring(&v));
     assert!(
         graph_edges(&dir)
             .iter()
-            .any(|e| e == "r1/gw https://localhost:9445/services/ -> ok r1/cp"),
+            .any(|e| e == "r1/gw https://host.docker.internal:9445/services/ -> ok r1/cp"),
         "{:#?}",
         graph_edges(&dir)
     );
-    // none of the others publish a key manager (9443: the gateway itself,
-    // in the long syntax): the URL reaches the gateway
-    let gw = dir.join("r1/gw/repository/conf/deployment.toml");
+    // `localhost` is the gateway's own container, on any port, published or
+    // not: the URL reaches the gateway
     for port in ["9446", "9448", "9449", "9443"] {
         common::write(
             &gw,
@@ -1620,4 +1681,231 @@ fn a_port_the_service_does_not_expose_names_its_ports() {
         f[0].1,
         "`https://km-svc:9443/services/` reaches nothing: the Service `km-svc` does not expose port 9443 (its ports: 9763, 8243)"
     );
+}
+
+/// A control plane (`./cp`) and a gateway (`./gw`) whose key manager URL is
+/// `https://{km_host}:9443/services/`, with the Compose file `compose`.
+fn compose_pair(name: &str, km_host: &str, compose: &str) -> std::path::PathBuf {
+    let dir = scratch(name);
+    common::write(
+        &dir.join("r1/cp/repository/conf/deployment.toml"),
+        b"[server]\nhostname = \"cp.example.com\"\nserver_role = \"control-plane\"\n",
+    );
+    common::write(
+        &dir.join("r1/gw/repository/conf/deployment.toml"),
+        format!("[server]\nhostname = \"gw.example.com\"\nserver_role = \"gateway-worker\"\n\n[apim.key_manager]\nservice_url = \"https://{km_host}:9443/services/\"\n").as_bytes(),
+    );
+    common::write(&dir.join("r1/docker-compose.yml"), compose.as_bytes());
+    dir
+}
+
+/// The key-manager findings of a run, as `node message`.
+fn km_findings(v: &Value) -> Vec<String> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "key-manager-unreachable")
+        .map(|d| format!("{} {}", d["node"], d["message"]))
+        .collect()
+}
+
+/// Compose names resolve only on the networks two services share
+/// (https://docs.docker.com/compose/how-tos/networking/); an alias only on
+/// the network it is declared on; nothing to or from a `network_mode: host`
+/// container; an alias of containers of several roles is reported.
+#[test]
+fn compose_names_are_scoped_to_shared_networks() {
+    let cp = "  cp:\n    volumes: [./cp:/home/wso2carbon/wso2-config-volume]\n";
+    let gw = "  gw:\n    volumes: [./gw:/home/wso2carbon/wso2-config-volume]\n";
+    let cases: [(&str, String, Option<&str>); 6] = [
+        // one default network: reached
+        ("cp", format!("services:\n{cp}{gw}"), None),
+        // disjoint networks
+        (
+            "cp",
+            format!("services:\n{cp}    networks: [back]\n{gw}    networks: [front]\n"),
+            Some("is not on a network `gw` joins (front)"),
+        ),
+        // an alias declared on the network the gateway is not on
+        (
+            "km.internal",
+            format!(
+                "services:\n{cp}    networks:\n      back:\n        aliases: [km.internal]\n      front: {{}}\n{gw}    networks: [front]\n"
+            ),
+            Some("`km.internal` (`cp`) is not on a network `gw` joins (front)"),
+        ),
+        // the same alias on the shared network: reached
+        (
+            "km.internal",
+            format!(
+                "services:\n{cp}    networks:\n      front:\n        aliases: [km.internal]\n{gw}    networks: [front]\n"
+            ),
+            None,
+        ),
+        // the target on the host's network
+        (
+            "cp",
+            format!("services:\n{cp}    network_mode: host\n{gw}"),
+            Some("`cp` runs with `network_mode: host`: it is on no Compose network"),
+        ),
+        // an alias given to the control plane and the gateway
+        (
+            "apim",
+            format!(
+                "services:\n{cp}    networks:\n      default:\n        aliases: [apim]\n{gw}    networks:\n      default:\n        aliases: [apim]\n"
+            ),
+            Some(
+                "`apim` names containers of several roles (`cp` (control-plane), `gw` (gateway-worker))",
+            ),
+        ),
+    ];
+    for (k, (host, compose, want)) in cases.iter().enumerate() {
+        let dir = compose_pair(&format!("compose-net-{k}"), host, compose);
+        let f = km_findings(&json(&dir, &[]));
+        match want {
+            None => assert!(f.is_empty(), "{k}: {f:#?}"),
+            Some(w) => assert!(
+                f.len() == 1 && f[0].starts_with("\"r1/gw\"") && f[0].contains(w),
+                "{k}: {f:#?}"
+            ),
+        }
+    }
+}
+
+/// `env_file` (relative to the Compose file) sets `-DportOffset` as
+/// `environment:` does; `extends` inherits a service's volume, so a second
+/// service mounting one file is a node of its own: `<region>/<service>`.
+#[test]
+fn compose_env_file_and_extends() {
+    let dir = compose_pair(
+        "compose-env-file",
+        "cp",
+        "services:\n  cp:\n    volumes: [./cp:/home/wso2carbon/wso2-config-volume]\n    env_file: [./cp.env]\n  gw:\n    volumes: [./gw:/home/wso2carbon/wso2-config-volume]\n",
+    );
+    common::write(
+        &dir.join("r1/cp.env"),
+        b"# JVM\nJAVA_OPTS=-Xmx1g -DportOffset=2\n",
+    );
+    let f = km_findings(&json(&dir, &[]));
+    assert!(
+        f.len() == 1 && f[0].contains("uses port 9443, but `r1/cp` listens on 9445"),
+        "{f:#?}"
+    );
+    // gw-2 extends gw and mounts gw's file: two gateways, one gateway_id
+    let gw = dir.join("r1/gw/repository/conf/deployment.toml");
+    let text = std::fs::read_to_string(&gw).unwrap();
+    common::write(
+        &gw,
+        format!("{text}\n[apim.gateway_notification]\nenabled = true\ngateway_id = \"gw-a\"\n\n[super_admin]\nusername = \"admin\"\npassword = \"Pl4inS3cretGw\"\n")
+            .as_bytes(),
+    );
+    common::write(
+        &dir.join("r1/docker-compose.yml"),
+        b"services:\n  cp:\n    volumes: [./cp:/home/wso2carbon/wso2-config-volume]\n  gw:\n    volumes: [./gw:/home/wso2carbon/wso2-config-volume]\n  gw-2:\n    extends: {service: gw}\n",
+    );
+    let v = json(&dir, &[]);
+    let ids: Vec<&str> = v["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"r1/gw-2") && ids.contains(&"r1/gw"),
+        "{ids:?}"
+    );
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["rule"] == "gateway-id-duplicate" && d["node"] == "r1/gw-2"),
+        "{v:#}"
+    );
+    // the second node's findings show the file with its secrets starred
+    for format in ["human", "json", "sarif"] {
+        let o = common::run_in(&dir, &["check", ".", "--format", format]);
+        let out = common::stdout(&o);
+        assert!(out.contains("plaintext-password"), "{format}: {out}");
+        assert!(!out.contains("Pl4inS3cretGw"), "{format}: {out}");
+    }
+}
+
+/// Two services of one project publishing one host port on the same
+/// address: `port-conflict` (Docker binds a host port once); different
+/// host IPs do not clash.
+#[test]
+fn compose_published_port_collision() {
+    let svc = |ports: &str, gw2: &str| {
+        format!(
+            "services:\n  cp:\n    volumes: [./cp:/home/wso2carbon/wso2-config-volume]\n    ports: {ports}\n  gw:\n    volumes: [./gw:/home/wso2carbon/wso2-config-volume]\n    ports: {gw2}\n"
+        )
+    };
+    let conflicts = |compose: &str, k: &str| -> Vec<String> {
+        let dir = compose_pair(&format!("compose-collide-{k}"), "cp", compose);
+        json(&dir, &[])["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == "port-conflict")
+            .map(|d| d["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let f = conflicts(
+        &svc("['8243:8243', '9443:9443']", "['0.0.0.0:8243:8243']"),
+        "a",
+    );
+    assert!(
+        f.len() == 1 && f[0].contains("publishes host port 8243 that `cp`"),
+        "{f:#?}"
+    );
+    assert!(
+        conflicts(
+            &svc("['127.0.0.1:8243:8243']", "['10.0.0.2:8243:8243']"),
+            "b"
+        )
+        .is_empty()
+    );
+    assert!(conflicts(&svc("['8243:8243']", "['8244:8243']"), "c").is_empty());
+}
+
+/// A database host that is a Compose service name is that project's
+/// server: two regions' `mssql` are two servers, an FQDN stays one.
+#[test]
+fn compose_database_service_names_are_per_project() {
+    let dir = scratch("compose-db-scope");
+    for r in ["dc1", "dc2"] {
+        for (n, role) in [("cp", "control-plane"), ("tm", "traffic-manager")] {
+            common::write(
+                &dir.join(format!("{r}/{n}/repository/conf/deployment.toml")),
+                format!("[server]\nhostname = \"{n}.{r}.example.com\"\nserver_role = \"{role}\"\n\n[database.apim_db]\ntype = \"mysql\"\nurl = \"jdbc:mysql://mysql:3306/apim_db\"\n").as_bytes(),
+            );
+        }
+        common::write(
+            &dir.join(format!("{r}/docker-compose.yml")),
+            b"services:\n  mysql:\n    image: mysql:8\n  cp:\n    volumes: [./cp:/home/wso2carbon/wso2-config-volume]\n  tm:\n    volumes: [./tm:/home/wso2carbon/wso2-config-volume]\n",
+        );
+    }
+    let shared = |v: &Value| {
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == "database-shared-across-regions")
+            .count()
+    };
+    assert_eq!(shared(&json(&dir, &[])), 0);
+    // the same FQDN in both regions is one server
+    for r in ["dc1", "dc2"] {
+        for n in ["cp", "tm"] {
+            let p = dir.join(format!("{r}/{n}/repository/conf/deployment.toml"));
+            let t = std::fs::read_to_string(&p).unwrap();
+            common::write(
+                &p,
+                t.replace("mysql:3306", "db.example.com:3306").as_bytes(),
+            );
+        }
+    }
+    assert!(shared(&json(&dir, &[])) > 0);
 }

@@ -318,6 +318,7 @@ pub fn json(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::
                 Resolution::MixedRoles { .. } => "mixed-roles",
                 Resolution::NoEndpoint { .. } => "no-endpoint",
                 Resolution::NearMiss { .. } => "near-miss",
+                Resolution::Docker { .. } => "docker-network",
                 Resolution::UnknownHost => "unknown-host",
                 Resolution::Unresolvable => "unresolvable",
                 Resolution::Invalid(_) => "invalid",

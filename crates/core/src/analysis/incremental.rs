@@ -74,7 +74,7 @@ pub fn rebuild(prev: Deployment, changes: Changes) -> Deployment {
     }
     // files came or went: the directories every node shares may differ
     let mut config = config;
-    let prefix = crate::graph::prefix_of_nodes(&nodes);
+    let prefix = crate::graph::kept_prefix(crate::graph::prefix_of_nodes(&nodes), &config);
     let reconfigure = config_changed || prefix != config.id_prefix;
     config.id_prefix = prefix;
     if reconfigure {

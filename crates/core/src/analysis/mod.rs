@@ -156,16 +156,35 @@ pub fn read_sources(
         .iter()
         .filter(|p| crate::manifest::is_compose(p))
         .filter_map(|p| Some((p, read(p).ok()?)))
-        .flat_map(|(p, text)| crate::manifest::compose(p, &text, &|f| vfs.is_file(f)))
+        .flat_map(|(p, text)| {
+            crate::manifest::compose(p, &text, &|f| vfs.is_file(f), &|f| {
+                read(&f.to_path_buf()).ok()
+            })
+        })
         .collect();
+    // a service whose Compose file's directory holds the file claims it
+    // first; a second service mounting it is a node of its own
+    let mut compose = compose;
+    compose.sort_by_key(|(file, o)| !file.starts_with(o.manifest.path.parent().unwrap_or(file)));
     for (file, origin) in compose {
-        let origin = Some(std::sync::Arc::new(origin));
         match out.iter_mut().find(|s| s.path == file) {
-            Some(s) => s.origin = origin,
+            Some(s) if s.origin.is_some() => {
+                let text = vfs.read_within(&discovery.root, &file);
+                let Ok(text) = text else { continue };
+                let rel = crate::vfs::relative(&origin.manifest.path, &discovery.root);
+                let region = rel.split_once('/').map(|(r, _)| r.to_owned());
+                let (vpath, origin) = crate::manifest::second_mount(origin, &file, &text, region);
+                out.push(SourceFile {
+                    path: vpath,
+                    text: Ok(text),
+                    origin: Some(std::sync::Arc::new(origin)),
+                });
+            }
+            Some(s) => s.origin = Some(std::sync::Arc::new(origin)),
             None => out.push(SourceFile {
                 text: vfs.read_within(&discovery.root, &file),
                 path: file,
-                origin,
+                origin: Some(std::sync::Arc::new(origin)),
             }),
         }
     }

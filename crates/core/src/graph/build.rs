@@ -129,6 +129,19 @@ pub(crate) fn id_prefix<'a>(ids: impl Iterator<Item = &'a str>) -> String {
         .join("/")
 }
 
+/// The shared leading directories are left out of node ids unless the
+/// project file names nodes by their ids relative to the root
+/// (`[regions] "eu" = ["sites/eu-west-1a/*"]`, as cli.md defines ids): then
+/// the ids stay whole, so every entry written that way keeps its node.
+pub(crate) fn kept_prefix(prefix: String, config: &Config) -> String {
+    let with = format!("{prefix}/");
+    if prefix.is_empty() || config.entries.iter().any(|e| e.pattern.starts_with(&with)) {
+        String::new()
+    } else {
+        prefix
+    }
+}
+
 /// The id prefix of nodes already configured (their `rel`).
 pub(crate) fn prefix_of_nodes(nodes: &[Node]) -> String {
     let ids: Vec<String> = nodes
@@ -257,7 +270,10 @@ impl Deployment {
             .map(|f| (relative(&f.path, root), f))
             .collect();
         files.sort_by(|a, b| a.0.cmp(&b.0));
-        config.id_prefix = prefix_of(files.iter().map(|(r, f)| (r.as_str(), f)));
+        config.id_prefix = kept_prefix(
+            prefix_of(files.iter().map(|(r, f)| (r.as_str(), f))),
+            &config,
+        );
         // ids in path order: a fresh build's ids follow its nodes' order
         let mut set = FileSet::default();
         let files: Vec<(FileId, SourceFile)> = files

@@ -7,7 +7,7 @@ mod build;
 mod node;
 mod resolve;
 
-pub(crate) use build::{parse_node, prefix_of_nodes};
+pub(crate) use build::{kept_prefix, parse_node, prefix_of_nodes};
 pub use node::{Node, RegionSource, SourceFile, State};
 use resolve::HostIndex;
 pub(crate) use resolve::url_spans;
@@ -64,6 +64,13 @@ pub enum Resolution {
     /// A Kubernetes Service that has no endpoint for the URL: it names no
     /// node, it reaches nothing.
     NoEndpoint { service: String, why: NoEndpoint },
+    /// A Compose name the writer's container cannot use as written: the
+    /// name is on no network the writer shares, the writer or the target
+    /// runs with `network_mode: host`, the name is an alias of containers
+    /// of several roles, or `host.docker.internal` on a port no service
+    /// publishes. `found`: the nodes the name (or port) belongs to; `why`:
+    /// the sentence that says so.
+    Docker { found: Vec<NodeIdx>, why: String },
     /// The host names no node but is close (edit distance ≤ 2) to names
     /// that resolve in the writer's region: every closest one, sorted.
     NearMiss { suggestions: Vec<String> },
@@ -163,6 +170,7 @@ impl Resolution {
                 | Resolution::WrongPort { .. }
                 | Resolution::WrongRole { .. }
                 | Resolution::MixedRoles { .. }
+                | Resolution::Docker { .. }
         )
     }
 }

@@ -11,7 +11,7 @@ use super::node::Node;
 use super::{Deployment, Edge, Link, NoEndpoint, NodeIdx, Resolution, Vertex};
 use crate::base::text::edit_distance;
 use crate::endpoint::{self, Endpoint, HostKind, Port};
-use crate::manifest::{Manifest, SvcPort, Target};
+use crate::manifest::{ComposeNet, Manifest, SvcPort, Target};
 pub(super) use crate::model::EdgeKind;
 use crate::model::{Role, Sp, UrlGroup, UrlList};
 use std::sync::Arc;
@@ -802,6 +802,11 @@ impl HostIndex {
         if let Some(r) = self.via_docker_host(&q, cross_region) {
             return r;
         }
+        // Compose names first: the service-name index holds them beside
+        // Kubernetes Services, and a Compose writer sees only its networks
+        if let Some(r) = self.via_compose_network(&q, cross_region) {
+            return r;
+        }
         if let Some(r) = self.via_k8s(&q, cross_region) {
             return r;
         }
@@ -859,6 +864,11 @@ impl HostIndex {
         let port = i64::from(port);
         match q.ep.host_kind {
             // `${carbon.host}` and `${carbon.local.ip}` are the writer's own
+            // inside a container `localhost` is the container itself: a
+            // published port is on the Docker host, not reached from a
+            // container on its own network (https://docs.docker.com/engine/network/#published-ports);
+            // only a `network_mode: host` container shares the host's loopback
+            HostKind::Loopback if compose_net(q.writer).is_some_and(|n| !n.host_network) => None,
             HostKind::Loopback if !q.ep.host.starts_with('$') => {
                 let own = reach(q, self.loopback(q), false, None, cross_region);
                 if matches!(own, Resolution::Ok { .. }) {
@@ -917,12 +927,159 @@ fn unpublished(q: &Query<'_>, published: &[Published], port: i64) -> Option<Reso
             expected.push((p.node, p.host));
         }
     }
-    (!expected.is_empty()).then_some(Resolution::WrongPort {
+    if expected.is_empty() {
+        // nothing of the expected role is published: name what is
+        let mut list: Vec<String> = Vec::new();
+        for p in published {
+            let svc = q.dep.nodes.get(p.node).and_then(|n| n.origin.as_ref());
+            let item = format!("{} (`{}`)", p.host, svc.map_or("?", |o| o.name.as_str()));
+            if !list.contains(&item) {
+                list.push(item);
+            }
+        }
+        let more = list.len().saturating_sub(6);
+        list.truncate(6);
+        if more > 0 {
+            list.push(format!("{more} more"));
+        }
+        return Some(Resolution::Docker {
+            found: Vec::new(),
+            why: format!(
+                "no Compose service publishes port {port} on the Docker host (published: {})",
+                list.join(", ")
+            ),
+        });
+    }
+    Some(Resolution::WrongPort {
         port,
         expected,
         placeholder: None,
         mapped_from: None,
     })
+}
+
+/// The Compose service a node is mounted by, with its networks.
+fn compose_net(n: &Node) -> Option<&ComposeNet> {
+    n.origin.as_ref()?.workload.as_ref()?.compose.as_ref()
+}
+
+/// A node's Compose service name.
+fn service_name(dep: &Deployment, i: NodeIdx) -> &str {
+    dep.nodes
+        .get(i)
+        .and_then(|n| n.origin.as_ref())
+        .map_or("?", |o| o.name.as_str())
+}
+
+impl HostIndex {
+    /// A name of the writer's Compose project (service name,
+    /// `container_name`, `hostname`, network alias) as Docker's DNS answers
+    /// it inside the writer's container: only names on a network the two
+    /// services share, an alias only on the network it is declared on,
+    /// nothing for or from a `network_mode: host` container
+    /// (https://docs.docker.com/compose/how-tos/networking/,
+    /// https://docs.docker.com/reference/compose-file/services/#aliases).
+    /// A name given to containers of several roles is reported, not
+    /// narrowed to the expected role: Docker answers with any of them.
+    /// `None` when the writer is not a Compose service, the name belongs to
+    /// no node of its project, or `[hosts]` names it.
+    fn via_compose_network(&self, q: &Query<'_>, cross_region: &mut bool) -> Option<Resolution> {
+        let wn = compose_net(q.writer)?;
+        let host = q.ep.host.to_lowercase();
+        if q.ep.host_kind != HostKind::Name || self.alias.contains_key(&host) {
+            return None;
+        }
+        let named: Vec<NodeIdx> = q
+            .dep
+            .nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                let net = compose_net(n)?;
+                let names = &n.origin.as_ref()?.names;
+                (net.project == wn.project && names.contains(&host)).then_some(i)
+            })
+            .collect();
+        if named.is_empty() {
+            return None;
+        }
+        let me = service_name(q.dep, q.from);
+        if wn.host_network {
+            return Some(Resolution::Docker {
+                found: named,
+                why: format!(
+                    "`{me}` runs with `network_mode: host`, where Compose names do not resolve; use a port published on `localhost`"
+                ),
+            });
+        }
+        let mine = wn.networks.as_ref()?;
+        let visible: Vec<NodeIdx> = named
+            .iter()
+            .copied()
+            .filter(|i| {
+                let Some(net) = q.dep.nodes.get(*i).and_then(compose_net) else {
+                    return false;
+                };
+                let Some(theirs) = &net.networks else {
+                    return true;
+                };
+                !net.host_network
+                    && theirs.iter().any(|(x, aliases)| {
+                        mine.iter().any(|(m, _)| m == x)
+                            && (net.own.contains(&host) || aliases.contains(&host))
+                    })
+            })
+            .collect();
+        let list = |v: &[NodeIdx]| {
+            v.iter()
+                .map(|i| format!("`{}`", service_name(q.dep, *i)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if visible.is_empty() {
+            let nets: Vec<&str> = mine.iter().map(|(m, _)| m.as_str()).collect();
+            let why = if named.iter().all(|i| {
+                q.dep
+                    .nodes
+                    .get(*i)
+                    .and_then(compose_net)
+                    .is_some_and(|n| n.host_network)
+            }) {
+                format!(
+                    "{} runs with `network_mode: host`: it is on no Compose network, so `{host}` resolves for no container",
+                    list(&named)
+                )
+            } else {
+                format!(
+                    "`{host}` ({}) is not on a network `{me}` joins ({})",
+                    list(&named),
+                    nets.join(", ")
+                )
+            };
+            return Some(Resolution::Docker { found: named, why });
+        }
+        let role = |i: &NodeIdx| q.dep.nodes.get(*i).map_or(Role::Unknown, |n| n.role);
+        let known: Vec<NodeIdx> = visible
+            .iter()
+            .copied()
+            .filter(|i| role(i) != Role::Unknown)
+            .collect();
+        let serves = |i: &NodeIdx| q.expected.iter().any(|r| role(i).serves(*r));
+        if known.iter().any(serves) && !known.iter().all(serves) {
+            let roles: Vec<String> = known
+                .iter()
+                .map(|i| format!("`{}` ({})", service_name(q.dep, *i), role(i).name()))
+                .collect();
+            return Some(Resolution::Docker {
+                found: visible,
+                why: format!(
+                    "`{host}` names containers of several roles ({}): Docker's DNS answers with any of them",
+                    roles.join(", ")
+                ),
+            });
+        }
+        Some(reach(q, visible, false, None, cross_region))
+    }
 }
 
 /// Steps 3 to 5 of `docs/url-resolution.md` on the nodes a host names:

@@ -11,8 +11,10 @@ use std::sync::Arc;
 use crate::base::text::LineIndex;
 use crate::yaml::{self, OffsetMap, Value};
 
+mod compose;
 mod write;
 
+pub(crate) use compose::{ComposeNet, second_mount};
 pub use write::ManifestEdit;
 pub(crate) use write::apply_manifest;
 
@@ -163,6 +165,9 @@ pub struct Workload {
     /// container port). URLs on the Docker host reach the node through them
     /// (`graph::resolve`); empty for Kubernetes workloads.
     pub published: Vec<(i64, i64)>,
+    /// A Compose service's networks, project and host binds; `None` for
+    /// Kubernetes workloads.
+    pub compose: Option<ComposeNet>,
 }
 
 /// What one manifest yields.
@@ -723,6 +728,7 @@ fn workload(o: &Object<'_>, tpl: &Value) -> Workload {
         port_offset: offset,
         env,
         published: Vec::new(),
+        compose: None,
     }
 }
 
@@ -899,6 +905,7 @@ pub(crate) fn compose(
     path: &Path,
     text: &str,
     exists: &dyn Fn(&Path) -> bool,
+    read: &dyn Fn(&Path) -> Option<String>,
 ) -> Vec<(PathBuf, Origin)> {
     let Ok(docs) = yaml::parse_stream_keeping(text, &|_, _| true) else {
         return Vec::new();
@@ -916,76 +923,57 @@ pub(crate) fn compose(
         routes: Vec::new(),
         sets: Vec::new(),
     });
+    let project_names = compose::project_names(doc);
     let mut out = Vec::new();
-    for (name, svc) in doc.get("services").map(Value::entries).unwrap_or_default() {
+    for (name, _) in doc.get("services").map(Value::entries).unwrap_or_default() {
         let Some(name) = name.str() else { continue };
-        let mut file = None;
-        for v in svc.get("volumes").map(Value::seq).unwrap_or_default() {
-            let source = match v {
-                Value::Scalar(s) => s.value.split(':').next().map(str::to_owned),
-                _ => v.get("source").and_then(Value::str).map(str::to_owned),
-            };
-            let Some(source) = source.filter(|s| s.starts_with(['.', '/', '~']) || s.contains('/'))
-            else {
-                continue;
-            };
-            let host = crate::base::files::normalize(&dir.join(&source));
-            let candidates = [
-                host.clone(),
-                host.join("repository/conf/deployment.toml"),
-                host.join("deployment.toml"),
-            ];
-            if let Some(f) = candidates
-                .into_iter()
-                .find(|c| c.file_name().is_some_and(|n| n == NODE_KEY) && exists(c))
-            {
-                file = Some(f);
-                break;
-            }
-        }
-        let Some(file) = file else { continue };
-        let mut names = vec![name.to_lowercase()];
+        // `extends` applied: an inherited bind mount, environment or port counts
+        let Some(svc) = compose::resolved_service(doc, name, dir, read) else {
+            continue;
+        };
+        let Some(file) = mounted_node_file(&svc, dir, exists) else {
+            continue;
+        };
+        let mut own = vec![name.to_lowercase()];
         for k in ["hostname", "container_name"] {
             if let Some(h) = svc.get(k).and_then(Value::str) {
-                names.push(h.to_lowercase());
+                own.push(h.to_lowercase());
             }
         }
-        for (_, net) in svc.get("networks").map(Value::entries).unwrap_or_default() {
-            for a in net.get("aliases").map(Value::seq).unwrap_or_default() {
-                if let Some(a) = a.str() {
-                    names.push(a.to_lowercase());
-                }
-            }
+        let (networks, host_network) = compose::networks(&svc);
+        let mut names = own.clone();
+        for (_, aliases) in networks.iter().flatten() {
+            names.extend(aliases.iter().cloned());
+        }
+        // `env_file` first: `environment` overrides it
+        let mut vars = compose::env_file_vars(&svc, dir, read);
+        for (k, v) in compose::env_vars(svc.get("environment")) {
+            vars.retain(|(bk, _)| *bk != k);
+            vars.push((k, v));
         }
         let mut offset = None;
-        let env = svc.get("environment");
-        let vars: Vec<(String, String)> = match env {
-            Some(Value::Map(e, _)) => e
-                .iter()
-                .filter_map(|(k, v)| Some((k.str()?.to_owned(), v.str()?.to_owned())))
-                .collect(),
-            Some(Value::Seq(items, _)) => items
-                .iter()
-                .filter_map(Value::str)
-                .filter_map(|s| s.split_once('='))
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
-            _ => Vec::new(),
-        };
         let words: Vec<&str> = ["command", "entrypoint"]
             .iter()
             .filter_map(|k| svc.get(k))
-            .chain(env)
             .flat_map(|v| match v {
                 Value::Scalar(s) => vec![s.value.as_str()],
                 Value::Seq(items, _) => items.iter().filter_map(Value::str).collect(),
                 Value::Map(e, _) => e.iter().filter_map(|(_, v)| v.str()).collect(),
                 Value::Alias(_) => Vec::new(),
             })
+            .chain(vars.iter().map(|(_, v)| v.as_str()))
             .collect();
         for w in words {
             offset = port_offset_arg(w).or(offset);
         }
+        let net = ComposeNet {
+            project: path.to_path_buf(),
+            own,
+            networks,
+            host_network,
+            binds: compose::binds(svc.get("ports")),
+            project_names: project_names.clone(),
+        };
         out.push((
             file,
             Origin {
@@ -1001,6 +989,7 @@ pub(crate) fn compose(
                     port_offset: offset,
                     env: vars,
                     published: compose_ports(svc.get("ports")),
+                    compose: Some(net),
                     ..Workload::default()
                 }),
                 map: OffsetMap::default(),
@@ -1011,6 +1000,34 @@ pub(crate) fn compose(
         ));
     }
     out
+}
+
+/// The node file a Compose service bind-mounts: the file itself, or a host
+/// directory holding `repository/conf/deployment.toml` or `deployment.toml`.
+fn mounted_node_file(svc: &Value, dir: &Path, exists: &dyn Fn(&Path) -> bool) -> Option<PathBuf> {
+    for v in svc.get("volumes").map(Value::seq).unwrap_or_default() {
+        let source = match v {
+            Value::Scalar(s) => s.value.split(':').next().map(str::to_owned),
+            _ => v.get("source").and_then(Value::str).map(str::to_owned),
+        };
+        let Some(source) = source.filter(|s| s.starts_with(['.', '/', '~']) || s.contains('/'))
+        else {
+            continue;
+        };
+        let host = crate::base::files::normalize(&dir.join(&source));
+        let candidates = [
+            host.clone(),
+            host.join("repository/conf/deployment.toml"),
+            host.join("deployment.toml"),
+        ];
+        if let Some(f) = candidates
+            .into_iter()
+            .find(|c| c.file_name().is_some_and(|n| n == NODE_KEY) && exists(c))
+        {
+            return Some(f);
+        }
+    }
+    None
 }
 
 /// At most this many published ports per Compose service: a range as wide

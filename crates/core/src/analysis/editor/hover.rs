@@ -179,6 +179,9 @@ pub(crate) fn edge_section(dep: &Deployment, e: &Edge) -> String {
         Resolution::NoEndpoint { service, why } => {
             let _ = write!(s, "\n\nreaches nothing: {}", why.explain(service));
         }
+        Resolution::Docker { why, .. } => {
+            let _ = write!(s, "\n\nno {want} is reached: {why}");
+        }
         Resolution::NearMiss { suggestions } => {
             let _ = write!(
                 s,

@@ -2,7 +2,7 @@
 //! uses its own database server (its replica).
 
 use crate::base::diagnostic::Diagnostic;
-use crate::graph::{Deployment, NodeIdx};
+use crate::graph::{Deployment, Node, NodeIdx};
 use crate::model::{Database, DbIdentity, Facts, Role};
 use crate::rules::DeploymentRule;
 
@@ -17,8 +17,9 @@ declare_rule! {
 
 pub(crate) struct DatabaseSharedAcrossRegions;
 
-/// A database server: type, host, port.
-type Server = (String, String, String);
+/// A database server: type, host, port, and the scope its host name is
+/// resolved in (see [`name_scope`]).
+type Server = (String, String, String, String);
 
 /// How a database's table is read from the facts.
 type Table = fn(&Facts) -> Option<&Database>;
@@ -71,7 +72,8 @@ impl DeploymentRule for DatabaseSharedAcrossRegions {
                     if host.is_empty() || is_local(&host) {
                         continue;
                     }
-                    let server = (kind, host, port);
+                    let scope = name_scope(n, &host);
+                    let server = (kind, host, port, scope);
                     match first.iter().find(|(s, _, _, _)| *s == server) {
                         Some((_, r, other, other_database)) if *r != region.as_str() => {
                             if !reported.contains(&server) {
@@ -124,4 +126,34 @@ impl DeploymentRule for DatabaseSharedAcrossRegions {
 /// A host on the node's own machine: every region has its own.
 fn is_local(host: &str) -> bool {
     matches!(host, "localhost" | "127.0.0.1" | "::1" | "[::1]")
+}
+
+/// Where a database host name is resolved: a Compose service name (or a
+/// single-label name) inside a Compose container is resolved by the
+/// project's own DNS (https://docs.docker.com/compose/how-tos/networking/:
+/// "reachable by other containers on that network, and discoverable by the
+/// service's name"), so `mssql` of two projects is two servers; a bare
+/// Kubernetes Service name is scoped to the pod's namespace (and cluster:
+/// Kubernetes' "DNS for Services and Pods", on kubernetes.io).
+/// Anything else (an FQDN, an IP) is global: `""`.
+fn name_scope(n: &Node, host: &str) -> String {
+    let Some(o) = n.origin.as_ref() else {
+        return String::new();
+    };
+    let host = host.to_lowercase();
+    if let Some(net) = o.workload.as_ref().and_then(|w| w.compose.as_ref()) {
+        if !net.host_network && (!host.contains('.') || net.project_names.contains(&host)) {
+            return format!("compose:{}", net.project.display());
+        }
+        return String::new();
+    }
+    if !o.inline || host.parse::<std::net::IpAddr>().is_ok() {
+        return String::new();
+    }
+    // only a bare Service name: whether two regions are two clusters or
+    // namespaces of one is not known, so `svc.ns…` forms stay global
+    if host.contains('.') {
+        return String::new();
+    }
+    format!("k8s:{}/{}", n.region, o.namespace)
 }

@@ -253,7 +253,9 @@ fn check_region<'d>(
                     unsure.insert(w);
                     out.push(Problem::UnknownHost { w, e });
                 }
-                Resolution::NearMiss { .. } | Resolution::Invalid(_) => {
+                Resolution::NearMiss { .. }
+                | Resolution::Invalid(_)
+                | Resolution::Docker { .. } => {
                     unsure.insert(w);
                     if let Some(u) = super::problem(dep, e) {
                         out.push(Problem::Unreachable(u));

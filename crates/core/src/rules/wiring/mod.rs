@@ -104,6 +104,8 @@ enum How<'d> {
     },
     /// The host names no node but is close to some.
     NearMiss(&'d [String]),
+    /// A Compose name or published port the writer's container cannot use.
+    Docker(&'d str),
     /// The host names nodes, none of the expected role.
     WrongRole(&'d [NodeIdx]),
     /// No node of the expected role listens on the port.
@@ -159,6 +161,7 @@ pub(crate) fn problem<'d>(dep: &Deployment, e: &'d Edge) -> Option<Unreachable<'
         match &e.resolution {
             Resolution::NearMiss { suggestions } => How::NearMiss(suggestions),
             Resolution::WrongRole { found } => How::WrongRole(found),
+            Resolution::Docker { why, .. } => How::Docker(why),
             Resolution::WrongPort {
                 port,
                 expected,
@@ -229,6 +232,11 @@ pub(crate) fn describe(rule: &Rule, dep: &Deployment, u: &Unreachable<'_>) -> Di
             format!("host `{host}` in `{key_leaf}` names no node of this deployment"),
         )
         .help(did_you_mean_any(suggestions)),
+        How::Docker(why) => base(
+            e.host_span.clone(),
+            format!("`{}` in `{key_leaf}` does not reach a {}: {why}", e.url, e.expected_roles()),
+        )
+        .help("use a name on a network the two services share (https://docs.docker.com/compose/how-tos/networking/), or a port the target publishes on the Docker host"),
         How::WrongRole(found) => {
             let mut d = base(
                 e.host_span.clone(),

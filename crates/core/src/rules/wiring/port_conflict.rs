@@ -34,6 +34,9 @@ pub(crate) struct State<'d> {
     b: NodeIdx,
     node: &'d Node,
     clashes: Vec<(NodeIdx, Vec<i64>)>,
+    /// The clash is of published ports on one Docker host (`machine`: the
+    /// Compose file), not of listening ports on one machine.
+    docker: bool,
 }
 
 impl DeploymentRule for PortConflict {
@@ -72,14 +75,19 @@ impl DeploymentRule for PortConflict {
                         b,
                         node,
                         clashes,
+                        docker: false,
                     });
                 }
             }
         }
+        out.extend(published_clashes(dep));
         out
     }
 
     fn diagnostic(dep: &Deployment, s: &State<'_>) -> Diagnostic {
+        if s.docker {
+            return published_diagnostic(dep, s);
+        }
         let (machine, b, node, clashes) = (s.machine, s.b, s.node, &s.clashes);
         let mut common: BTreeSet<i64> = BTreeSet::new();
         for (_, c) in clashes {
@@ -146,4 +154,99 @@ impl DeploymentRule for PortConflict {
         }
         d
     }
+}
+
+/// The host ports a Compose service publishes, with the host IP (`""`: all).
+fn binds(n: &Node) -> Option<(&str, &[(String, i64)])> {
+    let net = n.origin.as_ref()?.workload.as_ref()?.compose.as_ref()?;
+    Some((net.project.to_str()?, &net.binds))
+}
+
+/// Two services of one Compose project (one Docker host) publishing the
+/// same host port on the same address (or one on every address): Docker
+/// binds a host port once, the second container does not start ("port is
+/// already allocated"; https://docs.docker.com/engine/network/#published-ports).
+fn published_clashes(dep: &Deployment) -> Vec<State<'_>> {
+    let mut projects: BTreeMap<&str, Vec<NodeIdx>> = BTreeMap::new();
+    for (i, n) in dep.nodes.iter().enumerate() {
+        if let Some((p, b)) = binds(n)
+            && !b.is_empty()
+        {
+            projects.entry(p).or_default().push(i);
+        }
+    }
+    let clash = |a: &[(String, i64)], b: &[(String, i64)]| -> Vec<i64> {
+        let mut ports: Vec<i64> = a
+            .iter()
+            .filter(|(ia, pa)| {
+                b.iter()
+                    .any(|(ib, pb)| pa == pb && (ia == ib || ia.is_empty() || ib.is_empty()))
+            })
+            .map(|(_, p)| *p)
+            .collect();
+        ports.sort_unstable();
+        ports.dedup();
+        ports
+    };
+    let mut out = Vec::new();
+    for (project, nodes) in projects {
+        for (k, &b) in nodes.iter().enumerate() {
+            let Some((node, (_, mine))) = dep.node(b).and_then(|n| Some((n, binds(n)?))) else {
+                continue;
+            };
+            let clashes: Vec<(NodeIdx, Vec<i64>)> = nodes
+                .iter()
+                .take(k)
+                .filter_map(|&a| Some((a, clash(binds(dep.node(a)?)?.1, mine))))
+                .filter(|(_, c)| !c.is_empty())
+                .collect();
+            if !clashes.is_empty() {
+                out.push(State {
+                    machine: project,
+                    nodes: nodes.clone(),
+                    b,
+                    node,
+                    clashes,
+                    docker: true,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn published_diagnostic(dep: &Deployment, s: &State<'_>) -> Diagnostic {
+    let svc = |i: NodeIdx| {
+        dep.node(i)
+            .and_then(|n| n.origin.as_ref())
+            .map_or_else(|| dep.id(i).to_owned(), |o| o.name.clone())
+    };
+    let mut common: BTreeSet<i64> = BTreeSet::new();
+    for (_, c) in &s.clashes {
+        common.extend(c.iter().copied());
+    }
+    let shown: Vec<String> = common.iter().map(i64::to_string).collect();
+    let others: Vec<String> = s
+        .clashes
+        .iter()
+        .map(|(a, _)| format!("`{}`", svc(*a)))
+        .collect();
+    let file = std::path::Path::new(s.machine)
+        .file_name()
+        .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+    Diagnostic::new(
+        &RULE,
+        dep.file(s.b),
+        s.node.anchor(),
+        format!(
+            "the Compose service `{}` publishes host port{} {} that {} of the same project (`{file}`) already publish{}: Docker binds a host port once, so one of the containers does not start",
+            svc(s.b),
+            if common.len() == 1 { "" } else { "s" },
+            shown.join(", "),
+            others.join(", "),
+            if others.len() == 1 { "es" } else { "" },
+        ),
+    )
+    .help("give each service its own host port in `ports` (e.g. `8281:8280`), or bind them to different host IPs")
+    .key("server.offset", None)
 }
