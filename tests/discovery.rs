@@ -362,3 +362,44 @@ fn a_directory_inside_a_deployment_analyses_all_of_it_and_reports_on_it() {
         "{human}"
     );
 }
+
+/// A region written with one glob per layout it may take
+/// (`["region-2/*", "region-2/conf/*"]`): the glob that matches nothing
+/// while its sibling names the region's nodes is said as an info, never a
+/// warning (the red team's `mixed/regions-renamed`); a region whose every
+/// glob matches nothing stays a warning.
+#[test]
+fn a_spare_glob_of_a_region_is_an_info() {
+    let dir = scratch("spare-glob");
+    copy(&repo().join(CLEAN), &dir);
+    let config = dir.join("apimlint.toml");
+    let text = std::fs::read_to_string(&config).unwrap()
+        + "\n[regions]\n\"eu\" = [\"region-1/*\", \"region-1/conf/*\"]\n\"us\" = [\"regon-2/*\"]\n";
+    std::fs::write(&config, &text).unwrap();
+    let v = json(&run_in(&dir, &["--format", "json"]));
+    let found: Vec<(String, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "project-entry-unmatched")
+        .map(|d| {
+            (
+                d["severity"].as_str().unwrap().to_owned(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|(s, m)| s == "info" && m.contains("`region-1/conf/*`")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(s, m)| s == "warning" && m.contains("`regon-2/*`")),
+        "{found:?}"
+    );
+}

@@ -37,6 +37,10 @@ pub enum Level {
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub version: Option<String>,
+    /// `[deployment] distribution` (4.5.0+: `all-in-one` or `components`,
+    /// cli.md); read and validated, not yet used by a rule (product
+    /// versions, #30).
+    pub distribution: Option<String>,
     /// Lower-cased host name → alias.
     pub hosts: BTreeMap<String, HostAlias>,
     /// Region name → node-id globs, in file order.
@@ -149,12 +153,19 @@ impl Config {
                                         .to_owned(),
                                 );
                             }
+                            "distribution" => {
+                                let d = v.as_str().filter(|d| ["all-in-one", "components"].contains(d));
+                                cfg.distribution = Some(
+                                    d.ok_or_else(|| err(v.span(), "`deployment.distribution` is \"all-in-one\" or \"components\"".into(), None))?
+                                        .to_owned(),
+                                );
+                            }
                             other => {
                                 return Err(unknown(
                                     &err,
                                     table("deployment")?,
                                     other,
-                                    &["version"],
+                                    &["version", "distribution"],
                                     "deployment",
                                 ));
                             }

@@ -73,15 +73,36 @@ impl DeploymentRule for ProjectEntryUnmatched {
         let file = dep
             .project_file()
             .unwrap_or(crate::base::files::FileId(u32::MAX));
-        Diagnostic::new(
+        let d = Diagnostic::new(
             &RULE,
             file,
             e.span.clone(),
             format!("{what}: the entry does nothing"),
         )
         .help(help)
-        .key(key, Some(&e.pattern))
+        .key(key, Some(&e.pattern));
+        // a spare glob of a region whose other globs name its nodes (one
+        // glob per layout the region may take) loses nothing: said, never
+        // a warning
+        if sibling_matches(dep, e) {
+            d.severity(crate::base::diagnostic::Severity::Info)
+        } else {
+            d
+        }
     }
+}
+
+/// Whether `e` is a `[regions]` glob whose region has another glob that
+/// matches a node.
+fn sibling_matches(dep: &Deployment, e: &Entry) -> bool {
+    let EntryKind::Region(r) = &e.kind else {
+        return false;
+    };
+    dep.config.entries.iter().any(|o| {
+        matches!(&o.kind, EntryKind::Region(r2) if r2 == r)
+            && o.pattern != e.pattern
+            && dep.nodes.iter().any(|n| glob_match(&o.pattern, &n.id))
+    })
 }
 
 /// The closest node id (or, for a glob, the closest `<dir>/*` over the
