@@ -303,15 +303,20 @@ pub fn apply<'a>(
     let mut used: HashSet<(usize, usize, usize)> = HashSet::new();
     let mut out: Vec<Diagnostic> = Vec::with_capacity(diags.len());
     for d in diags {
-        let Some((k, (src, sups), cover)) = index.get(&d.file).and_then(|k| {
-            Some((*k, per_file.get(*k)?, covering.get(*k)?))
-        }) else {
+        let Some((k, (src, sups), cover)) = index
+            .get(&d.file)
+            .and_then(|k| Some((*k, per_file.get(*k)?, covering.get(*k)?)))
+        else {
             out.push(d);
             continue;
         };
         let line = src.lines.line_of(d.range.start);
         // a line comment first, then a file comment
-        let on_line = cover.lines.get(&line).map(Vec::as_slice).unwrap_or_default();
+        let on_line = cover
+            .lines
+            .get(&line)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let hit = [on_line, cover.file.as_slice()].iter().find_map(|cands| {
             cands.iter().find_map(|si| {
                 sups.get(*si)?

@@ -194,12 +194,26 @@ impl DiskFs {
     }
 }
 
-/// `path` with its links resolved; for a path that does not exist, its
-/// nearest existing ancestor's, with the rest of the path joined.
+/// `path` with its links resolved; a dangling link leads where it points;
+/// for a path that does not exist, its nearest existing ancestor's, with
+/// the rest of the path joined. `None` for a loop of links.
 fn real_path(path: &Path) -> Option<PathBuf> {
-    if let Ok(real) = std::fs::canonicalize(path) {
-        return Some(real);
+    let mut path = path.to_path_buf();
+    for _ in 0..40 {
+        if let Ok(real) = std::fs::canonicalize(&path) {
+            return Some(real);
+        }
+        match std::fs::read_link(&path) {
+            Ok(target) => path = normalize(&path.parent()?.join(target)),
+            Err(_) => return real_ancestor(&path),
+        }
     }
+    None
+}
+
+/// The nearest existing ancestor of `path` with its links resolved, and the
+/// rest of the path joined.
+fn real_ancestor(path: &Path) -> Option<PathBuf> {
     let mut rest = Vec::new();
     let mut at = path;
     loop {
@@ -840,7 +854,13 @@ pub(crate) fn deployment_roots(folder: &Path) -> Vec<PathBuf> {
 
 /// The node files of the deployment at `root` among `roots`: every
 /// `deployment.toml` under it that no nested root claims.
+///
+/// A deployment at the top of the file system (a file opened alone as
+/// `/deployment.toml`) is never walked: that would be the whole machine.
 pub(crate) fn deployment_files(root: &Path, roots: &[PathBuf]) -> Vec<PathBuf> {
+    if root.parent().is_none() {
+        return Vec::new();
+    }
     walk(root)
         .into_iter()
         .filter(|f| nearest_root(f, roots).is_none_or(|r| r == root))

@@ -196,12 +196,7 @@ pub fn read_sources(
 /// large and its bytes mention a node file (in UTF-8, Latin-1 or UTF-16).
 /// An unreadable YAML file that mentions none is no manifest of the
 /// deployment, and a link out of the deployment is never read to tell.
-fn unreadable_manifest(
-    vfs: &dyn Vfs,
-    root: &Path,
-    path: &Path,
-    e: &crate::vfs::ReadError,
-) -> bool {
+fn unreadable_manifest(vfs: &dyn Vfs, root: &Path, path: &Path, e: &crate::vfs::ReadError) -> bool {
     use crate::vfs::ReadError;
     match e {
         ReadError::NotRegular { .. } => true,

@@ -124,7 +124,7 @@ impl<T: Default> Project<T> {
             .and_then(|c| c.parent().map(Path::to_path_buf))
             .unwrap_or_else(|| dir.to_path_buf());
         self.extra_roots.push(root.clone());
-        let mut files = vfs::walk(&root);
+        let mut files = vfs::deployment_files(&root, &[]);
         files.push(path.to_path_buf());
         self.members.push(Member::new(fs, root, files));
         Some(self.members.len() - 1)

@@ -507,8 +507,20 @@ pub(crate) fn extract(
         seen.push(vpath.clone());
         let span = match &f.value {
             Entry::Text(s) | Entry::Base64(s) => s.start..s.end,
+            Entry::Alias(at) => *at..*at,
         };
         let (content, map) = match f.value {
+            Entry::Alias(at) => (
+                Err(format!(
+                    "the {} `{}` holds `{}` as a YAML alias (`*…`): apimlint does not follow aliases; write the text in place",
+                    f.holder_kind, f.holder, f.key
+                )),
+                OffsetMap {
+                    offsets: vec![u32::try_from(at).unwrap_or(0)],
+                    exact: false,
+                    verbatim: false,
+                },
+            ),
             Entry::Text(s) => (Ok(s.value.clone()), yaml::offset_map(text, s)),
             Entry::Base64(s) => {
                 let map = OffsetMap {
@@ -681,6 +693,9 @@ struct Found<'a> {
 enum Entry<'a> {
     Text(&'a yaml::Scalar),
     Base64(&'a yaml::Scalar),
+    /// An alias (`*name`) where the text belongs: never followed (an alias
+    /// bomb would cost its expansion), so a finding at it.
+    Alias(usize),
 }
 
 /// A ConfigMap's or Secret's value for `key`.
@@ -691,13 +706,10 @@ fn entry<'a>(o: &Object<'a>, key: &str) -> Option<Entry<'a>> {
         &["data"]
     };
     for f in text_fields {
-        if let Some(s) = o
-            .doc
-            .get(f)
-            .and_then(|d| d.get(key))
-            .and_then(Value::scalar)
-        {
-            return Some(Entry::Text(s));
+        match o.doc.get(f).and_then(|d| d.get(key)) {
+            Some(Value::Scalar(s)) => return Some(Entry::Text(s)),
+            Some(Value::Alias(at)) => return Some(Entry::Alias(*at)),
+            _ => {}
         }
     }
     let b64 = if o.kind == "Secret" {

@@ -483,11 +483,7 @@ fn plain_table_for_array(kf: &KeyFact) -> bool {
 /// `[database.<name>]`: any name is accepted (infer.json applies to all), but
 /// only the names WSO2 renders into a datasource are used; a near miss of one
 /// of them is a typo.
-fn database_name<'a>(
-    cx: &NodeCx<'a>,
-    siblings: &Siblings<'a>,
-    at: usize,
-) -> Option<State<'a>> {
+fn database_name<'a>(cx: &NodeCx<'a>, siblings: &Siblings<'a>, at: usize) -> Option<State<'a>> {
     let kf = siblings.keys.get(at)?;
     let [db, name] = kf.segs.as_slice() else {
         return None;
