@@ -281,7 +281,7 @@ fn a_fifo_named_deployment_toml_never_blocks() {
     let o = run(&[&dir.to_string_lossy(), "--format", "compact"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stdout(&o).contains("unreadable-file `deployment.toml` is a FIFO"),
+        stdout(&o).contains("unreadable-file the file is a FIFO"),
         "{}",
         stdout(&o)
     );

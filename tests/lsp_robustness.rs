@@ -271,3 +271,72 @@ fn lsp_accepts_the_stdio_flag() {
     let status = lsp.stop().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+/// One malformed message (invalid JSON, a lone `\ud800` escape, JSON that is
+/// no request, a header without Content-Length) is answered with a JSON-RPC
+/// error and the server keeps serving; it used to exit at the first.
+#[test]
+fn malformed_messages_are_answered_and_the_server_keeps_serving() {
+    let root = tree("malformed");
+    let gw = node(&root, "region-1/gw-2");
+    let mut lsp = lsp_client::Lsp::start(Path::new(env!("CARGO_BIN_EXE_apimlint")), &root).unwrap();
+    lsp.initialize(&root).unwrap();
+    let lone = format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"{}","languageId":"toml","version":1,"text":"x = \"\ud800\""}}}}}}"#,
+        lsp_client::uri(&gw)
+    );
+    for (body, code) in [
+        (b"{not json".as_slice(), -32700),
+        (lone.as_bytes(), -32700),
+        (b"[1, 2]".as_slice(), -32600),
+        (b"\xff\xfe".as_slice(), -32700),
+    ] {
+        lsp.send_raw(body).unwrap();
+        let answer = lsp
+            .message_where(Duration::from_secs(30), |v| {
+                v.get("error").is_some() && v["id"].is_null()
+            })
+            .unwrap_or_else(|e| panic!("no answer to {:?} ({e})", String::from_utf8_lossy(body)));
+        assert_eq!(answer["error"]["code"], code, "{answer}");
+        assert!(lsp.alive(), "the server exited");
+    }
+    // still serving: an unsaved edit's finding is published
+    let text = std::fs::read_to_string(&gw).unwrap() + "\n[apim.bogus_table]\nx = 1\n";
+    lsp.open(&gw, &text, 1).unwrap();
+    let uri = lsp_client::uri(&gw);
+    lsp.diagnostics_where(&uri, Duration::from_secs(60), |p| {
+        p["diagnostics"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|d| d["code"] == "unknown-key"))
+    })
+    .unwrap();
+    let status = lsp.stop().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+/// A file opened at the top of the file system (`file:///deployment.toml`)
+/// is a deployment of its own that is never walked: it used to walk the
+/// whole machine and stop every diagnostic of the workspace.
+#[test]
+fn a_file_opened_at_the_root_of_the_file_system_stops_nothing() {
+    let root = tree("root-file");
+    let gw = node(&root, "region-1/gw-2");
+    let mut lsp = lsp_client::Lsp::start(Path::new(env!("CARGO_BIN_EXE_apimlint")), &root).unwrap();
+    lsp.initialize(&root).unwrap();
+    lsp.open(Path::new("/deployment.toml"), "[server]\nx = 1\n", 1)
+        .unwrap();
+    let text = std::fs::read_to_string(&gw).unwrap() + "\n[apim.bogus_table]\nx = 1\n";
+    lsp.open(&gw, &text, 1).unwrap();
+    let uri = lsp_client::uri(&gw);
+    lsp.diagnostics_where(&uri, Duration::from_secs(60), |p| {
+        p["diagnostics"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|d| d["code"] == "unknown-key"))
+    })
+    .unwrap_or_else(|e| panic!("the workspace's diagnostics never came ({e})"));
+    // the lone file is analysed too
+    lsp.diagnostics_where("file:///deployment.toml", Duration::from_secs(60), |_| true)
+        .unwrap();
+    let status = lsp.stop().unwrap();
+    assert_eq!(status.code(), Some(0));
+}

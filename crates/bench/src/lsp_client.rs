@@ -88,6 +88,35 @@ impl Lsp {
             .map_err(|e| format!("the server is gone: {e}"))
     }
 
+    /// Send `body` framed as it is (malformed JSON, say).
+    #[allow(dead_code)] // tests/lsp_robustness.rs's; the benchmark includes this file too
+    pub(crate) fn send_raw(&mut self, body: &[u8]) -> Result<(), String> {
+        write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len())
+            .and_then(|()| self.stdin.write_all(body))
+            .and_then(|()| self.stdin.flush())
+            .map_err(|e| format!("the server is gone: {e}"))
+    }
+
+    /// The next message `want` accepts (the others are kept).
+    #[allow(dead_code)] // tests/lsp_robustness.rs's
+    pub(crate) fn message_where(
+        &mut self,
+        timeout: Duration,
+        want: impl Fn(&Value) -> bool,
+    ) -> Result<Value, String> {
+        if let Some(i) = self.pending.iter().position(&want) {
+            return self.pending.remove(i).ok_or_else(|| "gone".to_owned());
+        }
+        let deadline = Instant::now() + timeout;
+        loop {
+            let v = self.recv(deadline)?;
+            if want(&v) {
+                return Ok(v);
+            }
+            self.pending.push_back(v);
+        }
+    }
+
     pub(crate) fn notify(&mut self, method: &str, params: Value) -> Result<(), String> {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}))
     }

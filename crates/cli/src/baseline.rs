@@ -74,6 +74,7 @@ pub(crate) fn write(
     };
     let mut text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
     text.push('\n');
+    writable(path, &dep.root)?;
     let written = if path.is_file() {
         apimlint_core::vfs::write_atomic(path, text.as_bytes())
     } else {
@@ -83,9 +84,35 @@ pub(crate) fn write(
     Ok((diags.len(), file.findings.len()))
 }
 
-/// Read a baseline written by `write`.
+/// Refuse to write the baseline through a symbolic link that leads out of
+/// the deployment and the current directory (a link committed to the
+/// repository must not make apimlint write elsewhere on the machine), or
+/// onto anything but a regular file (a FIFO would block, a device be
+/// written to).
+fn writable(path: &Path, root: &Path) -> Result<(), String> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let abs = cwd.join(path);
+    if let Some(real) = apimlint_core::vfs::links_out(&abs, &[root, &cwd]) {
+        return Err(format!(
+            "refusing to write the baseline {}: a symbolic link leads it to {}, outside the deployment",
+            path.display(),
+            real.display()
+        ));
+    }
+    match std::fs::metadata(&abs) {
+        Ok(m) if !m.is_file() => Err(format!(
+            "refusing to write the baseline {}: it is not a regular file",
+            path.display()
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Read a baseline written by `write` (with the bounded reader: a regular
+/// file of at most 10 MiB).
 pub(crate) fn read(path: &Path) -> Result<Baseline, String> {
-    let text = std::fs::read_to_string(path)
+    let text = apimlint_core::vfs::read_bytes(path)
+        .and_then(apimlint_core::vfs::decode)
         .map_err(|e| format!("cannot read the baseline {}: {e}", path.display()))?;
     let file: File = serde_json::from_str(&text).map_err(|e| {
         format!(

@@ -59,11 +59,19 @@ fn load_stdin(a: &CheckArgs) -> Result<(apimlint_core::Lean, std::path::PathBuf)
     }
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    // capped like a file: a larger stream is refused, not held in memory
+    let cap = vfs::MAX_FILE_SIZE;
     let mut bytes = Vec::new();
     std::io::stdin()
-        .take(512 * 1024 * 1024)
+        .take(cap + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read standard input: {e}"))?;
+    if bytes.len() as u64 > cap {
+        return Err(format!(
+            "standard input is over the {} MiB limit of a manifest stream: apimlint reads at most {cap} bytes (split the stream, or write it to files and check those)",
+            cap / (1024 * 1024)
+        ));
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         format!(
             "standard input is not UTF-8 (first invalid byte at offset {})",

@@ -48,7 +48,9 @@ pub struct Suppression {
 }
 
 impl Suppression {
-    /// Whether the comment covers a finding starting on 0-based `line`.
+    /// Whether the comment covers a finding starting on 0-based `line`
+    /// (what `apply` finds through its index of covered lines).
+    #[cfg(test)]
     pub(crate) fn covers(&self, line: usize) -> bool {
         match self.scope {
             Scope::File => true,
@@ -100,12 +102,15 @@ pub fn parse(text: &str) -> Vec<Suppression> {
         }
         line_start += line.len();
     }
-    // stacked comments above one line all cover that line
-    let own: HashSet<usize> = out.iter().filter(|s| s.own_line).map(|s| s.line).collect();
-    for s in out.iter_mut().filter(|s| s.own_line) {
-        while own.contains(&s.target) {
-            s.target += 1;
+    // stacked comments above one line all cover that line: from the last
+    // up, each takes the target of the comment right below it (linear, however
+    // many are stacked)
+    let mut below: HashMap<usize, usize> = HashMap::new();
+    for s in out.iter_mut().rev().filter(|s| s.own_line) {
+        if let Some(t) = below.get(&s.target) {
+            s.target = *t;
         }
+        below.insert(s.line, s.target);
     }
     out
 }
@@ -291,28 +296,34 @@ pub fn apply<'a>(
         .enumerate()
         .map(|(k, (f, _))| (f.file, k))
         .collect();
+    // per file: the line comments covering each line, and the file comments
+    // (so that a finding costs the comments of its line, not of its file)
+    let covering: Vec<Covering> = per_file.iter().map(|(_, sups)| covering(sups)).collect();
     // (file, comment, entry)
     let mut used: HashSet<(usize, usize, usize)> = HashSet::new();
     let mut out: Vec<Diagnostic> = Vec::with_capacity(diags.len());
     for d in diags {
-        let Some((k, (src, sups))) = index
+        let Some((k, (src, sups), cover)) = index
             .get(&d.file)
-            .and_then(|k| per_file.get(*k).map(|p| (*k, p)))
+            .and_then(|k| Some((*k, per_file.get(*k)?, covering.get(*k)?)))
         else {
             out.push(d);
             continue;
         };
         let line = src.lines.line_of(d.range.start);
         // a line comment first, then a file comment
-        let hit = [Scope::Line, Scope::File].iter().find_map(|scope| {
-            sups.iter().enumerate().find_map(|(si, s)| {
-                if s.scope != *scope || !s.covers(line) {
-                    return None;
-                }
-                s.rules
+        let on_line = cover
+            .lines
+            .get(&line)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let hit = [on_line, cover.file.as_slice()].iter().find_map(|cands| {
+            cands.iter().find_map(|si| {
+                sups.get(*si)?
+                    .rules
                     .iter()
                     .position(|(id, _)| id == d.rule)
-                    .map(|ri| (si, ri))
+                    .map(|ri| (*si, ri))
             })
         });
         match hit {
@@ -348,6 +359,33 @@ pub fn apply<'a>(
         }
     }
     (out, wanting)
+}
+
+/// The comments of one file by what they cover, in order.
+struct Covering {
+    /// 0-based line → the line comments covering it.
+    lines: HashMap<usize, Vec<usize>>,
+    /// The file comments.
+    file: Vec<usize>,
+}
+
+fn covering(sups: &[Suppression]) -> Covering {
+    let mut c = Covering {
+        lines: HashMap::new(),
+        file: Vec::new(),
+    };
+    for (si, s) in sups.iter().enumerate() {
+        match s.scope {
+            Scope::File => c.file.push(si),
+            Scope::Line => {
+                c.lines.entry(s.line).or_default().push(si);
+                if s.own_line && s.target != s.line {
+                    c.lines.entry(s.target).or_default().push(si);
+                }
+            }
+        }
+    }
+    c
 }
 
 impl Suppression {

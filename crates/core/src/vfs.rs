@@ -8,24 +8,28 @@ use std::sync::{Arc, Mutex};
 
 use ignore::gitignore::Gitignore;
 
-/// Files larger than this are `unreadable-file` findings rather than parsed.
-pub(crate) const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+/// Files larger than this are `unreadable-file` findings rather than parsed
+/// (and standard input larger than this is refused).
+pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
 /// Why a node file could not be read. Rendered as an `unreadable-file` finding.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
     #[error("the file is not valid UTF-8 (first invalid byte at offset {offset})")]
     NotUtf8 { offset: usize },
+    /// A UTF-16 file (it starts with a UTF-16 byte-order mark).
+    #[error("the file is UTF-16 (it starts with a UTF-16 byte-order mark); apimlint reads UTF-8")]
+    Utf16,
     #[error("the file is {size} bytes, over the 10 MiB limit")]
     TooLarge { size: u64 },
-    #[error("`deployment.toml` is {kind}, not a regular file")]
+    #[error("the file is {kind}, not a regular file")]
     NotRegular { kind: &'static str },
     #[error("the file cannot be read: {0}")]
     Io(String),
     /// A symbolic link (of the file or a directory above it) leading out of
     /// the deployment: nothing of the target is read.
     #[error(
-        "`deployment.toml` is a symbolic link to `{target}`, outside the deployment: apimlint reads nothing outside the deployment's directory"
+        "a symbolic link leads the file to `{target}`, outside the deployment: apimlint reads nothing outside the deployment's directory"
     )]
     Outside { target: String },
     /// A manifest that holds no readable `deployment.toml` where it says it
@@ -46,6 +50,15 @@ pub trait Vfs: Sync {
         self.read(path)
     }
 
+    /// The bytes (at most the first 10 MiB) of a file that
+    /// [`Vfs::read_within`] refused as not UTF-8 or too large, for the
+    /// loader to tell whether it mentions a node file (never shown). `None`
+    /// when they cannot be read.
+    fn raw_within(&self, root: &Path, path: &Path) -> Option<Vec<u8>> {
+        let _ = (root, path);
+        None
+    }
+
     /// Whether `path` is a file (for an editor: also an unsaved buffer).
     fn is_file(&self, path: &Path) -> bool {
         path.is_file()
@@ -63,50 +76,113 @@ pub struct DiskFs;
 
 impl Vfs for DiskFs {
     fn read_within(&self, root: &Path, path: &Path) -> Result<String, ReadError> {
-        if let Some(real) = DiskFs::escapes(root, path) {
-            return Err(ReadError::Outside {
-                target: real.display().to_string(),
-            });
-        }
+        refuse_outside(root, path)?;
         self.read(path)
     }
 
     fn read(&self, path: &Path) -> Result<String, ReadError> {
-        let meta = std::fs::metadata(path).map_err(|e| {
-            let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
-            ReadError::Io(match e.kind() {
-                std::io::ErrorKind::NotFound if link => "it is a symbolic link to nothing".into(),
-                _ if link => "it is a symbolic link that cannot be followed (a loop?)".into(),
-                k => k.to_string(),
-            })
-        })?;
-        if !meta.is_file() {
-            return Err(ReadError::NotRegular {
-                kind: file_kind(&meta),
-            });
-        }
-        if meta.len() > MAX_FILE_SIZE {
-            return Err(ReadError::TooLarge { size: meta.len() });
-        }
-        let file = std::fs::File::open(path).map_err(|e| ReadError::Io(e.kind().to_string()))?;
-        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-        file.take(MAX_FILE_SIZE + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| ReadError::Io(e.kind().to_string()))?;
-        if bytes.len() as u64 > MAX_FILE_SIZE {
-            return Err(ReadError::TooLarge {
-                size: bytes.len() as u64,
-            });
-        }
-        decode(bytes)
+        decode(read_bytes(path)?)
     }
+
+    fn raw_within(&self, root: &Path, path: &Path) -> Option<Vec<u8>> {
+        refuse_outside(root, path).ok()?;
+        read_prefix(path).ok().map(|(bytes, _)| bytes)
+    }
+}
+
+/// `Err(Outside)` when links lead `path` out of `root` (or into a system
+/// directory).
+fn refuse_outside(root: &Path, path: &Path) -> Result<(), ReadError> {
+    match DiskFs::escapes(root, path) {
+        Some(real) => Err(ReadError::Outside {
+            target: real.display().to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Open `path` only when it is a regular file (a FIFO, a device or a socket
+/// is never opened, so nothing can block), and check the file opened again.
+/// Returns the file and its size.
+fn open_regular(path: &Path) -> Result<(std::fs::File, u64), ReadError> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
+        ReadError::Io(match e.kind() {
+            std::io::ErrorKind::NotFound if link => "it is a symbolic link to nothing".into(),
+            _ if link => "it is a symbolic link that cannot be followed (a loop?)".into(),
+            k => k.to_string(),
+        })
+    })?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular {
+            kind: file_kind(&meta),
+        });
+    }
+    let file = std::fs::File::open(path).map_err(|e| ReadError::Io(e.kind().to_string()))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| ReadError::Io(e.kind().to_string()))?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular {
+            kind: file_kind(&meta),
+        });
+    }
+    Ok((file, meta.len()))
+}
+
+/// At most the first [`MAX_FILE_SIZE`] bytes of a regular file, and whether
+/// there was more.
+fn read_prefix(path: &Path) -> Result<(Vec<u8>, bool), ReadError> {
+    let (file, len) = open_regular(path)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len.min(MAX_FILE_SIZE) + 1).unwrap_or(0));
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::Io(e.kind().to_string()))?;
+    let over = bytes.len() as u64 > MAX_FILE_SIZE;
+    bytes.truncate(usize::try_from(MAX_FILE_SIZE).unwrap_or(usize::MAX));
+    Ok((bytes, over))
+}
+
+/// The one bounded reader of every file apimlint opens (node files,
+/// manifests, Compose files, project files, `.gitignore`s, baselines): a
+/// regular file of at most [`MAX_FILE_SIZE`] bytes, whole.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let (file, len) = open_regular(path)?;
+    if len > MAX_FILE_SIZE {
+        return Err(ReadError::TooLarge { size: len });
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::Io(e.kind().to_string()))?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        // it grew while being read
+        return Err(ReadError::TooLarge {
+            size: bytes.len() as u64,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Whether the bytes of a file mention a node file: in UTF-8 (or any ASCII
+/// superset such as Latin-1) or in UTF-16 of either byte order.
+pub(crate) fn mentions_node_file(bytes: &[u8]) -> bool {
+    let ascii = NODE_FILE.as_bytes();
+    if memchr::memmem::find(bytes, ascii).is_some() {
+        return true;
+    }
+    let le: Vec<u8> = ascii.iter().flat_map(|b| [*b, 0]).collect();
+    let be: Vec<u8> = ascii.iter().flat_map(|b| [0, *b]).collect();
+    memchr::memmem::find(bytes, &le).is_some() || memchr::memmem::find(bytes, &be).is_some()
 }
 
 impl DiskFs {
     /// Where `path` really is, when links lead it out of `root` or into a
-    /// system directory.
+    /// system directory. A path that does not exist is judged by its
+    /// nearest existing ancestor (a link to a directory outside, holding
+    /// nothing of that name, still leads outside).
     fn escapes(root: &Path, path: &Path) -> Option<PathBuf> {
-        let real = std::fs::canonicalize(path).ok()?;
+        let real = real_path(path)?;
         let system = |p: &Path| ["/proc", "/sys", "/dev"].iter().any(|d| p.starts_with(d));
         let Some(root) = real_root(root) else {
             return Some(real);
@@ -116,6 +192,54 @@ impl DiskFs {
         let refused = !real.starts_with(&root) || (system(&real) && !system(&root));
         refused.then_some(real)
     }
+}
+
+/// `path` with its links resolved; a dangling link leads where it points;
+/// for a path that does not exist, its nearest existing ancestor's, with
+/// the rest of the path joined. `None` for a loop of links.
+fn real_path(path: &Path) -> Option<PathBuf> {
+    let mut path = path.to_path_buf();
+    for _ in 0..40 {
+        if let Ok(real) = std::fs::canonicalize(&path) {
+            return Some(real);
+        }
+        match std::fs::read_link(&path) {
+            Ok(target) => path = normalize(&path.parent()?.join(target)),
+            Err(_) => return real_ancestor(&path),
+        }
+    }
+    None
+}
+
+/// The nearest existing ancestor of `path` with its links resolved, and the
+/// rest of the path joined.
+fn real_ancestor(path: &Path) -> Option<PathBuf> {
+    let mut rest = Vec::new();
+    let mut at = path;
+    loop {
+        rest.push(at.file_name()?);
+        at = at.parent()?;
+        if let Ok(real) = std::fs::canonicalize(at) {
+            return Some(rest.iter().rev().fold(real, |p, n| p.join(n)));
+        }
+    }
+}
+
+/// Where symbolic links lead `path` when they lead it out of every one of
+/// `roots` although the path as written lies in one of them: the file a
+/// write to `path` would really replace, outside the trees it should stay
+/// in. A path written outside every root (named so by the user) is `None`.
+pub fn links_out(path: &Path, roots: &[&Path]) -> Option<PathBuf> {
+    let path = normalize(path);
+    if !roots.iter().any(|r| path.starts_with(normalize(r))) {
+        return None;
+    }
+    let real = real_path(&path)?;
+    let inside = roots
+        .iter()
+        .filter_map(|r| std::fs::canonicalize(r).ok())
+        .any(|r| real.starts_with(r));
+    (!inside).then_some(real)
 }
 
 /// `root` with its links resolved, remembered for the last root asked for
@@ -135,8 +259,12 @@ fn real_root(root: &Path) -> Option<PathBuf> {
     Some(real)
 }
 
-/// UTF-8 decoding with the offset of the first bad byte.
-pub(crate) fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
+/// UTF-8 decoding with the offset of the first bad byte (a UTF-16 file is
+/// named as such).
+pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(ReadError::Utf16);
+    }
     String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
         offset: e.utf8_error().valid_up_to(),
     })
@@ -187,6 +315,13 @@ impl Vfs for OverlayFs<'_> {
         }
     }
 
+    fn raw_within(&self, root: &Path, path: &Path) -> Option<Vec<u8>> {
+        match self.overlays.get(path) {
+            Some(_) => None,
+            None => self.base.raw_within(root, path),
+        }
+    }
+
     fn is_file(&self, path: &Path) -> bool {
         self.overlays.contains_key(path) || self.base.is_file(path)
     }
@@ -214,6 +349,12 @@ impl Vfs for MemoryFs {
             });
         }
         decode(bytes.clone())
+    }
+
+    fn raw_within(&self, _root: &Path, path: &Path) -> Option<Vec<u8>> {
+        let bytes = self.files.get(path)?;
+        let cap = usize::try_from(MAX_FILE_SIZE).unwrap_or(usize::MAX);
+        Some(bytes.get(..cap).unwrap_or(bytes).to_vec())
     }
 
     fn is_file(&self, path: &Path) -> bool {
@@ -354,7 +495,7 @@ pub fn collect(
     let mut found = Vec::new();
     let mut nested: Vec<PathBuf> = Vec::new();
     for dir in walk.roots {
-        for (f, linked) in walk_linked(dir, names, walk.exclude) {
+        for (f, linked) in walk_linked(dir, names, walk.exclude, real_root.as_deref()) {
             if f.file_name().is_some_and(|n| n == CONFIG_FILE) {
                 nested.extend(f.parent().filter(|d| *d != root).map(Path::to_path_buf));
             } else {
@@ -382,11 +523,14 @@ pub fn collect(
     files.dedup();
     // YAML files alone (unrelated ones, or none mentioning a node file) are
     // no deployment: the same error as an empty directory
+    // (read bounded and within the root: a FIFO or a link to `/dev/zero`
+    // named `x.yaml` neither blocks nor grows without end)
     let has_node = files.iter().any(|f| {
         let yaml = f.extension().is_some_and(|e| e == "yaml" || e == "yml");
         !yaml
-            || std::fs::read(f)
-                .is_ok_and(|b| memchr::memmem::find(&b, NODE_FILE.as_bytes()).is_some())
+            || DiskFs
+                .raw_within(&root, f)
+                .is_some_and(|b| mentions_node_file(&b))
     });
     if files.is_empty() || !has_node {
         return Err(DiscoverError::NoNodes(shown.to_owned()));
@@ -466,7 +610,8 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
 /// Every file called `name` under `dir`, walked as [`walk`] does (the
 /// default exclusions relative to `dir`).
 pub(crate) fn walk_named(dir: &Path, name: &str) -> Vec<PathBuf> {
-    walk_linked(dir, &[name], &default_exclude(dir))
+    let bound = std::fs::canonicalize(dir).ok();
+    walk_linked(dir, &[name], &default_exclude(dir), bound.as_deref())
         .into_iter()
         .map(|(p, _)| p)
         .collect()
@@ -500,8 +645,17 @@ pub const DEFAULT_EXCLUDE: [&str; 7] = [
 
 /// Every file named one of `names` under `dir` (node files: YAML files too),
 /// `exclude` skipped, each with whether a symbolic link (the file or a
-/// directory under `dir`) was followed to reach it.
-pub fn walk_linked(dir: &Path, names: &[&str], exclude: &Exclude) -> Vec<(PathBuf, bool)> {
+/// directory under `dir`) was followed to reach it. `bound` is the real
+/// path the walk stays in (the deployment root): a link to a directory
+/// outside it is never walked (a node file right in it is kept, to be
+/// refused unread: an `unreadable-file` finding naming where it leads), and
+/// neither are `/proc`, `/sys` and `/dev` unless the bound is in them.
+pub fn walk_linked(
+    dir: &Path,
+    names: &[&str],
+    exclude: &Exclude,
+    bound: Option<&Path>,
+) -> Vec<(PathBuf, bool)> {
     let found = Mutex::new(Vec::new());
     let ignores = parent_ignores(dir);
     let root = Visit {
@@ -513,6 +667,7 @@ pub fn walk_linked(dir: &Path, names: &[&str], exclude: &Exclude) -> Vec<(PathBu
         names,
         exclude,
         found: &found,
+        bound: Bound(bound),
     };
     walk_dir(&root, &cx, &ignores, &[]);
     let mut out = found.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -521,11 +676,41 @@ pub fn walk_linked(dir: &Path, names: &[&str], exclude: &Exclude) -> Vec<(PathBu
     out
 }
 
-/// What a walk looks for, what it skips, and where it puts what it found.
+/// What a walk looks for, what it skips, where it may go, and where it
+/// puts what it found.
 struct WalkCx<'a> {
     names: &'a [&'a str],
     exclude: &'a Exclude,
     found: &'a Mutex<Vec<(PathBuf, bool)>>,
+    bound: Bound<'a>,
+}
+
+/// The real path a walk stays in.
+#[derive(Clone, Copy)]
+struct Bound<'a>(Option<&'a Path>);
+
+/// Whether `p` lies in `/proc`, `/sys` or `/dev`.
+fn system(p: &Path) -> bool {
+    ["/proc", "/sys", "/dev"].iter().any(|d| p.starts_with(d))
+}
+
+impl Bound<'_> {
+    /// Whether the walk may enter the directory at `path` (reached through
+    /// a symbolic link when `link`).
+    fn admits(self, path: &Path, link: bool) -> bool {
+        let Some(bound) = self.0 else {
+            return !link;
+        };
+        let real = if link {
+            match std::fs::canonicalize(path) {
+                Ok(r) => r,
+                Err(_) => return false,
+            }
+        } else {
+            path.to_path_buf()
+        };
+        (!link || real.starts_with(bound)) && (!system(&real) || system(bound))
+    }
 }
 
 /// A directory to walk, its (device, inode) for loop detection, and whether
@@ -564,10 +749,25 @@ fn entry_id(_e: &std::fs::DirEntry, _parent: Option<(u64, u64)>) -> Option<(u64,
 type Ignores = Vec<Arc<Gitignore>>;
 
 /// A gitignore file rooted at `root`, if it exists and has patterns. A file
-/// that is partly unreadable still applies what could be read.
+/// that is partly unreadable still applies what could be read (its lines
+/// that are not UTF-8 are skipped, as `git` and `ignore` do). Read by the
+/// bounded reader: a FIFO or a link to `/dev/zero` named `.gitignore`
+/// neither blocks nor grows.
 fn gitignore(root: &Path, file: &Path) -> Option<Arc<Gitignore>> {
+    let bytes = read_bytes(file).ok()?;
     let mut b = ignore::gitignore::GitignoreBuilder::new(root);
-    let _partial = b.add(file);
+    for (i, line) in bytes.split(|c| *c == b'\n').enumerate() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let Ok(line) = std::str::from_utf8(line) else {
+            continue;
+        };
+        let line = if i == 0 {
+            line.trim_start_matches('\u{feff}')
+        } else {
+            line
+        };
+        let _bad_glob = b.add_line(Some(file.to_path_buf()), line);
+    }
     b.build()
         .ok()
         .filter(|g| g.num_ignores() + g.num_whitelists() > 0)
@@ -672,6 +872,16 @@ fn walk_dir(v: &Visit, cx: &WalkCx<'_>, inherited: &[Arc<Gitignore>], ancestors:
             if id.is_some_and(|i| chain.contains(&i)) {
                 continue;
             }
+            if !cx.bound.admits(&path, link) {
+                let node = path.join(NODE_FILE);
+                if link
+                    && wanted.contains(&NODE_FILE)
+                    && std::fs::symlink_metadata(&node).is_ok()
+                {
+                    files.push((node, true));
+                }
+                continue;
+            }
             subdirs.push(Visit {
                 dir: path,
                 id,
@@ -762,8 +972,15 @@ pub(crate) fn deployment_roots(folder: &Path) -> Vec<PathBuf> {
 
 /// The node files of the deployment at `root` among `roots`: every
 /// `deployment.toml` under it that no nested root claims.
+///
+/// A deployment at the top of the file system (a file opened alone as
+/// `/deployment.toml`) is never walked: that would be the whole machine.
 pub(crate) fn deployment_files(root: &Path, roots: &[PathBuf], exclude: &Exclude) -> Vec<PathBuf> {
-    walk_linked(root, &[NODE_FILE], exclude)
+    if root.parent().is_none() {
+        return Vec::new();
+    }
+    let bound = std::fs::canonicalize(root).ok();
+    walk_linked(root, &[NODE_FILE], exclude, bound.as_deref())
         .into_iter()
         .map(|(f, _)| f)
         .filter(|f| nearest_root(f, roots).is_none_or(|r| r == root))
@@ -939,15 +1156,10 @@ mod tests {
         link("../..", "tree/a/upup");
         link("deployment.toml", "tree/a/deployment.toml");
         let f = found(&dir.join("tree"));
-        // `upup` leads out of the walk (not a loop), `up` back into it (a loop)
-        assert_eq!(
-            f,
-            [
-                "a/deployment.toml",
-                "a/linked/deployment.toml",
-                "a/upup/real/deployment.toml"
-            ]
-        );
+        // `up` leads back into the walk (a loop); `upup` and `linked` lead
+        // out of it: never walked (a node file right in `linked` is kept,
+        // to be refused unread), so `upup/real/…` is not found
+        assert_eq!(f, ["a/deployment.toml", "a/linked/deployment.toml"]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -2,8 +2,12 @@
 //! byte-offset map of a scalar: for every byte of its value, where it sits in
 //! the source, whatever the scalar's style (plain, single- or double-quoted
 //! with escapes, literal `|` or folded `>` block with indentation and
-//! chomping indicators). No I/O; the tree is built without recursion, so a
-//! deeply nested stream cannot overflow the stack.
+//! chomping indicators). No I/O; the tree is built without recursion, and
+//! nesting deeper than [`MAX_DEPTH`] is an error located where it goes too
+//! deep: a tree is dropped (and walked) recursively, so a stream of 200,000
+//! nested sequences would otherwise overflow the stack. Aliases are never
+//! followed (`Value::Alias`), so an alias bomb costs its text, not its
+//! expansion.
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
@@ -45,11 +49,14 @@ impl Value {
         }
     }
 
-    /// A mapping's value for a string key.
+    /// A mapping's value for a string key (the last, when it is written
+    /// twice).
     pub(crate) fn get(&self, key: &str) -> Option<&Value> {
         match self {
+            // a key written twice: the last, as Kubernetes reads it
             Value::Map(entries, _) => entries
                 .iter()
+                .rev()
                 .find(|(k, _)| k.str() == Some(key))
                 .map(|(_, v)| v),
             _ => None,
@@ -146,6 +153,11 @@ impl Cursor<'_> {
     }
 }
 
+/// The deepest nesting of sequences and mappings read: far beyond any
+/// Kubernetes object or Compose file, far below what recursion over a tree
+/// (dropping it) can take on a thread's stack.
+pub(crate) const MAX_DEPTH: usize = 1000;
+
 enum Frame {
     Seq(Vec<Value>, usize),
     Map(Vec<(Value, Value)>, Option<Value>, usize),
@@ -192,6 +204,14 @@ pub(crate) fn parse_stream_keeping(
                     None => docs.push(None),
                 }
                 None
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) if stack.len() >= MAX_DEPTH => {
+                return Err(YamlError {
+                    offset: start,
+                    message: format!(
+                        "sequences and mappings nest deeper than {MAX_DEPTH} levels here; apimlint reads no deeper"
+                    ),
+                });
             }
             Event::SequenceStart(..) => {
                 stack.push(Frame::Seq(Vec::new(), start));

@@ -17,13 +17,14 @@
 pub mod convert;
 mod handlers;
 mod server;
+mod stdio;
 mod world;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use server::{Backend, guard};
-use tower_lsp_server::{ClientSocket, LspService, Server};
+use tower_lsp_server::{ClientSocket, LspService};
 
 /// The service for an in-process client (tests) and the stdio server, with
 /// the flag `shutdown` sets.
@@ -44,9 +45,8 @@ pub fn run_stdio() -> Result<u8, String> {
         .map_err(|e| format!("cannot start the language server: {e}"))?;
     let shutdown = rt.block_on(async {
         let (service, socket, shutdown) = service();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        // malformed messages are answered there, never seen by the server
+        stdio::serve(service, socket).await;
         shutdown
     });
     // the analysis task never ends by itself

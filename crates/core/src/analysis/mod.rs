@@ -144,27 +144,42 @@ pub fn read_sources(
                 Ok(text) if text.contains(crate::vfs::NODE_FILE) => {
                     manifest_sources(p, &text, None, None, false)
                 }
-                // unrelated YAML costs nothing; an unreadable one is skipped
-                _ => Vec::new(),
+                // unrelated YAML costs nothing
+                Ok(_) => Vec::new(),
+                Err(e) if unreadable_manifest(vfs, &discovery.root, p, &e) => {
+                    vec![SourceFile::plain(p.clone(), Err(e))]
+                }
+                Err(_) => Vec::new(),
             }
         })
         .collect();
     // Compose files: their services' names and offsets on the node files
-    // they bind-mount (read here when the walk did not find them)
-    let compose: Vec<(std::path::PathBuf, crate::manifest::Origin)> = discovery
+    // they bind-mount (read here when the walk did not find them); one that
+    // cannot be read is a finding on it
+    let mut compose: Vec<(std::path::PathBuf, crate::manifest::Origin)> = Vec::new();
+    for p in discovery
         .files
         .iter()
         .filter(|p| crate::manifest::is_compose(p))
-        .filter_map(|p| Some((p, read(p).ok()?)))
-        .flat_map(|(p, text)| {
-            crate::manifest::compose(p, &text, &|f| vfs.is_file(f), &|f| {
-                read(&f.to_path_buf()).ok()
-            })
-        })
-        .collect();
+    {
+        match read(p) {
+            Ok(text) => {
+                let found = crate::manifest::compose(p, &text, &|f| vfs.is_file(f), &|f| {
+                    read(&f.to_path_buf()).ok()
+                });
+                match found {
+                    Ok(found) => compose.extend(found),
+                    Err(e) => out.push(SourceFile::plain(
+                        p.clone(),
+                        Err(crate::vfs::ReadError::Manifest(e)),
+                    )),
+                }
+            }
+            Err(e) => out.push(SourceFile::plain(p.clone(), Err(e))),
+        }
+    }
     // a service whose Compose file's directory holds the file claims it
     // first; a second service mounting it is a node of its own
-    let mut compose = compose;
     compose.sort_by_key(|(file, o)| !file.starts_with(o.manifest.path.parent().unwrap_or(file)));
     for (file, origin) in compose {
         match out.iter_mut().find(|s| s.path == file) {
@@ -198,6 +213,22 @@ pub fn read_sources(
         ));
     }
     out
+}
+
+/// Whether a YAML file that could not be read is a finding: it is not a
+/// regular file (a FIFO, a device: never opened), or it is not UTF-8 or too
+/// large and its bytes mention a node file (in UTF-8, Latin-1 or UTF-16).
+/// An unreadable YAML file that mentions none is no manifest of the
+/// deployment, and a link out of the deployment is never read to tell.
+fn unreadable_manifest(vfs: &dyn Vfs, root: &Path, path: &Path, e: &crate::vfs::ReadError) -> bool {
+    use crate::vfs::ReadError;
+    match e {
+        ReadError::NotRegular { .. } => true,
+        ReadError::NotUtf8 { .. } | ReadError::Utf16 | ReadError::TooLarge { .. } => vfs
+            .raw_within(root, path)
+            .is_some_and(|b| crate::vfs::mentions_node_file(&b)),
+        ReadError::Io(_) | ReadError::Outside { .. } | ReadError::Manifest(_) => false,
+    }
 }
 
 fn manifest_sources(

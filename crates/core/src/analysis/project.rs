@@ -142,7 +142,7 @@ impl<T: Default> Project<T> {
             .and_then(|c| c.parent().map(Path::to_path_buf))
             .unwrap_or_else(|| dir.to_path_buf());
         self.extra_roots.push(root.clone());
-        let mut files = vfs::walk(&root);
+        let mut files = vfs::deployment_files(&root, &[], &exclude_of(fs, &root));
         files.push(path.to_path_buf());
         self.members.push(Member::new(fs, root, files));
         Some(self.members.len() - 1)
@@ -453,7 +453,8 @@ impl Planner<'_> {
                 // every project file below starts a deployment of its own
                 let mut ex = cli.clone();
                 ex.add(&d, Config::default().excludes());
-                for (c, _) in vfs::walk_linked(&d, &[CONFIG_FILE], &ex) {
+                let bound = std::fs::canonicalize(&d).ok();
+                for (c, _) in vfs::walk_linked(&d, &[CONFIG_FILE], &ex, bound.as_deref()) {
                     if c.parent() != Some(d.as_path()) && fs.is_file(&c) {
                         nested.push((entry(c), None, None, false));
                     }

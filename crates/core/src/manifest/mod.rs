@@ -263,15 +263,24 @@ pub(crate) fn extract(
             doc,
         });
     }
+    // every Secret's values are starred, those of a Secret defined twice too
     let mut redactions = Vec::new();
+    // (and every `data`/`stringData` written twice)
     for o in objects.iter().filter(|o| o.kind == "Secret") {
-        for field in ["data", "stringData"] {
-            for (_, v) in o.doc.get(field).map(Value::entries).unwrap_or_default() {
+        for (field, values) in o.doc.entries() {
+            if !matches!(field.str(), Some("data" | "stringData")) {
+                continue;
+            }
+            for (_, v) in values.entries() {
                 if let Some(s) = v.scalar() {
                     redactions.push(s.start..s.end);
                 }
             }
         }
+    }
+    let objects = last_of_each(objects, text, &mut problems);
+    for o in &objects {
+        duplicate_keys(o.doc, text, &mut problems);
     }
     let mut services = Vec::new();
     let mut routes = Vec::new();
@@ -518,8 +527,20 @@ pub(crate) fn extract(
         seen.push(vpath.clone());
         let span = match &f.value {
             Entry::Text(s) | Entry::Base64(s) => s.start..s.end,
+            Entry::Alias(at) => *at..*at,
         };
         let (content, map) = match f.value {
+            Entry::Alias(at) => (
+                Err(format!(
+                    "the {} `{}` holds `{}` as a YAML alias (`*…`): apimlint does not follow aliases; write the text in place",
+                    f.holder_kind, f.holder, f.key
+                )),
+                OffsetMap {
+                    offsets: vec![u32::try_from(at).unwrap_or(0)],
+                    exact: false,
+                    verbatim: false,
+                },
+            ),
             Entry::Text(s) => (Ok(s.value.clone()), yaml::offset_map(text, s)),
             Entry::Base64(s) => {
                 let map = OffsetMap {
@@ -586,6 +607,76 @@ pub(crate) fn extract(
     Extracted { nodes }
 }
 
+/// The objects Kubernetes keeps: of several with one kind, name and
+/// namespace, `kubectl apply` of the stream leaves the last. Each later one
+/// is a problem located at it, naming the line of the one before.
+fn last_of_each<'a>(
+    objects: Vec<Object<'a>>,
+    text: &str,
+    problems: &mut Vec<(usize, String)>,
+) -> Vec<Object<'a>> {
+    let mut last: std::collections::HashMap<(&str, &str, &str), usize> =
+        std::collections::HashMap::new();
+    let mut dropped = vec![false; objects.len()];
+    let lines = LineIndex::new(text);
+    for (i, o) in objects.iter().enumerate() {
+        if o.name.is_empty() {
+            continue;
+        }
+        if let Some(before) = last.insert((o.kind, o.name, o.namespace.as_str()), i)
+            && let (Some(flag), Some(b)) = (dropped.get_mut(before), objects.get(before))
+        {
+            *flag = true;
+            let line = lines.line_col(text, b.doc.start()).line;
+            problems.push((
+                o.doc.start(),
+                format!(
+                    "a second {} `{}` in namespace `{}` (the one before is at line {line}): Kubernetes keeps the last one, which apimlint reads; the one before is never deployed",
+                    o.kind, o.name, o.namespace
+                ),
+            ));
+        }
+    }
+    objects
+        .into_iter()
+        .zip(dropped)
+        .filter_map(|(o, d)| (!d).then_some(o))
+        .collect()
+}
+
+/// Every mapping key written twice in an object (Kubernetes reads the
+/// last): a problem located at the later one. Walked without recursion.
+fn duplicate_keys(doc: &Value, text: &str, problems: &mut Vec<(usize, String)>) {
+    let mut stack = vec![doc];
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut lines: Option<LineIndex> = None;
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Map(entries, _) => {
+                seen.clear();
+                for (k, val) in entries {
+                    stack.push(val);
+                    let Some(key) = k.str().filter(|k| *k != "<<") else {
+                        continue;
+                    };
+                    if let Some(first) = seen.insert(key, k.start()) {
+                        let lines = lines.get_or_insert_with(|| LineIndex::new(text));
+                        let line = lines.line_col(text, first).line;
+                        problems.push((
+                            k.start(),
+                            format!(
+                                "the key `{key}` is written twice in this mapping (first at line {line}): Kubernetes reads the last one, and so does apimlint"
+                            ),
+                        ));
+                    }
+                }
+            }
+            Value::Seq(items, _) => stack.extend(items),
+            Value::Scalar(_) | Value::Alias(_) => {}
+        }
+    }
+}
+
 /// Whether a document can matter: an object that holds or mounts a node's
 /// configuration, names nodes, or is not a Kubernetes object at all (a
 /// finding when the stream holds Kubernetes objects).
@@ -622,6 +713,9 @@ struct Found<'a> {
 enum Entry<'a> {
     Text(&'a yaml::Scalar),
     Base64(&'a yaml::Scalar),
+    /// An alias (`*name`) where the text belongs: never followed (an alias
+    /// bomb would cost its expansion), so a finding at it.
+    Alias(usize),
 }
 
 /// A ConfigMap's or Secret's value for `key`.
@@ -632,13 +726,10 @@ fn entry<'a>(o: &Object<'a>, key: &str) -> Option<Entry<'a>> {
         &["data"]
     };
     for f in text_fields {
-        if let Some(s) = o
-            .doc
-            .get(f)
-            .and_then(|d| d.get(key))
-            .and_then(Value::scalar)
-        {
-            return Some(Entry::Text(s));
+        match o.doc.get(f).and_then(|d| d.get(key)) {
+            Some(Value::Scalar(s)) => return Some(Entry::Text(s)),
+            Some(Value::Alias(at)) => return Some(Entry::Alias(*at)),
+            _ => {}
         }
     }
     let b64 = if o.kind == "Secret" {
@@ -900,18 +991,24 @@ fn base64(s: &str) -> Option<String> {
 /// `repository/conf/deployment.toml`, mounted anywhere — WSO2's own Compose
 /// files mount the whole config volume): the host file and its origin
 /// (the service's names, `-DportOffset`). `exists` says whether a host path
-/// is a file (the driver asks its file system).
+/// is a file (the driver asks its file system). A file that is not valid
+/// YAML is an error saying where (line and column), for an
+/// `unreadable-file` finding on it.
 pub(crate) fn compose(
     path: &Path,
     text: &str,
     exists: &dyn Fn(&Path) -> bool,
     read: &dyn Fn(&Path) -> Option<String>,
-) -> Vec<(PathBuf, Origin)> {
-    let Ok(docs) = yaml::parse_stream_keeping(text, &|_, _| true) else {
-        return Vec::new();
-    };
+) -> Result<Vec<(PathBuf, Origin)>, String> {
+    let docs = yaml::parse_stream_keeping(text, &|_, _| true).map_err(|e| {
+        let lc = LineIndex::new(text).line_col(text, e.offset);
+        format!(
+            "the Compose file is not valid YAML: {} (line {}, column {})",
+            e.message, lc.line, lc.column
+        )
+    })?;
     let Some(Some(doc)) = docs.first() else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let dir = path.parent().unwrap_or(Path::new(""));
     let manifest = Arc::new(Manifest {
@@ -999,7 +1096,7 @@ pub(crate) fn compose(
             },
         ));
     }
-    out
+    Ok(out)
 }
 
 /// The node file a Compose service bind-mounts: the file itself, or a host

@@ -5,7 +5,7 @@ use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::edit::{Applicability, Edit, Fix};
 use crate::base::text::edit_distance;
 use crate::catalog;
-use crate::model::{KeyFact, KeyKind, Role, display_path};
+use crate::model::{KeyFact, KeyKind, Role, Seg, display_path};
 use crate::rules::{NodeCx, NodeRule};
 
 declare_rule! {
@@ -119,56 +119,116 @@ fn toml_key(seg: &str) -> String {
     }
 }
 
-/// Whether renaming the last segment of `keys[at]` to `seg` would name a key
-/// its table already has (the rename would not parse). Inside an array of
-/// tables only the keys of the same entry count: the walk lists an entry's
-/// keys right after the entry. An array-of-tables header may join an array
-/// of that name; any other kind there is a clash. Unsure means taken.
-fn taken(keys: &[KeyFact], at: usize, seg: &str) -> bool {
-    let Some(kf) = keys.get(at) else {
-        return true;
-    };
-    let Some((_, parent)) = kf.segs.split_last() else {
-        return true;
-    };
-    let clash = |k: &KeyFact| {
-        k.segs.len() == kf.segs.len()
-            && k.segs.starts_with(parent)
-            && k.segs.last().is_some_and(|l| bare(l) == seg)
-            && !(kf.kind == KeyKind::ArrayOfTables && k.kind == KeyKind::ArrayOfTables)
-    };
-    // the innermost array-of-tables entry holding the key
-    let Some(depth) = parent
-        .iter()
-        .rposition(|s| s.ends_with("[]"))
-        .map(|p| p + 1)
-    else {
-        return keys.iter().any(clash);
-    };
-    let Some(entry) = parent.get(..depth) else {
-        return true;
-    };
-    let Some(start) = keys.get(..at).and_then(|before| {
-        before
-            .iter()
-            .rposition(|k| k.kind == KeyKind::ArrayOfTables && k.segs.as_slice() == entry)
-    }) else {
-        return true;
-    };
-    keys.iter()
-        .skip(start + 1)
-        .take_while(|k| k.segs.len() > depth && k.segs.starts_with(entry))
-        .any(clash)
+/// What renaming a key must not collide with, for every key of a file:
+/// built once per run, so that judging every unknown key is linear in the
+/// file (a scan of the keys for each was quadratic: 50,000 misnamed keys
+/// took seconds), and a budget of re-parses.
+pub(crate) struct Siblings<'a> {
+    keys: &'a [KeyFact],
+    text: &'a str,
+    /// (parent path, bare last segment) → the keys so named, in order.
+    by_name: std::cell::OnceCell<ByName<'a>>,
+    /// Renamed files parsed so far (see [`Siblings::clashes`]).
+    parses: std::cell::Cell<usize>,
 }
 
-/// Whether the rename of `keys[at]` to `seg` would clash with what the table
-/// already has: the name is [`taken`] and the renamed file no longer parses.
-/// A table renamed onto one that exists only through deeper headers (or an
-/// array of tables joining its array) merges, and is offered.
-fn clashes(text: &str, keys: &[KeyFact], at: usize, seg: &str, rename: &Edit) -> bool {
-    taken(keys, at, seg)
-        && crate::base::edit::apply(text, std::slice::from_ref(rename))
+type ByName<'a> = (
+    std::collections::HashMap<(&'a [Seg], &'a str), Vec<usize>>,
+    Vec<Option<usize>>,
+);
+
+/// At most this many renamed files are parsed per file; past it a rename
+/// onto a name that is taken counts as a clash (no fix is offered, the help
+/// says to merge).
+const MAX_PARSES: usize = 32;
+
+impl<'a> Siblings<'a> {
+    pub(crate) fn new(keys: &'a [KeyFact], text: &'a str) -> Self {
+        Siblings {
+            keys,
+            text,
+            by_name: std::cell::OnceCell::new(),
+            parses: std::cell::Cell::new(0),
+        }
+    }
+
+    /// The index, and for each key the array-of-tables header starting the
+    /// innermost entry that holds it (the walk lists an entry's keys right
+    /// after the entry).
+    fn index(&self) -> &ByName<'a> {
+        self.by_name.get_or_init(|| {
+            let mut by_name: std::collections::HashMap<(&[Seg], &str), Vec<usize>> =
+                std::collections::HashMap::new();
+            let mut entry_of = Vec::with_capacity(self.keys.len());
+            let mut last_header: std::collections::HashMap<&[Seg], usize> =
+                std::collections::HashMap::new();
+            for (i, k) in self.keys.iter().enumerate() {
+                let start = k.segs.split_last().and_then(|(last, parent)| {
+                    by_name.entry((parent, bare(last))).or_default().push(i);
+                    let entry = parent
+                        .iter()
+                        .rposition(|s| s.ends_with("[]"))
+                        .and_then(|p| parent.get(..=p))?;
+                    last_header.get(entry).copied()
+                });
+                entry_of.push(start);
+                if k.kind == KeyKind::ArrayOfTables {
+                    last_header.insert(&k.segs, i);
+                }
+            }
+            (by_name, entry_of)
+        })
+    }
+
+    /// Whether renaming the last segment of `keys[at]` to `seg` would name a
+    /// key its table already has (the rename would not parse). Inside an
+    /// array of tables only the keys of the same entry count. An
+    /// array-of-tables header may join an array of that name; any other kind
+    /// there is a clash. Unsure means taken.
+    fn taken(&self, at: usize, seg: &str) -> bool {
+        let Some(kf) = self.keys.get(at) else {
+            return true;
+        };
+        let Some((_, parent)) = kf.segs.split_last() else {
+            return true;
+        };
+        let (by_name, entry_of) = self.index();
+        let in_aot = parent.iter().any(|s| s.ends_with("[]"));
+        let entry = entry_of.get(at).copied().flatten();
+        if in_aot && entry.is_none() {
+            return true;
+        }
+        by_name
+            .get(&(parent, seg))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter(|k| !in_aot || entry_of.get(**k).copied().flatten() == entry)
+            .filter_map(|k| self.keys.get(*k))
+            .any(|k| !(kf.kind == KeyKind::ArrayOfTables && k.kind == KeyKind::ArrayOfTables))
+    }
+
+    /// Whether the rename of `keys[at]` to `seg` would clash with what the
+    /// table already has: the name is [`Siblings::taken`] and the renamed
+    /// file no longer parses. Only a table with a header can merge with one
+    /// that exists only through deeper headers (or an array of tables join
+    /// its array), so only such a rename is parsed, at most [`MAX_PARSES`]
+    /// times per file; a key renamed onto a key there always clashes.
+    fn clashes(&self, at: usize, seg: &str, rename: &Edit) -> bool {
+        if !self.taken(at, seg) {
+            return false;
+        }
+        let mergeable = self
+            .keys
+            .get(at)
+            .is_some_and(|k| k.kind != KeyKind::Value && !k.inline);
+        if !mergeable || self.parses.get() >= MAX_PARSES {
+            return true;
+        }
+        self.parses.set(self.parses.get() + 1);
+        crate::base::edit::apply(self.text, std::slice::from_ref(rename))
             .is_none_or(|(t, _)| crate::syntax::parse(&t).doc.is_none())
+    }
 }
 
 /// The help of a rename that would clash with a key already there.
@@ -211,25 +271,25 @@ impl NodeRule for UnknownKey {
         let node = cx.node;
         let is_node = node.role == Role::IsKeyManager;
         let mut out = Vec::new();
-        let mut reported: Vec<&[crate::model::Seg]> = Vec::new();
         let Some(keys) = node.facts.keys.as_deref() else {
             return out;
         };
+        let siblings = Siblings::new(keys, &node.text);
+        // the keys reported: nothing under one is reported again (a set of
+        // their paths, each key's prefixes looked up: linear in the keys)
+        let mut reported = Reported::default();
         for (at, kf) in keys.iter().enumerate() {
-            if reported
-                .iter()
-                .any(|r| kf.segs.len() >= r.len() && kf.segs.starts_with(r))
-            {
+            if reported.covers(&kf.segs) {
                 continue;
             }
-            if let Some(s) = database_name(cx, keys, at) {
+            if let Some(s) = database_name(cx, &siblings, at) {
                 out.push(s);
-                reported.push(&kf.segs);
+                reported.add(&kf.segs);
                 continue;
             }
             if plain_table_for_array(kf) {
                 out.push(State::PlainForArray { kf });
-                reported.push(&kf.segs);
+                reported.add(&kf.segs);
                 continue;
             }
             // `entry()` is `catalog::find`, looked up once: most keys stop here
@@ -239,10 +299,10 @@ impl NodeRule for UnknownKey {
             {
                 continue;
             }
-            if let Some(s) = unknown(cx, keys, at, is_node) {
+            if let Some(s) = unknown(cx, &siblings, at, is_node) {
                 out.push(s);
             }
-            reported.push(&kf.segs);
+            reported.add(&kf.segs);
         }
         out
     }
@@ -352,6 +412,38 @@ impl NodeRule for UnknownKey {
     }
 }
 
+/// The paths of the keys reported, as the hashes of every path: a key is
+/// covered when one of its prefixes was reported (each prefix's hash is
+/// built on the one before, so a key costs its length).
+#[derive(Default)]
+struct Reported {
+    hashes: std::collections::HashSet<u64>,
+    state: std::collections::hash_map::RandomState,
+}
+
+impl Reported {
+    fn prefixes<'s>(&'s self, segs: &'s [Seg]) -> impl Iterator<Item = u64> + 's {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        segs.iter().scan(0u64, move |h, s| {
+            let mut hasher = self.state.build_hasher();
+            h.hash(&mut hasher);
+            s.as_str().hash(&mut hasher);
+            *h = hasher.finish();
+            Some(*h)
+        })
+    }
+
+    fn covers(&self, segs: &[Seg]) -> bool {
+        !self.hashes.is_empty() && self.prefixes(segs).any(|h| self.hashes.contains(&h))
+    }
+
+    fn add(&mut self, segs: &[Seg]) {
+        if let Some(h) = self.prefixes(segs).last() {
+            self.hashes.insert(h);
+        }
+    }
+}
+
 /// "key `a.b`", "table `[a.b]`", "table `[[a.b]]`".
 fn what(kf: &KeyFact) -> String {
     let shown = display_path(&kf.segs);
@@ -391,8 +483,8 @@ fn plain_table_for_array(kf: &KeyFact) -> bool {
 /// `[database.<name>]`: any name is accepted (infer.json applies to all), but
 /// only the names WSO2 renders into a datasource are used; a near miss of one
 /// of them is a typo.
-fn database_name<'a>(cx: &NodeCx<'a>, keys: &'a [KeyFact], at: usize) -> Option<State<'a>> {
-    let kf = keys.get(at)?;
+fn database_name<'a>(cx: &NodeCx<'a>, siblings: &Siblings<'a>, at: usize) -> Option<State<'a>> {
+    let kf = siblings.keys.get(at)?;
     let [db, name] = kf.segs.as_slice() else {
         return None;
     };
@@ -423,7 +515,7 @@ fn database_name<'a>(cx: &NodeCx<'a>, keys: &'a [KeyFact], at: usize) -> Option<
         kf,
         written: name,
         name: n,
-        clash: clashes(&cx.node.text, keys, at, n, &rename(cx, kf, n)),
+        clash: siblings.clashes(at, n, &rename(cx, kf, n)),
     })
 }
 
@@ -432,11 +524,11 @@ fn database_name<'a>(cx: &NodeCx<'a>, keys: &'a [KeyFact], at: usize) -> Option<
 /// read it).
 fn unknown<'a>(
     cx: &NodeCx<'a>,
-    keys: &'a [KeyFact],
+    siblings: &Siblings<'a>,
     at: usize,
     is_node: bool,
 ) -> Option<State<'a>> {
-    let kf = keys.get(at)?;
+    let kf = siblings.keys.get(at)?;
     let (last, parent) = kf.segs.split_last()?;
     if kf.kind == KeyKind::ArrayOfTables {
         let mut plain = parent.to_vec();
@@ -452,9 +544,7 @@ fn unknown<'a>(
     if is_node && !suggestion.sure {
         return None;
     }
-    let clash = clashes(
-        &cx.node.text,
-        keys,
+    let clash = siblings.clashes(
         at,
         &suggestion.segment,
         &rename(cx, kf, &suggestion.segment),
