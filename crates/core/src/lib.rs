@@ -18,6 +18,7 @@
 // is `pub(crate)` (the `unreachable_pub` lint keeps it so); the few modules
 // below that stay public serve the front ends' own commands (`rules`,
 // `explain`, `schema`), the fuzz targets and the file system abstraction.
+pub mod amqp;
 pub mod analysis;
 mod base;
 pub mod catalog;
@@ -26,6 +27,7 @@ mod endpoint;
 mod graph;
 mod manifest;
 mod model;
+pub mod properties;
 mod query;
 pub mod redact;
 pub mod rules;
@@ -33,6 +35,7 @@ pub mod schema;
 pub mod suppress;
 pub mod syntax;
 pub mod vfs;
+pub mod xml;
 mod yaml;
 
 pub use analysis::{
