@@ -152,6 +152,7 @@ pub fn read(src: &str) -> Result<Properties, PropertiesError> {
     let bytes = src.as_bytes();
     let mut pos = 0;
     let mut line = Logical::default();
+    let mut seen = std::collections::HashMap::new();
     while let Some(trailing) = next_line(bytes, &mut pos, &mut line) {
         if let Some(at) = trailing {
             out.notes.push(Note {
@@ -161,7 +162,7 @@ pub fn read(src: &str) -> Result<Properties, PropertiesError> {
                 message: "a backslash ends the file: Java drops it".into(),
             });
         }
-        entry(&line, &mut out)?;
+        entry(&line, &mut out, &mut seen)?;
     }
     Ok(out)
 }
@@ -225,7 +226,11 @@ fn next_line(bytes: &[u8], pos: &mut usize, line: &mut Logical) -> Option<Option
 }
 
 /// Split a logical line into key and value as `Properties.load0`.
-fn entry(line: &Logical, out: &mut Properties) -> Result<(), PropertiesError> {
+fn entry(
+    line: &Logical,
+    out: &mut Properties,
+    seen: &mut std::collections::HashMap<String, Range<usize>>,
+) -> Result<(), PropertiesError> {
     let buf = &line.buf;
     let limit = buf.len();
     let (mut key_len, mut value_start, mut has_sep, mut backslash) = (0, limit, false, false);
@@ -263,11 +268,11 @@ fn entry(line: &Logical, out: &mut Properties) -> Result<(), PropertiesError> {
             message: "this line has an empty key".into(),
         });
     }
-    if let Some(first) = out.entries.iter().rev().find(|e| e.key == key) {
+    if let Some(earlier) = seen.insert(key.clone(), key_span.clone()) {
         out.notes.push(Note {
             kind: NoteKind::Duplicate,
             span: key_span.clone(),
-            related: Some(first.key_span.clone()),
+            related: Some(earlier),
             message: format!("`{key}` is defined again: this later value wins"),
         });
     }
@@ -309,7 +314,11 @@ fn unescape(
                 .and_then(|h| u16::from_str_radix(h, 16).ok())
             else {
                 let at = r.start + i - 2;
-                let end = (r.start + i + 4).min(r.end);
+                let mut end = (r.start + i + 4).min(r.end);
+                // never inside a character
+                while line.buf.get(end).is_some_and(|b| (0x80..0xc0).contains(b)) && end < r.end {
+                    end += 1;
+                }
                 return Err(PropertiesError {
                     span: line.span(at..end),
                     message: "malformed \\uxxxx escape (four hexadecimal digits expected): \
