@@ -7,7 +7,8 @@
 //! ```
 //! The layers, bottom up (a module imports only from layers below it; the
 //! `layering` test enforces it): `base` (text, files, diagnostics, edits) →
-//! `syntax`, `redact`, `catalog`, `endpoint`, `vfs`, `yaml` → `model`,
+//! `syntax`, `redact`, `catalog`, `endpoint`, `vfs`, `yaml`, `xml`,
+//! `properties`, `amqp` → `model`,
 //! `manifest` → `config` →
 //! `graph` → `query` → `rules` → `suppress` (base only) → `analysis`.
 //!
