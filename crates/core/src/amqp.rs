@@ -191,7 +191,10 @@ fn parse_options(d: &Decoded, r: Range<usize>) -> Result<Vec<UrlOption>, UrlErro
     let mut out = Vec::new();
     let mut i = r.start;
     while i < r.end {
-        let Some(eq) = b.get(i..r.end).and_then(|s| s.iter().position(|&c| c == b'=')) else {
+        let Some(eq) = b
+            .get(i..r.end)
+            .and_then(|s| s.iter().position(|&c| c == b'='))
+        else {
             return err(d.span(i..r.end), "an option without `=value`");
         };
         let name = i..i + eq;
@@ -202,8 +205,15 @@ fn parse_options(d: &Decoded, r: Range<usize>) -> Result<Vec<UrlOption>, UrlErro
             let start = j;
             loop {
                 match b.get(j) {
-                    None => return err(d.span(start..r.end), "unterminated quote in an option value"),
-                    Some(b'\'') if j + 1 < r.end && !is_option_end(b.get(j + 1).copied()) => depth += 1,
+                    None => {
+                        return err(
+                            d.span(start..r.end),
+                            "unterminated quote in an option value",
+                        );
+                    }
+                    Some(b'\'') if j + 1 < r.end && !is_option_end(b.get(j + 1).copied()) => {
+                        depth += 1
+                    }
                     Some(b'\'') if j == start => depth += 1,
                     Some(b'\'') => {
                         depth = depth.saturating_sub(1);
@@ -215,7 +225,10 @@ fn parse_options(d: &Decoded, r: Range<usize>) -> Result<Vec<UrlOption>, UrlErro
                 }
                 j += 1;
                 if j >= r.end {
-                    return err(d.span(start..r.end), "unterminated quote in an option value");
+                    return err(
+                        d.span(start..r.end),
+                        "unterminated quote in an option value",
+                    );
                 }
             }
             j += 1;
@@ -285,7 +298,10 @@ fn parse_broker(d: &Decoded, r: Range<usize>) -> Result<Broker, UrlError> {
             return err(d.span(after..auth_end), "an IPv6 address without its `]`");
         };
         let port = auth.get(close + 1..).and_then(|p| p.strip_prefix(':'));
-        (after..after + close + 1, port.map(|_| after + close + 2..auth_end))
+        (
+            after..after + close + 1,
+            port.map(|_| after + close + 2..auth_end),
+        )
     } else {
         match auth.rfind(':') {
             Some(c) => (after..after + c, Some(after + c + 1..auth_end)),

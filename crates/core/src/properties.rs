@@ -117,13 +117,22 @@ impl Logical {
 
     /// The source offset of byte `i` of the line.
     fn src(&self, i: usize) -> usize {
-        let k = self.segs.partition_point(|(b, _)| *b <= i).saturating_sub(1);
+        let k = self
+            .segs
+            .partition_point(|(b, _)| *b <= i)
+            .saturating_sub(1);
         self.segs.get(k).map_or(0, |(b, s)| s + (i - b))
     }
 
     /// The source range of bytes `r` of the line (`r` may be empty).
     fn span(&self, r: Range<usize>) -> Range<usize> {
-        let end = |i: usize| if i == 0 { self.src(0) } else { self.src(i - 1) + 1 };
+        let end = |i: usize| {
+            if i == 0 {
+                self.src(0)
+            } else {
+                self.src(i - 1) + 1
+            }
+        };
         if r.is_empty() {
             let e = end(r.start);
             return e..e;
@@ -308,7 +317,9 @@ fn unescape(
         let Some(&e) = raw.get(i) else { break };
         i += 1;
         if e == b'u' {
-            let hex = raw.get(i..i + 4).filter(|h| h.iter().all(u8::is_ascii_hexdigit));
+            let hex = raw
+                .get(i..i + 4)
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit));
             let Some(unit) = hex
                 .and_then(|h| std::str::from_utf8(h).ok())
                 .and_then(|h| u16::from_str_radix(h, 16).ok())

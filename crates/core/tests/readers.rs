@@ -15,7 +15,11 @@ use apimlint_core::{amqp, properties};
 use proptest::prelude::*;
 
 fn ok_span(text: &str, r: &Range<usize>, what: &str) -> Result<(), TestCaseError> {
-    prop_assert!(r.start <= r.end && r.end <= text.len(), "{what}: {r:?} outside {} bytes", text.len());
+    prop_assert!(
+        r.start <= r.end && r.end <= text.len(),
+        "{what}: {r:?} outside {} bytes",
+        text.len()
+    );
     prop_assert!(
         text.is_char_boundary(r.start) && text.is_char_boundary(r.end),
         "{what}: {r:?} not on char boundaries"
@@ -24,13 +28,59 @@ fn ok_span(text: &str, r: &Range<usize>, what: &str) -> Result<(), TestCaseError
 }
 
 const XML_BITS: &[&str] = &[
-    "<", ">", "/>", "</", "<a", "</a>", "<a>", "<eventPublisher", "<from", "<to", "<mapping",
-    "<property", "</property>", "<UserStoreManager", "<Property", " name=\"DomainName\"",
-    " name='x'", " xmlns=\"http://wso2.org/carbon/eventpublisher\"", " xmlns:p='u'", "<p:a",
-    " streamName=\"s\"", " version=\"1\"", " type=\"json\"", " eventAdapterType=\"jms\"",
-    " processing=\"disable\"", "=", "\"", "'", "&amp;", "&#x41;", "&#65;", "&lol;", "&", ";",
-    "<![CDATA[", "]]>", "<!--", "-->", "<?xml version='1.0'?>", "<?", "?>", "<!DOCTYPE r [",
-    "<!ENTITY x 'y'>", "]>", "é", "€", "\u{feff}", "\r\n", "\n", " ", "\t", "text", "é&#xE9;",
+    "<",
+    ">",
+    "/>",
+    "</",
+    "<a",
+    "</a>",
+    "<a>",
+    "<eventPublisher",
+    "<from",
+    "<to",
+    "<mapping",
+    "<property",
+    "</property>",
+    "<UserStoreManager",
+    "<Property",
+    " name=\"DomainName\"",
+    " name='x'",
+    " xmlns=\"http://wso2.org/carbon/eventpublisher\"",
+    " xmlns:p='u'",
+    "<p:a",
+    " streamName=\"s\"",
+    " version=\"1\"",
+    " type=\"json\"",
+    " eventAdapterType=\"jms\"",
+    " processing=\"disable\"",
+    "=",
+    "\"",
+    "'",
+    "&amp;",
+    "&#x41;",
+    "&#65;",
+    "&lol;",
+    "&",
+    ";",
+    "<![CDATA[",
+    "]]>",
+    "<!--",
+    "-->",
+    "<?xml version='1.0'?>",
+    "<?",
+    "?>",
+    "<!DOCTYPE r [",
+    "<!ENTITY x 'y'>",
+    "]>",
+    "é",
+    "€",
+    "\u{feff}",
+    "\r\n",
+    "\n",
+    " ",
+    "\t",
+    "text",
+    "é&#xE9;",
 ];
 
 const PROP_BITS: &[&str] = &[
@@ -39,9 +89,36 @@ const PROP_BITS: &[&str] = &[
 ];
 
 const URL_BITS: &[&str] = &[
-    "amqp://", "tcp://", "ssl://", "u:p@", "@", "clientid", "/carbon", "/", "?", "brokerlist=",
-    "'", "''", "&", "%26", "%", "%4", "%e9", ";", ",", "h", "[::1]", "[", "]", ":", "5672", "99999",
-    "?retries='5'", "=", "é", "€",
+    "amqp://",
+    "tcp://",
+    "ssl://",
+    "u:p@",
+    "@",
+    "clientid",
+    "/carbon",
+    "/",
+    "?",
+    "brokerlist=",
+    "'",
+    "''",
+    "&",
+    "%26",
+    "%",
+    "%4",
+    "%e9",
+    ";",
+    ",",
+    "h",
+    "[::1]",
+    "[",
+    "]",
+    ":",
+    "5672",
+    "99999",
+    "?retries='5'",
+    "=",
+    "é",
+    "€",
 ];
 
 fn built(bits: &'static [&'static str], max: usize) -> impl Strategy<Value = String> {
@@ -58,7 +135,12 @@ fn any_text() -> impl Strategy<Value = String> {
 fn check_xml(text: &str) -> Result<(), TestCaseError> {
     for e in Reader::new(text) {
         match e {
-            Ok(Event::Start { name_span, attrs, span, .. }) => {
+            Ok(Event::Start {
+                name_span,
+                attrs,
+                span,
+                ..
+            }) => {
                 ok_span(text, &name_span, "name")?;
                 ok_span(text, &span, "start tag")?;
                 for a in attrs {
@@ -73,7 +155,13 @@ fn check_xml(text: &str) -> Result<(), TestCaseError> {
     }
     match read_event_publisher(text) {
         Ok(p) => {
-            for s in [&p.name.span, &p.stream_name.span, &p.stream_version.span, &p.mapping_type.span, &p.adapter_type.span] {
+            for s in [
+                &p.name.span,
+                &p.stream_name.span,
+                &p.stream_version.span,
+                &p.mapping_type.span,
+                &p.adapter_type.span,
+            ] {
                 ok_span(text, s, "publisher")?;
             }
             for pr in &p.properties {
@@ -101,7 +189,11 @@ fn check_properties(text: &str) -> Result<(), TestCaseError> {
             for e in &p.entries {
                 ok_span(text, &e.key_span, "key")?;
                 ok_span(text, &e.value_span, "value")?;
-                prop_assert!(e.key_span.end <= e.value_span.start || e.value_span.is_empty() || e.key_span.is_empty());
+                prop_assert!(
+                    e.key_span.end <= e.value_span.start
+                        || e.value_span.is_empty()
+                        || e.key_span.is_empty()
+                );
             }
             for n in &p.notes {
                 ok_span(text, &n.span, "note")?;
@@ -119,7 +211,10 @@ fn check_url(text: &str) -> Result<(), TestCaseError> {
     match amqp::parse(text) {
         Ok(u) => {
             ok_span(text, &u.userinfo_span, "userinfo")?;
-            let opts = u.options.iter().chain(u.brokers.iter().flat_map(|b| b.options.iter()));
+            let opts = u
+                .options
+                .iter()
+                .chain(u.brokers.iter().flat_map(|b| b.options.iter()));
             for o in opts {
                 ok_span(text, &o.name_span, "option name")?;
                 ok_span(text, &o.value_span, "option value")?;
@@ -159,23 +254,39 @@ proptest! {
 /// Parse speed on 1 MiB inputs (printed with `--nocapture`; no assertion on time).
 #[test]
 fn one_mebibyte_inputs_are_read() {
-    let mut xml = String::from("<eventPublisher name='p' xmlns='http://wso2.org/carbon/eventpublisher'><from streamName='s' version='1'/><mapping type='json'/><to eventAdapterType='jms'>");
+    let mut xml = String::from(
+        "<eventPublisher name='p' xmlns='http://wso2.org/carbon/eventpublisher'><from streamName='s' version='1'/><mapping type='json'/><to eventAdapterType='jms'>",
+    );
     while xml.len() < 1 << 20 {
-        xml.push_str("<property name=\"transport.jms.Destination\">notification &amp; more</property>\n");
+        xml.push_str(
+            "<property name=\"transport.jms.Destination\">notification &amp; more</property>\n",
+        );
     }
     xml.push_str("</to></eventPublisher>");
     let t = std::time::Instant::now();
     let p = read_event_publisher(&xml).unwrap();
-    eprintln!("xml: {} bytes, {} properties in {:?}", xml.len(), p.properties.len(), t.elapsed());
+    eprintln!(
+        "xml: {} bytes, {} properties in {:?}",
+        xml.len(),
+        p.properties.len(),
+        t.elapsed()
+    );
     let mut props = String::new();
     let mut i = 0;
     while props.len() < 1 << 20 {
-        props.push_str(&format!("topic.t{i} = value\\\n    continued \\u00e9\n# comment\n"));
+        props.push_str(&format!(
+            "topic.t{i} = value\\\n    continued \\u00e9\n# comment\n"
+        ));
         i += 1;
     }
     let t = std::time::Instant::now();
     let p = properties::read(&props).unwrap();
-    eprintln!("properties: {} bytes, {} entries in {:?}", props.len(), p.entries.len(), t.elapsed());
+    eprintln!(
+        "properties: {} bytes, {} entries in {:?}",
+        props.len(),
+        p.entries.len(),
+        t.elapsed()
+    );
     assert_eq!(p.entries.len(), i);
     let mut url = String::from("amqp://u:p@c/v?brokerlist='");
     while url.len() < 1 << 20 {
@@ -184,6 +295,11 @@ fn one_mebibyte_inputs_are_read() {
     url.push('\'');
     let t = std::time::Instant::now();
     let u = amqp::parse(&url).unwrap();
-    eprintln!("amqp: {} bytes, {} brokers in {:?}", url.len(), u.brokers.len(), t.elapsed());
+    eprintln!(
+        "amqp: {} bytes, {} brokers in {:?}",
+        url.len(),
+        u.brokers.len(),
+        t.elapsed()
+    );
     assert!(u.brokers.len() > 10_000);
 }

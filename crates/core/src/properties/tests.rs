@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use super::{NoteKind, read};
 
@@ -12,7 +17,9 @@ fn kv(src: &str) -> Vec<(String, String)> {
 }
 
 fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-    p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    p.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// The seed's / WSO2 page's `jndi-region2.properties` (indented as printed).
@@ -41,7 +48,10 @@ fn wso2_jndi_files() {
         assert_eq!(p.entries.len(), 5);
         assert!(p.notes.is_empty());
         let cf = p.get("connectionfactory.TopicConnectionFactory").unwrap();
-        assert!(cf.value.starts_with("amqp://admin:admin@clientid/carbon?brokerlist='tcp://"));
+        assert!(
+            cf.value
+                .starts_with("amqp://admin:admin@clientid/carbon?brokerlist='tcp://")
+        );
         assert_eq!(&src[cf.key_span.clone()], cf.key);
         assert_eq!(&src[cf.value_span.clone()], cf.value);
         let n = p.get("topic.notification").unwrap();
@@ -103,11 +113,17 @@ fn continuations() {
     let src = "key = a, \\\n      b, \\\r\n\t c\nnext = \\\\\nlast = d\\\\\\\n  e\n";
     let p = read(src).unwrap();
     assert_eq!(
-        p.entries.iter().map(|e| (e.key.as_str(), e.value.as_str())).collect::<Vec<_>>(),
+        p.entries
+            .iter()
+            .map(|e| (e.key.as_str(), e.value.as_str()))
+            .collect::<Vec<_>>(),
         [("key", "a, b, c"), ("next", "\\"), ("last", "d\\e")]
     );
     // the value's span covers the lines it spans
-    assert_eq!(&src[p.entries[0].value_span.clone()], "a, \\\n      b, \\\r\n\t c");
+    assert_eq!(
+        &src[p.entries[0].value_span.clone()],
+        "a, \\\n      b, \\\r\n\t c"
+    );
     // a continued line starting with `#` is no comment
     assert_eq!(kv("a=1\\\n#2\n"), pairs(&[("a", "1#2")]));
     // a comment ending in a backslash continues nothing

@@ -215,7 +215,10 @@ impl<'a> Reader<'a> {
 
     fn eof_error(&self, what: &str) -> XmlError {
         let (span, open) = match self.stack.last() {
-            Some(o) => (o.name_span.clone(), format!(" (element <{}> is open)", o.name)),
+            Some(o) => (
+                o.name_span.clone(),
+                format!(" (element <{}> is open)", o.name),
+            ),
             None => (self.src.len()..self.src.len(), String::new()),
         };
         self.err(
@@ -266,7 +269,12 @@ impl<'a> Reader<'a> {
                 (None, b'"' | b'\'') => quote = Some(b),
                 (None, b'[') => subset = true,
                 (None, b']') => subset = false,
-                (None, b'<') if self.bytes().get(i..).is_some_and(|r| r.starts_with(b"<!ENTITY")) => {
+                (None, b'<')
+                    if self
+                        .bytes()
+                        .get(i..)
+                        .is_some_and(|r| r.starts_with(b"<!ENTITY")) =>
+                {
                     return Err(self.err(
                         ErrorKind::Entity,
                         i..i + 8,
@@ -274,8 +282,15 @@ impl<'a> Reader<'a> {
                          (nor does a WSO2 configuration file need any)",
                     ));
                 }
-                (None, b'<') if self.bytes().get(i..).is_some_and(|r| r.starts_with(b"<!--")) => {
-                    let Some(end) = self.find_from(i + 4, "-->") else { break };
+                (None, b'<')
+                    if self
+                        .bytes()
+                        .get(i..)
+                        .is_some_and(|r| r.starts_with(b"<!--")) =>
+                {
+                    let Some(end) = self.find_from(i + 4, "-->") else {
+                        break;
+                    };
                     i = end + 2;
                 }
                 (None, b'>') if !subset => {
@@ -400,9 +415,7 @@ impl<'a> Reader<'a> {
             return Err(self.err(ErrorKind::Syntax, name, "end tag without a start tag"));
         };
         if open.name != written {
-            let line = LineIndex::new(self.src)
-                .line_col(self.src, open.start)
-                .line;
+            let line = LineIndex::new(self.src).line_col(self.src, open.start).line;
             return Err(self.err(
                 ErrorKind::Syntax,
                 name,
@@ -471,8 +484,7 @@ impl<'a> Reader<'a> {
             return Err(self.eof_error("an attribute value"));
         };
         let vend = vstart + len;
-        if let Some(lt) = memchr::memchr(b'<', self.bytes().get(vstart..vend).unwrap_or_default())
-        {
+        if let Some(lt) = memchr::memchr(b'<', self.bytes().get(vstart..vend).unwrap_or_default()) {
             let at = vstart + lt;
             return Err(self.err(ErrorKind::Syntax, at..at + 1, "`<` in an attribute value"));
         }
@@ -652,11 +664,14 @@ fn decode(src: &str, range: Range<usize>, attr: bool) -> Result<Cow<'_, str>, Xm
 fn reference(name: &str, span: Range<usize>) -> Result<char, XmlError> {
     let bad = |msg: String| XmlError::new(ErrorKind::Syntax, span.clone(), msg);
     let number = if let Some(hex) = name.strip_prefix("#x") {
-        Some(u32::from_str_radix(hex, 16).ok().filter(|_| !hex.starts_with('+')))
-    } else if let Some(dec) = name.strip_prefix('#') {
-        Some(dec.parse::<u32>().ok().filter(|_| !dec.starts_with('+')))
+        Some(
+            u32::from_str_radix(hex, 16)
+                .ok()
+                .filter(|_| !hex.starts_with('+')),
+        )
     } else {
-        None
+        name.strip_prefix('#')
+            .map(|dec| dec.parse::<u32>().ok().filter(|_| !dec.starts_with('+')))
     };
     if let Some(n) = number {
         return n

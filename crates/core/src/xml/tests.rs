@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use super::wso2::{Processing, read_event_publisher, read_user_store};
 use super::{ErrorKind, Event, Reader, check};
@@ -44,7 +49,10 @@ fn at<'a>(src: &'a str, r: &std::ops::Range<usize>) -> &'a str {
 fn the_docs_notification_publisher() {
     let p = read_event_publisher(NOTIFICATION).unwrap();
     assert_eq!(p.name.value, "notificationJMSPublisherRegion2");
-    assert_eq!(at(NOTIFICATION, &p.name.span), "notificationJMSPublisherRegion2");
+    assert_eq!(
+        at(NOTIFICATION, &p.name.span),
+        "notificationJMSPublisherRegion2"
+    );
     assert_eq!(p.processing, Processing::Enabled);
     assert_eq!(p.processing_span, None);
     assert_eq!(p.stream_name.value, "org.wso2.apimgt.notification.stream");
@@ -74,9 +82,15 @@ fn the_docs_webhooks_publisher_is_disabled() {
     );
     // Carbon: equalsIgnoreCase("disable")
     let upper = WEBHOOKS.replace("processing=\"disable\"", "processing=\"DISABLE\"");
-    assert_eq!(read_event_publisher(&upper).unwrap().processing, Processing::Disabled);
+    assert_eq!(
+        read_event_publisher(&upper).unwrap().processing,
+        Processing::Disabled
+    );
     let other = WEBHOOKS.replace("processing=\"disable\"", "processing=\"off\"");
-    assert_eq!(read_event_publisher(&other).unwrap().processing, Processing::Enabled);
+    assert_eq!(
+        read_event_publisher(&other).unwrap().processing,
+        Processing::Enabled
+    );
 }
 
 #[test]
@@ -104,7 +118,10 @@ fn missing_parts_are_located() {
     let e = read_event_publisher(&src).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Shape);
     assert_eq!(&src[e.span.clone()], "from");
-    let src = NOTIFICATION.replace("<eventPublisher name=\"notificationJMSPublisherRegion2\"", "<eventPublisher");
+    let src = NOTIFICATION.replace(
+        "<eventPublisher name=\"notificationJMSPublisherRegion2\"",
+        "<eventPublisher",
+    );
     let e = read_event_publisher(&src).unwrap_err();
     assert_eq!(&src[e.span.clone()], "eventPublisher");
     let e = read_event_publisher("<eventPublisherX/>").unwrap_err();
@@ -132,7 +149,10 @@ fn the_contract_example_with_prefixes_entities_and_cdata() {
     let z = &p.properties[2];
     assert_eq!(z.value, "");
     assert!(z.value_span.is_empty());
-    assert_eq!(&src[..z.value_span.start].rsplit('<').next().unwrap(), &"ep:property name=\"z\"/>");
+    assert_eq!(
+        &src[..z.value_span.start].rsplit('<').next().unwrap(),
+        &"ep:property name=\"z\"/>"
+    );
     // not trimmed, as Carbon's getText()
     assert_eq!(p.properties[3].value, " a < b ");
     assert_eq!(at(src, &p.properties[3].value_span), " a &lt; b ");
@@ -155,7 +175,9 @@ fn crlf_and_bom() {
     assert_eq!(texts, [("x\ny\nz".to_string(), 3..9)]);
     // attribute whitespace normalisation
     let a = "<a b=\"x\ty\r\nz\"/>";
-    let Some(Ok(Event::Start { attrs, .. })) = Reader::new(a).next() else { panic!() };
+    let Some(Ok(Event::Start { attrs, .. })) = Reader::new(a).next() else {
+        panic!()
+    };
     assert_eq!(attrs[0].value, "x y z");
     assert_eq!(at(a, &attrs[0].value_span), "x\ty\r\nz");
 }
@@ -273,5 +295,8 @@ fn spans_of_events() {
             _ => None,
         })
         .collect();
-    assert_eq!(ends, [("c", "<c>t</c>", 1), ("d", "<d/>", 1), ("r", src, 0)]);
+    assert_eq!(
+        ends,
+        [("c", "<c>t</c>", 1), ("d", "<d/>", 1), ("r", src, 0)]
+    );
 }

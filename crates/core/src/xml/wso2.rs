@@ -6,7 +6,6 @@
 //! `processing` disabled only by `disable` (any case), a property's value
 //! its text as written (not trimmed: `getText()`).
 
-use std::borrow::Cow;
 use std::ops::Range;
 
 use super::{ErrorKind, Event, Reader, XmlError, local_name};
@@ -113,7 +112,7 @@ struct TextAcc {
 }
 
 impl TextAcc {
-    fn push(&mut self, v: &Cow<'_, str>, span: &Range<usize>) {
+    fn push(&mut self, v: &str, span: &Range<usize>) {
         self.value.push_str(v);
         self.span = Some(match self.span.take() {
             Some(s) => s.start..span.end,
@@ -122,10 +121,14 @@ impl TextAcc {
     }
 }
 
+/// Where an element was, and the attributes read from it.
+type Found<T> = Option<(Range<usize>, T)>;
+type Attr2 = (Option<Spanned<String>>, Option<Spanned<String>>);
+
 #[derive(Default)]
 struct PublisherParts {
-    root: Option<(Range<usize>, Option<Spanned<String>>, Option<Spanned<String>>)>,
-    from: Option<(Range<usize>, Option<Spanned<String>>, Option<Spanned<String>>)>,
+    root: Found<Attr2>,
+    from: Found<Attr2>,
     mapping: Option<(Range<usize>, Option<Spanned<String>>)>,
     to: Option<(Range<usize>, Option<Spanned<String>>)>,
     properties: Vec<Property>,
@@ -159,13 +162,14 @@ pub fn read_event_publisher(src: &str) -> Result<EventPublisher, XmlError> {
                             format!("the root element is <{name}>, not <eventPublisher>"),
                         ));
                     }
-                    parts.root = Some((name_span, attr(&attrs, "name"), attr(&attrs, "processing")));
+                    let found = (attr(&attrs, "name"), attr(&attrs, "processing"));
+                    parts.root = Some((name_span, found));
                 } else if depth == 1 && ours {
                     in_to = false;
                     match local {
                         "from" if parts.from.is_none() => {
                             let (n, v) = (attr(&attrs, "streamName"), attr(&attrs, "version"));
-                            parts.from = Some((name_span, n, v));
+                            parts.from = Some((name_span, (n, v)));
                         }
                         "mapping" if parts.mapping.is_none() => {
                             parts.mapping = Some((name_span, attr(&attrs, "type")));
@@ -176,12 +180,20 @@ pub fn read_event_publisher(src: &str) -> Result<EventPublisher, XmlError> {
                         }
                         _ => {}
                     }
-                } else if depth == 2 && in_to && ours && local == "property" {
-                    if let Some(n) = attr(&attrs, "name") {
-                        let enc = attrs.iter().any(|a| a.name == "encrypted" && a.value == "true");
-                        let acc = TextAcc { value: String::new(), span: None };
-                        property = Some((n, enc, span.end, acc));
-                    }
+                } else if depth == 2
+                    && in_to
+                    && ours
+                    && local == "property"
+                    && let Some(n) = attr(&attrs, "name")
+                {
+                    let enc = attrs
+                        .iter()
+                        .any(|a| a.name == "encrypted" && a.value == "true");
+                    let acc = TextAcc {
+                        value: String::new(),
+                        span: None,
+                    };
+                    property = Some((n, enc, span.end, acc));
                 }
             }
             Event::Text { value, span, .. } => {
@@ -196,7 +208,9 @@ pub fn read_event_publisher(src: &str) -> Result<EventPublisher, XmlError> {
                 }
                 if let Some((n, encrypted, tag_end, acc)) = property.take() {
                     // an empty element `<property …/>` ends where its start tag does
-                    let value_span = acc.span.unwrap_or(tag_end.min(span.end)..tag_end.min(span.end));
+                    let value_span = acc
+                        .span
+                        .unwrap_or(tag_end.min(span.end)..tag_end.min(span.end));
                     parts.properties.push(Property {
                         name: n.value,
                         value: acc.value,
@@ -212,18 +226,27 @@ pub fn read_event_publisher(src: &str) -> Result<EventPublisher, XmlError> {
 }
 
 fn assemble(parts: PublisherParts) -> Result<EventPublisher, XmlError> {
-    let Some((root, name, processing)) = parts.root else {
+    let Some((root, (name, processing))) = parts.root else {
         return Err(shape(0..0, "no <eventPublisher> element"));
     };
     let ns = format!(" (in namespace {EVENT_PUBLISHER_NS})");
-    let Some((from_at, stream, version)) = parts.from else {
-        return Err(shape(root, format!("<from> is missing{ns}: WSO2 does not deploy this event publisher")));
+    let Some((from_at, (stream, version))) = parts.from else {
+        return Err(shape(
+            root,
+            format!("<from> is missing{ns}: WSO2 does not deploy this event publisher"),
+        ));
     };
     let Some((mapping_at, mapping)) = parts.mapping else {
-        return Err(shape(root, format!("<mapping> is missing{ns}: WSO2 does not deploy this event publisher")));
+        return Err(shape(
+            root,
+            format!("<mapping> is missing{ns}: WSO2 does not deploy this event publisher"),
+        ));
     };
     let Some((to_at, adapter)) = parts.to else {
-        return Err(shape(root, format!("<to> is missing{ns}: WSO2 does not deploy this event publisher")));
+        return Err(shape(
+            root,
+            format!("<to> is missing{ns}: WSO2 does not deploy this event publisher"),
+        ));
     };
     let disabled = processing
         .as_ref()
@@ -273,13 +296,19 @@ pub fn read_user_store(src: &str) -> Result<UserStore, XmlError> {
                         ));
                     }
                     root = Some((name_span, attr(&attrs, "class")));
-                } else if depth == 1 && local_name(name) == "Property" {
-                    if let Some(n) = attr(&attrs, "name") {
-                        let secret = n.value.to_ascii_lowercase().ends_with("password")
-                            || attrs.iter().any(|a| a.name == "encrypted" && a.value == "true");
-                        let acc = TextAcc { value: String::new(), span: None };
-                        property = Some((n.value, secret, span.end, acc));
-                    }
+                } else if depth == 1
+                    && local_name(name) == "Property"
+                    && let Some(n) = attr(&attrs, "name")
+                {
+                    let secret = n.value.to_ascii_lowercase().ends_with("password")
+                        || attrs
+                            .iter()
+                            .any(|a| a.name == "encrypted" && a.value == "true");
+                    let acc = TextAcc {
+                        value: String::new(),
+                        span: None,
+                    };
+                    property = Some((n.value, secret, span.end, acc));
                 }
             }
             Event::Text { value, span, .. } => {
@@ -298,7 +327,10 @@ pub fn read_user_store(src: &str) -> Result<UserStore, XmlError> {
                         secret_spans.push(span.clone());
                     }
                     if n == "DomainName" && domain.is_none() {
-                        domain = Some(Spanned { value: acc.value, span });
+                        domain = Some(Spanned {
+                            value: acc.value,
+                            span,
+                        });
                     }
                 }
             }
