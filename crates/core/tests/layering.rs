@@ -12,7 +12,18 @@ const LAYERS: &[&[&str]] = &[
     // text positions, file ids, diagnostics, edits: no deployments, no rules
     &["base"],
     // leaves over text: parsing, the catalog, URLs, the disk, suppression comments
-    &["syntax", "catalog", "endpoint", "vfs", "suppress", "yaml"],
+    &[
+        "syntax",
+        "catalog",
+        "endpoint",
+        "vfs",
+        "suppress",
+        "yaml",
+        // the readers of a node's other files: XML, Java properties, Qpid URLs
+        "xml",
+        "properties",
+        "amqp",
+    ],
     &["redact"],
     // what one file says
     &["model", "manifest"],
