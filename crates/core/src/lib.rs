@@ -21,6 +21,7 @@
 pub mod analysis;
 mod base;
 pub mod catalog;
+pub mod keystore;
 mod config;
 mod endpoint;
 mod graph;
