@@ -21,10 +21,10 @@
 pub mod analysis;
 mod base;
 pub mod catalog;
-pub mod keystore;
 mod config;
 mod endpoint;
 mod graph;
+pub mod keystore;
 mod manifest;
 mod model;
 mod query;

@@ -12,7 +12,10 @@ const LAYERS: &[&[&str]] = &[
     // text positions, file ids, diagnostics, edits: no deployments, no rules
     &["base"],
     // leaves over text: parsing, the catalog, URLs, the disk, suppression comments
-    &["syntax", "catalog", "endpoint", "vfs", "suppress", "yaml"],
+    // and key material: keystores and their certificates, bytes in, values out
+    &[
+        "syntax", "catalog", "endpoint", "vfs", "suppress", "yaml", "keystore",
+    ],
     &["redact"],
     // what one file says
     &["model", "manifest"],

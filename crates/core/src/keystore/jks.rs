@@ -68,7 +68,11 @@ impl<'a> Input<'a> {
     }
 }
 
-pub(super) fn read(bytes: &[u8], format: Format, password: Option<&str>) -> Result<Keystore, Error> {
+pub(super) fn read(
+    bytes: &[u8],
+    format: Format,
+    password: Option<&str>,
+) -> Result<Keystore, Error> {
     let mut input = Input { bytes, pos: 4 };
     let version = input.u32()?;
     if version != 1 && version != 2 {
@@ -123,7 +127,10 @@ fn entry(input: &mut Input<'_>, format: Format, version: u32) -> Result<Entry, E
             }
             (EntryKind::PrivateKey, chain)
         }
-        2 => (EntryKind::TrustedCertificate, vec![certificate(input, version)?]),
+        2 => (
+            EntryKind::TrustedCertificate,
+            vec![certificate(input, version)?],
+        ),
         3 if format == Format::Jceks => {
             return Err(Error::Unsupported {
                 offset: at,

@@ -42,7 +42,11 @@ impl Format {
             [0x30, len, rest @ ..] => {
                 // the outer length is not checked here: a truncated PKCS#12 is
                 // still a PKCS#12 (and then `Truncated`)
-                let skip = if *len < 0x80 { 0 } else { usize::from(len & 0x7f) };
+                let skip = if *len < 0x80 {
+                    0
+                } else {
+                    usize::from(len & 0x7f)
+                };
                 let version = rest.get(skip..skip + 3)?;
                 (version == [0x02, 0x01, 0x03]).then_some(Format::Pkcs12)
             }
@@ -60,7 +64,7 @@ impl Format {
 }
 
 /// What an entry holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EntryKind {
     /// A private key with its certificate chain (`PrivateKeyEntry`).
     PrivateKey,
@@ -136,7 +140,10 @@ pub enum NotInspected {
 pub enum Read {
     Inspected(Keystore),
     /// Nothing could be said without a password; never a guess.
-    NotInspected { format: Format, why: NotInspected },
+    NotInspected {
+        format: Format,
+        why: NotInspected,
+    },
 }
 
 /// Why a file is not a readable keystore. Offsets are byte offsets in the file.
@@ -162,7 +169,9 @@ pub enum Error {
 /// literal in the TOML); `None` when it is not (`$secret{}`).
 pub fn read(bytes: &[u8], password: Option<&str>) -> Result<Read, Error> {
     match Format::detect(bytes) {
-        Some(f @ (Format::Jks | Format::Jceks)) => jks::read(bytes, f, password).map(Read::Inspected),
+        Some(f @ (Format::Jks | Format::Jceks)) => {
+            jks::read(bytes, f, password).map(Read::Inspected)
+        }
         Some(Format::Pkcs12) => pkcs12::read(bytes, password),
         None => Err(Error::UnknownFormat),
     }

@@ -106,12 +106,18 @@ fn verify_mac(mut mac: Reader<'_>, data: &[u8], password: &str) -> Result<Integr
     };
     let ok = match algorithm {
         a if a == oid::SHA1 => {
-            let key = crypto::pkcs12_kdf::<Sha1>(password, salt, crypto::iterations(rounds, at)?, 3, 20);
+            let key =
+                crypto::pkcs12_kdf::<Sha1>(password, salt, crypto::iterations(rounds, at)?, 3, 20);
             crypto::hmac_matches(false, &key, data, expected)
         }
         a if a == oid::SHA256 => {
-            let key =
-                crypto::pkcs12_kdf::<Sha256>(password, salt, crypto::iterations(rounds, at)?, 3, 32);
+            let key = crypto::pkcs12_kdf::<Sha256>(
+                password,
+                salt,
+                crypto::iterations(rounds, at)?,
+                3,
+                32,
+            );
             crypto::hmac_matches(true, &key, data, expected)
         }
         a if a == oid::PBMAC1 => pbmac1(alg, password, data, expected)?,
@@ -125,7 +131,12 @@ fn verify_mac(mut mac: Reader<'_>, data: &[u8], password: &str) -> Result<Integr
 }
 
 /// RFC 9579: the MAC key from PBKDF2 (the `MacData` salt and count unused).
-fn pbmac1(mut alg: Reader<'_>, password: &str, data: &[u8], expected: &[u8]) -> Result<bool, Error> {
+fn pbmac1(
+    mut alg: Reader<'_>,
+    password: &str,
+    data: &[u8],
+    expected: &[u8],
+) -> Result<bool, Error> {
     let mut params = alg.sequence("PBMAC1 parameters")?;
     let at = params.offset();
     let kdf = crypto::pbkdf2_params(&mut params)?;
@@ -217,7 +228,8 @@ fn cert_bag(mut cb: Reader<'_>) -> Result<Content, Error> {
     if cb.oid("CertBag type")? != oid::X509_CERTIFICATE {
         return Ok(Content::Other);
     }
-    let der = Reader::of(cb.expect(CONTEXT_0, "CertBag value")?).expect(OCTET_STRING, "X.509 DER")?;
+    let der =
+        Reader::of(cb.expect(CONTEXT_0, "CertBag value")?).expect(OCTET_STRING, "X.509 DER")?;
     Certificate::from_der(der.value, der.offset).map(Content::Cert)
 }
 
@@ -261,7 +273,11 @@ fn entries(bags: Vec<Bag>) -> Vec<Entry> {
         .collect();
     let mut out = Vec::new();
     for bag in &bags {
-        let alias = || bag.friendly_name.clone().unwrap_or_else(|| "unfriendlyName".into());
+        let alias = || {
+            bag.friendly_name
+                .clone()
+                .unwrap_or_else(|| "unfriendlyName".into())
+        };
         match &bag.content {
             Content::Key => {
                 let leaf = bag.local_key_id.as_ref().and_then(|id| {
