@@ -26,6 +26,7 @@ pub mod catalog;
 mod config;
 mod endpoint;
 mod graph;
+pub mod keystore;
 mod manifest;
 mod model;
 pub mod properties;

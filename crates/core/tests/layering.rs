@@ -23,6 +23,8 @@ const LAYERS: &[&[&str]] = &[
         "xml",
         "properties",
         "amqp",
+        // key material: keystores and their certificates, bytes in, values out
+        "keystore",
     ],
     &["redact"],
     // what one file says
