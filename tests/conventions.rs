@@ -259,7 +259,11 @@ fn several_outputs_of_several_deployments() {
     let o = run_in(&dir, &["a", "b", "--format", "json=x.json"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let doc: Value = serde_json::from_slice(&std::fs::read(dir.join("x.json")).unwrap()).unwrap();
-    assert_eq!(doc["deployments"].as_array().map(Vec::len), Some(2), "{doc:#}");
+    assert_eq!(
+        doc["deployments"].as_array().map(Vec::len),
+        Some(2),
+        "{doc:#}"
+    );
 }
 
 /// The GitHub Action runs apimlint once: annotations and SARIF together.

@@ -432,7 +432,6 @@ fn selects_by_id(fa: &FixArgs, id: &str) -> bool {
     fa.select.iter().any(|w| w.trim() == id) && !fa.ignore.iter().any(|w| w.trim() == id)
 }
 
-
 /// Write the report: `--format`'s output to standard output (or
 /// `--output-file`), then each `--format FORMAT=FILE`.
 fn emit(a: &CheckArgs, report: &Report<'_>, out: &mut dyn Write) -> Result<(), String> {

@@ -154,7 +154,9 @@ impl Config {
                                 );
                             }
                             "distribution" => {
-                                let d = v.as_str().filter(|d| ["all-in-one", "components"].contains(d));
+                                let d = v
+                                    .as_str()
+                                    .filter(|d| ["all-in-one", "components"].contains(d));
                                 cfg.distribution = Some(
                                     d.ok_or_else(|| err(v.span(), "`deployment.distribution` is \"all-in-one\" or \"components\"".into(), None))?
                                         .to_owned(),

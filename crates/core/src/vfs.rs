@@ -874,10 +874,7 @@ fn walk_dir(v: &Visit, cx: &WalkCx<'_>, inherited: &[Arc<Gitignore>], ancestors:
             }
             if !cx.bound.admits(&path, link) {
                 let node = path.join(NODE_FILE);
-                if link
-                    && wanted.contains(&NODE_FILE)
-                    && std::fs::symlink_metadata(&node).is_ok()
-                {
+                if link && wanted.contains(&NODE_FILE) && std::fs::symlink_metadata(&node).is_ok() {
                     files.push((node, true));
                 }
                 continue;
