@@ -37,8 +37,7 @@ pub enum Level {
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub version: Option<String>,
-    /// `[deployment] distribution` (4.5.0+: `all-in-one` or `components`,
-    /// cli.md); read and validated, not yet used by a rule (product
+    /// `[deployment] distribution` (4.5.0+: `all-in-one` or `components`); read and validated, not yet used by a rule (product
     /// versions, #30).
     pub distribution: Option<String>,
     /// Lower-cased host name → alias.

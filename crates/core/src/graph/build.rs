@@ -131,7 +131,8 @@ pub(crate) fn id_prefix<'a>(ids: impl Iterator<Item = &'a str>) -> String {
 
 /// The shared leading directories are left out of node ids unless the
 /// project file names nodes by their ids relative to the root
-/// (`[regions] "eu" = ["sites/eu-west-1a/*"]`, as cli.md defines ids): then
+/// (`[regions] "eu" = ["sites/eu-west-1a/*"]`, ids relative to the root as
+/// docs/discovery.md defines them): then
 /// the ids stay whole, so every entry written that way keeps its node.
 pub(crate) fn kept_prefix(prefix: String, config: &Config) -> String {
     let with = format!("{prefix}/");
