@@ -1919,3 +1919,44 @@ fn compose_database_service_names_are_per_project() {
     }
     assert!(shared(&json(&dir, &[])) > 0);
 }
+
+/// A manifest that does not parse is still shown around its error; with no
+/// parse, its Secret values are not known, so every value that may be a
+/// secret is starred line by line: a Secret's values, secret-named keys, a
+/// TOML password in a block and URL credentials — in every format.
+#[test]
+fn an_unparsable_manifest_shows_no_secret() {
+    let dir = scratch("unparsable-secret");
+    let cases = [
+        // the error right below a Secret's value
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  admin: Sup3rS3cretOne\n  other: @bad\n  deployment.toml: |\n    [server]\n",
+        // a ConfigMap: a secret-named key and a TOML block around the error
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  db_password: Sup3rS3cretTwo\n  deployment.toml: |\n    [super_admin]\n    password = \"Sup3rS3cretThree\"\n    url = \"https://u:Sup3rS3cretFour@cp:9443/\"\n  x: @bad\n",
+        // base64 data of a Secret under a flow error
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  token: U3VwM3JTM2NyZXRGaXZl\n  bad: [unclosed\n",
+    ];
+    let secrets = [
+        "Sup3rS3cretOne",
+        "Sup3rS3cretTwo",
+        "Sup3rS3cretThree",
+        "Sup3rS3cretFour",
+        "U3VwM3JTM2NyZXRGaXZl",
+    ];
+    for (k, text) in cases.iter().enumerate() {
+        common::write(&dir.join(format!("m{k}.yaml")), text.as_bytes());
+    }
+    for format in ["human", "json", "sarif", "github", "compact"] {
+        let o = common::run_in(
+            &dir,
+            &["check", ".", "--format", format, "--color", "never"],
+        );
+        let out = common::stdout(&o);
+        assert!(
+            out.contains("not valid YAML"),
+            "{format}: the errors are reported: {out}"
+        );
+        for s in secrets {
+            assert!(!out.contains(s), "{format} shows `{s}`:\n{out}");
+        }
+    }
+}

@@ -211,6 +211,9 @@ pub(crate) fn extract(
             ),
         ));
     }
+    // a stream that cannot be parsed (or an unrendered template) has no
+    // known Secret values: what it shows is starred line by line instead
+    let parse_failed = !matches!(parsed, Ok(_)) || template.is_some();
     let docs = match parsed {
         Ok(d) => d,
         Err(e) => {
@@ -502,7 +505,7 @@ pub(crate) fn extract(
                     .map_or_else(|| default_ns.to_owned(), |f| f.namespace.clone())
             })
         }),
-        text: starred(text, &redactions).into(),
+        text: starred(text, &shown_redactions(text, redactions, parse_failed)).into(),
         lines: LineIndex::new(text),
         services,
         routes,
@@ -895,6 +898,83 @@ fn ingress(o: &Object<'_>) -> Vec<Route> {
 }
 
 /// `text` with the bytes of `ranges` starred (line breaks kept).
+/// The ranges a manifest's shown text stars: the Secret values found by
+/// parsing, or, when the stream could not be parsed (its excerpt is still
+/// shown around the error), every value that may be secret line by line
+/// ([`unparsed_secret_ranges`]).
+fn shown_redactions(
+    text: &str,
+    mut found: Vec<Range<usize>>,
+    parse_failed: bool,
+) -> Vec<Range<usize>> {
+    if parse_failed {
+        found.extend(unparsed_secret_ranges(text));
+    }
+    found
+}
+
+/// What may be secret in YAML that does not parse, line by line: every
+/// value of a document that says `kind: Secret` (its `data` and
+/// `stringData`, and whatever else it holds), the value of every
+/// secret-named key (`password: …`), and in any line what the TOML
+/// fallback and URL credentials find (a `deployment.toml` in a block).
+/// Over-starring is the safe side here: the file is shown only around its
+/// syntax error.
+pub(crate) fn unparsed_secret_ranges(text: &str) -> Vec<Range<usize>> {
+    let mut acc = crate::redact::secret_ranges(text, None);
+    let mut start = 0;
+    for doc in text.split_inclusive("\n---").map(|d| {
+        let r = start..start + d.len();
+        start += d.len();
+        r
+    }) {
+        let body = text.get(doc.clone()).unwrap_or("");
+        let secret_doc = body
+            .lines()
+            .any(|l| l.trim_start().trim_end() == "kind: Secret");
+        let mut at = doc.start;
+        for line in body.split_inclusive('\n') {
+            let content = line.trim_end_matches(['\n', '\r']);
+            let lead = content.len() - content.trim_start().len();
+            let rest = content.get(lead..).unwrap_or("");
+            let rest_start = lead + (rest.len() - rest.trim_start_matches("- ").len());
+            let item = content.get(rest_start..).unwrap_or("");
+            let value_at = match item
+                .find(": ")
+                .or_else(|| item.strip_suffix(':').map(str::len))
+            {
+                Some(colon) => {
+                    let key = item.get(..colon).unwrap_or("").trim_matches(['"', '\'']);
+                    let plain = !key.contains([' ', '{', '[', '#']);
+                    if plain && (secret_doc || crate::redact::is_secret_key(key)) {
+                        Some(rest_start + (colon + 1).min(item.len()))
+                    } else if plain {
+                        None
+                    } else if secret_doc {
+                        Some(lead)
+                    } else {
+                        None
+                    }
+                }
+                // a line of a block or a flow value: in a Secret, all of it
+                None if secret_doc && !item.is_empty() && item != "---" => Some(lead),
+                None => None,
+            };
+            if let Some(v) = value_at {
+                let v_trim = content.get(v..).unwrap_or("");
+                let skip = v_trim.len() - v_trim.trim_start().len();
+                let s = at + v + skip;
+                let e = at + content.len();
+                if s < e && !matches!(v_trim.trim(), "|" | ">" | "|-" | ">-" | "|+" | ">+") {
+                    acc.push(s..e);
+                }
+            }
+            at += line.len();
+        }
+    }
+    acc
+}
+
 pub(crate) fn starred(text: &str, ranges: &[Range<usize>]) -> String {
     if ranges.is_empty() {
         return text.to_owned();
