@@ -213,7 +213,7 @@ pub(crate) fn extract(
     }
     // a stream that cannot be parsed (or an unrendered template) has no
     // known Secret values: what it shows is starred line by line instead
-    let parse_failed = !matches!(parsed, Ok(_)) || template.is_some();
+    let parse_failed = parsed.is_err() || template.is_some();
     let docs = match parsed {
         Ok(d) => d,
         Err(e) => {
