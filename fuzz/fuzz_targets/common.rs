@@ -37,7 +37,12 @@ pub fn run(files: BTreeMap<PathBuf, Vec<u8>>, config: Option<&[u8]>) {
         }
     }
     let cwd = std::path::Path::new("/d");
-    let report = Report { dep: &dep, diags: &diags, cwd };
+    let report = Report {
+        dep: &dep,
+        diags: &diags,
+        cwd,
+        only: None,
+    };
     let mut json = Vec::new();
     render::json::render(&report, &mut json).expect("json renders");
     serde_json::from_slice::<serde_json::Value>(&json).expect("JSON output parses");
