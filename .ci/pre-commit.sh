@@ -54,6 +54,14 @@ git add -A
 grep -q "checked 12 nodes in 2 regions" "$work/out" || { cat "$work/out"; fail "the hook did not lint the whole deployment"; }
 git commit -qm "a comment"
 
+# an unrelated YAML file alone (the hook fires on YAML, for manifests): passes
+mkdir -p .github/workflows && printf 'on: push\njobs: {}\n' >.github/workflows/ci.yaml
+git add -A
+"$pc" run --verbose >"$work/out" 2>&1 || { cat "$work/out"; fail "an unrelated YAML file failed the hook"; }
+grep -q "nothing to check" "$work/out" || { cat "$work/out"; fail "the hook did not run on the YAML file"; }
+git commit -qm "a workflow"
+echo "pre-commit: a commit of unrelated YAML passes"
+
 # break a gateway label: fails with the finding
 sed -i 's/gateway_labels = \["Default"/gateway_labels = ["Defualt"/' deploy/eu/gw-2/repository/conf/deployment.toml
 git add -A

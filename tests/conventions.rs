@@ -694,3 +694,40 @@ fn the_readmes_first_commands_are_run_by_ci_as_written() {
         "{sample_output}"
     );
 }
+
+/// What the pre-commit hook passes: every changed file, YAML that is no
+/// deployment among them. With `--allow-no-nodes` unrelated YAML is
+/// skipped (alone: exit 0, nothing to check); without it, as before, a run
+/// with no node file fails.
+#[test]
+fn unrelated_yaml_from_a_hook_is_skipped() {
+    let dir = common::scratch("conventions", "allow-no-nodes");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("workflow.yaml"), "on: push\njobs: {}\n").unwrap();
+    let alone = run_in(&dir, &["check", "--allow-no-nodes", "--", "workflow.yaml"]);
+    assert_eq!(alone.status.code(), Some(0), "{}", stderr(&alone));
+    assert!(
+        stderr(&alone).contains("nothing to check"),
+        "{}",
+        stderr(&alone)
+    );
+    let strict = run_in(&dir, &["check", "--", "workflow.yaml"]);
+    assert_eq!(strict.status.code(), Some(2));
+    let node = repo()
+        .join(BROKEN)
+        .join("region-1/gw-2/repository/conf/deployment.toml");
+    let node = node.to_str().unwrap();
+    let yaml = dir.join("workflow.yaml");
+    let with = run(&[
+        "check",
+        "--format",
+        "json",
+        "--allow-no-nodes",
+        "--",
+        node,
+        yaml.to_str().unwrap(),
+    ]);
+    let without = run(&["check", "--format", "json", "--", node]);
+    assert_eq!(with.status.code(), Some(1), "{}", stderr(&with));
+    assert_eq!(stdout(&with), stdout(&without));
+}

@@ -80,6 +80,23 @@ fn the_hooks_end_options_before_file_names() {
             e.ends_with(" --"),
             "hook entry `{e}`: pre-commit appends file names; without `--` a file named `--write-baseline=x` is an option"
         );
+        assert!(
+            e.contains("--allow-no-nodes"),
+            "hook entry `{e}`: a commit touching only unrelated YAML must pass"
+        );
+    }
+    // manifests and Compose files are deployments too
+    let files: Vec<&str> = hooks
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("files:"))
+        .map(str::trim)
+        .collect();
+    assert_eq!(files.len(), 2, "{hooks}");
+    for f in files {
+        assert!(
+            f.contains(r"\.ya?ml$"),
+            "hook files `{f}` never match a manifest"
+        );
     }
 }
 

@@ -93,6 +93,11 @@ pub struct CheckArgs {
     /// Exit 0 even when there are findings (2 still means the run failed)
     #[arg(long)]
     pub exit_zero: bool,
+    /// YAML files named on the command line that hold no node (they never
+    /// mention `deployment.toml`) are skipped, and paths that hold no node
+    /// at all end the run with 0: for hooks that pass every changed file
+    #[arg(long)]
+    pub allow_no_nodes: bool,
     /// Print how many findings each rule has (and whether `--fix` fixes
     /// them) instead of the findings
     #[arg(long)]

@@ -102,6 +102,18 @@ fn check(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, S
     if is_stdin(&a.paths) {
         return check_one(a, None, out, err);
     }
+    let mut a = a;
+    if a.allow_no_nodes {
+        a.paths.retain(|p| !unrelated_yaml(p));
+        if a.paths.is_empty() {
+            writeln!(
+                err,
+                "apimlint: no `deployment.toml` in the given files: nothing to check"
+            )
+            .map_err(|e| e.to_string())?;
+            return Ok(EXIT_OK);
+        }
+    }
     let (mut units, _) = plan(&a.paths, a.config.as_deref(), &a.exclude)?;
     if units.len() > 1 {
         return check_each(a, units, out, err);
@@ -298,6 +310,16 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<u8, String> {
     )
     .map_err(|e| e.to_string())?;
     Ok(EXIT_OK)
+}
+
+/// A YAML file named on the command line that holds no node: a regular
+/// file (read bounded) whose bytes never mention `deployment.toml`. A file
+/// that cannot be read is kept, so that the run reports it.
+fn unrelated_yaml(p: &Path) -> bool {
+    let yaml = p
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    yaml && p.is_file() && vfs::read_bytes(p).is_ok_and(|b| !vfs::mentions_node_file(&b))
 }
 
 fn graph(a: GraphArgs, out: &mut dyn Write) -> Result<u8, String> {

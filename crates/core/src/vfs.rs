@@ -166,7 +166,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
 
 /// Whether the bytes of a file mention a node file: in UTF-8 (or any ASCII
 /// superset such as Latin-1) or in UTF-16 of either byte order.
-pub(crate) fn mentions_node_file(bytes: &[u8]) -> bool {
+pub fn mentions_node_file(bytes: &[u8]) -> bool {
     let ascii = NODE_FILE.as_bytes();
     if memchr::memmem::find(bytes, ascii).is_some() {
         return true;
