@@ -463,6 +463,17 @@ fn redteam() {
     let outcomes = run_all(&cases);
     println!("{}", report(&root, &cases, &outcomes));
     problems.extend(policy_problems(&root, &cases, &outcomes));
+    // the bar (issue #28): recall at least 95%, no false alarm
+    let mut total = Score::default();
+    for (case, outcome) in cases.iter().zip(&outcomes) {
+        total.add(case, outcome);
+    }
+    if total.caught * 100 < total.mistakes * 95 || total.alarms > 0 {
+        problems.push(format!(
+            "below the bar (recall >= 95%, no false alarm): {}",
+            total.line()
+        ));
+    }
     assert!(
         problems.is_empty(),
         "red team:\n  {}",
