@@ -30,23 +30,9 @@ fn scratch(name: &str) -> PathBuf {
     common::scratch("ci", name)
 }
 
-/// Copy a directory tree.
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        let t = to.join(e.file_name());
-        if p.is_dir() {
-            copy(&p, &t);
-        } else {
-            std::fs::copy(&p, &t).unwrap();
-        }
-    }
-}
-
 fn sample_copy(name: &str, sample: &str) -> PathBuf {
     let dir = scratch(name);
-    copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join(sample), &dir);
+    common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join(sample), &dir);
     dir
 }
 
@@ -329,11 +315,11 @@ fn an_apimlint_toml_path_names_its_deployment() {
 fn files_of_several_deployments_are_linted_each_whole() {
     // one changed file in each of two deployments (each with apimlint.toml)
     let base = scratch("two-deployments");
-    copy(
+    common::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join(CLEAN),
         &base.join("clean"),
     );
-    copy(
+    common::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join(BROKEN),
         &base.join("broken"),
     );

@@ -55,18 +55,6 @@ fn group(name: &str) -> Vec<String> {
         .collect()
 }
 
-/// Copy a tree.
-fn copy(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            copy(&p, &to.join(e.file_name()));
-        } else {
-            write(&to.join(e.file_name()), &std::fs::read(&p).unwrap());
-        }
-    }
-}
-
 #[test]
 fn select_and_ignore_take_rule_ids_and_groups() {
     let all = rules_of(&json(&run(&[BROKEN, "--format", "json"])));
@@ -140,7 +128,7 @@ fn select_and_ignore_take_rule_ids_and_groups() {
 #[test]
 fn a_suppression_of_an_ignored_rule_is_not_unused() {
     let dir = scratch("ignored-suppression");
-    copy(&repo().join(CLEAN), &dir);
+    common::copy_dir(&repo().join(CLEAN), &dir);
     let gw = dir.join("region-1/gw-1/repository/conf/deployment.toml");
     let mut text = std::fs::read_to_string(&gw).unwrap();
     text.push_str("\n# apimlint: allow(unknown-host) -- a host no node names\n");
@@ -222,8 +210,8 @@ fn several_outputs_in_one_run_and_an_output_file() {
 #[test]
 fn several_outputs_of_several_deployments() {
     let dir = scratch("outputs-two");
-    copy(&repo().join(CLEAN), &dir.join("a"));
-    copy(&repo().join(BROKEN), &dir.join("b"));
+    common::copy_dir(&repo().join(CLEAN), &dir.join("a"));
+    common::copy_dir(&repo().join(BROKEN), &dir.join("b"));
     let o = run_in(
         &dir,
         &[
@@ -428,7 +416,7 @@ fn a_mistyped_subcommand_gets_a_did_you_mean() {
         stderr(&o)
     );
     // a directory of that name is a path to lint
-    copy(&repo().join(CLEAN), &dir.join("rulez"));
+    common::copy_dir(&repo().join(CLEAN), &dir.join("rulez"));
     let o = run_in(&dir, &["rulez"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
@@ -495,7 +483,7 @@ fn the_human_report_wraps_at_the_terminals_width() {
 #[test]
 fn advice_is_printed_once_per_root_cause() {
     let dir = scratch("one-cause");
-    copy(&repo().join(CLEAN), &dir);
+    common::copy_dir(&repo().join(CLEAN), &dir);
     // every gateway of both regions names the traffic managers on a port
     // they do not listen on
     let mut gateways = 0;
@@ -546,7 +534,7 @@ fn the_summary_folds_regions_alike_in_natural_order() {
     let dir = scratch("regions");
     let region = repo().join(CLEAN).join("region-1");
     for k in 1..=12 {
-        copy(&region, &dir.join(format!("region-{k}")));
+        common::copy_dir(&region, &dir.join(format!("region-{k}")));
     }
     // region-7 differs: one node fewer
     std::fs::remove_dir_all(dir.join("region-7/gw-2")).unwrap();
@@ -568,7 +556,7 @@ fn the_summary_folds_regions_alike_in_natural_order() {
     // three regions alike or fewer: one line each, region-2 before region-10
     let dir = scratch("regions-natural");
     for k in [1, 2, 10] {
-        copy(&region, &dir.join(format!("region-{k}")));
+        common::copy_dir(&region, &dir.join(format!("region-{k}")));
     }
     std::fs::remove_dir_all(dir.join("region-10/gw-2")).unwrap();
     std::fs::remove_dir_all(dir.join("region-2/gw-1")).unwrap();

@@ -28,20 +28,6 @@ fn scratch(name: &str) -> PathBuf {
     common::scratch("discovery", name)
 }
 
-/// Copy a directory tree.
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        let t = to.join(e.file_name());
-        if p.is_dir() {
-            copy(&p, &t);
-        } else {
-            std::fs::copy(&p, &t).unwrap();
-        }
-    }
-}
-
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -158,7 +144,7 @@ fn nested_layout(name: &str) -> PathBuf {
     let dir = scratch(name);
     std::fs::create_dir_all(dir.join(".git")).unwrap();
     for r in ["region-1", "region-2"] {
-        copy(&repo().join(CLEAN).join(r), &dir.join("envs/prod").join(r));
+        common::copy_dir(&repo().join(CLEAN).join(r), &dir.join("envs/prod").join(r));
     }
     std::fs::copy(
         repo().join(CLEAN).join("apimlint.toml"),
@@ -202,7 +188,7 @@ fn regions_are_inferred_under_any_root() {
 #[test]
 fn project_entries_that_match_no_node_are_findings_in_apimlint_toml() {
     let dir = scratch("entries");
-    copy(&repo().join(CLEAN), &dir);
+    common::copy_dir(&repo().join(CLEAN), &dir);
     let config = dir.join("apimlint.toml");
     let text = std::fs::read_to_string(&config).unwrap().replace(
         "\"api.r2.example.com\" = [\"region-2/cp-1\", \"region-2/cp-2\"]",
@@ -289,13 +275,13 @@ fn project_entries_that_match_no_node_are_findings_in_apimlint_toml() {
 #[test]
 fn editor_backups_and_excluded_paths_are_no_nodes() {
     let dir = scratch("exclude");
-    copy(&repo().join(CLEAN), &dir);
+    common::copy_dir(&repo().join(CLEAN), &dir);
     // VS Code's Local History keeps copies in `.history/`
-    copy(
+    common::copy_dir(
         &repo().join(CLEAN).join("region-1/gw-2"),
         &dir.join(".history/region-1/gw-2"),
     );
-    copy(
+    common::copy_dir(
         &repo().join(CLEAN).join("region-1/gw-2"),
         &dir.join("old/region-1/gw-2"),
     );
@@ -371,7 +357,7 @@ fn a_directory_inside_a_deployment_analyses_all_of_it_and_reports_on_it() {
 #[test]
 fn a_spare_glob_of_a_region_is_an_info() {
     let dir = scratch("spare-glob");
-    copy(&repo().join(CLEAN), &dir);
+    common::copy_dir(&repo().join(CLEAN), &dir);
     let config = dir.join("apimlint.toml");
     let text = std::fs::read_to_string(&config).unwrap()
         + "\n[regions]\n\"eu\" = [\"region-1/*\", \"region-1/conf/*\"]\n\"us\" = [\"regon-2/*\"]\n";

@@ -30,19 +30,6 @@ use serde_json::{Value, json};
 /// Every seeded secret starts with this (and no other text does).
 const SEED: &str = "SeedSecret";
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
 fn node(root: &Path, id: &str) -> PathBuf {
     root.join(id).join("repository/conf/deployment.toml")
 }
@@ -152,7 +139,7 @@ impl Table {
 /// snippet), and a gateway whose URLs carry credentials on wrong ports.
 fn corpus(name: &str) -> (PathBuf, Vec<String>) {
     let root = scratch("boundary", name);
-    copy_dir(
+    common::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join(common::CLEAN),
         &root,
     );

@@ -16,19 +16,6 @@ use std::path::{Path, PathBuf};
 
 use common::{run_in, scratch, write};
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
 fn node(root: &Path, id: &str) -> PathBuf {
     root.join(id).join("repository/conf/deployment.toml")
 }
@@ -46,7 +33,7 @@ fn edit(path: &Path, from: &str, to: &str) {
 /// parse).
 fn hostile(name: &str) -> PathBuf {
     let root = scratch("escaping", name);
-    copy_dir(
+    common::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join(common::CLEAN),
         &root,
     );

@@ -49,3 +49,17 @@ pub(crate) fn write(path: &Path, bytes: &[u8]) {
     }
     std::fs::write(path, bytes).unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// Copy the tree `from` to `to` (directories created as needed).
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        let t = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &t);
+        } else {
+            std::fs::copy(&p, &t).unwrap();
+        }
+    }
+}
