@@ -398,6 +398,7 @@ fn group_dir(g: rules::Group) -> &'static str {
         rules::Group::Node => "node",
         rules::Group::Wiring => "wiring",
         rules::Group::Shared => "shared",
+        rules::Group::Bridge => "bridge",
         rules::Group::Security => "security",
         rules::Group::Meta => "meta",
     }

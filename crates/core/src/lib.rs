@@ -50,7 +50,8 @@ pub use base::files::{FileId, FileSet};
 pub use base::text;
 pub use config::{Config, ConfigError, Entry, EntryKind, Source};
 pub use graph::{
-    Deployment, Edge, EdgeKind, Node, NodeIdx, RegionSource, Resolution, Shown, SourceFile, State,
+    BridgeLink, BrokerReach, Deployment, Edge, EdgeKind, Node, NodeIdx, RegionSource, Resolution, Shown,
+    SourceFile, State,
 };
 pub use manifest::{Manifest, ManifestEdit, Origin, Workload};
 pub use model::{DEPRECATED_SERVER_ROLES, Role, SERVER_ROLES};

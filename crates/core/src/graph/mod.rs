@@ -3,6 +3,7 @@
 //! resolved once (`docs/url-resolution.md`). Rules query the graph;
 //! they never re-parse or re-resolve.
 
+pub(crate) mod bridge;
 mod build;
 mod node;
 mod resolve;
@@ -10,6 +11,8 @@ mod resolve;
 pub(crate) use build::{kept_prefix, parse_node, prefix_of_nodes};
 pub use node::{Node, RegionSource, SourceFile, State};
 use resolve::HostIndex;
+pub use bridge::BridgeLink;
+pub use resolve::BrokerReach;
 pub(crate) use resolve::url_spans;
 
 use std::collections::BTreeMap;
@@ -489,5 +492,11 @@ impl Deployment {
             .map(|h| h.value.to_lowercase())
             .chain(n.id.rsplit('/').next().map(str::to_lowercase))
             .find(|h| !endpoint::is_loopback_host(h) && self.lookup_host(h) == [i])
+    }
+
+    /// Where a bridge broker `host:port` written by node `from` leads,
+    /// across every region ([`BrokerReach`]).
+    pub(crate) fn reach_broker(&self, from: NodeIdx, host: &str, port: i64) -> BrokerReach {
+        self.hosts.broker(self, from, host, port)
     }
 }

@@ -1329,3 +1329,152 @@ mod tests {
         ));
     }
 }
+
+/// Where a bridge's broker (`tcp://host:port` of a JNDI file's broker list)
+/// leads: resolved across every region (`spec/node-files.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BrokerReach {
+    /// Control planes of other regions listening there (or a load balancer
+    /// in front of them).
+    Ok { targets: Vec<NodeIdx> },
+    /// Control planes of the writer's own region: a loop.
+    OwnRegion { targets: Vec<NodeIdx> },
+    /// Control planes of another region, none listening on the port: each
+    /// with the port it listens on (5672 + offset).
+    WrongPort {
+        port: i64,
+        expected: Vec<(NodeIdx, i64)>,
+    },
+    /// The host names nodes, none a control plane (or all-in-one).
+    WrongRole { found: Vec<NodeIdx> },
+    /// A Kubernetes (or Compose) name, local to its cluster (or network):
+    /// not reachable from another region. `regions`: where it is defined.
+    ClusterLocal {
+        name: String,
+        service: bool,
+        regions: Vec<String>,
+    },
+    /// Close (edit distance ≤ 2) to names of control planes of other
+    /// regions (or of any node): every closest one, sorted.
+    NearMiss { suggestions: Vec<String> },
+    /// A name apimlint does not know.
+    UnknownHost,
+    /// A placeholder: cannot be checked.
+    Unresolvable,
+}
+
+impl HostIndex {
+    /// Where broker `host:port`, written by node `from`, leads.
+    pub(super) fn broker(&self, dep: &Deployment, from: NodeIdx, host: &str, port: i64) -> BrokerReach {
+        let Some(writer) = dep.nodes.get(from) else {
+            return BrokerReach::Unresolvable;
+        };
+        let key = dns_key(host.trim_start_matches('[').trim_end_matches(']'));
+        if key.contains('$') || key.contains('{') {
+            return BrokerReach::Unresolvable;
+        }
+        let (candidates, lb) = if endpoint::is_loopback_host(&key) {
+            (vec![from], false)
+        } else if let Some((nodes, remaps)) = self.alias.get(&key).filter(|(v, _)| !v.is_empty()) {
+            (nodes.clone(), *remaps)
+        } else if let Some(all) = self.k8s.get(&key) {
+            if let Some(k) = all.iter().find(|k| !k.lb) {
+                let mut regions: Vec<String> = all.iter().map(|k| k.region.clone()).collect();
+                regions.sort();
+                regions.dedup();
+                return BrokerReach::ClusterLocal {
+                    name: key,
+                    service: k.service.is_some(),
+                    regions,
+                };
+            }
+            (all.iter().flat_map(|k| k.nodes.iter().copied()).collect(), true)
+        } else {
+            match self.lookup(&key) {
+                Some((nodes, remaps)) => (nodes, remaps),
+                None => return self.broker_near_miss(dep, writer, &key),
+            }
+        };
+        broker_reach(dep, writer, candidates, lb, port)
+    }
+
+    /// A broker host that names nothing: the closest names (≤ 2 edits) of
+    /// control planes of other regions, else of any node.
+    fn broker_near_miss(&self, dep: &Deployment, writer: &Node, host: &str) -> BrokerReach {
+        let cp_elsewhere = |v: &[NodeIdx]| {
+            v.iter().any(|i| {
+                dep.nodes.get(*i).is_some_and(|n| {
+                    n.region != writer.region && n.role.serves(Role::ControlPlane)
+                })
+            })
+        };
+        let names = self
+            .alias
+            .iter()
+            .map(|(h, (v, _))| (h.as_str(), v.as_slice()))
+            .chain(
+                [&self.hostname, &self.node_ip, &self.last]
+                    .into_iter()
+                    .flat_map(|m| m.iter().map(|(h, v)| (h.as_str(), v.as_slice()))),
+            );
+        let mut found: Vec<(usize, bool, &str)> = names
+            .filter(|(h, _)| *h != host)
+            .filter_map(|(h, v)| Some((edit_distance(host, h, 2)?, cp_elsewhere(v), h)))
+            .collect();
+        if found.iter().any(|f| f.1) {
+            found.retain(|f| f.1);
+        }
+        let Some(best) = found.iter().map(|f| f.0).min() else {
+            return BrokerReach::UnknownHost;
+        };
+        let mut suggestions: Vec<String> = found
+            .iter()
+            .filter(|f| f.0 == best)
+            .map(|f| f.2.to_owned())
+            .collect();
+        suggestions.sort();
+        suggestions.dedup();
+        BrokerReach::NearMiss { suggestions }
+    }
+}
+
+/// Region, role, then port of the nodes a broker host names.
+fn broker_reach(
+    dep: &Deployment,
+    writer: &Node,
+    candidates: Vec<NodeIdx>,
+    lb: bool,
+    port: i64,
+) -> BrokerReach {
+    let cps: Vec<NodeIdx> = candidates
+        .iter()
+        .copied()
+        .filter(|i| {
+            dep.nodes
+                .get(*i)
+                .is_some_and(|n| n.role.serves(Role::ControlPlane))
+        })
+        .collect();
+    if cps.is_empty() {
+        return BrokerReach::WrongRole { found: candidates };
+    }
+    let (own, other): (Vec<NodeIdx>, Vec<NodeIdx>) = cps
+        .iter()
+        .partition(|i| dep.nodes.get(**i).is_some_and(|n| n.region == writer.region));
+    if other.is_empty() {
+        return BrokerReach::OwnRegion { targets: own };
+    }
+    if lb {
+        return BrokerReach::Ok { targets: other };
+    }
+    let listens = |i: NodeIdx| dep.nodes.get(i).map_or(0, |n| n.port(5672));
+    let ok: Vec<NodeIdx> = other.iter().copied().filter(|i| listens(*i) == port).collect();
+    if ok.is_empty() {
+        BrokerReach::WrongPort {
+            port,
+            expected: other.iter().map(|i| (*i, listens(*i))).collect(),
+        }
+    } else {
+        BrokerReach::Ok { targets: ok }
+    }
+}

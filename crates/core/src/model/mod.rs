@@ -1,6 +1,7 @@
 //! The typed model the rules need: roles, and for each node the facts its
 //! file states (with spans), WSO2's defaults applied where WSO2 applies one.
 
+pub(crate) mod bridge;
 mod database;
 mod facts;
 mod keys;
