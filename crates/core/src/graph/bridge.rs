@@ -137,6 +137,8 @@ pub struct BridgeLink {
 /// The deployment's bridge: every publication and, per stream, its graph.
 #[derive(Debug)]
 pub(crate) struct Bridge<'a> {
+    /// Whether any node holds an event publisher file (parsed or not).
+    pub(crate) any_publisher_file: bool,
     pub(crate) files: Vec<NodeFiles<'a>>,
     pub(crate) publications: Vec<Publication<'a>>,
     /// Per stream of [`STREAMS`] (same order): regions as vertices, a
@@ -166,6 +168,7 @@ pub(crate) fn analyse<'a>(dep: &Deployment, files: Vec<NodeFiles<'a>>) -> Bridge
         .map(|s| stream_graph(dep, s, &publications))
         .collect();
     Bridge {
+        any_publisher_file: files.iter().any(|f| !f.publishers.is_empty()),
         files,
         publications,
         graphs,
@@ -175,12 +178,46 @@ pub(crate) fn analyse<'a>(dep: &Deployment, files: Vec<NodeFiles<'a>>) -> Bridge
 impl Deployment {
     /// The files of each node that the bridge reads.
     pub(crate) fn node_files(&self) -> Vec<NodeFiles<'_>> {
-        Vec::new()
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.is_analysable())
+            .map(|(i, n)| {
+                let h = n.home();
+                NodeFiles {
+                    node: i,
+                    publishers: h
+                        .event_publishers()
+                        .map(|(f, p)| PublisherFile {
+                            file: f.file,
+                            publisher: p,
+                        })
+                        .collect(),
+                    jndi: h
+                        .jndi_files()
+                        .map(|(f, j)| JndiFile {
+                            file: f.file,
+                            path: &f.rel,
+                            text: &f.text,
+                            props: &j.properties,
+                        })
+                        .collect(),
+                    userstores: h.user_stores().map(|(f, u)| (f.file, u)).collect(),
+                }
+            })
+            .collect()
     }
 
     /// The deployment's cross-region bridge.
     pub(crate) fn bridge(&self) -> Bridge<'_> {
-        analyse(self, self.node_files())
+        let mut b = analyse(self, self.node_files());
+        b.any_publisher_file |= self.nodes.iter().any(|n| {
+            n.home()
+                .files
+                .iter()
+                .any(|f| f.kind == super::FileKind::EventPublisherXml)
+        });
+        b
     }
 
     /// Every link of the bridge graph (one per stream and region pair;

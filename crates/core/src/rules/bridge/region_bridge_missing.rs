@@ -27,7 +27,7 @@ pub(crate) fn find(dep: &Deployment, b: &Bridge<'_>) -> Vec<Found> {
     if regions.len() < 2 {
         return Vec::new();
     }
-    if b.files.iter().all(|f| f.publishers.is_empty()) {
+    if !b.any_publisher_file {
         return not_in_tree(dep, &regions).into_iter().collect();
     }
     let mut out = Vec::new();

@@ -32,6 +32,13 @@ pub(crate) enum State<'a> {
         table: &'a [Seg],
         span: Range<usize>,
     },
+    /// A bridge's JNDI file connects to the broker as `admin`/`admin`: the
+    /// user info's range in that file.
+    BrokerDefault {
+        file: crate::base::files::FileId,
+        path: &'a str,
+        span: Range<usize>,
+    },
     /// Store `table` uses the shipped keystore `file`.
     ShippedKeystore {
         kf: &'a KeyFact,
@@ -45,10 +52,10 @@ impl NodeRule for DefaultCredentials {
     type State<'a> = State<'a>;
 
     fn run<'a>(cx: &NodeCx<'a>) -> Vec<State<'a>> {
+        let mut out = broker_defaults(cx);
         let Some(keys) = cx.node.facts.keys.as_deref() else {
-            return Vec::new();
+            return out;
         };
-        let mut out = Vec::new();
         let value = |path: &[&str]| {
             keys.iter()
                 .find(|k| k.kind == KeyKind::Value && k.segs == path)
@@ -112,6 +119,14 @@ impl NodeRule for DefaultCredentials {
                     .help("use your own keystore with its own password, kept in `[secrets]` (`$secret{keystore_password}`)")
                     .key(kf.path(), None)
             }
+            State::BrokerDefault { file, path, span } => Diagnostic::new(
+                &RULE,
+                *file,
+                span.clone(),
+                format!("the connection URL of `{path}` keeps the broker's default credentials"),
+            )
+            .help("the other region's broker accepts WSO2's default user: change the super admin credentials there and use them (or a dedicated user) in the bridge's `amqp://` URL")
+            .key(format!("{path}:connectionfactory"), None),
             State::ShippedKeystore {
                 kf,
                 table,
@@ -125,4 +140,26 @@ impl NodeRule for DefaultCredentials {
             }
         }
     }
+}
+
+/// `admin:admin` in the connection URLs of the node's bridge JNDI files
+/// (WSO2's own local `jndi.properties` and its HA peers' are not reported).
+fn broker_defaults<'a>(cx: &NodeCx<'a>) -> Vec<State<'a>> {
+    let mut out = Vec::new();
+    for (f, j) in cx.node.home().jndi_files() {
+        let jf = crate::model::bridge::JndiFile {
+            file: f.file,
+            path: &f.rel,
+            text: &f.text,
+            props: &j.properties,
+        };
+        for span in crate::model::bridge::default_broker_credentials(&jf) {
+            out.push(State::BrokerDefault {
+                file: f.file,
+                path: &f.rel,
+                span,
+            });
+        }
+    }
+    out
 }
