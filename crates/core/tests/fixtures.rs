@@ -143,6 +143,23 @@ fn the_broken_sample_reports_each_mistake_on_its_node() {
         "{}",
         render(&dep, &diags)
     );
+    // mistake 8, in the bridge: located in the JNDI file, with a safe fix
+    let topic = diags
+        .iter()
+        .find(|d| d.rule == "region-bridge-unresolved")
+        .unwrap_or_else(|| panic!("{}", render(&dep, &diags)));
+    assert_eq!(dep.id_of(topic.file), "region-2/cp-2");
+    let (_, file) = dep.home_file(topic.file).unwrap();
+    assert_eq!(file.rel, "repository/conf/jndi-region1.properties");
+    assert_eq!(&file.text[topic.range.clone()], "tokenrevocation");
+    assert!(topic.fix.is_some());
+    assert_eq!(
+        diags
+            .iter()
+            .filter(|d| d.rule.starts_with("region-bridge"))
+            .count(),
+        1
+    );
 }
 
 #[test]

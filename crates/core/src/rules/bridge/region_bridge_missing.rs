@@ -73,16 +73,19 @@ fn node_missing(dep: &Deployment, b: &Bridge<'_>, n: usize, from: &str, regions:
     let node = dep.node(n)?;
     let what: Vec<String> = gaps
         .iter()
-        .map(|(to, s)| format!("{} to {to}", code_list(s)))
+        .map(|(to, s)| {
+            let many = if s.len() > 1 { "streams" } else { "stream" };
+            format!("the {} {many} to {to}", code_list(s))
+        })
         .collect();
     let mut d = Diagnostic::new(
         &RULE,
         node.file,
         host_span(node),
         format!(
-            "`{}` publishes no {} stream: the other region never hears of this region's APIs, revoked tokens or key managers",
+            "`{}` does not publish {}: the other region never hears of this region's APIs, revoked tokens or key managers",
             node.id,
-            what.join("; no ")
+            what.join("; nor ")
         ),
     )
     .help("add a JMS event publisher per stream (`repository/deployment/server/eventpublishers/`) naming a `jndi-region<N>.properties` whose broker list holds the other region's control planes on 5672 (seed Step 3)");
