@@ -15,6 +15,10 @@
 //! it writes the trees, this harness checks them. A trailing `# error: [id]`
 //! (or `warning`/`info`) marks the line a finding of the page's rule must start
 //! on: every finding of the rule must be marked, and every mark must fire.
+//! ```xml and ```properties blocks write a file of a node's home whole (its
+//! first line a comment naming it; `delete file` on the second deletes it);
+//! an XML line is marked by a trailing `<!-- error: [id] -->`, a properties
+//! line by a `# error: [id]` comment line just above it.
 //! The ```text block after the example's blocks is the real human output
 //! (`apimlint check`, no colour) of the rule's findings, with the other
 //! rules turned off except those a suppression comment names (which must
@@ -54,10 +58,14 @@ fn marks(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
+        // a `.properties` comment is a line of its own: its mark is for the next line
+        let next = usize::from(rel.ends_with(".properties"));
         for (i, line) in text.lines().enumerate() {
             for sev in ["error", "warning", "info"] {
-                if line.contains(&format!("# {sev}: [{rule}]")) {
-                    out.insert((rel.clone(), i + 1, sev.to_owned()));
+                if line.contains(&format!("# {sev}: [{rule}]"))
+                    || line.contains(&format!("<!-- {sev}: [{rule}] -->"))
+                {
+                    out.insert((rel.clone(), i + 1 + next, sev.to_owned()));
                 }
             }
         }

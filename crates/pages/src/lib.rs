@@ -155,6 +155,9 @@ fn is_patch(b: &Block) -> bool {
 
 /// The patch a block is (`None`: it names no file, so it is no patch).
 pub fn patch_of(b: &Block) -> Result<Option<Patch<'_>>, Error> {
+    if b.lang == "xml" || b.lang == "properties" {
+        return Ok(home_file_patch(b));
+    }
     if b.lang != "toml" {
         return Ok(None);
     }
@@ -199,6 +202,43 @@ pub fn patch_of(b: &Block) -> Result<Option<Patch<'_>>, Error> {
     }
     p.body = rest;
     Ok((!p.target.is_empty()).then_some(p))
+}
+
+/// A ```` ```xml ```` or ```` ```properties ```` block: a file of a node's
+/// home written whole. Its first line is a comment naming the file
+/// (`<!-- region-1/cp-1/repository/deployment/server/eventpublishers/x.xml -->`,
+/// `# region-1/cp-1/repository/conf/jndi-region2.properties`), a second
+/// comment line may say `delete file`.
+fn home_file_patch(b: &Block) -> Option<Patch<'_>> {
+    let comment = |line: &str| -> Option<String> {
+        let l = line.trim();
+        let inner = if b.lang == "xml" {
+            l.strip_prefix("<!--")?.strip_suffix("-->")?
+        } else {
+            l.strip_prefix('#')?
+        };
+        Some(inner.trim().to_owned())
+    };
+    let mut lines = b.text.split_inclusive('\n');
+    let target = comment(lines.next()?)?;
+    if target.is_empty() || target.contains(' ') || !target.contains('/') {
+        return None;
+    }
+    let mut body = b.text.get(b.text.find('\n')? + 1..).unwrap_or("");
+    let delete = lines.next().and_then(comment).as_deref() == Some("delete file");
+    if delete {
+        body = "";
+    }
+    Some(Patch {
+        target,
+        base: None,
+        whole: true,
+        delete,
+        latin1: false,
+        remove: Vec::new(),
+        append: Vec::new(),
+        body,
+    })
 }
 
 /// `[ a . b ]` → `a.b`; `[[x]]` → `[[x]]`.
@@ -370,7 +410,7 @@ pub fn apply_patch(file: &str, p: &Patch<'_>) -> Result<String, Error> {
 /// The file a block header names in the materialised tree.
 fn resolve_target(dir: &Path, target: &str) -> PathBuf {
     let direct = dir.join(target);
-    if direct.is_file() {
+    if direct.is_file() || target.ends_with(".xml") || target.ends_with(".properties") {
         return direct;
     }
     let id = target
