@@ -19,7 +19,10 @@
 //! array after the file's (instead of replacing them), `# whole file` makes
 //! the block the entire file, `# delete file` removes the file,
 //! `# encoding: iso-8859-1` writes it in that encoding. Comment lines before
-//! a block's first table replace the file's leading comments.
+//! a block's first table replace the file's leading comments. A ```xml or
+//! ```properties block is a whole file of a node's home, named by its first
+//! line (`<!-- region-1/cp-1/repository/deployment/server/eventpublishers/a.xml -->`,
+//! `# region-1/cp-1/repository/conf/jndi.properties`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
