@@ -125,7 +125,7 @@ fn arrows(dep: &Deployment, diags: &[Diagnostic]) -> Vec<Arrow> {
 pub fn dot(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
-        "digraph apimlint {{\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];"
+        "digraph apimlint {{\n  rankdir=LR;\n  compound=true;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];"
     )?;
     for (ri, (region, members)) in dep.regions.iter().enumerate() {
         writeln!(
@@ -191,7 +191,45 @@ pub fn dot(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::R
             None => writeln!(out, "  n{} -> {to} [label=\"{}\"];", a.from, a.label)?,
         }
     }
+    bridge_dot(dep, out)?;
     writeln!(out, "}}")
+}
+
+/// The cross-region bridge: one edge per stream and region pair, between
+/// the regions' clusters (through their first nodes), broken ones red.
+fn bridge_dot(dep: &Deployment, out: &mut dyn Write) -> io::Result<()> {
+    let regions: Vec<(&String, &Vec<usize>)> = dep.regions.iter().collect();
+    let at = |r: &str| {
+        regions
+            .iter()
+            .position(|(name, _)| name.as_str() == r)
+            .and_then(|k| Some((k, *regions.get(k)?.1.first()?)))
+    };
+    for l in dep.bridge_links() {
+        let (Some((ka, a)), Some((kb, b))) = (at(&l.from), at(&l.to)) else {
+            continue;
+        };
+        let clusters = if ka == kb {
+            String::new()
+        } else {
+            format!(", ltail=cluster_{ka}, lhead=cluster_{kb}")
+        };
+        if l.problems.is_empty() {
+            writeln!(
+                out,
+                "  n{a} -> n{b} [label=\"bridge: {}\", style=bold, color=\"#6a4c93\"{clusters}];",
+                esc(l.stream)
+            )?;
+        } else {
+            writeln!(
+                out,
+                "  n{a} -> n{b} [label=\"bridge: {}\\n{}\", style=\"bold,dashed\", color=red, fontcolor=red{clusters}];",
+                esc(l.stream),
+                esc(&l.problems.join("; "))
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Text inside a Mermaid `"…"` label (control characters shown escaped).
@@ -270,10 +308,31 @@ pub fn mermaid(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> i
         }
     }
     // the Services' links after the arrows: `linkStyle` counts the arrows
+    let mut links = arrows(dep, diags).len();
     for (k, s) in dep.services().iter().enumerate() {
         for i in &s.3 {
             writeln!(out, "  s{k} -.- n{i}")?;
+            links += 1;
         }
+    }
+    // the cross-region bridge, region to region
+    let region = |r: &str| dep.regions.keys().position(|x| x == r);
+    for l in dep.bridge_links() {
+        let (Some(a), Some(b)) = (region(&l.from), region(&l.to)) else {
+            continue;
+        };
+        if l.problems.is_empty() {
+            writeln!(out, "  r{a} ==>|\"bridge: {}\"| r{b}", mesc(l.stream))?;
+        } else {
+            red.push(links.to_string());
+            writeln!(
+                out,
+                "  r{a} -.->|\"bridge: {}<br/>{}\"| r{b}",
+                mesc(l.stream),
+                mesc(&l.problems.join("; "))
+            )?;
+        }
+        links += 1;
     }
     for role in [
         Role::GatewayWorker,
@@ -335,7 +394,17 @@ pub fn json(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::
             })
         })
         .collect();
-    let mut doc = json!({"version": 1, "nodes": nodes, "edges": edges});
+    let bridge: Vec<_> = dep
+        .bridge_links()
+        .iter()
+        .map(|l| {
+            json!({"stream": l.stream, "from": l.from, "to": l.to,
+            "status": if l.problems.is_empty() { "ok" } else { "broken" },
+            "delivering": l.delivering.iter().map(|i| dep.id(*i)).collect::<Vec<_>>(),
+            "problems": l.problems.iter().map(|p| scrubber.scrub(p)).collect::<Vec<_>>()})
+        })
+        .collect();
+    let mut doc = json!({"version": 1, "nodes": nodes, "edges": edges, "bridge": bridge});
     // a deployment read from manifests: its Services and the nodes they select
     if !dep.services().is_empty()
         && let Some(m) = doc.as_object_mut()
