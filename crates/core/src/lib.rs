@@ -51,8 +51,8 @@ pub use base::text;
 pub use config::{Config, ConfigError, Entry, EntryKind, Source};
 pub use graph::home::{Content, Jndi, JndiUrl, Place};
 pub use graph::{
-    BridgeLink, BrokerReach, Deployment, Edge, EdgeKind, FileKind, Home, HomeFile, HomeSource, Node,
-    NodeIdx, RegionSource, Resolution, Shown, SourceFile, State,
+    BridgeLink, BrokerReach, Deployment, Edge, EdgeKind, FileKind, Home, HomeFile, HomeSource,
+    Node, NodeIdx, RegionSource, Resolution, Shown, SourceFile, State,
 };
 pub use manifest::{Manifest, ManifestEdit, Origin, Workload};
 pub use model::{DEPRECATED_SERVER_ROLES, Role, SERVER_ROLES};

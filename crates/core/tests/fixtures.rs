@@ -34,7 +34,12 @@ fn render(dep: &Deployment, diags: &[Diagnostic]) -> String {
         // a finding in a file of a node's home (an event publisher, a JNDI file)
         let (name, lines, text, shown) = match (dep.node_of(d.file), dep.home_file(d.file)) {
             (Some(n), _) => (n.id.clone(), &n.lines, &n.text, n.redacted()),
-            (None, Some((i, f))) => (format!("{}/{}", dep.id(i), f.rel), &f.lines, &f.text, f.redacted()),
+            (None, Some((i, f))) => (
+                format!("{}/{}", dep.id(i), f.rel),
+                &f.lines,
+                &f.text,
+                f.redacted(),
+            ),
             (None, None) => continue,
         };
         let p = lines.line_col(text, d.range.start);

@@ -276,12 +276,13 @@ fn stream_graph(
                 problems: Vec::new(),
             };
             if a == b {
-                for p in pubs.iter().filter(|p| dep.node(p.node).is_some_and(|n| &n.region == *from)) {
+                for p in pubs
+                    .iter()
+                    .filter(|p| dep.node(p.node).is_some_and(|n| &n.region == *from))
+                {
                     if p.aim(dep) == Aim::Loop {
-                        link.problems.push(format!(
-                            "`{}` publishes to its own region",
-                            dep.id(p.node)
-                        ));
+                        link.problems
+                            .push(format!("`{}` publishes to its own region", dep.id(p.node)));
                     }
                 }
                 if !link.problems.is_empty() {
@@ -320,4 +321,3 @@ impl Bridge<'_> {
         self.graphs.iter().flat_map(|g| g.edge_weights())
     }
 }
-

@@ -10,12 +10,12 @@ mod ids;
 mod node;
 mod resolve;
 
+pub use bridge::BridgeLink;
 pub(crate) use build::{intern_home, kept_prefix, parse_node, prefix_of_nodes};
 pub use home::{FileKind, Home, HomeFile, HomeSource};
 pub use node::{Node, RegionSource, SourceFile, State};
-use resolve::HostIndex;
-pub use bridge::BridgeLink;
 pub use resolve::BrokerReach;
+use resolve::HostIndex;
 pub(crate) use resolve::url_spans;
 
 use std::collections::BTreeMap;

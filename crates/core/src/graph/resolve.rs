@@ -1365,7 +1365,13 @@ pub enum BrokerReach {
 
 impl HostIndex {
     /// Where broker `host:port`, written by node `from`, leads.
-    pub(super) fn broker(&self, dep: &Deployment, from: NodeIdx, host: &str, port: i64) -> BrokerReach {
+    pub(super) fn broker(
+        &self,
+        dep: &Deployment,
+        from: NodeIdx,
+        host: &str,
+        port: i64,
+    ) -> BrokerReach {
         let Some(writer) = dep.nodes.get(from) else {
             return BrokerReach::Unresolvable;
         };
@@ -1388,7 +1394,10 @@ impl HostIndex {
                     regions,
                 };
             }
-            (all.iter().flat_map(|k| k.nodes.iter().copied()).collect(), true)
+            (
+                all.iter().flat_map(|k| k.nodes.iter().copied()).collect(),
+                true,
+            )
         } else {
             match self.lookup(&key) {
                 Some((nodes, remaps)) => (nodes, remaps),
@@ -1403,9 +1412,9 @@ impl HostIndex {
     fn broker_near_miss(&self, dep: &Deployment, writer: &Node, host: &str) -> BrokerReach {
         let cp_elsewhere = |v: &[NodeIdx]| {
             v.iter().any(|i| {
-                dep.nodes.get(*i).is_some_and(|n| {
-                    n.region != writer.region && n.role.serves(Role::ControlPlane)
-                })
+                dep.nodes
+                    .get(*i)
+                    .is_some_and(|n| n.region != writer.region && n.role.serves(Role::ControlPlane))
             })
         };
         let names = self
@@ -1458,9 +1467,11 @@ fn broker_reach(
     if cps.is_empty() {
         return BrokerReach::WrongRole { found: candidates };
     }
-    let (own, other): (Vec<NodeIdx>, Vec<NodeIdx>) = cps
-        .iter()
-        .partition(|i| dep.nodes.get(**i).is_some_and(|n| n.region == writer.region));
+    let (own, other): (Vec<NodeIdx>, Vec<NodeIdx>) = cps.iter().partition(|i| {
+        dep.nodes
+            .get(**i)
+            .is_some_and(|n| n.region == writer.region)
+    });
     if other.is_empty() {
         return BrokerReach::OwnRegion { targets: own };
     }
@@ -1468,7 +1479,11 @@ fn broker_reach(
         return BrokerReach::Ok { targets: other };
     }
     let listens = |i: NodeIdx| dep.nodes.get(i).map_or(0, |n| n.port(5672));
-    let ok: Vec<NodeIdx> = other.iter().copied().filter(|i| listens(*i) == port).collect();
+    let ok: Vec<NodeIdx> = other
+        .iter()
+        .copied()
+        .filter(|i| listens(*i) == port)
+        .collect();
     if ok.is_empty() {
         BrokerReach::WrongPort {
             port,

@@ -218,7 +218,9 @@ impl Chain<'_> {
     /// The brokers the publisher connects to (none when the chain broke
     /// before them).
     pub(crate) fn brokers(&self) -> &[Broker] {
-        self.connection.as_ref().map_or(&[], |c| c.brokers.as_slice())
+        self.connection
+            .as_ref()
+            .map_or(&[], |c| c.brokers.as_slice())
     }
 }
 

@@ -43,7 +43,13 @@ fn chain_of(xml: &str, props_text: &str, path: &str) -> (Vec<Break>, Vec<String>
         text: props_text,
         props: &props,
     };
-    let c = chain(PublisherFile { file: FileId(1), publisher: &p }, &[j]);
+    let c = chain(
+        PublisherFile {
+            file: FileId(1),
+            publisher: &p,
+        },
+        &[j],
+    );
     let hosts = c
         .brokers()
         .iter()
@@ -64,7 +70,12 @@ fn a_complete_chain_has_no_break_and_its_brokers_are_located_in_the_file() {
 #[test]
 fn each_link_of_the_chain_breaks_on_its_own() {
     let text = jndi("tcp://cp-1.r2.example.com:5672");
-    let xml = publisher("n", NOTIFY, "repository/conf/jndi-regoin2.properties", "notification");
+    let xml = publisher(
+        "n",
+        NOTIFY,
+        "repository/conf/jndi-regoin2.properties",
+        "notification",
+    );
     assert_eq!(
         chain_of(&xml, &text, PATH).0,
         [Break::NoJndiFile {
@@ -80,7 +91,10 @@ fn each_link_of_the_chain_breaks_on_its_own() {
             key: Some("notification".into())
         }]
     );
-    let wrong = text.replace("topic.notification = notification", "topic.notification = keyManager");
+    let wrong = text.replace(
+        "topic.notification = notification",
+        "topic.notification = keyManager",
+    );
     let xml = publisher("n", NOTIFY, PATH, "notification");
     assert_eq!(
         chain_of(&xml, &wrong, PATH).0,
@@ -94,12 +108,18 @@ fn each_link_of_the_chain_breaks_on_its_own() {
         [Break::NoFactory { suggestion: Some(s), .. }] if s == "TopicFactory"
     ));
     let bad = text.replace("amqp://", "http://");
-    assert!(matches!(&chain_of(&xml, &bad, PATH).0[..], [Break::BadUrl { .. }]));
+    assert!(matches!(
+        &chain_of(&xml, &bad, PATH).0[..],
+        [Break::BadUrl { .. }]
+    ));
 }
 
 #[test]
 fn wso2s_own_jndi_files_and_disabled_publishers_are_no_bridge() {
-    for own in ["repository/conf/jndi.properties", "repository/conf/jndi2-cp.properties"] {
+    for own in [
+        "repository/conf/jndi.properties",
+        "repository/conf/jndi2-cp.properties",
+    ] {
         let p = read_event_publisher(&publisher("n", NOTIFY, own, "notification")).unwrap();
         assert_eq!(kind(&p), Kind::Local);
     }
@@ -137,6 +157,12 @@ fn default_broker_credentials_only_in_a_bridge_file() {
 
 #[test]
 fn home_paths_compare_lexically() {
-    assert_eq!(home_path("./repository/conf/../conf/jndi.properties"), "repository/conf/jndi.properties");
-    assert_eq!(home_path("repository\\conf\\x.properties "), "repository/conf/x.properties");
+    assert_eq!(
+        home_path("./repository/conf/../conf/jndi.properties"),
+        "repository/conf/jndi.properties"
+    );
+    assert_eq!(
+        home_path("repository\\conf\\x.properties "),
+        "repository/conf/x.properties"
+    );
 }

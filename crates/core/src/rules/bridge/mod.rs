@@ -71,7 +71,11 @@ pub(crate) fn merged(found: Vec<Found>) -> Vec<Found> {
 }
 
 /// `d` with the publisher of `p` as a related location.
-pub(crate) fn publisher_related(d: Diagnostic, dep: &Deployment, p: &Publication<'_>) -> Diagnostic {
+pub(crate) fn publisher_related(
+    d: Diagnostic,
+    dep: &Deployment,
+    p: &Publication<'_>,
+) -> Diagnostic {
     let pb = p.chain.publisher.publisher;
     d.related(
         p.chain.publisher.file,

@@ -23,11 +23,15 @@ found_rule!(RegionBridgeLoop, find);
 pub(crate) fn find(dep: &Deployment, b: &Bridge<'_>) -> Vec<Found> {
     let mut out = Vec::new();
     for p in &b.publications {
-        let (Some(j), region) = (p.chain.jndi, dep.node(p.node).map_or("?", |n| n.region.as_str())) else {
+        let (Some(j), region) = (
+            p.chain.jndi,
+            dep.node(p.node).map_or("?", |n| n.region.as_str()),
+        ) else {
             continue;
         };
         for (k, r) in p.reach.iter().enumerate() {
-            let (BrokerReach::OwnRegion { targets }, Some(br)) = (r, p.chain.brokers().get(k)) else {
+            let (BrokerReach::OwnRegion { targets }, Some(br)) = (r, p.chain.brokers().get(k))
+            else {
                 continue;
             };
             let mut d = Diagnostic::new(

@@ -43,7 +43,13 @@ pub(crate) fn find(dep: &Deployment, b: &Bridge<'_>) -> Vec<Found> {
 
 /// What node `n` of region `from` leaves out: per other region, the
 /// required streams it publishes nowhere (not even brokenly) to it.
-fn node_missing(dep: &Deployment, b: &Bridge<'_>, n: usize, from: &str, regions: &[&String]) -> Option<Found> {
+fn node_missing(
+    dep: &Deployment,
+    b: &Bridge<'_>,
+    n: usize,
+    from: &str,
+    regions: &[&String],
+) -> Option<Found> {
     let mut gaps: Vec<(String, Vec<&'static str>)> = Vec::new();
     for to in regions.iter().filter(|r| r.as_str() != from) {
         let mut streams = Vec::new();

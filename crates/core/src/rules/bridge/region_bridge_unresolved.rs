@@ -23,7 +23,12 @@ declare_rule! {
 pub(crate) struct RegionBridgeUnresolved;
 found_rule!(RegionBridgeUnresolved, find);
 
-fn replace(file: crate::base::files::FileId, range: std::ops::Range<usize>, with: &str, safe: bool) -> Fix {
+fn replace(
+    file: crate::base::files::FileId,
+    range: std::ops::Range<usize>,
+    with: &str,
+    safe: bool,
+) -> Fix {
     Fix {
         title: format!("Replace with `{with}`"),
         applicability: if safe {
@@ -57,7 +62,12 @@ pub(crate) fn find(dep: &Deployment, b: &Bridge<'_>) -> Vec<Found> {
     out
 }
 
-fn new(p: &Publication<'_>, file: crate::base::files::FileId, range: std::ops::Range<usize>, msg: String) -> Diagnostic {
+fn new(
+    p: &Publication<'_>,
+    file: crate::base::files::FileId,
+    range: std::ops::Range<usize>,
+    msg: String,
+) -> Diagnostic {
     let _ = p;
     Diagnostic::new(&RULE, file, range, msg)
 }
@@ -166,18 +176,34 @@ fn no_topic(
         p,
         c.publisher.file,
         prop.value_span.clone(),
-        format!("`{}` defines no `{prefix}{dest}`, the destination the publisher `{}` sends to", j.path, c.publisher.publisher.name.value),
+        format!(
+            "`{}` defines no `{prefix}{dest}`, the destination the publisher `{}` sends to",
+            j.path, c.publisher.publisher.name.value
+        ),
     )
-    .related(j.file, 0..0, format!("`{}` of `{}`", j.path, dep.id(p.node)));
+    .related(
+        j.file,
+        0..0,
+        format!("`{}` of `{}`", j.path, dep.id(p.node)),
+    );
     if let Some(k) = key {
         let fix = replace(c.publisher.file, prop.value_span.clone(), k, true);
-        return Some(Found::new(d.help(format!("did you mean `{k}`? (`{prefix}{k}` is the stream's topic)"))).with(Some(fix)));
+        return Some(
+            Found::new(d.help(format!(
+                "did you mean `{k}`? (`{prefix}{k}` is the stream's topic)"
+            )))
+            .with(Some(fix)),
+        );
     }
     let Some(s) = c.stream else {
         return Some(Found::new(d));
     };
     let end = j.text.len();
-    let nl = if j.text.is_empty() || j.text.ends_with('\n') { "" } else { "\n" };
+    let nl = if j.text.is_empty() || j.text.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
     let line = format!("{nl}{prefix}{dest} = {}\n", s.topic);
     let fix = Fix {
         title: format!("Add `{prefix}{dest} = {}` to `{}`", s.topic, j.path),

@@ -16,8 +16,16 @@ use crate::rules::bridge::{
 use crate::xml::wso2::{EventPublisher, UserStore, read_event_publisher, read_user_store};
 
 const STREAMS: [(&str, &str, &str); 3] = [
-    ("notification", "org.wso2.apimgt.notification.stream", "notification"),
-    ("tokenRevocation", "org.wso2.apimgt.token.revocation.stream", "tokenRevocation"),
+    (
+        "notification",
+        "org.wso2.apimgt.notification.stream",
+        "notification",
+    ),
+    (
+        "tokenRevocation",
+        "org.wso2.apimgt.token.revocation.stream",
+        "tokenRevocation",
+    ),
     ("keyManager", "org.wso2.apimgt.keymgt.stream", "keyManager"),
 ];
 
@@ -44,10 +52,16 @@ fn tree(n: usize) -> Tree {
     let root = Path::new("/d");
     let mut files = Vec::new();
     for r in 1..=n {
-        for (node, role) in [("cp-1", "control-plane"), ("cp-2", "control-plane"), ("gw-1", "gateway-worker")] {
+        for (node, role) in [
+            ("cp-1", "control-plane"),
+            ("cp-2", "control-plane"),
+            ("gw-1", "gateway-worker"),
+        ] {
             files.push(SourceFile::plain(
                 root.join(format!("region-{r}/{node}/repository/conf/deployment.toml")),
-                Ok(format!("[server]\nhostname = \"{node}.r{r}.example.com\"\nserver_role = \"{role}\"\n")),
+                Ok(format!(
+                    "[server]\nhostname = \"{node}.r{r}.example.com\"\nserver_role = \"{role}\"\n"
+                )),
             ));
         }
     }
@@ -70,7 +84,15 @@ fn tree(n: usize) -> Tree {
                     )),
                 ));
                 for (short, stream, topic) in STREAMS {
-                    h.publishers.push((format!("{short}JMSPublisherRegion{t}"), xml(&format!("{short}JMSPublisherRegion{t}"), stream, &path, topic)));
+                    h.publishers.push((
+                        format!("{short}JMSPublisherRegion{t}"),
+                        xml(
+                            &format!("{short}JMSPublisherRegion{t}"),
+                            stream,
+                            &path,
+                            topic,
+                        ),
+                    ));
                 }
             }
             h
@@ -87,9 +109,36 @@ struct Parsed {
 
 fn parse(t: &Tree) -> Parsed {
     Parsed {
-        publishers: t.homes.iter().map(|h| h.publishers.iter().map(|(_, x)| read_event_publisher(x).unwrap()).collect()).collect(),
-        jndi: t.homes.iter().map(|h| h.jndi.iter().map(|(p, x)| (p.clone(), x.clone(), properties::read(x).unwrap())).collect()).collect(),
-        userstores: t.homes.iter().map(|h| h.userstores.iter().map(|x| read_user_store(x).unwrap()).collect()).collect(),
+        publishers: t
+            .homes
+            .iter()
+            .map(|h| {
+                h.publishers
+                    .iter()
+                    .map(|(_, x)| read_event_publisher(x).unwrap())
+                    .collect()
+            })
+            .collect(),
+        jndi: t
+            .homes
+            .iter()
+            .map(|h| {
+                h.jndi
+                    .iter()
+                    .map(|(p, x)| (p.clone(), x.clone(), properties::read(x).unwrap()))
+                    .collect()
+            })
+            .collect(),
+        userstores: t
+            .homes
+            .iter()
+            .map(|h| {
+                h.userstores
+                    .iter()
+                    .map(|x| read_user_store(x).unwrap())
+                    .collect()
+            })
+            .collect(),
     }
 }
 
@@ -101,9 +150,29 @@ fn files<'a>(p: &'a Parsed) -> Vec<NodeFiles<'a>> {
             let base = 1000 * (i as u32 + 1);
             NodeFiles {
                 node: i,
-                publishers: p.publishers[i].iter().enumerate().map(|(k, x)| PublisherFile { file: FileId(base + k as u32), publisher: x }).collect(),
-                jndi: p.jndi[i].iter().enumerate().map(|(k, (path, text, props))| JndiFile { file: FileId(base + 100 + k as u32), path, text, props }).collect(),
-                userstores: p.userstores[i].iter().enumerate().map(|(k, u)| (FileId(base + 200 + k as u32), u)).collect(),
+                publishers: p.publishers[i]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, x)| PublisherFile {
+                        file: FileId(base + k as u32),
+                        publisher: x,
+                    })
+                    .collect(),
+                jndi: p.jndi[i]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, (path, text, props))| JndiFile {
+                        file: FileId(base + 100 + k as u32),
+                        path,
+                        text,
+                        props,
+                    })
+                    .collect(),
+                userstores: p.userstores[i]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, u)| (FileId(base + 200 + k as u32), u))
+                    .collect(),
             }
         })
         .collect()
@@ -115,14 +184,19 @@ const ALL: [(&str, Finder); 5] = [
     ("region-bridge-missing", region_bridge_missing::find),
     ("region-bridge-unresolved", region_bridge_unresolved::find),
     ("region-bridge-loop", region_bridge_loop::find),
-    ("event-publisher-name-duplicate", event_publisher_name_duplicate::find),
+    (
+        "event-publisher-name-duplicate",
+        event_publisher_name_duplicate::find,
+    ),
     ("userstore-drift", userstore_drift::find),
 ];
 
 fn check(t: &Tree) -> Vec<Found> {
     let p = parse(t);
     let b = analyse(&t.dep, files(&p));
-    ALL.iter().flat_map(|(_, f)| super::merged(f(&t.dep, &b))).collect()
+    ALL.iter()
+        .flat_map(|(_, f)| super::merged(f(&t.dep, &b)))
+        .collect()
 }
 
 fn idx(t: &Tree, id: &str) -> usize {
@@ -135,7 +209,11 @@ fn home<'a>(t: &'a mut Tree, id: &str) -> &'a mut Home {
 }
 
 fn only(found: &[Found], rule: &str) -> Vec<String> {
-    found.iter().filter(|f| f.diagnostic.rule == rule).map(|f| f.diagnostic.message.clone()).collect()
+    found
+        .iter()
+        .filter(|f| f.diagnostic.rule == rule)
+        .map(|f| f.diagnostic.message.clone())
+        .collect()
 }
 
 #[test]
@@ -143,13 +221,24 @@ fn a_complete_bridge_in_two_and_three_regions_is_clean() {
     for n in [2, 3] {
         let t = tree(n);
         let found = check(&t);
-        assert!(found.is_empty(), "{n} regions: {:?}", found.iter().map(|f| &f.diagnostic.message).collect::<Vec<_>>());
+        assert!(
+            found.is_empty(),
+            "{n} regions: {:?}",
+            found
+                .iter()
+                .map(|f| &f.diagnostic.message)
+                .collect::<Vec<_>>()
+        );
         let p = parse(&t);
         let b = analyse(&t.dep, files(&p));
         let links: Vec<_> = b.links().collect();
         // one link per stream and ordered region pair, none broken
         assert_eq!(links.len(), 3 * n * (n - 1));
-        assert!(links.iter().all(|l| l.problems.is_empty() && l.delivering.len() == 2));
+        assert!(
+            links
+                .iter()
+                .all(|l| l.problems.is_empty() && l.delivering.len() == 2)
+        );
     }
 }
 
@@ -160,19 +249,35 @@ fn no_publisher_anywhere_is_one_warning_for_the_deployment() {
     let found = check(&t);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].diagnostic.severity, Severity::Warning);
-    assert!(found[0].diagnostic.message.contains("region-1 and region-2 never hear"));
+    assert!(
+        found[0]
+            .diagnostic
+            .message
+            .contains("region-1 and region-2 never hear")
+    );
 }
 
 #[test]
 fn a_missing_stream_is_reported_on_the_control_plane_that_lacks_it() {
     let mut t = tree(2);
-    home(&mut t, "region-2/cp-2").publishers.retain(|(n, _)| !n.starts_with("keyManager"));
+    home(&mut t, "region-2/cp-2")
+        .publishers
+        .retain(|(n, _)| !n.starts_with("keyManager"));
     let found = check(&t);
-    assert_eq!(found.len(), 1, "{:?}", only(&found, "region-bridge-missing"));
+    assert_eq!(
+        found.len(),
+        1,
+        "{:?}",
+        only(&found, "region-bridge-missing")
+    );
     let d = &found[0].diagnostic;
     assert_eq!(d.rule, "region-bridge-missing");
     assert_eq!(t.dep.id_of(d.file), "region-2/cp-2");
-    assert!(d.message.contains("`key manager` to region-1"), "{}", d.message);
+    assert!(
+        d.message.contains("`key manager` to region-1"),
+        "{}",
+        d.message
+    );
     // a peer that does it is the related location
     assert_eq!(d.related.len(), 1);
 }
@@ -184,7 +289,10 @@ fn a_region_that_publishes_nothing_back_is_reported_on_each_of_its_control_plane
         *home(&mut t, id) = Home::default();
     }
     let found = check(&t);
-    let ids: Vec<&str> = found.iter().map(|f| t.dep.id_of(f.diagnostic.file)).collect();
+    let ids: Vec<&str> = found
+        .iter()
+        .map(|f| t.dep.id_of(f.diagnostic.file))
+        .collect();
     assert_eq!(ids, ["region-2/cp-1", "region-2/cp-2"]);
 }
 
@@ -207,12 +315,30 @@ fn applied(t: &Tree, f: &Found) -> String {
 #[test]
 fn a_near_miss_host_gets_a_did_you_mean_and_a_fix() {
     let mut t = tree(2);
-    edit_jndi(&mut t, "region-1/cp-1", "cp-2.r2.example.com", "cp-2.r2.exmple.com");
+    edit_jndi(
+        &mut t,
+        "region-1/cp-1",
+        "cp-2.r2.example.com",
+        "cp-2.r2.exmple.com",
+    );
     let found = check(&t);
-    let un: Vec<&Found> = found.iter().filter(|f| f.diagnostic.rule == "region-bridge-unresolved").collect();
+    let un: Vec<&Found> = found
+        .iter()
+        .filter(|f| f.diagnostic.rule == "region-bridge-unresolved")
+        .collect();
     // one JNDI file, three publishers using it: the host is reported once
-    assert_eq!(un.len(), 1, "{:?}", only(&found, "region-bridge-unresolved"));
-    assert!(un[0].diagnostic.message.contains("did you mean `cp-2.r2.example.com`"));
+    assert_eq!(
+        un.len(),
+        1,
+        "{:?}",
+        only(&found, "region-bridge-unresolved")
+    );
+    assert!(
+        un[0]
+            .diagnostic
+            .message
+            .contains("did you mean `cp-2.r2.example.com`")
+    );
     assert!(applied(&t, un[0]).contains("tcp://cp-2.r2.example.com:5672'"));
     assert_eq!(only(&found, "region-bridge-missing"), Vec::<String>::new());
 }
@@ -220,9 +346,17 @@ fn a_near_miss_host_gets_a_did_you_mean_and_a_fix() {
 #[test]
 fn a_wrong_port_is_fixed_to_5672_plus_the_targets_offset() {
     let mut t = tree(2);
-    edit_jndi(&mut t, "region-1/cp-1", "cp-1.r2.example.com:5672", "cp-1.r2.example.com:9611");
+    edit_jndi(
+        &mut t,
+        "region-1/cp-1",
+        "cp-1.r2.example.com:5672",
+        "cp-1.r2.example.com:9611",
+    );
     let found = check(&t);
-    let un: Vec<&Found> = found.iter().filter(|f| f.diagnostic.rule == "region-bridge-unresolved").collect();
+    let un: Vec<&Found> = found
+        .iter()
+        .filter(|f| f.diagnostic.rule == "region-bridge-unresolved")
+        .collect();
     assert!(!un.is_empty());
     assert!(applied(&t, un[0]).contains("cp-1.r2.example.com:5672;"));
 }
@@ -230,10 +364,23 @@ fn a_wrong_port_is_fixed_to_5672_plus_the_targets_offset() {
 #[test]
 fn a_broker_of_the_own_region_is_a_loop_not_a_missing_stream() {
     let mut t = tree(2);
-    edit_jndi(&mut t, "region-1/cp-1", "cp-1.r2.example.com:5672;tcp://cp-2.r2", "cp-2.r1.example.com:5672;tcp://cp-1.r1");
+    edit_jndi(
+        &mut t,
+        "region-1/cp-1",
+        "cp-1.r2.example.com:5672;tcp://cp-2.r2",
+        "cp-2.r1.example.com:5672;tcp://cp-1.r1",
+    );
     let found = check(&t);
     let loops = only(&found, "region-bridge-loop");
-    assert_eq!(loops.len(), 2, "{found:?}", found = found.iter().map(|f| &f.diagnostic.message).collect::<Vec<_>>());
+    assert_eq!(
+        loops.len(),
+        2,
+        "{found:?}",
+        found = found
+            .iter()
+            .map(|f| &f.diagnostic.message)
+            .collect::<Vec<_>>()
+    );
     assert!(loops[0].contains("region-1/cp-2"));
     assert!(only(&found, "region-bridge-missing").is_empty());
     assert!(only(&found, "region-bridge-unresolved").is_empty());
@@ -242,17 +389,33 @@ fn a_broker_of_the_own_region_is_a_loop_not_a_missing_stream() {
 #[test]
 fn topic_lines_and_jndi_paths_are_fixed_where_the_edit_is_plain() {
     let mut t = tree(2);
-    edit_jndi(&mut t, "region-1/cp-1", "topic.keyManager = keyManager", "topic.keyManager = keymanager");
+    edit_jndi(
+        &mut t,
+        "region-1/cp-1",
+        "topic.keyManager = keyManager",
+        "topic.keyManager = keymanager",
+    );
     let found = check(&t);
-    let un: Vec<&Found> = found.iter().filter(|f| f.diagnostic.rule == "region-bridge-unresolved").collect();
+    let un: Vec<&Found> = found
+        .iter()
+        .filter(|f| f.diagnostic.rule == "region-bridge-unresolved")
+        .collect();
     assert_eq!(un.len(), 1);
     assert!(un[0].diagnostic.message.contains("not `keyManager`"));
     assert!(applied(&t, un[0]).contains("topic.keyManager = keyManager\n"));
     // a topic line missing: added to the JNDI file
     let mut t = tree(2);
-    edit_jndi(&mut t, "region-1/cp-1", "topic.keyManager = keyManager\n", "");
+    edit_jndi(
+        &mut t,
+        "region-1/cp-1",
+        "topic.keyManager = keyManager\n",
+        "",
+    );
     let found = check(&t);
-    let un: Vec<&Found> = found.iter().filter(|f| f.diagnostic.rule == "region-bridge-unresolved").collect();
+    let un: Vec<&Found> = found
+        .iter()
+        .filter(|f| f.diagnostic.rule == "region-bridge-unresolved")
+        .collect();
     assert_eq!(un.len(), 1);
     assert!(applied(&t, un[0]).ends_with("topic.keyManager = keyManager\n"));
     // a JNDI path typo
@@ -268,9 +431,19 @@ fn topic_lines_and_jndi_paths_are_fixed_where_the_edit_is_plain() {
 #[test]
 fn a_cluster_address_apimlint_does_not_know_is_a_warning() {
     let mut t = tree(2);
-    edit_jndi(&mut t, "region-1/cp-1", "cp-1.r2.example.com:5672;tcp://cp-2.r2.example.com", "mq.elsewhere.net:5672;tcp://mq2.elsewhere.net");
+    edit_jndi(
+        &mut t,
+        "region-1/cp-1",
+        "cp-1.r2.example.com:5672;tcp://cp-2.r2.example.com",
+        "mq.elsewhere.net:5672;tcp://mq2.elsewhere.net",
+    );
     let found = check(&t);
-    assert!(found.iter().all(|f| f.diagnostic.rule == "region-bridge-unresolved" && f.diagnostic.severity == Severity::Warning));
+    assert!(
+        found
+            .iter()
+            .all(|f| f.diagnostic.rule == "region-bridge-unresolved"
+                && f.diagnostic.severity == Severity::Warning)
+    );
     assert_eq!(found.len(), 2);
     assert_eq!(found[0].diagnostic.related.len(), 3);
 }
@@ -287,7 +460,9 @@ fn duplicate_names_and_duplicate_streams() {
     assert!(only(&found, "region-bridge-loop").is_empty());
     let mut t = tree(2);
     let h = home(&mut t, "region-1/cp-1");
-    let extra = h.publishers[0].1.replace("notificationJMSPublisherRegion2", "notificationAgain");
+    let extra = h.publishers[0]
+        .1
+        .replace("notificationJMSPublisherRegion2", "notificationAgain");
     h.publishers.push(("again".into(), extra));
     let found = check(&t);
     let loops = only(&found, "region-bridge-loop");
@@ -297,16 +472,30 @@ fn duplicate_names_and_duplicate_streams() {
 
 #[test]
 fn user_store_domains_drift_between_regions() {
-    let store = |d: &str| format!("<UserStoreManager class=\"org.wso2.carbon.user.core.ldap.UniqueIDReadWriteLDAPUserStoreManager\">\n  <Property name=\"ConnectionPassword\">s3cret-pass</Property>\n  <Property name=\"DomainName\">{d}</Property>\n</UserStoreManager>\n");
+    let store = |d: &str| {
+        format!(
+            "<UserStoreManager class=\"org.wso2.carbon.user.core.ldap.UniqueIDReadWriteLDAPUserStoreManager\">\n  <Property name=\"ConnectionPassword\">s3cret-pass</Property>\n  <Property name=\"DomainName\">{d}</Property>\n</UserStoreManager>\n"
+        )
+    };
     let mut t = tree(2);
-    home(&mut t, "region-1/cp-1").userstores.push(store("PARTNERS"));
-    home(&mut t, "region-2/cp-2").userstores.push(store("partners"));
+    home(&mut t, "region-1/cp-1")
+        .userstores
+        .push(store("PARTNERS"));
+    home(&mut t, "region-2/cp-2")
+        .userstores
+        .push(store("partners"));
     assert!(check(&t).is_empty());
-    home(&mut t, "region-1/cp-2").userstores.push(store("STAFF"));
+    home(&mut t, "region-1/cp-2")
+        .userstores
+        .push(store("STAFF"));
     let found = check(&t);
     let drift = only(&found, "userstore-drift");
     assert_eq!(drift.len(), 1);
-    assert!(drift[0].starts_with("region-2 has no secondary user store `STAFF`"), "{}", drift[0]);
+    assert!(
+        drift[0].starts_with("region-2 has no secondary user store `STAFF`"),
+        "{}",
+        drift[0]
+    );
 }
 
 #[test]
@@ -317,7 +506,12 @@ fn no_output_names_the_broker_password() {
             j.1 = j.1.replace("admin:admin", "bridge:Zq9-secret-Xw");
         }
     }
-    edit_jndi(&mut t, "region-1/cp-1", "cp-1.r2.example.com", "cp-1.r2.exmple.com");
+    edit_jndi(
+        &mut t,
+        "region-1/cp-1",
+        "cp-1.r2.example.com",
+        "cp-1.r2.exmple.com",
+    );
     for f in check(&t) {
         let d = &f.diagnostic;
         let text = format!("{} {:?} {:?} {:?}", d.message, d.help, d.related, f.fix);

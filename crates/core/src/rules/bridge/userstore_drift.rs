@@ -30,8 +30,11 @@ pub(crate) fn find(dep: &Deployment, b: &Bridge<'_>) -> Vec<Found> {
         return Vec::new();
     }
     // region → upper-cased domain → its first definition
-    let mut by_region: BTreeMap<&str, BTreeMap<String, Def>> =
-        dep.regions.keys().map(|r| (r.as_str(), BTreeMap::new())).collect();
+    let mut by_region: BTreeMap<&str, BTreeMap<String, Def>> = dep
+        .regions
+        .keys()
+        .map(|r| (r.as_str(), BTreeMap::new()))
+        .collect();
     for f in &b.files {
         let Some(n) = dep.node(f.node) else { continue };
         for (file, us) in &f.userstores {
@@ -89,7 +92,11 @@ pub(crate) fn find(dep: &Deployment, b: &Bridge<'_>) -> Vec<Found> {
         )
         .help("share `repository/deployment/server/userstores/` between the regions (the seed's optional step)");
         for m in missing.iter().take(3) {
-            d = d.related(m.1, m.2.clone(), format!("domain `{}` of `{}`", m.0, dep.id(m.3)));
+            d = d.related(
+                m.1,
+                m.2.clone(),
+                format!("domain `{}` of `{}`", m.0, dep.id(m.3)),
+            );
         }
         out.push(Found::new(d));
     }
