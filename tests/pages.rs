@@ -18,7 +18,8 @@
 //! ```xml and ```properties blocks write a file of a node's home whole (its
 //! first line a comment naming it; `delete file` on the second deletes it);
 //! an XML line is marked by a trailing `<!-- error: [id] -->`, a properties
-//! line by a `# error: [id]` comment line just above it.
+//! line by a `# error: [id]` comment line just above it (a trailing mark,
+//! part of the value in Java's reading, marks its own line).
 //! The ```text block after the example's blocks is the real human output
 //! (`apimlint check`, no colour) of the rule's findings, with the other
 //! rules turned off except those a suppression comment names (which must
@@ -58,9 +59,10 @@ fn marks(dir: &Path, rule: &str) -> BTreeSet<(String, usize, String)> {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        // a `.properties` comment is a line of its own: its mark is for the next line
-        let next = usize::from(rel.ends_with(".properties"));
+        let properties = rel.ends_with(".properties");
         for (i, line) in text.lines().enumerate() {
+            // a `.properties` comment is a line of its own: its mark is for the next line
+            let next = usize::from(properties && line.trim_start().starts_with('#'));
             for sev in ["error", "warning", "info"] {
                 if line.contains(&format!("# {sev}: [{rule}]"))
                     || line.contains(&format!("<!-- {sev}: [{rule}] -->"))
