@@ -351,6 +351,40 @@ def cases():
          "spec/node-files.md: 'Secret data/stringData keys mounted by the node's workload at those paths (subPath, or the volume mounted as the directory, items too)'",
          k8s_case(dir_mount={"cp", "tm", "gw"}))
 
+    # ---------------- Compose (the compose batch's correct single-host dc1 deployment + keystores)
+    cbase = os.path.join(HERE, "..", "compose", "base-single-region", "tree")
+
+    def compose_case(mounts_for=None):
+        files = {}
+        for root, _, fs in os.walk(cbase):
+            for f in fs:
+                p = os.path.join(root, f)
+                with open(p) as fh:
+                    files[os.path.relpath(p, cbase)] = fh.read()
+        hosts = ["acp", "tm-1", "tm-2", "gw-1", "gw-2", "apim.dc1.example.com", "gw.dc1.example.com",
+                 "tm-1.dc1.example.com", "tm-2.dc1.example.com", "localhost"]
+        P = primary_ks(tag="compose")
+        sec = {"apim-primary.jks": P, "apim-internal.jks": internal_ks(), "apim-truststore.jks": truststore(P),
+               "apim-tls.jks": ks.signed("apim-tls", "apim.dc1.example.com", ",".join("dns:" + h for h in hosts))}
+        for f, p in sec.items():
+            files[f"dc1/security/{f}"] = ks.read(p)
+        y = files["dc1/docker-compose.yml"]
+        home = "/home/wso2carbon/wso2am-4.5.0"
+        for svc, conf in (("acp", "control-plane"), ("tm-1", "traffic-manager-1"), ("tm-2", "traffic-manager-2"),
+                          ("gw-1", "gateway-1"), ("gw-2", "gateway-2")):
+            line = f"    - ./conf/{conf}/deployment.toml:{home}/repository/conf/deployment.toml\n"
+            ms = (mounts_for or {}).get(svc, [(f, f) for f in sorted(sec)])
+            extra = "".join(f"    - ./security/{src}:{home}/repository/resources/security/{dst}\n" for src, dst in ms)
+            assert y.count(line) == 1, line
+            y = y.replace(line, line + extra)
+        files["dc1/docker-compose.yml"] = y
+        return files
+
+    case("legit-compose-keystores-bind-mounted", "legit",
+         "Compose (the compose batch's single-host dc1: acp, tm-1/tm-2, gw-1/gw-2): every service bind-mounts the four keystores its deployment.toml names from ./security/ into repository/resources/security/; one TLS keystore whose SAN lists every service name and hostname",
+         "spec/node-files.md: 'Compose: bind mounts of files or directories at those paths, relative to the Compose file'; Docker Compose docs (services.volumes short syntax HOST:CONTAINER)",
+         compose_case())
+
     # ---------------- mistakes
     d = g.base_fqdn()
     P, P2 = primary_ks(), primary_ks(tag="region-2-regenerated")
@@ -584,6 +618,18 @@ def cases():
          "dc2's traffic managers got TLS certificates from a new CA (Acme DC2 Issuing CA) that no truststore holds; the gateways' ssl://tm-N.dc2.acme.org:9711 auth URLs cannot be trusted",
          "spec/rules.md certificate-host-mismatch: 'And A's truststore holds B's certificate or its issuer. Reported on B'",
          lay(d.render(), keys), [{"rule": "certificate-host-mismatch", "node": "dc2/tm-1"}])
+
+    case("compose-tm-2-keystores-not-mounted", "mistake",
+         "Compose: tm-2 (added by copying an older service block) bind-mounts only its deployment.toml, none of the keystores it names; the image's repository/resources/security/ holds only WSO2's defaults",
+         "spec/rules.md keystore-not-mounted: 'containers: every keystore and truststore file_name a node's TOML uses (or WSO2's default) is mounted into its repository/resources/security/'; spec/node-files.md: 'Compose: bind mounts of files or directories at those paths'",
+         compose_case({"tm-2": []}), [{"rule": "keystore-not-mounted"}])
+
+    case("compose-gw-2-tls-mounted-under-default-name", "mistake",
+         "Compose: gw-2 bind-mounts ./security/apim-tls.jks onto repository/resources/security/wso2carbon.jks (over WSO2's default), while its deployment.toml names [keystore.tls] file_name = \"apim-tls.jks\"",
+         "spec/rules.md keystore-not-mounted: 'every keystore and truststore file_name a node's TOML uses ... is mounted into its repository/resources/security/'",
+         compose_case({"gw-2": [("apim-internal.jks", "apim-internal.jks"), ("apim-primary.jks", "apim-primary.jks"),
+                                ("apim-tls.jks", "wso2carbon.jks"), ("apim-truststore.jks", "apim-truststore.jks")]}),
+         [{"rule": "keystore-not-mounted"}])
 
     d = g.base_ip()
     keys = std_keys(d, tls=lambda n: ks.signed(f"{short(n)}-tls", n.host, san_of(n, ips=False), tag="dns-only"))
