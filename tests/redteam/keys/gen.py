@@ -307,7 +307,7 @@ def cases():
          lay(d.render(), std_keys(d, primary=Pold, trust=truststore(P))))
 
     # ---------------- Kubernetes (single region, one Secret of keystores)
-    def k8s_keys(primary=None):
+    def k8s_keys(primary=None, ext="jks", gw_san=None):
         P = primary or primary_ks(tag="k8s")
         m = {"apim-primary.jks": ks.read(P), "apim-internal.jks": ks.read(internal_ks()),
              "apim-truststore.jks": ks.read(truststore(P))}
@@ -317,27 +317,32 @@ def cases():
                 san += ",dns:gw.example.com"
             if name == "wso2am-cp":
                 san += ",dns:apim.example.com"
-            m[f"{short_}-tls.jks"] = ks.read(ks.signed(f"{short_}-tls", f"{name}.{k8s.NS}.svc", san))
+            if name == "wso2am-gw" and gw_san:
+                san = gw_san
+            m[f"{short_}-tls.{ext}"] = ks.read(ks.signed(f"{short_}-tls", f"{name}.{k8s.NS}.svc", san,
+                                                         stype="PKCS12" if ext == "p12" else "JKS"))
         return m
 
     def k8s_case(cp_ks=None, tm_ks=None, gw_ks=None, mounts=None, secrets=None, gw_secret="apim-keystores",
-                 dir_mount=None):
+                 dir_mount=None, ext="jks", env_literal=None):
         sec = "repository/resources/security"
         base = ["apim-primary.jks", "apim-internal.jks", "apim-truststore.jks"]
         mounts = mounts or {}
         parts = []
         for name, short_, fn, repl in (("wso2am-cp", "cp", k8s.cp_toml, 1), ("wso2am-tm", "tm", k8s.tm_toml, 1),
                                         ("wso2am-gw", "gw", k8s.gw_toml, 2)):
-            ksx = {"cp": cp_ks, "tm": tm_ks, "gw": gw_ks}[short_] or k8s.keystores_toml(f"{short_}-tls.jks")
+            ksx = {"cp": cp_ks, "tm": tm_ks, "gw": gw_ks}[short_] or k8s.keystores_toml(
+                f"{short_}-tls.{ext}", "PKCS12" if ext == "p12" else "JKS")
             parts.append(k8s.configmap(name, fn(ksx)))
             parts.append(k8s.service(name))
-            mm = mounts.get(short_, [(f, f"{sec}/{f}") for f in base + [f"{short_}-tls.jks"]])
+            mm = mounts.get(short_, [(f, f"{sec}/{f}") for f in base + [f"{short_}-tls.{ext}"]])
             if dir_mount and short_ in dir_mount:
                 parts.append(k8s.deployment(name, repl, [], sec_dir=sec,
                                             items=[(f, f) for f in base + [f"{short_}-tls.jks"]]))
             else:
-                parts.append(k8s.deployment(name, repl, mm, secret_name=gw_secret if short_ == "gw" else "apim-keystores"))
-        for sname, files in (secrets or {"apim-keystores": k8s_keys()}).items():
+                parts.append(k8s.deployment(name, repl, mm, secret_name=gw_secret if short_ == "gw" else "apim-keystores",
+                                            env_literal=env_literal))
+        for sname, files in (secrets or {"apim-keystores": k8s_keys(ext=ext)}).items():
             parts.append(k8s.secret(sname, files))
         return {"prod.yaml": k8s.stream(parts)}
 
@@ -350,6 +355,27 @@ def cases():
          "Kubernetes: every workload mounts the Secret apim-keystores as the directory repository/resources/security with items listing exactly the keystores its TOML names",
          "spec/node-files.md: 'Secret data/stringData keys mounted by the node's workload at those paths (subPath, or the volume mounted as the directory, items too)'",
          k8s_case(dir_mount={"cp", "tm", "gw"}))
+
+    case("legit-k8s-pkcs12-tls-env-literal-password", "legit",
+         "Kubernetes: the TLS keystores are PKCS#12 (cp-tls.p12, tm-tls.p12, gw-tls.p12, type PKCS12) and KEYSTORE_PASSWORD is a literal pod env value, so apimlint can open them through $env{KEYSTORE_PASSWORD}: every one is readable with it, names its alias and covers the Service names",
+         "spec/node-files.md: 'The password comes from the TOML when written literally, from a literal pod env value through $env{}'; spec/kubernetes.md: '$env{NAME} in the TOML resolves from the container's env where it is a literal value'",
+         k8s_case(ext="p12", env_literal={"KEYSTORE_PASSWORD": ks.PW}))
+
+    d = g.base_dc()
+    files = d.render()
+    for n in nodes(d):
+        g.edit(files, toml(n.id), 'file_name = "apim-truststore.jks"\ntype = "JKS"', 'file_name = "apim-truststore.p12"\ntype = "PKCS12"')
+    P = primary_ks()
+    T12 = ks.store([("apim-ca", ks.ca_cert()), ("gateway_certificate_alias", ks.export(P, "apim-primary"))],
+                   stype="PKCS12")
+    keys = std_keys(d, primary=P)
+    for nid in keys:
+        del keys[nid]["apim-truststore.jks"]
+        keys[nid]["apim-truststore.p12"] = T12
+    case("legit-truststore-pkcs12-secret-password", "legit",
+         "dc1/dc2 with a PKCS#12 truststore apim-truststore.p12 (type PKCS12) behind $secret{truststore_password}: it is not inspected (an info), so neither truststore-missing-certificate nor the issuer check of certificate-host-mismatch may guess",
+         f"{NF}: 'then the file is \"not inspected\", said once as an info, never a guess (PKCS#12 only)'",
+         lay(files, keys))
 
     # ---------------- Compose (the compose batch's correct single-host dc1 deployment + keystores)
     cbase = os.path.join(HERE, "..", "compose", "base-single-region", "tree")
@@ -618,6 +644,33 @@ def cases():
          "dc2's traffic managers got TLS certificates from a new CA (Acme DC2 Issuing CA) that no truststore holds; the gateways' ssl://tm-N.dc2.acme.org:9711 auth URLs cannot be trusted",
          "spec/rules.md certificate-host-mismatch: 'And A's truststore holds B's certificate or its issuer. Reported on B'",
          lay(d.render(), keys), [{"rule": "certificate-host-mismatch", "node": "dc2/tm-1"}])
+
+    case("k8s-gateway-certificate-without-service-name", "mistake",
+         "Kubernetes: the gateway's TLS certificate names only its public host gw.example.com (and localhost), but the control plane's environment calls https://wso2am-gw:9443/services/ through the ClusterIP Service (no TLS termination in between)",
+         "spec/rules.md certificate-host-mismatch: 'for every URL apimlint resolves from node A directly to node B over TLS ... B's TLS certificate covers the host A uses (SAN, else CN ...)'; spec/kubernetes.md: a Service name resolves to the nodes its selector matches (only Ingress/Route hosts resolve like load balancers)",
+         k8s_case(secrets={"apim-keystores": k8s_keys(gw_san="dns:gw.example.com,dns:localhost")}),
+         [{"rule": "certificate-host-mismatch"}])
+
+    case("k8s-pkcs12-env-literal-password-wrong", "mistake",
+         "Kubernetes: PKCS#12 TLS keystores opened with $env{KEYSTORE_PASSWORD}, whose literal pod env value (\"wso2carbon\", left from the chart's example) is not their password",
+         "spec/rules.md keystore-unreadable: 'or the literal password fails the integrity check'; spec/node-files.md: 'The password comes from ... a literal pod env value through $env{}'",
+         k8s_case(ext="p12", env_literal={"KEYSTORE_PASSWORD": "wso2carbon"}), [{"rule": "keystore-unreadable"}])
+
+    d = g.base_fqdn()
+    keys = std_keys(d)
+    keys["region-1/gw-2"]["apim-truststore.jks"] = ks.store([("apim-ca", ks.ca_cert())], tag="no-gw-alias")
+    case("truststore-one-gateway-without-gateway-alias", "mistake",
+         "region-1/gw-2's apim-truststore.jks (copied from the image build of an earlier release) holds the CA but no gateway_certificate_alias entry; every other node's truststore has it",
+         "spec/rules.md truststore-missing-certificate: 'the truststore of every gateway holds the primary key's certificate under the alias gateway_certificate_alias ... Else tokens signed elsewhere fail validation'",
+         lay(d.render(), keys), [{"rule": "truststore-missing-certificate", "node": "region-1/gw-2"}])
+
+    d = g.base_aio()
+    keys = std_keys(d)
+    keys["secondary-dc/apim-1"]["apim-internal.jks"] = b""
+    case("internal-keystore-empty-file", "mistake",
+         "secondary-dc/apim-1's apim-internal.jks is an empty file (a provisioning step touched the path and the copy never ran)",
+         "spec/rules.md keystore-unreadable: 'a keystore the TOML names is present but cannot be read: not JKS/JCEKS/PKCS#12, truncated ...'",
+         lay(d.render(), keys), [{"rule": "keystore-unreadable", "node": "secondary-dc/apim-1"}])
 
     case("compose-tm-2-keystores-not-mounted", "mistake",
          "Compose: tm-2 (added by copying an older service block) bind-mounts only its deployment.toml, none of the keystores it names; the image's repository/resources/security/ holds only WSO2's defaults",

@@ -213,7 +213,7 @@ spec:
     return s
 
 
-def deployment(name, replicas, mounts, secret_name="apim-keystores", sec_dir=None, items=None):
+def deployment(name, replicas, mounts, secret_name="apim-keystores", sec_dir=None, items=None, env_literal=None):
     """mounts: list of (file name in the Secret, path relative to the home) mounted with subPath;
     sec_dir: mount the Secret volume as this directory (relative to home) with `items` instead."""
     s = f'''apiVersion: apps/v1
@@ -242,6 +242,9 @@ spec:
 '''
     for env, key in (("ADMIN_PASSWORD", "admin-password"), ("DB_PASSWORD", "db-password"),
                      ("KEYSTORE_PASSWORD", "keystore-password"), ("TRUSTSTORE_PASSWORD", "truststore-password")):
+        if env_literal and env in env_literal:
+            s += f"        - name: {env}\n          value: \"{env_literal[env]}\"\n"
+            continue
         s += f'''        - name: {env}
           valueFrom:
             secretKeyRef:
