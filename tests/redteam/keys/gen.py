@@ -14,6 +14,8 @@ import os
 import shutil
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ next to the cases (or in ../pattern1)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "pattern1"))
 import generate as g  # noqa: E402
@@ -160,7 +162,7 @@ def cases():
     d = g.base_fqdn()
     case("legit-baseline-full-key-material", "legit",
          "Pattern 1 (2 regions x CP/TM/GW HA pairs) with every keystore the TOML names present: one primary and one internal keystore copied to all 12 nodes, a CA-signed TLS keystore per node whose SAN covers the node's host names, one truststore holding the CA and the primary certificate as gateway_certificate_alias",
-         f"seed: 'use the same primary keystore in all the regions'; {RU}: primary-keystore-mismatch (same SHA-256 on every node), truststore-missing-certificate ('the truststore of every gateway holds the primary key's certificate under the alias gateway_certificate_alias'), certificate-host-mismatch ('A's truststore holds B's certificate or its issuer'; the control-plane LB api.rN.example.com of [hosts] is skipped)",
+         f"seed Step 4 (multi-dc-pattern-1.md): 'The same primary keystore should be used for all API Manager instances to decrypt the registry resources.' seed Step 4: 'Create an SSL certificate for each of the WSO2 API-M nodes and import them to the keystore and the truststore. This ensures that hostname mismatch issues in the certificates will not occur.'; {RU}: primary-keystore-mismatch (same SHA-256 on every node), truststore-missing-certificate ('the truststore of every gateway holds the primary key's certificate under the alias gateway_certificate_alias'), certificate-host-mismatch ('A's truststore holds B's certificate or its issuer'; the control-plane LB api.rN.example.com of [hosts] is skipped)",
          lay(d.render(), std_keys(d)))
 
     d = g.base_fqdn()
@@ -422,7 +424,7 @@ def cases():
             keys[nid]["apim-truststore.jks"] = T2
     case("primary-regenerated-in-region-2", "mistake",
          "region-2 generated its own apim-primary.jks (same file name, type and alias apim-primary, another key pair) and imported it into its truststores: the two regions' primary certificates differ",
-         "seed multi-dc-pattern-1: the same primary keystore in every region (data in the replicated databases is encrypted/signed with it); spec/rules.md primary-keystore-mismatch: 'a same-named file with another key fails, naming both fingerprints' prefixes and the nodes ... (on a tie, every node)'",
+         "seed Step 4 (multi-dc-pattern-1.md): 'The same primary keystore should be used for all API Manager instances to decrypt the registry resources.'; spec/rules.md primary-keystore-mismatch: 'a same-named file with another key fails, naming both fingerprints' prefixes and the nodes ... (on a tie, every node)'",
          lay(d.render(), keys), [{"rule": "primary-keystore-mismatch", "node": "region-2/cp-1"}])
 
     d = g.base_three()
@@ -431,7 +433,7 @@ def cases():
     keys["sites/us-east-1b/gw-2"]["apim-primary.jks"] = primary_ks(tag="new-gateway")
     case("primary-fresh-key-on-one-gateway", "mistake",
          "three regions; the gateway us-east gw-2 was added later with a freshly generated apim-primary.jks (same name and alias, new key) instead of a copy of the shared one",
-         "spec/rules.md primary-keystore-mismatch: 'the certificate of the primary key entry ... has the same SHA-256 fingerprint on every node of every region ... Reported on the nodes that differ from the most common fingerprint'; wso2-facts §5: 'Same primary keystore on every API-M node'",
+         "seed Step 4 (multi-dc-pattern-1.md): 'The same primary keystore should be used for all API Manager instances to decrypt the registry resources.'; spec/rules.md primary-keystore-mismatch: 'the certificate of the primary key entry ... has the same SHA-256 fingerprint on every node of every region ... Reported on the nodes that differ from the most common fingerprint'; wso2-facts §5: 'Same primary keystore on every API-M node'",
          lay(d.render(), keys), [{"rule": "primary-keystore-mismatch", "node": "sites/us-east-1b/gw-2"}])
 
     d = g.base_dc()
@@ -606,7 +608,7 @@ def cases():
     keys["region-1/tm-1"]["tm-1-tls.jks"] = ks.signed("tm-1-tls", tm2.host, san_of(tm2), tag="wrong-csr")
     case("tm-certificate-issued-for-peer-name", "mistake",
          "region-1/tm-1's TLS certificate (alias tm-1-tls) was issued for tm-2.r1.example.com (CSR made with the peer's name); gateways connect to ssl://tm-1.r1.example.com:9711",
-         "spec/rules.md certificate-host-mismatch: 'B's TLS certificate covers the host A uses (SAN, else CN ...). Reported on B (at its keystore's file_name)'",
+         "seed Step 4: 'Create an SSL certificate for each of the WSO2 API-M nodes and import them to the keystore and the truststore. This ensures that hostname mismatch issues in the certificates will not occur.'; spec/rules.md certificate-host-mismatch: 'B's TLS certificate covers the host A uses (SAN, else CN ...). Reported on B (at its keystore's file_name)'",
          lay(d.render(), keys), [{"rule": "certificate-host-mismatch", "node": "region-1/tm-1"}])
 
     d = g.base_fqdn()
@@ -616,7 +618,7 @@ def cases():
             keys[n.id][f"{short(n)}-tls.jks"] = ks.selfsigned(f"{short(n)}-tls", "localhost", tag="cn-localhost")
     case("gateway-tls-self-signed-localhost", "mistake",
          "region-2's gateways use TLS keystores made with WSO2's documented keytool command unchanged (-dname CN=localhost, self-signed); the control planes' environments call https://gw.r2.example.com:9443/services/",
-         "spec/rules.md certificate-host-mismatch: 'WSO2's default CN=localhost never covers a real host. And A's truststore holds B's certificate or its issuer'; product-apim#10687",
+         "seed Step 4: 'Create an SSL certificate for each of the WSO2 API-M nodes and import them to the keystore and the truststore. This ensures that hostname mismatch issues in the certificates will not occur.'; spec/rules.md certificate-host-mismatch: 'WSO2's default CN=localhost never covers a real host. And A's truststore holds B's certificate or its issuer'; product-apim#10687",
          lay(d.render(), keys), [{"rule": "certificate-host-mismatch", "node": "region-2/gw-1"}])
 
     d = g.base_fqdn()
@@ -631,7 +633,7 @@ def cases():
             keys[n.id]["apim-tls.jks"] = wild
     case("wildcard-certificate-one-level-too-high", "mistake",
          "region-1 uses one wildcard TLS certificate *.example.com on every node, but its nodes are tm-1.r1.example.com, cp-2.r1.example.com ... (two labels below example.com)",
-         "spec/rules.md certificate-host-mismatch: 'a wildcard covers one label'; RFC 6125 §6.4.3",
+         "seed Step 4: 'Create an SSL certificate for each of the WSO2 API-M nodes and import them to the keystore and the truststore. This ensures that hostname mismatch issues in the certificates will not occur.'; spec/rules.md certificate-host-mismatch: 'a wildcard covers one label'; RFC 6125 §6.4.3",
          lay(files, keys), [{"rule": "certificate-host-mismatch", "node": "region-1/tm-1"}])
 
     d = g.base_dc()
@@ -642,12 +644,12 @@ def cases():
                                                            ca_name="dc2-ca", ca_cn="Acme DC2 Issuing CA")
     case("tm-certificates-from-untrusted-ca", "mistake",
          "dc2's traffic managers got TLS certificates from a new CA (Acme DC2 Issuing CA) that no truststore holds; the gateways' ssl://tm-N.dc2.acme.org:9711 auth URLs cannot be trusted",
-         "spec/rules.md certificate-host-mismatch: 'And A's truststore holds B's certificate or its issuer. Reported on B'",
+         "seed Step 4: 'Create an SSL certificate for each of the WSO2 API-M nodes and import them to the keystore and the truststore. This ensures that hostname mismatch issues in the certificates will not occur.'; spec/rules.md certificate-host-mismatch: 'And A's truststore holds B's certificate or its issuer. Reported on B'",
          lay(d.render(), keys), [{"rule": "certificate-host-mismatch", "node": "dc2/tm-1"}])
 
     case("k8s-gateway-certificate-without-service-name", "mistake",
          "Kubernetes: the gateway's TLS certificate names only its public host gw.example.com (and localhost), but the control plane's environment calls https://wso2am-gw:9443/services/ through the ClusterIP Service (no TLS termination in between)",
-         "spec/rules.md certificate-host-mismatch: 'for every URL apimlint resolves from node A directly to node B over TLS ... B's TLS certificate covers the host A uses (SAN, else CN ...)'; spec/kubernetes.md: a Service name resolves to the nodes its selector matches (only Ingress/Route hosts resolve like load balancers)",
+         "seed Step 4: 'Create an SSL certificate for each of the WSO2 API-M nodes and import them to the keystore and the truststore. This ensures that hostname mismatch issues in the certificates will not occur.'; spec/rules.md certificate-host-mismatch: 'for every URL apimlint resolves from node A directly to node B over TLS ... B's TLS certificate covers the host A uses (SAN, else CN ...)'; spec/kubernetes.md: a Service name resolves to the nodes its selector matches (only Ingress/Route hosts resolve like load balancers)",
          k8s_case(secrets={"apim-keystores": k8s_keys(gw_san="dns:gw.example.com,dns:localhost")}),
          [{"rule": "certificate-host-mismatch"}])
 
@@ -688,7 +690,7 @@ def cases():
     keys = std_keys(d, tls=lambda n: ks.signed(f"{short(n)}-tls", n.host, san_of(n, ips=False), tag="dns-only"))
     case("ip-urls-certificates-without-ip-san", "mistake",
          "london/frankfurt name every node by its IP address in URLs (ssl://10.50.3.11:9711 ...), but the TLS certificates carry only DNS names (tm-1.ldn.bank.example ...)",
-         "spec/rules.md certificate-host-mismatch: 'B's TLS certificate covers the host A uses (SAN, else CN ...)'; RFC 2818 §3.1: 'If the hostname is an IP address, the iPAddress subjectAltName must be present'",
+         "seed Step 4: 'Create an SSL certificate for each of the WSO2 API-M nodes and import them to the keystore and the truststore. This ensures that hostname mismatch issues in the certificates will not occur.'; spec/rules.md certificate-host-mismatch: 'B's TLS certificate covers the host A uses (SAN, else CN ...)'; RFC 2818 §3.1: 'If the hostname is an IP address, the iPAddress subjectAltName must be present'",
          lay(d.render(), keys), [{"rule": "certificate-host-mismatch", "node": "london/tm-1"}])
 
 
