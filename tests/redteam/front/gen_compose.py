@@ -139,8 +139,6 @@ services:
       retries: 20
     depends_on:
       - mysql
-    env_file:
-      - ./apim.env
     volumes:
       - ./conf/apim:/home/wso2carbon/wso2-config-volume
       - ./security/apim-primary.jks:/home/wso2carbon/wso2am-4.5.0/repository/resources/security/apim-primary.jks:ro
@@ -152,6 +150,11 @@ services:
       - "8280:8280"
       - "8243:8243"
 """
+SECRETS = BASE[CPF][BASE[CPF].index("# Secure Vault aliases"):]
+for a, b in (("$env{ADMIN_PASSWORD}", "$secret{admin_password}"), ("$env{DB_PASSWORD}", "$secret{db_password}"),
+             ("$env{KEYSTORE_PASSWORD}", "$secret{keystore_password}"), ("$env{TRUSTSTORE_PASSWORD}", "$secret{truststore_password}")):
+    AIO = AIO.replace(a, b)
+AIO = AIO + "\n" + SECRETS
 case("compose-legit-docker-apim-all-in-one-localhost", "legit",
      "WSO2 docker-apim's single all-in-one Compose sample: hostname = \"localhost\", servlet and PassThrough ports published unchanged (9443:9443, 8280:8280, 8243:8243), no proxyPort",
      "issue 29: 'Single-node and all-in-one deployments keep `localhost` without a finding'; wso2/docker-apim docker-compose/apim-with-analytics (ports \"9443:9443\", \"8280:8280\", \"8243:8243\"; "
