@@ -208,8 +208,8 @@ RULE_PROXY = ("rules.md, Front door, proxy-port-mismatch: '`[transport.https.pro
               "balancer in front of the node exposes (Ingress 443, a LoadBalancer Service's `port`, a published Compose port, ...); no `proxyPort` "
               "while a proxy fronts the node on another port is reported too' (api-manager#4982, #5007)")
 RULE_HOST = ("rules.md, Front door, hostname-unreachable: '`[server] hostname` of a node that serves users (control plane, all-in-one, gateway) "
-             "is a name the outside reaches: ... where Ingress/Route/LoadBalancer/Compose inputs or `[hosts]` load balancers exist, one of their "
-             "host names for that node (portals redirect users to `[server] hostname`)'")
+             "is a name the outside reaches: not `localhost` or an IP literal in a deployment of more than one node, and, where Ingress/Route/LoadBalancer/Compose "
+             "inputs or `[hosts]` load balancers exist, one of their host names for that node (portals redirect users to `[server] hostname`)'")
 RULE_PORTAL = ("rules.md, Front door, portal-url-unresolved: '`[apim.devportal] url` ... resolve[s] to a node of the right role (control plane / gateway) "
                "in the writer's region or to its load balancer, as `cli.md` resolves any URL'; kubernetes.md: 'Ingress (networking.k8s.io/v1) rules, "
                "Gateway API HTTPRoute ... hostnames, and OpenShift Route hosts resolve like load balancers (port not compared) to the nodes behind their backend Services'")
@@ -416,3 +416,24 @@ case("k8s-gateway-listener-8443-proxyport-443", "mistake",
      M().drop("Ingress", "apim").sub(CPS, DEVPORTAL, '    url = "https://apim.example.com:8443/devportal"\n').add(gateway_api(cp_port=8443)).files(),
      expect=[{"rule": "proxy-port-mismatch", "node": CP1}])
 print("k8s done")
+
+# ---------------------------------------------------------------- added after the first pass
+case("k8s-gw-hostname-localhost", "mistake",
+     "the gateway's ConfigMap keeps the pack's [server] hostname = \"localhost\" (two gateway replicas behind the Ingress host gw.example.com)",
+     RULE_HOST,
+     M().sub("gw-conf", '    hostname = "gw.example.com"\n', '    hostname = "localhost"\n').files(),
+     expect=[{"rule": "hostname-unreachable", "node": GW}])
+
+case("k8s-cp-hostname-gateway-ingress-host", "mistake",
+     "the control planes' [server] hostname was pasted from the gateway's values: gw.example.com, an Ingress host that routes to the gateways, not to the control planes (theirs is apim.example.com)",
+     RULE_HOST + " — 'one of their host names for that node': gw.example.com is a front-door name, but of another node",
+     M().sub(CPS, CP_HOST, '    hostname = "gw.example.com"\n').files(),
+     expect=[{"rule": "hostname-unreachable", "node": CP2}])
+
+case("k8s-legit-devportal-second-ingress-host", "legit",
+     "the Ingress serves the control planes under two names (apim.example.com for the Publisher/Admin, portal.example.com for the Developer Portal); [server] hostname is apim.example.com and [apim.devportal] url is https://portal.example.com/devportal",
+     RULE_PORTAL + "; Kubernetes Ingress: several rules may name the same backend Service",
+     M().sub("apim", "    - apim.example.com\n", "    - apim.example.com\n    - portal.example.com\n")
+        .sub("apim", INGRESS_CP_RULE, INGRESS_CP_RULE + INGRESS_CP_RULE.replace("apim.example.com", "portal.example.com"))
+        .sub(CPS, DEVPORTAL, '    url = "https://portal.example.com/devportal"\n').files())
+print("k8s extra done")
