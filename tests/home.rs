@@ -290,3 +290,38 @@ fn a_toml_in_one_quoted_scalar_is_shown_decoded_and_home_files_in_manifests_are_
         assert!(!out.contains("ChartBr0kerPw"), "{format}: {out}");
     }
 }
+
+#[test]
+fn compose_bind_mounted_home_files_are_read_with_their_service_node() {
+    let root = scratch("home", "compose");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(common::CLEAN)
+        .join("region-1/cp-1/repository/conf/deployment.toml");
+    write(
+        &root.join("cp/deployment.toml"),
+        &std::fs::read(src).unwrap(),
+    );
+    // the JNDI file bind-mounted on its own, beside the node file: a
+    // malformed escape on line 3, a password on line 2
+    write(
+        &root.join("cp/jndi.properties"),
+        b"connectionfactory.TopicConnectionFactory = amqp://admin:S3cr3tAmqp@clientid/carbon?brokerlist='tcp://cp-2:5672'\ntopic.notification = notification\nqueue.x = bad \\u12G4 escape\n",
+    );
+    // a publisher directory mounted whole
+    write(
+        &root.join("publishers/bad.xml"),
+        b"<eventPublisher name=\"p\">\n  <to eventAdapterType=\"jms\">\n</eventPublisher>\n",
+    );
+    let home = "/home/wso2carbon/wso2am-4.2.0";
+    let compose = format!(
+        "services:\n  cp:\n    image: wso2/wso2am-acp:4.2.0\n    volumes:\n      - ./cp/deployment.toml:{home}/repository/conf/deployment.toml\n      - ./cp/jndi.properties:{home}/repository/conf/jndi.properties:ro\n      - type: bind\n        source: ./publishers\n        target: {home}/{PUBLISHERS}\n"
+    );
+    write(&root.join("compose.yaml"), compose.as_bytes());
+    let found = findings(&root);
+    has(&found, "properties-syntax", "cp/jndi.properties", 3);
+    has(&found, "xml-syntax", "publishers/bad.xml", 3);
+    for format in ["human", "json", "sarif", "github", "gitlab", "junit"] {
+        let (_, out) = run_bounded(&root, &["check", "--format", format, "."]);
+        assert!(!out.contains("S3cr3tAmqp"), "{format}: {out}");
+    }
+}
