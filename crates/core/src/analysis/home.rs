@@ -69,21 +69,6 @@ fn source(vfs: &dyn Vfs, root: &Path, home: &Path, rel: String, kind: FileKind) 
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_home_is_above_repository_conf() {
-        assert_eq!(
-            home_dir(Path::new("/d/r1/cp/repository/conf/deployment.toml")),
-            Some(Path::new("/d/r1/cp"))
-        );
-        assert_eq!(home_dir(Path::new("/d/r1/cp/deployment.toml")), None);
-        assert_eq!(home_dir(Path::new("/d/r1/conf/deployment.toml")), None);
-    }
-}
-
 /// The home files a manifest's workload mounts, as sources (each with its
 /// origin: the ConfigMap or Secret key).
 pub(crate) fn from_manifest(found: Vec<crate::manifest::HomeFound>) -> Vec<HomeSource> {
@@ -163,5 +148,20 @@ pub(crate) fn merge(home: &mut Option<Vec<HomeSource>>, extra: Vec<HomeSource>) 
     for e in extra {
         h.retain(|x| x.rel != e.rel);
         h.push(e);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_home_is_above_repository_conf() {
+        assert_eq!(
+            home_dir(Path::new("/d/r1/cp/repository/conf/deployment.toml")),
+            Some(Path::new("/d/r1/cp"))
+        );
+        assert_eq!(home_dir(Path::new("/d/r1/cp/deployment.toml")), None);
+        assert_eq!(home_dir(Path::new("/d/r1/conf/deployment.toml")), None);
     }
 }
