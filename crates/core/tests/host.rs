@@ -197,3 +197,45 @@ fn a_removed_file_leaves_the_deployment() {
     assert!(host.deployment().node_at(&gw).is_none());
     assert!(!host.discovery().files.contains(&gw));
 }
+
+#[test]
+fn a_file_of_a_nodes_home_reaches_that_node() {
+    let root = pattern1();
+    let (disc, config) = discover(&root);
+    let mut host = AnalysisHost::new(&DiskFs, disc, config, Options::default(), Mode::Check);
+    let nodes = host.deployment().nodes.len();
+    let gw = gateway(&root);
+    // a JNDI file appears in gw-1's home, with a malformed `\u` escape
+    let jndi = root.join("region-1/gw-1/repository/conf/jndi.properties");
+    let text = "connectionfactory.TopicConnectionFactory = amqp://a\\u12\n".to_owned();
+    host.apply_change(
+        &DiskFs,
+        Change {
+            texts: vec![(jndi.clone(), text.clone())],
+            ..Change::default()
+        },
+    );
+    // gw-1 is analysed again with its home; the JNDI file is no node
+    assert_eq!(host.last_pass().reanalysed, vec![gw.clone()]);
+    assert!(!host.last_pass().reloaded);
+    assert_eq!(host.deployment().nodes.len(), nodes);
+    assert!(!host.discovery().files.contains(&jndi));
+    let found = by_path(host.deployment(), host.diagnostics());
+    let overlays = HashMap::from([(jndi.clone(), text)]);
+    assert_eq!(found, fresh(&root, &overlays));
+    assert!(
+        found.iter().any(|d| d.contains("properties-syntax")),
+        "{found:?}"
+    );
+    // the file is gone: gw-1 again, clean
+    host.apply_change(
+        &DiskFs,
+        Change {
+            removed: vec![jndi],
+            ..Change::default()
+        },
+    );
+    assert_eq!(host.last_pass().reanalysed, vec![gw]);
+    assert_eq!(host.deployment().nodes.len(), nodes);
+    assert!(host.diagnostics().is_empty(), "{:?}", host.diagnostics());
+}

@@ -162,7 +162,8 @@ impl AnalysisHost {
     }
 
     /// Apply `change` and re-analyse what it reaches; files are read
-    /// through `vfs` under the host's own texts.
+    /// through `vfs` under the host's own texts. A file of a node's home
+    /// (its XML, properties, keystores) reaches that node.
     pub fn apply_change(&mut self, vfs: &dyn Vfs, change: Change) {
         if change.is_empty() {
             self.last = Pass::default();
@@ -198,17 +199,53 @@ impl AnalysisHost {
         if let Some(c) = change.config {
             self.config = c;
         }
-        let known: HashSet<PathBuf> = self.discovery.files.iter().cloned().collect();
-        self.discovery.files.retain(|f| !change.removed.contains(f));
-        self.discovery
-            .files
-            .extend(paths.iter().filter(|p| !known.contains(*p)).cloned());
-        self.discovery.files.sort();
+        // a file of a node's home reaches its node; any other is a node file
+        let (mut reached, mut removed) = (BTreeSet::new(), Vec::new());
+        for p in &paths {
+            reached.insert(self.home_owner(p).unwrap_or_else(|| p.clone()));
+        }
+        for p in change.removed {
+            match self.home_owner(&p) {
+                Some(owner) => {
+                    reached.insert(owner);
+                }
+                None => removed.push(p),
+            }
+        }
+        self.update_files(&reached, &removed);
         if reload {
             self.reload(vfs);
         } else {
-            self.rebuild(vfs, paths, change.removed);
+            self.rebuild(vfs, reached, removed);
         }
+    }
+
+    /// The node whose home holds `path`, when `path` is not itself a node
+    /// file.
+    fn home_owner(&self, path: &Path) -> Option<PathBuf> {
+        if self
+            .discovery
+            .files
+            .binary_search_by(|f| f.as_path().cmp(path))
+            .is_ok()
+        {
+            return None;
+        }
+        self.dep
+            .nodes
+            .iter()
+            .find(|n| super::home::home_dir(&n.path).is_some_and(|h| path.starts_with(h)))
+            .map(|n| n.path.clone())
+    }
+
+    /// The discovery's node files after files came and went.
+    fn update_files(&mut self, reached: &BTreeSet<PathBuf>, removed: &[PathBuf]) {
+        let known: HashSet<PathBuf> = self.discovery.files.iter().cloned().collect();
+        self.discovery.files.retain(|f| !removed.contains(f));
+        self.discovery
+            .files
+            .extend(reached.iter().filter(|p| !known.contains(*p)).cloned());
+        self.discovery.files.sort();
     }
 
     /// Whether a change of `path` may change which nodes there are or what
@@ -250,9 +287,15 @@ impl AnalysisHost {
             base: vfs,
             overlays: &self.overlay,
         };
+        // each node's TOML and home read again (which keystores are its
+        // depends on what the TOML names)
+        let root = &self.discovery.root;
         let files: Vec<SourceFile> = paths
             .iter()
-            .map(|p| SourceFile::plain(p.clone(), super::read_node_file(&fs, &self.discovery, p)))
+            .map(|p| {
+                let text = super::read_node_file(&fs, &self.discovery, p);
+                super::home::attach(&fs, root, SourceFile::plain(p.clone(), text))
+            })
             .collect();
         let empty = Deployment::from_nodes(
             &self.discovery.root,
