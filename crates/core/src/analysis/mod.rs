@@ -6,6 +6,7 @@
 pub mod editor;
 pub mod fixes;
 mod home;
+pub mod host;
 pub mod incremental;
 pub mod project;
 
@@ -127,10 +128,7 @@ pub fn read_sources(
     discovery: &Discovery,
     stdin: Option<&Stdin>,
 ) -> Vec<SourceFile> {
-    let read = |p: &std::path::PathBuf| match &discovery.may_escape {
-        Some(set) if !set.contains(p) => vfs.read(p),
-        _ => vfs.read_within(&discovery.root, p),
-    };
+    let read = |p: &std::path::PathBuf| read_node_file(vfs, discovery, p);
     let mut out: Vec<SourceFile> = discovery
         .files
         .par_iter()
@@ -248,6 +246,19 @@ fn attach_compose(
                 });
             }
         }
+    }
+}
+
+/// Read a file of a discovery: within its root, unless it is known not to
+/// be reached through a symbolic link.
+pub(crate) fn read_node_file(
+    vfs: &dyn Vfs,
+    discovery: &Discovery,
+    p: &Path,
+) -> Result<String, crate::vfs::ReadError> {
+    match &discovery.may_escape {
+        Some(set) if !set.contains(p) => vfs.read(p),
+        _ => vfs.read_within(&discovery.root, p),
     }
 }
 
