@@ -421,12 +421,36 @@ impl Deployment {
     /// What renderers show for a home file: its redacted text (nothing of
     /// a keystore: a renderer shows no line of it).
     fn shown_home<'a>(&'a self, h: &'a HomeFile) -> Option<Shown<'a>> {
-        Some(Shown {
-            path: &h.path,
-            text: h.redacted(),
-            lines: &h.lines,
-            origin: None,
+        Some(match h.origin().filter(|o| o.inline) {
+            // held in a manifest: the manifest, the file's offsets mapped
+            Some(o) => {
+                let (text, m) = self.shown.get(&o.manifest.path)?;
+                Shown {
+                    path: &m.path,
+                    text,
+                    lines: &m.lines,
+                    origin: Some(o),
+                }
+            }
+            None => Shown {
+                path: &h.path,
+                text: h.redacted(),
+                lines: &h.lines,
+                origin: None,
+            },
         })
+    }
+
+    /// A file's own text as a report may show it (secrets starred), with its
+    /// lines: the TOML or home file itself, even when it is held in a
+    /// manifest (where a chart writes it as one quoted line, too long to
+    /// show). Empty for a keystore. Offsets are the file's own.
+    pub fn own_text(&self, file: FileId) -> Option<(&str, &LineIndex)> {
+        if let Some((_, h)) = self.home_file(file) {
+            return Some((h.redacted(), &h.lines));
+        }
+        let n = self.node_of(file)?;
+        Some((n.redacted(), &n.lines))
     }
 
     /// A manifest of the deployment (one that holds a node), by path.

@@ -6,6 +6,7 @@ mod database;
 mod facts;
 mod keys;
 mod placeholders;
+mod read;
 mod role;
 mod urls;
 mod wso2;
