@@ -66,6 +66,7 @@ pub(crate) fn parse_node(
         offset: 0,
         machine: None,
         origin: source.origin,
+        keys: None,
     };
     node.configure(root, config);
     if !keep_tree && let State::Parsed(tree) = &mut node.state {

@@ -94,6 +94,10 @@ pub struct Node {
     /// The manifest (ConfigMap, Secret, workload) the text was read from;
     /// `path` is then virtual: `<manifest>/<Kind>/<namespace>/<name>/<key>`.
     pub origin: Option<Arc<Origin>>,
+    /// The keystores and truststore the node uses and what their files
+    /// gave; `None` when none of the node's stores is in the tree (a
+    /// repository of TOML files only): the key-material rules are silent.
+    pub(crate) keys: Option<Arc<crate::model::KeyMaterial>>,
 }
 
 impl Node {

@@ -3,6 +3,7 @@
 
 mod database;
 mod facts;
+mod keymaterial;
 mod keys;
 mod placeholders;
 mod role;
@@ -11,6 +12,7 @@ mod wso2;
 
 pub(crate) use database::*;
 pub(crate) use facts::*;
+pub(crate) use keymaterial::*;
 pub(crate) use keys::*;
 pub(crate) use placeholders::*;
 pub use role::*;
