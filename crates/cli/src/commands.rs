@@ -87,6 +87,7 @@ fn load_stdin(a: &CheckArgs) -> Result<(apimlint_core::Lean, std::path::PathBuf)
     };
     let mut config = config;
     config.deselected = deselected(&a.fixes)?;
+    config.now = now(&a.fixes)?;
     let stdin = apimlint_core::Stdin {
         text,
         region: a.region.clone(),
@@ -214,6 +215,7 @@ fn check_one(
             .map_err(|e| format!("cannot read the current directory: {e}"))?;
         let mut config = unit.config;
         config.deselected = deselected(fa)?;
+        config.now = now(fa)?;
         let lean = apimlint_core::load_lean(&DiskFs, &unit.discovery, config);
         let diags = lean.check_with(&opts);
         (lean.dep, diags, cwd)
@@ -431,6 +433,20 @@ fn named_rules(word: &str, flag: &str) -> Result<Vec<&'static str>, String> {
         ));
     }
     Ok(rules)
+}
+
+/// The day expiry is judged against: `--now`, else `APIMLINT_NOW`, else
+/// `None` (today).
+pub(crate) fn now(fa: &FixArgs) -> Result<Option<i64>, String> {
+    if fa.now.is_some() {
+        return Ok(fa.now);
+    }
+    match std::env::var("APIMLINT_NOW") {
+        Ok(v) if !v.trim().is_empty() => apimlint_core::parse_date(&v).map(Some).ok_or_else(|| {
+            format!("APIMLINT_NOW is no date: write it as YYYY-MM-DD (it holds `{}`)", v.escape_debug())
+        }),
+        _ => Ok(None),
+    }
 }
 
 /// The rules `--select` and `--ignore` leave out of the run: every rule

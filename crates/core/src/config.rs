@@ -624,7 +624,12 @@ plaintext-password = "off"
             let e = Config::parse("apimlint.toml", text, &[]).err();
             assert_eq!(e.map(|e| e.line), Some(line), "{text}");
         }
-        let e = Config::parse("apimlint.toml", "[certificates]\nexpiry_days = 30\n", &[]).err();
+        let e = Config::parse(
+            "apimlint.toml",
+            "[certificates]\nexpiry_warning_day = 30\n",
+            &[],
+        )
+        .err();
         assert_eq!(
             e.and_then(|e| e.help),
             Some("did you mean `expiry_warning_days`?".into())
