@@ -36,18 +36,29 @@ pub fn rebuild(prev: Deployment, changes: Changes) -> Deployment {
     let removed: HashSet<&PathBuf> = changes.removed.iter().collect();
     let (mut files, nodes) = prev.into_parts();
     let mut old: HashMap<PathBuf, Node> = nodes.into_iter().map(|n| (n.path.clone(), n)).collect();
-    let fresh: Vec<(FileId, SourceFile, Option<Node>)> = changes
+    type Fresh = ((FileId, Vec<FileId>), SourceFile, Option<Node>);
+    let fresh: Vec<Fresh> = changes
         .files
         .into_iter()
         .filter(|f| !removed.contains(&f.path))
         .map(|f| {
             let before = old.remove(&f.path);
-            (files.intern(&f.path), f, before)
+            let id = files.intern(&f.path);
+            let home = crate::graph::intern_home(&mut files, &f);
+            ((id, home), f, before)
         })
         .collect();
     let fresh: Vec<(Node, Option<Node>)> = fresh
         .into_par_iter()
-        .map(|(id, f, before)| (parse_node(&root, &config, id, f, true), before))
+        .map(|(ids, f, before)| {
+            let read = f.home.is_some();
+            let mut node = parse_node(&root, &config, ids, f, true);
+            // a change of the TOML alone keeps the home read before
+            if !read && let Some(b) = &before {
+                node.keep_home(b);
+            }
+            (node, before)
+        })
         .collect();
     let mut nodes: Vec<Node> = Vec::with_capacity(old.len() + fresh.len());
     for (mut node, before) in fresh {
@@ -63,6 +74,7 @@ pub fn rebuild(prev: Deployment, changes: Changes) -> Deployment {
                 tree,
             };
             node.facts = good.facts;
+            node.keys = good.keys;
             node.configure(&root, &config);
         }
         nodes.push(node);

@@ -5,6 +5,7 @@
 
 pub mod editor;
 pub mod fixes;
+mod home;
 pub mod incremental;
 pub mod project;
 
@@ -138,7 +139,8 @@ pub fn read_sources(
                 return Vec::new();
             }
             if !crate::manifest::is_manifest(p) {
-                return vec![SourceFile::plain(p.clone(), read(p))];
+                let plain = SourceFile::plain(p.clone(), read(p));
+                return vec![home::attach(vfs, &discovery.root, plain)];
             }
             match read(p) {
                 Ok(text) if text.contains(crate::vfs::NODE_FILE) => {
@@ -193,6 +195,7 @@ pub fn read_sources(
                     path: vpath,
                     text: Ok(text),
                     origin: Some(std::sync::Arc::new(origin)),
+                    home: None,
                 });
             }
             Some(s) => s.origin = Some(std::sync::Arc::new(origin)),
@@ -200,6 +203,7 @@ pub fn read_sources(
                 text: vfs.read_within(&discovery.root, &file),
                 path: file,
                 origin: Some(std::sync::Arc::new(origin)),
+                home: None,
             }),
         }
     }
@@ -245,6 +249,7 @@ fn manifest_sources(
             path: vpath,
             text: content.map_err(crate::vfs::ReadError::Manifest),
             origin: Some(std::sync::Arc::new(origin)),
+            home: None,
         })
         .collect()
 }

@@ -249,6 +249,7 @@ pub(crate) enum Mounts {
     /// A container: what its workload mounts into
     /// `repository/resources/security/`. `whole_directory`: a volume is
     /// mounted as the directory itself, hiding the image's own files.
+    #[allow(dead_code)] // made once the driver reads what a workload mounts
     Container { whole_directory: bool },
 }
 
