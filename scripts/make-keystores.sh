@@ -74,6 +74,13 @@ kt -importkeystore -srckeystore "$out/wso2carbon.jks" -srcstorepass "$pass" -src
     -destkeystore "$out/other/p12-under-jks-name.jks" -deststoretype PKCS12 -deststorepass "$pass" -destkeypass "$pass"
 ls -l "$out" "$out/other"
 
+# files where a keystore belongs that are none (keystore-unreadable): outside $out,
+# since every file there is one keytool reads
+broken="${BROKEN:-fixtures/keystores-broken}"
+rm -rf "$broken"; mkdir -p "$broken"
+keytool -exportcert -rfc -keystore "$out/wso2carbon.jks" -storepass "$pass" -alias wso2carbon >"$broken/wso2carbon.pem" 2>/dev/null
+head -c 600 "$out/wso2carbon.jks" >"$broken/truncated.jks"
+
 # The clean sample's key material (fixtures/deployments/pattern-1): one primary and one
 # internal keystore on every node, each node's own TLS certificate (SAN: its hostname)
 # signed by one CA, and one truststore with the CA and the primary key's certificate

@@ -18,7 +18,9 @@
 //! drops a table, `# append: [[array]]` adds the block's entries of that
 //! array after the file's (instead of replacing them), `# whole file` makes
 //! the block the entire file, `# delete file` removes the file,
-//! `# encoding: iso-8859-1` writes it in that encoding. Comment lines before
+//! `# encoding: iso-8859-1` writes it in that encoding, `# copy: <path>` makes
+//! the file a byte copy of a file of the repository (a keystore of
+//! `fixtures/keystores/`, for the key-material rules). Comment lines before
 //! a block's first table replace the file's leading comments.
 
 use std::collections::BTreeSet;
@@ -144,6 +146,9 @@ pub struct Patch<'a> {
     pub whole: bool,
     pub delete: bool,
     pub latin1: bool,
+    /// `# copy: <path in the repository>`: the file becomes a copy of that
+    /// one, bytes as they are (a keystore of `fixtures/keystores/`).
+    pub copy: Option<String>,
     pub remove: Vec<String>,
     pub append: Vec<String>,
     pub body: &'a str,
@@ -164,6 +169,7 @@ pub fn patch_of(b: &Block) -> Result<Option<Patch<'_>>, Error> {
         whole: false,
         delete: false,
         latin1: false,
+        copy: None,
         remove: Vec::new(),
         append: Vec::new(),
         body: "",
@@ -187,6 +193,8 @@ pub fn patch_of(b: &Block) -> Result<Option<Patch<'_>>, Error> {
             p.whole = true;
         } else if c == "delete file" {
             p.delete = true;
+        } else if let Some(f) = c.strip_prefix("copy:") {
+            p.copy = Some(f.trim().to_owned());
         } else if c == "encoding: iso-8859-1" {
             p.latin1 = true;
         } else if p.target.is_empty() && !c.contains(' ') && !c.is_empty() {
@@ -436,6 +444,15 @@ pub fn materialise(repo: &Path, page: &Page, blocks: &[&Block], dir: &Path) -> R
     let from = repo.join("fixtures/deployments").join(&base);
     copy_dir(&from, dir).map_err(|e| io(&from, e))?;
     for (b, p) in patches {
+        if let Some(src) = &p.copy {
+            let (from, to) = (repo.join(src), dir.join(&p.target));
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+            }
+            std::fs::copy(&from, &to)
+                .map_err(|e| format!("{}: cannot copy `{src}`: {e}", page.at(b)))?;
+            continue;
+        }
         let path = resolve_target(dir, &p.target);
         if p.delete {
             std::fs::remove_file(&path)
