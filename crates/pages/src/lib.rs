@@ -237,6 +237,7 @@ fn home_file_of(b: &Block) -> Option<Patch<'_>> {
         whole: true,
         delete: false,
         latin1: false,
+        copy: None,
         remove: Vec::new(),
         append: Vec::new(),
         body: b.text.get(first.len() + 1..).unwrap_or(""),
