@@ -176,3 +176,178 @@ fn a_plain_trees_home_files_are_read_into_their_node() {
     assert!(dep.nodes[0].home().is_empty());
     assert!(DiskFs.is_dir(&bare));
 }
+
+fn base64(b: &[u8]) -> String {
+    const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in b.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for k in 0..4 {
+            if k <= c.len() {
+                out.push(T[((n >> (18 - 6 * k)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A literal block scalar of `text` at `indent` spaces.
+fn block(text: &str, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let mut out = String::from("|\n");
+    for l in text.lines() {
+        out.push_str(&pad);
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+/// A chart-style stream: the TOML and the bridge files in one ConfigMap
+/// (the TOML and the JNDI file by subPath, the publishers' directory with
+/// `items`), the keystores from one Secret mounted as the security
+/// directory, the user store from a Secret's `stringData` by subPath.
+pub(crate) fn chart_stream() -> String {
+    let home = "/home/wso2carbon/wso2am-4.2.0";
+    format!(
+        r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cp-conf
+  namespace: r1
+data:
+  deployment.toml: {toml}  jndi-region2.properties: {jndi}  notification.xml: {publisher}---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: cp-keystores
+  namespace: r1
+data:
+  wso2carbon.jks: {jks}
+  unnamed.jks: {jks}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: cp-userstores
+  namespace: r1
+stringData:
+  partners.xml: {store}---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: cp-1
+  namespace: r1
+spec:
+  replicas: 1
+  template:
+    metadata:
+      labels:
+        app: cp-1
+    spec:
+      containers:
+        - name: am
+          volumeMounts:
+            - name: conf
+              mountPath: {home}/repository/conf/deployment.toml
+              subPath: deployment.toml
+            - name: conf
+              mountPath: {home}/repository/conf/jndi-region2.properties
+              subPath: jndi-region2.properties
+            - name: publishers
+              mountPath: {home}/repository/deployment/server/eventpublishers
+            - name: keystores
+              mountPath: {home}/repository/resources/security
+            - name: stores
+              mountPath: {home}/repository/deployment/server/userstores/partners.xml
+              subPath: partners.xml
+      volumes:
+        - name: conf
+          configMap:
+            name: cp-conf
+        - name: publishers
+          configMap:
+            name: cp-conf
+            items:
+              - key: notification.xml
+                path: notificationJMSPublisherRegion2.xml
+        - name: keystores
+          secret:
+            secretName: cp-keystores
+        - name: stores
+          secret:
+            secretName: cp-userstores
+"#,
+        toml = block(
+            "[server]\nhostname = \"cp-1\"\nserver_role = \"control-plane\"\n",
+            4
+        ),
+        jndi = block(JNDI, 4),
+        publisher = block(
+            PUBLISHER.trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"),
+            4
+        ),
+        store = block(USER_STORE, 4),
+        jks = base64(&keystore_fixture("chain.jks")),
+    )
+}
+
+#[test]
+fn a_manifests_mounted_home_files_are_read_into_their_node() {
+    let root = scratch("manifest");
+    write(&root.join("r1/cp.yaml"), chart_stream().as_bytes());
+    let disc = apimlint_core::vfs::discover(&root, &[], None).unwrap();
+    let dep = apimlint_core::load(&DiskFs, &disc, Config::default());
+    assert_eq!(
+        dep.nodes.len(),
+        1,
+        "{:#?}",
+        dep.nodes.iter().map(|n| &n.path).collect::<Vec<_>>()
+    );
+    let node = &dep.nodes[0];
+    let home = node.home();
+    let rels: Vec<&str> = home.files.iter().map(|f| f.rel.as_str()).collect();
+    assert_eq!(
+        rels,
+        [
+            "repository/conf/jndi-region2.properties",
+            "repository/deployment/server/eventpublishers/notificationJMSPublisherRegion2.xml",
+            "repository/deployment/server/userstores/partners.xml",
+            "repository/resources/security/wso2carbon.jks",
+        ]
+    );
+    let (pf, p) = home.event_publishers().next().unwrap();
+    assert_eq!(p.name.value, "notificationJMSPublisherRegion2");
+    // a span of the file is placed in the manifest
+    let manifest = std::fs::read_to_string(root.join("r1/cp.yaml")).unwrap();
+    let place = pf.place(&p.name.span);
+    assert!(place.path.ends_with("r1/cp.yaml"));
+    assert_eq!(
+        &manifest[place.range.clone()],
+        "notificationJMSPublisherRegion2"
+    );
+    assert!(pf.writable().is_err());
+    let (jf, j) = home
+        .jndi("repository/conf/jndi-region2.properties")
+        .unwrap();
+    let b = &j.urls[0].url.as_ref().unwrap().brokers[0];
+    let at = jf.place(&j.urls[0].span(&b.host_span));
+    assert_eq!(&manifest[at.range], "cp.region-2.example.com");
+    // the shown manifest has the broker password starred
+    let shown = dep.shown(jf.file).unwrap();
+    assert!(shown.path.ends_with("r1/cp.yaml"));
+    assert!(!shown.text.contains("Br0kerPassw0rd"));
+    assert!(manifest.contains("Br0kerPassw0rd"));
+    let ks = home.keystore("wso2carbon.jks").unwrap();
+    assert_eq!(
+        ks.bytes().unwrap(),
+        keystore_fixture("chain.jks").as_slice()
+    );
+    assert!(home.keystore("unnamed.jks").is_none());
+    let (_, store) = home.user_stores().next().unwrap();
+    assert_eq!(store.domain_name.value, "PARTNERS");
+}

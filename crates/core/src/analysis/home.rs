@@ -83,3 +83,26 @@ mod tests {
         assert_eq!(home_dir(Path::new("/d/r1/conf/deployment.toml")), None);
     }
 }
+
+/// The home files a manifest's workload mounts, as sources (each with its
+/// origin: the ConfigMap or Secret key).
+pub(crate) fn from_manifest(found: Vec<crate::manifest::HomeFound>) -> Vec<HomeSource> {
+    found
+        .into_iter()
+        .filter_map(|h| {
+            let kind = FileKind::of(&h.rel).or_else(|| {
+                h.rel
+                    .strip_prefix(SECURITY_DIR)
+                    .is_some_and(|r| r.starts_with('/'))
+                    .then_some(FileKind::Keystore)
+            })?;
+            Some(HomeSource {
+                rel: h.rel,
+                path: h.path,
+                kind,
+                bytes: h.bytes.map_err(crate::vfs::ReadError::Manifest),
+                origin: Some(std::sync::Arc::new(h.origin)),
+            })
+        })
+        .collect()
+}

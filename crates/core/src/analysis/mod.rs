@@ -245,11 +245,12 @@ fn manifest_sources(
     let ex = crate::manifest::extract(path, text, region, namespace, stdin);
     ex.nodes
         .into_iter()
-        .map(|(vpath, content, origin)| SourceFile {
+        .zip(ex.homes)
+        .map(|((vpath, content, origin), home)| SourceFile {
             path: vpath,
             text: content.map_err(crate::vfs::ReadError::Manifest),
             origin: Some(std::sync::Arc::new(origin)),
-            home: None,
+            home: Some(home::from_manifest(home)),
         })
         .collect()
 }

@@ -275,14 +275,23 @@ impl Deployment {
 /// whose offsets do not map exactly has its whole scalar starred.
 fn shown_manifests(nodes: &[Node]) -> HashMap<PathBuf, (Arc<str>, Arc<Manifest>)> {
     let mut ranges: HashMap<PathBuf, (Arc<Manifest>, Vec<Range<usize>>)> = HashMap::default();
-    for n in nodes {
-        let Some(o) = n.origin.as_ref().filter(|o| o.inline) else {
+    // each node's text and each of its home files held in a manifest
+    let held = nodes.iter().flat_map(|n| {
+        std::iter::once((n.origin.as_deref(), n.secrets.as_slice())).chain(
+            n.home
+                .files
+                .iter()
+                .map(|h| (h.origin(), h.secrets.as_slice())),
+        )
+    });
+    for (o, secrets) in held {
+        let Some(o) = o.filter(|o| o.inline) else {
             continue;
         };
         let e = ranges
             .entry(o.manifest.path.clone())
             .or_insert_with(|| (o.manifest.clone(), Vec::new()));
-        e.1.extend(crate::manifest::secret_ranges(o, &n.secrets));
+        e.1.extend(crate::manifest::secret_ranges(o, secrets));
     }
     ranges
         .into_iter()

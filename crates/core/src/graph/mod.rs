@@ -418,11 +418,23 @@ impl Deployment {
     /// What renderers show for a home file: its redacted text (nothing of
     /// a keystore: a renderer shows no line of it).
     fn shown_home<'a>(&'a self, h: &'a HomeFile) -> Option<Shown<'a>> {
-        Some(Shown {
-            path: &h.path,
-            text: h.redacted(),
-            lines: &h.lines,
-            origin: None,
+        Some(match h.origin().filter(|o| o.inline) {
+            // held in a manifest: the manifest, the file's offsets mapped
+            Some(o) => {
+                let (text, m) = self.shown.get(&o.manifest.path)?;
+                Shown {
+                    path: &m.path,
+                    text,
+                    lines: &m.lines,
+                    origin: Some(o),
+                }
+            }
+            None => Shown {
+                path: &h.path,
+                text: h.redacted(),
+                lines: &h.lines,
+                origin: None,
+            },
         })
     }
 
