@@ -72,6 +72,8 @@ rm "$out/other.crt"
 # the same key as wso2carbon.jks in PKCS#12 under a .jks name with a password the TOML does not give
 kt -importkeystore -srckeystore "$out/wso2carbon.jks" -srcstorepass "$pass" -srcstoretype JKS \
     -destkeystore "$out/other/p12-under-jks-name.jks" -deststoretype PKCS12 -deststorepass "$pass" -destkeypass "$pass"
+# the clean sample's primary alias with another key (primary-keystore-mismatch by fingerprint)
+gen other/apim-primary.jks JKS apim-primary "CN=apim-primary, O=Example" 2024/01/01 36500 "${ec[@]}"
 ls -l "$out" "$out/other"
 
 # files where a keystore belongs that are none (keystore-unreadable): outside $out,

@@ -443,7 +443,10 @@ pub(crate) fn now(fa: &FixArgs) -> Result<Option<i64>, String> {
     }
     match std::env::var("APIMLINT_NOW") {
         Ok(v) if !v.trim().is_empty() => apimlint_core::parse_date(&v).map(Some).ok_or_else(|| {
-            format!("APIMLINT_NOW is no date: write it as YYYY-MM-DD (it holds `{}`)", v.escape_debug())
+            format!(
+                "APIMLINT_NOW is no date: write it as YYYY-MM-DD (it holds `{}`)",
+                v.escape_debug()
+            )
         }),
         _ => Ok(None),
     }

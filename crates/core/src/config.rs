@@ -641,7 +641,15 @@ plaintext-password = "off"
         assert_eq!(parse_date("1970-01-01"), Some(0));
         assert_eq!(parse_date("2026-12-14"), Some(1_797_206_400));
         assert_eq!(parse_date("2024-02-29"), Some(1_709_164_800));
-        for bad in ["2023-02-29", "2026-13-01", "2026-1-1", "26-01-01", "2026-01-01x", "", "today"] {
+        for bad in [
+            "2023-02-29",
+            "2026-13-01",
+            "2026-1-1",
+            "26-01-01",
+            "2026-01-01x",
+            "",
+            "today",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
         for s in ["2022-01-25", "2000-02-29", "2099-12-31"] {

@@ -47,8 +47,16 @@ fn committed() -> Vec<(PathBuf, &'static str)> {
     let mut dirs = vec![fixtures(), fixtures().join("other")];
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/deployments");
     for sample in std::fs::read_dir(&samples).unwrap().flatten() {
-        for region in std::fs::read_dir(sample.path()).into_iter().flatten().flatten() {
-            for home in std::fs::read_dir(region.path()).into_iter().flatten().flatten() {
+        for region in std::fs::read_dir(sample.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            for home in std::fs::read_dir(region.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
                 let sec = home.path().join("repository/resources/security");
                 if sec.is_dir() {
                     dirs.push(sec);

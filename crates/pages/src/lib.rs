@@ -163,7 +163,7 @@ fn is_patch(b: &Block) -> bool {
 
 /// The patch a block is (`None`: it names no file, so it is no patch).
 pub fn patch_of(b: &Block) -> Result<Option<Patch<'_>>, Error> {
-    if b.lang == "xml" || b.lang == "properties" {
+    if b.lang == "xml" || b.lang == "properties" || b.lang == "yaml" {
         return Ok(home_file_of(b));
     }
     if b.lang != "toml" {
@@ -215,7 +215,7 @@ pub fn patch_of(b: &Block) -> Result<Option<Patch<'_>>, Error> {
     Ok((!p.target.is_empty()).then_some(p))
 }
 
-/// A ```xml or ```properties block whose first line names the file of a
+/// A ```xml, ```properties or ```yaml block (a manifest) whose first line names the file of a
 /// node's home it is (`<!-- region-1/cp-1/repository/conf/… -->`, `#
 /// region-1/cp-1/repository/conf/jndi.properties`): the whole file.
 fn home_file_of(b: &Block) -> Option<Patch<'_>> {
@@ -413,7 +413,11 @@ pub fn apply_patch(file: &str, p: &Patch<'_>) -> Result<String, Error> {
 /// The file a block header names in the materialised tree.
 fn resolve_target(dir: &Path, target: &str) -> PathBuf {
     let direct = dir.join(target);
-    if direct.is_file() || target.ends_with(".xml") || target.ends_with(".properties") {
+    if direct.is_file()
+        || [".xml", ".properties", ".yaml", ".yml"]
+            .iter()
+            .any(|e| target.ends_with(e))
+    {
         return direct;
     }
     let id = target

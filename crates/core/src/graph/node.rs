@@ -116,7 +116,11 @@ impl Node {
     /// passwords.
     pub(crate) fn derive_keys(&mut self) {
         let home = &self.home;
-        let files = |name: &str| home.keystore(name).and_then(|f| f.bytes()).map(<[u8]>::to_vec);
+        let files = |name: &str| {
+            home.keystore(name)
+                .and_then(|f| f.bytes())
+                .map(<[u8]>::to_vec)
+        };
         let workload = self.origin.as_deref().and_then(|o| o.workload.as_ref());
         let env = |var: &str| {
             workload.and_then(|w| {
@@ -127,12 +131,19 @@ impl Node {
                     .map(|(_, v)| v.clone())
             })
         };
-        // which volumes a container mounts where is not read yet: a node
-        // read from a manifest is judged as a home (`keystore-not-mounted`
-        // waits for it)
-        let mounts = crate::model::Mounts::Home;
+        // a Kubernetes workload: what its volumes bring is its home; the
+        // image's own defaults stay unless a volume hides them (not told
+        // yet: judged as not hidden). Compose bind mounts: as a home.
+        let container = workload.is_some_and(|w| w.compose.is_none());
+        let mounts = if container {
+            crate::model::Mounts::Container {
+                whole_directory: false,
+            }
+        } else {
+            crate::model::Mounts::Home
+        };
         let km = crate::model::KeyMaterial::read(&self.facts, &files, &env, mounts);
-        self.keys = km.any_present().then(|| Arc::new(km));
+        self.keys = (km.any_present() || container).then(|| Arc::new(km));
     }
 
     /// The text with every secret starred out (same length, same offsets):

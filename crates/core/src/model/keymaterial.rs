@@ -56,19 +56,44 @@ impl Store {
 /// The file names WSO2 ships in `repository/resources/security/` (JKS up to
 /// 4.6, PKCS#12 names from 4.7): what a node reads where its file names none.
 pub(crate) const SHIPPED_KEYSTORES: [&str; 2] = ["wso2carbon.jks", "wso2carbon.p12"];
-pub(crate) const SHIPPED_TRUSTSTORES: [&str; 2] = ["client-truststore.jks", "client-truststore.p12"];
+pub(crate) const SHIPPED_TRUSTSTORES: [&str; 2] =
+    ["client-truststore.jks", "client-truststore.p12"];
 
 /// WSO2's shipped default certificate of each release (alias `wso2carbon` of
 /// its `wso2carbon.jks`; `shared/corpus/wso2__default-keystores`): SHA-256.
 pub(crate) const WSO2_DEFAULT_CERTIFICATES: [(&str, &str); 8] = [
-    ("4.0.0", "3612ad8f01b4ecf4714f0bc8e071b6403dd34c4dde62d81dd4b91d1aa356dee6"),
-    ("4.1.0", "02e6217a58fe8ef0d191e30f6acf44cf08f47b4c18c6c64abdf2d487b48c0a00"),
-    ("4.2.0", "1b2429b16ef58301b74ff16253655ae85537e3a5bfd159085a5a8e23e5a3b22a"),
-    ("4.3.0", "80f154f2c82d4f5e8fb96a6374cc2310eb141bdcb168787cad9efa5b4407f385"),
-    ("4.4.0", "5d094d2099ac6e670e537d50853b60fbee3dd08858e50db06e22ffe3ad92646d"),
-    ("4.5.0", "1e1bcdeb0a46472150c55542a9cc02f39481e5dd1e6ea493c82b023cbe03b44c"),
-    ("4.6.0", "30311c84503c955d084d9093c171b82dede7c6cb98ddd3da2b0201c2e0bc67f7"),
-    ("4.7.0", "ca5c9b54f9b6d39f396a1aaa7a780481393c1dfbb567cfacfb962e6a88ad6588"),
+    (
+        "4.0.0",
+        "3612ad8f01b4ecf4714f0bc8e071b6403dd34c4dde62d81dd4b91d1aa356dee6",
+    ),
+    (
+        "4.1.0",
+        "02e6217a58fe8ef0d191e30f6acf44cf08f47b4c18c6c64abdf2d487b48c0a00",
+    ),
+    (
+        "4.2.0",
+        "1b2429b16ef58301b74ff16253655ae85537e3a5bfd159085a5a8e23e5a3b22a",
+    ),
+    (
+        "4.3.0",
+        "80f154f2c82d4f5e8fb96a6374cc2310eb141bdcb168787cad9efa5b4407f385",
+    ),
+    (
+        "4.4.0",
+        "5d094d2099ac6e670e537d50853b60fbee3dd08858e50db06e22ffe3ad92646d",
+    ),
+    (
+        "4.5.0",
+        "1e1bcdeb0a46472150c55542a9cc02f39481e5dd1e6ea493c82b023cbe03b44c",
+    ),
+    (
+        "4.6.0",
+        "30311c84503c955d084d9093c171b82dede7c6cb98ddd3da2b0201c2e0bc67f7",
+    ),
+    (
+        "4.7.0",
+        "ca5c9b54f9b6d39f396a1aaa7a780481393c1dfbb567cfacfb962e6a88ad6588",
+    ),
 ];
 
 /// The release whose shipped default certificate this is.
@@ -249,7 +274,6 @@ pub(crate) enum Mounts {
     /// A container: what its workload mounts into
     /// `repository/resources/security/`. `whole_directory`: a volume is
     /// mounted as the directory itself, hiding the image's own files.
-    #[allow(dead_code)] // made once the driver reads what a workload mounts
     Container { whole_directory: bool },
 }
 
@@ -318,11 +342,7 @@ fn configured(
         Field::Literal(v, span) => (base_name(&v).to_owned(), true, span),
         Field::Default | Field::Unknown => {
             let present = shipped.iter().find(|n| files(n).is_some());
-            (
-                present.unwrap_or(&shipped[0]).to_string(),
-                false,
-                None,
-            )
+            (present.unwrap_or(&shipped[0]).to_string(), false, None)
         }
     };
     let (alias, alias_site) = if store.has_key() {

@@ -50,9 +50,11 @@ pub(crate) fn covers(cert: &Certificate, host: &str) -> bool {
 
 /// Whether a truststore holds `cert`, or a certificate of its issuer.
 fn trusts(trust: &crate::keystore::Keystore, cert: &Certificate) -> bool {
-    trust.entries.iter().flat_map(|e| e.chain.iter()).any(|c| {
-        c.sha256 == cert.sha256 || (!cert.is_self_issued() && c.subject == cert.issuer)
-    })
+    trust
+        .entries
+        .iter()
+        .flat_map(|e| e.chain.iter())
+        .any(|c| c.sha256 == cert.sha256 || (!cert.is_self_issued() && c.subject == cert.issuer))
 }
 
 pub(crate) enum Kind {
@@ -116,7 +118,11 @@ impl DeploymentRule for CertificateHostMismatch {
                 let range = super::at(n, tls.used.file_site.as_ref());
                 let mut push = |kind: Kind| {
                     let same = out.iter_mut().find(|s| {
-                        s.node == b && matches!((&s.kind, &kind), (Kind::Host(_), Kind::Host(_)) | (Kind::Trust, Kind::Trust))
+                        s.node == b
+                            && matches!(
+                                (&s.kind, &kind),
+                                (Kind::Host(_), Kind::Host(_)) | (Kind::Trust, Kind::Trust)
+                            )
                     });
                     match same {
                         Some(s) => {
@@ -166,7 +172,11 @@ impl DeploymentRule for CertificateHostMismatch {
                 code_list_first3(hosts.iter()),
                 code_list_first3(callers.iter()),
                 if callers.len() == 1 { "s" } else { "" },
-                if names.is_empty() { "no name".to_owned() } else { code_list_first3(names.iter()) },
+                if names.is_empty() {
+                    "no name".to_owned()
+                } else {
+                    code_list_first3(names.iter())
+                },
             ),
             Kind::Trust => format!(
                 "the TLS certificate of {entry} ({subject}, SHA-256 {}…) is not trusted by {}: their truststores hold neither it nor its issuer",

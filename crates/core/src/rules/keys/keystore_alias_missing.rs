@@ -84,7 +84,10 @@ impl DeploymentRule for KeystoreAliasMissing {
         let keys = if s.keys.is_empty() {
             "it holds no private key at all".to_owned()
         } else {
-            format!("its private keys: {}", code_list_first3(s.keys.iter().copied()))
+            format!(
+                "its private keys: {}",
+                code_list_first3(s.keys.iter().copied())
+            )
         };
         Diagnostic::new(
             &RULE,

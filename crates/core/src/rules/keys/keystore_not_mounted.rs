@@ -34,6 +34,11 @@ impl DeploymentRule for KeystoreNotMounted {
 
     fn run(dep: &Deployment) -> Vec<State<'_>> {
         let mut out = Vec::new();
+        // manifests that carry no keystore at all (the Secret is made out of
+        // band, as `jksSecretName` lets WSO2's charts do): not inspected
+        if !super::with_keys(dep).any(|(_, _, km)| km.any_present()) {
+            return out;
+        }
         for (i, n, km) in super::with_keys(dep) {
             let Mounts::Container { whole_directory } = km.mounts else {
                 continue;
@@ -45,7 +50,8 @@ impl DeploymentRule for KeystoreNotMounted {
                     continue;
                 }
                 seen.push(name);
-                let shipped = SHIPPED_KEYSTORES.contains(&name) || SHIPPED_TRUSTSTORES.contains(&name);
+                let shipped =
+                    SHIPPED_KEYSTORES.contains(&name) || SHIPPED_TRUSTSTORES.contains(&name);
                 if shipped && !whole_directory {
                     continue;
                 }

@@ -105,9 +105,6 @@ impl DeploymentRule for KeystoreUnreadable {
         Diagnostic::new(&RULE, dep.file(s.node), s.range.clone(), message)
             .severity(severity)
             .help(help)
-            .key(
-                format!("{}.file_name", s.m.used.store.table()),
-                Some(file),
-            )
+            .key(format!("{}.file_name", s.m.used.store.table()), Some(file))
     }
 }

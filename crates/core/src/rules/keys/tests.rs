@@ -48,7 +48,10 @@ pub(crate) fn deployment(nodes: &[N<'_>], now: &str, config: Option<Config>) -> 
         .iter()
         .map(|n| {
             SourceFile::plain(
-                PathBuf::from(format!("/deployment/{}/repository/conf/deployment.toml", n.id)),
+                PathBuf::from(format!(
+                    "/deployment/{}/repository/conf/deployment.toml",
+                    n.id
+                )),
                 Ok(n.toml.to_owned()),
             )
         })
@@ -121,26 +124,49 @@ fn same_key_agrees_whatever_the_container_another_key_does_not() {
     // three nodes, the third holds a same-named file with another key
     let nodes = [
         node("r1/cp-1", &text, vec![("wso2carbon.jks", jks.clone())]),
-        node("r1/cp-2", &text, vec![("wso2carbon.jks", fixture("wso2carbon-reexported.p12"))]),
-        node("r2/cp-1", &text, vec![("wso2carbon.jks", fixture("other/wso2carbon.jks"))]),
+        node(
+            "r1/cp-2",
+            &text,
+            vec![("wso2carbon.jks", fixture("wso2carbon-reexported.p12"))],
+        ),
+        node(
+            "r2/cp-1",
+            &text,
+            vec![("wso2carbon.jks", fixture("other/wso2carbon.jks"))],
+        ),
     ];
     let dep = deployment(&nodes, NOW, None);
     let ds = run(&dep, "primary-keystore-mismatch");
     assert_eq!(
         at(&dep, &ds),
-        [("r2/cp-1".to_owned(), "\"wso2carbon.jks\"".to_owned(), Severity::Error)]
+        [(
+            "r2/cp-1".to_owned(),
+            "\"wso2carbon.jks\"".to_owned(),
+            Severity::Error
+        )]
     );
     let m = &ds[0].message;
     let mine = crate::keystore::read(&fixture("other/wso2carbon.jks"), None).unwrap();
-    let crate::keystore::Read::Inspected(k) = mine else { panic!() };
-    let prefix = k.entry("wso2carbon").unwrap().certificate().unwrap().fingerprint_prefix(8);
+    let crate::keystore::Read::Inspected(k) = mine else {
+        panic!()
+    };
+    let prefix = k
+        .entry("wso2carbon")
+        .unwrap()
+        .certificate()
+        .unwrap()
+        .fingerprint_prefix(8);
     assert!(m.contains(&prefix), "{m}");
     assert!(m.contains("`r1/cp-1`, `r1/cp-2`"), "{m}");
     assert_eq!(ds[0].related.len(), 2);
     // the same key re-exported: nothing
     let agree = [
         node("r1/cp-1", &text, vec![("wso2carbon.jks", jks.clone())]),
-        node("r2/cp-1", &text, vec![("wso2carbon.jks", fixture("wso2carbon-reexported.p12"))]),
+        node(
+            "r2/cp-1",
+            &text,
+            vec![("wso2carbon.jks", fixture("wso2carbon-reexported.p12"))],
+        ),
     ];
     assert!(run(&deployment(&agree, NOW, None), "primary-keystore-mismatch").is_empty());
 }
@@ -149,8 +175,16 @@ fn same_key_agrees_whatever_the_container_another_key_does_not() {
 fn a_tie_reports_every_node_and_toml_only_nodes_are_silent() {
     let text = written("wso2carbon.jks");
     let nodes = [
-        node("r1/cp-1", &text, vec![("wso2carbon.jks", fixture("wso2carbon.jks"))]),
-        node("r2/cp-1", &text, vec![("wso2carbon.jks", fixture("other/wso2carbon.jks"))]),
+        node(
+            "r1/cp-1",
+            &text,
+            vec![("wso2carbon.jks", fixture("wso2carbon.jks"))],
+        ),
+        node(
+            "r2/cp-1",
+            &text,
+            vec![("wso2carbon.jks", fixture("other/wso2carbon.jks"))],
+        ),
         node("r3/cp-1", &text, vec![]),
     ];
     let dep = deployment(&nodes, NOW, None);
@@ -160,7 +194,10 @@ fn a_tie_reports_every_node_and_toml_only_nodes_are_silent() {
         .collect();
     assert_eq!(got, ["r1/cp-1", "r2/cp-1"]);
     // no keystore in the tree at all: silent
-    let toml_only = [node("r1/cp-1", &text, vec![]), node("r2/cp-1", &text, vec![])];
+    let toml_only = [
+        node("r1/cp-1", &text, vec![]),
+        node("r2/cp-1", &text, vec![]),
+    ];
     let dep = deployment(&toml_only, NOW, None);
     for rule in crate::rules::keys::RULES.iter().map(|r| r.id) {
         assert!(run(&dep, rule).is_empty(), "{rule}");
@@ -178,12 +215,23 @@ fn unreadable_wrong_password_and_not_inspected() {
     let secret = "[server]\nserver_role = \"control-plane\"\n\n[keystore.primary]\nfile_name = \"primary.p12\"\ntype = \"PKCS12\"\npassword = \"$secret{ks}\"\n";
     let env = "[server]\nserver_role = \"control-plane\"\n\n[keystore.primary]\nfile_name = \"primary.p12\"\ntype = \"PKCS12\"\npassword = \"$env{KS_PASSWORD}\"\n";
     let w = written("wso2carbon.jks");
-    let hidden = w.replace("password = \"wso2carbon\"\nkey", "password = \"$secret{ks}\"\nkey");
+    let hidden = w.replace(
+        "password = \"wso2carbon\"\nkey",
+        "password = \"$secret{ks}\"\nkey",
+    );
     let nodes = [
         node("r1/a", &w, vec![("wso2carbon.jks", pem)]),
         node("r1/b", &w, vec![("wso2carbon.jks", truncated)]),
-        node("r1/c", &w, vec![("wso2carbon.jks", fixture("other-password.jks"))]),
-        node("r1/d", secret, vec![("primary.p12", fixture("primary.p12"))]),
+        node(
+            "r1/c",
+            &w,
+            vec![("wso2carbon.jks", fixture("other-password.jks"))],
+        ),
+        node(
+            "r1/d",
+            secret,
+            vec![("primary.p12", fixture("primary.p12"))],
+        ),
         N {
             env: vec![("KS_PASSWORD", "wso2carbon")],
             ..node("r1/e", env, vec![("primary.p12", fixture("primary.p12"))])
@@ -207,9 +255,17 @@ fn unreadable_wrong_password_and_not_inspected() {
             ("r1/d".into(), "\"primary.p12\"".into(), Severity::Info),
         ]
     );
-    assert!(ds[0].message.contains("not a keystore"), "{}", ds[0].message);
+    assert!(
+        ds[0].message.contains("not a keystore"),
+        "{}",
+        ds[0].message
+    );
     assert!(ds[1].message.contains("truncated"), "{}", ds[1].message);
-    assert!(ds[2].message.contains("password was incorrect"), "{}", ds[2].message);
+    assert!(
+        ds[2].message.contains("password was incorrect"),
+        "{}",
+        ds[2].message
+    );
     assert!(ds[3].message.contains("not inspected"), "{}", ds[3].message);
     for d in &ds {
         assert!(!d.message.contains("otherpass") && !d.message.contains("wso2carbon\""));
@@ -231,10 +287,22 @@ fn alias_must_name_a_private_key() {
         named("WSO2CARBON", "wso2carbon.jks"),
     );
     let nodes = [
-        node("r1/a", &a, vec![("wso2carbon.jks", fixture("wso2carbon.jks"))]),
-        node("r1/b", &b, vec![("client-truststore.jks", fixture("client-truststore.jks"))]),
+        node(
+            "r1/a",
+            &a,
+            vec![("wso2carbon.jks", fixture("wso2carbon.jks"))],
+        ),
+        node(
+            "r1/b",
+            &b,
+            vec![("client-truststore.jks", fixture("client-truststore.jks"))],
+        ),
         // JKS aliases are case-insensitive
-        node("r1/c", &c, vec![("wso2carbon.jks", fixture("wso2carbon.jks"))]),
+        node(
+            "r1/c",
+            &c,
+            vec![("wso2carbon.jks", fixture("wso2carbon.jks"))],
+        ),
         // the default alias `wso2carbon`, not in chain.jks
         node("r1/d", CP, vec![("wso2carbon.jks", fixture("chain.jks"))]),
     ];
@@ -245,10 +313,22 @@ fn alias_must_name_a_private_key() {
     assert_eq!((got[0].0.as_str(), got[0].1.as_str()), ("r1/a", "\"apim\""));
     assert!(ds[0].message.contains("no entry") && ds[0].message.contains("`wso2carbon`"));
     assert_eq!(got[1].0, "r1/b");
-    assert!(ds[1].message.contains("trusted certificate"), "{}", ds[1].message);
+    assert!(
+        ds[1].message.contains("trusted certificate"),
+        "{}",
+        ds[1].message
+    );
     assert_eq!(got[2].0, "r1/d");
-    assert!(ds[2].message.contains("WSO2's default"), "{}", ds[2].message);
-    assert!(ds[2].message.contains("`ca`, `server`"), "{}", ds[2].message);
+    assert!(
+        ds[2].message.contains("WSO2's default"),
+        "{}",
+        ds[2].message
+    );
+    assert!(
+        ds[2].message.contains("`ca`, `server`"),
+        "{}",
+        ds[2].message
+    );
 }
 
 // ---- certificate-expired / certificate-expiring -------------------------------
@@ -257,17 +337,47 @@ fn alias_must_name_a_private_key() {
 fn expiry_is_judged_on_the_given_day() {
     let nodes = [
         node("r1/a", CP, vec![("wso2carbon.jks", fixture("expired.jks"))]),
-        node("r1/b", CP, vec![("wso2carbon.jks", fixture("expiring.jks"))]),
-        node("r1/c", CP, vec![("wso2carbon.jks", fixture("wso2carbon.jks"))]),
+        node(
+            "r1/b",
+            CP,
+            vec![("wso2carbon.jks", fixture("expiring.jks"))],
+        ),
+        node(
+            "r1/c",
+            CP,
+            vec![("wso2carbon.jks", fixture("wso2carbon.jks"))],
+        ),
     ];
     let dep = deployment(&nodes, "2026-12-07", None);
     let expired = run(&dep, "certificate-expired");
-    assert_eq!(at(&dep, &expired).iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), ["r1/a"]);
-    assert!(expired[0].message.contains("expired on 2020-01-31"), "{}", expired[0].message);
-    assert!(expired[0].message.contains("`wso2carbon` in `wso2carbon.jks`"));
+    assert_eq!(
+        at(&dep, &expired)
+            .iter()
+            .map(|f| f.0.as_str())
+            .collect::<Vec<_>>(),
+        ["r1/a"]
+    );
+    assert!(
+        expired[0].message.contains("expired on 2020-01-31"),
+        "{}",
+        expired[0].message
+    );
+    assert!(
+        expired[0]
+            .message
+            .contains("`wso2carbon` in `wso2carbon.jks`")
+    );
     let expiring = run(&dep, "certificate-expiring");
-    assert_eq!(at(&dep, &expiring).iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), ["r1/b"]);
-    assert!(expiring[0].message.contains("2027-01-01") && expiring[0].message.contains("in 25 days"));
+    assert_eq!(
+        at(&dep, &expiring)
+            .iter()
+            .map(|f| f.0.as_str())
+            .collect::<Vec<_>>(),
+        ["r1/b"]
+    );
+    assert!(
+        expiring[0].message.contains("2027-01-01") && expiring[0].message.contains("in 25 days")
+    );
     // 24 days is not within 20, a day later it is expired
     let mut cfg = Config::default();
     cfg.expiry_warning_days = Some(20);
@@ -294,7 +404,11 @@ fn wso2s_default_certificate_is_named_as_such() {
     let ds = run(&dep, "certificate-expiring");
     assert_eq!(ds.len(), 1);
     assert!(ds[0].message.contains("2026-12-14"), "{}", ds[0].message);
-    assert!(ds[0].message.contains("WSO2's shipped default certificate of API-M 4.4.0"));
+    assert!(
+        ds[0]
+            .message
+            .contains("WSO2's shipped default certificate of API-M 4.4.0")
+    );
     let dep = deployment(&nodes, "2027-01-01", None);
     assert_eq!(run(&dep, "certificate-expired").len(), 1);
 }
@@ -307,19 +421,54 @@ fn gateways_trust_the_primary_key() {
     let alias = "[server]\nserver_role = \"gateway-worker\"\n\n[apim.devportal]\napi_key_alias = \"signing\"\n";
     let nodes = [
         node("r1/cp-1", CP, vec![("wso2carbon.jks", jks.clone())]),
-        node("r1/gw-1", GW, vec![("wso2carbon.jks", jks.clone()), ("client-truststore.jks", fixture("client-truststore.jks"))]),
+        node(
+            "r1/gw-1",
+            GW,
+            vec![
+                ("wso2carbon.jks", jks.clone()),
+                ("client-truststore.jks", fixture("client-truststore.jks")),
+            ],
+        ),
         // PKCS#12 truststore content under the default .jks name
-        node("r1/gw-2", GW, vec![("wso2carbon.jks", jks.clone()), ("client-truststore.jks", fixture("client-truststore.p12"))]),
+        node(
+            "r1/gw-2",
+            GW,
+            vec![
+                ("wso2carbon.jks", jks.clone()),
+                ("client-truststore.jks", fixture("client-truststore.p12")),
+            ],
+        ),
         // the alias holds another certificate
-        node("r1/gw-3", GW, vec![("wso2carbon.jks", jks.clone()), ("client-truststore.jks", fixture("other/client-truststore.jks"))]),
+        node(
+            "r1/gw-3",
+            GW,
+            vec![
+                ("wso2carbon.jks", jks.clone()),
+                (
+                    "client-truststore.jks",
+                    fixture("other/client-truststore.jks"),
+                ),
+            ],
+        ),
         // an alias the truststore lacks
-        node("r1/gw-4", alias, vec![("wso2carbon.jks", jks.clone()), ("client-truststore.jks", fixture("client-truststore.jks"))]),
+        node(
+            "r1/gw-4",
+            alias,
+            vec![
+                ("wso2carbon.jks", jks.clone()),
+                ("client-truststore.jks", fixture("client-truststore.jks")),
+            ],
+        ),
     ];
     let dep = deployment(&nodes, NOW, None);
     let ds = run(&dep, "truststore-missing-certificate");
     let got: Vec<String> = at(&dep, &ds).into_iter().map(|f| f.0).collect();
     assert_eq!(got, ["r1/gw-3", "r1/gw-4"]);
-    assert!(ds[0].message.contains("another certificate"), "{}", ds[0].message);
+    assert!(
+        ds[0].message.contains("another certificate"),
+        "{}",
+        ds[0].message
+    );
     assert!(ds[1].message.contains("`signing`"), "{}", ds[1].message);
     assert_eq!(ds[0].related.len(), 1);
 }
@@ -329,24 +478,50 @@ fn gateways_trust_the_primary_key() {
 #[test]
 fn containers_need_their_stores_mounted() {
     let custom = "[server]\nserver_role = \"control-plane\"\n\n[keystore.primary]\nfile_name = \"apim.jks\"\n";
-    let container = |whole| Mounts::Container { whole_directory: whole };
+    let container = |whole| Mounts::Container {
+        whole_directory: whole,
+    };
     let nodes = [
         // a custom file no volume brings
-        N { mounts: container(false), ..node("r1/a", custom, vec![]) },
+        N {
+            mounts: container(false),
+            ..node("r1/a", custom, vec![])
+        },
         // defaults from the image: fine
-        N { mounts: container(false), ..node("r1/b", CP, vec![]) },
+        N {
+            mounts: container(false),
+            ..node("r1/b", CP, vec![])
+        },
         // the directory mounted over the image's: the truststore is gone
-        N { mounts: container(true), ..node("r1/c", CP, vec![("wso2carbon.jks", fixture("wso2carbon.jks"))]) },
+        N {
+            mounts: container(true),
+            ..node(
+                "r1/c",
+                CP,
+                vec![("wso2carbon.jks", fixture("wso2carbon.jks"))],
+            )
+        },
         // a plain tree: not this rule's business
-        node("r1/d", custom, vec![("client-truststore.jks", fixture("client-truststore.jks"))]),
+        node(
+            "r1/d",
+            custom,
+            vec![("client-truststore.jks", fixture("client-truststore.jks"))],
+        ),
     ];
     let dep = deployment(&nodes, NOW, None);
     let ds = run(&dep, "keystore-not-mounted");
     let got = at(&dep, &ds);
     assert_eq!(got.len(), 2, "{got:?}");
-    assert_eq!((got[0].0.as_str(), got[0].1.as_str()), ("r1/a", "\"apim.jks\""));
+    assert_eq!(
+        (got[0].0.as_str(), got[0].1.as_str()),
+        ("r1/a", "\"apim.jks\"")
+    );
     assert_eq!(got[1].0, "r1/c");
-    assert!(ds[1].message.contains("client-truststore.jks"), "{}", ds[1].message);
+    assert!(
+        ds[1].message.contains("client-truststore.jks"),
+        "{}",
+        ds[1].message
+    );
 }
 
 // ---- certificate-host-mismatch -------------------------------------------------
@@ -354,10 +529,14 @@ fn containers_need_their_stores_mounted() {
 #[test]
 fn direct_tls_hosts_are_covered_and_trusted() {
     let cp = |host: &str| {
-        format!("[server]\nserver_role = \"control-plane\"\nhostname = \"{host}\"\n\n[keystore.tls]\nfile_name = \"tls.jks\"\nalias = \"server\"\n")
+        format!(
+            "[server]\nserver_role = \"control-plane\"\nhostname = \"{host}\"\n\n[keystore.tls]\nfile_name = \"tls.jks\"\nalias = \"server\"\n"
+        )
     };
     let gw = |host: &str| {
-        format!("[server]\nserver_role = \"gateway-worker\"\n\n[apim.key_manager]\nservice_url = \"https://{host}:9443/services/\"\n")
+        format!(
+            "[server]\nserver_role = \"gateway-worker\"\n\n[apim.key_manager]\nservice_url = \"https://{host}:9443/services/\"\n"
+        )
     };
     let (cp_ok, gw_ok) = (cp("cp.example.com"), gw("cp.example.com"));
     let (cp_bad, gw_bad) = (cp("cp-1.internal"), gw("cp-1.internal"));
@@ -366,16 +545,34 @@ fn direct_tls_hosts_are_covered_and_trusted() {
     // covered by SAN; the gateway's truststore lacks the CA
     let nodes = [
         node("r1/cp-1", &cp_ok, vec![("tls.jks", chain.clone())]),
-        node("r1/gw-1", &gw_ok, vec![("client-truststore.jks", trust.clone())]),
+        node(
+            "r1/gw-1",
+            &gw_ok,
+            vec![("client-truststore.jks", trust.clone())],
+        ),
     ];
     let dep = deployment(&nodes, NOW, None);
     let ds = run(&dep, "certificate-host-mismatch");
-    assert_eq!(at(&dep, &ds).iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), ["r1/cp-1"]);
-    assert!(ds[0].message.contains("not trusted by `r1/gw-1`"), "{}", ds[0].message);
+    assert_eq!(
+        at(&dep, &ds)
+            .iter()
+            .map(|f| f.0.as_str())
+            .collect::<Vec<_>>(),
+        ["r1/cp-1"]
+    );
+    assert!(
+        ds[0].message.contains("not trusted by `r1/gw-1`"),
+        "{}",
+        ds[0].message
+    );
     // the truststore holds the CA (chain.jks itself): clean
     let nodes = [
         node("r1/cp-1", &cp_ok, vec![("tls.jks", chain.clone())]),
-        node("r1/gw-1", &gw_ok, vec![("client-truststore.jks", chain.clone())]),
+        node(
+            "r1/gw-1",
+            &gw_ok,
+            vec![("client-truststore.jks", chain.clone())],
+        ),
     ];
     let dep = deployment(&nodes, NOW, None);
     assert!(run(&dep, "certificate-host-mismatch").is_empty());
@@ -386,14 +583,26 @@ fn direct_tls_hosts_are_covered_and_trusted() {
     ];
     let dep = deployment(&nodes, NOW, None);
     let ds = run(&dep, "certificate-host-mismatch");
-    assert_eq!(at(&dep, &ds).iter().map(|f| (f.0.as_str(), f.1.as_str())).collect::<Vec<_>>(), [("r1/cp-1", "\"tls.jks\"")]);
-    assert!(ds[0].message.contains("`cp-1.internal`") && ds[0].message.contains("`cp.example.com`"), "{}", ds[0].message);
+    assert_eq!(
+        at(&dep, &ds)
+            .iter()
+            .map(|f| (f.0.as_str(), f.1.as_str()))
+            .collect::<Vec<_>>(),
+        [("r1/cp-1", "\"tls.jks\"")]
+    );
+    assert!(
+        ds[0].message.contains("`cp-1.internal`") && ds[0].message.contains("`cp.example.com`"),
+        "{}",
+        ds[0].message
+    );
     assert_eq!(ds[0].related.len(), 1);
 }
 
 #[test]
 fn wildcards_cover_one_label() {
-    let crate::keystore::Read::Inspected(k) = crate::keystore::read(&fixture("wso2carbon.jks"), None).unwrap() else {
+    let crate::keystore::Read::Inspected(k) =
+        crate::keystore::read(&fixture("wso2carbon.jks"), None).unwrap()
+    else {
         panic!()
     };
     let mut c = k.entries[0].chain[0].clone();

@@ -291,12 +291,18 @@ pub(crate) fn certificate_mismatches(dep: &Deployment, skip: &[NodeIdx]) -> Vec<
         let Some(m) = km.store(crate::model::Store::Primary) else {
             continue;
         };
-        let Some(c) = m.key_certificate() else { continue };
+        let Some(c) = m.key_certificate() else {
+            continue;
+        };
         match groups.iter_mut().find(|g| g.0 == c.sha256) {
             Some(g) => g.1.push(i),
             None => groups.push((c.sha256, vec![i])),
         }
-        sites.push((i, c.sha256, crate::rules::keys::at(n, m.used.file_site.as_ref())));
+        sites.push((
+            i,
+            c.sha256,
+            crate::rules::keys::at(n, m.used.file_site.as_ref()),
+        ));
     }
     if groups.len() < 2 {
         return Vec::new();
