@@ -236,3 +236,92 @@ fn hostile_home_files_are_located_findings_and_never_hang() {
         assert!(out.contains("fifo.xml"), "{format}: {out}");
     }
 }
+
+/// A chart-style stream (`deployment.toml: {{ .Values… | quote }}`): the
+/// TOML as one double-quoted scalar of some 2,000 characters, with a JNDI
+/// file (a malformed `\u`, an `amqp://` password) mounted by subPath.
+fn chart(toml: &str, jndi: &str) -> String {
+    let quote = |s: &str| serde_json::to_string(s).unwrap();
+    format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cp-conf\n  namespace: r1\ndata:\n  deployment.toml: {}\n  jndi-region2.properties: {}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cp-1\n  namespace: r1\nspec:\n  template:\n    spec:\n      containers:\n        - name: am\n          volumeMounts:\n            - name: conf\n              mountPath: /home/wso2carbon/wso2am/repository/conf/deployment.toml\n              subPath: deployment.toml\n            - name: conf\n              mountPath: /home/wso2carbon/wso2am/repository/conf/jndi-region2.properties\n              subPath: jndi-region2.properties\n      volumes:\n        - name: conf\n          configMap:\n            name: cp-conf\n",
+        quote(toml),
+        quote(jndi)
+    )
+}
+
+#[test]
+fn a_toml_in_one_quoted_scalar_is_shown_decoded_and_home_files_in_manifests_are_located() {
+    let dir = scratch("home", "chart");
+    let mut toml = String::from(
+        "[server]\nhostname = \"cp-1.r1.example.com\"\nserver_role = \"control-plane\"\nhostnme_typo = \"x\"\n",
+    );
+    for i in 0..12 {
+        toml.push_str(&format!(
+            "\n[[apim.throttling.url_group]]\ntraffic_manager_urls = [\"tcp://tm-{i}.r1.example.com:9611\"]\ntraffic_manager_auth_urls = [\"ssl://tm-{i}.r1.example.com:9711\"]\n"
+        ));
+    }
+    assert!(toml.len() > 1500);
+    let jndi = "connectionfactory.TopicConnectionFactory = amqp://admin:ChartBr0kerPw@clientid/carbon?brokerlist='tcp://cp.r2.example.com:5672'\nqueue.x = C:\\users\\x\n";
+    write(&dir.join("r1/cp.yaml"), chart(&toml, jndi).as_bytes());
+    let (code, human) = run_bounded(&dir, &["check", "--color", "never", "."]);
+    assert_eq!(code, 1, "{human}");
+    assert!(!human.contains("too long to show"), "{human}");
+    // the decoded TOML line, named by the object and key, and the manifest position
+    assert!(
+        human.contains("ConfigMap r1/cp-conf: deployment.toml:4:1]"),
+        "{human}"
+    );
+    assert!(human.contains("│ hostnme_typo = \"x\"\n"), "{human}");
+    assert!(human.contains("r1/cp.yaml:7:"), "{human}");
+    // the JNDI file's error is located in the manifest, its password starred
+    let found = findings(&dir);
+    assert!(
+        found
+            .iter()
+            .any(|(r, f, l)| r == "properties-syntax" && f == "r1/cp.yaml" && *l == 8),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|(r, _, _)| r == "unknown-key"),
+        "{found:#?}"
+    );
+    for format in ["human", "json", "sarif", "github", "compact"] {
+        let (_, out) = run_bounded(&dir, &["check", "--format", format, "."]);
+        assert!(!out.contains("ChartBr0kerPw"), "{format}: {out}");
+    }
+}
+
+#[test]
+fn compose_bind_mounted_home_files_are_read_with_their_service_node() {
+    let root = scratch("home", "compose");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(common::CLEAN)
+        .join("region-1/cp-1/repository/conf/deployment.toml");
+    write(
+        &root.join("cp/deployment.toml"),
+        &std::fs::read(src).unwrap(),
+    );
+    // the JNDI file bind-mounted on its own, beside the node file: a
+    // malformed escape on line 3, a password on line 2
+    write(
+        &root.join("cp/jndi.properties"),
+        b"connectionfactory.TopicConnectionFactory = amqp://admin:S3cr3tAmqp@clientid/carbon?brokerlist='tcp://cp-2:5672'\ntopic.notification = notification\nqueue.x = bad \\u12G4 escape\n",
+    );
+    // a publisher directory mounted whole
+    write(
+        &root.join("publishers/bad.xml"),
+        b"<eventPublisher name=\"p\">\n  <to eventAdapterType=\"jms\">\n</eventPublisher>\n",
+    );
+    let home = "/home/wso2carbon/wso2am-4.2.0";
+    let compose = format!(
+        "services:\n  cp:\n    image: wso2/wso2am-acp:4.2.0\n    volumes:\n      - ./cp/deployment.toml:{home}/repository/conf/deployment.toml\n      - ./cp/jndi.properties:{home}/repository/conf/jndi.properties:ro\n      - type: bind\n        source: ./publishers\n        target: {home}/{PUBLISHERS}\n"
+    );
+    write(&root.join("compose.yaml"), compose.as_bytes());
+    let found = findings(&root);
+    has(&found, "properties-syntax", "cp/jndi.properties", 3);
+    has(&found, "xml-syntax", "publishers/bad.xml", 3);
+    for format in ["human", "json", "sarif", "github", "gitlab", "junit"] {
+        let (_, out) = run_bounded(&root, &["check", "--format", format, "."]);
+        assert!(!out.contains("S3cr3tAmqp"), "{format}: {out}");
+    }
+}

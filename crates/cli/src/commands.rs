@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use apimlint_core::analysis::host::{AnalysisHost, Mode};
 use apimlint_core::analysis::project::Unit;
 use apimlint_core::vfs::{self, DiskFs, relative};
 use apimlint_core::{Config, Severity, rules};
@@ -52,7 +53,10 @@ fn is_stdin(paths: &[std::path::PathBuf]) -> bool {
 
 /// Read standard input (a manifest stream) and load it as a deployment
 /// rooted at the current directory.
-fn load_stdin(a: &CheckArgs) -> Result<(apimlint_core::Lean, std::path::PathBuf), String> {
+fn load_stdin(
+    a: &CheckArgs,
+    opts: apimlint_core::suppress::Options,
+) -> Result<(AnalysisHost, std::path::PathBuf), String> {
     use std::io::Read;
     if a.paths.len() > 1 {
         return Err("`-` (standard input) cannot be mixed with other paths".to_owned());
@@ -93,10 +97,8 @@ fn load_stdin(a: &CheckArgs) -> Result<(apimlint_core::Lean, std::path::PathBuf)
         region: a.region.clone(),
         namespace: a.namespace.clone(),
     };
-    Ok((
-        apimlint_core::load_lean_with(&DiskFs, &disc, config, Some(&stdin)),
-        cwd,
-    ))
+    let host = AnalysisHost::with_stdin(&DiskFs, disc, config, opts, Mode::Check, Some(stdin));
+    Ok((host, cwd))
 }
 
 fn check(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
@@ -190,12 +192,15 @@ fn check_one(
                 "standard input cannot be fixed: fix the chart's values or template".to_owned(),
             );
         }
-        let (lean, cwd) = load_stdin(&a)?;
-        let diags = lean.check_with(&opts);
-        (lean.dep, diags, cwd)
+        let (host, cwd) = load_stdin(&a, opts)?;
+        let (dep, diags) = host.into_parts();
+        (dep, diags, cwd)
     } else if fa.fix || fa.diff {
         let unit = unit.ok_or("no deployment to fix")?;
-        match fix::run(&unit, fa, &opts, out, err)? {
+        let mut config = unit.config.clone();
+        config.deselected = deselected(fa)?;
+        config.now = now(fa)?;
+        match fix::run(&unit, config, fa, &opts, out, err)? {
             (fix::Fixed::Diff(code), _) => return Ok(code),
             (
                 fix::Fixed::Report {
@@ -216,9 +221,10 @@ fn check_one(
         let mut config = unit.config;
         config.deselected = deselected(fa)?;
         config.now = now(fa)?;
-        let lean = apimlint_core::load_lean(&DiskFs, &unit.discovery, config);
-        let diags = lean.check_with(&opts);
-        (lean.dep, diags, cwd)
+        // one host, one snapshot
+        let host = AnalysisHost::new(&DiskFs, unit.discovery, config, opts, Mode::Check);
+        let (dep, diags) = host.into_parts();
+        (dep, diags, cwd)
     };
     let analysed = started.elapsed();
     // a directory inside the deployment: its nodes' findings only
@@ -437,7 +443,7 @@ fn named_rules(word: &str, flag: &str) -> Result<Vec<&'static str>, String> {
 
 /// The day expiry is judged against: `--now`, else `APIMLINT_NOW`, else
 /// `None` (today).
-pub(crate) fn now(fa: &FixArgs) -> Result<Option<i64>, String> {
+fn now(fa: &FixArgs) -> Result<Option<i64>, String> {
     if fa.now.is_some() {
         return Ok(fa.now);
     }
@@ -454,7 +460,7 @@ pub(crate) fn now(fa: &FixArgs) -> Result<Option<i64>, String> {
 
 /// The rules `--select` and `--ignore` leave out of the run: every rule
 /// `--select` does not name (when given), and every rule `--ignore` names.
-pub(crate) fn deselected(fa: &FixArgs) -> Result<std::collections::BTreeSet<String>, String> {
+fn deselected(fa: &FixArgs) -> Result<std::collections::BTreeSet<String>, String> {
     let mut selected = std::collections::BTreeSet::new();
     for w in &fa.select {
         selected.extend(named_rules(w.trim(), "--select")?);

@@ -69,21 +69,6 @@ fn source(vfs: &dyn Vfs, root: &Path, home: &Path, rel: String, kind: FileKind) 
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_home_is_above_repository_conf() {
-        assert_eq!(
-            home_dir(Path::new("/d/r1/cp/repository/conf/deployment.toml")),
-            Some(Path::new("/d/r1/cp"))
-        );
-        assert_eq!(home_dir(Path::new("/d/r1/cp/deployment.toml")), None);
-        assert_eq!(home_dir(Path::new("/d/r1/conf/deployment.toml")), None);
-    }
-}
-
 /// The home files a manifest's workload mounts, as sources (each with its
 /// origin: the ConfigMap or Secret key).
 pub(crate) fn from_manifest(found: Vec<crate::manifest::HomeFound>) -> Vec<HomeSource> {
@@ -105,4 +90,78 @@ pub(crate) fn from_manifest(found: Vec<crate::manifest::HomeFound>) -> Vec<HomeS
             })
         })
         .collect()
+}
+
+/// The home files a Compose service bind-mounts (`binds`: path relative to
+/// the home in the container, host file or directory), read like a plain
+/// home's, each with the service as its origin (a bind mount: the file
+/// itself is what a user edits).
+pub(crate) fn from_binds(
+    vfs: &dyn Vfs,
+    root: &Path,
+    binds: &[(String, PathBuf)],
+    toml: &str,
+    origin: &std::sync::Arc<crate::manifest::Origin>,
+) -> Vec<HomeSource> {
+    let wanted = |rel: &str| -> Option<FileKind> {
+        FileKind::of(rel).or_else(|| {
+            let name = rel.strip_prefix(SECURITY_DIR)?.strip_prefix('/')?;
+            (!name.contains('/')
+                && (name == DEFAULT_KEYSTORE || name == DEFAULT_TRUSTSTORE || toml.contains(name)))
+            .then_some(FileKind::Keystore)
+        })
+    };
+    let mut out: Vec<HomeSource> = Vec::new();
+    for (rel, host) in binds {
+        let files: Vec<(String, PathBuf)> = if vfs.is_dir(host) {
+            vfs.list_within(root, host)
+                .into_iter()
+                .map(|n| (format!("{rel}/{n}"), host.join(n)))
+                .collect()
+        } else {
+            vec![(rel.clone(), host.clone())]
+        };
+        for (rel, path) in files {
+            let Some(kind) = wanted(&rel) else { continue };
+            if out.iter().any(|h| h.rel == rel) {
+                continue;
+            }
+            out.push(HomeSource {
+                bytes: vfs.read_bytes_within(root, &path),
+                path,
+                rel,
+                kind,
+                origin: Some(origin.clone()),
+            });
+        }
+    }
+    out
+}
+
+/// `extra` joined to a node's home files: a file of the same path replaces
+/// the one before (a bind mount hides what the image holds there).
+pub(crate) fn merge(home: &mut Option<Vec<HomeSource>>, extra: Vec<HomeSource>) {
+    if extra.is_empty() {
+        return;
+    }
+    let h = home.get_or_insert_with(Vec::new);
+    for e in extra {
+        h.retain(|x| x.rel != e.rel);
+        h.push(e);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_home_is_above_repository_conf() {
+        assert_eq!(
+            home_dir(Path::new("/d/r1/cp/repository/conf/deployment.toml")),
+            Some(Path::new("/d/r1/cp"))
+        );
+        assert_eq!(home_dir(Path::new("/d/r1/cp/deployment.toml")), None);
+        assert_eq!(home_dir(Path::new("/d/r1/conf/deployment.toml")), None);
+    }
 }

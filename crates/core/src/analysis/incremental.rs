@@ -23,6 +23,10 @@ pub struct Changes {
     /// A new project file (`apimlint.toml` changed): every node's id,
     /// region, role and offset are recomputed, without re-parsing.
     pub config: Option<Config>,
+    /// A file that stops parsing is what a fresh load makes of it
+    /// (`Unparsable`), not `Stale` with its last good parse (`check --fix`:
+    /// the result must equal a load of the fixed files).
+    pub fresh_errors: bool,
 }
 
 /// The deployment after `changes`: changed files re-parsed (in parallel),
@@ -32,6 +36,7 @@ pub fn rebuild(prev: Deployment, changes: Changes) -> Deployment {
     use rayon::prelude::*;
     let root = prev.root.clone();
     let config_changed = changes.config.is_some();
+    let keep_stale = !changes.fresh_errors;
     let config = changes.config.unwrap_or_else(|| prev.config.clone());
     let removed: HashSet<&PathBuf> = changes.removed.iter().collect();
     let (mut files, nodes) = prev.into_parts();
@@ -63,6 +68,7 @@ pub fn rebuild(prev: Deployment, changes: Changes) -> Deployment {
     let mut nodes: Vec<Node> = Vec::with_capacity(old.len() + fresh.len());
     for (mut node, before) in fresh {
         if let State::Unparsable(error) = &node.state
+            && keep_stale
             && let Some(good) = before.filter(Node::is_analysable)
         {
             let tree = match good.state {
@@ -143,6 +149,23 @@ pub fn check(
     everything: bool,
     cache: &mut LocalCache,
 ) -> Vec<Diagnostic> {
+    check_with(
+        dep,
+        changed,
+        everything,
+        cache,
+        &crate::suppress::Options::default(),
+    )
+}
+
+/// [`check`] with options (`--require-reason`).
+pub fn check_with(
+    dep: &Deployment,
+    changed: &HashSet<PathBuf>,
+    everything: bool,
+    cache: &mut LocalCache,
+    opts: &crate::suppress::Options,
+) -> Vec<Diagnostic> {
     use rayon::prelude::*;
     let local: Vec<&'static Rule> = rules::enabled(&dep.config)
         .filter(|r| r.is_local())
@@ -161,5 +184,5 @@ pub fn check(
     let found: Vec<Diagnostic> = cache.by_file.values().flatten().cloned().collect();
     let mut found = found;
     found.extend(super::deployment_findings(dep));
-    super::suppressed(dep, found, &crate::suppress::Options::default())
+    super::suppressed(dep, found, opts)
 }

@@ -438,6 +438,18 @@ impl Deployment {
         })
     }
 
+    /// A file's own text as a report may show it (secrets starred), with its
+    /// lines: the TOML or home file itself, even when it is held in a
+    /// manifest (where a chart writes it as one quoted line, too long to
+    /// show). Empty for a keystore. Offsets are the file's own.
+    pub fn own_text(&self, file: FileId) -> Option<(&str, &LineIndex)> {
+        if let Some((_, h)) = self.home_file(file) {
+            return Some((h.redacted(), &h.lines));
+        }
+        let n = self.node_of(file)?;
+        Some((n.redacted(), &n.lines))
+    }
+
     /// A manifest of the deployment (one that holds a node), by path.
     pub fn manifest(&self, path: &Path) -> Option<&Manifest> {
         self.shown.get(path).map(|(_, m)| &**m)

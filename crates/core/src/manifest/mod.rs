@@ -1212,6 +1212,9 @@ pub(crate) fn redacted(path: &Path, text: &str) -> String {
             ranges.extend(secret_ranges(o, &secrets));
         }
     }
+    // a file of a node's home held in a ConfigMap: its secrets are known to
+    // the graph only; the whole value is starred here
+    ranges.extend(ex.homes.iter().flatten().map(|h| h.origin.span.clone()));
     starred(&manifest.text, &ranges)
 }
 
@@ -1332,6 +1335,7 @@ pub(crate) fn compose(
             host_network,
             binds: compose::binds(svc.get("ports")),
             project_names: project_names.clone(),
+            home_binds: home_binds(&svc, dir, &file),
         };
         out.push((
             file,
@@ -1359,6 +1363,64 @@ pub(crate) fn compose(
         ));
     }
     Ok(out)
+}
+
+/// A Compose service's bind mounts: (host path, container path).
+fn bind_mounts(svc: &Value, dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    for v in svc.get("volumes").map(Value::seq).unwrap_or_default() {
+        let (source, target) = match v {
+            Value::Scalar(s) => {
+                let mut parts = s.value.split(':');
+                (
+                    parts.next().map(str::to_owned),
+                    parts.next().map(str::to_owned),
+                )
+            }
+            _ => (
+                v.get("source").and_then(Value::str).map(str::to_owned),
+                v.get("target").and_then(Value::str).map(str::to_owned),
+            ),
+        };
+        let (Some(source), Some(target)) = (source, target) else {
+            continue;
+        };
+        if source.starts_with(['.', '/', '~']) || source.contains('/') {
+            let host = crate::base::files::normalize(&dir.join(&source));
+            out.push((host, target.trim_end_matches('/').to_owned()));
+        }
+    }
+    out
+}
+
+/// The bind mounts of a service that put files into the API-M home of the
+/// node file `node` it mounts: (path relative to the home, host path).
+fn home_binds(svc: &Value, dir: &Path, node: &Path) -> Vec<(String, PathBuf)> {
+    let binds = bind_mounts(svc, dir);
+    // the home in the container: where the node file's bind puts it
+    let home = binds.iter().find_map(|(host, target)| {
+        let below = node.strip_prefix(host).ok()?;
+        // a file bound on its own: `join("")` would add a trailing `/`
+        let in_container = if below.as_os_str().is_empty() {
+            PathBuf::from(target)
+        } else {
+            Path::new(target).join(below)
+        };
+        let t = in_container.to_str()?;
+        t.strip_suffix("repository/conf/deployment.toml")
+            .map(str::to_owned)
+    });
+    let Some(home) = home else {
+        return Vec::new();
+    };
+    binds
+        .into_iter()
+        .filter_map(|(host, target)| {
+            let rel = target.strip_prefix(&home)?.trim_start_matches('/');
+            (rel.starts_with("repository/") && !rel.starts_with("repository/conf/deployment.toml"))
+                .then(|| (rel.to_owned(), host))
+        })
+        .collect()
 }
 
 /// The node file a Compose service bind-mounts: the file itself, or a host

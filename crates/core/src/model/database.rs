@@ -5,7 +5,7 @@ use std::ops::Range;
 use toml_edit::Item;
 
 use super::Sp;
-use super::facts::{get, string, table_span};
+use super::read::{get, string, table_span};
 
 /// `[database.<name>]` as written: a `type` with a `url`, or with `hostname`,
 /// `port` and `name` (`sid` for Oracle) from which WSO2 builds the URL.

@@ -8,7 +8,8 @@ use toml_edit::{Item, Table, Value};
 use super::Sp;
 use super::database::{Database, database};
 use super::keys::{KeyFact, key_facts};
-use super::role::Role;
+use super::read::table_span;
+pub(crate) use super::read::{get, string};
 use super::urls::UrlValue;
 use super::wso2::{ENVIRONMENT, EdgeKind, PORT_KEYS, environment_keys};
 
@@ -150,20 +151,6 @@ pub struct Facts {
     /// `[apim.cache_invalidation]` as written.
     pub cache_invalidation: Option<CacheInvalidation>,
 }
-/// Descend `path` through tables, dotted keys and inline tables.
-pub(crate) fn get<'a>(root: &'a Item, path: &[&str]) -> Option<&'a Item> {
-    path.iter().try_fold(root, |item, key| item.get(*key))
-}
-
-/// A string value with its span.
-pub(crate) fn string(item: Option<&Item>) -> Option<Sp<String>> {
-    let item = item?;
-    Some(Sp {
-        value: item.as_str()?.to_owned(),
-        span: item.span()?,
-    })
-}
-
 pub(super) fn string_v(v: &Value) -> Option<Sp<String>> {
     Some(Sp {
         value: v.as_str()?.to_owned(),
@@ -378,49 +365,6 @@ impl Facts {
         f
     }
 
-    /// The role the content suggests, for nodes whose `server_role` is
-    /// `default`, absent or invalid: from 4.5 every WSO2 distribution says
-    /// `default`, so only the sections tell (`docs/wso2-facts.md`, *Roles*).
-    pub(crate) fn content_role(&self) -> Option<Role> {
-        if self.has_identity_db || self.has_access_control {
-            return Some(Role::IsKeyManager);
-        }
-        let cp = !self.environments.is_empty()
-            || !self.event_hub.publish.is_empty()
-            || self.event_hub.duplicate.is_some();
-        let decision_remote = self.throttling.decision.as_ref().is_some_and(|d| {
-            d.items
-                .iter()
-                .any(|u| !crate::endpoint::is_loopback_url(&u.value))
-        });
-        let gw = self.gateway_sync.is_some()
-            || !self.throttling.url_groups.is_empty() && !cp
-            || decision_remote && !cp;
-        let tm = self.throttling.duplicate.is_some()
-            || self.throttling.decision.as_ref().is_some_and(|d| {
-                !d.items.is_empty()
-                    && d.items
-                        .iter()
-                        .all(|u| crate::endpoint::is_loopback_url(&u.value))
-            });
-        match (cp, gw) {
-            (true, true) => Some(Role::AllInOne),
-            (true, false) => Some(Role::ControlPlane),
-            // gateway sections next to a traffic manager's own HA settings: the
-            // stronger reading wins (`role-section-mismatch` reports the sections)
-            (false, true) if self.traffic_manager_signals() => Some(Role::TrafficManager),
-            (false, true) => Some(Role::GatewayWorker),
-            (false, false) if tm => Some(Role::TrafficManager),
-            (false, false)
-                if self.has_event_listener
-                    && (self.has_apim_db || self.event_hub.header.is_some()) =>
-            {
-                Some(Role::KeyManager)
-            }
-            _ => None,
-        }
-    }
-
     /// A traffic manager's own settings, which no gateway writes: an
     /// `event_duplicate_url` in `[apim.throttling]` (its HA peer) and
     /// `throttle_decision_endpoints` on its own broker only.
@@ -444,25 +388,6 @@ impl Facts {
         !cp && (self.gateway_sync.is_some() || !self.throttling.url_groups.is_empty())
             && self.traffic_manager_signals()
     }
-
-    /// Whether the content says "separate key manager" although `server_role`
-    /// says control-plane (the 4.3 template and Helm do this).
-    pub(crate) fn looks_like_key_manager(&self) -> bool {
-        self.environments.is_empty()
-            && self.event_hub.publish.is_empty()
-            && self.event_hub.duplicate.is_none()
-            && self.gateway_sync.is_none()
-            && self.has_event_listener
-            && (!self.throttling.url_groups.is_empty() || self.event_hub.listening.is_some())
-    }
-}
-
-/// The span of a table (its header), or of the item when it is inline/dotted.
-pub(super) fn table_span(item: &Item) -> Range<usize> {
-    item.as_table()
-        .and_then(Table::span)
-        .or_else(|| item.span())
-        .unwrap_or(0..0)
 }
 
 /// `[super_admin]` as written.

@@ -6,6 +6,7 @@ mod facts;
 mod keymaterial;
 mod keys;
 mod placeholders;
+mod read;
 mod role;
 mod urls;
 mod wso2;

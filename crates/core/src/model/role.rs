@@ -114,3 +114,59 @@ pub(crate) fn infer_role(configured: Option<Role>, facts: &Facts) -> (Role, Role
         None => (Role::Unknown, RoleSource::None),
     }
 }
+
+impl Facts {
+    /// The role the content suggests, for nodes whose `server_role` is
+    /// `default`, absent or invalid: from 4.5 every WSO2 distribution says
+    /// `default`, so only the sections tell (`docs/wso2-facts.md`, *Roles*).
+    pub(crate) fn content_role(&self) -> Option<Role> {
+        if self.has_identity_db || self.has_access_control {
+            return Some(Role::IsKeyManager);
+        }
+        let cp = !self.environments.is_empty()
+            || !self.event_hub.publish.is_empty()
+            || self.event_hub.duplicate.is_some();
+        let decision_remote = self.throttling.decision.as_ref().is_some_and(|d| {
+            d.items
+                .iter()
+                .any(|u| !crate::endpoint::is_loopback_url(&u.value))
+        });
+        let gw = self.gateway_sync.is_some()
+            || !self.throttling.url_groups.is_empty() && !cp
+            || decision_remote && !cp;
+        let tm = self.throttling.duplicate.is_some()
+            || self.throttling.decision.as_ref().is_some_and(|d| {
+                !d.items.is_empty()
+                    && d.items
+                        .iter()
+                        .all(|u| crate::endpoint::is_loopback_url(&u.value))
+            });
+        match (cp, gw) {
+            (true, true) => Some(Role::AllInOne),
+            (true, false) => Some(Role::ControlPlane),
+            // gateway sections next to a traffic manager's own HA settings: the
+            // stronger reading wins (`role-section-mismatch` reports the sections)
+            (false, true) if self.traffic_manager_signals() => Some(Role::TrafficManager),
+            (false, true) => Some(Role::GatewayWorker),
+            (false, false) if tm => Some(Role::TrafficManager),
+            (false, false)
+                if self.has_event_listener
+                    && (self.has_apim_db || self.event_hub.header.is_some()) =>
+            {
+                Some(Role::KeyManager)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the content says "separate key manager" although `server_role`
+    /// says control-plane (the 4.3 template and Helm do this).
+    pub(crate) fn looks_like_key_manager(&self) -> bool {
+        self.environments.is_empty()
+            && self.event_hub.publish.is_empty()
+            && self.event_hub.duplicate.is_none()
+            && self.gateway_sync.is_none()
+            && self.has_event_listener
+            && (!self.throttling.url_groups.is_empty() || self.event_hub.listening.is_some())
+    }
+}
