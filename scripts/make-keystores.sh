@@ -64,4 +64,58 @@ keytool -noprompt -genkeypair -keystore "$out/other-password.jks" -storetype JKS
     -keypass otherpass -alias wso2carbon -dname "$wso2dn" -startdate 2024/01/01 -validity 3650 "${ec[@]}" >/dev/null 2>&1
 keytool -noprompt -genkeypair -keystore "$out/other-password.p12" -storetype PKCS12 -storepass otherpass \
     -alias wso2carbon -dname "$wso2dn" -startdate 2024/01/01 -validity 3650 "${ec[@]}" >/dev/null 2>&1
+# a truststore holding another key's certificate under the gateway's alias
+kt -exportcert -keystore "$out/other/wso2carbon.jks" -storepass "$pass" -alias wso2carbon -file "$out/other.crt"
+kt -importcert -keystore "$out/other/client-truststore.jks" -storetype JKS -storepass "$pass" \
+    -alias gateway_certificate_alias -file "$out/other.crt"
+rm "$out/other.crt"
+# the same key as wso2carbon.jks in PKCS#12 under a .jks name with a password the TOML does not give
+kt -importkeystore -srckeystore "$out/wso2carbon.jks" -srcstorepass "$pass" -srcstoretype JKS \
+    -destkeystore "$out/other/p12-under-jks-name.jks" -deststoretype PKCS12 -deststorepass "$pass" -destkeypass "$pass"
+# the clean sample's primary alias with another key (primary-keystore-mismatch by fingerprint)
+gen other/apim-primary.jks JKS apim-primary "CN=apim-primary, O=Example" 2024/01/01 36500 "${ec[@]}"
 ls -l "$out" "$out/other"
+
+# files where a keystore belongs that are none (keystore-unreadable): outside $out,
+# since every file there is one keytool reads
+broken="${BROKEN:-fixtures/keystores-broken}"
+rm -rf "$broken"; mkdir -p "$broken"
+keytool -exportcert -rfc -keystore "$out/wso2carbon.jks" -storepass "$pass" -alias wso2carbon >"$broken/wso2carbon.pem" 2>/dev/null
+head -c 600 "$out/wso2carbon.jks" >"$broken/truncated.jks"
+
+# The clean sample's key material (fixtures/deployments/pattern-1): one primary and one
+# internal keystore on every node, each node's own TLS certificate (SAN: its hostname)
+# signed by one CA, and one truststore with the CA and the primary key's certificate
+# under gateway_certificate_alias. Valid from 2024 for a hundred years: the sample stays
+# clean whatever the date (tests pass --now anyway). Passwords are $secret{} in the TOML.
+sample="${SAMPLE:-fixtures/deployments/pattern-1}"
+if [ -d "$sample" ]; then
+    tmp=$(mktemp -d)
+    long=(-startdate 2024/01/01 -validity 36500)
+    kt -genkeypair -keystore "$tmp/apim-primary.jks" -storetype JKS -storepass "$pass" -keypass "$pass" \
+        -alias apim-primary -dname "CN=apim-primary, O=Example" "${long[@]}" "${ec[@]}"
+    kt -genkeypair -keystore "$tmp/apim-internal.jks" -storetype JKS -storepass "$pass" -keypass "$pass" \
+        -alias apim-internal -dname "CN=apim-internal, O=Example" "${long[@]}" "${ec[@]}"
+    kt -genkeypair -keystore "$tmp/ca.jks" -storetype JKS -storepass "$pass" -keypass "$pass" \
+        -alias ca -dname "CN=Example Deployment CA, O=Example" "${long[@]}" "${ec[@]}" -ext bc:c
+    kt -exportcert -keystore "$tmp/ca.jks" -storepass "$pass" -alias ca -file "$tmp/ca.crt"
+    kt -exportcert -keystore "$tmp/apim-primary.jks" -storepass "$pass" -alias apim-primary -file "$tmp/primary.crt"
+    kt -importcert -keystore "$tmp/apim-truststore.jks" -storetype JKS -storepass "$pass" -alias example-ca -file "$tmp/ca.crt"
+    kt -importcert -keystore "$tmp/apim-truststore.jks" -storetype JKS -storepass "$pass" \
+        -alias gateway_certificate_alias -file "$tmp/primary.crt"
+    for conf in "$sample"/*/*/repository/conf/deployment.toml; do
+        home=${conf%/repository/conf/deployment.toml}
+        host=$(sed -n 's/^hostname = "\(.*\)"/\1/p' "$conf" | head -1)
+        sec="$home/repository/resources/security"
+        rm -rf "$sec"; mkdir -p "$sec"
+        cp "$tmp/apim-primary.jks" "$tmp/apim-internal.jks" "$tmp/apim-truststore.jks" "$sec/"
+        kt -genkeypair -keystore "$sec/apim-tls.jks" -storetype JKS -storepass "$pass" -keypass "$pass" \
+            -alias apim-tls -dname "CN=$host, O=Example" "${long[@]}" "${ec[@]}"
+        keytool -certreq -keystore "$sec/apim-tls.jks" -storepass "$pass" -alias apim-tls 2>/dev/null |
+            keytool -gencert -keystore "$tmp/ca.jks" -storepass "$pass" -alias ca -startdate 2024/01/01 \
+                -validity 36500 -ext "SAN=dns:$host,dns:localhost" 2>/dev/null >"$tmp/tls.pem"
+        kt -importcert -keystore "$sec/apim-tls.jks" -storepass "$pass" -alias example-ca -file "$tmp/ca.crt"
+        kt -importcert -keystore "$sec/apim-tls.jks" -storepass "$pass" -alias apim-tls -file "$tmp/tls.pem"
+    done
+    rm -rf "$tmp"
+fi

@@ -189,7 +189,7 @@ fn parse_output(s: &str) -> Result<Output, String> {
 #[derive(Debug, Clone, Args)]
 pub struct FixArgs {
     /// Run only these rules: ids or groups (syntax, node, wiring, shared,
-    /// security, meta), comma-separated or repeated; `apimlint rules` lists them
+    /// keys, security, meta), comma-separated or repeated; `apimlint rules` lists them
     #[arg(long, value_name = "RULE|GROUP", value_delimiter = ',')]
     pub select: Vec<String>,
     /// Do not run these rules (ids or groups), even when selected
@@ -213,6 +213,15 @@ pub struct FixArgs {
     /// Record the findings in FILE (a baseline), so that CI fails only on new ones
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// The day certificate expiry is judged against (default: today, or
+    /// `APIMLINT_NOW`), for reproducible runs
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_now)]
+    pub now: Option<i64>,
+}
+
+/// `--now`'s value: a date, as seconds since the Unix epoch at 00:00 UTC.
+fn parse_now(s: &str) -> Result<i64, String> {
+    apimlint_core::parse_date(s).ok_or_else(|| format!("`{s}` is no date: write it as YYYY-MM-DD"))
 }
 
 #[derive(Debug, Args)]

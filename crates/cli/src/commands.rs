@@ -91,6 +91,7 @@ fn load_stdin(
     };
     let mut config = config;
     config.deselected = deselected(&a.fixes)?;
+    config.now = now(&a.fixes)?;
     let stdin = apimlint_core::Stdin {
         text,
         region: a.region.clone(),
@@ -198,6 +199,7 @@ fn check_one(
         let unit = unit.ok_or("no deployment to fix")?;
         let mut config = unit.config.clone();
         config.deselected = deselected(fa)?;
+        config.now = now(fa)?;
         match fix::run(&unit, config, fa, &opts, out, err)? {
             (fix::Fixed::Diff(code), _) => return Ok(code),
             (
@@ -218,6 +220,7 @@ fn check_one(
             .map_err(|e| format!("cannot read the current directory: {e}"))?;
         let mut config = unit.config;
         config.deselected = deselected(fa)?;
+        config.now = now(fa)?;
         // one host, one snapshot
         let host = AnalysisHost::new(&DiskFs, unit.discovery, config, opts, Mode::Check);
         let (dep, diags) = host.into_parts();
@@ -404,12 +407,15 @@ fn group_dir(g: rules::Group) -> &'static str {
         rules::Group::Wiring => "wiring",
         rules::Group::Shared => "shared",
         rules::Group::Bridge => "bridge",
+        rules::Group::Keys => "keys",
         rules::Group::Security => "security",
         rules::Group::Meta => "meta",
     }
 }
 
-const GROUPS: [&str; 6] = ["syntax", "node", "wiring", "shared", "security", "meta"];
+const GROUPS: [&str; 7] = [
+    "syntax", "node", "wiring", "shared", "keys", "security", "meta",
+];
 
 /// The rules a `--select`/`--ignore` word names: a rule id or a group.
 fn named_rules(word: &str, flag: &str) -> Result<Vec<&'static str>, String> {
@@ -434,6 +440,23 @@ fn named_rules(word: &str, flag: &str) -> Result<Vec<&'static str>, String> {
         ));
     }
     Ok(rules)
+}
+
+/// The day expiry is judged against: `--now`, else `APIMLINT_NOW`, else
+/// `None` (today).
+fn now(fa: &FixArgs) -> Result<Option<i64>, String> {
+    if fa.now.is_some() {
+        return Ok(fa.now);
+    }
+    match std::env::var("APIMLINT_NOW") {
+        Ok(v) if !v.trim().is_empty() => apimlint_core::parse_date(&v).map(Some).ok_or_else(|| {
+            format!(
+                "APIMLINT_NOW is no date: write it as YYYY-MM-DD (it holds `{}`)",
+                v.escape_debug()
+            )
+        }),
+        _ => Ok(None),
+    }
 }
 
 /// The rules `--select` and `--ignore` leave out of the run: every rule

@@ -66,6 +66,65 @@ pub struct Config {
     /// out of node ids (`envs/prod` of `envs/prod/region-1/gw-1`); set when
     /// the deployment is built.
     pub(crate) id_prefix: String,
+    /// `[certificates] expiry_warning_days`: how far ahead
+    /// `certificate-expiring` looks (default 30).
+    pub expiry_warning_days: Option<u32>,
+    /// The day certificate expiry is judged against, as seconds since the
+    /// Unix epoch at 00:00 UTC (`--now`, `APIMLINT_NOW`); `None`: today.
+    pub now: Option<i64>,
+}
+
+/// `certificate-expiring`'s default horizon.
+pub(crate) const EXPIRY_WARNING_DAYS: u32 = 30;
+
+impl Config {
+    /// The horizon of `certificate-expiring`, in days.
+    pub fn expiry_warning_days(&self) -> u32 {
+        self.expiry_warning_days.unwrap_or(EXPIRY_WARNING_DAYS)
+    }
+
+    /// The instant expiry is judged against: `now`, else the clock.
+    pub fn now_seconds(&self) -> i64 {
+        self.now.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        })
+    }
+}
+
+/// `YYYY-MM-DD` as seconds since the Unix epoch at 00:00 UTC; `None` when it
+/// is no date of the proleptic Gregorian calendar.
+pub fn parse_date(s: &str) -> Option<i64> {
+    let mut parts = s.trim().splitn(3, '-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let all_digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+    if !(all_digits(y) && all_digits(m) && all_digits(d)) {
+        return None;
+    }
+    let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if d < 1 || d > days_in {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400)
 }
 
 /// The project file's path and text (what findings located in it show).
@@ -105,7 +164,7 @@ pub struct ConfigError {
     pub help: Option<String>,
 }
 
-const TOP: [&str; 8] = [
+const TOP: [&str; 9] = [
     "exclude",
     "extend-exclude",
     "deployment",
@@ -114,6 +173,7 @@ const TOP: [&str; 8] = [
     "environments",
     "nodes",
     "rules",
+    "certificates",
 ];
 
 impl Config {
@@ -366,6 +426,30 @@ impl Config {
                         cfg.rules.insert(id.to_owned(), level);
                     }
                 }
+                "certificates" => {
+                    for (k, v) in table("certificates")?.iter() {
+                        if k != "expiry_warning_days" {
+                            return Err(unknown(
+                                &err,
+                                table("certificates")?,
+                                k,
+                                &["expiry_warning_days"],
+                                "certificates",
+                            ));
+                        }
+                        let days = v
+                            .as_integer()
+                            .and_then(|d| u32::try_from(d).ok())
+                            .filter(|d| *d <= 36_500);
+                        cfg.expiry_warning_days = Some(days.ok_or_else(|| {
+                            err(
+                                v.span(),
+                                "`certificates.expiry_warning_days` must be a whole number of days from 0 to 36500".into(),
+                                None,
+                            )
+                        })?);
+                    }
+                }
                 other => {
                     let help =
                         did_you_mean(other, TOP, 3).map(|s| format!("did you mean `[{s}]`?"));
@@ -520,6 +604,57 @@ plaintext-password = "off"
             .err()
             .map(|e| (e.line, e.column));
         assert_eq!(e, Some((2, 15)));
+    }
+
+    #[test]
+    fn certificates_table() {
+        let cfg = Config::parse(
+            "apimlint.toml",
+            "[certificates]\nexpiry_warning_days = 90\n",
+            &[],
+        );
+        assert_eq!(cfg.ok().and_then(|c| c.expiry_warning_days), Some(90));
+        assert_eq!(Config::default().expiry_warning_days(), 30);
+        for (text, line) in [
+            ("[certificates]\nexpiry_warning_days = -1\n", 2),
+            ("[certificates]\nexpiry_warning_days = \"30\"\n", 2),
+            ("[certificates]\nexpiry_days = 30\n", 2),
+            ("certificates = 3\n", 1),
+        ] {
+            let e = Config::parse("apimlint.toml", text, &[]).err();
+            assert_eq!(e.map(|e| e.line), Some(line), "{text}");
+        }
+        let e = Config::parse(
+            "apimlint.toml",
+            "[certificates]\nexpiry_warning_day = 30\n",
+            &[],
+        )
+        .err();
+        assert_eq!(
+            e.and_then(|e| e.help),
+            Some("did you mean `expiry_warning_days`?".into())
+        );
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("2026-12-14"), Some(1_797_206_400));
+        assert_eq!(parse_date("2024-02-29"), Some(1_709_164_800));
+        for bad in [
+            "2023-02-29",
+            "2026-13-01",
+            "2026-1-1",
+            "26-01-01",
+            "2026-01-01x",
+            "",
+            "today",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        for s in ["2022-01-25", "2000-02-29", "2099-12-31"] {
+            assert_eq!(parse_date(s).map(crate::keystore::date).as_deref(), Some(s));
+        }
     }
 
     #[test]

@@ -43,7 +43,28 @@ fn fixture(name: &str) -> Keystore {
 /// Every committed fixture, with the password it was made with.
 fn committed() -> Vec<(PathBuf, &'static str)> {
     let mut out = Vec::new();
-    for dir in [fixtures(), fixtures().join("other")] {
+    // the samples' keystores too (`repository/resources/security/` of each node)
+    let mut dirs = vec![fixtures(), fixtures().join("other")];
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/deployments");
+    for sample in std::fs::read_dir(&samples).unwrap().flatten() {
+        for region in std::fs::read_dir(sample.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            for home in std::fs::read_dir(region.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let sec = home.path().join("repository/resources/security");
+                if sec.is_dir() {
+                    dirs.push(sec);
+                }
+            }
+        }
+    }
+    for dir in dirs {
         for e in std::fs::read_dir(&dir).unwrap().flatten() {
             let p = e.path();
             if p.is_file() {
@@ -60,7 +81,7 @@ fn committed() -> Vec<(PathBuf, &'static str)> {
         }
     }
     out.sort();
-    assert!(out.len() >= 15, "fixtures missing: {out:?}");
+    assert!(out.len() >= 15 + 48, "fixtures missing: {out:?}");
     out
 }
 

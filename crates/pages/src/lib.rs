@@ -18,7 +18,9 @@
 //! drops a table, `# append: [[array]]` adds the block's entries of that
 //! array after the file's (instead of replacing them), `# whole file` makes
 //! the block the entire file, `# delete file` removes the file,
-//! `# encoding: iso-8859-1` writes it in that encoding. Comment lines before
+//! `# encoding: iso-8859-1` writes it in that encoding, `# copy: <path>` makes
+//! the file a byte copy of a file of the repository (a keystore of
+//! `fixtures/keystores/`, for the key-material rules). Comment lines before
 //! a block's first table replace the file's leading comments. A ```xml or
 //! ```properties block is a whole file of a node's home, named by its first
 //! line (`<!-- region-1/cp-1/repository/deployment/server/eventpublishers/a.xml -->`,
@@ -147,6 +149,9 @@ pub struct Patch<'a> {
     pub whole: bool,
     pub delete: bool,
     pub latin1: bool,
+    /// `# copy: <path in the repository>`: the file becomes a copy of that
+    /// one, bytes as they are (a keystore of `fixtures/keystores/`).
+    pub copy: Option<String>,
     pub remove: Vec<String>,
     pub append: Vec<String>,
     pub body: &'a str,
@@ -158,7 +163,7 @@ fn is_patch(b: &Block) -> bool {
 
 /// The patch a block is (`None`: it names no file, so it is no patch).
 pub fn patch_of(b: &Block) -> Result<Option<Patch<'_>>, Error> {
-    if b.lang == "xml" || b.lang == "properties" {
+    if b.lang == "xml" || b.lang == "properties" || b.lang == "yaml" {
         return Ok(home_file_patch(b));
     }
     if b.lang != "toml" {
@@ -170,6 +175,7 @@ pub fn patch_of(b: &Block) -> Result<Option<Patch<'_>>, Error> {
         whole: false,
         delete: false,
         latin1: false,
+        copy: None,
         remove: Vec::new(),
         append: Vec::new(),
         body: "",
@@ -193,6 +199,8 @@ pub fn patch_of(b: &Block) -> Result<Option<Patch<'_>>, Error> {
             p.whole = true;
         } else if c == "delete file" {
             p.delete = true;
+        } else if let Some(f) = c.strip_prefix("copy:") {
+            p.copy = Some(f.trim().to_owned());
         } else if c == "encoding: iso-8859-1" {
             p.latin1 = true;
         } else if p.target.is_empty() && !c.contains(' ') && !c.is_empty() {
@@ -207,8 +215,8 @@ pub fn patch_of(b: &Block) -> Result<Option<Patch<'_>>, Error> {
     Ok((!p.target.is_empty()).then_some(p))
 }
 
-/// A ```` ```xml ```` or ```` ```properties ```` block: a file of a node's
-/// home written whole. Its first line is a comment naming the file
+/// A ```` ```xml ````, ```` ```properties ```` or ```` ```yaml ```` block (a manifest):
+/// a file of a node's home written whole. Its first line is a comment naming the file
 /// (`<!-- region-1/cp-1/repository/deployment/server/eventpublishers/x.xml -->`,
 /// `# region-1/cp-1/repository/conf/jndi-region2.properties`), a second
 /// comment line may say `delete file`.
@@ -238,6 +246,7 @@ fn home_file_patch(b: &Block) -> Option<Patch<'_>> {
         whole: true,
         delete,
         latin1: false,
+        copy: None,
         remove: Vec::new(),
         append: Vec::new(),
         body,
@@ -413,7 +422,11 @@ pub fn apply_patch(file: &str, p: &Patch<'_>) -> Result<String, Error> {
 /// The file a block header names in the materialised tree.
 fn resolve_target(dir: &Path, target: &str) -> PathBuf {
     let direct = dir.join(target);
-    if direct.is_file() || target.ends_with(".xml") || target.ends_with(".properties") {
+    if direct.is_file()
+        || [".xml", ".properties", ".yaml", ".yml"]
+            .iter()
+            .any(|e| target.ends_with(e))
+    {
         return direct;
     }
     let id = target
@@ -479,6 +492,15 @@ pub fn materialise(repo: &Path, page: &Page, blocks: &[&Block], dir: &Path) -> R
     let from = repo.join("fixtures/deployments").join(&base);
     copy_dir(&from, dir).map_err(|e| io(&from, e))?;
     for (b, p) in patches {
+        if let Some(src) = &p.copy {
+            let (from, to) = (repo.join(src), dir.join(&p.target));
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+            }
+            std::fs::copy(&from, &to)
+                .map_err(|e| format!("{}: cannot copy `{src}`: {e}", page.at(b)))?;
+            continue;
+        }
         let path = resolve_target(dir, &p.target);
         if p.delete {
             std::fs::remove_file(&path)

@@ -465,10 +465,17 @@ pub fn summary(r: &Report<'_>) -> String {
         if r.dep.regions.len() == 1 { "" } else { "s" },
         regions.join("\n")
     );
-    if r.diags.is_empty() {
-        format!("{head}\nno problems found")
+    // a repository of TOML files only: say that the key-material rules had
+    // nothing to read
+    let keys = if r.dep.key_material_absent() {
+        "\nkey material was not inspected: no keystore of any node is in the tree"
     } else {
-        format!("{head}\nfound {}{}", r.counts(), fixable(r))
+        ""
+    };
+    if r.diags.is_empty() {
+        format!("{head}\nno problems found{keys}")
+    } else {
+        format!("{head}\nfound {}{}{keys}", r.counts(), fixable(r))
     }
 }
 

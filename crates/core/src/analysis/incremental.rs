@@ -80,6 +80,7 @@ pub fn rebuild(prev: Deployment, changes: Changes) -> Deployment {
                 tree,
             };
             node.facts = good.facts;
+            node.keys = good.keys;
             node.configure(&root, &config);
         }
         nodes.push(node);

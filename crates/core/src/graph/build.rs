@@ -77,9 +77,11 @@ pub(crate) fn parse_node(
         offset: 0,
         machine: None,
         origin: source.origin,
+        keys: None,
         home,
     };
     node.configure(root, config);
+    node.derive_keys();
     if !keep_tree && let State::Parsed(tree) = &mut node.state {
         *tree = None;
     }

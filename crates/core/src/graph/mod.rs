@@ -486,6 +486,12 @@ impl Deployment {
         (self.files, self.nodes)
     }
 
+    /// Whether no node's keystores are in the tree (a repository of TOML
+    /// files only): the key-material rules had nothing to read.
+    pub fn key_material_absent(&self) -> bool {
+        self.nodes.iter().all(|n| n.keys.is_none())
+    }
+
     /// Every edge (URL) of the deployment, in node order.
     pub fn edges(&self) -> impl Iterator<Item = &Edge> {
         self.graph

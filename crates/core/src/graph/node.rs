@@ -87,6 +87,10 @@ pub struct Node {
     /// The manifest (ConfigMap, Secret, workload) the text was read from;
     /// `path` is then virtual: `<manifest>/<Kind>/<namespace>/<name>/<key>`.
     pub origin: Option<Arc<Origin>>,
+    /// The keystores and truststore the node uses and what their files
+    /// gave; `None` when none of the node's stores is in the tree (a
+    /// repository of TOML files only): the key-material rules are silent.
+    pub(crate) keys: Option<Arc<crate::model::KeyMaterial>>,
     /// The other files of the node's API-M home, parsed ([`Node::home`]).
     pub(crate) home: Arc<Home>,
 }
@@ -103,6 +107,43 @@ impl Node {
     /// its other files were not read again).
     pub(crate) fn keep_home(&mut self, before: &Node) {
         self.home = before.home.clone();
+        self.derive_keys();
+    }
+
+    /// The node's key material, from its facts and its home's keystores:
+    /// `None` when no store the node uses is in its home (a repository of
+    /// TOML files only). A container's literal environment gives `$env{}`
+    /// passwords.
+    pub(crate) fn derive_keys(&mut self) {
+        let home = &self.home;
+        let files = |name: &str| {
+            home.keystore(name)
+                .and_then(|f| f.bytes())
+                .map(<[u8]>::to_vec)
+        };
+        let workload = self.origin.as_deref().and_then(|o| o.workload.as_ref());
+        let env = |var: &str| {
+            workload.and_then(|w| {
+                w.env
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == var)
+                    .map(|(_, v)| v.clone())
+            })
+        };
+        // a Kubernetes workload: what its volumes bring is its home; the
+        // image's own defaults stay unless a volume hides them (not told
+        // yet: judged as not hidden). Compose bind mounts: as a home.
+        let container = workload.is_some_and(|w| w.compose.is_none());
+        let mounts = if container {
+            crate::model::Mounts::Container {
+                whole_directory: false,
+            }
+        } else {
+            crate::model::Mounts::Home
+        };
+        let km = crate::model::KeyMaterial::read(&self.facts, &files, &env, mounts);
+        self.keys = (km.any_present() || container).then(|| Arc::new(km));
     }
 
     /// The text with every secret starred out (same length, same offsets):

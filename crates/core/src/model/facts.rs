@@ -90,6 +90,8 @@ pub struct Keystore {
     pub file_name: Option<Sp<String>>,
     pub kind: Option<Sp<String>>,
     pub alias: Option<Sp<String>>,
+    /// The store password as written (a secret: never shown).
+    pub password: Option<Sp<String>>,
 }
 
 /// What one node's file says, typed, with spans.
@@ -119,6 +121,14 @@ pub struct Facts {
     pub notification_endpoint: Option<Sp<String>>,
     pub primary_keystore: Option<Keystore>,
     pub internal_keystore: Option<Keystore>,
+    /// `[keystore.tls]` as written.
+    pub tls_keystore: Option<Keystore>,
+    /// `[truststore]` as written (its `alias` is never set).
+    pub truststore: Option<Keystore>,
+    /// `[apim.devportal] api_key_alias` and `[apim.publisher] key_alias`: the
+    /// truststore aliases of the certificate tokens are verified with.
+    pub api_key_alias: Option<Sp<String>>,
+    pub publisher_key_alias: Option<Sp<String>>,
     pub has_apim_db: bool,
     pub has_identity_db: bool,
     pub has_event_listener: bool,
@@ -209,7 +219,12 @@ pub(super) fn url_group(t: &Table, urls: &str, auth: &str) -> UrlGroup {
 }
 
 pub(super) fn keystore(root: &Item, name: &str) -> Option<Keystore> {
-    let t = get(root, &["keystore", name])?;
+    let path: &[&str] = if name == "truststore" {
+        &["truststore"]
+    } else {
+        &["keystore", name]
+    };
+    let t = get(root, path)?;
     Some(Keystore {
         header: t
             .as_table()
@@ -219,6 +234,7 @@ pub(super) fn keystore(root: &Item, name: &str) -> Option<Keystore> {
         file_name: string(t.get("file_name")),
         kind: string(t.get("type")),
         alias: string(t.get("alias")),
+        password: string(t.get("password")),
     })
 }
 impl Facts {
@@ -249,6 +265,10 @@ impl Facts {
             notification_endpoint: notification_endpoint(root),
             primary_keystore: keystore(root, "primary"),
             internal_keystore: keystore(root, "internal"),
+            tls_keystore: keystore(root, "tls"),
+            truststore: keystore(root, "truststore"),
+            api_key_alias: string(get(root, &["apim", "devportal", "api_key_alias"])),
+            publisher_key_alias: string(get(root, &["apim", "publisher", "key_alias"])),
             has_apim_db: get(root, &["database", "apim_db"]).is_some(),
             has_identity_db: get(root, &["database", "identity_db"]).is_some(),
             has_event_listener: get(root, &["event_listener"]).is_some(),

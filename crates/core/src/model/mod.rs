@@ -4,6 +4,7 @@
 pub(crate) mod bridge;
 mod database;
 mod facts;
+mod keymaterial;
 mod keys;
 mod placeholders;
 mod read;
@@ -13,6 +14,7 @@ mod wso2;
 
 pub(crate) use database::*;
 pub(crate) use facts::*;
+pub(crate) use keymaterial::*;
 pub(crate) use keys::*;
 pub(crate) use placeholders::*;
 pub use role::*;

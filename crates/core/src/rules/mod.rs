@@ -57,6 +57,7 @@ macro_rules! declare_rule {
 }
 
 pub(crate) mod bridge;
+pub(crate) mod keys;
 pub(crate) mod meta;
 pub(crate) mod node;
 pub(crate) mod security;
@@ -82,6 +83,7 @@ pub enum Group {
     Wiring,
     Shared,
     Bridge,
+    Keys,
     Security,
     Meta,
 }
@@ -93,6 +95,7 @@ impl Group {
             Group::Wiring => "wiring",
             Group::Shared => "shared state",
             Group::Bridge => "cross-region bridge",
+            Group::Keys => "key material",
             Group::Security => "production hardening",
             Group::Meta => "meta",
         }
@@ -244,6 +247,7 @@ impl Rule {
             Some("wiring") => Group::Wiring,
             Some("shared") => Group::Shared,
             Some("bridge") => Group::Bridge,
+            Some("keys") => Group::Keys,
             Some("security") => Group::Security,
             _ => Group::Meta,
         }
@@ -308,6 +312,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         .chain(wiring::RULES)
         .chain(shared::RULES)
         .chain(bridge::RULES)
+        .chain(keys::RULES)
         .chain(security::RULES)
         .chain(meta::RULES)
         .copied()

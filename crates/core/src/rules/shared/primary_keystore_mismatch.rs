@@ -264,14 +264,130 @@ pub(crate) fn describe(
 
 pub(crate) struct PrimaryKeystoreMismatch;
 
-impl DeploymentRule for PrimaryKeystoreMismatch {
-    type State<'d> = Mismatch;
+/// A finding: the TOML disagrees, or (where the keystores are present) the
+/// primary key's certificate does.
+pub(crate) enum State {
+    Toml(Mismatch),
+    Certificate(CertMismatch),
+}
 
-    fn run(dep: &Deployment) -> Vec<Mismatch> {
-        mismatches(dep, |f| f.primary_keystore.as_ref())
+/// A node whose primary key's certificate differs from the most common one
+/// (on a tie, every node).
+pub(crate) struct CertMismatch {
+    node: NodeIdx,
+    range: Range<usize>,
+    mine: [u8; 32],
+    /// The other fingerprints, each with the nodes holding it.
+    others: Vec<([u8; 32], Vec<NodeIdx>)>,
+}
+
+/// The primary key's certificate of every API-M node whose primary keystore
+/// was read, compared by SHA-256: the nodes that differ from the most common
+/// fingerprint, every node on a tie.
+pub(crate) fn certificate_mismatches(dep: &Deployment, skip: &[NodeIdx]) -> Vec<CertMismatch> {
+    let mut groups: Vec<([u8; 32], Vec<NodeIdx>)> = Vec::new();
+    let mut sites = Vec::new();
+    for (i, n, km) in crate::rules::keys::apim_with_keys(dep) {
+        let Some(m) = km.store(crate::model::Store::Primary) else {
+            continue;
+        };
+        let Some(c) = m.key_certificate() else {
+            continue;
+        };
+        match groups.iter_mut().find(|g| g.0 == c.sha256) {
+            Some(g) => g.1.push(i),
+            None => groups.push((c.sha256, vec![i])),
+        }
+        sites.push((
+            i,
+            c.sha256,
+            crate::rules::keys::at(n, m.used.file_site.as_ref()),
+        ));
+    }
+    if groups.len() < 2 {
+        return Vec::new();
+    }
+    let top = groups.iter().map(|g| g.1.len()).max().unwrap_or(0);
+    let tie = groups.iter().filter(|g| g.1.len() == top).count() > 1;
+    let mut out = Vec::new();
+    for (i, fp, range) in sites {
+        let majority = !tie && groups.iter().any(|g| g.0 == fp && g.1.len() == top);
+        if majority || skip.contains(&i) {
+            continue;
+        }
+        out.push(CertMismatch {
+            node: i,
+            range,
+            mine: fp,
+            others: groups.iter().filter(|g| g.0 != fp).cloned().collect(),
+        });
+    }
+    out
+}
+
+fn prefix(fp: &[u8; 32]) -> String {
+    fp.iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
+fn describe_certificate(dep: &Deployment, s: &CertMismatch) -> Diagnostic {
+    let theirs: Vec<String> = s
+        .others
+        .iter()
+        .map(|(fp, nodes)| {
+            format!(
+                "{}… on {}",
+                prefix(fp),
+                code_list_first3(nodes.iter().map(|i| dep.id(*i)))
+            )
+        })
+        .collect();
+    let mut d = Diagnostic::new(
+        &RULE,
+        dep.file(s.node),
+        s.range.clone(),
+        format!(
+            "the primary key's certificate here (SHA-256 {}…) is not the one other nodes use ({}): data encrypted and tokens signed on one node cannot be read or verified on the other",
+            prefix(&s.mine),
+            theirs.join("; ")
+        ),
+    )
+    .help("copy one primary keystore (the same key pair) to every node of every region; a re-exported keystore with the same key is fine")
+    .key("keystore.primary.file_name", Some(&prefix(&s.mine)));
+    for (fp, nodes) in &s.others {
+        for &o in nodes.iter().take(3) {
+            let Some(n) = dep.node(o) else { continue };
+            let site = n
+                .keys
+                .as_deref()
+                .and_then(|k| k.store(crate::model::Store::Primary))
+                .and_then(|m| m.used.file_site.clone());
+            d = d.related(
+                dep.file(o),
+                crate::rules::keys::at(n, site.as_ref()),
+                format!("`{}` holds {}…", dep.id(o), prefix(fp)),
+            );
+        }
+    }
+    d
+}
+
+impl DeploymentRule for PrimaryKeystoreMismatch {
+    type State<'d> = State;
+
+    fn run(dep: &Deployment) -> Vec<State> {
+        let toml = mismatches(dep, |f| f.primary_keystore.as_ref());
+        let reported: Vec<NodeIdx> = toml.iter().map(|m| m.node).collect();
+        let certs = certificate_mismatches(dep, &reported);
+        toml.into_iter()
+            .map(State::Toml)
+            .chain(certs.into_iter().map(State::Certificate))
+            .collect()
     }
 
-    fn diagnostic(dep: &Deployment, s: &Mismatch) -> Diagnostic {
-        describe(&RULE, dep, "primary", s)
+    fn diagnostic(dep: &Deployment, s: &State) -> Diagnostic {
+        match s {
+            State::Toml(m) => describe(&RULE, dep, "primary", m),
+            State::Certificate(c) => describe_certificate(dep, c),
+        }
     }
 }
