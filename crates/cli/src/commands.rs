@@ -398,12 +398,15 @@ fn group_dir(g: rules::Group) -> &'static str {
         rules::Group::Node => "node",
         rules::Group::Wiring => "wiring",
         rules::Group::Shared => "shared",
+        rules::Group::Front => "front",
         rules::Group::Security => "security",
         rules::Group::Meta => "meta",
     }
 }
 
-const GROUPS: [&str; 6] = ["syntax", "node", "wiring", "shared", "security", "meta"];
+const GROUPS: [&str; 7] = [
+    "syntax", "node", "wiring", "shared", "front", "security", "meta",
+];
 
 /// The rules a `--select`/`--ignore` word names: a rule id or a group.
 fn named_rules(word: &str, flag: &str) -> Result<Vec<&'static str>, String> {

@@ -4,10 +4,12 @@
 //! they never re-parse or re-resolve.
 
 mod build;
+mod front;
 mod node;
 mod resolve;
 
 pub(crate) use build::{kept_prefix, parse_node, prefix_of_nodes};
+pub(crate) use front::Front;
 pub use node::{Node, RegionSource, SourceFile, State};
 use resolve::HostIndex;
 pub(crate) use resolve::url_spans;

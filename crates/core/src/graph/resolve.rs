@@ -98,6 +98,7 @@ fn url_sites(from: NodeIdx, n: &Node) -> Vec<Site> {
     s.groups(&f.event_hub.publish, EventPublish, EventPublishAuth);
     s.one(KeyManager, f.key_manager_url.as_ref());
     s.one(Notification, f.notification_endpoint.as_ref());
+    s.one(Devportal, f.devportal_url.as_ref());
     for env in &f.environments {
         for (key, u) in &env.endpoints {
             if let Some(kind) = EdgeKind::of_environment_key(key) {

@@ -56,6 +56,7 @@ macro_rules! declare_rule {
     };
 }
 
+pub(crate) mod front;
 pub(crate) mod meta;
 pub(crate) mod node;
 pub(crate) mod security;
@@ -80,6 +81,7 @@ pub enum Group {
     Node,
     Wiring,
     Shared,
+    Front,
     Security,
     Meta,
 }
@@ -90,6 +92,7 @@ impl Group {
             Group::Syntax | Group::Node => "files and values",
             Group::Wiring => "wiring",
             Group::Shared => "shared state",
+            Group::Front => "front door",
             Group::Security => "production hardening",
             Group::Meta => "meta",
         }
@@ -240,6 +243,7 @@ impl Rule {
             Some("node") => Group::Node,
             Some("wiring") => Group::Wiring,
             Some("shared") => Group::Shared,
+            Some("front") => Group::Front,
             Some("security") => Group::Security,
             _ => Group::Meta,
         }
@@ -303,6 +307,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         .chain(node::RULES)
         .chain(wiring::RULES)
         .chain(shared::RULES)
+        .chain(front::RULES)
         .chain(security::RULES)
         .chain(meta::RULES)
         .copied()
