@@ -3,7 +3,7 @@
 //! and the port users reach (443 or 80 for an Ingress or a Route, the
 //! listener's port for a Gateway API route, `port` of a LoadBalancer
 //! Service, `nodePort` of a NodePort Service), with the pods and container
-//! port each path ends at. The front-door rules (`rules/front/`) compare
+//! port each path ends at. The front-door rules compare
 //! these with `[server] hostname` and `proxyPort`.
 
 use super::{Object, Target};

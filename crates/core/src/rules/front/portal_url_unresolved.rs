@@ -47,5 +47,7 @@ fn owns(e: &Edge) -> bool {
         e.resolution,
         Resolution::WrongPort { .. } | Resolution::PartialPort { .. } | Resolution::WrongRole { .. }
     );
-    e.kind == EdgeKind::Devportal && !(loopback && judged_by_node)
+    // a value that is no URL at all is `invalid-url`'s (an error)
+    let invalid = matches!(e.resolution, Resolution::Invalid(_));
+    e.kind == EdgeKind::Devportal && !invalid && !(loopback && judged_by_node)
 }
