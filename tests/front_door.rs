@@ -89,7 +89,11 @@ fn localhost_and_ip_literals_are_reported_where_users_cannot_reach_them() {
     let cp = h.iter().find(|f| f.1 == "region-1/cp-1").unwrap();
     assert!(cp.2.contains("the IP address `10.0.0.5`"), "{}", cp.2);
     let gw = h.iter().find(|f| f.1 == "region-1/gw-1").unwrap();
-    assert!(gw.2.contains("`localhost` in a deployment of 3 nodes"), "{}", gw.2);
+    assert!(
+        gw.2.contains("`localhost` in a deployment of 3 nodes"),
+        "{}",
+        gw.2
+    );
     // the traffic manager serves no user
     assert!(h.iter().all(|f| f.1 != "region-1/tm-1"), "{all:#?}");
     // no front: nothing about proxyPort
@@ -251,7 +255,9 @@ fn k8s(name: &str, cp_toml: &str, front: &str) -> PathBuf {
 fn cp_toml(hostname: &str, proxy_port: Option<u16>) -> String {
     let mut t = server(hostname, "control-plane");
     if let Some(p) = proxy_port {
-        t.push_str(&format!("\n[transport.https.properties]\nproxyPort = {p}\n"));
+        t.push_str(&format!(
+            "\n[transport.https.properties]\nproxyPort = {p}\n"
+        ));
     }
     t
 }
@@ -289,11 +295,16 @@ fn an_ingress_names_the_host_and_the_port_users_reach() {
     assert!(
         h[0].2
             .contains("the Ingress `apim` serves this node as `apim.r1.example.com` on 443")
-            && h[0].2.contains("portals will redirect users to `cp-1.internal`"),
+            && h[0]
+                .2
+                .contains("portals will redirect users to `cp-1.internal`"),
         "{}",
         h[0].2
     );
-    assert_eq!(h[0].3.as_deref(), Some("Replace with `apim.r1.example.com`"));
+    assert_eq!(
+        h[0].3.as_deref(),
+        Some("Replace with `apim.r1.example.com`")
+    );
     let p = of(&all, "proxy-port-mismatch");
     assert_eq!(p.len(), 1, "{all:#?}");
     assert!(
@@ -317,7 +328,10 @@ fn an_ingress_names_the_host_and_the_port_users_reach() {
     let all = front(&dir);
     let p = of(&all, "proxy-port-mismatch");
     assert_eq!(p.len(), 1, "{all:#?}");
-    assert!(p[0].2.contains("`[transport.https.properties] proxyPort` is 9443"));
+    assert!(
+        p[0].2
+            .contains("`[transport.https.properties] proxyPort` is 9443")
+    );
     assert_eq!(p[0].3.as_deref(), Some("Set `proxyPort` to 443"));
 }
 
@@ -361,7 +375,8 @@ spec:
     let p = of(&all, "proxy-port-mismatch");
     assert_eq!(p.len(), 1, "{all:#?}");
     assert!(
-        p[0].2.contains("the OpenShift Route `apim-route` serves its port 9443 on 443"),
+        p[0].2
+            .contains("the OpenShift Route `apim-route` serves its port 9443 on 443"),
         "{}",
         p[0].2
     );
@@ -418,7 +433,8 @@ spec:
     let p = of(&all, "proxy-port-mismatch");
     assert_eq!(p.len(), 1, "{all:#?}");
     assert!(
-        p[0].2.contains("the HTTPRoute `cp-route` serves its port 9443 on 8443"),
+        p[0].2
+            .contains("the HTTPRoute `cp-route` serves its port 9443 on 8443"),
         "{}",
         p[0].2
     );
@@ -447,7 +463,9 @@ fn load_balancer_and_node_port_services_are_fronts() {
     let h = of(&all, "hostname-unreachable");
     assert_eq!(h.len(), 1, "{all:#?}");
     assert!(
-        h[0].2.contains("the LoadBalancer Service `cp-service` serves this node as `portal.example.com` on 443"),
+        h[0].2.contains(
+            "the LoadBalancer Service `cp-service` serves this node as `portal.example.com` on 443"
+        ),
         "{}",
         h[0].2
     );
@@ -461,7 +479,8 @@ fn load_balancer_and_node_port_services_are_fronts() {
     let p = of(&all, "proxy-port-mismatch");
     assert_eq!(p.len(), 1, "{all:#?}");
     assert!(
-        p[0].2.contains("the NodePort Service `cp-service` serves its port 9443 on 30443"),
+        p[0].2
+            .contains("the NodePort Service `cp-service` serves its port 9443 on 30443"),
         "{}",
         p[0].2
     );
@@ -521,7 +540,8 @@ fn compose_published_ports_are_the_ports_users_reach() {
     let p = of(&all, "proxy-port-mismatch");
     assert_eq!(p.len(), 1, "{all:#?}");
     assert!(
-        p[0].2.contains("the Compose service `cp` serves its port 9443 on 443"),
+        p[0].2
+            .contains("the Compose service `cp` serves its port 9443 on 443"),
         "{}",
         p[0].2
     );
@@ -550,7 +570,11 @@ fn compose_published_ports_are_the_ports_users_reach() {
         "      - \"443:9443\"\n",
     );
     let o = common::run_in(&dir, &["check", ".", "--fix"]);
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", common::stderr(&o));
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}",
+        common::stderr(&o)
+    );
     let toml = std::fs::read_to_string(dir.join("cp/repository/conf/deployment.toml")).unwrap();
     assert!(toml.contains("proxyPort = 443\n"), "{toml}");
     assert!(front(&dir).is_empty(), "{:#?}", front(&dir));

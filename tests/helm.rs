@@ -438,6 +438,38 @@ fn the_charts_front_door_is_clean_and_a_wrong_proxy_port_is_caught() {
             })
             .collect()
     };
+    // every chart alone, with its default values (and the encryption key
+    // it cannot render without)
+    for (chart, release) in CHARTS
+        .iter()
+        .map(|(c, r)| (format!("distributed/{c}"), *r))
+        .chain([("all-in-one".to_owned(), "aio")])
+    {
+        let dir = common::scratch("helm-front-defaults", release);
+        let required = dir.join("required.yaml");
+        common::write(
+            &required,
+            b"wso2:\n  apim:\n    configurations:\n      encryption:\n        key: \"0123456789abcdef0123456789abcdef\"\n",
+        );
+        let o = Command::new(&python)
+            .arg(repo().join("scripts/helm-render.py"))
+            .arg(charts.parent().unwrap().join(&chart))
+            .args([release, "apim"])
+            .arg(&required)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{chart}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        common::write(&dir.join("apim/stream.yaml"), &o.stdout);
+        let v = json(&dir);
+        assert!(!v["nodes"].as_array().unwrap().is_empty(), "{chart}");
+        let all = front(&v);
+        assert!(all.is_empty(), "{chart}: {all:#?}");
+    }
+    // two regions of the four distributed charts
     let dir = common::scratch("helm", "front-default");
     render(&dir, &charts, &python, None);
     let all = front(&json(&dir));

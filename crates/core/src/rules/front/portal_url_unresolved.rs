@@ -45,7 +45,9 @@ fn owns(e: &Edge) -> bool {
         .is_some_and(|ep| ep.host_kind == HostKind::Loopback);
     let judged_by_node = matches!(
         e.resolution,
-        Resolution::WrongPort { .. } | Resolution::PartialPort { .. } | Resolution::WrongRole { .. }
+        Resolution::WrongPort { .. }
+            | Resolution::PartialPort { .. }
+            | Resolution::WrongRole { .. }
     );
     // a value that is no URL at all is `invalid-url`'s (an error)
     let invalid = matches!(e.resolution, Resolution::Invalid(_));
