@@ -144,7 +144,6 @@ fn the_devportal_url_must_reach_a_control_plane() {
         "gw.example.com",
         "tm.example.com",
     );
-    let cp = dir.join("region-1/cp-1");
     node(
         &dir,
         "region-1/cp-1",
@@ -172,7 +171,6 @@ fn the_devportal_url_must_reach_a_control_plane() {
         );
         assert!(front(&dir).is_empty(), "{url}: {:#?}", front(&dir));
     }
-    assert!(cp.is_dir());
 }
 
 // ------------------------------------------------------------------ manifests
@@ -563,6 +561,18 @@ fn compose_published_ports_are_the_ports_users_reach() {
         let dir = compose(name, &toml, ports);
         assert!(front(&dir).is_empty(), "{name}: {:#?}", front(&dir));
     }
+    // a container that publishes only its broker port: users cannot open
+    // the portals at `localhost`
+    let dir = compose(
+        "compose-broker-only",
+        &cp_toml("localhost", None),
+        "      - \"5672:5672\"\n",
+    );
+    let all = front(&dir);
+    let h = of(&all, "hostname-unreachable");
+    assert_eq!(h.len(), 1, "{all:#?}");
+    assert_eq!(h[0].1, "cp");
+    assert!(of(&all, "proxy-port-mismatch").is_empty(), "{all:#?}");
     // the fix writes the port users reach into the node's own file
     let dir = compose(
         "compose-fix",

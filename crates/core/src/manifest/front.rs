@@ -209,17 +209,17 @@ fn ingress(objects: &[Object<'_>], o: &Object<'_>) -> FrontDoor {
             ));
         }
     }
-    if let Some(b) = spec.and_then(|s| s.get("defaultBackend")) {
-        if let Some(name) = b.at(&["service", "name"]).and_then(Value::str) {
-            door.paths.extend(backend(
-                objects,
-                &o.namespace,
-                name,
-                &port_ref(b),
-                None,
-                Some(any_tls),
-            ));
-        }
+    if let Some(b) = spec.and_then(|s| s.get("defaultBackend"))
+        && let Some(name) = b.at(&["service", "name"]).and_then(Value::str)
+    {
+        door.paths.extend(backend(
+            objects,
+            &o.namespace,
+            name,
+            &port_ref(b),
+            None,
+            Some(any_tls),
+        ));
     }
     door
 }

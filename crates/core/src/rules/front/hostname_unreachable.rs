@@ -43,16 +43,30 @@ fn ip_literal(host: &str) -> bool {
 
 /// Whether users could be on the node's own machine: every node shares
 /// one `machine` (`apimlint.toml`), or a loopback hostname of a Compose
-/// service that publishes ports on the Docker host.
+/// service that publishes the port users open on the Docker host (the
+/// servlet port of a control plane or all-in-one, an API port of a
+/// gateway).
 fn local_users(dep: &Deployment, i: NodeIdx, loopback: bool, fronts: &[Front]) -> bool {
     let mut machines = dep.nodes.iter().map(|n| n.machine.as_deref());
     let first = machines.next().flatten();
     let one_machine = first.is_some() && machines.all(|m| m == first);
-    let compose = dep
-        .node(i)
-        .and_then(|n| n.origin.as_ref()?.workload.as_ref())
+    let Some(n) = dep.node(i) else {
+        return one_machine;
+    };
+    let compose = n
+        .origin
+        .as_ref()
+        .and_then(|o| o.workload.as_ref())
         .is_some_and(|w| w.compose.is_some());
-    one_machine || (loopback && compose && !fronts.is_empty())
+    let served: Vec<i64> = match n.role {
+        Role::GatewayWorker => vec![n.port(8243), n.port(8280), n.port(9443)],
+        _ => vec![n.port(9443)],
+    };
+    let published = fronts
+        .iter()
+        .flat_map(|f| &f.via)
+        .any(|v| served.contains(&v.container));
+    one_machine || (loopback && compose && published)
 }
 
 impl DeploymentRule for HostnameUnreachable {
