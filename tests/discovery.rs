@@ -92,7 +92,15 @@ fn the_samples_give_the_same_findings_however_they_are_named() {
         &repo().join("fixtures"),
         &["deployments", "--format", "json"],
     ));
-    let root = json(&run(&[".", "--format", "json"]));
+    // The red team's pending batches are written before their rules, with
+    // `apimlint.toml` keys this build may not know yet.
+    let root = json(&run(&[
+        ".",
+        "--exclude",
+        "tests/redteam-pending",
+        "--format",
+        "json",
+    ]));
     for (how, v) in [
         ("together", &together),
         ("their parent", &parent),

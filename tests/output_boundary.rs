@@ -205,7 +205,31 @@ fn corpus(name: &str) -> (PathBuf, Vec<String>) {
         "the gateway's seeds are in place"
     );
     std::fs::write(&gw, s).unwrap();
+    home_secrets(&root.join("region-1/cp-1"));
     (root, seeded)
+}
+
+/// Secrets in the files of a node's home, next to findings located there
+/// (so excerpts show their lines): the `user:password` of a JNDI file's
+/// `amqp://` URL, a user store's `ConnectionPassword`, in files that parse
+/// and in files that do not.
+fn home_secrets(home: &Path) {
+    write(
+        &home.join("repository/conf/jndi-region2.properties"),
+        b"connectionfactory.TopicConnectionFactory = amqp://admin:SeedSecretJndiPw@clientid/carbon?brokerlist='tcp://cp-1.r2.example.com:5672'\ntopic.notification = notification\n",
+    );
+    write(
+        &home.join("repository/conf/jndi-broken.properties"),
+        b"connectionfactory.QueueConnectionFactory = amqp://wso2:SeedSecretJndiBroken@clientid/carbon?brokerlist='tcp://cp-1.r2.example.com:5672'\nqueue.trace = C:\\users\\trace\n",
+    );
+    write(
+        &home.join("repository/deployment/server/userstores/partners.xml"),
+        b"<UserStoreManager class=\"org.wso2.carbon.user.core.ldap.UniqueIDReadWriteLDAPUserStoreManager\">\n  <Property name=\"ConnectionName\">uid=admin,ou=system</Property>\n  <Property name=\"ConnectionPassword\">SeedSecretUserStorePw</Property>\n  <Property name=\"DomainName\">PARTNERS</Property>\n</UserStoreManager>\n",
+    );
+    write(
+        &home.join("repository/deployment/server/userstores/broken.xml"),
+        b"<UserStoreManager class=\"org.wso2.carbon.user.core.ldap.UniqueIDReadWriteLDAPUserStoreManager\">\n  <Property name=\"ConnectionPassword\">SeedSecretUserStoreBroken</Property>\n  <Property name=\"DomainName\">OTHERS</Propert>\n</UserStoreManager>\n",
+    );
 }
 
 /// Every place a seeded secret would be found in `text`, with context.
@@ -295,6 +319,21 @@ fn no_seeded_secret_appears_in_any_output() {
         compact.contains("https://********************@cp-1.r1.example.com:9444/services/"),
         "{compact}"
     );
+    // the findings in the home files are there, their lines shown
+    let human = stdout(&run_in(&root, &["check", "--color", "never", "."]));
+    for (file, rule) in [
+        ("jndi-broken.properties", "properties-syntax"),
+        ("broken.xml", "xml-syntax"),
+    ] {
+        assert!(
+            human.contains(file) && human.contains(rule),
+            "{file}: {rule}\n{human}"
+        );
+    }
+    assert!(
+        human.contains("amqp://*****"),
+        "the URL line is shown, starred: {human}"
+    );
     let written = std::fs::read_to_string(&baseline).unwrap();
     assert!(written.len() > 100 && seen > 10_000);
     assert!(
@@ -312,6 +351,27 @@ fn the_language_server_shows_no_seeded_secret() {
     let mut lsp = lsp_client::Lsp::start(bin, &root).unwrap();
     lsp.initialize(&root).unwrap();
     let mut texts = Vec::new();
+    // a finding in a file of a node's home is published on that document
+    for (file, rule) in [
+        // in the order the server publishes them (by path)
+        (
+            "region-1/cp-1/repository/conf/jndi-broken.properties",
+            "properties-syntax",
+        ),
+        (
+            "region-1/cp-1/repository/deployment/server/userstores/broken.xml",
+            "xml-syntax",
+        ),
+    ] {
+        let uri = lsp_client::uri(&root.join(file));
+        let d = lsp
+            .diagnostics_where(&uri, Duration::from_secs(60), |p| {
+                p["diagnostics"].as_array().is_some_and(|a| !a.is_empty())
+            })
+            .unwrap();
+        assert!(d.to_string().contains(rule), "{file}: {d}");
+        texts.push(d.to_string());
+    }
     for id in ["region-1/gw-1", "region-1/cp-9"] {
         let path = node(&root, id);
         let text = std::fs::read_to_string(&path).unwrap();

@@ -282,7 +282,20 @@ enum Kind {
     Floor,
     /// `apimlint check` of the binary at this index.
     Check(usize),
+    /// `apimlint check --fix` with one fix, of the binary at this index.
+    Fix(usize),
     Taplo,
+}
+
+impl Kind {
+    /// The same kind for the binary at index `i`.
+    fn at(self, i: usize) -> Kind {
+        match self {
+            Kind::Check(_) => Kind::Check(i),
+            Kind::Fix(_) => Kind::Fix(i),
+            k => k,
+        }
+    }
 }
 
 /// One command to time.
@@ -796,7 +809,60 @@ fn bench(o: &Opts) -> Result<bool, String> {
     }
     let target = target_dir()?;
     let release = target.join("release");
-    let bins: Vec<Bin> = match (&o.compare, &o.bin) {
+    let bins = bins_of(o, &release);
+    let floor = release.join("parse-floor").to_string_lossy().into_owned();
+    // the full run, or only the selected language-server measurements
+    let full = !o.lsp_only && !o.cold_start_only;
+    let trees = Trees::generate(o, &target.join("bench"), full)?;
+    let taplo = taplo();
+    println!("machine: {}", machine());
+    for b in &bins {
+        println!("{}: {} ({})", b.label, b.path.display(), version(&b.path));
+    }
+    println!("load average before: {}", loadavg());
+    // the generated trees must be clean (the benchmark measures the normal path)
+    for b in &bins {
+        for (dir, _, _) in &trees.all {
+            clean(b, dir)?;
+        }
+    }
+    let mut v = Verdict {
+        all_met: true,
+        labels: bins.iter().map(|b| b.label.clone()).collect(),
+    };
+    if !full {
+        lsp_lines(&mut v, &bins, &trees, o);
+        println!("load average after:  {}", loadavg());
+        return Ok(v.all_met);
+    }
+    let mut benches = benches_of(&trees, &bins, &floor, taplo.as_deref());
+    if let Some((dir, regions, nodes)) = &trees.small {
+        let fix = dir.with_file_name(format!("{regions}-regions-fix"));
+        benches.extend(fix_benches(&bins, &fix, *regions, *nodes)?);
+    }
+    measure(&mut benches, o.rounds)?;
+    let mut peak: Vec<u64> = vec![0; bins.len()];
+    if let Some((dir, _, _)) = &trees.small {
+        for _ in 0..3 {
+            for (b, p) in bins.iter().zip(&mut peak) {
+                let cmd = [
+                    b.path.to_string_lossy().into_owned(),
+                    "check".into(),
+                    ".".into(),
+                ];
+                *p = (*p).max(run_once(&cmd, dir)?.rss_kib);
+            }
+        }
+    }
+    println!("load average after:  {}", loadavg());
+    report(&mut v, &benches, &bins, &trees, &peak, taplo.is_some());
+    lsp_lines(&mut v, &bins, &trees, o);
+    Ok(v.all_met)
+}
+
+/// The binaries to measure: the one built, the one given, or two to compare.
+fn bins_of(o: &Opts, release: &Path) -> Vec<Bin> {
+    match (&o.compare, &o.bin) {
         (Some((old, new)), _) => vec![
             Bin {
                 label: "old".into(),
@@ -811,87 +877,98 @@ fn bench(o: &Opts) -> Result<bool, String> {
             label: "apimlint".into(),
             path: bin.clone().unwrap_or_else(|| release.join("apimlint")),
         }],
-    };
-    let floor = release.join("parse-floor").to_string_lossy().into_owned();
-    let base = target.join("bench");
-    // the full run, or only the selected language-server measurements
-    let full = !o.lsp_only && !o.cold_start_only;
-    let sizes = [
-        ("small", o.small, full || o.lsp_only),
-        ("large", o.large, full || o.cold_start_only),
-    ];
-    let mut trees: Vec<(PathBuf, usize, usize)> = Vec::new();
-    let mut small_tree = None;
-    let mut large_tree = None;
-    for (label, regions, wanted) in sizes {
-        if !wanted {
-            continue;
-        }
-        let dir = base.join(format!("{}-regions", regions));
-        let (nodes, bytes) = generate::generate(&dir, regions)?;
-        println!(
-            "generated {label}: {regions} regions × {} = {nodes} nodes, {:.1} MiB in {}",
-            generate::NODES_PER_REGION,
-            bytes as f64 / 1048576.0,
-            dir.display()
-        );
-        if label == "small" {
-            small_tree = Some(trees.len());
-        } else {
-            large_tree = Some(trees.len());
-        }
-        trees.push((dir, regions, nodes));
     }
-    let small_tree = small_tree.and_then(|i| trees.get(i)).cloned();
-    let large_tree = large_tree.and_then(|i| trees.get(i)).cloned();
-    let taplo = taplo();
-    println!("machine: {}", machine());
-    for b in &bins {
-        println!("{}: {} ({})", b.label, b.path.display(), version(&b.path));
-    }
-    println!("load average before: {}", loadavg());
+}
 
-    // Sanity: the generated trees must be clean (the benchmark measures the normal path).
-    for b in &bins {
-        for (dir, _, _) in &trees {
-            let cmd = [
-                b.path.to_string_lossy().into_owned(),
-                "check".into(),
-                ".".into(),
-            ];
-            let code = run_once(&cmd, dir)?.code;
-            if code != 0 {
-                return Err(format!(
-                    "`{} check` is not clean on {} (exit {code}); run it there to see why",
-                    b.path.display(),
-                    dir.display()
-                ));
+/// The generated trees: (directory, regions, nodes).
+struct Trees {
+    all: Vec<(PathBuf, usize, usize)>,
+    small: Option<(PathBuf, usize, usize)>,
+    large: Option<(PathBuf, usize, usize)>,
+}
+
+impl Trees {
+    /// Generate the trees the run measures (for a language-server-only run,
+    /// only the one each measurement uses).
+    fn generate(o: &Opts, base: &Path, full: bool) -> Result<Trees, String> {
+        let sizes = [
+            ("small", o.small, full || o.lsp_only),
+            ("large", o.large, full || o.cold_start_only),
+        ];
+        let mut t = Trees {
+            all: Vec::new(),
+            small: None,
+            large: None,
+        };
+        for (label, regions, wanted) in sizes {
+            if !wanted {
+                continue;
             }
+            let dir = base.join(format!("{}-regions", regions));
+            let (nodes, bytes) = generate::generate(&dir, regions)?;
+            println!(
+                "generated {label}: {regions} regions × {} = {nodes} nodes, {:.1} MiB in {}",
+                generate::NODES_PER_REGION,
+                bytes as f64 / 1048576.0,
+                dir.display()
+            );
+            let tree = (dir, regions, nodes);
+            if label == "small" {
+                t.small = Some(tree.clone());
+            } else {
+                t.large = Some(tree.clone());
+            }
+            t.all.push(tree);
         }
+        Ok(t)
     }
 
-    let mut v = Verdict {
-        all_met: true,
-        labels: bins.iter().map(|b| b.label.clone()).collect(),
-    };
-    if !full {
-        // each tree was generated only for its measurement
-        if let Some((dir, _, nodes)) = &small_tree {
-            println!("\nlanguage server:");
-            v.header();
-            lsp_line(&mut v, &bins, dir, *nodes, 5 * o.rounds.max(4));
-        }
-        if let Some((dir, _, nodes)) = &large_tree
-            && let Err(e) = cold_start(&mut v, &bins, dir, *nodes, o.rounds)
-        {
-            println!("  language server cold start: {e}");
-            v.all_met = false;
-        }
-        println!("load average after:  {}", loadavg());
-        return Ok(v.all_met);
+    fn nodes(&self) -> (usize, usize) {
+        (
+            self.small.as_ref().map_or(0, |t| t.2),
+            self.large.as_ref().map_or(0, |t| t.2),
+        )
     }
+}
+
+/// `check` is clean (exit 0) on the tree.
+fn clean(b: &Bin, dir: &Path) -> Result<(), String> {
+    let cmd = [
+        b.path.to_string_lossy().into_owned(),
+        "check".into(),
+        ".".into(),
+    ];
+    let code = run_once(&cmd, dir)?.code;
+    if code != 0 {
+        return Err(format!(
+            "`{} check` is not clean on {} (exit {code}); run it there to see why",
+            b.path.display(),
+            dir.display()
+        ));
+    }
+    Ok(())
+}
+
+/// The language server's lines: latency on the small tree, cold start on
+/// the large one.
+fn lsp_lines(v: &mut Verdict, bins: &[Bin], trees: &Trees, o: &Opts) {
+    if let Some((dir, _, nodes)) = &trees.small {
+        println!("\nlanguage server:");
+        v.header();
+        lsp_line(v, bins, dir, *nodes, 5 * o.rounds.max(4));
+    }
+    if let Some((dir, _, nodes)) = &trees.large
+        && let Err(e) = cold_start(v, bins, dir, *nodes, o.rounds)
+    {
+        println!("  language server cold start: {e}");
+        v.all_met = false;
+    }
+}
+
+/// The floor, each binary's check and taplo over every tree.
+fn benches_of(trees: &Trees, bins: &[Bin], floor: &str, taplo: Option<&str>) -> Vec<Bench> {
     let mut benches: Vec<Bench> = Vec::new();
-    for (dir, regions, nodes) in &trees {
+    for (dir, regions, nodes) in &trees.all {
         let nodes = *nodes;
         let mut add = |kind: Kind, name: String, cmd: Vec<String>| {
             benches.push(Bench {
@@ -907,12 +984,12 @@ fn bench(o: &Opts) -> Result<bool, String> {
         add(
             Kind::Floor,
             format!("parse-floor    {nodes} nodes"),
-            vec![floor.clone(), ".".into()],
+            vec![floor.to_owned(), ".".into()],
         );
         for (i, b) in bins.iter().enumerate() {
             add(
                 Kind::Check(i),
-                format!("apimlint check {nodes} nodes{}", tag(&bins, b)),
+                format!("apimlint check {nodes} nodes{}", tag(bins, b)),
                 vec![
                     b.path.to_string_lossy().into_owned(),
                     "check".into(),
@@ -920,15 +997,55 @@ fn bench(o: &Opts) -> Result<bool, String> {
                 ],
             );
         }
-        if let Some(t) = &taplo {
-            let mut cmd = vec![t.clone(), "check".into(), "--no-auto-config".into()];
+        if let Some(t) = taplo {
+            let mut cmd = vec![t.to_owned(), "check".into(), "--no-auto-config".into()];
             cmd.extend(node_files(dir, *regions));
             add(Kind::Taplo, format!("taplo check    {nodes} nodes"), cmd);
         }
     }
-    // one warm-up round (page cache), then the measured rounds, interleaved
-    for round in 0..=o.rounds {
-        for b in &mut benches {
+    benches
+}
+
+/// `check --fix` with one fix: a copy of the tree whose first gateway's
+/// first label is misspelt; each run puts the misspelt file back (a `cp`,
+/// counted against the fix) and fixes it.
+fn fix_benches(bins: &[Bin], dir: &Path, regions: usize, nodes: usize) -> Result<Vec<Bench>, String> {
+    generate::generate(dir, regions)?;
+    let gw = dir.join("region-1/gw-1/repository/conf/deployment.toml");
+    let text = std::fs::read_to_string(&gw).map_err(|e| format!("{}: {e}", gw.display()))?;
+    let typo = text.replacen(r#"gateway_labels = ["Default""#, r#"gateway_labels = ["Defualt""#, 1);
+    if typo == text {
+        return Err(format!("{}: no `gateway_labels` to misspell", gw.display()));
+    }
+    let saved = dir.join("typo.toml");
+    std::fs::write(&saved, typo).map_err(|e| format!("{}: {e}", saved.display()))?;
+    Ok(bins
+        .iter()
+        .enumerate()
+        .map(|(i, b)| Bench {
+            kind: Kind::Fix(i),
+            nodes,
+            name: format!("apimlint check --fix (1 fix) {nodes} nodes{}", tag(bins, b)),
+            cmd: vec![
+                "sh".into(),
+                "-c".into(),
+                r#"cp "$1" "$2" && exec "$3" check --fix ."#.into(),
+                "sh".into(),
+                saved.to_string_lossy().into_owned(),
+                gw.to_string_lossy().into_owned(),
+                b.path.to_string_lossy().into_owned(),
+            ],
+            cwd: dir.to_path_buf(),
+            times: Vec::new(),
+            cpu: Vec::new(),
+        })
+        .collect())
+}
+
+/// One warm-up round (page cache), then the measured rounds, interleaved.
+fn measure(benches: &mut [Bench], rounds: usize) -> Result<(), String> {
+    for round in 0..=rounds {
+        for b in benches.iter_mut() {
             let r = run_once(&b.cmd, &b.cwd)?;
             if r.code != 0 {
                 return Err(format!("{} exited {}", b.name, r.code));
@@ -939,23 +1056,22 @@ fn bench(o: &Opts) -> Result<bool, String> {
             }
         }
     }
-    let mut peak: Vec<u64> = vec![0; bins.len()];
-    if let Some((dir, _, _)) = &small_tree {
-        for _ in 0..3 {
-            for (b, p) in bins.iter().zip(&mut peak) {
-                let cmd = [
-                    b.path.to_string_lossy().into_owned(),
-                    "check".into(),
-                    ".".into(),
-                ];
-                *p = (*p).max(run_once(&cmd, dir)?.rss_kib);
-            }
-        }
-    }
-    println!("load average after:  {}", loadavg());
-    println!("\nmedian wall time of {} interleaved rounds:", o.rounds);
-    let w = if bins.len() > 1 { 36 } else { 30 };
-    for b in &benches {
+    Ok(())
+}
+
+/// The medians and every ratio with its target.
+fn report(
+    v: &mut Verdict,
+    benches: &[Bench],
+    bins: &[Bin],
+    trees: &Trees,
+    peak: &[u64],
+    taplo: bool,
+) {
+    let rounds = benches.first().map_or(0, |b| b.times.len());
+    println!("\nmedian wall time of {rounds} interleaved rounds:");
+    let w = if bins.len() > 1 { 44 } else { 38 };
+    for b in benches {
         let min = b.times.iter().min().copied().unwrap_or_default();
         println!(
             "  {:<w$} {:>9.1} ms   (min {:.1}; CPU {:.1} ms)",
@@ -971,10 +1087,7 @@ fn bench(o: &Opts) -> Result<bool, String> {
             .find(|b| b.kind == kind && b.nodes == nodes)
             .map(|b| ms(median(&b.times)))
     };
-    let (small_nodes, large_nodes) = (
-        small_tree.as_ref().map_or(0, |t| t.2),
-        large_tree.as_ref().map_or(0, |t| t.2),
-    );
+    let (small_nodes, large_nodes) = trees.nodes();
     // a ratio per binary of its `apimlint check` against `other`
     let per_bin = |nodes: usize, other: Option<f64>| -> Vec<Option<f64>> {
         (0..bins.len())
@@ -986,12 +1099,8 @@ fn bench(o: &Opts) -> Result<bool, String> {
     for n in [small_nodes, large_nodes] {
         let r = per_bin(n, med(Kind::Floor, n));
         if r.iter().any(Option::is_some) {
-            v.line(
-                &format!("apimlint / parse-only floor, {n} nodes"),
-                &r,
-                "×",
-                1.5,
-            );
+            let what = format!("apimlint / parse-only floor, {n} nodes");
+            v.line(&what, &r, "×", 1.4);
         }
     }
     for n in [small_nodes, large_nodes] {
@@ -1000,36 +1109,26 @@ fn bench(o: &Opts) -> Result<bool, String> {
             v.line(&format!("apimlint / taplo check, {n} nodes"), &r, "×", 0.33);
         }
     }
-    if taplo.is_none() {
+    if !taplo {
         println!("  apimlint / taplo check: taplo not installed (cargo install taplo-cli)");
     }
-    let scale: Vec<Option<f64>> = (0..bins.len())
-        .map(|i| Some(med(Kind::Check(i), large_nodes)? / med(Kind::Check(i), small_nodes)?))
-        .collect();
+    let ratio = |a: Kind, b: Kind, na: usize, nb: usize| -> Vec<Option<f64>> {
+        (0..bins.len())
+            .map(|i| Some(med(a.at(i), na)? / med(b.at(i), nb)?))
+            .collect()
+    };
+    let scale = ratio(Kind::Check(0), Kind::Check(0), large_nodes, small_nodes);
     if scale.iter().any(Option::is_some) {
+        let what = format!("apimlint {large_nodes} / {small_nodes} nodes");
         let factor = large_nodes as f64 / small_nodes.max(1) as f64;
-        v.line(
-            &format!("apimlint {large_nodes} / {small_nodes} nodes"),
-            &scale,
-            "×",
-            1.1 * factor,
-        );
+        v.line(&what, &scale, "×", 1.05 * factor);
+    }
+    let fix = ratio(Kind::Fix(0), Kind::Check(0), small_nodes, small_nodes);
+    if fix.iter().any(Option::is_some) {
+        let what = format!("check --fix (1 fix) / check, {small_nodes} nodes");
+        v.line(&what, &fix, "×", 1.3);
     }
     let peaks: Vec<Option<f64>> = peak.iter().map(|p| Some(mib(*p))).collect();
-    v.line(
-        &format!("apimlint peak RSS, {small_nodes} nodes"),
-        &peaks,
-        "MiB",
-        100.0,
-    );
-    if let Some((dir, _, _)) = &small_tree {
-        lsp_line(&mut v, &bins, dir, small_nodes, 5 * o.rounds.max(4));
-    }
-    if let Some((dir, _, nodes)) = &large_tree
-        && let Err(e) = cold_start(&mut v, &bins, dir, *nodes, o.rounds)
-    {
-        println!("  language server cold start: {e}");
-        v.all_met = false;
-    }
-    Ok(v.all_met)
+    let what = format!("apimlint peak RSS, {small_nodes} nodes");
+    v.line(&what, &peaks, "MiB", 100.0);
 }

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use apimlint_core::analysis::host::{AnalysisHost, Mode};
 use apimlint_core::analysis::project::Unit;
 use apimlint_core::vfs::{self, DiskFs, relative};
 use apimlint_core::{Config, Severity, rules};
@@ -52,7 +53,10 @@ fn is_stdin(paths: &[std::path::PathBuf]) -> bool {
 
 /// Read standard input (a manifest stream) and load it as a deployment
 /// rooted at the current directory.
-fn load_stdin(a: &CheckArgs) -> Result<(apimlint_core::Lean, std::path::PathBuf), String> {
+fn load_stdin(
+    a: &CheckArgs,
+    opts: apimlint_core::suppress::Options,
+) -> Result<(AnalysisHost, std::path::PathBuf), String> {
     use std::io::Read;
     if a.paths.len() > 1 {
         return Err("`-` (standard input) cannot be mixed with other paths".to_owned());
@@ -92,10 +96,8 @@ fn load_stdin(a: &CheckArgs) -> Result<(apimlint_core::Lean, std::path::PathBuf)
         region: a.region.clone(),
         namespace: a.namespace.clone(),
     };
-    Ok((
-        apimlint_core::load_lean_with(&DiskFs, &disc, config, Some(&stdin)),
-        cwd,
-    ))
+    let host = AnalysisHost::with_stdin(&DiskFs, disc, config, opts, Mode::Check, Some(stdin));
+    Ok((host, cwd))
 }
 
 fn check(a: CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
@@ -189,12 +191,14 @@ fn check_one(
                 "standard input cannot be fixed: fix the chart's values or template".to_owned(),
             );
         }
-        let (lean, cwd) = load_stdin(&a)?;
-        let diags = lean.check_with(&opts);
-        (lean.dep, diags, cwd)
+        let (host, cwd) = load_stdin(&a, opts)?;
+        let (dep, diags) = host.into_parts();
+        (dep, diags, cwd)
     } else if fa.fix || fa.diff {
         let unit = unit.ok_or("no deployment to fix")?;
-        match fix::run(&unit, fa, &opts, out, err)? {
+        let mut config = unit.config.clone();
+        config.deselected = deselected(fa)?;
+        match fix::run(&unit, config, fa, &opts, out, err)? {
             (fix::Fixed::Diff(code), _) => return Ok(code),
             (
                 fix::Fixed::Report {
@@ -214,9 +218,10 @@ fn check_one(
             .map_err(|e| format!("cannot read the current directory: {e}"))?;
         let mut config = unit.config;
         config.deselected = deselected(fa)?;
-        let lean = apimlint_core::load_lean(&DiskFs, &unit.discovery, config);
-        let diags = lean.check_with(&opts);
-        (lean.dep, diags, cwd)
+        // one host, one snapshot
+        let host = AnalysisHost::new(&DiskFs, unit.discovery, config, opts, Mode::Check);
+        let (dep, diags) = host.into_parts();
+        (dep, diags, cwd)
     };
     let analysed = started.elapsed();
     // a directory inside the deployment: its nodes' findings only
@@ -435,7 +440,7 @@ fn named_rules(word: &str, flag: &str) -> Result<Vec<&'static str>, String> {
 
 /// The rules `--select` and `--ignore` leave out of the run: every rule
 /// `--select` does not name (when given), and every rule `--ignore` names.
-pub(crate) fn deselected(fa: &FixArgs) -> Result<std::collections::BTreeSet<String>, String> {
+fn deselected(fa: &FixArgs) -> Result<std::collections::BTreeSet<String>, String> {
     let mut selected = std::collections::BTreeSet::new();
     for w in &fa.select {
         selected.extend(named_rules(w.trim(), "--select")?);

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use apimlint_core::fixes::{AppliedFix, Changed, Outcome, fix_all};
 use apimlint_core::suppress::Options;
 use apimlint_core::vfs::{DiskFs, Vfs, relative, write_atomic};
-use apimlint_core::{Deployment, Diagnostic};
+use apimlint_core::{Config, Deployment, Diagnostic};
 
 use crate::args::FixArgs;
 use crate::render::escape::{terminal, terminal_lines};
@@ -28,9 +28,11 @@ pub(crate) enum Fixed {
     Diff(u8),
 }
 
-/// Fix the deployment of a unit (see `crate::commands::plan`).
+/// Fix the deployment of a unit with `config` (its project file, with the
+/// command line's `--select`/`--ignore`).
 pub(crate) fn run(
     unit: &apimlint_core::analysis::project::Unit,
+    config: Config,
     fa: &FixArgs,
     opts: &Options,
     out: &mut dyn Write,
@@ -38,8 +40,6 @@ pub(crate) fn run(
 ) -> Result<(Fixed, PathBuf), String> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    let mut config = unit.config.clone();
-    config.deselected = crate::commands::deselected(fa)?;
     let outcome = fix_all(&DiskFs, &unit.discovery, &config, opts, fa.unsafe_fixes);
     let io = |e: std::io::Error| format!("cannot write the report: {e}");
     let scrubber = outcome.dep.scrubber();

@@ -88,7 +88,41 @@ pub(crate) fn parse(s: &str) -> Result<Endpoint, String> {
         _ => (0, authority),
     };
     let base = auth_start + host_off;
-    let (host_raw, host_range, after) = if hostport.starts_with('[') {
+    let (host_raw, host_range, after) = split_host(s, hostport, base)?;
+    if host_raw.is_empty() {
+        return Err(format!("`{s}` has no host"));
+    }
+    // an absolute DNS name (`tm-1.apim.svc.cluster.local.`) is the same name
+    let host = match host_raw.strip_suffix('.') {
+        Some(h) if !h.is_empty() && !h.ends_with('.') && !hostport.starts_with(['[', '$']) => {
+            h.to_lowercase()
+        }
+        _ => host_raw.to_lowercase(),
+    };
+    let host_kind = host_kind(&host);
+    let port_base = host_range.end + usize::from(hostport.starts_with('['));
+    let mut path = path;
+    let (port, port_range) = split_port(s, after, port_base, &mut path)?;
+    Ok(Endpoint {
+        scheme,
+        host,
+        host_range,
+        host_kind,
+        port,
+        port_range,
+        path,
+    })
+}
+
+/// The host of `hostport` (an IPv6 literal in brackets, a `${…}`
+/// placeholder, or a name up to `:`), its range in the URL (`base` is where
+/// `hostport` starts) and what follows it.
+fn split_host<'a>(
+    s: &str,
+    hostport: &'a str,
+    base: usize,
+) -> Result<(&'a str, std::ops::Range<usize>, &'a str), String> {
+    Ok(if hostport.starts_with('[') {
         let close = hostport
             .find(']')
             .ok_or_else(|| format!("`{s}`: unclosed `[` in an IPv6 host"))?;
@@ -112,21 +146,18 @@ pub(crate) fn parse(s: &str) -> Result<Endpoint, String> {
             base..base + end,
             hostport.get(end..).unwrap_or(""),
         )
-    };
-    if host_raw.is_empty() {
-        return Err(format!("`{s}` has no host"));
-    }
-    // an absolute DNS name (`tm-1.apim.svc.cluster.local.`) is the same name
-    let host = match host_raw.strip_suffix('.') {
-        Some(h) if !h.is_empty() && !h.ends_with('.') && !hostport.starts_with(['[', '$']) => {
-            h.to_lowercase()
-        }
-        _ => host_raw.to_lowercase(),
-    };
-    let host_kind = host_kind(&host);
-    let port_base = host_range.end + usize::from(hostport.starts_with('['));
-    let mut path = path;
-    let (port, port_range) = match after.strip_prefix(':') {
+    })
+}
+
+/// The port after the host (`after` starts at its `:`, if any), with its
+/// range; a port placeholder followed by more text hands that text to `path`.
+fn split_port(
+    s: &str,
+    after: &str,
+    port_base: usize,
+    path: &mut String,
+) -> Result<(Option<Port>, Option<std::ops::Range<usize>>), String> {
+    Ok(match after.strip_prefix(':') {
         None if after.is_empty() => (None, None),
         None => return Err(format!("`{s}`: unexpected `{after}` after the host")),
         Some("") => return Err(format!("`{s}` has an empty port")),
@@ -135,7 +166,7 @@ pub(crate) fn parse(s: &str) -> Result<Endpoint, String> {
             // port placeholder ends at its `}`, the rest belongs to the path
             let p = match (p.starts_with('$'), p.find('}')) {
                 (true, Some(close)) if close + 1 < p.len() => {
-                    path = format!("{}{path}", p.get(close + 1..).unwrap_or(""));
+                    *path = format!("{}{path}", p.get(close + 1..).unwrap_or(""));
                     p.get(..=close).unwrap_or(p)
                 }
                 _ => p,
@@ -156,15 +187,6 @@ pub(crate) fn parse(s: &str) -> Result<Endpoint, String> {
                 (Some(Port::Number(n)), Some(range))
             }
         }
-    };
-    Ok(Endpoint {
-        scheme,
-        host,
-        host_range,
-        host_kind,
-        port,
-        port_range,
-        path,
     })
 }
 

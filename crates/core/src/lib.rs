@@ -49,8 +49,10 @@ pub use base::edit::{self, Applicability, Edit, Fix};
 pub use base::files::{FileId, FileSet};
 pub use base::text;
 pub use config::{Config, ConfigError, Entry, EntryKind, Source};
+pub use graph::home::{Content, Jndi, JndiUrl, Place};
 pub use graph::{
-    Deployment, Edge, EdgeKind, Node, NodeIdx, RegionSource, Resolution, Shown, SourceFile, State,
+    Deployment, Edge, EdgeKind, FileKind, Home, HomeFile, HomeSource, Node, NodeIdx, RegionSource,
+    Resolution, Shown, SourceFile, State,
 };
 pub use manifest::{Manifest, ManifestEdit, Origin, Workload};
 pub use model::{DEPRECATED_SERVER_ROLES, Role, SERVER_ROLES};

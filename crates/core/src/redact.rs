@@ -336,6 +336,14 @@ fn line_fallback(text: &str, acc: &mut Vec<Range<usize>>) {
     }
 }
 
+/// The credentials of URLs anywhere in a text (a node's XML or properties
+/// file): see [`url_credentials`].
+pub(crate) fn secret_ranges_in_urls(text: &str) -> Vec<Range<usize>> {
+    let mut acc = Vec::new();
+    url_credentials(text, &mut acc);
+    acc
+}
+
 /// The user-info of `scheme://user:pass@host` and `password=…` parameters
 /// anywhere in the text (JDBC URLs, AMQP URLs in values and comments).
 fn url_credentials(text: &str, acc: &mut Vec<Range<usize>>) {

@@ -59,6 +59,21 @@ pub trait Vfs: Sync {
         None
     }
 
+    /// The bytes of a file of the deployment rooted at `root` (a node's
+    /// home file: XML, properties, a keystore), with the limits and the
+    /// refusals of [`Vfs::read_within`] but no decoding.
+    fn read_bytes_within(&self, root: &Path, path: &Path) -> Result<Vec<u8>, ReadError> {
+        self.read_within(root, path).map(String::into_bytes)
+    }
+
+    /// The names of the entries of directory `dir` of the deployment rooted
+    /// at `root`, sorted; empty when it is no directory or links lead it out
+    /// of `root` (nothing outside the deployment is listed).
+    fn list_within(&self, root: &Path, dir: &Path) -> Vec<String> {
+        let _ = (root, dir);
+        Vec::new()
+    }
+
     /// Whether `path` is a file (for an editor: also an unsaved buffer).
     fn is_file(&self, path: &Path) -> bool {
         path.is_file()
@@ -87,6 +102,26 @@ impl Vfs for DiskFs {
     fn raw_within(&self, root: &Path, path: &Path) -> Option<Vec<u8>> {
         refuse_outside(root, path).ok()?;
         read_prefix(path).ok().map(|(bytes, _)| bytes)
+    }
+
+    fn read_bytes_within(&self, root: &Path, path: &Path) -> Result<Vec<u8>, ReadError> {
+        refuse_outside(root, path)?;
+        read_bytes(path)
+    }
+
+    fn list_within(&self, root: &Path, dir: &Path) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        if refuse_outside(root, dir).is_err() {
+            return Vec::new();
+        }
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
     }
 }
 
@@ -322,6 +357,27 @@ impl Vfs for OverlayFs<'_> {
         }
     }
 
+    fn read_bytes_within(&self, root: &Path, path: &Path) -> Result<Vec<u8>, ReadError> {
+        match self.overlays.get(path) {
+            Some(_) => self.read(path).map(String::into_bytes),
+            None => self.base.read_bytes_within(root, path),
+        }
+    }
+
+    fn list_within(&self, root: &Path, dir: &Path) -> Vec<String> {
+        let mut names = self.base.list_within(root, dir);
+        for p in self.overlays.keys() {
+            if p.parent() == Some(dir)
+                && let Some(n) = p.file_name().and_then(|n| n.to_str())
+                && !names.iter().any(|m| m == n)
+            {
+                names.push(n.to_owned());
+            }
+        }
+        names.sort();
+        names
+    }
+
     fn is_file(&self, path: &Path) -> bool {
         self.overlays.contains_key(path) || self.base.is_file(path)
     }
@@ -355,6 +411,27 @@ impl Vfs for MemoryFs {
         let bytes = self.files.get(path)?;
         let cap = usize::try_from(MAX_FILE_SIZE).unwrap_or(usize::MAX);
         Some(bytes.get(..cap).unwrap_or(bytes).to_vec())
+    }
+
+    fn read_bytes_within(&self, _root: &Path, path: &Path) -> Result<Vec<u8>, ReadError> {
+        let bytes = self
+            .files
+            .get(path)
+            .ok_or_else(|| ReadError::Io("not found".into()))?;
+        if bytes.len() as u64 > MAX_FILE_SIZE {
+            return Err(ReadError::TooLarge {
+                size: bytes.len() as u64,
+            });
+        }
+        Ok(bytes.clone())
+    }
+
+    fn list_within(&self, _root: &Path, dir: &Path) -> Vec<String> {
+        self.files
+            .keys()
+            .filter(|p| p.parent() == Some(dir))
+            .filter_map(|p| Some(p.file_name()?.to_str()?.to_owned()))
+            .collect()
     }
 
     fn is_file(&self, path: &Path) -> bool {

@@ -498,19 +498,67 @@ pub(crate) fn header(src: &str, content: usize) -> Option<usize> {
 
 /// A block scalar from its indicator (`|` or `>`).
 fn block(src: &str, s: &Scalar, literal: bool) -> Option<(String, Vec<u32>)> {
+    let (i, chomp) = block_header(src, s)?;
+    let lines = block_lines(src, s, i)?;
+    // trailing empty lines are chomped, not content
+    let content_end = lines
+        .iter()
+        .rposition(|(_, l)| !l.is_empty())
+        .map_or(0, |p| p + 1);
+    let trailing = lines.len() - content_end;
+    let mut value = String::new();
+    let mut offsets: Vec<u32> = Vec::new();
+    let body_lines = lines.get(..content_end)?;
+    if literal {
+        literal_body(body_lines, &mut value, &mut offsets);
+    } else {
+        folded_body(body_lines, &mut value, &mut offsets);
+    }
+    let end_of_content = body_lines.last().map_or(i, |(o, l)| o + l.len());
+    match chomp {
+        Chomp::Strip => {}
+        Chomp::Clip => {
+            if !body_lines.is_empty() {
+                push(&mut value, &mut offsets, '\n', end_of_content);
+            }
+        }
+        Chomp::Keep => {
+            if !body_lines.is_empty() {
+                push(&mut value, &mut offsets, '\n', end_of_content);
+            }
+            for (o, _) in lines.get(content_end..)?.iter().take(trailing) {
+                push(&mut value, &mut offsets, '\n', *o);
+            }
+        }
+    }
+    let last = offsets.last().map_or(off(end_of_content), |o| o + 1);
+    offsets.push(last.max(off(end_of_content)));
+    Some((value, offsets))
+}
+
+/// A block scalar's chomping indicator.
+#[derive(Clone, Copy)]
+enum Chomp {
+    Strip,
+    Clip,
+    Keep,
+}
+
+/// The block header (indicator, optional indentation digit and chomping,
+/// comment): the offset of the first body line and the chomping.
+fn block_header(src: &str, s: &Scalar) -> Option<(usize, Chomp)> {
     let bytes = src.as_bytes();
     // the parser's span starts at the content: the header is on an earlier line
     let mut i = header(src, s.start)?;
-    // header: indicator, optional indentation digit and chomping, comment
     if !matches!(bytes.get(i), Some(b'|' | b'>')) {
         return None;
     }
     i += 1;
-    let mut chomp = 0i8; // -1 strip, 0 clip, 1 keep
+    let mut chomp = Chomp::Clip;
     for _ in 0..2 {
         match bytes.get(i) {
-            Some(b'-') => chomp = -1,
-            Some(b'+') => chomp = 1,
+            Some(b'-') => chomp = Chomp::Strip,
+            Some(b'+') => chomp = Chomp::Keep,
             Some(b'1'..=b'9') => {}
             _ => break,
         }
@@ -519,7 +567,12 @@ fn block(src: &str, s: &Scalar, literal: bool) -> Option<(String, Vec<u32>)> {
     while bytes.get(i).is_some_and(|b| *b != b'\n') {
         i += 1;
     }
-    i += 1; // the header's line break
+    Some((i + 1, chomp)) // past the header's line break
+}
+
+/// Each line of a block body from `i`: (source offset of its text, its
+/// text without the block's indentation).
+fn block_lines<'a>(src: &'a str, s: &Scalar, i: usize) -> Option<Vec<(usize, &'a str)>> {
     // the lines of the block: up to the scalar's end
     let body = src.get(i..s.end.max(i))?;
     // indentation: that of the first non-empty source line, less that of
@@ -535,7 +588,6 @@ fn block(src: &str, s: &Scalar, literal: bool) -> Option<(String, Vec<u32>)> {
         .find(|l| !l.trim().is_empty())
         .map_or(0, |l| l.len() - l.trim_start_matches(' ').len());
     let indent = first_src.checked_sub(first_val)?;
-    // each content line: (source offset of its text, its text)
     let mut lines: Vec<(usize, &str)> = Vec::new();
     let mut at = i;
     for raw in src.get(i..)?.split_inclusive('\n') {
@@ -558,30 +610,28 @@ fn block(src: &str, s: &Scalar, literal: bool) -> Option<(String, Vec<u32>)> {
             break;
         }
     }
-    // trailing empty lines are chomped, not content
-    let content_end = lines
-        .iter()
-        .rposition(|(_, l)| !l.is_empty())
-        .map_or(0, |p| p + 1);
-    let trailing = lines.len() - content_end;
-    let mut value = String::new();
-    let mut offsets: Vec<u32> = Vec::new();
-    let body_lines = lines.get(..content_end)?;
+    Some(lines)
+}
+
+/// A literal (`|`) body: every line and every break between lines kept.
+fn literal_body(body: &[(usize, &str)], value: &mut String, offsets: &mut Vec<u32>) {
+    for (k, (o, l)) in body.iter().enumerate() {
+        for (j, ch) in l.char_indices() {
+            push(value, offsets, ch, o + j);
+        }
+        if k + 1 < body.len() {
+            push(value, offsets, '\n', o + l.len());
+        }
+    }
+}
+
+/// A folded (`>`) body: a break between two "normal" lines is a space,
+/// between lines with empty lines between them one `\n` per empty line;
+/// more-indented lines keep their breaks.
+fn folded_body(body: &[(usize, &str)], value: &mut String, offsets: &mut Vec<u32>) {
     let mut prev_folded_text = false;
     let mut pending_breaks: Vec<usize> = Vec::new();
-    for (k, (o, l)) in body_lines.iter().enumerate() {
-        if literal {
-            for (j, ch) in l.char_indices() {
-                push(&mut value, &mut offsets, ch, o + j);
-            }
-            if k + 1 < body_lines.len() {
-                push(&mut value, &mut offsets, '\n', o + l.len());
-            }
-            continue;
-        }
-        // folded: a break between two "normal" lines is a space, between
-        // lines with empty lines between them one `\n` per empty line;
-        // more-indented lines keep their breaks
+    for (k, (o, l)) in body.iter().enumerate() {
         let normal = !l.is_empty() && !l.starts_with([' ', '\t']);
         if l.is_empty() {
             pending_breaks.push(*o);
@@ -590,48 +640,28 @@ fn block(src: &str, s: &Scalar, literal: bool) -> Option<(String, Vec<u32>)> {
         if k > 0 {
             let break_at = pending_breaks.first().copied().unwrap_or(*o);
             if prev_folded_text && normal && pending_breaks.is_empty() {
-                push(&mut value, &mut offsets, ' ', break_at);
+                push(value, offsets, ' ', break_at);
             } else if prev_folded_text && normal {
                 for b in &pending_breaks {
-                    push(&mut value, &mut offsets, '\n', *b);
+                    push(value, offsets, '\n', *b);
                 }
             } else {
-                push(&mut value, &mut offsets, '\n', break_at);
+                push(value, offsets, '\n', break_at);
                 for b in &pending_breaks {
-                    push(&mut value, &mut offsets, '\n', *b);
+                    push(value, offsets, '\n', *b);
                 }
             }
         } else {
             for b in &pending_breaks {
-                push(&mut value, &mut offsets, '\n', *b);
+                push(value, offsets, '\n', *b);
             }
         }
         pending_breaks.clear();
         for (j, ch) in l.char_indices() {
-            push(&mut value, &mut offsets, ch, o + j);
+            push(value, offsets, ch, o + j);
         }
         prev_folded_text = normal;
     }
-    let end_of_content = body_lines.last().map_or(i, |(o, l)| o + l.len());
-    match chomp {
-        -1 => {}
-        0 => {
-            if !body_lines.is_empty() {
-                push(&mut value, &mut offsets, '\n', end_of_content);
-            }
-        }
-        _ => {
-            if !body_lines.is_empty() {
-                push(&mut value, &mut offsets, '\n', end_of_content);
-            }
-            for (o, _) in lines.get(content_end..)?.iter().take(trailing) {
-                push(&mut value, &mut offsets, '\n', *o);
-            }
-        }
-    }
-    let last = offsets.last().map_or(off(end_of_content), |o| o + 1);
-    offsets.push(last.max(off(end_of_content)));
-    Some((value, offsets))
 }
 
 #[cfg(test)]

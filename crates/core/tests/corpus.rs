@@ -47,6 +47,7 @@ fn analyse(root: &Path, files: &[PathBuf]) -> (Deployment, Vec<Diagnostic>) {
             path: p.clone(),
             text: Ok(std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))),
             origin: None,
+            home: None,
         })
         .collect();
     let dep = Deployment::build(root, Config::default(), files);

@@ -120,6 +120,7 @@ fn after_an_edit_only_the_changed_file_is_rechecked_locally() {
                     path: path.clone(),
                     text: Ok(text.clone()),
                     origin: None,
+                    home: None,
                 }],
                 ..Changes::default()
             },
@@ -134,6 +135,7 @@ fn after_an_edit_only_the_changed_file_is_rechecked_locally() {
                 path: n.path.clone(),
                 text: Ok(n.text.to_string()),
                 origin: None,
+                home: None,
             })
             .collect();
         let full = Deployment::build(&dep.root, dep.config.clone(), nodes);

@@ -21,6 +21,7 @@ fn analyse(nodes: &[(&str, &str)]) -> (Deployment, Vec<Diagnostic>) {
             path: PathBuf::from(format!("/deployment/{id}/repository/conf/deployment.toml")),
             text: Ok((*text).to_owned()),
             origin: None,
+            home: None,
         })
         .collect();
     let dep = Deployment::build(root, Config::default(), files);

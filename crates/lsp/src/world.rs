@@ -11,10 +11,11 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
+use apimlint_core::analysis::host::{AnalysisHost, Change, Mode};
 use apimlint_core::analysis::project::{Member, Project, is_named};
-use apimlint_core::incremental::{self, Changes, LocalCache};
+use apimlint_core::suppress::Options;
 use apimlint_core::vfs::{self, CONFIG_FILE, DiskFs, NODE_FILE, OverlayFs, Vfs};
-use apimlint_core::{Config, ConfigError, Deployment, Diagnostic, NodeIdx, SourceFile};
+use apimlint_core::{Config, ConfigError, Deployment, Diagnostic, NodeIdx};
 
 use crate::convert::{self, lsp};
 
@@ -39,17 +40,14 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// What the server keeps for one deployment of the workspace: its last
-/// analysis and what was published for it.
+/// What the server keeps for one deployment of the workspace: its
+/// analysis host (core's: the deployment, each node's findings) and what
+/// was published for it.
 #[derive(Debug, Default)]
 pub(crate) struct Analysed {
-    pub dep: Option<Deployment>,
-    /// The findings of the last analysis, as the editor may show them.
-    pub diags: Vec<Diagnostic>,
+    host: Option<AnalysisHost>,
     pub published: HashMap<PathBuf, Vec<lsp::Diagnostic>>,
     pub config_error: Option<ConfigError>,
-    /// The local rules' findings per file (re-run only for changed files).
-    cache: LocalCache,
     config_published: bool,
     pending: HashSet<PathBuf>,
     removed: HashSet<PathBuf>,
@@ -58,11 +56,23 @@ pub(crate) struct Analysed {
     versions: HashMap<PathBuf, i32>,
 }
 
+impl Analysed {
+    /// The deployment as last analysed.
+    pub(crate) fn dep(&self) -> Option<&Deployment> {
+        self.host.as_ref().map(AnalysisHost::deployment)
+    }
+
+    /// The findings of the last analysis, as the editor may show them.
+    pub(crate) fn diags(&self) -> &[Diagnostic] {
+        self.host.as_ref().map_or(&[], AnalysisHost::diagnostics)
+    }
+}
+
 /// One deployment of the workspace (core's project model) with the server's state.
 pub(crate) type DepState = Member<Analysed>;
 
 fn has_work(d: &DepState) -> bool {
-    d.state.dep.is_none()
+    d.state.host.is_none()
         || !d.state.pending.is_empty()
         || !d.state.removed.is_empty()
         || d.state.config_dirty
@@ -97,7 +107,7 @@ impl Workspace {
     /// The deployment a file belongs to (a manifest, say).
     pub(crate) fn deployment_of(&self, path: &Path) -> Option<(&DepState, &Deployment)> {
         let d = self.project.members.get(self.project.owner(path)?)?;
-        Some((d, d.state.dep.as_ref()?))
+        Some((d, d.state.dep()?))
     }
 
     /// A file was opened, typed in, saved, created or changed on disk.
@@ -266,64 +276,73 @@ fn analyse_one(
     uris: &HashMap<PathBuf, lsp::Uri>,
     out: &mut Vec<Publish>,
 ) {
-    let mut changed: HashSet<PathBuf> = d.state.pending.drain().collect();
-    let removed: Vec<PathBuf> = d.state.removed.drain().collect();
-    // a new project file changes every node's id, region, role and rules:
-    // load again (the nodes of a lean load cannot re-run their node rules)
-    if std::mem::take(&mut d.state.config_dirty) {
-        d.state.dep = None;
-    }
-    // a changed manifest (Kubernetes or Compose) may add, remove or rename
-    // nodes and Services: load again
-    if changed.iter().chain(&removed).any(|p| is_manifest(p)) {
-        d.state.dep = None;
-    }
-    // the files whose node rules must run now (a full load ran them as it built)
-    let mut recheck: HashSet<PathBuf> = HashSet::new();
-    let dep = match d.state.dep.take() {
-        None => {
-            // a lean load, like `apimlint check`: no parse trees kept (an
-            // editor's request parses its file again), node findings cached
-            let config = read_config(d, fs).unwrap_or_default();
-            let discovery = vfs::Discovery {
-                root: d.root.clone(),
-                config: d.config_path.clone(),
-                files: d.files.iter().cloned().collect(),
-                may_escape: None,
-            };
-            changed.extend(d.files.iter().cloned());
-            let (dep, found) = apimlint_core::load_lean(fs, &discovery, config).into_parts();
-            d.state.cache = LocalCache::seeded(found);
-            dep
-        }
-        Some(prev) => {
-            let files: Vec<SourceFile> = changed
-                .iter()
-                .filter(|p| d.files.contains(*p))
-                .map(|p| SourceFile::plain(p.clone(), fs.read_within(&d.root, p)))
-                .collect();
-            recheck.extend(changed.iter().cloned());
-            incremental::rebuild(
-                prev,
-                Changes {
-                    files,
-                    removed: removed.clone(),
-                    config: None,
-                },
-            )
-        }
-    };
+    let changed = update_host(d, fs);
     for p in &changed {
         match versions.get(p) {
             Some(v) => d.state.versions.insert(p.clone(), *v),
             None => d.state.versions.remove(p),
         };
     }
-    // cross-node rules over everything, local rules over what changed
-    let found = incremental::check(&dep, &recheck, false, &mut d.state.cache);
-    let diags = incremental::visible(&dep, found);
-    // by the file shown: a node read from a manifest publishes on the manifest
-    // (and the project file, where findings about its entries are located)
+    let Some(host) = d.state.host.as_ref() else {
+        return;
+    };
+    let by_file = by_file(host.deployment(), host.diagnostics(), uris);
+    let has_project_file = host.deployment().project_file().is_some();
+    publish_nodes(d, by_file, &changed, uris, out);
+    publish_config(d, has_project_file, fs, versions, uris, out);
+}
+
+/// Bring the deployment's host up to date with the pending changes: a
+/// first load (lean, like `apimlint check`) or a new project file makes a
+/// new host, anything else is a change of the host's (which re-analyses
+/// what it reaches). The files whose analysis is new.
+fn update_host(d: &mut DepState, fs: &dyn Vfs) -> HashSet<PathBuf> {
+    let mut changed: HashSet<PathBuf> = d.state.pending.drain().collect();
+    let removed: Vec<PathBuf> = d.state.removed.drain().collect();
+    // a new project file changes every node's id, region, role and rules
+    let config_dirty = std::mem::take(&mut d.state.config_dirty);
+    if let Some(host) = d.state.host.as_mut().filter(|_| !config_dirty) {
+        let change = Change {
+            changed: changed
+                .iter()
+                .filter(|p| d.files.contains(*p))
+                .cloned()
+                .collect(),
+            removed,
+            ..Change::default()
+        };
+        host.apply_change(fs, change);
+        if host.last_pass().reloaded {
+            changed.extend(d.files.iter().cloned());
+        }
+        return changed;
+    }
+    let config = read_config(d, fs).unwrap_or_default();
+    let discovery = vfs::Discovery {
+        root: d.root.clone(),
+        config: d.config_path.clone(),
+        files: d.files.iter().cloned().collect(),
+        may_escape: None,
+    };
+    changed.extend(d.files.iter().cloned());
+    d.state.host = Some(AnalysisHost::new(
+        fs,
+        discovery,
+        config,
+        Options::default(),
+        Mode::Editor,
+    ));
+    changed
+}
+
+/// The diagnostics by the file shown: a node read from a manifest
+/// publishes on the manifest (and the project file, where findings about
+/// its entries are located); every node's file has an entry.
+fn by_file(
+    dep: &Deployment,
+    diags: &[Diagnostic],
+    uris: &HashMap<PathBuf, lsp::Uri>,
+) -> HashMap<PathBuf, Vec<lsp::Diagnostic>> {
     let mut by_file: HashMap<PathBuf, Vec<lsp::Diagnostic>> = dep
         .nodes
         .iter()
@@ -331,12 +350,23 @@ fn analyse_one(
         .chain(dep.project_file())
         .filter_map(|f| Some((dep.shown(f)?.path.to_path_buf(), Vec::new())))
         .collect();
-    for diag in &diags {
-        if let (Some(s), Some(l)) = (dep.shown(diag.file), convert::diagnostic(&dep, diag, uris)) {
+    for diag in diags {
+        if let (Some(s), Some(l)) = (dep.shown(diag.file), convert::diagnostic(dep, diag, uris)) {
             by_file.entry(s.path.to_path_buf()).or_default().push(l);
         }
     }
-    // files that are gone: clear what was published
+    by_file
+}
+
+/// Publish each file whose diagnostics changed (or whose text did), and
+/// clear the files that are gone.
+fn publish_nodes(
+    d: &mut DepState,
+    by_file: HashMap<PathBuf, Vec<lsp::Diagnostic>>,
+    changed: &HashSet<PathBuf>,
+    uris: &HashMap<PathBuf, lsp::Uri>,
+    out: &mut Vec<Publish>,
+) {
     let gone: Vec<PathBuf> = d
         .state
         .published
@@ -355,56 +385,65 @@ fn analyse_one(
             });
         }
     }
-    let mut paths: Vec<&PathBuf> = by_file.keys().collect();
-    paths.sort();
-    for p in paths {
-        let Some(new) = by_file.get(p) else { continue };
-        if d.state.published.get(p) == Some(new) && !changed.contains(p) {
+    let mut by_file: Vec<(PathBuf, Vec<lsp::Diagnostic>)> = by_file.into_iter().collect();
+    by_file.sort_by(|a, b| a.0.cmp(&b.0));
+    for (p, new) in by_file {
+        if d.state.published.get(&p) == Some(&new) && !changed.contains(&p) {
             continue;
         }
-        if let Some(uri) = convert::node_uri_of(p, uris) {
+        if let Some(uri) = convert::node_uri_of(&p, uris) {
             out.push(Publish {
                 uri,
                 diags: new.clone(),
-                version: d.state.versions.get(p).copied(),
+                version: d.state.versions.get(&p).copied(),
             });
         }
-        d.state.published.insert(p.clone(), new.clone());
+        d.state.published.insert(p, new);
     }
-    // the project file's own error
-    if let Some(cp) = d.config_path.clone() {
-        let diags: Vec<lsp::Diagnostic> = d
-            .state
-            .config_error
-            .as_ref()
-            .map(|e| {
-                let text = fs.read(&cp).unwrap_or_default();
-                let msg = match &e.help {
-                    Some(h) => format!("{}\nhelp: {h}", e.message),
-                    None => e.message.clone(),
-                };
-                convert::file_diagnostic(&text, e.line, e.column, msg)
-            })
-            .into_iter()
-            .collect();
-        if diags.is_empty() && dep.project_file().is_some() {
-            // read without error: its findings were published with the nodes'
-            d.state.config_published = false;
-        } else if (!diags.is_empty() || d.state.config_published)
-            && let Some(uri) = convert::node_uri_of(&cp, uris)
-        {
-            d.state.config_published = !diags.is_empty();
-            // what was published for it is replaced
-            d.state.published.remove(&cp);
-            out.push(Publish {
-                uri,
-                diags,
-                version: versions.get(&cp).copied(),
-            });
-        }
+}
+
+/// The project file's own error, published on it (its findings about
+/// entries were published with the nodes').
+fn publish_config(
+    d: &mut DepState,
+    has_project_file: bool,
+    fs: &dyn Vfs,
+    versions: &HashMap<PathBuf, i32>,
+    uris: &HashMap<PathBuf, lsp::Uri>,
+    out: &mut Vec<Publish>,
+) {
+    let Some(cp) = d.config_path.clone() else {
+        return;
+    };
+    let diags: Vec<lsp::Diagnostic> = d
+        .state
+        .config_error
+        .as_ref()
+        .map(|e| {
+            let text = fs.read(&cp).unwrap_or_default();
+            let msg = match &e.help {
+                Some(h) => format!("{}\nhelp: {h}", e.message),
+                None => e.message.clone(),
+            };
+            convert::file_diagnostic(&text, e.line, e.column, msg)
+        })
+        .into_iter()
+        .collect();
+    if diags.is_empty() && has_project_file {
+        // read without error: its findings were published with the nodes'
+        d.state.config_published = false;
+    } else if (!diags.is_empty() || d.state.config_published)
+        && let Some(uri) = convert::node_uri_of(&cp, uris)
+    {
+        d.state.config_published = !diags.is_empty();
+        // what was published for it is replaced
+        d.state.published.remove(&cp);
+        out.push(Publish {
+            uri,
+            diags,
+            version: versions.get(&cp).copied(),
+        });
     }
-    d.state.diags = diags;
-    d.state.dep = Some(dep);
 }
 
 /// A YAML file: a manifest stream or a Compose file.

@@ -19,7 +19,10 @@
 //! array after the file's (instead of replacing them), `# whole file` makes
 //! the block the entire file, `# delete file` removes the file,
 //! `# encoding: iso-8859-1` writes it in that encoding. Comment lines before
-//! a block's first table replace the file's leading comments.
+//! a block's first table replace the file's leading comments. A ```xml or
+//! ```properties block is a whole file of a node's home, named by its first
+//! line (`<!-- region-1/cp-1/repository/deployment/server/eventpublishers/a.xml -->`,
+//! `# region-1/cp-1/repository/conf/jndi.properties`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -155,6 +158,9 @@ fn is_patch(b: &Block) -> bool {
 
 /// The patch a block is (`None`: it names no file, so it is no patch).
 pub fn patch_of(b: &Block) -> Result<Option<Patch<'_>>, Error> {
+    if b.lang == "xml" || b.lang == "properties" {
+        return Ok(home_file_of(b));
+    }
     if b.lang != "toml" {
         return Ok(None);
     }
@@ -199,6 +205,34 @@ pub fn patch_of(b: &Block) -> Result<Option<Patch<'_>>, Error> {
     }
     p.body = rest;
     Ok((!p.target.is_empty()).then_some(p))
+}
+
+/// A ```xml or ```properties block whose first line names the file of a
+/// node's home it is (`<!-- region-1/cp-1/repository/conf/… -->`, `#
+/// region-1/cp-1/repository/conf/jndi.properties`): the whole file.
+fn home_file_of(b: &Block) -> Option<Patch<'_>> {
+    let first = b.text.lines().next()?;
+    let target = match b.lang.as_str() {
+        "xml" => first
+            .trim()
+            .strip_prefix("<!--")?
+            .strip_suffix("-->")?
+            .trim(),
+        _ => first.trim().strip_prefix('#')?.trim(),
+    };
+    if target.is_empty() || target.contains(' ') || !target.contains('/') {
+        return None;
+    }
+    Some(Patch {
+        target: target.to_owned(),
+        base: None,
+        whole: true,
+        delete: false,
+        latin1: false,
+        remove: Vec::new(),
+        append: Vec::new(),
+        body: b.text.get(first.len() + 1..).unwrap_or(""),
+    })
 }
 
 /// `[ a . b ]` → `a.b`; `[[x]]` → `[[x]]`.
@@ -370,7 +404,7 @@ pub fn apply_patch(file: &str, p: &Patch<'_>) -> Result<String, Error> {
 /// The file a block header names in the materialised tree.
 fn resolve_target(dir: &Path, target: &str) -> PathBuf {
     let direct = dir.join(target);
-    if direct.is_file() {
+    if direct.is_file() || target.ends_with(".xml") || target.ends_with(".properties") {
         return direct;
     }
     let id = target

@@ -75,6 +75,10 @@ fn span(r: &Report<'_>, node: FileId, range: &std::ops::Range<usize>) -> (usize,
 /// (or fail on columns past 65,535); the location is printed instead.
 const MAX_SNIPPET: usize = 4096;
 
+/// A manifest line longer than this (a chart's `deployment.toml` written as
+/// one quoted scalar) is not shown when the decoded file it holds can be.
+const LONG_LINE: usize = 400;
+
 /// The lines miette shows around a span: the span's lines and one line of
 /// context each side, cut out of the file (so that rendering a finding costs
 /// the size of its lines, not of its file) and numbered as in the file.
@@ -128,8 +132,17 @@ impl SourceCode for Excerpt {
 /// The excerpt around `range`, or `None` when its lines are too long to show.
 fn excerpt(r: &Report<'_>, node: FileId, range: &std::ops::Range<usize>) -> Option<Excerpt> {
     let s = r.dep.shown(node)?;
-    let range = s.range(range);
-    let (text, lines) = (s.text, s.lines);
+    let name = terminal(&r.file(node)).into_owned();
+    excerpt_of(name, s.text, s.lines, &s.range(range))
+}
+
+/// The lines of `text` around `range`, or `None` when they are too long.
+fn excerpt_of(
+    name: String,
+    text: &str,
+    lines: &apimlint_core::text::LineIndex,
+    range: &std::ops::Range<usize>,
+) -> Option<Excerpt> {
     let start = range.start.min(text.len());
     let end = range.end.clamp(start, text.len());
     let first_line = lines.line_of(start).saturating_sub(1);
@@ -139,13 +152,43 @@ fn excerpt(r: &Report<'_>, node: FileId, range: &std::ops::Range<usize>) -> Opti
         return None;
     }
     Some(Excerpt {
-        name: terminal(&r.file(node)).into_owned(),
+        name,
         // a raw control byte in a line (one that does not parse) is shown
         // as `?`, byte for byte, so the spans stay where they were
         text: escape::excerpt(text.get(from..to)?).into_owned(),
         offset: from,
         first_line,
     })
+}
+
+/// For a file held in a manifest line too long to show (WSO2's charts write
+/// each `deployment.toml` as one quoted scalar): the decoded lines of the
+/// file around `range` (its own offsets), named by the object and key, and
+/// the position in the manifest in words. Never for a Secret, whose values
+/// are shown starred.
+fn decoded(
+    r: &Report<'_>,
+    node: FileId,
+    range: &std::ops::Range<usize>,
+    message: &str,
+) -> Option<(String, Excerpt, (usize, usize))> {
+    let o = r.dep.shown(node)?.origin.filter(|o| o.kind != "Secret")?;
+    let (text, lines) = r.dep.own_text(node)?;
+    let name = terminal(&format!("{} {}/{}: {}", o.kind, o.namespace, o.name, o.key)).into_owned();
+    let src = excerpt_of(name, text, lines, range)?;
+    let start = range.start.min(text.len());
+    let sp = (start, range.end.clamp(start, text.len()) - start);
+    let p = r.pos(node, range.start);
+    let at = format!(
+        "{message}\n  at {}:{}:{} (one line of the manifest: the decoded {} of {} `{}` is shown)",
+        terminal(&r.file(node)),
+        p.line,
+        p.column,
+        terminal(&o.key),
+        o.kind,
+        terminal(&o.name)
+    );
+    Some((at, src, sp))
 }
 
 /// The source and label of a location, or its position in words when the
@@ -158,7 +201,23 @@ fn located(
     label: Option<String>,
     primary: bool,
 ) -> (String, Option<Excerpt>, Vec<LabeledSpan>) {
-    let Some(src) = excerpt(r, node, range) else {
+    let labeled = |sp: (usize, usize)| {
+        if primary {
+            LabeledSpan::new_primary_with_span(label.clone(), sp)
+        } else {
+            LabeledSpan::new_with_span(label.clone(), sp)
+        }
+    };
+    // a manifest line too long to read (a chart's one-line scalar): the
+    // decoded lines of the file it holds instead
+    let src = excerpt(r, node, range);
+    let long = src
+        .as_ref()
+        .is_none_or(|e| e.text.lines().any(|l| l.len() > LONG_LINE));
+    if long && let Some((at, src, sp)) = decoded(r, node, range, message) {
+        return (at, Some(src), vec![labeled(sp)]);
+    }
+    let Some(src) = src else {
         let p = r.pos(node, range.start);
         let at = format!(
             "{message}\n  at {}:{}:{} (the line is too long to show)",
@@ -169,12 +228,7 @@ fn located(
         return (at, None, Vec::new());
     };
     let sp = span(r, node, range);
-    let l = if primary {
-        LabeledSpan::new_primary_with_span(label, sp)
-    } else {
-        LabeledSpan::new_with_span(label, sp)
-    };
-    (message.to_owned(), Some(src), vec![l])
+    (message.to_owned(), Some(src), vec![labeled(sp)])
 }
 
 fn severity(s: Severity) -> miette::Severity {

@@ -25,7 +25,9 @@ use crate::base::files::FileId;
 use crate::config::Config;
 use crate::graph::{Deployment, Node};
 use crate::suppress;
-use crate::vfs::{Discovery, OverlayFs, Vfs};
+use crate::vfs::{Discovery, Vfs};
+
+use super::host::{AnalysisHost, Change, Mode, Pass};
 
 /// Whether `--fix` (safe only) or `--fix --unsafe-fixes` applies this fix.
 pub fn wanted(fix: &Fix, unsafe_fixes: bool) -> bool {
@@ -532,6 +534,9 @@ pub struct Outcome {
     /// Fixes refused, with why (each once).
     pub refused: Vec<String>,
     pub passes: usize,
+    /// What the host re-analysed after each pass's fixes (the nodes they
+    /// reach; `reloaded` when a manifest was written).
+    pub analyses: Vec<Pass>,
 }
 
 /// A fix applied by [`fix_all`]: its title and the files (a node's file, or
@@ -545,9 +550,10 @@ pub struct AppliedFix {
 /// The most passes `fix_all` makes (a fix that conflicted waits one pass).
 pub(crate) const MAX_PASSES: usize = 8;
 
-/// Fix, re-load, re-check, until no wanted fix is left (at most
-/// `MAX_PASSES`). Files are read through `base` overlaid with the fixed texts;
-/// nothing is written.
+/// Fix, re-check, until no wanted fix is left (at most `MAX_PASSES`), on
+/// one [`AnalysisHost`]: each pass's fixed texts are a change of its
+/// snapshot, so the next pass re-analyses only the nodes they reach. Files
+/// are read through `base` under the fixed texts; nothing is written.
 pub fn fix_all(
     base: &dyn Vfs,
     disc: &Discovery,
@@ -555,45 +561,67 @@ pub fn fix_all(
     opts: &suppress::Options,
     unsafe_fixes: bool,
 ) -> Outcome {
-    let mut overlays: HashMap<PathBuf, String> = HashMap::new();
-    let mut originals: BTreeMap<PathBuf, (String, Arc<str>, bool)> = BTreeMap::new();
-    let mut applied = Vec::new();
-    let mut refused = BTreeSet::new();
-    let mut passes = 0usize;
-    // manifest blocks (path, start) whose fixes cannot be written: their
-    // fixes are not planned again (`usize::MAX`: the whole manifest)
-    let mut blocked: HashSet<(PathBuf, usize)> = HashSet::new();
+    let host = AnalysisHost::new(base, disc.clone(), config.clone(), *opts, Mode::Check);
+    fix_host(base, host, unsafe_fixes)
+}
+
+/// [`fix_all`] on a host already loaded (its findings are the first pass's).
+pub fn fix_host(base: &dyn Vfs, mut host: AnalysisHost, unsafe_fixes: bool) -> Outcome {
+    let mut st = Fixing::default();
     loop {
-        let dep = super::load(
-            &OverlayFs {
-                base,
-                overlays: &overlays,
-            },
-            disc,
-            config.clone(),
-        );
-        let diags = super::check_with(&dep, opts);
-        let plan = if passes >= MAX_PASSES {
+        let plan = st.plan(&host, unsafe_fixes);
+        if plan.files.is_empty() {
+            return st.finish(host);
+        }
+        st.passes += 1;
+        let change = st.write(&host, base, plan);
+        host.apply_change(base, change);
+        st.analyses.push(host.last_pass().clone());
+    }
+}
+
+/// What `fix_all` keeps from one pass to the next.
+#[derive(Default)]
+struct Fixing {
+    /// The fixed text of each file written so far.
+    overlays: HashMap<PathBuf, String>,
+    /// Each written file's path relative to the root, original text, and
+    /// whether it is a manifest.
+    originals: BTreeMap<PathBuf, (String, Arc<str>, bool)>,
+    applied: Vec<AppliedFix>,
+    refused: BTreeSet<String>,
+    passes: usize,
+    /// Manifest blocks (path, start) whose fixes cannot be written: their
+    /// fixes are not planned again (`usize::MAX`: the whole manifest).
+    blocked: HashSet<(PathBuf, usize)>,
+    analyses: Vec<Pass>,
+}
+
+impl Fixing {
+    /// This pass's fixes (none past `MAX_PASSES`), refusals recorded.
+    fn plan(&mut self, host: &AnalysisHost, unsafe_fixes: bool) -> Plan {
+        let dep = host.deployment();
+        let diags = host.diagnostics();
+        let plan = if self.passes >= MAX_PASSES {
             Plan::default()
-        } else if blocked.is_empty() {
-            plan(&dep, &diags, unsafe_fixes)
+        } else if self.blocked.is_empty() {
+            plan(dep, diags, unsafe_fixes)
         } else {
             let open: Vec<Diagnostic> = diags
                 .iter()
                 .map(|d| {
                     let mut d = d.clone();
-                    if d.fix
-                        .as_ref()
-                        .is_some_and(|f| f.edits.iter().any(|e| in_block(&dep, e.file, &blocked)))
-                    {
+                    if d.fix.as_ref().is_some_and(|f| {
+                        f.edits.iter().any(|e| in_block(dep, e.file, &self.blocked))
+                    }) {
                         d.fix = None;
                     }
                     d
                 })
                 .collect();
-            plan(&dep, &open, unsafe_fixes)
+            plan(dep, &open, unsafe_fixes)
         };
-        refused.extend(plan.refused.iter().map(|r| {
+        self.refused.extend(plan.refused.iter().map(|r| {
             format!(
                 "{}: {} ({}): {}",
                 dep.id_of(r.file),
@@ -602,86 +630,106 @@ pub fn fix_all(
                 r.reason
             )
         }));
-        if plan.files.is_empty() {
-            let changed = originals
-                .into_iter()
-                .filter_map(|(path, (rel, original, manifest))| {
-                    let fixed = overlays.remove(&path)?;
-                    (fixed != *original).then_some(Changed {
-                        path,
-                        rel,
-                        original,
-                        fixed,
-                        manifest,
-                    })
+        plan
+    }
+
+    /// The outcome, once no fix is left.
+    fn finish(mut self, host: AnalysisHost) -> Outcome {
+        let changed = std::mem::take(&mut self.originals)
+            .into_iter()
+            .filter_map(|(path, (rel, original, manifest))| {
+                let fixed = self.overlays.remove(&path)?;
+                (fixed != *original).then_some(Changed {
+                    path,
+                    rel,
+                    original,
+                    fixed,
+                    manifest,
                 })
-                .collect();
-            return Outcome {
-                dep,
-                diags,
-                changed,
-                applied,
-                refused: refused.into_iter().collect(),
-                passes,
-            };
+            })
+            .collect();
+        let (dep, diags) = host.into_parts();
+        Outcome {
+            dep,
+            diags,
+            changed,
+            applied: self.applied,
+            refused: self.refused.into_iter().collect(),
+            passes: self.passes,
+            analyses: self.analyses,
         }
-        passes += 1;
+    }
+
+    /// Write a pass's fixes into the overlays (a node's file, or the
+    /// manifest it was read from): the change of the host's snapshot.
+    fn write(&mut self, host: &AnalysisHost, base: &dyn Vfs, plan: Plan) -> Change {
+        let dep = host.deployment();
         let mut written: HashMap<FileId, PathBuf> = HashMap::new();
         let mut blocks: BTreeSet<(PathBuf, usize)> = BTreeSet::new();
+        let mut texts: Vec<(PathBuf, String)> = Vec::new();
         for (f, text) in &plan.files {
             let Some(n) = dep.node_of(*f) else { continue };
             if let Some(o) = n.origin.as_ref().filter(|o| o.inline) {
                 blocks.insert((o.manifest.path.clone(), o.span.start));
                 continue;
             }
-            originals
+            self.originals
                 .entry(n.path.clone())
                 .or_insert_with(|| (n.rel.clone(), n.text.clone(), false));
-            overlays.insert(n.path.clone(), text.clone());
+            self.overlays.insert(n.path.clone(), text.clone());
+            texts.push((n.path.clone(), text.clone()));
             written.insert(*f, n.path.clone());
         }
-        let rel = |p: &std::path::Path| crate::vfs::relative(p, &disc.root);
+        let rel = |p: &std::path::Path| crate::vfs::relative(p, &dep.root);
         let mut manifests: BTreeMap<PathBuf, Vec<(&Node, &[Edit])>> = BTreeMap::new();
         for (path, start) in blocks {
-            match shared_block(&dep, &plan, &path, start) {
+            match shared_block(dep, &plan, &path, start) {
                 Ok((n, edits)) => manifests.entry(path).or_default().push((n, edits)),
                 Err(why) => {
-                    refused.insert(format!("{}: the fixes are not written: {why}", rel(&path)));
-                    blocked.insert((path, start));
+                    self.refused
+                        .insert(format!("{}: the fixes are not written: {why}", rel(&path)));
+                    self.blocked.insert((path, start));
                 }
             }
         }
         for (path, nodes) in manifests {
-            let now = match overlays.get(&path) {
+            let now = match self.overlays.get(&path) {
                 Some(t) => Ok(t.clone()),
-                None => base.read(&path),
+                None => host.read(base, &path),
             };
             match now.map_err(|e| e.to_string()).and_then(|t| {
                 let fixed = write_manifest(&t, &nodes)?;
                 Ok((t, fixed))
             }) {
                 Ok((t, fixed)) => {
-                    originals
+                    self.originals
                         .entry(path.clone())
                         .or_insert_with(|| (rel(&path), t.into(), true));
                     written.extend(nodes.iter().map(|(n, _)| (n.file, path.clone())));
-                    overlays.insert(path, fixed);
+                    texts.push((path.clone(), fixed.clone()));
+                    self.overlays.insert(path, fixed);
                 }
                 Err(why) => {
-                    refused.insert(format!("{}: the fixes are not written: {why}", rel(&path)));
-                    blocked.insert((path, usize::MAX));
+                    self.refused
+                        .insert(format!("{}: the fixes are not written: {why}", rel(&path)));
+                    self.blocked.insert((path, usize::MAX));
                 }
             }
         }
         // a fix counts once it is written, in every file it touches
-        applied.extend(plan.applied.into_iter().filter_map(|a| {
-            let paths: Option<BTreeSet<PathBuf>> =
-                a.files.iter().map(|f| written.get(f).cloned()).collect();
-            Some(AppliedFix {
-                title: a.title,
-                paths: paths?.into_iter().collect(),
-            })
-        }));
+        self.applied
+            .extend(plan.applied.into_iter().filter_map(|a| {
+                let paths: Option<BTreeSet<PathBuf>> =
+                    a.files.iter().map(|f| written.get(f).cloned()).collect();
+                Some(AppliedFix {
+                    title: a.title,
+                    paths: paths?.into_iter().collect(),
+                })
+            }));
+        Change {
+            texts,
+            ..Change::default()
+        }
     }
 }
 

@@ -23,6 +23,10 @@ pub struct Changes {
     /// A new project file (`apimlint.toml` changed): every node's id,
     /// region, role and offset are recomputed, without re-parsing.
     pub config: Option<Config>,
+    /// A file that stops parsing is what a fresh load makes of it
+    /// (`Unparsable`), not `Stale` with its last good parse (`check --fix`:
+    /// the result must equal a load of the fixed files).
+    pub fresh_errors: bool,
 }
 
 /// The deployment after `changes`: changed files re-parsed (in parallel),
@@ -32,26 +36,39 @@ pub fn rebuild(prev: Deployment, changes: Changes) -> Deployment {
     use rayon::prelude::*;
     let root = prev.root.clone();
     let config_changed = changes.config.is_some();
+    let keep_stale = !changes.fresh_errors;
     let config = changes.config.unwrap_or_else(|| prev.config.clone());
     let removed: HashSet<&PathBuf> = changes.removed.iter().collect();
     let (mut files, nodes) = prev.into_parts();
     let mut old: HashMap<PathBuf, Node> = nodes.into_iter().map(|n| (n.path.clone(), n)).collect();
-    let fresh: Vec<(FileId, SourceFile, Option<Node>)> = changes
+    type Fresh = ((FileId, Vec<FileId>), SourceFile, Option<Node>);
+    let fresh: Vec<Fresh> = changes
         .files
         .into_iter()
         .filter(|f| !removed.contains(&f.path))
         .map(|f| {
             let before = old.remove(&f.path);
-            (files.intern(&f.path), f, before)
+            let id = files.intern(&f.path);
+            let home = crate::graph::intern_home(&mut files, &f);
+            ((id, home), f, before)
         })
         .collect();
     let fresh: Vec<(Node, Option<Node>)> = fresh
         .into_par_iter()
-        .map(|(id, f, before)| (parse_node(&root, &config, id, f, true), before))
+        .map(|(ids, f, before)| {
+            let read = f.home.is_some();
+            let mut node = parse_node(&root, &config, ids, f, true);
+            // a change of the TOML alone keeps the home read before
+            if !read && let Some(b) = &before {
+                node.keep_home(b);
+            }
+            (node, before)
+        })
         .collect();
     let mut nodes: Vec<Node> = Vec::with_capacity(old.len() + fresh.len());
     for (mut node, before) in fresh {
         if let State::Unparsable(error) = &node.state
+            && keep_stale
             && let Some(good) = before.filter(Node::is_analysable)
         {
             let tree = match good.state {
@@ -131,6 +148,23 @@ pub fn check(
     everything: bool,
     cache: &mut LocalCache,
 ) -> Vec<Diagnostic> {
+    check_with(
+        dep,
+        changed,
+        everything,
+        cache,
+        &crate::suppress::Options::default(),
+    )
+}
+
+/// [`check`] with options (`--require-reason`).
+pub fn check_with(
+    dep: &Deployment,
+    changed: &HashSet<PathBuf>,
+    everything: bool,
+    cache: &mut LocalCache,
+    opts: &crate::suppress::Options,
+) -> Vec<Diagnostic> {
     use rayon::prelude::*;
     let local: Vec<&'static Rule> = rules::enabled(&dep.config)
         .filter(|r| r.is_local())
@@ -149,5 +183,5 @@ pub fn check(
     let found: Vec<Diagnostic> = cache.by_file.values().flatten().cloned().collect();
     let mut found = found;
     found.extend(super::deployment_findings(dep));
-    super::suppressed(dep, found, &crate::suppress::Options::default())
+    super::suppressed(dep, found, opts)
 }

@@ -5,6 +5,8 @@
 
 pub mod editor;
 pub mod fixes;
+mod home;
+pub mod host;
 pub mod incremental;
 pub mod project;
 
@@ -126,10 +128,7 @@ pub fn read_sources(
     discovery: &Discovery,
     stdin: Option<&Stdin>,
 ) -> Vec<SourceFile> {
-    let read = |p: &std::path::PathBuf| match &discovery.may_escape {
-        Some(set) if !set.contains(p) => vfs.read(p),
-        _ => vfs.read_within(&discovery.root, p),
-    };
+    let read = |p: &std::path::PathBuf| read_node_file(vfs, discovery, p);
     let mut out: Vec<SourceFile> = discovery
         .files
         .par_iter()
@@ -138,7 +137,8 @@ pub fn read_sources(
                 return Vec::new();
             }
             if !crate::manifest::is_manifest(p) {
-                return vec![SourceFile::plain(p.clone(), read(p))];
+                let plain = SourceFile::plain(p.clone(), read(p));
+                return vec![home::attach(vfs, &discovery.root, plain)];
             }
             match read(p) {
                 Ok(text) if text.contains(crate::vfs::NODE_FILE) => {
@@ -178,10 +178,38 @@ pub fn read_sources(
             Err(e) => out.push(SourceFile::plain(p.clone(), Err(e))),
         }
     }
+    attach_compose(vfs, discovery, &mut out, compose);
+    if let Some(s) = stdin {
+        out.extend(manifest_sources(
+            &discovery.root.join(STDIN_NAME),
+            &s.text,
+            s.region.as_deref(),
+            s.namespace.as_deref(),
+            true,
+        ));
+    }
+    out
+}
+
+/// The nodes the Compose services bind-mount get their services as
+/// origins (and the home files the services bind-mount); a second service
+/// mounting a file is a node of its own.
+fn attach_compose(
+    vfs: &dyn Vfs,
+    discovery: &Discovery,
+    out: &mut Vec<SourceFile>,
+    mut compose: Vec<(std::path::PathBuf, crate::manifest::Origin)>,
+) {
     // a service whose Compose file's directory holds the file claims it
     // first; a second service mounting it is a node of its own
     compose.sort_by_key(|(file, o)| !file.starts_with(o.manifest.path.parent().unwrap_or(file)));
     for (file, origin) in compose {
+        let binds = origin
+            .workload
+            .as_ref()
+            .and_then(|w| w.compose.as_ref())
+            .map(|c| c.home_binds.clone())
+            .unwrap_or_default();
         match out.iter_mut().find(|s| s.path == file) {
             Some(s) if s.origin.is_some() => {
                 let text = vfs.read_within(&discovery.root, &file);
@@ -193,26 +221,45 @@ pub fn read_sources(
                     path: vpath,
                     text: Ok(text),
                     origin: Some(std::sync::Arc::new(origin)),
+                    home: None,
                 });
             }
-            Some(s) => s.origin = Some(std::sync::Arc::new(origin)),
-            None => out.push(SourceFile {
-                text: vfs.read_within(&discovery.root, &file),
-                path: file,
-                origin: Some(std::sync::Arc::new(origin)),
-            }),
+            Some(s) => {
+                let origin = std::sync::Arc::new(origin);
+                let toml = s.text.as_deref().unwrap_or("");
+                let bound = home::from_binds(vfs, &discovery.root, &binds, toml, &origin);
+                home::merge(&mut s.home, bound);
+                s.origin = Some(origin);
+            }
+            None => {
+                let origin = std::sync::Arc::new(origin);
+                let text = vfs.read_within(&discovery.root, &file);
+                let toml = text.as_deref().unwrap_or("");
+                let bound = home::from_binds(vfs, &discovery.root, &binds, toml, &origin);
+                let mut home = None;
+                home::merge(&mut home, bound);
+                out.push(SourceFile {
+                    text,
+                    path: file,
+                    origin: Some(origin),
+                    home,
+                });
+            }
         }
     }
-    if let Some(s) = stdin {
-        out.extend(manifest_sources(
-            &discovery.root.join(STDIN_NAME),
-            &s.text,
-            s.region.as_deref(),
-            s.namespace.as_deref(),
-            true,
-        ));
+}
+
+/// Read a file of a discovery: within its root, unless it is known not to
+/// be reached through a symbolic link.
+pub(crate) fn read_node_file(
+    vfs: &dyn Vfs,
+    discovery: &Discovery,
+    p: &Path,
+) -> Result<String, crate::vfs::ReadError> {
+    match &discovery.may_escape {
+        Some(set) if !set.contains(p) => vfs.read(p),
+        _ => vfs.read_within(&discovery.root, p),
     }
-    out
 }
 
 /// Whether a YAML file that could not be read is a finding: it is not a
@@ -241,10 +288,12 @@ fn manifest_sources(
     let ex = crate::manifest::extract(path, text, region, namespace, stdin);
     ex.nodes
         .into_iter()
-        .map(|(vpath, content, origin)| SourceFile {
+        .zip(ex.homes)
+        .map(|((vpath, content, origin), home)| SourceFile {
             path: vpath,
             text: content.map_err(crate::vfs::ReadError::Manifest),
             origin: Some(std::sync::Arc::new(origin)),
+            home: Some(home::from_manifest(home)),
         })
         .collect()
 }

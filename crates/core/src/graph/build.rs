@@ -13,11 +13,13 @@ use crate::manifest::Manifest;
 use petgraph::graph::DiGraph;
 use rayon::prelude::*;
 
+use super::home::{Home, keystore_names};
+use super::ids::node_id;
 use super::node::{Node, RegionSource, SourceFile, State};
 use super::{Deployment, HostIndex, NodeIdx};
 use crate::base::files::{FileId, FileSet};
 use crate::base::text::LineIndex;
-use crate::config::{Config, glob_match};
+use crate::config::Config;
 use crate::model::{Facts, Role, RoleSource};
 use crate::vfs::{NODE_FILE, relative};
 
@@ -26,10 +28,11 @@ use crate::vfs::{NODE_FILE, relative};
 pub(crate) fn parse_node(
     root: &Path,
     config: &Config,
-    file: FileId,
-    source: SourceFile,
+    (file, home_ids): (FileId, Vec<FileId>),
+    mut source: SourceFile,
     keep_tree: bool,
 ) -> Node {
+    let home_sources = source.home.take().unwrap_or_default();
     let (text, state) = match source.text {
         Ok(t) => {
             let parsed = crate::syntax::parse(&t);
@@ -48,6 +51,14 @@ pub(crate) fn parse_node(
     };
     let secrets = crate::redact::secret_ranges(&text, doc);
     let facts = doc.map(Facts::extract).unwrap_or_default();
+    let home = if home_sources.is_empty() {
+        Arc::default()
+    } else {
+        Arc::new(Home::parse(
+            home_ids.into_iter().zip(home_sources).collect(),
+            keystore_names(doc),
+        ))
+    };
     let mut node = Node {
         file,
         lines: LineIndex::new(&text),
@@ -66,39 +77,13 @@ pub(crate) fn parse_node(
         offset: 0,
         machine: None,
         origin: source.origin,
+        home,
     };
     node.configure(root, config);
     if !keep_tree && let State::Parsed(tree) = &mut node.state {
         *tree = None;
     }
     node
-}
-
-/// The root directory's own name (the id of a node file in the root).
-pub(crate) fn root_name(root: &Path) -> String {
-    root.file_name()
-        .map_or_else(|| "root".to_owned(), |n| n.to_string_lossy().into_owned())
-}
-
-/// Node id: the file's directory relative to the root, `repository/conf`
-/// removed; for a file with another name, its path without the extension.
-pub(crate) fn node_id(rel: &str, root_name: &str) -> String {
-    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-    let id = if name == NODE_FILE {
-        let d = dir.strip_suffix("repository/conf").unwrap_or(dir);
-        if d == "repository/conf" { "" } else { d }
-            .trim_end_matches('/')
-            .to_owned()
-    } else {
-        rel.rsplit_once('.')
-            .map_or(rel, |(stem, _)| stem)
-            .to_owned()
-    };
-    if id.is_empty() || id == "." {
-        root_name.to_owned()
-    } else {
-        id
-    }
 }
 
 /// The leading directories every node id shares (`envs/prod` of
@@ -143,6 +128,15 @@ pub(crate) fn kept_prefix(prefix: String, config: &Config) -> String {
     }
 }
 
+/// The ids of a node file's home files (interned in `set`), in order.
+pub(crate) fn intern_home(set: &mut FileSet, f: &SourceFile) -> Vec<FileId> {
+    f.home
+        .iter()
+        .flatten()
+        .map(|h| set.intern(&h.path))
+        .collect()
+}
+
 /// The id prefix of nodes already configured (their `rel`).
 pub(crate) fn prefix_of_nodes(nodes: &[Node]) -> String {
     let ids: Vec<String> = nodes
@@ -165,85 +159,6 @@ pub(crate) fn prefix_of<'a>(files: impl Iterator<Item = (&'a str, &'a SourceFile
         .map(|(rel, _)| node_id(rel, ""))
         .collect();
     id_prefix(ids.iter().map(String::as_str))
-}
-
-pub(crate) fn region_of(id: &str, root_name: &str, config: &Config) -> (String, RegionSource) {
-    for (region, globs) in &config.regions {
-        if globs.iter().any(|g| glob_match(g, id)) {
-            return (region.clone(), RegionSource::Config);
-        }
-    }
-    match id.split_once('/') {
-        Some((first, rest)) => match role_first_region(first, rest) {
-            Some(region) => (region.to_owned(), RegionSource::AfterRole),
-            None => (first.to_owned(), RegionSource::FirstComponent),
-        },
-        None => (root_name.to_owned(), RegionSource::Root),
-    }
-}
-
-/// Directory names that name a role, not a region (`cp/dc1`, `gw/dc2`).
-const ROLE_DIRS: [&str; 19] = [
-    "cp",
-    "acp",
-    "control-plane",
-    "controlplane",
-    "gw",
-    "gateway",
-    "gateways",
-    "gateway-worker",
-    "tm",
-    "traffic-manager",
-    "trafficmanager",
-    "km",
-    "key-manager",
-    "keymanager",
-    "is",
-    "iskm",
-    "is-km",
-    "aio",
-    "all-in-one",
-];
-
-/// In a tree laid out by role, then region (`cp/dc1`, `tm/region-2`,
-/// `gw/eu-west-1/gw-1`), the first later component that looks like a
-/// region; `None` when the first component names no role or no later one
-/// looks like a region.
-fn role_first_region<'a>(first: &str, rest: &'a str) -> Option<&'a str> {
-    let role = first.to_ascii_lowercase();
-    let role = ["wso2am-", "wso2apim-", "apim-", "wso2-"]
-        .iter()
-        .find_map(|p| role.strip_prefix(p))
-        .unwrap_or(&role);
-    if !ROLE_DIRS.contains(&role) {
-        return None;
-    }
-    rest.split('/').find(|c| looks_like_region(c))
-}
-
-/// `dc1`, `dc-2`, `region-1`, `region2`, `site-a`, `zone-1`, `eu-west-1`.
-fn looks_like_region(c: &str) -> bool {
-    let c = c.to_ascii_lowercase();
-    let numbered = |prefix: &str| {
-        c.strip_prefix(prefix).is_some_and(|r| {
-            let r = r.strip_prefix(['-', '_']).unwrap_or(r);
-            !r.is_empty()
-                && r.chars().all(|ch| ch.is_ascii_alphanumeric())
-                && (prefix != "dc" || r.chars().all(|ch| ch.is_ascii_digit()))
-        })
-    };
-    if ["dc", "region", "site", "zone", "datacenter", "datacentre"]
-        .iter()
-        .any(|p| numbered(p))
-    {
-        return true;
-    }
-    // a cloud region: `eu-west-1`, `us-east-2`, `ap-southeast-1`
-    let parts: Vec<&str> = c.split('-').collect();
-    matches!(parts.as_slice(), [geo, dir, n]
-        if geo.len() == 2 && geo.chars().all(|ch| ch.is_ascii_lowercase())
-            && !dir.is_empty() && dir.chars().all(|ch| ch.is_ascii_lowercase())
-            && !n.is_empty() && n.chars().all(|ch| ch.is_ascii_digit()))
 }
 
 impl Deployment {
@@ -277,14 +192,19 @@ impl Deployment {
         );
         // ids in path order: a fresh build's ids follow its nodes' order
         let mut set = FileSet::default();
-        let files: Vec<(FileId, SourceFile)> = files
+        let mut files: Vec<((FileId, Vec<FileId>), SourceFile)> = files
             .into_iter()
-            .map(|(_, f)| (set.intern(&f.path), f))
+            .map(|(_, f)| ((set.intern(&f.path), Vec::new()), f))
             .collect();
+        // then the files of the nodes' homes, in the same order
+        for ((_, home), f) in &mut files {
+            *home = intern_home(&mut set, f);
+        }
         let (nodes, visited): (Vec<Node>, Vec<(FileId, T)>) = files
             .into_par_iter()
-            .map(|(id, file)| {
-                let mut node = parse_node(root, &config, id, file, keep_trees);
+            .map(|(ids, file)| {
+                let id = ids.0;
+                let mut node = parse_node(root, &config, ids, file, keep_trees);
                 let seen = visit(&node);
                 if !keep_trees {
                     node.facts.keys = None;
@@ -314,10 +234,16 @@ impl Deployment {
             text: s.text.clone(),
         });
         let mut by_file = vec![usize::MAX; files.len()];
+        let mut home_of = vec![usize::MAX; files.len()];
         let mut regions: BTreeMap<String, Vec<NodeIdx>> = BTreeMap::new();
         for (i, n) in nodes.iter().enumerate() {
             if let Some(slot) = by_file.get_mut(n.file.index()) {
                 *slot = i;
+            }
+            for h in &n.home.files {
+                if let Some(slot) = home_of.get_mut(h.file.index()) {
+                    *slot = i;
+                }
             }
             regions.entry(n.region.clone()).or_default().push(i);
         }
@@ -328,6 +254,7 @@ impl Deployment {
             files,
             nodes,
             by_file,
+            home_of,
             graph: DiGraph::new(),
             regions,
             urls: Vec::new(),
@@ -346,14 +273,23 @@ impl Deployment {
 /// whose offsets do not map exactly has its whole scalar starred.
 fn shown_manifests(nodes: &[Node]) -> HashMap<PathBuf, (Arc<str>, Arc<Manifest>)> {
     let mut ranges: HashMap<PathBuf, (Arc<Manifest>, Vec<Range<usize>>)> = HashMap::default();
-    for n in nodes {
-        let Some(o) = n.origin.as_ref().filter(|o| o.inline) else {
+    // each node's text and each of its home files held in a manifest
+    let held = nodes.iter().flat_map(|n| {
+        std::iter::once((n.origin.as_deref(), n.secrets.as_slice())).chain(
+            n.home
+                .files
+                .iter()
+                .map(|h| (h.origin(), h.secrets.as_slice())),
+        )
+    });
+    for (o, secrets) in held {
+        let Some(o) = o.filter(|o| o.inline) else {
             continue;
         };
         let e = ranges
             .entry(o.manifest.path.clone())
             .or_insert_with(|| (o.manifest.clone(), Vec::new()));
-        e.1.extend(crate::manifest::secret_ranges(o, &n.secrets));
+        e.1.extend(crate::manifest::secret_ranges(o, secrets));
     }
     ranges
         .into_iter()
@@ -366,54 +302,4 @@ fn shown_manifests(nodes: &[Node]) -> HashMap<PathBuf, (Arc<str>, Arc<Manifest>)
             (p, (text, m))
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn node_ids() {
-        assert_eq!(
-            node_id("region-1/gw-1/repository/conf/deployment.toml", "r"),
-            "region-1/gw-1"
-        );
-        assert_eq!(
-            node_id("region-1/gw-1/deployment.toml", "r"),
-            "region-1/gw-1"
-        );
-        assert_eq!(node_id("deployment.toml", "root"), "root");
-        assert_eq!(node_id("repository/conf/deployment.toml", "root"), "root");
-        assert_eq!(node_id("copies/gateway.toml", "r"), "copies/gateway");
-    }
-}
-
-#[cfg(test)]
-mod region_tests {
-    use super::*;
-
-    #[test]
-    fn a_role_first_layout_takes_the_region_from_a_later_component() {
-        let config = Config::default();
-        let region = |id: &str| region_of(id, "root", &config);
-        assert_eq!(region("cp/dc1"), ("dc1".into(), RegionSource::AfterRole));
-        assert_eq!(region("tm/region-2/tm-1").0, "region-2");
-        assert_eq!(region("wso2am-gw/eu-west-1").0, "eu-west-1");
-        // the usual layouts are unchanged
-        assert_eq!(
-            region("region-1/gw-1"),
-            ("region-1".into(), RegionSource::FirstComponent)
-        );
-        assert_eq!(
-            region("dc1/cp"),
-            ("dc1".into(), RegionSource::FirstComponent)
-        );
-        // a role directory without a region-looking component stays the region
-        assert_eq!(
-            region("gw/gw-1"),
-            ("gw".into(), RegionSource::FirstComponent)
-        );
-        assert_eq!(region("cp/dcx").0, "cp");
-        assert_eq!(region("gw-1"), ("root".into(), RegionSource::Root));
-    }
 }

@@ -5,11 +5,14 @@
 
 mod build;
 mod front;
+pub(crate) mod home;
+mod ids;
 mod node;
 mod resolve;
 
-pub(crate) use build::{kept_prefix, parse_node, prefix_of_nodes};
+pub(crate) use build::{intern_home, kept_prefix, parse_node, prefix_of_nodes};
 pub(crate) use front::Front;
+pub use home::{FileKind, Home, HomeFile, HomeSource};
 pub use node::{Node, RegionSource, SourceFile, State};
 use resolve::HostIndex;
 pub(crate) use resolve::url_spans;
@@ -224,6 +227,9 @@ pub struct Deployment {
     pub nodes: Vec<Node>,
     /// File id → position in `nodes` (`usize::MAX`: not a node now).
     by_file: Vec<NodeIdx>,
+    /// Home file id → position of its node in `nodes` (`usize::MAX`: no
+    /// node's home file now).
+    home_of: Vec<NodeIdx>,
     /// The graph — the one store of who reaches whom: a vertex per node
     /// (vertex `i` is node `i`), then a vertex per URL a node writes (its
     /// [`Edge`], resolved once), the nodes' URLs in node order; a node
@@ -327,14 +333,32 @@ impl Deployment {
         self.nodes.get(self.idx(file)?)
     }
 
+    /// A file of a node's home (XML, properties, keystore) and its node.
+    pub fn home_file(&self, file: FileId) -> Option<(NodeIdx, &HomeFile)> {
+        let i = self
+            .home_of
+            .get(file.index())
+            .copied()
+            .filter(|i| *i < self.nodes.len())?;
+        Some((i, self.nodes.get(i)?.home.file(file)?))
+    }
+
+    /// The node a file belongs to: the node of its `deployment.toml`, or
+    /// the node whose home holds it.
+    pub fn owner(&self, file: FileId) -> Option<NodeIdx> {
+        self.idx(file)
+            .or_else(|| self.home_file(file).map(|(i, _)| i))
+    }
+
     /// The file id of the project file, when it was read from one.
     pub fn project_file(&self) -> Option<FileId> {
         self.project.as_ref().map(|p| p.file)
     }
 
-    /// The id of a file's node, or "?".
+    /// The id of a file's node (the node whose home holds it, for a home
+    /// file), or "?".
     pub fn id_of(&self, file: FileId) -> &str {
-        self.node_of(file).map_or("?", |n| n.id.as_str())
+        self.owner(file).map_or("?", |i| self.id(i))
     }
 
     /// The Kubernetes Services of the deployment's manifests: region, name,
@@ -347,15 +371,21 @@ impl Deployment {
     /// before it is shown ([`crate::redact::Scrubber`]): its files' secret
     /// values and any URL credentials starred.
     pub fn scrubber(&self) -> crate::redact::Scrubber<'_> {
-        crate::redact::Scrubber::new(
-            self.nodes
-                .iter()
-                .map(|n| (n.text.as_ref(), n.secrets.as_slice())),
-        )
+        crate::redact::Scrubber::new(self.nodes.iter().flat_map(|n| {
+            std::iter::once((n.text.as_ref(), n.secrets.as_slice())).chain(
+                n.home
+                    .files
+                    .iter()
+                    .map(|h| (h.text.as_ref(), h.secrets.as_slice())),
+            )
+        }))
     }
 
     /// What renderers show for a node's file (see [`Shown`]).
     pub fn shown(&self, file: FileId) -> Option<Shown<'_>> {
+        if let Some((_, h)) = self.home_file(file) {
+            return self.shown_home(h);
+        }
         let Some(n) = self.node_of(file) else {
             return self
                 .project
@@ -385,6 +415,41 @@ impl Deployment {
                 origin: None,
             },
         })
+    }
+
+    /// What renderers show for a home file: its redacted text (nothing of
+    /// a keystore: a renderer shows no line of it).
+    fn shown_home<'a>(&'a self, h: &'a HomeFile) -> Option<Shown<'a>> {
+        Some(match h.origin().filter(|o| o.inline) {
+            // held in a manifest: the manifest, the file's offsets mapped
+            Some(o) => {
+                let (text, m) = self.shown.get(&o.manifest.path)?;
+                Shown {
+                    path: &m.path,
+                    text,
+                    lines: &m.lines,
+                    origin: Some(o),
+                }
+            }
+            None => Shown {
+                path: &h.path,
+                text: h.redacted(),
+                lines: &h.lines,
+                origin: None,
+            },
+        })
+    }
+
+    /// A file's own text as a report may show it (secrets starred), with its
+    /// lines: the TOML or home file itself, even when it is held in a
+    /// manifest (where a chart writes it as one quoted line, too long to
+    /// show). Empty for a keystore. Offsets are the file's own.
+    pub fn own_text(&self, file: FileId) -> Option<(&str, &LineIndex)> {
+        if let Some((_, h)) = self.home_file(file) {
+            return Some((h.redacted(), &h.lines));
+        }
+        let n = self.node_of(file)?;
+        Some((n.redacted(), &n.lines))
     }
 
     /// A manifest of the deployment (one that holds a node), by path.

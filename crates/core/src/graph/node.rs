@@ -4,7 +4,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::build::{node_id, region_of, root_name};
+use super::home::{Home, HomeSource};
+pub use super::ids::RegionSource;
+use super::ids::{manifest_region, node_id, region_of, root_name};
 use crate::base::files::FileId;
 use crate::base::text::LineIndex;
 use crate::config::Config;
@@ -20,6 +22,10 @@ pub struct SourceFile {
     pub text: Result<String, ReadError>,
     /// Where the text comes from when it was read out of a manifest.
     pub origin: Option<Arc<Origin>>,
+    /// The other files of the node's home, as read ([`super::home`]);
+    /// `None`: not read (an editor's change of the TOML alone keeps the
+    /// node's home as it was).
+    pub home: Option<Vec<HomeSource>>,
 }
 
 impl SourceFile {
@@ -29,6 +35,7 @@ impl SourceFile {
             path,
             text,
             origin: None,
+            home: None,
         }
     }
 }
@@ -50,20 +57,6 @@ pub enum State {
         error: SyntaxError,
         tree: Option<Box<toml_edit::Document<String>>>,
     },
-}
-
-/// Where a node's region came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RegionSource {
-    /// `apimlint.toml [regions]`.
-    Config,
-    /// The node id's first component (`region-1/gw-1`).
-    FirstComponent,
-    /// A tree laid out by role, then region: the first later component
-    /// that looks like a region (`cp/dc1` → `dc1`).
-    AfterRole,
-    /// The root directory's own name (a one-component id).
-    Root,
 }
 
 /// One node: a `deployment.toml` and what apimlint knows of it.
@@ -94,9 +87,24 @@ pub struct Node {
     /// The manifest (ConfigMap, Secret, workload) the text was read from;
     /// `path` is then virtual: `<manifest>/<Kind>/<namespace>/<name>/<key>`.
     pub origin: Option<Arc<Origin>>,
+    /// The other files of the node's API-M home, parsed ([`Node::home`]).
+    pub(crate) home: Arc<Home>,
 }
 
 impl Node {
+    /// The other files of the node's API-M home (event publishers, JNDI
+    /// files, user stores, keystores), parsed, each with its [`FileId`]:
+    /// see [`Home`]. Empty for a node without a home.
+    pub fn home(&self) -> &Home {
+        &self.home
+    }
+
+    /// Keep the home of an earlier version of the node (its TOML changed,
+    /// its other files were not read again).
+    pub(crate) fn keep_home(&mut self, before: &Node) {
+        self.home = before.home.clone();
+    }
+
     /// The text with every secret starred out (same length, same offsets):
     /// the only text renderers see.
     pub fn redacted(&self) -> &str {
@@ -217,22 +225,5 @@ impl Node {
             .or(self.facts.offset.as_ref().map(|o| o.value))
             .unwrap_or(0);
         self.machine = node_cfg.and_then(|n| n.machine.clone());
-    }
-}
-
-/// The region of a manifest's nodes: `--region` (standard input), else for
-/// a file directly in the root its name without extension, else the first
-/// directory below the root.
-pub(crate) fn manifest_region(o: &Origin, root: &Path) -> String {
-    if let Some(r) = &o.manifest.region {
-        return r.clone();
-    }
-    let rel = relative(&o.manifest.path, root);
-    match rel.split_once('/') {
-        Some((first, _)) => first.to_owned(),
-        None => rel
-            .rsplit_once('.')
-            .map_or(rel.as_str(), |(stem, _)| stem)
-            .to_owned(),
     }
 }

@@ -39,6 +39,10 @@ pub struct ComposeNet {
     pub binds: Vec<(String, i64)>,
     /// Every name any service of the project answers to (databases too).
     pub project_names: Arc<[String]>,
+    /// The bind mounts that put files into the node's API-M home: (path
+    /// relative to the home in the container, host path — a file or a
+    /// directory).
+    pub home_binds: Vec<(String, PathBuf)>,
 }
 
 /// At most this many `extends` steps (a cycle is a mistake, not a hang).

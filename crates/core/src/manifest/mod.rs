@@ -13,6 +13,7 @@ use crate::yaml::{self, OffsetMap, Value};
 
 mod compose;
 mod front;
+mod home;
 mod write;
 
 pub(crate) use compose::{ComposeNet, second_mount};
@@ -180,9 +181,24 @@ pub struct Workload {
 pub(crate) struct Extracted {
     /// Nodes: (virtual path, TOML text or the problem, origin).
     pub(crate) nodes: Vec<(PathBuf, Result<String, String>, Origin)>,
+    /// The files of each node's home its workload mounts (same order as
+    /// `nodes`).
+    pub(crate) homes: Vec<Vec<HomeFound>>,
 }
 
-struct Object<'a> {
+/// A file of a node's home held in a ConfigMap or Secret key.
+#[derive(Debug)]
+pub(crate) struct HomeFound {
+    /// Path relative to the home (`repository/conf/jndi.properties`).
+    pub(crate) rel: String,
+    /// A virtual path beside the node's: `<key>@<rel with | for />`.
+    pub(crate) path: PathBuf,
+    /// The bytes (base64-decoded for `data`/`binaryData`), or the problem.
+    pub(crate) bytes: Result<Vec<u8>, String>,
+    pub(crate) origin: Origin,
+}
+
+pub(crate) struct Object<'a> {
     kind: &'a str,
     name: &'a str,
     namespace: String,
@@ -201,6 +217,58 @@ pub(crate) fn extract(
 ) -> Extracted {
     let default_ns = namespace.unwrap_or("default");
     let mut problems: Vec<(usize, String)> = Vec::new();
+    let (docs, parse_failed) = parse_stream(text, &mut problems);
+    let objects = objects_of(&docs, text, default_ns, &mut problems);
+    // every Secret's values are starred, those of a Secret defined twice too
+    let redactions = secret_values(&objects);
+    let objects = last_of_each(objects, text, &mut problems);
+    for o in &objects {
+        duplicate_keys(o.doc, text, &mut problems);
+    }
+    let (services, routes, sets) = topology(&objects);
+    // the nodes: the workloads' mounts of a `deployment.toml` key, then the
+    // ConfigMaps and Secrets no workload mounts
+    let (mut found, mounted) = mounted_nodes(&objects, &mut problems);
+    found.extend(unmounted_nodes(&objects, &mounted));
+    let manifest = Arc::new(Manifest {
+        path: path.to_path_buf(),
+        region: region.map(str::to_owned).or_else(|| {
+            stdin.then(|| {
+                found
+                    .first()
+                    .map_or_else(|| default_ns.to_owned(), |f| f.namespace.clone())
+            })
+        }),
+        text: starred(text, &shown_redactions(text, redactions, parse_failed)).into(),
+        lines: LineIndex::new(text),
+        fronts: front::fronts(&objects),
+        services,
+        routes,
+        sets,
+    });
+    let mut out = Extracted {
+        nodes: Vec::new(),
+        homes: Vec::new(),
+    };
+    let mut seen: Vec<PathBuf> = Vec::new();
+    for f in found {
+        let (node, home) = node_of(f, path, text, &manifest, &mut seen);
+        out.nodes.push(node);
+        out.homes.push(home);
+    }
+    for (k, (offset, message)) in problems.into_iter().enumerate() {
+        out.nodes.push(problem_node(
+            path, &manifest, default_ns, k, offset, message,
+        ));
+        out.homes.push(Vec::new());
+    }
+    out
+}
+
+/// The stream's documents (none for an unrendered chart) and whether it
+/// failed to parse: then no Secret value is known and what it shows is
+/// starred line by line.
+fn parse_stream(text: &str, problems: &mut Vec<(usize, String)>) -> (Vec<Option<Value>>, bool) {
     // an unrendered chart: its `{{ … }}` are not what Kubernetes receives
     let template = crate::base::text::template_action(text);
     let parsed = match template {
@@ -216,8 +284,6 @@ pub(crate) fn extract(
             ),
         ));
     }
-    // a stream that cannot be parsed (or an unrendered template) has no
-    // known Secret values: what it shows is starred line by line instead
     let parse_failed = parsed.is_err() || template.is_some();
     let docs = match parsed {
         Ok(d) => d,
@@ -229,6 +295,16 @@ pub(crate) fn extract(
             Vec::new()
         }
     };
+    (docs, parse_failed)
+}
+
+/// The stream's objects (`List`s unfolded), in order.
+fn objects_of<'a>(
+    docs: &'a [Option<Value>],
+    text: &str,
+    default_ns: &str,
+    problems: &mut Vec<(usize, String)>,
+) -> Vec<Object<'a>> {
     let mut objects: Vec<Object<'_>> = Vec::new();
     // a YAML file that merely mentions `deployment.toml` (a CI workflow, a
     // values file) is no stream of Kubernetes objects: its documents without
@@ -271,9 +347,13 @@ pub(crate) fn extract(
             doc,
         });
     }
-    // every Secret's values are starred, those of a Secret defined twice too
+    objects
+}
+
+/// The spans of every Secret's values (every `data`/`stringData` written
+/// twice too).
+fn secret_values(objects: &[Object<'_>]) -> Vec<Range<usize>> {
     let mut redactions = Vec::new();
-    // (and every `data`/`stringData` written twice)
     for o in objects.iter().filter(|o| o.kind == "Secret") {
         for (field, values) in o.doc.entries() {
             if !matches!(field.str(), Some("data" | "stringData")) {
@@ -286,334 +366,434 @@ pub(crate) fn extract(
             }
         }
     }
-    let objects = last_of_each(objects, text, &mut problems);
-    for o in &objects {
-        duplicate_keys(o.doc, text, &mut problems);
-    }
+    redactions
+}
+
+/// A StatefulSet's (name, namespace, governing Service, replicas).
+type Set = (String, String, String, u32);
+
+/// The Services, routes (Ingress, Gateway API, OpenShift) and StatefulSets
+/// that give the nodes host names.
+fn topology(objects: &[Object<'_>]) -> (Vec<Service>, Vec<Route>, Vec<Set>) {
     let mut services = Vec::new();
     let mut routes = Vec::new();
     let mut sets = Vec::new();
-    for o in &objects {
+    for o in objects {
         match o.kind {
             "Service" => services.push(service(o)),
             "Ingress" => routes.extend(ingress(o)),
-            "HTTPRoute" | "TLSRoute" | "GRPCRoute" => {
-                let backends: Vec<String> = o
-                    .doc
-                    .at(&["spec", "rules"])
-                    .map(Value::seq)
-                    .unwrap_or_default()
-                    .iter()
-                    .flat_map(|r| r.get("backendRefs").map(Value::seq).unwrap_or_default())
-                    .filter_map(|b| b.get("name").and_then(Value::str).map(str::to_owned))
-                    .collect();
-                for h in o
-                    .doc
-                    .at(&["spec", "hostnames"])
-                    .map(Value::seq)
-                    .unwrap_or_default()
-                {
-                    if let Some(h) = h.str() {
-                        routes.push(Route {
-                            host: h.to_lowercase(),
-                            services: backends.clone(),
-                        });
-                    }
-                }
-            }
-            "Route" => {
-                if let Some(h) = o.doc.at(&["spec", "host"]).and_then(Value::str) {
-                    let mut svcs: Vec<String> = o
-                        .doc
-                        .at(&["spec", "to", "name"])
-                        .and_then(Value::str)
-                        .map(str::to_owned)
-                        .into_iter()
-                        .collect();
-                    svcs.extend(
-                        o.doc
-                            .at(&["spec", "alternateBackends"])
-                            .map(Value::seq)
-                            .unwrap_or_default()
-                            .iter()
-                            .filter_map(|b| b.get("name").and_then(Value::str).map(str::to_owned)),
-                    );
-                    routes.push(Route {
-                        host: h.to_lowercase(),
-                        services: svcs,
-                    });
-                }
-            }
-            "StatefulSet" => {
-                if let Some(svc) = o.doc.at(&["spec", "serviceName"]).and_then(Value::str) {
-                    let n = o
-                        .doc
-                        .at(&["spec", "replicas"])
-                        .and_then(Value::int)
-                        .unwrap_or(1);
-                    sets.push((
-                        o.name.to_owned(),
-                        o.namespace.clone(),
-                        svc.to_owned(),
-                        u32::try_from(n.clamp(0, 1000)).unwrap_or(1),
-                    ));
-                }
-            }
+            "HTTPRoute" | "TLSRoute" | "GRPCRoute" => routes.extend(gateway_routes(o)),
+            "Route" => routes.extend(openshift_route(o)),
+            "StatefulSet" => sets.extend(stateful_set(o)),
             _ => {}
         }
     }
-    // the nodes: the workloads' mounts of a `deployment.toml` key
+    (services, routes, sets)
+}
+
+/// A Gateway API route: each of its host names to its backends.
+fn gateway_routes(o: &Object<'_>) -> Vec<Route> {
+    let backends: Vec<String> = o
+        .doc
+        .at(&["spec", "rules"])
+        .map(Value::seq)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|r| r.get("backendRefs").map(Value::seq).unwrap_or_default())
+        .filter_map(|b| b.get("name").and_then(Value::str).map(str::to_owned))
+        .collect();
+    o.doc
+        .at(&["spec", "hostnames"])
+        .map(Value::seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::str)
+        .map(|h| Route {
+            host: h.to_lowercase(),
+            services: backends.clone(),
+        })
+        .collect()
+}
+
+/// An OpenShift route: its host to its Service and alternate backends.
+fn openshift_route(o: &Object<'_>) -> Option<Route> {
+    let h = o.doc.at(&["spec", "host"]).and_then(Value::str)?;
+    let mut svcs: Vec<String> = o
+        .doc
+        .at(&["spec", "to", "name"])
+        .and_then(Value::str)
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
+    svcs.extend(
+        o.doc
+            .at(&["spec", "alternateBackends"])
+            .map(Value::seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|b| b.get("name").and_then(Value::str).map(str::to_owned)),
+    );
+    Some(Route {
+        host: h.to_lowercase(),
+        services: svcs,
+    })
+}
+
+/// A StatefulSet with a governing Service.
+fn stateful_set(o: &Object<'_>) -> Option<Set> {
+    let svc = o.doc.at(&["spec", "serviceName"]).and_then(Value::str)?;
+    let n = o
+        .doc
+        .at(&["spec", "replicas"])
+        .and_then(Value::int)
+        .unwrap_or(1);
+    Some((
+        o.name.to_owned(),
+        o.namespace.clone(),
+        svc.to_owned(),
+        u32::try_from(n.clamp(0, 1000)).unwrap_or(1),
+    ))
+}
+
+/// A (kind, name, namespace) of a ConfigMap or Secret a workload mounts.
+type Mounted = (String, String, String);
+
+/// The workloads' mounts of a `deployment.toml` key: a node each, with the
+/// files of its home the same container mounts.
+fn mounted_nodes<'a>(
+    objects: &'a [Object<'a>],
+    problems: &mut Vec<(usize, String)>,
+) -> (Vec<Found<'a>>, Vec<Mounted>) {
     let mut found: Vec<Found<'_>> = Vec::new();
-    let mut mounted: Vec<(String, String, String)> = Vec::new();
-    for o in &objects {
+    let mut mounted: Vec<Mounted> = Vec::new();
+    for o in objects {
         let Some(tpl) = pod_template(o) else {
             continue;
         };
         let workload = workload(o, tpl);
-        let volumes = tpl
-            .at(&["spec", "volumes"])
-            .map(Value::seq)
-            .unwrap_or_default();
+        let pod = Pod {
+            o,
+            volumes: tpl
+                .at(&["spec", "volumes"])
+                .map(Value::seq)
+                .unwrap_or_default(),
+            objects,
+        };
         let containers = tpl
             .at(&["spec", "containers"])
             .map(Value::seq)
             .unwrap_or_default();
         for c in containers {
-            for m in c.get("volumeMounts").map(Value::seq).unwrap_or_default() {
-                let Some(mount) = m.get("mountPath").and_then(Value::str) else {
+            let mounts = c.get("volumeMounts").map(Value::seq).unwrap_or_default();
+            for m in mounts {
+                let Some((home, src, mut f)) = pod.node_mount(m, problems) else {
                     continue;
                 };
-                let mount = mount.trim_end_matches('/');
-                let sub = m.get("subPath").and_then(Value::str);
-                let whole_dir = mount.ends_with("repository/conf");
-                if !(mount.ends_with("repository/conf/deployment.toml") || whole_dir) {
-                    continue;
-                }
-                let Some(vname) = m.get("name").and_then(Value::str) else {
-                    continue;
-                };
-                let Some(vol) = volumes
-                    .iter()
-                    .find(|v| v.get("name").and_then(Value::str) == Some(vname))
-                else {
-                    problems.push((
-                        m.start(),
-                        format!("`{}` mounts the volume `{vname}`, which its pod template does not define", o.name),
-                    ));
-                    continue;
-                };
-                let (src_kind, src) = if let Some(cm) = vol.get("configMap") {
-                    ("ConfigMap", cm)
-                } else if let Some(s) = vol.get("secret") {
-                    ("Secret", s)
-                } else {
-                    continue;
-                };
-                let name_field = if src_kind == "Secret" {
-                    "secretName"
-                } else {
-                    "name"
-                };
-                let Some(src_name_v) = src.get(name_field) else {
-                    continue;
-                };
-                let src_name = src_name_v.str().unwrap_or("");
-                // which key lands at `deployment.toml`
-                let items = src.get("items").map(Value::seq).unwrap_or_default();
-                let key = if whole_dir && sub.is_none() {
-                    items
-                        .iter()
-                        .find(|i| i.get("path").and_then(Value::str) == Some(NODE_KEY))
-                        .and_then(|i| i.get("key").and_then(Value::str))
-                        .unwrap_or(NODE_KEY)
-                } else if let Some(sub) = sub {
-                    let sub = if whole_dir {
-                        // a subPath into the directory
-                        sub.strip_suffix("/deployment.toml").unwrap_or(sub)
-                    } else {
-                        sub
-                    };
-                    items
-                        .iter()
-                        .find(|i| i.get("path").and_then(Value::str) == Some(sub))
-                        .and_then(|i| i.get("key").and_then(Value::str))
-                        .unwrap_or(sub)
-                } else {
-                    NODE_KEY
-                };
-                let Some(holder) = objects.iter().find(|h| {
-                    h.kind == src_kind && h.name == src_name && h.namespace == o.namespace
-                }) else {
-                    problems.push((
-                        src_name_v.start(),
-                        format!(
-                            "`{}` mounts the {src_kind} `{src_name}` as its `deployment.toml`, but this manifest holds no {src_kind} of that name in namespace `{}`",
-                            o.name, o.namespace
-                        ),
-                    ));
-                    continue;
-                };
-                let Some(value) = entry(holder, key) else {
-                    problems.push((
-                        src_name_v.start(),
-                        format!(
-                            "`{}` mounts the key `{key}` of the {src_kind} `{src_name}`, which it does not hold",
-                            o.name
-                        ),
-                    ));
-                    continue;
-                };
-                mounted.push((
-                    src_kind.to_owned(),
-                    src_name.to_owned(),
-                    o.namespace.clone(),
-                ));
-                found.push(Found {
-                    holder_kind: src_kind,
-                    holder: holder.name,
-                    namespace: o.namespace.clone(),
-                    key: key.to_owned(),
-                    value,
-                    workload: Some(workload.clone()),
-                });
+                mounted.push(src);
+                f.workload = Some(workload.clone());
+                f.home = home::mounted(&pod, mounts, &home);
+                found.push(f);
             }
         }
     }
-    // a ConfigMap that no workload mounts is a node of its own
-    for o in objects
+    (found, mounted)
+}
+
+/// A workload's pod template, as its mounts are read.
+pub(crate) struct Pod<'a> {
+    o: &'a Object<'a>,
+    volumes: &'a [Value],
+    objects: &'a [Object<'a>],
+}
+
+impl<'a> Pod<'a> {
+    /// The volume of a mount, and whether it is a ConfigMap or a Secret
+    /// (with its source table); a problem when the pod defines no such
+    /// volume.
+    fn source(
+        &self,
+        m: &'a Value,
+        problems: &mut Vec<(usize, String)>,
+    ) -> Option<(&'static str, &'a Value)> {
+        let vname = m.get("name").and_then(Value::str)?;
+        let Some(vol) = self
+            .volumes
+            .iter()
+            .find(|v| v.get("name").and_then(Value::str) == Some(vname))
+        else {
+            problems.push((
+                m.start(),
+                format!(
+                    "`{}` mounts the volume `{vname}`, which its pod template does not define",
+                    self.o.name
+                ),
+            ));
+            return None;
+        };
+        if let Some(cm) = vol.get("configMap") {
+            Some(("ConfigMap", cm))
+        } else {
+            vol.get("secret").map(|s| ("Secret", s))
+        }
+    }
+
+    /// The object (ConfigMap or Secret) of a volume source, in the
+    /// workload's namespace.
+    fn holder(&self, kind: &str, name: &str) -> Option<&'a Object<'a>> {
+        self.objects
+            .iter()
+            .find(|h| h.kind == kind && h.name == name && h.namespace == self.o.namespace)
+    }
+
+    /// A mount of `deployment.toml` (the file, or `repository/conf`): the
+    /// node's home in the container, what it mounts, and the node.
+    fn node_mount(
+        &self,
+        m: &'a Value,
+        problems: &mut Vec<(usize, String)>,
+    ) -> Option<(String, Mounted, Found<'a>)> {
+        let mount = m.get("mountPath").and_then(Value::str)?;
+        let mount = mount.trim_end_matches('/');
+        let sub = m.get("subPath").and_then(Value::str);
+        let whole_dir = mount.ends_with("repository/conf");
+        let home = mount
+            .strip_suffix("repository/conf/deployment.toml")
+            .or_else(|| mount.strip_suffix("repository/conf"))?
+            .to_owned();
+        let (src_kind, src) = self.source(m, problems)?;
+        let name_field = if src_kind == "Secret" {
+            "secretName"
+        } else {
+            "name"
+        };
+        let src_name_v = src.get(name_field)?;
+        let src_name = src_name_v.str().unwrap_or("");
+        let key = mounted_key(src, whole_dir, sub);
+        let o = self.o;
+        let Some(holder) = self.holder(src_kind, src_name) else {
+            problems.push((
+                src_name_v.start(),
+                format!(
+                    "`{}` mounts the {src_kind} `{src_name}` as its `deployment.toml`, but this manifest holds no {src_kind} of that name in namespace `{}`",
+                    o.name, o.namespace
+                ),
+            ));
+            return None;
+        };
+        let Some(value) = entry(holder, key) else {
+            problems.push((
+                src_name_v.start(),
+                format!(
+                    "`{}` mounts the key `{key}` of the {src_kind} `{src_name}`, which it does not hold",
+                    o.name
+                ),
+            ));
+            return None;
+        };
+        let src = (
+            src_kind.to_owned(),
+            src_name.to_owned(),
+            o.namespace.clone(),
+        );
+        let f = Found {
+            holder_kind: src_kind,
+            holder: holder.name,
+            namespace: o.namespace.clone(),
+            key: key.to_owned(),
+            value,
+            workload: None,
+            home: Vec::new(),
+        };
+        Some((home, src, f))
+    }
+}
+
+/// Which key of a ConfigMap or Secret lands at `deployment.toml`.
+fn mounted_key<'a>(src: &'a Value, whole_dir: bool, sub: Option<&'a str>) -> &'a str {
+    let items = src.get("items").map(Value::seq).unwrap_or_default();
+    let key_of = |path: &str| {
+        items
+            .iter()
+            .find(|i| i.get("path").and_then(Value::str) == Some(path))
+            .and_then(|i| i.get("key").and_then(Value::str))
+    };
+    match sub {
+        None if whole_dir => key_of(NODE_KEY).unwrap_or(NODE_KEY),
+        Some(sub) => {
+            let sub = if whole_dir {
+                // a subPath into the directory
+                sub.strip_suffix("/deployment.toml").unwrap_or(sub)
+            } else {
+                sub
+            };
+            key_of(sub).unwrap_or(sub)
+        }
+        None => NODE_KEY,
+    }
+}
+
+/// A ConfigMap or Secret that no workload mounts, holding a
+/// `deployment.toml` key, is a node of its own.
+fn unmounted_nodes<'a>(objects: &'a [Object<'a>], mounted: &[Mounted]) -> Vec<Found<'a>> {
+    objects
         .iter()
         .filter(|o| o.kind == "ConfigMap" || o.kind == "Secret")
-    {
-        let taken = mounted
-            .iter()
-            .any(|(k, n, ns)| k == o.kind && n == o.name && *ns == o.namespace);
-        if taken {
-            continue;
-        }
-        if let Some(value) = entry(o, NODE_KEY) {
-            found.push(Found {
+        .filter(|o| {
+            !mounted
+                .iter()
+                .any(|(k, n, ns)| k == o.kind && n == o.name && *ns == o.namespace)
+        })
+        .filter_map(|o| {
+            Some(Found {
                 holder_kind: o.kind,
                 holder: o.name,
                 namespace: o.namespace.clone(),
                 key: NODE_KEY.to_owned(),
-                value,
+                value: entry(o, NODE_KEY)?,
                 workload: None,
-            });
-        }
-    }
-    let manifest = Arc::new(Manifest {
-        path: path.to_path_buf(),
-        region: region.map(str::to_owned).or_else(|| {
-            stdin.then(|| {
-                found
-                    .first()
-                    .map_or_else(|| default_ns.to_owned(), |f| f.namespace.clone())
+                home: Vec::new(),
             })
-        }),
-        text: starred(text, &shown_redactions(text, redactions, parse_failed)).into(),
-        lines: LineIndex::new(text),
-        fronts: front::fronts(&objects),
-        services,
-        routes,
-        sets,
-    });
-    let mut nodes = Vec::new();
-    let mut seen: Vec<PathBuf> = Vec::new();
-    for f in found {
-        let who = f.workload.as_ref().map_or(f.holder, |w| w.name.as_str());
-        let mut vpath = path
-            .join(f.holder_kind)
-            .join(&f.namespace)
-            .join(f.holder)
-            .join(&f.key);
-        if seen.contains(&vpath) {
-            vpath = path
-                .join(f.holder_kind)
-                .join(&f.namespace)
-                .join(f.holder)
-                .join(format!("{}@{who}", f.key));
-        }
-        seen.push(vpath.clone());
-        let span = match &f.value {
-            Entry::Text(s) | Entry::Base64(s) => s.start..s.end,
-            Entry::Alias(at) => *at..*at,
-        };
-        let (content, map) = match f.value {
-            Entry::Alias(at) => (
+        })
+        .collect()
+}
+
+/// The content of a ConfigMap or Secret value and where its bytes are in
+/// the manifest (base64: only the value's start).
+fn content_of(
+    value: &Entry<'_>,
+    text: &str,
+    what: impl Fn() -> String,
+) -> (Result<Vec<u8>, String>, OffsetMap, Range<usize>) {
+    let at = |o: usize| OffsetMap {
+        offsets: vec![u32::try_from(o).unwrap_or(0)],
+        exact: false,
+        verbatim: false,
+    };
+    match value {
+        Entry::Alias(a) => (
+            Err(format!(
+                "{} as a YAML alias (`*…`): apimlint does not follow aliases; write the text in place",
+                what()
+            )),
+            at(*a),
+            *a..*a,
+        ),
+        Entry::Text(s) => (
+            Ok(s.value.clone().into_bytes()),
+            yaml::offset_map(text, s),
+            s.start..s.end,
+        ),
+        Entry::Base64(s) => match base64_bytes(&s.value) {
+            Some(b) => (Ok(b), at(s.start), s.start..s.end),
+            None => (
                 Err(format!(
-                    "the {} `{}` holds `{}` as a YAML alias (`*…`): apimlint does not follow aliases; write the text in place",
-                    f.holder_kind, f.holder, f.key
+                    "{} in `data`, which is not valid base64 text",
+                    what()
                 )),
-                OffsetMap {
-                    offsets: vec![u32::try_from(at).unwrap_or(0)],
-                    exact: false,
-                    verbatim: false,
-                },
+                at(s.start),
+                s.start..s.end,
             ),
-            Entry::Text(s) => (Ok(s.value.clone()), yaml::offset_map(text, s)),
-            Entry::Base64(s) => {
-                let map = OffsetMap {
-                    offsets: vec![u32::try_from(s.start).unwrap_or(0)],
-                    exact: false,
-                    verbatim: false,
-                };
-                match base64(&s.value) {
-                    Some(t) => (Ok(t), map),
-                    None => (
-                        Err(format!(
-                            "the {} `{}` holds `{}` in `data`, which is not valid base64 text",
-                            f.holder_kind, f.holder, f.key
-                        )),
-                        map,
-                    ),
-                }
+        },
+    }
+}
+
+/// A node found in the manifest: its virtual path, its TOML, its origin,
+/// and its home's files.
+fn node_of(
+    f: Found<'_>,
+    path: &Path,
+    text: &str,
+    manifest: &Arc<Manifest>,
+    seen: &mut Vec<PathBuf>,
+) -> ((PathBuf, Result<String, String>, Origin), Vec<HomeFound>) {
+    let who = f.workload.as_ref().map_or(f.holder, |w| w.name.as_str());
+    let dir = path.join(f.holder_kind).join(&f.namespace).join(f.holder);
+    let mut vpath = dir.join(&f.key);
+    if seen.contains(&vpath) {
+        vpath = dir.join(format!("{}@{who}", f.key));
+    }
+    seen.push(vpath.clone());
+    let (kind, holder) = (f.holder_kind, f.holder);
+    let (content, map, span) = content_of(&f.value, text, || {
+        format!("the {kind} `{holder}` holds `{}`", f.key)
+    });
+    let content = content.and_then(|b| {
+        String::from_utf8(b).map_err(|_| {
+            format!(
+                "the {kind} `{holder}` holds `{}` in `data`, which is not valid base64 text",
+                f.key
+            )
+        })
+    });
+    let origin = |kind: &str, name: &str, key: String, map: OffsetMap, span: Range<usize>| Origin {
+        manifest: manifest.clone(),
+        kind: kind.to_owned(),
+        name: name.to_owned(),
+        namespace: f.namespace.clone(),
+        key,
+        workload: f.workload.clone(),
+        map,
+        span,
+        inline: true,
+        names: Vec::new(),
+    };
+    let home = f
+        .home
+        .iter()
+        .map(|h| {
+            let (bytes, map, span) = content_of(&h.value, text, || {
+                format!("the {} `{}` holds `{}`", h.holder_kind, h.holder, h.key)
+            });
+            HomeFound {
+                rel: h.rel.clone(),
+                path: vpath.with_file_name(format!("{}@{}", f.key, h.rel.replace('/', "|"))),
+                bytes,
+                origin: origin(h.holder_kind, h.holder, h.key.clone(), map, span),
             }
-        };
-        nodes.push((
-            vpath,
-            content,
-            Origin {
-                manifest: manifest.clone(),
-                kind: f.holder_kind.to_owned(),
-                name: f.holder.to_owned(),
-                namespace: f.namespace,
-                key: f.key,
-                workload: f.workload,
-                map,
-                span,
-                inline: true,
-                names: Vec::new(),
+        })
+        .collect();
+    let node = (
+        vpath,
+        content,
+        origin(kind, holder, f.key.clone(), map, span),
+    );
+    (node, home)
+}
+
+/// A problem of the manifest as a node that cannot be read, located at it.
+fn problem_node(
+    path: &Path,
+    manifest: &Arc<Manifest>,
+    default_ns: &str,
+    k: usize,
+    offset: usize,
+    message: String,
+) -> (PathBuf, Result<String, String>, Origin) {
+    (
+        path.join(format!("#problem-{}", k + 1)),
+        Err(message),
+        Origin {
+            manifest: manifest.clone(),
+            kind: "manifest".to_owned(),
+            name: format!(
+                "{}#{}",
+                path.file_stem()
+                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
+                k + 1
+            ),
+            namespace: default_ns.to_owned(),
+            key: String::new(),
+            workload: None,
+            map: OffsetMap {
+                offsets: vec![u32::try_from(offset).unwrap_or(0)],
+                exact: false,
+                verbatim: false,
             },
-        ));
-    }
-    for (k, (offset, message)) in problems.into_iter().enumerate() {
-        nodes.push((
-            path.join(format!("#problem-{}", k + 1)),
-            Err(message),
-            Origin {
-                manifest: manifest.clone(),
-                kind: "manifest".to_owned(),
-                name: format!(
-                    "{}#{}",
-                    path.file_stem()
-                        .map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
-                    k + 1
-                ),
-                namespace: default_ns.to_owned(),
-                key: String::new(),
-                workload: None,
-                map: OffsetMap {
-                    offsets: vec![u32::try_from(offset).unwrap_or(0)],
-                    exact: false,
-                    verbatim: false,
-                },
-                span: offset..offset,
-                inline: true,
-                names: Vec::new(),
-            },
-        ));
-    }
-    Extracted { nodes }
+            span: offset..offset,
+            inline: true,
+            names: Vec::new(),
+        },
+    )
 }
 
 /// The objects Kubernetes keeps: of several with one kind, name and
@@ -717,9 +897,11 @@ struct Found<'a> {
     key: String,
     value: Entry<'a>,
     workload: Option<Workload>,
+    /// The home files the same container mounts.
+    home: Vec<home::Mount<'a>>,
 }
 
-enum Entry<'a> {
+pub(crate) enum Entry<'a> {
     Text(&'a yaml::Scalar),
     Base64(&'a yaml::Scalar),
     /// An alias (`*name`) where the text belongs: never followed (an alias
@@ -728,7 +910,7 @@ enum Entry<'a> {
 }
 
 /// A ConfigMap's or Secret's value for `key`.
-fn entry<'a>(o: &Object<'a>, key: &str) -> Option<Entry<'a>> {
+pub(crate) fn entry<'a>(o: &Object<'a>, key: &str) -> Option<Entry<'a>> {
     let text_fields: &[&str] = if o.kind == "Secret" {
         &["stringData"]
     } else {
@@ -1036,11 +1218,14 @@ pub(crate) fn redacted(path: &Path, text: &str) -> String {
             ranges.extend(secret_ranges(o, &secrets));
         }
     }
+    // a file of a node's home held in a ConfigMap: its secrets are known to
+    // the graph only; the whole value is starred here
+    ranges.extend(ex.homes.iter().flatten().map(|h| h.origin.span.clone()));
     starred(&manifest.text, &ranges)
 }
 
-/// Decode standard base64 (whitespace ignored) into UTF-8 text.
-fn base64(s: &str) -> Option<String> {
+/// Decode standard base64 (whitespace ignored).
+fn base64_bytes(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(s.len() / 4 * 3);
     let mut acc = 0u32;
     let mut bits = 0;
@@ -1069,7 +1254,7 @@ fn base64(s: &str) -> Option<String> {
             out.push(u8::try_from((acc >> bits) & 0xff).unwrap_or(0));
         }
     }
-    String::from_utf8(out).ok()
+    Some(out)
 }
 
 /// A Compose file's services that bind-mount a node's `deployment.toml`
@@ -1157,6 +1342,7 @@ pub(crate) fn compose(
             host_network,
             binds: compose::binds(svc.get("ports")),
             project_names: project_names.clone(),
+            home_binds: home_binds(&svc, dir, &file),
         };
         out.push((
             file,
@@ -1184,6 +1370,64 @@ pub(crate) fn compose(
         ));
     }
     Ok(out)
+}
+
+/// A Compose service's bind mounts: (host path, container path).
+fn bind_mounts(svc: &Value, dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    for v in svc.get("volumes").map(Value::seq).unwrap_or_default() {
+        let (source, target) = match v {
+            Value::Scalar(s) => {
+                let mut parts = s.value.split(':');
+                (
+                    parts.next().map(str::to_owned),
+                    parts.next().map(str::to_owned),
+                )
+            }
+            _ => (
+                v.get("source").and_then(Value::str).map(str::to_owned),
+                v.get("target").and_then(Value::str).map(str::to_owned),
+            ),
+        };
+        let (Some(source), Some(target)) = (source, target) else {
+            continue;
+        };
+        if source.starts_with(['.', '/', '~']) || source.contains('/') {
+            let host = crate::base::files::normalize(&dir.join(&source));
+            out.push((host, target.trim_end_matches('/').to_owned()));
+        }
+    }
+    out
+}
+
+/// The bind mounts of a service that put files into the API-M home of the
+/// node file `node` it mounts: (path relative to the home, host path).
+fn home_binds(svc: &Value, dir: &Path, node: &Path) -> Vec<(String, PathBuf)> {
+    let binds = bind_mounts(svc, dir);
+    // the home in the container: where the node file's bind puts it
+    let home = binds.iter().find_map(|(host, target)| {
+        let below = node.strip_prefix(host).ok()?;
+        // a file bound on its own: `join("")` would add a trailing `/`
+        let in_container = if below.as_os_str().is_empty() {
+            PathBuf::from(target)
+        } else {
+            Path::new(target).join(below)
+        };
+        let t = in_container.to_str()?;
+        t.strip_suffix("repository/conf/deployment.toml")
+            .map(str::to_owned)
+    });
+    let Some(home) = home else {
+        return Vec::new();
+    };
+    binds
+        .into_iter()
+        .filter_map(|(host, target)| {
+            let rel = target.strip_prefix(&home)?.trim_start_matches('/');
+            (rel.starts_with("repository/") && !rel.starts_with("repository/conf/deployment.toml"))
+                .then(|| (rel.to_owned(), host))
+        })
+        .collect()
 }
 
 /// The node file a Compose service bind-mounts: the file itself, or a host
@@ -1314,6 +1558,7 @@ mod tests {
 
     #[test]
     fn base64_decodes() {
+        let base64 = |s: &str| String::from_utf8(base64_bytes(s)?).ok();
         assert_eq!(base64("W3NlcnZlcl0K").as_deref(), Some("[server]\n"));
         assert_eq!(base64("aGk=").as_deref(), Some("hi"));
         assert!(base64("not base64!").is_none());

@@ -387,7 +387,14 @@ fn apply_level(r: &Rule, config: &Config, acc: &mut [Diagnostic]) {
 /// Sort findings by file (in the deployment's node order), position and
 /// rule, and drop exact duplicates.
 pub fn sort(dep: &Deployment, out: &mut Vec<Diagnostic>) {
-    let pos = |d: &Diagnostic| dep.idx(d.file).unwrap_or(usize::MAX);
+    // a node's findings, then those of its home files (by file)
+    let pos = |d: &Diagnostic| match dep.idx(d.file) {
+        Some(i) => (i, 0),
+        None => (
+            dep.owner(d.file).unwrap_or(usize::MAX),
+            d.file.0 as usize + 1,
+        ),
+    };
     out.sort_by(|a, b| {
         (pos(a), a.range.start, a.range.end, a.rule, &a.message).cmp(&(
             pos(b),

@@ -16,7 +16,7 @@ pub(crate) fn code_actions(
     uris: &HashMap<PathBuf, lsp::Uri>,
 ) -> Vec<lsp::CodeActionOrCommand> {
     let dep = at.dep;
-    editor::code_actions(dep, &at.state.diags, at.node.file, range)
+    editor::code_actions(dep, at.state.diags(), at.node.file, range)
         .into_iter()
         .filter_map(|a| {
             let edit = convert::workspace_edit(dep, &a.edits, uris)?;

@@ -470,100 +470,13 @@ impl DeploymentRule for RegionDrift {
     }
 
     fn diagnostic(dep: &Deployment, s: &State<'_>) -> Diagnostic {
-        let mut severity = None;
-        let related;
-        let (message, help, key) = match &s.drift {
-            Drift::Role {
-                a,
-                b,
-                role,
-                mine,
-                theirs,
-                their_first,
-                single_gateway,
-            } => {
-                let help = if *single_gateway {
-                    severity = Some(Severity::Info);
-                    "gateways are scaled to each region's traffic and need not match in number, but a single gateway has no failover: run two or more"
-                } else if *mine == 0 {
-                    "every region of a Pattern-1 deployment runs the same roles: add the missing node"
-                } else {
-                    "control planes, traffic managers and key managers run as HA pairs in every region of a Pattern-1 deployment: add the missing node (or remove the extra one) so that the regions match"
-                };
-                related = their_first.and_then(|i| {
-                    dep.node(i)
-                        .map(|n| ((i, n.anchor()), format!("`{}` is a {role} of {b}", n.id)))
-                });
-                (
-                    format!("{a} has {}, {b} has {theirs}", plural(*role, *mine)),
-                    help,
-                    format!("roles.{role}"),
-                )
-            }
-            Drift::Environment { a, b, env, theirs } => {
-                related = Some((theirs.clone(), format!("{b} defines `{env}`")));
-                (
-                    format!("{a} has no environment `{env}`; {b} defines it"),
-                    ENV_HELP,
-                    format!("environment.{env}"),
-                )
-            }
-            Drift::Label {
-                a,
-                b,
-                label,
-                theirs,
-            } => {
-                related = Some((theirs.clone(), format!("a gateway of {b} serves `{label}`")));
-                (
-                    format!("no gateway of {a} has the label `{label}`; {b}'s gateways serve it"),
-                    LABEL_HELP,
-                    format!("label.{label}"),
-                )
-            }
-            Drift::EnvironmentType {
-                name,
-                ref_name,
-                env,
-                mine,
-                theirs,
-                ref_site,
-            } => {
-                related = Some((ref_site.clone(), format!("`{env}` in {ref_name}")));
-                (
-                    format!(
-                        "environment `{env}` is of type `{}` in {name} but `{}` in {ref_name}",
-                        mine.as_deref().unwrap_or("(not set)"),
-                        theirs.as_deref().unwrap_or("(not set)")
-                    ),
-                    "give the environment the same `type` in every region",
-                    format!("environment.{env}.type"),
-                )
-            }
-            Drift::Value {
-                name,
-                ref_name,
-                what,
-                key,
-                mine,
-                theirs,
-                ref_site,
-            } => {
-                related = Some((
-                    ref_site.clone(),
-                    format!("{ref_name} uses {}", quote(theirs)),
-                ));
-                (
-                    format!(
-                        "{name} uses the {what} {}, {ref_name} uses {}",
-                        quote(mine),
-                        quote(theirs)
-                    ),
-                    "the regions replicate one database: use the same one in every region",
-                    (*key).to_owned(),
-                )
-            }
-        };
+        let Told {
+            message,
+            help,
+            key,
+            related,
+            severity,
+        } = told(dep, &s.drift);
         let (file, range) = s.site.clone();
         let mut diag = Diagnostic::new(&RULE, dep.file(file), range, message.clone())
             .help(help)
@@ -575,5 +488,128 @@ impl DeploymentRule for RegionDrift {
             diag = diag.related(dep.file(rf), rr, msg);
         }
         diag
+    }
+}
+
+/// What a drift says: the message, help, key, related location and, when
+/// lower than the rule's, the severity.
+struct Told {
+    message: String,
+    help: &'static str,
+    key: String,
+    related: Option<(Site, String)>,
+    severity: Option<Severity>,
+}
+
+fn told(dep: &Deployment, drift: &Drift<'_>) -> Told {
+    let mut severity = None;
+    let mut related = None;
+    let (message, help, key) = tell(dep, drift, &mut related, &mut severity);
+    Told {
+        message,
+        help,
+        key,
+        related,
+        severity,
+    }
+}
+
+fn tell(
+    dep: &Deployment,
+    drift: &Drift<'_>,
+    related: &mut Option<(Site, String)>,
+    severity: &mut Option<Severity>,
+) -> (String, &'static str, String) {
+    match drift {
+        Drift::Role {
+            a,
+            b,
+            role,
+            mine,
+            theirs,
+            their_first,
+            single_gateway,
+        } => {
+            let help = if *single_gateway {
+                *severity = Some(Severity::Info);
+                "gateways are scaled to each region's traffic and need not match in number, but a single gateway has no failover: run two or more"
+            } else if *mine == 0 {
+                "every region of a Pattern-1 deployment runs the same roles: add the missing node"
+            } else {
+                "control planes, traffic managers and key managers run as HA pairs in every region of a Pattern-1 deployment: add the missing node (or remove the extra one) so that the regions match"
+            };
+            *related = their_first.and_then(|i| {
+                dep.node(i)
+                    .map(|n| ((i, n.anchor()), format!("`{}` is a {role} of {b}", n.id)))
+            });
+            (
+                format!("{a} has {}, {b} has {theirs}", plural(*role, *mine)),
+                help,
+                format!("roles.{role}"),
+            )
+        }
+        Drift::Environment { a, b, env, theirs } => {
+            *related = Some((theirs.clone(), format!("{b} defines `{env}`")));
+            (
+                format!("{a} has no environment `{env}`; {b} defines it"),
+                ENV_HELP,
+                format!("environment.{env}"),
+            )
+        }
+        Drift::Label {
+            a,
+            b,
+            label,
+            theirs,
+        } => {
+            *related = Some((theirs.clone(), format!("a gateway of {b} serves `{label}`")));
+            (
+                format!("no gateway of {a} has the label `{label}`; {b}'s gateways serve it"),
+                LABEL_HELP,
+                format!("label.{label}"),
+            )
+        }
+        Drift::EnvironmentType {
+            name,
+            ref_name,
+            env,
+            mine,
+            theirs,
+            ref_site,
+        } => {
+            *related = Some((ref_site.clone(), format!("`{env}` in {ref_name}")));
+            (
+                format!(
+                    "environment `{env}` is of type `{}` in {name} but `{}` in {ref_name}",
+                    mine.as_deref().unwrap_or("(not set)"),
+                    theirs.as_deref().unwrap_or("(not set)")
+                ),
+                "give the environment the same `type` in every region",
+                format!("environment.{env}.type"),
+            )
+        }
+        Drift::Value {
+            name,
+            ref_name,
+            what,
+            key,
+            mine,
+            theirs,
+            ref_site,
+        } => {
+            *related = Some((
+                ref_site.clone(),
+                format!("{ref_name} uses {}", quote(theirs)),
+            ));
+            (
+                format!(
+                    "{name} uses the {what} {}, {ref_name} uses {}",
+                    quote(mine),
+                    quote(theirs)
+                ),
+                "the regions replicate one database: use the same one in every region",
+                (*key).to_owned(),
+            )
+        }
     }
 }
