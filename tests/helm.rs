@@ -421,3 +421,91 @@ fn default_values_raise_no_error_from_a_rule_that_reads_one_file() {
         assert!(errors.is_empty(), "{chart}: {errors:#?}");
     }
 }
+
+/// The front-door rules (`hostname-unreachable`, `proxy-port-mismatch`,
+/// `portal-url-unresolved`) over WSO2's charts: with their defaults
+/// (Gateway API routes) and with Ingresses instead, for two regions,
+/// nothing; a control plane's `proxyPort` changed in the rendered stream is
+/// reported on both control planes, naming the chart's Ingress.
+#[test]
+fn the_charts_front_door_is_clean_and_a_wrong_proxy_port_is_caught() {
+    let Some((charts, python)) = engine() else {
+        return;
+    };
+    let front = |v: &Value| -> Vec<(String, String, String)> {
+        findings(v)
+            .into_iter()
+            .filter(|(r, _, _)| {
+                matches!(
+                    r.as_str(),
+                    "hostname-unreachable" | "proxy-port-mismatch" | "portal-url-unresolved"
+                )
+            })
+            .collect()
+    };
+    // every chart alone, with its default values (and the encryption key
+    // it cannot render without)
+    for (chart, release) in CHARTS
+        .iter()
+        .map(|(c, r)| (format!("distributed/{c}"), *r))
+        .chain([("all-in-one".to_owned(), "aio")])
+    {
+        let dir = common::scratch("helm-front-defaults", release);
+        let required = dir.join("required.yaml");
+        common::write(
+            &required,
+            b"wso2:\n  apim:\n    configurations:\n      encryption:\n        key: \"0123456789abcdef0123456789abcdef\"\n",
+        );
+        let o = Command::new(&python)
+            .arg(repo().join("scripts/helm-render.py"))
+            .arg(charts.parent().unwrap().join(&chart))
+            .args([release, "apim"])
+            .arg(&required)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{chart}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        common::write(&dir.join("apim/stream.yaml"), &o.stdout);
+        let v = json(&dir);
+        assert!(!v["nodes"].as_array().unwrap().is_empty(), "{chart}");
+        let all = front(&v);
+        assert!(all.is_empty(), "{chart}: {all:#?}");
+    }
+    // two regions of the four distributed charts
+    let dir = common::scratch("helm", "front-default");
+    render(&dir, &charts, &python, None);
+    let all = front(&json(&dir));
+    assert!(all.is_empty(), "{all:#?}");
+    let dir = common::scratch("helm", "front-ingress");
+    let extra = repo().join("tests/helm/front-ingress.yaml");
+    render(&dir, &charts, &python, Some(&extra));
+    let stream = std::fs::read_to_string(dir.join("region-1.yaml")).unwrap();
+    assert!(stream.contains("kind: Ingress"), "no Ingress rendered");
+    let all = front(&json(&dir));
+    assert!(all.is_empty(), "{all:#?}");
+    // the control planes' `proxyPort = 443` (the gateway writes
+    // `properties.proxyPort`), as 9443
+    let wrong = stream.replace("nproxyPort = 443", "nproxyPort = 9443");
+    assert_ne!(wrong, stream);
+    common::write(&dir.join("region-1.yaml"), wrong.as_bytes());
+    let all = front(&json(&dir));
+    let cps: Vec<&String> = all
+        .iter()
+        .filter(|(r, _, m)| {
+            r == "proxy-port-mismatch" && m.contains("Ingress") && m.contains("on 443")
+        })
+        .map(|(_, n, _)| n)
+        .collect();
+    assert_eq!(
+        cps,
+        [
+            "region-1/cp-wso2am-acp-deployment-1",
+            "region-1/cp-wso2am-acp-deployment-2"
+        ],
+        "{all:#?}"
+    );
+    assert_eq!(all.len(), 2, "{all:#?}");
+}

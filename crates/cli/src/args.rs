@@ -189,7 +189,8 @@ fn parse_output(s: &str) -> Result<Output, String> {
 #[derive(Debug, Clone, Args)]
 pub struct FixArgs {
     /// Run only these rules: ids or groups (syntax, node, wiring, shared,
-    /// keys, security, meta), comma-separated or repeated; `apimlint rules` lists them
+    /// bridge, keys, front, security, meta), comma-separated or repeated; `apimlint rules`
+    /// lists them
     #[arg(long, value_name = "RULE|GROUP", value_delimiter = ',')]
     pub select: Vec<String>,
     /// Do not run these rules (ids or groups), even when selected

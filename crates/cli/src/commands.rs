@@ -408,13 +408,15 @@ fn group_dir(g: rules::Group) -> &'static str {
         rules::Group::Shared => "shared",
         rules::Group::Bridge => "bridge",
         rules::Group::Keys => "keys",
+        rules::Group::Front => "front",
         rules::Group::Security => "security",
         rules::Group::Meta => "meta",
     }
 }
 
-const GROUPS: [&str; 7] = [
-    "syntax", "node", "wiring", "shared", "keys", "security", "meta",
+const GROUPS: [&str; 9] = [
+    "syntax", "node", "wiring", "shared", "bridge", "keys", "front", "security",
+    "meta",
 ];
 
 /// The rules a `--select`/`--ignore` word names: a rule id or a group.

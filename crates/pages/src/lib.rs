@@ -433,7 +433,11 @@ fn resolve_target(dir: &Path, target: &str) -> PathBuf {
         .strip_suffix("/repository/conf/deployment.toml")
         .or_else(|| target.strip_suffix("/deployment.toml"))
         .unwrap_or(target);
-    if target.ends_with(".toml") && !target.ends_with("deployment.toml") {
+    // a named TOML file, or a Compose file or manifest (`# whole file`)
+    if (target.ends_with(".toml") && !target.ends_with("deployment.toml"))
+        || target.ends_with(".yaml")
+        || target.ends_with(".yml")
+    {
         return direct;
     }
     for cand in [

@@ -5,6 +5,7 @@
 
 pub(crate) mod bridge;
 mod build;
+mod front;
 pub(crate) mod home;
 mod ids;
 mod node;
@@ -12,6 +13,7 @@ mod resolve;
 
 pub use bridge::BridgeLink;
 pub(crate) use build::{intern_home, kept_prefix, parse_node, prefix_of_nodes};
+pub(crate) use front::Front;
 pub use home::{FileKind, Home, HomeFile, HomeSource};
 pub use node::{Node, RegionSource, SourceFile, State};
 pub use resolve::BrokerReach;

@@ -79,7 +79,12 @@ fn group_name(urls: &[Sp<String>]) -> String {
 /// The string literals of the URLs a node uses to reach others (its edges'
 /// spans), known from the node alone.
 pub(crate) fn url_spans(n: &Node) -> Vec<Range<usize>> {
-    url_sites(0, n).into_iter().map(|s| s.url.span).collect()
+    url_sites(0, n)
+        .into_iter()
+        // a Developer Portal URL that does not parse stays `invalid-url`'s
+        .filter(|s| s.kind != EdgeKind::Devportal)
+        .map(|s| s.url.span)
+        .collect()
 }
 
 fn url_sites(from: NodeIdx, n: &Node) -> Vec<Site> {
@@ -98,6 +103,7 @@ fn url_sites(from: NodeIdx, n: &Node) -> Vec<Site> {
     s.groups(&f.event_hub.publish, EventPublish, EventPublishAuth);
     s.one(KeyManager, f.key_manager_url.as_ref());
     s.one(Notification, f.notification_endpoint.as_ref());
+    s.one(Devportal, f.devportal_url.as_ref());
     for env in &f.environments {
         for (key, u) in &env.endpoints {
             if let Some(kind) = EdgeKind::of_environment_key(key) {

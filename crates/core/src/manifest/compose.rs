@@ -314,6 +314,7 @@ pub(crate) fn second_mount(
         services: Vec::new(),
         routes: Vec::new(),
         sets: Vec::new(),
+        fronts: Vec::new(),
     };
     let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
     origin.map = crate::yaml::OffsetMap {

@@ -12,10 +12,12 @@ use crate::base::text::LineIndex;
 use crate::yaml::{self, OffsetMap, Value};
 
 mod compose;
+mod front;
 mod home;
 mod write;
 
 pub(crate) use compose::{ComposeNet, second_mount};
+pub(crate) use front::FrontDoor;
 pub use write::ManifestEdit;
 pub(crate) use write::apply_manifest;
 
@@ -52,6 +54,9 @@ pub struct Manifest {
     pub(crate) routes: Vec<Route>,
     /// StatefulSets: (name, namespace, governing service, replicas).
     pub(crate) sets: Vec<(String, String, String, u32)>,
+    /// What stands in front of the Services: Ingresses, routes,
+    /// LoadBalancer and NodePort Services (`front.rs`).
+    pub(crate) fronts: Vec<FrontDoor>,
 }
 
 impl Manifest {
@@ -236,6 +241,7 @@ pub(crate) fn extract(
         }),
         text: starred(text, &shown_redactions(text, redactions, parse_failed)).into(),
         lines: LineIndex::new(text),
+        fronts: front::fronts(&objects),
         services,
         routes,
         sets,
@@ -869,7 +875,7 @@ fn relevant(doc: &Value, source: &str) -> bool {
         Some(k) if k.ends_with("List") => true,
         Some(
             "ConfigMap" | "Secret" | "Service" | "Ingress" | "HTTPRoute" | "TLSRoute" | "GRPCRoute"
-            | "Route" | "StatefulSet",
+            | "Route" | "StatefulSet" | "Gateway",
         ) => true,
         Some(
             "Deployment"
@@ -1284,6 +1290,7 @@ pub(crate) fn compose(
         services: Vec::new(),
         routes: Vec::new(),
         sets: Vec::new(),
+        fronts: Vec::new(),
     });
     let project_names = compose::project_names(doc);
     let mut out = Vec::new();

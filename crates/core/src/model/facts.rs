@@ -119,6 +119,11 @@ pub struct Facts {
     /// tells gateways apart (empty or absent: WSO2 makes one up).
     pub gateway_id: Option<Sp<String>>,
     pub notification_endpoint: Option<Sp<String>>,
+    /// `[apim.devportal] url`.
+    pub devportal_url: Option<Sp<String>>,
+    /// `[transport.https.properties] proxyPort` and `[transport.http.properties]
+    /// proxyPort`, by the servlet port they belong to (9443, 9763).
+    pub proxy_ports: BTreeMap<u16, Sp<i64>>,
     pub primary_keystore: Option<Keystore>,
     pub internal_keystore: Option<Keystore>,
     /// `[keystore.tls]` as written.
@@ -263,6 +268,7 @@ impl Facts {
             key_manager_type: string(get(root, &["apim", "key_manager", "type"])),
             gateway_id: string(get(root, &["apim", "gateway_notification", "gateway_id"])),
             notification_endpoint: notification_endpoint(root),
+            devportal_url: string(at(root, EdgeKind::Devportal)),
             primary_keystore: keystore(root, "primary"),
             internal_keystore: keystore(root, "internal"),
             tls_keystore: keystore(root, "tls"),
@@ -309,6 +315,11 @@ impl Facts {
         for (port, path) in PORT_KEYS {
             if let Some(v) = integer(get(root, path)) {
                 f.ports.insert(port, v);
+            }
+        }
+        for (port, scheme) in [(9443, "https"), (9763, "http")] {
+            if let Some(v) = integer(get(root, &["transport", scheme, "properties", "proxyPort"])) {
+                f.proxy_ports.insert(port, v);
             }
         }
         for t in aot(root, ENVIRONMENT) {

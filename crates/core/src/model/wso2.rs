@@ -26,6 +26,9 @@ pub enum EdgeKind {
     GatewayWss,
     GatewayWebSubHttp,
     GatewayWebSubHttps,
+    /// `[apim.devportal] url`: where the portals send users to the
+    /// Developer Portal.
+    Devportal,
 }
 
 /// A key holding URLs that reach another node.
@@ -87,7 +90,7 @@ const fn url_key(
 /// Every key holding URLs to other nodes, in [`EdgeKind`] order
 /// (`docs/wso2-facts.md`, *Ports and offset*, *Event hub*, *Throttling*).
 #[rustfmt::skip]
-pub(crate) const URL_KEYS: [UrlKey; 18] = {
+pub(crate) const URL_KEYS: [UrlKey; 19] = {
     use EdgeKind::*;
     [
         url_key(ThrottleEvents, URL_GROUP, "traffic_manager_urls", 9611, &["tcp"], TM, CP, "throttle events"),
@@ -108,6 +111,7 @@ pub(crate) const URL_KEYS: [UrlKey; 18] = {
         url_key(GatewayWss, ENVIRONMENT, "wss_endpoint", 8099, &["wss"], GW, GW, "gateway"),
         url_key(GatewayWebSubHttp, ENVIRONMENT, "websub_event_receiver_http_endpoint", 9021, &["http"], GW, GW, "gateway"),
         url_key(GatewayWebSubHttps, ENVIRONMENT, "websub_event_receiver_https_endpoint", 8021, &["https"], GW, GW, "gateway"),
+        url_key(Devportal, &["apim", "devportal"], "url", 9443, &["https"], CP, CP, "devportal"),
     ]
 };
 

@@ -58,6 +58,7 @@ macro_rules! declare_rule {
 
 pub(crate) mod bridge;
 pub(crate) mod keys;
+pub(crate) mod front;
 pub(crate) mod meta;
 pub(crate) mod node;
 pub(crate) mod security;
@@ -84,6 +85,7 @@ pub enum Group {
     Shared,
     Bridge,
     Keys,
+    Front,
     Security,
     Meta,
 }
@@ -96,6 +98,7 @@ impl Group {
             Group::Shared => "shared state",
             Group::Bridge => "cross-region bridge",
             Group::Keys => "key material",
+            Group::Front => "front door",
             Group::Security => "production hardening",
             Group::Meta => "meta",
         }
@@ -248,6 +251,7 @@ impl Rule {
             Some("shared") => Group::Shared,
             Some("bridge") => Group::Bridge,
             Some("keys") => Group::Keys,
+            Some("front") => Group::Front,
             Some("security") => Group::Security,
             _ => Group::Meta,
         }
@@ -313,6 +317,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         .chain(shared::RULES)
         .chain(bridge::RULES)
         .chain(keys::RULES)
+        .chain(front::RULES)
         .chain(security::RULES)
         .chain(meta::RULES)
         .copied()
