@@ -360,14 +360,17 @@ def main() -> int:
     renamed_from = {r["from"] for r in CURATED_RENAMES}
     keys: dict[str, str] = {}
     every = {k for v in per.values() for k in v.keys}
-    for k in sorted(every | set(CURATED_ADDED)):
+    union_paths = {p for sec in ("keys", "tables", "patterns") for p in union.get(sec, {})}
+    def added(k: str) -> str | None:
+        return next((v for p, v in CURATED_ADDED.items() if k == p or k.startswith(p + ".")), None)
+    for k in sorted(every | set(CURATED_ADDED) | {k for k in union_paths if added(k)}):
         # a version whose sources lack every file that reads the key elsewhere
         # (a feature template the product overrides only later) cannot say
         # it does not read it
         files = {f for v in VERSIONS for f in per[v].src.get(k, set())}
         vs = [v for v in VERSIONS if k in per[v].keys or (files and not files & per[v].files and all(f.startswith("/templates") for f in files))]
-        if k in CURATED_ADDED:
-            vs = VERSIONS[VERSIONS.index(CURATED_ADDED[k]):]
+        if added(k):
+            vs = VERSIONS[VERSIONS.index(added(k)):]
         elif k in free and not any(k == f or k.startswith(f + ".") for f in renamed_from):
             vs = VERSIONS
         if not vs:

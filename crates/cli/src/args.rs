@@ -213,6 +213,10 @@ pub struct FixArgs {
     /// Record the findings in FILE (a baseline), so that CI fails only on new ones
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// The API-M version the deployment runs (4.0.0 … 4.7.0): its keys,
+    /// roles and defaults (overrides `[deployment] version` and image tags)
+    #[arg(long, value_name = "VERSION")]
+    pub apim_version: Option<String>,
 }
 
 #[derive(Debug, Args)]

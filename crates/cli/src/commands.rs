@@ -86,7 +86,7 @@ fn load_stdin(a: &CheckArgs) -> Result<(apimlint_core::Lean, std::path::PathBuf)
         None => Config::default(),
     };
     let mut config = config;
-    config.deselected = deselected(&a.fixes)?;
+    settings(&a.fixes, &mut config)?;
     let stdin = apimlint_core::Stdin {
         text,
         region: a.region.clone(),
@@ -213,7 +213,7 @@ fn check_one(
         let cwd = std::env::current_dir()
             .map_err(|e| format!("cannot read the current directory: {e}"))?;
         let mut config = unit.config;
-        config.deselected = deselected(fa)?;
+        settings(fa, &mut config)?;
         let lean = apimlint_core::load_lean(&DiskFs, &unit.discovery, config);
         let diags = lean.check_with(&opts);
         (lean.dep, diags, cwd)
@@ -428,6 +428,16 @@ fn named_rules(word: &str, flag: &str) -> Result<Vec<&'static str>, String> {
         ));
     }
     Ok(rules)
+}
+
+/// What the command line says of the run: the rules `--select` and
+/// `--ignore` leave out, the version `--apim-version` names.
+pub(crate) fn settings(fa: &FixArgs, config: &mut Config) -> Result<(), String> {
+    config.deselected = deselected(fa)?;
+    if let Some(v) = &fa.apim_version {
+        config.set_apim_version(v)?;
+    }
+    Ok(())
 }
 
 /// The rules `--select` and `--ignore` leave out of the run: every rule

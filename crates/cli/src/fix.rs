@@ -39,7 +39,7 @@ pub(crate) fn run(
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let mut config = unit.config.clone();
-    config.deselected = crate::commands::deselected(fa)?;
+    crate::commands::settings(fa, &mut config)?;
     let outcome = fix_all(&DiskFs, &unit.discovery, &config, opts, fa.unsafe_fixes);
     let io = |e: std::io::Error| format!("cannot write the report: {e}");
     let scrubber = outcome.dep.scrubber();

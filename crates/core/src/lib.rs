@@ -48,7 +48,7 @@ pub use base::diagnostic::{Diagnostic, Related, RuleInfo, Severity};
 pub use base::edit::{self, Applicability, Edit, Fix};
 pub use base::files::{FileId, FileSet};
 pub use base::text;
-pub use config::{Config, ConfigError, Entry, EntryKind, Source};
+pub use config::{Config, ConfigError, Entry, EntryKind, Source, VersionSource};
 pub use graph::{
     Deployment, Edge, EdgeKind, Node, NodeIdx, RegionSource, Resolution, Shown, SourceFile, State,
 };
