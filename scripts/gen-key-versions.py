@@ -83,7 +83,15 @@ CURATED_DEFAULTS = [
         "from": "4.7.0",
         "before": "asymmetric (the primary/internal keystore's RSA key)",
         "after": "symmetric AES-GCM with [encryption] key: every node sharing a database needs the same key",
-        "basis": "API-M 4.7.0 release notes; wso2/api-manager#4692",
+        "basis": "product-apim v4.7.0 default.json (SymmetricKeyInternalCryptoProvider, "
+        "CipherTransformation AES/GCM/NoPadding); wso2/api-manager#4692",
+    },
+    {
+        "key": "resource_access_control.default_access_allow",
+        "from": "4.7.0",
+        "before": "true (the identity feature's default: a resource no rule names is open)",
+        "after": "false (product-apim v4.7.0 default.json: a resource no rule names is denied)",
+        "basis": "product-apim v4.7.0 default.json and identity.xml.j2; key-catalog.json default_variants",
     },
 ]
 
@@ -345,13 +353,45 @@ def unversioned(union: dict) -> set[str]:
     return out
 
 
+def write_fixtures(product: Path, out: Path) -> None:
+    """Each version's shipped deployment.toml and deployment-templates/*.toml
+    (Apache-2.0, WSO2 LLC), stored once per content: index.json says which
+    tag, commit and path each came from (tests/versions.rs lints them)."""
+    import hashlib
+
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.toml"):
+        old.unlink()
+    index: dict[str, list] = {}
+    for v in VERSIONS:
+        tag = f"v{v}"
+        commit = git(product, "rev-parse", f"{tag}^{{commit}}").strip()
+        entries = []
+        for p in git(product, "ls-tree", "-r", "--name-only", tag).splitlines():
+            if not (p.endswith(SHIPPED) or ("/deployment-templates/" in p and p.endswith(".toml"))):
+                continue
+            text = show(product, tag, p) or ""
+            name = hashlib.sha256(text.encode()).hexdigest()[:12] + ".toml"
+            (out / name).write_text(text)
+            entries.append({"path": p, "file": name})
+        index[v] = {"repo": "wso2/product-apim", "tag": tag, "commit": commit, "files": entries}
+    (out / "index.json").write_text(json.dumps({
+        "about": "WSO2 API-M's own deployment.toml files (Apache License 2.0, WSO2 LLC), written by "
+        "scripts/gen-key-versions.py; each version's files lint with no unknown-key or "
+        "key-not-in-version at that version (tests/versions.rs)",
+        "versions": index}, indent=1) + "\n")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--product", type=Path, required=True)
     ap.add_argument("--kernel", type=Path, required=True)
     ap.add_argument("--catalog", type=Path, default=Path("rules/key-catalog.json"))
     ap.add_argument("--out", type=Path, default=Path("rules/key-versions.json"))
+    ap.add_argument("--fixtures", type=Path, default=Path("fixtures/wso2-shipped"),
+                    help="where WSO2's shipped deployment.toml files go (test fixtures)")
     a = ap.parse_args()
+    write_fixtures(a.product, a.fixtures)
     union = json.loads(a.catalog.read_text())
     roots = {split(p)[0].replace("[]", "") for s in ("keys", "tables", "patterns") for p in union.get(s, {})}
     sources: list = []
@@ -399,6 +439,10 @@ def main() -> int:
     defaults: dict[str, dict[str, object]] = {}
     for k in sorted({k for v in per.values() for k in v.defaults}):
         seq = [(v, per[v].defaults.get(k)) for v in VERSIONS]
+        # a default that only names the version (`server.serverDetails`) changes nothing
+        named = [d for _, d in seq if d is not None]
+        if all(isinstance(d, str) and re.search(r"\b[34]\.\d+\.\d+\b", d) for d in named):
+            continue
         if len({json.dumps(d, sort_keys=True) for _, d in seq if d is not None}) > 1:
             changes: dict[str, object] = {}
             prev = object()

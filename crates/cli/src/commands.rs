@@ -22,10 +22,23 @@ pub(crate) fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Re
         }
         Command::Explain { rule } => explain(&rule, out),
         Command::Graph(a) => graph(a, out),
-        Command::Schema => {
-            render::schema::write(out).map_err(|e| format!("cannot write the schema: {e}"))?;
+        Command::Schema { apim_version } => {
+            let version = apim_version
+                .as_deref()
+                .map(|v| {
+                    apimlint_core::catalog::versions::ApimVersion::parse(v).ok_or_else(|| {
+                        format!(
+                            "`--apim-version {v}`: apimlint knows API-M {}",
+                            apimlint_core::catalog::versions::ApimVersion::names().join(", ")
+                        )
+                    })
+                })
+                .transpose()?;
+            render::schema::write(out, version)
+                .map_err(|e| format!("cannot write the schema: {e}"))?;
             Ok(EXIT_OK)
         }
+        Command::Upgrade(a) => crate::upgrade::run(&a, out, err),
         Command::Completions { shell } => completions(shell, out),
         Command::Man => man(out),
         // stdout belongs to the protocol from here on

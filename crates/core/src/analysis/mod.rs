@@ -7,6 +7,7 @@ pub mod editor;
 pub mod fixes;
 pub mod incremental;
 pub mod project;
+pub mod upgrade;
 
 use std::collections::HashMap;
 use std::path::Path;
