@@ -128,6 +128,7 @@ fn main() {
             }
         }
     }
+    let versions = read_versions(&manifest, &mut entries);
     // every proper prefix of a key or table is a table
     let paths: Vec<String> = entries.keys().cloned().collect();
     let mut children: BTreeSet<(String, String)> = BTreeSet::new();
@@ -222,6 +223,113 @@ fn main() {
         out,
         "pub(super) static NOTES: &[(&str, &str)] = &[\n{notes}];"
     );
+    out.push_str(&versions);
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("catalog.rs");
     std::fs::write(&dest, out).unwrap_or_else(|e| panic!("{}: {e}", dest.display()));
+}
+
+/// `rules/key-versions.json` (`scripts/gen-key-versions.py`): the keys it
+/// adds to the union, and the per-version tables as Rust source.
+fn read_versions(manifest: &std::path::Path, entries: &mut BTreeMap<String, Entry>) -> String {
+    let src = manifest.join("../../rules/key-versions.json");
+    println!("cargo:rerun-if-changed={}", src.display());
+    let text = std::fs::read_to_string(&src)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", src.display()));
+    let json: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("key-versions.json: {e}"));
+    let names: Vec<&str> = json["versions"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let idx = |v: &str| {
+        names
+            .iter()
+            .position(|n| *n == v)
+            .unwrap_or_else(|| panic!("key-versions.json: unknown version {v}"))
+    };
+    let span = |s: &str| {
+        let (a, b) = s.split_once('-').unwrap_or((s, s));
+        (idx(a), idx(b))
+    };
+    let last = names.len() - 1;
+    let empty = serde_json::Map::new();
+    let section = |name: &str| json.get(name).and_then(Value::as_object).unwrap_or(&empty);
+    let mut out = String::new();
+    let mut spans = String::new();
+    for (path, s) in section("keys") {
+        // a key some version reads is known to the union
+        let e = entries.entry(path.clone()).or_default();
+        e.key = e.key || !e.table;
+        if path.ends_with(".*") {
+            let p = entries.entry(path.trim_end_matches(".*").to_owned()).or_default();
+            p.table = true;
+            p.open = true;
+        }
+        let (a, b) = span(s.as_str().unwrap_or(""));
+        if (a, b) != (0, last) {
+            let _ = writeln!(spans, "    ({path:?}, {a}, {b}),");
+        }
+    }
+    let _ = writeln!(out, "pub(super) static SPANS: &[(&str, u8, u8)] = &[\n{spans}];");
+    let mut shipped = String::new();
+    for (path, s) in section("shipped") {
+        let (a, b) = span(s.as_str().unwrap_or(""));
+        let _ = writeln!(shipped, "    ({path:?}, {a}, {b}),");
+    }
+    let _ = writeln!(out, "pub(super) static SHIPPED: &[(&str, u8, u8)] = &[\n{shipped}];");
+    let mut renames: Vec<String> = Vec::new();
+    for r in json["renames"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+        let (from, to, v) = (r["from"].as_str(), r["to"].as_str(), r["in"].as_str());
+        if let (Some(f), Some(t), Some(v)) = (from, to, v) {
+            renames.push(format!("    ({f:?}, {t:?}, {}),\n", idx(v)));
+        }
+    }
+    renames.sort();
+    let _ = writeln!(
+        out,
+        "pub(super) static RENAMES: &[(&str, &str, u8)] = &[\n{}];",
+        renames.concat()
+    );
+    let mut roles = String::new();
+    for (v, dists) in section("roles") {
+        for (d, list) in dists.as_object().unwrap_or(&empty) {
+            let l: Vec<String> = list
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|r| format!("{r:?}"))
+                .collect();
+            let _ = writeln!(roles, "    ({}, {d:?}, &[{}]),", idx(v), l.join(", "));
+        }
+    }
+    let _ = writeln!(out, "pub(super) static ROLES: &[(u8, &str, &[&str])] = &[\n{roles}];");
+    let mut defaults = String::new();
+    for (path, changes) in section("defaults") {
+        for (v, d) in changes.as_object().unwrap_or(&empty) {
+            let d = default_text(d).unwrap_or_default();
+            let _ = writeln!(defaults, "    ({path:?}, {}, {d:?}),", idx(v));
+        }
+    }
+    let _ = writeln!(out, "pub(super) static DEFAULTS: &[(&str, u8, &str)] = &[\n{defaults}];");
+    let mut behaviour = String::new();
+    for b in json["behaviour_defaults"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+        let f = |k: &str| b[k].as_str().unwrap_or("").to_owned();
+        let _ = writeln!(
+            behaviour,
+            "    ({:?}, {}, {:?}, {:?}),",
+            f("key"),
+            idx(&f("from")),
+            f("before"),
+            f("after")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "pub(super) static BEHAVIOUR: &[(&str, u8, &str, &str)] = &[\n{behaviour}];"
+    );
+    let list: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+    let _ = writeln!(out, "pub(super) static VERSIONS: &[&str] = &[{}];", list.join(", "));
+    out
 }

@@ -36,7 +36,14 @@ pub enum Command {
     /// Print the resolved node graph
     Graph(GraphArgs),
     /// Print a JSON Schema (draft-07) of deployment.toml, for taplo / Even Better TOML
-    Schema,
+    Schema {
+        /// The keys of this API-M version only (4.0.0 … 4.7.0; default: every version's)
+        #[arg(long, value_name = "VERSION")]
+        apim_version: Option<String>,
+    },
+    /// What changes for the deployment between the API-M version it runs and VERSION:
+    /// renamed keys (fixable), removed keys, defaults that change behaviour, role mappings
+    Upgrade(UpgradeArgs),
     /// Print a shell completion script: `apimlint completions bash > /etc/bash_completion.d/apimlint`
     Completions {
         #[arg(value_enum)]
@@ -218,11 +225,45 @@ pub struct FixArgs {
     /// `APIMLINT_NOW`), for reproducible runs
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_now)]
     pub now: Option<i64>,
+    /// The API-M version the deployment runs (4.0.0 … 4.7.0): its keys,
+    /// roles and defaults (overrides `[deployment] version` and image tags)
+    #[arg(long, value_name = "VERSION")]
+    pub apim_version: Option<String>,
 }
 
 /// `--now`'s value: a date, as seconds since the Unix epoch at 00:00 UTC.
 fn parse_now(s: &str) -> Result<i64, String> {
     apimlint_core::parse_date(s).ok_or_else(|| format!("`{s}` is no date: write it as YYYY-MM-DD"))
+}
+
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// Directories or files (default: the current directory)
+    pub paths: Vec<PathBuf>,
+    /// The API-M version to upgrade to (4.0.0 … 4.7.0)
+    #[arg(long, value_name = "VERSION")]
+    pub to: String,
+    /// The version the deployment runs (default: `[deployment] version`, else
+    /// the manifests' image tags)
+    #[arg(long, value_name = "VERSION")]
+    pub apim_version: Option<String>,
+    /// Write the renamed keys' new names in place
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// Print the renames as a unified diff instead of writing them
+    #[arg(long)]
+    pub diff: bool,
+    #[arg(long, value_enum, default_value_t = UpgradeFormat::Human)]
+    pub format: UpgradeFormat,
+    /// The project file (default: `apimlint.toml` found above the paths)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UpgradeFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -271,12 +312,13 @@ pub enum Color {
     Never,
 }
 
-const SUBCOMMANDS: [&str; 9] = [
+const SUBCOMMANDS: [&str; 10] = [
     "check",
     "rules",
     "explain",
     "graph",
     "schema",
+    "upgrade",
     "completions",
     "man",
     "lsp",

@@ -23,10 +23,23 @@ pub(crate) fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Re
         }
         Command::Explain { rule } => explain(&rule, out),
         Command::Graph(a) => graph(a, out),
-        Command::Schema => {
-            render::schema::write(out).map_err(|e| format!("cannot write the schema: {e}"))?;
+        Command::Schema { apim_version } => {
+            let version = apim_version
+                .as_deref()
+                .map(|v| {
+                    apimlint_core::catalog::versions::ApimVersion::parse(v).ok_or_else(|| {
+                        format!(
+                            "`--apim-version {v}`: apimlint knows API-M {}",
+                            apimlint_core::catalog::versions::ApimVersion::names().join(", ")
+                        )
+                    })
+                })
+                .transpose()?;
+            render::schema::write(out, version)
+                .map_err(|e| format!("cannot write the schema: {e}"))?;
             Ok(EXIT_OK)
         }
+        Command::Upgrade(a) => crate::upgrade::run(&a, out, err),
         Command::Completions { shell } => completions(shell, out),
         Command::Man => man(out),
         // stdout belongs to the protocol from here on
@@ -90,8 +103,7 @@ fn load_stdin(
         None => Config::default(),
     };
     let mut config = config;
-    config.deselected = deselected(&a.fixes)?;
-    config.now = now(&a.fixes)?;
+    settings(&a.fixes, &mut config)?;
     let stdin = apimlint_core::Stdin {
         text,
         region: a.region.clone(),
@@ -198,8 +210,7 @@ fn check_one(
     } else if fa.fix || fa.diff {
         let unit = unit.ok_or("no deployment to fix")?;
         let mut config = unit.config.clone();
-        config.deselected = deselected(fa)?;
-        config.now = now(fa)?;
+        settings(fa, &mut config)?;
         match fix::run(&unit, config, fa, &opts, out, err)? {
             (fix::Fixed::Diff(code), _) => return Ok(code),
             (
@@ -219,8 +230,7 @@ fn check_one(
         let cwd = std::env::current_dir()
             .map_err(|e| format!("cannot read the current directory: {e}"))?;
         let mut config = unit.config;
-        config.deselected = deselected(fa)?;
-        config.now = now(fa)?;
+        settings(fa, &mut config)?;
         // one host, one snapshot
         let host = AnalysisHost::new(&DiskFs, unit.discovery, config, opts, Mode::Check);
         let (dep, diags) = host.into_parts();
@@ -459,6 +469,18 @@ fn now(fa: &FixArgs) -> Result<Option<i64>, String> {
         }),
         _ => Ok(None),
     }
+}
+
+/// What the command line says of the run: the rules `--select` and
+/// `--ignore` leave out, the day `--now` names, the version `--apim-version`
+/// names.
+pub(crate) fn settings(fa: &FixArgs, config: &mut Config) -> Result<(), String> {
+    config.deselected = deselected(fa)?;
+    config.now = now(fa)?;
+    if let Some(v) = &fa.apim_version {
+        config.set_apim_version(v)?;
+    }
+    Ok(())
 }
 
 /// The rules `--select` and `--ignore` leave out of the run: every rule

@@ -40,6 +40,8 @@ pub struct Entry {
     pub heuristic: bool,
 }
 
+pub mod versions;
+
 mod generated {
     use super::{Entry, Ty};
     include!(concat!(env!("OUT_DIR"), "/catalog.rs"));

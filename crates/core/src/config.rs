@@ -11,6 +11,11 @@ use crate::base::diagnostic::Severity;
 use crate::base::text::{LineIndex, did_you_mean};
 use crate::model::Role;
 
+pub(crate) mod version;
+pub use version::VersionSource;
+
+use crate::catalog::versions::ApimVersion;
+
 /// A load-balancer or DNS name that no node carries itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HostAlias {
@@ -37,8 +42,13 @@ pub enum Level {
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub version: Option<String>,
-    /// `[deployment] distribution` (4.5.0+: `all-in-one` or `components`); read and validated, not yet used by a rule (product
-    /// versions, #30).
+    /// The API-M version the rules read (`--apim-version`, `[deployment]
+    /// version`, the manifests' image tags), and where it was read; `None`:
+    /// every version's keys are accepted.
+    pub apim: Option<(ApimVersion, VersionSource)>,
+    /// `[deployment] distribution` (4.5.0+: `all-in-one` or `components`):
+    /// with `components`, a node whose image does not tell its distribution
+    /// is taken to run the component distribution of its role.
     pub distribution: Option<String>,
     /// Lower-cased host name → alias.
     pub hosts: BTreeMap<String, HostAlias>,
@@ -206,11 +216,18 @@ impl Config {
                     for (k, v) in table("deployment")?.iter() {
                         match k {
                             "version" => {
-                                cfg.version = Some(
-                                    v.as_str()
-                                        .ok_or_else(|| err(v.span(), "`deployment.version` must be a string such as \"4.2.0\"".into(), None))?
-                                        .to_owned(),
-                                );
+                                let text = v.as_str().ok_or_else(|| {
+                                    err(v.span(), "`deployment.version` must be a string such as \"4.2.0\"".into(), None)
+                                })?;
+                                let known = ApimVersion::parse(text).ok_or_else(|| {
+                                    err(
+                                        v.span(),
+                                        format!("`deployment.version = \"{text}\"` is not a version apimlint knows"),
+                                        Some(format!("one of {}", ApimVersion::names().join(", "))),
+                                    )
+                                })?;
+                                cfg.apim = Some((known, VersionSource::ProjectFile));
+                                cfg.version = Some(text.to_owned());
                             }
                             "distribution" => {
                                 let d = v

@@ -48,7 +48,7 @@ pub use base::diagnostic::{Diagnostic, Related, RuleInfo, Severity};
 pub use base::edit::{self, Applicability, Edit, Fix};
 pub use base::files::{FileId, FileSet};
 pub use base::text;
-pub use config::{Config, ConfigError, Entry, EntryKind, Source, parse_date};
+pub use config::{Config, ConfigError, Entry, EntryKind, Source, VersionSource, parse_date};
 pub use graph::home::{Content, Jndi, JndiUrl, Place};
 pub use graph::{
     BridgeLink, BrokerReach, Deployment, Edge, EdgeKind, FileKind, Home, HomeFile, HomeSource,

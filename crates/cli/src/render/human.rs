@@ -457,8 +457,19 @@ pub fn summary(r: &Report<'_>) -> String {
             dirs.join(", ")
         )
     });
+    // the version the rules read, when the user did not name it
+    let version = match r.dep.config.apim() {
+        None => format!(
+            "\nno API-M version given: keys of every version ({}) are accepted (`--apim-version`, `[deployment] version`)",
+            apimlint_core::catalog::versions::ApimVersion::names().join(", ")
+        ),
+        Some((v, s @ apimlint_core::VersionSource::Image(_))) => {
+            format!("\nAPI-M {v} ({})", terminal(&s.describe()))
+        }
+        Some(_) => String::new(),
+    };
     let head = format!(
-        "deployment {} ({project})\nchecked {n} node{} in {} region{}:\n{}{by_role}{only}",
+        "deployment {} ({project}){version}\nchecked {n} node{} in {} region{}:\n{}{by_role}{only}",
         rel(&r.dep.root),
         if n == 1 { "" } else { "s" },
         r.dep.regions.len(),

@@ -11,6 +11,7 @@
 
 use std::io::{self, Write};
 
+use apimlint_core::catalog::versions::{self, ApimVersion};
 use apimlint_core::catalog::{self, Entry, Ty};
 use apimlint_core::redact::is_secret_key;
 use apimlint_core::schema::{Accepts, accepts, unit_name};
@@ -21,8 +22,38 @@ use serde_json::{Map, Value, json};
 /// not check (no `type` at all would make editors offer `{ }` for it).
 const ANY_TYPE: [&str; 5] = ["string", "number", "boolean", "array", "object"];
 
-/// The schema document.
-pub fn schema() -> Value {
+thread_local! {
+    /// `--apim-version`: the one version whose keys the schema lists.
+    static VERSION: std::cell::Cell<Option<ApimVersion>> = const { std::cell::Cell::new(None) };
+}
+
+/// Whether the chosen version (if any) reads the path at `segs`.
+fn in_version(segs: &[String]) -> bool {
+    let Some(v) = VERSION.with(std::cell::Cell::get) else {
+        return true;
+    };
+    catalog::find(segs).is_none_or(|e| versions::reads(e.path, v))
+}
+
+/// "Since 4.5.0." / "Up to 4.3.0." for a key not every version reads.
+fn since(e: &Entry) -> String {
+    match versions::span(e.path) {
+        None => String::new(),
+        Some((a, b)) => {
+            let last = ApimVersion::all().last();
+            match (a == ApimVersion::all().next().unwrap_or(a), Some(b) == last) {
+                (true, true) => String::new(),
+                (false, true) => format!(" Since API-M {a}."),
+                (true, false) => format!(" Up to API-M {b}."),
+                (false, false) => format!(" API-M {a} to {b}."),
+            }
+        }
+    }
+}
+
+/// The schema document (of one API-M version's keys, or of every version's).
+pub fn schema(version: Option<ApimVersion>) -> Value {
+    VERSION.with(|c| c.set(version));
     let mut root = table(&[]);
     root.insert(
         "$schema".into(),
@@ -35,7 +66,11 @@ pub fn schema() -> Value {
             env!("CARGO_PKG_VERSION")
         )),
     );
-    root.insert("title".into(), json!("WSO2 API Manager deployment.toml"));
+    let title = version.map_or_else(
+        || "WSO2 API Manager deployment.toml".to_owned(),
+        |v| format!("WSO2 API Manager {v} deployment.toml"),
+    );
+    root.insert("title".into(), json!(title));
     root.insert(
         "description".into(),
         json!(
@@ -48,8 +83,8 @@ pub fn schema() -> Value {
 }
 
 /// Print the schema: pretty, keys sorted, one final newline.
-pub fn write(out: &mut dyn Write) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(&schema()).map_err(io::Error::other)?;
+pub fn write(out: &mut dyn Write, version: Option<ApimVersion>) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(&schema(version)).map_err(io::Error::other)?;
     writeln!(out, "{text}")
 }
 
@@ -85,7 +120,7 @@ fn table(segs: &[String]) -> Map<String, Value> {
     let kids = catalog::children(segs);
     let mut props = Map::new();
     for kid in &kids {
-        if kid.ends_with("[]") || *kid == "*" {
+        if kid.ends_with("[]") || *kid == "*" || !in_version(&with(segs, kid)) {
             continue;
         }
         props.insert(unquote(kid).to_owned(), node(&with(segs, kid)));
@@ -291,9 +326,17 @@ fn value(segs: &[String], e: &'static Entry) -> Map<String, Value> {
         obj.insert("examples".into(), json!(e.values));
         text = join(&text, &format!("For example {}.", code_list(e.values)));
     }
-    if let Some(d) = e.default.filter(|_| !is_secret_key(leaf)) {
+    // the chosen version's default, where versions differ
+    let versioned = VERSION
+        .with(std::cell::Cell::get)
+        .and_then(|v| versions::default_in(e.path, v));
+    if let Some(d) = versioned.or(e.default).filter(|_| !is_secret_key(leaf)) {
         obj.insert("default".into(), default(d, e.ty));
         text = join(&text, &format!("WSO2's default: `{d}`."));
+    }
+    let since = since(e);
+    if !since.is_empty() {
+        text = join(&text, since.trim());
     }
     if !text.is_empty() {
         obj.insert("description".into(), json!(text));
@@ -334,7 +377,7 @@ mod tests {
 
     #[test]
     fn describes_keys_tables_arrays_and_wildcards() {
-        let s = schema();
+        let s = schema(None);
         let role = &s["properties"]["server"]["properties"]["server_role"];
         assert_eq!(role["anyOf"][0]["enum"][1], "control-plane");
         let offset = &s["properties"]["server"]["properties"]["offset"];

@@ -9,6 +9,7 @@ mod home;
 pub mod host;
 pub mod incremental;
 pub mod project;
+pub mod upgrade;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -44,8 +45,10 @@ pub fn load_config(vfs: &dyn Vfs, path: &Path, display: &str) -> Result<Config, 
 
 /// Read every node file of a discovery (in parallel) and build the
 /// deployment, keeping every parse tree (the editor, tests).
-pub fn load(vfs: &dyn Vfs, discovery: &Discovery, config: Config) -> Deployment {
-    Deployment::build(&discovery.root, config, read_all(vfs, discovery))
+pub fn load(vfs: &dyn Vfs, discovery: &Discovery, mut config: Config) -> Deployment {
+    let sources = read_all(vfs, discovery);
+    config.settle_version(sources.iter().filter_map(|s| s.origin.as_deref()));
+    Deployment::build(&discovery.root, config, sources)
 }
 
 /// A deployment built for one check (the CLI): the parse trees and the
@@ -67,19 +70,15 @@ pub fn load_lean(vfs: &dyn Vfs, discovery: &Discovery, config: Config) -> Lean {
 pub fn load_lean_with(
     vfs: &dyn Vfs,
     discovery: &Discovery,
-    config: Config,
+    mut config: Config,
     stdin: Option<&Stdin>,
 ) -> Lean {
+    let sources = read_sources(vfs, discovery, stdin);
+    config.settle_version(sources.iter().filter_map(|s| s.origin.as_deref()));
     let local: Vec<&'static Rule> = rules::enabled(&config).filter(|r| r.is_local()).collect();
     let cfg = config.clone();
     let visit = |n: &Node| node_findings(&local, &cfg, n);
-    let (dep, found) = Deployment::build_with(
-        &discovery.root,
-        config,
-        read_sources(vfs, discovery, stdin),
-        false,
-        &visit,
-    );
+    let (dep, found) = Deployment::build_with(&discovery.root, config, sources, false, &visit);
     Lean {
         dep,
         node_findings: found.into_iter().collect(),

@@ -98,6 +98,9 @@ pub struct Keystore {
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     pub server_header: Option<Range<usize>>,
+    /// `[encryption] key` as written (a secret: never shown;
+    /// `encryption-key-mismatch`).
+    pub encryption_key: Option<Sp<String>>,
     pub server_role: Option<Sp<String>>,
     pub hostname: Option<Sp<String>>,
     pub node_ip: Option<Sp<String>>,
@@ -250,6 +253,7 @@ impl Facts {
         let mut f = Facts {
             server_header: header(get(root, &["server"])),
             server_role: string(get(root, &["server", "server_role"])),
+            encryption_key: string(get(root, &["encryption", "key"])),
             hostname: string(get(root, &["server", "hostname"])),
             node_ip: string(get(root, &["server", "node_ip"])),
             offset: integer(get(root, &["server", "offset"])),

@@ -161,11 +161,13 @@ pub enum Check {
     Suppressions,
 }
 
-/// What a node rule sees: the one node it reports on. (No node rule reads
-/// `apimlint.toml` today; `Check::Node` passes it, for the first that will.)
+/// What a node rule sees: the one node it reports on, and `apimlint.toml`
+/// (the product version the rules read).
 pub(crate) struct NodeCx<'a> {
     pub(crate) file: FileId,
     pub(crate) node: &'a Node,
+    /// `apimlint.toml` with the run's settings (the product version).
+    pub(crate) config: &'a Config,
 }
 
 /// A rule that reads one node, in three steps (biome's `Rule`): `run` finds
@@ -208,8 +210,7 @@ pub(crate) fn node_check<R: NodeRule>(
     node: &Node,
     acc: &mut Vec<Diagnostic>,
 ) {
-    let _ = config;
-    let cx = NodeCx { file, node };
+    let cx = NodeCx { file, node, config };
     for s in R::run(&cx) {
         acc.push(finding(R::diagnostic(&cx, &s), R::action(&cx, &s)));
     }

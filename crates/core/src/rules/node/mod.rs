@@ -3,6 +3,7 @@
 pub(crate) mod invalid_server_role;
 pub(crate) mod invalid_url;
 pub(crate) mod invalid_value;
+pub(crate) mod key_not_in_version;
 pub(crate) mod keystore_password_mismatch;
 pub(crate) mod reference_not_resolved_here;
 pub(crate) mod role_section_mismatch;
@@ -17,6 +18,7 @@ pub(crate) static RULES: &[&super::Rule] = &[
     &invalid_server_role::RULE,
     &role_unknown::RULE,
     &unknown_key::RULE,
+    &key_not_in_version::RULE,
     &invalid_value::RULE,
     &invalid_url::RULE,
     &unresolved_reference::RULE,

@@ -296,6 +296,10 @@ impl NodeRule for UnknownKey {
             if kf.entry().is_some()
                 || catalog::is_known(&kf.segs)
                 || SHIPPED.contains(&kf.path_str())
+                || cx
+                    .config
+                    .apim_version()
+                    .is_some_and(|v| catalog::versions::shipped(kf.path_str(), v))
             {
                 continue;
             }

@@ -6,6 +6,7 @@ pub(crate) mod cross_region_reference;
 pub(crate) mod database_shared_across_regions;
 pub(crate) mod db_replication_unsupported;
 pub(crate) mod embedded_db_in_cluster;
+pub(crate) mod encryption_key_mismatch;
 pub(crate) mod gateway_environment_mismatch;
 pub(crate) mod gateway_id_duplicate;
 pub(crate) mod internal_keystore_mismatch;
@@ -24,6 +25,7 @@ pub(crate) static RULES: &[&super::Rule] = &[
     &cache_invalidation_domain_mismatch::RULE,
     &gateway_environment_mismatch::RULE,
     &super_admin_mismatch::RULE,
+    &encryption_key_mismatch::RULE,
     &region_drift::RULE,
     &cross_region_reference::RULE,
     &gateway_id_duplicate::RULE,
