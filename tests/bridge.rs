@@ -43,7 +43,10 @@ fn three_regions(name: &str) -> std::path::PathBuf {
     copy_dir(&root().join(CLEAN), &dir);
     copy_dir(&dir.join("region-2"), &dir.join("region-3"));
     for f in apimlint_pages::files_under(&dir.join("region-3")) {
-        let text = std::fs::read_to_string(&f).unwrap();
+        // keystores are bytes, and the same in every region
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
         let text = text.replace(".r2.", ".r3.").replace("10.20.", "10.30.");
         std::fs::write(&f, text).unwrap();
     }

@@ -264,7 +264,7 @@ fn mermaid_and_dot_draw_regions_roles_and_broken_edges() {
     // linkStyle names exactly the broken arrows
     let arrows: Vec<&str> = m
         .lines()
-        .filter(|l| l.contains("-->|") || l.contains("-.->|"))
+        .filter(|l| l.contains("-->|") || l.contains("-.->|") || l.contains("==>|"))
         .collect();
     let red: Vec<usize> = arrows
         .iter()

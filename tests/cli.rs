@@ -47,15 +47,14 @@ fn a_tree_by_role_then_region_gets_its_regions_from_the_later_component() {
         for entry in std::fs::read_dir(sample.join(region)).unwrap() {
             let node = entry.unwrap().file_name().to_string_lossy().into_owned();
             let role = node.split('-').next().unwrap().to_owned();
-            let from = sample
-                .join(region)
-                .join(&node)
-                .join("repository/conf/deployment.toml");
+            let from = sample.join(region).join(&node);
             let to_id = format!("{role}/{dc}/{node}");
-            write(
-                &dir.join(&to_id).join("repository/conf/deployment.toml"),
-                &std::fs::read(from).unwrap(),
-            );
+            // the whole home: deployment.toml, the bridge's publishers and
+            // JNDI files, the keystores
+            for f in apimlint_pages::files_under(&from) {
+                let rel = f.strip_prefix(&from).unwrap();
+                write(&dir.join(&to_id).join(rel), &std::fs::read(&f).unwrap());
+            }
             ids.push((format!("{region}/{node}"), to_id));
         }
     }
@@ -484,13 +483,18 @@ fn legitimate_variants_of_the_sample_raise_no_error_or_warning() {
     let mut files = Vec::new();
     for entry in apimlint_pages::files_under(&sample) {
         let rel = entry.strip_prefix(&sample).unwrap().to_path_buf();
-        let text = std::fs::read_to_string(&entry).unwrap();
-        files.push((rel, text));
+        let bytes = std::fs::read(&entry).unwrap();
+        files.push((rel, bytes));
     }
     assert!(files.len() > 12);
-    for (rel, text) in &files {
-        let mut text = text.clone();
-        if rel.ends_with("deployment.toml") {
+    for (rel, bytes) in &files {
+        if !rel.ends_with("deployment.toml") {
+            // event publishers, JNDI files, keystores: as they are
+            write(&root.join(rel), bytes);
+            continue;
+        }
+        let mut text = String::from_utf8(bytes.clone()).unwrap();
+        {
             // the internal keystore is the primary one: region-1 says so as
             // WSO2's defaults do, region-2 writes the same values out
             let (a, b) = text.split_once("[keystore.internal]").unwrap();

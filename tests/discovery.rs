@@ -85,7 +85,7 @@ fn the_samples_give_the_same_findings_however_they_are_named() {
     let clean = findings_of(&alone_clean, "pattern-1");
     let broken = findings_of(&alone_broken, "pattern-1-broken");
     assert!(clean.is_empty(), "{clean:?}");
-    assert_eq!(broken.len(), 12, "{broken:?}");
+    assert_eq!(broken.len(), 13, "{broken:?}");
     let together = json(&run(&[CLEAN, BROKEN, "--format", "json"]));
     let parent = json(&run(&["fixtures/deployments", "--format", "json"]));
     let from_parent = json(&run_in(
@@ -137,7 +137,10 @@ fn a_parent_of_two_deployments_lints_each_on_its_own() {
         out.contains("deployment fixtures/deployments/pattern-1-broken (project file fixtures/deployments/pattern-1-broken/apimlint.toml)\nchecked 12 nodes in 2 regions:"),
         "{out}"
     );
-    assert!(out.contains("found 9 errors, 3 warnings, 0 infos"), "{out}");
+    assert!(
+        out.contains("found 10 errors, 3 warnings, 0 infos"),
+        "{out}"
+    );
     assert!(
         !out.contains("fixtures/deployments/pattern-1/region-"),
         "{out}"

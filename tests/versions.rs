@@ -104,9 +104,16 @@ fn the_version_comes_from_the_flag_then_the_project_file() {
     let o = common::run_in(&dir, &["check", "."]);
     let out = common::stdout(&o);
     assert!(out.contains("no API-M version given"), "{out}");
-    assert!(findings(&dir, &[]).iter().all(|(r, _)| r != "key-not-in-version"));
+    assert!(
+        findings(&dir, &[])
+            .iter()
+            .all(|(r, _)| r != "key-not-in-version")
+    );
     // the project file
-    common::write(&dir.join("apimlint.toml"), b"[deployment]\nversion = \"4.5.0\"\n");
+    common::write(
+        &dir.join("apimlint.toml"),
+        b"[deployment]\nversion = \"4.5.0\"\n",
+    );
     let f = findings(&dir, &[]);
     let renamed: Vec<&String> = f
         .iter()
@@ -114,18 +121,33 @@ fn the_version_comes_from_the_flag_then_the_project_file() {
         .map(|(_, m)| m)
         .collect();
     assert_eq!(renamed.len(), 2, "{f:#?}");
-    assert!(renamed.iter().any(|m| m.contains("renamed to `apim.transaction_counter` in 4.4.0")));
+    assert!(
+        renamed
+            .iter()
+            .any(|m| m.contains("renamed to `apim.transaction_counter` in 4.4.0"))
+    );
     // the flag overrides it: 4.3.0 reads both keys
     let f = findings(&dir, &["--apim-version", "4.3"]);
     assert!(f.iter().all(|(r, _)| r != "key-not-in-version"), "{f:#?}");
     // a version apimlint has no catalog of is an error, with its place
     let o = common::run_in(&dir, &["check", ".", "--apim-version", "4.9.0"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(common::stderr(&o).contains("4.0.0"), "{}", common::stderr(&o));
-    common::write(&dir.join("apimlint.toml"), b"[deployment]\nversion = \"3.2.0\"\n");
+    assert!(
+        common::stderr(&o).contains("4.0.0"),
+        "{}",
+        common::stderr(&o)
+    );
+    common::write(
+        &dir.join("apimlint.toml"),
+        b"[deployment]\nversion = \"3.2.0\"\n",
+    );
     let o = common::run_in(&dir, &["check", "."]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(common::stderr(&o).contains("apimlint.toml:2"), "{}", common::stderr(&o));
+    assert!(
+        common::stderr(&o).contains("apimlint.toml:2"),
+        "{}",
+        common::stderr(&o)
+    );
 }
 
 #[test]
@@ -133,10 +155,17 @@ fn the_fix_writes_the_new_names() {
     let dir = scratch("fix");
     node(&dir, "gw", GW);
     let o = common::run_in(&dir, &["check", ".", "--apim-version", "4.7.0", "--fix"]);
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", common::stderr(&o));
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}",
+        common::stderr(&o)
+    );
     let text = std::fs::read_to_string(dir.join("gw/repository/conf/deployment.toml")).unwrap();
     assert!(text.contains("[apim.transaction_counter]"), "{text}");
-    assert!(text.contains("enable_lightweight_apikey_generation = true"), "{text}");
+    assert!(
+        text.contains("enable_lightweight_apikey_generation = true"),
+        "{text}"
+    );
     let f = findings(&dir, &["--apim-version", "4.7.0"]);
     assert!(f.iter().all(|(r, _)| r != "key-not-in-version"), "{f:#?}");
 }
@@ -202,13 +231,21 @@ fn a_component_image_maps_only_default() {
         &dir.join("gw.yaml"),
         gateway_manifest("wso2/wso2am:4.7.0", "gateway-worker").as_bytes(),
     );
-    assert!(findings(&dir, &[]).iter().all(|(r, _)| r != "invalid-server-role"));
+    assert!(
+        findings(&dir, &[])
+            .iter()
+            .all(|(r, _)| r != "invalid-server-role")
+    );
     // and `default` on the component image
     common::write(
         &dir.join("gw.yaml"),
         gateway_manifest(image, "default").as_bytes(),
     );
-    assert!(findings(&dir, &[]).iter().all(|(r, _)| r != "invalid-server-role"));
+    assert!(
+        findings(&dir, &[])
+            .iter()
+            .all(|(r, _)| r != "invalid-server-role")
+    );
 }
 
 #[test]
@@ -220,7 +257,10 @@ fn deprecated_profiles_were_removed_in_4_2_0() {
         "[server]\nhostname = \"pub\"\nserver_role = \"api-publisher-deprecated\"\n",
     );
     let at = |v: &str| -> Vec<(String, String)> {
-        let o = common::run_in(&dir, &["check", ".", "--format", "json", "--apim-version", v]);
+        let o = common::run_in(
+            &dir,
+            &["check", ".", "--format", "json", "--apim-version", v],
+        );
         let j: Value = serde_json::from_slice(&o.stdout).unwrap();
         j["diagnostics"]
             .as_array()
@@ -266,10 +306,16 @@ fn encryption_keys_agree_from_4_7_0_and_are_never_shown() {
         .collect();
     assert_eq!(hits.len(), 1, "{f:#?}");
     for fmt in ["human", "json", "sarif", "compact", "github"] {
-        let o = common::run_in(&dir, &["check", ".", "--apim-version", "4.7.0", "--format", fmt]);
+        let o = common::run_in(
+            &dir,
+            &["check", ".", "--apim-version", "4.7.0", "--format", fmt],
+        );
         let all = format!("{}{}", common::stdout(&o), common::stderr(&o));
         assert!(all.contains("encryption-key-mismatch"), "{fmt}");
-        assert!(!all.contains(secret) && !all.contains(other), "{fmt}: {all}");
+        assert!(
+            !all.contains(secret) && !all.contains(other),
+            "{fmt}: {all}"
+        );
     }
     // before 4.7.0 the keystore encrypts: nothing to compare
     let f = findings(&dir, &["--apim-version", "4.6.0"]);
@@ -289,7 +335,10 @@ fn encryption_keys_agree_from_4_7_0_and_are_never_shown() {
         b"[server]\nhostname = \"cp-1\"\n\n[encryption]\nkey = \"$secret{enc}\"\n\n[secrets]\nenc = \"x\"\n",
     );
     let f = findings(&dir, &["--apim-version", "4.7.0"]);
-    assert!(f.iter().all(|(r, _)| r != "encryption-key-mismatch"), "{f:#?}");
+    assert!(
+        f.iter().all(|(r, _)| r != "encryption-key-mismatch"),
+        "{f:#?}"
+    );
 }
 
 #[test]
@@ -303,7 +352,16 @@ fn upgrade_lists_renames_removals_defaults_and_roles() {
     );
     let o = common::run_in(
         &dir,
-        &["upgrade", ".", "--apim-version", "4.1.0", "--to", "4.7.0", "--format", "json"],
+        &[
+            "upgrade",
+            ".",
+            "--apim-version",
+            "4.1.0",
+            "--to",
+            "4.7.0",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -312,16 +370,39 @@ fn upgrade_lists_renames_removals_defaults_and_roles() {
         .iter()
         .map(|c| (c["kind"].as_str().unwrap(), c["key"].as_str().unwrap()))
         .collect();
-    assert!(kinds.contains(&("renamed", "apim.key_manager.enable_apikey_subscription_validation")), "{kinds:?}");
+    assert!(
+        kinds.contains(&(
+            "renamed",
+            "apim.key_manager.enable_apikey_subscription_validation"
+        )),
+        "{kinds:?}"
+    );
     assert!(kinds.contains(&("role", "server.server_role")), "{kinds:?}");
-    assert!(kinds.contains(&("default", "resource_access_control.default_access_allow")), "{kinds:?}");
-    assert!(kinds.contains(&("default", "encryption.internal_crypto_provider")), "{kinds:?}");
+    assert!(
+        kinds.contains(&("default", "resource_access_control.default_access_allow")),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("default", "encryption.internal_crypto_provider")),
+        "{kinds:?}"
+    );
     // human form, and the renames as a diff
-    let o = common::run_in(&dir, &["upgrade", ".", "--apim-version", "4.1.0", "--to", "4.7.0"]);
+    let o = common::run_in(
+        &dir,
+        &["upgrade", ".", "--apim-version", "4.1.0", "--to", "4.7.0"],
+    );
     assert!(common::stdout(&o).contains("fixable with `apimlint upgrade --to 4.7.0 --fix`"));
     let o = common::run_in(
         &dir,
-        &["upgrade", ".", "--apim-version", "4.3.0", "--to", "4.7.0", "--diff"],
+        &[
+            "upgrade",
+            ".",
+            "--apim-version",
+            "4.3.0",
+            "--to",
+            "4.7.0",
+            "--diff",
+        ],
     );
     let diff = common::stdout(&o);
     assert!(diff.contains("+[apim.transaction_counter]"), "{diff}");
@@ -331,8 +412,15 @@ fn upgrade_lists_renames_removals_defaults_and_roles() {
     assert!(common::stderr(&o).contains("--apim-version"));
     // nothing to change between equal versions
     let clean = scratch("upgrade-clean");
-    node(&clean, "cp", "[server]\nhostname = \"cp\"\nserver_role = \"control-plane\"\n");
-    let o = common::run_in(&clean, &["upgrade", ".", "--apim-version", "4.5.0", "--to", "4.5.0"]);
+    node(
+        &clean,
+        "cp",
+        "[server]\nhostname = \"cp\"\nserver_role = \"control-plane\"\n",
+    );
+    let o = common::run_in(
+        &clean,
+        &["upgrade", ".", "--apim-version", "4.5.0", "--to", "4.5.0"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", common::stdout(&o));
 }
 

@@ -261,7 +261,9 @@ fn read_versions(manifest: &std::path::Path, entries: &mut BTreeMap<String, Entr
         let e = entries.entry(path.clone()).or_default();
         e.key = e.key || !e.table;
         if path.ends_with(".*") {
-            let p = entries.entry(path.trim_end_matches(".*").to_owned()).or_default();
+            let p = entries
+                .entry(path.trim_end_matches(".*").to_owned())
+                .or_default();
             p.table = true;
             p.open = true;
         }
@@ -270,13 +272,19 @@ fn read_versions(manifest: &std::path::Path, entries: &mut BTreeMap<String, Entr
             let _ = writeln!(spans, "    ({path:?}, {a}, {b}),");
         }
     }
-    let _ = writeln!(out, "pub(super) static SPANS: &[(&str, u8, u8)] = &[\n{spans}];");
+    let _ = writeln!(
+        out,
+        "pub(super) static SPANS: &[(&str, u8, u8)] = &[\n{spans}];"
+    );
     let mut shipped = String::new();
     for (path, s) in section("shipped") {
         let (a, b) = span(s.as_str().unwrap_or(""));
         let _ = writeln!(shipped, "    ({path:?}, {a}, {b}),");
     }
-    let _ = writeln!(out, "pub(super) static SHIPPED: &[(&str, u8, u8)] = &[\n{shipped}];");
+    let _ = writeln!(
+        out,
+        "pub(super) static SHIPPED: &[(&str, u8, u8)] = &[\n{shipped}];"
+    );
     let mut renames: Vec<String> = Vec::new();
     for r in json["renames"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
         let (from, to, v) = (r["from"].as_str(), r["to"].as_str(), r["in"].as_str());
@@ -304,7 +312,10 @@ fn read_versions(manifest: &std::path::Path, entries: &mut BTreeMap<String, Entr
             let _ = writeln!(roles, "    ({}, {d:?}, &[{}]),", idx(v), l.join(", "));
         }
     }
-    let _ = writeln!(out, "pub(super) static ROLES: &[(u8, &str, &[&str])] = &[\n{roles}];");
+    let _ = writeln!(
+        out,
+        "pub(super) static ROLES: &[(u8, &str, &[&str])] = &[\n{roles}];"
+    );
     let mut defaults = String::new();
     for (path, changes) in section("defaults") {
         for (v, d) in changes.as_object().unwrap_or(&empty) {
@@ -312,9 +323,16 @@ fn read_versions(manifest: &std::path::Path, entries: &mut BTreeMap<String, Entr
             let _ = writeln!(defaults, "    ({path:?}, {}, {d:?}),", idx(v));
         }
     }
-    let _ = writeln!(out, "pub(super) static DEFAULTS: &[(&str, u8, &str)] = &[\n{defaults}];");
+    let _ = writeln!(
+        out,
+        "pub(super) static DEFAULTS: &[(&str, u8, &str)] = &[\n{defaults}];"
+    );
     let mut behaviour = String::new();
-    for b in json["behaviour_defaults"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+    for b in json["behaviour_defaults"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+    {
         let f = |k: &str| b[k].as_str().unwrap_or("").to_owned();
         let _ = writeln!(
             behaviour,
@@ -330,6 +348,10 @@ fn read_versions(manifest: &std::path::Path, entries: &mut BTreeMap<String, Entr
         "pub(super) static BEHAVIOUR: &[(&str, u8, &str, &str)] = &[\n{behaviour}];"
     );
     let list: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
-    let _ = writeln!(out, "pub(super) static VERSIONS: &[&str] = &[{}];", list.join(", "));
+    let _ = writeln!(
+        out,
+        "pub(super) static VERSIONS: &[&str] = &[{}];",
+        list.join(", ")
+    );
     out
 }

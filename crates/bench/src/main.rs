@@ -1009,11 +1009,20 @@ fn benches_of(trees: &Trees, bins: &[Bin], floor: &str, taplo: Option<&str>) -> 
 /// `check --fix` with one fix: a copy of the tree whose first gateway's
 /// first label is misspelt; each run puts the misspelt file back (a `cp`,
 /// counted against the fix) and fixes it.
-fn fix_benches(bins: &[Bin], dir: &Path, regions: usize, nodes: usize) -> Result<Vec<Bench>, String> {
+fn fix_benches(
+    bins: &[Bin],
+    dir: &Path,
+    regions: usize,
+    nodes: usize,
+) -> Result<Vec<Bench>, String> {
     generate::generate(dir, regions)?;
     let gw = dir.join("region-1/gw-1/repository/conf/deployment.toml");
     let text = std::fs::read_to_string(&gw).map_err(|e| format!("{}: {e}", gw.display()))?;
-    let typo = text.replacen(r#"gateway_labels = ["Default""#, r#"gateway_labels = ["Defualt""#, 1);
+    let typo = text.replacen(
+        r#"gateway_labels = ["Default""#,
+        r#"gateway_labels = ["Defualt""#,
+        1,
+    );
     if typo == text {
         return Err(format!("{}: no `gateway_labels` to misspell", gw.display()));
     }

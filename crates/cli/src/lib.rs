@@ -7,6 +7,7 @@ mod baseline;
 mod commands;
 mod fix;
 pub mod render;
+mod settings;
 mod upgrade;
 
 use std::process::ExitCode;

@@ -46,7 +46,7 @@ pub(crate) fn run(a: &UpgradeArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
             let fa = fix_args(a, to);
             let opts = apimlint_core::suppress::Options::default();
             let mut config = unit.config.clone();
-            crate::commands::settings(&fa, &mut config)?;
+            crate::settings::settings(&fa, &mut config)?;
             crate::fix::run(&unit, config, &fa, &opts, out, err)?;
             if a.diff {
                 continue;
@@ -122,7 +122,11 @@ fn human(
         } else {
             format!("{at}: {}", c.message)
         };
-        let fix = if c.fixable { " [fixable with --fix]" } else { "" };
+        let fix = if c.fixable {
+            " [fixable with --fix]"
+        } else {
+            ""
+        };
         writeln!(
             out,
             "  {:<8} {}{fix}",

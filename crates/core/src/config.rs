@@ -217,7 +217,12 @@ impl Config {
                         match k {
                             "version" => {
                                 let text = v.as_str().ok_or_else(|| {
-                                    err(v.span(), "`deployment.version` must be a string such as \"4.2.0\"".into(), None)
+                                    err(
+                                        v.span(),
+                                        "`deployment.version` must be a string such as \"4.2.0\""
+                                            .into(),
+                                        None,
+                                    )
                                 })?;
                                 let known = ApimVersion::parse(text).ok_or_else(|| {
                                     err(

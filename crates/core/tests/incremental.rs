@@ -138,7 +138,15 @@ fn after_an_edit_only_the_changed_file_is_rechecked_locally() {
                 home: None,
             })
             .collect();
-        let full = Deployment::build(&dep.root, dep.config.clone(), nodes);
+        // the nodes' homes (event publishers, JNDI files, keystores) as read
+        // from disk, every TOML as edited
+        let full = incremental::rebuild(
+            load(&root),
+            Changes {
+                files: nodes,
+                ..Changes::default()
+            },
+        );
         let expected = apimlint_core::check(&full);
         if dep.nodes.iter().any(|n| n.is_stale()) {
             // a stale node keeps its last good parse: compare what an editor shows

@@ -89,7 +89,9 @@ pub fn changes(dep: &Deployment, from: ApimVersion, to: ApimVersion) -> Vec<Chan
 fn key_change(kf: &KeyFact, from: ApimVersion, to: ApimVersion) -> Option<Change> {
     let path = kf.path_str();
     let entry = kf.entry()?;
-    let read = |v| versions::reads(entry.path, v) && versions::rename_of(path).is_none_or(|(_, _, at)| v < at);
+    let read = |v| {
+        versions::reads(entry.path, v) && versions::rename_of(path).is_none_or(|(_, _, at)| v < at)
+    };
     if !read(from) || read(to) {
         return None;
     }
@@ -136,18 +138,21 @@ fn role_change(
         .origin
         .as_deref()
         .and_then(crate::config::version::distribution)
-        .unwrap_or(if dep.config.distribution.as_deref() == Some("components") {
-            match n.role {
-                crate::model::Role::GatewayWorker => Distribution::Gateway,
-                crate::model::Role::TrafficManager => Distribution::TrafficManager,
-                crate::model::Role::ControlPlane => Distribution::ControlPlane,
-                _ => Distribution::AllInOne,
-            }
-        } else {
-            Distribution::AllInOne
-        });
+        .unwrap_or(
+            if dep.config.distribution.as_deref() == Some("components") {
+                match n.role {
+                    crate::model::Role::GatewayWorker => Distribution::Gateway,
+                    crate::model::Role::TrafficManager => Distribution::TrafficManager,
+                    crate::model::Role::ControlPlane => Distribution::ControlPlane,
+                    _ => Distribution::AllInOne,
+                }
+            } else {
+                Distribution::AllInOne
+            },
+        );
     let (before, after) = (versions::roles(from, dist), versions::roles(to, dist));
-    let mapped_before = before.contains(&value) || (before.is_empty() && SERVER_ROLES.contains(&value));
+    let mapped_before =
+        before.contains(&value) || (before.is_empty() && SERVER_ROLES.contains(&value));
     if !mapped_before || after.is_empty() || after.contains(&value) {
         return None;
     }
@@ -211,12 +216,17 @@ fn default_changes(dep: &Deployment, from: ApimVersion, to: ApimVersion) -> Vec<
         if nodes.is_empty() {
             continue;
         }
-        let show = |d: Option<&str>| d.map_or_else(|| "unset".to_owned(), |d| format!("`{}`", short(d)));
+        let show =
+            |d: Option<&str>| d.map_or_else(|| "unset".to_owned(), |d| format!("`{}`", short(d)));
         out.push(Change {
             kind: ChangeKind::Default,
             key: key.to_owned(),
             version: to.name(),
-            message: format!("default of `{key}`: {} in {from} → {} in {to}", show(a), show(b)),
+            message: format!(
+                "default of `{key}`: {} in {from} → {} in {to}",
+                show(a),
+                show(b)
+            ),
             at: None,
             nodes,
             fixable: false,

@@ -181,8 +181,8 @@ pub fn changed_defaults(
 
 /// Behaviour that changes with a version (curated in the generator, with
 /// its basis): (key, version, before, after).
-pub fn behaviour_changes() -> impl Iterator<Item = (&'static str, ApimVersion, &'static str, &'static str)>
-{
+pub fn behaviour_changes()
+-> impl Iterator<Item = (&'static str, ApimVersion, &'static str, &'static str)> {
     generated::BEHAVIOUR
         .iter()
         .map(|(k, v, b, a)| (*k, ApimVersion::at(*v), *b, *a))
@@ -203,7 +203,10 @@ mod tests {
         assert_eq!(v("latest"), None);
         let at = |s| ApimVersion::parse(s).unwrap_or(ApimVersion(0));
         assert!(reads("integration.transaction_counter.enable", at("4.3.0")));
-        assert!(!reads("integration.transaction_counter.enable", at("4.4.0")));
+        assert!(!reads(
+            "integration.transaction_counter.enable",
+            at("4.4.0")
+        ));
         assert!(reads("apim.gateway.environment[].name", at("4.0.0")));
         assert_eq!(
             rename_of("integration.transaction_counter.enable").map(|r| r.1),

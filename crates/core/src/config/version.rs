@@ -161,7 +161,12 @@ mod tests {
             vec!["docker.io/wso2/wso2am-universal-gw:4.7.0-alpine"]
         );
         let (v, i) = from_images(
-            [y, "image: wso2/wso2am-tm:4.5.0\n", "image: wso2/wso2am:latest\n"].into_iter(),
+            [
+                y,
+                "image: wso2/wso2am-tm:4.5.0\n",
+                "image: wso2/wso2am:latest\n",
+            ]
+            .into_iter(),
         )
         .unwrap();
         assert_eq!(v.name(), "4.7.0");

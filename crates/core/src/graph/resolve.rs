@@ -691,6 +691,9 @@ impl HostIndex {
             let Some(d) = edit_distance(&lower, &other, 2) else {
                 continue;
             };
+            if label_replaced(&lower, &other) {
+                continue;
+            }
             let of_role = self
                 .lookup(name)
                 .is_some_and(|(nodes, _)| nodes.iter().any(serves))
@@ -1369,6 +1372,33 @@ pub enum BrokerReach {
     Unresolvable,
 }
 
+/// Two names whose only difference is one whole DNS label (`ws.example.com`
+/// and `gw.example.com`): another name, not a typo of it.
+fn label_replaced(a: &str, b: &str) -> bool {
+    let (la, lb): (Vec<&str>, Vec<&str>) = (a.split('.').collect(), b.split('.').collect());
+    if la.len() != lb.len() {
+        return false;
+    }
+    let differ: Vec<(&str, &str)> = la
+        .into_iter()
+        .zip(lb)
+        .filter(|(x, y)| x != y)
+        .collect();
+    matches!(differ.as_slice(), [(x, y)] if edit_distance(x, y, 2)
+        .is_none_or(|d| d >= x.chars().count().min(y.chars().count())))
+}
+
+/// A name of the organisation's DNS (`cp-1.r2.example.com`, a Compose
+/// `hostname:` on a routed network), not one only a cluster or a Compose
+/// network resolves (`cp-1`, `cp.ns`, `cp.ns.svc`, `*.cluster.local`).
+fn dns_name(key: &str) -> bool {
+    key.matches('.').count() >= 2
+        && ![".svc", ".local", ".internal", ".localdomain"]
+            .iter()
+            .any(|s| key.ends_with(s))
+        && !key.contains(".svc.")
+}
+
 impl HostIndex {
     /// Where broker `host:port`, written by node `from`, leads.
     pub(super) fn broker(
@@ -1390,7 +1420,7 @@ impl HostIndex {
         } else if let Some((nodes, remaps)) = self.alias.get(&key).filter(|(v, _)| !v.is_empty()) {
             (nodes.clone(), *remaps)
         } else if let Some(all) = self.k8s.get(&key) {
-            if let Some(k) = all.iter().find(|k| !k.lb) {
+            if let Some(k) = all.iter().find(|k| !k.lb).filter(|_| !dns_name(&key)) {
                 let mut regions: Vec<String> = all.iter().map(|k| k.region.clone()).collect();
                 regions.sort();
                 regions.dedup();
@@ -1434,6 +1464,7 @@ impl HostIndex {
             );
         let mut found: Vec<(usize, bool, &str)> = names
             .filter(|(h, _)| *h != host)
+            .filter(|(h, _)| !label_replaced(host, h))
             .filter_map(|(h, v)| Some((edit_distance(host, h, 2)?, cp_elsewhere(v), h)))
             .collect();
         if found.iter().any(|f| f.1) {

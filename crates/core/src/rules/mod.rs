@@ -57,8 +57,8 @@ macro_rules! declare_rule {
 }
 
 pub(crate) mod bridge;
-pub(crate) mod keys;
 pub(crate) mod front;
+pub(crate) mod keys;
 pub(crate) mod meta;
 pub(crate) mod node;
 pub(crate) mod security;

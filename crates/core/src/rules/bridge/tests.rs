@@ -274,7 +274,7 @@ fn a_missing_stream_is_reported_on_the_control_plane_that_lacks_it() {
     assert_eq!(d.rule, "region-bridge-missing");
     assert_eq!(t.dep.id_of(d.file), "region-2/cp-2");
     assert!(
-        d.message.contains("`key manager` to region-1"),
+        d.message.contains("`key manager` stream to region-1"),
         "{}",
         d.message
     );

@@ -126,7 +126,12 @@ impl NodeRule for InvalidServerRole {
         if let Some((_, dist)) = s.unmapped {
             // a component image is its role: `default` is the one value it maps
             return (dist != Distribution::AllInOne).then(|| {
-                Fix::replace_with_string(cx.file, s.role.span.clone(), "default", Applicability::Unsafe)
+                Fix::replace_with_string(
+                    cx.file,
+                    s.role.span.clone(),
+                    "default",
+                    Applicability::Unsafe,
+                )
             });
         }
         let x = suggestion(s)?;

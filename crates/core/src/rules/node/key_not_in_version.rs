@@ -95,7 +95,11 @@ impl NodeRule for KeyNotInVersion {
             Why::Added(at) => (
                 format!("`{shown}` was added in {at}: API-M {v} does not read it"),
                 older_name(&shown).map_or_else(
-                    || format!("remove it, or check `[deployment] version` (the deployment runs {v})"),
+                    || {
+                        format!(
+                            "remove it, or check `[deployment] version` (the deployment runs {v})"
+                        )
+                    },
                     |old| format!("API-M {v} reads `{old}`"),
                 ),
             ),

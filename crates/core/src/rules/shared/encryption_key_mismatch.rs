@@ -59,7 +59,11 @@ fn key_of(dep: &Deployment, i: NodeIdx) -> Option<Key> {
             let v = k.value.trim();
             if let Some(alias) = v.strip_prefix("$secret{").and_then(|r| r.strip_suffix('}')) {
                 Some(Key::Secret(alias.to_owned()))
-            } else if v.contains("${") || v.contains("$env{") || v.contains("$sys{") || v.contains("$ref{") {
+            } else if v.contains("${")
+                || v.contains("$env{")
+                || v.contains("$sys{")
+                || v.contains("$ref{")
+            {
                 // resolved at start-up: cannot be compared
                 None
             } else {
@@ -74,7 +78,11 @@ impl DeploymentRule for EncryptionKeyMismatch {
 
     fn run(dep: &Deployment) -> Vec<State> {
         let symmetric = ApimVersion::parse(SYMMETRIC_FROM);
-        if dep.config.apim_version().is_none_or(|v| Some(v) < symmetric) {
+        if dep
+            .config
+            .apim_version()
+            .is_none_or(|v| Some(v) < symmetric)
+        {
             return Vec::new();
         }
         let keys: Vec<(NodeIdx, Key)> = dep
@@ -133,7 +141,11 @@ impl DeploymentRule for EncryptionKeyMismatch {
                 .encryption_key
                 .as_ref()
                 .map_or_else(|| r.anchor(), |k| k.span.clone());
-            d = d.related(dep.file(s.ref_node), at, format!("{}'s key", dep.id(s.ref_node)));
+            d = d.related(
+                dep.file(s.ref_node),
+                at,
+                format!("{}'s key", dep.id(s.ref_node)),
+            );
         }
         d
     }
