@@ -82,14 +82,12 @@ fn every_rule_has_an_executable_page_or_fixtures() {
     for r in rules::all() {
         let page = std::fs::read_to_string(workspace().join("rules").join(format!("{}.md", r.id)))
             .unwrap_or_default();
-        let marked = ["error", "warning", "info"]
-            .iter()
-            .any(|s| {
-                // a TOML or properties line's `# error: [id]`, an XML line's
-                // `<!-- error: [id] -->`
-                page.contains(&format!("# {s}: [{}]", r.id))
-                    || page.contains(&format!("<!-- {s}: [{}] -->", r.id))
-            });
+        let marked = ["error", "warning", "info"].iter().any(|s| {
+            // a TOML or properties line's `# error: [id]`, an XML line's
+            // `<!-- error: [id] -->`
+            page.contains(&format!("# {s}: [{}]", r.id))
+                || page.contains(&format!("<!-- {s}: [{}] -->", r.id))
+        });
         if marked {
             continue;
         }

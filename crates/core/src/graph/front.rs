@@ -102,6 +102,9 @@ fn front_of(door: &FrontDoor, namespace: &str, w: &Workload) -> Option<Front> {
     }
     let mut reaches = false;
     let mut via = Vec::new();
+    // the hosts whose paths end at the node (an Ingress rule's host), or
+    // every host of the door where a path serves them all
+    let mut hosts: Vec<String> = Vec::new();
     for p in &door.paths {
         let selects = !p.selector.is_empty()
             && p.selector
@@ -111,6 +114,15 @@ fn front_of(door: &FrontDoor, namespace: &str, w: &Workload) -> Option<Front> {
             continue;
         }
         reaches = true;
+        let served = p
+            .host
+            .as_ref()
+            .map_or(door.hosts.as_slice(), std::slice::from_ref);
+        for h in served {
+            if !hosts.contains(h) {
+                hosts.push(h.clone());
+            }
+        }
         if let Some(container) = p.target.as_ref().and_then(|t| container_port(t, w)) {
             let v = Via {
                 container,
@@ -124,7 +136,7 @@ fn front_of(door: &FrontDoor, namespace: &str, w: &Workload) -> Option<Front> {
     }
     reaches.then(|| Front {
         what: door.what.clone(),
-        hosts: door.hosts.clone(),
+        hosts,
         via,
     })
 }

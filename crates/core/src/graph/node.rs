@@ -131,10 +131,11 @@ impl Node {
                     .map(|(_, v)| v.clone())
             })
         };
-        // a Kubernetes workload: what its volumes bring is its home; the
-        // image's own defaults stay unless a volume hides them (not told
-        // yet: judged as not hidden). Compose bind mounts: as a home.
-        let container = workload.is_some_and(|w| w.compose.is_none());
+        // a container (a Kubernetes workload, a Compose service): what its
+        // volumes or bind mounts bring is its home; the image's own
+        // defaults stay unless a volume hides them (not told yet: judged as
+        // not hidden)
+        let container = workload.is_some();
         let mounts = if container {
             crate::model::Mounts::Container {
                 whole_directory: false,

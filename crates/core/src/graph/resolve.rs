@@ -1379,11 +1379,7 @@ fn label_replaced(a: &str, b: &str) -> bool {
     if la.len() != lb.len() {
         return false;
     }
-    let differ: Vec<(&str, &str)> = la
-        .into_iter()
-        .zip(lb)
-        .filter(|(x, y)| x != y)
-        .collect();
+    let differ: Vec<(&str, &str)> = la.into_iter().zip(lb).filter(|(x, y)| x != y).collect();
     matches!(differ.as_slice(), [(x, y)] if edit_distance(x, y, 2)
         .is_none_or(|d| d >= x.chars().count().min(y.chars().count())))
 }

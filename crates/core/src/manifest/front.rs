@@ -36,6 +36,9 @@ pub(crate) struct FrontPath {
     /// An HTTP proxy (Ingress, OpenShift Route): whether it terminates TLS
     /// for its hosts (users reach 443), else 80.
     pub(crate) tls: Option<bool>,
+    /// The one host of the door this path serves (an Ingress rule's
+    /// `host`); `None`: every host of the door.
+    pub(crate) host: Option<String>,
 }
 
 impl FrontPath {
@@ -125,6 +128,7 @@ fn backend(
         target,
         port: user_port,
         tls,
+        host: None,
     };
     let target = match port {
         PortRef::Number(n) => entries
@@ -193,20 +197,17 @@ fn ingress(objects: &[Object<'_>], o: &Object<'_>) -> FrontDoor {
         // a host the `tls` section leaves out is still served on 443, with
         // the controller's default certificate
         let tls = any_tls;
-        door.hosts.extend(host);
+        door.hosts.extend(host.clone());
         for p in r.at(&["http", "paths"]).map(Value::seq).unwrap_or_default() {
             let Some(b) = p.get("backend") else { continue };
             let Some(name) = b.at(&["service", "name"]).and_then(Value::str) else {
                 continue;
             };
-            door.paths.extend(backend(
-                objects,
-                &o.namespace,
-                name,
-                &port_ref(b),
-                None,
-                Some(tls),
-            ));
+            let mut paths = backend(objects, &o.namespace, name, &port_ref(b), None, Some(tls));
+            for p in &mut paths {
+                p.host.clone_from(&host);
+            }
+            door.paths.extend(paths);
         }
     }
     if let Some(b) = spec.and_then(|s| s.get("defaultBackend"))
@@ -352,6 +353,7 @@ fn exposed_service(o: &Object<'_>) -> Option<FrontDoor> {
                 target: e.target,
                 port: Some(port?),
                 tls: None,
+                host: None,
             })
         })
         .collect();

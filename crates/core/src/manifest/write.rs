@@ -61,6 +61,11 @@ impl Origin {
         let mut sorted: Vec<&Edit> = edits.to_vec();
         sorted.sort_by_key(|e| (e.range.start, e.range.end));
         let fixed = apply_all(toml, &sorted).ok_or_else(misfit)?;
+        // a block left without a line of content takes its indentation
+        // from whatever follows (a comment line would become its text)
+        if fixed.trim().is_empty() {
+            return Err("the fix would leave the block empty".to_owned());
+        }
         let block = Block::find(src, self, toml).ok_or_else(misfit)?;
         let mut out: Vec<ManifestEdit> = Vec::new();
         for cluster in clusters(toml, &sorted) {

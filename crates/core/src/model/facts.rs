@@ -101,6 +101,8 @@ pub struct Facts {
     /// `[encryption] key` as written (a secret: never shown;
     /// `encryption-key-mismatch`).
     pub encryption_key: Option<Sp<String>>,
+    /// The file has an `[encryption]` table (a key, or a vault alias).
+    pub encryption_table: bool,
     pub server_role: Option<Sp<String>>,
     pub hostname: Option<Sp<String>>,
     pub node_ip: Option<Sp<String>>,
@@ -254,6 +256,7 @@ impl Facts {
             server_header: header(get(root, &["server"])),
             server_role: string(get(root, &["server", "server_role"])),
             encryption_key: string(get(root, &["encryption", "key"])),
+            encryption_table: get(root, &["encryption"]).is_some(),
             hostname: string(get(root, &["server", "hostname"])),
             node_ip: string(get(root, &["server", "node_ip"])),
             offset: integer(get(root, &["server", "offset"])),

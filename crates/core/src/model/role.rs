@@ -98,11 +98,12 @@ pub(crate) fn infer_role(configured: Option<Role>, facts: &Facts) -> (Role, Role
         .as_ref()
         .and_then(|s| match s.value.as_str() {
             "control-plane" if facts.looks_like_key_manager() => Some(Role::KeyManager),
-            "control-plane" => Some(Role::ControlPlane),
-            // a 4.0/4.1 portal node (publisher or developer portal alone):
-            // part of the control plane, without its event hub or key
-            // manager; no other role's expectations apply to it
-            "api-publisher-deprecated" | "api-devportal-deprecated" => Some(Role::Unknown),
+            // the 4.0/4.1 publisher profile keeps the control plane's event
+            // hub (its peers duplicate events to it)
+            "control-plane" | "api-publisher-deprecated" => Some(Role::ControlPlane),
+            // the 4.0/4.1 developer portal profile serves the portal alone:
+            // no event hub or key manager is asked of it
+            "api-devportal-deprecated" => Some(Role::Unknown),
             "gateway-worker" => Some(Role::GatewayWorker),
             "traffic-manager" => Some(Role::TrafficManager),
             "api-key-manager-deprecated" => Some(Role::KeyManager),

@@ -66,10 +66,34 @@ impl DeploymentRule for ProxyPortMismatch {
                         }
                     }
                 }
+                let written = n.facts.proxy_ports.get(&connector).map(|p| p.value);
                 if users.is_empty() {
+                    // no front serves the connector, but `proxyPort` names
+                    // a port of the node a front serves on another port
+                    // (a gateway's PassThrough 8243 behind an Ingress' 443)
+                    if let Some(w) = written {
+                        let inner: Vec<(i64, String)> = fronts
+                            .iter()
+                            .flat_map(|f| f.via.iter().map(move |v| (f, v)))
+                            .filter(|(_, v)| v.container == w)
+                            .filter_map(|(f, v)| {
+                                let p = if https { v.https } else { v.http }?;
+                                (p != w).then(|| (p, f.what.clone()))
+                            })
+                            .collect();
+                        if !inner.is_empty() {
+                            out.push(State {
+                                node: i,
+                                connector,
+                                scheme,
+                                own: w,
+                                fronts: inner,
+                                written,
+                            });
+                        }
+                    }
                     continue;
                 }
-                let written = n.facts.proxy_ports.get(&connector).map(|p| p.value);
                 let wrong = match written {
                     Some(w) => !users.iter().any(|(p, _)| *p == w),
                     // without `proxyPort` Tomcat writes its own port into

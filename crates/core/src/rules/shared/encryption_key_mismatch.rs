@@ -30,6 +30,8 @@ enum Key {
     Literal(String),
     /// `$secret{alias}`.
     Secret(String),
+    /// No `[encryption]` table at all: WSO2's built-in key.
+    Default,
 }
 
 impl Key {
@@ -37,6 +39,7 @@ impl Key {
         match self {
             Key::Literal(_) => "a literal key".to_owned(),
             Key::Secret(a) => format!("`$secret{{{a}}}`"),
+            Key::Default => "no `[encryption] key` (WSO2's built-in key)".to_owned(),
         }
     }
 }
@@ -54,6 +57,9 @@ fn key_of(dep: &Deployment, i: NodeIdx) -> Option<Key> {
     // not written: the key comes from the secure vault alias
     // `[encryption] alias` (`symmetric.key.value`), which cannot be compared
     match &n.facts.encryption_key {
+        // no `[encryption]` table at all, on a node that reads the shared
+        // databases: the distribution's own key
+        None if n.role != Role::TrafficManager && !n.facts.encryption_table => Some(Key::Default),
         None => None,
         Some(k) => {
             let v = k.value.trim();
@@ -85,16 +91,25 @@ impl DeploymentRule for EncryptionKeyMismatch {
         {
             return Vec::new();
         }
-        let keys: Vec<(NodeIdx, Key)> = dep
+        let mut keys: Vec<(NodeIdx, Key)> = dep
             .nodes
             .iter()
             .enumerate()
             .filter(|(_, n)| n.is_analysable() && n.role != Role::IsKeyManager)
             .filter_map(|(i, _)| key_of(dep, i).map(|k| (i, k)))
             .collect();
-        let Some((reference, ref_node, ())) =
-            crate::rules::majority(keys.iter().map(|(i, k)| (*i, k.clone(), ())))
-        else {
+        // the reference is the key most nodes write; a node without any
+        // `[encryption]` is judged against it only where the nodes that
+        // write one are the most (never the other way round)
+        let written = keys.iter().filter(|(_, k)| *k != Key::Default).count();
+        if written * 2 <= keys.len() {
+            keys.retain(|(_, k)| *k != Key::Default);
+        }
+        let Some((reference, ref_node, ())) = crate::rules::majority(
+            keys.iter()
+                .filter(|(_, k)| *k != Key::Default)
+                .map(|(i, k)| (*i, k.clone(), ())),
+        ) else {
             return Vec::new();
         };
         let agree: Vec<NodeIdx> = keys
