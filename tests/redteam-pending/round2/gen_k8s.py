@@ -123,22 +123,18 @@ LB = ("---\napiVersion: v1\nkind: Service\nmetadata:\n  name: cp-public\n  names
 
 
 def lb_instead_of_ingress(text):
+    # the control planes also get a LoadBalancer Service on 443; the Ingress stays (both fronts serve 443)
     head, ing = text.split("---\napiVersion: networking.k8s.io/v1\nkind: Ingress", 1)
-    # keep the gateway rules on the Ingress, the control planes go behind a LoadBalancer Service
-    ing = ing.replace("    - apim.example.com\n", "")
-    start = ing.index("  - host: apim.example.com")
-    end = ing.index("  - host: gw.example.com")
-    ing = ing[:start] + ing[end:]
     return head + LB + "---\napiVersion: networking.k8s.io/v1\nkind: Ingress" + ing
 
 
 t = edit_docs(lb_instead_of_ingress(BASE), CPS, "[transport.https.properties]\n    proxyPort = 443", "[transport.https.properties]\n    proxyPort = 8243")
 case("cp-loadbalancer-443-proxyport-8243", "mistake",
-     "the control planes are published by LoadBalancer Service cp-public (port 443 -> servlet-https, external-dns apim.example.com) but their proxyPort is 8243, copied from the gateway's HTTPS pass-through port",
+     "the control planes are published by LoadBalancer Service cp-public (port 443 -> servlet-https, external-dns apim.example.com) as well as by the Ingress on 443, but their proxyPort is 8243, copied from the gateway's HTTPS pass-through port",
      PP, t,
      expects=[{"rule": "proxy-port-mismatch", "node": "prod/cp-1"}])
 
 case("legit-cp-loadbalancer-443-proxyport-443", "legit",
-     "the control planes are published by LoadBalancer Service cp-public (port 443 -> servlet-https, external-dns apim.example.com) with proxyPort = 443; the gateways stay behind the Ingress",
+     "the control planes are published by LoadBalancer Service cp-public (port 443 -> servlet-https, external-dns apim.example.com) and by the Ingress (apim.example.com, 443), with proxyPort = 443",
      PP + " kubernetes.md/explain hostname-unreachable: 'a LoadBalancer Service with an external-dns host name' is a front serving that name.",
      lb_instead_of_ingress(BASE))
