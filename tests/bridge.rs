@@ -2,7 +2,7 @@
 //! bridge, a third region, the mistakes located in the XML and properties
 //! files, the graph, and no broker password in any output.
 
-#![allow(clippy::panic, clippy::unwrap_used)]
+#![allow(clippy::panic, clippy::unwrap_used, clippy::indexing_slicing)]
 
 mod common;
 

@@ -62,10 +62,10 @@ pub(crate) fn from_images<'a>(
             let Some((_, tag)) = Distribution::of_image(image) else {
                 continue;
             };
-            if let Some(v) = ApimVersion::parse(tag) {
-                if best.as_ref().is_none_or(|(b, _)| v > *b) {
-                    best = Some((v, image.to_owned()));
-                }
+            if let Some(v) = ApimVersion::parse(tag)
+                && best.as_ref().is_none_or(|(b, _)| v > *b)
+            {
+                best = Some((v, image.to_owned()));
             }
         }
     }

@@ -342,7 +342,8 @@ fn configured(
         Field::Literal(v, span) => (base_name(&v).to_owned(), true, span),
         Field::Default | Field::Unknown => {
             let present = shipped.iter().find(|n| files(n).is_some());
-            (present.unwrap_or(&shipped[0]).to_string(), false, None)
+            let first = shipped.first().copied().unwrap_or_default();
+            (present.copied().unwrap_or(first).to_string(), false, None)
         }
     };
     let (alias, alias_site) = if store.has_key() {

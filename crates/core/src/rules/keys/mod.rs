@@ -51,10 +51,7 @@ pub(crate) fn at(n: &Node, site: Option<&Range<usize>>) -> Range<usize> {
 
 /// The stores of a node, each file (and key alias) once: `primary`,
 /// `internal` and `tls` usually name one file.
-pub(crate) fn distinct<'k>(
-    km: &'k KeyMaterial,
-    keep: impl Fn(&Material) -> bool,
-) -> Vec<&'k Material> {
+pub(crate) fn distinct(km: &KeyMaterial, keep: impl Fn(&Material) -> bool) -> Vec<&Material> {
     let mut out: Vec<&Material> = Vec::new();
     for m in km.stores.iter().filter(|m| keep(m)) {
         let same = |o: &&Material| {

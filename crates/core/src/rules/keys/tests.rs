@@ -379,8 +379,10 @@ fn expiry_is_judged_on_the_given_day() {
         expiring[0].message.contains("2027-01-01") && expiring[0].message.contains("in 25 days")
     );
     // 24 days is not within 20, a day later it is expired
-    let mut cfg = Config::default();
-    cfg.expiry_warning_days = Some(20);
+    let cfg = Config {
+        expiry_warning_days: Some(20),
+        ..Config::default()
+    };
     let dep = deployment(&nodes, "2026-12-07", Some(cfg));
     assert!(run(&dep, "certificate-expiring").is_empty());
     let dep = deployment(&nodes, "2027-01-02", None);

@@ -148,10 +148,10 @@ impl NodeRule for KeyNotInVersion {
 /// Why `version` does not read this key, if it does not.
 fn why(kf: &KeyFact, version: ApimVersion) -> Option<Why> {
     let path = kf.path_str();
-    if let Some((from, to, at)) = versions::rename_of(path) {
-        if version >= at {
-            return Some(Why::Renamed(from, to, at));
-        }
+    if let Some((from, to, at)) = versions::rename_of(path)
+        && version >= at
+    {
+        return Some(Why::Renamed(from, to, at));
     }
     let entry = kf.entry()?;
     if versions::shipped(entry.path, version) {
