@@ -227,6 +227,9 @@ pub(crate) struct Use {
 pub(crate) enum Outcome {
     /// The node's files hold no such file.
     Absent,
+    /// A container mounts it (a Compose bind mount), but its bytes are not
+    /// in the tree: there, not inspected.
+    NotInTree,
     /// It is there but is no keystore this reader can read.
     Unreadable(keystore::Error),
     Read(Read),
@@ -295,11 +298,24 @@ impl KeyMaterial {
         env: Env<'_>,
         mounts: Mounts,
     ) -> KeyMaterial {
+        Self::read_mounted(facts, files, &|_| false, env, mounts)
+    }
+
+    /// [`KeyMaterial::read`], where `mounted` tells a file a container
+    /// mounts whose bytes are not in the tree.
+    pub(crate) fn read_mounted(
+        facts: &Facts,
+        files: &dyn Fn(&str) -> Option<Vec<u8>>,
+        mounted: &dyn Fn(&str) -> bool,
+        env: Env<'_>,
+        mounts: Mounts,
+    ) -> KeyMaterial {
         let stores = Store::ALL
             .iter()
             .map(|&s| {
                 let used = configured(facts, s, files, env);
                 let outcome = match files(&used.file_name) {
+                    None if mounted(&used.file_name) => Outcome::NotInTree,
                     None => Outcome::Absent,
                     Some(bytes) => match keystore::read(&bytes, used.password.as_deref()) {
                         Ok(r) => Outcome::Read(r),

@@ -98,12 +98,13 @@ pub(crate) fn infer_role(configured: Option<Role>, facts: &Facts) -> (Role, Role
         .as_ref()
         .and_then(|s| match s.value.as_str() {
             "control-plane" if facts.looks_like_key_manager() => Some(Role::KeyManager),
-            // the 4.0/4.1 publisher profile keeps the control plane's event
-            // hub (its peers duplicate events to it)
-            "control-plane" | "api-publisher-deprecated" => Some(Role::ControlPlane),
-            // the 4.0/4.1 developer portal profile serves the portal alone:
-            // no event hub or key manager is asked of it
-            "api-devportal-deprecated" => Some(Role::Unknown),
+            "control-plane" => Some(Role::ControlPlane),
+            // a 4.0/4.1 portal profile (publisher or developer portal on a
+            // node of its own): part of the control plane, but whether it
+            // runs the event hub or key manager depends on the setup; no
+            // role's expectations are asked of it, and it stands where a
+            // control plane is named (the benefit of the doubt)
+            "api-publisher-deprecated" | "api-devportal-deprecated" => Some(Role::Unknown),
             "gateway-worker" => Some(Role::GatewayWorker),
             "traffic-manager" => Some(Role::TrafficManager),
             "api-key-manager-deprecated" => Some(Role::KeyManager),

@@ -47,7 +47,7 @@ impl DeploymentRule for KeystoreUnreadable {
         for (i, n, km) in super::with_keys(dep) {
             for m in super::distinct(km, |_| true) {
                 let why = match &m.outcome {
-                    Outcome::Absent => continue,
+                    Outcome::Absent | Outcome::NotInTree => continue,
                     Outcome::Unreadable(e) => Why::Unreadable(e.to_string()),
                     Outcome::Read(Read::NotInspected { .. }) => Why::NotInspected,
                     Outcome::Read(Read::Inspected(k)) => {

@@ -282,7 +282,15 @@ fn check_region<'d>(
                     let (mine, others): (Vec<NodeIdx>, Vec<NodeIdx>) =
                         targets.iter().partition(|t| peers.contains(t));
                     if mine.is_empty() {
-                        out.push(Problem::NotPeer { w, e, others });
+                        // a node whose role is not known (a 4.0 portal
+                        // profile, a file with too little to tell) is given
+                        // the benefit of the doubt
+                        let unknown = others
+                            .iter()
+                            .any(|t| dep.node(*t).is_some_and(|n| n.role == Role::Unknown));
+                        if !unknown {
+                            out.push(Problem::NotPeer { w, e, others });
+                        }
                         continue;
                     }
                     named.entry(w).or_default().extend(mine);
