@@ -14,18 +14,43 @@ Sources (machine-read from git mirrors, `git show <tag>:<path>`, nothing else):
   * wso2/carbon-kernel at the tag each product pom.xml names
     (<carbon.kernel.version>): distribution/kernel/carbon-home/repository/
     resources/conf/{default,key-mappings,unit-resolve}.json and templates.
+  * wso2/carbon-apimgt at the release each product pom.xml names
+    (<carbon.apimgt.version>, 9.0.174 for 4.0.0 ... 9.33.122 for 4.7.0):
+    features/apimgt/org.wso2.carbon.apimgt.core.feature/src/main/resources/
+    conf_templates/ (templates/**.j2 -- api-manager.xml.j2, master-datasources,
+    jndi*.properties, dependency.properties -- read with template_keys(), the
+    same extraction as product-apim's templates; the core default.json and
+    unit-resolve.json keys). wso2/carbon-apimgt itself is too large for the
+    mirror tool, so it is read from a bare git directory holding its history
+    (`--apimgt`; we used the fork dpiyumal2319/wso2-carbon-apimgt, whose master
+    carries WSO2's release commits "[WSO2 Release] ... prepare release v9.x.y"
+    up to 9.33.89 of 2026-04-03): the release commit of each wanted version,
+    else the closest earlier release (recorded as exact: false; 4.7.0's 9.33.122
+    is read at 9.33.89). Only the extracted key lists are kept, in
+    scripts/carbon-apimgt-keys.json (release, commit, exact, file -> keys), not
+    WSO2's template text; without `--apimgt` the script reads that file. Each
+    version's entry in `sources` names the carbon-apimgt release, the commit
+    used and whether it is exact.
   * rules/key-catalog.json (the union catalog): a key it records as read by a
-    source this script cannot read per version (carbon-apimgt's and the
-    identity features' templates, the assembled 4.0.0 pack, config-mapper) is
-    read by every version, unless CURATED below says otherwise. So a version
-    restriction is only ever derived from sources read at every tag.
-  * CURATED: the few carbon-apimgt facts (its repository is too large to
-    fetch whole), each with its basis.
+    source this script cannot read per version (the identity features'
+    templates, config-mapper) is read by every version, unless CURATED below
+    says otherwise. A sighting in the assembled 4.0.0 pack or the recent
+    carbon-apimgt fork counts only through files the per-tag sources do not
+    hold (PER_TAG_CONF and every template file name read at some tag): the
+    pack carries WSO2 updates past the v4.0.0 tag (e.g. broker.xml.j2 reading
+    broker.flowControl, which product-apim's templates read only from 4.2.0),
+    and the tags are the versions this file describes. So a version
+    restriction is only ever derived from sources read at every tag. A table
+    the catalog records no sightings for is read by every version one of its
+    keys is.
+  * CURATED: the few carbon-apimgt facts not visible as template reads (the
+    renames), each with its basis.
 
 Usage:
   python3 scripts/gen-key-versions.py \
       --product /work/.mirror/wso2+product-apim/repo \
       --kernel /work/.mirror/wso2+carbon-kernel/repo \
+      [--apimgt /work/.mirror/dpiyumal2319+wso2-carbon-apimgt/repo] \
       [--out rules/key-versions.json]
 (the mirrors are bare git directories; `git fetch` them, or clone
 https://github.com/wso2/product-apim and .../carbon-kernel with tags.)
@@ -43,6 +68,7 @@ import tomllib
 from pathlib import Path
 
 VERSIONS = ["4.0.0", "4.1.0", "4.2.0", "4.3.0", "4.4.0", "4.5.0", "4.6.0", "4.7.0"]
+ALL = f"{VERSIONS[0]}-{VERSIONS[-1]}"
 DISTS = {
     "all-in-one": "all-in-one-apim",
     "acp": "api-control-plane",
@@ -52,9 +78,20 @@ DISTS = {
 CONF = "modules/distribution/product/src/main/resources/conf"
 SHIPPED = "modules/distribution/product/src/main/conf/deployment.toml"
 KCONF = "distribution/kernel/carbon-home/repository/resources/conf"
+ACONF = "features/apimgt/org.wso2.carbon.apimgt.core.feature/src/main/resources/conf_templates"
+APIMGT_CACHE = Path(__file__).with_name("carbon-apimgt-keys.json")
+APIMGT_ORIGIN = ("the release commits of wso2/carbon-apimgt as held by the fork "
+                 "dpiyumal2319/wso2-carbon-apimgt (history to 9.33.89, 2026-04-03); "
+                 "key lists cached in scripts/carbon-apimgt-keys.json")
+RELEASE = re.compile(r"prepare release v(\d+(?:\.\d+)+)\s*$")
+# the catalog's file names that the per-tag sources (product-apim, carbon-kernel,
+# carbon-apimgt's core feature) hold at every tag: a sighting in an unversioned
+# source (the assembled 4.0.0 pack, a recent carbon-apimgt fork) through one of
+# these is explained by the tags, so it no longer makes a key read by every version
+PER_TAG_CONF = {"default.json", "key-mappings.json", "infer.json", "unit-resolve.json"}
 
-# carbon-apimgt facts the script cannot read per tag (api-manager.xml.j2 of
-# carbon-apimgt 9.x): renames and removals, with their basis.
+# carbon-apimgt facts template reads alone do not tell (that one key replaces
+# another): renames and removals, with their basis.
 CURATED_RENAMES = [
     {
         "from": "integration.transaction_counter",
@@ -67,11 +104,13 @@ CURATED_RENAMES = [
         "from": "apim.key_manager.enable_apikey_subscription_validation",
         "to": "apim.key_manager.enable_lightweight_apikey_generation",
         "in": "4.4.0",
-        "basis": "4.0.0 api-manager.xml.j2 reads the first, recent carbon-apimgt the second "
-        "(key-catalog.json notes; spec rules.md, issue #30)",
+        "basis": "carbon-apimgt api-manager.xml.j2 reads the first at 9.20.74-9.29.120 (API-M 4.1.0-4.3.0; "
+        "not at 4.0.0's 9.0.174, only the updated 4.0.0 pack), the second from 9.30.67 (4.4.0) on "
+        "(scripts/carbon-apimgt-keys.json; spec rules.md, issue #30)",
     },
 ]
-# keys read only from a version on (carbon-apimgt, not machine-read)
+# keys read only from a version on (carbon-apimgt; now also machine-read from
+# scripts/carbon-apimgt-keys.json, which agrees)
 CURATED_ADDED = {
     "apim.transaction_counter": "4.4.0",
     "apim.key_manager.enable_lightweight_apikey_generation": "4.4.0",
@@ -114,6 +153,63 @@ def show(repo: Path, tag: str, path: str) -> str | None:
 def ls(repo: Path, tag: str, under: str) -> list[str]:
     out = git(repo, "ls-tree", "-r", "--name-only", tag, "--", under)
     return [p for p in out.splitlines() if p]
+
+
+def vtuple(v: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", v))
+
+
+def read_apimgt(repo: Path, wanted: set[str], roots: set[str]) -> dict[str, dict]:
+    """carbon-apimgt release -> the keys its core feature's conf_templates read.
+    `repo` is a bare git directory holding carbon-apimgt's history (its release
+    commits, `[WSO2 Release] ... prepare release v9.x.y`; tags are not needed):
+    the release commit of each wanted version, or of the closest release before
+    it (exact = false) when the mirror lacks it."""
+    releases: dict[str, tuple[str, str]] = {}
+    for line in git(repo, "log", "--all", "--format=%H%x09%cs%x09%s").splitlines():
+        commit, date, subject = line.split("\t", 2)
+        m = RELEASE.search(subject)
+        if m and m.group(1) not in releases:
+            releases[m.group(1)] = (commit, date)
+    out: dict[str, dict] = {}
+    for want in sorted(wanted, key=vtuple):
+        older = [r for r in releases if vtuple(r) <= vtuple(want)]
+        if not older:
+            print(f"carbon-apimgt {want}: no release at or before it in {repo}", file=sys.stderr)
+            continue
+        used = max(older, key=vtuple)
+        commit, date = releases[used]
+        files: dict[str, list[str]] = {}
+        for p in ls(repo, commit, ACONF):
+            rel = p[len(ACONF) + 1:]
+            if p.endswith(".j2"):
+                files[rel] = sorted(template_keys(show(repo, commit, p) or "", roots))
+            elif p.endswith(".default.json"):
+                files[rel] = sorted(json_file(repo, commit, p))
+            elif p.endswith(".unit-resolve.json"):
+                files[rel] = sorted(unit_keys(json_file(repo, commit, p)))
+        out[want] = {"release_used": used, "exact": used == want, "commit": commit,
+                     "commit_date": date, "path": ACONF, "files": files}
+    return out
+
+
+def load_apimgt(repo: Path | None, wanted: set[str], roots: set[str], origin: str) -> dict[str, dict]:
+    """Read carbon-apimgt from a mirror and cache the extracted key lists in
+    scripts/carbon-apimgt-keys.json, or (no mirror) use that cache."""
+    if repo is not None:
+        data = read_apimgt(repo, wanted, roots)
+        APIMGT_CACHE.write_text(json.dumps({
+            "about": "Deployment.toml keys read by wso2/carbon-apimgt's core feature conf_templates "
+            "(" + ACONF + ") at the carbon-apimgt release each API-M tag's pom.xml names; "
+            "extracted by scripts/gen-key-versions.py --apimgt (template_keys) from the release "
+            "commits of " + origin + "; only the key lists are kept, not WSO2's template text.",
+            "repo": "wso2/carbon-apimgt", "read_from": origin, "releases": data}, indent=1) + "\n")
+        return data
+    if APIMGT_CACHE.exists():
+        return json.loads(APIMGT_CACHE.read_text()).get("releases", {})
+    print(f"no carbon-apimgt mirror and no {APIMGT_CACHE}: carbon-apimgt keys stay unversioned",
+          file=sys.stderr)
+    return {}
 
 
 def quote(seg: str) -> str:
@@ -251,7 +347,8 @@ class Version:
             self.src.setdefault(k, set()).add(rel)
 
 
-def read_version(product: Path, kernel: Path, roots: set[str], v: str, sources: list) -> Version:
+def read_version(product: Path, kernel: Path, roots: set[str], v: str, sources: list,
+                 apimgt: dict[str, dict]) -> Version:
     tag = f"v{v}"
     out = Version(v)
     dirs = conf_dirs(product, tag)
@@ -306,6 +403,15 @@ def read_version(product: Path, kernel: Path, roots: set[str], v: str, sources: 
                     "commit": git(product, "rev-parse", f"{tag}^{{commit}}").strip(),
                     "paths": paths, "carbon_apimgt": av.group(1) if av else None,
                     "carbon_kernel": kv.group(1) if kv else None})
+    rel_info = apimgt.get(av.group(1)) if av else None
+    if rel_info:
+        for rel, keys in rel_info["files"].items():
+            out.add(set(keys), f"carbon-apimgt:{rel}")
+        sources.append({"version": v, "repo": "wso2/carbon-apimgt", "release": av.group(1),
+                        "release_used": rel_info["release_used"], "exact": rel_info["exact"],
+                        "commit": rel_info["commit"], "commit_date": rel_info.get("commit_date"),
+                        "path": rel_info["path"], "files": sorted(rel_info["files"]),
+                        "read_from": APIMGT_ORIGIN})
     out.shipped -= out.keys
     # the parent of every key is read too
     for k in list(out.keys):
@@ -343,13 +449,32 @@ def widen(a: str, b: str) -> str:
     return f"{lo}-{hi}"
 
 
-def unversioned(union: dict) -> set[str]:
+def unversioned(union: dict, per_tag: set[str] | None = None) -> set[str]:
+    """Catalog paths some source this script cannot read per tag reads. With
+    carbon-apimgt read per release (`per_tag`: the file names the per-tag
+    sources hold), a sighting in the assembled 4.0.0 pack or the recent
+    carbon-apimgt fork whose files are all per-tag files is explained by the
+    tags (the pack carries updates past the 4.0.0 tag), so it does not count."""
     out = set()
     for section in ("keys", "tables", "patterns"):
         for path, info in union.get(section, {}).items():
             seen = set(info.get("seen_in", []))
-            if seen & UNVERSIONED_SOURCES or not seen:
+            if not seen or "config-mapper" in seen:
                 out.add(path)
+            elif seen & UNVERSIONED_SOURCES:
+                files = set(info.get("sources", []))
+                if per_tag is None or not files or not files <= per_tag:
+                    out.add(path)
+    if per_tag is not None:
+        # a table (the catalog records no sightings for tables) is unversioned
+        # when one of its keys is, or when the catalog has no key under it
+        leaves = [p for sec in ("keys", "patterns") for p in union.get(sec, {})]
+        for path, info in union.get("tables", {}).items():
+            if info.get("seen_in"):
+                continue
+            under = [p for p in leaves if p.startswith(path + ".") or p.startswith(path + "[].")]
+            if under and not any(p in out for p in under):
+                out.discard(path)
     return out
 
 
@@ -390,13 +515,29 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=Path("rules/key-versions.json"))
     ap.add_argument("--fixtures", type=Path, default=Path("fixtures/wso2-shipped"),
                     help="where WSO2's shipped deployment.toml files go (test fixtures)")
+    ap.add_argument("--apimgt", type=Path, default=None,
+                    help="bare git directory with carbon-apimgt's history (release commits); "
+                    "without it scripts/carbon-apimgt-keys.json is used")
     a = ap.parse_args()
     write_fixtures(a.product, a.fixtures)
     union = json.loads(a.catalog.read_text())
     roots = {split(p)[0].replace("[]", "") for s in ("keys", "tables", "patterns") for p in union.get(s, {})}
     sources: list = []
-    per = {v: read_version(a.product, a.kernel, roots, v, sources) for v in VERSIONS}
-    free = unversioned(union)
+    wanted = set()
+    for v in VERSIONS:
+        dirs = conf_dirs(a.product, f"v{v}")
+        pom = show(a.product, f"v{v}", ("all-in-one-apim/" if "acp" in dirs else "") + "pom.xml") or ""
+        m = re.search(r"<carbon.apimgt.version>([^<]+)<", pom)
+        if m:
+            wanted.add(m.group(1))
+    apimgt = load_apimgt(a.apimgt, wanted, roots, APIMGT_ORIGIN)
+    per = {v: read_version(a.product, a.kernel, roots, v, sources, apimgt) for v in VERSIONS}
+    # file names every tag's sources hold: a catalog sighting through them is
+    # explained by the tags
+    per_tag = set(PER_TAG_CONF)
+    for v in VERSIONS:
+        per_tag |= {f.rsplit("/", 1)[-1] for f in per[v].files}
+    free = unversioned(union, per_tag if apimgt else None)
     renamed_from = {r["from"] for r in CURATED_RENAMES}
     keys: dict[str, str] = {}
     every = {k for v in per.values() for k in v.keys}
@@ -415,6 +556,11 @@ def main() -> int:
             vs = VERSIONS
         if not vs:
             continue
+        # the assembled 4.0.0 pack is what users of 4.0.0 run (with WSO2's
+        # updates past the v4.0.0 tag): a key it reads is read by 4.0.0
+        seen = set(union.get("keys", {}).get(k, {}).get("seen_in", []))
+        if "4.0.0-pack" in seen and VERSIONS[0] not in vs:
+            vs = [VERSIONS[0], *vs]
         keys[k] = span(vs)
     # a table is read by every version one of its keys is read by
     for k, sp in sorted(keys.items(), key=lambda kv: -len(kv[0])):
@@ -424,6 +570,24 @@ def main() -> int:
             prefix = prefix[:-2] if prefix.endswith("[]") else prefix
             if prefix in keys:
                 keys[prefix] = widen(keys[prefix], keys[k])
+    # a table the catalog records no sightings for is read by every version one
+    # of its catalog keys is read by (an unversioned key: by every version; a
+    # key no per-tag source reads says nothing about versions)
+    if apimgt:
+        leaves = [p for sec in ("keys", "patterns") for p in union.get(sec, {})]
+        for t, info in union.get("tables", {}).items():
+            if info.get("seen_in") or t not in keys:
+                continue
+            under = [p for p in leaves if p.startswith(t + ".") or p.startswith(t + "[].")]
+            if not under:
+                continue
+            sp = keys[t]
+            for p in under:
+                if p in free:
+                    sp = ALL
+                elif p in keys:
+                    sp = widen(sp, keys[p])
+            keys[t] = sp
     for r in CURATED_RENAMES:
         last = VERSIONS[VERSIONS.index(r["in"]) - 1]
         for k in [k for k in keys if k == r["from"] or k.startswith(r["from"] + ".")]:
@@ -458,7 +622,7 @@ def main() -> int:
     out = {
         "about": "Generated by scripts/gen-key-versions.py from WSO2's sources; do not edit. "
         "Regenerate: python3 scripts/gen-key-versions.py --product <product-apim git dir> "
-        "--kernel <carbon-kernel git dir> (see the script's docstring).",
+        "--kernel <carbon-kernel git dir> [--apimgt <carbon-apimgt git dir>] (see the script's docstring).",
         "versions": VERSIONS,
         "sources": sources,
         "conventions": {
