@@ -170,6 +170,9 @@ fn mistakes_are_located_in_the_file_to_edit_and_no_output_shows_the_broker_passw
         &["graph", ".", "--format", "json"],
         &["graph", ".", "--format", "dot"],
         &["graph", ".", "--format", "mermaid"],
+        // the fix of the near-miss host is on the line holding the password
+        &["check", ".", "--diff"],
+        &["check", ".", "--diff", "--unsafe-fixes"],
     ] {
         let out = stdout(&run_in(&dir, args));
         assert!(
@@ -181,5 +184,19 @@ fn mistakes_are_located_in_the_file_to_edit_and_no_output_shows_the_broker_passw
             "{args:?} shows the default credentials"
         );
     }
+    // --fix writes the JNDI file: the host fixed, the password kept
+    let o = run_in(
+        &dir,
+        &["check", ".", "--fix", "--unsafe-fixes", "--color", "never"],
+    );
+    assert!(!stdout(&o).contains("Kq7vR2-bridge"), "{}", stdout(&o));
+    let fixed = std::fs::read_to_string(&jndi).unwrap();
+    assert!(fixed.contains("tcp://cp-2.r2.example.com:5672"), "{fixed}");
+    assert!(fixed.contains("bridge-r1:Kq7vR2-bridge-r1-pass"), "{fixed}");
+    assert!(
+        !bridge_findings(&dir)
+            .iter()
+            .any(|(r, _)| r == "region-bridge-unresolved")
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -10,7 +10,7 @@ use apimlint_core::{Config, Severity, rules};
 
 use crate::args::{CheckArgs, Cli, Color, Command, FailOn, Format, GraphArgs, GraphFormat};
 use crate::render::{self, Report};
-use crate::settings::{selects_by_id, settings};
+use crate::settings::{plan, selects_by_id, settings};
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, baseline, fix};
 
 pub(crate) fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, String> {
@@ -44,18 +44,6 @@ pub(crate) fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Re
         // stdout belongs to the protocol from here on
         Command::Lsp { .. } => apimlint_lsp::run_stdio(),
     }
-}
-
-/// The deployments of `paths` (see `apimlint_core::analysis::project::plan`).
-pub(crate) fn plan(
-    paths: &[std::path::PathBuf],
-    config: Option<&Path>,
-    exclude: &[String],
-) -> Result<(Vec<Unit>, std::path::PathBuf), String> {
-    let cwd =
-        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    let units = apimlint_core::analysis::project::plan(&DiskFs, &cwd, paths, config, exclude)?;
-    Ok((units, cwd))
 }
 
 /// `apimlint check -`: one manifest stream from standard input.

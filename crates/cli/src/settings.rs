@@ -1,7 +1,12 @@
 //! What the command line says of a run: the rules `--select`/`--ignore`
 //! name (ids or groups), the day `--now` names, the version `--apim-version`
-//! names. `check`, `--fix` and `upgrade` apply it to the project file.
+//! names, the deployments its paths hold. `check`, `--fix` and `upgrade`
+//! apply it.
 
+use std::path::Path;
+
+use apimlint_core::analysis::project::Unit;
+use apimlint_core::vfs::DiskFs;
 use apimlint_core::{Config, rules};
 
 use crate::args::FixArgs;
@@ -101,4 +106,16 @@ fn deselected(fa: &FixArgs) -> Result<std::collections::BTreeSet<String>, String
 /// a rule that is off by default is then on.
 pub(crate) fn selects_by_id(fa: &FixArgs, id: &str) -> bool {
     fa.select.iter().any(|w| w.trim() == id) && !fa.ignore.iter().any(|w| w.trim() == id)
+}
+
+/// The deployments of `paths` (see `apimlint_core::analysis::project::plan`).
+pub(crate) fn plan(
+    paths: &[std::path::PathBuf],
+    config: Option<&Path>,
+    exclude: &[String],
+) -> Result<(Vec<Unit>, std::path::PathBuf), String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let units = apimlint_core::analysis::project::plan(&DiskFs, &cwd, paths, config, exclude)?;
+    Ok((units, cwd))
 }

@@ -23,7 +23,7 @@ pub(crate) fn run(a: &UpgradeArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
             ApimVersion::names().join(", ")
         )
     })?;
-    let (units, cwd) = crate::commands::plan(&a.paths, a.config.as_deref(), &[])?;
+    let (units, cwd) = crate::settings::plan(&a.paths, a.config.as_deref(), &[])?;
     let mut code = crate::EXIT_OK;
     let mut docs = Vec::new();
     for unit in units {

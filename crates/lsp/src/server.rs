@@ -403,6 +403,12 @@ impl LanguageServer for Backend {
                 lsp::CodeActionOrCommand::Command(_) => None,
             };
             let mut actions: Vec<lsp::CodeActionOrCommand> = Vec::new();
+            // a file of a node's home (an event publisher, a JNDI file)
+            if let Some(home) =
+                handlers::code_action::home_code_actions(&ws, &p.text_document.uri, p.range, &uris)
+            {
+                actions = home;
+            }
             for (at, range) in handlers::at_range(&ws, &p.text_document.uri, p.range) {
                 for a in handlers::code_action::code_actions(&at, range, &uris) {
                     if !actions

@@ -127,7 +127,7 @@ impl Workspace {
             return;
         }
         let known = self.project.members.iter().any(|d| d.files.contains(path));
-        let ours = known || is_named(path, NODE_FILE);
+        let ours = known || is_named(path, NODE_FILE) || is_home_file(path);
         // a new YAML file inside a deployment may be a manifest holding nodes
         // (the load reads it, and skips it unless it names `deployment.toml`)
         if !ours && !is_manifest(path) {
@@ -136,7 +136,10 @@ impl Workspace {
         match self.project.owner(path) {
             Some(i) => {
                 if let Some(d) = self.project.members.get_mut(i) {
-                    d.files.insert(path.to_path_buf());
+                    // a home file is a change of its node, not a node file
+                    if !is_home_file(path) || known {
+                        d.files.insert(path.to_path_buf());
+                    }
                     d.state.removed.remove(path);
                     d.state.pending.insert(path.to_path_buf());
                 }
@@ -305,7 +308,7 @@ fn update_host(d: &mut DepState, fs: &dyn Vfs) -> HashSet<PathBuf> {
         let change = Change {
             changed: changed
                 .iter()
-                .filter(|p| d.files.contains(*p))
+                .filter(|p| d.files.contains(*p) || is_home_file(p))
                 .cloned()
                 .collect(),
             removed,
@@ -447,6 +450,15 @@ fn publish_config(
 }
 
 /// A YAML file: a manifest stream or a Compose file.
+/// A text file of a node's home besides its TOML (an event publisher, a
+/// JNDI properties file, a user store): a document of the deployment.
+fn is_home_file(p: &Path) -> bool {
+    let s = p.to_string_lossy();
+    s.rfind("repository/")
+        .and_then(|i| s.get(i..))
+        .is_some_and(|rel| apimlint_core::FileKind::of(rel).is_some())
+}
+
 fn is_manifest(p: &Path) -> bool {
     p.extension().is_some_and(|e| e == "yaml" || e == "yml")
 }

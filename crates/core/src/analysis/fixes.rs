@@ -23,7 +23,7 @@ use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit, Fix, apply, conflict, fits};
 use crate::base::files::FileId;
 use crate::config::Config;
-use crate::graph::{Deployment, Node};
+use crate::graph::{Deployment, HomeFile, Node};
 use crate::suppress;
 use crate::vfs::{Discovery, Vfs};
 
@@ -47,6 +47,73 @@ enum Verdict {
     /// The node was read from a manifest the edits cannot be written into
     /// (`Origin::manifest_edits`).
     Generated,
+}
+
+/// A file a fix edits: a node's TOML, or a text file of its home (an event
+/// publisher, a JNDI properties file).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Target<'a> {
+    Node(&'a Node),
+    Home(&'a HomeFile),
+}
+
+impl<'a> Target<'a> {
+    /// The file `f` of `dep` a fix may edit.
+    pub(crate) fn of(dep: &'a Deployment, f: FileId) -> Option<Target<'a>> {
+        dep.node_of(f)
+            .map(Target::Node)
+            .or_else(|| dep.home_file(f).map(|(_, h)| Target::Home(h)))
+    }
+
+    fn readable(self) -> bool {
+        match self {
+            Target::Node(n) => n.read_error().is_none(),
+            Target::Home(h) => h.read_error().is_none(),
+        }
+    }
+
+    /// Readable and parsing: a fix that would break it is judged.
+    fn sound(self) -> bool {
+        self.readable()
+            && match self {
+                Target::Node(n) => n.syntax_error().is_none(),
+                Target::Home(h) => h.syntax_error().is_none(),
+            }
+    }
+}
+
+/// Apply `edits` to a home file's text and judge the result as [`judge`]
+/// does a node's: it fits, still parses, writes no secret, and the file is
+/// one a fix may write (not a keystore, not held in a manifest).
+fn judge_home(h: &HomeFile, edits: &[&Edit], applying: bool) -> Result<String, Verdict> {
+    if h.kind.is_binary() || !fits(&h.text, edits) {
+        return Err(Verdict::Misfit);
+    }
+    let owned: Vec<Edit> = edits.iter().map(|e| (*e).clone()).collect();
+    let (text, inserted) = apply(&h.text, &owned).ok_or(Verdict::Misfit)?;
+    let after = h.with_text(&text);
+    if after.syntax_error().is_some() || after.read_error().is_some() {
+        return Err(Verdict::Unparsable);
+    }
+    if applying {
+        if after
+            .secrets
+            .iter()
+            .any(|s| inserted.iter().any(|i| s.start < i.end && i.start < s.end))
+        {
+            return Err(Verdict::Secret);
+        }
+        h.writable().map_err(|_| Verdict::Generated)?;
+    }
+    Ok(text)
+}
+
+/// [`judge`] or [`judge_home`], by the file edited.
+fn judge_target(t: Target<'_>, edits: &[&Edit], applying: bool) -> Result<String, Verdict> {
+    match t {
+        Target::Node(n) => judge(n, edits, applying),
+        Target::Home(h) => judge_home(h, edits, applying),
+    }
 }
 
 /// Apply `edits` to the node's text and judge the result: the new text, or
@@ -81,11 +148,15 @@ fn judge(node: &Node, edits: &[&Edit], applying: bool) -> Result<String, Verdict
 /// this file) as if applied alone. Items are first put in layers of edits
 /// that do not conflict; a layer that passes as a whole passes for each of
 /// its items; one that fails is split in halves.
-fn judge_each(node: &Node, items: &[Vec<&Edit>], secrets: bool) -> Vec<Verdict> {
+fn judge_each(node: Target<'_>, items: &[Vec<&Edit>], secrets: bool) -> Vec<Verdict> {
+    let text = match node {
+        Target::Node(n) => &n.text,
+        Target::Home(h) => &h.text,
+    };
     let mut out = vec![Verdict::Ok; items.len()];
     let mut layers: Vec<(Taken<'_>, Vec<usize>)> = Vec::new();
     for (k, edits) in items.iter().enumerate() {
-        if !fits(&node.text, edits) {
+        if !fits(text, edits) {
             if let Some(v) = out.get_mut(k) {
                 *v = Verdict::Misfit;
             }
@@ -109,14 +180,20 @@ fn judge_each(node: &Node, items: &[Vec<&Edit>], secrets: bool) -> Vec<Verdict> 
     out
 }
 
-fn bisect(node: &Node, items: &[Vec<&Edit>], ks: &[usize], secrets: bool, out: &mut [Verdict]) {
+fn bisect(
+    node: Target<'_>,
+    items: &[Vec<&Edit>],
+    ks: &[usize],
+    secrets: bool,
+    out: &mut [Verdict],
+) {
     let edits: Vec<&Edit> = ks
         .iter()
         .filter_map(|k| items.get(*k))
         .flatten()
         .copied()
         .collect();
-    let Err(v) = judge(node, &edits, secrets) else {
+    let Err(v) = judge_target(node, &edits, secrets) else {
         return;
     };
     match ks {
@@ -190,11 +267,11 @@ fn by_file(fix: &Fix) -> BTreeMap<FileId, Vec<&Edit>> {
 /// fix `k` in each node it touches, `verdict(k, None)` for a file that is
 /// not a node. A node `judged` refuses is not judged (every fix passes it).
 fn judge_by_file<'n, 'f>(
-    node: impl Fn(FileId) -> Option<&'n Node>,
+    node: impl Fn(FileId) -> Option<Target<'n>>,
     fixes: impl IntoIterator<Item = (usize, &'f Fix)>,
     secrets: bool,
-    judged: impl Fn(&Node) -> bool,
-    mut verdict: impl FnMut(usize, Option<(&'n Node, Verdict, &[&Edit])>),
+    judged: impl Fn(Target<'n>) -> bool,
+    mut verdict: impl FnMut(usize, Option<(Target<'n>, Verdict, &[&Edit])>),
 ) {
     let mut items: BTreeMap<FileId, Vec<(usize, Vec<&Edit>)>> = BTreeMap::new();
     for (k, fix) in fixes {
@@ -226,7 +303,7 @@ fn judge_by_file<'n, 'f>(
 /// `node` gives the nodes a fix may touch; a file that does not parse now is
 /// not judged (a fix cannot make it worse).
 pub(crate) fn drop_breaking<'a>(
-    node: impl Fn(FileId) -> Option<&'a Node>,
+    node: impl Fn(FileId) -> Option<Target<'a>>,
     diags: &mut [Diagnostic],
 ) {
     let mut bad: BTreeSet<usize> = BTreeSet::new();
@@ -237,7 +314,7 @@ pub(crate) fn drop_breaking<'a>(
             .enumerate()
             .filter_map(|(k, d)| Some((k, d.fix.as_ref()?))),
         false,
-        |n| n.syntax_error().is_none() && n.read_error().is_none(),
+        Target::sound,
         |k, v| {
             if v.is_none_or(|(_, v, _)| v != Verdict::Ok) {
                 bad.insert(k);
@@ -255,19 +332,23 @@ pub(crate) fn drop_breaking<'a>(
 /// fix `--fix` applies and every code action the editor offers.
 pub(crate) fn acceptable(dep: &Deployment, fix: &Fix) -> Result<(), String> {
     for (f, edits) in by_file(fix) {
-        let Some(node) = dep.node_of(f) else {
+        let Some(t) = Target::of(dep, f) else {
             return Err("the fix names a file that is not part of the deployment".to_owned());
         };
         refusal(
-            node,
+            t,
             &edits,
-            judge(node, &edits, true).err().unwrap_or(Verdict::Ok),
+            judge_target(t, &edits, true).err().unwrap_or(Verdict::Ok),
         )?;
     }
     Ok(())
 }
 
-fn refusal(node: &Node, edits: &[&Edit], v: Verdict) -> Result<(), String> {
+fn refusal(t: Target<'_>, edits: &[&Edit], v: Verdict) -> Result<(), String> {
+    let node = match t {
+        Target::Node(n) => n,
+        Target::Home(h) => return home_refusal(h, v),
+    };
     if let Some(o) = node.origin.as_ref().filter(|o| o.inline) {
         let why = match o.manifest_edits(&node.text, edits) {
             Err(why) => why,
@@ -300,6 +381,24 @@ fn refusal(node: &Node, edits: &[&Edit], v: Verdict) -> Result<(), String> {
             "the fix cannot be written into the manifest of `{}`",
             node.id
         )),
+    }
+}
+
+/// Why a fix of a home file is not applied (or `Ok`).
+fn home_refusal(h: &HomeFile, v: Verdict) -> Result<(), String> {
+    if let Err(why) = h.writable() {
+        return Err(format!("`{}` is not written: {why}", h.rel));
+    }
+    if h.read_error().is_some() {
+        return Err(format!("`{}` cannot be read", h.rel));
+    }
+    match v {
+        Verdict::Ok => Ok(()),
+        Verdict::Misfit | Verdict::Generated => {
+            Err(format!("the fix does not fit the text of `{}`", h.rel))
+        }
+        Verdict::Unparsable => Err(format!("`{}` would no longer parse", h.rel)),
+        Verdict::Secret => Err(format!("the fix would write a secret into `{}`", h.rel)),
     }
 }
 
@@ -377,7 +476,7 @@ pub fn plan(dep: &Deployment, diags: &[Diagnostic], unsafe_fixes: bool) -> Plan 
     // together: one parse per file
     let mut together: BTreeMap<FileId, String> = BTreeMap::new();
     for (f, t) in &taken {
-        match dep.node_of(*f).map(|n| judge(n, &t.edits(), true)) {
+        match Target::of(dep, *f).map(|n| judge_target(n, &t.edits(), true)) {
             Some(Ok(text)) => {
                 together.insert(*f, text);
             }
@@ -427,10 +526,10 @@ fn admit<'a>(
 fn verdicts_alone(dep: &Deployment, fixes: &[(&Diagnostic, &Fix)]) -> Vec<Result<(), String>> {
     let mut out: Vec<Result<(), String>> = vec![Ok(()); fixes.len()];
     judge_by_file(
-        |f| dep.node_of(f),
+        |f| Target::of(dep, f),
         fixes.iter().enumerate().map(|(k, (_, fix))| (k, *fix)),
         true,
-        |n| n.read_error().is_none(),
+        Target::readable,
         |k, v| {
             if let Some(slot) = out.get_mut(k).filter(|s| s.is_ok()) {
                 *slot = match v {
@@ -467,7 +566,7 @@ fn plan_one_by_one(
             }
             trial.add(es);
             let edits = trial.edits();
-            match dep.node_of(*f).map(|n| judge(n, &edits, true)) {
+            match Target::of(dep, *f).map(|n| judge_target(n, &edits, true)) {
                 Some(Ok(text)) => {
                     texts.push((*f, text, edits.into_iter().cloned().collect::<Vec<Edit>>()));
                 }
@@ -512,6 +611,18 @@ impl Changed {
                 crate::manifest::redacted(&self.path, &self.original),
                 crate::manifest::redacted(&self.path, &self.fixed),
             )
+        } else if let Some(home_rel) = self
+            .rel
+            .find("repository/")
+            .and_then(|i| self.rel.get(i..))
+            .filter(|r| crate::graph::home::FileKind::of(r).is_some())
+        {
+            // an event publisher or JNDI file: its own secrets (a broker
+            // URL's password)
+            let redact = |t: &str| {
+                crate::graph::home::redact_text(home_rel, t).unwrap_or_else(|| "*".repeat(t.len()))
+            };
+            (redact(&self.original), redact(&self.fixed))
         } else {
             (
                 crate::redact::redact_text(&self.original),
@@ -668,6 +779,20 @@ impl Fixing {
         let mut blocks: BTreeSet<(PathBuf, usize)> = BTreeSet::new();
         let mut texts: Vec<(PathBuf, String)> = Vec::new();
         for (f, text) in &plan.files {
+            // a file of a node's home, written as it is
+            if let Some((_, h)) = dep.home_file(*f) {
+                self.originals.entry(h.path.clone()).or_insert_with(|| {
+                    (
+                        crate::vfs::relative(&h.path, &dep.root),
+                        h.text.clone(),
+                        false,
+                    )
+                });
+                self.overlays.insert(h.path.clone(), text.clone());
+                texts.push((h.path.clone(), text.clone()));
+                written.insert(*f, h.path.clone());
+                continue;
+            }
             let Some(n) = dep.node_of(*f) else { continue };
             if let Some(o) = n.origin.as_ref().filter(|o| o.inline) {
                 blocks.insert((o.manifest.path.clone(), o.span.start));

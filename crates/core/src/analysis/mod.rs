@@ -320,7 +320,10 @@ pub fn check_with(dep: &Deployment, opts: &suppress::Options) -> Vec<Diagnostic>
 /// The node rules' findings on one node, their fixes judged.
 pub(crate) fn node_findings(local: &[&'static Rule], config: &Config, n: &Node) -> Vec<Diagnostic> {
     let mut found = rules::run_node_rules(local, config, n);
-    fixes::drop_breaking(|f| (f == n.file).then_some(n), &mut found);
+    fixes::drop_breaking(
+        |f| (f == n.file).then_some(fixes::Target::Node(n)),
+        &mut found,
+    );
     found
 }
 
@@ -330,7 +333,7 @@ pub(crate) fn deployment_findings(dep: &Deployment) -> Vec<Diagnostic> {
         .filter(|r| !r.is_local())
         .collect();
     let mut found = rules::run_deployment_rules(&cross, dep);
-    fixes::drop_breaking(|f| dep.node_of(f), &mut found);
+    fixes::drop_breaking(|f| fixes::Target::of(dep, f), &mut found);
     found
 }
 

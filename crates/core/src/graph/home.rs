@@ -171,6 +171,20 @@ pub struct Place<'a> {
 }
 
 impl HomeFile {
+    /// The same file with another text (a fix's result), parsed again.
+    pub(crate) fn with_text(&self, text: &str) -> HomeFile {
+        parse_file(
+            self.file,
+            HomeSource {
+                rel: self.rel.clone(),
+                path: self.path.clone(),
+                kind: self.kind,
+                bytes: Ok(text.as_bytes().to_vec()),
+                origin: self.origin.clone(),
+            },
+        )
+    }
+
     /// The text with every secret starred (same length): the only text of
     /// the file a renderer sees. Empty for a keystore (never shown).
     pub fn redacted(&self) -> &str {
@@ -595,4 +609,21 @@ mod tests {
         );
         assert_eq!(normalize_rel("../x"), None);
     }
+}
+
+/// A text file of a home (XML, properties) named `rel`, every secret
+/// starred: `None` when `rel` names no such file.
+pub(crate) fn redact_text(rel: &str, text: &str) -> Option<String> {
+    let kind = FileKind::of(rel).filter(|k| !k.is_binary())?;
+    let f = parse_file(
+        FileId(0),
+        HomeSource {
+            rel: rel.to_owned(),
+            path: PathBuf::from(rel),
+            kind,
+            bytes: Ok(text.as_bytes().to_vec()),
+            origin: None,
+        },
+    );
+    Some(f.redacted().to_owned())
 }

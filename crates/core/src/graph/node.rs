@@ -145,8 +145,7 @@ impl Node {
         };
         // a Compose bind mount of a file the repository does not hold
         let mounted = |name: &str| container && home.keystore(name).is_some();
-        let km =
-            crate::model::KeyMaterial::read_mounted(&self.facts, &files, &mounted, &env, mounts);
+        let km = crate::model::KeyMaterial::read(&self.facts, &files, &mounted, &env, mounts);
         self.keys = (km.any_present() || container).then(|| Arc::new(km));
     }
 

@@ -290,20 +290,10 @@ pub(crate) struct KeyMaterial {
 
 impl KeyMaterial {
     /// Read the stores `facts` configures. `files` gives the bytes of a file
-    /// of `repository/resources/security/` by its name; `env` the literal
-    /// environment of the node's pod.
+    /// of `repository/resources/security/` by its name; `mounted` tells a
+    /// file a container mounts whose bytes are not in the tree; `env` the
+    /// literal environment of the node's pod.
     pub(crate) fn read(
-        facts: &Facts,
-        files: &dyn Fn(&str) -> Option<Vec<u8>>,
-        env: Env<'_>,
-        mounts: Mounts,
-    ) -> KeyMaterial {
-        Self::read_mounted(facts, files, &|_| false, env, mounts)
-    }
-
-    /// [`KeyMaterial::read`], where `mounted` tells a file a container
-    /// mounts whose bytes are not in the tree.
-    pub(crate) fn read_mounted(
         facts: &Facts,
         files: &dyn Fn(&str) -> Option<Vec<u8>>,
         mounted: &dyn Fn(&str) -> bool,

@@ -130,6 +130,22 @@ pub fn file_edits<'d>(dep: &'d Deployment, edits: &[Edit]) -> Option<Vec<FileEdi
     }
     let mut out: Vec<FileEdits<'d>> = Vec::new();
     for (f, list) in by_file {
+        // a text file of a node's home: its own path and text
+        if let Some((_, h)) = dep.node_of(f).is_none().then(|| dep.home_file(f)).flatten() {
+            h.writable().ok()?;
+            let mut mine: Vec<Replacement> = list
+                .iter()
+                .map(|e| (e.range.clone(), e.new_text.clone()))
+                .collect();
+            mine.sort_by_key(|(r, _)| (r.start, r.end));
+            out.push(FileEdits {
+                path: &h.path,
+                text: &h.text,
+                lines: &h.lines,
+                edits: mine,
+            });
+            continue;
+        }
         let n = dep.node_of(f)?;
         let (path, text, lines, mut mine): (&Path, &str, &LineIndex, Vec<Replacement>) =
             match n.origin.as_ref().filter(|o| o.inline) {

@@ -78,7 +78,7 @@ pub(crate) fn deployment(nodes: &[N<'_>], now: &str, config: Option<Config>) -> 
                 .find(|(k, _)| *k == var)
                 .map(|(_, v)| (*v).to_owned())
         };
-        let km = KeyMaterial::read(&node.facts, &files, &env, n.mounts);
+        let km = KeyMaterial::read(&node.facts, &files, &|_| false, &env, n.mounts);
         node.keys = Some(Arc::new(km));
     }
     dep
