@@ -53,17 +53,24 @@ async fn code_actions_are_the_fixes_check_fix_applies() {
         let diags = apimlint_core::check(&dep);
         // what the editor offers
         let mut c = Client::start(&root).await;
+        // a node's TOML, or a text file of its home (a JNDI file, an event
+        // publisher): its path, text and lines
+        let file_of = |f| -> (std::path::PathBuf, &str, &apimlint_core::text::LineIndex) {
+            match dep.home_file(f) {
+                Some((_, h)) => (h.path.clone(), &h.text, &h.lines),
+                None => {
+                    let n = dep.node_of(f).unwrap();
+                    (n.path.clone(), &n.text, &n.lines)
+                }
+            }
+        };
         for d in diags.iter().filter(|d| d.fix.is_some()) {
             let fix = d.fix.as_ref().unwrap();
-            let node = dep.node_of(d.file).unwrap();
-            let u = uri(&node.path);
+            let (path, text, lines) = file_of(d.file);
+            let u = uri(&path);
             let published = c.until(&u, |ds| !empty(ds)).await;
-            let range = serde_json::to_value(apimlint_lsp::convert::range(
-                &node.lines,
-                &node.text,
-                &d.range,
-            ))
-            .unwrap();
+            let range =
+                serde_json::to_value(apimlint_lsp::convert::range(lines, text, &d.range)).unwrap();
             let lsp_diag = published
                 .as_array()
                 .unwrap()
@@ -90,12 +97,12 @@ async fn code_actions_are_the_fixes_check_fix_applies() {
                         .edits
                         .iter()
                         .flat_map(|(f, es)| {
-                            let n = dep.node_of(*f).unwrap();
+                            let (path, text, lines) = file_of(*f);
                             es.iter().map(move |e| {
                                 (
-                                    uri(&n.path),
+                                    uri(&path),
                                     serde_json::to_value(apimlint_lsp::convert::range(
-                                        &n.lines, &n.text, &e.range,
+                                        lines, text, &e.range,
                                     ))
                                     .unwrap(),
                                     e.new_text.clone(),
@@ -130,7 +137,7 @@ async fn code_actions_are_the_fixes_check_fix_applies() {
                 "{}: `{}` on {} ({}): the editor's quick fix differs from `check --fix`",
                 src.display(),
                 fix.title,
-                node.id,
+                dep.id_of(d.file),
                 d.rule
             );
             compared += 1;

@@ -571,6 +571,23 @@ fn properties_fallback_secrets(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// A text file of a home (XML, properties) named `rel`, every secret
+/// starred: `None` when `rel` names no such file.
+pub(crate) fn redact_text(rel: &str, text: &str) -> Option<String> {
+    let kind = FileKind::of(rel).filter(|k| !k.is_binary())?;
+    let f = parse_file(
+        FileId(0),
+        HomeSource {
+            rel: rel.to_owned(),
+            path: PathBuf::from(rel),
+            kind,
+            bytes: Ok(text.as_bytes().to_vec()),
+            origin: None,
+        },
+    );
+    Some(f.redacted().to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -609,21 +626,4 @@ mod tests {
         );
         assert_eq!(normalize_rel("../x"), None);
     }
-}
-
-/// A text file of a home (XML, properties) named `rel`, every secret
-/// starred: `None` when `rel` names no such file.
-pub(crate) fn redact_text(rel: &str, text: &str) -> Option<String> {
-    let kind = FileKind::of(rel).filter(|k| !k.is_binary())?;
-    let f = parse_file(
-        FileId(0),
-        HomeSource {
-            rel: rel.to_owned(),
-            path: PathBuf::from(rel),
-            kind,
-            bytes: Ok(text.as_bytes().to_vec()),
-            origin: None,
-        },
-    );
-    Some(f.redacted().to_owned())
 }
