@@ -1,7 +1,7 @@
 """`apimlint lsp` over stdio with a real LSP client (pytest-lsp), on a copy of
 the broken Pattern-1 sample: the files of a node's home besides its
 deployment.toml (the cross-region bridge's JNDI properties and event
-publisher XML) are documents of the deployment — their findings are published
+publisher XML, keystores) are documents of the deployment — their findings are published
 on them, an edit re-checks them, and the broker password never appears."""
 
 import asyncio
@@ -17,6 +17,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 
 SERVER = os.environ.get("APIMLINT", "apimlint")
 SAMPLE = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "deployments" / "pattern-1-broken"
+CLEAN = SAMPLE.parent / "pattern-1"
 ROOT = pathlib.Path(tempfile.mkdtemp(prefix="apimlint-e2e-home-"))
 JNDI = ROOT / "region-2" / "cp-2" / "repository" / "conf" / "jndi-region1.properties"
 XML = ROOT / "region-2" / "cp-2" / "repository" / "deployment" / "server" / "eventpublishers"
@@ -26,6 +27,9 @@ XML = ROOT / "region-2" / "cp-2" / "repository" / "deployment" / "server" / "eve
 async def client(lsp_client: LanguageClient):
     shutil.rmtree(ROOT, ignore_errors=True)
     shutil.copytree(SAMPLE, ROOT)
+    # the clean sample's keystores (one primary keystore everywhere)
+    for sec in CLEAN.glob("*/*/repository/resources/security"):
+        shutil.copytree(sec, ROOT / sec.relative_to(CLEAN), dirs_exist_ok=True)
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=types.ClientCapabilities(),
@@ -128,3 +132,25 @@ async def test_an_event_publisher_xml_is_a_document_of_the_deployment(client: La
         )
     )
     await until(client, uri, lambda ds: not any(d.code == "event-publisher-name-duplicate" for d in ds))
+
+
+@pytest.mark.asyncio
+async def test_a_keystore_replaced_on_disk_re_checks_the_node_that_uses_it(client: LanguageClient):
+    """`primary-keystore-mismatch` appears on the TOML of the node whose
+    keystore file was replaced, once the client reports the change."""
+    toml = ROOT / "region-2" / "cp-1" / "repository" / "conf" / "deployment.toml"
+    open_doc(client, toml, "toml")
+    uri = toml.as_uri()
+    await until(client, uri, lambda ds: not any(d.code == "primary-keystore-mismatch" for d in ds))
+    store = ROOT / "region-2" / "cp-1" / "repository" / "resources" / "security" / "apim-primary.jks"
+    other = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "keystores" / "other" / "apim-primary.jks"
+    shutil.copyfile(other, store)
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=store.as_uri(), type=types.FileChangeType.Changed)]
+        )
+    )
+    diags = await until(client, uri, lambda ds: any(d.code == "primary-keystore-mismatch" for d in ds))
+    d = next(d for d in diags if d.code == "primary-keystore-mismatch")
+    line = toml.read_text().splitlines()[d.range.start.line]
+    assert "file_name" in line or "alias" in line or "keystore" in line, line

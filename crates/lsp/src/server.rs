@@ -185,13 +185,23 @@ impl LanguageServer for Backend {
             // never await the client inside a handler: register on the side
             let client = self.client.clone();
             tokio::spawn(async move {
-                let watchers = ["**/deployment.toml", "**/apimlint.toml"]
-                    .into_iter()
-                    .map(|g| lsp::FileSystemWatcher {
-                        glob_pattern: lsp::GlobPattern::String(g.into()),
-                        kind: None,
-                    })
-                    .collect();
+                // the node files, the project file, and the files of a
+                // node's home: event publishers, JNDI files, user stores,
+                // keystores
+                let watchers = [
+                    "**/deployment.toml",
+                    "**/apimlint.toml",
+                    "**/repository/deployment/server/eventpublishers/*.xml",
+                    "**/repository/deployment/server/userstores/*.xml",
+                    "**/repository/conf/jndi*.properties",
+                    "**/repository/resources/security/*",
+                ]
+                .into_iter()
+                .map(|g| lsp::FileSystemWatcher {
+                    glob_pattern: lsp::GlobPattern::String(g.into()),
+                    kind: None,
+                })
+                .collect();
                 let options = lsp::DidChangeWatchedFilesRegistrationOptions { watchers };
                 let reg = lsp::Registration {
                     id: "apimlint-watch".into(),

@@ -450,13 +450,19 @@ fn publish_config(
 }
 
 /// A YAML file: a manifest stream or a Compose file.
-/// A text file of a node's home besides its TOML (an event publisher, a
-/// JNDI properties file, a user store): a document of the deployment.
+/// A file of a node's home besides its TOML (an event publisher, a JNDI
+/// properties file, a user store, a keystore): a change of its node.
 fn is_home_file(p: &Path) -> bool {
     let s = p.to_string_lossy();
     s.rfind("repository/")
         .and_then(|i| s.get(i..))
-        .is_some_and(|rel| apimlint_core::FileKind::of(rel).is_some())
+        .is_some_and(|rel| {
+            apimlint_core::FileKind::of(rel).is_some()
+                // a keystore or truststore (named by the TOML)
+                || rel
+                    .strip_prefix("repository/resources/security/")
+                    .is_some_and(|name| !name.is_empty() && !name.contains('/'))
+        })
 }
 
 fn is_manifest(p: &Path) -> bool {
