@@ -7,7 +7,18 @@
 # diagnostics on region-1/gw-2's deployment.toml and compares them with the
 # CLI's JSON for that file: the set of (line, rule, severity), each message,
 # the workspace root, then opens region-1/gw-1's file and checks it is served
-# by the same (single) server. Lua errors, Vim errors and Emacs errors fail it.
+# by the same (single) server. Then the other files of a node's home: in the
+# copy, region-2/cp-2's token revocation event publisher is given the name of
+# another publisher of that node; each editor opens that XML file and waits,
+# through its own diagnostic API (vim.diagnostic.get, Flymake), for
+# event-publisher-name-duplicate on the line of the name attribute. The clash
+# drops that publisher (so the bridge's tokenRevocation topic goes unchecked):
+# the test gives the publisher its own name back in the editor's buffer (not on
+# disk), waits for the finding to go, then opens the node's
+# jndi-region1.properties and waits for region-bridge-unresolved on the
+# tokenRevocation topic's line; all from the same one server. An XML file
+# that is no home file gets no server. Lua errors, Vim errors and Emacs errors
+# fail it.
 #
 #   .ci/editors-headless.sh /abs/path/to/apimlint
 #
@@ -32,6 +43,14 @@ anchor_rel=region-1/gw-2/repository/conf/deployment.toml
 anchor_line=58
 anchor_rule=gateway-label-unmatched
 second_rel=region-1/gw-1/repository/conf/deployment.toml
+# A node's home files (not deployment.toml): an event publisher made to clash
+# with another publisher's name, and the bridge's JNDI file.
+xml_rel=region-2/cp-2/repository/deployment/server/eventpublishers/tokenRevocationJMSPublisherRegion1.xml
+xml_name=tokenRevocationJMSPublisherRegion1
+xml_taken=notificationJMSPublisherRegion1 # region-2/cp-2's notificationJMSPublisherRegion1.xml
+xml_rule=event-publisher-name-duplicate
+jndi_rel=region-2/cp-2/repository/conf/jndi-region1.properties
+jndi_rule=region-bridge-unresolved
 
 # ---------------------------------------------------------------- install
 need=()
@@ -82,15 +101,27 @@ trap cleanup EXIT
 dep="$work/odd dir, deployment"
 mkdir -p "$dep"
 cp -r "$repo/fixtures/deployments/pattern-1-broken/." "$dep/"
+# the copy's token revocation publisher takes the notification publisher's name
+grep -q "<eventPublisher name=\"$xml_taken\"" "$dep/${xml_rel%/*}/$xml_taken.xml" ||
+    die "no event publisher named $xml_taken in region-2/cp-2 any more: update this script"
+sed -i "s/<eventPublisher name=\"$xml_name\"/<eventPublisher name=\"$xml_taken\"/" "$dep/$xml_rel"
+xml_line=$(grep -n "<eventPublisher name=\"$xml_taken\"" "$dep/$xml_rel" | cut -d: -f1)
+[[ $xml_line =~ ^[0-9]+$ ]] || die "could not rename the event publisher in $xml_rel"
+jndi_line=$(grep -n '^topic\.tokenRevocation *= *tokenrevocation' "$dep/$jndi_rel" | cut -d: -f1)
+[[ $jndi_line == 7 ]] || die "$jndi_rel: the misspelt tokenRevocation topic is not on line 7 any more: update this script"
 rc=0
 (cd "$work" && "$bin" check --format json "$dep" >"$work/expected.json") || rc=$?
 [[ $rc -le 1 ]] || die "the CLI failed on the sample (exit $rc)"
 grep -q "\"rule\": \"$anchor_rule\"" "$work/expected.json" ||
     die "the CLI reports no $anchor_rule on the sample any more: update this script's anchor"
+grep -q "\"rule\": \"$xml_rule\"" "$work/expected.json" ||
+    die "the CLI reports no $xml_rule on the renamed event publisher: update this script"
 
 export T_BIN="$bin" T_EXPECTED="$work/expected.json" T_ROOT="$dep" T_FILE1="$dep/$anchor_rel" T_FILE2="$dep/$second_rel"
 export T_REL1="/$anchor_rel" T_REL2="/$second_rel" T_TIMEOUT="$timeout_s"
 export T_ANCHOR_LINE="$anchor_line" T_ANCHOR_RULE="$anchor_rule"
+export T_XML="$dep/$xml_rel" T_XML_LINE="$xml_line" T_XML_RULE="$xml_rule" T_XML_NAME="$xml_taken" T_XML_OWN="$xml_name"
+export T_JNDI="$dep/$jndi_rel" T_JNDI_LINE="$jndi_line" T_JNDI_RULE="$jndi_rule"
 
 failed=()
 # Processes left running after an editor quit (its servers): report, then kill.
@@ -233,6 +264,58 @@ local function main()
   assert(#clients(buf3) == 0, "other.toml (filetype " .. vim.bo[buf3].filetype .. ") got an apimlint client")
   vim.fn.delete(other)
 
+  -- a node's home files: the same client publishes their diagnostics
+  local function check_home(path, line, rule, needle)
+    vim.cmd("edit " .. vim.fn.fnameescape(path))
+    local buf = vim.api.nvim_get_current_buf()
+    local rel = path:sub(#env("T_ROOT") + 2)
+    assert(vim.wait(T, function() return #clients(buf) > 0 end, 50),
+      rel .. " (filetype " .. vim.bo[buf].filetype .. ") got no apimlint client")
+    local want = string.format("%d %s 1", line, rule)
+    local got
+    local ok = vim.wait(T, function()
+      got = actual(buf)
+      return vim.tbl_contains(got, want)
+    end, 100)
+    if not ok then
+      error(string.format("%s: no %s after %ds\n  got: %s", rel, want, T / 1000,
+        #got > 0 and table.concat(got, "; ") or "(none)"), 0)
+    end
+    local _, msgs = actual(buf)
+    assert(msgs[want]:find(needle, 1, true), string.format("%s: message of %s is %q, want it to name %s", rel, want, msgs[want], needle))
+    local bc, all = clients(buf), clients()
+    assert(#all == 1, string.format("%d apimlint clients after opening %s, want 1", #all, rel))
+    assert(#bc == 1 and bc[1].id == first.id, rel .. " is not attached to the deployment's one client")
+    log("%s (filetype %s): ok (%s)", rel, vim.bo[buf].filetype, table.concat(got, "; "))
+  end
+  check_home(env("T_XML"), tonumber(env("T_XML_LINE")), env("T_XML_RULE"), env("T_XML_NAME"))
+  -- typed in the editor: the publisher gets its own name back, the finding goes
+  do
+    local buf = vim.api.nvim_get_current_buf()
+    local n = tonumber(env("T_XML_LINE"))
+    local text = vim.api.nvim_buf_get_lines(buf, n - 1, n, true)[1]
+    local from, to = 'name="' .. env("T_XML_NAME") .. '"', 'name="' .. env("T_XML_OWN") .. '"'
+    local at = assert(text:find(from, 1, true), "line " .. n .. " lacks " .. from)
+    vim.api.nvim_buf_set_lines(buf, n - 1, n, true, { text:sub(1, at - 1) .. to .. text:sub(at + #from) })
+    local want = string.format("%d %s 1", n, env("T_XML_RULE"))
+    local got
+    assert(vim.wait(T, function()
+      got = actual(buf)
+      return not vim.tbl_contains(got, want)
+    end, 100), "the renamed publisher still has " .. want .. " after its name was typed back: " .. table.concat(got, "; "))
+    log("%s renamed back in the buffer: ok (%s)", env("T_XML_OWN"), #got > 0 and table.concat(got, "; ") or "no diagnostics")
+  end
+  check_home(env("T_JNDI"), tonumber(env("T_JNDI_LINE")), env("T_JNDI_RULE"), "tokenRevocation")
+
+  -- an XML file that is no home file gets no client
+  local pom = env("T_ROOT") .. "/pom.xml"
+  vim.fn.writefile({ "<project/>" }, pom)
+  vim.cmd("edit " .. vim.fn.fnameescape(pom))
+  local buf4 = vim.api.nvim_get_current_buf()
+  vim.wait(500)
+  assert(#clients(buf4) == 0, "pom.xml (filetype " .. vim.bo[buf4].filetype .. ") got an apimlint client")
+  vim.fn.delete(pom)
+
   local messages = vim.fn.execute("messages")
   for _, pat in ipairs({ "E%d+:", "[Ee]rror", "stack traceback", "%.lua:%d+:", "deprecated", "apimlint:" }) do
     assert(not messages:find(pat), "suspicious :messages output (" .. pat .. "):\n" .. messages)
@@ -355,7 +438,11 @@ cat >"$work/emacs-test.el" <<'ELISP'
       (accept-process-output nil 0.1)
       ;; batch has no command loop and no redisplay: eglot-ensure waits for
       ;; the next command, Flymake for the buffer to be displayed
-      (with-current-buffer buf (run-hooks 'post-command-hook))
+      (with-current-buffer buf
+        (run-hooks 'post-command-hook)
+        ;; nor idle time: Eglot sends an edit (didChange) on an idle timer
+        (when (bound-and-true-p eglot--change-idle-timer)
+          (timer-event-handler eglot--change-idle-timer)))
       (run-window-configuration-change-hook))
     ok))
 
@@ -422,7 +509,57 @@ cat >"$work/emacs-test.el" <<'ELISP'
         (at-wait (current-buffer) #'ignore 0.5)
         (when (or (bound-and-true-p eglot--managed-mode) (eglot-current-server))
           (error "other.toml (%s) is managed by apimlint" major-mode)))
-      (delete-file other))))
+      (delete-file other))
+    ;; a node's home files: the same server publishes their diagnostics
+    (at-check-home server (at-env "T_XML") (at-env "T_XML_LINE") (at-env "T_XML_RULE")
+                   (at-env "T_XML_NAME"))
+    ;; typed in the editor: the publisher gets its own name back, the finding goes
+    (let ((buf (current-buffer))
+          (want (format "%s %s error" (at-env "T_XML_LINE") (at-env "T_XML_RULE")))
+          got)
+      (save-excursion
+        (goto-char (point-min))
+        (forward-line (1- (string-to-number (at-env "T_XML_LINE"))))
+        (unless (search-forward (format "name=\"%s\"" (at-env "T_XML_NAME")) (line-end-position) t)
+          (error "Line %s of the publisher lacks its clashing name" (at-env "T_XML_LINE")))
+        (replace-match (format "name=\"%s\"" (at-env "T_XML_OWN")) t t))
+      (unless (at-wait buf (lambda () (not (member want (car (setq got (at-actual buf))))))
+                       (string-to-number (at-env "T_TIMEOUT")))
+        (error "The renamed publisher still has %s after its name was typed back: %S" want (car got)))
+      (at-log "%s renamed back in the buffer: ok (%s)" (at-env "T_XML_OWN")
+              (if (car got) (mapconcat #'identity (car got) "; ") "no diagnostics")))
+    (at-check-home server (at-env "T_JNDI") (at-env "T_JNDI_LINE") (at-env "T_JNDI_RULE")
+                   "tokenRevocation")
+    ;; an XML file that is no home file gets no server
+    (let ((pom (expand-file-name "pom.xml" (at-env "T_ROOT"))))
+      (with-temp-file pom (insert "<project/>\n"))
+      (with-current-buffer (find-file pom)
+        (at-wait (current-buffer) #'ignore 0.5)
+        (when (or (bound-and-true-p eglot--managed-mode) (eglot-current-server))
+          (error "pom.xml (%s) is managed by apimlint" major-mode)))
+      (delete-file pom))))
+
+(defun at-check-home (server file line rule needle)
+  "Open FILE, wait for RULE on LINE from SERVER's Flymake diagnostics."
+  (let* ((buf (find-file file))
+         (rel (substring file (1+ (length (at-env "T_ROOT")))))
+         (want (format "%s %s error" line rule))
+         (timeout (string-to-number (at-env "T_TIMEOUT")))
+         got)
+    (set-buffer buf)
+    (unless (at-wait buf (lambda () (member want (car (setq got (at-actual buf))))) timeout)
+      (error "%s (%s): no %s after %ds\n  got: %s\n  eglot managing the buffer: %s, flymake-mode: %s"
+             rel major-mode want timeout
+             (if (car got) (mapconcat #'identity (car got) "; ") "(none)")
+             (bound-and-true-p eglot--managed-mode) (bound-and-true-p flymake-mode)))
+    (let ((text (cdr (assoc want (cdr got)))))
+      (unless (and text (string-match-p (regexp-quote needle) text))
+        (error "%s: message of %s is %S, want it to name %s" rel want text needle)))
+    (unless (= 1 (length (at-servers)))
+      (error "%d Eglot servers after opening %s, want 1" (length (at-servers)) rel))
+    (unless (eq server (eglot-current-server))
+      (error "%s is not served by the deployment's one server" rel))
+    (at-log "%s (%s): ok (%s)" rel major-mode (mapconcat #'identity (car got) "; "))))
 
 (let ((code 0))
   (condition-case err

@@ -2,6 +2,10 @@
 --
 -- Put this file in ~/.config/nvim/plugin/ (or `dofile` it from init.lua). It
 -- starts `apimlint lsp` for buffers named deployment.toml or apimlint.toml,
+-- and for the other text files of a node's home that the server analyses:
+--   */repository/deployment/server/eventpublishers/*.xml  (event publishers)
+--   */repository/deployment/server/userstores/*.xml       (user stores)
+--   */repository/conf/jndi*.properties                    (JNDI, e.g. the bridge)
 -- whatever their filetype, rooted at the nearest apimlint.toml above the file
 -- (else the directory holding .git, else the current directory). One server
 -- runs per root; every file of a deployment attaches to it.
@@ -22,6 +26,20 @@ local uv = vim.uv or vim.loop
 
 local NAME = "apimlint"
 local FILES = { "deployment.toml", "apimlint.toml" }
+-- A node's home files, by path (Lua patterns on the '/'-separated full path).
+local HOME_FILES = {
+  "/repository/deployment/server/eventpublishers/[^/]+%.xml$",
+  "/repository/deployment/server/userstores/[^/]+%.xml$",
+  "/repository/conf/jndi[^/]*%.properties$",
+}
+-- The same, as autocmd patterns (`*` crosses '/' there; is_ours decides).
+local PATTERNS = {
+  "deployment.toml",
+  "apimlint.toml",
+  "*/repository/deployment/server/eventpublishers/*.xml",
+  "*/repository/deployment/server/userstores/*.xml",
+  "*/repository/conf/jndi*.properties",
+}
 
 local function basename(path)
   return path:match("([^/\\]+)[/\\]*$") or path
@@ -34,7 +52,22 @@ local function is_ours(path)
       return true
     end
   end
+  local slashed = path:gsub("\\", "/")
+  for _, pat in ipairs(HOME_FILES) do
+    if slashed:find(pat) then
+      return true
+    end
+  end
   return false
+end
+
+-- The languageId sent in didOpen: Neovim's filetype, except for the
+-- properties files (Neovim calls them `jproperties`).
+local function language_id(_, filetype)
+  if filetype == "jproperties" then
+    return "properties"
+  end
+  return filetype
 end
 
 local function dirname(path)
@@ -106,16 +139,19 @@ local function attach(buf)
     return
   end
   local file = api.nvim_buf_get_name(buf)
-  if file == "" or file:find("^%a[%w+.-]*://") or not is_ours(file) then
+  if file == "" or file:find("^%a[%w+.-]*://") then
     return
   end
   file = vim.fn.fnamemodify(file, ":p")
+  if not is_ours(file) then
+    return
+  end
   local root = root_of(file)
   local cmd = command()
   if not cmd then
     return
   end
-  local config = { name = NAME, cmd = cmd, root_dir = root }
+  local config = { name = NAME, cmd = cmd, root_dir = root, get_language_id = language_id }
 
   if vim.lsp.start then
     -- 0.8+: reuses the running client of the same name and root.
@@ -153,7 +189,7 @@ end
 local group = api.nvim_create_augroup(NAME, { clear = true })
 api.nvim_create_autocmd({ "BufReadPost", "BufNewFile" }, {
   group = group,
-  pattern = FILES,
+  pattern = PATTERNS,
   callback = function(args)
     attach(args.buf)
   end,

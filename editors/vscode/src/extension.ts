@@ -1,6 +1,8 @@
 // The VS Code client of apimlint: it starts `apimlint lsp` for the
-// deployment.toml and apimlint.toml files it sees, and for Kubernetes
-// manifests and Compose files (YAML naming deployment.toml). All analysis is in the
+// deployment.toml and apimlint.toml files it sees, for the other text files of
+// a node's home that the server analyses (event publisher and user store XML,
+// JNDI properties), and for Kubernetes manifests and Compose files (YAML
+// naming deployment.toml). All analysis is in the
 // server; this file only finds the binary, spawns it and forwards file events.
 //
 // The binary: `apimlint.server.path` when set, else the one bundled in this
@@ -18,9 +20,17 @@ import {
   ServerOptions,
 } from "vscode-languageclient/node";
 
-// node files and the project file by name; Kubernetes manifests and Compose
-// files are YAML (the server reads those that name `deployment.toml`)
-const FILES = ["**/deployment.toml", "**/apimlint.toml", "**/*.yaml", "**/*.yml"];
+// node files and the project file by name; a node's home files by path (the
+// server publishes diagnostics and quick fixes on them too); Kubernetes
+// manifests and Compose files are YAML (the server reads those that name
+// `deployment.toml`)
+const HOME_FILES = [
+  "**/repository/deployment/server/{eventpublishers,userstores}/*.xml",
+  "**/repository/conf/jndi*.properties",
+];
+const FILES = ["**/deployment.toml", "**/apimlint.toml", ...HOME_FILES, "**/*.yaml", "**/*.yml"];
+/** HOME_FILES as one regular expression on a '/'-separated path. */
+const HOME_PATH = /\/repository\/(?:deployment\/server\/(?:eventpublishers|userstores)\/[^/]+\.xml|conf\/jndi[^/]*\.properties)$/;
 const NAMES = new Set(["deployment.toml", "apimlint.toml"]);
 const NODE_FILE = "deployment.toml";
 /** YAML files looked into for a node before the server is started. */
@@ -45,14 +55,20 @@ function isYaml(file: string): boolean {
   return /\.ya?ml$/.test(file);
 }
 
+/** A home file of a node (event publisher, user store, JNDI file), by path. */
+function isHomeFile(file: string): boolean {
+  return HOME_PATH.test(file.split(path.sep).join("/"));
+}
+
 /** A document that holds a deployment's node: by file name, whatever its
- * language, or a YAML manifest that names `deployment.toml`. */
+ * language, a node's home file by path, or a YAML manifest that names
+ * `deployment.toml`. */
 function isOurs(doc: vscode.TextDocument): boolean {
   if (doc.uri.scheme !== "file") {
     return false;
   }
   const name = path.basename(doc.uri.fsPath);
-  return NAMES.has(name) || (isYaml(name) && doc.getText().includes(NODE_FILE));
+  return NAMES.has(name) || isHomeFile(doc.uri.fsPath) || (isYaml(name) && doc.getText().includes(NODE_FILE));
 }
 
 interface Binary {
@@ -184,6 +200,11 @@ async function hasDeployment(): Promise<boolean> {
   if (found.length > 0) {
     return true;
   }
+  for (const glob of HOME_FILES) {
+    if ((await vscode.workspace.findFiles(glob, "**/node_modules/**", 1)).length > 0) {
+      return true;
+    }
+  }
   // a folder of Kubernetes manifests or Compose files only
   const yaml = await vscode.workspace.findFiles("**/*.{yaml,yml}", "**/node_modules/**", MANIFESTS_SCANNED);
   for (const uri of yaml) {
@@ -219,7 +240,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         });
       }
     }),
-    // activated by a plain-text, TOML or YAML file that is not ours: start on the first that is
+    // activated by a plain-text, TOML, YAML, XML or properties file that is not ours: start on the first that is
     vscode.workspace.onDidOpenTextDocument((doc) => {
       if (isOurs(doc)) {
         ensure();

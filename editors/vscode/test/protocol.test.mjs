@@ -4,10 +4,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import * as rpc from "vscode-languageserver-protocol/node.js";
 
 const SERVER = process.env.APIMLINT ?? "apimlint";
@@ -135,6 +135,91 @@ test("apimlint lsp through the VS Code protocol stack", { timeout: 60000 }, asyn
     assert.equal(await exited, 0);
   } finally {
     // a failed test must not leave the server (and so node) running
+    if (proc.exitCode === null) proc.kill();
+    conn.dispose();
+  }
+});
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SAMPLE = join(HERE, "..", "..", "..", "fixtures", "deployments", "pattern-1-broken");
+const HOME = [
+  "region-2/cp-2/repository/deployment/server/eventpublishers/tokenRevocationJMSPublisherRegion1.xml",
+  "region-2/cp-2/repository/conf/jndi-region1.properties",
+];
+
+// The extension attaches to a node's home files: its activation events, its
+// documentSelector (the FILES of src/extension.ts) and the path test that
+// starts the server when such a file is opened.
+test("the extension starts on and serves a node's home files", () => {
+  const pkg = JSON.parse(readFileSync(join(HERE, "..", "package.json"), "utf8"));
+  for (const e of [
+    "workspaceContains:**/repository/deployment/server/eventpublishers/*.xml",
+    "workspaceContains:**/repository/conf/jndi*.properties",
+  ]) {
+    assert.ok(pkg.activationEvents.includes(e), `activationEvents lacks ${e}`);
+  }
+  const src = readFileSync(join(HERE, "..", "src", "extension.ts"), "utf8");
+  const home = src.match(/const HOME_FILES = \[([^\]]*)\]/);
+  assert.ok(home, "src/extension.ts has no HOME_FILES");
+  const globs = [...home[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(globs, [
+    "**/repository/deployment/server/{eventpublishers,userstores}/*.xml",
+    "**/repository/conf/jndi*.properties",
+  ]);
+  assert.match(src, /const FILES = \[[^\]]*\.\.\.HOME_FILES/, "FILES (the documentSelector) lacks HOME_FILES");
+  assert.match(src, /documentSelector: FILES\.map\(\(pattern\) => \(\{ scheme: "file", pattern \}\)\)/);
+  const re = src.match(/const HOME_PATH = \/(.*)\/;\n/);
+  assert.ok(re, "src/extension.ts has no HOME_PATH");
+  const homePath = new RegExp(re[1]);
+  for (const rel of [...HOME, "region-1/cp-1/repository/deployment/server/userstores/ldap.xml"]) {
+    assert.ok(homePath.test(`/x/${rel}`), `HOME_PATH does not match ${rel}`);
+  }
+  for (const rel of ["pom.xml", "repository/conf/log4j2.properties", "repository/deployment/server/eventpublishers/a/b.xml"]) {
+    assert.ok(!homePath.test(`/x/${rel}`), `HOME_PATH matches ${rel}`);
+  }
+});
+
+// The JNDI file of the sample's bridge, opened as VS Code opens it
+// (languageId "properties"), gets its finding on line 7.
+test("apimlint lsp publishes on a JNDI properties file", { timeout: 60000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), "apimlint-vscode-home-"));
+  cpSync(SAMPLE, root, { recursive: true });
+  const proc = spawn(SERVER, ["lsp"], { stdio: ["pipe", "pipe", "inherit"] });
+  const exited = new Promise((resolve) => proc.on("exit", (code) => resolve(code)));
+  const conn = rpc.createProtocolConnection(
+    new rpc.StreamMessageReader(proc.stdout),
+    new rpc.StreamMessageWriter(proc.stdin),
+  );
+  const jndi = pathToFileURL(join(root, HOME[1])).href;
+  const found = new Promise((resolve) =>
+    conn.onNotification(rpc.PublishDiagnosticsNotification.type, (p) => {
+      const d = p.uri === jndi && p.diagnostics.find((x) => x.code === "region-bridge-unresolved");
+      if (d) resolve(d);
+    }),
+  );
+  conn.listen();
+  try {
+    await conn.sendRequest(rpc.InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {},
+      workspaceFolders: [{ uri: pathToFileURL(root).href, name: "broken" }],
+    });
+    await conn.sendNotification(rpc.InitializedNotification.type, {});
+    await conn.sendNotification(rpc.DidOpenTextDocumentNotification.type, {
+      textDocument: { uri: jndi, languageId: "properties", version: 1, text: readFileSync(join(root, HOME[1]), "utf8") },
+    });
+    let timer;
+    const d = await Promise.race([
+      found,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("no region-bridge-unresolved on the JNDI file")), 20000))),
+    ]);
+    clearTimeout(timer);
+    assert.equal(d.range.start.line, 6);
+    await conn.sendRequest(rpc.ShutdownRequest.type);
+    await conn.sendNotification(rpc.ExitNotification.type);
+    assert.equal(await exited, 0);
+  } finally {
     if (proc.exitCode === null) proc.kill();
     conn.dispose();
   }
