@@ -146,8 +146,14 @@ pub(crate) struct Bridge<'a> {
     pub(crate) graphs: Vec<DiGraph<String, BridgeLink>>,
 }
 
-/// Resolve every bridge publisher of `files` and build the graphs.
-pub(crate) fn analyse<'a>(dep: &Deployment, files: Vec<NodeFiles<'a>>) -> Bridge<'a> {
+/// Resolve every bridge publisher of `files` and build the graphs (none
+/// when no node holds any event publisher file: the bridge is not in the
+/// tree, and a graph of every region pair would cost R² links for nothing).
+pub(crate) fn analyse<'a>(
+    dep: &Deployment,
+    files: Vec<NodeFiles<'a>>,
+    any_publisher_file: bool,
+) -> Bridge<'a> {
     let mut publications = Vec::new();
     for f in &files {
         for chain in bridge::chains(&f.publishers, &f.jndi) {
@@ -163,12 +169,17 @@ pub(crate) fn analyse<'a>(dep: &Deployment, files: Vec<NodeFiles<'a>>) -> Bridge
             });
         }
     }
-    let graphs = STREAMS
-        .iter()
-        .map(|s| stream_graph(dep, s, &publications))
-        .collect();
+    let any_publisher_file = any_publisher_file || files.iter().any(|f| !f.publishers.is_empty());
+    let graphs = if any_publisher_file {
+        STREAMS
+            .iter()
+            .map(|s| stream_graph(dep, s, &publications))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Bridge {
-        any_publisher_file: files.iter().any(|f| !f.publishers.is_empty()),
+        any_publisher_file,
         files,
         publications,
         graphs,
@@ -210,14 +221,13 @@ impl Deployment {
 
     /// The deployment's cross-region bridge.
     pub(crate) fn bridge(&self) -> Bridge<'_> {
-        let mut b = analyse(self, self.node_files());
-        b.any_publisher_file |= self.nodes.iter().any(|n| {
+        let any_file = self.nodes.iter().any(|n| {
             n.home()
                 .files
                 .iter()
                 .any(|f| f.kind == super::FileKind::EventPublisherXml)
         });
-        b
+        analyse(self, self.node_files(), any_file)
     }
 
     /// Every link of the bridge graph (one per stream and region pair;
