@@ -193,7 +193,7 @@ const ALL: [(&str, Finder); 5] = [
 
 fn check(t: &Tree) -> Vec<Found> {
     let p = parse(t);
-    let b = analyse(&t.dep, files(&p));
+    let b = analyse(&t.dep, files(&p), false);
     ALL.iter()
         .flat_map(|(_, f)| super::merged(f(&t.dep, &b)))
         .collect()
@@ -230,7 +230,7 @@ fn a_complete_bridge_in_two_and_three_regions_is_clean() {
                 .collect::<Vec<_>>()
         );
         let p = parse(&t);
-        let b = analyse(&t.dep, files(&p));
+        let b = analyse(&t.dep, files(&p), false);
         let links: Vec<_> = b.links().collect();
         // one link per stream and ordered region pair, none broken
         assert_eq!(links.len(), 3 * n * (n - 1));
