@@ -703,19 +703,9 @@ impl HostIndex {
                     .is_some_and(|v| v.iter().any(|k| k.nodes.iter().any(serves)));
             found.push((d, of_role, name));
         }
-        if found.iter().any(|f| f.1) {
-            found.retain(|f| f.1);
-        }
-        let Some(best) = found.iter().map(|f| f.0).min() else {
+        let Some(suggestions) = closest(found) else {
             return Resolution::UnknownHost;
         };
-        let mut suggestions: Vec<String> = found
-            .iter()
-            .filter(|f| f.0 == best)
-            .map(|f| f.2.to_owned())
-            .collect();
-        suggestions.sort();
-        suggestions.dedup();
         let siblings = suggestions.iter().all(|s| differs_only_in_numbers(host, s));
         // a Kubernetes Service the manifests do not declare has no DNS
         // record: beside a declared sibling it is a near miss, not a node
@@ -1372,6 +1362,23 @@ pub enum BrokerReach {
     Unresolvable,
 }
 
+/// The closest of the near names `(distance, preferred, name)` — among the
+/// preferred ones where any is — sorted, each once; `None` when there is none.
+fn closest(mut found: Vec<(usize, bool, &str)>) -> Option<Vec<String>> {
+    if found.iter().any(|f| f.1) {
+        found.retain(|f| f.1);
+    }
+    let best = found.iter().map(|f| f.0).min()?;
+    let mut out: Vec<String> = found
+        .iter()
+        .filter(|f| f.0 == best)
+        .map(|f| f.2.to_owned())
+        .collect();
+    out.sort();
+    out.dedup();
+    Some(out)
+}
+
 /// Two names whose only difference is one whole DNS label (`ws.example.com`
 /// and `gw.example.com`): another name, not a typo of it.
 fn label_replaced(a: &str, b: &str) -> bool {
@@ -1458,25 +1465,15 @@ impl HostIndex {
                     .into_iter()
                     .flat_map(|m| m.iter().map(|(h, v)| (h.as_str(), v.as_slice()))),
             );
-        let mut found: Vec<(usize, bool, &str)> = names
+        let found: Vec<(usize, bool, &str)> = names
             .filter(|(h, _)| *h != host)
             .filter(|(h, _)| !label_replaced(host, h))
             .filter_map(|(h, v)| Some((edit_distance(host, h, 2)?, cp_elsewhere(v), h)))
             .collect();
-        if found.iter().any(|f| f.1) {
-            found.retain(|f| f.1);
+        match closest(found) {
+            Some(suggestions) => BrokerReach::NearMiss { suggestions },
+            None => BrokerReach::UnknownHost,
         }
-        let Some(best) = found.iter().map(|f| f.0).min() else {
-            return BrokerReach::UnknownHost;
-        };
-        let mut suggestions: Vec<String> = found
-            .iter()
-            .filter(|f| f.0 == best)
-            .map(|f| f.2.to_owned())
-            .collect();
-        suggestions.sort();
-        suggestions.dedup();
-        BrokerReach::NearMiss { suggestions }
     }
 }
 
