@@ -213,6 +213,37 @@ impl Lsp {
         }
     }
 
+    /// Wait until each of `uris` has had a `publishDiagnostics` satisfying
+    /// `want`, in whatever order they come (none is lost while waiting for
+    /// another).
+    #[allow(dead_code)] // tests/lsp_robustness.rs's
+    pub(crate) fn diagnostics_of_each(
+        &mut self,
+        uris: &[&str],
+        timeout: Duration,
+        want: impl Fn(&str, &Value) -> bool,
+    ) -> Result<(), String> {
+        let deadline = Instant::now() + timeout;
+        let mut left: Vec<&str> = uris.to_vec();
+        while !left.is_empty() {
+            let v = match self.pending.pop_front() {
+                Some(v) => v,
+                None => self.recv(deadline)?,
+            };
+            let params = v.get("params").cloned().unwrap_or(Value::Null);
+            if v.get("method").and_then(Value::as_str) != Some("textDocument/publishDiagnostics") {
+                continue;
+            }
+            let Some(uri) = params.get("uri").and_then(Value::as_str) else {
+                continue;
+            };
+            if want(uri, &params) {
+                left.retain(|u| *u != uri);
+            }
+        }
+        Ok(())
+    }
+
     /// `shutdown` + `exit`, and the server's exit status.
     pub(crate) fn stop(mut self) -> Result<ExitStatus, String> {
         self.request("shutdown", Value::Null, Duration::from_secs(30))?;
