@@ -31,6 +31,33 @@ enum How {
     NotServed(Vec<Front>),
     /// `localhost` or an IP literal where users cannot reach it.
     Local { ip: bool, nodes: usize },
+    /// No front serves the node, but one serves its hostname to nodes of
+    /// another role (the gateways' Ingress host written on a control plane).
+    Elsewhere { what: String, nodes: Vec<NodeIdx> },
+}
+
+/// The front (and the nodes it leads to) that serves `host` by name to
+/// nodes of `i`'s region whose role is not `i`'s; `None` when there is none.
+fn served_elsewhere(dep: &Deployment, i: NodeIdx, host: &str) -> Option<(String, Vec<NodeIdx>)> {
+    let n = dep.node(i)?;
+    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    let mut what = None;
+    let mut nodes = Vec::new();
+    for &j in dep.region_nodes(&n.region) {
+        if j == i || dep.node(j).is_none_or(|m| m.role == n.role) {
+            continue;
+        }
+        // exact names only: a wildcard host may cover this node's own name
+        if let Some(f) = dep
+            .fronts(j)
+            .into_iter()
+            .find(|f| f.hosts.iter().any(|h| !h.starts_with('*') && *h == host))
+        {
+            what.get_or_insert(f.what);
+            nodes.push(j);
+        }
+    }
+    Some((what?, nodes))
 }
 
 /// Whether a host is an IP literal (`10.0.0.5`, `[::1]`).
@@ -107,6 +134,13 @@ impl DeploymentRule for HostnameUnreachable {
                 }
                 continue;
             }
+            if let Some((what, nodes)) = served_elsewhere(dep, i, host) {
+                out.push(State {
+                    node: i,
+                    how: How::Elsewhere { what, nodes },
+                });
+                continue;
+            }
             let loopback = endpoint::is_loopback_host(host);
             let ip = ip_literal(host);
             if distributed && (loopback || ip) && !local_users(dep, i, loopback, &fronts) {
@@ -162,6 +196,27 @@ impl DeploymentRule for HostnameUnreachable {
                 ),
             )
             .help("set the DNS name users reach this node by (its load balancer's name, shared by its HA peers); `node_ip` is where the node's own address belongs"),
+            How::Elsewhere { what, nodes } => {
+                let to = crate::base::text::code_list(nodes.iter().map(|j| dep.id(*j)));
+                let role = nodes
+                    .first()
+                    .and_then(|j| dep.node(*j))
+                    .map_or("other", |m| m.role.name());
+                let mut d = Diagnostic::new(
+                    &RULE,
+                    n.file,
+                    span,
+                    format!(
+                        "{what} serves `{host}` to {to} ({role}), not to this {}: portals will redirect users to `{host}`, which leads there",
+                        n.role.name()
+                    ),
+                )
+                .help("set `[server] hostname` to the name users reach this node by, and serve it (an Ingress rule, a Route) to this node");
+                for j in nodes.iter().take(3) {
+                    d = crate::rules::related_node(d, dep, *j, role);
+                }
+                d
+            }
         };
         d.key("server.hostname", Some(host))
     }
