@@ -4,7 +4,6 @@ deployment.toml (the cross-region bridge's JNDI properties and event
 publisher XML, keystores) are documents of the deployment — their findings are published
 on them, an edit re-checks them, and the broker password never appears."""
 
-import asyncio
 import os
 import pathlib
 import shutil
@@ -14,6 +13,8 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
+
+from lsp_helpers import open_doc, until
 
 SERVER = os.environ.get("APIMLINT", "apimlint")
 SAMPLE = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "deployments" / "pattern-1-broken"
@@ -39,30 +40,6 @@ async def client(lsp_client: LanguageClient):
     yield
     await lsp_client.shutdown_session()
     assert lsp_client._server is not None and lsp_client._server.returncode == 0
-
-
-async def until(client: LanguageClient, uri: str, pred, timeout: float = 20.0):
-    async def loop():
-        while True:
-            d = client.diagnostics.get(uri)
-            if d is not None and pred(d):
-                return d
-            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-
-    try:
-        return await asyncio.wait_for(loop(), timeout)
-    except TimeoutError:
-        raise AssertionError(f"{uri}: {client.diagnostics}")
-
-
-def open_doc(client: LanguageClient, path: pathlib.Path, language: str) -> str:
-    text = path.read_text()
-    client.text_document_did_open(
-        types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=path.as_uri(), language_id=language, version=1, text=text)
-        )
-    )
-    return text
 
 
 @pytest.mark.asyncio

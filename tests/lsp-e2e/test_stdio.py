@@ -2,7 +2,6 @@
 on a small deployment this test writes itself (not one of the repository's
 fixtures): what a new user sees while editing one file of it."""
 
-import asyncio
 import os
 import pathlib
 import shutil
@@ -12,6 +11,8 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
+
+from lsp_helpers import open_doc, until
 
 SERVER = os.environ.get("APIMLINT", "apimlint")
 
@@ -95,22 +96,6 @@ async def client(lsp_client: LanguageClient):
     assert lsp_client._server is not None and lsp_client._server.returncode == 0
 
 
-async def until(client: LanguageClient, uri: str, pred, timeout: float = 20.0):
-    """Wait for diagnostics of `uri` that satisfy `pred`."""
-
-    async def loop():
-        while True:
-            d = client.diagnostics.get(uri)
-            if d is not None and pred(d):
-                return d
-            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-
-    try:
-        return await asyncio.wait_for(loop(), timeout)
-    except TimeoutError:
-        raise AssertionError(f"{uri}: {client.diagnostics}")
-
-
 def codes(diags):
     return [d.code for d in diags]
 
@@ -120,16 +105,6 @@ def pos(text: str, needle: str, delta: int = 0) -> types.Position:
     line = text[:off].count("\n")
     col = len(text[:off].rsplit("\n", 1)[-1].encode("utf-16-le")) // 2
     return types.Position(line=line, character=col)
-
-
-def open_doc(client: LanguageClient, path: pathlib.Path) -> str:
-    text = path.read_text()
-    client.text_document_did_open(
-        types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=path.as_uri(), language_id="toml", version=1, text=text)
-        )
-    )
-    return text
 
 
 def change(client: LanguageClient, path: pathlib.Path, version: int, text: str) -> None:

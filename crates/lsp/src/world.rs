@@ -137,7 +137,7 @@ impl Workspace {
             Some(i) => {
                 if let Some(d) = self.project.members.get_mut(i) {
                     // a home file is a change of its node, not a node file
-                    if !is_home_file(path) || known {
+                    if !is_home_file(path) {
                         d.files.insert(path.to_path_buf());
                     }
                     d.state.removed.remove(path);
@@ -454,15 +454,11 @@ fn publish_config(
 /// properties file, a user store, a keystore): a change of its node.
 fn is_home_file(p: &Path) -> bool {
     let s = p.to_string_lossy();
-    s.rfind("repository/")
-        .and_then(|i| s.get(i..))
-        .is_some_and(|rel| {
-            apimlint_core::FileKind::of(rel).is_some()
-                // a keystore or truststore (named by the TOML)
-                || rel
-                    .strip_prefix("repository/resources/security/")
-                    .is_some_and(|name| !name.is_empty() && !name.contains('/'))
-        })
+    apimlint_core::FileKind::of_path(&s).is_some()
+        // a keystore or truststore (named by the TOML, not by its path)
+        || s.rfind("repository/resources/security/")
+            .and_then(|i| s.get(i + "repository/resources/security/".len()..))
+            .is_some_and(|name| !name.is_empty() && !name.contains('/'))
 }
 
 fn is_manifest(p: &Path) -> bool {

@@ -611,12 +611,7 @@ impl Changed {
                 crate::manifest::redacted(&self.path, &self.original),
                 crate::manifest::redacted(&self.path, &self.fixed),
             )
-        } else if let Some(home_rel) = self
-            .rel
-            .find("repository/")
-            .and_then(|i| self.rel.get(i..))
-            .filter(|r| crate::graph::home::FileKind::of(r).is_some())
-        {
+        } else if let Some((_, home_rel)) = crate::graph::home::FileKind::of_path(&self.rel) {
             // an event publisher or JNDI file: its own secrets (a broker
             // URL's password)
             let redact = |t: &str| {

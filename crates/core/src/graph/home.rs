@@ -67,6 +67,13 @@ impl FileKind {
         }
     }
 
+    /// The kind of a text file by its path (anywhere below a home: the
+    /// part from the last `repository/` on), with that home-relative part.
+    pub fn of_path(path: &str) -> Option<(FileKind, &str)> {
+        let rel = path.get(path.rfind("repository/")?..)?;
+        Some((FileKind::of(rel)?, rel))
+    }
+
     /// Whether the file is bytes (a keystore): never shown, never parsed as text.
     pub fn is_binary(self) -> bool {
         self == FileKind::Keystore

@@ -131,7 +131,7 @@ pub fn file_edits<'d>(dep: &'d Deployment, edits: &[Edit]) -> Option<Vec<FileEdi
     let mut out: Vec<FileEdits<'d>> = Vec::new();
     for (f, list) in by_file {
         // a text file of a node's home: its own path and text
-        if let Some((_, h)) = dep.node_of(f).is_none().then(|| dep.home_file(f)).flatten() {
+        if let Some((_, h)) = dep.home_file(f) {
             h.writable().ok()?;
             let mut mine: Vec<Replacement> = list
                 .iter()

@@ -1,6 +1,8 @@
 //! `hostname-unreachable`: `[server] hostname` of a node that serves users
 //! is a name they reach it by.
 
+use std::collections::HashMap;
+
 use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Fix};
 use crate::endpoint;
@@ -36,28 +38,44 @@ enum How {
     Elsewhere { what: String, nodes: Vec<NodeIdx> },
 }
 
-/// The front (and the nodes it leads to) that serves `host` by name to
-/// nodes of `i`'s region whose role is not `i`'s; `None` when there is none.
-fn served_elsewhere(dep: &Deployment, i: NodeIdx, host: &str) -> Option<(String, Vec<NodeIdx>)> {
-    let n = dep.node(i)?;
-    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
-    let mut what = None;
-    let mut nodes = Vec::new();
-    for &j in dep.region_nodes(&n.region) {
-        if j == i || dep.node(j).is_none_or(|m| m.role == n.role) {
-            continue;
-        }
-        // exact names only: a wildcard host may cover this node's own name
-        if let Some(f) = dep
-            .fronts(j)
-            .into_iter()
-            .find(|f| f.hosts.iter().any(|h| !h.starts_with('*') && *h == host))
-        {
-            what.get_or_insert(f.what);
-            nodes.push(j);
+/// Exact host names (not wildcards) the fronts of each region serve, with
+/// the nodes they lead to and what serves them: built once per run.
+type Served<'d> = HashMap<(&'d str, &'d str), Vec<(NodeIdx, &'d str)>>;
+
+fn served_names<'d>(dep: &'d Deployment, fronts: &'d [Vec<Front>]) -> Served<'d> {
+    let mut out: Served<'d> = HashMap::new();
+    for (j, fs) in fronts.iter().enumerate() {
+        let Some(n) = dep.node(j) else { continue };
+        for f in fs {
+            for h in f.hosts.iter().filter(|h| !h.starts_with('*')) {
+                let to = out.entry((n.region.as_str(), h.as_str())).or_default();
+                if !to.iter().any(|(k, _)| *k == j) {
+                    to.push((j, f.what.as_str()));
+                }
+            }
         }
     }
-    Some((what?, nodes))
+    out
+}
+
+/// The front (and the nodes it leads to) that serves `host` by name to
+/// nodes of `i`'s region whose role is not `i`'s; `None` when there is none.
+fn served_elsewhere(
+    dep: &Deployment,
+    served: &Served<'_>,
+    i: NodeIdx,
+    host: &str,
+) -> Option<(String, Vec<NodeIdx>)> {
+    let n = dep.node(i)?;
+    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    let to: Vec<(NodeIdx, &str)> = served
+        .get(&(n.region.as_str(), host.as_str()))?
+        .iter()
+        .filter(|(j, _)| *j != i && dep.node(*j).is_some_and(|m| m.role != n.role))
+        .copied()
+        .collect();
+    let (_, what) = to.first()?;
+    Some(((*what).to_owned(), to.iter().map(|(j, _)| *j).collect()))
 }
 
 /// Whether a host is an IP literal (`10.0.0.5`, `[::1]`).
@@ -112,6 +130,9 @@ impl DeploymentRule for HostnameUnreachable {
                 .nodes
                 .iter()
                 .any(|n| matches!(n.role, Role::ControlPlane | Role::GatewayWorker));
+        // what stands in front of each node, once
+        let all_fronts: Vec<Vec<Front>> = (0..dep.nodes.len()).map(|j| dep.fronts(j)).collect();
+        let served = served_names(dep, &all_fronts);
         let mut out = Vec::new();
         for (i, n) in RULE.subjects(dep) {
             let Some(h) = &n.facts.hostname else { continue };
@@ -119,7 +140,7 @@ impl DeploymentRule for HostnameUnreachable {
             if host.is_empty() || placeholder(host) {
                 continue;
             }
-            let fronts = dep.fronts(i);
+            let fronts: &[Front] = all_fronts.get(i).map_or(&[], Vec::as_slice);
             let named: Vec<Front> = fronts
                 .iter()
                 .filter(|f| !f.hosts.is_empty())
@@ -134,7 +155,7 @@ impl DeploymentRule for HostnameUnreachable {
                 }
                 continue;
             }
-            if let Some((what, nodes)) = served_elsewhere(dep, i, host) {
+            if let Some((what, nodes)) = served_elsewhere(dep, &served, i, host) {
                 out.push(State {
                     node: i,
                     how: How::Elsewhere { what, nodes },
@@ -143,7 +164,7 @@ impl DeploymentRule for HostnameUnreachable {
             }
             let loopback = endpoint::is_loopback_host(host);
             let ip = ip_literal(host);
-            if distributed && (loopback || ip) && !local_users(dep, i, loopback, &fronts) {
+            if distributed && (loopback || ip) && !local_users(dep, i, loopback, fronts) {
                 out.push(State {
                     node: i,
                     how: How::Local { ip, nodes: members },
