@@ -103,8 +103,8 @@ fn path_matches<S: AsRef<str>>(pattern: &str, segs: &[S]) -> bool {
 
 /// Concrete entries by path: `find` runs for every key of every node, several
 /// times (a hash look-up costs a fraction of a binary search over 4,000 paths).
-fn by_path() -> &'static std::collections::HashMap<&'static str, &'static Entry> {
-    static MAP: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static Entry>> =
+fn by_path() -> &'static foldhash::HashMap<&'static str, &'static Entry> {
+    static MAP: std::sync::OnceLock<foldhash::HashMap<&'static str, &'static Entry>> =
         std::sync::OnceLock::new();
     MAP.get_or_init(|| generated::ENTRIES.iter().map(|e| (e.path, e)).collect())
 }

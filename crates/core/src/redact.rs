@@ -118,15 +118,7 @@ pub fn key_words(key: &str) -> Vec<String> {
 /// `cache_keys`) name settings about secrets, not secrets.
 pub fn is_secret_key(key: &str) -> bool {
     // most keys hold none of the stems: answered without splitting
-    let k = key.as_bytes();
-    let has = |w: &str| {
-        k.windows(w.len())
-            .any(|win| win.eq_ignore_ascii_case(w.as_bytes()))
-    };
-    if !["pass", "pwd", "secret", "token", "key", "cred"]
-        .iter()
-        .any(|w| has(w))
-    {
+    if !has_secret_stem(key.as_bytes()) {
         return false;
     }
     let words = key_words(key);
@@ -146,6 +138,25 @@ pub fn is_secret_key(key: &str) -> bool {
         return !before.is_some_and(|b| PUBLIC_KEY_QUALIFIERS.contains(&b.as_str()));
     }
     SECRET_NOUNS.contains(&last.as_str()) || SECRET_SUFFIXES.iter().any(|s| last.ends_with(s))
+}
+
+/// Whether `key` holds, in any case, one of the stems of a secret's name
+/// (`pass`, `pwd`, `secret`, `token`, `key`, `cred`): one pass that looks
+/// further only at a byte that can start one.
+fn has_secret_stem(k: &[u8]) -> bool {
+    const STEMS: [&[u8]; 6] = [b"pass", b"pwd", b"secret", b"token", b"key", b"cred"];
+    (0..k.len()).any(|i| {
+        let Some(rest) = k.get(i..) else {
+            return false;
+        };
+        matches!(
+            rest.first().map(u8::to_ascii_lowercase),
+            Some(b'p' | b's' | b't' | b'k' | b'c')
+        ) && STEMS.iter().any(|w| {
+            rest.get(..w.len())
+                .is_some_and(|b| b.eq_ignore_ascii_case(w))
+        })
+    })
 }
 
 /// The keys whose values fingerprints leave out: the secret keys, and (so
@@ -348,21 +359,18 @@ pub(crate) fn secret_ranges_in_urls(text: &str) -> Vec<Range<usize>> {
 /// anywhere in the text (JDBC URLs, AMQP URLs in values and comments).
 fn url_credentials(text: &str, acc: &mut Vec<Range<usize>>) {
     let stop = |c: char| matches!(c, '/' | '"' | '\'' | '\n' | ' ' | '\t' | '?' | ',' | ']');
-    let mut from = 0;
-    while let Some(i) = text.get(from..).and_then(|s| s.find("://")) {
-        let start = from + i + 3;
+    for i in memchr::memmem::find_iter(text.as_bytes(), b"://") {
+        let start = i + 3;
         let rest = text.get(start..).unwrap_or("");
         let end = rest.find(stop).unwrap_or(rest.len());
         if let Some(at) = rest.get(..end).and_then(|a| a.rfind('@')) {
             acc.push(start..start + at);
         }
-        from = start;
     }
     // Oracle's `jdbc:oracle:thin:user/password@host…` has no `//` before
     // its user-info
-    from = 0;
-    while let Some(i) = text.get(from..).and_then(|s| s.find("thin:")) {
-        let start = from + i + 5;
+    for i in memchr::memmem::find_iter(text.as_bytes(), b"thin:") {
+        let start = i + 5;
         let rest = text.get(start..).unwrap_or("");
         let end = rest
             .find(['"', '\'', '\n', ' ', '\t'])
@@ -373,7 +381,6 @@ fn url_credentials(text: &str, acc: &mut Vec<Range<usize>>) {
         {
             acc.push(start..start + at);
         }
-        from = start;
     }
     // `password=`, `pwd=`, `passwd=` in any case: one pass over the `=` signs
     // rather than a lower-cased copy of the file searched three times

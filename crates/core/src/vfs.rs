@@ -74,6 +74,26 @@ pub trait Vfs: Sync {
         Vec::new()
     }
 
+    /// [`Vfs::list_within`], where `trusted` is a directory of the
+    /// deployment the walk reached with no symbolic link on its way (it
+    /// holds a node file read so): what lies below it needs no check of the
+    /// path above it.
+    fn list_below(&self, root: &Path, trusted: &Path, dir: &Path) -> Vec<String> {
+        let _ = trusted;
+        self.list_within(root, dir)
+    }
+
+    /// [`Vfs::read_bytes_within`], with `trusted` as for [`Vfs::list_below`].
+    fn read_bytes_below(
+        &self,
+        root: &Path,
+        trusted: &Path,
+        path: &Path,
+    ) -> Result<Vec<u8>, ReadError> {
+        let _ = trusted;
+        self.read_bytes_within(root, path)
+    }
+
     /// Whether `path` is a file (for an editor: also an unsaved buffer).
     fn is_file(&self, path: &Path) -> bool {
         path.is_file()
@@ -116,13 +136,64 @@ impl Vfs for DiskFs {
         if refuse_outside(root, dir).is_err() {
             return Vec::new();
         }
-        let mut names: Vec<String> = entries
-            .flatten()
-            .filter_map(|e| e.file_name().into_string().ok())
-            .collect();
-        names.sort();
-        names
+        sorted_names(entries)
     }
+
+    fn list_below(&self, root: &Path, trusted: &Path, dir: &Path) -> Vec<String> {
+        if !link_free_below(trusted, dir) {
+            return self.list_within(root, dir);
+        }
+        match std::fs::read_dir(dir) {
+            Ok(entries) => sorted_names(entries),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn read_bytes_below(
+        &self,
+        root: &Path,
+        trusted: &Path,
+        path: &Path,
+    ) -> Result<Vec<u8>, ReadError> {
+        if link_free_below(trusted, path) {
+            read_bytes(path)
+        } else {
+            self.read_bytes_within(root, path)
+        }
+    }
+}
+
+/// The names of a directory's entries, sorted (names that are not UTF-8
+/// left out).
+fn sorted_names(entries: std::fs::ReadDir) -> Vec<String> {
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Whether `path` is `trusted` or lies below it with no symbolic link on
+/// the way (each component below `trusted` checked with `lstat`; one that
+/// does not exist is not known to be free of links). `trusted` itself is
+/// the caller's word.
+fn link_free_below(trusted: &Path, path: &Path) -> bool {
+    let Ok(rest) = path.strip_prefix(trusted) else {
+        return false;
+    };
+    let mut at = trusted.to_path_buf();
+    for c in rest.components() {
+        let std::path::Component::Normal(name) = c else {
+            return false;
+        };
+        at.push(name);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if !m.file_type().is_symlink() => {}
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// `Err(Outside)` when links lead `path` out of `root` (or into a system
@@ -364,8 +435,40 @@ impl Vfs for OverlayFs<'_> {
         }
     }
 
+    fn list_below(&self, root: &Path, trusted: &Path, dir: &Path) -> Vec<String> {
+        let names = self.base.list_below(root, trusted, dir);
+        self.with_buffers(dir, names)
+    }
+
+    fn read_bytes_below(
+        &self,
+        root: &Path,
+        trusted: &Path,
+        path: &Path,
+    ) -> Result<Vec<u8>, ReadError> {
+        match self.overlays.get(path) {
+            Some(_) => self.read(path).map(String::into_bytes),
+            None => self.base.read_bytes_below(root, trusted, path),
+        }
+    }
+
     fn list_within(&self, root: &Path, dir: &Path) -> Vec<String> {
-        let mut names = self.base.list_within(root, dir);
+        let names = self.base.list_within(root, dir);
+        self.with_buffers(dir, names)
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.overlays.contains_key(path) || self.base.is_file(path)
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        self.base.is_dir(path)
+    }
+}
+
+impl OverlayFs<'_> {
+    /// `names` of directory `dir` with the names of the buffers in it.
+    fn with_buffers(&self, dir: &Path, mut names: Vec<String>) -> Vec<String> {
         for p in self.overlays.keys() {
             if p.parent() == Some(dir)
                 && let Some(n) = p.file_name().and_then(|n| n.to_str())
@@ -376,14 +479,6 @@ impl Vfs for OverlayFs<'_> {
         }
         names.sort();
         names
-    }
-
-    fn is_file(&self, path: &Path) -> bool {
-        self.overlays.contains_key(path) || self.base.is_file(path)
-    }
-
-    fn is_dir(&self, path: &Path) -> bool {
-        self.base.is_dir(path)
     }
 }
 
@@ -454,6 +549,52 @@ pub struct Discovery {
     /// one, or named on the command line): only these need their real path
     /// checked before they are read. `None`: any file may.
     pub may_escape: Option<std::collections::HashSet<PathBuf>>,
+    /// The directories the walk saw, as it saw them: for the first read of
+    /// the deployment only (a later read asks the disk).
+    pub listing: Option<Arc<Listing>>,
+}
+
+/// The directories a walk listed and the subdirectories it saw in them: a
+/// directory whose parent the walk listed and that was not among them did
+/// not exist then (no `open` needed to learn it).
+#[derive(Debug, Default)]
+pub struct Listing {
+    listed: std::collections::HashSet<PathBuf>,
+    seen: std::collections::HashSet<PathBuf>,
+}
+
+impl Listing {
+    /// Whether `dir` was absent when the walk listed the directory it would
+    /// be in (or one further up). `false`: it existed, or nothing is known.
+    pub fn absent(&self, dir: &Path) -> bool {
+        let mut child = dir;
+        for parent in dir.ancestors().skip(1) {
+            if self.listed.contains(parent) {
+                return !self.seen.contains(child);
+            }
+            if self.seen.contains(parent) {
+                // it exists, unlisted (ignored, excluded): ask the disk
+                return false;
+            }
+            child = parent;
+        }
+        false
+    }
+
+    /// The listings of several walks as one.
+    fn all(mut listings: Vec<Arc<Listing>>) -> Arc<Listing> {
+        if listings.len() == 1
+            && let Some(one) = listings.pop()
+        {
+            return one;
+        }
+        let mut all = Listing::default();
+        for l in listings {
+            all.listed.extend(l.listed.iter().cloned());
+            all.seen.extend(l.seen.iter().cloned());
+        }
+        Arc::new(all)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -533,8 +674,73 @@ pub fn discover(
         explicit: &explicit,
         exclude: &exclude,
         nested: false,
+        cache: None,
     };
     collect(root, config, &walk, &shown)
+}
+
+/// The walks a plan has made, for the next walk of the same directory with
+/// the same exclusions to reuse: the walk for project files and the walk
+/// for node files of a deployment are one walk.
+#[derive(Debug, Default)]
+pub struct WalkCache {
+    walks: Mutex<Vec<CachedWalk>>,
+}
+
+/// One walk of [`WalkCache`]: its directory, exclusions and bound, and every
+/// node file and project file it found.
+#[derive(Debug)]
+struct CachedWalk {
+    dir: PathBuf,
+    exclude: Exclude,
+    bound: Option<PathBuf>,
+    found: Arc<Walked>,
+}
+
+impl WalkCache {
+    /// [`walk_linked`] of `dir` for the files named one of `names` (each a
+    /// node file or a project file): the walk for both made once.
+    pub fn walk(
+        &self,
+        dir: &Path,
+        names: &[&str],
+        exclude: &Exclude,
+        bound: Option<&Path>,
+    ) -> Walked {
+        let all = self.all(dir, exclude, bound);
+        Walked {
+            files: all
+                .files
+                .iter()
+                .filter(|(p, _)| p.file_name().is_some_and(|n| wanted_name(names, n)))
+                .cloned()
+                .collect(),
+            listing: all.listing.clone(),
+        }
+    }
+
+    fn all(&self, dir: &Path, exclude: &Exclude, bound: Option<&Path>) -> Arc<Walked> {
+        let lock = || {
+            self.walks
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        let hit = lock()
+            .iter()
+            .find(|w| w.dir == dir && w.exclude == *exclude && w.bound.as_deref() == bound)
+            .map(|w| w.found.clone());
+        if let Some(found) = hit {
+            return found;
+        }
+        let found = Arc::new(walk_listing(dir, &[NODE_FILE, CONFIG_FILE], exclude, bound));
+        lock().push(CachedWalk {
+            dir: dir.to_path_buf(),
+            exclude: exclude.clone(),
+            bound: bound.map(Path::to_path_buf),
+            found: found.clone(),
+        });
+        found
+    }
 }
 
 /// What [`collect`] walks: directories, files named explicitly (kept
@@ -548,6 +754,8 @@ pub struct Walk<'a> {
     /// Whether an `apimlint.toml` below the root starts a deployment of its
     /// own, whose node files are not this one's (not with `--config`).
     pub nested: bool,
+    /// The walks already made by the plan this walk is part of.
+    pub cache: Option<&'a WalkCache>,
 }
 
 /// The discovery of the deployment at `root`: every node file `walk` finds
@@ -571,8 +779,14 @@ pub fn collect(
     };
     let mut found = Vec::new();
     let mut nested: Vec<PathBuf> = Vec::new();
+    let mut listings: Vec<Arc<Listing>> = Vec::new();
     for dir in walk.roots {
-        for (f, linked) in walk_linked(dir, names, walk.exclude, real_root.as_deref()) {
+        let walked = match walk.cache {
+            Some(c) => c.walk(dir, names, walk.exclude, real_root.as_deref()),
+            None => walk_listing(dir, names, walk.exclude, real_root.as_deref()),
+        };
+        listings.push(walked.listing);
+        for (f, linked) in walked.files {
             if f.file_name().is_some_and(|n| n == CONFIG_FILE) {
                 nested.extend(f.parent().filter(|d| *d != root).map(Path::to_path_buf));
             } else {
@@ -580,15 +794,25 @@ pub fn collect(
             }
         }
     }
+    // a walk root that is itself a link out of the deployment
+    let outside_roots: Vec<bool> = walk
+        .roots
+        .iter()
+        .map(|dir| match (real(dir), &real_root) {
+            (Some(d), Some(r)) => !d.starts_with(r),
+            _ => true,
+        })
+        .collect();
     for (dir, f, linked) in found {
         if nested.iter().any(|n| f.starts_with(n)) {
             continue;
         }
-        // a walk root that is itself a link out of the deployment
-        let outside = match (real(dir), &real_root) {
-            (Some(d), Some(r)) => !d.starts_with(r),
-            _ => true,
-        };
+        let outside = walk
+            .roots
+            .iter()
+            .position(|r| r == dir)
+            .and_then(|i| outside_roots.get(i).copied())
+            .unwrap_or(true);
         {
             if linked || outside {
                 may_escape.insert(f.clone());
@@ -617,6 +841,7 @@ pub fn collect(
         config,
         files,
         may_escape: Some(may_escape),
+        listing: Some(Listing::all(listings)),
     })
 }
 
@@ -650,6 +875,7 @@ pub fn discover_stdin(cwd: &Path, config: Option<&Path>) -> Discovery {
         },
         files: Vec::new(),
         may_escape: None,
+        listing: None,
     }
 }
 
@@ -733,7 +959,21 @@ pub fn walk_linked(
     exclude: &Exclude,
     bound: Option<&Path>,
 ) -> Vec<(PathBuf, bool)> {
+    walk_listing(dir, names, exclude, bound).files
+}
+
+/// What a walk found: the files (each with whether a link was followed to
+/// reach it) and the directories it listed.
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub files: Vec<(PathBuf, bool)>,
+    pub listing: Arc<Listing>,
+}
+
+/// [`walk_linked`], with the directories the walk listed.
+fn walk_listing(dir: &Path, names: &[&str], exclude: &Exclude, bound: Option<&Path>) -> Walked {
     let found = Mutex::new(Vec::new());
+    let listing = Mutex::new(Listing::default());
     let ignores = parent_ignores(dir);
     let root = Visit {
         dir: dir.to_path_buf(),
@@ -744,13 +984,17 @@ pub fn walk_linked(
         names,
         exclude,
         found: &found,
+        listing: &listing,
         bound: Bound(bound),
     };
     walk_dir(&root, &cx, &ignores, &[]);
-    let mut out = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    out.sort();
-    out.dedup();
-    out
+    let mut files = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort();
+    files.dedup();
+    Walked {
+        files,
+        listing: Arc::new(listing.into_inner().unwrap_or_else(|e| e.into_inner())),
+    }
 }
 
 /// What a walk looks for, what it skips, where it may go, and where it
@@ -759,6 +1003,7 @@ struct WalkCx<'a> {
     names: &'a [&'a str],
     exclude: &'a Exclude,
     found: &'a Mutex<Vec<(PathBuf, bool)>>,
+    listing: &'a Mutex<Listing>,
     bound: Bound<'a>,
 }
 
@@ -910,6 +1155,7 @@ fn walk_dir(v: &Visit, cx: &WalkCx<'_>, inherited: &[Arc<Gitignore>], ancestors:
     chain.extend(v.id);
     let mut subdirs = Vec::new();
     let mut files = Vec::new();
+    let mut seen = Vec::new();
     for e in entries {
         let path = e.path();
         let name = e.file_name();
@@ -917,6 +1163,9 @@ fn walk_dir(v: &Visit, cx: &WalkCx<'_>, inherited: &[Arc<Gitignore>], ancestors:
         let mut id = None;
         let link = ft.is_symlink();
         if link {
+            // a link: seen as what it leads to, if anything (the walk's
+            // listing then knows nothing of it)
+            seen.push(path.clone());
             match std::fs::metadata(&path) {
                 Ok(m) => {
                     ft = m.file_type();
@@ -934,6 +1183,9 @@ fn walk_dir(v: &Visit, cx: &WalkCx<'_>, inherited: &[Arc<Gitignore>], ancestors:
             }
         }
         let is_dir = ft.is_dir();
+        if is_dir && !link {
+            seen.push(path.clone());
+        }
         if is_dir && name == ".git" {
             continue;
         }
@@ -967,6 +1219,10 @@ fn walk_dir(v: &Visit, cx: &WalkCx<'_>, inherited: &[Arc<Gitignore>], ancestors:
         && let Ok(mut f) = cx.found.lock()
     {
         f.extend(files.iter().map(|(p, l)| (normalize(p), *l)));
+    }
+    if let Ok(mut l) = cx.listing.lock() {
+        l.listed.insert(normalize(&v.dir));
+        l.seen.extend(seen.iter().map(|p| normalize(p)));
     }
     subdirs
         .par_iter()

@@ -139,6 +139,7 @@ fn setup(files: &BTreeMap<String, String>) -> (MemoryFs, Discovery) {
         config: None,
         files: fs.files.keys().cloned().collect(),
         may_escape: None,
+        listing: None,
     };
     (fs, disc)
 }

@@ -130,6 +130,7 @@ fn the_auth_urls_fix_replaces_an_empty_value() {
         config: None,
         files: fs.files.keys().cloned().collect(),
         may_escape: None,
+        listing: None,
     };
     let dep = apimlint_core::load(&fs, &disc, apimlint_core::Config::default());
     let diags = apimlint_core::check(&dep);

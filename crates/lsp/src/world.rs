@@ -326,6 +326,7 @@ fn update_host(d: &mut DepState, fs: &dyn Vfs) -> HashSet<PathBuf> {
         config: d.config_path.clone(),
         files: d.files.iter().cloned().collect(),
         may_escape: None,
+        listing: None,
     };
     changed.extend(d.files.iter().cloned());
     d.state.host = Some(AnalysisHost::new(

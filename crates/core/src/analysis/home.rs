@@ -10,7 +10,7 @@ use crate::graph::SourceFile;
 use crate::graph::home::{
     DEFAULT_KEYSTORE, DEFAULT_TRUSTSTORE, FileKind, HomeSource, SECURITY_DIR,
 };
-use crate::vfs::{NODE_FILE, Vfs};
+use crate::vfs::{Discovery, NODE_FILE, Vfs};
 
 /// The home of a node file: the directory holding
 /// `repository/conf/deployment.toml`; `None` for a node file elsewhere.
@@ -26,46 +26,85 @@ pub(crate) fn home_dir(node_file: &Path) -> Option<&Path> {
 }
 
 /// Give a plain node file its home's files, read.
-pub(crate) fn attach(vfs: &dyn Vfs, root: &Path, mut source: SourceFile) -> SourceFile {
+pub(crate) fn attach(vfs: &dyn Vfs, discovery: &Discovery, mut source: SourceFile) -> SourceFile {
     if let Some(home) = home_dir(&source.path) {
         let text = source.text.as_deref().unwrap_or("");
-        source.home = Some(read(vfs, root, home, text));
+        // the directory of a node file the walk reached with no link is in
+        // the deployment: what lies below it needs no check above it
+        let trusted = super::walked_without_links(discovery, &source.path)
+            .then(|| source.path.parent())
+            .flatten();
+        let at = Home {
+            vfs,
+            root: &discovery.root,
+            home,
+            trusted,
+            listing: discovery.listing.as_deref(),
+        };
+        source.home = Some(at.read(text));
     }
     source
 }
 
-/// The files of the home `home` (of a node whose TOML is `toml`): the
-/// event publishers, JNDI files and user stores listed in their
-/// directories, and the keystores the TOML may name (WSO2's defaults and
-/// every file of `repository/resources/security` whose name the TOML
-/// mentions: the graph keeps those its `file_name`s name).
-pub(crate) fn read(vfs: &dyn Vfs, root: &Path, home: &Path, toml: &str) -> Vec<HomeSource> {
-    let mut out = Vec::new();
-    for dir in FileKind::LISTED {
-        for name in vfs.list_within(root, &home.join(dir)) {
-            let rel = format!("{dir}/{name}");
-            if let Some(kind) = FileKind::of(&rel) {
-                out.push(source(vfs, root, home, rel, kind));
-            }
-        }
-    }
-    for name in vfs.list_within(root, &home.join(SECURITY_DIR)) {
-        if name == DEFAULT_KEYSTORE || name == DEFAULT_TRUSTSTORE || toml.contains(&name) {
-            let rel = format!("{SECURITY_DIR}/{name}");
-            out.push(source(vfs, root, home, rel, FileKind::Keystore));
-        }
-    }
-    out
+/// A home to read: where it is, the deployment root it stays in, a
+/// directory of it known to lie in the deployment, and what the walk saw.
+struct Home<'a> {
+    vfs: &'a dyn Vfs,
+    root: &'a Path,
+    home: &'a Path,
+    trusted: Option<&'a Path>,
+    /// The directories the walk saw, when this is the read that followed it.
+    listing: Option<&'a crate::vfs::Listing>,
 }
 
-fn source(vfs: &dyn Vfs, root: &Path, home: &Path, rel: String, kind: FileKind) -> HomeSource {
-    let path: PathBuf = home.join(&rel);
-    HomeSource {
-        bytes: vfs.read_bytes_within(root, &path),
-        path,
-        rel,
-        kind,
-        origin: None,
+impl Home<'_> {
+    /// The files of the home (of a node whose TOML is `toml`): the event
+    /// publishers, JNDI files and user stores listed in their directories,
+    /// and the keystores the TOML may name (WSO2's defaults and every file
+    /// of `repository/resources/security` whose name the TOML mentions: the
+    /// graph keeps those its `file_name`s name).
+    fn read(&self, toml: &str) -> Vec<HomeSource> {
+        let mut out = Vec::new();
+        for dir in FileKind::LISTED {
+            for name in self.list(&self.home.join(dir)) {
+                let rel = format!("{dir}/{name}");
+                if let Some(kind) = FileKind::of(&rel) {
+                    out.push(self.source(rel, kind));
+                }
+            }
+        }
+        for name in self.list(&self.home.join(SECURITY_DIR)) {
+            if name == DEFAULT_KEYSTORE || name == DEFAULT_TRUSTSTORE || toml.contains(&name) {
+                let rel = format!("{SECURITY_DIR}/{name}");
+                out.push(self.source(rel, FileKind::Keystore));
+            }
+        }
+        out
+    }
+
+    fn list(&self, dir: &Path) -> Vec<String> {
+        if self.listing.is_some_and(|l| l.absent(dir)) {
+            return Vec::new();
+        }
+        match self.trusted {
+            Some(t) => self.vfs.list_below(self.root, t, dir),
+            None => self.vfs.list_within(self.root, dir),
+        }
+    }
+
+    fn source(&self, rel: String, kind: FileKind) -> HomeSource {
+        let path: PathBuf = self.home.join(&rel);
+        let bytes = match self.trusted {
+            Some(t) => self.vfs.read_bytes_below(self.root, t, &path),
+            None => self.vfs.read_bytes_within(self.root, &path),
+        };
+        HomeSource {
+            bytes,
+            path,
+            rel,
+            kind,
+            origin: None,
+        }
     }
 }
 

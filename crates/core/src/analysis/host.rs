@@ -109,7 +109,10 @@ impl AnalysisHost {
         mode: Mode,
         stdin: Option<Stdin>,
     ) -> AnalysisHost {
+        let mut discovery = discovery;
         let lean = load_lean_with(vfs, &discovery, config.clone(), stdin.as_ref());
+        // what the walk saw is true of this first read only
+        discovery.listing = None;
         let (dep, found) = lean.into_parts();
         let mut host = AnalysisHost {
             discovery,
@@ -289,12 +292,11 @@ impl AnalysisHost {
         };
         // each node's TOML and home read again (which keystores are its
         // depends on what the TOML names)
-        let root = &self.discovery.root;
         let files: Vec<SourceFile> = paths
             .iter()
             .map(|p| {
                 let text = super::read_node_file(&fs, &self.discovery, p);
-                super::home::attach(&fs, root, SourceFile::plain(p.clone(), text))
+                super::home::attach(&fs, &self.discovery, SourceFile::plain(p.clone(), text))
             })
             .collect();
         let empty = Deployment::from_nodes(

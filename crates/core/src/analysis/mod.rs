@@ -137,7 +137,7 @@ pub fn read_sources(
             }
             if !crate::manifest::is_manifest(p) {
                 let plain = SourceFile::plain(p.clone(), read(p));
-                return vec![home::attach(vfs, &discovery.root, plain)];
+                return vec![home::attach(vfs, discovery, plain)];
             }
             match read(p) {
                 Ok(text) if text.contains(crate::vfs::NODE_FILE) => {
@@ -255,10 +255,17 @@ pub(crate) fn read_node_file(
     discovery: &Discovery,
     p: &Path,
 ) -> Result<String, crate::vfs::ReadError> {
-    match &discovery.may_escape {
-        Some(set) if !set.contains(p) => vfs.read(p),
-        _ => vfs.read_within(&discovery.root, p),
+    if walked_without_links(discovery, p) {
+        vfs.read(p)
+    } else {
+        vfs.read_within(&discovery.root, p)
     }
+}
+
+/// Whether the walk of a discovery reached file `p` with no symbolic link
+/// on its way (so that it, and its directory, lie in the deployment).
+pub(crate) fn walked_without_links(discovery: &Discovery, p: &Path) -> bool {
+    matches!(&discovery.may_escape, Some(set) if !set.contains(p))
 }
 
 /// Whether a YAML file that could not be read is a finding: it is not a

@@ -231,6 +231,7 @@ pub fn plan(
             paths.to_vec()
         },
         cli,
+        walks: vfs::WalkCache::default(),
     };
     if let Some(c) = config {
         return Ok(vec![cx.one_project(c)?]);
@@ -259,6 +260,8 @@ struct Planner<'a> {
     paths: Vec<PathBuf>,
     /// `--exclude`, relative to `cwd`.
     cli: Exclude,
+    /// The walks made so far.
+    walks: vfs::WalkCache,
 }
 
 /// The deployments with a project file that PATHs name, and the
@@ -310,6 +313,7 @@ impl Planner<'_> {
             explicit: &files,
             exclude: &ex,
             nested: false,
+            cache: Some(&self.walks),
         };
         let discovery =
             vfs::collect(root, Some(c), &walk, &self.shown()).map_err(|e| e.to_string())?;
@@ -349,6 +353,7 @@ impl Planner<'_> {
                 explicit: &w.explicit,
                 exclude: &ex,
                 nested: true,
+                cache: Some(&self.walks),
             };
             let name = vfs::relative(&w.root, self.cwd);
             let discovery = match vfs::collect(w.root.clone(), Some(w.config), &walk, &name) {
@@ -379,6 +384,7 @@ impl Planner<'_> {
             explicit: files,
             exclude: &ex,
             nested: true,
+            cache: Some(&self.walks),
         };
         let discovery =
             vfs::collect(root, None, &walk, &self.shown()).map_err(|e| e.to_string())?;
@@ -454,7 +460,11 @@ impl Planner<'_> {
                 let mut ex = cli.clone();
                 ex.add(&d, Config::default().excludes());
                 let bound = std::fs::canonicalize(&d).ok();
-                for (c, _) in vfs::walk_linked(&d, &[CONFIG_FILE], &ex, bound.as_deref()) {
+                for (c, _) in self
+                    .walks
+                    .walk(&d, &[CONFIG_FILE], &ex, bound.as_deref())
+                    .files
+                {
                     if c.parent() != Some(d.as_path()) && fs.is_file(&c) {
                         nested.push((entry(c), None, None, false));
                     }

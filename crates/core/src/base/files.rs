@@ -115,7 +115,7 @@ pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
 /// matches any component of the path (`.history`, `*.bak`); one with `/`
 /// matches the path from `base` or a directory above it (`envs/old`,
 /// `envs/*/backup`), as ruff's `exclude`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Exclude {
     pub rules: Vec<(PathBuf, Vec<String>)>,
 }

@@ -103,10 +103,23 @@ impl Distribution {
 /// The versions that read a catalog path, as (first, last); `None`: every
 /// version (or nothing is known about it).
 pub fn span(path: &str) -> Option<(ApimVersion, ApimVersion)> {
-    let all = generated::SPANS;
-    let i = all.binary_search_by(|(p, _, _)| (*p).cmp(path)).ok()?;
-    all.get(i)
-        .map(|(_, a, b)| (ApimVersion::at(*a), ApimVersion::at(*b)))
+    let (a, b) = by_path(&SPANS, generated::SPANS).get(path)?;
+    Some((ApimVersion::at(*a), ApimVersion::at(*b)))
+}
+
+/// A table of (path, first, last) as a hash map by path: asked for every
+/// key of every node, where a binary search compares long strings a dozen
+/// times.
+type Spans = foldhash::HashMap<&'static str, (u8, u8)>;
+
+static SPANS: std::sync::OnceLock<Spans> = std::sync::OnceLock::new();
+static SHIPPED: std::sync::OnceLock<Spans> = std::sync::OnceLock::new();
+
+fn by_path(
+    map: &'static std::sync::OnceLock<Spans>,
+    table: &'static [(&'static str, u8, u8)],
+) -> &'static Spans {
+    map.get_or_init(|| table.iter().map(|(p, a, b)| (*p, (*a, *b))).collect())
 }
 
 /// Whether `version` reads this catalog path (true when nothing says otherwise).
@@ -117,11 +130,9 @@ pub fn reads(path: &str, version: ApimVersion) -> bool {
 /// Whether WSO2's own shipped `deployment.toml` files of `version` write
 /// this path (accepted although no template reads it).
 pub fn shipped(path: &str, version: ApimVersion) -> bool {
-    let all = generated::SHIPPED;
-    all.binary_search_by(|(p, _, _)| (*p).cmp(path))
-        .ok()
-        .and_then(|i| all.get(i))
-        .is_some_and(|(_, a, b)| *a <= version.0 && version.0 <= *b)
+    by_path(&SHIPPED, generated::SHIPPED)
+        .get(path)
+        .is_some_and(|(a, b)| *a <= version.0 && version.0 <= *b)
 }
 
 /// A rename that covers this path: (old prefix, new prefix, version that

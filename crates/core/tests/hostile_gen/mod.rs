@@ -223,6 +223,7 @@ impl Tree {
             config: None,
             files: self.files.keys().cloned().collect(),
             may_escape: None,
+            listing: None,
         }
     }
 
