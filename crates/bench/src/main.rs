@@ -553,50 +553,9 @@ fn cold_start(
 ) -> Result<(), String> {
     let file = dir.join("region-1/gw-1/repository/conf/deployment.toml");
     let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let lsp_in: Vec<bool> = bins.iter().map(|b| has_lsp(&b.path)).collect();
-    // (binary, is the language server)
-    let mut jobs: Vec<(usize, bool)> = Vec::new();
-    for (i, has) in lsp_in.iter().enumerate() {
-        jobs.push((i, false));
-        if *has {
-            jobs.push((i, true));
-        }
-    }
-    let mut cli: Vec<Vec<Run>> = bins.iter().map(|_| Vec::new()).collect();
-    let mut lsp: Vec<Vec<ColdRun>> = bins.iter().map(|_| Vec::new()).collect();
+    let jobs = cold_jobs(bins);
     let started = Instant::now();
-    for round in 0..=rounds {
-        let n = jobs.len().max(1);
-        for &(i, is_lsp) in jobs.iter().cycle().skip(round % n).take(jobs.len()) {
-            let Some(b) = bins.get(i) else { continue };
-            if is_lsp {
-                let r = lsp_cold_start(&b.path, dir, &file, &text)
-                    .map_err(|e| format!("lsp cold start{}: {e}", tag(bins, b)))?;
-                if let Some(l) = lsp.get_mut(i).filter(|_| round > 0) {
-                    l.push(r);
-                }
-            } else {
-                let cmd = [
-                    b.path.to_string_lossy().into_owned(),
-                    "check".into(),
-                    "--format".into(),
-                    "json".into(),
-                    ".".into(),
-                ];
-                let r = run_once(&cmd, dir)?;
-                if r.code != 0 {
-                    return Err(format!(
-                        "apimlint check --format json{} exited {}",
-                        tag(bins, b),
-                        r.code
-                    ));
-                }
-                if let Some(c) = cli.get_mut(i).filter(|_| round > 0) {
-                    c.push(r);
-                }
-            }
-        }
-    }
+    let ColdRuns { cli, lsp } = cold_rounds(bins, &jobs, dir, &file, &text, rounds)?;
     println!(
         "\nlanguage server cold start, {nodes} nodes: median of {rounds} interleaved rounds ({:.1} s, load average now {}):",
         started.elapsed().as_secs_f64(),
@@ -607,18 +566,7 @@ fn cold_start(
     for (i, b) in bins.iter().enumerate() {
         let t = tag(bins, b);
         let runs = cli.get(i).map(Vec::as_slice).unwrap_or_default();
-        let walls: Vec<Duration> = runs.iter().map(|r| r.wall).collect();
-        let cpus: Vec<Duration> = runs.iter().map(|r| r.cpu).collect();
-        let rss: Vec<u64> = runs.iter().map(|r| r.rss_kib).collect();
-        let (c_wall, c_rss) = (median(&walls), median(&rss));
-        println!(
-            "  {:<40} {:>8.1} ms   (min {:.1}; CPU {:.1} ms)  peak RSS {:>6.1} MiB",
-            format!("apimlint check --format json{t}"),
-            ms(c_wall),
-            ms(walls.iter().min().copied().unwrap_or_default()),
-            ms(median(&cpus)),
-            mib(c_rss),
-        );
+        let (c_wall, c_rss) = print_check_row(&t, runs);
         let runs = lsp.get(i).map(Vec::as_slice).unwrap_or_default();
         if runs.is_empty() {
             println!("  apimlint lsp{t}: not in this build");
@@ -626,22 +574,7 @@ fn cold_start(
             rss_ratios.push(None);
             continue;
         }
-        let walls: Vec<Duration> = runs.iter().map(|r| r.wall).collect();
-        let inits: Vec<Duration> = runs.iter().map(|r| r.init).collect();
-        let cpus: Vec<Duration> = runs.iter().map(|r| r.cpu).collect();
-        let rss: Vec<u64> = runs.iter().map(|r| r.rss_kib).collect();
-        let kept: Vec<u64> = runs.iter().map(|r| r.kept_kib).collect();
-        let (l_wall, l_rss) = (median(&walls), median(&rss));
-        println!(
-            "  {:<40} {:>8.1} ms   (min {:.1}; CPU {:.1} ms)  peak RSS {:>6.1} MiB (VmHWM; VmRSS then {:.1} MiB; initialize answered at {:.1} ms)",
-            format!("apimlint lsp → first diagnostics{t}"),
-            ms(l_wall),
-            ms(walls.iter().min().copied().unwrap_or_default()),
-            ms(median(&cpus)),
-            mib(l_rss),
-            mib(median(&kept)),
-            ms(median(&inits)),
-        );
+        let (l_wall, l_rss) = print_lsp_row(&t, runs);
         time_ratios.push(Some(ms(l_wall) / ms(c_wall).max(f64::MIN_POSITIVE)));
         rss_ratios.push(Some(l_rss as f64 / c_rss.max(1) as f64));
     }
@@ -661,6 +594,124 @@ fn cold_start(
         );
     }
     Ok(())
+}
+
+/// The jobs of a cold-start round: (binary, is the language server), each
+/// binary's `check` then, where it has one, its language server.
+fn cold_jobs(bins: &[Bin]) -> Vec<(usize, bool)> {
+    let lsp_in: Vec<bool> = bins.iter().map(|b| has_lsp(&b.path)).collect();
+    // (binary, is the language server)
+    let mut jobs: Vec<(usize, bool)> = Vec::new();
+    for (i, has) in lsp_in.iter().enumerate() {
+        jobs.push((i, false));
+        if *has {
+            jobs.push((i, true));
+        }
+    }
+    jobs
+}
+
+/// The measured runs of the cold-start rounds, per binary.
+struct ColdRuns {
+    /// `apimlint check --format json`.
+    cli: Vec<Vec<Run>>,
+    /// `apimlint lsp` cold starts (none for a binary without it).
+    lsp: Vec<Vec<ColdRun>>,
+}
+
+/// Run `jobs` for one warm-up round and `rounds` measured ones (the order
+/// rotating by one job per round): per binary, the measured `check` runs
+/// and language server cold starts (opening `file`, holding `text`).
+fn cold_rounds(
+    bins: &[Bin],
+    jobs: &[(usize, bool)],
+    dir: &Path,
+    file: &Path,
+    text: &str,
+    rounds: usize,
+) -> Result<ColdRuns, String> {
+    let mut cli: Vec<Vec<Run>> = bins.iter().map(|_| Vec::new()).collect();
+    let mut lsp: Vec<Vec<ColdRun>> = bins.iter().map(|_| Vec::new()).collect();
+    for round in 0..=rounds {
+        let n = jobs.len().max(1);
+        for &(i, is_lsp) in jobs.iter().cycle().skip(round % n).take(jobs.len()) {
+            let Some(b) = bins.get(i) else { continue };
+            if is_lsp {
+                let r = lsp_cold_start(&b.path, dir, file, text)
+                    .map_err(|e| format!("lsp cold start{}: {e}", tag(bins, b)))?;
+                if let Some(l) = lsp.get_mut(i).filter(|_| round > 0) {
+                    l.push(r);
+                }
+            } else {
+                let r = check_json(bins, b, dir)?;
+                if let Some(c) = cli.get_mut(i).filter(|_| round > 0) {
+                    c.push(r);
+                }
+            }
+        }
+    }
+    Ok(ColdRuns { cli, lsp })
+}
+
+/// One `apimlint check --format json .` of binary `b` in `dir`, which must
+/// exit 0.
+fn check_json(bins: &[Bin], b: &Bin, dir: &Path) -> Result<Run, String> {
+    let cmd = [
+        b.path.to_string_lossy().into_owned(),
+        "check".into(),
+        "--format".into(),
+        "json".into(),
+        ".".into(),
+    ];
+    let r = run_once(&cmd, dir)?;
+    if r.code != 0 {
+        return Err(format!(
+            "apimlint check --format json{} exited {}",
+            tag(bins, b),
+            r.code
+        ));
+    }
+    Ok(r)
+}
+
+/// Print the medians of a binary's `check` runs (`t`: its tag); returns the
+/// median wall time and peak RSS.
+fn print_check_row(t: &str, runs: &[Run]) -> (Duration, u64) {
+    let walls: Vec<Duration> = runs.iter().map(|r| r.wall).collect();
+    let cpus: Vec<Duration> = runs.iter().map(|r| r.cpu).collect();
+    let rss: Vec<u64> = runs.iter().map(|r| r.rss_kib).collect();
+    let (c_wall, c_rss) = (median(&walls), median(&rss));
+    println!(
+        "  {:<40} {:>8.1} ms   (min {:.1}; CPU {:.1} ms)  peak RSS {:>6.1} MiB",
+        format!("apimlint check --format json{t}"),
+        ms(c_wall),
+        ms(walls.iter().min().copied().unwrap_or_default()),
+        ms(median(&cpus)),
+        mib(c_rss),
+    );
+    (c_wall, c_rss)
+}
+
+/// Print the medians of a binary's language server cold starts (`t`: its
+/// tag); returns the median wall time to the first diagnostics and peak RSS.
+fn print_lsp_row(t: &str, runs: &[ColdRun]) -> (Duration, u64) {
+    let walls: Vec<Duration> = runs.iter().map(|r| r.wall).collect();
+    let inits: Vec<Duration> = runs.iter().map(|r| r.init).collect();
+    let cpus: Vec<Duration> = runs.iter().map(|r| r.cpu).collect();
+    let rss: Vec<u64> = runs.iter().map(|r| r.rss_kib).collect();
+    let kept: Vec<u64> = runs.iter().map(|r| r.kept_kib).collect();
+    let (l_wall, l_rss) = (median(&walls), median(&rss));
+    println!(
+        "  {:<40} {:>8.1} ms   (min {:.1}; CPU {:.1} ms)  peak RSS {:>6.1} MiB (VmHWM; VmRSS then {:.1} MiB; initialize answered at {:.1} ms)",
+        format!("apimlint lsp → first diagnostics{t}"),
+        ms(l_wall),
+        ms(walls.iter().min().copied().unwrap_or_default()),
+        ms(median(&cpus)),
+        mib(l_rss),
+        mib(median(&kept)),
+        ms(median(&inits)),
+    );
+    (l_wall, l_rss)
 }
 
 fn median<T: Ord + Copy + Default>(v: &[T]) -> T {

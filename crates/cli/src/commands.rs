@@ -1,12 +1,13 @@
 //! The commands: `check`, `rules`, `explain`, `graph`, `schema`, `lsp`.
 
 use std::io::Write;
-use std::path::Path;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
 
 use apimlint_core::analysis::host::{AnalysisHost, Mode};
 use apimlint_core::analysis::project::Unit;
 use apimlint_core::vfs::{self, DiskFs, relative};
-use apimlint_core::{Config, Severity, rules};
+use apimlint_core::{Config, Deployment, Diagnostic, Severity, rules};
 
 use crate::args::{CheckArgs, Cli, Color, Command, FailOn, Format, GraphArgs, GraphFormat};
 use crate::render::{self, Report};
@@ -167,6 +168,8 @@ fn check_each(
     Ok(code)
 }
 
+/// `check` of one deployment (`None`: standard input): analyse it (fix it,
+/// with `--fix` or `--diff`), then record a baseline or report the findings.
 fn check_one(
     a: CheckArgs,
     unit: Option<Unit>,
@@ -183,45 +186,15 @@ fn check_one(
     let started = std::time::Instant::now();
     // read the baseline first: a bad one fails the run before any file is written
     let baseline = fa.baseline.as_deref().map(baseline::read).transpose()?;
-    let mut failed = false;
     let only = unit.as_ref().and_then(|u| u.only.clone());
-    let (dep, mut diags, cwd) = if is_stdin(&a.paths) {
-        if fa.fix || fa.diff {
-            return Err(
-                "standard input cannot be fixed: fix the chart's values or template".to_owned(),
-            );
-        }
-        let (host, cwd) = load_stdin(&a, opts)?;
-        let (dep, diags) = host.into_parts();
-        (dep, diags, cwd)
-    } else if fa.fix || fa.diff {
-        let unit = unit.ok_or("no deployment to fix")?;
-        let mut config = unit.config.clone();
-        settings(fa, &mut config)?;
-        match fix::run(&unit, config, fa, &opts, out, err)? {
-            (fix::Fixed::Diff(code), _) => return Ok(code),
-            (
-                fix::Fixed::Report {
-                    dep,
-                    diags,
-                    failed: f,
-                },
-                cwd,
-            ) => {
-                failed = f;
-                (*dep, diags, cwd)
-            }
-        }
-    } else {
-        let unit = unit.ok_or("no deployment to check")?;
-        let cwd = std::env::current_dir()
-            .map_err(|e| format!("cannot read the current directory: {e}"))?;
-        let mut config = unit.config;
-        settings(fa, &mut config)?;
-        // one host, one snapshot
-        let host = AnalysisHost::new(&DiskFs, unit.discovery, config, opts, Mode::Check);
-        let (dep, diags) = host.into_parts();
-        (dep, diags, cwd)
+    let Analysed {
+        dep,
+        mut diags,
+        cwd,
+        failed,
+    } = match analyse(&a, unit, opts, out, err)? {
+        ControlFlow::Continue(analysed) => analysed,
+        ControlFlow::Break(code) => return Ok(code),
     };
     let analysed = started.elapsed();
     // a directory inside the deployment: its nodes' findings only
@@ -232,15 +205,7 @@ fn check_one(
         });
     }
     if let Some(path) = &fa.write_baseline {
-        let (n, fps) = baseline::write(path, &dep, &diags)?;
-        writeln!(
-            err,
-            "apimlint: recorded {n} finding{} ({fps} fingerprint{}) in {}",
-            if n == 1 { "" } else { "s" },
-            if fps == 1 { "" } else { "s" },
-            relative(path, &cwd)
-        )
-        .map_err(|e| e.to_string())?;
+        record_baseline(path, &dep, &diags, &cwd, err)?;
         return Ok(if failed { EXIT_ERROR } else { EXIT_OK });
     }
     let (diags, absorbed) = match &baseline {
@@ -269,20 +234,112 @@ fn check_one(
     if failed {
         return Ok(EXIT_ERROR);
     }
+    let code = exit_code(&a, &diags);
+    // the process ends now: freeing every node one by one would cost ~5% of the run
+    std::mem::forget(dep);
+    std::mem::forget(diags);
+    Ok(code)
+}
+
+/// A deployment `check` analysed: its findings, the directory paths are
+/// shown relative to, and whether some fixed file could not be written.
+struct Analysed {
+    dep: Deployment,
+    diags: Vec<Diagnostic>,
+    cwd: PathBuf,
+    failed: bool,
+}
+
+/// Load and analyse standard input or `unit` (fixing it first with
+/// `--fix` or `--diff`); `Break` with the exit code when `--diff` printed
+/// the fixes.
+fn analyse(
+    a: &CheckArgs,
+    unit: Option<Unit>,
+    opts: apimlint_core::suppress::Options,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ControlFlow<u8, Analysed>, String> {
+    let fa = &a.fixes;
+    let mut failed = false;
+    let (dep, diags, cwd) = if is_stdin(&a.paths) {
+        if fa.fix || fa.diff {
+            return Err(
+                "standard input cannot be fixed: fix the chart's values or template".to_owned(),
+            );
+        }
+        let (host, cwd) = load_stdin(a, opts)?;
+        let (dep, diags) = host.into_parts();
+        (dep, diags, cwd)
+    } else if fa.fix || fa.diff {
+        let unit = unit.ok_or("no deployment to fix")?;
+        let mut config = unit.config.clone();
+        settings(fa, &mut config)?;
+        match fix::run(&unit, config, fa, &opts, out, err)? {
+            (fix::Fixed::Diff(code), _) => return Ok(ControlFlow::Break(code)),
+            (
+                fix::Fixed::Report {
+                    dep,
+                    diags,
+                    failed: f,
+                },
+                cwd,
+            ) => {
+                failed = f;
+                (*dep, diags, cwd)
+            }
+        }
+    } else {
+        let unit = unit.ok_or("no deployment to check")?;
+        let cwd = std::env::current_dir()
+            .map_err(|e| format!("cannot read the current directory: {e}"))?;
+        let mut config = unit.config;
+        settings(fa, &mut config)?;
+        // one host, one snapshot
+        let host = AnalysisHost::new(&DiskFs, unit.discovery, config, opts, Mode::Check);
+        let (dep, diags) = host.into_parts();
+        (dep, diags, cwd)
+    };
+    Ok(ControlFlow::Continue(Analysed {
+        dep,
+        diags,
+        cwd,
+        failed,
+    }))
+}
+
+/// `--write-baseline`: record the findings in `path`, and say how many.
+fn record_baseline(
+    path: &Path,
+    dep: &Deployment,
+    diags: &[Diagnostic],
+    cwd: &Path,
+    err: &mut dyn Write,
+) -> Result<(), String> {
+    let (n, fps) = baseline::write(path, dep, diags)?;
+    writeln!(
+        err,
+        "apimlint: recorded {n} finding{} ({fps} fingerprint{}) in {}",
+        if n == 1 { "" } else { "s" },
+        if fps == 1 { "" } else { "s" },
+        relative(path, cwd)
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// The exit code of a run that reports `diags`: findings at `--fail-on` or
+/// above fail it, unless `--exit-zero`.
+fn exit_code(a: &CheckArgs, diags: &[Diagnostic]) -> u8 {
     let floor = match a.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,
     };
-    let code = if !a.exit_zero && diags.iter().any(|d| d.severity >= floor) {
+    if !a.exit_zero && diags.iter().any(|d| d.severity >= floor) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
-    };
-    // the process ends now: freeing every node one by one would cost ~5% of the run
-    std::mem::forget(dep);
-    std::mem::forget(diags);
-    Ok(code)
+    }
 }
 
 fn use_color(c: Color) -> bool {

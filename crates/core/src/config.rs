@@ -212,266 +212,12 @@ impl Config {
             match key {
                 "exclude" => cfg.exclude = Some(strings(item, &err, "exclude")?),
                 "extend-exclude" => cfg.extend_exclude = strings(item, &err, "extend-exclude")?,
-                "deployment" => {
-                    for (k, v) in table("deployment")?.iter() {
-                        match k {
-                            "version" => {
-                                let text = v.as_str().ok_or_else(|| {
-                                    err(
-                                        v.span(),
-                                        "`deployment.version` must be a string such as \"4.2.0\""
-                                            .into(),
-                                        None,
-                                    )
-                                })?;
-                                let known = ApimVersion::parse(text).ok_or_else(|| {
-                                    err(
-                                        v.span(),
-                                        format!("`deployment.version = \"{text}\"` is not a version apimlint knows"),
-                                        Some(format!("one of {}", ApimVersion::names().join(", "))),
-                                    )
-                                })?;
-                                cfg.apim = Some((known, VersionSource::ProjectFile));
-                                cfg.version = Some(text.to_owned());
-                            }
-                            "distribution" => {
-                                let d = v
-                                    .as_str()
-                                    .filter(|d| ["all-in-one", "components"].contains(d));
-                                cfg.distribution = Some(
-                                    d.ok_or_else(|| err(v.span(), "`deployment.distribution` is \"all-in-one\" or \"components\"".into(), None))?
-                                        .to_owned(),
-                                );
-                            }
-                            other => {
-                                return Err(unknown(
-                                    &err,
-                                    table("deployment")?,
-                                    other,
-                                    &["version", "distribution"],
-                                    "deployment",
-                                ));
-                            }
-                        }
-                    }
-                }
-                "hosts" => {
-                    for (host, v) in table("hosts")?.iter() {
-                        let alias = match v {
-                            Item::Value(Value::Array(_)) => HostAlias {
-                                nodes: strings(v, &err, &format!("hosts.\"{host}\""))?,
-                                remaps_ports: false,
-                            },
-                            _ if v.is_table_like() => {
-                                let t = v.as_table_like().ok_or_else(|| {
-                                    err(v.span(), "expected a table".into(), None)
-                                })?;
-                                let mut a = HostAlias::default();
-                                for (k, x) in t.iter() {
-                                    match k {
-                                        "nodes" => {
-                                            a.nodes = strings(
-                                                x,
-                                                &err,
-                                                &format!("hosts.\"{host}\".nodes"),
-                                            )?
-                                        }
-                                        "remaps_ports" => {
-                                            a.remaps_ports = x.as_bool().ok_or_else(|| {
-                                                err(
-                                                    x.span(),
-                                                    "`remaps_ports` must be true or false".into(),
-                                                    None,
-                                                )
-                                            })?;
-                                        }
-                                        other => {
-                                            let help =
-                                                did_you_mean(other, ["nodes", "remaps_ports"], 3)
-                                                    .map(|s| format!("did you mean `{s}`?"));
-                                            return Err(err(
-                                                t.key(other).and_then(|k| k.span()).or(x.span()),
-                                                format!(
-                                                    "unknown key `{other}` in `hosts.\"{host}\"`"
-                                                ),
-                                                help,
-                                            ));
-                                        }
-                                    }
-                                }
-                                a
-                            }
-                            _ => {
-                                return Err(err(
-                                    v.span(),
-                                    format!(
-                                        "`hosts.\"{host}\"` must be a list of node ids or {{ nodes = [...], remaps_ports = true }}"
-                                    ),
-                                    None,
-                                ));
-                            }
-                        };
-                        let list = v.as_table_like().and_then(|t| t.get("nodes")).unwrap_or(v);
-                        for (pattern, span) in spans(list) {
-                            cfg.entries.push(Entry {
-                                kind: EntryKind::Host(host.to_owned()),
-                                pattern,
-                                span,
-                            });
-                        }
-                        cfg.hosts.insert(host.to_lowercase(), alias);
-                    }
-                }
-                "regions" | "environments" => {
-                    let mut list = Vec::new();
-                    for (name, v) in table(key)?.iter() {
-                        if key == "regions" {
-                            for (pattern, span) in spans(v) {
-                                cfg.entries.push(Entry {
-                                    kind: EntryKind::Region(name.to_owned()),
-                                    pattern,
-                                    span,
-                                });
-                            }
-                        }
-                        list.push((
-                            name.to_owned(),
-                            strings(v, &err, &format!("{key}.\"{name}\""))?,
-                        ));
-                    }
-                    if key == "regions" {
-                        cfg.regions = list
-                    } else {
-                        cfg.environments = list
-                    }
-                }
-                "nodes" => {
-                    let nodes = table("nodes")?;
-                    for (id, v) in nodes.iter() {
-                        if let Some(span) = nodes.key(id).and_then(|k| k.span()).or(v.span()) {
-                            cfg.entries.push(Entry {
-                                kind: EntryKind::Node,
-                                pattern: id.trim_end_matches('/').to_owned(),
-                                span,
-                            });
-                        }
-                        let t = v.as_table_like().ok_or_else(|| {
-                            err(v.span(), format!("`nodes.\"{id}\"` must be a table"), None)
-                        })?;
-                        let mut n = NodeConfig::default();
-                        for (k, x) in t.iter() {
-                            match k {
-                                "role" => {
-                                    let s = x.as_str().ok_or_else(|| {
-                                        err(x.span(), "`role` must be a string".into(), None)
-                                    })?;
-                                    n.role = Some(Role::parse(s).ok_or_else(|| {
-                                        let names: Vec<&str> =
-                                            Role::ALL.iter().map(|r| r.name()).collect();
-                                        err(
-                                            x.span(),
-                                            format!("unknown role `{s}`"),
-                                            Some(
-                                                did_you_mean(s, names.iter().copied(), 3)
-                                                    .map_or_else(
-                                                        || format!("one of {}", names.join(", ")),
-                                                        |d| format!("did you mean `{d}`?"),
-                                                    ),
-                                            ),
-                                        )
-                                    })?);
-                                }
-                                "port_offset" => {
-                                    n.port_offset = Some(x.as_integer().ok_or_else(|| {
-                                        err(
-                                            x.span(),
-                                            "`port_offset` must be an integer".into(),
-                                            None,
-                                        )
-                                    })?);
-                                }
-                                "machine" => {
-                                    n.machine = Some(
-                                        x.as_str()
-                                            .ok_or_else(|| {
-                                                err(
-                                                    x.span(),
-                                                    "`machine` must be a string".into(),
-                                                    None,
-                                                )
-                                            })?
-                                            .to_owned(),
-                                    );
-                                }
-                                other => {
-                                    let help =
-                                        did_you_mean(other, ["role", "port_offset", "machine"], 3)
-                                            .map(|s| format!("did you mean `{s}`?"));
-                                    return Err(err(
-                                        t.key(other).and_then(|k| k.span()).or(x.span()),
-                                        format!("unknown key `{other}` in `nodes.\"{id}\"`"),
-                                        help,
-                                    ));
-                                }
-                            }
-                        }
-                        cfg.nodes.insert(id.trim_end_matches('/').to_owned(), n);
-                    }
-                }
-                "rules" => {
-                    let t = table("rules")?;
-                    for (id, v) in t.iter() {
-                        if !rule_ids.contains(&id) {
-                            let help = did_you_mean(id, rule_ids.iter().copied(), 3)
-                                .map(|s| format!("did you mean `{s}`?"));
-                            return Err(err(
-                                t.key(id).and_then(|k| k.span()),
-                                format!("unknown rule `{id}`"),
-                                help.or(Some("`apimlint rules` lists them".into())),
-                            ));
-                        }
-                        let level = match v.as_str() {
-                            Some("error") => Level::Is(Severity::Error),
-                            Some("warning") => Level::Is(Severity::Warning),
-                            Some("info") => Level::Is(Severity::Info),
-                            Some("off") => Level::Off,
-                            _ => {
-                                return Err(err(
-                                    v.span(),
-                                    format!(
-                                        "`rules.{id}` must be \"error\", \"warning\", \"info\" or \"off\""
-                                    ),
-                                    None,
-                                ));
-                            }
-                        };
-                        cfg.rules.insert(id.to_owned(), level);
-                    }
-                }
-                "certificates" => {
-                    for (k, v) in table("certificates")?.iter() {
-                        if k != "expiry_warning_days" {
-                            return Err(unknown(
-                                &err,
-                                table("certificates")?,
-                                k,
-                                &["expiry_warning_days"],
-                                "certificates",
-                            ));
-                        }
-                        let days = v
-                            .as_integer()
-                            .and_then(|d| u32::try_from(d).ok())
-                            .filter(|d| *d <= 36_500);
-                        cfg.expiry_warning_days = Some(days.ok_or_else(|| {
-                            err(
-                                v.span(),
-                                "`certificates.expiry_warning_days` must be a whole number of days from 0 to 36500".into(),
-                                None,
-                            )
-                        })?);
-                    }
-                }
+                "deployment" => cfg.read_deployment(table("deployment")?, &err)?,
+                "hosts" => cfg.read_hosts(table("hosts")?, &err)?,
+                "regions" | "environments" => cfg.read_groups(key, table(key)?, &err)?,
+                "nodes" => cfg.read_nodes(table("nodes")?, &err)?,
+                "rules" => cfg.read_rules(table("rules")?, rule_ids, &err)?,
+                "certificates" => cfg.read_certificates(table("certificates")?, &err)?,
                 other => {
                     let help =
                         did_you_mean(other, TOP, 3).map(|s| format!("did you mean `[{s}]`?"));
@@ -484,6 +230,197 @@ impl Config {
             }
         }
         Ok(cfg)
+    }
+
+    /// `[deployment]`: `version` and `distribution`.
+    fn read_deployment(
+        &mut self,
+        t: &toml_edit::Table,
+        err: &impl Fn(Option<Range<usize>>, String, Option<String>) -> ConfigError,
+    ) -> Result<(), ConfigError> {
+        for (k, v) in t.iter() {
+            match k {
+                "version" => {
+                    let text = v.as_str().ok_or_else(|| {
+                        err(
+                            v.span(),
+                            "`deployment.version` must be a string such as \"4.2.0\"".into(),
+                            None,
+                        )
+                    })?;
+                    let known = ApimVersion::parse(text).ok_or_else(|| {
+                        err(
+                            v.span(),
+                            format!(
+                                "`deployment.version = \"{text}\"` is not a version apimlint knows"
+                            ),
+                            Some(format!("one of {}", ApimVersion::names().join(", "))),
+                        )
+                    })?;
+                    self.apim = Some((known, VersionSource::ProjectFile));
+                    self.version = Some(text.to_owned());
+                }
+                "distribution" => {
+                    let d = v
+                        .as_str()
+                        .filter(|d| ["all-in-one", "components"].contains(d));
+                    self.distribution = Some(
+                        d.ok_or_else(|| {
+                            err(
+                                v.span(),
+                                "`deployment.distribution` is \"all-in-one\" or \"components\""
+                                    .into(),
+                                None,
+                            )
+                        })?
+                        .to_owned(),
+                    );
+                }
+                other => {
+                    return Err(unknown(
+                        err,
+                        t,
+                        other,
+                        &["version", "distribution"],
+                        "deployment",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `[hosts]`: each alias, and the node ids it names as entries.
+    fn read_hosts(
+        &mut self,
+        t: &toml_edit::Table,
+        err: &impl Fn(Option<Range<usize>>, String, Option<String>) -> ConfigError,
+    ) -> Result<(), ConfigError> {
+        for (host, v) in t.iter() {
+            let alias = host_alias(host, v, err)?;
+            let list = v.as_table_like().and_then(|t| t.get("nodes")).unwrap_or(v);
+            for (pattern, span) in spans(list) {
+                self.entries.push(Entry {
+                    kind: EntryKind::Host(host.to_owned()),
+                    pattern,
+                    span,
+                });
+            }
+            self.hosts.insert(host.to_lowercase(), alias);
+        }
+        Ok(())
+    }
+
+    /// `[regions]` or `[environments]` (`key`): name → list, in file order;
+    /// a region's globs are entries too.
+    fn read_groups(
+        &mut self,
+        key: &str,
+        t: &toml_edit::Table,
+        err: &impl Fn(Option<Range<usize>>, String, Option<String>) -> ConfigError,
+    ) -> Result<(), ConfigError> {
+        let mut list = Vec::new();
+        for (name, v) in t.iter() {
+            if key == "regions" {
+                for (pattern, span) in spans(v) {
+                    self.entries.push(Entry {
+                        kind: EntryKind::Region(name.to_owned()),
+                        pattern,
+                        span,
+                    });
+                }
+            }
+            list.push((
+                name.to_owned(),
+                strings(v, err, &format!("{key}.\"{name}\""))?,
+            ));
+        }
+        if key == "regions" {
+            self.regions = list
+        } else {
+            self.environments = list
+        }
+        Ok(())
+    }
+
+    /// `[nodes."id"]`: each node's settings, and its id as an entry.
+    fn read_nodes(
+        &mut self,
+        nodes: &toml_edit::Table,
+        err: &impl Fn(Option<Range<usize>>, String, Option<String>) -> ConfigError,
+    ) -> Result<(), ConfigError> {
+        for (id, v) in nodes.iter() {
+            if let Some(span) = nodes.key(id).and_then(|k| k.span()).or(v.span()) {
+                self.entries.push(Entry {
+                    kind: EntryKind::Node,
+                    pattern: id.trim_end_matches('/').to_owned(),
+                    span,
+                });
+            }
+            let n = node_config(id, v, err)?;
+            self.nodes.insert(id.trim_end_matches('/').to_owned(), n);
+        }
+        Ok(())
+    }
+
+    /// `[rules]`: a level per known rule.
+    fn read_rules(
+        &mut self,
+        t: &toml_edit::Table,
+        rule_ids: &[&str],
+        err: &impl Fn(Option<Range<usize>>, String, Option<String>) -> ConfigError,
+    ) -> Result<(), ConfigError> {
+        for (id, v) in t.iter() {
+            if !rule_ids.contains(&id) {
+                let help = did_you_mean(id, rule_ids.iter().copied(), 3)
+                    .map(|s| format!("did you mean `{s}`?"));
+                return Err(err(
+                    t.key(id).and_then(|k| k.span()),
+                    format!("unknown rule `{id}`"),
+                    help.or(Some("`apimlint rules` lists them".into())),
+                ));
+            }
+            let level = match v.as_str() {
+                Some("error") => Level::Is(Severity::Error),
+                Some("warning") => Level::Is(Severity::Warning),
+                Some("info") => Level::Is(Severity::Info),
+                Some("off") => Level::Off,
+                _ => {
+                    return Err(err(
+                        v.span(),
+                        format!("`rules.{id}` must be \"error\", \"warning\", \"info\" or \"off\""),
+                        None,
+                    ));
+                }
+            };
+            self.rules.insert(id.to_owned(), level);
+        }
+        Ok(())
+    }
+
+    /// `[certificates]`: `expiry_warning_days`, 0 to 36500.
+    fn read_certificates(
+        &mut self,
+        t: &toml_edit::Table,
+        err: &impl Fn(Option<Range<usize>>, String, Option<String>) -> ConfigError,
+    ) -> Result<(), ConfigError> {
+        for (k, v) in t.iter() {
+            if k != "expiry_warning_days" {
+                return Err(unknown(err, t, k, &["expiry_warning_days"], "certificates"));
+            }
+            let days = v
+                .as_integer()
+                .and_then(|d| u32::try_from(d).ok())
+                .filter(|d| *d <= 36_500);
+            self.expiry_warning_days = Some(days.ok_or_else(|| {
+                err(
+                    v.span(),
+                    "`certificates.expiry_warning_days` must be a whole number of days from 0 to 36500".into(),
+                    None,
+                )
+            })?);
+        }
+        Ok(())
     }
 
     /// The globs discovery skips: `exclude` (else `vfs::DEFAULT_EXCLUDE`) and
@@ -547,6 +484,119 @@ fn strings(
             })
         })
         .collect()
+}
+
+/// `[hosts]."name"`: a list of node ids, or `{ nodes = [...], remaps_ports = true }`.
+fn host_alias(
+    host: &str,
+    v: &Item,
+    err: &impl Fn(Option<Range<usize>>, String, Option<String>) -> ConfigError,
+) -> Result<HostAlias, ConfigError> {
+    Ok(match v {
+        Item::Value(Value::Array(_)) => HostAlias {
+            nodes: strings(v, err, &format!("hosts.\"{host}\""))?,
+            remaps_ports: false,
+        },
+        _ if v.is_table_like() => {
+            let t = v
+                .as_table_like()
+                .ok_or_else(|| err(v.span(), "expected a table".into(), None))?;
+            let mut a = HostAlias::default();
+            for (k, x) in t.iter() {
+                match k {
+                    "nodes" => a.nodes = strings(x, err, &format!("hosts.\"{host}\".nodes"))?,
+                    "remaps_ports" => {
+                        a.remaps_ports = x.as_bool().ok_or_else(|| {
+                            err(
+                                x.span(),
+                                "`remaps_ports` must be true or false".into(),
+                                None,
+                            )
+                        })?;
+                    }
+                    other => {
+                        let help = did_you_mean(other, ["nodes", "remaps_ports"], 3)
+                            .map(|s| format!("did you mean `{s}`?"));
+                        return Err(err(
+                            t.key(other).and_then(|k| k.span()).or(x.span()),
+                            format!("unknown key `{other}` in `hosts.\"{host}\"`"),
+                            help,
+                        ));
+                    }
+                }
+            }
+            a
+        }
+        _ => {
+            return Err(err(
+                v.span(),
+                format!(
+                    "`hosts.\"{host}\"` must be a list of node ids or {{ nodes = [...], remaps_ports = true }}"
+                ),
+                None,
+            ));
+        }
+    })
+}
+
+/// `[nodes."id"]`: `role`, `port_offset` and `machine`.
+fn node_config(
+    id: &str,
+    v: &Item,
+    err: &impl Fn(Option<Range<usize>>, String, Option<String>) -> ConfigError,
+) -> Result<NodeConfig, ConfigError> {
+    let t = v
+        .as_table_like()
+        .ok_or_else(|| err(v.span(), format!("`nodes.\"{id}\"` must be a table"), None))?;
+    let mut n = NodeConfig::default();
+    for (k, x) in t.iter() {
+        match k {
+            "role" => n.role = Some(role(x, err)?),
+            "port_offset" => {
+                n.port_offset = Some(x.as_integer().ok_or_else(|| {
+                    err(x.span(), "`port_offset` must be an integer".into(), None)
+                })?);
+            }
+            "machine" => {
+                n.machine = Some(
+                    x.as_str()
+                        .ok_or_else(|| err(x.span(), "`machine` must be a string".into(), None))?
+                        .to_owned(),
+                );
+            }
+            other => {
+                let help = did_you_mean(other, ["role", "port_offset", "machine"], 3)
+                    .map(|s| format!("did you mean `{s}`?"));
+                return Err(err(
+                    t.key(other).and_then(|k| k.span()).or(x.span()),
+                    format!("unknown key `{other}` in `nodes.\"{id}\"`"),
+                    help,
+                ));
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// A node's `role`: one of [`Role::ALL`], by name.
+fn role(
+    x: &Item,
+    err: &impl Fn(Option<Range<usize>>, String, Option<String>) -> ConfigError,
+) -> Result<Role, ConfigError> {
+    let s = x
+        .as_str()
+        .ok_or_else(|| err(x.span(), "`role` must be a string".into(), None))?;
+    Role::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+        err(
+            x.span(),
+            format!("unknown role `{s}`"),
+            Some(did_you_mean(s, names.iter().copied(), 3).map_or_else(
+                || format!("one of {}", names.join(", ")),
+                |d| format!("did you mean `{d}`?"),
+            )),
+        )
+    })
 }
 
 /// The strings of an array item with their byte ranges (those with a range).

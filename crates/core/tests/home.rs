@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use apimlint_core::{Config, Content, DiskFs, FileKind, Vfs};
+use apimlint_core::{Config, Content, DiskFs, FileKind, Home, Vfs};
 
 pub(crate) const PUBLISHER: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <eventPublisher name="notificationJMSPublisherRegion2" xmlns="http://wso2.org/carbon/eventpublisher">
@@ -55,9 +55,11 @@ fn keystore_fixture(name: &str) -> Vec<u8> {
     std::fs::read(p).unwrap()
 }
 
-#[test]
-fn a_plain_trees_home_files_are_read_into_their_node() {
-    let root = scratch("plain");
+/// A plain tree of one node, `region-1/cp-1`, whose home holds an event
+/// publisher, the JNDI file it names, a user store, two keystores its TOML
+/// names, one it does not and a file apimlint does not read; and a home file
+/// under no node.
+fn plain_tree(root: &Path) {
     let home = root.join("region-1/cp-1");
     write(
         &home.join("repository/conf/deployment.toml"),
@@ -96,6 +98,12 @@ fn a_plain_trees_home_files_are_read_into_their_node() {
         &root.join("stray/repository/deployment/server/eventpublishers/x.xml"),
         b"<x",
     );
+}
+
+#[test]
+fn a_plain_trees_home_files_are_read_into_their_node() {
+    let root = scratch("plain");
+    plain_tree(&root);
 
     let disc = apimlint_core::vfs::discover(&root, &[], None).unwrap();
     let dep = apimlint_core::load(&DiskFs, &disc, Config::default());
@@ -120,7 +128,13 @@ fn a_plain_trees_home_files_are_read_into_their_node() {
         assert_eq!(dep.id_of(f.file), node.id);
         assert_eq!(dep.home_file(f.file).unwrap().1.rel, f.rel);
     }
+    assert_publisher_and_jndi(home);
+    assert_user_store_and_keystores(home);
+}
 
+/// [`plain_tree`]'s event publisher and the JNDI file it names: parsed, the
+/// broker's host located, the broker password redacted.
+fn assert_publisher_and_jndi(home: &Home) {
     let (pf, p) = home.event_publishers().next().unwrap();
     assert_eq!(pf.kind, FileKind::EventPublisherXml);
     assert_eq!(p.name.value, "notificationJMSPublisherRegion2");
@@ -142,7 +156,11 @@ fn a_plain_trees_home_files_are_read_into_their_node() {
         "{}",
         jf.redacted()
     );
+}
 
+/// [`plain_tree`]'s user store (its password redacted) and keystores: those
+/// the TOML names (the defaults where not written), with their bytes.
+fn assert_user_store_and_keystores(home: &Home) {
     let (uf, store) = home.user_stores().next().unwrap();
     assert_eq!(store.domain_name.value, "PARTNERS");
     assert!(!uf.redacted().contains("UserSt0reSecret"));
@@ -163,8 +181,12 @@ fn a_plain_trees_home_files_are_read_into_their_node() {
             .iter()
             .any(|(t, n)| *t == "keystore.tls" && n == "tls.p12")
     );
+}
 
-    // a node file outside `repository/conf` has no home
+/// A `deployment.toml` outside `repository/conf`: the directory holding it
+/// is no API-M home, and nothing under it is read into the node.
+#[test]
+fn a_node_file_outside_repository_conf_has_no_home() {
     let bare = scratch("bare");
     write(&bare.join("gw/deployment.toml"), b"[server]\n");
     write(

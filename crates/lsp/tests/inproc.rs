@@ -203,112 +203,11 @@ async fn hover_definition_references_and_completion() {
         md.contains("`region-1/tm-1`: traffic-manager, region `region-1`, port 9611"),
         "{md}"
     );
-
-    // URL host → the target's [server] table
-    let d = c
-        .at(
-            "textDocument/definition",
-            &doc,
-            pos(&text, "tcp://tm-1.r1.example.com:9611", 8),
-        )
-        .await;
-    assert!(d[0]["uri"].as_str().unwrap().contains("region-1/tm-1"));
-    assert_eq!(d[0]["range"]["start"], json!({"line": 3, "character": 0}));
-
-    // $secret{x} → the alias; $ref{a.b} → the key
-    let d = c
-        .at(
-            "textDocument/definition",
-            &doc,
-            pos(&text, "$secret{admin_password}", 10),
-        )
-        .await;
-    assert_eq!(d[0]["range"]["start"], pos(&text, "admin_password = ", 0));
-    let d = c
-        .at(
-            "textDocument/definition",
-            &doc,
-            pos(&text, "$ref{super_admin.password}", 8),
-        )
-        .await;
-    assert_eq!(
-        d[0]["range"]["start"],
-        pos(&text, "password = \"$secret{admin_password}", 0)
-    );
-
-    // references: from an environment to the gateways that serve it
+    definitions(&mut c, &doc, &text).await;
     let cp_text = c.open(&cp).await;
-    let refs = c
-        .request(
-            "textDocument/references",
-            json!({"textDocument": {"uri": uri(&cp)}, "position": pos(&cp_text, "\"Internal\"", 2), "context": {"includeDeclaration": false}}),
-        )
-        .await
-        .unwrap();
-    let mut files = strings(&refs, "uri");
-    files.sort();
-    assert_eq!(files.len(), 2, "{refs}");
-    assert!(files[0].contains("region-1/gw-1") && files[1].contains("region-1/gw-2"));
-
-    // completion: environment names, server_role values, node hosts
-    let typing = text.replace("[\"Default\", \"Internal\"]", "[\"Default\", \"");
-    c.change(&gw, 2, &typing).await;
-    let items = c
-        .at(
-            "textDocument/completion",
-            &doc,
-            pos(&typing, "[\"Default\", \"", 13),
-        )
-        .await;
-    let labels = strings(&items, "label");
-    assert!(
-        labels.contains(&"Internal") && labels.contains(&"Default"),
-        "{labels:?}"
-    );
-    let typing = text.replace("server_role = \"gateway-worker\"", "server_role = \"");
-    c.change(&gw, 3, &typing).await;
-    let items = c
-        .at(
-            "textDocument/completion",
-            &doc,
-            pos(&typing, "server_role = \"", 15),
-        )
-        .await;
-    let labels = strings(&items, "label");
-    assert!(labels.contains(&"traffic-manager"), "{labels:?}");
-    let typing = text.replace("\"tcp://tm-1.r1.example.com:9611\"", "\"tcp://t");
-    c.change(&gw, 4, &typing).await;
-    let items = c
-        .at(
-            "textDocument/completion",
-            &doc,
-            pos(&typing, "\"tcp://t", 8),
-        )
-        .await;
-    let labels = strings(&items, "label");
-    assert!(labels.contains(&"tm-1.r1.example.com"), "{labels:?}");
-
-    // a key: its catalog entry; completion of the keys of the current table
-    c.change(&gw, 5, &text).await;
-    c.until_version(&uri(&gw), 5).await;
-    let md = c.hover(&doc, pos(&text, "\nnode_ip", 3)).await;
-    assert!(
-        md.starts_with("`server.node_ip`: read by WSO2 API-M"),
-        "{md}"
-    );
-    let typing = text.replace(
-        "node_ip = \"10.10.2.21\"\n",
-        "node_ip = \"10.10.2.21\"\nof\n",
-    );
-    c.change(&gw, 6, &typing).await;
-    let items = c
-        .at("textDocument/completion", &doc, pos(&typing, "\nof\n", 3))
-        .await;
-    let labels = strings(&items, "label");
-    assert!(
-        labels.contains(&"offset") && labels.contains(&"hostname"),
-        "{labels:?}"
-    );
+    references(&mut c, &cp, &cp_text).await;
+    value_completions(&mut c, &gw, &text).await;
+    keys(&mut c, &gw, &text).await;
 
     // document symbols: the tables and their keys
     let syms = c
@@ -322,6 +221,129 @@ async fn hover_definition_references_and_completion() {
     assert!(
         names.contains(&"server") && names.contains(&"apim.gateway.environment[]"),
         "{names:?}"
+    );
+}
+
+/// Definitions in the gateway's TOML (`doc`, `text`): a URL's host goes to
+/// the target's `[server]` table, `$secret{x}` to the alias, `$ref{a.b}` to
+/// the key.
+async fn definitions(c: &mut Client, doc: &str, text: &str) {
+    // URL host → the target's [server] table
+    let d = c
+        .at(
+            "textDocument/definition",
+            doc,
+            pos(text, "tcp://tm-1.r1.example.com:9611", 8),
+        )
+        .await;
+    assert!(d[0]["uri"].as_str().unwrap().contains("region-1/tm-1"));
+    assert_eq!(d[0]["range"]["start"], json!({"line": 3, "character": 0}));
+
+    // $secret{x} → the alias; $ref{a.b} → the key
+    let d = c
+        .at(
+            "textDocument/definition",
+            doc,
+            pos(text, "$secret{admin_password}", 10),
+        )
+        .await;
+    assert_eq!(d[0]["range"]["start"], pos(text, "admin_password = ", 0));
+    let d = c
+        .at(
+            "textDocument/definition",
+            doc,
+            pos(text, "$ref{super_admin.password}", 8),
+        )
+        .await;
+    assert_eq!(
+        d[0]["range"]["start"],
+        pos(text, "password = \"$secret{admin_password}", 0)
+    );
+}
+
+/// References from an environment of the control plane (`cp`, open with
+/// `cp_text`) to the gateways that serve it.
+async fn references(c: &mut Client, cp: &std::path::Path, cp_text: &str) {
+    let refs = c
+        .request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": uri(cp)}, "position": pos(cp_text, "\"Internal\"", 2), "context": {"includeDeclaration": false}}),
+        )
+        .await
+        .unwrap();
+    let mut files = strings(&refs, "uri");
+    files.sort();
+    assert_eq!(files.len(), 2, "{refs}");
+    assert!(files[0].contains("region-1/gw-1") && files[1].contains("region-1/gw-2"));
+}
+
+/// Completion of values while typing in the gateway's TOML (`gw`, at
+/// versions 2 to 4 of `text`): environment names, `server_role` values,
+/// node hosts.
+async fn value_completions(c: &mut Client, gw: &std::path::Path, text: &str) {
+    let doc = uri(gw);
+    let typing = text.replace("[\"Default\", \"Internal\"]", "[\"Default\", \"");
+    c.change(gw, 2, &typing).await;
+    let items = c
+        .at(
+            "textDocument/completion",
+            &doc,
+            pos(&typing, "[\"Default\", \"", 13),
+        )
+        .await;
+    let labels = strings(&items, "label");
+    assert!(
+        labels.contains(&"Internal") && labels.contains(&"Default"),
+        "{labels:?}"
+    );
+    let typing = text.replace("server_role = \"gateway-worker\"", "server_role = \"");
+    c.change(gw, 3, &typing).await;
+    let items = c
+        .at(
+            "textDocument/completion",
+            &doc,
+            pos(&typing, "server_role = \"", 15),
+        )
+        .await;
+    let labels = strings(&items, "label");
+    assert!(labels.contains(&"traffic-manager"), "{labels:?}");
+    let typing = text.replace("\"tcp://tm-1.r1.example.com:9611\"", "\"tcp://t");
+    c.change(gw, 4, &typing).await;
+    let items = c
+        .at(
+            "textDocument/completion",
+            &doc,
+            pos(&typing, "\"tcp://t", 8),
+        )
+        .await;
+    let labels = strings(&items, "label");
+    assert!(labels.contains(&"tm-1.r1.example.com"), "{labels:?}");
+}
+
+/// Keys in the gateway's TOML (`gw`, back to `text` at version 5): a key's
+/// hover is its catalog entry; completion offers the keys of the current
+/// table (version 6).
+async fn keys(c: &mut Client, gw: &std::path::Path, text: &str) {
+    let doc = uri(gw);
+    c.change(gw, 5, text).await;
+    c.until_version(&doc, 5).await;
+    let md = c.hover(&doc, pos(text, "\nnode_ip", 3)).await;
+    assert!(
+        md.starts_with("`server.node_ip`: read by WSO2 API-M"),
+        "{md}"
+    );
+    let typing = text.replace(
+        "node_ip = \"10.10.2.21\"\n",
+        "node_ip = \"10.10.2.21\"\nof\n",
+    );
+    c.change(gw, 6, &typing).await;
+    let items = c
+        .at("textDocument/completion", &doc, pos(&typing, "\nof\n", 3))
+        .await;
+    let labels = strings(&items, "label");
+    assert!(
+        labels.contains(&"offset") && labels.contains(&"hostname"),
+        "{labels:?}"
     );
 }
 

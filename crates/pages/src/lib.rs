@@ -318,8 +318,28 @@ pub fn apply_patch(file: &str, p: &Patch<'_>) -> Result<String, Error> {
             p.target
         ));
     }
+    let appends = append_points(&secs, &p.append);
+    let mut m = Merge {
+        out: merged_preamble(pre, &block_pre),
+        block_secs: &block_secs,
+        placed: BTreeSet::new(),
+    };
+    let last = secs.iter().rposition(|(k, _)| !p.remove.contains(k));
+    for (i, (k, text)) in secs.into_iter().enumerate() {
+        if Some(i) == last && k == "secrets" {
+            m.insert_before_secrets(&k);
+        }
+        m.push_table(p, i, &k, &text, &appends);
+    }
+    m.push_rest();
+    Ok(m.out)
+}
+
+/// The file's preamble `pre`, its leading comment lines replaced by those
+/// before the block's first table (`block_pre`), if any.
+fn merged_preamble(pre: String, block_pre: &str) -> String {
     // comment lines before the block's first table replace the file's
-    let pre = if block_pre.trim().is_empty() {
+    if block_pre.trim().is_empty() {
         pre
     } else {
         let blank = pre.len() - pre.trim_end().len();
@@ -328,19 +348,16 @@ pub fn apply_patch(file: &str, p: &Patch<'_>) -> Result<String, Error> {
             block_pre.trim_end(),
             pre.get(pre.len() - blank..).unwrap_or("")
         )
-    };
-    let body_of = |k: &str| -> String {
-        let bodies: Vec<String> = block_secs
-            .iter()
-            .filter(|(bk, _)| bk == k)
-            .map(|(_, b)| format!("{}\n", b.trim_end()))
-            .collect();
-        bodies.join("\n")
-    };
+    }
+}
+
+/// For each `# append: [[x]]` array the file has: the index of the file's
+/// last table of it (its last entry, or that entry's last sub-table), with
+/// the array's key.
+fn append_points(secs: &[(String, String)], append: &[String]) -> Vec<(usize, String)> {
     // `# append: [[x]]`: the block's entries go after the file's last entry
     // of the array (and that entry's sub-tables)
-    let appends: Vec<(usize, String)> = p
-        .append
+    append
         .iter()
         .filter_map(|k| {
             let sub = format!("{}.", k.trim_start_matches('[').trim_end_matches(']'));
@@ -350,73 +367,108 @@ pub fn apply_patch(file: &str, p: &Patch<'_>) -> Result<String, Error> {
             }
             Some((at, k.clone()))
         })
+        .collect()
+}
+
+/// The block's text for the table `k` (every entry of an array, a blank line
+/// apart).
+fn block_body(block_secs: &[(String, String)], k: &str) -> String {
+    let bodies: Vec<String> = block_secs
+        .iter()
+        .filter(|(bk, _)| bk == k)
+        .map(|(_, b)| format!("{}\n", b.trim_end()))
         .collect();
-    let mut placed: BTreeSet<String> = BTreeSet::new();
-    let mut out = pre;
-    let last = secs.iter().rposition(|(k, _)| !p.remove.contains(k));
-    for (i, (k, text)) in secs.into_iter().enumerate() {
-        let (_, tail) = split_tail(&text);
-        if Some(i) == last && k == "secrets" {
-            // WSO2 wants `[secrets]` last: new tables go before it (and
-            // before the comment lines that introduce it)
-            let mut order: Vec<String> = Vec::new();
-            for (bk, _) in &block_secs {
-                let in_file = *bk == k || placed.contains(bk);
-                if !in_file && !order.contains(bk) {
-                    order.push(bk.clone());
-                }
-            }
-            if !order.is_empty() {
-                let (head, intro) = split_tail(&out);
-                let (head, intro) = (head.to_owned(), intro.to_owned());
-                out = head;
-                for bk in &order {
-                    placed.insert(bk.clone());
-                    out.push('\n');
-                    out.push_str(&body_of(bk));
-                }
-                if !intro.starts_with('\n') {
-                    out.push('\n');
-                }
-                out.push_str(&intro);
+    bodies.join("\n")
+}
+
+/// A file being patched: its text so far, the block's tables, and those of
+/// them already placed.
+struct Merge<'b> {
+    out: String,
+    block_secs: &'b [(String, String)],
+    placed: BTreeSet<String>,
+}
+
+impl Merge<'_> {
+    /// Before the file's last table, `[secrets]`: the block's tables the file
+    /// lacks (WSO2 wants `[secrets]` last).
+    fn insert_before_secrets(&mut self, secrets: &str) {
+        // WSO2 wants `[secrets]` last: new tables go before it (and
+        // before the comment lines that introduce it)
+        let mut order: Vec<String> = Vec::new();
+        for (bk, _) in self.block_secs {
+            let in_file = *bk == secrets || self.placed.contains(bk);
+            if !in_file && !order.contains(bk) {
+                order.push(bk.clone());
             }
         }
-        if p.remove.contains(&k) {
-            out.push_str(tail);
-        } else if appends.iter().any(|(at, _)| *at == i) {
-            let (body, tail) = split_tail(&text);
-            out.push_str(body);
-            for (_, ak) in appends.iter().filter(|(at, _)| *at == i) {
-                placed.insert(ak.clone());
-                out.push('\n');
-                out.push_str(&body_of(ak));
+        if !order.is_empty() {
+            let (head, intro) = split_tail(&self.out);
+            let (head, intro) = (head.to_owned(), intro.to_owned());
+            self.out = head;
+            for bk in &order {
+                self.placed.insert(bk.clone());
+                self.out.push('\n');
+                self.out.push_str(&block_body(self.block_secs, bk));
             }
-            out.push_str(tail);
-        } else if block_secs.iter().any(|(bk, _)| *bk == k) && !p.append.contains(&k) {
+            if !intro.starts_with('\n') {
+                self.out.push('\n');
+            }
+            self.out.push_str(&intro);
+        }
+    }
+
+    /// The file's `i`th table `k` (its `text`): removed (its trailing comment
+    /// lines stay), followed by the block's entries of an appended array,
+    /// replaced by the block's, or kept.
+    fn push_table(
+        &mut self,
+        p: &Patch<'_>,
+        i: usize,
+        k: &String,
+        text: &str,
+        appends: &[(usize, String)],
+    ) {
+        let (_, tail) = split_tail(text);
+        if p.remove.contains(k) {
+            self.out.push_str(tail);
+        } else if appends.iter().any(|(at, _)| *at == i) {
+            let (body, tail) = split_tail(text);
+            self.out.push_str(body);
+            for (_, ak) in appends.iter().filter(|(at, _)| *at == i) {
+                self.placed.insert(ak.clone());
+                self.out.push('\n');
+                self.out.push_str(&block_body(self.block_secs, ak));
+            }
+            self.out.push_str(tail);
+        } else if self.block_secs.iter().any(|(bk, _)| bk == k) && !p.append.contains(k) {
             // a table is replaced; an array's entries all go, the block's
             // entries take the first one's place
-            if placed.insert(k.clone()) {
-                out.push_str(&body_of(&k));
+            if self.placed.insert(k.clone()) {
+                self.out.push_str(&block_body(self.block_secs, k));
                 if tail.is_empty() {
-                    out.push('\n');
+                    self.out.push('\n');
                 }
-                out.push_str(tail);
+                self.out.push_str(tail);
             } else if tail.contains('#') {
-                out.push_str(tail);
+                self.out.push_str(tail);
             }
         } else {
-            out.push_str(&text);
+            self.out.push_str(text);
         }
     }
-    for (k, _) in &block_secs {
-        if placed.insert(k.clone()) {
-            if !out.is_empty() && !out.ends_with("\n\n") {
-                out.push('\n');
+
+    /// The block's tables not placed yet, at the end of the file.
+    fn push_rest(&mut self) {
+        for (k, _) in self.block_secs {
+            if self.placed.insert(k.clone()) {
+                if !self.out.is_empty() && !self.out.ends_with("\n\n") {
+                    self.out.push('\n');
+                }
+                self.out.push_str(&block_body(self.block_secs, k));
             }
-            out.push_str(&body_of(k));
         }
     }
-    Ok(out)
 }
 
 /// The file a block header names in the materialised tree.

@@ -225,32 +225,29 @@ fn value(segs: &[String], e: &'static Entry) -> Map<String, Value> {
     }
     let mut obj = Map::new();
     let pattern = acc.string_pattern().map(Value::String);
-    let mut text = match acc {
-        Accepts::Anything => {
-            // what the catalog says first: editors offer it first
-            let first = match e.ty {
-                Ty::String => "string",
-                Ty::Array => "array",
-                Ty::Boolean => "boolean",
-                Ty::Integer => "integer",
-                Ty::Number | Ty::Any => "number",
-            };
-            let types: Vec<&str> = if e.ty == Ty::Any {
-                ANY_TYPE.to_vec()
-            } else {
-                std::iter::once(first)
-                    .chain(ANY_TYPE.iter().copied().filter(|t| *t != first))
-                    .collect()
-            };
-            obj.insert("type".into(), json!(types));
-            if e.heuristic {
-                format!("Probably {} (guessed from the key's name).", ty_name(e.ty))
-            } else if e.ty == Ty::Any {
-                String::new()
-            } else {
-                format!("{}.", capitalized(ty_name(e.ty)))
-            }
-        }
+    let text = accepted(&mut obj, acc, e, pattern.as_ref());
+    if !matches!(acc, Accepts::OneOf { .. } | Accepts::ServerRole)
+        && let Some(p) = pattern
+    {
+        obj.insert("pattern".into(), p);
+    }
+    let text = with_examples_and_default(&mut obj, e, acc, leaf, text);
+    if !text.is_empty() {
+        obj.insert("description".into(), json!(text));
+    }
+    obj
+}
+
+/// The `type` (and `anyOf`, for a list of values) of what `acc` accepts,
+/// into `obj`; returns the sentence that says it.
+fn accepted(
+    obj: &mut Map<String, Value>,
+    acc: Accepts,
+    e: &Entry,
+    pattern: Option<&Value>,
+) -> String {
+    match acc {
+        Accepts::Anything => anything(obj, e),
         Accepts::Boolean => {
             obj.insert("type".into(), json!(["boolean", "string"]));
             "`true` or `false` (the strings `\"true\"` and `\"false\"` are accepted too)."
@@ -287,40 +284,80 @@ fn value(segs: &[String], e: &'static Entry) -> Map<String, Value> {
                 if case_free { " (in any case)" } else { "" }
             )
         }
-        Accepts::ServerRole => {
-            let roles: Vec<&str> = SERVER_ROLES
-                .iter()
-                .chain(DEPRECATED_SERVER_ROLES.iter())
-                .copied()
-                .collect();
-            let docs: Vec<Option<&str>> = roles
-                .iter()
-                .map(|r| {
-                    DEPRECATED_SERVER_ROLES
-                        .contains(r)
-                        .then_some("A deprecated 4.0 role: 4.x runs the publisher and developer portal in `control-plane`.")
-                })
-                .collect();
-            obj.insert("type".into(), json!("string"));
-            obj.insert(
-                "anyOf".into(),
-                json!([
-                    { "enum": roles, "x-taplo": { "docs": { "enumValues": docs } } },
-                    { "type": "string", "pattern": pattern },
-                ]),
-            );
-            format!(
-                "The node's profile: one of {} (deprecated: {}). Any other value runs the node as an all-in-one.",
-                code_list(&SERVER_ROLES),
-                code_list(&DEPRECATED_SERVER_ROLES)
-            )
-        }
-    };
-    if !matches!(acc, Accepts::OneOf { .. } | Accepts::ServerRole)
-        && let Some(p) = pattern
-    {
-        obj.insert("pattern".into(), p);
+        Accepts::ServerRole => server_role(obj, pattern),
     }
+}
+
+/// A value apimlint does not check: every JSON type, the catalog's first
+/// (editors offer it first); the sentence says the catalog's type, if any.
+fn anything(obj: &mut Map<String, Value>, e: &Entry) -> String {
+    // what the catalog says first: editors offer it first
+    let first = match e.ty {
+        Ty::String => "string",
+        Ty::Array => "array",
+        Ty::Boolean => "boolean",
+        Ty::Integer => "integer",
+        Ty::Number | Ty::Any => "number",
+    };
+    let types: Vec<&str> = if e.ty == Ty::Any {
+        ANY_TYPE.to_vec()
+    } else {
+        std::iter::once(first)
+            .chain(ANY_TYPE.iter().copied().filter(|t| *t != first))
+            .collect()
+    };
+    obj.insert("type".into(), json!(types));
+    if e.heuristic {
+        format!("Probably {} (guessed from the key's name).", ty_name(e.ty))
+    } else if e.ty == Ty::Any {
+        String::new()
+    } else {
+        format!("{}.", capitalized(ty_name(e.ty)))
+    }
+}
+
+/// `server.server_role`: the roles (the deprecated ones documented as such)
+/// or any string matching `pattern`.
+fn server_role(obj: &mut Map<String, Value>, pattern: Option<&Value>) -> String {
+    let roles: Vec<&str> = SERVER_ROLES
+        .iter()
+        .chain(DEPRECATED_SERVER_ROLES.iter())
+        .copied()
+        .collect();
+    let docs: Vec<Option<&str>> = roles
+        .iter()
+        .map(|r| {
+            DEPRECATED_SERVER_ROLES
+                .contains(r)
+                .then_some("A deprecated 4.0 role: 4.x runs the publisher and developer portal in `control-plane`.")
+        })
+        .collect();
+    obj.insert("type".into(), json!("string"));
+    obj.insert(
+        "anyOf".into(),
+        json!([
+            { "enum": roles, "x-taplo": { "docs": { "enumValues": docs } } },
+            { "type": "string", "pattern": pattern },
+        ]),
+    );
+    format!(
+        "The node's profile: one of {} (deprecated: {}). Any other value runs the node as an all-in-one.",
+        code_list(&SERVER_ROLES),
+        code_list(&DEPRECATED_SERVER_ROLES)
+    )
+}
+
+/// `text` followed by the catalog's example values (for a value apimlint
+/// does not check), WSO2's default (of the chosen version; none for a
+/// secret) and the versions reading the key; the examples and the default
+/// go into `obj` too.
+fn with_examples_and_default(
+    obj: &mut Map<String, Value>,
+    e: &Entry,
+    acc: Accepts,
+    leaf: &str,
+    mut text: String,
+) -> String {
     // values the catalog lists without claiming they are all
     if !e.values.is_empty() && matches!(acc, Accepts::Anything) && e.ty != Ty::Boolean {
         obj.insert("examples".into(), json!(e.values));
@@ -338,10 +375,7 @@ fn value(segs: &[String], e: &'static Entry) -> Map<String, Value> {
     if !since.is_empty() {
         text = join(&text, since.trim());
     }
-    if !text.is_empty() {
-        obj.insert("description".into(), json!(text));
-    }
-    obj
+    text
 }
 
 fn capitalized(s: &str) -> String {

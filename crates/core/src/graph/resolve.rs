@@ -1094,31 +1094,12 @@ fn reach(
     let Query {
         dep,
         writer,
-        kind,
         expected,
         ep,
         ..
     } = *q;
-    let in_region: Vec<NodeIdx> = candidates
-        .iter()
-        .copied()
-        .filter(|i| dep.nodes.get(*i).is_some_and(|n| n.region == writer.region))
-        .collect();
-    let candidates = if in_region.is_empty() {
-        *cross_region = true;
-        candidates
-    } else {
-        in_region
-    };
-    let role_ok: Vec<NodeIdx> = candidates
-        .iter()
-        .copied()
-        .filter(|i| {
-            dep.nodes
-                .get(*i)
-                .is_some_and(|n| expected.iter().any(|r| n.role.serves(*r)))
-        })
-        .collect();
+    let candidates = in_region_first(dep, writer, candidates, cross_region);
+    let role_ok = serving(dep, expected, &candidates);
     if role_ok.is_empty() {
         return Resolution::WrongRole { found: candidates };
     }
@@ -1128,73 +1109,139 @@ fn reach(
             via_lb: true,
         };
     }
-    let (port, placeholder) = match &ep.port {
-        Some(Port::Number(p)) => (i64::from(*p), None),
-        Some(Port::Placeholder(name)) => match endpoint::placeholder_port(name) {
-            Some(default) => (writer.port(default), Some(name.clone())),
-            None => {
-                return Resolution::Ok {
-                    targets: role_ok,
-                    via_lb: true,
-                };
-            }
-        },
-        None => {
-            return Resolution::Ok {
-                targets: role_ok,
-                via_lb: true,
-            };
-        }
+    let Some((port, placeholder)) = url_port(writer, ep) else {
+        return Resolution::Ok {
+            targets: role_ok,
+            via_lb: true,
+        };
     };
-    let target_port = |i: NodeIdx| dep.nodes.get(i).map_or(0, |n| n.port(kind.port()));
     // through a Service: the URL's port must be one it exposes, and
     // maps to that entry's target port — a named one per pod (each pod's
     // container port of that name)
-    let mut mapped_from = None;
     let entry = match svc {
         None => None,
         Some(ports) => match ports.iter().find(|p| p.port == port) {
-            // no port of the Service reaches any of its nodes' listening
-            // port either: the Service is what lacks the port
-            None if role_ok
-                .iter()
-                .all(|i| exposing(ports, dep, *i, target_port(*i)).is_none()) =>
-            {
-                return Resolution::NoEndpoint {
-                    service: String::new(),
-                    why: NoEndpoint::NotExposed {
-                        port,
-                        exposed: ports.iter().map(|p| p.port).collect(),
-                    },
-                };
-            }
-            None => {
-                return Resolution::WrongPort {
-                    port,
-                    expected: role_ok
-                        .iter()
-                        .map(|i| (*i, exposed(ports, dep, *i, target_port(*i))))
-                        .collect(),
-                    placeholder,
-                    mapped_from: None,
-                };
-            }
-            Some(p) => {
-                mapped_from = Some(port);
-                Some(p)
-            }
+            None => return service_miss(q, role_ok, port, ports, placeholder),
+            Some(p) => Some(p),
         },
     };
-    // the port node `i` is reached on (`None`: its pod declares no
-    // container port of the named `targetPort`)
-    let via = |i: NodeIdx| -> Option<i64> {
-        match entry.map(|p| (p.port, &p.target)) {
-            None => Some(port),
-            Some((p, None)) => Some(p),
-            Some((_, Some(Target::Number(t)))) => Some(*t),
-            Some((_, Some(Target::Named(name)))) => named_port(dep, i, name),
+    by_port(q, role_ok, port, placeholder, entry)
+}
+
+/// Step 3: the candidates in the writer's region, else all of them (then
+/// `cross_region` is set).
+fn in_region_first(
+    dep: &Deployment,
+    writer: &Node,
+    candidates: Vec<NodeIdx>,
+    cross_region: &mut bool,
+) -> Vec<NodeIdx> {
+    let in_region: Vec<NodeIdx> = candidates
+        .iter()
+        .copied()
+        .filter(|i| dep.nodes.get(*i).is_some_and(|n| n.region == writer.region))
+        .collect();
+    if in_region.is_empty() {
+        *cross_region = true;
+        candidates
+    } else {
+        in_region
+    }
+}
+
+/// Step 4: the candidates of a role that serves one of `expected`.
+fn serving(dep: &Deployment, expected: &[Role], candidates: &[NodeIdx]) -> Vec<NodeIdx> {
+    candidates
+        .iter()
+        .copied()
+        .filter(|i| {
+            dep.nodes
+                .get(*i)
+                .is_some_and(|n| expected.iter().any(|r| n.role.serves(*r)))
+        })
+        .collect()
+}
+
+/// The port a URL names (a placeholder's default, with the writer's offset)
+/// and the placeholder's name; `None` when it names none apimlint can
+/// check (no port, a placeholder without default).
+fn url_port(writer: &Node, ep: &Endpoint) -> Option<(i64, Option<String>)> {
+    match &ep.port {
+        Some(Port::Number(p)) => Some((i64::from(*p), None)),
+        Some(Port::Placeholder(name)) => {
+            let default = endpoint::placeholder_port(name)?;
+            Some((writer.port(default), Some(name.clone())))
         }
-    };
+        None => None,
+    }
+}
+
+/// The port node `i` listens on for the edge's kind.
+fn listening_port(q: &Query<'_>, i: NodeIdx) -> i64 {
+    q.dep.nodes.get(i).map_or(0, |n| n.port(q.kind.port()))
+}
+
+/// A URL port the Service (`ports`) does not expose: the Service lacks the
+/// port when none of its ports reaches a node's listening port either, else
+/// the port is wrong.
+fn service_miss(
+    q: &Query<'_>,
+    role_ok: Vec<NodeIdx>,
+    port: i64,
+    ports: &[SvcPort],
+    placeholder: Option<String>,
+) -> Resolution {
+    let dep = q.dep;
+    // no port of the Service reaches any of its nodes' listening
+    // port either: the Service is what lacks the port
+    if role_ok
+        .iter()
+        .all(|i| exposing(ports, dep, *i, listening_port(q, *i)).is_none())
+    {
+        return Resolution::NoEndpoint {
+            service: String::new(),
+            why: NoEndpoint::NotExposed {
+                port,
+                exposed: ports.iter().map(|p| p.port).collect(),
+            },
+        };
+    }
+    Resolution::WrongPort {
+        port,
+        expected: role_ok
+            .iter()
+            .map(|i| (*i, exposed(ports, dep, *i, listening_port(q, *i))))
+            .collect(),
+        placeholder,
+        mapped_from: None,
+    }
+}
+
+/// The port node `i` is reached on through the Service port `entry` (none:
+/// `port` itself); `None`: its pod declares no container port of the named
+/// `targetPort`.
+fn reached_on(dep: &Deployment, entry: Option<&SvcPort>, port: i64, i: NodeIdx) -> Option<i64> {
+    match entry.map(|p| (p.port, &p.target)) {
+        None => Some(port),
+        Some((p, None)) => Some(p),
+        Some((_, Some(Target::Number(t)))) => Some(*t),
+        Some((_, Some(Target::Named(name)))) => named_port(dep, i, name),
+    }
+}
+
+/// Step 5: the nodes of the right role that listen on the port the URL
+/// reaches them on (through the Service port `entry`, if any).
+fn by_port(
+    q: &Query<'_>,
+    role_ok: Vec<NodeIdx>,
+    port: i64,
+    placeholder: Option<String>,
+    entry: Option<&SvcPort>,
+) -> Resolution {
+    let dep = q.dep;
+    // the URL's own port, when a Service maps it
+    let mapped_from = entry.map(|_| port);
+    let via = |i: NodeIdx| reached_on(dep, entry, port, i);
     if let Some(SvcPort {
         target: Some(Target::Named(name)),
         ..
@@ -1212,11 +1259,14 @@ fn reach(
     let port = role_ok.iter().find_map(|i| via(*i)).unwrap_or(port);
     let (ok, wrong): (Vec<NodeIdx>, Vec<NodeIdx>) = role_ok
         .iter()
-        .partition(|i| via(**i) == Some(target_port(**i)));
-    let wrong: Vec<(NodeIdx, i64)> = wrong.into_iter().map(|i| (i, target_port(i))).collect();
+        .partition(|i| via(**i) == Some(listening_port(q, **i)));
+    let wrong: Vec<(NodeIdx, i64)> = wrong
+        .into_iter()
+        .map(|i| (i, listening_port(q, i)))
+        .collect();
     // `localhost` names every node of the writer's machine: the port
     // picks the one meant, the others are not missed
-    if ep.host_kind == HostKind::Loopback && !ok.is_empty() {
+    if q.ep.host_kind == HostKind::Loopback && !ok.is_empty() {
         return Resolution::Ok {
             targets: ok,
             via_lb: false,

@@ -247,12 +247,121 @@ pub(super) fn keystore(root: &Item, name: &str) -> Option<Keystore> {
         password: string(t.get("password")),
     })
 }
+
+/// `[apim.cache_invalidation]`: its header, `enabled` (a boolean or a
+/// string) and `domain`.
+fn cache_invalidation(root: &Item) -> Option<CacheInvalidation> {
+    get(root, &["apim", "cache_invalidation"]).map(|t| CacheInvalidation {
+        header: table_span(t),
+        enabled: t.get("enabled").and_then(|e| {
+            Some(Sp {
+                value: e
+                    .as_bool()
+                    .or_else(|| e.as_str().map(|s| s.eq_ignore_ascii_case("true")))?,
+                span: e.span()?,
+            })
+        }),
+        domain: string(t.get("domain")),
+    })
+}
+
+/// The ports written explicitly, by their default port ([`PORT_KEYS`]).
+fn ports(root: &Item) -> BTreeMap<u16, Sp<i64>> {
+    let mut ports = BTreeMap::new();
+    for (port, path) in PORT_KEYS {
+        if let Some(v) = integer(get(root, path)) {
+            ports.insert(port, v);
+        }
+    }
+    ports
+}
+
+/// The `proxyPort` of the HTTPS (9443) and HTTP (9763) transports, by
+/// default port.
+fn proxy_ports(root: &Item) -> BTreeMap<u16, Sp<i64>> {
+    let mut proxy_ports = BTreeMap::new();
+    for (port, scheme) in [(9443, "https"), (9763, "http")] {
+        if let Some(v) = integer(get(root, &["transport", scheme, "properties", "proxyPort"])) {
+            proxy_ports.insert(port, v);
+        }
+    }
+    proxy_ports
+}
+
+/// The gateway environments (`[[apim.gateway.environment]]`) with a name.
+fn environments(root: &Item) -> Vec<Environment> {
+    aot(root, ENVIRONMENT)
+        .into_iter()
+        .filter_map(environment)
+        .collect()
+}
+
+/// One gateway environment: `None` without a `name`. Its endpoints are its
+/// own keys, then its virtual hosts' (`virtual_host.<key>`).
+fn environment(t: &Table) -> Option<Environment> {
+    let name = string(t.get("name"))?;
+    let mut endpoints = Vec::new();
+    for key in environment_keys().map(|k| k.key) {
+        if let Some(u) = string(t.get(key)) {
+            endpoints.push((key.to_owned(), u));
+        }
+    }
+    for vh in t
+        .get("virtual_host")
+        .and_then(Item::as_array_of_tables)
+        .into_iter()
+        .flat_map(|a| a.iter())
+    {
+        for key in environment_keys().map(|k| k.key) {
+            if let Some(u) = string(vh.get(key)) {
+                endpoints.push((format!("virtual_host.{key}"), u));
+            }
+        }
+    }
+    Some(Environment {
+        header: t.span().unwrap_or(name.span.clone()),
+        gateway_type: string(t.get("gateway_type")),
+        name,
+        endpoints,
+        kind: string(t.get("type")),
+    })
+}
+
+/// `[apim.event_hub]` and the event hub's URLs.
+fn event_hub(root: &Item) -> EventHub {
+    let eh = get(root, &["apim", "event_hub"]);
+    EventHub {
+        header: eh.and_then(|i| header(Some(i))),
+        service_url: string(at(root, EdgeKind::EventHubService)),
+        listening: list(at(root, EdgeKind::EventListening)),
+        duplicate: list(at(root, EdgeKind::EventDuplicate)),
+        publish: url_groups(root, EdgeKind::EventPublish, EdgeKind::EventPublishAuth),
+    }
+}
+
+/// `[apim.throttling]`, its URLs, and whether throttling is distributed.
+fn throttling(root: &Item) -> Throttling {
+    let th = get(root, &["apim", "throttling"]);
+    Throttling {
+        header: th.and_then(|i| header(Some(i))),
+        service_url: string(get(root, &["apim", "throttling", "service_url"])),
+        decision: list(at(root, EdgeKind::ThrottleDecision)),
+        url_groups: url_groups(root, EdgeKind::ThrottleEvents, EdgeKind::ThrottleAuth),
+        duplicate: list(at(root, EdgeKind::ThrottleDuplicate)),
+        distributed: get(root, &["apim", "distributed_throttling"]).is_some_and(|d| {
+            d.get("enable")
+                .and_then(Item::as_bool)
+                .unwrap_or(d.is_table_like())
+        }),
+    }
+}
+
 impl Facts {
     /// Extract the facts from a parsed document.
     pub(crate) fn extract(doc: &toml_edit::Document<String>) -> Facts {
         let root = doc.as_item();
         let keys = key_facts(doc);
-        let mut f = Facts {
+        Facts {
             server_header: header(get(root, &["server"])),
             server_role: string(get(root, &["server", "server_role"])),
             encryption_key: string(get(root, &["encryption", "key"])),
@@ -303,84 +412,13 @@ impl Facts {
                 header: table_span(t),
                 kind: string(t.get("type")),
             }),
-            cache_invalidation: get(root, &["apim", "cache_invalidation"]).map(|t| {
-                CacheInvalidation {
-                    header: table_span(t),
-                    enabled: t.get("enabled").and_then(|e| {
-                        Some(Sp {
-                            value: e
-                                .as_bool()
-                                .or_else(|| e.as_str().map(|s| s.eq_ignore_ascii_case("true")))?,
-                            span: e.span()?,
-                        })
-                    }),
-                    domain: string(t.get("domain")),
-                }
-            }),
-            ..Facts::default()
-        };
-        for (port, path) in PORT_KEYS {
-            if let Some(v) = integer(get(root, path)) {
-                f.ports.insert(port, v);
-            }
+            cache_invalidation: cache_invalidation(root),
+            ports: ports(root),
+            proxy_ports: proxy_ports(root),
+            environments: environments(root),
+            event_hub: event_hub(root),
+            throttling: throttling(root),
         }
-        for (port, scheme) in [(9443, "https"), (9763, "http")] {
-            if let Some(v) = integer(get(root, &["transport", scheme, "properties", "proxyPort"])) {
-                f.proxy_ports.insert(port, v);
-            }
-        }
-        for t in aot(root, ENVIRONMENT) {
-            let Some(name) = string(t.get("name")) else {
-                continue;
-            };
-            let mut endpoints = Vec::new();
-            for key in environment_keys().map(|k| k.key) {
-                if let Some(u) = string(t.get(key)) {
-                    endpoints.push((key.to_owned(), u));
-                }
-            }
-            for vh in t
-                .get("virtual_host")
-                .and_then(Item::as_array_of_tables)
-                .into_iter()
-                .flat_map(|a| a.iter())
-            {
-                for key in environment_keys().map(|k| k.key) {
-                    if let Some(u) = string(vh.get(key)) {
-                        endpoints.push((format!("virtual_host.{key}"), u));
-                    }
-                }
-            }
-            f.environments.push(Environment {
-                header: t.span().unwrap_or(name.span.clone()),
-                gateway_type: string(t.get("gateway_type")),
-                name,
-                endpoints,
-                kind: string(t.get("type")),
-            });
-        }
-        let eh = get(root, &["apim", "event_hub"]);
-        f.event_hub = EventHub {
-            header: eh.and_then(|i| header(Some(i))),
-            service_url: string(at(root, EdgeKind::EventHubService)),
-            listening: list(at(root, EdgeKind::EventListening)),
-            duplicate: list(at(root, EdgeKind::EventDuplicate)),
-            publish: url_groups(root, EdgeKind::EventPublish, EdgeKind::EventPublishAuth),
-        };
-        let th = get(root, &["apim", "throttling"]);
-        f.throttling = Throttling {
-            header: th.and_then(|i| header(Some(i))),
-            service_url: string(get(root, &["apim", "throttling", "service_url"])),
-            decision: list(at(root, EdgeKind::ThrottleDecision)),
-            url_groups: url_groups(root, EdgeKind::ThrottleEvents, EdgeKind::ThrottleAuth),
-            duplicate: list(at(root, EdgeKind::ThrottleDuplicate)),
-            distributed: get(root, &["apim", "distributed_throttling"]).is_some_and(|d| {
-                d.get("enable")
-                    .and_then(Item::as_bool)
-                    .unwrap_or(d.is_table_like())
-            }),
-        };
-        f
     }
 
     /// A traffic manager's own settings, which no gateway writes: an

@@ -191,14 +191,10 @@ pub(crate) fn problem<'d>(dep: &Deployment, e: &'d Edge) -> Option<Unreachable<'
 
 /// The finding of `rule` for an edge [`problem`] found wrong.
 pub(crate) fn describe(rule: &Rule, dep: &Deployment, u: &Unreachable<'_>) -> Diagnostic {
-    let e = u.edge;
-    let key_leaf = e.key.rsplit('.').next().unwrap_or(&e.key);
-    let base = |range: Range<usize>, msg: String| {
-        Diagnostic::new(rule, dep.file(e.from), range, msg).key(e.key.clone(), Some(&e.url))
-    };
-    let host = e.endpoint.as_ref().map_or("", |ep| ep.host.as_str());
+    let w = Wording::new(rule, dep, u.edge);
+    let (e, key_leaf) = (w.e, w.key_leaf);
     match &u.how {
-        How::Invalid(why) => base(
+        How::Invalid(why) => w.base(
             e.span.clone(),
             format!("`{key_leaf}` is not a valid URL: {why}"),
         ),
@@ -207,107 +203,181 @@ pub(crate) fn describe(rule: &Rule, dep: &Deployment, u: &Unreachable<'_>) -> Di
             want,
             range,
             ..
-        } => base(
-            range.clone(),
-            format!("`{key_leaf}` must use `{want}://`, not `{scheme}://`"),
-        )
-        .help(format!(
-            "WSO2 connects to port {} + offset with `{want}://` here",
-            e.kind.port()
-        )),
-        // a Kubernetes Service's bare name from another namespace
-        How::NearMiss(suggestions)
-            if suggestions
-                .iter()
-                .all(|s| s.strip_prefix(host).is_some_and(|r| r.starts_with('.'))) =>
-        {
-            base(
-                e.host_span.clone(),
-                format!("host `{host}` in `{key_leaf}` names nothing in this node's namespace: a Kubernetes name without namespace resolves only in the writer's own namespace"),
+        } => w
+            .base(
+                range.clone(),
+                format!("`{key_leaf}` must use `{want}://`, not `{scheme}://`"),
             )
-            .help(did_you_mean_any(suggestions))
-        }
-        How::NearMiss(suggestions) => base(
-            e.host_span.clone(),
-            format!("host `{host}` in `{key_leaf}` names no node of this deployment"),
-        )
-        .help(did_you_mean_any(suggestions)),
-        How::Docker(why) => base(
+            .help(format!(
+                "WSO2 connects to port {} + offset with `{want}://` here",
+                e.kind.port()
+            )),
+        How::NearMiss(suggestions) => w.near_miss(suggestions),
+        How::Docker(why) => w.base(
             e.host_span.clone(),
             format!("`{}` in `{key_leaf}` does not reach a {}: {why}", e.url, e.expected_roles()),
         )
         .help("use a name on a network the two services share (https://docs.docker.com/compose/how-tos/networking/), or a port the target publishes on the Docker host"),
-        How::WrongRole(found) => {
-            let mut d = base(
-                e.host_span.clone(),
-                format!(
-                    "`{}` reaches {} ({}), not a {}",
-                    e.url,
-                    super::node_list(dep, found.iter().copied()),
-                    found
-                        .first()
-                        .and_then(|i| dep.node(*i))
-                        .map_or("?", |n| n.role.name()),
-                    e.expected_roles()
-                ),
-            );
-            for t in found.iter().take(3) {
-                if let Some(n) = dep.node(*t) {
-                    d = d.related(
-                        dep.file(*t),
-                        n.anchor(),
-                        format!("{} is a {}", n.id, n.role),
-                    );
-                }
-            }
-            d
-        }
+        How::WrongRole(found) => w.wrong_role(found),
         How::WrongPort {
             port,
             expected,
             placeholder,
             mapped_from,
-        } => {
-            let listens = expected
-                .iter()
-                .map(|(i, p)| format!("`{}` listens on {p}", dep.id(*i)))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let (msg, help) = wrong_port_text(dep, e, *port, &listens, *placeholder, *mapped_from);
-            let mut d = base(port_range(e), msg).help(help);
-            for (t, _) in expected.iter().take(3) {
-                let (span, msg) = port_site(dep, *t, e.kind.port());
-                d = d.related(dep.file(*t), span, msg);
-            }
-            d
+        } => w.wrong_port(*port, expected, *placeholder, *mapped_from),
+        How::MixedRoles { service, ok, other } => w.mixed_roles(service, ok, other),
+        How::NoEndpoint { service, why } => w.no_endpoint(service, why),
+        How::PartialPort { ok, wrong, port } => w.partial_port(ok, wrong, *port),
+    }
+}
+
+/// What [`describe`] says of one edge: the rule's finding on the writer's
+/// file, one method per way the edge fails.
+struct Wording<'a> {
+    rule: &'a Rule,
+    dep: &'a Deployment,
+    e: &'a Edge,
+    /// The last segment of the edge's key.
+    key_leaf: &'a str,
+    /// The URL's host (empty for a value that is no URL).
+    host: &'a str,
+}
+
+impl<'a> Wording<'a> {
+    /// The wording of `rule`'s finding on the edge `e`.
+    fn new(rule: &'a Rule, dep: &'a Deployment, e: &'a Edge) -> Self {
+        Wording {
+            rule,
+            dep,
+            e,
+            key_leaf: e.key.rsplit('.').next().unwrap_or(&e.key),
+            host: e.endpoint.as_ref().map_or("", |ep| ep.host.as_str()),
         }
-        How::MixedRoles { service, ok, other } => {
-            let role = other
-                .first()
-                .and_then(|i| dep.node(*i))
-                .map_or("?", |n| n.role.name());
-            let mut d = base(
+    }
+
+    /// The finding at `range` in the writer's file, on the edge's key and URL.
+    fn base(&self, range: Range<usize>, msg: String) -> Diagnostic {
+        let e = self.e;
+        Diagnostic::new(self.rule, self.dep.file(e.from), range, msg)
+            .key(e.key.clone(), Some(&e.url))
+    }
+
+    /// `d` with up to three of `nodes` related, each as "<id> is a <role>".
+    fn related_roles(&self, mut d: Diagnostic, nodes: &[NodeIdx]) -> Diagnostic {
+        let dep = self.dep;
+        for t in nodes.iter().take(3) {
+            if let Some(n) = dep.node(*t) {
+                d = d.related(
+                    dep.file(*t),
+                    n.anchor(),
+                    format!("{} is a {}", n.id, n.role),
+                );
+            }
+        }
+        d
+    }
+
+    /// `d` with up to three of `targets` related at what sets their port
+    /// ([`port_site`]).
+    fn related_ports(&self, mut d: Diagnostic, targets: &[(NodeIdx, i64)]) -> Diagnostic {
+        let dep = self.dep;
+        for (t, _) in targets.iter().take(3) {
+            let (span, msg) = port_site(dep, *t, self.e.kind.port());
+            d = d.related(dep.file(*t), span, msg);
+        }
+        d
+    }
+
+    /// A host that names no node but is close to some (`suggestions`).
+    fn near_miss(&self, suggestions: &[String]) -> Diagnostic {
+        let (e, host, key_leaf) = (self.e, self.host, self.key_leaf);
+        // a Kubernetes Service's bare name from another namespace
+        if suggestions
+            .iter()
+            .all(|s| s.strip_prefix(host).is_some_and(|r| r.starts_with('.')))
+        {
+            self.base(
                 e.host_span.clone(),
-                format!(
-                    "`{}` goes through the Service `{service}`, which selects {} ({role}) besides {}: connections balanced onto them reach no {}",
-                    e.url,
-                    super::node_list(dep, other.iter().copied()),
-                    super::node_list(dep, ok.iter().copied()),
-                    e.expected_roles()
-                ),
+                format!("host `{host}` in `{key_leaf}` names nothing in this node's namespace: a Kubernetes name without namespace resolves only in the writer's own namespace"),
             )
-            .help(format!(
-                "narrow the `selector` of the Service `{service}` to the {} pods (a label only they carry), or use a Service that selects only them",
-                e.expected_roles()
-            ));
-            for t in other.iter().take(3) {
-                if let Some(n) = dep.node(*t) {
-                    d = d.related(dep.file(*t), n.anchor(), format!("{} is a {}", n.id, n.role));
-                }
-            }
-            d
+            .help(did_you_mean_any(suggestions))
+        } else {
+            self.base(
+                e.host_span.clone(),
+                format!("host `{host}` in `{key_leaf}` names no node of this deployment"),
+            )
+            .help(did_you_mean_any(suggestions))
         }
-        How::NoEndpoint { service, why } => base(
+    }
+
+    /// A host whose nodes (`found`) are none of the expected role.
+    fn wrong_role(&self, found: &[NodeIdx]) -> Diagnostic {
+        let (dep, e) = (self.dep, self.e);
+        let d = self.base(
+            e.host_span.clone(),
+            format!(
+                "`{}` reaches {} ({}), not a {}",
+                e.url,
+                super::node_list(dep, found.iter().copied()),
+                found
+                    .first()
+                    .and_then(|i| dep.node(*i))
+                    .map_or("?", |n| n.role.name()),
+                e.expected_roles()
+            ),
+        );
+        self.related_roles(d, found)
+    }
+
+    /// No node of the expected role listens on `port` (`expected`: where
+    /// each listens).
+    fn wrong_port(
+        &self,
+        port: i64,
+        expected: &[(NodeIdx, i64)],
+        placeholder: Option<&str>,
+        mapped_from: Option<i64>,
+    ) -> Diagnostic {
+        let (dep, e) = (self.dep, self.e);
+        let listens = expected
+            .iter()
+            .map(|(i, p)| format!("`{}` listens on {p}", dep.id(*i)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (msg, help) = wrong_port_text(dep, e, port, &listens, placeholder, mapped_from);
+        let d = self.base(port_range(e), msg).help(help);
+        self.related_ports(d, expected)
+    }
+
+    /// A Service that selects nodes of other roles (`other`) besides those
+    /// of the expected one (`ok`).
+    fn mixed_roles(&self, service: &str, ok: &[NodeIdx], other: &[NodeIdx]) -> Diagnostic {
+        let (dep, e) = (self.dep, self.e);
+        let role = other
+            .first()
+            .and_then(|i| dep.node(*i))
+            .map_or("?", |n| n.role.name());
+        let d = self.base(
+            e.host_span.clone(),
+            format!(
+                "`{}` goes through the Service `{service}`, which selects {} ({role}) besides {}: connections balanced onto them reach no {}",
+                e.url,
+                super::node_list(dep, other.iter().copied()),
+                super::node_list(dep, ok.iter().copied()),
+                e.expected_roles()
+            ),
+        )
+        .help(format!(
+            "narrow the `selector` of the Service `{service}` to the {} pods (a label only they carry), or use a Service that selects only them",
+            e.expected_roles()
+        ));
+        self.related_roles(d, other)
+    }
+
+    /// A Service without an endpoint for the URL, and `why`.
+    fn no_endpoint(&self, service: &str, why: &NoEndpoint) -> Diagnostic {
+        let e = self.e;
+        self.base(
             e.host_span.clone(),
             format!("`{}` reaches nothing: {}", e.url, why.explain(service)),
         )
@@ -323,9 +393,15 @@ pub(crate) fn describe(rule: &Rule, dep: &Deployment, u: &Unreachable<'_>) -> Di
                 "add port {port} (to the nodes' port, {} + their offset) to the `ports` of the Service `{service}`",
                 e.kind.port()
             ),
-        }),
-        How::PartialPort { ok, wrong, port } => {
-            let mut d = base(
+        })
+    }
+
+    /// Some of the host's nodes (`ok`) listen on `port`, the others (`wrong`)
+    /// elsewhere.
+    fn partial_port(&self, ok: &[NodeIdx], wrong: &[(NodeIdx, i64)], port: i64) -> Diagnostic {
+        let (dep, e, host) = (self.dep, self.e, self.host);
+        let d = self
+            .base(
                 port_range(e),
                 format!(
                     "host `{host}` names {} nodes but only {} listen on port {port}; {}",
@@ -341,12 +417,7 @@ pub(crate) fn describe(rule: &Rule, dep: &Deployment, u: &Unreachable<'_>) -> Di
             .help(
                 "give each node its own URL, or make the nodes behind one host name use one offset",
             );
-            for (t, _) in wrong.iter().take(3) {
-                let (span, msg) = port_site(dep, *t, e.kind.port());
-                d = d.related(dep.file(*t), span, msg);
-            }
-            d
-        }
+        self.related_ports(d, wrong)
     }
 }
 
