@@ -559,8 +559,10 @@ pub struct Discovery {
 /// not exist then (no `open` needed to learn it).
 #[derive(Debug, Default)]
 pub struct Listing {
-    listed: std::collections::HashSet<PathBuf>,
-    seen: std::collections::HashSet<PathBuf>,
+    // by the bytes of the (normalised) path: a `Path` hashes component by
+    // component
+    listed: foldhash::HashSet<std::ffi::OsString>,
+    seen: foldhash::HashSet<std::ffi::OsString>,
 }
 
 impl Listing {
@@ -569,10 +571,10 @@ impl Listing {
     pub fn absent(&self, dir: &Path) -> bool {
         let mut child = dir;
         for parent in dir.ancestors().skip(1) {
-            if self.listed.contains(parent) {
-                return !self.seen.contains(child);
+            if self.listed.contains(parent.as_os_str()) {
+                return !self.seen.contains(child.as_os_str());
             }
-            if self.seen.contains(parent) {
+            if self.seen.contains(parent.as_os_str()) {
                 // it exists, unlisted (ignored, excluded): ask the disk
                 return false;
             }
@@ -1221,8 +1223,9 @@ fn walk_dir(v: &Visit, cx: &WalkCx<'_>, inherited: &[Arc<Gitignore>], ancestors:
         f.extend(files.iter().map(|(p, l)| (normalize(p), *l)));
     }
     if let Ok(mut l) = cx.listing.lock() {
-        l.listed.insert(normalize(&v.dir));
-        l.seen.extend(seen.iter().map(|p| normalize(p)));
+        l.listed.insert(normalize(&v.dir).into_os_string());
+        l.seen
+            .extend(seen.iter().map(|p| normalize(p).into_os_string()));
     }
     subdirs
         .par_iter()

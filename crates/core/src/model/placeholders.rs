@@ -76,7 +76,12 @@ pub(crate) fn placeholders(file_text: &str, literal: &Range<usize>) -> Vec<Place
 /// Whether a value is, or holds, a placeholder that WSO2 or Carbon resolves:
 /// such values cannot be checked as written.
 pub(crate) fn holds_placeholder(value: &str) -> bool {
-    ["$ref{", "$secret{", "$env{", "$sys{", "${"]
-        .iter()
-        .any(|p| value.contains(p))
+    let b = value.as_bytes();
+    memchr::memchr_iter(b'$', b).any(|i| {
+        b.get(i + 1..).is_some_and(|rest| {
+            [&b"ref{"[..], b"secret{", b"env{", b"sys{", b"{"]
+                .iter()
+                .any(|p| rest.starts_with(p))
+        })
+    })
 }

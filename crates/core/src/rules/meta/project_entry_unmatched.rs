@@ -26,14 +26,14 @@ impl DeploymentRule for ProjectEntryUnmatched {
         if dep.project_file().is_none() {
             return Vec::new();
         }
+        // a project file names a node per host alias: one look-up each
+        let ids: foldhash::HashSet<&str> = dep.nodes.iter().map(|n| n.id.as_str()).collect();
         dep.config
             .entries
             .iter()
             .filter(|e| match e.kind {
                 EntryKind::Region(_) => !dep.nodes.iter().any(|n| glob_match(&e.pattern, &n.id)),
-                EntryKind::Host(_) | EntryKind::Node => {
-                    !dep.nodes.iter().any(|n| n.id == e.pattern)
-                }
+                EntryKind::Host(_) | EntryKind::Node => !ids.contains(e.pattern.as_str()),
             })
             .collect()
     }

@@ -51,7 +51,8 @@ impl DeploymentRule for DatabaseSharedAcrossRegions {
         }
         for (db, get) in DATABASES {
             // server (type, host, port) → the first region and node using it
-            let mut first: Vec<(Server, &str, NodeIdx, &Database)> = Vec::new();
+            let mut first: foldhash::HashMap<Server, (&str, NodeIdx, &Database)> =
+                Default::default();
             for (region, members) in &dep.regions {
                 let mut reported: Vec<Server> = Vec::new();
                 for &i in members {
@@ -74,8 +75,8 @@ impl DeploymentRule for DatabaseSharedAcrossRegions {
                     }
                     let scope = name_scope(n, &host);
                     let server = (kind, host, port, scope);
-                    match first.iter().find(|(s, _, _, _)| *s == server) {
-                        Some((_, r, other, other_database)) if *r != region.as_str() => {
+                    match first.get(&server) {
+                        Some((r, other, other_database)) if *r != region.as_str() => {
                             if !reported.contains(&server) {
                                 reported.push(server.clone());
                                 out.push(State {
@@ -89,7 +90,9 @@ impl DeploymentRule for DatabaseSharedAcrossRegions {
                             }
                         }
                         Some(_) => {}
-                        None => first.push((server, region.as_str(), i, d)),
+                        None => {
+                            first.insert(server, (region.as_str(), i, d));
+                        }
                     }
                 }
             }

@@ -28,7 +28,7 @@ impl DeploymentRule for GatewayIdDuplicate {
     type State<'d> = State<'d>;
 
     fn run(dep: &Deployment) -> Vec<State<'_>> {
-        let mut seen: Vec<(NodeIdx, &Sp<String>)> = Vec::new();
+        let mut seen: foldhash::HashMap<&str, (NodeIdx, &Sp<String>)> = Default::default();
         let mut out = Vec::new();
         for (i, n) in RULE.subjects(dep) {
             // empty: WSO2 makes an id up; a placeholder differs per node
@@ -40,14 +40,16 @@ impl DeploymentRule for GatewayIdDuplicate {
             else {
                 continue;
             };
-            match seen.iter().find(|(_, s)| s.value == id.value) {
+            match seen.get(id.value.as_str()) {
                 Some((first, first_id)) => out.push(State {
                     node: i,
                     id,
                     first: *first,
                     first_id,
                 }),
-                None => seen.push((i, id)),
+                None => {
+                    seen.insert(&id.value, (i, id));
+                }
             }
         }
         out
