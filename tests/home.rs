@@ -325,3 +325,42 @@ fn compose_bind_mounted_home_files_are_read_with_their_service_node() {
         assert!(!out.contains("S3cr3tAmqp"), "{format}: {out}");
     }
 }
+
+/// Home files that symbolic links lead out of the deployment are never
+/// read: a JNDI file linked to a file outside (an `unreadable-file` finding
+/// saying so) and a publisher directory linked to one outside (not listed).
+/// Nothing of either appears in any output.
+#[cfg(unix)]
+#[test]
+fn home_files_linked_out_of_the_deployment_are_never_read() {
+    use std::os::unix::fs::symlink;
+    let (root, home) = tree("linked-out");
+    let outside = scratch("home", "linked-out-target");
+    write(
+        &outside.join("jndi.properties"),
+        b"topic.notification = amqp://admin:OutsideS3cret@outside-marker.example:5672\n",
+    );
+    write(
+        &outside.join("pubs/p.xml"),
+        b"<eventPublisher name=\"outside-marker-publisher\"/>\n",
+    );
+    let jndi = home.join("repository/conf/jndi.properties");
+    let _ = std::fs::remove_file(&jndi);
+    symlink(outside.join("jndi.properties"), &jndi).unwrap();
+    let pubs = home.join(PUBLISHERS);
+    let _ = std::fs::remove_dir_all(&pubs);
+    std::fs::create_dir_all(pubs.parent().unwrap()).unwrap();
+    symlink(outside.join("pubs"), &pubs).unwrap();
+    let found = findings(&root);
+    has(
+        &found,
+        "unreadable-file",
+        "region-1/cp-1/repository/conf/jndi.properties",
+        1,
+    );
+    for format in ["json", "human", "sarif", "github"] {
+        let (_, out) = run_bounded(&root, &["check", "--format", format, "."]);
+        assert!(!out.contains("outside-marker"), "{format}: {out}");
+        assert!(!out.contains("OutsideS3cret"), "{format}: {out}");
+    }
+}
