@@ -26,13 +26,13 @@ impl DeploymentRule for ProjectEntryUnmatched {
         if dep.project_file().is_none() {
             return Vec::new();
         }
-        dep.config
+        dep.config()
             .entries
             .iter()
             .filter(|e| match e.kind {
-                EntryKind::Region(_) => !dep.nodes.iter().any(|n| glob_match(&e.pattern, &n.id)),
+                EntryKind::Region(_) => !dep.nodes().iter().any(|n| glob_match(&e.pattern, &n.id)),
                 EntryKind::Host(_) | EntryKind::Node => {
-                    !dep.nodes.iter().any(|n| n.id == e.pattern)
+                    !dep.nodes().iter().any(|n| n.id == e.pattern)
                 }
             })
             .collect()
@@ -62,7 +62,7 @@ impl DeploymentRule for ProjectEntryUnmatched {
                 "nodes".to_owned(),
             ),
         };
-        let ids: Vec<&str> = dep.nodes.iter().map(|n| n.id.as_str()).collect();
+        let ids: Vec<&str> = dep.nodes().iter().map(|n| n.id.as_str()).collect();
         let help = match suggestion(e, &ids) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!(
@@ -98,10 +98,10 @@ fn sibling_matches(dep: &Deployment, e: &Entry) -> bool {
     let EntryKind::Region(r) = &e.kind else {
         return false;
     };
-    dep.config.entries.iter().any(|o| {
+    dep.config().entries.iter().any(|o| {
         matches!(&o.kind, EntryKind::Region(r2) if r2 == r)
             && o.pattern != e.pattern
-            && dep.nodes.iter().any(|n| glob_match(&o.pattern, &n.id))
+            && dep.nodes().iter().any(|n| glob_match(&o.pattern, &n.id))
     })
 }
 
