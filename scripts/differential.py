@@ -37,7 +37,10 @@ binaries, `check --write-baseline`, `check --baseline`,
 `check --fix --format compact`; the files left (every path, type, mode and
 byte, the baseline file included) are compared too.
 
-Normalisation: none. Both binaries run in the same directories, so paths
+Normalisation: one. The GitHub format's `::stop-commands::` token is random
+on purpose (a finding's text cannot guess it to end the pause and inject a
+workflow command), so every `apimlint-<32 hex>` token reads `apimlint-TOKEN`
+in both outputs. Otherwise both binaries run in the same directories, so paths
 (including the absolute cwd that SARIF puts in `originalUriBaseIds`) are the
 same for both; apimlint prints no timings. A difference is a difference.
 """
@@ -99,6 +102,14 @@ class Result:
         return (self.code, self.stdout, self.stderr)
 
 
+STOP_TOKEN = re.compile(rb"apimlint-[0-9a-f]{32}")
+
+
+def untokened(out):
+    """`out` with the random stop-commands token of the GitHub format fixed."""
+    return STOP_TOKEN.sub(b"apimlint-TOKEN", out)
+
+
 class Runner:
     def __init__(self, env, timeout):
         self.env = env
@@ -115,7 +126,7 @@ class Runner:
                 timeout=self.timeout,
                 check=False,
             )
-            return Result(p.returncode, p.stdout, p.stderr)
+            return Result(p.returncode, untokened(p.stdout), untokened(p.stderr))
         except subprocess.TimeoutExpired as e:
             return Result("timeout", e.stdout or b"", e.stderr or b"")
 

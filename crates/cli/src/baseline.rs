@@ -74,7 +74,7 @@ pub(crate) fn write(
     };
     let mut text = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
     text.push('\n');
-    writable(path, &dep.root)?;
+    writable(path, dep.root())?;
     let written = if path.is_file() {
         apimlint_core::vfs::write_atomic(path, text.as_bytes())
     } else {

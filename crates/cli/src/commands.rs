@@ -608,9 +608,9 @@ fn verbose_to(
     total: std::time::Duration,
     err: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let root = relative(&r.dep.root, r.cwd);
+    let root = relative(r.dep.root(), r.cwd);
     let project = config.map(Path::to_path_buf).or_else(|| {
-        let p = r.dep.root.join("apimlint.toml");
+        let p = r.dep.root().join("apimlint.toml");
         p.is_file().then_some(p)
     });
     writeln!(
@@ -619,17 +619,17 @@ fn verbose_to(
         if root.is_empty() { "." } else { &root },
         project.map_or_else(|| "none".to_owned(), |p| relative(&p, r.cwd))
     )?;
-    let mut files: Vec<String> = r.dep.nodes.iter().map(|n| r.file(n.file)).collect();
+    let mut files: Vec<String> = r.dep.nodes().iter().map(|n| r.file(n.file)).collect();
     files.dedup();
     writeln!(
         err,
         "apimlint: read {} node{} from {} file{}:",
-        r.dep.nodes.len(),
-        if r.dep.nodes.len() == 1 { "" } else { "s" },
+        r.dep.nodes().len(),
+        if r.dep.nodes().len() == 1 { "" } else { "s" },
         files.len(),
         if files.len() == 1 { "" } else { "s" }
     )?;
-    for n in &r.dep.nodes {
+    for n in r.dep.nodes() {
         writeln!(
             err,
             "apimlint:   {} ({}, {}, region {})",

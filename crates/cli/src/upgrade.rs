@@ -32,10 +32,10 @@ pub(crate) fn run(a: &UpgradeArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
             config.set_apim_version(v)?;
         }
         let dep = apimlint_core::load(&DiskFs, &unit.discovery, config);
-        let from = dep.config.apim.as_ref().map(|(v, _)| *v).ok_or_else(|| {
+        let from = dep.config().apim.as_ref().map(|(v, _)| *v).ok_or_else(|| {
             format!(
                 "{}: the API-M version the deployment runs is not known: give it with `--apim-version`, `[deployment] version` in apimlint.toml, or the manifests' image tags",
-                relative(&dep.root, &cwd)
+                relative(dep.root(), &cwd)
             )
         })?;
         let found = changes(&dep, from, to);
@@ -109,7 +109,7 @@ fn human(
         "{}",
         terminal(&format!(
             "upgrade {} from API-M {from} to {to}",
-            relative(&dep.root, cwd)
+            relative(dep.root(), cwd)
         ))
     )?;
     if found.is_empty() {
@@ -176,7 +176,7 @@ fn document(
         })
         .collect();
     json!({
-        "deployment": relative(&dep.root, cwd),
+        "deployment": relative(dep.root(), cwd),
         "from": from.name(),
         "to": to.name(),
         "changes": items,

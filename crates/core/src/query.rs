@@ -65,7 +65,7 @@ pub(crate) fn configured_environments<'a>(
     dep: &'a Deployment,
     region: &'a str,
 ) -> impl Iterator<Item = &'a str> + 'a {
-    dep.config
+    dep.config()
         .environments
         .iter()
         .filter(move |(r, _)| r == region || r == "*")

@@ -215,8 +215,8 @@ fn the_seed_samples_get_the_hardening_findings() {
     let (dep, diags) = analyse(&dir, &files);
     let broken: Vec<&Diagnostic> = diags.iter().filter(|d| d.rule == "toml-syntax").collect();
     assert!(broken.is_empty(), "{}", show(&dep, &broken));
-    assert_eq!(dep.nodes.len(), samples.len());
-    for (i, node) in dep.nodes.iter().enumerate() {
+    assert_eq!(dep.nodes().len(), samples.len());
+    for (i, node) in dep.nodes().iter().enumerate() {
         let mine: Vec<Diagnostic> = diags
             .iter()
             .filter(|d| d.file == dep.file(i))

@@ -99,8 +99,8 @@ fn the_cli_path_finds_the_same_as_the_full_model() {
 #[test]
 fn the_clean_sample_is_clean() {
     let (dep, diags) = analyse(&workspace().join("fixtures/deployments/pattern-1"));
-    assert_eq!(dep.nodes.len(), 12);
-    assert_eq!(dep.regions.len(), 2);
+    assert_eq!(dep.nodes().len(), 12);
+    assert_eq!(dep.regions().len(), 2);
     let loud: Vec<Diagnostic> = diags
         .into_iter()
         .filter(|d| d.severity > apimlint_core::Severity::Info)

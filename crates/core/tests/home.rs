@@ -107,8 +107,8 @@ fn a_plain_trees_home_files_are_read_into_their_node() {
 
     let disc = apimlint_core::vfs::discover(&root, &[], None).unwrap();
     let dep = apimlint_core::load(&DiskFs, &disc, Config::default());
-    assert_eq!(dep.nodes.len(), 1);
-    let node = &dep.nodes[0];
+    assert_eq!(dep.nodes().len(), 1);
+    let node = &dep.nodes()[0];
     let home = node.home();
     let rels: Vec<&str> = home.files.iter().map(|f| f.rel.as_str()).collect();
     assert_eq!(
@@ -195,7 +195,7 @@ fn a_node_file_outside_repository_conf_has_no_home() {
     );
     let disc = apimlint_core::vfs::discover(&bare, &[], None).unwrap();
     let dep = apimlint_core::load(&DiskFs, &disc, Config::default());
-    assert!(dep.nodes[0].home().is_empty());
+    assert!(dep.nodes()[0].home().is_empty());
     assert!(DiskFs.is_dir(&bare));
 }
 
@@ -325,12 +325,12 @@ fn a_manifests_mounted_home_files_are_read_into_their_node() {
     let disc = apimlint_core::vfs::discover(&root, &[], None).unwrap();
     let dep = apimlint_core::load(&DiskFs, &disc, Config::default());
     assert_eq!(
-        dep.nodes.len(),
+        dep.nodes().len(),
         1,
         "{:#?}",
-        dep.nodes.iter().map(|n| &n.path).collect::<Vec<_>>()
+        dep.nodes().iter().map(|n| &n.path).collect::<Vec<_>>()
     );
-    let node = &dep.nodes[0];
+    let node = &dep.nodes()[0];
     let home = node.home();
     let rels: Vec<&str> = home.files.iter().map(|f| f.rel.as_str()).collect();
     assert_eq!(

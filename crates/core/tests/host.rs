@@ -172,7 +172,7 @@ fn a_change_reaches_its_node_and_a_project_file_reloads() {
     assert!(host.last_pass().reloaded);
     assert_eq!(
         host.last_pass().reanalysed.len(),
-        host.deployment().nodes.len()
+        host.deployment().nodes().len()
     );
     // nothing changed: nothing analysed
     host.apply_change(&DiskFs, Change::default());
@@ -184,7 +184,7 @@ fn a_removed_file_leaves_the_deployment() {
     let root = pattern1();
     let (disc, config) = discover(&root);
     let mut host = AnalysisHost::new(&DiskFs, disc, config, Options::default(), Mode::Check);
-    let before = host.deployment().nodes.len();
+    let before = host.deployment().nodes().len();
     let gw = gateway(&root);
     host.apply_change(
         &DiskFs,
@@ -193,7 +193,7 @@ fn a_removed_file_leaves_the_deployment() {
             ..Change::default()
         },
     );
-    assert_eq!(host.deployment().nodes.len(), before - 1);
+    assert_eq!(host.deployment().nodes().len(), before - 1);
     assert!(host.deployment().node_at(&gw).is_none());
     assert!(!host.discovery().files.contains(&gw));
 }
@@ -203,7 +203,7 @@ fn a_file_of_a_nodes_home_reaches_that_node() {
     let root = pattern1();
     let (disc, config) = discover(&root);
     let mut host = AnalysisHost::new(&DiskFs, disc, config, Options::default(), Mode::Check);
-    let nodes = host.deployment().nodes.len();
+    let nodes = host.deployment().nodes().len();
     let gw = gateway(&root);
     // a JNDI file appears in gw-1's home, with a malformed `\u` escape
     let jndi = root.join("region-1/gw-1/repository/conf/jndi.properties");
@@ -218,7 +218,7 @@ fn a_file_of_a_nodes_home_reaches_that_node() {
     // gw-1 is analysed again with its home; the JNDI file is no node
     assert_eq!(host.last_pass().reanalysed, vec![gw.clone()]);
     assert!(!host.last_pass().reloaded);
-    assert_eq!(host.deployment().nodes.len(), nodes);
+    assert_eq!(host.deployment().nodes().len(), nodes);
     assert!(!host.discovery().files.contains(&jndi));
     let found = by_path(host.deployment(), host.diagnostics());
     let overlays = HashMap::from([(jndi.clone(), text)]);
@@ -236,6 +236,6 @@ fn a_file_of_a_nodes_home_reaches_that_node() {
         },
     );
     assert_eq!(host.last_pass().reanalysed, vec![gw]);
-    assert_eq!(host.deployment().nodes.len(), nodes);
+    assert_eq!(host.deployment().nodes().len(), nodes);
     assert!(host.diagnostics().is_empty(), "{:?}", host.diagnostics());
 }

@@ -129,7 +129,7 @@ fn after_an_edit_only_the_changed_file_is_rechecked_locally() {
         let inc = incremental::check(&dep, &changed, false, &mut cache);
         // the reference: the same texts analysed from scratch
         let nodes: Vec<SourceFile> = dep
-            .nodes
+            .nodes()
             .iter()
             .map(|n| SourceFile {
                 path: n.path.clone(),
@@ -148,7 +148,7 @@ fn after_an_edit_only_the_changed_file_is_rechecked_locally() {
             },
         );
         let expected = apimlint_core::check(&full);
-        if dep.nodes.iter().any(|n| n.is_stale()) {
+        if dep.nodes().iter().any(|n| n.is_stale()) {
             // a stale node keeps its last good parse: compare what an editor shows
             let shown = incremental::visible(&dep, inc);
             assert!(shown.iter().any(|d| d.rule == "toml-syntax"));

@@ -60,7 +60,7 @@ proptest! {
         prop_assert_eq!(&full, &cli);
         let dep = apimlint_core::load(&fs, &disc, config.clone());
         for (dep, diags) in [(&dep, full), (&lean.dep, cli)] {
-            prop_assert_eq!(dep.nodes.len(), t.files.len());
+            prop_assert_eq!(dep.nodes().len(), t.files.len());
             for d in &diags {
                 in_file(dep, d.file, &d.range, d.rule)?;
                 for r in &d.related {

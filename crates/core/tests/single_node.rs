@@ -54,7 +54,7 @@ fn unknown_keys_suggest_case_snake_and_renames_and_fix_only_sure_ones() {
     let at = |s: &str| {
         found
             .iter()
-            .find(|d| &dep.nodes[0].text[d.range.clone()] == s)
+            .find(|d| &dep.nodes()[0].text[d.range.clone()] == s)
             .unwrap_or_else(|| panic!("no finding at {s}: {found:?}"))
     };
     for (key, to, safe) in [

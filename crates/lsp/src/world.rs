@@ -348,7 +348,7 @@ fn by_file(
     uris: &HashMap<PathBuf, lsp::Uri>,
 ) -> HashMap<PathBuf, Vec<lsp::Diagnostic>> {
     let mut by_file: HashMap<PathBuf, Vec<lsp::Diagnostic>> = dep
-        .nodes
+        .nodes()
         .iter()
         .map(|n| n.file)
         .chain(dep.project_file())

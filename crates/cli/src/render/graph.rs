@@ -127,7 +127,7 @@ pub fn dot(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::R
         out,
         "digraph apimlint {{\n  rankdir=LR;\n  compound=true;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];"
     )?;
-    for (ri, (region, members)) in dep.regions.iter().enumerate() {
+    for (ri, (region, members)) in dep.regions().iter().enumerate() {
         writeln!(
             out,
             "  subgraph cluster_{ri} {{\n    label=\"{}\";\n    style=dashed;",
@@ -198,7 +198,7 @@ pub fn dot(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::R
 /// The cross-region bridge: one edge per stream and region pair, between
 /// the regions' clusters (through their first nodes), broken ones red.
 fn bridge_dot(dep: &Deployment, out: &mut dyn Write) -> io::Result<()> {
-    let regions: Vec<(&String, &Vec<usize>)> = dep.regions.iter().collect();
+    let regions: Vec<(&String, &Vec<usize>)> = dep.regions().iter().collect();
     let at = |r: &str| {
         regions
             .iter()
@@ -262,7 +262,7 @@ fn class(role: Role) -> &'static str {
 /// subgraphs, nodes coloured by role, broken references in red.
 pub fn mermaid(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "flowchart LR")?;
-    for (ri, (region, members)) in dep.regions.iter().enumerate() {
+    for (ri, (region, members)) in dep.regions().iter().enumerate() {
         writeln!(out, "  subgraph r{ri}[\"{}\"]", mesc(region))?;
         for i in members {
             if let Some(n) = dep.node(*i) {
@@ -316,7 +316,7 @@ pub fn mermaid(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> i
         }
     }
     // the cross-region bridge, region to region
-    let region = |r: &str| dep.regions.keys().position(|x| x == r);
+    let region = |r: &str| dep.regions().keys().position(|x| x == r);
     for l in dep.bridge_links() {
         let (Some(a), Some(b)) = (region(&l.from), region(&l.to)) else {
             continue;
@@ -361,7 +361,7 @@ pub fn json(dep: &Deployment, diags: &[Diagnostic], out: &mut dyn Write) -> io::
     // a URL may carry user-info or `password=`: never shown
     let scrubber = dep.scrubber();
     let nodes: Vec<_> = dep
-        .nodes
+        .nodes()
         .iter()
         .map(|n| json!({"id": n.id, "region": n.region, "role": n.role.name()}))
         .collect();

@@ -413,7 +413,7 @@ fn cause(d: &apimlint_core::Diagnostic) -> Option<Cause<'_>> {
 /// "checked 12 nodes in 2 regions …" and the counts.
 pub fn summary(r: &Report<'_>) -> String {
     let mut regions = Vec::new();
-    for (name, members) in &r.dep.regions {
+    for (name, members) in r.dep.regions() {
         let mut roles: Vec<(Role, usize)> = Vec::new();
         for i in members {
             let role = r.dep.node(*i).map_or(Role::Unknown, |n| n.role);
@@ -431,11 +431,11 @@ pub fn summary(r: &Report<'_>) -> String {
         regions.push((name.as_str(), roles));
     }
     let regions = region_lines(regions);
-    let n = r.dep.nodes.len();
+    let n = r.dep.nodes().len();
     // a tree laid out by role, then region: say where the regions came from
     let by_role = r
         .dep
-        .nodes
+        .nodes()
         .iter()
         .find(|n| n.region_source == RegionSource::AfterRole)
         .map(|n| {
@@ -446,7 +446,7 @@ pub fn summary(r: &Report<'_>) -> String {
         })
         .unwrap_or_default();
     let rel = |p: &std::path::Path| apimlint_core::vfs::relative(p, r.cwd);
-    let project = r.dep.config.source.as_ref().map_or_else(
+    let project = r.dep.config().source.as_ref().map_or_else(
         || "no apimlint.toml".to_owned(),
         |s| format!("project file {}", rel(&s.path)),
     );
@@ -458,7 +458,7 @@ pub fn summary(r: &Report<'_>) -> String {
         )
     });
     // the version the rules read, when the user did not name it
-    let version = match r.dep.config.apim() {
+    let version = match r.dep.config().apim() {
         None => format!(
             "\nno API-M version given: keys of every version ({}) are accepted (`--apim-version`, `[deployment] version`)",
             apimlint_core::catalog::versions::ApimVersion::names().join(", ")
@@ -470,10 +470,10 @@ pub fn summary(r: &Report<'_>) -> String {
     };
     let head = format!(
         "deployment {} ({project}){version}\nchecked {n} node{} in {} region{}:\n{}{by_role}{only}",
-        rel(&r.dep.root),
+        rel(r.dep.root()),
         if n == 1 { "" } else { "s" },
-        r.dep.regions.len(),
-        if r.dep.regions.len() == 1 { "" } else { "s" },
+        r.dep.regions().len(),
+        if r.dep.regions().len() == 1 { "" } else { "s" },
         regions.join("\n")
     );
     // a repository of TOML files only: say that the key-material rules had

@@ -19,7 +19,7 @@ fn range(r: &Report<'_>, node: FileId, range: &std::ops::Range<usize>) -> Value 
 pub fn to_value(r: &Report<'_>) -> Value {
     let nodes: Vec<Value> = r
         .dep
-        .nodes
+        .nodes()
         .iter()
         .map(|n| {
             let mut v = json!({
@@ -80,12 +80,12 @@ pub fn to_value(r: &Report<'_>) -> Value {
         .collect();
     json!({
         "version": 1,
-        "root": apimlint_core::vfs::relative(&r.dep.root, r.cwd),
+        "root": apimlint_core::vfs::relative(r.dep.root(), r.cwd),
         "nodes": nodes,
         "diagnostics": diagnostics,
         "summary": {
-            "files": r.dep.nodes.len(),
-            "nodes": r.dep.nodes.len(),
+            "files": r.dep.nodes().len(),
+            "nodes": r.dep.nodes().len(),
             "errors": r.count(apimlint_core::Severity::Error),
             "warnings": r.count(apimlint_core::Severity::Warning),
             "infos": r.count(apimlint_core::Severity::Info),

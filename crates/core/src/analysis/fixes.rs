@@ -778,7 +778,7 @@ impl Fixing {
             if let Some((_, h)) = dep.home_file(*f) {
                 self.originals.entry(h.path.clone()).or_insert_with(|| {
                     (
-                        crate::vfs::relative(&h.path, &dep.root),
+                        crate::vfs::relative(&h.path, dep.root()),
                         h.text.clone(),
                         false,
                     )
@@ -800,7 +800,7 @@ impl Fixing {
             texts.push((n.path.clone(), text.clone()));
             written.insert(*f, n.path.clone());
         }
-        let rel = |p: &std::path::Path| crate::vfs::relative(p, &dep.root);
+        let rel = |p: &std::path::Path| crate::vfs::relative(p, dep.root());
         let mut manifests: BTreeMap<PathBuf, Vec<(&Node, &[Edit])>> = BTreeMap::new();
         for (path, start) in blocks {
             match shared_block(dep, &plan, &path, start) {
@@ -877,7 +877,7 @@ fn shared_block<'d, 'p>(
     start: usize,
 ) -> Result<(&'d Node, &'p [Edit]), String> {
     let sharing: Vec<&Node> = dep
-        .nodes
+        .nodes()
         .iter()
         .filter(|n| {
             n.origin

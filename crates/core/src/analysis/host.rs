@@ -235,7 +235,7 @@ impl AnalysisHost {
             return None;
         }
         self.dep
-            .nodes
+            .nodes()
             .iter()
             .find(|n| super::home::home_dir(&n.path).is_some_and(|h| path.starts_with(h)))
             .map(|n| n.path.clone())
@@ -261,7 +261,7 @@ impl AnalysisHost {
         // a file a Compose service mounts is read with the service's
         // origin (and may be a second node of its own): load again
         self.dep
-            .nodes
+            .nodes()
             .iter()
             .any(|n| n.origin.as_ref().is_some_and(|o| !o.inline))
     }
@@ -328,7 +328,7 @@ impl AnalysisHost {
             Mode::Editor => incremental::visible(&self.dep, found),
         };
         let mut reanalysed: Vec<PathBuf> = if reloaded {
-            self.dep.nodes.iter().map(|n| n.path.clone()).collect()
+            self.dep.nodes().iter().map(|n| n.path.clone()).collect()
         } else {
             changed
                 .iter()

@@ -34,10 +34,10 @@ pub struct Changes {
 /// parse, then hosts and edges resolved again over all nodes.
 pub fn rebuild(prev: Deployment, changes: Changes) -> Deployment {
     use rayon::prelude::*;
-    let root = prev.root.clone();
+    let root = prev.root().to_path_buf();
     let config_changed = changes.config.is_some();
     let keep_stale = !changes.fresh_errors;
-    let config = changes.config.unwrap_or_else(|| prev.config.clone());
+    let config = changes.config.unwrap_or_else(|| prev.config().clone());
     let removed: HashSet<&PathBuf> = changes.removed.iter().collect();
     let (mut files, nodes) = prev.into_parts();
     let mut old: HashMap<PathBuf, Node> = nodes.into_iter().map(|n| (n.path.clone(), n)).collect();
@@ -167,17 +167,17 @@ pub fn check_with(
     opts: &crate::suppress::Options,
 ) -> Vec<Diagnostic> {
     use rayon::prelude::*;
-    let local: Vec<&'static Rule> = rules::enabled(&dep.config)
+    let local: Vec<&'static Rule> = rules::enabled(dep.config())
         .filter(|r| r.is_local())
         .collect();
     let stale: Vec<&Node> = dep
-        .nodes
+        .nodes()
         .iter()
         .filter(|n| everything || changed.contains(&n.path) || !cache.by_file.contains_key(&n.file))
         .collect();
     let fresh: Vec<(FileId, Vec<Diagnostic>)> = stale
         .par_iter()
-        .map(|n| (n.file, super::node_findings(&local, &dep.config, n)))
+        .map(|n| (n.file, super::node_findings(&local, dep.config(), n)))
         .collect();
     cache.by_file.extend(fresh);
     cache.by_file.retain(|f, _| dep.node_of(*f).is_some());

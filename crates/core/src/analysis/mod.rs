@@ -312,14 +312,14 @@ pub fn check(dep: &Deployment) -> Vec<Diagnostic> {
 
 /// [`check`] with options (`--require-reason`).
 pub fn check_with(dep: &Deployment, opts: &suppress::Options) -> Vec<Diagnostic> {
-    let local: Vec<&'static Rule> = rules::enabled(&dep.config)
+    let local: Vec<&'static Rule> = rules::enabled(dep.config())
         .filter(|r| r.is_local())
         .collect();
     let per_node: Vec<Diagnostic> = dep
-        .nodes
+        .nodes()
         .par_iter()
         .with_min_len(8)
-        .flat_map_iter(|n| node_findings(&local, &dep.config, n))
+        .flat_map_iter(|n| node_findings(&local, dep.config(), n))
         .collect();
     finish(dep, per_node, opts)
 }
@@ -336,7 +336,7 @@ pub(crate) fn node_findings(local: &[&'static Rule], config: &Config, n: &Node) 
 
 /// The deployment rules' findings (fixes judged).
 pub(crate) fn deployment_findings(dep: &Deployment) -> Vec<Diagnostic> {
-    let cross: Vec<&'static Rule> = rules::enabled(&dep.config)
+    let cross: Vec<&'static Rule> = rules::enabled(dep.config())
         .filter(|r| !r.is_local())
         .collect();
     let mut found = rules::run_deployment_rules(&cross, dep);
@@ -363,7 +363,7 @@ pub(crate) fn suppressed(
     opts: &suppress::Options,
 ) -> Vec<Diagnostic> {
     let sources: Vec<suppress::Source<'_>> = dep
-        .nodes
+        .nodes()
         .iter()
         .map(|n| suppress::Source {
             file: n.file,
@@ -371,7 +371,7 @@ pub(crate) fn suppressed(
             lines: &n.lines,
         })
         .collect();
-    let config = &dep.config;
+    let config = dep.config();
     // a meta rule's severity, or `None` when it does not run
     let level = |rule: &'static Rule, by_default: bool| -> Option<Severity> {
         // a rule off by default runs when `[rules]` names it

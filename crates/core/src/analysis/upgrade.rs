@@ -55,7 +55,7 @@ pub struct Change {
 /// keys: [`super::load`]).
 pub fn changes(dep: &Deployment, from: ApimVersion, to: ApimVersion) -> Vec<Change> {
     let mut out = Vec::new();
-    for n in &dep.nodes {
+    for n in dep.nodes() {
         let Some(keys) = n.facts.keys.as_deref() else {
             continue;
         };
@@ -139,7 +139,7 @@ fn role_change(
         .as_deref()
         .and_then(crate::config::version::distribution)
         .unwrap_or(
-            if dep.config.distribution.as_deref() == Some("components") {
+            if dep.config().distribution.as_deref() == Some("components") {
                 match n.role {
                     crate::model::Role::GatewayWorker => Distribution::Gateway,
                     crate::model::Role::TrafficManager => Distribution::TrafficManager,
@@ -179,7 +179,7 @@ fn role_change(
 /// set the key (a node that sets it keeps its value).
 fn default_changes(dep: &Deployment, from: ApimVersion, to: ApimVersion) -> Vec<Change> {
     let unset = |key: &str| -> Vec<String> {
-        dep.nodes
+        dep.nodes()
             .iter()
             .filter(|n| {
                 n.facts

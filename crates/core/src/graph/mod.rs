@@ -222,12 +222,12 @@ impl Edge {
 /// A loaded deployment: nodes, regions, the resolved edges.
 #[derive(Debug)]
 pub struct Deployment {
-    pub root: PathBuf,
-    pub config: Config,
+    root: PathBuf,
+    config: Config,
     /// Every file the deployment has interned (stable ids).
-    pub files: FileSet,
+    files: FileSet,
     /// The nodes, sorted by path.
-    pub nodes: Vec<Node>,
+    nodes: Vec<Node>,
     /// File id → position in `nodes` (`usize::MAX`: not a node now).
     by_file: Vec<NodeIdx>,
     /// Home file id → position of its node in `nodes` (`usize::MAX`: no
@@ -237,8 +237,8 @@ pub struct Deployment {
     /// (vertex `i` is node `i`), then a vertex per URL a node writes (its
     /// [`Edge`], resolved once), the nodes' URLs in node order; a node
     /// [`Link::Writes`] its URLs, a URL [`Link::Reaches`] its targets.
-    pub graph: DiGraph<Vertex, Link>,
-    pub regions: BTreeMap<String, Vec<NodeIdx>>,
+    graph: DiGraph<Vertex, Link>,
+    regions: BTreeMap<String, Vec<NodeIdx>>,
     /// The URL vertices of each node (contiguous).
     urls: Vec<Range<usize>>,
     hosts: HostIndex,
@@ -292,9 +292,10 @@ impl Shown<'_> {
 // a node vertex is as large as a URL vertex: there are ten URLs per node, and
 // boxing each would cost an allocation per URL
 #[allow(clippy::large_enum_variant)]
-pub enum Vertex {
+pub(crate) enum Vertex {
     /// A node (vertex `i` is node `i`).
-    Node(NodeIdx),
+    // read by `Debug` only: the index is the vertex's own
+    Node(#[allow(dead_code)] NodeIdx),
     /// A URL a node writes, resolved.
     Url(Edge),
 }
@@ -310,7 +311,7 @@ impl Vertex {
 
 /// What a link of the graph means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Link {
+pub(crate) enum Link {
     /// A node writes this URL.
     Writes,
     /// The URL reaches this node (possibly on the wrong port).
@@ -318,6 +319,40 @@ pub enum Link {
 }
 
 impl Deployment {
+    /// The directory the deployment was read from.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The project configuration the deployment was built with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Every file the deployment has interned (stable ids).
+    pub fn files(&self) -> &FileSet {
+        &self.files
+    }
+
+    /// The nodes, sorted by path.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The regions: each region's name and its nodes.
+    pub fn regions(&self) -> &BTreeMap<String, Vec<NodeIdx>> {
+        &self.regions
+    }
+
+    /// Replaces node `i`'s key material (tests that give nodes keystores
+    /// the deployment did not read).
+    #[cfg(test)]
+    pub(crate) fn set_keys(&mut self, i: NodeIdx, keys: Arc<crate::model::KeyMaterial>) {
+        if let Some(n) = self.nodes.get_mut(i) {
+            n.keys = Some(keys);
+        }
+    }
+
     /// The file of node `i`.
     pub fn file(&self, i: NodeIdx) -> FileId {
         self.nodes.get(i).map_or(FileId(u32::MAX), |n| n.file)

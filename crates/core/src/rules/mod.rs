@@ -273,7 +273,10 @@ impl Rule {
         &'static self,
         dep: &'d Deployment,
     ) -> impl Iterator<Item = (NodeIdx, &'d Node)> + 'd {
-        dep.nodes.iter().enumerate().filter(|(_, n)| self.covers(n))
+        dep.nodes()
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| self.covers(n))
     }
 }
 
@@ -352,7 +355,7 @@ pub(crate) fn run_deployment_rules(rules: &[&'static Rule], dep: &Deployment) ->
             if !r.roles.is_empty() {
                 acc.retain(|d| dep.node_of(d.file).is_none_or(|n| r.applies_to(n.role)));
             }
-            apply_level(r, &dep.config, &mut acc);
+            apply_level(r, dep.config(), &mut acc);
             acc
         })
         .collect()

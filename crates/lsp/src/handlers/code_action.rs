@@ -28,7 +28,7 @@ pub(crate) fn home_code_actions(
 ) -> Option<Vec<lsp::CodeActionOrCommand>> {
     let path = convert::path_of(uri)?;
     let (d, dep) = ws.deployment_of(&path)?;
-    let file = dep.files.get(&path)?;
+    let file = dep.files().get(&path)?;
     let (_, hf) = dep.home_file(file)?;
     let range = convert::byte_range(&hf.lines, &hf.text, r);
     Some(actions(dep, d.state.diags(), file, range, uris))

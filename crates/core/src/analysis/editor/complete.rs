@@ -92,7 +92,7 @@ pub fn complete(
             // names of the writer's region first, then the others
             let mut seen: Vec<String> = Vec::new();
             let mut order: Vec<usize> = dep.region_nodes(&node.region).to_vec();
-            let rest: Vec<usize> = (0..dep.nodes.len())
+            let rest: Vec<usize> = (0..dep.nodes().len())
                 .filter(|i| !order.contains(i))
                 .collect();
             order.extend(rest);

@@ -23,7 +23,7 @@ pub(crate) struct RegionBridgeMissing;
 found_rule!(RegionBridgeMissing, find);
 
 pub(crate) fn find(dep: &Deployment, b: &Bridge<'_>) -> Vec<Found> {
-    let regions: Vec<&String> = dep.regions.keys().collect();
+    let regions: Vec<&String> = dep.regions().keys().collect();
     if regions.len() < 2 {
         return Vec::new();
     }
@@ -119,7 +119,7 @@ fn not_in_tree(dep: &Deployment, regions: &[&String]) -> Option<Found> {
                 .flat_map(|r| bridging_nodes(dep, r))
                 .next()
                 .and_then(|i| dep.node(i))
-                .or_else(|| dep.nodes.iter().find(|n| n.is_analysable()))?;
+                .or_else(|| dep.nodes().iter().find(|n| n.is_analysable()))?;
             (n.file, host_span(n))
         }
     };

@@ -67,7 +67,7 @@ fn tree(n: usize) -> Tree {
     }
     let dep = Deployment::build(root, Config::default(), files);
     let homes = dep
-        .nodes
+        .nodes()
         .iter()
         .map(|node| {
             let mut h = Home::default();
@@ -200,7 +200,7 @@ fn check(t: &Tree) -> Vec<Found> {
 }
 
 fn idx(t: &Tree, id: &str) -> usize {
-    t.dep.nodes.iter().position(|n| n.id == id).unwrap()
+    t.dep.nodes().iter().position(|n| n.id == id).unwrap()
 }
 
 fn home<'a>(t: &'a mut Tree, id: &str) -> &'a mut Home {

@@ -26,12 +26,12 @@ found_rule!(UserstoreDrift, find);
 type Def = (String, FileId, std::ops::Range<usize>, usize);
 
 pub(crate) fn find(dep: &Deployment, b: &Bridge<'_>) -> Vec<Found> {
-    if dep.regions.len() < 2 {
+    if dep.regions().len() < 2 {
         return Vec::new();
     }
     // region → upper-cased domain → its first definition
     let mut by_region: BTreeMap<&str, BTreeMap<String, Def>> = dep
-        .regions
+        .regions()
         .keys()
         .map(|r| (r.as_str(), BTreeMap::new()))
         .collect();

@@ -92,7 +92,7 @@ fn ip_literal(host: &str) -> bool {
 /// servlet port of a control plane or all-in-one, an API port of a
 /// gateway).
 fn local_users(dep: &Deployment, i: NodeIdx, loopback: bool, fronts: &[Front]) -> bool {
-    let mut machines = dep.nodes.iter().map(|n| n.machine.as_deref());
+    let mut machines = dep.nodes().iter().map(|n| n.machine.as_deref());
     let first = machines.next().flatten();
     let one_machine = first.is_some() && machines.all(|m| m == first);
     let Some(n) = dep.node(i) else {
@@ -119,7 +119,7 @@ impl DeploymentRule for HostnameUnreachable {
 
     fn run(dep: &Deployment) -> Vec<State> {
         let members: usize = dep
-            .nodes
+            .nodes()
             .iter()
             .filter(|n| n.is_analysable())
             .map(crate::graph::Node::members)
@@ -127,11 +127,11 @@ impl DeploymentRule for HostnameUnreachable {
         // single-node and all-in-one deployments keep `localhost`
         let distributed = members > 1
             && dep
-                .nodes
+                .nodes()
                 .iter()
                 .any(|n| matches!(n.role, Role::ControlPlane | Role::GatewayWorker));
         // what stands in front of each node, once
-        let all_fronts: Vec<Vec<Front>> = (0..dep.nodes.len()).map(|j| dep.fronts(j)).collect();
+        let all_fronts: Vec<Vec<Front>> = (0..dep.nodes().len()).map(|j| dep.fronts(j)).collect();
         let served = served_names(dep, &all_fronts);
         let mut out = Vec::new();
         for (i, n) in RULE.subjects(dep) {

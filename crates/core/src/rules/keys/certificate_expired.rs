@@ -31,7 +31,7 @@ pub(crate) struct Expiry<'d> {
 /// The key entries' certificates of every node whose `notAfter` falls
 /// before `now + horizon_days` (`0`: the expired ones).
 pub(crate) fn expiring(dep: &Deployment, horizon_days: u32) -> Vec<Expiry<'_>> {
-    let now = dep.config.now_seconds();
+    let now = dep.config().now_seconds();
     let horizon = now.saturating_add(i64::from(horizon_days) * 86_400);
     let mut out = Vec::new();
     for (i, n, km) in super::with_keys(dep) {
@@ -64,7 +64,7 @@ impl Expiry<'_> {
         let subject = &self.cert.subject;
         let until = date(self.cert.not_after);
         let shipped = super::shipped_note(self.cert);
-        let message = if self.is_expired(dep.config.now_seconds()) {
+        let message = if self.is_expired(dep.config().now_seconds()) {
             format!(
                 "the certificate of {entry} ({subject}) expired on {until} (notAfter){shipped}: clients refuse the TLS connection and tokens it signs fail validation"
             )
@@ -90,7 +90,7 @@ impl DeploymentRule for CertificateExpired {
     type State<'d> = Expiry<'d>;
 
     fn run(dep: &Deployment) -> Vec<Expiry<'_>> {
-        let now = dep.config.now_seconds();
+        let now = dep.config().now_seconds();
         let mut v = expiring(dep, 0);
         v.retain(|e| e.is_expired(now));
         v

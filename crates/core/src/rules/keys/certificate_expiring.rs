@@ -22,8 +22,8 @@ impl DeploymentRule for CertificateExpiring {
     type State<'d> = Expiry<'d>;
 
     fn run(dep: &Deployment) -> Vec<Expiry<'_>> {
-        let now = dep.config.now_seconds();
-        let mut v = expiring(dep, dep.config.expiry_warning_days());
+        let now = dep.config().now_seconds();
+        let mut v = expiring(dep, dep.config().expiry_warning_days());
         v.retain(|e| !e.is_expired(now));
         v
     }

@@ -78,7 +78,7 @@ fn direct_tls(dep: &Deployment, e: &Edge) -> Option<(String, Vec<NodeIdx>)> {
     let ep = e.endpoint.as_ref()?;
     if !["https", "ssl"].contains(&ep.scheme.to_ascii_lowercase().as_str())
         || ep.host_kind != HostKind::Name
-        || dep.config.hosts.contains_key(&ep.host)
+        || dep.config().hosts.contains_key(&ep.host)
     {
         return None;
     }

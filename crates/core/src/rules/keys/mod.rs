@@ -30,7 +30,7 @@ pub(crate) static RULES: &[&super::Rule] = &[
 
 /// The analysable nodes with key material, in node order.
 pub(crate) fn with_keys(dep: &Deployment) -> impl Iterator<Item = (NodeIdx, &Node, &KeyMaterial)> {
-    dep.nodes
+    dep.nodes()
         .iter()
         .enumerate()
         .filter(|(_, n)| n.is_analysable())

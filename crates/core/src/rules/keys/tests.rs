@@ -60,7 +60,7 @@ pub(crate) fn deployment(nodes: &[N<'_>], now: &str, config: Option<Config>) -> 
     config.now = parse_date(now);
     let mut dep = Deployment::build(root, config, sources);
     for n in nodes {
-        let Some(node) = dep.nodes.iter_mut().find(|x| x.id == n.id) else {
+        let Some((i, node)) = dep.nodes().iter().enumerate().find(|(_, x)| x.id == n.id) else {
             panic!("no node {}", n.id)
         };
         if n.files.is_empty() && n.mounts == Mounts::Home {
@@ -79,7 +79,7 @@ pub(crate) fn deployment(nodes: &[N<'_>], now: &str, config: Option<Config>) -> 
                 .map(|(_, v)| (*v).to_owned())
         };
         let km = KeyMaterial::read(&node.facts, &files, &|_| false, &env, n.mounts);
-        node.keys = Some(Arc::new(km));
+        dep.set_keys(i, Arc::new(km));
     }
     dep
 }

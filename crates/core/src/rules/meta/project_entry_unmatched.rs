@@ -27,12 +27,12 @@ impl DeploymentRule for ProjectEntryUnmatched {
             return Vec::new();
         }
         // a project file names a node per host alias: one look-up each
-        let ids: foldhash::HashSet<&str> = dep.nodes.iter().map(|n| n.id.as_str()).collect();
-        dep.config
+        let ids: foldhash::HashSet<&str> = dep.nodes().iter().map(|n| n.id.as_str()).collect();
+        dep.config()
             .entries
             .iter()
             .filter(|e| match e.kind {
-                EntryKind::Region(_) => !dep.nodes.iter().any(|n| glob_match(&e.pattern, &n.id)),
+                EntryKind::Region(_) => !dep.nodes().iter().any(|n| glob_match(&e.pattern, &n.id)),
                 EntryKind::Host(_) | EntryKind::Node => !ids.contains(e.pattern.as_str()),
             })
             .collect()
@@ -62,7 +62,7 @@ impl DeploymentRule for ProjectEntryUnmatched {
                 "nodes".to_owned(),
             ),
         };
-        let ids: Vec<&str> = dep.nodes.iter().map(|n| n.id.as_str()).collect();
+        let ids: Vec<&str> = dep.nodes().iter().map(|n| n.id.as_str()).collect();
         let help = match suggestion(e, &ids) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!(
@@ -98,10 +98,10 @@ fn sibling_matches(dep: &Deployment, e: &Entry) -> bool {
     let EntryKind::Region(r) = &e.kind else {
         return false;
     };
-    dep.config.entries.iter().any(|o| {
+    dep.config().entries.iter().any(|o| {
         matches!(&o.kind, EntryKind::Region(r2) if r2 == r)
             && o.pattern != e.pattern
-            && dep.nodes.iter().any(|n| glob_match(&o.pattern, &n.id))
+            && dep.nodes().iter().any(|n| glob_match(&o.pattern, &n.id))
     })
 }
 

@@ -47,7 +47,7 @@ impl DeploymentRule for CacheInvalidationDomainMismatch {
 
     fn run(dep: &Deployment) -> Vec<State<'_>> {
         let mut out = Vec::new();
-        for (region, members) in &dep.regions {
+        for (region, members) in dep.regions() {
             let cps: Vec<(NodeIdx, Setting, Range<usize>)> = members
                 .iter()
                 .filter_map(|&i| {

@@ -46,14 +46,14 @@ impl DeploymentRule for DatabaseSharedAcrossRegions {
 
     fn run(dep: &Deployment) -> Vec<State<'_>> {
         let mut out = Vec::new();
-        if dep.regions.len() < 2 {
+        if dep.regions().len() < 2 {
             return out;
         }
         for (db, get) in DATABASES {
             // server (type, host, port) → the first region and node using it
             let mut first: foldhash::HashMap<Server, (&str, NodeIdx, &Database)> =
                 Default::default();
-            for (region, members) in &dep.regions {
+            for (region, members) in dep.regions() {
                 let mut reported: Vec<Server> = Vec::new();
                 for &i in members {
                     let Some(n) = dep.node(i).filter(|n| RULE.covers(n)) else {

@@ -46,7 +46,7 @@ impl DeploymentRule for DbReplicationUnsupported {
 
     fn run(dep: &Deployment) -> Vec<State<'_>> {
         let regions = dep
-            .regions
+            .regions()
             .values()
             .filter(|m| {
                 m.iter()
@@ -60,9 +60,9 @@ impl DeploymentRule for DbReplicationUnsupported {
             ("apim_db", |f| f.apim_db.as_ref()),
             ("shared_db", |f| f.shared_db.as_ref()),
         ];
-        let version = dep.config.version.as_deref();
+        let version = dep.config().version.as_deref();
         let mut out = Vec::new();
-        for (i, node) in dep.nodes.iter().enumerate() {
+        for (i, node) in dep.nodes().iter().enumerate() {
             for (db, get) in dbs {
                 // a gateway does not use `apim_db` even when its file has one
                 if db == "apim_db" && node.role == crate::model::Role::GatewayWorker {
@@ -91,7 +91,7 @@ impl DeploymentRule for DbReplicationUnsupported {
 
     fn diagnostic(dep: &Deployment, s: &State<'_>) -> Diagnostic {
         let (db, regions) = (s.db, s.regions);
-        let version = dep.config.version.as_deref();
+        let version = dep.config().version.as_deref();
         let supported = postgres_supported(version);
         let (severity, message, help) = match (s.kind.as_str(), supported) {
             ("postgre", None) => (

@@ -34,7 +34,7 @@ impl DeploymentRule for EmbeddedDbInCluster {
     type State<'d> = State<'d>;
 
     fn run(dep: &Deployment) -> Vec<State<'_>> {
-        let count = dep.nodes.iter().filter(|n| n.is_analysable()).count();
+        let count = dep.nodes().iter().filter(|n| n.is_analysable()).count();
         if count < 2 {
             return Vec::new();
         }
@@ -47,7 +47,7 @@ impl DeploymentRule for EmbeddedDbInCluster {
             }),
         ];
         let mut out = Vec::new();
-        for (i, node) in dep.nodes.iter().enumerate() {
+        for (i, node) in dep.nodes().iter().enumerate() {
             for (db, holds, get) in dbs {
                 let Some(d) = get(&node.facts).filter(|d| d.is_h2()) else {
                     continue;
@@ -79,7 +79,7 @@ impl DeploymentRule for EmbeddedDbInCluster {
             "point `[database.{db}]` at the deployment's external database (MySQL, MSSQL, Oracle, PostgreSQL…), as every other node must"
         ))
         .key(format!("database.{db}.type"), Some("h2"));
-        let external = dep.nodes.iter().enumerate().find_map(|(j, n)| {
+        let external = dep.nodes().iter().enumerate().find_map(|(j, n)| {
             let other = (s.get)(&n.facts)?;
             let id = other.identity()?;
             Some((j, other.location_span(), id))

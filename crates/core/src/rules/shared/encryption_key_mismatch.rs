@@ -85,14 +85,14 @@ impl DeploymentRule for EncryptionKeyMismatch {
     fn run(dep: &Deployment) -> Vec<State> {
         let symmetric = ApimVersion::parse(SYMMETRIC_FROM);
         if dep
-            .config
+            .config()
             .apim_version()
             .is_none_or(|v| Some(v) < symmetric)
         {
             return Vec::new();
         }
         let mut keys: Vec<(NodeIdx, Key)> = dep
-            .nodes
+            .nodes()
             .iter()
             .enumerate()
             .filter(|(_, n)| n.is_analysable() && n.role != Role::IsKeyManager)
@@ -139,7 +139,7 @@ impl DeploymentRule for EncryptionKeyMismatch {
             .as_ref()
             .map_or_else(|| node.anchor(), |k| k.span.clone());
         let agree: Vec<&str> = s.agree.iter().map(|a| dep.id(*a)).collect();
-        let version = dep.config.apim_version().map_or("", ApimVersion::name);
+        let version = dep.config().apim_version().map_or("", ApimVersion::name);
         let message = format!(
             "this node has {}, but {} {} {}: API-M {version} encrypts shared data with the symmetric `[encryption] key`, so data one node writes the other cannot read",
             s.key.shown(),

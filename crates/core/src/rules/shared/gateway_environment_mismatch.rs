@@ -60,7 +60,7 @@ impl DeploymentRule for GatewayEnvironmentMismatch {
 
     fn run(dep: &Deployment) -> Vec<State<'_>> {
         let mut out = Vec::new();
-        for members in dep.regions.values() {
+        for members in dep.regions().values() {
             let cps: Vec<NodeIdx> = members
                 .iter()
                 .copied()

@@ -24,7 +24,7 @@ impl DeploymentRule for InternalKeystoreMismatch {
         // where no node sets it, the internal keystore is everywhere the primary
         // one: `primary-keystore-mismatch` already compares those
         if dep
-            .nodes
+            .nodes()
             .iter()
             .all(|n| n.facts.internal_keystore.is_none())
         {

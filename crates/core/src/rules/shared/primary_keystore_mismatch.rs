@@ -123,7 +123,7 @@ pub(crate) fn mismatches(
     get: fn(&crate::model::Facts) -> Option<&Keystore>,
 ) -> Vec<Mismatch> {
     let mut out = Vec::new();
-    let nodes: Vec<NodeIdx> = (0..dep.nodes.len())
+    let nodes: Vec<NodeIdx> = (0..dep.nodes().len())
         .filter(|i| {
             dep.node(*i)
                 .is_some_and(|n| n.is_analysable() && n.role != Role::IsKeyManager)

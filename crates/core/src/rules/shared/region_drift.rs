@@ -127,7 +127,7 @@ fn shape(dep: &Deployment, members: &[NodeIdx]) -> Shape {
         .keys()
         .map(String::as_str)
         .chain(
-            dep.config
+            dep.config()
                 .environments
                 .iter()
                 .filter(|(r, _)| {
@@ -426,7 +426,7 @@ impl DeploymentRule for RegionDrift {
 
     fn run(dep: &Deployment) -> Vec<State<'_>> {
         let regions: Vec<(&String, &Vec<NodeIdx>)> = dep
-            .regions
+            .regions()
             .iter()
             .filter(|(_, m)| {
                 m.iter()
@@ -438,7 +438,7 @@ impl DeploymentRule for RegionDrift {
         };
         let reference = shape(dep, ref_members);
         let internal_written = dep
-            .nodes
+            .nodes()
             .iter()
             .any(|n| n.is_analysable() && n.facts.internal_keystore.is_some());
         let mut drifts = Vec::new();

@@ -55,7 +55,7 @@ impl DeploymentRule for SharedDbMismatch {
             ("shared_db", |f| f.shared_db.as_ref()),
         ];
         let mut out = Vec::new();
-        for (region, members) in &dep.regions {
+        for (region, members) in dep.regions() {
             for (db, get) in dbs {
                 let written: Vec<(NodeIdx, DbIdentity, &Database)> = members
                     .iter()

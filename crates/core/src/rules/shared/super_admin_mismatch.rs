@@ -87,7 +87,7 @@ impl DeploymentRule for SuperAdminMismatch {
         for field in &FIELDS {
             // (node, effective value, span of the value if written)
             let values: Vec<Value> = dep
-                .nodes
+                .nodes()
                 .iter()
                 .enumerate()
                 .filter(|(_, n)| n.is_analysable() && n.role != Role::IsKeyManager)

@@ -32,7 +32,7 @@ impl DeploymentRule for EnvironmentWithoutGateway {
 
     fn run(dep: &Deployment) -> Vec<State<'_>> {
         let mut out = Vec::new();
-        for (region, members) in &dep.regions {
+        for (region, members) in dep.regions() {
             let gateways: Vec<usize> = members
                 .iter()
                 .copied()

@@ -92,7 +92,7 @@ impl DeploymentRule for EventDuplicateAsymmetric {
     fn run(dep: &Deployment) -> Vec<State<'_>> {
         let mut out = Vec::new();
         for pair in &PAIRS {
-            for (region, members) in &dep.regions {
+            for (region, members) in dep.regions() {
                 let of_role = |role: Role| -> Vec<NodeIdx> {
                     members
                         .iter()

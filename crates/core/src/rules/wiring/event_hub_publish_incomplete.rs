@@ -89,7 +89,7 @@ impl DeploymentRule for EventHubPublishIncomplete {
         }
         // a publish URL is reported on whichever node writes it; the coverage
         // of the region's event hubs on the control planes
-        for (cp, node) in dep.nodes.iter().enumerate() {
+        for (cp, node) in dep.nodes().iter().enumerate() {
             if node.role != Role::ControlPlane || !node.is_analysable() {
                 continue;
             }

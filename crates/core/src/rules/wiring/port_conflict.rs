@@ -44,7 +44,7 @@ impl DeploymentRule for PortConflict {
 
     fn run(dep: &Deployment) -> Vec<State<'_>> {
         let mut machines: BTreeMap<&str, Vec<NodeIdx>> = BTreeMap::new();
-        for (i, n) in dep.nodes.iter().enumerate() {
+        for (i, n) in dep.nodes().iter().enumerate() {
             if let (Some(m), true) = (&n.machine, n.is_analysable()) {
                 machines.entry(m.as_str()).or_default().push(i);
             }
@@ -168,7 +168,7 @@ fn binds(n: &Node) -> Option<(&str, &[(String, i64)])> {
 /// already allocated"; https://docs.docker.com/engine/network/#published-ports).
 fn published_clashes(dep: &Deployment) -> Vec<State<'_>> {
     let mut projects: BTreeMap<&str, Vec<NodeIdx>> = BTreeMap::new();
-    for (i, n) in dep.nodes.iter().enumerate() {
+    for (i, n) in dep.nodes().iter().enumerate() {
         if let Some((p, b)) = binds(n)
             && !b.is_empty()
         {

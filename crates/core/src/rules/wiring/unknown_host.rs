@@ -37,7 +37,7 @@ fn words(s: &str) -> BTreeSet<String> {
 /// words point at different nodes (`tm-2.r2…` where only `region-1/tm-2`
 /// and `region-2/tm-1` exist) gets no guess.
 fn likely_nodes(dep: &Deployment, host: &str) -> Vec<NodeIdx> {
-    let node_words: Vec<(NodeIdx, BTreeSet<String>)> = (0..dep.nodes.len())
+    let node_words: Vec<(NodeIdx, BTreeSet<String>)> = (0..dep.nodes().len())
         .filter_map(|i| {
             let n = dep.node(i)?;
             let mut w = words(&n.id);
