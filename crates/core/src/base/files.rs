@@ -134,20 +134,25 @@ impl Exclude {
             let Ok(rel) = path.strip_prefix(base) else {
                 return false;
             };
-            let parts: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
+            // asked of every entry a walk meets: no allocation but for a
+            // pattern with a `/`, matched against each leading part of `rel`
             patterns.iter().any(|p| {
                 let p = p.trim_start_matches("./").trim_matches('/');
                 if p.is_empty() {
                     return false;
                 }
                 if p.contains('/') {
-                    (1..=parts.len())
-                        .any(|n| glob_match(p, &parts.get(..n).unwrap_or_default().join("/")))
+                    let mut prefix = String::new();
+                    rel.components().any(|c| {
+                        if !prefix.is_empty() {
+                            prefix.push('/');
+                        }
+                        prefix.push_str(&c.as_os_str().to_string_lossy());
+                        glob_match(p, &prefix)
+                    })
                 } else {
-                    parts.iter().any(|c| glob_match(p, c))
+                    rel.components()
+                        .any(|c| glob_match(p, &c.as_os_str().to_string_lossy()))
                 }
             })
         })
