@@ -15,7 +15,7 @@
 use std::ops::Range;
 
 /// Qpid's default AMQP port.
-pub const DEFAULT_PORT: u16 = 5672;
+pub(crate) const DEFAULT_PORT: u16 = 5672;
 
 /// `name='value'` of the URL or of a broker.
 #[derive(Debug, Clone, PartialEq, Eq)]

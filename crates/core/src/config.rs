@@ -94,7 +94,7 @@ impl Config {
     }
 
     /// The instant expiry is judged against: `now`, else the clock.
-    pub fn now_seconds(&self) -> i64 {
+    pub(crate) fn now_seconds(&self) -> i64 {
         self.now.unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -425,7 +425,7 @@ impl Config {
 
     /// The globs discovery skips: `exclude` (else `vfs::DEFAULT_EXCLUDE`) and
     /// `extend-exclude`.
-    pub fn excludes(&self) -> Vec<String> {
+    pub(crate) fn excludes(&self) -> Vec<String> {
         let base = self.exclude.clone().unwrap_or_else(|| {
             crate::vfs::DEFAULT_EXCLUDE
                 .iter()

@@ -73,7 +73,7 @@ const TRAILERS: [&str; 8] = [
 /// The words of a key (`SendgridAPIKey` → sendgrid, api, key;
 /// `wf_engine_pass` → wf, engine, pass; `'javax.net.ssl.keyStorePassword'`
 /// → javax, net, ssl, key, store, password), lower-cased.
-pub fn key_words(key: &str) -> Vec<String> {
+pub(crate) fn key_words(key: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let chars: Vec<char> = key.chars().collect();
@@ -411,7 +411,7 @@ fn url_credentials(text: &str, acc: &mut Vec<Range<usize>>) {
 
 /// Any text, parsed and redacted: for texts that are no node's (yet), such as
 /// the result of a fix shown by `--diff`.
-pub fn redact_text(text: &str) -> String {
+pub(crate) fn redact_text(text: &str) -> String {
     let parsed = crate::syntax::parse(text);
     redact(text, &secret_ranges(text, parsed.doc.as_ref()))
 }
@@ -521,7 +521,7 @@ impl<'a> Scrubber<'a> {
     }
 
     /// Scrub `s` in place.
-    pub fn scrub_in_place(&self, s: &mut String) {
+    pub(crate) fn scrub_in_place(&self, s: &mut String) {
         let clean = self.scrub(s);
         if clean != *s {
             *s = clean;

@@ -390,7 +390,7 @@ fn covering(sups: &[Suppression]) -> Covering {
 
 impl Suppression {
     /// `allow` or `allow-file`.
-    pub fn scope_name(&self) -> &'static str {
+    pub(crate) fn scope_name(&self) -> &'static str {
         match self.scope {
             Scope::Line => "allow",
             Scope::File => "allow-file",

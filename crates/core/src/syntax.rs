@@ -125,7 +125,7 @@ mod tests {
 /// parser rejects: a newline or trailing comma inside an inline table, the
 /// `\e` and `\xHH` escapes, times without seconds. Scanned on the raw text of
 /// a file that parses, so every range is exact.
-pub fn legacy_syntax(text: &str) -> Vec<SyntaxError> {
+pub(crate) fn legacy_syntax(text: &str) -> Vec<SyntaxError> {
     let mut lx = Legacy {
         b: text.as_bytes(),
         i: 0,

@@ -848,7 +848,7 @@ pub fn collect(
 }
 
 /// The paths of a command line, absolute: directories and other files.
-pub fn classify(
+pub(crate) fn classify(
     cwd: &Path,
     paths: &[PathBuf],
 ) -> Result<(Vec<PathBuf>, Vec<PathBuf>), DiscoverError> {
@@ -882,7 +882,7 @@ pub fn discover_stdin(cwd: &Path, config: Option<&Path>) -> Discovery {
 }
 
 /// `apimlint.toml` in `dir` or its parents, up to the repository root.
-pub fn find_config(dir: &Path) -> Option<PathBuf> {
+pub(crate) fn find_config(dir: &Path) -> Option<PathBuf> {
     for d in dir.ancestors() {
         let candidate = d.join(CONFIG_FILE);
         if candidate.is_file() {
@@ -924,7 +924,7 @@ pub(crate) fn walk_named(dir: &Path, name: &str) -> Vec<PathBuf> {
 
 /// The default exclusions ([`crate::config::DEFAULT_EXCLUDE`]'s list),
 /// relative to `dir`.
-pub fn default_exclude(dir: &Path) -> Exclude {
+pub(crate) fn default_exclude(dir: &Path) -> Exclude {
     let mut e = Exclude::default();
     e.add(
         dir,
@@ -1234,7 +1234,7 @@ fn walk_dir(v: &Visit, cx: &WalkCx<'_>, inherited: &[Arc<Gitignore>], ancestors:
 
 pub use crate::base::files::{Exclude, normalize};
 
-pub fn common_ancestor(paths: &[PathBuf]) -> PathBuf {
+pub(crate) fn common_ancestor(paths: &[PathBuf]) -> PathBuf {
     let mut iter = paths.iter();
     let Some(first) = iter.next() else {
         return PathBuf::from("/");

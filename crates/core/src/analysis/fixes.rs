@@ -672,7 +672,7 @@ pub fn fix_all(
 }
 
 /// [`fix_all`] on a host already loaded (its findings are the first pass's).
-pub fn fix_host(base: &dyn Vfs, mut host: AnalysisHost, unsafe_fixes: bool) -> Outcome {
+pub(crate) fn fix_host(base: &dyn Vfs, mut host: AnalysisHost, unsafe_fixes: bool) -> Outcome {
     let mut st = Fixing::default();
     loop {
         let plan = st.plan(&host, unsafe_fixes);

@@ -122,7 +122,7 @@ fn read_all(vfs: &dyn Vfs, discovery: &Discovery) -> Vec<SourceFile> {
 /// Every node file of a discovery, read (in parallel); a manifest stream
 /// (a `.yaml`/`.yml` file mentioning `deployment.toml`, or standard input)
 /// gives one source per `deployment.toml` it holds, with its origin.
-pub fn read_sources(
+pub(crate) fn read_sources(
     vfs: &dyn Vfs,
     discovery: &Discovery,
     stdin: Option<&Stdin>,

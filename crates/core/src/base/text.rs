@@ -201,7 +201,7 @@ pub fn did_you_mean<'a>(
 /// Helm template, not configuration. An action opens with `{{`, an optional
 /// `-`, spaces, then `.`, `$`, a comment or a template keyword or function,
 /// and closes with `}}` on the same line.
-pub fn template_action(text: &str) -> Option<usize> {
+pub(crate) fn template_action(text: &str) -> Option<usize> {
     const WORDS: [&str; 16] = [
         "if", "else", "end", "range", "with", "include", "template", "tpl", "define", "toYaml",
         "quote", "default", "printf", "required", "lookup", "block",
@@ -228,7 +228,7 @@ pub fn template_action(text: &str) -> Option<usize> {
 }
 
 /// What apimlint says of an unrendered Helm template.
-pub const TEMPLATE_HELP: &str = "render the chart first and lint what it renders: `helm template RELEASE CHART_DIR -f values.yaml > rendered.yaml`, then `apimlint rendered.yaml`";
+pub(crate) const TEMPLATE_HELP: &str = "render the chart first and lint what it renders: `helm template RELEASE CHART_DIR -f values.yaml > rendered.yaml`, then `apimlint rendered.yaml`";
 
 #[cfg(test)]
 mod tests {

@@ -86,7 +86,7 @@ impl Distribution {
 
     /// The distribution of a WSO2 image name (`wso2/wso2am-acp:4.5.0`,
     /// `registry.example/wso2am-universal-gw:4.7.0-alpine`).
-    pub fn of_image(image: &str) -> Option<(Distribution, &str)> {
+    pub(crate) fn of_image(image: &str) -> Option<(Distribution, &str)> {
         let last = image.rsplit('/').next().unwrap_or(image);
         let (name, tag) = last.split_once(':')?;
         let d = match name {
@@ -137,7 +137,7 @@ pub fn shipped(path: &str, version: ApimVersion) -> bool {
 
 /// A rename that covers this path: (old prefix, new prefix, version that
 /// renamed it).
-pub fn rename_of(path: &str) -> Option<(&'static str, &'static str, ApimVersion)> {
+pub(crate) fn rename_of(path: &str) -> Option<(&'static str, &'static str, ApimVersion)> {
     generated::RENAMES
         .iter()
         .find(|(from, _, _)| {
@@ -176,7 +176,7 @@ pub fn default_in(path: &str, version: ApimVersion) -> Option<&'static str> {
 
 /// The keys whose default differs between two versions: (key, default in
 /// `from`, default in `to`).
-pub fn changed_defaults(
+pub(crate) fn changed_defaults(
     from: ApimVersion,
     to: ApimVersion,
 ) -> Vec<(&'static str, Option<&'static str>, Option<&'static str>)> {
@@ -192,7 +192,7 @@ pub fn changed_defaults(
 
 /// Behaviour that changes with a version (curated in the generator, with
 /// its basis): (key, version, before, after).
-pub fn behaviour_changes()
+pub(crate) fn behaviour_changes()
 -> impl Iterator<Item = (&'static str, ApimVersion, &'static str, &'static str)> {
     generated::BEHAVIOUR
         .iter()

@@ -75,12 +75,12 @@ impl FileKind {
     }
 
     /// Whether the file is bytes (a keystore): never shown, never parsed as text.
-    pub fn is_binary(self) -> bool {
+    pub(crate) fn is_binary(self) -> bool {
         self == FileKind::Keystore
     }
 
     /// The directory of the home the driver lists for files of this kind.
-    pub const LISTED: [&'static str; 3] = [CONF_DIR, EVENT_PUBLISHER_DIR, USER_STORE_DIR];
+    pub(crate) const LISTED: [&'static str; 3] = [CONF_DIR, EVENT_PUBLISHER_DIR, USER_STORE_DIR];
 }
 
 /// A home file as the driver read it (not parsed yet).
@@ -248,7 +248,7 @@ impl HomeFile {
     }
 
     /// The read error of an unreadable file.
-    pub fn read_error(&self) -> Option<&ReadError> {
+    pub(crate) fn read_error(&self) -> Option<&ReadError> {
         match &self.content {
             Content::Unreadable(e) => Some(e),
             _ => None,
@@ -257,7 +257,7 @@ impl HomeFile {
 
     /// The file's syntax error, with its span: an XML or properties file
     /// that does not parse.
-    pub fn syntax_error(&self) -> Option<(Range<usize>, &str)> {
+    pub(crate) fn syntax_error(&self) -> Option<(Range<usize>, &str)> {
         match &self.content {
             Content::EventPublisher(Err(e)) | Content::UserStore(Err(e)) => {
                 Some((e.span.clone(), e.message.as_str()))
@@ -295,7 +295,7 @@ impl Home {
 
     /// A file by its path relative to the home (`repository/conf/jndi.properties`;
     /// `./` and `..` are resolved).
-    pub fn by_rel(&self, rel: &str) -> Option<&HomeFile> {
+    pub(crate) fn by_rel(&self, rel: &str) -> Option<&HomeFile> {
         let rel = normalize_rel(rel)?;
         self.files.iter().find(|f| f.rel == rel)
     }
@@ -317,7 +317,7 @@ impl Home {
     }
 
     /// The JNDI files that parse, with their files.
-    pub fn jndi_files(&self) -> impl Iterator<Item = (&HomeFile, &Jndi)> {
+    pub(crate) fn jndi_files(&self) -> impl Iterator<Item = (&HomeFile, &Jndi)> {
         self.files.iter().filter_map(|f| match &f.content {
             Content::Jndi(Ok(j)) => Some((f, j)),
             _ => None,

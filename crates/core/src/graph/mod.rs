@@ -210,7 +210,7 @@ pub struct Edge {
 
 impl Edge {
     /// The roles the URL should reach, for messages: `control-plane or key-manager`.
-    pub fn expected_roles(&self) -> String {
+    pub(crate) fn expected_roles(&self) -> String {
         self.expected
             .iter()
             .map(|r| r.name())

@@ -32,7 +32,7 @@ pub struct Certificate {
 
 impl Certificate {
     /// Reads one DER certificate; `offset` locates it in the keystore for errors.
-    pub fn from_der(der: &[u8], offset: usize) -> Result<Self, Error> {
+    pub(crate) fn from_der(der: &[u8], offset: usize) -> Result<Self, Error> {
         let cert = x509_cert::Certificate::from_der(der).map_err(|e| Error::Certificate {
             offset,
             reason: e.to_string(),
@@ -67,7 +67,7 @@ impl Certificate {
     }
 
     /// `true` when the certificate is its own issuer (by name).
-    pub fn is_self_issued(&self) -> bool {
+    pub(crate) fn is_self_issued(&self) -> bool {
         self.subject == self.issuer
     }
 }

@@ -131,7 +131,7 @@ impl Origin {
 
     /// Whether an edit of the TOML maps exactly onto the manifest (a literal
     /// block scalar).
-    pub fn verbatim(&self) -> bool {
+    pub(crate) fn verbatim(&self) -> bool {
         self.map.exact && self.map.verbatim
     }
 
@@ -148,7 +148,7 @@ impl Origin {
     }
 
     /// The node's name: its workload's, else its ConfigMap's.
-    pub fn node_name(&self) -> &str {
+    pub(crate) fn node_name(&self) -> &str {
         self.workload.as_ref().map_or(&self.name, |w| &w.name)
     }
 }

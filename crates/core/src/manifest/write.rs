@@ -54,7 +54,11 @@ impl Origin {
 
     /// The edits of the node's text `toml` (sorted, disjoint) as edits of
     /// the manifest, or why they cannot be written.
-    pub fn manifest_edits(&self, toml: &str, edits: &[&Edit]) -> Result<Vec<ManifestEdit>, String> {
+    pub(crate) fn manifest_edits(
+        &self,
+        toml: &str,
+        edits: &[&Edit],
+    ) -> Result<Vec<ManifestEdit>, String> {
         self.writable()?;
         let src: &str = &self.manifest.text;
         let misfit = || "the edit does not map exactly onto the block".to_owned();

@@ -105,7 +105,7 @@ pub enum Event<'a> {
 }
 
 /// The local part of a qualified name.
-pub fn local_name(name: &str) -> &str {
+pub(crate) fn local_name(name: &str) -> &str {
     name.rsplit_once(':').map_or(name, |(_, l)| l)
 }
 

@@ -11,7 +11,7 @@ use std::ops::Range;
 use super::{ErrorKind, Event, Reader, XmlError, local_name};
 
 /// The namespace of an event publisher's elements (`EF_CONF_NS`).
-pub const EVENT_PUBLISHER_NS: &str = "http://wso2.org/carbon/eventpublisher";
+pub(crate) const EVENT_PUBLISHER_NS: &str = "http://wso2.org/carbon/eventpublisher";
 
 /// A value with the byte range of its raw text in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -107,7 +107,7 @@ pub fn outline(node: &Node) -> Vec<Section> {
 }
 
 /// A byte range of a file's text and what replaces it.
-pub type Replacement = (Range<usize>, String);
+pub(crate) type Replacement = (Range<usize>, String);
 
 /// The edits of one file an editor is to make, on the text it holds.
 #[derive(Debug)]
