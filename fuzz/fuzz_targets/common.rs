@@ -20,6 +20,7 @@ pub fn run(files: BTreeMap<PathBuf, Vec<u8>>, config: Option<&[u8]>) {
         config: None,
         files: fs.files.keys().cloned().collect(),
         may_escape: None,
+        listing: None,
     };
     let dep = apimlint_core::load(&fs, &disc, config.clone());
     let diags = apimlint_core::check(&dep);
