@@ -783,6 +783,11 @@ pub fn collect(
     let mut nested: Vec<PathBuf> = Vec::new();
     let mut listings: Vec<Arc<Listing>> = Vec::new();
     for dir in walk.roots {
+        // a walk root that is itself a link out of the deployment
+        let outside = match (real(dir), &real_root) {
+            (Some(d), Some(r)) => !d.starts_with(r),
+            _ => true,
+        };
         let walked = match walk.cache {
             Some(c) => c.walk(dir, names, walk.exclude, real_root.as_deref()),
             None => walk_listing(dir, names, walk.exclude, real_root.as_deref()),
@@ -792,35 +797,18 @@ pub fn collect(
             if f.file_name().is_some_and(|n| n == CONFIG_FILE) {
                 nested.extend(f.parent().filter(|d| *d != root).map(Path::to_path_buf));
             } else {
-                found.push((dir, f, linked));
+                found.push((f, linked || outside));
             }
         }
     }
-    // a walk root that is itself a link out of the deployment
-    let outside_roots: Vec<bool> = walk
-        .roots
-        .iter()
-        .map(|dir| match (real(dir), &real_root) {
-            (Some(d), Some(r)) => !d.starts_with(r),
-            _ => true,
-        })
-        .collect();
-    for (dir, f, linked) in found {
+    for (f, may_leave) in found {
         if nested.iter().any(|n| f.starts_with(n)) {
             continue;
         }
-        let outside = walk
-            .roots
-            .iter()
-            .position(|r| r == dir)
-            .and_then(|i| outside_roots.get(i).copied())
-            .unwrap_or(true);
-        {
-            if linked || outside {
-                may_escape.insert(f.clone());
-            }
-            files.push(f);
+        if may_leave {
+            may_escape.insert(f.clone());
         }
+        files.push(f);
     }
     files.sort();
     files.dedup();
