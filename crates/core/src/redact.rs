@@ -121,6 +121,27 @@ pub fn is_secret_key(key: &str) -> bool {
     if !has_secret_stem(key.as_bytes()) {
         return false;
     }
+    // asked of the same few hundred names in every file of a deployment:
+    // answered once per name and thread (a bounded memo)
+    thread_local! {
+        static SEEN: std::cell::RefCell<foldhash::HashMap<Box<str>, bool>> =
+            std::cell::RefCell::new(foldhash::HashMap::default());
+    }
+    const MEMO_LIMIT: usize = 4096;
+    if let Some(known) = SEEN.with_borrow(|m| m.get(key).copied()) {
+        return known;
+    }
+    let secret = names_secret(key);
+    SEEN.with_borrow_mut(|m| {
+        if m.len() < MEMO_LIMIT {
+            m.insert(key.into(), secret);
+        }
+    });
+    secret
+}
+
+/// [`is_secret_key`] for a name holding one of the stems.
+fn names_secret(key: &str) -> bool {
     let words = key_words(key);
     let mut end = words.len();
     while end > 1

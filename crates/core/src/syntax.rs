@@ -126,6 +126,9 @@ mod tests {
 /// `\e` and `\xHH` escapes, times without seconds. Scanned on the raw text of
 /// a file that parses, so every range is exact.
 pub(crate) fn legacy_syntax(text: &str) -> Vec<SyntaxError> {
+    if !may_hold_legacy(text.as_bytes()) {
+        return Vec::new();
+    }
     let mut lx = Legacy {
         b: text.as_bytes(),
         i: 0,
@@ -133,6 +136,26 @@ pub(crate) fn legacy_syntax(text: &str) -> Vec<SyntaxError> {
     };
     lx.document();
     lx.out
+}
+
+/// Whether `b` holds what every finding of the scan needs: an inline
+/// table's `{` (never written right after a letter, digit, `_` or `$`, as
+/// the `{` of `$secret{…}` is), an escape's `\\`, or `DD:DD` (a time).
+/// Most files hold none, and are answered without the scan.
+fn may_hold_legacy(b: &[u8]) -> bool {
+    if memchr::memchr(b'\\', b).is_some() {
+        return true;
+    }
+    let word = |k: usize| {
+        b.get(k)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$'))
+    };
+    if memchr::memchr_iter(b'{', b).any(|i| i == 0 || !word(i - 1)) {
+        return true;
+    }
+    let digit = |k: usize| b.get(k).is_some_and(u8::is_ascii_digit);
+    memchr::memchr_iter(b':', b)
+        .any(|i| i >= 2 && digit(i - 2) && digit(i - 1) && digit(i + 1) && digit(i + 2))
 }
 
 struct Legacy<'a> {
@@ -427,6 +450,26 @@ mod legacy_tests {
             spans(text),
             vec!["\n", ",", "\\e", "\\x41", "07:32", "07:32"]
         );
+    }
+
+    #[test]
+    fn each_finding_alone_passes_the_prefilter() {
+        // one file per kind of finding, with no other `{`, `\\` or time
+        for (text, found) in [
+            ("a = {x = 1,\n y = 2}\n", "\n"),
+            ("a = [\n# c\n{x = 1,}]\n", ","),
+            ("a = [ # c\n{x = 1 # c\n}]\n", "# c"),
+            ("a = \"\\e\"\n", "\\e"),
+            ("a = \"\\x41\"\n", "\\x41"),
+            ("a = 07:32\n", "07:32"),
+        ] {
+            assert!(may_hold_legacy(text.as_bytes()), "{text:?}");
+            assert!(spans(text).contains(&found), "{text:?}: {:?}", spans(text));
+        }
+        // a placeholder's `{`, a URL's port: no scan, nothing to find
+        let quiet = "p = \"$secret{admin}\"\nu = \"https://gw.example.com:9443/x\"\n";
+        assert!(!may_hold_legacy(quiet.as_bytes()));
+        assert!(legacy_syntax(quiet).is_empty());
     }
 
     #[test]

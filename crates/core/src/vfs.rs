@@ -550,7 +550,8 @@ pub struct Discovery {
     /// checked before they are read. `None`: any file may.
     pub may_escape: Option<std::collections::HashSet<PathBuf>>,
     /// The directories the walk saw, as it saw them: for the first read of
-    /// the deployment only (a later read asks the disk).
+    /// the deployment only (a later read asks the disk), through a `Vfs`
+    /// that reads the disk (an editor's unsaved buffers are not in it).
     pub listing: Option<Arc<Listing>>,
 }
 
@@ -563,6 +564,9 @@ pub struct Listing {
     // component
     listed: foldhash::HashSet<std::ffi::OsString>,
     seen: foldhash::HashSet<std::ffi::OsString>,
+    /// The entries' names (sorted) of each directory in which the walk
+    /// found a file it looked for.
+    entries: foldhash::HashMap<std::ffi::OsString, Vec<String>>,
 }
 
 impl Listing {
@@ -583,6 +587,12 @@ impl Listing {
         false
     }
 
+    /// The names (sorted, UTF-8 only) of the entries of `dir`, when the walk
+    /// found a file it looked for there.
+    pub fn entries(&self, dir: &Path) -> Option<&[String]> {
+        self.entries.get(dir.as_os_str()).map(Vec::as_slice)
+    }
+
     /// The listings of several walks as one.
     fn all(mut listings: Vec<Arc<Listing>>) -> Arc<Listing> {
         if listings.len() == 1
@@ -594,6 +604,8 @@ impl Listing {
         for l in listings {
             all.listed.extend(l.listed.iter().cloned());
             all.seen.extend(l.seen.iter().cloned());
+            all.entries
+                .extend(l.entries.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
         Arc::new(all)
     }
@@ -970,12 +982,18 @@ fn walk_listing(dir: &Path, names: &[&str], exclude: &Exclude, bound: Option<&Pa
         id: std::fs::metadata(dir).ok().and_then(|m| dir_id(&m)),
         linked: false,
     };
+    let normal = normalize(dir);
     let cx = WalkCx {
         names,
         exclude,
         found: &found,
         listing: &listing,
         bound: Bound(bound),
+        // below a normalised root every path is normalised already
+        normal: normal.as_os_str() == dir.as_os_str(),
+        // below a root nothing excludes, only an entry's own name or path
+        // can make it excluded
+        by_entry: !exclude.matches(&normal),
     };
     walk_dir(&root, &cx, &ignores, &[]);
     let mut files = found.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -995,6 +1013,33 @@ struct WalkCx<'a> {
     found: &'a Mutex<Vec<(PathBuf, bool)>>,
     listing: &'a Mutex<Listing>,
     bound: Bound<'a>,
+    /// The root is normalised (so is every path below it).
+    normal: bool,
+    /// [`Exclude::matches_entry`] answers for every entry (the root is not
+    /// excluded).
+    by_entry: bool,
+}
+
+impl WalkCx<'_> {
+    /// `p` normalised.
+    fn normal<'p>(&self, p: &'p Path) -> std::borrow::Cow<'p, Path> {
+        if self.normal {
+            std::borrow::Cow::Borrowed(p)
+        } else {
+            std::borrow::Cow::Owned(normalize(p))
+        }
+    }
+
+    /// Whether the walk's exclusions skip `path`, an entry of a directory
+    /// it walks.
+    fn excluded(&self, path: &Path) -> bool {
+        let path = self.normal(path);
+        if self.by_entry {
+            self.exclude.matches_entry(&path)
+        } else {
+            self.exclude.matches(&path)
+        }
+    }
 }
 
 /// The real path a walk stays in.
@@ -1146,7 +1191,7 @@ fn walk_dir(v: &Visit, cx: &WalkCx<'_>, inherited: &[Arc<Gitignore>], ancestors:
     let mut subdirs = Vec::new();
     let mut files = Vec::new();
     let mut seen = Vec::new();
-    for e in entries {
+    for e in &entries {
         let path = e.path();
         let name = e.file_name();
         let Ok(mut ft) = e.file_type() else { continue };
@@ -1164,7 +1209,7 @@ fn walk_dir(v: &Visit, cx: &WalkCx<'_>, inherited: &[Arc<Gitignore>], ancestors:
                 Err(_) => {
                     if wanted.iter().any(|w| name == *w)
                         && !ignored(&ignores, &path, false)
-                        && !cx.exclude.matches(&normalize(&path))
+                        && !cx.excluded(&path)
                     {
                         files.push((path, true));
                     }
@@ -1179,14 +1224,14 @@ fn walk_dir(v: &Visit, cx: &WalkCx<'_>, inherited: &[Arc<Gitignore>], ancestors:
         if is_dir && name == ".git" {
             continue;
         }
-        if ignored(&ignores, &path, is_dir) || cx.exclude.matches(&normalize(&path)) {
+        if ignored(&ignores, &path, is_dir) || cx.excluded(&path) {
             continue;
         }
         if wanted.iter().any(|w| name == *w) || (!is_dir && wanted_name(wanted, &name)) {
             files.push((path.clone(), v.linked || link));
         }
         if is_dir {
-            let id = id.or_else(|| entry_id(&e, v.id));
+            let id = id.or_else(|| entry_id(e, v.id));
             // a symlink back to a directory being walked
             if id.is_some_and(|i| chain.contains(&i)) {
                 continue;
@@ -1208,12 +1253,28 @@ fn walk_dir(v: &Visit, cx: &WalkCx<'_>, inherited: &[Arc<Gitignore>], ancestors:
     if !files.is_empty()
         && let Ok(mut f) = cx.found.lock()
     {
-        f.extend(files.iter().map(|(p, l)| (normalize(p), *l)));
+        f.extend(files.iter().map(|(p, l)| (cx.normal(p).into_owned(), *l)));
     }
+    // the names a home's reader lists (as `sorted_names` does), kept where
+    // the walk found a file
+    let names = (!files.is_empty()).then(|| {
+        let mut names: Vec<String> = entries
+            .iter()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
+    });
     if let Ok(mut l) = cx.listing.lock() {
-        l.listed.insert(normalize(&v.dir).into_os_string());
-        l.seen
-            .extend(seen.iter().map(|p| normalize(p).into_os_string()));
+        let dir = cx.normal(&v.dir).into_owned().into_os_string();
+        if let Some(names) = names {
+            l.entries.insert(dir.clone(), names);
+        }
+        l.listed.insert(dir);
+        l.seen.extend(
+            seen.into_iter()
+                .map(|p| cx.normal(&p).into_owned().into_os_string()),
+        );
     }
     subdirs
         .par_iter()

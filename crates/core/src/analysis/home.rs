@@ -83,8 +83,16 @@ impl Home<'_> {
     }
 
     fn list(&self, dir: &Path) -> Vec<String> {
-        if self.listing.is_some_and(|l| l.absent(dir)) {
-            return Vec::new();
+        if let Some(l) = self.listing {
+            if l.absent(dir) {
+                return Vec::new();
+            }
+            // the node file's own directory, listed by the walk that found it
+            if self.trusted == Some(dir)
+                && let Some(names) = l.entries(dir)
+            {
+                return names.to_vec();
+            }
         }
         match self.trusted {
             Some(t) => self.vfs.list_below(self.root, t, dir),

@@ -157,6 +157,42 @@ impl Exclude {
             })
         })
     }
+
+    /// [`Exclude::matches`] of an entry of a directory that is not excluded
+    /// (nor is any directory above it): no part of the path above the entry
+    /// can match, so only its name (a glob without `/`) or its whole path
+    /// from `base` (a glob with `/`) is tried. A walk asks this of every
+    /// entry below a root that [`Exclude::matches`] does not exclude.
+    pub fn matches_entry(&self, path: &Path) -> bool {
+        self.rules.iter().any(|(base, patterns)| {
+            let Ok(rel) = path.strip_prefix(base) else {
+                return false;
+            };
+            let Some(name) = rel.file_name() else {
+                return false;
+            };
+            let name = name.to_string_lossy();
+            let mut whole: Option<String> = None;
+            patterns.iter().any(|p| {
+                let p = p.trim_start_matches("./").trim_matches('/');
+                if p.is_empty() {
+                    return false;
+                }
+                if p.contains('/') {
+                    let whole = whole.get_or_insert_with(|| {
+                        let parts: Vec<_> = rel
+                            .components()
+                            .map(|c| c.as_os_str().to_string_lossy())
+                            .collect();
+                        parts.join("/")
+                    });
+                    glob_match(p, whole)
+                } else {
+                    glob_match(p, &name)
+                }
+            })
+        })
+    }
 }
 
 #[cfg(test)]
