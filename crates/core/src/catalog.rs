@@ -129,10 +129,25 @@ fn seg_matches(pattern: &str, seg: &str) -> bool {
 
 /// Wildcard entries whose first segment is `first`.
 fn wildcards(first: &str) -> &'static [Entry] {
+    // asked for every key the concrete entries do not hold: the runs of
+    // entries by first segment, found once
+    static RUNS: std::sync::OnceLock<foldhash::HashMap<&'static str, (usize, usize)>> =
+        std::sync::OnceLock::new();
     let all = generated::WILDCARDS;
-    let lo = all.partition_point(|e| segments(e.path).next().is_some_and(|f| f < first));
-    let hi = all.partition_point(|e| segments(e.path).next().is_some_and(|f| f <= first));
-    all.get(lo..hi).unwrap_or(&[])
+    let runs = RUNS.get_or_init(|| {
+        let mut runs: foldhash::HashMap<&'static str, (usize, usize)> = Default::default();
+        for (i, e) in all.iter().enumerate() {
+            if let Some(f) = segments(e.path).next() {
+                runs.entry(f)
+                    .and_modify(|r| r.1 = i + 1)
+                    .or_insert((i, i + 1));
+            }
+        }
+        runs
+    });
+    runs.get(first)
+        .and_then(|&(lo, hi)| all.get(lo..hi))
+        .unwrap_or(&[])
 }
 
 /// The entry for a path of segments: the concrete one, else a wildcard one.

@@ -283,8 +283,10 @@ pub fn apply<'a>(
     diags: Vec<Diagnostic>,
     judge: Judge,
 ) -> (Vec<Diagnostic>, Vec<Wanting<'a>>) {
+    use rayon::prelude::*;
+    // every node's whole text is scanned: in parallel
     let per_file: Vec<(&Source<'a>, Vec<Suppression>)> = files
-        .iter()
+        .par_iter()
         .map(|f| (f, parse(f.text)))
         .filter(|(_, s)| !s.is_empty())
         .collect();

@@ -94,6 +94,14 @@ pub trait Vfs: Sync {
         self.read_bytes_within(root, path)
     }
 
+    /// The names of `dir`, given the `names` a walk of the disk saw in it
+    /// (none: it was absent), with what this file system holds besides the
+    /// disk (an editor's unsaved buffers).
+    fn as_walked(&self, dir: &Path, names: Vec<String>) -> Vec<String> {
+        let _ = dir;
+        names
+    }
+
     /// Whether `path` is a file (for an editor: also an unsaved buffer).
     fn is_file(&self, path: &Path) -> bool {
         path.is_file()
@@ -457,6 +465,11 @@ impl Vfs for OverlayFs<'_> {
         self.with_buffers(dir, names)
     }
 
+    fn as_walked(&self, dir: &Path, names: Vec<String>) -> Vec<String> {
+        let names = self.base.as_walked(dir, names);
+        self.with_buffers(dir, names)
+    }
+
     fn is_file(&self, path: &Path) -> bool {
         self.overlays.contains_key(path) || self.base.is_file(path)
     }
@@ -550,8 +563,8 @@ pub struct Discovery {
     /// checked before they are read. `None`: any file may.
     pub may_escape: Option<std::collections::HashSet<PathBuf>>,
     /// The directories the walk saw, as it saw them: for the first read of
-    /// the deployment only (a later read asks the disk), through a `Vfs`
-    /// that reads the disk (an editor's unsaved buffers are not in it).
+    /// the deployment only (a later read asks the disk; a `Vfs` adds its
+    /// buffers through [`Vfs::as_walked`]).
     pub listing: Option<Arc<Listing>>,
 }
 
@@ -1030,6 +1043,43 @@ impl WalkCx<'_> {
         }
     }
 
+    /// What the walk of `dir` found (`files`, each with whether a link led
+    /// to it), its `entries`, and the directories it `seen`.
+    fn record(
+        &self,
+        dir: &Path,
+        entries: &[std::fs::DirEntry],
+        files: &[(PathBuf, bool)],
+        seen: Vec<PathBuf>,
+    ) {
+        if !files.is_empty()
+            && let Ok(mut f) = self.found.lock()
+        {
+            f.extend(files.iter().map(|(p, l)| (self.normal(p).into_owned(), *l)));
+        }
+        // the names a home's reader lists (as `sorted_names` does), kept where
+        // the walk found a file
+        let names = (!files.is_empty()).then(|| {
+            let mut names: Vec<String> = entries
+                .iter()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .collect();
+            names.sort();
+            names
+        });
+        if let Ok(mut l) = self.listing.lock() {
+            let dir = self.normal(dir).into_owned().into_os_string();
+            if let Some(names) = names {
+                l.entries.insert(dir.clone(), names);
+            }
+            l.listed.insert(dir);
+            l.seen.extend(
+                seen.into_iter()
+                    .map(|p| self.normal(&p).into_owned().into_os_string()),
+            );
+        }
+    }
+
     /// Whether the walk's exclusions skip `path`, an entry of a directory
     /// it walks.
     fn excluded(&self, path: &Path) -> bool {
@@ -1250,32 +1300,7 @@ fn walk_dir(v: &Visit, cx: &WalkCx<'_>, inherited: &[Arc<Gitignore>], ancestors:
             });
         }
     }
-    if !files.is_empty()
-        && let Ok(mut f) = cx.found.lock()
-    {
-        f.extend(files.iter().map(|(p, l)| (cx.normal(p).into_owned(), *l)));
-    }
-    // the names a home's reader lists (as `sorted_names` does), kept where
-    // the walk found a file
-    let names = (!files.is_empty()).then(|| {
-        let mut names: Vec<String> = entries
-            .iter()
-            .filter_map(|e| e.file_name().into_string().ok())
-            .collect();
-        names.sort();
-        names
-    });
-    if let Ok(mut l) = cx.listing.lock() {
-        let dir = cx.normal(&v.dir).into_owned().into_os_string();
-        if let Some(names) = names {
-            l.entries.insert(dir.clone(), names);
-        }
-        l.listed.insert(dir);
-        l.seen.extend(
-            seen.into_iter()
-                .map(|p| cx.normal(&p).into_owned().into_os_string()),
-        );
-    }
+    cx.record(&v.dir, &entries, &files, seen);
     subdirs
         .par_iter()
         .for_each(|sub| walk_dir(sub, cx, &ignores, &chain));

@@ -85,13 +85,13 @@ impl Home<'_> {
     fn list(&self, dir: &Path) -> Vec<String> {
         if let Some(l) = self.listing {
             if l.absent(dir) {
-                return Vec::new();
+                return self.vfs.as_walked(dir, Vec::new());
             }
             // the node file's own directory, listed by the walk that found it
             if self.trusted == Some(dir)
                 && let Some(names) = l.entries(dir)
             {
-                return names.to_vec();
+                return self.vfs.as_walked(dir, names.to_vec());
             }
         }
         match self.trusted {

@@ -73,7 +73,7 @@ pub(crate) fn parse_node(
         redacted: std::sync::OnceLock::new(),
         secrets,
         state,
-        facts,
+        facts: Box::new(facts),
         offset: 0,
         machine: None,
         origin: source.origin,

@@ -80,7 +80,7 @@ pub struct Node {
     pub secrets: Vec<Range<usize>>,
     pub lines: LineIndex,
     pub state: State,
-    pub facts: Facts,
+    pub facts: Box<Facts>,
     /// `[nodes."id"] port_offset`, else `[server] offset`, else 0.
     pub offset: i64,
     pub machine: Option<String>,

@@ -151,7 +151,7 @@ pub enum Check {
     /// Reads only the node it reports on (its facts, text and the edges it
     /// writes) and `apimlint.toml`: run node by node, in parallel, and by the
     /// language server only for the files that changed. A [`NodeRule`].
-    Node(fn(&Config, FileId, &Node, &mut Vec<Diagnostic>)),
+    Node(for<'a> fn(&'a Config, FileId, &'a Node, &'a NodeShared<'a>, &mut Vec<Diagnostic>)),
     /// Compares nodes: run once over the whole deployment. A
     /// [`DeploymentRule`].
     Deployment(fn(&Deployment, &mut Vec<Diagnostic>)),
@@ -168,6 +168,32 @@ pub(crate) struct NodeCx<'a> {
     pub(crate) node: &'a Node,
     /// `apimlint.toml` with the run's settings (the product version).
     pub(crate) config: &'a Config,
+    /// What several rules read of the node, computed once for all of them.
+    shared: &'a NodeShared<'a>,
+}
+
+/// What several node rules read of one node: computed for the first rule
+/// that asks, kept for the others.
+#[derive(Default)]
+pub struct NodeShared<'a> {
+    values: std::cell::OnceCell<foldhash::HashMap<&'a str, &'a crate::model::KeyFact>>,
+}
+
+impl<'a> NodeCx<'a> {
+    /// The node's top-level values by dotted path (what `$ref{…}` can
+    /// name), or nothing when its keys are not known.
+    pub(crate) fn top_level_values(
+        &self,
+    ) -> &foldhash::HashMap<&'a str, &'a crate::model::KeyFact> {
+        self.shared.values.get_or_init(|| {
+            self.node
+                .facts
+                .keys
+                .as_deref()
+                .map(crate::model::top_level_values)
+                .unwrap_or_default()
+        })
+    }
 }
 
 /// A rule that reads one node, in three steps (biome's `Rule`): `run` finds
@@ -204,13 +230,19 @@ fn finding(d: Diagnostic, fix: Option<Fix>) -> Diagnostic {
 }
 
 /// A [`NodeRule`] as a [`Check::Node`].
-pub(crate) fn node_check<R: NodeRule>(
-    config: &Config,
+pub(crate) fn node_check<'a, R: NodeRule>(
+    config: &'a Config,
     file: FileId,
-    node: &Node,
+    node: &'a Node,
+    shared: &'a NodeShared<'a>,
     acc: &mut Vec<Diagnostic>,
 ) {
-    let cx = NodeCx { file, node, config };
+    let cx = NodeCx {
+        file,
+        node,
+        config,
+        shared,
+    };
     for s in R::run(&cx) {
         acc.push(finding(R::diagnostic(&cx, &s), R::action(&cx, &s)));
     }
@@ -369,10 +401,11 @@ pub(crate) fn run_node_rules(
     node: &Node,
 ) -> Vec<Diagnostic> {
     let mut all = Vec::new();
+    let shared = NodeShared::default();
     for r in rules.iter().filter(|r| r.applies_to(node.role)) {
         let mut acc = Vec::new();
         if let Check::Node(check) = r.check {
-            check(config, node.file, node, &mut acc);
+            check(config, node.file, node, &shared, &mut acc);
         }
         apply_level(r, config, &mut acc);
         all.append(&mut acc);

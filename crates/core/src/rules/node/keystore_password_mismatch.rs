@@ -88,7 +88,7 @@ impl NodeRule for KeystorePasswordMismatch {
         if candidates.is_empty() {
             return Vec::new();
         }
-        let values = crate::model::top_level_values(keys);
+        let values = cx.top_level_values();
         let mut out = Vec::new();
         for kp in candidates {
             let Some((_, table)) = kp.segs.split_last() else {
@@ -108,7 +108,7 @@ impl NodeRule for KeystorePasswordMismatch {
             // `jksExistingSecret`) may well hold the same value (said as an
             // info: the rule cannot be sure), and a reference says nothing
             // about a literal
-            let unsure = match (resolve(a, &values, 0), resolve(b, &values, 0)) {
+            let unsure = match (resolve(a, values, 0), resolve(b, values, 0)) {
                 (Resolved::Literal(ra), Resolved::Literal(rb)) if ra != rb => false,
                 (Resolved::Opaque(ra), Resolved::Opaque(rb)) if ra != rb => true,
                 _ => continue,

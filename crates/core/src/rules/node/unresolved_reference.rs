@@ -35,11 +35,11 @@ fn refs_in(text: &str) -> Vec<String> {
 }
 
 /// What a reference can see: the file's top-level values.
-struct Context<'a> {
-    values: HashMap<&'a str, &'a KeyFact>,
+struct Context<'a, 'm> {
+    values: &'m HashMap<&'a str, &'a KeyFact>,
 }
 
-impl Context<'_> {
+impl Context<'_, '_> {
     /// The text a key resolves from (its strings in the file, else WSO2's default).
     fn text_of(&self, path: &str) -> Option<String> {
         if let Some(kf) = self.values.get(path) {
@@ -145,7 +145,7 @@ impl NodeRule for UnresolvedReference {
             return out;
         }
         let ctx = Context {
-            values: crate::model::top_level_values(keys),
+            values: cx.top_level_values(),
         };
         let tables: Vec<&str> = keys
             .iter()
@@ -247,7 +247,7 @@ impl NodeRule for UnresolvedReference {
 fn problem<'a>(
     kf: &KeyFact,
     p: &Placeholder,
-    ctx: &Context<'a>,
+    ctx: &Context<'a, '_>,
     tables: &[&str],
 ) -> Option<Problem<'a>> {
     let target = p.name.as_str();
