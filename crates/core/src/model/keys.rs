@@ -300,11 +300,18 @@ impl Walk<'_> {
         in_aot: bool,
     ) {
         let raw = self.raw;
-        let seg = crate::catalog::segment(k);
         let name = self.intern(k);
+        // a key's segment is the key itself unless it holds a `.`
+        let (seg, interned) = if k.contains('.') {
+            let seg = crate::catalog::segment(k);
+            let interned = self.intern(&seg);
+            (std::borrow::Cow::Owned(seg), interned)
+        } else {
+            (std::borrow::Cow::Borrowed(k), name.clone())
+        };
         match item {
             Item::Table(sub) => {
-                segs.push(self.intern(&seg));
+                segs.push(interned);
                 let header = if sub.is_implicit() || sub.is_dotted() {
                     None
                 } else {
@@ -352,7 +359,7 @@ impl Walk<'_> {
                 segs.pop();
             }
             Item::Value(Value::InlineTable(it)) => {
-                segs.push(self.intern(&seg));
+                segs.push(interned);
                 self.out.push(KeyFact {
                     segs: segs.clone(),
                     name: name.clone(),
@@ -373,7 +380,7 @@ impl Walk<'_> {
                 segs.pop();
             }
             Item::Value(v) => {
-                segs.push(self.intern(&seg));
+                segs.push(interned);
                 self.out.push(KeyFact {
                     segs: segs.clone(),
                     name: name.clone(),
