@@ -494,13 +494,22 @@ impl<'a> Scrubber<'a> {
     /// A scrubber for the secret values of `files` (each text with its
     /// secret ranges).
     pub fn new(files: impl IntoIterator<Item = (&'a str, &'a [Range<usize>])>) -> Scrubber<'a> {
-        let mut by_prefix: HashMap<[u8; MIN_SCRUBBED], Vec<&'a str>> = HashMap::new();
+        // the same values recur in every node (`$secret{…}` aliases): each
+        // distinct one is kept once before any sorting
+        let mut distinct: foldhash::HashSet<&'a str> = foldhash::HashSet::default();
         for (text, ranges) in files {
-            for v in ranges.iter().filter_map(|r| text.get(r.clone())) {
-                let v = v.trim();
-                if let Some(p) = prefix(v.as_bytes()).filter(|_| v.bytes().any(|b| b != b'*')) {
-                    by_prefix.entry(p).or_default().push(v);
-                }
+            distinct.extend(
+                ranges
+                    .iter()
+                    .filter_map(|r| text.get(r.clone()))
+                    .map(str::trim)
+                    .filter(|v| v.bytes().any(|b| b != b'*')),
+            );
+        }
+        let mut by_prefix: HashMap<[u8; MIN_SCRUBBED], Vec<&'a str>> = HashMap::new();
+        for v in distinct {
+            if let Some(p) = prefix(v.as_bytes()) {
+                by_prefix.entry(p).or_default().push(v);
             }
         }
         for vs in by_prefix.values_mut() {

@@ -520,7 +520,13 @@ impl Deployment {
 
     /// Give the files and nodes back (to re-assemble them after some changed).
     pub fn into_parts(self) -> (FileSet, Vec<Node>) {
-        (self.files, self.nodes)
+        let mut rest = self;
+        let files = std::mem::take(&mut rest.files);
+        let nodes = std::mem::take(&mut rest.nodes);
+        // the graph and the indexes are rebuilt from the nodes: freeing
+        // them (every edge of the deployment) is left to a worker thread
+        rayon::spawn(move || drop(rest));
+        (files, nodes)
     }
 
     /// Whether no node's keystores are in the tree (a repository of TOML
