@@ -144,7 +144,7 @@ impl Vfs for DiskFs {
         if refuse_outside(root, dir).is_err() {
             return Vec::new();
         }
-        sorted_names(entries)
+        sorted_names(entries.flatten())
     }
 
     fn list_below(&self, root: &Path, trusted: &Path, dir: &Path) -> Vec<String> {
@@ -152,7 +152,7 @@ impl Vfs for DiskFs {
             return self.list_within(root, dir);
         }
         match std::fs::read_dir(dir) {
-            Ok(entries) => sorted_names(entries),
+            Ok(entries) => sorted_names(entries.flatten()),
             Err(_) => Vec::new(),
         }
     }
@@ -173,10 +173,12 @@ impl Vfs for DiskFs {
 
 /// The names of a directory's entries, sorted (names that are not UTF-8
 /// left out).
-fn sorted_names(entries: std::fs::ReadDir) -> Vec<String> {
+fn sorted_names<E: std::borrow::Borrow<std::fs::DirEntry>>(
+    entries: impl IntoIterator<Item = E>,
+) -> Vec<String> {
     let mut names: Vec<String> = entries
-        .flatten()
-        .filter_map(|e| e.file_name().into_string().ok())
+        .into_iter()
+        .filter_map(|e| e.borrow().file_name().into_string().ok())
         .collect();
     names.sort();
     names
@@ -1057,16 +1059,8 @@ impl WalkCx<'_> {
         {
             f.extend(files.iter().map(|(p, l)| (self.normal(p).into_owned(), *l)));
         }
-        // the names a home's reader lists (as `sorted_names` does), kept where
-        // the walk found a file
-        let names = (!files.is_empty()).then(|| {
-            let mut names: Vec<String> = entries
-                .iter()
-                .filter_map(|e| e.file_name().into_string().ok())
-                .collect();
-            names.sort();
-            names
-        });
+        // the names a home's reader lists, kept where the walk found a file
+        let names = (!files.is_empty()).then(|| sorted_names(entries));
         if let Ok(mut l) = self.listing.lock() {
             let dir = self.normal(dir).into_owned().into_os_string();
             if let Some(names) = names {
