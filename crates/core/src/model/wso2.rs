@@ -159,11 +159,25 @@ impl UrlKey {
     /// The key as shown to users: `apim.event_hub.service_url`, or with the
     /// array entry named, `apim.throttling.url_group[tm-1].traffic_manager_urls`.
     pub fn display(&self, entry: Option<&str>, key: &str) -> String {
-        let table = self.table.join(".");
-        match entry {
-            Some(e) => format!("{table}[{e}].{key}"),
-            None => format!("{table}.{key}"),
+        // made for every URL of every node: one allocation, at its size
+        let len = self.table.iter().map(|t| t.len() + 1).sum::<usize>()
+            + entry.map_or(0, |e| e.len() + 2)
+            + key.len();
+        let mut out = String::with_capacity(len);
+        for (i, t) in self.table.iter().enumerate() {
+            if i > 0 {
+                out.push('.');
+            }
+            out.push_str(t);
         }
+        if let Some(e) = entry {
+            out.push('[');
+            out.push_str(e);
+            out.push(']');
+        }
+        out.push('.');
+        out.push_str(key);
+        out
     }
 }
 
