@@ -130,9 +130,30 @@ impl Exclude {
 
     /// Whether `path` (absolute, normalised) is excluded.
     pub fn matches(&self, path: &Path) -> bool {
+        self.test(path, false)
+    }
+
+    /// [`Exclude::matches`] of an entry of a directory that is not excluded
+    /// (nor is any directory above it): no part of the path above the entry
+    /// can match, so only its name (a glob without `/`) or its whole path
+    /// from `base` (a glob with `/`) is tried. A walk asks this of every
+    /// entry below a root that [`Exclude::matches`] does not exclude.
+    pub fn matches_entry(&self, path: &Path) -> bool {
+        self.test(path, true)
+    }
+
+    /// A glob without `/` against each component of the path from `base`,
+    /// one with `/` against each leading part of it; with `entry_only`,
+    /// against the last component or the whole path only.
+    fn test(&self, path: &Path, entry_only: bool) -> bool {
         self.rules.iter().any(|(base, patterns)| {
             let Ok(rel) = path.strip_prefix(base) else {
                 return false;
+            };
+            let skip = if entry_only {
+                rel.components().count().saturating_sub(1)
+            } else {
+                0
             };
             // asked of every entry a walk meets: no allocation but for a
             // pattern with a `/`, matched against each leading part of `rel`
@@ -143,52 +164,17 @@ impl Exclude {
                 }
                 if p.contains('/') {
                     let mut prefix = String::new();
-                    rel.components().any(|c| {
+                    rel.components().enumerate().any(|(i, c)| {
                         if !prefix.is_empty() {
                             prefix.push('/');
                         }
                         prefix.push_str(&c.as_os_str().to_string_lossy());
-                        glob_match(p, &prefix)
+                        i >= skip && glob_match(p, &prefix)
                     })
                 } else {
                     rel.components()
+                        .skip(skip)
                         .any(|c| glob_match(p, &c.as_os_str().to_string_lossy()))
-                }
-            })
-        })
-    }
-
-    /// [`Exclude::matches`] of an entry of a directory that is not excluded
-    /// (nor is any directory above it): no part of the path above the entry
-    /// can match, so only its name (a glob without `/`) or its whole path
-    /// from `base` (a glob with `/`) is tried. A walk asks this of every
-    /// entry below a root that [`Exclude::matches`] does not exclude.
-    pub fn matches_entry(&self, path: &Path) -> bool {
-        self.rules.iter().any(|(base, patterns)| {
-            let Ok(rel) = path.strip_prefix(base) else {
-                return false;
-            };
-            let Some(name) = rel.file_name() else {
-                return false;
-            };
-            let name = name.to_string_lossy();
-            let mut whole: Option<String> = None;
-            patterns.iter().any(|p| {
-                let p = p.trim_start_matches("./").trim_matches('/');
-                if p.is_empty() {
-                    return false;
-                }
-                if p.contains('/') {
-                    let whole = whole.get_or_insert_with(|| {
-                        let parts: Vec<_> = rel
-                            .components()
-                            .map(|c| c.as_os_str().to_string_lossy())
-                            .collect();
-                        parts.join("/")
-                    });
-                    glob_match(p, whole)
-                } else {
-                    glob_match(p, &name)
                 }
             })
         })
@@ -208,5 +194,52 @@ mod tests {
         assert_eq!((a.index(), b.index()), (0, 1));
         assert_eq!(set.get(Path::new("/d/b/deployment.toml")), Some(b));
         assert_eq!(set.path(b), Some(Path::new("/d/b/deployment.toml")));
+    }
+
+    #[test]
+    fn an_entry_below_unexcluded_directories_is_judged_as_a_whole_path_is() {
+        let mut e = Exclude::default();
+        let patterns = [
+            ".history",
+            "*.bak",
+            "envs/old",
+            "envs/*/backup",
+            "./x/",
+            "**/tmp",
+        ];
+        e.add(
+            Path::new("/r"),
+            patterns.iter().map(|p| (*p).to_owned()).collect(),
+        );
+        let paths = [
+            "/r/.history",
+            "/r/a/.history",
+            "/r/a/b.bak",
+            "/r/envs/old",
+            "/r/envs/new",
+            "/r/envs/new/backup",
+            "/r/envs/new/backup/more",
+            "/r/x",
+            "/r/a/tmp",
+            "/r/a/tmp/b",
+            "/r/a/deployment.toml",
+            "/elsewhere/.history",
+        ];
+        let mut entries = 0;
+        for p in paths.map(Path::new) {
+            // a walk asks only of entries whose directories it entered
+            let entered = p
+                .ancestors()
+                .skip(1)
+                .take_while(|a| a.starts_with("/r") && *a != Path::new("/r"))
+                .all(|a| !e.matches(a));
+            if entered {
+                entries += 1;
+                assert_eq!(e.matches_entry(p), e.matches(p), "{}", p.display());
+            }
+        }
+        assert_eq!(entries, 10);
+        assert!(e.matches_entry(Path::new("/r/envs/new/backup")));
+        assert!(!e.matches_entry(Path::new("/r/a/deployment.toml")));
     }
 }

@@ -15,7 +15,18 @@ pub fn segment(key: &str) -> String {
 
 /// Join segments (each already in [`segment`] form) into a path.
 pub fn join<S: AsRef<str>>(segs: &[S]) -> String {
-    let mut out = String::new();
+    join_reserving(segs, 0)
+}
+
+/// [`join`], allocated at its exact size and `extra` bytes more (for what
+/// the caller appends): joined for every key and URL of every node.
+pub(crate) fn join_reserving<S: AsRef<str>>(segs: &[S], extra: usize) -> String {
+    let len = segs
+        .iter()
+        .map(|s| s.as_ref().len() + 1)
+        .sum::<usize>()
+        .saturating_sub(1);
+    let mut out = String::with_capacity(len + extra);
     for (i, s) in segs.iter().enumerate() {
         if i > 0 {
             out.push('.');

@@ -185,19 +185,7 @@ pub(crate) fn key_facts(doc: &toml_edit::Document<String>) -> Vec<KeyFact> {
 
 /// `catalog::join(segs)`, allocated at its exact size.
 fn joined(segs: &[Seg]) -> Box<str> {
-    let len = segs
-        .iter()
-        .map(|s| s.len() + 1)
-        .sum::<usize>()
-        .saturating_sub(1);
-    let mut out = String::with_capacity(len);
-    for (i, s) in segs.iter().enumerate() {
-        if i > 0 {
-            out.push('.');
-        }
-        out.push_str(s);
-    }
-    out.into_boxed_str()
+    crate::base::keypath::join(segs).into_boxed_str()
 }
 
 /// One segment or key name of a [`KeyFact`]: shared (interned per file), so

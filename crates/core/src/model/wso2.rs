@@ -160,16 +160,8 @@ impl UrlKey {
     /// array entry named, `apim.throttling.url_group[tm-1].traffic_manager_urls`.
     pub fn display(&self, entry: Option<&str>, key: &str) -> String {
         // made for every URL of every node: one allocation, at its size
-        let len = self.table.iter().map(|t| t.len() + 1).sum::<usize>()
-            + entry.map_or(0, |e| e.len() + 2)
-            + key.len();
-        let mut out = String::with_capacity(len);
-        for (i, t) in self.table.iter().enumerate() {
-            if i > 0 {
-                out.push('.');
-            }
-            out.push_str(t);
-        }
+        let tail = entry.map_or(0, |e| e.len() + 2) + 1 + key.len();
+        let mut out = crate::base::keypath::join_reserving(self.table, tail);
         if let Some(e) = entry {
             out.push('[');
             out.push_str(e);
