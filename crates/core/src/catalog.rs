@@ -185,6 +185,25 @@ pub(crate) fn is_known<S: AsRef<str>>(segs: &[S]) -> bool {
     })
 }
 
+/// The (parent pattern, child) pairs under a `*` segment that a parent whose
+/// first segment is `first` can match: those of that first segment, and any
+/// whose pattern starts with a wildcard (asked for every table of every node).
+fn wild_children(first: &str) -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    type Runs = foldhash::HashMap<&'static str, Vec<&'static (&'static str, &'static str)>>;
+    static RUNS: std::sync::OnceLock<Runs> = std::sync::OnceLock::new();
+    let runs = RUNS.get_or_init(|| {
+        let mut runs = Runs::default();
+        for pair in generated::WILD_CHILDREN {
+            let head = segments(pair.0).next().unwrap_or("");
+            let key = if head.starts_with('*') { "*" } else { head };
+            runs.entry(key).or_default().push(pair);
+        }
+        runs
+    });
+    let of = |k: &str| runs.get(k).map_or(&[][..], Vec::as_slice).iter().copied();
+    of(first).chain(of("*"))
+}
+
 /// The child segments the catalog knows below `parent`.
 pub fn children<S: AsRef<str>>(parent: &[S]) -> Vec<&'static str> {
     let p = join(parent);
@@ -197,7 +216,7 @@ pub fn children<S: AsRef<str>>(parent: &[S]) -> Vec<&'static str> {
         .take_while(|(q, _)| *q == p.as_str())
         .map(|(_, c)| *c)
         .collect();
-    for (q, c) in generated::WILD_CHILDREN {
+    for (q, c) in wild_children(parent.first().map_or("", AsRef::as_ref)) {
         if path_matches(q, parent) {
             out.push(c);
         }

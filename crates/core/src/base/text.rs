@@ -206,9 +206,8 @@ pub(crate) fn template_action(text: &str) -> Option<usize> {
         "if", "else", "end", "range", "with", "include", "template", "tpl", "define", "toYaml",
         "quote", "default", "printf", "required", "lookup", "block",
     ];
-    let mut from = 0;
-    while let Some(k) = text.get(from..).and_then(|t| t.find("{{")) {
-        let at = from + k;
+    // one SIMD pass over the text (a `str::find` per `{{` built a searcher each time)
+    for at in memchr::memmem::find_iter(text.as_bytes(), b"{{") {
         let rest = text.get(at + 2..).unwrap_or_default();
         let line = rest.split(['\n', '\r']).next().unwrap_or_default();
         let inner = line.trim_start_matches('-').trim_start();
@@ -222,7 +221,6 @@ pub(crate) fn template_action(text: &str) -> Option<usize> {
         if starts && line.contains("}}") {
             return Some(at);
         }
-        from = at + 2;
     }
     None
 }

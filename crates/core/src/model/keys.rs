@@ -8,7 +8,7 @@ use foldhash::{HashMap, HashSet};
 use toml_edit::{Item, Table, Value};
 
 use super::Sp;
-use super::placeholders::{Placeholder, PlaceholderKind, placeholders};
+use super::placeholders::{Placeholder, placeholders};
 
 /// A value as written, for the rules that check values.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,25 +125,22 @@ impl KeyFact {
         self.value.as_ref().map(|v| v.span.clone())
     }
 
-    /// The placeholders of `kind` written in this key's string values (every
-    /// string of an array too), in file order; `file_text` is the node's text.
-    pub(crate) fn placeholders(&self, file_text: &str, kind: PlaceholderKind) -> Vec<Placeholder> {
-        fn walk(v: &Sp<Scalar>, text: &str, kind: PlaceholderKind, out: &mut Vec<Placeholder>) {
+    /// Every placeholder written in this key's string values (every string
+    /// of an array too), in file order; `file_text` is the node's text.
+    pub(crate) fn all_placeholders(&self, file_text: &str) -> Vec<Placeholder> {
+        fn walk(v: &Sp<Scalar>, text: &str, out: &mut Vec<Placeholder>) {
             match &v.value {
                 // most values hold no `$`: no scan, no allocation
-                Scalar::Str(_) if text.get(v.span.clone()).is_some_and(|t| t.contains('$')) => out
-                    .extend(
-                        placeholders(text, &v.span)
-                            .into_iter()
-                            .filter(|p| p.kind == kind),
-                    ),
-                Scalar::Array(items) => items.iter().for_each(|i| walk(i, text, kind, out)),
+                Scalar::Str(_) if text.get(v.span.clone()).is_some_and(|t| t.contains('$')) => {
+                    out.extend(placeholders(text, &v.span));
+                }
+                Scalar::Array(items) => items.iter().for_each(|i| walk(i, text, out)),
                 _ => {}
             }
         }
         let mut out = Vec::new();
         if let Some(v) = &self.value {
-            walk(v, file_text, kind, &mut out);
+            walk(v, file_text, &mut out);
         }
         out
     }

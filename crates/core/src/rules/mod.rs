@@ -177,6 +177,7 @@ pub(crate) struct NodeCx<'a> {
 #[derive(Default)]
 pub struct NodeShared<'a> {
     values: std::cell::OnceCell<foldhash::HashMap<&'a str, &'a crate::model::KeyFact>>,
+    placeholders: std::cell::OnceCell<Vec<(&'a crate::model::KeyFact, crate::model::Placeholder)>>,
 }
 
 impl<'a> NodeCx<'a> {
@@ -193,6 +194,35 @@ impl<'a> NodeCx<'a> {
                 .map(crate::model::top_level_values)
                 .unwrap_or_default()
         })
+    }
+
+    /// The placeholders of `kind` written in the node's values (every key
+    /// of kind [`KeyKind::Value`](crate::model::KeyKind)), in key order and
+    /// file order within a key: the node's values are scanned once for
+    /// every kind and every rule that asks.
+    pub(crate) fn placeholders(
+        &self,
+        kind: crate::model::PlaceholderKind,
+    ) -> impl Iterator<Item = (&'a crate::model::KeyFact, &'a crate::model::Placeholder)> + use<'a>
+    {
+        let all = self.shared.placeholders.get_or_init(|| {
+            let text: &str = &self.node.text;
+            // most files hold a few placeholders, some none at all
+            if !text.contains('$') {
+                return Vec::new();
+            }
+            self.node
+                .facts
+                .keys
+                .iter()
+                .flatten()
+                .filter(|k| k.kind == crate::model::KeyKind::Value)
+                .flat_map(|k| k.all_placeholders(text).into_iter().map(move |p| (k, p)))
+                .collect()
+        });
+        all.iter()
+            .filter(move |(_, p)| p.kind == kind)
+            .map(|(k, p)| (*k, p))
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit, Fix};
-use crate::model::{KeyFact, KeyKind, Placeholder, PlaceholderKind, display_path};
+use crate::model::{KeyFact, Placeholder, PlaceholderKind, display_path};
 use crate::rules::{NodeCx, NodeRule};
 
 declare_rule! {
@@ -33,16 +33,10 @@ impl NodeRule for ReferenceNotResolvedHere {
     type State<'a> = State<'a>;
 
     fn run<'a>(cx: &NodeCx<'a>) -> Vec<State<'a>> {
-        let mut out = Vec::new();
-        for kf in cx.node.facts.keys.iter().flatten() {
-            if kf.kind != KeyKind::Value || !kf.in_aot {
-                continue;
-            }
-            for p in kf.placeholders(&cx.node.text, PlaceholderKind::Ref) {
-                out.push(State { kf, p });
-            }
-        }
-        out
+        cx.placeholders(PlaceholderKind::Ref)
+            .filter(|(kf, _)| kf.in_aot)
+            .map(|(kf, p)| State { kf, p: p.clone() })
+            .collect()
     }
 
     fn diagnostic(cx: &NodeCx<'_>, s: &State<'_>) -> Diagnostic {

@@ -3,7 +3,7 @@
 use crate::base::diagnostic::Diagnostic;
 use crate::base::edit::{Applicability, Edit, Fix};
 use crate::base::text::did_you_mean;
-use crate::model::{KeyFact, KeyKind, Placeholder, PlaceholderKind, Scalar};
+use crate::model::{KeyFact, Placeholder, PlaceholderKind, Scalar};
 use crate::rules::{NodeCx, NodeRule};
 
 declare_rule! {
@@ -49,19 +49,17 @@ impl NodeRule for UndefinedSecret {
             .map(|k| k.name.as_str())
             .collect();
         let mut out = Vec::new();
-        for kf in keys {
-            if kf.kind != KeyKind::Value || kf.segs.first().is_some_and(|s| s == "secrets") {
+        for (kf, p) in cx.placeholders(PlaceholderKind::Secret) {
+            if kf.segs.first().is_some_and(|s| s == "secrets") {
                 continue;
             }
-            for p in kf.placeholders(&cx.node.text, PlaceholderKind::Secret) {
-                if !aliases.contains(&p.name.as_str()) {
-                    out.push(State {
-                        kf,
-                        p,
-                        has_table,
-                        aliases: aliases.clone(),
-                    });
-                }
+            if !aliases.contains(&p.name.as_str()) {
+                out.push(State {
+                    kf,
+                    p: p.clone(),
+                    has_table,
+                    aliases: aliases.clone(),
+                });
             }
         }
         out

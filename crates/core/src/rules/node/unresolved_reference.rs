@@ -132,14 +132,9 @@ impl NodeRule for UnresolvedReference {
             return Vec::new();
         };
         let mut out = inferred_database_url(keys);
-        let refs: Vec<(&KeyFact, Placeholder)> = keys
-            .iter()
-            .filter(|k| k.is_top_level_value())
-            .flat_map(|k| {
-                k.placeholders(&cx.node.text, PlaceholderKind::Ref)
-                    .into_iter()
-                    .map(move |p| (k, p))
-            })
+        let refs: Vec<(&KeyFact, &Placeholder)> = cx
+            .placeholders(PlaceholderKind::Ref)
+            .filter(|(k, _)| k.is_top_level_value())
             .collect();
         if refs.is_empty() {
             return out;
@@ -153,8 +148,12 @@ impl NodeRule for UnresolvedReference {
             .map(KeyFact::path_str)
             .collect();
         out.extend(refs.into_iter().filter_map(|(kf, p)| {
-            let problem = problem(kf, &p, &ctx, &tables)?;
-            Some(State::Ref { kf, p, problem })
+            let problem = problem(kf, p, &ctx, &tables)?;
+            Some(State::Ref {
+                kf,
+                p: p.clone(),
+                problem,
+            })
         }));
         out
     }
