@@ -127,15 +127,16 @@ fn seg_matches(pattern: &str, seg: &str) -> bool {
     }
 }
 
-/// Wildcard entries whose first segment is `first`.
-fn wildcards(first: &str) -> &'static [Entry] {
-    // asked for every key the concrete entries do not hold: the runs of
-    // entries by first segment, found once
-    static RUNS: std::sync::OnceLock<foldhash::HashMap<&'static str, (usize, usize)>> =
+/// Wildcard entries whose first segment is `first`, each beside its path's
+/// segments (asked for every key the concrete entries do not hold: the runs
+/// of entries by first segment and every path split once).
+fn wildcards(first: &str) -> (&'static [Entry], &'static [Box<[&'static str]>]) {
+    type Runs = foldhash::HashMap<&'static str, (usize, usize)>;
+    static RUNS: std::sync::OnceLock<(Runs, Vec<Box<[&'static str]>>)> =
         std::sync::OnceLock::new();
     let all = generated::WILDCARDS;
-    let runs = RUNS.get_or_init(|| {
-        let mut runs: foldhash::HashMap<&'static str, (usize, usize)> = Default::default();
+    let (runs, split) = RUNS.get_or_init(|| {
+        let mut runs = Runs::default();
         for (i, e) in all.iter().enumerate() {
             if let Some(f) = segments(e.path).next() {
                 runs.entry(f)
@@ -143,11 +144,12 @@ fn wildcards(first: &str) -> &'static [Entry] {
                     .or_insert((i, i + 1));
             }
         }
-        runs
+        let split = all.iter().map(|e| segments(e.path).collect()).collect();
+        (runs, split)
     });
     runs.get(first)
-        .and_then(|&(lo, hi)| all.get(lo..hi))
-        .unwrap_or(&[])
+        .and_then(|&(lo, hi)| Some((all.get(lo..hi)?, split.get(lo..hi)?)))
+        .unwrap_or((&[], &[]))
 }
 
 /// The entry for a path of segments: the concrete one, else a wildcard one.
@@ -161,7 +163,15 @@ pub(crate) fn find_joined<S: AsRef<str>>(path: &str, segs: &[S]) -> Option<&'sta
         return Some(e);
     }
     let first = segs.first()?.as_ref();
-    wildcards(first).iter().find(|e| path_matches(e.path, segs))
+    let (entries, split) = wildcards(first);
+    entries.iter().zip(split).find_map(|(e, pattern)| {
+        let hit = pattern.len() == segs.len()
+            && pattern
+                .iter()
+                .zip(segs)
+                .all(|(p, s)| seg_matches(p, s.as_ref()));
+        hit.then_some(e)
+    })
 }
 
 /// The entry of a table written `[[path]]`: its path without the final `[]`.

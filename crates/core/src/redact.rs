@@ -165,18 +165,19 @@ fn names_secret(key: &str) -> bool {
 /// (`pass`, `pwd`, `secret`, `token`, `key`, `cred`): one pass that looks
 /// further only at a byte that can start one.
 fn has_secret_stem(k: &[u8]) -> bool {
-    const STEMS: [&[u8]; 6] = [b"pass", b"pwd", b"secret", b"token", b"key", b"cred"];
     (0..k.len()).any(|i| {
-        let Some(rest) = k.get(i..) else {
-            return false;
+        let rest = k.get(i..).unwrap_or_default();
+        let stems: &[&[u8]] = match rest.first().map(u8::to_ascii_lowercase) {
+            Some(b'p') => &[b"pass", b"pwd"],
+            Some(b's') => &[b"secret"],
+            Some(b't') => &[b"token"],
+            Some(b'k') => &[b"key"],
+            Some(b'c') => &[b"cred"],
+            _ => return false,
         };
-        matches!(
-            rest.first().map(u8::to_ascii_lowercase),
-            Some(b'p' | b's' | b't' | b'k' | b'c')
-        ) && STEMS.iter().any(|w| {
-            rest.get(..w.len())
-                .is_some_and(|b| b.eq_ignore_ascii_case(w))
-        })
+        stems
+            .iter()
+            .any(|w| rest.get(..w.len()).is_some_and(|b| b.eq_ignore_ascii_case(w)))
     })
 }
 

@@ -147,6 +147,19 @@ impl Exclude {
     /// against the last component or the whole path only.
     fn test(&self, path: &Path, entry_only: bool) -> bool {
         self.rules.iter().any(|(base, patterns)| {
+            // the walk's case, asked of every entry: the path's text past
+            // `base` rather than its components
+            if entry_only && let Some(rel) = plain_rel(path, base) {
+                let name = rel.rsplit('/').next().unwrap_or_default();
+                return patterns.iter().any(|p| {
+                    let p = p.trim_start_matches("./").trim_matches('/');
+                    match (p.is_empty(), p.contains('/')) {
+                        (true, _) => false,
+                        (false, true) => glob_match(p, &rel),
+                        (false, false) => glob_match(p, name),
+                    }
+                });
+            }
             let Ok(rel) = path.strip_prefix(base) else {
                 return false;
             };
@@ -179,6 +192,23 @@ impl Exclude {
             })
         })
     }
+}
+
+/// `path` past `base` as text, when it is plainly below it: `base`'s bytes,
+/// a `/`, then names joined by single `/`s (none empty, `.` or `..`) — what
+/// its components from `base`, joined by `/`, give. `None` when it is not
+/// that plain (the caller asks the components).
+fn plain_rel<'p>(path: &'p Path, base: &Path) -> Option<std::borrow::Cow<'p, str>> {
+    let rel = path
+        .as_os_str()
+        .as_encoded_bytes()
+        .strip_prefix(base.as_os_str().as_encoded_bytes())?
+        .strip_prefix(b"/")?;
+    let plain = !rel.is_empty()
+        && rel
+            .split(|b| *b == b'/')
+            .all(|c| !c.is_empty() && c != b"." && c != b"..");
+    plain.then(|| String::from_utf8_lossy(rel))
 }
 
 #[cfg(test)]
@@ -241,5 +271,30 @@ mod tests {
         assert_eq!(entries, 10);
         assert!(e.matches_entry(Path::new("/r/envs/new/backup")));
         assert!(!e.matches_entry(Path::new("/r/a/deployment.toml")));
+    }
+
+    #[test]
+    fn only_a_plain_path_below_base_is_read_as_text() {
+        let rel = |p: &str, b: &str| plain_rel(Path::new(p), Path::new(b)).map(|c| c.into_owned());
+        assert_eq!(rel("/r/a/b.bak", "/r").as_deref(), Some("a/b.bak"));
+        assert_eq!(rel("/r/envs/new/backup", "/r").as_deref(), Some("envs/new/backup"));
+        // the components answer these
+        for (p, b) in [
+            ("/rx/.history", "/r"),
+            ("/r", "/r"),
+            ("/r/", "/r"),
+            ("/r//a", "/r"),
+            ("/r/./a", "/r"),
+            ("/r/a/..", "/r"),
+            ("/r/a/", "/r"),
+            ("/a", "/"),
+        ] {
+            assert_eq!(rel(p, b), None, "{p} from {b}");
+        }
+        let mut e = Exclude::default();
+        e.add(Path::new("/r"), vec![".history".to_owned(), "a/b".to_owned()]);
+        for p in ["/r//.history", "/r/./a/b", "/rx/.history"] {
+            assert_eq!(e.matches_entry(Path::new(p)), e.matches(Path::new(p)), "{p}");
+        }
     }
 }
