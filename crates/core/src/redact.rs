@@ -165,19 +165,19 @@ fn names_secret(key: &str) -> bool {
 /// (`pass`, `pwd`, `secret`, `token`, `key`, `cred`): one pass that looks
 /// further only at a byte that can start one.
 fn has_secret_stem(k: &[u8]) -> bool {
-    (0..k.len()).any(|i| {
-        let rest = k.get(i..).unwrap_or_default();
-        let stems: &[&[u8]] = match rest.first().map(u8::to_ascii_lowercase) {
-            Some(b'p') => &[b"pass", b"pwd"],
-            Some(b's') => &[b"secret"],
-            Some(b't') => &[b"token"],
-            Some(b'k') => &[b"key"],
-            Some(b'c') => &[b"cred"],
-            _ => return false,
-        };
-        stems
-            .iter()
-            .any(|w| rest.get(..w.len()).is_some_and(|b| b.eq_ignore_ascii_case(w)))
+    let at = |i: usize, w: &[u8]| {
+        k.get(i..i + w.len())
+            .is_some_and(|b| b.eq_ignore_ascii_case(w))
+    };
+    // `| 0x20` lower-cases a letter (and maps a few other bytes onto
+    // letters: the comparison that follows tells)
+    k.iter().enumerate().any(|(i, b)| match b | 0x20 {
+        b'p' => at(i, b"pass") || at(i, b"pwd"),
+        b's' => at(i, b"secret"),
+        b't' => at(i, b"token"),
+        b'k' => at(i, b"key"),
+        b'c' => at(i, b"cred"),
+        _ => false,
     })
 }
 
