@@ -1,10 +1,10 @@
-//! Every key and table of a file in catalog form (walking, interning).
+//! Every key and table of a file in catalog form (walking).
 
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
-use foldhash::{HashMap, HashSet};
+use foldhash::HashMap;
 use toml_edit::{Item, Table, Value};
 
 use super::Sp;
@@ -85,10 +85,14 @@ pub struct KeyFact {
 
 /// The file's top-level values by dotted path: what `$ref{…}` can name.
 pub(crate) fn top_level_values(keys: &[KeyFact]) -> HashMap<&str, &KeyFact> {
-    keys.iter()
-        .filter(|k| k.is_top_level_value())
-        .map(|k| (k.path_str(), k))
-        .collect()
+    // sized once: built for every node whose values hold a `$ref{…}`
+    let mut values = HashMap::with_capacity_and_hasher(keys.len(), Default::default());
+    values.extend(
+        keys.iter()
+            .filter(|k| k.is_top_level_value())
+            .map(|k| (k.path_str(), k)),
+    );
+    values
 }
 
 impl KeyFact {
@@ -166,7 +170,6 @@ pub(crate) fn key_facts(doc: &toml_edit::Document<String>) -> Vec<KeyFact> {
     if let Some(t) = doc.as_item().as_table() {
         let mut w = Walk {
             raw: doc.raw(),
-            interned: HashSet::default(),
             out: Vec::new(),
         };
         w.table(t, &mut Vec::new(), false);
@@ -185,9 +188,9 @@ fn joined(segs: &[Seg]) -> Box<str> {
     crate::base::keypath::join(segs).into_boxed_str()
 }
 
-/// One segment or key name of a [`KeyFact`]: shared (interned per file), so
-/// that the thousands of facts of a deployment do not each own copies of their
-/// whole path.
+/// One segment or key name of a [`KeyFact`]: shared, so that the facts of
+/// a table's keys do not each own copies of the path above them (a key's
+/// `segs` clone the segments of its tables).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Seg(Arc<str>);
 
@@ -252,23 +255,13 @@ impl From<&str> for Seg {
     }
 }
 
-/// The key-fact walk of one file: its text, its interned segments, its facts.
+/// The key-fact walk of one file: its text and its facts.
 struct Walk<'a> {
     raw: &'a str,
-    interned: HashSet<Seg>,
     out: Vec<KeyFact>,
 }
 
 impl Walk<'_> {
-    fn intern(&mut self, s: &str) -> Seg {
-        if let Some(seg) = self.interned.get(s) {
-            return seg.clone();
-        }
-        let seg = Seg::from(s);
-        self.interned.insert(seg.clone());
-        seg
-    }
-
     fn table(&mut self, t: &Table, segs: &mut Vec<Seg>, in_aot: bool) {
         for (k, item) in t.iter() {
             let key_span = t.key(k).and_then(toml_edit::Key::span);
@@ -285,18 +278,18 @@ impl Walk<'_> {
         in_aot: bool,
     ) {
         let raw = self.raw;
-        let name = self.intern(k);
+        let name = Seg::from(k);
         // a key's segment is the key itself unless it holds a `.`
-        let (seg, interned) = if k.contains('.') {
+        let (seg, own) = if k.contains('.') {
             let seg = crate::catalog::segment(k);
-            let interned = self.intern(&seg);
-            (std::borrow::Cow::Owned(seg), interned)
+            let own = Seg::from(seg.as_str());
+            (std::borrow::Cow::Owned(seg), own)
         } else {
             (std::borrow::Cow::Borrowed(k), name.clone())
         };
         match item {
             Item::Table(sub) => {
-                segs.push(interned);
+                segs.push(own);
                 let header = if sub.is_implicit() || sub.is_dotted() {
                     None
                 } else {
@@ -319,7 +312,7 @@ impl Walk<'_> {
                 segs.pop();
             }
             Item::ArrayOfTables(a) => {
-                segs.push(self.intern(&format!("{seg}[]")));
+                segs.push(Seg::from(format!("{seg}[]").as_str()));
                 for entry in a.iter() {
                     let header = entry.span();
                     self.out.push(KeyFact {
@@ -344,7 +337,7 @@ impl Walk<'_> {
                 segs.pop();
             }
             Item::Value(Value::InlineTable(it)) => {
-                segs.push(interned);
+                segs.push(own);
                 self.out.push(KeyFact {
                     segs: segs.clone(),
                     name: name.clone(),
@@ -365,7 +358,7 @@ impl Walk<'_> {
                 segs.pop();
             }
             Item::Value(v) => {
-                segs.push(interned);
+                segs.push(own);
                 self.out.push(KeyFact {
                     segs: segs.clone(),
                     name: name.clone(),
