@@ -152,7 +152,7 @@ impl Exclude {
             if entry_only && let Some(rel) = plain_rel(path, base) {
                 let name = rel.rsplit('/').next().unwrap_or_default();
                 return patterns.iter().any(|p| {
-                    let p = p.trim_start_matches("./").trim_matches('/');
+                    let p = pattern_body(p);
                     match (p.is_empty(), p.contains('/')) {
                         (true, _) => false,
                         (false, true) => glob_match(p, &rel),
@@ -171,7 +171,7 @@ impl Exclude {
             // asked of every entry a walk meets: no allocation but for a
             // pattern with a `/`, matched against each leading part of `rel`
             patterns.iter().any(|p| {
-                let p = p.trim_start_matches("./").trim_matches('/');
+                let p = pattern_body(p);
                 if p.is_empty() {
                     return false;
                 }
@@ -192,6 +192,15 @@ impl Exclude {
             })
         })
     }
+}
+
+/// A pattern without its leading `./`s and its leading and trailing `/`s.
+fn pattern_body(p: &str) -> &str {
+    let mut p = p;
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest;
+    }
+    p.trim_matches('/')
 }
 
 /// `path` past `base` as text, when it is plainly below it: `base`'s bytes,

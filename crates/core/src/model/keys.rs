@@ -406,11 +406,21 @@ fn aot_key_span(raw: &str, header: Range<usize>) -> Range<usize> {
 
 /// A catalog path shown to users: array members without `[]`.
 pub(crate) fn display_path<S: AsRef<str>>(segs: &[S]) -> String {
-    let plain: Vec<&str> = segs
-        .iter()
-        .map(|s| s.as_ref().trim_end_matches("[]"))
-        .collect();
-    crate::catalog::join(&plain)
+    // made for every URL of every node: no searcher, no list
+    fn plain(mut s: &str) -> &str {
+        while let Some(r) = s.strip_suffix("[]") {
+            s = r;
+        }
+        s
+    }
+    let mut out = String::new();
+    for (i, s) in segs.iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        out.push_str(plain(s.as_ref()));
+    }
+    out
 }
 
 #[cfg(test)]
