@@ -132,8 +132,7 @@ fn seg_matches(pattern: &str, seg: &str) -> bool {
 /// of entries by first segment and every path split once).
 fn wildcards(first: &str) -> (&'static [Entry], &'static [Box<[&'static str]>]) {
     type Runs = foldhash::HashMap<&'static str, (usize, usize)>;
-    static RUNS: std::sync::OnceLock<(Runs, Vec<Box<[&'static str]>>)> =
-        std::sync::OnceLock::new();
+    static RUNS: std::sync::OnceLock<(Runs, Vec<Box<[&'static str]>>)> = std::sync::OnceLock::new();
     let all = generated::WILDCARDS;
     let (runs, split) = RUNS.get_or_init(|| {
         let mut runs = Runs::default();

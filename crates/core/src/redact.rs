@@ -409,6 +409,11 @@ fn url_credentials(text: &str, acc: &mut Vec<Range<usize>>) {
     let mut found: [Vec<Range<usize>>; 3] = Default::default();
     let bytes = text.as_bytes();
     for eq in memchr::memchr_iter(b'=', bytes) {
+        // each word ends in `d`: most `=` signs are told by the byte before
+        let before = eq.checked_sub(1).and_then(|i| bytes.get(i));
+        if !before.is_some_and(|b| b.eq_ignore_ascii_case(&b'd')) {
+            continue;
+        }
         let ends_with = |w: &str| {
             eq.checked_sub(w.len())
                 .and_then(|s| bytes.get(s..eq))

@@ -286,7 +286,10 @@ mod tests {
     fn only_a_plain_path_below_base_is_read_as_text() {
         let rel = |p: &str, b: &str| plain_rel(Path::new(p), Path::new(b)).map(|c| c.into_owned());
         assert_eq!(rel("/r/a/b.bak", "/r").as_deref(), Some("a/b.bak"));
-        assert_eq!(rel("/r/envs/new/backup", "/r").as_deref(), Some("envs/new/backup"));
+        assert_eq!(
+            rel("/r/envs/new/backup", "/r").as_deref(),
+            Some("envs/new/backup")
+        );
         // the components answer these
         for (p, b) in [
             ("/rx/.history", "/r"),
@@ -301,9 +304,16 @@ mod tests {
             assert_eq!(rel(p, b), None, "{p} from {b}");
         }
         let mut e = Exclude::default();
-        e.add(Path::new("/r"), vec![".history".to_owned(), "a/b".to_owned()]);
+        e.add(
+            Path::new("/r"),
+            vec![".history".to_owned(), "a/b".to_owned()],
+        );
         for p in ["/r//.history", "/r/./a/b", "/rx/.history"] {
-            assert_eq!(e.matches_entry(Path::new(p)), e.matches(Path::new(p)), "{p}");
+            assert_eq!(
+                e.matches_entry(Path::new(p)),
+                e.matches(Path::new(p)),
+                "{p}"
+            );
         }
     }
 }
