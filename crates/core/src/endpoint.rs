@@ -63,7 +63,8 @@ pub(crate) fn parse(s: &str) -> Result<Endpoint, String> {
     // a deployment writes the same few URLs on many nodes (a region's
     // gateways name the same control plane), and each is parsed for the
     // node's facts and again for its edge: parsed once per string and
-    // thread (a bounded memo)
+    // thread (a bounded memo, emptied when full: the nodes of a region,
+    // which share their URLs, are built one after the other)
     thread_local! {
         static SEEN: std::cell::RefCell<foldhash::HashMap<Box<str>, Result<Endpoint, String>>> =
             std::cell::RefCell::new(foldhash::HashMap::default());
@@ -74,9 +75,10 @@ pub(crate) fn parse(s: &str) -> Result<Endpoint, String> {
     }
     let parsed = parse_text(s);
     SEEN.with_borrow_mut(|m| {
-        if m.len() < MEMO_LIMIT {
-            m.insert(s.into(), parsed.clone());
+        if m.len() >= MEMO_LIMIT {
+            m.clear();
         }
+        m.insert(s.into(), parsed.clone());
     });
     parsed
 }

@@ -133,9 +133,11 @@ pub fn is_secret_key(key: &str) -> bool {
     }
     let secret = names_secret(key);
     SEEN.with_borrow_mut(|m| {
-        if m.len() < MEMO_LIMIT {
-            m.insert(key.into(), secret);
+        // emptied when full: a file's names are asked together
+        if m.len() >= MEMO_LIMIT {
+            m.clear();
         }
+        m.insert(key.into(), secret);
     });
     secret
 }
