@@ -60,27 +60,14 @@ pub(crate) fn placeholder_port(name: &str) -> Option<u16> {
 
 /// Parse an endpoint URL.
 pub(crate) fn parse(s: &str) -> Result<Endpoint, String> {
+    use crate::base::memo::{Memo, memoized};
     // a deployment writes the same few URLs on many nodes (a region's
     // gateways name the same control plane), and each is parsed for the
-    // node's facts and again for its edge: parsed once per string and
-    // thread (a bounded memo, emptied when full: the nodes of a region,
-    // which share their URLs, are built one after the other)
+    // node's facts and again for its edge: parsed once per string and thread
     thread_local! {
-        static SEEN: std::cell::RefCell<foldhash::HashMap<Box<str>, Result<Endpoint, String>>> =
-            std::cell::RefCell::new(foldhash::HashMap::default());
+        static SEEN: Memo<Result<Endpoint, String>> = std::cell::RefCell::default();
     }
-    const MEMO_LIMIT: usize = 4096;
-    if let Some(known) = SEEN.with_borrow(|m| m.get(s).cloned()) {
-        return known;
-    }
-    let parsed = parse_text(s);
-    SEEN.with_borrow_mut(|m| {
-        if m.len() >= MEMO_LIMIT {
-            m.clear();
-        }
-        m.insert(s.into(), parsed.clone());
-    });
-    parsed
+    memoized(&SEEN, s, parse_text)
 }
 
 /// [`parse`] without the memo.

@@ -122,24 +122,12 @@ pub fn is_secret_key(key: &str) -> bool {
         return false;
     }
     // asked of the same few hundred names in every file of a deployment:
-    // answered once per name and thread (a bounded memo)
+    // answered once per name and thread
+    use crate::base::memo::{Memo, memoized};
     thread_local! {
-        static SEEN: std::cell::RefCell<foldhash::HashMap<Box<str>, bool>> =
-            std::cell::RefCell::new(foldhash::HashMap::default());
+        static SEEN: Memo<bool> = std::cell::RefCell::default();
     }
-    const MEMO_LIMIT: usize = 4096;
-    if let Some(known) = SEEN.with_borrow(|m| m.get(key).copied()) {
-        return known;
-    }
-    let secret = names_secret(key);
-    SEEN.with_borrow_mut(|m| {
-        // emptied when full: a file's names are asked together
-        if m.len() >= MEMO_LIMIT {
-            m.clear();
-        }
-        m.insert(key.into(), secret);
-    });
-    secret
+    memoized(&SEEN, key, names_secret)
 }
 
 /// [`is_secret_key`] for a name holding one of the stems.

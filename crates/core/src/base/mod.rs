@@ -6,4 +6,5 @@ pub(crate) mod diagnostic;
 pub mod edit;
 pub(crate) mod files;
 pub(crate) mod keypath;
+pub(crate) mod memo;
 pub mod text;
