@@ -43,15 +43,19 @@ const LAYERS: &[&[&str]] = &[
     &["analysis"],
 ];
 
-/// Inside `base`: `text` and `files` import nothing, `edit` only `files`,
+/// Inside `base`: `text`, `keypath`, `memo` and `files` import nothing, `edit` only `files`,
 /// `diagnostic` only `edit` and `files`.
 const BASE: &[(&str, &[&str])] = &[
     ("text", &[]),
     ("keypath", &[]),
+    ("memo", &[]),
     ("files", &[]),
     ("edit", &["files"]),
     ("diagnostic", &["edit", "files"]),
-    ("mod", &["diagnostic", "edit", "files", "keypath", "text"]),
+    (
+        "mod",
+        &["diagnostic", "edit", "files", "keypath", "memo", "text"],
+    ),
 ];
 
 fn layer(module: &str) -> usize {
