@@ -88,17 +88,14 @@ pub(crate) fn segments(path: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Whether a (wildcard) catalog path matches these segments.
-fn path_matches<S: AsRef<str>>(pattern: &str, segs: &[S]) -> bool {
-    let mut p = segments(pattern);
-    let mut s = segs.iter();
-    loop {
-        match (p.next(), s.next()) {
-            (None, None) => return true,
-            (Some(pat), Some(seg)) if seg_matches(pat, seg.as_ref()) => {}
-            _ => return false,
-        }
-    }
+/// Whether a (wildcard) catalog path, split into its segments, matches these
+/// segments.
+fn path_matches<S: AsRef<str>>(pattern: &[&str], segs: &[S]) -> bool {
+    pattern.len() == segs.len()
+        && pattern
+            .iter()
+            .zip(segs)
+            .all(|(p, s)| seg_matches(p, s.as_ref()))
 }
 
 /// Concrete entries by path: `find` runs for every key of every node, several
@@ -163,14 +160,10 @@ pub(crate) fn find_joined<S: AsRef<str>>(path: &str, segs: &[S]) -> Option<&'sta
     }
     let first = segs.first()?.as_ref();
     let (entries, split) = wildcards(first);
-    entries.iter().zip(split).find_map(|(e, pattern)| {
-        let hit = pattern.len() == segs.len()
-            && pattern
-                .iter()
-                .zip(segs)
-                .all(|(p, s)| seg_matches(p, s.as_ref()));
-        hit.then_some(e)
-    })
+    entries
+        .iter()
+        .zip(split)
+        .find_map(|(e, pattern)| path_matches(pattern, segs).then_some(e))
 }
 
 /// The entry of a table written `[[path]]`: its path without the final `[]`.
@@ -194,22 +187,26 @@ pub(crate) fn is_known<S: AsRef<str>>(segs: &[S]) -> bool {
     })
 }
 
-/// The (parent pattern, child) pairs under a `*` segment that a parent whose
-/// first segment is `first` can match: those of that first segment, and any
-/// whose pattern starts with a wildcard (asked for every table of every node).
-fn wild_children(first: &str) -> impl Iterator<Item = &'static (&'static str, &'static str)> {
-    type Runs = foldhash::HashMap<&'static str, Vec<&'static (&'static str, &'static str)>>;
+/// The (parent pattern split into segments, child) pairs under a `*`
+/// segment that a parent whose first segment is `first` can match: those of
+/// that first segment, and any whose pattern starts with a wildcard (asked
+/// for every table of every node; each pattern split once).
+fn wild_children(
+    first: &str,
+) -> impl Iterator<Item = &'static (Box<[&'static str]>, &'static str)> {
+    type Runs = foldhash::HashMap<&'static str, Vec<(Box<[&'static str]>, &'static str)>>;
     static RUNS: std::sync::OnceLock<Runs> = std::sync::OnceLock::new();
     let runs = RUNS.get_or_init(|| {
         let mut runs = Runs::default();
-        for pair in generated::WILD_CHILDREN {
-            let head = segments(pair.0).next().unwrap_or("");
+        for (parent, child) in generated::WILD_CHILDREN {
+            let split: Box<[&'static str]> = segments(parent).collect();
+            let head = split.first().copied().unwrap_or("");
             let key = if head.starts_with('*') { "*" } else { head };
-            runs.entry(key).or_default().push(pair);
+            runs.entry(key).or_default().push((split, child));
         }
         runs
     });
-    let of = |k: &str| runs.get(k).map_or(&[][..], Vec::as_slice).iter().copied();
+    let of = |k: &str| runs.get(k).map_or(&[][..], Vec::as_slice).iter();
     of(first).chain(of("*"))
 }
 

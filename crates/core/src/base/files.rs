@@ -128,9 +128,36 @@ impl Exclude {
         }
     }
 
-    /// Whether `path` (absolute, normalised) is excluded.
+    /// Whether `path` (absolute, normalised) is excluded: a glob without `/`
+    /// against each component of the path from `base`, one with `/` against
+    /// each leading part of it.
     pub fn matches(&self, path: &Path) -> bool {
-        self.test(path, false)
+        self.rules.iter().any(|(base, patterns)| {
+            let Ok(rel) = path.strip_prefix(base) else {
+                return false;
+            };
+            // no allocation but for a pattern with a `/`, matched against
+            // each leading part of `rel`
+            patterns.iter().any(|p| {
+                let p = pattern_body(p);
+                if p.is_empty() {
+                    return false;
+                }
+                if p.contains('/') {
+                    let mut prefix = String::new();
+                    rel.components().any(|c| {
+                        if !prefix.is_empty() {
+                            prefix.push('/');
+                        }
+                        prefix.push_str(&c.as_os_str().to_string_lossy());
+                        glob_match(p, &prefix)
+                    })
+                } else {
+                    rel.components()
+                        .any(|c| glob_match(p, &c.as_os_str().to_string_lossy()))
+                }
+            })
+        })
     }
 
     /// [`Exclude::matches`] of an entry of a directory that is not excluded
@@ -139,55 +166,19 @@ impl Exclude {
     /// from `base` (a glob with `/`) is tried. A walk asks this of every
     /// entry below a root that [`Exclude::matches`] does not exclude.
     pub fn matches_entry(&self, path: &Path) -> bool {
-        self.test(path, true)
-    }
-
-    /// A glob without `/` against each component of the path from `base`,
-    /// one with `/` against each leading part of it; with `entry_only`,
-    /// against the last component or the whole path only.
-    fn test(&self, path: &Path, entry_only: bool) -> bool {
         self.rules.iter().any(|(base, patterns)| {
-            // the walk's case, asked of every entry: the path's text past
-            // `base` rather than its components
-            if entry_only && let Some(rel) = plain_rel(path, base) {
-                let name = rel.rsplit('/').next().unwrap_or_default();
-                return patterns.iter().any(|p| {
-                    let p = pattern_body(p);
-                    match (p.is_empty(), p.contains('/')) {
-                        (true, _) => false,
-                        (false, true) => glob_match(p, &rel),
-                        (false, false) => glob_match(p, name),
-                    }
-                });
-            }
-            let Ok(rel) = path.strip_prefix(base) else {
+            // the path's text past `base` (its components, joined, when it
+            // is not plain)
+            let Some(rel) = plain_rel(path, base).or_else(|| joined_rel(path, base)) else {
                 return false;
             };
-            let skip = if entry_only {
-                rel.components().count().saturating_sub(1)
-            } else {
-                0
-            };
-            // asked of every entry a walk meets: no allocation but for a
-            // pattern with a `/`, matched against each leading part of `rel`
+            let name = rel.rsplit('/').next().unwrap_or_default();
             patterns.iter().any(|p| {
                 let p = pattern_body(p);
-                if p.is_empty() {
-                    return false;
-                }
-                if p.contains('/') {
-                    let mut prefix = String::new();
-                    rel.components().enumerate().any(|(i, c)| {
-                        if !prefix.is_empty() {
-                            prefix.push('/');
-                        }
-                        prefix.push_str(&c.as_os_str().to_string_lossy());
-                        i >= skip && glob_match(p, &prefix)
-                    })
-                } else {
-                    rel.components()
-                        .skip(skip)
-                        .any(|c| glob_match(p, &c.as_os_str().to_string_lossy()))
+                match (p.is_empty(), p.contains('/')) {
+                    (true, _) => false,
+                    (false, true) => glob_match(p, &rel),
+                    (false, false) => glob_match(p, name),
                 }
             })
         })
@@ -218,6 +209,18 @@ fn plain_rel<'p>(path: &'p Path, base: &Path) -> Option<std::borrow::Cow<'p, str
             .split(|b| *b == b'/')
             .all(|c| !c.is_empty() && c != b"." && c != b"..");
     plain.then(|| String::from_utf8_lossy(rel))
+}
+
+/// `path`'s components past `base`, joined by `/`: `None` when it is not
+/// below `base` (or is `base`).
+fn joined_rel<'p>(path: &'p Path, base: &Path) -> Option<std::borrow::Cow<'p, str>> {
+    let parts: Vec<_> = path
+        .strip_prefix(base)
+        .ok()?
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    (!parts.is_empty()).then(|| std::borrow::Cow::Owned(parts.join("/")))
 }
 
 #[cfg(test)]

@@ -21,17 +21,22 @@ pub fn join<S: AsRef<str>>(segs: &[S]) -> String {
 /// [`join`], allocated at its exact size and `extra` bytes more (for what
 /// the caller appends): joined for every key and URL of every node.
 pub(crate) fn join_reserving<S: AsRef<str>>(segs: &[S], extra: usize) -> String {
-    let len = segs
-        .iter()
-        .map(|s| s.as_ref().len() + 1)
+    join_parts(segs.iter().map(AsRef::as_ref), extra)
+}
+
+/// `parts` joined by `.`, allocated at its exact size and `extra` bytes more.
+pub(crate) fn join_parts<'a>(parts: impl Iterator<Item = &'a str> + Clone, extra: usize) -> String {
+    let len = parts
+        .clone()
+        .map(|s| s.len() + 1)
         .sum::<usize>()
         .saturating_sub(1);
     let mut out = String::with_capacity(len + extra);
-    for (i, s) in segs.iter().enumerate() {
+    for (i, s) in parts.enumerate() {
         if i > 0 {
             out.push('.');
         }
-        out.push_str(s.as_ref());
+        out.push_str(s);
     }
     out
 }

@@ -413,14 +413,7 @@ pub(crate) fn display_path<S: AsRef<str>>(segs: &[S]) -> String {
         }
         s
     }
-    let mut out = String::new();
-    for (i, s) in segs.iter().enumerate() {
-        if i > 0 {
-            out.push('.');
-        }
-        out.push_str(plain(s.as_ref()));
-    }
-    out
+    crate::base::keypath::join_parts(segs.iter().map(|s| plain(s.as_ref())), 0)
 }
 
 #[cfg(test)]
