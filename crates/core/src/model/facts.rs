@@ -10,7 +10,6 @@ use super::database::{Database, database};
 use super::keys::{KeyFact, key_facts};
 use super::read::table_span;
 pub(crate) use super::read::{get, string};
-use super::urls::UrlValue;
 use super::wso2::{ENVIRONMENT, EdgeKind, PORT_KEYS, environment_keys};
 
 /// One `[[apim.gateway.environment]]` entry.
@@ -148,8 +147,6 @@ pub struct Facts {
     pub has_access_control: bool,
     /// Every key and table as written, in catalog form.
     pub keys: Option<Vec<KeyFact>>,
-    /// The strings of the keys that hold URLs, parsed (`invalid-url`).
-    pub urls: Vec<UrlValue>,
     /// `[database.apim_db]` as written.
     pub apim_db: Option<Database>,
     /// `[database.shared_db]` as written.
@@ -400,7 +397,6 @@ impl Facts {
                 .find(|id| id.value == "token_revocation")
                 .map(|id| id.span),
             has_access_control: get(root, &["resource", "access_control"]).is_some(),
-            urls: super::urls::url_values(&keys),
             keys: Some(keys),
             apim_db: database(root, "apim_db"),
             shared_db: database(root, "shared_db"),

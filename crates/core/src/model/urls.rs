@@ -1,6 +1,6 @@
 //! The URL values of keys that no other node is reached through: database
 //! URLs, `service_url`s of third-party key managers, callback URLs… parsed
-//! once here, so `invalid-url` only reads what the parse found. (The URLs
+//! here from a node's key facts when `invalid-url` runs. (The URLs
 //! that reach other nodes are the graph's edges: `model::URL_KEYS`.)
 
 use std::ops::Range;
@@ -11,7 +11,7 @@ use crate::endpoint;
 
 /// One string of a URL-holding key, and what its parse found.
 #[derive(Debug, Clone)]
-pub struct UrlValue {
+pub(crate) struct UrlValue {
     /// The key's dotted catalog path (the finding's key).
     pub key: String,
     /// The key as the user writes it (for messages).
@@ -23,7 +23,7 @@ pub struct UrlValue {
 
 /// What a URL value is, by its key and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UrlCheck {
+pub(crate) enum UrlCheck {
     /// A placeholder, or a path resolved against the node itself: nothing
     /// to check.
     Skipped,
@@ -38,7 +38,7 @@ pub enum UrlCheck {
 
 /// Why a URL does not parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UrlError {
+pub(crate) enum UrlError {
     NoScheme,
     NoHost,
     BadPort,
@@ -111,25 +111,33 @@ fn check(schemes: Option<&'static [&'static str]>, s: &str) -> UrlCheck {
     UrlCheck::Url { schemes, parsed }
 }
 
-/// Every string value of a URL-holding key of the file, parsed.
-pub(crate) fn url_values(keys: &[KeyFact]) -> Vec<UrlValue> {
+/// Every string value of a URL-holding key of the file, parsed: the key,
+/// the string literal's span and what its parse found (`invalid-url` asks
+/// as it runs; nothing of it is kept with the node).
+pub(crate) fn url_values(keys: &[KeyFact]) -> Vec<(&KeyFact, Range<usize>, UrlCheck)> {
     let mut out = Vec::new();
+    let mut strings = Vec::new();
     for kf in keys {
         if kf.kind != KeyKind::Value || !is_url_key(&kf.name) || !holds_urls(kf) {
             continue;
         }
         let Some(v) = &kf.value else { continue };
-        let mut strings = Vec::new();
+        strings.clear();
         Scalar::strings(v, &mut strings);
         let want = schemes(kf);
-        for (s, span) in strings {
-            out.push(UrlValue {
-                key: kf.path(),
-                shown: display_path(&kf.segs),
-                span,
-                check: check(want, s),
-            });
-        }
+        out.extend(strings.iter().map(|(s, span)| (kf, span.clone(), check(want, s))));
     }
     out
+}
+
+impl UrlValue {
+    /// A URL value of `kf` whose parse found something to report.
+    pub(crate) fn new(kf: &KeyFact, span: Range<usize>, check: UrlCheck) -> UrlValue {
+        UrlValue {
+            key: kf.path(),
+            shown: display_path(&kf.segs),
+            span,
+            check,
+        }
+    }
 }

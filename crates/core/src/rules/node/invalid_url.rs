@@ -1,11 +1,11 @@
 //! `invalid-url`: endpoint values that no wiring rule owns parse as URLs with
-//! the scheme their key needs. The model parses them (`model::UrlValue`);
-//! the rule reads what the parse found.
+//! the scheme their key needs. The model parses them from the node's key
+//! facts (`model::url_values`); the rule reads what the parse found.
 
 use std::ops::Range;
 
 use crate::base::diagnostic::Diagnostic;
-use crate::model::{UrlCheck, UrlError, UrlValue};
+use crate::model::{UrlCheck, UrlError, UrlValue, url_values};
 use crate::rules::{NodeCx, NodeRule};
 
 declare_rule! {
@@ -21,22 +21,23 @@ pub(crate) struct InvalidUrl;
 
 impl NodeRule for InvalidUrl {
     /// A URL value whose parse found something wrong.
-    type State<'a> = &'a UrlValue;
+    type State<'a> = UrlValue;
 
-    fn run<'a>(cx: &NodeCx<'a>) -> Vec<&'a UrlValue> {
+    fn run(cx: &NodeCx<'_>) -> Vec<UrlValue> {
+        let Some(keys) = cx.node.facts.keys.as_deref() else {
+            return Vec::new();
+        };
         // wiring rules own the URLs that reach other nodes, scheme included
         let mut owned: Vec<Range<usize>> = crate::graph::url_spans(cx.node);
         owned.sort_unstable_by_key(|r| (r.start, r.end));
-        cx.node
-            .facts
-            .urls
-            .iter()
-            .filter(|u| {
+        url_values(keys)
+            .into_iter()
+            .filter(|(_, span, _)| {
                 owned
-                    .binary_search_by_key(&(u.span.start, u.span.end), |r| (r.start, r.end))
+                    .binary_search_by_key(&(span.start, span.end), |r| (r.start, r.end))
                     .is_err()
             })
-            .filter(|u| match &u.check {
+            .filter(|(_, _, check)| match check {
                 UrlCheck::Skipped | UrlCheck::Jdbc { ok: true } => false,
                 UrlCheck::Jdbc { ok: false } => true,
                 UrlCheck::Url { schemes, parsed } => match parsed {
@@ -44,10 +45,11 @@ impl NodeRule for InvalidUrl {
                     Err(_) => true,
                 },
             })
+            .map(|(kf, span, check)| UrlValue::new(kf, span, check))
             .collect()
     }
 
-    fn diagnostic(cx: &NodeCx<'_>, u: &&UrlValue) -> Diagnostic {
+    fn diagnostic(cx: &NodeCx<'_>, u: &UrlValue) -> Diagnostic {
         let shown = &u.shown;
         let UrlCheck::Url { schemes, parsed } = &u.check else {
             return Diagnostic::new(
