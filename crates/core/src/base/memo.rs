@@ -9,7 +9,7 @@ pub(crate) type Memo<V> = RefCell<foldhash::HashMap<Box<str>, V>>;
 
 /// At most this many answers are kept; a full memo is emptied (the nodes of
 /// a region, which share their values, are built one after the other).
-const LIMIT: usize = 4096;
+const LIMIT: usize = 1024;
 
 /// `f(key)`, answered from `memo` when it was asked before on this thread.
 pub(crate) fn memoized<V: Clone>(

@@ -62,12 +62,13 @@ impl Deployment {
     }
 }
 
-/// A URL found in a node's file, before resolution.
-struct Site {
+/// A URL found in a node's file, before resolution (the URL is the
+/// node's own, not a copy).
+struct Site<'n> {
     from: NodeIdx,
     kind: EdgeKind,
     key: String,
-    url: Sp<String>,
+    url: &'n Sp<String>,
 }
 
 fn group_name(urls: &[Sp<String>]) -> String {
@@ -83,11 +84,11 @@ pub(crate) fn url_spans(n: &Node) -> Vec<Range<usize>> {
         .into_iter()
         // a Developer Portal URL that does not parse stays `invalid-url`'s
         .filter(|s| s.kind != EdgeKind::Devportal)
-        .map(|s| s.url.span)
+        .map(|s| s.url.span.clone())
         .collect()
 }
 
-fn url_sites(from: NodeIdx, n: &Node) -> Vec<Site> {
+fn url_sites(from: NodeIdx, n: &Node) -> Vec<Site<'_>> {
     use EdgeKind::*;
     let f = &n.facts;
     let mut s = Sites {
@@ -115,34 +116,34 @@ fn url_sites(from: NodeIdx, n: &Node) -> Vec<Site> {
 }
 
 /// The URL sites of one node, collected in the order the node writes them.
-struct Sites {
+struct Sites<'n> {
     from: NodeIdx,
-    out: Vec<Site>,
+    out: Vec<Site<'n>>,
 }
 
-impl Sites {
-    fn push(&mut self, kind: EdgeKind, entry: Option<&str>, key: &str, url: &Sp<String>) {
+impl<'n> Sites<'n> {
+    fn push(&mut self, kind: EdgeKind, entry: Option<&str>, key: &str, url: &'n Sp<String>) {
         self.out.push(Site {
             from: self.from,
             kind,
             key: kind.key().display(entry, key),
-            url: url.clone(),
+            url,
         });
     }
 
-    fn one(&mut self, kind: EdgeKind, url: Option<&Sp<String>>) {
+    fn one(&mut self, kind: EdgeKind, url: Option<&'n Sp<String>>) {
         if let Some(u) = url {
             self.push(kind, None, kind.key().key, u);
         }
     }
 
-    fn list(&mut self, kind: EdgeKind, list: Option<&UrlList>) {
+    fn list(&mut self, kind: EdgeKind, list: Option<&'n UrlList>) {
         for u in list.iter().flat_map(|l| &l.items) {
             self.push(kind, None, kind.key().key, u);
         }
     }
 
-    fn groups(&mut self, groups: &[UrlGroup], urls: EdgeKind, auth: EdgeKind) {
+    fn groups(&mut self, groups: &'n [UrlGroup], urls: EdgeKind, auth: EdgeKind) {
         for g in groups {
             let name = group_name(&g.urls);
             for u in &g.urls {
@@ -722,7 +723,7 @@ impl HostIndex {
         Resolution::NearMiss { suggestions }
     }
 
-    fn resolve(&self, dep: &Deployment, site: Site) -> Edge {
+    fn resolve(&self, dep: &Deployment, site: Site<'_>) -> Edge {
         let Site {
             from,
             kind,
