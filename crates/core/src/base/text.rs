@@ -42,7 +42,9 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         // a byte-order mark is no column: line 1 starts after it
         let first = if text.starts_with('\u{feff}') { 3 } else { 0 };
-        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        // sized exactly: every node keeps its index
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+        let mut starts = Vec::with_capacity(lines + 1);
         starts.push(first);
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         Self {
