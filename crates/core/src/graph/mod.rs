@@ -296,8 +296,9 @@ pub(crate) enum Vertex {
     /// A node (vertex `i` is node `i`).
     // read by `Debug` only: the index is the vertex's own
     Node(#[allow(dead_code)] NodeIdx),
-    /// A URL a node writes, resolved.
-    Url(Edge),
+    /// A URL a node writes, resolved (boxed: resolved in parallel where it
+    /// is allocated, then only the pointer moves into the graph).
+    Url(Box<Edge>),
 }
 
 impl Vertex {

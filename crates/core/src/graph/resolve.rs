@@ -36,9 +36,9 @@ impl Deployment {
         while !sites.is_empty() {
             let mut chunk = sites.split_off(sites.len().saturating_sub(4096));
             chunk.reverse();
-            let edges: Vec<Edge> = chunk
+            let edges: Vec<Box<Edge>> = chunk
                 .into_par_iter()
-                .map(|s| self.hosts.resolve(self, s))
+                .map(|s| Box::new(self.hosts.resolve(self, s)))
                 .collect();
             for e in edges {
                 let from = e.from;
