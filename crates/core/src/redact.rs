@@ -238,7 +238,7 @@ pub fn redact(text: &str, ranges: &[Range<usize>]) -> String {
 fn walk_item(text: &str, item: &Item, top: bool, secret: bool, acc: &mut Vec<Range<usize>>) {
     match item {
         Item::Table(t) => {
-            let pair = t.contains_key("value");
+            let pair = || t.contains_key("value");
             for (k, v) in t.iter() {
                 // only the last segment counts: `[apim.cache.gateway_token] enable` is no secret
                 let leaf = !matches!(v, Item::Table(_) | Item::ArrayOfTables(_));
@@ -248,7 +248,7 @@ fn walk_item(text: &str, item: &Item, top: bool, secret: bool, acc: &mut Vec<Ran
         }
         Item::ArrayOfTables(a) => {
             for t in a.iter() {
-                let pair = t.contains_key("value");
+                let pair = || t.contains_key("value");
                 for (k, v) in t.iter() {
                     let leaf = !matches!(v, Item::Table(_) | Item::ArrayOfTables(_));
                     walk_item(
@@ -269,15 +269,16 @@ fn walk_item(text: &str, item: &Item, top: bool, secret: bool, acc: &mut Vec<Ran
 /// A leaf key's value is a secret: its key names one, except `key` in a
 /// `key`/`value` pair (`[[registry_handler.nested_property.x]] key = "…"`
 /// names a property, it holds no key material).
-fn secret_leaf(key: &str, has_value_sibling: bool) -> bool {
-    is_secret_key(key) && !(has_value_sibling && key == "key")
+fn secret_leaf(key: &str, has_value_sibling: impl Fn() -> bool) -> bool {
+    // the sibling is looked up only for `key` (a look-up hashes the name)
+    is_secret_key(key) && !(key == "key" && has_value_sibling())
 }
 
 fn walk_value(text: &str, v: &Value, secret: bool, acc: &mut Vec<Range<usize>>) {
     match v {
         Value::Array(a) => a.iter().for_each(|x| walk_value(text, x, secret, acc)),
         Value::InlineTable(t) => {
-            let pair = t.contains_key("value");
+            let pair = || t.contains_key("value");
             for (k, x) in t.iter() {
                 let leaf = !matches!(x, Value::InlineTable(_));
                 walk_value(text, x, secret || (leaf && secret_leaf(k, pair)), acc);

@@ -80,7 +80,7 @@ fn group_name(urls: &[Sp<String>]) -> String {
 /// The string literals of the URLs a node uses to reach others (its edges'
 /// spans), known from the node alone.
 pub(crate) fn url_spans(n: &Node) -> Vec<Range<usize>> {
-    url_sites(0, n)
+    sites(0, n, false)
         .into_iter()
         // a Developer Portal URL that does not parse stays `invalid-url`'s
         .filter(|s| s.kind != EdgeKind::Devportal)
@@ -89,10 +89,17 @@ pub(crate) fn url_spans(n: &Node) -> Vec<Range<usize>> {
 }
 
 fn url_sites(from: NodeIdx, n: &Node) -> Vec<Site<'_>> {
+    sites(from, n, true)
+}
+
+/// The URL sites of a node; `keys`: with the key each is written at (else
+/// the keys are left empty: only the URLs are wanted).
+fn sites(from: NodeIdx, n: &Node, keys: bool) -> Vec<Site<'_>> {
     use EdgeKind::*;
     let f = &n.facts;
     let mut s = Sites {
         from,
+        keys,
         out: Vec::new(),
     };
     s.groups(&f.throttling.url_groups, ThrottleEvents, ThrottleAuth);
@@ -118,6 +125,8 @@ fn url_sites(from: NodeIdx, n: &Node) -> Vec<Site<'_>> {
 /// The URL sites of one node, collected in the order the node writes them.
 struct Sites<'n> {
     from: NodeIdx,
+    /// Whether each site's key is wanted (it is made for each).
+    keys: bool,
     out: Vec<Site<'n>>,
 }
 
@@ -126,7 +135,11 @@ impl<'n> Sites<'n> {
         self.out.push(Site {
             from: self.from,
             kind,
-            key: kind.key().display(entry, key),
+            key: if self.keys {
+                kind.key().display(entry, key)
+            } else {
+                String::new()
+            },
             url,
         });
     }
@@ -145,7 +158,11 @@ impl<'n> Sites<'n> {
 
     fn groups(&mut self, groups: &'n [UrlGroup], urls: EdgeKind, auth: EdgeKind) {
         for g in groups {
-            let name = group_name(&g.urls);
+            let name = if self.keys {
+                group_name(&g.urls)
+            } else {
+                String::new()
+            };
             for u in &g.urls {
                 self.push(urls, Some(&name), urls.key().key, u);
             }

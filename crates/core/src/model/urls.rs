@@ -111,10 +111,10 @@ fn check(schemes: Option<&'static [&'static str]>, s: &str) -> UrlCheck {
     UrlCheck::Url { schemes, parsed }
 }
 
-/// Every string value of a URL-holding key of the file, parsed: the key,
-/// the string literal's span and what its parse found (`invalid-url` asks
-/// as it runs; nothing of it is kept with the node).
-pub(crate) fn url_values(keys: &[KeyFact]) -> Vec<(&KeyFact, Range<usize>, UrlCheck)> {
+/// Every string value of a URL-holding key of the file (`invalid-url` asks
+/// as it runs; nothing of it is kept with the node): parse one with
+/// [`UrlString::check`].
+pub(crate) fn url_strings(keys: &[KeyFact]) -> Vec<UrlString<'_>> {
     let mut out = Vec::new();
     let mut strings = Vec::new();
     for kf in keys {
@@ -124,10 +124,31 @@ pub(crate) fn url_values(keys: &[KeyFact]) -> Vec<(&KeyFact, Range<usize>, UrlCh
         let Some(v) = &kf.value else { continue };
         strings.clear();
         Scalar::strings(v, &mut strings);
-        let want = schemes(kf);
-        out.extend(strings.iter().map(|(s, span)| (kf, span.clone(), check(want, s))));
+        let schemes = schemes(kf);
+        out.extend(strings.iter().map(|(text, span)| UrlString {
+            kf,
+            text,
+            span: span.clone(),
+            schemes,
+        }));
     }
     out
+}
+
+/// One string of a URL-holding key, not parsed yet.
+pub(crate) struct UrlString<'a> {
+    pub kf: &'a KeyFact,
+    text: &'a str,
+    /// The string literal.
+    pub span: Range<usize>,
+    schemes: Option<&'static [&'static str]>,
+}
+
+impl UrlString<'_> {
+    /// What the parse of the string finds.
+    pub(crate) fn check(&self) -> UrlCheck {
+        check(self.schemes, self.text)
+    }
 }
 
 impl UrlValue {

@@ -1,11 +1,11 @@
 //! `invalid-url`: endpoint values that no wiring rule owns parse as URLs with
 //! the scheme their key needs. The model parses them from the node's key
-//! facts (`model::url_values`); the rule reads what the parse found.
+//! facts (`model::url_strings`); the rule reads what the parse found.
 
 use std::ops::Range;
 
 use crate::base::diagnostic::Diagnostic;
-use crate::model::{UrlCheck, UrlError, UrlValue, url_values};
+use crate::model::{UrlCheck, UrlError, UrlValue, url_strings};
 use crate::rules::{NodeCx, NodeRule};
 
 declare_rule! {
@@ -30,22 +30,25 @@ impl NodeRule for InvalidUrl {
         // wiring rules own the URLs that reach other nodes, scheme included
         let mut owned: Vec<Range<usize>> = crate::graph::url_spans(cx.node);
         owned.sort_unstable_by_key(|r| (r.start, r.end));
-        url_values(keys)
+        url_strings(keys)
             .into_iter()
-            .filter(|(_, span, _)| {
+            .filter(|u| {
                 owned
-                    .binary_search_by_key(&(span.start, span.end), |r| (r.start, r.end))
+                    .binary_search_by_key(&(u.span.start, u.span.end), |r| (r.start, r.end))
                     .is_err()
             })
-            .filter(|(_, _, check)| match check {
-                UrlCheck::Skipped | UrlCheck::Jdbc { ok: true } => false,
-                UrlCheck::Jdbc { ok: false } => true,
-                UrlCheck::Url { schemes, parsed } => match parsed {
-                    Ok(scheme) => schemes.is_some_and(|s| !s.contains(&scheme.as_str())),
-                    Err(_) => true,
-                },
+            .filter_map(|u| {
+                let check = u.check();
+                let bad = match &check {
+                    UrlCheck::Skipped | UrlCheck::Jdbc { ok: true } => false,
+                    UrlCheck::Jdbc { ok: false } => true,
+                    UrlCheck::Url { schemes, parsed } => match parsed {
+                        Ok(scheme) => schemes.is_some_and(|s| !s.contains(&scheme.as_str())),
+                        Err(_) => true,
+                    },
+                };
+                bad.then(|| UrlValue::new(u.kf, u.span, check))
             })
-            .map(|(kf, span, check)| UrlValue::new(kf, span, check))
             .collect()
     }
 
