@@ -207,16 +207,25 @@ impl<'a> NodeCx<'a> {
     {
         let all = self.shared.placeholders.get_or_init(|| {
             let text: &str = &self.node.text;
-            // most files hold a few placeholders, some none at all
-            if !text.contains('$') {
+            // most files hold a few placeholders, some none at all: only the
+            // values a `$` falls in are scanned
+            let dollars: Vec<usize> = memchr::memchr_iter(b'$', text.as_bytes()).collect();
+            if dollars.is_empty() {
                 return Vec::new();
             }
+            let holds_dollar = |span: &std::ops::Range<usize>| {
+                let i = dollars.partition_point(|&d| d < span.start);
+                dollars.get(i).is_some_and(|&d| d < span.end)
+            };
             self.node
                 .facts
                 .keys
                 .iter()
                 .flatten()
-                .filter(|k| k.kind == crate::model::KeyKind::Value)
+                .filter(|k| {
+                    k.kind == crate::model::KeyKind::Value
+                        && k.value.as_ref().is_some_and(|v| holds_dollar(&v.span))
+                })
                 .flat_map(|k| k.all_placeholders(text).into_iter().map(move |p| (k, p)))
                 .collect()
         });
