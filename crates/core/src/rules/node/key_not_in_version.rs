@@ -154,16 +154,16 @@ fn why(kf: &KeyFact, version: ApimVersion) -> Option<Why> {
         return Some(Why::Renamed(from, to, at));
     }
     let entry = kf.entry()?;
-    if versions::shipped(entry.path, version) {
+    // most keys are read by every version: the span answers first, and
+    // WSO2's shipped files are asked only of a key outside its span
+    let (first, last) = versions::span(entry.path)?;
+    if (first..=last).contains(&version) || versions::shipped(entry.path, version) {
         return None;
     }
-    let (first, last) = versions::span(entry.path)?;
     if version < first {
         Some(Why::Added(first))
-    } else if version > last {
-        ApimVersion::all().find(|v| *v > last).map(Why::Removed)
     } else {
-        None
+        ApimVersion::all().find(|v| *v > last).map(Why::Removed)
     }
 }
 
